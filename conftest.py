@@ -1,0 +1,88 @@
+"""Fixtures every test may use: an organization with two branches, staff of every role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from sasom.organizations.models import Role, Staff
+from sasom.testing.factories import (
+    BranchFactory,
+    MemberFactory,
+    MemberTypeFactory,
+    OrganizationFactory,
+    StaffFactory,
+    TerminalFactory,
+)
+
+PASSWORD = "pass-1234-word"
+
+
+@pytest.fixture
+def org(db):
+    return OrganizationFactory(code="minimart", name="มินิมาร์ท")
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganizationFactory(code="othershop", name="ร้านอื่น")
+
+
+@pytest.fixture
+def branch(org):
+    return BranchFactory(organization=org, code="B1", name="สาขาสุขุมวิท")
+
+
+@pytest.fixture
+def branch2(org):
+    return BranchFactory(organization=org, code="B2", name="สาขาสีลม")
+
+
+@pytest.fixture
+def terminal(branch):
+    return TerminalFactory(organization=branch.organization, branch=branch, code="B1-T1")
+
+
+@pytest.fixture
+def member_type(org):
+    return MemberTypeFactory(organization=org, code="GEN", name="ทั่วไป", is_default=True)
+
+
+@pytest.fixture
+def member(org, member_type):
+    return MemberFactory(organization=org, member_type=member_type, code="M0000001", phone="+66812345678")
+
+
+@pytest.fixture
+def make_staff(org, branch) -> Callable[..., Staff]:
+    def make(role: str = Role.ADMIN, branches=None, organization=None, username=None) -> Staff:
+        organization = organization or org
+        if branches is None and role in (Role.BRANCH_MANAGER, Role.CASHIER, Role.SERVICE_COUNTER):
+            branches = [branch]
+        kwargs = {"organization": organization, "role": role, "branches": branches or []}
+        if username:
+            kwargs["user__username"] = username
+        return StaffFactory(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def staff_client(make_staff) -> Callable[..., Client]:
+    """A test client logged in as a new staff member of ``role``; ``client.staff`` is that staff."""
+
+    def make(role: str = Role.ADMIN, **kwargs) -> Client:
+        staff = make_staff(role, **kwargs)
+        client = Client()
+        client.force_login(staff.user, backend="django.contrib.auth.backends.ModelBackend")
+        client.staff = staff
+        return client
+
+    return make
+
+
+@pytest.fixture
+def admin_client_sasom(staff_client) -> Client:
+    return staff_client(Role.ADMIN)

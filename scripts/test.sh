@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what the tests need and runs the whole suite on SQLite, then on PostgreSQL.
+#   scripts/test.sh               everything (what CI runs)
+#   scripts/test.sh -k ledger     extra arguments go to pytest (both databases)
+#   SASOM_TEST_DBS=sqlite scripts/test.sh   one database only (sqlite | postgres)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+[ -d /usr/share/fonts/truetype/tlwg ] || need_apt+=(fonts-thai-tlwg)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v msgfmt >/dev/null 2>&1 || need_apt+=(gettext)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing ${need_apt[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "missing system packages (install as root): ${need_apt[*]}" >&2
+    exit 1
+  fi
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+export SASOM_CHROMIUM="${SASOM_CHROMIUM:-$(command -v chromium)}"
+export PYTHONDONTWRITEBYTECODE=1
+
+dbs="${SASOM_TEST_DBS:-sqlite postgres}"
+status=0
+
+for db in $dbs; do
+  case "$db" in
+  sqlite)
+    echo "== test suite on SQLite"
+    env -u DATABASE_URL .venv/bin/python -m pytest -q "$@" || status=$?
+    ;;
+  postgres)
+    echo "== test suite on PostgreSQL"
+    PGPORT="${SASOM_PGPORT:-54329}"
+    eval "$(scripts/pg-throwaway.sh start "$PGPORT")"
+    trap 'scripts/pg-throwaway.sh stop "$PGDATA_DIR" >/dev/null 2>&1 || true' EXIT
+    DATABASE_URL="postgres://sasom@127.0.0.1:$PGPORT/sasom" .venv/bin/python -m pytest -q "$@" || status=$?
+    scripts/pg-throwaway.sh stop "$PGDATA_DIR" >/dev/null 2>&1 || true
+    trap - EXIT
+    ;;
+  *) echo "unknown database: $db" >&2; exit 2 ;;
+  esac
+done
+exit $status

@@ -1,0 +1,92 @@
+"""The ``sasom`` command: operational verbs over Django's management commands.
+
+    sasom demo [--members N] [--seed S]   create the database and the demo organization
+    sasom serve [--bind ADDR] [--workers N] [--threads N]   serve with gunicorn (sync WSGI)
+    sasom worker                          run background and scheduled tasks
+    sasom <any manage.py command>         e.g. ``sasom migrate``, ``sasom createsuperuser``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sasom.settings")
+    from django.conf import settings
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    import django
+
+    django.setup()
+
+
+def _manage(*argv: str) -> None:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["sasom", *argv])
+
+
+def serve(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="sasom serve")
+    parser.add_argument("--bind", default=os.environ.get("SASOM_BIND", "127.0.0.1:8000"))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("SASOM_WORKERS", "2")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("SASOM_THREADS", "4")))
+    parser.add_argument("--no-migrate", action="store_true")
+    args = parser.parse_args(argv)
+    _django_setup()
+    from django.conf import settings
+
+    if not args.no_migrate:
+        _manage("migrate", "--no-input", "-v", "0")
+    if settings.PRODUCTION:
+        _manage("collectstatic", "--no-input", "-v", "0")
+    print(f"Sasom is serving on http://{args.bind}/  (Ctrl+C stops it)", flush=True)
+    from gunicorn.app.wsgiapp import run
+
+    # gthread keeps HTTP keep-alive connections open for POS clients; Django over ASGI was
+    # measured about ten times slower on these machines (docs/decisions/0001-stack.md).
+    sys.argv = [
+        "gunicorn",
+        "sasom.wsgi:application",
+        "--bind", args.bind,
+        "--workers", str(args.workers),
+        "--worker-class", "gthread",
+        "--threads", str(args.threads),
+        "--keep-alive", "30",
+        "--access-logfile", "-",
+    ]
+    run()
+
+
+def demo(argv: list[str]) -> None:
+    _django_setup()
+    _manage("migrate", "--no-input", "-v", "0")
+    _manage("sasom_demo", *argv)
+
+
+def worker(argv: list[str]) -> None:
+    _django_setup()
+    _manage("db_worker", *argv)
+
+
+VERBS = {"serve": serve, "demo": demo, "worker": worker}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return
+    verb, rest = argv[0], argv[1:]
+    if verb in VERBS:
+        VERBS[verb](rest)
+        return
+    _django_setup()
+    _manage(verb, *rest)
+
+
+if __name__ == "__main__":
+    main()

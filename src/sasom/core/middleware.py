@@ -1,0 +1,55 @@
+"""Request context for the back office: the staff member, their organization, deny by default."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# Paths that carry their own authentication (the API checks keys; Django admin checks superusers).
+_SELF_GUARDED_PREFIXES = ("/api/", "/admin/", "/" + settings.STATIC_URL.lstrip("/"), "/media/")
+
+
+class StaffContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.staff = None  # type: ignore[attr-defined]
+        request.organization = None  # type: ignore[attr-defined]
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            staff = getattr(user, "staff", None)
+            if staff is not None and staff.is_active:
+                request.staff = staff  # type: ignore[attr-defined]
+                request.organization = staff.organization  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        if request.path.startswith(_SELF_GUARDED_PREFIXES):
+            return None
+        if getattr(view_func, "sasom_public", False):
+            return None
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.get_full_path()}")
+        if request.staff is None or not getattr(view_func, "sasom_permissions", None):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        staff = request.staff  # type: ignore[attr-defined]
+        if staff.role in ("owner", "admin") and _needs_otp(request):
+            return redirect(f"{reverse('core:otp_verify')}?next={request.get_full_path()}")
+        return None
+
+
+def _needs_otp(request: HttpRequest) -> bool:
+    """Owners and admins who enrolled a TOTP device must confirm it once per session."""
+    from django_otp import user_has_device
+
+    user = request.user
+    return user_has_device(user, confirmed=True) and not user.is_verified()  # type: ignore[attr-defined]

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from sasom.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("login/otp/", views.otp_verify, name="otp_verify"),
+    path("language/", views.set_language, name="set_language"),
+    path("health/", views.health, name="health"),
+    path("audit/", views.audit_list, name="audit"),
+]

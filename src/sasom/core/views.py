@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.i18n import set_language as django_set_language
+from django_otp import login as otp_login
+from django_otp.forms import OTPTokenForm
+
+from sasom.core.models import AuditEvent
+from sasom.core.permissions import public_view, require_perm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    form_class = AuthenticationForm
+    redirect_authenticated_user = True
+
+
+login_view = public_view(LoginView.as_view())
+logout_view = public_view(auth_views.LogoutView.as_view())
+set_language = public_view(django_set_language)
+
+
+@public_view
+def health(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or fallback
+    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return nxt
+    return fallback
+
+
+@public_view
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Second step of login for owners and admins who enrolled an authenticator app."""
+    if not request.user.is_authenticated:
+        return redirect("core:login")
+    form = OTPTokenForm(request.user, request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        otp_login(request, form.get_user().otp_device)
+        return redirect(_safe_next(request))
+    return render(request, "core/otp_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@require_perm("dashboard.view")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    from sasom.core.dashboard import dashboard_figures
+
+    return render(request, "core/dashboard.html", {"figures": dashboard_figures(request.staff)})
+
+
+@require_perm("audit.view")
+def audit_list(request: HttpRequest) -> HttpResponse:
+    events = AuditEvent.objects.filter(organization=request.organization).select_related("actor_user")
+    object_type = request.GET.get("type", "").strip()
+    if object_type:
+        events = events.filter(object_type=object_type)
+    object_id = request.GET.get("object", "").strip()
+    if object_id:
+        events = events.filter(object_id=object_id)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    template = "core/_audit_rows.html" if request.htmx else "core/audit_list.html"
+    return render(request, template, {"page": page, "type": object_type, "object": object_id})
+
+

@@ -1,0 +1,130 @@
+"""Tenants (organizations), their branches and terminals, and the staff who work in them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sasom.core.tenancy import TenantModel
+
+
+class Organization(models.Model):
+    """A shop, a chain or a group of businesses whose members use one card everywhere."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    currency = models.CharField(_("currency"), max_length=3, default="THB")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Bangkok")
+    language = models.CharField(_("language"), max_length=8, default="th")
+    buddhist_era = models.BooleanField(_("show Buddhist-era years"), default=True)
+    member_code_pattern = models.CharField(
+        _("member code pattern"),
+        max_length=40,
+        default="M{seq:07d}",
+        help_text=_("Python format with {seq} (running number), {yy}, {yyyy}, {mm}, {branch}."),
+    )
+    phone_region = models.CharField(_("default phone region"), max_length=2, default="TH")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sequence(TenantModel):
+    """A per-organization counter (member codes, slip numbers); bumped with F() on a locked row."""
+
+    name = models.CharField(max_length=40)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="uniq_sequence_name")
+        ]
+
+
+class Branch(TenantModel):
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=200)
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "code"], name="uniq_branch_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Terminal(TenantModel):
+    """A POS register or a service counter."""
+
+    class Kind(models.TextChoices):
+        POS = "pos", _("POS register")
+        COUNTER = "counter", _("Service counter")
+        INTEGRATION = "integration", _("Integration (ERP, web shop)")
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="terminals")
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.POS)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("terminal")
+        verbose_name_plural = _("terminals")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "code"], name="uniq_terminal_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Administrator")
+    MARKETING = "marketing", _("Marketing")
+    BRANCH_MANAGER = "branch_manager", _("Branch manager")
+    CASHIER = "cashier", _("Cashier")
+    SERVICE_COUNTER = "service_counter", _("Service counter")
+    AUDITOR = "auditor", _("Auditor (read-only)")
+
+
+# Roles that work in some branches only; the others see the whole organization.
+BRANCH_SCOPED_ROLES = frozenset({Role.BRANCH_MANAGER, Role.CASHIER, Role.SERVICE_COUNTER})
+
+
+class Staff(TenantModel):
+    """A person working for an organization, with one role and (for branch roles) branches."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    branches = models.ManyToManyField(Branch, blank=True, related_name="staff", verbose_name=_("branches"))
+    display_name = models.CharField(_("display name"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff")
+        verbose_name_plural = _("staff")
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.get_username()
+
+    @property
+    def is_branch_scoped(self) -> bool:
+        return self.role in BRANCH_SCOPED_ROLES

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from sasom.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("members/", include("sasom.members.urls")),
+    path("org/", include("sasom.organizations.urls")),
+    path("points/", include("sasom.ledger.urls")),
+    path("rules/", include("sasom.earning.urls")),
+    path("rewards/", include("sasom.rewards.urls")),
+    path("integrations/", include("sasom.integrations.urls")),
+    path("", include("sasom.core.urls")),
+]
+
+if settings.DEBUG:
+    from django.views.static import serve
+
+    from sasom.core.permissions import public_view
+
+    urlpatterns.append(
+        path("media/<path:path>", public_view(serve), {"document_root": settings.MEDIA_ROOT})
+    )
