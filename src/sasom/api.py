@@ -26,7 +26,11 @@ def _error(request: HttpRequest, status: int, code: str, message: str, field: st
 
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return _error(request, exc.status, exc.code, str(exc.message), exc.field)
+    response = _error(request, exc.status, exc.code, str(exc.message), exc.field)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)
@@ -71,3 +75,12 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.get("/version", auth=None, tags=["meta"])
 def version(request: HttpRequest) -> dict[str, str]:
     return {"version": __version__}
+
+
+def _mount() -> None:
+    from sasom.integrations.api import router as integration_router
+
+    api.add_router("/", integration_router)
+
+
+_mount()

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "sasom.core.middleware.StaffContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sasom.integrations.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "sasom.urls"

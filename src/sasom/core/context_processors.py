@@ -24,6 +24,7 @@ NAV: list[tuple[str, Any, str]] = [
     ("integrations:batches", _("Day-end batches"), "batches.manage"),
     ("organizations:branches", _("Branches & terminals"), "branches.view"),
     ("organizations:staff", _("Staff & roles"), "staff.view"),
+    ("integrations:api_keys", _("API keys"), "api_keys.manage"),
     ("core:audit", _("Audit trail"), "audit.view"),
 ]
 

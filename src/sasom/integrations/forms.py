@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sasom.organizations.models import Branch, Terminal
+
+
+class ApiKeyForm(forms.Form):
+    label = forms.CharField(label=_("Label"), max_length=100)
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none(), required=False,
+                                    help_text=_("Empty: every branch (an ERP or head-office integration)."))
+    terminal = forms.ModelChoiceField(label=_("Terminal"), queryset=Terminal.objects.none(), required=False)
+    can_manage = forms.BooleanField(label=_("May change configuration"), required=False)
+    require_signature = forms.BooleanField(label=_("Require HMAC signature"), required=False)
+    rate_limit_per_minute = forms.IntegerField(label=_("Requests per minute"), min_value=1, max_value=100000, initial=600)
+
+    def __init__(self, *args, organization_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.filter(organization_id=organization_id, is_active=True)
+        self.fields["terminal"].queryset = Terminal.objects.filter(
+            organization_id=organization_id, is_active=True
+        ).select_related("branch")
+
+    def clean(self):
+        data = super().clean()
+        branch, terminal = data.get("branch"), data.get("terminal")
+        if terminal is not None and branch is not None and terminal.branch_id != branch.id:
+            self.add_error("terminal", _("This terminal belongs to another branch."))
+        return data

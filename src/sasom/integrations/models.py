@@ -1,0 +1,83 @@
+"""Integration plumbing: API keys, idempotency records, request nonces."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sasom.core.tenancy import TenantModel
+
+
+class ApiKey(TenantModel):
+    """One key per terminal or integration. Only a hash of the secret is stored.
+
+    The key the client holds is ``sk_<prefix>_<secret>``; ``prefix`` finds the row, the SHA-256 of
+    ``secret`` is compared in constant time. The request-signing secret is derived from the server's
+    SECRET_KEY and the hash (see ``auth.signing_secret``), so it is never stored either.
+    """
+
+    label = models.CharField(_("label"), max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    branch = models.ForeignKey(
+        "organizations.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("branch"), help_text=_("Empty: every branch (an ERP or head-office integration)."),
+    )
+    terminal = models.ForeignKey(
+        "organizations.Terminal", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("terminal"),
+    )
+    can_manage = models.BooleanField(
+        _("may change configuration"), default=False,
+        help_text=_("Management endpoints (member types, rules, rewards). POS keys should not."),
+    )
+    require_signature = models.BooleanField(_("require HMAC signature"), default=False)
+    rate_limit_per_minute = models.PositiveIntegerField(_("requests per minute"), default=600)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=200, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["label"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.prefix})"
+
+
+class IdempotencyRecord(TenantModel):
+    """The first answer to a write with an ``Idempotency-Key``; replays get it back verbatim."""
+
+    class State(models.TextChoices):
+        IN_FLIGHT = "in_flight"
+        DONE = "done"
+
+    scope = models.CharField(max_length=40, help_text="api key prefix or staff user id")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    request_hash = models.CharField(max_length=64)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.IN_FLIGHT)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.BinaryField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "scope", "key"], name="uniq_idempotency_key")
+        ]
+
+
+class RequestNonce(TenantModel):
+    """Nonces of signed requests seen in the last tolerance window; a replay hits the unique key."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "api_key", "nonce"], name="uniq_request_nonce")
+        ]

@@ -1,0 +1,79 @@
+"""Integration configuration: API keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from sasom.core.audit import Actor, audit_record
+from sasom.core.errors import DomainError
+from sasom.integrations.auth import forget_cached_key, hash_secret, new_key_material, signing_secret
+from sasom.integrations.models import ApiKey
+from sasom.organizations.models import Branch, Terminal
+
+E_TERMINAL_BRANCH = "terminal_not_in_branch"
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """What the admin sees once: the key and its signing secret are not stored anywhere."""
+
+    api_key: ApiKey
+    key: str
+    signing_secret: str
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    organization_id: int,
+    label: str,
+    actor: Actor,
+    branch: Branch | None = None,
+    terminal: Terminal | None = None,
+    can_manage: bool = False,
+    require_signature: bool = False,
+    rate_limit_per_minute: int = 600,
+) -> IssuedKey:
+    if terminal is not None:
+        if branch is None:
+            branch = terminal.branch
+        if terminal.branch_id != branch.id:
+            raise DomainError(E_TERMINAL_BRANCH, "The terminal belongs to another branch.", field="terminal")
+    for obj in (branch, terminal):
+        if obj is not None and obj.organization_id != organization_id:
+            raise DomainError("not_found", "Unknown branch or terminal.", field="branch", status=404)
+    prefix, secret, full = new_key_material()
+    secret_hash = hash_secret(secret)
+    key = ApiKey.objects.create(
+        organization_id=organization_id,
+        label=label,
+        prefix=prefix,
+        secret_hash=secret_hash,
+        branch=branch,
+        terminal=terminal,
+        can_manage=can_manage,
+        require_signature=require_signature,
+        rate_limit_per_minute=rate_limit_per_minute,
+        created_by=actor.label,
+    )
+    audit_record(
+        organization_id=organization_id, actor=actor, action="api_key.create", obj=key,
+        changes={"label": [None, label], "branch": [None, branch.code if branch else None],
+                 "can_manage": [None, can_manage]},
+    )
+    return IssuedKey(api_key=key, key=full, signing_secret=signing_secret(secret_hash))
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
+    if not api_key.is_active:
+        return api_key
+    api_key.is_active = False
+    api_key.revoked_at = timezone.now()
+    api_key.save(update_fields=["is_active", "revoked_at"])
+    audit_record(organization_id=api_key.organization_id, actor=actor, action="api_key.revoke", obj=api_key)
+    transaction.on_commit(lambda: forget_cached_key(api_key.prefix))
+    return api_key
