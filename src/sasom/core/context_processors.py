@@ -25,6 +25,7 @@ NAV: list[tuple[str, Any, str]] = [
     ("organizations:branches", _("Branches & terminals"), "branches.view"),
     ("organizations:staff", _("Staff & roles"), "staff.view"),
     ("integrations:api_keys", _("API keys"), "api_keys.manage"),
+    ("integrations:webhooks", _("Webhooks"), "webhooks.manage"),
     ("core:audit", _("Audit trail"), "audit.view"),
 ]
 

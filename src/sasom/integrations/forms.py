@@ -28,3 +28,18 @@ class ApiKeyForm(forms.Form):
         if terminal is not None and branch is not None and terminal.branch_id != branch.id:
             self.add_error("terminal", _("This terminal belongs to another branch."))
         return data
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    events = forms.MultipleChoiceField(
+        label=_("Events"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every event."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from sasom.integrations.webhooks import EVENT_TYPES
+
+        super().__init__(*args, **kwargs)
+        self.fields["events"].choices = [(e, e) for e in EVENT_TYPES]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.utils import timezone
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import DomainError
 from sasom.integrations.auth import forget_cached_key, hash_secret, new_key_material, signing_secret
-from sasom.integrations.models import ApiKey
+from sasom.integrations.models import ApiKey, WebhookEndpoint
 from sasom.organizations.models import Branch, Terminal
 
 E_TERMINAL_BRANCH = "terminal_not_in_branch"
@@ -77,3 +78,36 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
     audit_record(organization_id=api_key.organization_id, actor=actor, action="api_key.revoke", obj=api_key)
     transaction.on_commit(lambda: forget_cached_key(api_key.prefix))
     return api_key
+
+
+@transaction.atomic
+def webhook_endpoint_create(
+    *, organization_id: int, url: str, events: list[str], description: str = "", actor: Actor
+) -> WebhookEndpoint:
+    from sasom.integrations.webhooks import EVENT_TYPES, forget_endpoints
+
+    unknown = sorted(set(events) - set(EVENT_TYPES))
+    if unknown:
+        raise DomainError("unknown_event", f"Unknown event types: {', '.join(unknown)}", field="events")
+    if not url.startswith(("https://", "http://")):
+        raise DomainError("invalid_url", "The URL must start with https:// or http://", field="url")
+    endpoint = WebhookEndpoint.objects.create(
+        organization_id=organization_id, url=url, events=sorted(events), description=description,
+        secret=secrets.token_hex(24),
+    )
+    audit_record(organization_id=organization_id, actor=actor, action="webhook.create", obj=endpoint,
+                 changes={"url": [None, url], "events": [None, sorted(events)]})
+    transaction.on_commit(lambda: forget_endpoints(organization_id))
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_deactivate(*, endpoint: WebhookEndpoint, actor: Actor) -> WebhookEndpoint:
+    from sasom.integrations.webhooks import forget_endpoints
+
+    endpoint.is_active = False
+    endpoint.save(update_fields=["is_active"])
+    audit_record(organization_id=endpoint.organization_id, actor=actor, action="webhook.deactivate", obj=endpoint)
+    org_id = endpoint.organization_id
+    transaction.on_commit(lambda: forget_endpoints(org_id))
+    return endpoint

@@ -1,15 +1,24 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm
-from sasom.integrations.forms import ApiKeyForm
-from sasom.integrations.models import ApiKey
-from sasom.integrations.services import api_key_create, api_key_revoke
+from sasom.integrations.forms import ApiKeyForm, WebhookEndpointForm
+from sasom.integrations.models import ApiKey, WebhookDelivery, WebhookEndpoint
+from sasom.integrations.services import (
+    api_key_create,
+    api_key_revoke,
+    webhook_endpoint_create,
+    webhook_endpoint_deactivate,
+)
+from sasom.integrations.webhooks import webhook_resend
 
 
 @require_perm("api_keys.manage")
@@ -33,3 +42,38 @@ def api_key_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(ApiKey, pk=pk, organization_id=request.organization.id)
     api_key_revoke(api_key=key, actor=Actor.from_request(request))
     return redirect("integrations:api_keys")
+
+
+@require_perm("webhooks.manage")
+def webhooks(request: HttpRequest) -> HttpResponse:
+    org_id = request.organization.id
+    form = WebhookEndpointForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            webhook_endpoint_create(organization_id=org_id, actor=Actor.from_request(request), **form.cleaned_data)
+            return redirect("integrations:webhooks")
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    endpoints = WebhookEndpoint.objects.filter(organization_id=org_id)
+    deliveries = Paginator(
+        WebhookDelivery.objects.filter(organization_id=org_id).select_related("endpoint"), 50
+    ).get_page(request.GET.get("page"))
+    return render(request, "integrations/webhooks.html",
+                  {"form": form, "endpoints": endpoints, "page": deliveries})
+
+
+@require_POST
+@require_perm("webhooks.manage")
+def webhook_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk, organization_id=request.organization.id)
+    webhook_endpoint_deactivate(endpoint=endpoint, actor=Actor.from_request(request))
+    return redirect("integrations:webhooks")
+
+
+@require_POST
+@require_perm("webhooks.manage")
+def webhook_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = get_object_or_404(WebhookDelivery, pk=pk, organization_id=request.organization.id)
+    webhook_resend(delivery=delivery)
+    messages.success(request, _("The delivery was queued again."))
+    return redirect("integrations:webhooks")
