@@ -129,3 +129,75 @@ class WebhookDelivery(TenantModel):
             models.Index(fields=["status", "next_attempt_at"], name="webhook_due_idx"),
             models.Index(fields=["organization", "-created_at"], name="webhook_recent_idx"),
         ]
+
+
+class SaleBatch(TenantModel):
+    """A day-end upload of sale documents from an ERP, staged, then posted by the worker."""
+
+    class Status(models.TextChoices):
+        PARSING = "parsing", _("Reading the file")
+        PARSED = "parsed", _("Ready to calculate")
+        CALCULATING = "calculating", _("Calculating points")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSONL = "jsonl", "JSON Lines"
+
+    business_on = models.DateField(_("business date"))
+    file_name = models.CharField(_("file"), max_length=200)
+    format = models.CharField(max_length=5, choices=Format.choices)
+    plans = models.JSONField(_("promotion plan per document type"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PARSING)
+    documents_total = models.PositiveIntegerField(default=0)
+    documents_rejected = models.PositiveIntegerField(default=0)
+    documents_posted = models.PositiveIntegerField(default=0)
+    documents_duplicate = models.PositiveIntegerField(default=0)
+    points_posted = models.BigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sale batch")
+        verbose_name_plural = _("sale batches")
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def documents_done(self) -> int:
+        return self.documents_rejected + self.documents_posted + self.documents_duplicate
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.documents_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.documents_done / self.documents_total))
+
+
+class BatchDocument(TenantModel):
+    """One sale document of a batch: staged as parsed, then posted or rejected with a reason."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        POSTED = "posted", _("Posted")
+        DUPLICATE = "duplicate", _("Already posted")
+        REJECTED = "rejected", _("Rejected")
+
+    batch = models.ForeignKey(SaleBatch, on_delete=models.CASCADE, related_name="documents")
+    row_no = models.PositiveIntegerField(help_text="first line of the document in the file")
+    branch_code = models.CharField(max_length=20, blank=True)
+    document_type = models.CharField(max_length=32, blank=True)
+    document_number = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason_code = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    sale_id = models.BigIntegerField(null=True, blank=True)
+    points = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["batch", "id"]
+        indexes = [models.Index(fields=["batch", "status", "id"], name="batchdoc_todo_idx")]
