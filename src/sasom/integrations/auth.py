@@ -196,6 +196,30 @@ class ApiAuth(APIKeyHeader):
         return None
 
 
+# What an API key may do. A POS or ERP key works the counter; configuration needs ``can_manage``.
+KEY_GRANTS = frozenset({
+    "members.view", "members.create", "members.edit", "points.view", "points.earn", "points.void",
+    "rewards.view", "rewards.redeem", "rewards.cancel", "coupons.use", "batches.manage",
+})
+MANAGE_GRANTS = frozenset({
+    "member_types.view", "member_types.manage", "rules.view", "rules.manage", "rewards.manage", "coupons.manage",
+})
+
+
+def api_require(request: HttpRequest, permission: str) -> Principal:
+    """The caller, if it holds ``permission``; otherwise 403 ``forbidden``."""
+    from sasom.core.permissions import staff_has
+
+    principal: Principal = request.auth  # type: ignore[attr-defined]
+    if principal.is_key:
+        allowed = permission in KEY_GRANTS or (principal.can_manage and permission in MANAGE_GRANTS)
+    else:
+        allowed = staff_has(principal.staff, permission)
+    if not allowed:
+        raise DomainError("forbidden", f"This caller may not use {permission}.", status=403)
+    return principal
+
+
 # Rate limiting: a token bucket per key in this worker process. With W worker processes the
 # effective limit is up to W times the key's setting; docs/api.md says so.
 E_RATE_LIMITED = "rate_limited"
