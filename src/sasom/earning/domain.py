@@ -1,0 +1,85 @@
+"""The engine's inputs and outputs: plain frozen dataclasses, no ORM (the ledger contract).
+
+Import them from :mod:`sasom.earning.engine`; they live here so rule classes can use them without an
+import cycle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+class Beneficiary:
+    MEMBER = "member"
+    REFERRER = "referrer"
+
+
+@dataclass(frozen=True, slots=True)
+class BasketLine:
+    line_no: int
+    sku: str
+    quantity: Decimal  # may be fractional (kg)
+    unit_price: Decimal  # VAT-inclusive retail price
+    discount: Decimal = Decimal("0")  # line discount, money
+    category: str = ""
+    brand: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Basket:
+    occurred_at: dt.datetime  # aware
+    lines: tuple[BasketLine, ...]
+    branch_code: str = ""
+    terminal_code: str = ""
+    salesperson: str = ""
+    document_type: str = "retail_receipt"
+    bill_discount: Decimal = Decimal("0")  # prorated over lines by amount (DOMAIN.md 2)
+    points_discount: Decimal = Decimal("0")  # money paid with points; reduces the base like a discount
+    coupon_discount: Decimal = Decimal("0")  # discount coupons reduce the base; cash coupons do not
+    bag_declined: bool = False
+    campaign_plan: str = ""  # plan chosen on the document ("" = default)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberContext:
+    member_id: int | None  # None = non-member (only donation-type campaign effects apply)
+    member_type: str = ""  # MemberType.code
+    tier: str = ""
+    birth_on: dt.date | None = None
+    card_expired: bool = False
+    can_earn: bool = True  # MemberType.can_earn
+    is_first_purchase: bool = False
+    referred_by_member_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Award:
+    rule_id: int | None
+    rule_code: str
+    rule_name: str
+    kind: str
+    points: int  # > 0
+    base_amount: Decimal  # the money the award was computed on
+    explanation: str  # English sentence, e.g. "4,000.00 THB ÷ 100 × 1 = 40 pts"
+    multiplier: Decimal | None = None
+    extra: int | None = None
+    beneficiary: str = Beneficiary.MEMBER
+    line_nos: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EarnResult:
+    awards: tuple[Award, ...]
+    eligible_net: Decimal  # base after exclusions and discounts (DOMAIN.md 2)
+    donation: Decimal = Decimal("0")  # non-member declined-bag donation (campaign)
+    extra_discount: Decimal = Decimal("0")  # campaign extra discount amount
+
+    @property
+    def member_points(self) -> int:
+        return sum(a.points for a in self.awards if a.beneficiary == Beneficiary.MEMBER)
+
+    @property
+    def referrer_points(self) -> int:
+        return sum(a.points for a in self.awards if a.beneficiary == Beneficiary.REFERRER)

@@ -1,0 +1,225 @@
+"""Back-office forms: the common rule form, one parameter form per kind, campaigns, settings,
+and the "try a basket" form. Forms only parse; the services validate the domain."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sasom.earning import models as m
+from sasom.earning.params import steps_text
+from sasom.earning.rules import Kind, Mode, Rounding
+
+MODE_CHOICES = [
+    (Mode.MULTIPLY, _("Multiply the base points (x m: the total becomes m × base)")),
+    (Mode.EXTRA_TIMES, _("Extra m × base points on top of the base")),
+    (Mode.FIXED, _("Fixed extra points")),
+]
+WEEKDAY_CHOICES = [
+    ("0", _("Monday")), ("1", _("Tuesday")), ("2", _("Wednesday")), ("3", _("Thursday")),
+    ("4", _("Friday")), ("5", _("Saturday")), ("6", _("Sunday")),
+]
+DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def split_codes(value: str) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def join_codes(values: Any) -> str:
+    return ", ".join(values or [])
+
+
+class CodesField(forms.CharField):
+    """Comma-separated codes, e.g. "B1, B2"."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("Comma-separated; empty means any."))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return join_codes(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        return split_codes(super().to_python(value))
+
+
+class RuleForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    kind = forms.ChoiceField(label=_("Kind"), choices=m.RuleKind.choices)
+    priority = forms.IntegerField(label=_("Priority"), initial=0, help_text=_("Higher runs first."))
+    stop_further = forms.BooleanField(label=_("Stop further rules when this rule gives points"), required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    valid_from = forms.DateTimeField(label=_("Valid from"), required=False, widget=DT_WIDGET)
+    valid_to = forms.DateTimeField(label=_("Valid until (exclusive)"), required=False, widget=DT_WIDGET)
+    weekdays = forms.MultipleChoiceField(label=_("Weekdays"), choices=WEEKDAY_CHOICES, required=False, widget=forms.CheckboxSelectMultiple)
+    days_of_month = CodesField(label=_("Days of month"), help_text=_("e.g. 1, 15; empty means every day."))
+    time_from = forms.TimeField(label=_("Daily from"), required=False, widget=TIME_WIDGET)
+    time_to = forms.TimeField(label=_("Daily until (exclusive)"), required=False, widget=TIME_WIDGET)
+    member_types = forms.MultipleChoiceField(label=_("Member types"), required=False, widget=forms.CheckboxSelectMultiple)
+    tiers = CodesField(label=_("Tiers"))
+    branches = forms.MultipleChoiceField(label=_("Branches"), required=False, widget=forms.CheckboxSelectMultiple)
+    terminals = CodesField(label=_("Terminals"))
+    salespersons = CodesField(label=_("Salespersons"))
+    document_types = CodesField(label=_("Document types"), help_text=_("e.g. retail_receipt; empty means any."))
+    campaign_plans = CodesField(label=_("Campaign plans"))
+
+    def __init__(self, *args: Any, member_types: list[tuple[str, str]], branches: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["member_types"].choices = member_types
+        self.fields["branches"].choices = branches
+
+    def clean_days_of_month(self) -> list[str]:
+        values = self.cleaned_data["days_of_month"]
+        for value in values:
+            if not value.isdigit():
+                raise forms.ValidationError(_("Write days as numbers, e.g. 1, 15."))
+        return values
+
+
+class BoostMixin(forms.Form):
+    mode = forms.ChoiceField(label=_("Award"), choices=MODE_CHOICES)
+    value = forms.DecimalField(label=_("Multiplier m, or points"), min_value=Decimal("0"), decimal_places=2)
+
+
+class BaseParams(forms.Form):
+    per_amount = forms.DecimalField(label=_("Every (money)"), decimal_places=2, help_text=_("e.g. 25 THB"))
+    points = forms.IntegerField(label=_("earns (points)"), min_value=1, initial=1)
+
+
+class ThresholdParams(forms.Form):
+    min_amount = forms.DecimalField(label=_("Bill of at least"), decimal_places=2)
+    points = forms.IntegerField(label=_("Points"), min_value=1)
+
+
+class ProductParams(BoostMixin):
+    skus = CodesField(label=_("SKUs"))
+    categories = CodesField(label=_("Categories"))
+    brands = CodesField(label=_("Brands"))
+    per_quantity = forms.BooleanField(label=_("Fixed points per unit"), required=False)
+
+
+class SpendParams(forms.Form):
+    steps = forms.CharField(
+        label=_("Steps"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One step per line: amount mode value, e.g. '2000 multiply 2' or '5000 fixed 100'. Only the highest step reached applies."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        initial = kwargs.get("initial") or {}
+        if isinstance(initial.get("steps"), list):
+            kwargs["initial"] = {**initial, "steps": steps_text(initial["steps"])}
+        super().__init__(*args, **kwargs)
+
+
+class GoldenParams(BoostMixin):
+    min_amount = forms.DecimalField(label=_("Minimum spend"), decimal_places=2, initial=0)
+
+
+class BirthdayParams(BoostMixin):
+    period = forms.ChoiceField(label=_("When"), choices=[("day", _("On the birthday")), ("month", _("During the birth month"))])
+    min_amount = forms.DecimalField(label=_("Minimum spend"), decimal_places=2, initial=0)
+
+
+class ReferralParams(forms.Form):
+    member_points = forms.IntegerField(label=_("Points to the new member"), min_value=0, initial=0)
+    referrer_points = forms.IntegerField(label=_("Points to the referrer"), min_value=0, initial=0)
+    min_amount = forms.DecimalField(label=_("Minimum first purchase"), decimal_places=2, initial=0)
+
+
+class SpecialDateParams(BoostMixin):
+    dates = CodesField(label=_("Dates"), required=True, help_text=_("MM-DD every year (e.g. 06-15) or YYYY-MM-DD once."))
+    min_amount = forms.DecimalField(label=_("Minimum spend"), decimal_places=2, initial=0)
+
+
+KIND_FORMS: dict[str, type[forms.Form]] = {
+    Kind.BASE: BaseParams,
+    Kind.THRESHOLD: ThresholdParams,
+    Kind.PRODUCT: ProductParams,
+    Kind.SPEND: SpendParams,
+    Kind.GOLDEN_MINUTE: GoldenParams,
+    Kind.BIRTHDAY: BirthdayParams,
+    Kind.REFERRAL: ReferralParams,
+    Kind.SPECIAL_DATE: SpecialDateParams,
+}
+
+
+def params_from(form: forms.Form) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in form.cleaned_data.items()}
+
+
+class CampaignForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    priority = forms.IntegerField(label=_("Priority"), initial=0, help_text=_("Higher is chosen first."))
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    valid_from = forms.DateTimeField(label=_("Valid from"), required=False, widget=DT_WIDGET)
+    valid_to = forms.DateTimeField(label=_("Valid until (exclusive)"), required=False, widget=DT_WIDGET)
+    member_types = CodesField(label=_("Member types"))
+    branches = CodesField(label=_("Branches"))
+    plans = CodesField(label=_("Campaign plans"))
+    bag_percent = forms.DecimalField(label=_("Bag declined: extra points, percent of net"), decimal_places=2, initial=0)
+    bag_points = forms.IntegerField(label=_("Bag declined: extra points per bill"), min_value=0, initial=0)
+    donation_per_bag = forms.DecimalField(label=_("Non-member: donation per declined bag"), decimal_places=2, initial=0)
+    fund_name = forms.CharField(label=_("Donation fund"), required=False, max_length=120)
+    extra_discount = forms.DecimalField(label=_("Extra discount amount (members)"), decimal_places=2, initial=0)
+    combinable = forms.BooleanField(label=_("Combinable with another campaign"), required=False)
+
+
+class SettingsForm(forms.Form):
+    rounding = forms.ChoiceField(label=_("Rounding"), choices=[(Rounding.BILL, _("Floor once per bill")), (Rounding.LINE, _("Floor per line"))])
+    base_includes_vat = forms.BooleanField(label=_("The base includes VAT"), required=False)
+    vat_rate = forms.DecimalField(label=_("VAT rate %"), decimal_places=2)
+    excluded_categories = CodesField(label=_("Excluded categories"))
+    expired_card_earns = forms.BooleanField(label=_("Expired cards earn points"), required=False)
+
+
+class PreviewForm(forms.Form):
+    lines = forms.CharField(
+        label=_("Lines"), widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One line per row: sku, category, brand, qty, price, discount — e.g. 'LIP01, BEAUTY, , 1, 500, 0'."),
+    )
+    is_member = forms.BooleanField(label=_("Member"), required=False, initial=True)
+    member_type = forms.ChoiceField(label=_("Member type"), required=False)
+    tier = forms.CharField(label=_("Tier"), required=False)
+    birth_on = forms.DateField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_at = forms.DateTimeField(label=_("Date and time"), widget=DT_WIDGET)
+    branch_code = forms.ChoiceField(label=_("Branch"), required=False)
+    bill_discount = forms.DecimalField(label=_("Bill discount"), decimal_places=2, initial=0, required=False)
+    bag_declined = forms.BooleanField(label=_("Bag declined"), required=False)
+    campaign_plan = forms.CharField(label=_("Campaign plan"), required=False)
+    is_first_purchase = forms.BooleanField(label=_("First purchase of a referred member"), required=False)
+
+    def __init__(self, *args: Any, member_types: list[tuple[str, str]], branches: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["member_type"].choices = member_types
+        self.fields["branch_code"].choices = [("", "—"), *branches]
+
+    def clean_lines(self) -> list[dict[str, Any]]:
+        rows = []
+        for number, raw in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            if not raw.strip():
+                continue
+            parts = [p.strip() for p in raw.split(",")]
+            parts += [""] * (6 - len(parts))
+            if len(parts) > 6 or not parts[0]:
+                raise forms.ValidationError(_("Row %(n)s: write sku, category, brand, qty, price, discount.") % {"n": number})
+            try:
+                qty = Decimal(parts[3] or "1")
+                price = Decimal(parts[4])
+                discount = Decimal(parts[5] or "0")
+            except ArithmeticError:
+                raise forms.ValidationError(_("Row %(n)s: qty, price and discount must be numbers.") % {"n": number}) from None
+            if not (qty.is_finite() and price.is_finite() and discount.is_finite()) or qty <= 0 or price < 0 or discount < 0:
+                raise forms.ValidationError(_("Row %(n)s: qty must be positive, price and discount not negative.") % {"n": number})
+            rows.append({"sku": parts[0], "category": parts[1], "brand": parts[2], "quantity": qty,
+                         "unit_price": price.quantize(Decimal("0.01")), "discount": discount.quantize(Decimal("0.01"))})
+        if not rows:
+            raise forms.ValidationError(_("Add at least one line."))
+        return rows
