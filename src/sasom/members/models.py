@@ -128,6 +128,21 @@ class Member(TenantModel):
             models.Index(fields=["organization", "erp_debtor_code"], name="member_erp_idx"),
             models.Index(fields=["organization", "expires_on"], name="member_expires_idx"),
             models.Index(fields=["organization", "birth_on"], name="member_birth_idx"),
+            models.Index(fields=["organization", "status"], name="member_status_idx"),
+            models.Index(fields=["organization", "home_branch"], name="member_branch_idx"),
+            models.Index(fields=["organization", "member_type"], name="member_type_idx"),
+            # Name prefix search (LIKE 'x%') on PostgreSQL needs the pattern operator class
+            # whatever the database collation; other databases ignore ``opclasses``.
+            models.Index(
+                fields=["organization", "first_name"],
+                name="member_first_name_like_idx",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["organization", "last_name"],
+                name="member_last_name_like_idx",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 
-from sasom.members.models import Member, MemberType
+from sasom.members.models import Card, CustomField, Member, MemberType
 from sasom.organizations.models import Branch, Organization, Role, Staff, Terminal
 
 
@@ -85,3 +85,22 @@ class MemberFactory(factory.django.DjangoModelFactory):
     first_name = "สมชาย"
     last_name = "ใจดี"
     joined_on = dt.date(2026, 1, 1)
+
+
+class CardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Card
+
+    member = factory.SubFactory(MemberFactory)
+    organization = factory.SelfAttribute("member.organization")
+    number = factory.Sequence(lambda n: f"C{n:09d}")
+    issued_on = dt.date(2026, 1, 1)
+
+
+class CustomFieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomField
+
+    organization = factory.SubFactory(OrganizationFactory)
+    key = factory.Sequence(lambda n: f"field{n}")
+    label = factory.Sequence(lambda n: f"Field {n}")

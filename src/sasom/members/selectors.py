@@ -1,0 +1,249 @@
+"""Reads: member lookup for the counter and the API, search for the back office, purchases."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+
+from sasom.organizations.models import Organization
+
+from .models import Card, Member, MemberCodeChange, MemberType
+from .validation import try_normalize_phone
+
+_PHONEISH = re.compile(r"^\+?[\d\s\-().]{6,}$")
+
+
+def _region(organization_id: int) -> str:
+    region = Organization.objects.filter(pk=organization_id).values_list("phone_region", flat=True).first()
+    return region or "TH"
+
+
+def member_lookup(
+    organization_id: int,
+    *,
+    phone: str | None = None,
+    card: str | None = None,
+    code: str | None = None,
+    region: str | None = None,
+) -> Member | None:
+    """One member by phone (any format), card number or member code (current or former).
+
+    Each is one indexed equality lookup. A lost or replaced card no longer finds its member.
+    """
+    base = Member.objects.filter(organization_id=organization_id).select_related("member_type")
+    if phone:
+        e164 = try_normalize_phone(phone, region or _region(organization_id))
+        if e164:
+            found = base.filter(phone=e164).first()
+            if found:
+                return found
+    if card:
+        found = base.filter(
+            cards__organization_id=organization_id, cards__number=card.strip(), cards__status=Card.Status.ACTIVE
+        ).first()
+        if found:
+            return found
+    if code:
+        code = code.strip()
+        found = base.filter(code=code).first()
+        if found:
+            return found
+        change = (
+            MemberCodeChange.objects.filter(organization_id=organization_id, old_code=code)
+            .order_by("-changed_at", "-id")
+            .values_list("member_id", flat=True)
+            .first()
+        )
+        if change:
+            return base.filter(pk=change).first()
+    return None
+
+
+def members_filtered(
+    organization_id: int,
+    *,
+    member_type_id: Any = None,
+    status: str = "",
+    branch_id: Any = None,
+) -> QuerySet[Member]:
+    qs = Member.objects.filter(organization_id=organization_id)
+    if member_type_id:
+        qs = qs.filter(member_type_id=member_type_id)
+    if status:
+        qs = qs.filter(status=status)
+    if branch_id:
+        qs = qs.filter(home_branch_id=branch_id)
+    return qs
+
+
+def member_search(
+    organization_id: int,
+    q: str,
+    *,
+    member_type_id: Any = None,
+    status: str = "",
+    branch_id: Any = None,
+    region: str | None = None,
+) -> QuerySet[Member]:
+    """Members for the search box: an exact code, phone or card first; else a name prefix.
+
+    Every branch is an indexed lookup: equality on code/phone/card/former code, or a
+    ``LIKE 'prefix%'`` on first or last name (never a leading wildcard), so it stays fast at
+    a million members. "สมชาย ใจ" searches first name "สมชาย*" and last name "ใจ*".
+    """
+    qs = members_filtered(organization_id, member_type_id=member_type_id, status=status, branch_id=branch_id)
+    q = (q or "").strip()
+    if not q:
+        return qs.order_by("-id")
+    phone = try_normalize_phone(q, region or _region(organization_id)) if _PHONEISH.match(q) else None
+    exact = member_lookup(organization_id, phone=phone, card=q, code=q, region=region)
+    if exact is not None:
+        return qs.filter(pk=exact.pk).order_by("-id")
+    words = q.split()
+    if len(words) >= 2:
+        name_q = Q(first_name__startswith=words[0], last_name__startswith=" ".join(words[1:]))
+    else:
+        variants = {q, q.capitalize()}
+        name_q = Q()
+        for v in variants:
+            name_q |= Q(first_name__startswith=v) | Q(last_name__startswith=v)
+    # Newest first: ordering by name made PostgreSQL walk the name index instead of combining
+    # the two prefix ranges (measured 94 ms against 6 ms at 200k members).
+    return qs.filter(name_q).order_by("-id")
+
+
+def member_file(organization_id: int, key: str) -> Member | None:
+    """The member for a URL key: the current code, a former code, or failing that the id."""
+    member = member_lookup(organization_id, code=key)
+    if member is None and key.isdigit():
+        member = Member.objects.filter(organization_id=organization_id, pk=int(key)).select_related("member_type").first()
+    return member
+
+
+# --- purchases, from the ledger's sales --------------------------------------------------------
+
+_SALE_AMOUNT_FIELDS = ("net", "amount", "net_amount", "total", "total_amount", "eligible_amount")
+_SALE_DATE_FIELDS = ("sold_on", "business_on", "sold_at", "occurred_at", "at", "created_at")
+
+
+def _sale_model() -> tuple[Any, str, str] | None:
+    """The ledger's Sale model with its amount and date field names, if it has them yet."""
+    try:
+        from sasom.ledger.models import Sale  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    names = {f.name for f in Sale._meta.get_fields()}
+    if "member" not in names:
+        return None
+    amount = next((n for n in _SALE_AMOUNT_FIELDS if n in names), None)
+    date = next((n for n in _SALE_DATE_FIELDS if n in names), None)
+    if amount is None or date is None:
+        return None
+    return Sale, amount, date
+
+
+def _sales(sale: Any, organization_id: int) -> QuerySet:
+    qs = sale.objects.filter(organization_id=organization_id)
+    names = {f.name for f in sale._meta.get_fields()}
+    if "voided_at" in names:
+        qs = qs.filter(voided_at__isnull=True)
+    return qs
+
+
+def _date_filter(date_field: str, model: Any, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
+    is_datetime = model._meta.get_field(date_field).get_internal_type() == "DateTimeField"
+    key = f"{date_field}__date" if is_datetime else date_field
+    out: dict[str, Any] = {}
+    if start:
+        out[f"{key}__gte"] = start
+    if end:
+        out[f"{key}__lte"] = end
+    return out
+
+
+def purchases_between(
+    organization_id: int, member_ids: Iterable[int], start: dt.date | None, end: dt.date | None
+) -> dict[int, Decimal]:
+    """Purchase totals per member between two dates (inclusive).
+
+    Reads the ledger's ``Sale`` (member, ``net`` and ``occurred_at``; voided sales excluded, returns
+    not subtracted). Without such a model every member counts as having bought nothing.
+    """
+    ids = list(member_ids)
+    totals = dict.fromkeys(ids, Decimal("0.00"))
+    found = _sale_model()
+    if found is None or not ids:
+        return totals
+    sale, amount, date = found
+    for i in range(0, len(ids), 5000):
+        chunk = ids[i : i + 5000]
+        rows = (
+            _sales(sale, organization_id).filter(member_id__in=chunk, **_date_filter(date, sale, start, end))
+            .values("member_id")
+            .annotate(total=Sum(amount))
+        )
+        for row in rows:
+            totals[row["member_id"]] = Decimal(row["total"] or 0)
+    return totals
+
+
+def members_bought_since(organization_id: int, since: dt.date) -> QuerySet | None:
+    """Ids of members with a sale on or after ``since`` (a subquery), or None without sales."""
+    found = _sale_model()
+    if found is None:
+        return None
+    sale, _amount, date = found
+    return _sales(sale, organization_id).filter(member__isnull=False, **_date_filter(date, sale, since, None)).values("member_id")
+
+
+# --- benefits at the counter -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Benefits:
+    """What a member's type gives them on a given day (for the cashier and the earning engine)."""
+
+    active: bool
+    can_earn: bool
+    discount_percent: Decimal
+    price_table: str
+    birthday_discount_percent: Decimal
+    reason: str = ""
+
+
+def _is_birthday(birth_on: dt.date | None, on: dt.date, scope: str) -> bool:
+    if birth_on is None:
+        return False
+    if scope == MemberType.BirthdayScope.MONTH:
+        return birth_on.month == on.month
+    if (birth_on.month, birth_on.day) == (2, 29) and not calendar.isleap(on.year):
+        return (on.month, on.day) == (2, 28)
+    return (birth_on.month, birth_on.day) == (on.month, on.day)
+
+
+def member_benefits(member: Member, on: dt.date) -> Benefits:
+    """The member type's benefits on ``on``.
+
+    A suspended, closed or anonymized member gets none. An expired card (by status or by date)
+    stops them only when the type says benefits stop on expiry. The birthday discount applies
+    on the day (29 February falls on the 28th in other years) or through the birth month.
+    """
+    mt = member.member_type
+    none = Benefits(False, False, Decimal("0"), "", Decimal("0"))
+    if member.status in (Member.Status.SUSPENDED, Member.Status.CLOSED, Member.Status.ANONYMIZED):
+        return Benefits(**{**none.__dict__, "reason": member.status})
+    expired = member.status == Member.Status.EXPIRED or (member.expires_on is not None and member.expires_on < on)
+    if expired and mt.benefits_stop_on_expiry:
+        return Benefits(**{**none.__dict__, "reason": Member.Status.EXPIRED})
+    birthday = _is_birthday(member.birth_on, on, mt.birthday_scope)
+    return Benefits(
+        active=True, can_earn=mt.can_earn, discount_percent=mt.discount_percent, price_table=mt.price_table,
+        birthday_discount_percent=mt.birthday_discount_percent if birthday else Decimal("0"),
+    )
