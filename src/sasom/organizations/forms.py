@@ -1,0 +1,114 @@
+"""Forms only parse and shape input; the rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sasom.core.errors import DomainError
+from sasom.organizations.models import Branch, Organization, Role, Staff, Terminal
+
+
+def add_domain_error(form: forms.Form, exc: DomainError) -> None:
+    """Show a service's refusal on the field it names (or on the whole form)."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+class BranchForm(forms.Form):
+    code = forms.CharField(label=_("code"), max_length=20)
+    name = forms.CharField(label=_("name"), max_length=200)
+    address = forms.CharField(label=_("address"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    phone = forms.CharField(label=_("phone"), max_length=32, required=False)
+
+
+class TerminalForm(forms.Form):
+    code = forms.CharField(label=_("code"), max_length=40)
+    name = forms.CharField(label=_("name"), max_length=200)
+    kind = forms.ChoiceField(label=_("kind"), choices=Terminal.Kind.choices, initial=Terminal.Kind.POS)
+    is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
+
+
+def _branch_field(organization: Organization) -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=_("branches"),
+        queryset=Branch.objects.filter(organization=organization, is_active=True).order_by("code"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Required for branch managers, cashiers and service counters; empty for the other roles."),
+    )
+
+
+def _role_choices(by: Staff) -> list[tuple[str, Any]]:
+    """The roles ``by`` may hand out, after an empty choice (no role is picked by accident)."""
+    return [("", "—")] + [(v, label) for v, label in Role.choices if v != Role.OWNER or by.role == Role.OWNER]
+
+
+class StaffCreateForm(forms.Form):
+    username = forms.RegexField(
+        label=_("username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        error_messages={"invalid": _("Letters, digits and @ . + - _ only.")},
+    )
+    display_name = forms.CharField(label=_("display name"), max_length=200, required=False)
+    password = forms.CharField(
+        label=_("password"), widget=forms.PasswordInput(render_value=False), strip=False
+    )
+    role = forms.ChoiceField(label=_("role"))
+    branches = forms.ModelMultipleChoiceField(queryset=Branch.objects.none(), required=False)
+
+    def __init__(self, *args, organization: Organization, by: Staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _role_choices(by)
+        self.fields["branches"] = _branch_field(organization)
+
+
+class StaffEditForm(forms.Form):
+    display_name = forms.CharField(label=_("display name"), max_length=200, required=False)
+    role = forms.ChoiceField(label=_("role"))
+    branches = forms.ModelMultipleChoiceField(queryset=Branch.objects.none(), required=False)
+
+    def __init__(self, *args, organization: Organization, by: Staff, target: Staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = _role_choices(by)
+        if target.role == Role.OWNER and all(v != Role.OWNER for v, _label in choices):
+            choices = list(Role.choices)  # shown read-only; the service refuses the change
+        self.fields["role"].choices = choices
+        self.fields["branches"] = _branch_field(organization)
+
+
+class PasswordResetForm(forms.Form):
+    password = forms.CharField(label=_("new password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("new password again"), widget=forms.PasswordInput, strip=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=200)
+    currency = forms.CharField(label=_("currency"), max_length=3, min_length=3)
+    time_zone = forms.CharField(label=_("time zone"), max_length=64, help_text=_("For example Asia/Bangkok."))
+    member_code_pattern = forms.CharField(
+        label=_("member code pattern"),
+        max_length=40,
+        help_text=_("Must contain {seq} (running number); may use {yy}, {yyyy}, {mm}, {branch}. Example: M{seq:07d}."),
+    )
+    phone_region = forms.CharField(
+        label=_("default phone region"), max_length=2, min_length=2, help_text=_("Two-letter country code, e.g. TH.")
+    )
+    buddhist_era = forms.BooleanField(label=_("show Buddhist-era years"), required=False)
+
+
+class TotpTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("6-digit code"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

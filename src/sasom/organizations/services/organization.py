@@ -1,0 +1,132 @@
+"""The organization's own settings: name, currency, time zone, member code pattern, phone region."""
+
+from __future__ import annotations
+
+import string
+import zoneinfo
+from typing import Any
+
+import phonenumbers
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sasom.core.audit import Actor, snapshot
+from sasom.core.errors import DomainError
+from sasom.organizations.models import Branch, Organization, Sequence
+
+from ._common import audit_change as _audit_change
+
+__all__ = [
+    "CURRENCY_INVALID",
+    "TIME_ZONE_INVALID",
+    "CODE_PATTERN_INVALID",
+    "PHONE_REGION_INVALID",
+    "MEMBER_CODE_SEQUENCE",
+    "CODE_PATTERN_FIELDS",
+    "ORGANIZATION_FIELDS",
+    "code_pattern_check",
+    "code_pattern_format",
+    "member_code_preview",
+    "organization_update",
+]
+
+CURRENCY_INVALID = "currency_invalid"
+TIME_ZONE_INVALID = "time_zone_invalid"
+CODE_PATTERN_INVALID = "code_pattern_invalid"
+PHONE_REGION_INVALID = "phone_region_invalid"
+
+MEMBER_CODE_SEQUENCE = "member_code"  # the counter sasom.members.services bumps (a test holds them equal)
+CODE_PATTERN_FIELDS = frozenset({"seq", "yy", "yyyy", "mm", "branch"})
+ORGANIZATION_FIELDS = [
+    "name",
+    "currency",
+    "time_zone",
+    "member_code_pattern",
+    "phone_region",
+    "buddhist_era",
+]
+
+
+def code_pattern_check(pattern: str) -> None:
+    """A member code pattern is a Python format string using only the known fields, with {seq}."""
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None}
+    except ValueError as exc:
+        raise DomainError(CODE_PATTERN_INVALID, _("The pattern has unbalanced braces."), field="member_code_pattern") from exc
+    if "seq" not in fields:
+        raise DomainError(CODE_PATTERN_INVALID, _("The pattern must contain {seq}."), field="member_code_pattern")
+    unknown = fields - CODE_PATTERN_FIELDS
+    if unknown:
+        raise DomainError(
+            CODE_PATTERN_INVALID,
+            _("Unknown field in the pattern: %(names)s.") % {"names": ", ".join(sorted(unknown))},
+            field="member_code_pattern",
+        )
+    try:
+        sample = code_pattern_format(pattern, seq=1)
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise DomainError(CODE_PATTERN_INVALID, _("The pattern cannot be formatted."), field="member_code_pattern") from exc
+    if not sample or len(sample) > 40:
+        raise DomainError(CODE_PATTERN_INVALID, _("Codes made by this pattern are too long."), field="member_code_pattern")
+
+
+def code_pattern_format(pattern: str, *, seq: int, branch: str = "B1", on: Any = None) -> str:
+    from django.utils import timezone
+
+    today = on or timezone.localdate()
+    return pattern.format(
+        seq=seq, yy=f"{today.year % 100:02d}", yyyy=f"{today.year}", mm=f"{today.month:02d}", branch=branch
+    )
+
+
+def member_code_preview(organization: Organization, pattern: str | None = None) -> str:
+    """The code the next member would get (the counter is not bumped)."""
+    current = (
+        Sequence.objects.filter(organization=organization, name=MEMBER_CODE_SEQUENCE)
+        .values_list("value", flat=True)
+        .first()
+        or 0
+    )
+    branch = (
+        Branch.objects.filter(organization=organization, is_active=True)
+        .order_by("code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    return code_pattern_format(pattern or organization.member_code_pattern, seq=current + 1, branch=branch or "")
+
+
+@transaction.atomic
+def organization_update(
+    *,
+    organization: Organization,
+    actor: Actor,
+    name: str,
+    currency: str,
+    time_zone: str,
+    member_code_pattern: str,
+    phone_region: str,
+    buddhist_era: bool,
+) -> Organization:
+    currency = currency.strip().upper()
+    if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
+        raise DomainError(CURRENCY_INVALID, _("Use a three-letter ISO currency code such as THB."), field="currency")
+    time_zone = time_zone.strip()
+    if time_zone not in zoneinfo.available_timezones():
+        raise DomainError(TIME_ZONE_INVALID, _("Unknown time zone; use a name such as Asia/Bangkok."), field="time_zone")
+    member_code_pattern = member_code_pattern.strip()
+    code_pattern_check(member_code_pattern)
+    phone_region = phone_region.strip().upper()
+    if phone_region not in phonenumbers.SUPPORTED_REGIONS:
+        raise DomainError(PHONE_REGION_INVALID, _("Use a two-letter country code such as TH."), field="phone_region")
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    before = snapshot(organization, ORGANIZATION_FIELDS)
+    organization.name = name.strip()
+    organization.currency = currency
+    organization.time_zone = time_zone
+    organization.member_code_pattern = member_code_pattern
+    organization.phone_region = phone_region
+    organization.buddhist_era = buddhist_era
+    organization.save(update_fields=ORGANIZATION_FIELDS)
+    _audit_change(organization.id, actor, "organization.update", organization, before, ORGANIZATION_FIELDS)
+    return organization

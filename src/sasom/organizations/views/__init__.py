@@ -1,0 +1,1 @@
+"""Back-office screens of the organizations app, one module per screen family."""

@@ -1,0 +1,43 @@
+"""The organization's own settings (owners only)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from sasom.core.audit import Actor
+from sasom.core.errors import DomainError
+from sasom.core.permissions import require_perm
+from sasom.organizations import services
+from sasom.organizations.forms import OrganizationForm, add_domain_error
+
+FIELDS = ("name", "currency", "time_zone", "member_code_pattern", "phone_region", "buddhist_era")
+
+
+@require_perm("organization.manage")
+def organization_settings(request: HttpRequest) -> HttpResponse:
+    organization = request.organization
+    form = OrganizationForm(request.POST or None, initial={f: getattr(organization, f) for f in FIELDS})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(
+                organization=organization, actor=Actor.from_request(request), **form.cleaned_data
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("organizations:settings")
+    preview = _preview(form, organization)
+    return render(request, "organizations/settings.html", {"form": form, "preview": preview})
+
+
+def _preview(form: OrganizationForm, organization) -> str | None:
+    pattern = form.data.get("member_code_pattern") if form.is_bound else organization.member_code_pattern
+    try:
+        services.code_pattern_check(pattern or "")
+    except DomainError:
+        return None
+    return services.member_code_preview(organization, pattern)
