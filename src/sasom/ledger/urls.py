@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sasom.ledger import views
 
 app_name = "ledger"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("counter/", views.counter, name="counter"),
+    path("daily/", views.daily, name="daily"),
+    path("settings/", views.settings_view, name="settings"),
+    path("sales/<int:pk>/", views.sale_detail, name="sale"),
+    path("sales/<int:pk>/void/", views.sale_void_view, name="sale_void"),
+    path("sales/<int:pk>/return/", views.sale_return_view, name="sale_return"),
+    path("members/<int:member_id>/", views.member_points, name="member_points"),
+    path("members/<int:member_id>/adjust/", views.adjust, name="adjust"),
+]

@@ -1,0 +1,317 @@
+"""The points ledger: accounts, append-only entries, lots with expiry, and the sales behind them.
+
+Sign convention: every :class:`Entry` stores a positive ``amount`` and an explicit ``sign``
+(+1 credit, -1 debit). Kinds with one direction are pinned by check constraints (earn is always a
+credit; redeem, purchase and expire are always debits); return, void, adjust and reverse go either
+way (a return takes earned points back *and* gives back points that were spent on the sale).
+See docs/ledger.md for the invariant that ties entries, lots and the cached balances together.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sasom.core.tenancy import TenantModel
+
+
+class ExpiryPolicy(models.TextChoices):
+    NEVER = "never", _("Points never expire")
+    DAYS = "days", _("N days after earning")
+    END_OF_MONTH = "end_of_month", _("End of the month N months after earning")
+    END_OF_QUARTER = "end_of_quarter", _("End of the quarter N months after earning")
+    END_OF_YEAR = "end_of_year", _("End of the year N months after earning")
+
+
+class ShortfallPolicy(models.TextChoices):
+    DEBT = "debt", _("Record a debt; later earnings pay it first")
+    CAP = "cap", _("Take back no more than the balance")
+
+
+class LedgerSettings(models.Model):
+    """Per-organization points policy. Missing row = the defaults below (created on demand)."""
+
+    organization = models.OneToOneField(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="ledger_settings"
+    )
+    expiry_policy = models.CharField(
+        _("expiry"), max_length=16, choices=ExpiryPolicy.choices, default=ExpiryPolicy.NEVER
+    )
+    expiry_n = models.PositiveIntegerField(
+        _("N (days or months)"), default=0, help_text=_("Days for 'N days'; months for the end-of-period policies.")
+    )
+    pending_days = models.PositiveIntegerField(
+        _("pending days"), default=0, help_text=_("Earned points become spendable after the return window (0 = at once).")
+    )
+    allow_same_sale_spend = models.BooleanField(_("points earned in a sale may be spent in that sale"), default=False)
+    return_shortfall = models.CharField(
+        _("when a return takes back more than the balance"),
+        max_length=8,
+        choices=ShortfallPolicy.choices,
+        default=ShortfallPolicy.DEBT,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("points settings")
+        verbose_name_plural = _("points settings")
+
+    def __str__(self) -> str:
+        return f"points settings of organization {self.organization_id}"
+
+
+class PointAccount(TenantModel):
+    """One per member per organization: the same card earns and spends at every branch.
+
+    ``spendable`` and ``pending`` are caches of the open lots; ``debt`` is what returns took back
+    beyond the balance. They change only under :func:`sasom.ledger.locking.lock_accounts`.
+    """
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="point_accounts")
+    spendable = models.BigIntegerField(_("spendable"), default=0)
+    pending = models.BigIntegerField(_("pending"), default=0)
+    lifetime_earned = models.BigIntegerField(_("lifetime earned"), default=0)
+    debt = models.BigIntegerField(_("debt"), default=0)
+    sale_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("point account")
+        verbose_name_plural = _("point accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "member"], name="uniq_point_account_member"),
+            models.CheckConstraint(condition=Q(spendable__gte=0), name="point_account_spendable_gte_0"),
+            models.CheckConstraint(condition=Q(pending__gte=0), name="point_account_pending_gte_0"),
+            models.CheckConstraint(condition=Q(debt__gte=0), name="point_account_debt_gte_0"),
+            models.CheckConstraint(condition=Q(lifetime_earned__gte=0), name="point_account_lifetime_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"account {self.pk} (member {self.member_id})"
+
+
+class Sale(TenantModel):
+    """Every sale is kept, member or not, with its lines (reports by member type, branch...)."""
+
+    class Status(models.TextChoices):
+        POSTED = "posted", _("Posted")
+        PARTLY_RETURNED = "partly_returned", _("Partly returned")
+        RETURNED = "returned", _("Returned")
+        VOIDED = "voided", _("Voided")
+
+    branch = models.ForeignKey("organizations.Branch", on_delete=models.PROTECT, related_name="+")
+    terminal = models.ForeignKey("organizations.Terminal", on_delete=models.PROTECT, related_name="+")
+    receipt_id = models.CharField(_("receipt no."), max_length=64)
+    document_type = models.CharField(_("document type"), max_length=32, default="retail_receipt")
+    occurred_at = models.DateTimeField(_("sold at"))
+    recorded_at = models.DateTimeField(default=timezone.now)
+    member = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="sales"
+    )
+    account = models.ForeignKey(PointAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="sales")
+    member_type_code = models.CharField(max_length=20, blank=True)
+    salesperson = models.CharField(_("salesperson"), max_length=64, blank=True)
+    campaign_plan = models.CharField(max_length=40, blank=True)
+    bag_declined = models.BooleanField(default=False)
+    gross = models.DecimalField(_("gross"), max_digits=14, decimal_places=2)
+    discounts = models.DecimalField(_("discounts"), max_digits=14, decimal_places=2, default=0)
+    bill_discount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    coupon_discount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    points_discount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    net = models.DecimalField(_("net"), max_digits=14, decimal_places=2)
+    eligible_net = models.DecimalField(_("eligible for points"), max_digits=14, decimal_places=2, default=0)
+    points_earned = models.BigIntegerField(_("points earned"), default=0)
+    referrer_points = models.BigIntegerField(default=0)
+    points_used = models.BigIntegerField(_("points used"), default=0)
+    donation = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.POSTED)
+    explanation = models.JSONField(default=dict, blank=True)
+    body_hash = models.CharField(max_length=64)
+    actor_label = models.CharField(max_length=200, blank=True)
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("sale")
+        verbose_name_plural = _("sales")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "branch", "terminal", "receipt_id"], name="uniq_sale_receipt"
+            ),
+            models.CheckConstraint(condition=Q(points_earned__gte=0), name="sale_points_earned_gte_0"),
+            models.CheckConstraint(condition=Q(points_used__gte=0), name="sale_points_used_gte_0"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "occurred_at"], name="sale_org_occurred_idx"),
+            models.Index(fields=["organization", "branch", "occurred_at"], name="sale_branch_occurred_idx"),
+            models.Index(fields=["member", "occurred_at"], name="sale_member_occurred_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_id
+
+
+class SaleLine(TenantModel):
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    sku = models.CharField(max_length=64)
+    category = models.CharField(max_length=64, blank=True)
+    brand = models.CharField(max_length=64, blank=True)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(max_digits=14, decimal_places=2)
+    discount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    net = models.DecimalField(max_digits=14, decimal_places=2)
+    returned_quantity = models.DecimalField(max_digits=12, decimal_places=3, default=0)
+
+    class Meta:
+        ordering = ["line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["sale", "line_no"], name="uniq_sale_line_no"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="sale_line_quantity_gt_0"),
+            models.CheckConstraint(
+                condition=Q(returned_quantity__gte=0) & Q(returned_quantity__lte=models.F("quantity")),
+                name="sale_line_returned_le_quantity",
+            ),
+        ]
+
+
+class SaleReturn(TenantModel):
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="returns")
+    return_id = models.CharField(_("return no."), max_length=64)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    returned_net = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    points_reversed = models.BigIntegerField(default=0)
+    referrer_points_reversed = models.BigIntegerField(default=0)
+    points_refunded = models.BigIntegerField(default=0)
+    debt_added = models.BigIntegerField(default=0)
+    reason = models.TextField(blank=True)
+    body_hash = models.CharField(max_length=64)
+    actor_label = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sale", "return_id"], name="uniq_sale_return_id")]
+
+
+class SaleReturnLine(TenantModel):
+    sale_return = models.ForeignKey(SaleReturn, on_delete=models.CASCADE, related_name="lines")
+    sale_line = models.ForeignKey(SaleLine, on_delete=models.PROTECT, related_name="+")
+    line_no = models.PositiveIntegerField()
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    net = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="sale_return_line_qty_gt_0")]
+
+
+class Entry(TenantModel):
+    """One append-only movement of points. Never updated, never deleted."""
+
+    class Kind(models.TextChoices):
+        EARN = "earn", _("Earned")
+        REDEEM = "redeem", _("Redeemed")
+        PURCHASE = "purchase", _("Paid with points")
+        BUY = "buy", _("Bought")
+        RETURN = "return", _("Return")
+        VOID = "void", _("Void")
+        EXPIRE = "expire", _("Expired")
+        ADJUST = "adjust", _("Adjustment")
+        REVERSE = "reverse", _("Reversal")
+
+    CREDIT_ONLY = (Kind.EARN, Kind.BUY)
+    DEBIT_ONLY = (Kind.REDEEM, Kind.PURCHASE, Kind.EXPIRE)
+
+    account = models.ForeignKey(PointAccount, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    sign = models.SmallIntegerField()
+    amount = models.BigIntegerField(_("points"))
+    debt_delta = models.BigIntegerField(default=0, help_text="Change of account.debt caused by this entry.")
+    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals")
+    sale = models.ForeignKey(Sale, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
+    sale_return = models.ForeignKey(SaleReturn, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
+    source_type = models.CharField(max_length=40, blank=True)
+    source_id = models.CharField(max_length=64, blank=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    branch = models.ForeignKey("organizations.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    terminal = models.ForeignKey("organizations.Terminal", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(blank=True)
+    explanation = models.JSONField(default=dict, blank=True)
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("points entry")
+        verbose_name_plural = _("points entries")
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="entry_amount_gt_0"),
+            models.CheckConstraint(condition=Q(sign__in=[1, -1]), name="entry_sign_pm1"),
+            models.CheckConstraint(condition=~Q(kind__in=["earn", "buy"]) | Q(sign=1), name="entry_credit_kinds"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["redeem", "purchase", "expire"]) | Q(sign=-1), name="entry_debit_kinds"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "idempotency_key"], name="uniq_entry_idempotency_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "occurred_at"], name="entry_account_occurred_idx"),
+            models.Index(fields=["organization", "kind", "occurred_at"], name="entry_org_kind_occurred_idx"),
+        ]
+
+    @property
+    def signed_amount(self) -> int:
+        return self.sign * self.amount
+
+
+class Lot(TenantModel):
+    """Points credited together, with their own expiry and optional pending-until."""
+
+    account = models.ForeignKey(PointAccount, on_delete=models.PROTECT, related_name="lots")
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="lots")
+    amount = models.BigIntegerField()
+    remaining = models.BigIntegerField()
+    earned_at = models.DateTimeField()
+    expires_on = models.DateField(null=True, blank=True)
+    pending_until = models.DateTimeField(null=True, blank=True)
+    is_pending = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="lot_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(remaining__gte=0) & Q(remaining__lte=models.F("amount")), name="lot_remaining_range"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["account", "expires_on", "id"], name="lot_open_idx", condition=Q(remaining__gt=0)
+            ),
+            models.Index(
+                fields=["organization", "expires_on"], name="lot_expiry_idx", condition=Q(remaining__gt=0)
+            ),
+            models.Index(
+                fields=["organization", "pending_until"], name="lot_pending_idx", condition=Q(is_pending=True)
+            ),
+        ]
+
+
+class LotDraw(TenantModel):
+    """How many points a debit entry (spend, expiry, reversal) took from one lot."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="draws")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="draws")
+    amount = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="lot_draw_amount_gt_0")]

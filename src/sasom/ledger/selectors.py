@@ -1,0 +1,81 @@
+"""Reads: balances, history, lots, the daily list of sales."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import F, QuerySet, Sum
+
+from sasom.ledger.models import Entry, Lot, PointAccount, Sale
+from sasom.ledger.policy import local_date, zone
+
+
+@dataclass(frozen=True)
+class Balance:
+    spendable: int = 0
+    pending: int = 0
+    lifetime_earned: int = 0
+    debt: int = 0
+    next_expiry_on: dt.date | None = None
+    next_expiry_points: int = 0
+
+
+def account_of(member) -> PointAccount | None:
+    return PointAccount.objects.filter(organization_id=member.organization_id, member=member).first()
+
+
+def balance_of(account: PointAccount | None) -> Balance:
+    """Cached balances plus the points expiring next and when (two queries at most)."""
+    if account is None:
+        return Balance()
+    first = (
+        Lot.objects.filter(account=account, remaining__gt=0, expires_on__isnull=False)
+        .order_by("expires_on")
+        .values_list("expires_on", flat=True)
+        .first()
+    )
+    expiring = 0
+    if first is not None:
+        expiring = (
+            Lot.objects.filter(account=account, remaining__gt=0, expires_on=first).aggregate(s=Sum("remaining"))["s"] or 0
+        )
+    return Balance(
+        spendable=account.spendable,
+        pending=account.pending,
+        lifetime_earned=account.lifetime_earned,
+        debt=account.debt,
+        next_expiry_on=first,
+        next_expiry_points=expiring,
+    )
+
+
+def entries_for(account: PointAccount, page: int | str | None = 1, per_page: int = 20) -> Page:
+    """The account's history, newest first, each entry with its explanation and sale."""
+    qs = Entry.objects.filter(account=account).select_related("sale", "branch").order_by("-occurred_at", "-id")
+    return Paginator(qs, per_page).get_page(page)
+
+
+def lots_for(account: PointAccount, *, open_only: bool = True) -> QuerySet[Lot]:
+    qs = Lot.objects.filter(account=account)
+    if open_only:
+        qs = qs.filter(remaining__gt=0)
+    return qs.order_by(F("expires_on").asc(nulls_last=True), "earned_at", "id")
+
+
+def sales_for_day(organization, day: dt.date, *, branch_ids: set[int] | None = None, branch_id: int | None = None) -> QuerySet[Sale]:
+    """Sales whose local date (organization's zone) is ``day``; ``branch_ids`` = staff scope."""
+    tz = zone(organization.time_zone)
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    end = start + dt.timedelta(days=1)
+    qs = Sale.objects.filter(organization=organization, occurred_at__gte=start, occurred_at__lt=end)
+    if branch_ids is not None:
+        qs = qs.filter(branch_id__in=branch_ids)
+    if branch_id:
+        qs = qs.filter(branch_id=branch_id)
+    return qs.select_related("branch", "terminal", "member").order_by("-occurred_at", "-id")
+
+
+def today_in(organization, now: dt.datetime) -> dt.date:
+    return local_date(now, organization.time_zone)

@@ -1,0 +1,54 @@
+"""Ledger services (writes). Import from here: ``from sasom.ledger.services import sale_post``."""
+
+from sasom.ledger.services.core import INSUFFICIENT_POINTS
+from sasom.ledger.services.corrections import (
+    ALREADY_REVERSED,
+    ENTRY_NOT_FOUND,
+    OVER_REVERSAL,
+    points_buy,
+    points_credit_reverse,
+    points_spend_reverse,
+)
+from sasom.ledger.services.points import (
+    IDEMPOTENCY_CONFLICT,
+    INVALID_KIND,
+    INVALID_POINTS,
+    NOT_ALLOWED,
+    REASON_REQUIRED,
+    account_for,
+    ledger_settings_update,
+    points_adjust,
+    points_expire_due,
+    points_release_pending,
+    points_spend,
+)
+from sasom.ledger.services.sales import (
+    ALREADY_VOIDED,
+    INVALID_BASKET,
+    INVALID_RECEIPT,
+    MEMBER_INACTIVE,
+    POINTS_WITHOUT_MEMBER,
+    RECEIPT_CONFLICT,
+    RETURN_CONFLICT,
+    RETURN_EXCEEDS_SOLD,
+    SALE_VOIDED,
+    UNKNOWN_LINE,
+    WRONG_PLACE,
+    SalePostResult,
+    money,
+    sale_post,
+    sale_return,
+    sale_void,
+)
+
+points_earn = sale_post
+
+__all__ = [
+    "ALREADY_REVERSED", "ENTRY_NOT_FOUND", "OVER_REVERSAL", "points_buy", "points_credit_reverse",
+    "points_spend_reverse",
+    "ALREADY_VOIDED", "IDEMPOTENCY_CONFLICT", "INSUFFICIENT_POINTS", "INVALID_BASKET", "INVALID_KIND",
+    "INVALID_POINTS", "INVALID_RECEIPT", "MEMBER_INACTIVE", "NOT_ALLOWED", "POINTS_WITHOUT_MEMBER",
+    "REASON_REQUIRED", "RECEIPT_CONFLICT", "RETURN_CONFLICT", "RETURN_EXCEEDS_SOLD", "SALE_VOIDED",
+    "UNKNOWN_LINE", "WRONG_PLACE", "SalePostResult", "account_for", "ledger_settings_update", "money", "points_adjust", "points_earn",
+    "points_expire_due", "points_release_pending", "points_spend", "sale_post", "sale_return", "sale_void",
+]

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+
+from sasom.ledger.models import Entry, ExpiryPolicy, Lot, PointAccount
+from sasom.ledger.policy import expiry_on, local_date
+from sasom.ledger.services import account_for, points_expire_due, points_release_pending
+from sasom.ledger.testing import assert_ledger_consistent
+from sasom.ledger.tests.conftest import at
+
+
+@pytest.mark.parametrize(
+    "policy, n, earned, expected",
+    [
+        (ExpiryPolicy.NEVER, 0, dt.date(2026, 3, 15), None),
+        (ExpiryPolicy.DAYS, 30, dt.date(2026, 3, 15), dt.date(2026, 4, 14)),
+        (ExpiryPolicy.DAYS, 365, dt.date(2028, 2, 29), dt.date(2029, 2, 28)),
+        (ExpiryPolicy.END_OF_MONTH, 0, dt.date(2026, 3, 15), dt.date(2026, 3, 31)),
+        (ExpiryPolicy.END_OF_MONTH, 11, dt.date(2027, 3, 31), dt.date(2028, 2, 29)),
+        (ExpiryPolicy.END_OF_MONTH, 12, dt.date(2028, 2, 29), dt.date(2029, 2, 28)),
+        (ExpiryPolicy.END_OF_QUARTER, 0, dt.date(2026, 2, 1), dt.date(2026, 3, 31)),
+        (ExpiryPolicy.END_OF_QUARTER, 3, dt.date(2026, 12, 31), dt.date(2027, 3, 31)),
+        (ExpiryPolicy.END_OF_YEAR, 12, dt.date(2028, 2, 29), dt.date(2029, 12, 31)),
+        (ExpiryPolicy.END_OF_YEAR, 0, dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+    ],
+)
+def test_expiry_dates_for_each_policy(policy, n, earned, expected):
+    assert expiry_on(policy, n, earned) == expected
+
+
+def test_expiry_date_counts_from_the_bangkok_date_not_utc():
+    # 00:30 on 1 April in Bangkok is still 31 March in UTC
+    earned_at = at(2026, 4, 1, 0, 30)
+    assert local_date(earned_at, "Asia/Bangkok") == dt.date(2026, 4, 1)
+    assert expiry_on(ExpiryPolicy.END_OF_MONTH, 0, local_date(earned_at, "Asia/Bangkok")) == dt.date(2026, 4, 30)
+
+
+def test_points_live_until_midnight_bangkok_of_their_last_day(sell, member, policy, org):
+    # given 10 points earned 1 March that expire end of March
+    policy(expiry_policy=ExpiryPolicy.END_OF_MONTH, expiry_n=0)
+    sell(member, "1000.00", when=at(2026, 3, 1))
+    account = account_for(member)
+    # when the job runs at 23:59:59 on 31 March (Bangkok) — 16:59:59 UTC
+    assert points_expire_due(organization_id=org.pk, now=at(2026, 3, 31, 23, 59, 59)) == 0
+    assert PointAccount.objects.get(pk=account.pk).spendable == 10
+    # and again at 00:00:00 on 1 April (Bangkok) — still 31 March in UTC
+    assert points_expire_due(organization_id=org.pk, now=at(2026, 4, 1, 0, 0, 0)) == 10
+    # then they are gone, with one expire entry drawing the lot
+    account.refresh_from_db()
+    assert account.spendable == 0
+    entry = Entry.objects.get(kind="expire")
+    assert (entry.sign, entry.amount, entry.draws.get().amount) == (-1, 10, 10)
+    assert_ledger_consistent(account)
+
+
+def test_expiry_runs_are_idempotent(sell, member, policy, org):
+    policy(expiry_policy=ExpiryPolicy.DAYS, expiry_n=1)
+    sell(member, "1000.00", when=at(2026, 3, 1))
+    assert points_expire_due(organization_id=org.pk, today=dt.date(2026, 3, 5)) == 10
+    assert points_expire_due(organization_id=org.pk, today=dt.date(2026, 3, 5)) == 0
+    assert points_expire_due(organization_id=org.pk, today=dt.date(2026, 3, 6)) == 0
+    assert Entry.objects.filter(kind="expire").count() == 1
+
+
+def test_spent_points_never_expire(sell, member, policy, org, actor):
+    from sasom.ledger.services import points_spend
+
+    # given 10 points of which 7 were redeemed
+    policy(expiry_policy=ExpiryPolicy.DAYS, expiry_n=10)
+    sell(member, "1000.00", when=at(2026, 3, 1))
+    points_spend(account=account_for(member), points=7, actor=actor, now=at(2026, 3, 2))
+    # when they expire
+    expired = points_expire_due(organization_id=org.pk, today=dt.date(2026, 3, 20))
+    # then only the 3 left expire
+    assert expired == 3
+    assert Lot.objects.get().remaining == 0
+
+
+def test_29_february_earnings_expire_on_28_february_next_year(sell, member, policy, org):
+    policy(expiry_policy=ExpiryPolicy.END_OF_MONTH, expiry_n=12)
+    sell(member, "500.00", when=at(2028, 2, 29, 18))
+    lot = Lot.objects.get()
+    assert lot.expires_on == dt.date(2029, 2, 28)
+    assert points_expire_due(organization_id=org.pk, today=dt.date(2029, 2, 28)) == 0
+    assert points_expire_due(organization_id=org.pk, today=dt.date(2029, 3, 1)) == 5
+
+
+def test_each_organization_expires_only_its_own_lots(sell, member, policy, org, other_org):
+    policy(expiry_policy=ExpiryPolicy.DAYS, expiry_n=1)
+    sell(member, "1000.00", when=at(2026, 3, 1))
+    assert points_expire_due(organization_id=other_org.pk, today=dt.date(2026, 4, 1)) == 0
+    assert points_expire_due(organization_id=org.pk, today=dt.date(2026, 4, 1)) == 10
+
+
+def test_pending_points_become_spendable_when_the_return_window_closes(sell, member, policy, org):
+    # given a 7-day return window
+    policy(pending_days=7)
+    result = sell(member, "1000.00", when=at(2026, 3, 1, 15))
+    assert (result.spendable, result.pending) == (0, 10)
+    # when the release job runs a day too early, then on time
+    assert points_release_pending(organization_id=org.pk, now=at(2026, 3, 8, 14, 59)) == 0
+    assert points_release_pending(organization_id=org.pk, now=at(2026, 3, 8, 15, 0)) == 10
+    assert points_release_pending(organization_id=org.pk, now=at(2026, 3, 9)) == 0
+    # then the points are spendable
+    account = account_for(member)
+    assert (account.spendable, account.pending) == (10, 0)
+    assert_ledger_consistent(account)
+
+
+def test_a_backdated_sale_past_its_window_is_spendable_at_once(sell, member, policy):
+    policy(pending_days=7)
+    result = sell(member, "1000.00", when=at(2026, 3, 1), now=at(2026, 3, 20))
+    assert (result.spendable, result.pending) == (10, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_expiry_runs_at_once_expire_once(sell, member, policy, org):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrency needs PostgreSQL")
+    policy(expiry_policy=ExpiryPolicy.DAYS, expiry_n=1)
+    for day in (1, 2, 3):
+        sell(member, "1000.00", when=at(2026, 3, day))
+    totals: list[int] = []
+
+    def run():
+        try:
+            totals.append(points_expire_due(organization_id=org.pk, today=dt.date(2026, 4, 1)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(totals) == [0, 30]
+    assert Entry.objects.filter(kind="expire").count() == 1
+
+
+def test_sasom_daily_command_releases_and_expires_for_every_organization(sell, member, policy, org):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    # given points earned long ago that expire after 1 day, and pending points whose window closed
+    policy(expiry_policy=ExpiryPolicy.DAYS, expiry_n=1)
+    sell(member, "1000.00", when=at(2020, 1, 1))
+    policy(expiry_policy=ExpiryPolicy.NEVER, pending_days=1)
+    sell(member, "500.00", when=at(2020, 1, 1), now=at(2020, 1, 1))
+    # when cron runs the daily command (twice)
+    out = StringIO()
+    call_command("sasom_daily", stdout=out)
+    call_command("sasom_daily", stdout=out)
+    # then the old points expired once and the pending ones are spendable
+    account = account_for(member)
+    assert (account.spendable, account.pending) == (5, 0)
+    assert Entry.objects.filter(kind="expire").count() == 1
+    assert "expired 10 points" in out.getvalue()
+
+
+def test_sasom_daily_can_queue_the_jobs_for_the_worker(org):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    out = StringIO()
+    call_command("sasom_daily", "--enqueue", stdout=out)
+    names = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert names == ["sasom.ledger.tasks.expire_points_task", "sasom.ledger.tasks.release_pending_task"]

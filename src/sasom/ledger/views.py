@@ -1,0 +1,287 @@
+"""Back-office screens: the cashier counter, a sale with its return/void, manual adjustment, the
+member points panel (HTMX) and the daily list of sales with CSV export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sasom.core.audit import Actor
+from sasom.core.errors import DomainError
+from sasom.core.permissions import (
+    branch_ids_in_scope,
+    ensure_branch_in_scope,
+    require_perm,
+    staff_has,
+)
+from sasom.earning import engine
+from sasom.ledger import selectors
+from sasom.ledger.forms import AdjustForm, CounterSaleForm, LedgerSettingsForm, ReturnForm, VoidForm
+from sasom.ledger.models import Sale
+from sasom.ledger.policy import ledger_settings_for
+from sasom.ledger.services import (
+    account_for,
+    ledger_settings_update,
+    points_adjust,
+    sale_post,
+    sale_return,
+    sale_void,
+)
+from sasom.members.models import Member
+from sasom.organizations.models import Branch, Terminal
+
+
+def _find_member(organization, query: str) -> Member | None:
+    query = query.strip()
+    if not query:
+        return None
+    try:
+        from sasom.members.selectors import member_lookup
+    except ImportError:  # pragma: no cover - members app without its selectors
+        return Member.objects.filter(organization=organization, code=query).select_related("member_type").first()
+    return member_lookup(organization.pk, phone=query, card=query, code=query)
+
+
+def _terminals(staff):
+    qs = Terminal.objects.filter(organization_id=staff.organization_id, is_active=True).select_related("branch")
+    scope = branch_ids_in_scope(staff)
+    if scope is not None:
+        qs = qs.filter(branch_id__in=scope)
+    return qs.order_by("branch__code", "code")
+
+
+def _form_error(form, err: DomainError) -> None:
+    field = err.field if err.field in form.fields else None
+    form.add_error(field, str(err.message))
+
+
+def _basket(form: CounterSaleForm, terminal: Terminal, now: dt.datetime, salesperson: str) -> engine.Basket:
+    data = form.cleaned_data
+    if data["lines"]:
+        lines = tuple(
+            engine.BasketLine(line_no=i, sku=sku, quantity=qty, unit_price=price, discount=discount)
+            for i, (sku, qty, price, discount) in enumerate(data["lines"], start=1)
+        )
+    else:
+        lines = (engine.BasketLine(line_no=1, sku="TOTAL", quantity=Decimal("1"), unit_price=data["total"]),)
+    return engine.Basket(
+        occurred_at=now,
+        lines=lines,
+        branch_code=terminal.branch.code,
+        terminal_code=terminal.code,
+        salesperson=salesperson,
+        bill_discount=data.get("bill_discount") or Decimal("0"),
+        points_discount=data.get("points_discount") or Decimal("0"),
+    )
+
+
+@require_perm("points.earn")
+def counter(request: HttpRequest) -> HttpResponse:
+    """Find the member, ring up the sale, show the awards and the new balance."""
+    staff, org = request.staff, request.organization
+    query = (request.POST.get("q") or request.GET.get("q") or "").strip()
+    member = _find_member(org, query) if query else None
+    terminals = _terminals(staff)
+    form = CounterSaleForm(request.POST or None, terminals=terminals)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        terminal = form.cleaned_data["terminal"]
+        ensure_branch_in_scope(staff, terminal.branch)
+        try:
+            result = sale_post(
+                organization=org,
+                branch=terminal.branch,
+                terminal=terminal,
+                receipt_id=form.cleaned_data["receipt_id"],
+                basket=_basket(form, terminal, timezone.now(), str(staff)),
+                member=member,
+                actor=Actor.from_request(request),
+                points_used=form.cleaned_data.get("points_used") or 0,
+            )
+        except DomainError as err:
+            _form_error(form, err)
+        else:
+            form = CounterSaleForm(terminals=terminals, initial={"terminal": terminal.pk})
+    balance = selectors.balance_of(selectors.account_of(member)) if member else None
+    return render(
+        request,
+        "ledger/counter.html",
+        {"form": form, "q": query, "member": member, "not_found": bool(query and not member),
+         "balance": balance, "result": result},
+    )
+
+
+def _sale_in_scope(request: HttpRequest, pk: int) -> Sale:
+    sale = get_object_or_404(
+        Sale.objects.select_related("branch", "terminal", "member"), pk=pk, organization=request.organization
+    )
+    ensure_branch_in_scope(request.staff, sale.branch)
+    return sale
+
+
+@require_perm("points.view")
+def sale_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    sale = _sale_in_scope(request, pk)
+    lines = list(sale.lines.all())
+    return render(
+        request,
+        "ledger/sale_detail.html",
+        {
+            "sale": sale,
+            "lines": lines,
+            "entries": sale.entries.select_related("account__member").order_by("id"),
+            "returns": sale.returns.order_by("id"),
+            "void_form": VoidForm(),
+            "return_form": ReturnForm(sale_lines=[ln for ln in lines if ln.returned_quantity < ln.quantity]),
+            "may_void": staff_has(request.staff, "points.void") and sale.status != Sale.Status.VOIDED,
+        },
+    )
+
+
+@require_POST
+@require_perm("points.void")
+def sale_void_view(request: HttpRequest, pk: int) -> HttpResponse:
+    sale = _sale_in_scope(request, pk)
+    form = VoidForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A reason is required."))
+    else:
+        try:
+            sale_void(sale=sale, reason=form.cleaned_data["reason"], actor=Actor.from_request(request))
+            messages.success(request, _("Sale %(r)s voided.") % {"r": sale.receipt_id})
+        except DomainError as err:
+            messages.error(request, err.message)
+    return redirect("ledger:sale", pk=sale.pk)
+
+
+@require_POST
+@require_perm("points.void")
+def sale_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+    sale = _sale_in_scope(request, pk)
+    lines = [ln for ln in sale.lines.all() if ln.returned_quantity < ln.quantity]
+    form = ReturnForm(request.POST, sale_lines=lines)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+    else:
+        try:
+            ret = sale_return(
+                sale=sale, lines=form.returned_lines(), actor=Actor.from_request(request),
+                return_id=form.cleaned_data["return_id"], reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("Return recorded: %(n)s points taken back.") % {"n": ret.points_reversed})
+        except DomainError as err:
+            messages.error(request, err.message)
+    return redirect("ledger:sale", pk=sale.pk)
+
+
+@require_perm("points.adjust")
+def adjust(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_object_or_404(Member, pk=member_id, organization=request.organization)
+    form = AdjustForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            points_adjust(
+                account=account_for(member), points=form.cleaned_data["points"],
+                reason=form.cleaned_data["reason"], actor=Actor.from_request(request),
+            )
+        except DomainError as err:
+            _form_error(form, err)
+        else:
+            messages.success(request, _("Points adjusted."))
+            return redirect(f"{request.path}?done=1")
+    account = selectors.account_of(member)
+    return render(request, "ledger/adjust.html", {"form": form, "member": member, "balance": selectors.balance_of(account)})
+
+
+@require_perm("points.view")
+def member_points(request: HttpRequest, member_id: int) -> HttpResponse:
+    """The member file's points panel (``ledger/_member_points.html`` loads this with hx-get)."""
+    member = get_object_or_404(Member, pk=member_id, organization=request.organization)
+    account = selectors.account_of(member)
+    context = {
+        "member": member,
+        "balance": selectors.balance_of(account),
+        "lots": list(selectors.lots_for(account)[:50]) if account else [],
+        "page": selectors.entries_for(account, request.GET.get("page")) if account else None,
+        "may_adjust": staff_has(request.staff, "points.adjust"),
+    }
+    return render(request, "ledger/_member_points_body.html", context)
+
+
+def _day_and_branch(request: HttpRequest) -> tuple[dt.date, int | None, set[int] | None]:
+    org = request.organization
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        day = selectors.today_in(org, timezone.now())
+    scope = branch_ids_in_scope(request.staff)
+    try:
+        branch_id = int(request.GET.get("branch") or 0) or None
+    except ValueError:
+        branch_id = None
+    if branch_id is not None and scope is not None and branch_id not in scope:
+        raise PermissionDenied
+    return day, branch_id, scope
+
+
+@require_perm("points.view")
+def daily(request: HttpRequest) -> HttpResponse:
+    """The day's sales (organization's date), by branch; branch staff see their branches only."""
+    org = request.organization
+    day, branch_id, scope = _day_and_branch(request)
+    sales = selectors.sales_for_day(org, day, branch_ids=scope, branch_id=branch_id)
+    if request.GET.get("format") == "csv":
+        return _csv(sales, day)
+    branches = Branch.objects.filter(organization=org).order_by("code")
+    if scope is not None:
+        branches = branches.filter(pk__in=scope)
+    from django.core.paginator import Paginator
+
+    page = Paginator(sales, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "ledger/daily.html",
+        {"page": page, "day": day, "branches": branches, "branch_id": branch_id,
+         "may_void": staff_has(request.staff, "points.void")},
+    )
+
+
+def _csv(sales, day: dt.date) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sales-{day.isoformat()}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(["occurred_at", "branch", "terminal", "receipt_id", "member_code", "member_type",
+                     "gross", "discounts", "net", "eligible_net", "points_earned", "points_used", "status"])
+    for s in sales.iterator(chunk_size=500):
+        writer.writerow([
+            timezone.localtime(s.occurred_at).isoformat(), s.branch.code, s.terminal.code, s.receipt_id,
+            s.member.code if s.member else "", s.member_type_code, s.gross, s.discounts, s.net, s.eligible_net,
+            s.points_earned, s.points_used, s.status,
+        ])
+    return response
+
+
+@require_perm("points.settings")
+def settings_view(request: HttpRequest) -> HttpResponse:
+    """The organization's points policy: expiry, pending window, same-sale spending, shortfall."""
+    current = ledger_settings_for(request.organization)
+    form = LedgerSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        ledger_settings_update(organization=request.organization, actor=Actor.from_request(request), **{
+            k: form.cleaned_data[k] for k in form.Meta.fields
+        })
+        messages.success(request, _("Points settings saved."))
+        return redirect("ledger:settings")
+    return render(request, "ledger/settings.html", {"form": form})
