@@ -1,0 +1,156 @@
+"""Forms of the rewards screens: they parse and validate input; the services decide."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sasom.members.models import MemberType
+from sasom.organizations.models import Branch, Terminal
+
+from .models import CouponTemplate, PointsDiscountRule, Reward, RewardSettings
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip() for c in (text or "").replace("\n", ",").split(",") if c.strip()]
+
+
+class _OrgForm(forms.ModelForm):
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        if "member_types" in self.fields:
+            self.fields["member_types"].queryset = MemberType.objects.filter(organization=organization)
+            self.fields["member_types"].widget = forms.CheckboxSelectMultiple()
+            self.fields["member_types"].widget.choices = self.fields["member_types"].choices
+
+
+class RewardForm(_OrgForm):
+    class Meta:
+        model = Reward
+        fields = [
+            "code", "name", "name_en", "description", "image", "points_cost", "cash_copay", "member_types",
+            "valid_from_on", "valid_to_on", "stock_mode", "limit_quantity", "limit_period", "is_active", "sort_order",
+        ]
+        widgets = {"valid_from_on": DATE, "valid_to_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class CouponTemplateForm(_OrgForm):
+    products = forms.CharField(label=_("products it applies to (codes, comma-separated)"), required=False)
+    categories = forms.CharField(label=_("categories it applies to (codes, comma-separated)"), required=False)
+
+    class Meta:
+        model = CouponTemplate
+        fields = [
+            "code", "name", "name_en", "kind", "value", "discount_kind", "min_spend", "image", "text",
+            "points_cost", "validity_days", "valid_until_on", "per_member_limit", "member_types", "is_active",
+        ]
+        widgets = {"valid_until_on": DATE, "text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["products"] = ", ".join(self.instance.product_codes or [])
+            self.initial["categories"] = ", ".join(self.instance.category_codes or [])
+
+    def clean(self):
+        data = super().clean()
+        data["product_codes"] = _codes(data.pop("products", ""))
+        data["category_codes"] = _codes(data.pop("categories", ""))
+        return data
+
+
+class DiscountRuleForm(forms.ModelForm):
+    class Meta:
+        model = PointsDiscountRule
+        fields = ["member_type", "points_per_unit", "min_points", "max_bill_percent", "max_balance_percent", "is_active"]
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member_type"].queryset = MemberType.objects.filter(organization=organization)
+        self.fields["member_type"].empty_label = _("Every member type (default)")
+
+    def validate_unique(self):  # the service reports a clash on the member type with its code
+        pass
+
+
+class RewardSettingsForm(forms.ModelForm):
+    class Meta:
+        model = RewardSettings
+        fields = ["point_price", "purchase_max_points"]
+
+
+class StockForm(forms.Form):
+    delta = forms.IntegerField(label=_("quantity (+ received, − written off)"))
+    branch = forms.ModelChoiceField(label=_("branch"), queryset=Branch.objects.none(), required=False)
+    reason = forms.CharField(label=_("reason"), max_length=200, required=False)
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+
+
+class FindMemberForm(forms.Form):
+    q = forms.CharField(label=_("member code, phone or card"), max_length=60)
+    branch = forms.ModelChoiceField(label=_("branch"), queryset=Branch.objects.none())
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+        if branches.count() == 1:
+            self.fields["branch"].initial = branches.first()
+
+
+class RedeemForm(forms.Form):
+    reward = forms.IntegerField(widget=forms.HiddenInput)
+    quantity = forms.IntegerField(label=_("quantity"), min_value=1, initial=1)
+    buy_points = forms.IntegerField(label=_("points to buy"), min_value=0, required=False)
+    payment_reference = forms.CharField(label=_("receipt no. of the payment"), max_length=100, required=False)
+
+
+class IssueCouponForm(forms.Form):
+    template = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=200)
+
+
+class BulkForm(forms.Form):
+    member_types = forms.ModelMultipleChoiceField(
+        label=_("member types"), queryset=MemberType.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    earned_from_on = forms.DateField(label=_("points earned from"), required=False, widget=DATE)
+    earned_to_on = forms.DateField(label=_("points earned to (inclusive)"), required=False, widget=DATE)
+    min_points = forms.IntegerField(label=_("minimum points"), min_value=0, initial=0, required=False)
+    charge_points = forms.BooleanField(label=_("charge the coupon's points"), required=False)
+    expected_count = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member_types"].queryset = MemberType.objects.filter(organization=organization)
+
+    def clean(self):
+        data = super().clean()
+        a, b = data.get("earned_from_on"), data.get("earned_to_on")
+        if a and b and b < a:
+            self.add_error("earned_to_on", _("The end date is before the start date."))
+        return data
+
+
+class CashierForm(forms.Form):
+    q = forms.CharField(label=_("member code, phone or card"), max_length=60)
+    terminal = forms.ModelChoiceField(label=_("register"), queryset=Terminal.objects.none())
+    bill_amount = forms.DecimalField(label=_("bill amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
+    receipt_id = forms.CharField(label=_("receipt no."), max_length=64)
+    points = forms.IntegerField(label=_("points to use"), min_value=0, required=False)
+    coupon_code = forms.CharField(label=_("coupon code"), max_length=20, required=False)
+
+    def __init__(self, *args, terminals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["terminal"].queryset = terminals
