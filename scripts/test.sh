@@ -29,20 +29,21 @@ export SASOM_CHROMIUM="${SASOM_CHROMIUM:-$(command -v chromium)}"
 export PYTHONDONTWRITEBYTECODE=1
 
 dbs="${SASOM_TEST_DBS:-sqlite postgres}"
+workers="${SASOM_TEST_WORKERS:-2}"
 status=0
 
 for db in $dbs; do
   case "$db" in
   sqlite)
     echo "== test suite on SQLite"
-    env -u DATABASE_URL .venv/bin/python -m pytest -q "$@" || status=$?
+    env -u DATABASE_URL .venv/bin/python -m pytest -q -n "$workers" "$@" || status=$?
     ;;
   postgres)
     echo "== test suite on PostgreSQL"
     PGPORT="${SASOM_PGPORT:-54329}"
     eval "$(scripts/pg-throwaway.sh start "$PGPORT")"
     trap 'scripts/pg-throwaway.sh stop "$PGDATA_DIR" >/dev/null 2>&1 || true' EXIT
-    DATABASE_URL="postgres://sasom@127.0.0.1:$PGPORT/sasom" .venv/bin/python -m pytest -q "$@" || status=$?
+    DATABASE_URL="postgres://sasom@127.0.0.1:$PGPORT/sasom" .venv/bin/python -m pytest -q -n "$workers" "$@" || status=$?
     scripts/pg-throwaway.sh stop "$PGDATA_DIR" >/dev/null 2>&1 || true
     trap - EXIT
     ;;

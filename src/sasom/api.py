@@ -10,7 +10,51 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from sasom import __version__
 from sasom.core.errors import DomainError
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "string", "description": "machine-readable error code"},
+        "message": {"type": "string"},
+        "field": {"type": ["string", "null"], "description": "the input field at fault, if any"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["code", "message"],
+}
+COMMON_ERRORS = {
+    "400": "Refused by a business rule (see `code`)",
+    "401": "Missing or invalid API key or signature",
+    "403": "This key or role may not do this",
+    "404": "Not found (or not yours)",
+    "409": "Conflict: duplicate, or Idempotency-Key reused with another body",
+    "422": "The input does not match the schema",
+    "429": "Rate limited; see Retry-After",
+}
+
+
+class SasomAPI(NinjaAPI):
+    """Adds the error answers every operation can give, and the Idempotency-Key header, to the
+    OpenAPI schema, so integrators and schema-driven tests see the whole contract."""
+
+    def get_openapi_schema(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                for status, description in COMMON_ERRORS.items():
+                    operation["responses"].setdefault(status, {"description": description, **ref})
+                if method in ("post", "put", "patch", "delete"):
+                    operation.setdefault("parameters", []).append({
+                        "in": "header", "name": "Idempotency-Key", "required": False,
+                        "description": "Makes a retried write run once (kept 48 h).",
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                    })
+        return schema
+
+
+api = SasomAPI(
     title="Sasom API",
     version="1",
     description="Membership and loyalty points: members, sales, points, rewards and coupons.",
@@ -79,8 +123,10 @@ def version(request: HttpRequest) -> dict[str, str]:
 
 def _mount() -> None:
     from sasom.integrations.api import router as integration_router
+    from sasom.members.api import router as members_router
 
     api.add_router("/", integration_router)
+    api.add_router("/", members_router)
 
 
 _mount()

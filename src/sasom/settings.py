@@ -191,6 +191,11 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# How long a process may use its compiled earning rules before checking the version again. A rule
+# change shows in the process that made it at once, in the others within this many seconds; 0
+# checks on every sale (one more query per sale).
+EARNING_RULESET_TTL = float(os.environ.get("SASOM_RULESET_TTL", "5"))
+
 # Largest upload accepted by the CSV import and batch endpoints (bytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

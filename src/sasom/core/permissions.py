@@ -57,6 +57,7 @@ GRANTS: dict[str, frozenset[str]] = {
     "points.earn": frozenset({O, A, BM, C, SC}),
     "points.void": frozenset({O, A, BM, SC}),
     "points.adjust": frozenset({O, A}),
+    "points.settings": frozenset({O, A}),
     "rules.view": frozenset({O, A, M, AU}),
     "rules.manage": frozenset({O, A, M}),
     # rewards

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
-from ninja.security import APIKeyHeader
+from ninja.security import HttpBearer
 
 from sasom.core.errors import DomainError
 from sasom.integrations.models import ApiKey, RequestNonce
@@ -165,10 +165,8 @@ def _session_principal(request: HttpRequest) -> Principal | None:
     )
 
 
-class ApiAuth(APIKeyHeader):
+class ApiAuth(HttpBearer):
     """``Authorization: Bearer sk_...`` (or ``X-Api-Key``), else a staff session."""
-
-    param_name = "X-Api-Key"
 
     def __call__(self, request: HttpRequest) -> Principal | None:
         already = getattr(request, "principal", None)
@@ -192,7 +190,7 @@ class ApiAuth(APIKeyHeader):
         request.principal = principal  # type: ignore[attr-defined]
         return principal
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:  # pragma: no cover
+    def authenticate(self, request: HttpRequest, token: str) -> Any:  # pragma: no cover
         return None
 
 

@@ -86,7 +86,9 @@ class IdempotencyMiddleware:
                     )
                 break
             except IntegrityError:
-                existing = IdempotencyRecord.objects.filter(organization_id=org_id, scope=scope, key=key).first()
+                existing = IdempotencyRecord.objects.filter(
+                    organization_id=org_id, scope=scope, method=request.method, path=request.path[:300], key=key
+                ).first()
                 if existing is None:
                     continue  # the first attempt failed and dropped its record: run now
                 if existing.request_hash != request_hash:

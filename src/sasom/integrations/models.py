@@ -66,7 +66,11 @@ class IdempotencyRecord(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "scope", "key"], name="uniq_idempotency_key")
+            # A key is scoped to its caller and endpoint: the same key on another endpoint or
+            # method is another request (and an unsupported method still answers 405).
+            models.UniqueConstraint(
+                fields=["organization", "scope", "method", "path", "key"], name="uniq_idempotency_key"
+            )
         ]
 
 

@@ -56,8 +56,9 @@ def test_changing_a_rule_changes_the_next_compute(org, member_type, actor):
     assert earn(org).member_points == 0
 
 
-def test_another_process_notices_a_change_through_the_version(org, member_type, actor):
-    # given a warm cache, and a change written by "another process" (no local forget)
+def test_another_process_notices_a_change_through_the_version(org, member_type, actor, settings):
+    # given a warm cache checked on every sale, and a change written by "another process"
+    settings.EARNING_RULESET_TTL = 0
     base_rule(org, actor)
     assert earn(org).member_points == 40
     EarnRule.objects.filter(organization_id=org.pk).update(params={"per_amount": "50.00", "points": 1})
