@@ -122,11 +122,13 @@ def version(request: HttpRequest) -> dict[str, str]:
 
 
 def _mount() -> None:
+    from sasom.earning.api import router as earning_router
     from sasom.integrations.api import router as integration_router
     from sasom.members.api import router as members_router
 
     api.add_router("/", integration_router)
     api.add_router("/", members_router)
+    api.add_router("/", earning_router)
 
 
 _mount()

@@ -49,6 +49,19 @@ def _invalid(field: str, message: str) -> DomainError:
     return DomainError(FIELD_INVALID, message, field=field)
 
 
+PRIORITY_LIMIT = 1_000_000
+
+
+def _priority(data: Any) -> int:
+    try:
+        value = int(data.get("priority") or 0)
+    except (TypeError, ValueError):
+        raise _invalid("priority", _("Priority must be a whole number.")) from None
+    if not -PRIORITY_LIMIT <= value <= PRIORITY_LIMIT:
+        raise _invalid("priority", _("Priority must be between -1,000,000 and 1,000,000."))
+    return value
+
+
 def _clean_codes(values: Iterable[Any] | str | None) -> list[str]:
     if isinstance(values, str):
         values = values.split(",")
@@ -112,7 +125,7 @@ def _rule_values(organization_id: int, data: dict[str, Any]) -> dict[str, Any]:
         "code": code,
         "name": name,
         "kind": kind,
-        "priority": int(data.get("priority") or 0),
+        "priority": _priority(data),
         "stop_further": bool(data.get("stop_further")),
         "is_active": bool(data.get("is_active", True)),
         "valid_from": data.get("valid_from"),
@@ -219,7 +232,7 @@ def _campaign_values(organization_id: int, data: dict[str, Any]) -> dict[str, An
     values = {
         "code": code,
         "name": name,
-        "priority": int(data.get("priority") or 0),
+        "priority": _priority(data),
         "is_active": bool(data.get("is_active", True)),
         "valid_from": data.get("valid_from"),
         "valid_to": data.get("valid_to"),

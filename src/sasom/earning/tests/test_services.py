@@ -177,3 +177,17 @@ def test_demo_rules(org, member_type, vip_type, staff_type):
     staff = compute(b, MemberContext(member_id=2, member_type="STAFF", can_earn=False), ruleset_for(org.pk), tz=BKK)
     assert staff.member_points == 0
     assert EarnRule.objects.filter(organization_id=org.pk).count() == 6
+
+
+@pytest.mark.parametrize("priority", ["10000000000", "-2000000", "high"])
+def test_out_of_range_priority_is_a_field_error(org, member_type, actor, priority):
+    from sasom.core.errors import DomainError
+    from sasom.earning.services import rule_create
+
+    with pytest.raises(DomainError) as err:
+        rule_create(
+            organization_id=org.pk, actor=actor, code="P1", name="p", kind="threshold", priority=priority,
+            params={"min_amount": "100.00", "points": 5},
+        )
+    assert err.value.field == "priority"
+    assert not EarnRule.objects.filter(code="P1").exists()
