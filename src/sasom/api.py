@@ -124,10 +124,12 @@ def version(request: HttpRequest) -> dict[str, str]:
 def _mount() -> None:
     from sasom.earning.api import router as earning_router
     from sasom.integrations.api import router as integration_router
+    from sasom.ledger.api import router as ledger_router
     from sasom.members.api import router as members_router
 
     api.add_router("/", integration_router)
     api.add_router("/", members_router)
+    api.add_router("/", ledger_router)
     api.add_router("/", earning_router)
 
 

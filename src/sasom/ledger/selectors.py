@@ -79,3 +79,22 @@ def sales_for_day(organization, day: dt.date, *, branch_ids: set[int] | None = N
 
 def today_in(organization, now: dt.datetime) -> dt.date:
     return local_date(now, organization.time_zone)
+
+
+def sale_quote(*, organization, basket, member=None):
+    """What ``basket`` would earn for ``member`` now, with every award explained; writes nothing.
+
+    The same engine call as :func:`sasom.ledger.services.sale_post` makes, on the member's
+    current context (first purchase, card expiry, referral), so a quote and the commit agree.
+    """
+    from sasom.earning import engine
+    from sasom.earning.selectors import ruleset_for
+    from sasom.ledger.policy import zone
+    from sasom.ledger.services.sales import _member_context
+
+    if member is None:
+        context = engine.MemberContext(member_id=None)
+    else:
+        account = account_of(member) or PointAccount(organization_id=organization.pk, member=member)
+        context = _member_context(member, account, basket.occurred_at, organization.time_zone)
+    return engine.compute(basket, context, ruleset_for(organization.pk), tz=zone(organization.time_zone))
