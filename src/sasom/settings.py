@@ -200,3 +200,5 @@ EARNING_RULESET_TTL = float(os.environ.get("SASOM_RULESET_TTL", "5"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SASOM_IMPORT_MAX_BYTES = int(os.environ.get("SASOM_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+# Largest day-end batch file (it is streamed to disk, never held in memory).
+SASOM_BATCH_MAX_BYTES = int(os.environ.get("SASOM_BATCH_MAX_BYTES", str(512 * 1024 * 1024)))

@@ -1,9 +1,16 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+import datetime as dt
+from typing import Literal
 
-from sasom.integrations.auth import api_auth
+from django.http import HttpRequest
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+
+from sasom.core.audit import Actor
+from sasom.core.errors import NotFound
+from sasom.integrations.auth import api_auth, api_require
+from sasom.integrations.models import BatchDocument, SaleBatch
+from sasom.integrations.services import batch_calculate_start, batch_upload
 
 router = Router(tags=["integration"], auth=api_auth)
 
@@ -23,4 +30,102 @@ def whoami(request: HttpRequest) -> WhoAmI:
     return WhoAmI(
         organization_id=p.organization_id, key=None if p.id is None else p.label, label=p.label,
         branch_id=p.branch_id, terminal_id=p.terminal_id, can_manage=p.can_manage,
+    )
+
+
+# ------------------------------------------------------------------------------ day-end batches
+
+E_BATCH_NOT_FOUND = "batch_not_found"
+
+
+class BatchOut(Schema):
+    id: int
+    business_on: dt.date
+    file_name: str
+    format: str
+    status: str
+    documents_total: int
+    documents_posted: int
+    documents_duplicate: int
+    documents_rejected: int
+    points_posted: int
+    progress_percent: int
+    error: str
+
+    @staticmethod
+    def of(batch: SaleBatch) -> BatchOut:
+        return BatchOut(
+            id=batch.pk, business_on=batch.business_on, file_name=batch.file_name, format=batch.format,
+            status=batch.status, documents_total=batch.documents_total, documents_posted=batch.documents_posted,
+            documents_duplicate=batch.documents_duplicate, documents_rejected=batch.documents_rejected,
+            points_posted=batch.points_posted, progress_percent=batch.progress_percent, error=batch.error,
+        )
+
+
+class RejectedOut(Schema):
+    row: int
+    branch: str
+    document_type: str
+    document_number: str
+    code: str
+    reason: str
+
+
+class RejectedPage(Schema):
+    count: int
+    items: list[RejectedOut]
+
+
+class PageQuery(Schema):
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+def _batch(request: HttpRequest, batch_id: int) -> SaleBatch:
+    principal = api_require(request, "batches.manage")
+    batch = SaleBatch.objects.filter(pk=batch_id, organization_id=principal.organization_id).first()
+    if batch is None:
+        raise NotFound(E_BATCH_NOT_FOUND, "No such batch.", field="id")
+    return batch
+
+
+@router.post("/batches", response={202: BatchOut}, summary="Upload a day-end file of sale documents (CSV or JSON Lines)")
+def batch_create(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    business_on: Form[dt.date],
+    format: Form[Literal["csv", "jsonl"]] = "csv",
+    calculate: Form[bool] = True,
+) -> Status[BatchOut]:
+    principal = api_require(request, "batches.manage")
+    batch = batch_upload(
+        organization_id=principal.organization_id, business_on=business_on, fmt=format, uploaded=file,
+        actor=Actor.from_request(request), calculate=calculate,
+    )
+    return Status(202, BatchOut.of(batch))
+
+
+@router.get("/batches/{batch_id}", response=BatchOut, summary="A batch's status and progress")
+def batch_read(request: HttpRequest, batch_id: int) -> BatchOut:
+    return BatchOut.of(_batch(request, batch_id))
+
+
+@router.post("/batches/{batch_id}/calculate", response={202: BatchOut}, summary="Calculate (or resume) the points of a batch")
+def batch_calculate_op(request: HttpRequest, batch_id: int) -> Status[BatchOut]:
+    batch = _batch(request, batch_id)
+    batch_calculate_start(batch=batch, actor=Actor.from_request(request))
+    return Status(202, BatchOut.of(batch))
+
+
+@router.get("/batches/{batch_id}/rejected", response=RejectedPage, summary="Rejected documents with their reasons")
+def batch_rejected(request: HttpRequest, batch_id: int, page: Query[PageQuery]) -> RejectedPage:
+    batch = _batch(request, batch_id)
+    rows = BatchDocument.objects.filter(batch=batch, status=BatchDocument.Status.REJECTED).order_by("row_no", "id")
+    return RejectedPage(
+        count=rows.count(),
+        items=[
+            RejectedOut(row=d.row_no, branch=d.branch_code, document_type=d.document_type,
+                        document_number=d.document_number, code=d.reason_code, reason=d.reason)
+            for d in rows[page.offset : page.offset + page.limit]
+        ],
     )

@@ -320,3 +320,153 @@ def batch_stage(*, batch: SaleBatch, raw: IO[bytes]) -> SaleBatch:
             )
     batch.refresh_from_db()
     return batch
+
+
+# ------------------------------------------------------------------------------------ calculate
+
+
+CALC_CHUNK = 200
+
+
+def _integration_terminal(organization_id: int, branch: Any) -> Any:
+    """Day-end documents post at the branch's integration terminal ("<branch>-ERP"), made on first use."""
+    from sasom.organizations.models import Terminal
+
+    terminal, _ = Terminal.objects.get_or_create(
+        organization_id=organization_id, code=f"{branch.code}-ERP"[:40],
+        defaults={"branch": branch, "name": f"ERP {branch.code}", "kind": Terminal.Kind.INTEGRATION},
+    )
+    return terminal
+
+
+def _resolve_member(organization_id: int, ref: dict[str, str]) -> Any:
+    from sasom.core.errors import NotFound
+    from sasom.members.models import Member
+    from sasom.members.selectors import member_lookup
+
+    if not ref:
+        return None
+    member = None
+    if ref.get("debtor_code"):
+        member = (
+            Member.objects.filter(organization_id=organization_id, erp_debtor_code=ref["debtor_code"])
+            .select_related("member_type").order_by("id").first()
+        )
+    if member is None and (ref.get("member_code") or ref.get("code") or ref.get("phone") or ref.get("card")):
+        member = member_lookup(
+            organization_id, phone=ref.get("phone"), card=ref.get("card"), code=ref.get("member_code") or ref.get("code")
+        )
+    if member is None:
+        raise NotFound("member_not_found", f"no member matches {', '.join(f'{k}={v}' for k, v in ref.items())}")
+    return member
+
+
+def _basket_of(doc: BatchDocument, plan: str) -> Any:
+    from sasom.earning import engine
+
+    payload = doc.payload
+    return engine.Basket(
+        occurred_at=dt.datetime.fromisoformat(payload["occurred_at"]),
+        lines=tuple(
+            engine.BasketLine(
+                line_no=line["line_no"], sku=line["sku"], quantity=Decimal(line["quantity"]),
+                unit_price=Decimal(line["unit_price"]), discount=Decimal(line["discount"]),
+                category=line.get("category", ""), brand=line.get("brand", ""),
+            )
+            for line in payload["lines"]
+        ),
+        branch_code=doc.branch_code,
+        salesperson=payload.get("salesperson", ""),
+        document_type=doc.document_type,
+        bill_discount=Decimal(payload.get("bill_discount") or "0"),
+        bag_declined=bool(payload.get("bag_declined")),
+        campaign_plan=payload.get("plan") or plan,
+    )
+
+
+def _refresh_counts(batch_id: int) -> None:
+    from django.db.models import Count, Sum
+
+    rows = {
+        r["status"]: r
+        for r in BatchDocument.objects.filter(batch_id=batch_id).values("status").annotate(n=Count("id"), p=Sum("points"))
+    }
+    count = lambda s: rows.get(s, {}).get("n", 0)  # noqa: E731
+    SaleBatch.objects.filter(pk=batch_id).update(
+        documents_posted=count(BatchDocument.Status.POSTED),
+        documents_duplicate=count(BatchDocument.Status.DUPLICATE),
+        documents_rejected=count(BatchDocument.Status.REJECTED),
+        points_posted=rows.get(BatchDocument.Status.POSTED, {}).get("p") or 0,
+    )
+
+
+def _reject(doc_id: int, code: str, reason: str) -> None:
+    BatchDocument.objects.filter(pk=doc_id, status=BatchDocument.Status.PENDING).update(
+        status=BatchDocument.Status.REJECTED, reason_code=code[:40], reason=reason[:300]
+    )
+
+
+def batch_calculate(*, batch_id: int, actor: Any) -> SaleBatch:
+    """Post every pending document of the batch through the ledger, each in its own transaction.
+
+    Resumable: a run that stops (crash, kill, deploy) leaves posted documents marked and the rest
+    pending, and the next run carries on. Two runs at once never post a document twice: each takes
+    its document row with ``SELECT ... FOR UPDATE SKIP LOCKED``, and the sale's unique receipt key
+    (branch, ERP terminal, "<document type>/<number>") would refuse a second posting anyway.
+    """
+    from sasom.core.errors import DomainError
+    from sasom.ledger.services import sale_post
+    from sasom.organizations.models import Branch, Organization
+
+    batch = SaleBatch.objects.get(pk=batch_id)
+    if batch.status not in (SaleBatch.Status.PARSED, SaleBatch.Status.CALCULATING):
+        return batch
+    SaleBatch.objects.filter(pk=batch.pk).update(
+        status=SaleBatch.Status.CALCULATING, started_at=batch.started_at or timezone.now()
+    )
+    organization = Organization.objects.get(pk=batch.organization_id)
+    branches = {b.code: b for b in Branch.objects.filter(organization=organization)}
+    terminals: dict[str, Any] = {}
+    last_id = 0
+    while True:
+        ids = list(
+            BatchDocument.objects.filter(batch_id=batch.pk, status=BatchDocument.Status.PENDING, id__gt=last_id)
+            .order_by("id").values_list("id", flat=True)[:CALC_CHUNK]
+        )
+        if not ids:
+            break
+        last_id = ids[-1]
+        for doc_id in ids:
+            try:
+                with transaction.atomic():
+                    doc = (
+                        BatchDocument.objects.select_for_update(skip_locked=True)
+                        .filter(pk=doc_id, status=BatchDocument.Status.PENDING).first()
+                    )
+                    if doc is None:
+                        continue
+                    branch = branches.get(doc.branch_code)
+                    if branch is None:
+                        raise DomainError("unknown_branch", f"branch '{doc.branch_code}' does not exist")
+                    if doc.branch_code not in terminals:
+                        terminals[doc.branch_code] = _integration_terminal(organization.pk, branch)
+                    result = sale_post(
+                        organization=organization, branch=branch, terminal=terminals[doc.branch_code],
+                        receipt_id=f"{doc.document_type}/{doc.document_number}"[:64],
+                        basket=_basket_of(doc, batch.plans.get(doc.document_type, "")),
+                        member=_resolve_member(organization.pk, doc.payload.get("member") or {}),
+                        actor=actor,
+                    )
+                    BatchDocument.objects.filter(pk=doc.pk).update(
+                        status=BatchDocument.Status.POSTED if result.created else BatchDocument.Status.DUPLICATE,
+                        sale_id=result.sale.pk, points=result.points_earned if result.created else 0,
+                    )
+            except DomainError as exc:
+                _reject(doc_id, exc.code, str(exc.message))
+            except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
+                _reject(doc_id, "invalid_document", f"the document cannot be read: {exc}")
+        _refresh_counts(batch.pk)
+    _refresh_counts(batch.pk)
+    SaleBatch.objects.filter(pk=batch.pk).update(status=SaleBatch.Status.DONE, finished_at=timezone.now())
+    batch.refresh_from_db()
+    return batch

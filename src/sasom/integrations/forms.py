@@ -43,3 +43,10 @@ class WebhookEndpointForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["events"].choices = [(e, e) for e in EVENT_TYPES]
+
+
+class BatchUploadForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("CSV (one row per line of a document) or JSON Lines (one document per line)."))
+    business_on = forms.DateField(label=_("Business date"), widget=forms.DateInput(attrs={"type": "date"}))
+    format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("jsonl", "JSON Lines")])
+    calculate = forms.BooleanField(label=_("Calculate points as soon as the file is read"), required=False, initial=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.utils import timezone
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import DomainError
 from sasom.integrations.auth import forget_cached_key, hash_secret, new_key_material, signing_secret
-from sasom.integrations.models import ApiKey, WebhookEndpoint
+from sasom.integrations.models import ApiKey, SaleBatch, WebhookEndpoint
 from sasom.organizations.models import Branch, Terminal
 
 E_TERMINAL_BRANCH = "terminal_not_in_branch"
@@ -111,3 +112,69 @@ def webhook_endpoint_deactivate(*, endpoint: WebhookEndpoint, actor: Actor) -> W
     org_id = endpoint.organization_id
     transaction.on_commit(lambda: forget_endpoints(org_id))
     return endpoint
+
+
+E_BATCH_TOO_LARGE = "file_too_large"
+E_BATCH_FORMAT = "unknown_format"
+E_BATCH_STATE = "batch_not_ready"
+
+
+@transaction.atomic
+def batch_upload(
+    *,
+    organization_id: int,
+    business_on: Any,
+    fmt: str,
+    uploaded: Any,
+    actor: Actor,
+    plans: dict[str, str] | None = None,
+    calculate: bool = True,
+) -> SaleBatch:
+    """Keep the uploaded file and queue its reading (and, if asked, the points calculation).
+
+    The file is copied in chunks, never read whole into memory; above ``SASOM_BATCH_MAX_BYTES`` it
+    is refused and nothing is kept.
+    """
+    from django.conf import settings
+
+    from sasom.integrations.tasks import batch_file_path, batch_stage_task
+
+    if fmt not in SaleBatch.Format.values:
+        raise DomainError(E_BATCH_FORMAT, "The format must be csv or jsonl.", field="format")
+    limit = settings.SASOM_BATCH_MAX_BYTES
+    if getattr(uploaded, "size", 0) and uploaded.size > limit:
+        raise DomainError(E_BATCH_TOO_LARGE, f"The file is larger than {limit // (1024 * 1024)} MB.", field="file")
+    batch = SaleBatch.objects.create(
+        organization_id=organization_id, business_on=business_on, file_name=(uploaded.name or "upload")[:200],
+        format=fmt, plans=plans or {}, created_by=actor.label,
+    )
+    path = batch_file_path(batch)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    try:
+        with path.open("wb") as out:
+            for chunk in uploaded.chunks():
+                written += len(chunk)
+                if written > limit:
+                    raise DomainError(E_BATCH_TOO_LARGE, f"The file is larger than {limit // (1024 * 1024)} MB.", field="file")
+                out.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    audit_record(organization_id=organization_id, actor=actor, action="batch.upload", obj=batch,
+                 changes={"file": [None, batch.file_name], "business_on": [None, str(business_on)], "bytes": [None, written]})
+    pk, label = batch.pk, actor.label
+    transaction.on_commit(lambda: batch_stage_task.enqueue(pk, calculate, label))
+    return batch
+
+
+def batch_calculate_start(*, batch: SaleBatch, actor: Actor) -> SaleBatch:
+    """Queue the points calculation of a read batch (again, after a crash: it resumes)."""
+    from sasom.integrations.tasks import batch_calculate_task
+
+    if batch.status not in (SaleBatch.Status.PARSED, SaleBatch.Status.CALCULATING):
+        raise DomainError(E_BATCH_STATE, f"The batch is {batch.get_status_display().lower()}; it cannot be calculated now.")
+    audit_record(organization_id=batch.organization_id, actor=actor, action="batch.calculate", obj=batch)
+    pk, label = batch.pk, actor.label
+    transaction.on_commit(lambda: batch_calculate_task.enqueue(pk, label))
+    return batch

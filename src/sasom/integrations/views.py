@@ -3,18 +3,26 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm
-from sasom.integrations.forms import ApiKeyForm, WebhookEndpointForm
-from sasom.integrations.models import ApiKey, WebhookDelivery, WebhookEndpoint
+from sasom.integrations.forms import ApiKeyForm, BatchUploadForm, WebhookEndpointForm
+from sasom.integrations.models import (
+    ApiKey,
+    BatchDocument,
+    SaleBatch,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from sasom.integrations.services import (
     api_key_create,
     api_key_revoke,
+    batch_calculate_start,
+    batch_upload,
     webhook_endpoint_create,
     webhook_endpoint_deactivate,
 )
@@ -77,3 +85,63 @@ def webhook_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
     webhook_resend(delivery=delivery)
     messages.success(request, _("The delivery was queued again."))
     return redirect("integrations:webhooks")
+
+
+@require_perm("batches.manage")
+def batches(request: HttpRequest) -> HttpResponse:
+    org_id = request.organization.id
+    form = BatchUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            batch = batch_upload(
+                organization_id=org_id, business_on=data["business_on"], fmt=data["format"], uploaded=data["file"],
+                actor=Actor.from_request(request), calculate=data["calculate"],
+            )
+            return redirect("integrations:batch", pk=batch.pk)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    page = Paginator(SaleBatch.objects.filter(organization_id=org_id), 30).get_page(request.GET.get("page"))
+    return render(request, "integrations/batches.html", {"form": form, "page": page})
+
+
+@require_perm("batches.manage")
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(SaleBatch, pk=pk, organization_id=request.organization.id)
+    if request.method == "POST":
+        try:
+            batch_calculate_start(batch=batch, actor=Actor.from_request(request))
+            messages.success(request, _("The calculation was queued; this page follows its progress."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("integrations:batch", pk=batch.pk)
+    rejected = Paginator(
+        BatchDocument.objects.filter(batch=batch, status=BatchDocument.Status.REJECTED).order_by("row_no", "id"), 50
+    ).get_page(request.GET.get("page"))
+    context = {"batch": batch, "page": rejected, "running": batch.status in ("parsing", "calculating")}
+    if request.htmx and request.GET.get("progress"):
+        return render(request, "integrations/_batch_progress.html", context)
+    return render(request, "integrations/batch_detail.html", context)
+
+
+@require_perm("batches.manage")
+def batch_rejected_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    import csv
+
+    from django.http import StreamingHttpResponse
+
+    batch = get_object_or_404(SaleBatch, pk=pk, organization_id=request.organization.id)
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+    rows = BatchDocument.objects.filter(batch=batch, status=BatchDocument.Status.REJECTED).order_by("row_no", "id")
+    header = [["row", "branch", "document_type", "document_number", "code", "reason"]]
+    stream = (writer.writerow(r) for r in header + [
+        [d.row_no, d.branch_code, d.document_type, d.document_number, d.reason_code, d.reason] for d in rows.iterator()
+    ])
+    response = StreamingHttpResponse(("\ufeff", *stream), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-rejected.csv"'
+    return response
