@@ -35,6 +35,10 @@ def serve(argv: list[str]) -> None:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("SASOM_WORKERS", "2")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("SASOM_THREADS", "4")))
     parser.add_argument("--no-migrate", action="store_true")
+    parser.add_argument(
+        "--no-worker", action="store_true",
+        help="do not start a background worker beside the server (run 'sasom worker' yourself)",
+    )
     args = parser.parse_args(argv)
     _django_setup()
     from django.conf import settings
@@ -43,6 +47,14 @@ def serve(argv: list[str]) -> None:
         _manage("migrate", "--no-input", "-v", "0")
     if settings.PRODUCTION:
         _manage("collectstatic", "--no-input", "-v", "0")
+    if not args.no_worker:
+        # One shop, one machine: the server brings its worker along (batches, webhooks), so the
+        # demo and small installs need no second command. Larger ones run 'sasom worker' apart.
+        import atexit
+        import subprocess
+
+        worker_process = subprocess.Popen([sys.executable, "-m", "sasom.cli", "worker"])
+        atexit.register(worker_process.terminate)
     print(f"Sasom is serving on http://{args.bind}/  (Ctrl+C stops it)", flush=True)
     from gunicorn.app.wsgiapp import run
 

@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -37,6 +38,7 @@ EVENT_TYPES = (
     "points.redeemed",
     "points.expired",
     "points.reversed",
+    "points.adjusted",
 )
 MAX_ATTEMPTS = 10
 TIMEOUT_SECONDS = 10
@@ -63,13 +65,20 @@ def _active_endpoints(organization_id: int) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def event_emit(*, organization_id: int, event_type: str, data: dict[str, Any]) -> int:
-    """Queue ``event_type`` for every endpoint that wants it; returns how many deliveries."""
+def event_emit(
+    *, organization_id: int, event_type: str, data: dict[str, Any] | Callable[[], dict[str, Any]]
+) -> int:
+    """Queue ``event_type`` for every endpoint that wants it; returns how many deliveries.
+
+    ``data`` may be a function, called only when some endpoint listens, so the hot paths (a sale,
+    an expiry run) pay nothing for events nobody subscribed to."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type}")
     targets = [eid for eid, events in _active_endpoints(organization_id) if not events or event_type in events]
     if not targets:
         return 0
+    if callable(data):
+        data = data()
     event_id = uuid.uuid4()
     payload = json.loads(json.dumps({
         "id": str(event_id),

@@ -25,7 +25,7 @@ from sasom.integrations.auth import Principal, api_auth, api_require
 from sasom.ledger import receipts
 from sasom.ledger.models import Sale
 from sasom.ledger.selectors import account_of, balance_of, entries_for, sale_quote
-from sasom.ledger.services import sale_post, sale_return, sale_void
+from sasom.ledger.services import money, sale_post, sale_return, sale_void
 from sasom.members.models import Member
 from sasom.members.selectors import member_lookup
 from sasom.organizations.models import Branch, Organization, Terminal
@@ -309,7 +309,7 @@ def _sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]]
               coupons: list[CouponOut], organization: Organization) -> SaleOut:
     balance = _balance(member)
     member_awards = _awards(awards)
-    discount = (sale.points_discount or Decimal("0")) + (sale.coupon_discount or Decimal("0"))
+    discount = money((sale.points_discount or Decimal("0")) + (sale.coupon_discount or Decimal("0")))
     return SaleOut(
         receipt_id=sale.receipt_id,
         branch=sale.branch.code,
@@ -321,8 +321,8 @@ def _sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]]
         awards=member_awards,
         discount_applied=discount,
         coupons=coupons,
-        net=sale.net,
-        eligible_net=sale.eligible_net,
+        net=money(sale.net),
+        eligible_net=money(sale.eligible_net),
         balance=balance,
         receipt_text=receipts.receipt_text(
             organization=organization, sale=sale, member=member, awards=member_awards, balance=balance
@@ -350,7 +350,7 @@ def _apply_coupons(principal: Principal, request: HttpRequest, *, codes: list[st
             bill_reference=receipt_id, branch=branch, actor=Actor.from_request(request),
             staff=principal.staff, lines=lines,
         )
-        used.append(CouponOut(code=coupon.code, kind=coupon.template.kind, amount=coupon.used_amount))
+        used.append(CouponOut(code=coupon.code, kind=coupon.template.kind, amount=money(coupon.used_amount)))
         if coupon.template.kind == "discount":
             coupon_discount += coupon.used_amount
     return dataclasses.replace(basket, coupon_discount=coupon_discount), used

@@ -127,3 +127,33 @@ def test_unknown_event_type_is_refused(org):
 def test_webhook_screen_is_for_admins(staff_client):
     assert staff_client("marketing").get("/integrations/webhooks/").status_code == 403
     assert staff_client("owner").get("/integrations/webhooks/").status_code == 200
+
+
+def test_services_announce_members_and_points(org, member_type, branch, terminal):
+    # given an endpoint listening to everything
+    import datetime as dt
+    from decimal import Decimal
+
+    from sasom.earning import engine
+    from sasom.earning.services import rule_create
+    from sasom.ledger.services import sale_post, sale_void
+    from sasom.members.services import member_register
+
+    webhook_endpoint_create(organization_id=org.id, url="http://127.0.0.1:9/x", events=[], actor=Actor.system())
+    rule_create(organization_id=org.pk, actor=Actor.system(), code="BASE", name="base", kind="base",
+                params={"per_amount": "100", "points": 1})
+    # when a member registers, buys and the sale is voided
+    member = member_register(organization=org, actor=Actor.system(), data={"phone": "+66812345678", "member_type": member_type})
+    basket = engine.Basket(
+        occurred_at=dt.datetime(2026, 11, 24, 10, tzinfo=dt.UTC),
+        lines=(engine.BasketLine(line_no=1, sku="1", quantity=Decimal(1), unit_price=Decimal("500")),),
+    )
+    result = sale_post(organization=org, branch=branch, terminal=terminal, receipt_id="R1", basket=basket,
+                       member=member, actor=Actor.system())
+    sale_void(sale=result.sale, reason="test", actor=Actor.system())
+    # then each step was queued for delivery, with the member's code and signed points
+    events = list(WebhookDelivery.objects.order_by("id").values_list("event_type", "payload"))
+    assert [e for e, _ in events] == ["member.created", "points.earned", "points.reversed"]
+    assert events[1][1]["data"]["points"] == 5 and events[1][1]["data"]["member"] == member.code
+    assert events[2][1]["data"]["points"] == -5
+    assert "+66812345678" not in json.dumps([p for _, p in events])

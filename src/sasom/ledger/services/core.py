@@ -37,6 +37,41 @@ def spending_key(lot: Lot, first_entry_ids: frozenset[int] = frozenset()) -> tup
     )
 
 
+# Which webhook event an entry raises (integrations.webhooks.EVENT_TYPES).
+_EVENT_OF_KIND = {
+    Entry.Kind.EARN: "points.earned",
+    Entry.Kind.REDEEM: "points.redeemed",
+    Entry.Kind.PURCHASE: "points.redeemed",
+    Entry.Kind.EXPIRE: "points.expired",
+    Entry.Kind.RETURN: "points.reversed",
+    Entry.Kind.VOID: "points.reversed",
+    Entry.Kind.REVERSE: "points.reversed",
+    Entry.Kind.ADJUST: "points.adjusted",
+}
+
+
+def announce(entry: Entry, account: PointAccount) -> None:
+    """Tell webhook subscribers about ``entry`` (inside the posting's transaction: an entry that
+    rolls back is never announced). Costs nothing when nobody listens."""
+    from sasom.integrations.webhooks import event_emit
+    from sasom.members.models import Member
+
+    event = _EVENT_OF_KIND.get(entry.kind, "points.earned" if entry.sign > 0 else "points.reversed")
+
+    def data() -> dict[str, Any]:
+        return {
+            "entry_id": entry.pk,
+            "kind": entry.kind,
+            "points": entry.sign * entry.amount,
+            "member": Member.objects.filter(pk=account.member_id).values_list("code", flat=True).first(),
+            "sale_id": entry.sale_id,
+            "occurred_at": entry.occurred_at,
+            "balance": {"spendable": account.spendable, "pending": account.pending, "debt": account.debt},
+        }
+
+    event_emit(organization_id=entry.organization_id, event_type=event, data=data)
+
+
 def credit(
     account: PointAccount,
     *,
@@ -97,6 +132,7 @@ def credit(
             account.pending += rest
         else:
             account.spendable += rest
+    announce(entry, account)
     return entry
 
 
@@ -154,6 +190,7 @@ def expire_lots(account: PointAccount, lots: list[Lot], *, today: dt.date, now: 
         lot.remaining = 0
     LotDraw.objects.bulk_create(draws)
     Lot.objects.bulk_update(due, ["remaining"])
+    announce(entry, account)
     return entry
 
 
@@ -223,6 +260,7 @@ def debit(
         touched.append(lot)
     LotDraw.objects.bulk_create(draws)
     Lot.objects.bulk_update(touched, ["remaining"])
+    announce(entry, account)
     return entry
 
 

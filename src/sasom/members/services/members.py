@@ -65,6 +65,22 @@ def _member_audit(member: Member, actor: Actor, action: str, changes: dict[str, 
         reason=reason,
         redact=PERSONAL_FIELDS,
     )
+    _announce(member, action, changes)
+
+
+def _announce(member: Member, action: str, changes: dict[str, Any]) -> None:
+    """member.created / member.updated for webhook subscribers: the code and what changed (field
+    names only; a subscriber reads the profile through the API with its own key)."""
+    from sasom.integrations.webhooks import event_emit
+
+    event_emit(
+        organization_id=member.organization_id,
+        event_type="member.created" if action == "member.register" else "member.updated",
+        data=lambda: {
+            "member": member.code, "status": member.status, "member_type_id": member.member_type_id,
+            "action": action, "fields": sorted(changes),
+        },
+    )
 
 
 def audit_bulk(
