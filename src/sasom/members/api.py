@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -12,7 +14,7 @@ from sasom.core.errors import DomainError, NotFound
 from sasom.integrations.auth import api_auth, api_require
 from sasom.members.models import Consent, Member, MemberType
 from sasom.members.selectors import member_lookup
-from sasom.members.services import member_register, member_update
+from sasom.members.services import member_register, member_type_save, member_update
 from sasom.members.validation import normalize_phone
 from sasom.organizations.models import Branch, Organization
 
@@ -177,3 +179,96 @@ def patch(request: HttpRequest, code: str, body: MemberPatch) -> MemberOut:
             data[key] = ""
     member = member_update(member=member, actor=Actor.from_request(request), data=data, consent_channel=Consent.Channel.API)
     return MemberOut.of(_with_cards(member))
+
+
+# ------------------------------------------------------------------------ member types (config)
+
+E_MEMBER_TYPE_NOT_FOUND = "member_type_not_found"
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+
+
+class MemberTypeOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    can_earn: bool
+    discount_percent: Decimal
+    price_table: str
+    birthday_discount_percent: Decimal
+    birthday_scope: str
+    card_validity_months: int | None
+    benefits_stop_on_expiry: bool
+    is_default: bool
+    is_active: bool
+    sort_order: int
+
+    @staticmethod
+    def of(mt: MemberType) -> MemberTypeOut:
+        return MemberTypeOut(**{f: getattr(mt, f) for f in MemberTypeOut.model_fields})
+
+
+class MemberTypeIn(Schema):
+    code: str = Field(..., min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")
+    name: str = Field(..., min_length=1, max_length=100)
+    name_en: str = Field("", max_length=100)
+    can_earn: bool = True
+    discount_percent: Percent = Decimal("0")
+    price_table: str = Field("", max_length=40)
+    birthday_discount_percent: Percent = Decimal("0")
+    birthday_scope: MemberType.BirthdayScope = MemberType.BirthdayScope.DAY
+    card_validity_months: int | None = Field(None, ge=1, le=1200)
+    benefits_stop_on_expiry: bool = True
+    is_default: bool = False
+    is_active: bool = True
+    sort_order: int = Field(0, ge=0, le=100000)
+
+
+class MemberTypePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    name_en: str | None = Field(None, max_length=100)
+    can_earn: bool | None = None
+    discount_percent: Percent | None = None
+    price_table: str | None = Field(None, max_length=40)
+    birthday_discount_percent: Percent | None = None
+    birthday_scope: MemberType.BirthdayScope | None = None
+    card_validity_months: int | None = Field(None, ge=1, le=1200)
+    benefits_stop_on_expiry: bool | None = None
+    is_default: bool | None = None
+    is_active: bool | None = None
+    sort_order: int | None = Field(None, ge=0, le=100000)
+
+
+def _member_type(organization_id: int, code: str) -> MemberType:
+    mt = MemberType.objects.filter(organization_id=organization_id, code=code).first()
+    if mt is None:
+        raise NotFound(E_MEMBER_TYPE_NOT_FOUND, "No member type with this code.", field="code")
+    return mt
+
+
+@router.get("/member-types", response=list[MemberTypeOut], summary="Member types and their benefits")
+def member_types(request: HttpRequest) -> list[MemberTypeOut]:
+    principal = api_require(request, "member_types.view")
+    return [MemberTypeOut.of(mt) for mt in MemberType.objects.filter(organization_id=principal.organization_id)]
+
+
+@router.post("/member-types", response={201: MemberTypeOut, 409: Error}, summary="Create a member type")
+def member_type_create(request: HttpRequest, body: MemberTypeIn) -> Status[MemberTypeOut]:
+    principal = api_require(request, "member_types.manage")
+    org = Organization.objects.get(pk=principal.organization_id)
+    mt = member_type_save(organization=org, actor=Actor.from_request(request), data=body.dict())
+    return Status(201, MemberTypeOut.of(mt))
+
+
+@router.get("/member-types/{code}", response={200: MemberTypeOut, 404: Error}, summary="One member type")
+def member_type_read(request: HttpRequest, code: str) -> MemberTypeOut:
+    principal = api_require(request, "member_types.view")
+    return MemberTypeOut.of(_member_type(principal.organization_id, code))
+
+
+@router.patch("/member-types/{code}", response={200: MemberTypeOut, 404: Error}, summary="Change a member type")
+def member_type_patch(request: HttpRequest, code: str, body: MemberTypePatch) -> MemberTypeOut:
+    principal = api_require(request, "member_types.manage")
+    mt = _member_type(principal.organization_id, code)
+    data = {"code": mt.code, **{k: v for k, v in body.dict(exclude_unset=True).items() if v is not None or k == "card_validity_months"}}
+    org = Organization.objects.get(pk=principal.organization_id)
+    return MemberTypeOut.of(member_type_save(organization=org, actor=Actor.from_request(request), data=data, member_type=mt))

@@ -164,3 +164,27 @@ def test_invalid_idempotency_key_is_refused(pos):
     response = post(pos, "/api/v1/members", {"phone": "0812345678"}, key="x" * 300)
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_idempotency_key"
+
+
+@pytest.fixture
+def manager(org):
+    issued = api_key_create(organization_id=org.id, label="ERP", actor=Actor.system(), can_manage=True)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {issued.key}")
+
+
+def test_member_types_can_be_scripted(manager, pos):
+    # given an integration allowed to change configuration
+    created = post(manager, "/api/v1/member-types", {"code": "VIP", "name": "วีไอพี", "discount_percent": "10.00",
+                                                    "card_validity_months": 24, "birthday_scope": "month"})
+    assert created.status_code == 201, created.content
+    patched = manager.patch("/api/v1/member-types/VIP", data=json.dumps({"can_earn": False}), content_type="application/json")
+    assert patched.json()["can_earn"] is False and patched.json()["discount_percent"] == "10.00"
+    assert {t["code"] for t in manager.get("/api/v1/member-types").json()} == {"GEN", "VIP"}
+    # and a POS key may not
+    assert post(pos, "/api/v1/member-types", {"code": "X", "name": "x"}).status_code == 403
+    # and bad values are refused naming the field
+    bad = post(manager, "/api/v1/member-types", {"code": "Y", "name": "y", "discount_percent": "150"})
+    assert (bad.status_code, bad.json()["field"]) == (422, "discount_percent")
+    dup = post(manager, "/api/v1/member-types", {"code": "VIP", "name": "again"})
+    assert dup.status_code == 409
+    assert manager.get("/api/v1/member-types/NOPE").json()["code"] == "member_type_not_found"
