@@ -55,9 +55,11 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 
 @require_perm("dashboard.view")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from sasom.core.dashboard import dashboard_figures
+    from sasom.core.dashboard import dashboard_figures, points_chart
 
-    return render(request, "core/dashboard.html", {"figures": dashboard_figures(request.staff)})
+    return render(request, "core/dashboard.html", {
+        "figures": dashboard_figures(request.staff), "chart": points_chart(request.staff),
+    })
 
 
 @require_perm("audit.view")

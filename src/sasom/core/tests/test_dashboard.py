@@ -1,0 +1,74 @@
+"""The dashboard: today's figures and the 14-day points chart, for the staff member's branches."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from sasom.core.audit import Actor
+from sasom.earning import engine
+from sasom.earning.selectors import ruleset_forget
+from sasom.earning.services import rule_create
+from sasom.ledger.services import sale_post
+from sasom.testing.factories import TerminalFactory
+
+
+@pytest.fixture
+def sell(org, member, branch, branch2):
+    ruleset_forget()
+    rule_create(organization_id=org.pk, actor=Actor.system(), code="BASE", name="base", kind="base",
+                params={"per_amount": "100", "points": 1})
+    t1 = TerminalFactory(organization=org, branch=branch, code="B1-T1")
+    t2 = TerminalFactory(organization=org, branch=branch2, code="B2-T1")
+
+    def do(receipt, amount, *, days_ago=0, at_branch2=False, with_member=True):
+        when = timezone.now() - dt.timedelta(days=days_ago)
+        basket = engine.Basket(occurred_at=when, lines=(
+            engine.BasketLine(line_no=1, sku="1", quantity=Decimal(1), unit_price=Decimal(amount)),))
+        terminal = t2 if at_branch2 else t1
+        sale_post(organization=org, branch=terminal.branch, terminal=terminal, receipt_id=receipt, basket=basket,
+                  member=member if with_member else None, actor=Actor.system())
+
+    yield do
+    ruleset_forget()
+
+
+def test_figures_and_chart_follow_the_sales(staff_client, sell):
+    # given sales today (one by a non-member), yesterday, and one at another branch
+    sell("R1", "500.00")
+    sell("R2", "300.00", with_member=False)
+    sell("R3", "1000.00", days_ago=1)
+    sell("R4", "700.00", at_branch2=True)
+    # when the owner opens the dashboard
+    response = staff_client("owner").get("/")
+    figures = {str(f["label"]): f["value"] for f in response.context["figures"]}
+    # then today's sales and points count every branch, and the chart shows each day
+    assert figures["Sales today"] == 3
+    assert figures["Points given today"] == 12
+    assert figures["Share of sales by members today"] == "67%"
+    bars = response.context["chart"]["bars"]
+    assert [b["value"] for b in bars[-2:]] == [10, 12]
+    assert response.context["chart"]["total"] == 22
+    assert b'<svg' in response.content
+
+
+def test_a_cashier_sees_only_their_branch(staff_client, sell):
+    sell("R1", "500.00")
+    sell("R4", "700.00", at_branch2=True)
+    response = staff_client("cashier").get("/")
+    figures = {str(f["label"]): f["value"] for f in response.context["figures"]}
+    assert (figures["Sales today"], figures["Points given today"]) == (1, 5)
+
+
+def test_dashboard_cost_does_not_grow_with_sales(staff_client, sell, django_assert_max_num_queries):
+    client = staff_client("owner")
+    sell("R1", "500.00")
+    with django_assert_max_num_queries(12) as first:
+        client.get("/")
+    for i in range(20):
+        sell(f"X{i}", "100.00", days_ago=i % 10)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get("/")
