@@ -126,11 +126,13 @@ def _mount() -> None:
     from sasom.integrations.api import router as integration_router
     from sasom.ledger.api import router as ledger_router
     from sasom.members.api import router as members_router
+    from sasom.rewards.api import router as rewards_router
 
     api.add_router("/", integration_router)
     api.add_router("/", members_router)
     api.add_router("/", ledger_router)
     api.add_router("/", earning_router)
+    api.add_router("/", rewards_router)
 
 
 _mount()

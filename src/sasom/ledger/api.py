@@ -54,13 +54,13 @@ def _aware(value: dt.datetime) -> dt.datetime:
 AwareDatetime = Annotated[dt.datetime, AfterValidator(_aware)]
 
 
-class MemberRef(Schema):
+class SaleMemberRef(Schema):
     phone: str | None = Field(None, max_length=32)
     card: str | None = Field(None, max_length=40)
     code: str | None = Field(None, max_length=40)
 
 
-class LineIn(Schema):
+class SaleLineIn(Schema):
     sku: str = Field(..., min_length=1, max_length=64)
     category: str = Field("", max_length=64)
     brand: str = Field("", max_length=64)
@@ -73,12 +73,12 @@ class BasketIn(Schema):
     branch: str = Field("", max_length=20, description="branch code; default: the key's branch")
     terminal: str = Field("", max_length=40, description="terminal code; default: the key's terminal")
     occurred_at: AwareDatetime
-    member: MemberRef | None = None
+    member: SaleMemberRef | None = None
     document_type: str = Field("retail_receipt", min_length=1, max_length=32)
     salesperson: str = Field("", max_length=64)
     plan: str = Field("", max_length=40, description="campaign plan chosen on the document")
     bag_declined: bool = False
-    lines: list[LineIn] = Field(..., min_length=1, max_length=500)
+    lines: list[SaleLineIn] = Field(..., min_length=1, max_length=500)
     bill_discount: Money = Decimal("0")
     redeem_points: int = Field(0, ge=0, le=1_000_000_000, description="points the member pays with")
     coupons: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(default_factory=list, max_length=10)
@@ -88,7 +88,7 @@ class SaleIn(BasketIn):
     receipt_id: str = Field(..., min_length=1, max_length=50)
 
 
-class AwardOut(Schema):
+class SaleAwardOut(Schema):
     rule: str
     rule_name: str
     kind: str
@@ -110,7 +110,7 @@ class BalanceOut(Schema):
     next_expiry: ExpiryOut | None
 
 
-class CouponOut(Schema):
+class SaleCouponOut(Schema):
     code: str
     kind: str
     amount: Decimal
@@ -124,9 +124,9 @@ class SaleOut(Schema):
     member: str | None
     points_earned: int
     points_used: int
-    awards: list[AwardOut]
+    awards: list[SaleAwardOut]
     discount_applied: Decimal = Field(..., description="money off the bill: points used and discount coupons")
-    coupons: list[CouponOut]
+    coupons: list[SaleCouponOut]
     net: Decimal
     eligible_net: Decimal
     balance: BalanceOut | None
@@ -139,31 +139,31 @@ class PointsDiscountOut(Schema):
     max_amount: Decimal
 
 
-class RewardOptionOut(Schema):
+class SaleRewardOptionOut(Schema):
     code: str
     name: str
     points: int
 
 
-class QuoteOut(Schema):
+class SaleQuoteOut(Schema):
     member: str | None
     points_earned: int
-    awards: list[AwardOut]
+    awards: list[SaleAwardOut]
     eligible_net: Decimal
     points_discount: PointsDiscountOut | None
-    coupons: list[CouponOut]
-    rewards: list[RewardOptionOut]
+    coupons: list[SaleCouponOut]
+    rewards: list[SaleRewardOptionOut]
     balance: BalanceOut | None
 
 
-class ReturnLineIn(Schema):
+class SaleReturnLineIn(Schema):
     line_no: int = Field(..., ge=1, le=100000)
     quantity: Quantity
 
 
 class ReturnIn(Schema):
     return_id: str = Field(..., min_length=1, max_length=50)
-    lines: list[ReturnLineIn] = Field(..., min_length=1, max_length=500)
+    lines: list[SaleReturnLineIn] = Field(..., min_length=1, max_length=500)
     reason: str = Field("", max_length=500)
     branch: str = Field("", max_length=20)
     terminal: str = Field("", max_length=40)
@@ -197,7 +197,7 @@ class EntryOut(Schema):
     receipt_id: str | None
     branch: str | None
     reason: str
-    awards: list[AwardOut]
+    awards: list[SaleAwardOut]
 
 
 class EntriesOut(Schema):
@@ -247,10 +247,23 @@ def _place(principal: Principal, branch_code: str, terminal_code: str) -> tuple[
     return terminal.branch, terminal
 
 
-def _member(principal: Principal, ref: MemberRef | None) -> Member | None:
+def _place_and_organization(principal: Principal, branch_code: str, terminal_code: str
+                            ) -> tuple[Organization, Branch, Terminal]:
+    """:func:`_place` plus the organization; a terminal's key gets all three in one query."""
+    if principal.terminal_id is None:
+        return _organization(principal), *_place(principal, branch_code, terminal_code)
+    terminal = Terminal.objects.select_related("branch", "organization").get(pk=principal.terminal_id)
+    if terminal_code and terminal_code != terminal.code:
+        raise Forbidden(E_WRONG_TERMINAL, "This key belongs to another terminal.", field="terminal")
+    if branch_code and branch_code != terminal.branch.code:
+        raise Forbidden(E_WRONG_TERMINAL, "This key belongs to another branch.", field="branch")
+    return terminal.organization, terminal.branch, terminal
+
+
+def _member(principal: Principal, ref: SaleMemberRef | None, region: str | None = None) -> Member | None:
     if ref is None or not (ref.phone or ref.card or ref.code):
         return None
-    member = member_lookup(principal.organization_id, phone=ref.phone, card=ref.card, code=ref.code)
+    member = member_lookup(principal.organization_id, phone=ref.phone, card=ref.card, code=ref.code, region=region)
     if member is None:
         field = "member.phone" if ref.phone else ("member.card" if ref.card else "member.code")
         raise NotFound(E_MEMBER_NOT_FOUND, "No member matches.", field=field)
@@ -277,19 +290,20 @@ def _basket(body: BasketIn, branch: Branch, terminal: Terminal) -> engine.Basket
     )
 
 
-def _balance(member: Member | None) -> BalanceOut | None:
+def _balance(member: Member | None, account: Any = None) -> BalanceOut | None:
+    """The member's balance; ``account`` (fresh from a post) saves reading it again."""
     if member is None:
         return None
-    b = balance_of(account_of(member))
+    b = balance_of(account if account is not None else account_of(member))
     expiry = ExpiryOut(on=b.next_expiry_on, points=b.next_expiry_points) if b.next_expiry_on else None
     return BalanceOut(
         spendable=b.spendable, pending=b.pending, lifetime_earned=b.lifetime_earned, debt=b.debt, next_expiry=expiry
     )
 
 
-def _awards(awards: list[dict[str, Any]], beneficiary: str | None = "member") -> list[AwardOut]:
+def _awards(awards: list[dict[str, Any]], beneficiary: str | None = "member") -> list[SaleAwardOut]:
     return [
-        AwardOut(
+        SaleAwardOut(
             rule=a.get("rule_code", ""), rule_name=a.get("rule_name", ""), kind=a.get("kind", ""),
             points=a.get("points", 0), explanation=a.get("explanation", ""),
             beneficiary=a.get("beneficiary", "member"),
@@ -306,8 +320,8 @@ def _award_dicts(result: engine.EarnResult) -> list[dict[str, Any]]:
 
 
 def _sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]], replayed: bool,
-              coupons: list[CouponOut], organization: Organization) -> SaleOut:
-    balance = _balance(member)
+              coupons: list[SaleCouponOut], organization: Organization, account: Any = None) -> SaleOut:
+    balance = _balance(member, account)
     member_awards = _awards(awards)
     discount = money((sale.points_discount or Decimal("0")) + (sale.coupon_discount or Decimal("0")))
     return SaleOut(
@@ -332,7 +346,7 @@ def _sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]]
 
 
 def _apply_coupons(principal: Principal, request: HttpRequest, *, codes: list[str], member: Member | None,
-                   basket: engine.Basket, receipt_id: str, branch: Branch) -> tuple[engine.Basket, list[CouponOut]]:
+                   basket: engine.Basket, receipt_id: str, branch: Branch) -> tuple[engine.Basket, list[SaleCouponOut]]:
     """Use each coupon on the bill: discount coupons lower the points base, cash coupons are payments."""
     if not codes:
         return basket, []
@@ -341,7 +355,7 @@ def _apply_coupons(principal: Principal, request: HttpRequest, *, codes: list[st
 
     lines = [BillLine(sku=ln.sku, category=ln.category, amount=ln.quantity * ln.unit_price - ln.discount)
              for ln in basket.lines]
-    used: list[CouponOut] = []
+    used: list[SaleCouponOut] = []
     coupon_discount = Decimal("0")
     for code in codes:
         coupon = coupon_use(
@@ -350,19 +364,19 @@ def _apply_coupons(principal: Principal, request: HttpRequest, *, codes: list[st
             bill_reference=receipt_id, branch=branch, actor=Actor.from_request(request),
             staff=principal.staff, lines=lines,
         )
-        used.append(CouponOut(code=coupon.code, kind=coupon.template.kind, amount=money(coupon.used_amount)))
+        used.append(SaleCouponOut(code=coupon.code, kind=coupon.template.kind, amount=money(coupon.used_amount)))
         if coupon.template.kind == "discount":
             coupon_discount += coupon.used_amount
     return dataclasses.replace(basket, coupon_discount=coupon_discount), used
 
 
-def _coupons_of_sale(organization_id: int, sale: Sale) -> list[CouponOut]:
+def _coupons_of_sale(organization_id: int, sale: Sale) -> list[SaleCouponOut]:
     from sasom.rewards.models import Coupon
 
     rows = Coupon.objects.filter(
         organization_id=organization_id, used_bill_reference=sale.receipt_id, used_branch_id=sale.branch_id
     ).select_related("template")
-    return [CouponOut(code=c.code, kind=c.template.kind, amount=c.used_amount) for c in rows]
+    return [SaleCouponOut(code=c.code, kind=c.template.kind, amount=c.used_amount) for c in rows]
 
 
 def _sale(principal: Principal, receipt_id: str, branch_code: str, terminal_code: str) -> Sale:
@@ -380,8 +394,8 @@ def _sale(principal: Principal, receipt_id: str, branch_code: str, terminal_code
 # --------------------------------------------------------------------------------------- operations
 
 
-@router.post("/sales/quote", response=QuoteOut, summary="What a basket would earn, and what the member may spend")
-def quote(request: HttpRequest, body: BasketIn) -> QuoteOut:
+@router.post("/sales/quote", response=SaleQuoteOut, summary="What a basket would earn, and what the member may spend")
+def quote(request: HttpRequest, body: BasketIn) -> SaleQuoteOut:
     principal = api_require(request, "points.view")
     organization = _organization(principal)
     branch, terminal = _place(principal, body.branch, body.terminal)
@@ -400,17 +414,17 @@ def quote(request: HttpRequest, body: BasketIn) -> QuoteOut:
         except DomainError:
             points_discount = None
         coupons = [
-            CouponOut(code=c.code, kind=c.template.kind, amount=c.template.value)
+            SaleCouponOut(code=c.code, kind=c.template.kind, amount=c.template.value)
             for c in reward_selectors.coupons_of_member(member).filter(status="issued").select_related("template")[:20]
         ]
         spendable = (account_of(member).spendable if account_of(member) else 0)
         rewards = [
-            RewardOptionOut(code=r.code, name=r.name, points=r.points_cost)
+            SaleRewardOptionOut(code=r.code, name=r.name, points=r.points_cost)
             for r in reward_selectors.rewards_offered(
                 organization, member_type_id=member.member_type_id, on=basket.occurred_at.date()
             ).filter(points_cost__lte=spendable)[:20]
         ]
-    return QuoteOut(
+    return SaleQuoteOut(
         member=member.code if member else None, points_earned=result.member_points, awards=awards,
         eligible_net=result.eligible_net, points_discount=points_discount, coupons=coupons, rewards=rewards,
         balance=_balance(member),
@@ -425,15 +439,18 @@ def commit(request: HttpRequest, body: SaleIn) -> Any:
 
 def _commit(request: HttpRequest, body: SaleIn) -> Any:
     principal = api_require(request, "points.earn")
-    organization = _organization(principal)
-    branch, terminal = _place(principal, body.branch, body.terminal)
-    member = _member(principal, body.member)
+    organization, branch, terminal = _place_and_organization(principal, body.branch, body.terminal)
+    member = _member(principal, body.member, region=organization.phone_region or "TH")
     basket = _basket(body, branch, terminal)
     actor = Actor.from_request(request)
     receipt_id = body.receipt_id.strip()
     if body.redeem_points and member is None:
         raise DomainError("points_without_member", "Only a member can pay with points.", field="redeem_points")
-    stored = Sale.objects.filter(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id).first()
+    # A plain sale (no coupons, no points paid) needs no look-up first: ``sale_post`` itself
+    # recognises a replayed receipt by its unique key and compares the bodies the same way.
+    plain = not body.coupons and not body.redeem_points
+    stored = None if plain else Sale.objects.filter(
+        organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id).first()
     if stored is not None:
         result = _replay(stored, body, basket, member, actor)
         coupons = _coupons_of_sale(organization.pk, stored)
@@ -450,9 +467,14 @@ def _commit(request: HttpRequest, body: SaleIn) -> Any:
         else:
             result = sale_post(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
                                basket=basket, member=member, actor=actor)
-    sale = Sale.objects.select_related("branch", "terminal").get(pk=result.sale.pk)
+            if not result.created:
+                coupons = _coupons_of_sale(organization.pk, result.sale)
+    if result.created and plain:
+        sale = result.sale  # just inserted, with its branch and terminal attached: no need to read it back
+    else:
+        sale = Sale.objects.select_related("branch", "terminal").get(pk=result.sale.pk)
     out = _sale_out(sale, member, awards=result.awards, replayed=not result.created, coupons=coupons,
-                    organization=organization)
+                    organization=organization, account=getattr(result, "account", None) if result.created else None)
     return Status(201 if result.created else 200, out)
 
 
