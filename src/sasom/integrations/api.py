@@ -10,7 +10,7 @@ from sasom.core.audit import Actor
 from sasom.core.errors import NotFound
 from sasom.integrations.auth import api_auth, api_require
 from sasom.integrations.models import BatchDocument, SaleBatch
-from sasom.integrations.services import batch_calculate_start, batch_upload
+from sasom.integrations.services import batch_calculate_start, batch_plans_parse, batch_upload
 
 router = Router(tags=["integration"], auth=api_auth)
 
@@ -41,6 +41,7 @@ E_BATCH_NOT_FOUND = "batch_not_found"
 class BatchOut(Schema):
     id: int
     business_on: dt.date
+    plans: dict[str, str]
     file_name: str
     format: str
     status: str
@@ -55,7 +56,7 @@ class BatchOut(Schema):
     @staticmethod
     def of(batch: SaleBatch) -> BatchOut:
         return BatchOut(
-            id=batch.pk, business_on=batch.business_on, file_name=batch.file_name, format=batch.format,
+            id=batch.pk, business_on=batch.business_on, plans=batch.plans, file_name=batch.file_name, format=batch.format,
             status=batch.status, documents_total=batch.documents_total, documents_posted=batch.documents_posted,
             documents_duplicate=batch.documents_duplicate, documents_rejected=batch.documents_rejected,
             points_posted=batch.points_posted, progress_percent=batch.progress_percent, error=batch.error,
@@ -96,11 +97,14 @@ def batch_create(
     business_on: Form[dt.date],
     format: Form[Literal["csv", "jsonl"]] = "csv",
     calculate: Form[bool] = True,
+    plans: Form[str] = "",
 ) -> Status[BatchOut]:
+    """``plans``: the promotion plan per document type, e.g. ``wholesale_delivery=WHOLESALE``
+    (comma-separated pairs, or a JSON object); a document's own ``plan`` column wins."""
     principal = api_require(request, "batches.manage")
     batch = batch_upload(
         organization_id=principal.organization_id, business_on=business_on, fmt=format, uploaded=file,
-        actor=Actor.from_request(request), calculate=calculate,
+        actor=Actor.from_request(request), calculate=calculate, plans=batch_plans_parse(plans[:2000]),
     )
     return Status(202, BatchOut.of(batch))
 

@@ -49,4 +49,8 @@ class BatchUploadForm(forms.Form):
     file = forms.FileField(label=_("File"), help_text=_("CSV (one row per line of a document) or JSON Lines (one document per line)."))
     business_on = forms.DateField(label=_("Business date"), widget=forms.DateInput(attrs={"type": "date"}))
     format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("jsonl", "JSON Lines")])
+    plans = forms.CharField(
+        label=_("Promotion plan per document type"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line, e.g. wholesale_delivery=WHOLESALE. A document's own plan column wins."),
+    )
     calculate = forms.BooleanField(label=_("Calculate points as soon as the file is read"), required=False, initial=True)

@@ -168,6 +168,40 @@ def batch_upload(
     return batch
 
 
+E_BATCH_PLANS = "invalid_plans"
+
+
+def batch_plans_parse(text: str) -> dict[str, str]:
+    """``document_type=plan`` pairs, one per line or comma-separated (or a JSON object), checked
+    against the known document types: which promotion plan each type of document earns under."""
+    import json
+
+    from sasom.integrations.batch import DOCUMENT_TYPES
+
+    text = (text or "").strip()
+    if not text:
+        return {}
+    if text.startswith("{"):
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            raise DomainError(E_BATCH_PLANS, "Plans must be a JSON object or document_type=plan pairs.", field="plans") from None
+        pairs = list(raw.items()) if isinstance(raw, dict) else None
+    else:
+        pairs = [tuple(p.split("=", 1)) for p in text.replace(",", "\n").splitlines() if p.strip()]
+    if pairs is None or any(len(p) != 2 for p in pairs):
+        raise DomainError(E_BATCH_PLANS, "Plans must be document_type=plan pairs.", field="plans")
+    plans = {}
+    for doc_type, plan in pairs:
+        doc_type, plan = str(doc_type).strip(), str(plan).strip()
+        if doc_type not in DOCUMENT_TYPES:
+            raise DomainError(E_BATCH_PLANS, f"Unknown document type '{doc_type}'.", field="plans")
+        if not plan or len(plan) > 40:
+            raise DomainError(E_BATCH_PLANS, f"The plan for {doc_type} must be 1-40 characters.", field="plans")
+        plans[doc_type] = plan
+    return plans
+
+
 def batch_calculate_start(*, batch: SaleBatch, actor: Actor) -> SaleBatch:
     """Queue the points calculation of a read batch (again, after a crash: it resumes)."""
     from sasom.integrations.tasks import batch_calculate_task

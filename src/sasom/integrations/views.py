@@ -22,6 +22,7 @@ from sasom.integrations.services import (
     api_key_create,
     api_key_revoke,
     batch_calculate_start,
+    batch_plans_parse,
     batch_upload,
     webhook_endpoint_create,
     webhook_endpoint_deactivate,
@@ -96,7 +97,7 @@ def batches(request: HttpRequest) -> HttpResponse:
         try:
             batch = batch_upload(
                 organization_id=org_id, business_on=data["business_on"], fmt=data["format"], uploaded=data["file"],
-                actor=Actor.from_request(request), calculate=data["calculate"],
+                actor=Actor.from_request(request), calculate=data["calculate"], plans=batch_plans_parse(data["plans"]),
             )
             return redirect("integrations:batch", pk=batch.pk)
         except DomainError as exc:

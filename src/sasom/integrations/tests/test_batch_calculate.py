@@ -182,3 +182,34 @@ def test_batch_screens(staff_client, org, member_type, settings, tmp_path, djang
     rejected_csv = admin.get(f"/integrations/batches/{batch.pk}/rejected.csv")
     assert b"invalid_datetime" in b"".join(rejected_csv.streaming_content)
     assert staff_client("cashier").get(f"/integrations/batches/{batch.pk}/").status_code == 403
+
+
+def test_a_plan_per_document_type_selects_its_promotions(org, member_type):
+    # given a wholesale promotion that applies only under plan WHOLESALE
+    rule_create(organization_id=org.pk, actor=Actor.system(), code="WS", name="wholesale +50", kind="threshold",
+                campaign_plans=["WHOLESALE"], params={"min_amount": "100", "points": 50})
+    ruleset_forget()
+    MemberFactory(organization=org, member_type=member_type, code="M1", erp_debtor_code="AR001")
+    text = HEADER + (
+        "B1,wholesale_delivery,DN-1,2026-11-24 09:00,AR001,1,food,1,500.00,0\n"
+        "B1,retail_receipt,R-1,2026-11-24 09:00,AR001,1,food,1,500.00,0\n"
+    )
+    from sasom.integrations.services import batch_plans_parse
+
+    batch = staged(org, text)
+    batch.plans = batch_plans_parse("wholesale_delivery=WHOLESALE")
+    batch.save()
+    batch_calculate(batch_id=batch.pk, actor=Actor.system())
+    # then the delivery note earns the plan's bonus and the receipt does not
+    points = dict(Sale.objects.values_list("receipt_id", "points_earned"))
+    assert points == {"wholesale_delivery/DN-1": 55, "retail_receipt/R-1": 5}
+
+
+@pytest.mark.parametrize("text", ["receipt=X", "wholesale_delivery", '{"retail_receipt": ""}', "{bad json"])
+def test_bad_plans_are_refused(text):
+    from sasom.core.errors import DomainError
+    from sasom.integrations.services import batch_plans_parse
+
+    with pytest.raises(DomainError) as err:
+        batch_plans_parse(text)
+    assert (err.value.code, err.value.field) == ("invalid_plans", "plans")
