@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from our static files, not a CDN
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "sasom.core.middleware.StaffContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sasom.core.inputs.NulRefusalMiddleware",
     "sasom.integrations.idempotency.IdempotencyMiddleware",
 ]
 

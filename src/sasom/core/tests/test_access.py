@@ -74,3 +74,11 @@ def test_login_is_throttled_after_repeated_failures(client, make_staff, settings
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
     assert staff.user.username == "somchai"
+
+
+@pytest.mark.django_db
+def test_api_docs_load_no_script_from_another_host(client):
+    # shops go offline: the API docs page must use our own static files
+    html = client.get("/api/v1/docs").content.decode()
+    assert "swagger-ui-bundle.js" in html
+    assert "cdn." not in html and "https://" not in html.split("<body")[0]
