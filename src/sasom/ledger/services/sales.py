@@ -92,6 +92,7 @@ class SalePostResult:
     spendable: int | None = None
     pending: int | None = None
     debt: int | None = None
+    account: PointAccount | None = None  # the member's account as the post left it (saves a re-read)
 
 
 class _Relock(Exception):
@@ -291,6 +292,7 @@ def _stored_result(sale: Sale) -> SalePostResult:
         spendable=account.spendable if account else None,
         pending=account.pending if account else None,
         debt=account.debt if account else None,
+        account=account,
     )
 
 
@@ -402,6 +404,7 @@ def _sale_post_tx(
         spendable=account.spendable if account else None,
         pending=account.pending if account else None,
         debt=account.debt if account else None,
+        account=account,
     )
 
 

@@ -1,0 +1,1 @@
+"""Sasom benchmarks: ``scripts/bench.sh [--quick|--smoke]`` (see docs/performance.md)."""

@@ -1,0 +1,285 @@
+"""Run every benchmark of docs/performance.md and print (and, in full mode, record) the table.
+
+    python bench/run.py --mode full|quick|smoke [--pg-url URL --pg-datadir DIR --pg-bindir DIR] [--write]
+
+``scripts/bench.sh`` starts the durable PostgreSQL cluster and calls this; it is the one command.
+Without ``--pg-url`` only SQLite is measured (the smoke mode of the test suite does that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load import Server, pg_cpu_seconds, process_cpu_seconds, run_load  # noqa: E402
+
+SIZES = {
+    #              members rules  B1 s  clients  B2 repeats  B3 stage/post docs  B4 lots/accounts  B5 members/entries  B6 members
+    "full": dict(members=100_000, b1_seconds=20, repeats=3000, b3_big=200_000, b3_small=20_000, b3_post=20_000,
+                 b4_lots=1_000_000, b4_members=100_000, b5_members=1_000_000, b5_entries=10_000, b5_samples=60,
+                 b6_members=100_000, pgbench_scale=8),
+    "quick": dict(members=10_000, b1_seconds=8, repeats=1000, b3_big=20_000, b3_small=2_000, b3_post=2_000,
+                  b4_lots=100_000, b4_members=10_000, b5_members=100_000, b5_entries=10_000, b5_samples=30,
+                  b6_members=10_000, pgbench_scale=8),
+    "smoke": dict(members=300, b1_seconds=1.5, repeats=100, b3_big=1_000, b3_small=100, b3_post=100,
+                  b4_lots=2_000, b4_members=200, b5_members=600, b5_entries=300, b5_samples=5,
+                  b6_members=300, pgbench_scale=1),
+}
+CLIENTS = 8
+RULES = 50
+MARK_BEGIN = "<!-- bench:results -->"
+MARK_END = "<!-- /bench:results -->"
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.size = SIZES[args.mode]
+        self.work = Path(tempfile.mkdtemp(prefix="sasom-bench-"))
+        self.rows: list[dict] = []
+        self.notes: list[str] = []
+        self.raw: dict = {}
+
+    # -------------------------------------------------------------------------- plumbing
+
+    def env(self, db: str, setup: dict | None = None) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SASOM_DATA_DIR")}
+        env.update(PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'src'}", SASOM_DEBUG="0", PYTHONDONTWRITEBYTECODE="1",
+                   DJANGO_SETTINGS_MODULE="sasom.settings")
+        if db == "postgres":
+            env["DATABASE_URL"] = self.args.pg_url
+        else:
+            env["SASOM_DATA_DIR"] = str(self.work / "sqlite")
+        if setup is not None:
+            env["BENCH_SETUP"] = json.dumps(setup)
+        return env
+
+    def task(self, db: str, step: str, *argv: str, setup: dict | None = None) -> dict:
+        started = time.monotonic()
+        self.say(f"  {db:<8} {step} {' '.join(argv)}")
+        proc = subprocess.run([sys.executable, "-m", "bench.tasks", step, *argv], cwd=ROOT, env=self.env(db, setup),
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-6000:])
+            raise SystemExit(f"bench step {step} on {db} failed")
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        self.say(f"           ... {time.monotonic() - started:.1f} s")
+        return result
+
+    def say(self, text: str) -> None:
+        print(text, flush=True)
+
+    def row(self, id_: str, db: str, what: str, measured: str, target: str, met: bool | None) -> None:
+        self.rows.append({"id": id_, "db": db, "what": what, "measured": measured, "target": target,
+                          "met": "n/a" if met is None else ("yes" if met else "NO")})
+
+    # -------------------------------------------------------------------------- B1 / B6
+
+    def load(self, db: str, setup: dict, workers: int, threads: int) -> dict:
+        port = self.args.http_port + (0 if db == "postgres" else 1)
+        with Server(port=port, workers=workers, threads=threads, env=self.env(db), log=self.work / f"gunicorn-{db}.log") as srv:
+            run_load(port=port, keys=setup["keys"], phones=setup["phones"], clients=CLIENTS, seconds=1.0, warmup=0.5)
+            pg0 = pg_cpu_seconds(self.postmaster) if db == "postgres" else 0.0
+            app0 = process_cpu_seconds(srv.proc.pid)
+            res = run_load(port=port, keys=setup["keys"], phones=setup["phones"], clients=CLIENTS,
+                           seconds=self.size["b1_seconds"], warmup=0.0)
+            pg1 = pg_cpu_seconds(self.postmaster) if db == "postgres" else 0.0
+            app1 = process_cpu_seconds(srv.proc.pid)
+        out = {"sales": res.ok, "errors": res.errors, "rate": res.rate, "p50": res.pct(50), "p99": res.pct(99),
+               "error_samples": res.error_samples, "app_cpu_ms_per_sale": 1000 * (app1 - app0) / max(1, res.ok)}
+        if db == "postgres":
+            out["pg_cpu_ms_per_sale"] = 1000 * (pg1 - pg0) / max(1, res.ok)
+        return out
+
+    def pgbench(self) -> dict:
+        import psycopg
+
+        with psycopg.connect(self.args.pg_url, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS bench_pgbench")
+            conn.execute("CREATE DATABASE bench_pgbench")
+        host, port = "127.0.0.1", str(self.args.pg_port)
+        pgbench = str(Path(self.args.pg_bindir) / "pgbench")
+        subprocess.run([pgbench, "-i", "-q", "-s", str(self.size["pgbench_scale"]), "-h", host, "-p", port, "-U", "sasom",
+                        "bench_pgbench"], check=True, capture_output=True)
+        cpu0 = pg_cpu_seconds(self.postmaster)
+        proc = subprocess.run([pgbench, "-M", "prepared", "-c", "8", "-j", "2", "-T", str(int(max(2, self.size["b1_seconds"]))),
+                               "-h", host, "-p", port, "-U", "sasom", "bench_pgbench"], check=True, capture_output=True, text=True)
+        cpu1 = pg_cpu_seconds(self.postmaster)
+        tps = float(re.search(r"tps = ([\d.]+)", proc.stdout).group(1))
+        txns = int(re.search(r"actually processed: (\d+)", proc.stdout).group(1))
+        with psycopg.connect(self.args.pg_url, autocommit=True) as conn:
+            conn.execute("DROP DATABASE bench_pgbench")
+        return {"tps": tps, "transactions": txns, "pg_cpu_ms_per_txn": 1000 * (cpu1 - cpu0) / max(1, txns)}
+
+    # -------------------------------------------------------------------------- the run
+
+    def run(self) -> None:
+        s = self.size
+        t_start = time.monotonic()
+        dbs = (["postgres"] if self.args.pg_url else []) + ["sqlite"]
+        if self.args.pg_url:
+            self.postmaster = int((Path(self.args.pg_datadir) / "data" / "postmaster.pid").read_text().split()[0])
+        setups = {}
+        for db in dbs:
+            self.say(f"== data on {db}")
+            members = s["members"] if db == "postgres" else s["b6_members"]
+            setups[db] = self.task(db, "setup", "--members", str(members), "--rules", str(RULES))
+            self.raw[f"setup_{db}"] = {k: v for k, v in setups[db].items() if k not in ("keys", "phones", "erp_key")}
+
+        pg = "postgres" in dbs
+        main_db = "postgres" if pg else "sqlite"
+        setup = setups[main_db]
+
+        # B1: the sales API on PostgreSQL, then pgbench right after
+        if pg:
+            self.say("== B1 POST /api/v1/sales on PostgreSQL, then pgbench")
+            rt = self.task("postgres", "roundtrips", "--sales", "20", setup=setup)
+            b1 = self.load("postgres", setup, workers=2, threads=4)
+            ref = self.pgbench()
+            self.raw.update(b1=b1, pgbench=ref, roundtrips=rt)
+            ratio = b1["rate"] / ref["tps"]
+            cpu_ratio = b1["pg_cpu_ms_per_sale"] / ref["pg_cpu_ms_per_txn"]
+            what = f"sales API, {s['members']:,} members, {setup['rules']} rules, 8 clients {s['b1_seconds']} s"
+            self.row("B1", "PostgreSQL", what, f"{b1['rate']:.0f} sales/s vs pgbench {ref['tps']:.0f} tps = {ratio:.2f}x",
+                     ">= 0.3x", ratio >= 0.3)
+            self.row("B1", "PostgreSQL", "PostgreSQL CPU per sale / per pgbench txn",
+                     f"{b1['pg_cpu_ms_per_sale']:.2f} ms / {ref['pg_cpu_ms_per_txn']:.2f} ms = {cpu_ratio:.2f}x",
+                     "<= 1.5x", cpu_ratio <= 1.5)
+            self.row("B1", "PostgreSQL", "database round trips per sale (in-process count)",
+                     f"{rt['round_trips']:.1f}", "<= 3", rt["round_trips"] <= 3)
+            self.row("B1", "PostgreSQL", "latency p50 / p99",
+                     f"{b1['p50']:.1f} / {b1['p99']:.1f} ms", "p99 <= 50 ms", b1["p99"] <= 50)
+            self.row("B1", "PostgreSQL", "errors", f"{b1['errors']} of {b1['sales'] + b1['errors']}",
+                     "0", b1["errors"] == 0)
+            self.row("B1", "PostgreSQL", "app server CPU per sale (gunicorn, 2 workers x 4 threads)",
+                     f"{b1['app_cpu_ms_per_sale']:.2f} ms", "(context)", None)
+
+        # B2: the engine alone
+        self.say("== B2 earning engine")
+        b2 = self.task(main_db, "engine", "--sizes", "50,200,2000", "--repeats", str(s["repeats"]))
+        self.raw["b2"] = b2
+        m50, m200, m2000 = (b2[k]["median_us"] for k in ("50", "200", "2000"))
+        self.row("B2", "none", "10-line basket, 50 / 200 / 2,000 rules (median)",
+                 f"{m50:.0f} / {m200:.0f} / {m2000:.0f} us", "<= 200 us at 200", m200 <= 200)
+        self.row("B2", "none", "2,000 rules cost vs 200 (scope index)", f"{m2000 / m200:.2f}x "
+                 f"(candidates {b2['200']['candidates']} / {b2['2000']['candidates']})", "<= 2x", m2000 / m200 <= 2)
+
+        # B3: the day-end batch
+        self.say("== B3 day-end batch")
+        small = self.task(main_db, "batch", "--docs", str(s["b3_small"]), "--post", setup=setup)
+        big = self.task(main_db, "batch", "--docs", str(s["b3_big"]), setup=setup)
+        copy = self.task(main_db, "copy", "--rows", str(s["b3_big"]))
+        self.raw.update(b3_small=small, b3_big=big, b3_copy=copy)
+        per_doc = big["stage_s"] / big["docs"] + small["post_s"] / small["posted"]
+        docs_rate = 1 / per_doc
+        ratio = docs_rate / copy["rows_per_s"]
+        self.row("B3", main_db, f"{small['posted']:,} docs parsed+computed+posted ({small['how']}); "
+                 f"staging rate from {big['docs']:,}", f"{docs_rate:.0f} docs/s vs COPY {copy['rows_per_s']:,} rows/s = {ratio:.3f}x",
+                 ">= 0.25x", ratio >= 0.25)
+        mem = big["peak_rss_mb"] / small["peak_rss_mb"]
+        self.row("B3", main_db, f"peak memory: stage {big['docs']:,} vs stage+post {small['docs']:,}",
+                 f"{big['peak_rss_mb']:.0f} MB / {small['peak_rss_mb']:.0f} MB = {mem:.2f}x", "<= 1.2x", mem <= 1.2)
+
+        # B4: expiry
+        self.say("== B4 points expiry")
+        b4 = self.task(main_db, "expiry", "--lots", str(s["b4_lots"]), "--members", str(s["b4_members"]),
+                       "--due-share", "0.1")
+        self.raw["b4"] = b4
+        speed = b4["reference_s"] / b4["job_s"] if b4["job_s"] else 0
+        self.row("B4", main_db, f"expire {b4['due_lots']:,} due of {b4['lots']:,} lots in {b4['due_accounts']:,} of "
+                 f"{b4['accounts']:,} accounts", f"job {b4['job_s']:.1f} s vs one statement {b4['reference_s']:.2f} s = {speed:.3f}x",
+                 ">= 0.5x", speed >= 0.5)
+        self.row("B4", main_db, "idempotent rerun", f"{b4['rerun_s']:.3f} s, {b4['rerun_points']} points", "< 1 s",
+                 b4["rerun_s"] < 1 and b4["rerun_points"] == 0)
+
+        # B5: reads
+        self.say("== B5 history and lookup")
+        b5 = self.task(main_db, "reads", "--members", str(s["b5_members"]), "--entries", str(s["b5_entries"]),
+                       "--samples", str(s["b5_samples"]), setup=setup)
+        self.raw["b5"] = b5
+        self.row("B5", main_db, f"member history page, {b5['entries']:,} entries (p95)", f"{b5['history_p95_ms']:.1f} ms",
+                 "<= 50 ms", b5["history_p95_ms"] <= 50)
+        self.row("B5", main_db, "GET /api/v1/members/{code}/entries (p95)", f"{b5['entries_p95_ms']:.1f} ms",
+                 "<= 50 ms", b5["entries_p95_ms"] <= 50)
+        self.row("B5", main_db, f"member lookup by phone among {b5['members']:,} (p95)",
+                 f"{b5['lookup_p95_ms']:.2f} ms, {b5['lookup_queries']} queries", "<= 10 ms", b5["lookup_p95_ms"] <= 10)
+        self.row("B5", main_db, "entries API queries at 10 / 100 per page",
+                 f"{b5['entries_queries_10']} / {b5['entries_queries_100']}", "constant",
+                 b5["entries_queries_10"] == b5["entries_queries_100"])
+
+        # B6: the sales API on SQLite, one process
+        self.say("== B6 POST /api/v1/sales on SQLite (one process)")
+        b6 = self.load("sqlite", setups["sqlite"], workers=1, threads=4)
+        self.raw["b6"] = b6
+        vs = f" = {b6['rate'] / self.raw['pgbench']['tps']:.2f}x pgbench" if pg else ""
+        self.row("B6", "SQLite", f"sales API, {s['b6_members']:,} members, 1 worker x 4 threads",
+                 f"{b6['rate']:.0f} sales/s{vs}, p99 {b6['p99']:.0f} ms, {b6['errors']} errors", "printed", None)
+        if b6["error_samples"] or self.raw.get("b1", {}).get("error_samples"):
+            self.notes.append("error samples: " + "; ".join(b6["error_samples"] + self.raw.get("b1", {}).get("error_samples", [])))
+        self.total = time.monotonic() - t_start
+
+    # -------------------------------------------------------------------------- output
+
+    def table(self) -> str:
+        head = ["id", "database", "what", "measured", "target", "met"]
+        lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|"]
+        for r in self.rows:
+            lines.append("| " + " | ".join([r["id"], r["db"], r["what"], r["measured"], r["target"], r["met"]]) + " |")
+        return "\n".join(lines)
+
+    def report(self) -> str:
+        cmd = "bash scripts/bench.sh" + ("" if self.args.mode == "full" else f" --{self.args.mode}")
+        header = (f"Run of {dt.date.today().isoformat()} on {os.cpu_count()} cores, mode `{self.args.mode}`, "
+                  f"{self.total / 60:.1f} min including the data build. Repeat with `{cmd}`.")
+        return "\n\n".join([header, self.table()] + [f"- {n}" for n in self.notes])
+
+    def write_doc(self) -> None:
+        doc = ROOT / "docs" / "performance.md"
+        text = doc.read_text(encoding="utf-8") if doc.exists() else f"# Performance\n\n{MARK_BEGIN}\n{MARK_END}\n"
+        block = f"{MARK_BEGIN}\n{self.report()}\n{MARK_END}"
+        if MARK_BEGIN in text and MARK_END in text:
+            text = text[: text.index(MARK_BEGIN)] + block + text[text.index(MARK_END) + len(MARK_END):]
+        else:
+            text += "\n" + block + "\n"
+        doc.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bench/run.py")
+    parser.add_argument("--mode", choices=sorted(SIZES), default="full")
+    parser.add_argument("--pg-url", default="")
+    parser.add_argument("--pg-port", type=int, default=0)
+    parser.add_argument("--pg-datadir", default="")
+    parser.add_argument("--pg-bindir", default="")
+    parser.add_argument("--http-port", type=int, default=int(os.environ.get("SASOM_BENCH_HTTP_PORT", "18350")))
+    parser.add_argument("--write", action="store_true", help="record the table in docs/performance.md")
+    parser.add_argument("--json", default="", help="also save the raw results here")
+    args = parser.parse_args()
+    bench = Bench(args)
+    try:
+        bench.run()
+        print("\n" + bench.report() + "\n", flush=True)
+        if args.json:
+            Path(args.json).write_text(json.dumps({"rows": bench.rows, "raw": bench.raw}, indent=1, default=str))
+        if args.write:
+            bench.write_doc()
+            print("recorded in docs/performance.md")
+    finally:
+        if not args.json or "keep" not in os.environ.get("SASOM_BENCH_KEEP", ""):
+            shutil.rmtree(bench.work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

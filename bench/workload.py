@@ -1,0 +1,95 @@
+"""The synthetic workload shared by every benchmark: rules of mixed kinds and 10-line baskets.
+
+Rules are spread over many categories and SKUs, as a chain's marketing team would write them,
+so that a basket can match only a few of them: the engine must find those through its scope
+index instead of scanning every rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any
+
+CATEGORIES_IN_BASKETS = [f"C{i:02d}" for i in range(20)] + ["BEAUTY", "FOOD", "DRINK"]
+
+
+def rule_specs(count: int, *, member_types: tuple[str, ...] = ("GEN", "VIP")) -> list[dict[str, Any]]:
+    """``count`` rule definitions (code, kind, params, scope), about: 6 bill-wide rules of every
+    kind, then product rules by category (60 %), by SKU (30 %) and branch-scoped thresholds."""
+    specs: list[dict[str, Any]] = [
+        {"code": "BX-BASE", "kind": "base", "member_types": list(member_types),
+         "params": {"per_amount": "25", "points": 1}},
+        {"code": "BX-SPEND", "kind": "spend", "priority": 40, "params": {"steps": [
+            {"min_amount": "2000", "mode": "multiply", "value": "2"},
+            {"min_amount": "3000", "mode": "multiply", "value": "3"}]}},
+        {"code": "BX-GOLDEN", "kind": "golden_minute", "priority": 30, "time_from": dt.time(12), "time_to": dt.time(13),
+         "params": {"min_amount": "0", "mode": "multiply", "value": "2"}},
+        {"code": "BX-BIRTH", "kind": "birthday", "priority": 20,
+         "params": {"period": "month", "min_amount": "0", "mode": "multiply", "value": "2"}},
+        {"code": "BX-THRESH", "kind": "threshold", "priority": 10, "params": {"min_amount": "1500", "points": 10}},
+        {"code": "BX-WEEKEND", "kind": "threshold", "priority": 10, "weekdays": [5, 6],
+         "params": {"min_amount": "500", "points": 5}},
+    ]
+    i = 0
+    while len(specs) < count:
+        slot = i % 10
+        if slot < 6:
+            specs.append({"code": f"BX-CAT{i}", "kind": "product", "priority": 50,
+                          "params": {"skus": [], "brands": [], "categories": [f"C{i % 1000:02d}" if i < 20 else f"K{i}"],
+                                     "mode": "multiply" if i % 2 else "extra_times", "value": "2"}})
+        elif slot < 9:
+            specs.append({"code": f"BX-SKU{i}", "kind": "product", "priority": 45,
+                          "params": {"skus": [f"S{i:05d}"], "categories": [], "brands": [],
+                                     "mode": "multiply", "value": "3"}})
+        else:
+            specs.append({"code": f"BX-BR{i}", "kind": "threshold", "priority": 5, "branches": [("B2", "B3")[i % 2]],
+                          "params": {"min_amount": "100", "points": 3}})
+        i += 1
+    return specs[:count]
+
+
+def engine_rules(count: int):
+    """The same definitions as engine objects (no database)."""
+    from sasom.earning.params import build_rule, validate_params
+    from sasom.earning.rules import Scope, When
+
+    rules = []
+    for n, spec in enumerate(rule_specs(count), start=1):
+        scope = Scope(member_types=frozenset(spec.get("member_types", [])), branches=frozenset(spec.get("branches", [])))
+        when = When(weekdays=frozenset(spec.get("weekdays", [])), time_from=spec.get("time_from"),
+                    time_to=spec.get("time_to"))
+        rules.append(build_rule(
+            kind=spec["kind"], id=n, code=spec["code"], name=spec["code"], priority=spec.get("priority", 0),
+            stop_further=False, scope=scope, when=when, params=validate_params(spec["kind"], spec["params"]),
+        ))
+    return rules
+
+
+def basket_lines(rng: random.Random, count: int = 10) -> list[dict[str, str]]:
+    lines = []
+    for _ in range(count):
+        sku = rng.randrange(0, 400)
+        lines.append({
+            "sku": f"S{sku:05d}",
+            "category": rng.choice(CATEGORIES_IN_BASKETS),
+            "brand": f"BR{sku % 30}",
+            "quantity": str(rng.choice([1, 1, 1, 2, 3])),
+            "unit_price": f"{rng.randrange(1500, 90000) / 100:.2f}",
+        })
+    return lines
+
+
+def engine_basket(rng: random.Random, when: dt.datetime, lines: int = 10):
+    from sasom.earning.engine import Basket, BasketLine
+
+    return Basket(
+        occurred_at=when,
+        lines=tuple(
+            BasketLine(line_no=i, sku=ln["sku"], quantity=Decimal(ln["quantity"]), unit_price=Decimal(ln["unit_price"]),
+                       category=ln["category"], brand=ln["brand"])
+            for i, ln in enumerate(basket_lines(rng, lines), start=1)
+        ),
+        branch_code="B1", terminal_code="B1-T1",
+    )
