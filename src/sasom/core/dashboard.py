@@ -36,12 +36,12 @@ def dashboard_figures(staff: Any) -> list[dict[str, Any]]:
                           members=Count("id", filter=Q(member__isnull=False)))
     share = f"{100 * (day['members'] or 0) / day['n']:.0f}%" if day["n"] else "–"
     return [
-        {"label": _("Members"), "value": members["total"]},
-        {"label": _("Active members"), "value": members["active"]},
-        {"label": _("New members today"), "value": members["new_today"]},
-        {"label": _("Sales today"), "value": day["n"] or 0},
-        {"label": _("Points given today"), "value": day["points"] or 0},
-        {"label": _("Share of sales by members today"), "value": share},
+        {"key": "members", "label": _("Members"), "value": members["total"]},
+        {"key": "active_members", "label": _("Active members"), "value": members["active"]},
+        {"key": "new_members_today", "label": _("New members today"), "value": members["new_today"]},
+        {"key": "sales_today", "label": _("Sales today"), "value": day["n"] or 0},
+        {"key": "points_today", "label": _("Points given today"), "value": day["points"] or 0},
+        {"key": "member_share_today", "label": _("Share of sales by members today"), "value": share},
     ]
 
 

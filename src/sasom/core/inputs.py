@@ -1,0 +1,91 @@
+"""Input the database cannot store is refused at the door of the JSON API.
+
+PostgreSQL text and JSON values cannot hold the NUL character (U+0000): a query carrying one fails
+with ``DataError`` wherever it reaches the database (a lookup, an insert, a JSON field), which the
+API would answer with a 500. Back-office forms already refuse it (Django's ``CharField`` does);
+for ``/api/v1/`` this middleware answers 422 ``invalid_input`` naming the field, before
+authentication and idempotency, so nothing runs and nothing is stored. The hot path pays one
+byte search over the body.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+API_PREFIX = "/api/"
+E_INVALID_INPUT = "invalid_input"
+NUL_MESSAGE = "Text may not contain the NUL character (U+0000)."
+
+
+def _nul_paths(value: Any, path: str) -> Iterator[str]:
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            sub = f"{path}.{k}" if path else str(k)
+            if "\x00" in str(k):
+                yield sub
+            yield from _nul_paths(v, sub)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _nul_paths(v, f"{path}.{i}" if path else str(i))
+
+
+def nul_field(request: HttpRequest) -> str | None:
+    """The first place of ``request`` holding a NUL: ``path``, a query parameter, a body field."""
+    if "\x00" in request.path or "%00" in request.META.get("PATH_INFO", ""):
+        return "path"
+    query = request.META.get("QUERY_STRING", "")
+    if "%00" in query or "\x00" in unquote(query):
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                return key.replace("\x00", "")
+        return "query"
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if "json" not in content_type:
+        return None  # uploads (day-end files) are read as files, not stored as text
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if not length or length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        return None  # empty, or refused as too large further on
+    body = request.body
+    if b"\\u0000" not in body and b"\x00" not in body:
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None  # not JSON: the API refuses it as such
+    return next(_nul_paths(data, ""), None)
+
+
+class NulRefusalMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_PREFIX):
+            field = nul_field(request)
+            if field is not None:
+                return JsonResponse({"code": E_INVALID_INPUT, "message": NUL_MESSAGE, "field": field or None,
+                                     "errors": [{"field": field, "message": NUL_MESSAGE}]}, status=422)
+        return self.get_response(request)
+
+
+def iso_text_only(value: Any) -> Any:
+    """For ``BeforeValidator``: a date or date-time arrives as an ISO 8601 string, as the OpenAPI
+    schema says. Pydantic would otherwise read a number as Unix seconds (``-989`` became a date in
+    1969), which the schema does not allow and no integrator means."""
+    import datetime as dt
+
+    if isinstance(value, str | dt.date) or value is None:
+        return value
+    raise ValueError("give an ISO 8601 date or date-time string")
