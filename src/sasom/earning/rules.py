@@ -192,7 +192,7 @@ class Boost:
 
     def apply(self, base: Fraction | int) -> tuple[int, str]:
         """Award points on ``base`` points, and the arithmetic in words."""
-        m = Fraction(self.value)
+        m = fraction_of(self.value)
         if self.mode == Mode.MULTIPLY:
             points = math.floor(Fraction(base) * (m - 1))
             return points, f"{fmt_points(base)} base pts × ({fmt_decimal(self.value)} − 1) = {points} pts"
@@ -222,11 +222,17 @@ class EarnPolicy:
 
 
 class Bill:
-    """A basket prepared once per compute: every line's eligible net (exact), the base rate chosen."""
+    """A basket prepared once per compute: every line's eligible net (exact), the base rate chosen.
+
+    Everything a rule asks of the basket (a set of lines' net, their base points) is computed once
+    per ``compute`` and remembered, so the rules of a large rule set share the arithmetic. In the
+    common case (no bill-level discount, prices with VAT) every line's eligible net is a whole
+    number of cents and the sums run on integers; the result is the same exact value.
+    """
 
     __slots__ = (
-        "basket", "member", "local", "policy", "currency", "lines", "exact", "eligible_pos",
-        "eligible_net", "base_rule", "base_points",
+        "basket", "member", "local", "policy", "currency", "lines", "exact", "cents", "eligible_pos",
+        "eligible_net", "base_rule", "base_points", "_net_of", "_base_of",
     )
 
     def __init__(self, basket: Basket, member: MemberContext, local: dt.datetime, policy: EarnPolicy, currency: str):
@@ -236,6 +242,17 @@ class Bill:
         self.policy = policy
         self.currency = currency
         self.lines: tuple[BasketLine, ...] = basket.lines
+        self._net_of: dict[tuple[int, ...], Decimal] = {}
+        self._base_of: dict[tuple[int, ...], Fraction] = {}
+        self.base_rule: BaseRule | None = None
+        self.base_points = 0
+        cents = _cents_of(basket, policy)
+        self.cents = cents
+        if cents is not None:
+            self.exact = [Fraction(c, 100) for c in cents]
+            self.eligible_pos = tuple(i for i, c in enumerate(cents) if c > 0)
+            self.eligible_net = _money_cents(sum(cents))
+            return
         nets = [
             max(Fraction(0), Fraction(money(line.quantity * line.unit_price)) - Fraction(line.discount))
             for line in basket.lines
@@ -255,11 +272,17 @@ class Bill:
         self.exact = exact
         self.eligible_pos = tuple(i for i, v in enumerate(exact) if v > 0)
         self.eligible_net = money(sum(exact, Fraction(0)))
-        self.base_rule: BaseRule | None = None
-        self.base_points = 0
 
     def net_of(self, positions: tuple[int, ...]) -> Decimal:
-        return money(sum((self.exact[i] for i in positions), Fraction(0)))
+        done = self._net_of.get(positions)
+        if done is None:
+            if self.cents is not None:
+                cents = self.cents
+                done = _money_cents(sum(cents[i] for i in positions))
+            else:
+                done = money(sum((self.exact[i] for i in positions), Fraction(0)))
+            self._net_of[positions] = done
+        return done
 
     def line_nos(self, positions: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(self.lines[i].line_no for i in positions)
@@ -269,16 +292,83 @@ class Bill:
         rule = self.base_rule
         if rule is None:
             return Fraction(0)
-        if self.policy.rounding == Rounding.LINE:
-            return Fraction(sum(rule.points_on(money(self.exact[i])) for i in positions))
-        return Fraction(self.net_of(positions)) * rule.rate
+        done = self._base_of.get(positions)
+        if done is None:
+            if self.policy.rounding == Rounding.LINE:
+                done = Fraction(sum(self._line_points(i) for i in positions))
+            else:
+                done = Fraction(self.net_of(positions)) * rate_of(rule)
+            self._base_of[positions] = done
+        return done
+
+    def _line_points(self, i: int) -> int:
+        rule = self.base_rule
+        assert rule is not None
+        if self.cents is not None:
+            return rule.points_on(_money_cents(self.cents[i]))
+        return rule.points_on(money(self.exact[i]))
 
     def set_base(self, rule: BaseRule) -> None:
         self.base_rule = rule
+        self._base_of.clear()
         if self.policy.rounding == Rounding.LINE:
-            self.base_points = sum(rule.points_on(money(self.exact[i])) for i in self.eligible_pos)
+            self.base_points = sum(self._line_points(i) for i in self.eligible_pos)
         else:
             self.base_points = rule.points_on(self.eligible_net)
+
+
+def _money_cents(cents: int) -> Decimal:
+    """``money(Fraction(cents, 100))`` without the Fraction (the same Decimal)."""
+    return (Decimal(cents) / 100).quantize(CENT)
+
+
+def _cents_of(basket: Basket, policy: EarnPolicy) -> list[int] | None:
+    """Every line's eligible net in whole cents when that is exact: no bill-level discount, prices
+    with VAT (or nothing to take off) and line discounts of at most two places; None otherwise."""
+    if basket.bill_discount or basket.points_discount or basket.coupon_discount:
+        return None
+    excluded = policy.excluded_categories
+    includes_vat = policy.base_includes_vat
+    out: list[int] = []
+    for line in basket.lines:
+        net = int(money(line.quantity * line.unit_price).scaleb(2))
+        discount = line.discount
+        if discount:
+            exponent = discount.as_tuple().exponent
+            if not isinstance(exponent, int) or exponent < -2:
+                return None
+            net -= int(discount.scaleb(2))
+        if net < 0:
+            net = 0
+        if line.category and line.category in excluded:
+            net = 0
+        elif not includes_vat and net:
+            return None
+        out.append(net)
+    return out
+
+
+_RATES: dict[tuple[int, Decimal], Fraction] = {}
+_FRACTIONS: dict[Decimal, Fraction] = {}
+
+
+def rate_of(rule: BaseRule) -> Fraction:
+    """``rule.rate``, remembered per (points, per_amount)."""
+    key = (rule.points, rule.per_amount)
+    rate = _RATES.get(key)
+    if rate is None:
+        rate = _RATES[key] = Fraction(rule.points) / Fraction(rule.per_amount)
+    return rate
+
+
+def fraction_of(value: Decimal) -> Fraction:
+    """``Fraction(value)``, remembered (rule constants repeat across baskets)."""
+    done = _FRACTIONS.get(value)
+    if done is None:
+        if len(_FRACTIONS) > 10_000:
+            _FRACTIONS.clear()
+        done = _FRACTIONS[value] = Fraction(value)
+    return done
 
 
 # --- rule kinds -------------------------------------------------------------------------------
@@ -337,7 +427,7 @@ class BaseRule(Rule):
         return Fraction(self.points) / Fraction(self.per_amount)
 
     def points_on(self, amount: Decimal) -> int:
-        return math.floor(Fraction(amount) * self.rate)
+        return math.floor(Fraction(amount) * rate_of(self))
 
     def evaluate(self, bill: Bill) -> tuple[Award, ...]:
         how = " (floored per line)" if bill.policy.rounding == Rounding.LINE else ""

@@ -15,6 +15,7 @@ from sasom.ledger.locking import lock_account, lock_account_for_member
 from sasom.ledger.models import Entry, LedgerSettings, Lot, PointAccount
 from sasom.ledger.policy import local_date, lot_dates, settings_of
 from sasom.ledger.services import core
+from sasom.ledger.services.expiry import EXPIRY_CHUNK, points_expire_due  # noqa: F401 (re-exported)
 
 INVALID_POINTS = "invalid_points"
 REASON_REQUIRED = "reason_required"
@@ -148,36 +149,6 @@ def points_adjust(
         reason=reason,
     )
     return entry
-
-
-def points_expire_due(*, organization_id: int, today: dt.date | None = None, now: dt.datetime | None = None) -> int:
-    """Expire every lot of the organization whose ``expires_on`` is before ``today`` (the local
-    date in the organization's zone when not given). Returns the points expired.
-
-    Set-based: one query finds the accounts with due lots; each account is then locked and its due
-    lots re-read under the lock, so a second run — or two runs at once — expires nothing more.
-    """
-    from sasom.organizations.models import Organization
-
-    now = now or timezone.now()
-    if today is None:
-        tz_name = Organization.objects.values_list("time_zone", flat=True).get(pk=organization_id)
-        today = local_date(now, tz_name)
-    account_ids = (
-        Lot.objects.filter(organization_id=organization_id, remaining__gt=0, expires_on__lt=today)
-        .values_list("account_id", flat=True)
-        .distinct()
-    )
-    total = 0
-    for account_id in sorted(set(account_ids)):
-        with transaction.atomic():
-            account = lock_account(account_id)
-            lots = list(Lot.objects.filter(account=account, remaining__gt=0, expires_on__lt=today))
-            entry = core.expire_lots(account, lots, today=today, now=now)
-            if entry is not None:
-                total += entry.amount
-                core.save_balances(account)
-    return total
 
 
 def points_release_pending(*, organization_id: int, now: dt.datetime | None = None) -> int:
