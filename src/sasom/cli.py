@@ -75,6 +75,8 @@ def serve(argv: list[str]) -> None:
         "--keep-alive", "30",
         "--access-logfile", "-",
         "--access-logformat", ACCESS_LOG_FORMAT,
+        # gunicorn's largest request line: a long lookup gets the API's own 422/404, not a bare 414
+        "--limit-request-line", "8190",
     ]
     run()
 

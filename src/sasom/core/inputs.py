@@ -21,6 +21,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 API_PREFIX = "/api/"
 E_INVALID_INPUT = "invalid_input"
 NUL_MESSAGE = "Text may not contain the NUL character (U+0000)."
+NOT_AN_OBJECT = ""  # nul_field's answer for a JSON body that is not an object
+OBJECT_MESSAGE = "The request body must be a JSON object."
 
 
 def _nul_paths(value: Any, path: str) -> Iterator[str]:
@@ -39,7 +41,8 @@ def _nul_paths(value: Any, path: str) -> Iterator[str]:
 
 
 def nul_field(request: HttpRequest) -> str | None:
-    """The first place of ``request`` holding a NUL: ``path``, a query parameter, a body field."""
+    """The first place of ``request`` holding a NUL: ``path``, a query parameter, a body field;
+    ``NOT_AN_OBJECT`` for a JSON body that is not an object; None when all is well."""
     if "\x00" in request.path or "%00" in request.META.get("PATH_INFO", ""):
         return "path"
     query = request.META.get("QUERY_STRING", "")
@@ -58,6 +61,8 @@ def nul_field(request: HttpRequest) -> str | None:
     if not length or length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
         return None  # empty, or refused as too large further on
     body = request.body
+    if body.lstrip()[:1] not in (b"{", b""):
+        return NOT_AN_OBJECT  # every JSON body of this API is an object (ninja would read [] as {})
     if b"\\u0000" not in body and b"\x00" not in body:
         return None
     try:
@@ -75,8 +80,9 @@ class NulRefusalMiddleware:
         if request.path.startswith(API_PREFIX):
             field = nul_field(request)
             if field is not None:
-                return JsonResponse({"code": E_INVALID_INPUT, "message": NUL_MESSAGE, "field": field or None,
-                                     "errors": [{"field": field, "message": NUL_MESSAGE}]}, status=422)
+                message = NUL_MESSAGE if field else OBJECT_MESSAGE
+                return JsonResponse({"code": E_INVALID_INPUT, "message": message, "field": field or None,
+                                     "errors": [{"field": field or "body", "message": message}]}, status=422)
         return self.get_response(request)
 
 

@@ -13,8 +13,9 @@ from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, model_validator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, model_validator
 
+from sasom.core.inputs import iso_text_only
 from sasom.earning import models as m
 from sasom.earning.domain import Award, EarnResult
 from sasom.earning.params import describe
@@ -45,7 +46,8 @@ def _sane_year(value: dt.datetime) -> dt.datetime:
 
 
 Moment = Annotated[
-    AwareDatetime, AfterValidator(_sane_year), Field(examples=["2025-04-01T00:00:00+07:00"])
+    AwareDatetime, BeforeValidator(iso_text_only), AfterValidator(_sane_year),
+    Field(examples=["2025-04-01T00:00:00+07:00"]),
 ]
 
 
@@ -384,7 +386,7 @@ class PreviewIn(Body):
     is_member: bool = Field(True, description="false: a non-member (only campaign donations apply)")
     member_type: str = Field("", max_length=20, pattern=NO_NUL, description="member type code")
     tier: str = Field("", max_length=40, pattern=NO_NUL)
-    birth_on: dt.date | None = None
+    birth_on: Annotated[dt.date | None, BeforeValidator(iso_text_only)] = None
     card_expired: bool = False
     is_first_purchase: bool = Field(False, description="the first purchase of a referred member")
     branch: str = Field("", max_length=20, pattern=NO_NUL, description="branch code")

@@ -15,10 +15,11 @@ from typing import Annotated, Any
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError, Forbidden, NotFound
+from sasom.core.inputs import iso_text_only
 from sasom.core.permissions import ensure_branch_in_scope
 from sasom.earning import engine
 from sasom.integrations.auth import Principal, api_auth, api_require
@@ -51,7 +52,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value
 
 
-AwareDatetime = Annotated[dt.datetime, AfterValidator(_aware)]
+AwareDatetime = Annotated[dt.datetime, BeforeValidator(iso_text_only), AfterValidator(_aware)]
 
 
 class SaleMemberRef(Schema):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import BeforeValidator
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError, NotFound
+from sasom.core.inputs import iso_text_only
 from sasom.integrations.auth import api_auth, api_require
 from sasom.members.models import Consent, Member, MemberType
 from sasom.members.selectors import member_lookup
@@ -70,7 +72,7 @@ class MemberIn(Schema):
     first_name: str = Field("", max_length=100)
     last_name: str = Field("", max_length=100)
     gender: Member.Gender = Member.Gender.UNDISCLOSED
-    birth_on: dt.date | None = None
+    birth_on: Annotated[dt.date | None, BeforeValidator(iso_text_only)] = None
     marital_status: Member.MaritalStatus = Member.MaritalStatus.UNDISCLOSED
     occupation: str = Field("", max_length=100)
     email: str = Field("", max_length=254)
@@ -88,7 +90,7 @@ class MemberPatch(Schema):
     first_name: str | None = Field(None, max_length=100)
     last_name: str | None = Field(None, max_length=100)
     gender: Member.Gender | None = None
-    birth_on: dt.date | None = None
+    birth_on: Annotated[dt.date | None, BeforeValidator(iso_text_only)] = None
     marital_status: Member.MaritalStatus | None = None
     occupation: str | None = Field(None, max_length=100)
     email: str | None = Field(None, max_length=254)
@@ -177,6 +179,10 @@ def patch(request: HttpRequest, code: str, body: MemberPatch) -> MemberOut:
     for key in ("title", "first_name", "last_name", "occupation", "email", "line_id", "erp_debtor_code", "gender", "marital_status"):
         if key in data and data[key] is None:
             data[key] = ""
+    if "tags" in data and data["tags"] is None:
+        data["tags"] = []  # null clears the list (the column holds a list, never NULL)
+    if "marketing_consent" in data and data["marketing_consent"] is None:
+        del data["marketing_consent"]  # null: no change (a consent is given or withdrawn, never unknown)
     member = member_update(member=member, actor=Actor.from_request(request), data=data, consent_channel=Consent.Channel.API)
     return MemberOut.of(_with_cards(member))
 
@@ -272,3 +278,23 @@ def member_type_patch(request: HttpRequest, code: str, body: MemberTypePatch) ->
     data = {"code": mt.code, **{k: v for k, v in body.dict(exclude_unset=True).items() if v is not None or k == "card_validity_months"}}
     org = Organization.objects.get(pk=principal.organization_id)
     return MemberTypeOut.of(member_type_save(organization=org, actor=Actor.from_request(request), data=data, member_type=mt))
+
+
+@router.get(
+    "/members/{code}/export", response={200: dict, 404: Error},
+    summary="A member's own data (PDPA access request); ?format=csv gives a zip of CSV files",
+)
+def member_export(request: HttpRequest, code: str, format: Literal["json", "csv"] = "json") -> Any:
+    from django.http import HttpResponse
+
+    from sasom.members import privacy
+
+    principal = api_require(request, "members.export")
+    member = _member(principal.organization_id, code)
+    data = privacy.member_data_export(member)
+    privacy.member_export_audit(member=member, actor=Actor.from_request(request), fmt=format)
+    if format == "csv":
+        response = HttpResponse(privacy.export_as_csv_zip(data), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="member-{member.code}.zip"'
+        return response
+    return data

@@ -235,3 +235,17 @@ class CustomField(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["organization", "key"], name="uniq_custom_field_key")
         ]
+
+
+class MemberRetention(TenantModel):
+    """PDPA retention: how long personal data of a closed member is kept (one row per organization;
+    no row, or no number of days, keeps it until someone erases it by hand)."""
+
+    anonymize_closed_after_days = models.PositiveIntegerField(
+        _("anonymize closed members after (days)"), null=True, blank=True,
+        help_text=_("Personal data of a closed member is erased this many days after closing; empty: never."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization"], name="uniq_member_retention_org")]

@@ -223,7 +223,11 @@ def redemption_create(request: HttpRequest, body: RedeemIn) -> Status[Redemption
 @router.get("/redemptions/{number}", response={200: RedemptionOut}, summary="One redemption slip")
 def redemption_read(request: HttpRequest, number: str) -> RedemptionOut:
     principal = api_require(request, "rewards.view")
-    return _redemption_out(_redemption(principal, number))
+    redemption = _redemption(principal, number)
+    if principal.is_key and principal.branch_id is not None and redemption.branch_id != principal.branch_id:
+        # a terminal key of one branch does not read another branch's slips (as a cashier cannot)
+        raise NotFound(E_REDEMPTION_NOT_FOUND, "No redemption with this slip number.", field="number")
+    return _redemption_out(redemption)
 
 
 @router.post(

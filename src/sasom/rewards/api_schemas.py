@@ -13,8 +13,9 @@ from typing import Annotated, Any
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, model_validator
+from pydantic import AfterValidator, BeforeValidator, model_validator
 
+from sasom.core.inputs import iso_text_only
 from sasom.members.models import Member
 
 from .models import Coupon, CouponTemplate, LimitPeriod, PointsDiscountRule, Redemption, Reward
@@ -45,7 +46,7 @@ def _sane_date(value: dt.date | None) -> dt.date | None:
     return value
 
 
-Day = Annotated[dt.date, AfterValidator(_sane_date)]
+Day = Annotated[dt.date, BeforeValidator(iso_text_only), AfterValidator(_sane_date)]
 
 
 def local(value: dt.datetime | None) -> dt.datetime | None:

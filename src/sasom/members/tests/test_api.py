@@ -188,3 +188,12 @@ def test_member_types_can_be_scripted(manager, pos):
     dup = post(manager, "/api/v1/member-types", {"code": "VIP", "name": "again"})
     assert dup.status_code == 409
     assert manager.get("/api/v1/member-types/NOPE").json()["code"] == "member_type_not_found"
+
+
+def test_a_member_data_export_through_the_api_is_for_staff_with_the_permission(staff_client, member):
+    assert staff_client("cashier").get(f"/api/v1/members/{member.code}/export").status_code == 403
+    response = staff_client("admin").get(f"/api/v1/members/{member.code}/export")
+    assert response.status_code == 200
+    assert response.json()["profile"]["phone"] == "+66812345678"
+    zipped = staff_client("admin").get(f"/api/v1/members/{member.code}/export?format=csv")
+    assert zipped["Content-Type"] == "application/zip" and zipped.content[:2] == b"PK"

@@ -29,3 +29,13 @@ class Command(BaseCommand):
             f"released {sum(released.values())} pending points, expired {sum(expired.values())} points "
             f"in {len(expired)} organizations"
         )
+        # PDPA retention: closed members past their organization's retention period are anonymized.
+        from sasom.members.models import MemberRetention
+        from sasom.members.privacy import members_retention_apply
+
+        erased = sum(
+            members_retention_apply(org_id)
+            for org_id in MemberRetention.objects.filter(anonymize_closed_after_days__isnull=False)
+            .values_list("organization_id", flat=True)
+        )
+        self.stdout.write(f"anonymized {erased} closed members past their retention")

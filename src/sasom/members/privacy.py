@@ -1,0 +1,233 @@
+"""PDPA (Thailand's Personal Data Protection Act): a member's own data, and how long it is kept.
+
+* :func:`member_data_export` gathers everything the organization holds about one member (profile,
+  cards, consents, code history, points account, entries, sales with their lines, redemptions,
+  coupons) as plain JSON-ready values; :func:`export_as_json` and :func:`export_as_csv_zip` turn
+  it into the files handed to the member (UTF-8 with a BOM so Excel shows Thai).
+* Erasure is ``members.services.member_anonymize``: personal fields are blanked within the
+  tenant while the member row, and so every ledger sum, stays.
+* :class:`~sasom.members.models.MemberRetention` says how many days after closing a closed
+  member's personal data is erased; :func:`members_retention_apply` does it (idempotent).
+
+Audit events name the member by code and never carry a personal value.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import zipfile
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sasom.core.audit import Actor, audit_record
+from sasom.core.errors import DomainError
+from sasom.core.models import AuditEvent
+
+from .models import Member, MemberRetention
+from .services import member_anonymize
+
+EXPORT_FORMAT_VERSION = 1
+RETENTION_DAYS_MAX = 36500
+E_RETENTION_DAYS = "retention.days_invalid"
+PROFILE_FIELDS = [
+    "code", "status", "member_type", "phone", "title", "first_name", "last_name", "gender", "birth_on",
+    "marital_status", "occupation", "email", "line_id", "address_line", "moo", "soi", "road", "subdistrict",
+    "district", "province", "postcode", "tags", "custom", "erp_debtor_code", "referred_by", "home_branch",
+    "marketing_consent", "joined_on", "expires_on", "anonymized_at", "created_at", "updated_at",
+]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _rows(qs: Any, fields: list[str]) -> list[dict[str, Any]]:
+    return [{k: _plain(v) for k, v in row.items()} for row in qs.values(*fields)]
+
+
+def member_data_export(member: Member) -> dict[str, Any]:
+    """Everything held about ``member`` in its organization, section by section."""
+    from sasom.ledger.models import Entry, PointAccount, Sale, SaleLine
+    from sasom.rewards.models import Coupon, Redemption
+
+    m = Member.objects.select_related("member_type", "referred_by", "home_branch").get(pk=member.pk)
+    profile = {name: _plain(getattr(m, name)) for name in PROFILE_FIELDS
+               if name not in ("member_type", "referred_by", "home_branch")}
+    profile["member_type"] = m.member_type.code
+    profile["referred_by"] = m.referred_by.code if m.referred_by else ""
+    profile["home_branch"] = m.home_branch.code if m.home_branch else ""
+    account = PointAccount.objects.filter(member=m).first()
+    sales = list(Sale.objects.filter(member=m).select_related("branch", "terminal").order_by("occurred_at", "id"))
+    lines_by_sale: dict[int, list[dict[str, Any]]] = {}
+    line_fields = ["sale_id", "line_no", "sku", "category", "brand", "quantity", "unit_price", "discount", "net",
+                   "returned_quantity"]
+    for line in _rows(SaleLine.objects.filter(sale__member=m).order_by("sale_id", "line_no"), line_fields):
+        lines_by_sale.setdefault(line.pop("sale_id"), []).append(line)
+    return {
+        "format_version": EXPORT_FORMAT_VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "organization": m.organization.name,
+        "profile": profile,
+        "cards": _rows(m.cards.order_by("issued_on", "id"), ["number", "status", "issued_on", "closed_on"]),
+        "consents": _rows(m.consents.order_by("at", "id"), ["purpose", "granted", "channel", "at", "recorded_by"]),
+        "code_history": _rows(m.code_changes.order_by("changed_at", "id"), ["old_code", "new_code", "changed_at"]),
+        "points": {
+            "spendable": account.spendable, "pending": account.pending, "debt": account.debt,
+            "lifetime_earned": account.lifetime_earned,
+        } if account else {"spendable": 0, "pending": 0, "debt": 0, "lifetime_earned": 0},
+        "entries": _rows(
+            Entry.objects.filter(account__member=m).order_by("occurred_at", "id"),
+            ["id", "kind", "sign", "amount", "debt_delta", "reverses_id", "sale__receipt_id", "branch__code",
+             "reason", "occurred_at", "recorded_at"],
+        ),
+        "sales": [
+            {
+                "receipt_id": s.receipt_id, "branch": s.branch.code, "terminal": s.terminal.code if s.terminal else "",
+                "document_type": s.document_type, "occurred_at": _plain(s.occurred_at), "gross": _plain(s.gross),
+                "discounts": _plain(s.discounts), "net": _plain(s.net), "points_earned": s.points_earned,
+                "points_used": s.points_used, "status": s.status, "lines": lines_by_sale.get(s.pk, []),
+            }
+            for s in sales
+        ],
+        "redemptions": _rows(
+            Redemption.objects.filter(member=m).order_by("created_at", "id"),
+            ["number", "reward__code", "reward__name", "branch__code", "quantity", "points", "cash_copay", "status",
+             "created_at", "cancelled_at"],
+        ),
+        "coupons": _rows(
+            Coupon.objects.filter(member=m).order_by("issued_at", "id"),
+            ["code", "template__code", "template__name", "status", "points", "issued_at", "expires_at", "used_at",
+             "used_amount", "cancelled_at"],
+        ),
+    }
+
+
+def export_as_json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8")
+
+
+def _csv_bytes(rows: list[dict[str, Any]]) -> bytes:
+    out = io.StringIO()
+    fields: list[str] = []
+    for row in rows:
+        fields += [k for k in row if k not in fields]
+    writer = csv.DictWriter(out, fieldnames=fields or ["(none)"])
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+                         for k, v in row.items()})
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def export_as_csv_zip(data: dict[str, Any]) -> bytes:
+    """One CSV per section in a zip; sale lines get their own file with the receipt number."""
+    sections: dict[str, list[dict[str, Any]]] = {
+        "profile": [data["profile"]],
+        "cards": data["cards"],
+        "consents": data["consents"],
+        "code_history": data["code_history"],
+        "points": [data["points"]],
+        "entries": data["entries"],
+        "sales": [{k: v for k, v in s.items() if k != "lines"} for s in data["sales"]],
+        "sale_lines": [{"receipt_id": s["receipt_id"], **line} for s in data["sales"] for line in s["lines"]],
+        "redemptions": data["redemptions"],
+        "coupons": data["coupons"],
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, rows in sections.items():
+            zf.writestr(f"{name}.csv", _csv_bytes(rows))
+    return buffer.getvalue()
+
+
+def member_export_audit(*, member: Member, actor: Actor, fmt: str) -> None:
+    """Record that the member's data left the system: who, which member (by code), which format."""
+    audit_record(organization_id=member.organization_id, actor=actor, action="member.export", obj=member,
+                 object_repr=member.code, changes={"format": [None, fmt]})
+
+
+# --- retention ------------------------------------------------------------------------------------
+
+
+def retention_for(organization_id: int) -> MemberRetention:
+    return MemberRetention.objects.filter(organization_id=organization_id).first() or MemberRetention(
+        organization_id=organization_id
+    )
+
+
+@transaction.atomic
+def retention_save(*, organization_id: int, days: int | None, actor: Actor) -> MemberRetention:
+    if days is not None and not (0 <= days <= RETENTION_DAYS_MAX):
+        raise DomainError(E_RETENTION_DAYS, _("Give a number of days from 0 to 36500, or leave it empty."),
+                          field="anonymize_closed_after_days")
+    obj, _created = MemberRetention.objects.select_for_update().get_or_create(organization_id=organization_id)
+    old = obj.anonymize_closed_after_days
+    if old != days:
+        obj.anonymize_closed_after_days = days
+        obj.save()
+        audit_record(organization_id=organization_id, actor=actor, action="members.retention", obj=obj,
+                     object_repr="retention", changes={"anonymize_closed_after_days": [old, days]})
+    return obj
+
+
+def closed_on_by_member(organization_id: int, member_ids: list[int], tz: Any) -> dict[int, dt.date]:
+    """The local date each member was last closed, from the audit trail (every status change is
+    audited, one by one or by the bulk tools); a closed member with no such event counts from
+    its last change."""
+    found: dict[int, dt.date] = {}
+    for i in range(0, len(member_ids), 1000):
+        chunk = member_ids[i : i + 1000]
+        events = (
+            AuditEvent.objects.filter(organization_id=organization_id, object_type="members.member",
+                                      object_id__in=[str(pk) for pk in chunk])
+            .order_by("at", "id")
+            .values_list("object_id", "at", "changes")
+        )
+        for object_id, at, changes in events:
+            status = (changes or {}).get("status")
+            if isinstance(status, list) and len(status) == 2 and status[1] == Member.Status.CLOSED:
+                found[int(object_id)] = timezone.localtime(at, tz).date()
+    return found
+
+
+def members_retention_apply(organization_id: int, today: dt.date | None = None, *,
+                            actor: Actor | None = None) -> int:
+    """Anonymize every closed member closed at least N days before ``today`` (the organization's
+    local date); returns how many. Running it again the same day anonymizes nobody new."""
+    import zoneinfo
+
+    from sasom.organizations.models import Organization
+
+    setting = MemberRetention.objects.filter(organization_id=organization_id).first()
+    if setting is None or setting.anonymize_closed_after_days is None:
+        return 0
+    tz = zoneinfo.ZoneInfo(Organization.objects.values_list("time_zone", flat=True).get(pk=organization_id))
+    today = today or timezone.localtime(timezone.now(), tz).date()
+    actor = actor or Actor.system("members_retention_apply")
+    cutoff = today - dt.timedelta(days=setting.anonymize_closed_after_days)
+    closed = dict(Member.objects.filter(organization_id=organization_id, status=Member.Status.CLOSED)
+                  .values_list("pk", "updated_at"))
+    closed_on = closed_on_by_member(organization_id, sorted(closed), tz)
+    done = 0
+    for pk in sorted(closed):
+        on = closed_on.get(pk) or timezone.localtime(closed[pk], tz).date()
+        if on > cutoff:
+            continue
+        member = Member.objects.get(pk=pk)
+        if member.status != Member.Status.CLOSED:  # reopened meanwhile
+            continue
+        member_anonymize(member=member, actor=actor,
+                         reason=f"retention: closed on {on.isoformat()}, kept {setting.anonymize_closed_after_days} days")
+        done += 1
+    return done
