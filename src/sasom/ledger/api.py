@@ -418,7 +418,8 @@ def quote(request: HttpRequest, body: BasketIn) -> SaleQuoteOut:
             SaleCouponOut(code=c.code, kind=c.template.kind, amount=c.template.value)
             for c in reward_selectors.coupons_of_member(member).filter(status="issued").select_related("template")[:20]
         ]
-        spendable = (account_of(member).spendable if account_of(member) else 0)
+        account = account_of(member)
+        spendable = account.spendable if account else 0
         rewards = [
             SaleRewardOptionOut(code=r.code, name=r.name, points=r.points_cost)
             for r in reward_selectors.rewards_offered(
