@@ -135,7 +135,7 @@ class Server:
                 return self
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"gunicorn exited; see {self.log}")
+                    raise RuntimeError(f"gunicorn exited; see {self.log}") from None
                 time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not start; see {self.log}")
 

@@ -105,11 +105,11 @@ def step_setup(members: int, rules: int, phones: int) -> dict[str, Any]:
     keys and a sample of member phones for the load generator."""
     from django.core.management import call_command
 
+    from bench.workload import rule_specs
     from sasom.core.audit import Actor
     from sasom.demo import demo_api_key, demo_exists
     from sasom.earning import services
     from sasom.earning.models import EarnRule
-    from bench.workload import rule_specs
 
     t0 = time.monotonic()
     call_command("migrate", "--no-input", "-v", "0")
@@ -153,7 +153,7 @@ def step_setup(members: int, rules: int, phones: int) -> dict[str, Any]:
     return {
         "built": built, "seconds": round(time.monotonic() - t0, 1), "members": Member.objects.filter(organization=org).count(),
         "rules": EarnRule.objects.filter(organization=org, is_active=True).count(), "keys": keys,
-        "erp_key": "sk_%s_%s" % demo_api_key(erp.label) if erp else None, "phones": sample[:phones],
+        "erp_key": "sk_{}_{}".format(*demo_api_key(erp.label)) if erp else None, "phones": sample[:phones],
     }
 
 
@@ -195,9 +195,9 @@ def step_roundtrips(sales: int) -> dict[str, Any]:
 def step_engine(sizes: list[int], repeats: int) -> dict[str, Any]:
     from zoneinfo import ZoneInfo
 
+    from bench.workload import engine_basket, engine_rules
     from sasom.earning import engine
     from sasom.earning.rules import RuleSet
-    from bench.workload import engine_basket, engine_rules
 
     tz = ZoneInfo("Asia/Bangkok")
     when = dt.datetime(2026, 3, 4, 12, 30, tzinfo=tz)
@@ -251,9 +251,9 @@ def _post_staged(batch) -> tuple[int, str]:
     from sasom.integrations import batch as batch_mod
 
     if hasattr(batch_mod, "batch_calculate"):
-        from sasom.core.audit import Actor
-
         import inspect
+
+        from sasom.core.audit import Actor
 
         params = inspect.signature(batch_mod.batch_calculate).parameters
         target = {"batch_id": batch.pk} if "batch_id" in params else {"batch": batch}

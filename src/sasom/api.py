@@ -39,7 +39,7 @@ class SasomAPI(NinjaAPI):
         schema = super().get_openapi_schema(*args, **kwargs)
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
         ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-        for path, operations in schema.get("paths", {}).items():
+        for operations in schema.get("paths", {}).values():
             for method, operation in operations.items():
                 if not isinstance(operation, dict) or "responses" not in operation:
                     continue

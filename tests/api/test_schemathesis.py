@@ -10,8 +10,6 @@ from sasom.core.audit import Actor
 from sasom.integrations import auth
 from sasom.integrations.services import api_key_create
 from sasom.testing.factories import MemberFactory
-
-
 from sasom.wsgi import application  # noqa: E402  (pytest-django has set Django up by now)
 
 # The schema endpoint needs no database, so it can be read while the tests are collected.

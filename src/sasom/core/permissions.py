@@ -19,7 +19,7 @@ from sasom.organizations.models import Role
 if TYPE_CHECKING:
     from sasom.organizations.models import Branch, Staff
 
-O, A, M, BM, C, SC, AU = (
+O, A, M, BM, C, SC, AU = (  # noqa: E741 - role initials keep the grant table readable
     Role.OWNER,
     Role.ADMIN,
     Role.MARKETING,

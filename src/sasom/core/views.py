@@ -7,7 +7,6 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp.forms import OTPTokenForm
