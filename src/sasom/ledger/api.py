@@ -28,7 +28,7 @@ from sasom.ledger.models import Sale
 from sasom.ledger.selectors import account_of, balance_of, entries_for, sale_quote
 from sasom.ledger.services import money, sale_post, sale_return, sale_void
 from sasom.members.models import Member
-from sasom.members.selectors import member_lookup
+from sasom.members.selectors import member_by_code, member_lookup
 from sasom.organizations.models import Branch, Organization, Terminal
 
 router = Router(tags=["sales and points"], auth=api_auth)
@@ -544,23 +544,16 @@ def sale_read(request: HttpRequest, receipt_id: str, place: Query[SalePlace]) ->
                      coupons=_coupons_of_sale(sale.organization_id, sale), organization=_organization(principal))
 
 
-def _member_by_code(principal: Principal, code: str) -> Member:
-    member = member_lookup(principal.organization_id, code=code)
-    if member is None:
-        raise NotFound(E_MEMBER_NOT_FOUND, "No member with this code.", field="code")
-    return member
-
-
 @router.get("/members/{code}/balance", response=BalanceOut, summary="A member's points: spendable, pending, expiring next")
 def member_balance(request: HttpRequest, code: str) -> BalanceOut:
     principal = api_require(request, "points.view")
-    return _balance(_member_by_code(principal, code))
+    return _balance(member_by_code(principal.organization_id, code))
 
 
 @router.get("/members/{code}/entries", response=EntriesOut, summary="A member's points history, newest first, explained")
 def member_entries(request: HttpRequest, code: str, q: Query[EntriesQuery]) -> EntriesOut:
     principal = api_require(request, "points.view")
-    account = account_of(_member_by_code(principal, code))
+    account = account_of(member_by_code(principal.organization_id, code))
     if account is None:
         return EntriesOut(count=0, page=1, pages=1, items=[])
     page = entries_for(account, q.page, per_page=q.per_page)

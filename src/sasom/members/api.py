@@ -15,7 +15,7 @@ from sasom.core.errors import DomainError, NotFound
 from sasom.core.inputs import iso_text_only
 from sasom.integrations.auth import api_auth, api_require
 from sasom.members.models import Consent, Member, MemberType
-from sasom.members.selectors import member_lookup
+from sasom.members.selectors import member_by_code, member_lookup
 from sasom.members.services import member_register, member_type_save, member_update
 from sasom.members.validation import normalize_phone
 from sasom.organizations.models import Branch, Organization
@@ -112,13 +112,6 @@ class Error(Schema):
     field: str | None = None
 
 
-def _member(organization_id: int, code: str) -> Member:
-    member = member_lookup(organization_id, code=code)
-    if member is None:
-        raise NotFound(E_MEMBER_NOT_FOUND, "No member with this code.", field="code")
-    return member
-
-
 def _with_cards(member: Member) -> Member:
     return Member.objects.select_related("member_type").prefetch_related("cards").get(pk=member.pk)
 
@@ -165,13 +158,13 @@ def create(request: HttpRequest, body: MemberIn) -> Status[MemberOut]:
 @router.get("/members/{code}", response={200: MemberOut, 404: Error}, summary="A member's profile")
 def read(request: HttpRequest, code: str) -> MemberOut:
     principal = api_require(request, "members.view")
-    return MemberOut.of(_with_cards(_member(principal.organization_id, code)))
+    return MemberOut.of(_with_cards(member_by_code(principal.organization_id, code)))
 
 
 @router.patch("/members/{code}", response={200: MemberOut, 400: Error, 404: Error, 409: Error}, summary="Change a member's profile")
 def patch(request: HttpRequest, code: str, body: MemberPatch) -> MemberOut:
     principal = api_require(request, "members.edit")
-    member = _member(principal.organization_id, code)
+    member = member_by_code(principal.organization_id, code)
     data = body.dict(exclude_unset=True)
     if data.get("phone"):
         region = Organization.objects.filter(pk=principal.organization_id).values_list("phone_region", flat=True).first()
@@ -290,7 +283,7 @@ def member_export(request: HttpRequest, code: str, format: Literal["json", "csv"
     from sasom.members import privacy
 
     principal = api_require(request, "members.export")
-    member = _member(principal.organization_id, code)
+    member = member_by_code(principal.organization_id, code)
     data = privacy.member_data_export(member)
     privacy.member_export_audit(member=member, actor=Actor.from_request(request), fmt=format)
     if format == "csv":

@@ -66,6 +66,24 @@ def member_lookup(
     return None
 
 
+MEMBER_NOT_FOUND = "member_not_found"
+
+
+def member_by_code(organization_id: int, code: str) -> Member:
+    """The member with this code (current or former), or ``NotFound`` ``member_not_found``.
+
+    The one lookup behind every ``/members/{code}/...`` path of the API. A code that cannot be
+    one (empty, over 40 characters, a NUL byte) is simply not found, without a query.
+    """
+    from sasom.core.errors import NotFound
+
+    code = (code or "").strip()
+    member = member_lookup(organization_id, code=code) if code and len(code) <= 40 and "\x00" not in code else None
+    if member is None:
+        raise NotFound(MEMBER_NOT_FOUND, "No member with this code.", field="code")
+    return member
+
+
 def members_filtered(
     organization_id: int,
     *,

@@ -24,7 +24,7 @@ from sasom.core.errors import DomainError, Forbidden, NotFound
 from sasom.core.permissions import branch_ids_in_scope
 from sasom.integrations.auth import Principal, api_auth, api_require
 from sasom.members.models import Member, MemberType
-from sasom.members.selectors import member_lookup
+from sasom.members.selectors import member_by_code, member_lookup
 from sasom.organizations.models import Branch, Organization
 
 from . import errors as E
@@ -113,14 +113,6 @@ def _member(principal: Principal, ref: MemberRef) -> Member:
     member = member_lookup(principal.organization_id, phone=ref.phone, card=ref.card, code=ref.code)
     if member is None:
         raise NotFound(E.MEMBER_NOT_FOUND, "No member matches.", field="member")
-    return member
-
-
-def _member_by_code(principal: Principal, code: str) -> Member:
-    code = _clean(code)
-    member = member_lookup(principal.organization_id, code=code) if code else None
-    if member is None:
-        raise NotFound(E.MEMBER_NOT_FOUND, "No member with this code.", field="code")
     return member
 
 
@@ -254,7 +246,7 @@ def redemption_cancel_(request: HttpRequest, number: str, body: ReasonIn) -> Red
 def member_rewards(request: HttpRequest, code: str, q: Query[BranchQuery]) -> MemberRewardsOut:
     principal = api_require(request, "rewards.view")
     _known_query(request, BranchQuery)
-    member = _member_by_code(principal, code)
+    member = member_by_code(principal.organization_id, code)
     where = _branch(principal, q.branch)
     spendable = ledger.spendable_of(member)
     options = reward_options(member, branch=where, spendable=spendable)
