@@ -244,7 +244,7 @@ def row_r7(cfg: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
     from sasom.integrations.services import api_key_create
     from sasom.organizations.models import Role, Staff
 
-    from .security import r7_cross_tenant, r7_login_throttle, r7_signing, victim_data
+    from .security import portal_attacker, r7_cross_tenant, r7_login_throttle, r7_member, r7_signing, victim_data
     from .shop import shop_create
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("SASOM_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
@@ -266,20 +266,31 @@ def row_r7(cfg: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
     user = get_user_model().objects.create_user("r7-owner", password="r7-right-horse-battery")
     Staff.objects.create(organization=shop.organization, user=user, role=Role.OWNER, display_name="r7")
     logins = r7_login_throttle(BASE_URL, "r7-owner", "r7-right-horse-battery", attempts=101)
+    from sasom.rewards.models import Coupon
+
+    # a third shop, not the intruder: the intruder's own VICTIM-1 would answer 200 to the key attack
+    third = shop_create("r7-member-other", terminals_per_branch=1)
+    other = victim_data(third)
+    member = r7_member(BASE_URL, portal_attacker(shop, victim), victim, other_org=third.organization.code,
+                       other_coupon_pk=str(Coupon.objects.get(organization=third.organization, code=other["coupon"]).pk),
+                       requests_total=cfg["r7_requests"])
     deploy_ok = deploy.returncode == 0 and "no issues" in deploy.stdout
     holds = (deploy_ok and tenancy["refused"] == tenancy["requests"] and signing["skewed_refused"] == signing["skewed"]
              and signing["replays_refused"] == signing["replays"] and signing["baseline_status"] == 200
-             and logins["right_password_refused"] and logins["locked_from_attempt"] is not None)
+             and logins["right_password_refused"] and logins["locked_from_attempt"] is not None
+             and member["refused"] == member["requests"] and member["session_alive"] and member["own_export_clean"])
     leaks = sorted({re.sub(r" -> .*", "", x) for x in tenancy["leaks"]})
     figure = (f"deploy check: {'no issues' if deploy_ok else 'FAILED: ' + (deploy.stdout + deploy.stderr)[-300:]}; "
               f"cross-tenant {tenancy['refused']}/{tenancy['requests']} refused {tenancy['statuses']}"
               f"{'; leaks: ' + '; '.join(leaks) if leaks else ''}; "
+              f"logged-in member {member['refused']}/{member['requests']} refused {member['statuses']}, "
+              f"session alive {member['session_alive']}, own export clean {member['own_export_clean']}; "
               f"skewed {signing['skewed_refused']}/{signing['skewed']} refused {signing['skew_statuses']}; "
               f"replayed nonces {signing['replays_refused']}/{signing['replays']} refused {signing['replay_statuses']}; "
               f"101 failed logins: locked from attempt {logins['locked_from_attempt']} {logins['statuses']}, "
               f"right password afterwards {logins['right_password_after_status']}")
     return {"holds": holds, "figure": figure, "deploy": deploy.stdout[-500:], "tenancy": tenancy,
-            "signing": signing, "logins": logins}
+            "signing": signing, "logins": logins, "member": member}
 
 
 def row_r8(cfg: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:

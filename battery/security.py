@@ -151,3 +151,97 @@ def r7_login_throttle(base_url: str, username: str, password: str, *, attempts: 
     return {"attempts": attempts, "statuses": dict(statuses), "locked_from_attempt": first_locked,
             "right_password_after_status": right.status_code,
             "right_password_refused": right.status_code in (403, 429)}
+
+
+# --- a member logged into the portal ------------------------------------------------------------
+
+PORTAL_LOGIN = re.compile(r"^(/login/|/m/[\w-]+/login/)")
+
+
+def portal_attacker(shop: Shop, victim: dict[str, str], *, code: str = "ATTACKER-1",
+                    phone: str = "+66891230000") -> dict[str, str]:
+    """In ``shop``: a member (the attacker) with a portal session, and the ids the victim's URLs carry."""
+    from sasom.members.models import Member
+    from sasom.portal.session import portal_session_create
+    from sasom.rewards.models import Coupon
+
+    attacker = member_add(shop, code, points=50, phone=phone)
+    org = shop.organization
+    return {
+        "session": portal_session_create(attacker), "org": org.code, "attacker": attacker.code,
+        "victim_pk": str(Member.objects.get(organization=org, code=victim["member"]).pk),
+        "victim_coupon_pk": str(Coupon.objects.get(organization=org, code=victim["coupon"]).pk),
+    }
+
+
+def _member_attacks(a: dict[str, str], v: dict[str, str], other_org: str, other_coupon_pk: str) -> list[tuple[str, str]]:
+    org, pk, cpk, code = a["org"], a["victim_pk"], a["victim_coupon_pk"], v["member"]
+    return [
+        # the portal of the attacker's own organization, with other members' object ids
+        ("GET", f"/m/{org}/coupons/{cpk}/"),
+        ("GET", f"/m/{org}/coupons/{other_coupon_pk}/"),
+        # the back office, with the victim's ids
+        ("GET", f"/members/{pk}/"),
+        ("GET", f"/members/{pk}/export/?format=json"),
+        ("GET", f"/points/members/{pk}/"),
+        ("GET", f"/rewards/coupon/{cpk}/"),
+        ("POST", f"/members/{pk}/consent/"),
+        # the API, with the portal's session cookie instead of a key
+        ("GET", f"/api/v1/members/{code}"),
+        ("GET", f"/api/v1/members/{code}/balance"),
+        ("GET", f"/api/v1/members/{code}/entries"),
+        ("GET", f"/api/v1/coupons/{v['coupon']}"),
+        # another organization's portal, with this session
+        ("GET", f"/m/{other_org}/"),
+        ("GET", f"/m/{other_org}/points/"),
+        ("GET", f"/m/{other_org}/me/export/?format=json"),
+        ("GET", f"/m/{other_org}/coupons/{other_coupon_pk}/"),
+        ("POST", f"/m/{other_org}/me/"),
+    ]
+
+
+def _refused(response: requests.Response) -> bool:
+    if response.status_code in REFUSED:
+        return True
+    return response.status_code == 302 and bool(PORTAL_LOGIN.match(response.headers.get("Location", "")))
+
+
+def r7_member(base_url: str, attacker: dict[str, str], victim: dict[str, str], *, other_org: str,
+              other_coupon_pk: str, requests_total: int = 1000) -> dict[str, Any]:
+    """``requests_total`` requests by a logged-in portal member for other members' data.
+
+    Refused: 401/403/404, or a redirect to a login page (the staff login for the back office, the
+    other organization's portal login for its pages). The session is proved alive before and after
+    (its own home page answers 200), and its own data export must carry nobody else's code.
+    """
+    from django.conf import settings
+
+    base = base_url.rstrip("/")
+    s = requests.Session()
+    s.cookies.set(settings.SESSION_COOKIE_NAME, attacker["session"])
+    home = f"{base}/m/{attacker['org']}/"
+    alive_before = s.get(home, allow_redirects=False, timeout=30).status_code
+    token = s.cookies.get(settings.CSRF_COOKIE_NAME) or ""
+    statuses: Counter[str] = Counter()
+    leaks: list[str] = []
+    attacks = _member_attacks(attacker, victim, other_org, other_coupon_pk)
+    for i in range(requests_total):
+        method, path = attacks[i % len(attacks)]
+        if method == "POST":
+            r = s.post(base + path, data={"purpose": "marketing", "granted": "1", "member": attacker["victim_pk"],
+                                          "csrfmiddlewaretoken": token},
+                       headers={"X-CSRFToken": token, "Referer": home}, allow_redirects=False, timeout=30)
+        else:
+            r = s.get(base + path, allow_redirects=False, timeout=30)
+        statuses[f"{r.status_code}" + (" login" if r.status_code == 302 and _refused(r) else "")] += 1
+        if not _refused(r):
+            leaks.append(f"{method} {path} -> {r.status_code} {r.text[:120]!r}")
+    own = s.get(f"{home}me/export/?format=json&member={attacker['victim_pk']}&code={victim['member']}",
+                allow_redirects=False, timeout=30)
+    own_export_clean = (own.status_code == 200 and f'"{attacker["attacker"]}"' in own.text
+                        and victim["member"] not in own.text and victim["phone"] not in own.text)
+    alive_after = s.get(home, allow_redirects=False, timeout=30).status_code
+    s.close()
+    refused = requests_total - len(leaks)
+    return {"requests": requests_total, "refused": refused, "statuses": dict(statuses), "leaks": leaks[:20],
+            "session_alive": alive_before == 200 and alive_after == 200, "own_export_clean": own_export_clean}

@@ -292,6 +292,17 @@ def demo_api_keys_lines() -> list[str]:
     return lines
 
 
+def demo_portal_lines() -> list[str]:
+    from sasom.members.models import Member
+
+    member = (Member.objects.filter(organization__code=DEMO_CODE, status=Member.Status.ACTIVE, phone__isnull=False)
+              .order_by("id").only("code", "phone").first())
+    if member is None:
+        return []
+    return ["", f"Member portal: {DEMO_URL}m/{DEMO_CODE}/  (demo member {member.code}, phone {member.phone};",
+            "  the one-time code is printed in the terminal running 'sasom serve')"]
+
+
 def demo_logins_text() -> str:
     rows = [("username", "role", "branches", "password")] + [(*r, DEMO_PASSWORD) for r in demo_logins()]
     widths = [max(len(str(r[i])) for r in rows) for i in range(4)]
@@ -301,5 +312,6 @@ def demo_logins_text() -> str:
         if i == 0:
             lines.append("  " + "  ".join("-" * w for w in widths))
     lines += demo_api_keys_lines()
+    lines += demo_portal_lines()
     lines += ["", f"Open {DEMO_URL} (start the server with: sasom serve); API docs at {DEMO_URL}api/v1/docs"]
     return "\n".join(lines)

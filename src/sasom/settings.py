@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "sasom.earning",
     "sasom.rewards",
     "sasom.integrations",
+    "sasom.notifications",
+    "sasom.portal",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +199,20 @@ LOGGING = {
 # change shows in the process that made it at once, in the others within this many seconds; 0
 # checks on every sale (one more query per sale).
 EARNING_RULESET_TTL = float(os.environ.get("SASOM_RULESET_TTL", "5"))
+
+# Member portal (/m/<organization code>/): phone + one-time code by SMS. See docs/portal.md.
+PORTAL_IDLE_SECONDS = int(os.environ.get("SASOM_PORTAL_IDLE_SECONDS", "1800"))
+PORTAL_CODE_TTL_SECONDS = 300
+PORTAL_CODE_MAX_TRIES = 5
+PORTAL_RESEND_SECONDS = 60
+PORTAL_CODES_PER_PHONE_HOUR = int(os.environ.get("SASOM_PORTAL_CODES_PER_PHONE_HOUR", "5"))
+PORTAL_CODES_PER_IP_HOUR = int(os.environ.get("SASOM_PORTAL_CODES_PER_IP_HOUR", "30"))
+
+# Outgoing messages (notifications.backends.BACKENDS): "console" prints them (phone masked but
+# for its last 4 digits), "memory" keeps them in the process (tests).
+NOTIFY_BACKEND = os.environ.get("SASOM_NOTIFY_BACKEND", "console")
+NOTIFY_MAX_ATTEMPTS = 5
+NOTIFY_RETRY_SECONDS = 30
 
 # Largest upload accepted by the CSV import and batch endpoints (bytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

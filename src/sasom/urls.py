@@ -13,6 +13,7 @@ urlpatterns = [
     path("rules/", include("sasom.earning.urls")),
     path("rewards/", include("sasom.rewards.urls")),
     path("integrations/", include("sasom.integrations.urls")),
+    path("m/", include("sasom.portal.urls")),
     path("", include("sasom.core.urls")),
 ]
 

@@ -91,3 +91,27 @@ def test_a_hundred_and_one_failed_logins_lock_the_account(live_server, make_staf
 
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_logged_in_member_gets_nothing_of_other_members(shop, live_server):
+    # given a victim with points, a sale, a redemption and a coupon, and a member logged into the portal
+    from battery.security import portal_attacker, r7_member
+
+    from sasom.members.models import Consent
+    from sasom.rewards.models import Coupon
+
+    victim = victim_data(shop)
+    attacker = portal_attacker(shop, victim)
+    intruder = shop_create("intruder-m", terminals_per_branch=1)
+    other = victim_data(intruder)
+    other_coupon_pk = str(Coupon.objects.get(organization=intruder.organization, code=other["coupon"]).pk)
+    # when the member asks 200 times for others' coupons, files, points, exports and another shop's portal
+    result = r7_member(live_server.url, attacker, victim, other_org=intruder.organization.code,
+                       other_coupon_pk=other_coupon_pk, requests_total=200)
+    # then every request is refused while the session itself stays valid, and nothing changed
+    assert result["session_alive"], result
+    assert result["leaks"] == [], result
+    assert result["refused"] == result["requests"] == 200
+    assert set(result["statuses"]) <= {"401", "403", "404", "302 login"}, result
+    assert result["own_export_clean"], result
+    assert not Consent.objects.exists()

@@ -39,3 +39,7 @@ class Command(BaseCommand):
             .values_list("organization_id", flat=True)
         )
         self.stdout.write(f"anonymized {erased} closed members past their retention")
+        # one-time login codes of the member portal: only the recent ones count for the caps
+        from sasom.portal.services import login_codes_purge
+
+        self.stdout.write(f"deleted {login_codes_purge()} old portal login codes")

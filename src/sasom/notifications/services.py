@@ -1,0 +1,109 @@
+"""Sending a message: store it in the outbox, then let the worker deliver it.
+
+:func:`message_send` stores the message (secrets masked) and, once the caller's transaction
+commits, enqueues :func:`~sasom.notifications.tasks.message_deliver_task` with the message's id
+only: task arguments are stored in the queue's table, so they must never carry a secret.
+:func:`message_deliver` hands the clear text to the backend chosen by ``NOTIFY_BACKEND``; a failed
+attempt is retried later (``NOTIFY_RETRY_SECONDS`` doubled each time) up to ``NOTIFY_MAX_ATTEMPTS``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from sasom.core.errors import DomainError
+
+from .backends import DeliveryError, Outgoing, backend
+from .models import Channel, Message
+from .seal import SealBroken, seal, unseal
+
+MASK = "••••••"
+ERASED = "(erased)"
+E_CHANNEL = "notify.channel_invalid"
+E_RECIPIENT = "notify.recipient_missing"
+
+
+def _masked(body: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        if secret:
+            body = body.replace(secret, MASK)
+    return body
+
+
+@transaction.atomic
+def message_send(
+    *, organization_id: int, channel: str, recipient: str, purpose: str, body: str, secrets: Sequence[str] = ()
+) -> Message:
+    """Queue ``body`` for ``recipient``. Each string in ``secrets`` (a one-time code) is masked in
+    the stored body and reaches only the delivery backend."""
+    if channel not in Channel.values:
+        raise DomainError(E_CHANNEL, "Unknown channel.", field="channel")
+    if not recipient:
+        raise DomainError(E_RECIPIENT, "A message needs a recipient.", field="recipient")
+    stored = _masked(body, secrets)
+    message = Message.objects.create(
+        organization_id=organization_id, channel=channel, recipient=recipient, purpose=purpose[:40],
+        body=stored, sealed=seal(body) if stored != body else "",
+    )
+    pk = message.pk
+    transaction.on_commit(lambda: _enqueue(pk))
+    return message
+
+
+def _enqueue(message_id: int, run_after: dt.datetime | None = None) -> None:
+    from .tasks import message_deliver_task
+
+    task = message_deliver_task
+    if run_after is not None and task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
+    task.enqueue(message_id)
+
+
+def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> Message | None:
+    """Deliver one queued message; a message already sent or given up is left alone."""
+    now = now or timezone.now()
+    retry_at = None
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status != Message.Status.QUEUED:
+            return message
+        message.attempts += 1
+        try:
+            text = unseal(message.sealed) if message.sealed else message.body
+            backend().send(Outgoing(
+                message_id=message.pk, organization_id=message.organization_id, channel=message.channel,
+                recipient=message.recipient, purpose=message.purpose, body=text,
+            ))
+        except (DeliveryError, SealBroken) as error:
+            message.error = f"{type(error).__name__}: {error}"[:500]
+            if isinstance(error, SealBroken) or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+                message.status = Message.Status.FAILED
+                message.sealed = ""
+            else:
+                retry_at = now + dt.timedelta(seconds=settings.NOTIFY_RETRY_SECONDS * 2 ** (message.attempts - 1))
+        else:
+            message.status = Message.Status.SENT
+            message.sent_at = now
+            message.sealed = ""
+            message.error = ""
+        message.save(update_fields=["attempts", "status", "sent_at", "sealed", "error"])
+        if retry_at is not None:
+            transaction.on_commit(lambda: _enqueue(message_id, retry_at))
+    return message
+
+
+def messages_forget(*, organization_id: int, recipients: Sequence[str]) -> int:
+    """PDPA erasure: the messages sent to these addresses (a member's phone, e-mail) keep their
+    channel, purpose, status and times for the record, but no longer say to whom or what.
+    Returns how many messages were blanked."""
+    wanted = [r for r in recipients if r]
+    if not wanted:
+        return 0
+    return Message.objects.filter(organization_id=organization_id, recipient__in=wanted).update(
+        recipient=ERASED, body=ERASED, sealed="", error=""
+    )

@@ -1,0 +1,12 @@
+"""Background jobs of the portal."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from .services import login_codes_purge
+
+
+@task()
+def login_codes_purge_task() -> int:
+    return login_codes_purge()
