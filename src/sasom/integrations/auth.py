@@ -2,7 +2,9 @@
 
 Keys are looked up by their public prefix and cached in-process for ``KEY_CACHE_SECONDS`` so the
 hot path (a POS posting a sale) makes no key query; revoking a key clears this process's cache at
-once and every other process's within that TTL.
+once and every other process's within that TTL. A terminal's key is cached with its terminal,
+branch and organization (``Principal.place``), so a sale needs no query for them either; saving
+an organization, branch or terminal clears this process's cache (others follow within the TTL).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class Principal:
     rate_limit_per_minute: int
     secret_hash: str = ""
     staff: Any = None
+    # (organization, branch, terminal) of a terminal's key, loaded with the key; read-only.
+    place: tuple[Any, Any, Any] | None = None
 
     @property
     def is_key(self) -> bool:
@@ -78,9 +82,29 @@ def new_key_material() -> tuple[str, str, str]:
     return prefix, secret, f"sk_{prefix}_{secret}"
 
 
-def forget_cached_key(prefix: str) -> None:
+def forget_cached_key(prefix: str | None = None) -> None:
+    """Drop one key (``prefix``) or, without it, every key from this process's cache."""
     with _cache_lock:
-        _cache.pop(prefix, None)
+        if prefix is None:
+            _cache.clear()
+        else:
+            _cache.pop(prefix, None)
+
+
+def _forget_places(sender: Any, **kwargs: Any) -> None:
+    forget_cached_key()
+
+
+def connect_place_signals() -> None:
+    """Clear the key cache when an organization, branch or terminal is saved or deleted (called
+    from ``IntegrationsConfig.ready``): a cache, not business logic, so a signal is the right hook."""
+    from django.db.models.signals import post_delete, post_save
+
+    from sasom.organizations.models import Branch, Organization, Terminal
+
+    for model in (Organization, Branch, Terminal):
+        post_save.connect(_forget_places, sender=model, dispatch_uid=f"sasom-key-cache-{model.__name__}")
+        post_delete.connect(_forget_places, sender=model, dispatch_uid=f"sasom-key-cache-del-{model.__name__}")
 
 
 def _load(prefix: str) -> Principal | None:
@@ -88,13 +112,20 @@ def _load(prefix: str) -> Principal | None:
     hit = _cache.get(prefix)
     if hit is not None and hit[0] > now:
         return hit[1]
-    row = (
+    key = (
         ApiKey.objects.filter(prefix=prefix, is_active=True)
-        .values("id", "organization_id", "label", "branch_id", "terminal_id", "can_manage",
-                "require_signature", "rate_limit_per_minute", "secret_hash")
+        .select_related("terminal__branch", "terminal__organization")
         .first()
     )
-    principal = Principal(**row) if row else None
+    principal = None
+    if key is not None:
+        terminal = key.terminal
+        principal = Principal(
+            organization_id=key.organization_id, id=key.pk, label=key.label, branch_id=key.branch_id,
+            terminal_id=key.terminal_id, can_manage=key.can_manage, require_signature=key.require_signature,
+            rate_limit_per_minute=key.rate_limit_per_minute, secret_hash=key.secret_hash,
+            place=(terminal.organization, terminal.branch, terminal) if terminal is not None else None,
+        )
     with _cache_lock:
         _cache[prefix] = (now + KEY_CACHE_SECONDS, principal)
     return principal

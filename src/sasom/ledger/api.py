@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Annotated, Any
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator, BeforeValidator
+from ninja.responses import NinjaJSONEncoder
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError, Forbidden, NotFound
@@ -24,11 +26,13 @@ from sasom.core.permissions import ensure_branch_in_scope
 from sasom.earning import engine
 from sasom.integrations.auth import Principal, api_auth, api_require
 from sasom.ledger import receipts
-from sasom.ledger.models import Sale
-from sasom.ledger.selectors import account_of, balance_of, entries_for, sale_quote
+from sasom.ledger.models import PointAccount, Sale
+from sasom.ledger.selectors import Balance, account_of, balance_of, entries_for, sale_quote
 from sasom.ledger.services import money, sale_post, sale_return, sale_void
+from sasom.ledger.services.fastpost import fast_path_available, member_with_account, sale_post_fast
 from sasom.members.models import Member
 from sasom.members.selectors import member_by_code, member_lookup
+from sasom.members.validation import try_normalize_phone
 from sasom.organizations.models import Branch, Organization, Terminal
 
 router = Router(tags=["sales and points"], auth=api_auth)
@@ -55,13 +59,19 @@ def _aware(value: dt.datetime) -> dt.datetime:
 AwareDatetime = Annotated[dt.datetime, BeforeValidator(iso_text_only), AfterValidator(_aware)]
 
 
-class SaleMemberRef(Schema):
+class _Lean(BaseModel):
+    """The schemas of the sale commit (the hot path): plain pydantic models. django-ninja's
+    ``Schema`` adds a Python-level wrap validator to every nested object (for reading ORM objects,
+    which these never are); the OpenAPI schema is the same."""
+
+
+class SaleMemberRef(_Lean):
     phone: str | None = Field(None, max_length=32)
     card: str | None = Field(None, max_length=40)
     code: str | None = Field(None, max_length=40)
 
 
-class SaleLineIn(Schema):
+class SaleLineIn(_Lean):
     sku: str = Field(..., min_length=1, max_length=64)
     category: str = Field("", max_length=64)
     brand: str = Field("", max_length=64)
@@ -70,7 +80,7 @@ class SaleLineIn(Schema):
     discount: Money = Decimal("0")
 
 
-class BasketIn(Schema):
+class BasketIn(_Lean):
     branch: str = Field("", max_length=20, description="branch code; default: the key's branch")
     terminal: str = Field("", max_length=40, description="terminal code; default: the key's terminal")
     occurred_at: AwareDatetime
@@ -89,7 +99,7 @@ class SaleIn(BasketIn):
     receipt_id: str = Field(..., min_length=1, max_length=50)
 
 
-class SaleAwardOut(Schema):
+class SaleAwardOut(_Lean):
     rule: str
     rule_name: str
     kind: str
@@ -98,12 +108,12 @@ class SaleAwardOut(Schema):
     beneficiary: str
 
 
-class ExpiryOut(Schema):
+class ExpiryOut(_Lean):
     on: dt.date
     points: int
 
 
-class BalanceOut(Schema):
+class BalanceOut(_Lean):
     spendable: int
     pending: int
     lifetime_earned: int
@@ -111,13 +121,13 @@ class BalanceOut(Schema):
     next_expiry: ExpiryOut | None
 
 
-class SaleCouponOut(Schema):
+class SaleCouponOut(_Lean):
     code: str
     kind: str
     amount: Decimal
 
 
-class SaleOut(Schema):
+class SaleOut(_Lean):
     receipt_id: str
     branch: str
     terminal: str
@@ -250,15 +260,19 @@ def _place(principal: Principal, branch_code: str, terminal_code: str) -> tuple[
 
 def _place_and_organization(principal: Principal, branch_code: str, terminal_code: str
                             ) -> tuple[Organization, Branch, Terminal]:
-    """:func:`_place` plus the organization; a terminal's key gets all three in one query."""
+    """:func:`_place` plus the organization; a terminal's key has all three cached with the key."""
     if principal.terminal_id is None:
         return _organization(principal), *_place(principal, branch_code, terminal_code)
-    terminal = Terminal.objects.select_related("branch", "organization").get(pk=principal.terminal_id)
+    if principal.place is not None:
+        organization, branch, terminal = principal.place
+    else:
+        terminal = Terminal.objects.select_related("branch", "organization").get(pk=principal.terminal_id)
+        organization, branch = terminal.organization, terminal.branch
     if terminal_code and terminal_code != terminal.code:
         raise Forbidden(E_WRONG_TERMINAL, "This key belongs to another terminal.", field="terminal")
-    if branch_code and branch_code != terminal.branch.code:
+    if branch_code and branch_code != branch.code:
         raise Forbidden(E_WRONG_TERMINAL, "This key belongs to another branch.", field="branch")
-    return terminal.organization, terminal.branch, terminal
+    return organization, branch, terminal
 
 
 def _member(principal: Principal, ref: SaleMemberRef | None, region: str | None = None) -> Member | None:
@@ -269,6 +283,28 @@ def _member(principal: Principal, ref: SaleMemberRef | None, region: str | None 
         field = "member.phone" if ref.phone else ("member.card" if ref.card else "member.code")
         raise NotFound(E_MEMBER_NOT_FOUND, "No member matches.", field=field)
     return member
+
+
+def _member_and_account(principal: Principal, ref: SaleMemberRef | None, region: str
+                        ) -> tuple[Member | None, PointAccount | None]:
+    """:func:`_member` and the member's account, in ``member_lookup``'s order (phone, card,
+    current code): a phone or a code is one query bringing the member, its type, the
+    organization's points settings and the account. A card, or a former member code, takes
+    ``member_lookup``'s way and reads the account after."""
+    if ref is None or not (ref.phone or ref.card or ref.code):
+        return None, None
+    org_id = principal.organization_id
+    if ref.phone:
+        e164 = try_normalize_phone(ref.phone, region)
+        found = member_with_account(org_id, phone=e164) if e164 else None
+        if found is not None:
+            return found
+    if ref.code and not ref.card:
+        found = member_with_account(org_id, code=ref.code.strip())
+        if found is not None:
+            return found
+    member = _member(principal, ref, region=region)
+    return member, account_of(member)
 
 
 def _basket(body: BasketIn, branch: Branch, terminal: Terminal) -> engine.Basket:
@@ -291,11 +327,12 @@ def _basket(body: BasketIn, branch: Branch, terminal: Terminal) -> engine.Basket
     )
 
 
-def _balance(member: Member | None, account: Any = None) -> BalanceOut | None:
-    """The member's balance; ``account`` (fresh from a post) saves reading it again."""
+def _balance(member: Member | None, account: Any = None, known: Balance | None = None) -> BalanceOut | None:
+    """The member's balance; ``account`` (fresh from a post) saves reading it again, ``known``
+    (from the fast path, next expiry included) saves every query."""
     if member is None:
         return None
-    b = balance_of(account if account is not None else account_of(member))
+    b = known if known is not None else balance_of(account if account is not None else account_of(member))
     expiry = ExpiryOut(on=b.next_expiry_on, points=b.next_expiry_points) if b.next_expiry_on else None
     return BalanceOut(
         spendable=b.spendable, pending=b.pending, lifetime_earned=b.lifetime_earned, debt=b.debt, next_expiry=expiry
@@ -321,8 +358,9 @@ def _award_dicts(result: engine.EarnResult) -> list[dict[str, Any]]:
 
 
 def _sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]], replayed: bool,
-              coupons: list[SaleCouponOut], organization: Organization, account: Any = None) -> SaleOut:
-    balance = _balance(member, account)
+              coupons: list[SaleCouponOut], organization: Organization, account: Any = None,
+              known: Balance | None = None) -> SaleOut:
+    balance = _balance(member, account, known)
     member_awards = _awards(awards)
     discount = money((sale.points_discount or Decimal("0")) + (sale.coupon_discount or Decimal("0")))
     return SaleOut(
@@ -435,14 +473,43 @@ def quote(request: HttpRequest, body: BasketIn) -> SaleQuoteOut:
 
 @router.post("/sales", response={201: SaleOut, 200: SaleOut}, summary="Commit a sale: earn points, spend points and coupons")
 def commit(request: HttpRequest, body: SaleIn) -> Any:
-    with transaction.atomic():  # coupons used, points paid and the sale commit together or not at all
-        return _commit(request, body)
-
-
-def _commit(request: HttpRequest, body: SaleIn) -> Any:
     principal = api_require(request, "points.earn")
     organization, branch, terminal = _place_and_organization(principal, body.branch, body.terminal)
-    member = _member(principal, body.member, region=organization.phone_region or "TH")
+    region = organization.phone_region or "TH"
+    if not body.coupons and not body.redeem_points and fast_path_available():
+        # A plain sale on PostgreSQL: one autocommit call posts it (ledger.services.fastpost);
+        # None means "not for the fast path" and the sale takes the ORM path below.
+        member, account = _member_and_account(principal, body.member, region)
+        result = sale_post_fast(organization=organization, branch=branch, terminal=terminal,
+                                receipt_id=body.receipt_id, basket=_basket(body, branch, terminal), member=member,
+                                account=account, actor=Actor.from_request(request))
+        if result is not None:
+            return _answer(result, member, organization, plain=True)
+    else:
+        member = _member(principal, body.member, region=region)
+    with transaction.atomic():  # coupons used, points paid and the sale commit together or not at all
+        return _commit(request, body, principal, organization, branch, terminal, member)
+
+
+def _answer(result: Any, member: Member | None, organization: Organization, *, plain: bool,
+            coupons: list[SaleCouponOut] | None = None) -> HttpResponse:
+    if coupons is None:
+        coupons = [] if result.created else _coupons_of_sale(organization.pk, result.sale)
+    if result.created and plain:
+        sale = result.sale  # just inserted, with its branch and terminal attached: no need to read it back
+    else:
+        sale = Sale.objects.select_related("branch", "terminal").get(pk=result.sale.pk)
+    out = _sale_out(sale, member, awards=result.awards, replayed=not result.created, coupons=coupons,
+                    organization=organization, account=getattr(result, "account", None) if result.created else None,
+                    known=getattr(result, "balance", None) if result.created else None)
+    # The answer was just built and validated as a SaleOut: render it as django-ninja would
+    # (same encoder, same bytes) without validating it a second time.
+    return HttpResponse(json.dumps(out.model_dump(), cls=NinjaJSONEncoder), status=201 if result.created else 200,
+                        content_type="application/json; charset=utf-8")
+
+
+def _commit(request: HttpRequest, body: SaleIn, principal: Principal, organization: Organization, branch: Branch,
+            terminal: Terminal, member: Member | None) -> Any:
     basket = _basket(body, branch, terminal)
     actor = Actor.from_request(request)
     receipt_id = body.receipt_id.strip()
@@ -471,13 +538,8 @@ def _commit(request: HttpRequest, body: SaleIn) -> Any:
                                basket=basket, member=member, actor=actor)
             if not result.created:
                 coupons = _coupons_of_sale(organization.pk, result.sale)
-    if result.created and plain:
-        sale = result.sale  # just inserted, with its branch and terminal attached: no need to read it back
-    else:
-        sale = Sale.objects.select_related("branch", "terminal").get(pk=result.sale.pk)
-    out = _sale_out(sale, member, awards=result.awards, replayed=not result.created, coupons=coupons,
-                    organization=organization, account=getattr(result, "account", None) if result.created else None)
-    return Status(201 if result.created else 200, out)
+            return _answer(result, member, organization, plain=plain, coupons=coupons)
+    return _answer(result, member, organization, plain=False, coupons=coupons)
 
 
 def _replay(stored: Sale, body: SaleIn, basket: engine.Basket, member: Member | None, actor: Actor):
