@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sasom.core.tenancy import TenantModel
+from sasom.core.tenancy import TenantModel, organization_key
 
 
 class ExpiryPolicy(models.TextChoices):
@@ -70,6 +70,7 @@ class PointAccount(TenantModel):
     beyond the balance. They change only under :func:`sasom.ledger.locking.lock_accounts`.
     """
 
+    organization = organization_key(db_index=False)  # uniq_point_account_member leads with it
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="point_accounts")
     spendable = models.BigIntegerField(_("spendable"), default=0)
     pending = models.BigIntegerField(_("pending"), default=0)
@@ -103,6 +104,9 @@ class Sale(TenantModel):
         RETURNED = "returned", _("Returned")
         VOIDED = "voided", _("Voided")
 
+    # Indexes (a sale is the hottest insert): uniq_sale_receipt and the *_occurred indexes below
+    # lead with organization and member, so those two keys carry no index of their own.
+    organization = organization_key(db_index=False)
     branch = models.ForeignKey("organizations.Branch", on_delete=models.PROTECT, related_name="+")
     terminal = models.ForeignKey("organizations.Terminal", on_delete=models.PROTECT, related_name="+")
     receipt_id = models.CharField(_("receipt no."), max_length=64)
@@ -110,7 +114,7 @@ class Sale(TenantModel):
     occurred_at = models.DateTimeField(_("sold at"))
     recorded_at = models.DateTimeField(default=timezone.now)
     member = models.ForeignKey(
-        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="sales"
+        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="sales", db_index=False
     )
     account = models.ForeignKey(PointAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="sales")
     member_type_code = models.CharField(max_length=20, blank=True)
@@ -159,7 +163,10 @@ class Sale(TenantModel):
 
 
 class SaleLine(TenantModel):
-    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="lines")
+    # Lines are reached through their sale (uniq_sale_line_no leads with it); ten of them per sale,
+    # so neither key has an index of its own.
+    organization = organization_key(db_index=False)
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="lines", db_index=False)
     line_no = models.PositiveIntegerField()
     sku = models.CharField(max_length=64)
     category = models.CharField(max_length=64, blank=True)
@@ -227,7 +234,10 @@ class Entry(TenantModel):
     CREDIT_ONLY = (Kind.EARN, Kind.BUY)
     DEBIT_ONLY = (Kind.REDEEM, Kind.PURCHASE, Kind.EXPIRE)
 
-    account = models.ForeignKey(PointAccount, on_delete=models.PROTECT, related_name="entries")
+    # uniq_entry_idempotency_key / entry_org_kind_occurred_idx lead with organization and
+    # entry_account_occurred_idx with account: neither key has an index of its own.
+    organization = organization_key(db_index=False)
+    account = models.ForeignKey(PointAccount, on_delete=models.PROTECT, related_name="entries", db_index=False)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     sign = models.SmallIntegerField()
     amount = models.BigIntegerField(_("points"))
