@@ -128,7 +128,7 @@ class Bench:
     def run(self) -> None:
         s = self.size
         t_start = time.monotonic()
-        dbs = (["postgres"] if self.args.pg_url else []) + ["sqlite"]
+        dbs = (["postgres"] if self.args.pg_url else []) + ([] if self.args.only == "B1" else ["sqlite"])
         if self.args.pg_url:
             self.postmaster = int((Path(self.args.pg_datadir) / "data" / "postmaster.pid").read_text().split()[0])
         setups = {}
@@ -157,14 +157,19 @@ class Bench:
             self.row("B1", "PostgreSQL", "PostgreSQL CPU per sale / per pgbench txn",
                      f"{b1['pg_cpu_ms_per_sale']:.2f} ms / {ref['pg_cpu_ms_per_txn']:.2f} ms = {cpu_ratio:.2f}x",
                      "<= 1.5x", cpu_ratio <= 1.5)
-            self.row("B1", "PostgreSQL", "database round trips per sale (in-process count)",
-                     f"{rt['round_trips']:.1f}", "<= 3", rt["round_trips"] <= 3)
+            self.row("B1", "PostgreSQL", "database round trips per sale (in-process count): sampled members / "
+                     "again, with their account", f"{rt['round_trips']:.1f} / {rt['round_trips_with_account']:.1f}",
+                     "<= 3", max(rt["round_trips"], rt["round_trips_with_account"]) <= 3)
             self.row("B1", "PostgreSQL", "latency p50 / p99",
                      f"{b1['p50']:.1f} / {b1['p99']:.1f} ms", "p99 <= 50 ms", b1["p99"] <= 50)
             self.row("B1", "PostgreSQL", "errors", f"{b1['errors']} of {b1['sales'] + b1['errors']}",
                      "0", b1["errors"] == 0)
             self.row("B1", "PostgreSQL", "app server CPU per sale (gunicorn, 2 workers x 4 threads)",
                      f"{b1['app_cpu_ms_per_sale']:.2f} ms", "(context)", None)
+
+        if self.args.only == "B1":
+            self.total = time.monotonic() - t_start
+            return
 
         # B2: the engine alone
         self.say("== B2 earning engine")
@@ -179,17 +184,19 @@ class Bench:
         # B3: the day-end batch
         self.say("== B3 day-end batch")
         small = self.task(main_db, "batch", "--docs", str(s["b3_small"]), "--post", setup=setup)
-        big = self.task(main_db, "batch", "--docs", str(s["b3_big"]), setup=setup)
+        big = self.task(main_db, "batch", "--docs", str(s["b3_big"]), "--post", setup=setup)
         copy = self.task(main_db, "copy", "--rows", str(s["b3_big"]))
         self.raw.update(b3_small=small, b3_big=big, b3_copy=copy)
-        per_doc = big["stage_s"] / big["docs"] + small["post_s"] / small["posted"]
-        docs_rate = 1 / per_doc
+        docs_rate = big["posted"] / (big["stage_s"] + big["post_s"])
         ratio = docs_rate / copy["rows_per_s"]
-        self.row("B3", main_db, f"{small['posted']:,} docs parsed+computed+posted ({small['how']}); "
-                 f"staging rate from {big['docs']:,}", f"{docs_rate:.0f} docs/s vs COPY {copy['rows_per_s']:,} rows/s = {ratio:.3f}x",
+        self.row("B3", main_db, f"{big['posted']:,} of {big['docs']:,} docs parsed+computed+posted ({big['how']})",
+                 f"{docs_rate:.0f} docs/s vs COPY {copy['rows_per_s']:,} rows/s = {ratio:.4f}x",
                  ">= 0.25x", ratio >= 0.25)
+        self.row("B3", main_db, f"where the time goes at {big['docs']:,} docs (s)",
+                 f"parse {big['parse_s']:.0f}, stage {big['stage_db_s']:.0f}, engine {big['engine_s']:.0f}, "
+                 f"ledger inserts {big['insert_s']:.0f}, rest of posting {big['post_other_s']:.0f}", "(context)", None)
         mem = big["peak_rss_mb"] / small["peak_rss_mb"]
-        self.row("B3", main_db, f"peak memory: stage {big['docs']:,} vs stage+post {small['docs']:,}",
+        self.row("B3", main_db, f"peak memory: stage+post {big['docs']:,} vs stage+post {small['docs']:,}",
                  f"{big['peak_rss_mb']:.0f} MB / {small['peak_rss_mb']:.0f} MB = {mem:.2f}x", "<= 1.2x", mem <= 1.2)
 
         # B4: expiry
@@ -266,6 +273,7 @@ def main() -> None:
     parser.add_argument("--http-port", type=int, default=int(os.environ.get("SASOM_BENCH_HTTP_PORT", "18350")))
     parser.add_argument("--write", action="store_true", help="record the table in docs/performance.md")
     parser.add_argument("--json", default="", help="also save the raw results here")
+    parser.add_argument("--only", choices=["B1"], default="", help="run only these steps (B1: PostgreSQL sales API)")
     args = parser.parse_args()
     bench = Bench(args)
     try:

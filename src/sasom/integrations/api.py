@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from pydantic import BeforeValidator
 
 from sasom.core.audit import Actor
 from sasom.core.errors import NotFound
 from sasom.integrations.auth import api_auth, api_require
+from sasom.integrations.batch import DOCUMENT_TYPES
 from sasom.integrations.models import BatchDocument, SaleBatch
 from sasom.integrations.services import batch_calculate_start, batch_plans_parse, batch_upload
 
@@ -36,6 +38,25 @@ def whoami(request: HttpRequest) -> WhoAmI:
 # ------------------------------------------------------------------------------ day-end batches
 
 E_BATCH_NOT_FOUND = "batch_not_found"
+
+
+def _form_bool(value: object) -> object:
+    """A boolean form field is written ``true`` or ``false`` (OpenAPI's form encoding of a
+    boolean); "0", "yes", "on" and the like are refused rather than guessed."""
+    if isinstance(value, str):
+        if value.strip().lower() not in ("true", "false"):
+            raise ValueError("expected true or false")
+        return value.strip().lower() == "true"
+    return value
+
+
+FormBool = Annotated[bool, BeforeValidator(_form_bool)]
+
+# ``document_type=plan`` pairs (batch_plans_parse): a known document type, a plan of 1-40
+# characters without ",", "=" or line breaks; pairs separated by commas or new lines.
+_PAIR = rf"[ \t]*(?:{'|'.join(DOCUMENT_TYPES)})[ \t]*=[ \t]*[^,=\s](?:[^,=\r\n]{{0,38}}[^,=\s])?[ \t]*"
+PLANS_PATTERN = rf"^\s*(?:{_PAIR}(?:(?:,|\r?\n)\s*{_PAIR})*)?[\s,]*$"
+PLANS_HELP = "document_type=plan pairs, comma- or newline-separated, e.g. wholesale_delivery=WHOLESALE"
 
 
 class BatchOut(Schema):
@@ -96,11 +117,13 @@ def batch_create(
     file: File[UploadedFile],
     business_on: Form[dt.date],
     format: Form[Literal["csv", "jsonl"]] = "csv",
-    calculate: Form[bool] = True,
-    plans: Form[str] = "",
+    calculate: FormBool = Form(True, description="post the points once staged (true or false)"),  # noqa: B008
+    plans: str = Form("", pattern=PLANS_PATTERN, max_length=2000, description=PLANS_HELP),
 ) -> Status[BatchOut]:
-    """``plans``: the promotion plan per document type, e.g. ``wholesale_delivery=WHOLESALE``
-    (comma-separated pairs, or a JSON object); a document's own ``plan`` column wins."""
+    """``plans``: the promotion plan per document type as ``document_type=plan`` pairs separated
+    by commas or new lines, e.g. ``wholesale_delivery=WHOLESALE,tax_invoice=B2B``; a document's
+    own ``plan`` column wins. Anything else (a JSON object, an unknown document type, an empty or
+    overlong plan) is refused with 422 ``invalid_input`` naming ``plans``."""
     principal = api_require(request, "batches.manage")
     batch = batch_upload(
         organization_id=principal.organization_id, business_on=business_on, fmt=format, uploaded=file,

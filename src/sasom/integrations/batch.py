@@ -1,11 +1,13 @@
 """Day-end batches of sale documents from an ERP (CSV or JSON Lines).
 
-The file is read as a stream: memory holds one document at a time and staged rows are written in
-chunks, so a 200,000-document file needs no more memory than a 20,000-document one. Parsing stages
-every document (valid or rejected with a reason); calculating posts the pending ones through the
-same ledger service as the real-time API, each in its own transaction that also marks the staged
-document, so a run killed midway resumes where it stopped and never posts a document twice (the
-sale's unique receipt key guards even against two runs at once).
+The file is read as a stream: memory holds one chunk of documents at a time, staged rows are
+written in chunks, and documents seen twice are found by querying the chunk's keys among the rows
+already staged (not with a set of every key), so a 200,000-document file needs no more memory
+than a 20,000-document one. Parsing stages every document (valid or rejected with a reason);
+calculating posts the pending ones a chunk at a time with ``ledger.services.sales_post_bulk`` (the
+same rows as the real-time API's ``sale_post``, set-based), each chunk in one transaction that also
+marks its staged documents, so a run killed midway resumes where it stopped and never posts a
+document twice (the sale's unique receipt key guards even against two runs at once).
 
 CSV: one row per sale line, UTF-8 (with or without BOM) or TIS-620/CP874, header row required.
 Rows of one document must follow each other. Columns (see docs/api.md):
@@ -66,6 +68,12 @@ class ParsedDocument:
     payload: dict[str, Any] = field(default_factory=dict)
     reason_code: str = ""
     reason: str = ""
+    # set on documents that carry a key: the code and reason if the key was staged before
+    duplicate: tuple[str, str] | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.branch_code, self.document_type, self.document_number)
 
     def reject(self, code: str, reason: str) -> None:
         if not self.reason_code:
@@ -166,7 +174,6 @@ def iter_csv_documents(text: IO[str], business_on: dt.date, tz: zoneinfo.ZoneInf
         raise BatchFileError(E_MISSING_COLUMNS, f"Missing columns: {', '.join(missing)}. The header must name: "
                              f"{', '.join(REQUIRED_COLUMNS)} (optional: {', '.join(OPTIONAL_COLUMNS)}).")
     reader.fieldnames = header
-    seen: set[tuple[str, str, str]] = set()
     doc: ParsedDocument | None = None
     key: tuple[str, str, str] | None = None
     try:
@@ -185,10 +192,8 @@ def iter_csv_documents(text: IO[str], business_on: dt.date, tz: zoneinfo.ZoneInf
                 key = row_key
                 doc = ParsedDocument(row_no=row_no, branch_code=row_key[0][:20], document_type=row_key[1][:32],
                                      document_number=row_key[2][:64])
-                if row_key in seen:
-                    doc.reject("document_not_contiguous", "rows of this document are not next to each other "
-                               "(or the document appears twice in the file)")
-                seen.add(row_key)
+                doc.duplicate = ("document_not_contiguous", "rows of this document are not next to each other "
+                                 "(or the document appears twice in the file)")
                 doc.payload = {
                     "occurred_at": _when(row["occurred_at"], tz, doc),
                     "member": _member_ref(row),
@@ -219,7 +224,6 @@ def iter_csv_documents(text: IO[str], business_on: dt.date, tz: zoneinfo.ZoneInf
 
 
 def iter_jsonl_documents(text: IO[str], business_on: dt.date, tz: zoneinfo.ZoneInfo) -> Iterator[ParsedDocument]:
-    seen: set[tuple[str, str, str]] = set()
     try:
         for row_no, raw_line in enumerate(text, start=1):
             if not raw_line.strip():
@@ -236,10 +240,7 @@ def iter_jsonl_documents(text: IO[str], business_on: dt.date, tz: zoneinfo.ZoneI
             doc.branch_code = str(body.get("branch", ""))[:20]
             doc.document_type = str(body.get("document_type", "retail_receipt"))[:32]
             doc.document_number = str(body.get("document_number") or body.get("receipt_id") or "")[:64]
-            key = (doc.branch_code, doc.document_type, doc.document_number)
-            if key in seen:
-                doc.reject("duplicate_in_file", "this document appears twice in the file")
-            seen.add(key)
+            doc.duplicate = ("duplicate_in_file", "this document appears twice in the file")
             raw_lines = body.get("lines") if isinstance(body.get("lines"), list) else []
             member = body.get("member") if isinstance(body.get("member"), dict) else {}
             doc.payload = {
@@ -279,6 +280,23 @@ def _chunks(items: Iterable[ParsedDocument], size: int) -> Iterator[list[ParsedD
         yield chunk
 
 
+def _mark_duplicates(batch: SaleBatch, chunk: list[ParsedDocument]) -> None:
+    """Reject the documents of ``chunk`` whose key was staged before in this batch (one indexed
+    query per chunk) or comes earlier in the chunk. Memory stays flat whatever the file's size:
+    the staged rows remember the keys, not a set in the parser. The duplicate's reason wins over
+    any other (it is the first thing said about such a document)."""
+    keyed = [doc for doc in chunk if doc.duplicate is not None]
+    numbers = {doc.document_number for doc in keyed}
+    seen = set(
+        BatchDocument.objects.filter(batch=batch, document_number__in=numbers)
+        .values_list("branch_code", "document_type", "document_number")
+    ) if numbers else set()
+    for doc in keyed:
+        if doc.key in seen:
+            doc.reason_code, doc.reason = doc.duplicate
+        seen.add(doc.key)
+
+
 def batch_stage(*, batch: SaleBatch, raw: IO[bytes]) -> SaleBatch:
     """Parse ``raw`` into staged documents. All or nothing: a broken file stages no document."""
     from sasom.organizations.models import Branch, Organization
@@ -292,6 +310,7 @@ def batch_stage(*, batch: SaleBatch, raw: IO[bytes]) -> SaleBatch:
         # Each chunk commits on its own so the progress bar moves; a broken file removes what it
         # staged, so a failed upload leaves nothing behind.
         for chunk in _chunks(parse(open_text(raw), batch.business_on, tz), STAGE_CHUNK):
+            _mark_duplicates(batch, chunk)
             rows = []
             for doc in chunk:
                 if doc.branch_code and doc.branch_code not in branches:
@@ -322,151 +341,5 @@ def batch_stage(*, batch: SaleBatch, raw: IO[bytes]) -> SaleBatch:
     return batch
 
 
-# ------------------------------------------------------------------------------------ calculate
-
-
-CALC_CHUNK = 200
-
-
-def _integration_terminal(organization_id: int, branch: Any) -> Any:
-    """Day-end documents post at the branch's integration terminal ("<branch>-ERP"), made on first use."""
-    from sasom.organizations.models import Terminal
-
-    terminal, _ = Terminal.objects.get_or_create(
-        organization_id=organization_id, code=f"{branch.code}-ERP"[:40],
-        defaults={"branch": branch, "name": f"ERP {branch.code}", "kind": Terminal.Kind.INTEGRATION},
-    )
-    return terminal
-
-
-def _resolve_member(organization_id: int, ref: dict[str, str]) -> Any:
-    from sasom.core.errors import NotFound
-    from sasom.members.models import Member
-    from sasom.members.selectors import member_lookup
-
-    if not ref:
-        return None
-    member = None
-    if ref.get("debtor_code"):
-        member = (
-            Member.objects.filter(organization_id=organization_id, erp_debtor_code=ref["debtor_code"])
-            .select_related("member_type").order_by("id").first()
-        )
-    if member is None and (ref.get("member_code") or ref.get("code") or ref.get("phone") or ref.get("card")):
-        member = member_lookup(
-            organization_id, phone=ref.get("phone"), card=ref.get("card"), code=ref.get("member_code") or ref.get("code")
-        )
-    if member is None:
-        raise NotFound("member_not_found", f"no member matches {', '.join(f'{k}={v}' for k, v in ref.items())}")
-    return member
-
-
-def _basket_of(doc: BatchDocument, plan: str) -> Any:
-    from sasom.earning import engine
-
-    payload = doc.payload
-    return engine.Basket(
-        occurred_at=dt.datetime.fromisoformat(payload["occurred_at"]),
-        lines=tuple(
-            engine.BasketLine(
-                line_no=line["line_no"], sku=line["sku"], quantity=Decimal(line["quantity"]),
-                unit_price=Decimal(line["unit_price"]), discount=Decimal(line["discount"]),
-                category=line.get("category", ""), brand=line.get("brand", ""),
-            )
-            for line in payload["lines"]
-        ),
-        branch_code=doc.branch_code,
-        salesperson=payload.get("salesperson", ""),
-        document_type=doc.document_type,
-        bill_discount=Decimal(payload.get("bill_discount") or "0"),
-        bag_declined=bool(payload.get("bag_declined")),
-        campaign_plan=payload.get("plan") or plan,
-    )
-
-
-def _refresh_counts(batch_id: int) -> None:
-    from django.db.models import Count, Sum
-
-    rows = {
-        r["status"]: r
-        for r in BatchDocument.objects.filter(batch_id=batch_id).values("status").annotate(n=Count("id"), p=Sum("points"))
-    }
-    count = lambda s: rows.get(s, {}).get("n", 0)  # noqa: E731
-    SaleBatch.objects.filter(pk=batch_id).update(
-        documents_posted=count(BatchDocument.Status.POSTED),
-        documents_duplicate=count(BatchDocument.Status.DUPLICATE),
-        documents_rejected=count(BatchDocument.Status.REJECTED),
-        points_posted=rows.get(BatchDocument.Status.POSTED, {}).get("p") or 0,
-    )
-
-
-def _reject(doc_id: int, code: str, reason: str) -> None:
-    BatchDocument.objects.filter(pk=doc_id, status=BatchDocument.Status.PENDING).update(
-        status=BatchDocument.Status.REJECTED, reason_code=code[:40], reason=reason[:300]
-    )
-
-
-def batch_calculate(*, batch_id: int, actor: Any) -> SaleBatch:
-    """Post every pending document of the batch through the ledger, each in its own transaction.
-
-    Resumable: a run that stops (crash, kill, deploy) leaves posted documents marked and the rest
-    pending, and the next run carries on. Two runs at once never post a document twice: each takes
-    its document row with ``SELECT ... FOR UPDATE SKIP LOCKED``, and the sale's unique receipt key
-    (branch, ERP terminal, "<document type>/<number>") would refuse a second posting anyway.
-    """
-    from sasom.core.errors import DomainError
-    from sasom.ledger.services import sale_post
-    from sasom.organizations.models import Branch, Organization
-
-    batch = SaleBatch.objects.get(pk=batch_id)
-    if batch.status not in (SaleBatch.Status.PARSED, SaleBatch.Status.CALCULATING):
-        return batch
-    SaleBatch.objects.filter(pk=batch.pk).update(
-        status=SaleBatch.Status.CALCULATING, started_at=batch.started_at or timezone.now()
-    )
-    organization = Organization.objects.get(pk=batch.organization_id)
-    branches = {b.code: b for b in Branch.objects.filter(organization=organization)}
-    terminals: dict[str, Any] = {}
-    last_id = 0
-    while True:
-        ids = list(
-            BatchDocument.objects.filter(batch_id=batch.pk, status=BatchDocument.Status.PENDING, id__gt=last_id)
-            .order_by("id").values_list("id", flat=True)[:CALC_CHUNK]
-        )
-        if not ids:
-            break
-        last_id = ids[-1]
-        for doc_id in ids:
-            try:
-                with transaction.atomic():
-                    doc = (
-                        BatchDocument.objects.select_for_update(skip_locked=True)
-                        .filter(pk=doc_id, status=BatchDocument.Status.PENDING).first()
-                    )
-                    if doc is None:
-                        continue
-                    branch = branches.get(doc.branch_code)
-                    if branch is None:
-                        raise DomainError("unknown_branch", f"branch '{doc.branch_code}' does not exist")
-                    if doc.branch_code not in terminals:
-                        terminals[doc.branch_code] = _integration_terminal(organization.pk, branch)
-                    result = sale_post(
-                        organization=organization, branch=branch, terminal=terminals[doc.branch_code],
-                        receipt_id=f"{doc.document_type}/{doc.document_number}"[:64],
-                        basket=_basket_of(doc, batch.plans.get(doc.document_type, "")),
-                        member=_resolve_member(organization.pk, doc.payload.get("member") or {}),
-                        actor=actor,
-                    )
-                    BatchDocument.objects.filter(pk=doc.pk).update(
-                        status=BatchDocument.Status.POSTED if result.created else BatchDocument.Status.DUPLICATE,
-                        sale_id=result.sale.pk, points=result.points_earned if result.created else 0,
-                    )
-            except DomainError as exc:
-                _reject(doc_id, exc.code, str(exc.message))
-            except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
-                _reject(doc_id, "invalid_document", f"the document cannot be read: {exc}")
-        _refresh_counts(batch.pk)
-    _refresh_counts(batch.pk)
-    SaleBatch.objects.filter(pk=batch.pk).update(status=SaleBatch.Status.DONE, finished_at=timezone.now())
-    batch.refresh_from_db()
-    return batch
+# Posting lives in ``batch_post`` (this module is the file side); callers import it from here.
+from sasom.integrations.batch_post import batch_calculate  # noqa: E402, F401

@@ -37,6 +37,11 @@ IN_FLIGHT_WAIT_SECONDS = 15.0
 STALE_AFTER_SECONDS = 120
 RETENTION_HOURS = 48
 
+# Answers given before the operation ran (no such method on the path, input not matching the
+# schema, rate limited): not remembered, so the caller may correct the request and retry with the
+# same key (as Stripe does). Server errors are not remembered either.
+NOT_STARTED = frozenset({405, 422, 429})
+
 E_MISMATCH = "idempotency_mismatch"
 E_IN_FLIGHT = "idempotency_in_flight"
 E_BAD_KEY = "invalid_idempotency_key"
@@ -111,7 +116,8 @@ class IdempotencyMiddleware:
         try:
             with transaction.atomic():
                 response = self.get_response(request)
-                if response.status_code >= 500 or getattr(response, "streaming", False):
+                if (response.status_code >= 500 or response.status_code in NOT_STARTED
+                        or getattr(response, "streaming", False)):
                     raise _Unstored(response)
                 IdempotencyRecord.objects.filter(pk=record.pk).update(
                     state=IdempotencyRecord.State.DONE,

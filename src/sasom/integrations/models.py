@@ -204,4 +204,8 @@ class BatchDocument(TenantModel):
 
     class Meta:
         ordering = ["batch", "id"]
-        indexes = [models.Index(fields=["batch", "status", "id"], name="batchdoc_todo_idx")]
+        indexes = [
+            models.Index(fields=["batch", "status", "id"], name="batchdoc_todo_idx"),
+            # duplicate documents in a file are found per chunk of staged rows (integrations.batch)
+            models.Index(fields=["batch", "document_number"], name="batchdoc_number_idx"),
+        ]

@@ -89,23 +89,24 @@ def test_a_killed_run_resumes_and_posts_each_document_once(org, member_type, mon
     import sasom.ledger.services as ledger_services
 
     calls = {"n": 0}
-    original = ledger_services.sale_post
+    original = ledger_services.sales_post_bulk
 
     class Killed(BaseException):
         pass
 
     def dying_post(**kwargs):
-        calls["n"] += 1
+        calls["n"] += len(kwargs["items"])
         if calls["n"] > 3000:
             raise Killed
         return original(**kwargs)
 
-    monkeypatch.setattr(ledger_services, "sale_post", dying_post)
+    monkeypatch.setattr(ledger_services, "sales_post_bulk", dying_post)
     with pytest.raises(Killed):
         batch_calculate(batch_id=batch.pk, actor=Actor.system())
     assert Sale.objects.count() == 3000
+    assert SaleBatch.objects.get(pk=batch.pk).documents_posted == 3000
     # and a second run is started
-    monkeypatch.setattr(ledger_services, "sale_post", original)
+    monkeypatch.setattr(ledger_services, "sales_post_bulk", original)
     batch = batch_calculate(batch_id=batch.pk, actor=Actor.system())
     # then every valid document is posted exactly once and the malformed ones are listed
     valid = 10_000 - malformed

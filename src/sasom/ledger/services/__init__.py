@@ -1,5 +1,6 @@
 """Ledger services (writes). Import from here: ``from sasom.ledger.services import sale_post``."""
 
+from sasom.ledger.services.bulk import BulkSale, needs_single_post, sales_post_bulk  # noqa: F401
 from sasom.ledger.services.core import INSUFFICIENT_POINTS
 from sasom.ledger.services.corrections import (
     ALREADY_REVERSED,

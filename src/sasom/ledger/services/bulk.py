@@ -1,0 +1,375 @@
+"""Posting many plain sales at once (day-end batches), set-based per chunk.
+
+:func:`sales_post_bulk` stores exactly the rows that :func:`sasom.ledger.services.sales.sale_post`
+would store posting the same documents one after the other (``ledger/tests/test_bulk.py`` posts
+the same documents both ways and compares every row), in a fixed number of statements per chunk:
+
+1. the receipts of the chunk already stored (one query on the unique receipt key): the same body
+   again is a replay (nothing posted), another body is ``receipt_conflict``;
+2. the members' accounts: the missing ones created in one ``INSERT ... ON CONFLICT DO NOTHING``,
+   then all of them locked in primary-key order in one ``SELECT ... FOR UPDATE``
+   (:func:`sasom.ledger.locking.lock_accounts`);
+3. the earning engine in Python per document, in document order, each account's state carried
+   in memory (a member's second sale in the chunk sees the first one's ``sale_count``, debt and
+   balances exactly as sequential posting would);
+4. one multi-row INSERT each of the sales, their lines, the earn entries and their lots, and one
+   UPDATE of the accounts' balances and counters; each entry announced to webhook subscribers with
+   the balance it left (``core.announce``), in document order.
+
+Only plain sales take this path: no points paid with, no coupons, and a member without a referrer
+(a referral award locks a second account: :func:`needs_single_post` names the documents the
+caller posts with ``sale_post``). The caller holds the transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sasom.core.audit import Actor
+from sasom.core.errors import Conflict, DomainError
+from sasom.earning import engine
+from sasom.ledger.locking import lock_accounts
+from sasom.ledger.models import Entry, Lot, PointAccount, Sale, SaleLine
+from sasom.ledger.policy import lot_dates, settings_of, zone
+from sasom.ledger.services import core
+from sasom.ledger.services.sales import (
+    RECEIPT_CONFLICT,
+    _body_hash,
+    _context_json,
+    _line_rows,
+    _member_context,
+    _ruleset,
+    _validate,
+    award_json,
+    money,
+)
+
+BULK_BATCH_SIZE = 1000
+
+
+@dataclass
+class BulkSale:
+    """One document to post: where, which receipt, the basket, the member (or None)."""
+
+    branch: Any
+    terminal: Any
+    receipt_id: str
+    basket: engine.Basket
+    member: Any = None
+
+
+@dataclass
+class BulkOutcome:
+    """What happened to one document: posted (``created``), a replay of a stored receipt, or an
+    ``error`` (nothing stored for it)."""
+
+    sale_id: int | None = None
+    created: bool = False
+    points_earned: int = 0
+    error: DomainError | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def needs_single_post(item: BulkSale) -> bool:
+    """Documents the bulk path leaves to ``sale_post``: a member with a referrer (a referral award
+    would lock and credit a second account)."""
+    member = item.member
+    return member is not None and member.referred_by_id is not None and member.referred_by_id != member.pk
+
+
+def _account_ids(organization_id: int, member_ids: set[int]) -> dict[int, int]:
+    """member id -> account id, creating the missing accounts in one statement."""
+    found = dict(
+        PointAccount.objects.filter(organization_id=organization_id, member_id__in=member_ids)
+        .values_list("member_id", "id")
+    )
+    missing = member_ids - set(found)
+    if missing:
+        PointAccount.objects.bulk_create(
+            [PointAccount(organization_id=organization_id, member_id=m) for m in sorted(missing)],
+            ignore_conflicts=True,
+        )
+        found.update(
+            PointAccount.objects.filter(organization_id=organization_id, member_id__in=missing)
+            .values_list("member_id", "id")
+        )
+    return found
+
+
+def sales_post_bulk(
+    *, organization, items: list[BulkSale], actor: Actor, now: dt.datetime | None = None
+) -> list[BulkOutcome]:
+    """Post ``items`` (in their order) as :func:`sale_post` would one by one; one outcome per item.
+
+    Raises nothing for a bad document (its outcome carries the ``DomainError``); an
+    ``IntegrityError`` (another run stored one of these receipts meanwhile) rolls the whole chunk
+    back, and the caller may post the chunk document by document.
+    """
+    now = now or timezone.now()
+    tz_name = organization.time_zone
+    outcomes = [BulkOutcome() for _ in items]
+    hashes: list[str | None] = [None] * len(items)
+    for i, item in enumerate(items):
+        item.receipt_id = (item.receipt_id or "").strip()
+        if needs_single_post(item):
+            raise ValueError("a member with a referrer is posted by sale_post (see needs_single_post)")
+        try:
+            _validate(organization, item.branch, item.terminal, item.receipt_id, item.basket, item.member, 0)
+            hashes[i] = _body_hash(item.basket, item.member.pk if item.member else None, 0)
+        except DomainError as exc:
+            outcomes[i].error = exc
+
+    with transaction.atomic():
+        todo = _drop_replays(organization, items, hashes, outcomes)
+        member_ids = {items[i].member.pk for i in todo if items[i].member is not None}
+        by_member = _account_ids(organization.pk, member_ids) if member_ids else {}
+        accounts = lock_accounts(by_member.values())
+        settings = settings_of(next(iter(accounts.values())).organization) if accounts else None
+        ruleset = _ruleset(organization.pk)
+        tz = zone(tz_name)
+
+        sales: list[Sale] = []
+        lines_of: list[list[SaleLine]] = []
+        earns: list[tuple[int, Entry, Lot | None, dict[str, int]]] = []  # (sale index, entry, lot, balance)
+        touched: dict[int, PointAccount] = {}
+        for i in todo:
+            item = items[i]
+            basket, member = item.basket, item.member
+            account = accounts[by_member[member.pk]] if member is not None else None
+            ctx = (
+                _member_context(member, account, basket.occurred_at, tz_name)
+                if member is not None else engine.MemberContext(member_id=None)
+            )
+            result = engine.compute(basket, ctx, ruleset, tz=tz)
+            member_points = result.member_points if member is not None else 0
+            lines, gross = _line_rows(organization.pk, basket)
+            line_discounts = sum((ln.discount for ln in lines), Decimal("0"))
+            bill_level = money(basket.bill_discount) + money(basket.coupon_discount) + money(basket.points_discount)
+            awards = [award_json(a) for a in result.awards]
+            sale = Sale(
+                organization=organization, branch=item.branch, terminal=item.terminal, receipt_id=item.receipt_id,
+                document_type=basket.document_type, occurred_at=basket.occurred_at, recorded_at=now,
+                member=member, account=account, member_type_code=ctx.member_type,
+                salesperson=basket.salesperson[:64], campaign_plan=basket.campaign_plan[:40],
+                bag_declined=basket.bag_declined, gross=gross, discounts=line_discounts + bill_level,
+                bill_discount=money(basket.bill_discount), coupon_discount=money(basket.coupon_discount),
+                points_discount=money(basket.points_discount), net=gross - line_discounts - bill_level,
+                eligible_net=money(result.eligible_net), points_earned=member_points, referrer_points=0,
+                points_used=0, donation=money(result.donation),
+                explanation={"awards": awards, "context": _context_json(ctx), "extra_discount": str(result.extra_discount)},
+                body_hash=hashes[i], actor_label=actor.label[:200], staff_user_id=actor.user_id,
+            )
+            sales.append(sale)
+            lines_of.append(lines)
+            outcomes[i].created, outcomes[i].points_earned = True, member_points
+            if account is None:
+                continue
+            if member_points:
+                earns.append((len(sales) - 1, *_credit(
+                    account, sale=sale, item=item, amount=member_points, now=now, actor=actor, settings=settings,
+                    tz_name=tz_name,
+                    explanation={"awards": [a for a in awards if a["beneficiary"] == "member"],
+                                 "eligible_net": str(result.eligible_net)},
+                )))
+                account.lifetime_earned += member_points
+            account.sale_count += 1
+            touched[account.pk] = account
+
+        _insert(sales, lines_of, earns)
+        if touched:
+            changed_at = timezone.now()
+            for account in touched.values():
+                account.updated_at = changed_at
+            fields = ["spendable", "pending", "debt", "lifetime_earned", "sale_count", "updated_at"]
+            update_from_values(PointAccount, fields, [
+                (a.pk, *(getattr(a, f) for f in fields)) for a in touched.values()
+            ])
+        for _s, entry, _lot, balance in earns:
+            # the balance as this entry left it, as ``core.credit`` announces it
+            core.announce(entry, SimpleNamespace(member_id=entry.account.member_id, **balance))
+    for i, sale in zip(todo, sales, strict=True):
+        outcomes[i].sale_id = sale.pk
+    for outcome in outcomes:
+        if "replay_of" in outcome.extra:
+            first = outcomes[outcome.extra["replay_of"]]
+            outcome.sale_id, outcome.points_earned = first.sale_id, first.points_earned
+    return outcomes
+
+
+def _drop_replays(organization, items: list[BulkSale], hashes: list[str | None], outcomes: list[BulkOutcome]) -> list[int]:
+    """The indexes of the items to post: receipts stored before (or earlier in this chunk) are
+    replays when the body is the same and ``receipt_conflict`` otherwise."""
+    wanted = [i for i, h in enumerate(hashes) if h is not None]
+    # one query, each condition a range of the unique key (organization, branch, terminal, receipt)
+    places: dict[tuple[int, int], set[str]] = {}
+    for i in wanted:
+        places.setdefault((items[i].branch.pk, items[i].terminal.pk), set()).add(items[i].receipt_id)
+    where = Q()
+    for (branch_id, terminal_id), receipts in places.items():
+        where |= Q(branch_id=branch_id, terminal_id=terminal_id, receipt_id__in=receipts)
+    stored: dict[tuple[int, int, str], tuple[int, str, int]] = {
+        (b, t, r): (pk, h, p)
+        for pk, b, t, r, h, p in Sale.objects.filter(where, organization=organization)
+        .values_list("pk", "branch_id", "terminal_id", "receipt_id", "body_hash", "points_earned")
+    } if places else {}
+    todo, first_in_chunk = [], {}
+    for i in wanted:
+        item = items[i]
+        key = (item.branch.pk, item.terminal.pk, item.receipt_id)
+        if key in stored:
+            pk, body_hash, points = stored[key]
+            if body_hash != hashes[i]:
+                outcomes[i].error = _receipt_conflict()
+            else:
+                outcomes[i].sale_id, outcomes[i].points_earned = pk, points
+            continue
+        if key in first_in_chunk:
+            j = first_in_chunk[key]
+            if hashes[j] != hashes[i]:
+                outcomes[i].error = _receipt_conflict()
+            else:
+                outcomes[i].extra["replay_of"] = j
+            continue
+        first_in_chunk[key] = i
+        todo.append(i)
+    return todo
+
+
+def _receipt_conflict() -> Conflict:
+    return Conflict(
+        RECEIPT_CONFLICT, _("This receipt number was already posted with different content."), field="receipt_id"
+    )
+
+
+def _credit(
+    account: PointAccount, *, sale: Sale, item: BulkSale, amount: int, now: dt.datetime, actor: Actor, settings,
+    tz_name: str, explanation: dict[str, Any],
+) -> tuple[Entry, Lot | None, dict[str, int]]:
+    """``core.credit`` of an earn, in memory: the debt is paid first, the rest opens one lot."""
+    occurred_at = item.basket.occurred_at
+    expires_on, pending_until = lot_dates(settings, occurred_at, tz_name, pending=True)
+    paid = min(account.debt, amount)
+    if paid:
+        explanation = {**explanation, "debt_paid": paid}
+    entry = Entry(
+        organization_id=account.organization_id, account=account, kind=Entry.Kind.EARN, sign=1, amount=amount,
+        debt_delta=-paid, occurred_at=occurred_at, recorded_at=now, sale=sale, branch=item.branch,
+        terminal=item.terminal, source_type="sale", source_id=item.receipt_id, staff_user_id=actor.user_id,
+        actor_label=actor.label[:200], explanation=explanation,
+    )
+    account.debt -= paid
+    is_pending = pending_until is not None and pending_until > now
+    lot = None
+    if amount - paid > 0:
+        lot = Lot(
+            organization_id=account.organization_id, account=account, entry=entry, amount=amount - paid,
+            remaining=amount - paid, earned_at=occurred_at, expires_on=expires_on,
+            pending_until=pending_until if is_pending else None, is_pending=is_pending,
+        )
+        if is_pending:
+            account.pending += amount - paid
+        else:
+            account.spendable += amount - paid
+    return entry, lot, {"spendable": account.spendable, "pending": account.pending, "debt": account.debt}
+
+
+def _insert(sales: list[Sale], lines_of: list[list[SaleLine]], earns: list) -> None:
+    """One multi-row INSERT per table (the sales' and entries' new ids come back with them); on
+    PostgreSQL one COPY per table instead, the ids drawn from the tables' sequences first."""
+    if not sales:
+        return
+    entries = [entry for _s, entry, _lot, _b in earns]
+    lots = [lot for _s, _e, lot, _b in earns if lot is not None]
+    if connection.vendor == "postgresql":
+        _take_ids(Sale, sales)
+        _take_ids(Entry, entries)
+    else:
+        Sale.objects.bulk_create(sales, batch_size=BULK_BATCH_SIZE)
+    lines = []
+    for sale, rows in zip(sales, lines_of, strict=True):
+        for line in rows:
+            line.sale = sale
+            lines.append(line)
+    if connection.vendor == "postgresql":
+        for entry in entries:
+            entry.sale_id = entry.sale.pk
+        for lot in lots:
+            lot.entry_id = lot.entry.pk
+        for model, rows in ((Sale, sales), (SaleLine, lines), (Entry, entries), (Lot, lots)):
+            _copy(model, rows)
+        return
+    SaleLine.objects.bulk_create(lines, batch_size=BULK_BATCH_SIZE)
+    if earns:
+        # bulk_create takes each parent's new id (sale, entry) into the foreign key
+        Entry.objects.bulk_create(entries, batch_size=BULK_BATCH_SIZE)
+        Lot.objects.bulk_create(lots, batch_size=BULK_BATCH_SIZE)
+
+
+def _take_ids(model, objs: list) -> None:
+    """Give ``objs`` ids from their table's sequence (PostgreSQL), one query."""
+    if not objs:
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(objs)]
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+
+
+def _copy(model, objs: list) -> None:
+    """``COPY <table> (columns) FROM STDIN`` of ``objs`` (PostgreSQL): every concrete column,
+    the id too when the objects have one; JSON as ``Jsonb``."""
+    if not objs:
+        return
+    from django.db.models import JSONField
+    from psycopg.types.json import Jsonb
+
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and objs[0].pk is None)]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    getters = [(f.attname, isinstance(f, JSONField)) for f in fields]
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                values = obj.__dict__
+                copy.write_row([Jsonb(values[name]) if is_json else values[name] for name, is_json in getters])
+
+
+def update_from_values(model, fields: list[str], rows: list[tuple]) -> None:
+    """``UPDATE <table> SET f = v.f, ... FROM (VALUES (id, f, ...), ...) v WHERE id = v.id``: one
+    statement per ``BULK_BATCH_SIZE`` rows, on PostgreSQL and SQLite (3.33 or later) alike, where
+    Django's ``bulk_update`` builds a CASE per field and row (slow to compile). Each row is
+    ``(pk, value of fields[0], ...)``; values are prepared by their fields, cast to their types."""
+    if not rows:
+        return
+    meta = model._meta
+    columns = [meta.pk, *(meta.get_field(f) for f in fields)]
+    names = [c.column for c in columns]
+    cast = ", ".join(f"CAST(%s AS {c.cast_db_type(connection)})" for c in columns)
+    qn = connection.ops.quote_name
+    table = qn(meta.db_table)
+    sets = ", ".join(f"{qn(n)} = v.{qn(n)}" for n in names[1:])
+    for start in range(0, len(rows), BULK_BATCH_SIZE):
+        part = rows[start : start + BULK_BATCH_SIZE]
+        values = ", ".join([f"({cast})"] * len(part))
+        params = [
+            column.get_db_prep_save(value, connection) for row in part for column, value in zip(columns, row, strict=True)
+        ]
+        sql = (
+            f"WITH v ({', '.join(qn(n) for n in names)}) AS (VALUES {values}) "
+            f"UPDATE {table} SET {sets} FROM v WHERE {table}.{qn(names[0])} = v.{qn(names[0])}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
