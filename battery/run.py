@@ -244,7 +244,14 @@ def row_r7(cfg: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
     from sasom.integrations.services import api_key_create
     from sasom.organizations.models import Role, Staff
 
-    from .security import portal_attacker, r7_cross_tenant, r7_login_throttle, r7_member, r7_signing, victim_data
+    from .security import (
+        portal_attacker,
+        r7_cross_tenant,
+        r7_login_throttle,
+        r7_member,
+        r7_signing,
+        victim_data,
+    )
     from .shop import shop_create
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("SASOM_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}

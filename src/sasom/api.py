@@ -80,7 +80,7 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     first = exc.errors[0] if exc.errors else {}
-    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload")]
+    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
     return api.create_response(
         request,
         {

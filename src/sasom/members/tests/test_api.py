@@ -123,6 +123,23 @@ def test_refusals_are_replayed_too(pos):
     assert first.content == again.content
 
 
+def test_an_answer_before_the_operation_ran_is_not_remembered(pos):
+    # given a registration whose body does not match the schema (422), sent with a key
+    bad = post(pos, "/api/v1/members", {"phone": 5}, key="reg-7")
+    assert bad.status_code == 422
+    # and a method the path does not have (405), sent with the same key
+    wrong = pos.put("/api/v1/members", data="{}", content_type="application/json", HTTP_IDEMPOTENCY_KEY="reg-7")
+    assert wrong.status_code == 405
+
+    # when the cashier corrects the body and retries with the same key
+    fixed = post(pos, "/api/v1/members", {"phone": "0812345678"}, key="reg-7")
+
+    # then it runs (no 409 mismatch against the refused attempts), and is remembered from now on
+    assert fixed.status_code == 201, fixed.content
+    assert post(pos, "/api/v1/members", {"phone": "0812345678"}, key="reg-7")["Idempotent-Replayed"] == "true"
+    assert IdempotencyRecord.objects.filter(key="reg-7").count() == 1
+
+
 def test_keys_of_different_callers_do_not_collide(pos, org, terminal):
     other = api_key_create(organization_id=org.id, label="POS 2", actor=Actor.system(), terminal=terminal)
     post(pos, "/api/v1/members", {"phone": "0812345678"}, key="k")
