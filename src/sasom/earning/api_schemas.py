@@ -13,7 +13,14 @@ from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    StrictBool,
+    StrictInt,
+    model_validator,
+)
 
 from sasom.core.inputs import iso_text_only
 from sasom.earning import models as m
@@ -96,7 +103,7 @@ class ParamsIn(Body):
     """Kind-specific parameters (docs/points.md): give those of the rule's kind."""
 
     per_amount: Money | None = Field(None, description="base: every this much money…")
-    points: int | None = Field(None, description="base: …earns this many points; threshold: points")
+    points: StrictInt | None = Field(None, description="base: …earns this many points; threshold: points")
     min_amount: Money | None = Field(
         None, description="threshold, golden minute, birthday, referral, special date"
     )
@@ -109,15 +116,15 @@ class ParamsIn(Body):
     value: Annotated[str, Field(pattern=MULTIPLIER)] | None = Field(
         None, description="multiplier m, or points for fixed"
     )
-    per_quantity: bool | None = Field(None, description="product, fixed mode: points per unit")
+    per_quantity: StrictBool | None = Field(None, description="product, fixed mode: points per unit")
     steps: list[StepIn] | None = Field(
         None, max_length=20, description="spend: only the highest step reached applies"
     )
     period: Annotated[str, Field(max_length=10, pattern=NO_NUL)] | None = Field(
         None, description="birthday: day or month"
     )
-    member_points: int | None = Field(None, description="referral: points for the new member")
-    referrer_points: int | None = Field(None, description="referral: points for the referrer")
+    member_points: StrictInt | None = Field(None, description="referral: points for the new member")
+    referrer_points: StrictInt | None = Field(None, description="referral: points for the referrer")
     dates: (
         Annotated[list[Annotated[str, Field(max_length=10, pattern=NO_NUL)]], Field(max_length=366)]
         | None
@@ -131,15 +138,15 @@ class RuleIn(Body):
     code: str = Field(..., min_length=1, max_length=40, pattern=NO_NUL)
     name: str = Field(..., min_length=1, max_length=120, pattern=NO_NUL)
     kind: m.RuleKind
-    priority: int = Field(0, **PRIORITY, description="higher runs first")
-    stop_further: bool = False
-    is_active: bool = True
+    priority: StrictInt = Field(0, **PRIORITY, description="higher runs first")
+    stop_further: StrictBool = False
+    is_active: StrictBool = True
     valid_from: Moment | None = None
     valid_to: Moment | None = Field(None, description="exclusive")
-    weekdays: list[int] = Field(
+    weekdays: list[StrictInt] = Field(
         default_factory=list, max_length=7, description="0 = Monday … 6 = Sunday"
     )
-    days_of_month: list[int] = Field(default_factory=list, max_length=31)
+    days_of_month: list[StrictInt] = Field(default_factory=list, max_length=31)
     time_from: Clock | None = None
     time_to: Clock | None = Field(None, description="exclusive")
     member_types: Codes = Field(default_factory=list)
@@ -156,13 +163,13 @@ class RulePatch(Body):
     code: str | None = Field(None, min_length=1, max_length=40, pattern=NO_NUL)
     name: str | None = Field(None, min_length=1, max_length=120, pattern=NO_NUL)
     kind: m.RuleKind | None = None
-    priority: int | None = Field(None, **PRIORITY)
-    stop_further: bool | None = None
-    is_active: bool | None = None
+    priority: StrictInt | None = Field(None, **PRIORITY)
+    stop_further: StrictBool | None = None
+    is_active: StrictBool | None = None
     valid_from: Moment | None = Field(None, description="null clears")
     valid_to: Moment | None = Field(None, description="null clears")
-    weekdays: list[int] | None = Field(None, max_length=7)
-    days_of_month: list[int] | None = Field(None, max_length=31)
+    weekdays: list[StrictInt] | None = Field(None, max_length=7)
+    days_of_month: list[StrictInt] | None = Field(None, max_length=31)
     time_from: Clock | None = Field(None, description="null clears")
     time_to: Clock | None = Field(None, description="null clears")
     member_types: Codes | None = None
@@ -251,8 +258,8 @@ class RuleQuery(Page):
 class CampaignIn(Body):
     code: str = Field(..., min_length=1, max_length=40, pattern=NO_NUL)
     name: str = Field(..., min_length=1, max_length=120, pattern=NO_NUL)
-    priority: int = Field(0, **PRIORITY, description="higher is chosen first")
-    is_active: bool = True
+    priority: StrictInt = Field(0, **PRIORITY, description="higher is chosen first")
+    is_active: StrictBool = True
     valid_from: Moment | None = None
     valid_to: Moment | None = Field(None, description="exclusive")
     member_types: Codes = Field(default_factory=list)
@@ -261,29 +268,29 @@ class CampaignIn(Body):
     bag_percent: Money = Field(
         "0", description="bag declined: extra points, percent of eligible net"
     )
-    bag_points: int = Field(0, description="bag declined: extra points per bill")
+    bag_points: StrictInt = Field(0, description="bag declined: extra points per bill")
     donation_per_bag: Money = Field("0", description="non-member: donation per declined bag")
     fund_name: str = Field("", max_length=120, pattern=NO_NUL)
     extra_discount: Money = Field("0", description="extra discount amount for members")
-    combinable: bool = False
+    combinable: StrictBool = False
 
 
 class CampaignPatch(Body):
     code: str | None = Field(None, min_length=1, max_length=40, pattern=NO_NUL)
     name: str | None = Field(None, min_length=1, max_length=120, pattern=NO_NUL)
-    priority: int | None = Field(None, **PRIORITY)
-    is_active: bool | None = None
+    priority: StrictInt | None = Field(None, **PRIORITY)
+    is_active: StrictBool | None = None
     valid_from: Moment | None = Field(None, description="null clears")
     valid_to: Moment | None = Field(None, description="null clears")
     member_types: Codes | None = None
     branches: Codes | None = None
     plans: Codes | None = None
     bag_percent: Money | None = None
-    bag_points: int | None = None
+    bag_points: StrictInt | None = None
     donation_per_bag: Money | None = None
     fund_name: str | None = Field(None, max_length=120, pattern=NO_NUL)
     extra_discount: Money | None = None
-    combinable: bool | None = None
+    combinable: StrictBool | None = None
 
 
 class CampaignOut(Schema):
@@ -363,10 +370,10 @@ class SettingsPatch(Body):
     rounding: m.EarnSettings.RoundingChoice | None = Field(
         None, description="bill: floor once per bill; line: per line"
     )
-    base_includes_vat: bool | None = None
+    base_includes_vat: StrictBool | None = None
     vat_rate: Money | None = None
     excluded_categories: Codes | None = None
-    expired_card_earns: bool | None = None
+    expired_card_earns: StrictBool | None = None
 
 
 class LineIn(Body):
@@ -383,18 +390,18 @@ class LineIn(Body):
 class PreviewIn(Body):
     lines: list[LineIn] = Field(..., max_length=500)
     occurred_at: Moment
-    is_member: bool = Field(True, description="false: a non-member (only campaign donations apply)")
+    is_member: StrictBool = Field(True, description="false: a non-member (only campaign donations apply)")
     member_type: str = Field("", max_length=20, pattern=NO_NUL, description="member type code")
     tier: str = Field("", max_length=40, pattern=NO_NUL)
     birth_on: Annotated[dt.date | None, BeforeValidator(iso_text_only)] = None
-    card_expired: bool = False
-    is_first_purchase: bool = Field(False, description="the first purchase of a referred member")
+    card_expired: StrictBool = False
+    is_first_purchase: StrictBool = Field(False, description="the first purchase of a referred member")
     branch: str = Field("", max_length=20, pattern=NO_NUL, description="branch code")
     terminal: str = Field("", max_length=40, pattern=NO_NUL, description="terminal code")
     salesperson: str = Field("", max_length=40, pattern=NO_NUL)
     document_type: str = Field("retail_receipt", max_length=40, pattern=NO_NUL)
     bill_discount: Money = "0"
-    bag_declined: bool = False
+    bag_declined: StrictBool = False
     plan: str = Field(
         "", max_length=40, pattern=NO_NUL, description="campaign plan chosen on the document"
     )

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import NinjaJSONEncoder
-from pydantic import AfterValidator, BaseModel, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, StrictBool, StrictInt
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError, Forbidden, NotFound
@@ -88,10 +88,10 @@ class BasketIn(_Lean):
     document_type: str = Field("retail_receipt", min_length=1, max_length=32)
     salesperson: str = Field("", max_length=64)
     plan: str = Field("", max_length=40, description="campaign plan chosen on the document")
-    bag_declined: bool = False
+    bag_declined: StrictBool = False
     lines: list[SaleLineIn] = Field(..., min_length=1, max_length=500)
     bill_discount: Money = Decimal("0")
-    redeem_points: int = Field(0, ge=0, le=1_000_000_000, description="points the member pays with")
+    redeem_points: StrictInt = Field(0, ge=0, le=1_000_000_000, description="points the member pays with")
     coupons: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(default_factory=list, max_length=10)
 
 
@@ -168,7 +168,7 @@ class SaleQuoteOut(Schema):
 
 
 class SaleReturnLineIn(Schema):
-    line_no: int = Field(..., ge=1, le=100000)
+    line_no: StrictInt = Field(..., ge=1, le=100000)
     quantity: Quantity
 
 

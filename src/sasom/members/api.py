@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, StrictBool, StrictInt
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError, NotFound
@@ -81,7 +81,7 @@ class MemberIn(Schema):
     referred_by: str = Field("", max_length=40, description="code or phone of the member who referred")
     home_branch: str = Field("", max_length=20, description="branch code; default: the key's branch")
     tags: list[str] = Field(default_factory=list, max_length=50)
-    marketing_consent: bool = False
+    marketing_consent: StrictBool = False
 
 
 class MemberPatch(Schema):
@@ -97,7 +97,7 @@ class MemberPatch(Schema):
     line_id: str | None = Field(None, max_length=100)
     erp_debtor_code: str | None = Field(None, max_length=40)
     tags: list[str] | None = Field(None, max_length=50)
-    marketing_consent: bool | None = None
+    marketing_consent: StrictBool | None = None
 
 
 class LookupQuery(Schema):
@@ -210,31 +210,31 @@ class MemberTypeIn(Schema):
     code: str = Field(..., min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")
     name: str = Field(..., min_length=1, max_length=100)
     name_en: str = Field("", max_length=100)
-    can_earn: bool = True
+    can_earn: StrictBool = True
     discount_percent: Percent = Decimal("0")
     price_table: str = Field("", max_length=40)
     birthday_discount_percent: Percent = Decimal("0")
     birthday_scope: MemberType.BirthdayScope = MemberType.BirthdayScope.DAY
-    card_validity_months: int | None = Field(None, ge=1, le=1200)
-    benefits_stop_on_expiry: bool = True
-    is_default: bool = False
-    is_active: bool = True
-    sort_order: int = Field(0, ge=0, le=100000)
+    card_validity_months: StrictInt | None = Field(None, ge=1, le=1200)
+    benefits_stop_on_expiry: StrictBool = True
+    is_default: StrictBool = False
+    is_active: StrictBool = True
+    sort_order: StrictInt = Field(0, ge=0, le=100000)
 
 
 class MemberTypePatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=100)
     name_en: str | None = Field(None, max_length=100)
-    can_earn: bool | None = None
+    can_earn: StrictBool | None = None
     discount_percent: Percent | None = None
     price_table: str | None = Field(None, max_length=40)
     birthday_discount_percent: Percent | None = None
     birthday_scope: MemberType.BirthdayScope | None = None
-    card_validity_months: int | None = Field(None, ge=1, le=1200)
-    benefits_stop_on_expiry: bool | None = None
-    is_default: bool | None = None
-    is_active: bool | None = None
-    sort_order: int | None = Field(None, ge=0, le=100000)
+    card_validity_months: StrictInt | None = Field(None, ge=1, le=1200)
+    benefits_stop_on_expiry: StrictBool | None = None
+    is_default: StrictBool | None = None
+    is_active: StrictBool | None = None
+    sort_order: StrictInt | None = Field(None, ge=0, le=100000)
 
 
 def _member_type(organization_id: int, code: str) -> MemberType:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, model_validator
+from pydantic import AfterValidator, BeforeValidator, StrictBool, StrictInt, model_validator
 
 from sasom.core.inputs import iso_text_only
 from sasom.members.models import Member
@@ -92,8 +92,8 @@ class MemberRef(Body):
 class RedeemIn(Body):
     member: MemberRef
     reward: Code = Field(..., description="reward code")
-    quantity: int = Field(1, ge=1, le=100)
-    buy_points: int = Field(0, ge=0, le=POINTS_MAX, description="exactly the missing points, paid at the POS")
+    quantity: StrictInt = Field(1, ge=1, le=100)
+    buy_points: StrictInt = Field(0, ge=0, le=POINTS_MAX, description="exactly the missing points, paid at the POS")
     payment_reference: str = Field("", max_length=100, pattern=NO_NUL, description="receipt of that payment")
     branch: BranchCode = None
 
@@ -194,7 +194,7 @@ class CouponUseIn(Body):
 class CouponIssueIn(Body):
     template: Code = Field(..., description="coupon type code")
     member: MemberRef
-    charge_points: bool = Field(True, description="false: a gift (needs coupons.manage)")
+    charge_points: StrictBool = Field(True, description="false: a gift (needs coupons.manage)")
 
 
 class CouponOut(Schema):
@@ -259,11 +259,11 @@ class QuoteOut(Schema):
 
 class DiscountRuleIn(Body):
     member_type: str | None = Field(None, max_length=20, pattern=NO_NUL, description="null: the default rule")
-    points_per_unit: int = Field(..., ge=1, le=COUNT_MAX, description="points worth 1 unit of money")
-    min_points: int = Field(0, ge=0, le=POINTS_MAX)
+    points_per_unit: StrictInt = Field(..., ge=1, le=COUNT_MAX, description="points worth 1 unit of money")
+    min_points: StrictInt = Field(0, ge=0, le=POINTS_MAX)
     max_bill_percent: Percent = "100"
     max_balance_percent: Percent = "100"
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class DiscountRulesIn(Body):
@@ -308,16 +308,16 @@ class RewardIn(Body):
     name: str = Field(..., min_length=1, max_length=200, pattern=NO_NUL)
     name_en: str = Field("", max_length=200, pattern=NO_NUL)
     description: str = Field("", max_length=5000, pattern=NO_NUL)
-    points_cost: int = Field(..., ge=1, le=10_000_000)
+    points_cost: StrictInt = Field(..., ge=1, le=10_000_000)
     cash_copay: Money = "0"
     member_types: Codes = Field(default_factory=list, description="member type codes; empty: every type")
     valid_from_on: Day | None = None
     valid_to_on: Day | None = Field(None, description="inclusive")
     stock_mode: Reward.StockMode = Reward.StockMode.UNLIMITED
-    limit_quantity: int | None = Field(None, ge=0, le=COUNT_MAX, description="per member; null: no limit")
+    limit_quantity: StrictInt | None = Field(None, ge=0, le=COUNT_MAX, description="per member; null: no limit")
     limit_period: LimitPeriod = LimitPeriod.LIFETIME
-    is_active: bool = True
-    sort_order: int = Field(0, ge=0, le=COUNT_MAX)
+    is_active: StrictBool = True
+    sort_order: StrictInt = Field(0, ge=0, le=COUNT_MAX)
 
 
 class RewardPatch(Body):
@@ -325,16 +325,16 @@ class RewardPatch(Body):
     name: str | None = Field(None, min_length=1, max_length=200, pattern=NO_NUL)
     name_en: str | None = Field(None, max_length=200, pattern=NO_NUL)
     description: str | None = Field(None, max_length=5000, pattern=NO_NUL)
-    points_cost: int | None = Field(None, ge=1, le=10_000_000)
+    points_cost: StrictInt | None = Field(None, ge=1, le=10_000_000)
     cash_copay: Money | None = None
     member_types: Codes | None = None
     valid_from_on: Day | None = Field(None, description="null clears")
     valid_to_on: Day | None = Field(None, description="null clears")
     stock_mode: Reward.StockMode | None = None
-    limit_quantity: int | None = Field(None, ge=0, le=COUNT_MAX, description="null: no limit")
+    limit_quantity: StrictInt | None = Field(None, ge=0, le=COUNT_MAX, description="null: no limit")
     limit_period: LimitPeriod | None = None
-    is_active: bool | None = None
-    sort_order: int | None = Field(None, ge=0, le=COUNT_MAX)
+    is_active: StrictBool | None = None
+    sort_order: StrictInt | None = Field(None, ge=0, le=COUNT_MAX)
 
 
 class BranchStockOut(Schema):
@@ -386,7 +386,7 @@ class RewardList(Schema):
 
 
 class StockIn(Body):
-    delta: int = Field(..., ge=-COUNT_MAX, le=COUNT_MAX, description="added (negative: written off)")
+    delta: StrictInt = Field(..., ge=-COUNT_MAX, le=COUNT_MAX, description="added (negative: written off)")
     branch: BranchCode = None
     reason: str = Field("", max_length=200, pattern=NO_NUL)
 
@@ -408,12 +408,12 @@ class CouponTemplateIn(Body):
     product_codes: Codes = Field(default_factory=list)
     category_codes: Codes = Field(default_factory=list)
     text: str = Field("", max_length=2000, pattern=NO_NUL)
-    points_cost: int = Field(0, ge=0, le=10_000_000)
-    validity_days: int | None = Field(None, ge=1, le=3660, description="counting the day of issue")
+    points_cost: StrictInt = Field(0, ge=0, le=10_000_000)
+    validity_days: StrictInt | None = Field(None, ge=1, le=3660, description="counting the day of issue")
     valid_until_on: Day | None = Field(None, description="fixed last day (inclusive)")
-    per_member_limit: int | None = Field(None, ge=0, le=COUNT_MAX)
+    per_member_limit: StrictInt | None = Field(None, ge=0, le=COUNT_MAX)
     member_types: Codes = Field(default_factory=list)
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class CouponTemplatePatch(Body):
@@ -427,12 +427,12 @@ class CouponTemplatePatch(Body):
     product_codes: Codes | None = None
     category_codes: Codes | None = None
     text: str | None = Field(None, max_length=2000, pattern=NO_NUL)
-    points_cost: int | None = Field(None, ge=0, le=10_000_000)
-    validity_days: int | None = Field(None, ge=1, le=3660, description="null clears")
+    points_cost: StrictInt | None = Field(None, ge=0, le=10_000_000)
+    validity_days: StrictInt | None = Field(None, ge=1, le=3660, description="null clears")
     valid_until_on: Day | None = Field(None, description="null clears")
-    per_member_limit: int | None = Field(None, ge=0, le=COUNT_MAX, description="null: no limit")
+    per_member_limit: StrictInt | None = Field(None, ge=0, le=COUNT_MAX, description="null: no limit")
     member_types: Codes | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class CouponTemplateOut(Schema):
