@@ -214,9 +214,12 @@ def row_r6(cfg: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
     key = api_key_create(organization_id=shop.organization.id, label="fuzz", actor=Actor.system(),
                          terminal=shop.terminals[0], can_manage=True, rate_limit_per_minute=10_000_000).key
     report = OUT_DIR / "schemathesis.xml"
+    # One worker: with several worker threads, hypothesis's lambda descriptions call ast.parse at
+    # once and this Python 3.11 raises "AST constructor recursion depth mismatch" (a CPython bug
+    # fixed in later releases), which schemathesis reports as runtime errors of random operations.
     cmd = [str(ROOT / ".venv/bin/schemathesis"), "run", f"{BASE_URL}/api/v1/openapi.json",
            "--checks", "all", "--exclude-checks", "positive_data_acceptance",
-           "--phases", "examples,coverage,fuzzing,stateful", "-n", str(cfg["r6_examples"]), "-w", "4",
+           "--phases", "examples,coverage,fuzzing,stateful", "-n", str(cfg["r6_examples"]), "-w", "1",
            "--seed", "6", "-H", f"Authorization: Bearer {key}", "--continue-on-failure",
            "--report", "junit", "--report-junit-path", str(report), "--no-color"]
     started = time.monotonic()
@@ -229,9 +232,9 @@ def row_r6(cfg: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
     summary = "\n".join(line for line in out.splitlines()[-60:] if line.strip())
     five = len(re.findall(r"(?m)^- ST101 ", out))  # one line per failing test case and check
     violations = len(re.findall(r"(?m)^- ST(?!101 )\d+ ", out))
-    ops = re.search(r"(\d+)\s+(?:passed|operations? tested)", out)
+    ops = re.search(r"Tested:\s+(\d+)", out)
     cases = re.search(r"(\d+)\s+(?:generated|test cases)", out)
-    tested = f"{ops.group(1)} passed operations" if ops else ""
+    tested = f"{ops.group(1)} operations tested" if ops else ""
     generated = f", {cases.group(1)} test cases" if cases else ""
     figure = (f"exit {code}; {tested}{generated}; server errors {five}, schema violations "
               f"{violations}; -n {cfg['r6_examples']}, phases examples/coverage/fuzzing/stateful; "

@@ -17,6 +17,9 @@ urlpatterns = [
     path("", include("sasom.core.urls")),
 ]
 
+handler404 = "sasom.core.views.page_not_found"
+handler500 = "sasom.core.views.server_error"
+
 if settings.DEBUG:
     from django.views.static import serve
 

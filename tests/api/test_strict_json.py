@@ -38,6 +38,7 @@ def send(client, method, path, body):
                                                          "max_bill_percent": "100", "max_balance_percent": "100",
                                                          "is_active": 0}]}, "rules.0.is_active"),
     ("post", "/api/v1/rewards", {"code": "R1", "name": "Mug", "points_cost": "100"}, "points_cost"),
+    ("patch", "/api/v1/members/{member}", {"birth_on": "0"}, "birth_on"),  # not 1 January 1970
 ])
 def test_a_number_for_a_boolean_or_a_boolean_for_a_number_is_refused(admin_key, member, member_type, method, path,
                                                                       body, field):

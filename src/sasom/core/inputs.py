@@ -11,6 +11,7 @@ byte search over the body.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import unquote
@@ -86,12 +87,20 @@ class NulRefusalMiddleware:
         return self.get_response(request)
 
 
+_ISO_DATE_START = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def iso_text_only(value: Any) -> Any:
     """For ``BeforeValidator``: a date or date-time arrives as an ISO 8601 string, as the OpenAPI
     schema says. Pydantic would otherwise read a number as Unix seconds (``-989`` became a date in
     1969), which the schema does not allow and no integrator means."""
     import datetime as dt
 
-    if isinstance(value, str | dt.date) or value is None:
+    if isinstance(value, str):
+        # "0" or "1700000000" as text would still be read as Unix seconds: ISO starts YYYY-MM-DD
+        if not _ISO_DATE_START.match(value.strip()):
+            raise ValueError("give an ISO 8601 date or date-time string")
+        return value
+    if isinstance(value, dt.date) or value is None:
         return value
     raise ValueError("give an ISO 8601 date or date-time string")

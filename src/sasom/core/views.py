@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp.forms import OTPTokenForm
@@ -75,3 +76,24 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"page": page, "type": object_type, "object": object_id})
 
 
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler404``: a path under ``/api/`` that no operation matches (an id with a slash or a
+    line break in it, a typo) answers the API's JSON error, not the back office's HTML page."""
+    if _is_api(request):
+        return JsonResponse({"code": "not_found", "message": "No API operation at this path.", "field": None},
+                            status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: the API's JSON error under ``/api/``, the HTML page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"code": "server_error", "message": "Something went wrong on our side.",
+                             "field": None}, status=500)
+    return defaults.server_error(request)

@@ -9,6 +9,7 @@ from pydantic import BeforeValidator
 
 from sasom.core.audit import Actor
 from sasom.core.errors import NotFound
+from sasom.core.inputs import iso_text_only
 from sasom.integrations.auth import api_auth, api_require
 from sasom.integrations.batch import DOCUMENT_TYPES
 from sasom.integrations.models import BatchDocument, SaleBatch
@@ -51,6 +52,7 @@ def _form_bool(value: object) -> object:
 
 
 FormBool = Annotated[bool, BeforeValidator(_form_bool)]
+IsoDate = Annotated[dt.date, BeforeValidator(iso_text_only)]
 
 # ``document_type=plan`` pairs (batch_plans_parse): a known document type, a plan of 1-40
 # characters without ",", "=" or line breaks; pairs separated by commas or new lines.
@@ -115,7 +117,7 @@ def _batch(request: HttpRequest, batch_id: int) -> SaleBatch:
 def batch_create(
     request: HttpRequest,
     file: File[UploadedFile],
-    business_on: Form[dt.date],
+    business_on: Form[IsoDate],
     format: Form[Literal["csv", "jsonl"]] = "csv",
     calculate: FormBool = Form(True, description="post the points once staged (true or false)"),  # noqa: B008
     plans: str = Form("", pattern=PLANS_PATTERN, max_length=2000, description=PLANS_HELP),

@@ -30,9 +30,9 @@ def erp(org, branch, settings, tmp_path):
     return Client(HTTP_AUTHORIZATION=f"Bearer {issued.key}")
 
 
-def upload(erp, plans: str, calculate: str = "false"):
+def upload(erp, plans: str, calculate: str = "false", business_on: str = "2026-11-24"):
     file = SimpleUploadedFile("day.jsonl", json.dumps(DOC).encode())
-    return erp.post("/api/v1/batches", {"file": file, "business_on": "2026-11-24", "format": "jsonl",
+    return erp.post("/api/v1/batches", {"file": file, "business_on": business_on, "format": "jsonl",
                                         "calculate": calculate, "plans": plans})
 
 
@@ -87,3 +87,13 @@ def test_calculate_true_or_false_in_any_case_is_accepted(erp, calculate, django_
     with django_capture_on_commit_callbacks(execute=False):
         response = upload(erp, "", calculate=calculate)
     assert response.status_code == 202, response.content
+
+
+@pytest.mark.parametrize("business_on", ["0", "1700000000", "24/11/2026", "tomorrow"])
+def test_business_day_is_an_iso_date_not_unix_seconds(erp, business_on):
+    # when the day-end date is not written YYYY-MM-DD ("0" used to become 1 January 1970)
+    response = upload(erp, "", business_on=business_on)
+    # then 422 names it and nothing is stored
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == "business_on"
+    assert not SaleBatch.objects.exists()
