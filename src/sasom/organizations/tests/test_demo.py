@@ -45,6 +45,10 @@ def test_demo_builds_a_chain_with_every_role_and_the_asked_members():
         assert name in output
     assert "cashier1" in output and DEMO_PASSWORD in output and "demo" in output
     assert "http://127.0.0.1:8000/" in output
+    # and how a member logs into the portal, with a demo member's phone that can log in
+    portal_member = Member.objects.filter(organization=org, status=Member.Status.ACTIVE,
+                                          phone__isnull=False).order_by("id").first()
+    assert "http://127.0.0.1:8000/m/demo/" in output and portal_member.phone in output
 
 
 def test_second_run_changes_nothing_and_prints_the_logins_again():
