@@ -65,6 +65,11 @@ def _active_endpoints(organization_id: int) -> list[tuple[int, list[str]]]:
     return rows
 
 
+def event_listeners(organization_id: int, event_type: str) -> list[int]:
+    """The active endpoints of the organization that want ``event_type`` (cached per process)."""
+    return [eid for eid, events in _active_endpoints(organization_id) if not events or event_type in events]
+
+
 def event_emit(
     *, organization_id: int, event_type: str, data: dict[str, Any] | Callable[[], dict[str, Any]]
 ) -> int:
@@ -74,7 +79,7 @@ def event_emit(
     an expiry run) pay nothing for events nobody subscribed to."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type}")
-    targets = [eid for eid, events in _active_endpoints(organization_id) if not events or event_type in events]
+    targets = event_listeners(organization_id, event_type)
     if not targets:
         return 0
     if callable(data):

@@ -205,6 +205,8 @@ def login_codes_forget(*, organization_id: int, phone: str | None, member_id: in
     """PDPA erasure: delete the member's login codes (they name the phone). Returns how many."""
     from django.db.models import Q
 
-    which = Q(member_id=member_id) | (Q(phone=phone) if phone else Q())
+    which = Q(member_id=member_id)
+    if phone:
+        which |= Q(phone=phone)
     deleted, _by_model = LoginCode.objects.filter(which, organization_id=organization_id).delete()
     return deleted

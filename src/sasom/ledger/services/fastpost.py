@@ -91,9 +91,9 @@ def fast_path_available() -> bool:
 
 def _listening(organization_id: int) -> bool:
     """Does a webhook endpoint of the organization want ``points.earned``? (cached per process)"""
-    from sasom.integrations.webhooks import _active_endpoints
+    from sasom.integrations.webhooks import event_listeners
 
-    return any(not events or "points.earned" in events for _id, events in _active_endpoints(organization_id))
+    return bool(event_listeners(organization_id, "points.earned"))
 
 
 def sale_post_fast(
