@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from sasom.core.inputs import iso_text_only
+from sasom.core.money import money_text
 from sasom.earning import models as m
 from sasom.earning.domain import Award, EarnResult
 from sasom.earning.params import describe
@@ -72,7 +73,7 @@ def _clock(value: dt.time | None) -> str | None:
 
 
 def _money(value: Any) -> str:
-    return str(Decimal(value).quantize(Decimal("0.01")))
+    return money_text(Decimal(value))
 
 
 class Body(Schema):

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.money import money
 from sasom.earning import models as m
 from sasom.earning.params import steps_text
 from sasom.earning.rules import Kind, Mode, Rounding
@@ -219,7 +220,7 @@ class PreviewForm(forms.Form):
             if not (qty.is_finite() and price.is_finite() and discount.is_finite()) or qty <= 0 or price < 0 or discount < 0:
                 raise forms.ValidationError(_("Row %(n)s: qty must be positive, price and discount not negative.") % {"n": number})
             rows.append({"sku": parts[0], "category": parts[1], "brand": parts[2], "quantity": qty,
-                         "unit_price": price.quantize(Decimal("0.01")), "discount": discount.quantize(Decimal("0.01"))})
+                         "unit_price": money(price), "discount": money(discount)})
         if not rows:
             raise forms.ValidationError(_("Add at least one line."))
         return rows

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sasom.core.errors import DomainError
+from sasom.core.money import is_cents, money_text
 from sasom.earning.rules import (
     BaseRule,
     BirthdayRule,
@@ -53,9 +54,9 @@ def _money(params: dict[str, Any], name: str, *, minimum: Decimal = Decimal("0")
         raise _fail(name, f"{name} must be an amount") from None
     if not value.is_finite() or value < minimum or (strict and value == minimum):
         raise _fail(name, f"{name} must be {'more than' if strict else 'at least'} {minimum}")
-    if value != value.quantize(Decimal("0.01")):
+    if not is_cents(value):
         raise _fail(name, f"{name} has at most two decimals")
-    return str(value.quantize(Decimal("0.01")))
+    return money_text(value)
 
 
 def _int(params: dict[str, Any], name: str, *, minimum: int = 0, default: int | None = None) -> int:

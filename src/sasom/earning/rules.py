@@ -19,14 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import ClassVar
 
+from sasom.core.money import money
 from sasom.earning.domain import Award, Basket, BasketLine, Beneficiary, MemberContext
 
 ZERO = Decimal("0")
-CENT = Decimal("0.01")
 
 
 class Kind:
@@ -52,14 +52,6 @@ class Rounding:
     LINE = "line"
 
 
-def money(value: Fraction | Decimal | int) -> Decimal:
-    """The one money rounding rule: two places, half up (values here are never negative)."""
-    if isinstance(value, Fraction):
-        cents = math.floor(value * 100 + Fraction(1, 2))
-        return (Decimal(cents) / 100).quantize(CENT)
-    return Decimal(value).quantize(CENT, ROUND_HALF_UP)
-
-
 def fmt_money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
@@ -68,7 +60,7 @@ def fmt_points(value: Fraction | int) -> str:
     value = Fraction(value)
     if value.denominator == 1:
         return f"{value.numerator:,}"
-    shown = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(CENT)
+    shown = money(value)
     return f"{shown:,.2f}".rstrip("0").rstrip(".")
 
 
@@ -319,7 +311,7 @@ class Bill:
 
 def _money_cents(cents: int) -> Decimal:
     """``money(Fraction(cents, 100))`` without the Fraction (the same Decimal)."""
-    return (Decimal(cents) / 100).quantize(CENT)
+    return money(Decimal(cents) / 100)
 
 
 def _cents_of(basket: Basket, policy: EarnPolicy) -> list[int] | None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.audit import Actor, audit_record, diff, snapshot
 from sasom.core.errors import Conflict, DomainError
+from sasom.core.money import is_cents, money
 from sasom.earning import models as m
 from sasom.earning.engine import Basket, BasketLine, EarnResult, MemberContext, compute
 from sasom.earning.params import validate_params
@@ -210,9 +211,9 @@ def _decimal(data: dict[str, Any], field: str, low: Decimal, high: Decimal | Non
         raise _invalid(field, _("must be an amount")) from None
     if not value.is_finite() or value < low or (high is not None and value > high):
         raise _invalid(field, f"must be between {low} and {high}" if high is not None else f"must be at least {low}")
-    if value != value.quantize(Decimal("0.01")):
+    if not is_cents(value):
         raise _invalid(field, _("at most two decimals"))
-    return value.quantize(Decimal("0.01"))
+    return money(value)
 
 
 def _campaign_values(organization_id: int, data: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, StrictBool, StrictInt, model_validator
 
 from sasom.core.inputs import iso_text_only
+from sasom.core.money import money_text
 from sasom.members.models import Member
 
 from .models import Coupon, CouponTemplate, LimitPeriod, PointsDiscountRule, Redemption, Reward
@@ -59,7 +60,7 @@ def local(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def money(value: Any) -> str:
-    return str(Decimal(value).quantize(Decimal("0.01")))
+    return money_text(Decimal(value))
 
 
 def money_or_none(value: Any) -> str | None:

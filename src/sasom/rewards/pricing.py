@@ -10,9 +10,10 @@ import math
 import secrets
 import zoneinfo
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
-CENT = Decimal("0.01")
+from sasom.core.money import money, money_floor
+
 HUNDRED = Decimal(100)
 
 # Coupon codes: no 0/O, 1/I/L, so a code read aloud or typed from paper is unambiguous.
@@ -41,7 +42,7 @@ class DiscountQuote:
 
 def points_to_money(points: int, points_per_unit: int) -> Decimal:
     """Money a number of points buys, rounded DOWN to the cent (the shop never gives more)."""
-    return (Decimal(points) / Decimal(points_per_unit)).quantize(CENT, rounding=ROUND_DOWN)
+    return money_floor(Decimal(points) / Decimal(points_per_unit))
 
 
 def points_for_money(amount: Decimal, points_per_unit: int) -> int:
@@ -92,7 +93,7 @@ def proportional_points(*, points: int, bill_amount: Decimal, returned_total: De
 
 
 def purchase_amount(*, points: int, point_price: Decimal) -> Decimal:
-    return (Decimal(points) * point_price).quantize(CENT)
+    return money(Decimal(points) * point_price)
 
 
 def coupon_code_new() -> str:
@@ -149,7 +150,7 @@ def coupon_discount(
     """Money a coupon takes off (discount) or pays (cash) on ``eligible_amount``; never more than it."""
     eligible = max(Decimal(eligible_amount), Decimal(0))
     if kind == "discount" and discount_kind == "percent":
-        off = (eligible * Decimal(value) / HUNDRED).quantize(CENT, rounding=ROUND_DOWN)
+        off = money_floor(eligible * Decimal(value) / HUNDRED)
     else:
-        off = Decimal(value).quantize(CENT)
-    return min(off, eligible.quantize(CENT))
+        off = money(value)
+    return min(off, money(eligible))

@@ -14,7 +14,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import Conflict, DomainError
+from sasom.core.money import money
 from sasom.earning import engine
 from sasom.ledger.locking import lock_account, lock_account_for_member, lock_accounts
 from sasom.ledger.models import (
@@ -50,13 +51,7 @@ MEMBER_INACTIVE = "member_inactive"
 POINTS_WITHOUT_MEMBER = "points_without_member"
 REASON_REQUIRED = "reason_required"
 
-CENT = Decimal("0.01")
 INACTIVE_STATUSES = frozenset({"suspended", "closed", "anonymized"})
-
-
-def money(value: Decimal) -> Decimal:
-    """The one rounding rule for money: 2 places, half up."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _ruleset(organization_id: int):

@@ -1,0 +1,48 @@
+"""The one money rounding rule, and that nobody rounds money another way."""
+
+import pathlib
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from sasom.core.money import is_cents, money, money_floor
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("0.005"), Decimal("0.01")),  # half up, not half even
+        (Decimal("0.015"), Decimal("0.02")),
+        (Decimal("0.025"), Decimal("0.03")),  # half even would give 0.02
+        (Decimal("12.344"), Decimal("12.34")),
+        (Fraction(1, 200), Decimal("0.01")),
+        (Fraction(1, 3), Decimal("0.33")),
+        (Fraction(-1, 200), Decimal("-0.01")),  # symmetric, as Decimal's ROUND_HALF_UP
+        (7, Decimal("7.00")),
+    ],
+)
+def test_money_rounds_half_up(value, expected):
+    assert money(value) == expected
+    assert str(money(value)) == str(expected)
+
+
+def test_money_floor_never_gives_more():
+    assert money_floor(Decimal("0.019")) == Decimal("0.01")
+    assert money_floor(Decimal(2) / Decimal(3)) == Decimal("0.66")
+
+
+def test_is_cents():
+    assert is_cents(Decimal("1.10"))
+    assert not is_cents(Decimal("1.101"))
+    assert not is_cents(Decimal("NaN"))
+
+
+def test_no_other_module_calls_quantize():
+    root = pathlib.Path(__file__).resolve().parents[2]
+    offenders = [
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if "tests" not in p.parts and p.name != "money.py" and ".quantize(" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
