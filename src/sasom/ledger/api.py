@@ -352,7 +352,7 @@ def _awards(awards: list[dict[str, Any]], beneficiary: str | None = "member") ->
 
 
 def _award_dicts(result: engine.EarnResult) -> list[dict[str, Any]]:
-    from sasom.ledger.services.sales import award_json
+    from sasom.ledger.plan import award_json
 
     return [award_json(a) for a in result.awards]
 

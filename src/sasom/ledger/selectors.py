@@ -90,11 +90,11 @@ def sale_quote(*, organization, basket, member=None):
     from sasom.earning import engine
     from sasom.earning.selectors import ruleset_for
     from sasom.ledger.policy import zone
-    from sasom.ledger.services.sales import _member_context
+    from sasom.ledger.services.sales import member_context
 
     if member is None:
         context = engine.MemberContext(member_id=None)
     else:
         account = account_of(member) or PointAccount(organization_id=organization.pk, member=member)
-        context = _member_context(member, account, basket.occurred_at, organization.time_zone)
+        context = member_context(member, account, basket.occurred_at, organization.time_zone)
     return engine.compute(basket, context, ruleset_for(organization.pk), tz=zone(organization.time_zone))

@@ -1,7 +1,20 @@
 """Ledger services (writes). Import from here: ``from sasom.ledger.services import sale_post``."""
 
+from sasom.ledger.errors import (
+    ALREADY_VOIDED,
+    INSUFFICIENT_POINTS,
+    INVALID_BASKET,
+    INVALID_RECEIPT,
+    MEMBER_INACTIVE,
+    POINTS_WITHOUT_MEMBER,
+    RECEIPT_CONFLICT,
+    RETURN_CONFLICT,
+    RETURN_EXCEEDS_SOLD,
+    SALE_VOIDED,
+    UNKNOWN_LINE,
+    WRONG_PLACE,
+)
 from sasom.ledger.services.bulk import BulkSale, needs_single_post, sales_post_bulk  # noqa: F401
-from sasom.ledger.services.core import INSUFFICIENT_POINTS
 from sasom.ledger.services.corrections import (
     ALREADY_REVERSED,
     ENTRY_NOT_FOUND,
@@ -23,24 +36,8 @@ from sasom.ledger.services.points import (
     points_release_pending,
     points_spend,
 )
-from sasom.ledger.services.sales import (
-    ALREADY_VOIDED,
-    INVALID_BASKET,
-    INVALID_RECEIPT,
-    MEMBER_INACTIVE,
-    POINTS_WITHOUT_MEMBER,
-    RECEIPT_CONFLICT,
-    RETURN_CONFLICT,
-    RETURN_EXCEEDS_SOLD,
-    SALE_VOIDED,
-    UNKNOWN_LINE,
-    WRONG_PLACE,
-    SalePostResult,
-    money,
-    sale_post,
-    sale_return,
-    sale_void,
-)
+from sasom.ledger.services.returns import sale_return, sale_void
+from sasom.ledger.services.sales import SalePostResult, money, sale_post
 
 points_earn = sale_post
 

@@ -25,33 +25,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from sasom.core.audit import Actor
-from sasom.core.errors import Conflict, DomainError
+from sasom.core.errors import DomainError
 from sasom.earning import engine
 from sasom.ledger.locking import lock_accounts
 from sasom.ledger.models import Entry, Lot, PointAccount, Sale, SaleLine
-from sasom.ledger.policy import lot_dates, settings_of, zone
+from sasom.ledger.plan import SalePlan, body_hash
+from sasom.ledger.policy import settings_of
 from sasom.ledger.services import core
-from sasom.ledger.services.sales import (
-    RECEIPT_CONFLICT,
-    _body_hash,
-    _context_json,
-    _line_rows,
-    _member_context,
-    _ruleset,
-    _validate,
-    award_json,
-    money,
-)
+from sasom.ledger.services.sales import plan_of, receipt_conflict, rules_of, sale_validate
 
 BULK_BATCH_SIZE = 1000
 
@@ -115,7 +104,6 @@ def sales_post_bulk(
     back, and the caller may post the chunk document by document.
     """
     now = now or timezone.now()
-    tz_name = organization.time_zone
     outcomes = [BulkOutcome() for _ in items]
     hashes: list[str | None] = [None] * len(items)
     for i, item in enumerate(items):
@@ -123,8 +111,8 @@ def sales_post_bulk(
         if needs_single_post(item):
             raise ValueError("a member with a referrer is posted by sale_post (see needs_single_post)")
         try:
-            _validate(organization, item.branch, item.terminal, item.receipt_id, item.basket, item.member, 0)
-            hashes[i] = _body_hash(item.basket, item.member.pk if item.member else None, 0)
+            sale_validate(organization, item.branch, item.terminal, item.receipt_id, item.basket, item.member, 0)
+            hashes[i] = body_hash(item.basket, item.member.pk if item.member else None, 0)
         except DomainError as exc:
             outcomes[i].error = exc
 
@@ -134,8 +122,7 @@ def sales_post_bulk(
         by_member = _account_ids(organization.pk, member_ids) if member_ids else {}
         accounts = lock_accounts(by_member.values())
         settings = settings_of(next(iter(accounts.values())).organization) if accounts else None
-        ruleset = _ruleset(organization.pk)
-        tz = zone(tz_name)
+        ruleset = rules_of(organization.pk)
 
         sales: list[Sale] = []
         lines_of: list[list[SaleLine]] = []
@@ -143,45 +130,24 @@ def sales_post_bulk(
         touched: dict[int, PointAccount] = {}
         for i in todo:
             item = items[i]
-            basket, member = item.basket, item.member
+            member = item.member
             account = accounts[by_member[member.pk]] if member is not None else None
-            ctx = (
-                _member_context(member, account, basket.occurred_at, tz_name)
-                if member is not None else engine.MemberContext(member_id=None)
-            )
-            result = engine.compute(basket, ctx, ruleset, tz=tz)
-            member_points = result.member_points if member is not None else 0
-            lines, gross = _line_rows(organization.pk, basket)
-            line_discounts = sum((ln.discount for ln in lines), Decimal("0"))
-            bill_level = money(basket.bill_discount) + money(basket.coupon_discount) + money(basket.points_discount)
-            awards = [award_json(a) for a in result.awards]
-            sale = Sale(
+            hashed = hashes[i]
+            assert hashed is not None
+            plan, _result = plan_of(
                 organization=organization, branch=item.branch, terminal=item.terminal, receipt_id=item.receipt_id,
-                document_type=basket.document_type, occurred_at=basket.occurred_at, recorded_at=now,
-                member=member, account=account, member_type_code=ctx.member_type,
-                salesperson=basket.salesperson[:64], campaign_plan=basket.campaign_plan[:40],
-                bag_declined=basket.bag_declined, gross=gross, discounts=line_discounts + bill_level,
-                bill_discount=money(basket.bill_discount), coupon_discount=money(basket.coupon_discount),
-                points_discount=money(basket.points_discount), net=gross - line_discounts - bill_level,
-                eligible_net=money(result.eligible_net), points_earned=member_points, referrer_points=0,
-                points_used=0, donation=money(result.donation),
-                explanation={"awards": awards, "context": _context_json(ctx), "extra_discount": str(result.extra_discount)},
-                body_hash=hashes[i], actor_label=actor.label[:200], staff_user_id=actor.user_id,
+                basket=item.basket, member=member, account=account, settings=settings, actor=actor, now=now,
+                hashed=hashed, ruleset=ruleset,
             )
+            sale, lines = _rows_of(plan, organization, item, member, account)
             sales.append(sale)
             lines_of.append(lines)
-            outcomes[i].created, outcomes[i].points_earned = True, member_points
+            outcomes[i].created, outcomes[i].points_earned = True, plan.sale.points_earned
             if account is None:
                 continue
-            if member_points:
-                earns.append((len(sales) - 1, *_credit(
-                    account, sale=sale, item=item, amount=member_points, now=now, actor=actor, settings=settings,
-                    tz_name=tz_name,
-                    explanation={"awards": [a for a in awards if a["beneficiary"] == "member"],
-                                 "eligible_net": str(result.eligible_net)},
-                )))
-                account.lifetime_earned += member_points
-            account.sale_count += 1
+            _apply(account, plan)  # the next sale of this member in the chunk sees this one
+            if plan.earn is not None:
+                earns.append((len(sales) - 1, *_earn_rows(plan, account, sale, item)))
             touched[account.pk] = account
 
         _insert(sales, lines_of, earns)
@@ -228,14 +194,14 @@ def _drop_replays(organization, items: list[BulkSale], hashes: list[str | None],
         if key in stored:
             pk, body_hash, points = stored[key]
             if body_hash != hashes[i]:
-                outcomes[i].error = _receipt_conflict()
+                outcomes[i].error = receipt_conflict()
             else:
                 outcomes[i].sale_id, outcomes[i].points_earned = pk, points
             continue
         if key in first_in_chunk:
             j = first_in_chunk[key]
             if hashes[j] != hashes[i]:
-                outcomes[i].error = _receipt_conflict()
+                outcomes[i].error = receipt_conflict()
             else:
                 outcomes[i].extra["replay_of"] = j
             continue
@@ -244,41 +210,45 @@ def _drop_replays(organization, items: list[BulkSale], hashes: list[str | None],
     return todo
 
 
-def _receipt_conflict() -> Conflict:
-    return Conflict(
-        RECEIPT_CONFLICT, _("This receipt number was already posted with different content."), field="receipt_id"
-    )
+def _rows_of(plan: SalePlan, organization: Any, item: BulkSale, member: Any,
+             account: PointAccount | None) -> tuple[Sale, list[SaleLine]]:
+    row = plan.sale
+    fields = {f: getattr(row, f) for f in row.__slots__
+              if f not in ("organization_id", "branch_id", "terminal_id", "member_id")}
+    sale = Sale(organization=organization, branch=item.branch, terminal=item.terminal, member=member,
+                account=account, **fields)
+    lines = [SaleLine(organization_id=row.organization_id, **{f: getattr(ln, f) for f in ln.__slots__})
+             for ln in plan.lines]
+    return sale, lines
 
 
-def _credit(
-    account: PointAccount, *, sale: Sale, item: BulkSale, amount: int, now: dt.datetime, actor: Actor, settings,
-    tz_name: str, explanation: dict[str, Any],
-) -> tuple[Entry, Lot | None, dict[str, int]]:
-    """``core.credit`` of an earn, in memory: the debt is paid first, the rest opens one lot."""
-    occurred_at = item.basket.occurred_at
-    expires_on, pending_until = lot_dates(settings, occurred_at, tz_name, pending=True)
-    paid = min(account.debt, amount)
-    if paid:
-        explanation = {**explanation, "debt_paid": paid}
+def _apply(account: PointAccount, plan: SalePlan) -> None:
+    """The plan's account delta, in memory (one UPDATE of all the chunk's accounts follows)."""
+    account.spendable += plan.delta.spendable
+    account.pending += plan.delta.pending
+    account.debt += plan.delta.debt
+    account.lifetime_earned += plan.delta.lifetime_earned
+    account.sale_count += plan.delta.sale_count
+
+
+def _earn_rows(plan: SalePlan, account: PointAccount, sale: Sale, item: BulkSale
+               ) -> tuple[Entry, Lot | None, dict[str, int]]:
+    """The plan's earn entry and lot as unsaved objects, and the balance the entry left."""
+    earn, row = plan.earn, plan.sale
+    assert earn is not None
     entry = Entry(
-        organization_id=account.organization_id, account=account, kind=Entry.Kind.EARN, sign=1, amount=amount,
-        debt_delta=-paid, occurred_at=occurred_at, recorded_at=now, sale=sale, branch=item.branch,
-        terminal=item.terminal, source_type="sale", source_id=item.receipt_id, staff_user_id=actor.user_id,
-        actor_label=actor.label[:200], explanation=explanation,
+        organization_id=row.organization_id, account=account, kind=Entry.Kind.EARN, sign=1, amount=earn.amount,
+        debt_delta=-earn.debt_paid, occurred_at=row.occurred_at, recorded_at=row.recorded_at, sale=sale,
+        branch=item.branch, terminal=item.terminal, source_type="sale", source_id=row.receipt_id,
+        staff_user_id=row.staff_user_id, actor_label=row.actor_label, explanation=earn.explanation,
     )
-    account.debt -= paid
-    is_pending = pending_until is not None and pending_until > now
     lot = None
-    if amount - paid > 0:
+    if earn.lot_amount:
         lot = Lot(
-            organization_id=account.organization_id, account=account, entry=entry, amount=amount - paid,
-            remaining=amount - paid, earned_at=occurred_at, expires_on=expires_on,
-            pending_until=pending_until if is_pending else None, is_pending=is_pending,
+            organization_id=row.organization_id, account=account, entry=entry, amount=earn.lot_amount,
+            remaining=earn.lot_amount, earned_at=row.occurred_at, expires_on=earn.expires_on,
+            pending_until=earn.pending_until, is_pending=earn.is_pending,
         )
-        if is_pending:
-            account.pending += amount - paid
-        else:
-            account.spendable += amount - paid
     return entry, lot, {"spendable": account.spendable, "pending": account.pending, "debt": account.debt}
 
 

@@ -19,9 +19,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.errors import DomainError
+from sasom.ledger.errors import INSUFFICIENT_POINTS  # noqa: F401
 from sasom.ledger.models import Entry, Lot, LotDraw, PointAccount, ShortfallPolicy
 
-INSUFFICIENT_POINTS = "insufficient_points"
 REFUSE = "refuse"
 
 _FAR = dt.date.max

@@ -11,14 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError, NotFound
+from sasom.ledger.errors import ALREADY_REVERSED, ENTRY_NOT_FOUND, OVER_REVERSAL  # noqa: F401
 from sasom.ledger.locking import lock_account
 from sasom.ledger.models import Entry, PointAccount
 from sasom.ledger.policy import local_date, lot_dates, settings_of
 from sasom.ledger.services import core
-
-OVER_REVERSAL = "over_reversal"
-ALREADY_REVERSED = "already_reversed"
-ENTRY_NOT_FOUND = "entry_not_found"
 
 
 def _entry_of(account: PointAccount, entry_id: int, kinds: tuple[str, ...]) -> Entry:

@@ -1,70 +1,57 @@
 """The posting of a plain sale in one database call on PostgreSQL (docs/ledger.md, "The fast path").
 
 A *plain* sale pays with nothing but money: no coupons, no points paid, no points for a referrer,
-and the member's account owes no debt. For such a sale :func:`sale_post_fast` computes the awards
-in Python exactly as :func:`sasom.ledger.services.sales.sale_post` does, then calls the
-``sasom_sale_post`` SQL function (migration ``ledger.0002``) once: it locks (or creates) the
-account, inserts the sale, its lines, the earn entry and its lot, adds the points with
-``x = x + n`` under the row lock, and returns the new balances and the next expiry. The call is one
-autocommit statement, so it is atomic without BEGIN/COMMIT round trips.
+and the member's account owes no debt. For such a sale :func:`sale_post_fast` builds the same
+:class:`~sasom.ledger.plan.SalePlan` as :func:`sasom.ledger.services.sales.sale_post` (from the
+account as read with the member, before any lock), then hands it to the ``sasom_sale_post(plan
+jsonb)`` SQL function (``ledger/sql/sale_post.sql``) once: it locks (or creates) the account,
+inserts the sale, its lines, the earn entry and its lot, adds the plan's deltas under the row
+lock, and returns the new balances and the next expiry. The call is one autocommit statement, so
+it is atomic without BEGIN/COMMIT round trips.
 
-The engine decides from the account as read before the call (first purchase or not). The
-function re-checks that, and that no debt appeared, under the lock; when either changed it writes
-nothing and answers ``stale``, and the caller posts through the locked ORM path instead. The
-same happens (returns None) for every sale this path does not cover. A replayed receipt answers
-the stored result, another body under the same receipt 409 ``receipt_conflict``, as the ORM path.
+The function re-checks under the lock that the account is as the plan read it (first purchase or
+not, debt); when not it writes nothing and answers ``stale``, and the caller posts through the
+locked ORM path instead. The same happens (returns None) for every sale this path does not
+cover. A replayed receipt answers the stored result, another body under the same receipt 409
+``receipt_conflict``, as the ORM path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import weakref
 from contextlib import nullcontext
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from sasom.core.audit import Actor
-from sasom.core.errors import Conflict
 from sasom.earning import engine
 from sasom.ledger.models import Entry, LedgerSettings, PointAccount, Sale
-from sasom.ledger.policy import lot_dates, settings_of, zone
+from sasom.ledger.plan import SalePlan, body_hash, plan_json
+from sasom.ledger.policy import settings_of
 from sasom.ledger.selectors import Balance
 from sasom.ledger.services import core
 from sasom.ledger.services.sales import (
-    RECEIPT_CONFLICT,
     SalePostResult,
-    _body_hash,
-    _context_json,
-    _line_rows,
-    _member_context,
-    _ruleset,
-    _stored_result,
-    _validate,
-    award_json,
-    money,
+    plan_of,
+    receipt_conflict,
+    sale_validate,
+    stored_result,
 )
-from sasom.members.models import Member
+from sasom.members.models import Member, MemberType
+from sasom.organizations.models import Organization
 
-_CALL_TYPES = (
-    "bigint, bigint, bigint, varchar, varchar, timestamptz, timestamptz, bigint, boolean, varchar, varchar, varchar, "
-    "boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric, bigint, numeric, jsonb, varchar, varchar, "
-    "integer, integer[], varchar[], varchar[], varchar[], numeric[], numeric[], numeric[], numeric[], jsonb, date, "
-    "timestamptz, boolean"
-)
-_CALL = "SELECT * FROM sasom_sale_post({})".format(", ".join(f"${i}" for i in range(1, 39)))
+_CALL = "SELECT * FROM sasom_sale_post($1)"
 
 # Statements prepared on each database connection (PREPARE is per session): the parse and plan
 # of the hot statements are paid once per connection instead of once per sale.
 _prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
 
-def _execute_prepared(name: str, types: str, body: str, params: list[Any]) -> tuple | None:
+def _execute_prepared(name: str, types: str, body: str, params: list[Any]) -> tuple[Any, ...] | None:
     """Run ``body`` (parameters ``$1``..``$n`` of ``types``) as the prepared statement ``name``
     on this thread's connection, preparing it first if this connection has not yet; one row."""
     connection.ensure_connection()
@@ -74,7 +61,8 @@ def _execute_prepared(name: str, types: str, body: str, params: list[Any]) -> tu
             cursor.execute(f"PREPARE {name} ({types}) AS {body}")
             done.add(name)
         cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
-        return cursor.fetchone()
+        row: tuple[Any, ...] | None = cursor.fetchone()
+        return row
 
 
 @dataclass(frozen=True)
@@ -84,26 +72,26 @@ class FastPostResult(SalePostResult):
     balance: Balance | None = None
 
 
+def event_wanted(organization_id: int, kind: str) -> bool:
+    """Does a webhook endpoint of the organization want ``kind``? (cached per process)"""
+    from sasom.integrations.webhooks import event_listeners  # TEMPORARY until core.events lands
+
+    return bool(event_listeners(organization_id, kind))
+
+
 def fast_path_available() -> bool:
     """The fast path exists on PostgreSQL only; SQLite always posts through the ORM path."""
     return connection.vendor == "postgresql"
 
 
-def _listening(organization_id: int) -> bool:
-    """Does a webhook endpoint of the organization want ``points.earned``? (cached per process)"""
-    from sasom.integrations.webhooks import event_listeners
-
-    return bool(event_listeners(organization_id, "points.earned"))
-
-
 def sale_post_fast(
     *,
-    organization,
-    branch,
-    terminal,
+    organization: Organization,
+    branch: Any,
+    terminal: Any,
     receipt_id: str,
     basket: engine.Basket,
-    member=None,
+    member: Member | None = None,
     account: PointAccount | None = None,
     actor: Actor,
     now: dt.datetime | None = None,
@@ -114,89 +102,50 @@ def sale_post_fast(
     ``member.organization`` should carry ``ledger_settings`` (select_related) to spare a query.
     """
     receipt_id = (receipt_id or "").strip()
-    _validate(organization, branch, terminal, receipt_id, basket, member, 0)
+    sale_validate(organization, branch, terminal, receipt_id, basket, member, 0)
     if basket.points_discount or basket.coupon_discount:
         return None
     if account is not None and account.debt:
-        return None  # an earning pays debt first: the ORM path does that arithmetic
-    body_hash = _body_hash(basket, member.pk if member else None, 0)
+        return None  # an earning pays debt first: the locked ORM path posts those
     now = now or timezone.now()
-    tz_name = organization.time_zone
-    if member is None:
-        ctx = engine.MemberContext(member_id=None)
-        first = None
-    else:
-        probe = account if account is not None else PointAccount(organization_id=organization.pk, member_id=member.pk)
-        ctx = _member_context(member, probe, basket.occurred_at, tz_name)
-        first = probe.sale_count == 0
-    result = engine.compute(basket, ctx, _ruleset(organization.pk), tz=zone(tz_name))
-    referrer_id = member.referred_by_id if member is not None and member.referred_by_id != member.pk else None
-    if referrer_id and result.referrer_points:
-        return None  # two accounts to lock: the ORM path orders the locks
-    points = result.member_points if member is not None else 0
-
-    lines, gross = _line_rows(organization.pk, basket)
-    line_discounts = sum((ln.discount for ln in lines), Decimal("0"))
-    bill_level = money(basket.bill_discount)
-    awards = [award_json(a) for a in result.awards]
-    explanation = {"awards": awards, "context": _context_json(ctx), "extra_discount": str(result.extra_discount)}
-    entry_explanation = {"awards": [a for a in awards if a["beneficiary"] == "member"],
-                         "eligible_net": str(result.eligible_net)}
-    expires_on = pending_until = None
-    if points:
-        expires_on, pending_until = lot_dates(_settings(member, organization), basket.occurred_at, tz_name, pending=True)
-    is_pending = pending_until is not None and pending_until > now
-    fields = dict(
-        document_type=basket.document_type, member_type_code=ctx.member_type, salesperson=basket.salesperson[:64],
-        campaign_plan=basket.campaign_plan[:40], bag_declined=basket.bag_declined, gross=gross,
-        discounts=line_discounts + bill_level, bill_discount=money(basket.bill_discount),
-        coupon_discount=money(Decimal("0")), points_discount=money(Decimal("0")),
-        net=gross - line_discounts - bill_level, eligible_net=money(result.eligible_net), points_earned=points,
-        donation=money(result.donation), explanation=explanation, actor_label=actor.label[:200],
+    settings = _settings(member, organization) if member is not None else None
+    plan, _result = plan_of(
+        organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id, basket=basket,
+        member=member, account=account, settings=settings, actor=actor, now=now,
+        hashed=body_hash(basket, member.pk if member else None, 0),
     )
-    params = [
-        organization.pk, branch.pk, terminal.pk, receipt_id, fields["document_type"], basket.occurred_at, now,
-        member.pk if member else None, first, fields["member_type_code"], fields["salesperson"],
-        fields["campaign_plan"], fields["bag_declined"], gross, fields["discounts"], fields["bill_discount"],
-        fields["coupon_discount"], fields["points_discount"], fields["net"], fields["eligible_net"], points,
-        fields["donation"], json.dumps(explanation), body_hash, fields["actor_label"], actor.user_id,
-        [ln.line_no for ln in lines], [ln.sku for ln in lines], [ln.category for ln in lines],
-        [ln.brand for ln in lines], [ln.quantity for ln in lines], [ln.unit_price for ln in lines],
-        [ln.discount for ln in lines], [ln.net for ln in lines],
-        json.dumps(entry_explanation), expires_on, pending_until if is_pending else None, is_pending,
-    ]
+    if not plan.plain:
+        return None  # two accounts to lock: the ORM path orders the locks
     # Webhook deliveries are queued in the posting's transaction, as on the ORM path: only when
     # somebody listens does the call run inside BEGIN/COMMIT.
-    listening = bool(points) and _listening(organization.pk)
+    listening = plan.earn is not None and event_wanted(organization.pk, "points.earned")
     with transaction.atomic() if listening else nullcontext():
-        row = _execute_prepared("sasom_sale_post_v1", _CALL_TYPES, _CALL, params)
+        row = _execute_prepared("sasom_sale_post_v2", "jsonb", _CALL, [plan_json(plan)])
+        assert row is not None
         (status, sale_id, stored_hash, account_id, spendable, pending, lifetime, debt, sale_count,
          account_created_at, entry_id, next_on, next_points) = row
         if status == "created":
-            sale, posted_account = _announce(organization, branch, terminal, receipt_id, basket, member, actor, now,
-                                             fields, body_hash, points, entry_explanation, row)
+            sale, posted_account = _announce(plan, organization, branch, terminal, member, row)
     if status == "stale":
-        return None  # nothing written: the engine's view of the account is out of date
+        return None  # nothing written: the plan's view of the account is out of date
     if status == "replay":
-        if stored_hash != body_hash:
-            raise Conflict(RECEIPT_CONFLICT, _("This receipt number was already posted with different content."),
-                           field="receipt_id")
-        return _stored_result(Sale.objects.get(pk=sale_id))
+        if stored_hash != plan.sale.body_hash:
+            raise receipt_conflict()
+        return stored_result(Sale.objects.get(pk=sale_id))
     balance = None
     if posted_account is not None:
         balance = Balance(spendable=spendable, pending=pending, lifetime_earned=lifetime, debt=debt,
                           next_expiry_on=next_on, next_expiry_points=next_points or 0)
     return FastPostResult(
-        sale=sale, created=True, points_earned=points, referrer_points=0, points_used=0, awards=awards,
-        spendable=spendable, pending=pending, debt=debt, account=posted_account, balance=balance,
+        sale=sale, created=True, points_earned=plan.sale.points_earned, referrer_points=0, points_used=0,
+        awards=list(plan.awards), spendable=spendable, pending=pending, debt=debt, account=posted_account,
+        balance=balance,
     )
 
 
-def _settings(member, organization) -> LedgerSettings:
+def _settings(member: Member, organization: Organization) -> LedgerSettings:
     """The points settings as they are now: those read with the member, else one query (never
     the settings of a cached organization, which may be older)."""
-    from sasom.organizations.models import Organization
-
     org = Member.organization.field.get_cached_value(member, default=None)
     if org is not None and Organization.ledger_settings.related.is_cached(org):
         return settings_of(org)
@@ -204,34 +153,34 @@ def _settings(member, organization) -> LedgerSettings:
         organization_id=organization.pk)
 
 
-def _announce(organization, branch, terminal, receipt_id, basket, member, actor, now, fields, body_hash, points,
-              entry_explanation, row) -> tuple[Sale, PointAccount | None]:
+def _announce(plan: SalePlan, organization: Organization, branch: Any, terminal: Any, member: Member | None,
+              row: tuple[Any, ...]) -> tuple[Sale, PointAccount | None]:
     """The posted sale and account as objects (the answer is built from them, not re-read), and
-    the ``points.earned`` webhook of the earn entry, as ``core.credit`` announces it."""
+    the ``points.earned`` event of the earn entry, as the ORM writer announces it."""
     (_status, sale_id, _hash, account_id, spendable, pending, lifetime, debt, sale_count,
      account_created_at, entry_id, _next_on, _next_points) = row
+    s = plan.sale
     posted_account = None
     if member is not None:
         posted_account = PointAccount(
             pk=account_id, organization_id=organization.pk, member_id=member.pk, spendable=spendable,
             pending=pending, lifetime_earned=lifetime, debt=debt, sale_count=sale_count,
-            created_at=account_created_at, updated_at=now,
+            created_at=account_created_at, updated_at=s.recorded_at,
         )
-    sale = Sale(
-        pk=sale_id, organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
-        occurred_at=basket.occurred_at, recorded_at=now, member=member, account=posted_account,
-        referrer_points=0, points_used=0, status=Sale.Status.POSTED, body_hash=body_hash,
-        staff_user_id=actor.user_id, void_reason="", **fields,
-    )
+    fields = {f: getattr(s, f) for f in s.__slots__
+              if f not in ("organization_id", "branch_id", "terminal_id", "member_id")}
+    sale = Sale(pk=sale_id, organization=organization, branch=branch, terminal=terminal, member=member,
+                account=posted_account, status=Sale.Status.POSTED, void_reason="", **fields)
     sale._state.adding = False
-    if entry_id is not None:
+    if entry_id is not None and plan.earn is not None:
         entry = Entry(
             pk=entry_id, organization_id=organization.pk, account=posted_account, kind=Entry.Kind.EARN, sign=1,
-            amount=points, debt_delta=0, sale=sale, branch=branch, terminal=terminal, source_type="sale",
-            source_id=receipt_id, staff_user_id=actor.user_id, actor_label=fields["actor_label"],
-            explanation=entry_explanation, occurred_at=basket.occurred_at, recorded_at=now,
+            amount=plan.earn.amount, debt_delta=-plan.earn.debt_paid, sale=sale, branch=branch, terminal=terminal,
+            source_type="sale", source_id=s.receipt_id, staff_user_id=s.staff_user_id, actor_label=s.actor_label,
+            explanation=plan.earn.explanation, occurred_at=s.occurred_at, recorded_at=s.recorded_at,
         )
         entry._state.adding = False
+        assert posted_account is not None
         core.announce(entry, posted_account)
     return sale, posted_account
 
@@ -273,9 +222,6 @@ _LOOKUP: dict[str, Any] = {}
 
 def _lookup_parts():
     if not _LOOKUP:
-        from sasom.members.models import MemberType
-        from sasom.organizations.models import Organization
-
         parts = [_Columns(Member, "m"), _Columns(MemberType, "t"), _Columns(Organization, "o"),
                  _Columns(LedgerSettings, "s"), _Columns(PointAccount, "a")]
         select = ", ".join(p.sql for p in parts)
@@ -306,8 +252,6 @@ def member_with_account(organization_id: int, *, phone: str | None = None, code:
         objs.append(part.build(row[at:at + len(part.fields)]))
         at += len(part.fields)
     member, member_type, organization, settings, account = objs
-    from sasom.organizations.models import Organization
-
     Member.member_type.field.set_cached_value(member, member_type)
     Member.organization.field.set_cached_value(member, organization)
     Organization.ledger_settings.related.set_cached_value(organization, settings)

@@ -11,17 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import DomainError, Forbidden
 from sasom.core.permissions import staff_has
+from sasom.ledger.errors import (  # noqa: F401
+    IDEMPOTENCY_CONFLICT,
+    INVALID_KIND,
+    INVALID_POINTS,
+    NOT_ALLOWED,
+    REASON_REQUIRED,
+)
 from sasom.ledger.locking import lock_account, lock_account_for_member
 from sasom.ledger.models import Entry, LedgerSettings, Lot, PointAccount
 from sasom.ledger.policy import local_date, lot_dates, settings_of
 from sasom.ledger.services import core
 from sasom.ledger.services.expiry import EXPIRY_CHUNK, points_expire_due  # noqa: F401 (re-exported)
-
-INVALID_POINTS = "invalid_points"
-REASON_REQUIRED = "reason_required"
-NOT_ALLOWED = "not_allowed"
-INVALID_KIND = "invalid_kind"
-IDEMPOTENCY_CONFLICT = "idempotency_conflict"
 
 SPEND_KINDS = (Entry.Kind.REDEEM, Entry.Kind.PURCHASE)
 

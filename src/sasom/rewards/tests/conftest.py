@@ -36,7 +36,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def shop_rules(monkeypatch):
-    monkeypatch.setattr("sasom.ledger.services.sales._ruleset", lambda organization_id: SHOP_RULES)
+    monkeypatch.setattr("sasom.ledger.services.sales.rules_of", lambda organization_id: SHOP_RULES)
 
 
 @pytest.fixture(autouse=True)

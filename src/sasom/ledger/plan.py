@@ -1,0 +1,351 @@
+"""The posting plan of a sale: every row a sale writes, decided before anything is written.
+
+One pure function, :func:`sale_plan`, turns the basket, the earning engine's result and the
+member's account *as read* into a frozen :class:`SalePlan`. The writers only persist a plan:
+
+* the ORM writer (``ledger.services.sales.sale_post``), under the account's row lock;
+* the PostgreSQL function ``sasom_sale_post(plan jsonb)`` (``ledger/sql/sale_post.sql``), which
+  re-checks under its own lock that the account is still as the plan read it (``expect``);
+* the bulk writer of day-end batches (``ledger.services.bulk``), many plans per statement.
+
+A new sale field is added here once; ``ledger/tests/test_writers.py`` posts random baskets
+through every writer and compares every stored row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sasom.core.money import money
+from sasom.earning import engine
+
+SALE_EXPLANATION_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class LineRow:
+    line_no: int
+    sku: str
+    category: str
+    brand: str
+    quantity: Decimal
+    unit_price: Decimal
+    discount: Decimal
+    net: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class SaleRow:
+    """The ``ledger_sale`` row, but for its id and ``account_id`` (known once the account is
+    locked or created); ``status`` is ``posted``, ``voided_at`` empty."""
+
+    organization_id: int
+    branch_id: int
+    terminal_id: int
+    receipt_id: str
+    document_type: str
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+    member_id: int | None
+    member_type_code: str
+    salesperson: str
+    campaign_plan: str
+    bag_declined: bool
+    gross: Decimal
+    discounts: Decimal
+    bill_discount: Decimal
+    coupon_discount: Decimal
+    points_discount: Decimal
+    net: Decimal
+    eligible_net: Decimal
+    points_earned: int
+    referrer_points: int
+    points_used: int
+    donation: Decimal
+    explanation: dict[str, Any]
+    body_hash: str
+    actor_label: str
+    staff_user_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class EarnRow:
+    """An earn entry and its lot. ``debt_paid`` of the points pay the account's debt first (as
+    read); the lot holds the rest (none when the debt took everything)."""
+
+    amount: int
+    debt_paid: int
+    expires_on: dt.date | None
+    pending_until: dt.datetime | None  # set only when the lot is pending at posting time
+    explanation: dict[str, Any]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.pending_until is not None
+
+    @property
+    def lot_amount(self) -> int:
+        return self.amount - self.debt_paid
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDelta:
+    """What the sale adds to the member's account, spending of points excepted (a spend draws
+    lots in spending order under the lock, ``ledger.services.core.debit``)."""
+
+    spendable: int = 0
+    pending: int = 0
+    lifetime_earned: int = 0
+    debt: int = 0
+    sale_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AccountExpect:
+    """The account as the plan read it: a writer that locks later checks these still hold."""
+
+    first_purchase: bool
+    debt: int
+
+
+@dataclass(frozen=True, slots=True)
+class SalePlan:
+    sale: SaleRow
+    lines: tuple[LineRow, ...]
+    earn: EarnRow | None
+    delta: AccountDelta
+    expect: AccountExpect | None  # None: no member
+    points_used: int = 0
+    spend_after_earn: bool = False  # the points paid with may come from this sale's own earn
+    referrer_id: int | None = None
+    referrer_earn: EarnRow | None = None  # its debt payment is decided under the referrer's lock
+    awards: tuple[dict[str, Any], ...] = ()
+    events: tuple[str, ...] = ()  # event kinds the writers announce, in order
+
+    @property
+    def plain(self) -> bool:
+        """Money only: no points paid with, no second account (a referrer) to credit."""
+        return self.points_used == 0 and self.referrer_earn is None
+
+
+# ------------------------------------------------------------------------------ pure helpers
+
+
+def decimal_text(value: Decimal) -> str:
+    return format(Decimal(value).normalize(), "f")
+
+
+def body_hash(basket: engine.Basket, member_id: int | None, points_used: int) -> str:
+    """The fingerprint of a sale's content: a replayed receipt with the same hash is the same sale."""
+    body = {
+        "occurred_at": basket.occurred_at.astimezone(dt.UTC).isoformat(),
+        "lines": [
+            [ln.line_no, ln.sku, decimal_text(ln.quantity), decimal_text(ln.unit_price), decimal_text(ln.discount), ln.category, ln.brand]
+            for ln in sorted(basket.lines, key=lambda x: x.line_no)
+        ],
+        "salesperson": basket.salesperson,
+        "document_type": basket.document_type,
+        "discounts": [decimal_text(basket.bill_discount), decimal_text(basket.points_discount), decimal_text(basket.coupon_discount)],
+        "bag_declined": basket.bag_declined,
+        "campaign_plan": basket.campaign_plan,
+        "member": member_id,
+        "points_used": points_used,
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def award_json(award: engine.Award) -> dict[str, Any]:
+    return {
+        "rule_id": award.rule_id,
+        "rule_code": award.rule_code,
+        "rule_name": award.rule_name,
+        "kind": award.kind,
+        "points": award.points,
+        "base_amount": str(award.base_amount),
+        "explanation": award.explanation,
+        "multiplier": None if award.multiplier is None else str(award.multiplier),
+        "extra": award.extra,
+        "beneficiary": award.beneficiary,
+        "line_nos": list(award.line_nos),
+    }
+
+
+def context_json(ctx: engine.MemberContext) -> dict[str, Any]:
+    return {
+        "member_id": ctx.member_id,
+        "member_type": ctx.member_type,
+        "tier": ctx.tier,
+        "birth_on": ctx.birth_on.isoformat() if ctx.birth_on else None,
+        "card_expired": ctx.card_expired,
+        "can_earn": ctx.can_earn,
+        "is_first_purchase": ctx.is_first_purchase,
+        "referred_by_member_id": ctx.referred_by_member_id,
+    }
+
+
+def context_from_json(data: dict[str, Any] | None) -> engine.MemberContext:
+    if not data or data.get("member_id") is None:
+        return engine.MemberContext(member_id=None)
+    birth = data.get("birth_on")
+    return engine.MemberContext(
+        member_id=data["member_id"],
+        member_type=data.get("member_type", ""),
+        tier=data.get("tier", ""),
+        birth_on=dt.date.fromisoformat(birth) if birth else None,
+        card_expired=data.get("card_expired", False),
+        can_earn=data.get("can_earn", True),
+        is_first_purchase=data.get("is_first_purchase", False),
+        referred_by_member_id=data.get("referred_by_member_id"),
+    )
+
+
+def line_rows(basket: engine.Basket) -> tuple[tuple[LineRow, ...], Decimal]:
+    """The sale's lines in line order, and the gross (sum of the lines' rounded amounts)."""
+    rows, gross = [], Decimal("0")
+    for ln in sorted(basket.lines, key=lambda x: x.line_no):
+        amount = money(ln.quantity * ln.unit_price)
+        gross += amount
+        rows.append(LineRow(
+            line_no=ln.line_no, sku=ln.sku[:64], category=ln.category[:64], brand=ln.brand[:64],
+            quantity=ln.quantity, unit_price=ln.unit_price, discount=money(ln.discount),
+            net=money(amount - ln.discount),
+        ))
+    return tuple(rows), gross
+
+
+def earn_row(*, amount: int, debt: int, expires_on: dt.date | None, pending_until: dt.datetime | None,
+             now: dt.datetime, explanation: dict[str, Any]) -> EarnRow:
+    """An earn of ``amount`` on an account owing ``debt``: the debt is paid first (and says so)."""
+    paid = min(debt, amount)
+    if paid:
+        explanation = {**explanation, "debt_paid": paid}
+    pending = pending_until if pending_until is not None and pending_until > now else None
+    return EarnRow(amount=amount, debt_paid=paid, expires_on=expires_on, pending_until=pending, explanation=explanation)
+
+
+# ------------------------------------------------------------------------------ the plan
+
+
+def sale_plan(
+    *,
+    organization_id: int,
+    branch_id: int,
+    terminal_id: int,
+    receipt_id: str,
+    basket: engine.Basket,
+    member_id: int | None,
+    context: engine.MemberContext,
+    result: engine.EarnResult,
+    account_first_purchase: bool | None,
+    account_debt: int,
+    lot_dates: tuple[dt.date | None, dt.datetime | None],
+    now: dt.datetime,
+    actor_label: str,
+    staff_user_id: int | None,
+    hashed: str,
+    points_used: int = 0,
+    spend_after_earn: bool = False,
+    referrer_id: int | None = None,
+) -> SalePlan:
+    """Every row of the sale, from the basket, the engine's ``result`` and the account as read
+    (``account_first_purchase``, ``account_debt``; None/0 without a member). ``lot_dates`` is the
+    (expires_on, pending_until) of points earned by this sale (``ledger.policy.lot_dates``)."""
+    lines, gross = line_rows(basket)
+    line_discounts = sum((ln.discount for ln in lines), Decimal("0"))
+    bill_level = money(basket.bill_discount) + money(basket.coupon_discount) + money(basket.points_discount)
+    awards = tuple(award_json(a) for a in result.awards)
+    member_points = result.member_points if member_id is not None else 0
+    referrer_points = result.referrer_points if referrer_id else 0
+    sale = SaleRow(
+        organization_id=organization_id, branch_id=branch_id, terminal_id=terminal_id, receipt_id=receipt_id,
+        document_type=basket.document_type, occurred_at=basket.occurred_at, recorded_at=now, member_id=member_id,
+        member_type_code=context.member_type, salesperson=basket.salesperson[:64],
+        campaign_plan=basket.campaign_plan[:40], bag_declined=basket.bag_declined, gross=gross,
+        discounts=line_discounts + bill_level, bill_discount=money(basket.bill_discount),
+        coupon_discount=money(basket.coupon_discount), points_discount=money(basket.points_discount),
+        net=gross - line_discounts - bill_level, eligible_net=money(result.eligible_net),
+        points_earned=member_points, referrer_points=referrer_points, points_used=points_used,
+        donation=money(result.donation),
+        explanation={"awards": list(awards), "context": context_json(context),
+                     "extra_discount": str(result.extra_discount)},
+        body_hash=hashed, actor_label=actor_label[:200], staff_user_id=staff_user_id,
+    )
+    expires_on, pending_until = lot_dates
+    earn = None
+    if member_points:
+        earn = earn_row(
+            amount=member_points, debt=account_debt, expires_on=expires_on, pending_until=pending_until, now=now,
+            explanation={"awards": [a for a in awards if a["beneficiary"] == "member"],
+                         "eligible_net": str(result.eligible_net)},
+        )
+    referrer_earn = None
+    if referrer_points:
+        referrer_earn = earn_row(
+            amount=referrer_points, debt=0, expires_on=expires_on, pending_until=pending_until, now=now,
+            explanation={"awards": [a for a in awards if a["beneficiary"] == "referrer"],
+                         "referred_member_id": member_id},
+        )
+    delta = AccountDelta()
+    events: list[str] = []
+    if member_id is not None:
+        lot = earn.lot_amount if earn else 0
+        pending = bool(earn and earn.is_pending)
+        delta = AccountDelta(
+            spendable=0 if pending else lot, pending=lot if pending else 0, lifetime_earned=member_points,
+            debt=-(earn.debt_paid if earn else 0), sale_count=1,
+        )
+        if points_used and not spend_after_earn:
+            events.append("points.redeemed")
+        if earn:
+            events.append("points.earned")
+        if points_used and spend_after_earn:
+            events.append("points.redeemed")
+        if referrer_earn:
+            events.append("points.earned")
+    return SalePlan(
+        sale=sale, lines=lines, earn=earn, delta=delta,
+        expect=None if member_id is None else AccountExpect(first_purchase=bool(account_first_purchase),
+                                                           debt=account_debt),
+        points_used=points_used, spend_after_earn=spend_after_earn, referrer_id=referrer_id if referrer_points else None,
+        referrer_earn=referrer_earn, awards=awards, events=tuple(events),
+    )
+
+
+def plan_json(plan: SalePlan) -> str:
+    """A plain plan as the one ``jsonb`` argument of ``sasom_sale_post`` (ledger/sql/sale_post.sql)."""
+    s, e = plan.sale, plan.earn
+    data = {
+        "org": s.organization_id, "branch": s.branch_id, "terminal": s.terminal_id, "receipt_id": s.receipt_id,
+        "document_type": s.document_type, "occurred_at": s.occurred_at.isoformat(),
+        "recorded_at": s.recorded_at.isoformat(), "member": s.member_id,
+        "expect_first": plan.expect.first_purchase if plan.expect else None,
+        "expect_debt": plan.expect.debt if plan.expect else None,
+        "member_type_code": s.member_type_code, "salesperson": s.salesperson, "campaign_plan": s.campaign_plan,
+        "bag_declined": s.bag_declined, "gross": str(s.gross), "discounts": str(s.discounts),
+        "bill_discount": str(s.bill_discount), "coupon_discount": str(s.coupon_discount),
+        "points_discount": str(s.points_discount), "net": str(s.net), "eligible_net": str(s.eligible_net),
+        "points_earned": s.points_earned, "referrer_points": s.referrer_points, "points_used": s.points_used,
+        "donation": str(s.donation), "explanation": s.explanation, "body_hash": s.body_hash,
+        "actor_label": s.actor_label, "staff_user": s.staff_user_id,
+        "lines": [
+            {"line_no": ln.line_no, "sku": ln.sku, "category": ln.category, "brand": ln.brand,
+             "quantity": str(ln.quantity), "unit_price": str(ln.unit_price), "discount": str(ln.discount),
+             "net": str(ln.net)}
+            for ln in plan.lines
+        ],
+        "earn": None if e is None else {
+            "amount": e.amount, "debt_paid": e.debt_paid, "lot_amount": e.lot_amount,
+            "expires_on": e.expires_on.isoformat() if e.expires_on else None,
+            "pending_until": e.pending_until.isoformat() if e.pending_until else None,
+            "explanation": e.explanation,
+        },
+        "delta": {"spendable": plan.delta.spendable, "pending": plan.delta.pending,
+                  "lifetime_earned": plan.delta.lifetime_earned, "debt": plan.delta.debt,
+                  "sale_count": plan.delta.sale_count},
+    }
+    return json.dumps(data, separators=(",", ":"))

@@ -1,0 +1,142 @@
+-- sasom_sale_post(plan jsonb): the posting of a plain sale in one database call (PostgreSQL).
+--
+-- The plan is built by sasom.ledger.plan.sale_plan and serialized by plan_json: every value of
+-- every row is decided there; this function only locks, checks and stores. It locks (or creates)
+-- the member's account, checks that the account is still as the plan read it (first purchase or
+-- not, debt), inserts the sale, its lines, the earn entry and its lot, adds the plan's deltas to
+-- the account under the row lock, and returns the new balances and the next expiry.
+-- Loaded by migrations (ledger.0004); docs/ledger.md "The fast path".
+CREATE OR REPLACE FUNCTION sasom_sale_post(p jsonb)
+RETURNS TABLE (
+    status text, sale_id bigint, body_hash varchar, account_id bigint, spendable bigint,
+    pending bigint, lifetime_earned bigint, debt bigint, sale_count integer,
+    account_created_at timestamptz, entry_id bigint, next_expiry_on date, next_expiry_points bigint
+) LANGUAGE plpgsql VOLATILE AS $fn$
+#variable_conflict use_column
+DECLARE
+    v_org bigint := (p->>'org')::bigint;
+    v_branch bigint := (p->>'branch')::bigint;
+    v_terminal bigint := (p->>'terminal')::bigint;
+    v_receipt varchar := p->>'receipt_id';
+    v_member bigint := (p->>'member')::bigint;
+    v_recorded_at timestamptz := (p->>'recorded_at')::timestamptz;
+    v_occurred_at timestamptz := (p->>'occurred_at')::timestamptz;
+    v_earn jsonb := p->'earn';
+    v_delta jsonb := p->'delta';
+    v_acc ledger_pointaccount%ROWTYPE;
+    v_sale bigint;
+    v_hash varchar;
+    v_entry bigint;
+    v_next date;
+    v_next_points bigint;
+BEGIN
+    -- A receipt seen before: answer with the stored sale, touch nothing.
+    SELECT s.id, s.body_hash INTO v_sale, v_hash FROM ledger_sale s
+     WHERE s.organization_id = v_org AND s.branch_id = v_branch AND s.terminal_id = v_terminal
+       AND s.receipt_id = v_receipt;
+    IF FOUND THEN
+        RETURN QUERY SELECT 'replay'::text, v_sale, v_hash, NULL::bigint, NULL::bigint, NULL::bigint,
+            NULL::bigint, NULL::bigint, NULL::integer, NULL::timestamptz, NULL::bigint, NULL::date, NULL::bigint;
+        RETURN;
+    END IF;
+
+    IF v_member IS NOT NULL THEN
+        -- Lock the member's account (created on the first sale); each later statement of this
+        -- function sees everything committed before the lock was granted (READ COMMITTED).
+        SELECT * INTO v_acc FROM ledger_pointaccount a
+         WHERE a.organization_id = v_org AND a.member_id = v_member FOR UPDATE;
+        IF NOT FOUND THEN
+            INSERT INTO ledger_pointaccount AS a (organization_id, member_id, spendable, pending,
+                   lifetime_earned, debt, sale_count, created_at, updated_at)
+            VALUES (v_org, v_member, 0, 0, 0, 0, 0, v_recorded_at, v_recorded_at)
+            ON CONFLICT (organization_id, member_id) DO NOTHING;
+            SELECT * INTO v_acc FROM ledger_pointaccount a
+             WHERE a.organization_id = v_org AND a.member_id = v_member FOR UPDATE;
+        END IF;
+        -- The plan was built on the account as read before this call: if what it used (first
+        -- purchase or not, the debt an earn pays first) changed meanwhile, write nothing.
+        IF v_acc.debt <> (p->>'expect_debt')::bigint
+           OR (v_acc.sale_count = 0) IS DISTINCT FROM (p->>'expect_first')::boolean THEN
+            RETURN QUERY SELECT 'stale'::text, NULL::bigint, NULL::varchar, v_acc.id, NULL::bigint,
+                NULL::bigint, NULL::bigint, NULL::bigint, NULL::integer, NULL::timestamptz, NULL::bigint,
+                NULL::date, NULL::bigint;
+            RETURN;
+        END IF;
+    END IF;
+
+    INSERT INTO ledger_sale AS s (organization_id, branch_id, terminal_id, receipt_id, document_type,
+           occurred_at, recorded_at, member_id, account_id, member_type_code, salesperson,
+           campaign_plan, bag_declined, gross, discounts, bill_discount, coupon_discount,
+           points_discount, net, eligible_net, points_earned, referrer_points, points_used, donation,
+           status, explanation, body_hash, actor_label, staff_user_id, voided_at, void_reason)
+    VALUES (v_org, v_branch, v_terminal, v_receipt, p->>'document_type', v_occurred_at, v_recorded_at,
+            v_member, v_acc.id, p->>'member_type_code', p->>'salesperson', p->>'campaign_plan',
+            (p->>'bag_declined')::boolean, (p->>'gross')::numeric, (p->>'discounts')::numeric,
+            (p->>'bill_discount')::numeric, (p->>'coupon_discount')::numeric,
+            (p->>'points_discount')::numeric, (p->>'net')::numeric, (p->>'eligible_net')::numeric,
+            (p->>'points_earned')::bigint, (p->>'referrer_points')::bigint, (p->>'points_used')::bigint,
+            (p->>'donation')::numeric, 'posted', p->'explanation', p->>'body_hash', p->>'actor_label',
+            (p->>'staff_user')::integer, NULL, '')
+    ON CONFLICT ON CONSTRAINT uniq_sale_receipt DO NOTHING
+    RETURNING s.id INTO v_sale;
+    IF v_sale IS NULL THEN
+        -- The same receipt committed by a concurrent request while this one waited.
+        SELECT s.id, s.body_hash INTO v_sale, v_hash FROM ledger_sale s
+         WHERE s.organization_id = v_org AND s.branch_id = v_branch AND s.terminal_id = v_terminal
+           AND s.receipt_id = v_receipt;
+        RETURN QUERY SELECT 'replay'::text, v_sale, v_hash, NULL::bigint, NULL::bigint, NULL::bigint,
+            NULL::bigint, NULL::bigint, NULL::integer, NULL::timestamptz, NULL::bigint, NULL::date, NULL::bigint;
+        RETURN;
+    END IF;
+
+    INSERT INTO ledger_saleline (organization_id, sale_id, line_no, sku, category, brand, quantity,
+           unit_price, discount, net, returned_quantity)
+    SELECT v_org, v_sale, l.line_no, l.sku, l.category, l.brand, l.quantity, l.unit_price, l.discount,
+           l.net, 0
+      FROM jsonb_to_recordset(p->'lines') AS l(line_no integer, sku varchar, category varchar,
+           brand varchar, quantity numeric, unit_price numeric, discount numeric, net numeric);
+
+    IF v_member IS NULL THEN
+        RETURN QUERY SELECT 'created'::text, v_sale, (p->>'body_hash')::varchar, NULL::bigint, NULL::bigint,
+            NULL::bigint, NULL::bigint, NULL::bigint, NULL::integer, NULL::timestamptz, NULL::bigint,
+            NULL::date, NULL::bigint;
+        RETURN;
+    END IF;
+
+    IF v_earn IS NOT NULL AND jsonb_typeof(v_earn) = 'object' THEN
+        INSERT INTO ledger_entry AS e (organization_id, account_id, kind, sign, amount, debt_delta,
+               reverses_id, sale_id, sale_return_id, source_type, source_id, idempotency_key, branch_id,
+               terminal_id, staff_user_id, actor_label, reason, explanation, occurred_at, recorded_at)
+        VALUES (v_org, v_acc.id, 'earn', 1, (v_earn->>'amount')::bigint, -(v_earn->>'debt_paid')::bigint,
+                NULL, v_sale, NULL, 'sale', v_receipt, NULL, v_branch, v_terminal,
+                (p->>'staff_user')::integer, p->>'actor_label', '', v_earn->'explanation', v_occurred_at,
+                v_recorded_at)
+        RETURNING e.id INTO v_entry;
+        IF (v_earn->>'lot_amount')::bigint > 0 THEN
+            INSERT INTO ledger_lot (organization_id, account_id, entry_id, amount, remaining, earned_at,
+                   expires_on, pending_until, is_pending)
+            VALUES (v_org, v_acc.id, v_entry, (v_earn->>'lot_amount')::bigint,
+                    (v_earn->>'lot_amount')::bigint, v_occurred_at, (v_earn->>'expires_on')::date,
+                    (v_earn->>'pending_until')::timestamptz, v_earn->>'pending_until' IS NOT NULL);
+        END IF;
+    END IF;
+
+    UPDATE ledger_pointaccount a
+       SET spendable = a.spendable + (v_delta->>'spendable')::bigint,
+           pending = a.pending + (v_delta->>'pending')::bigint,
+           debt = a.debt + (v_delta->>'debt')::bigint,
+           lifetime_earned = a.lifetime_earned + (v_delta->>'lifetime_earned')::bigint,
+           sale_count = a.sale_count + (v_delta->>'sale_count')::integer,
+           updated_at = v_recorded_at
+     WHERE a.id = v_acc.id
+    RETURNING a.* INTO v_acc;
+
+    SELECT l.expires_on, sum(l.remaining) INTO v_next, v_next_points FROM ledger_lot l
+     WHERE l.account_id = v_acc.id AND l.remaining > 0 AND l.expires_on IS NOT NULL
+     GROUP BY l.expires_on ORDER BY l.expires_on LIMIT 1;
+
+    RETURN QUERY SELECT 'created'::text, v_sale, (p->>'body_hash')::varchar, v_acc.id, v_acc.spendable,
+        v_acc.pending, v_acc.lifetime_earned, v_acc.debt, v_acc.sale_count, v_acc.created_at, v_entry,
+        v_next, coalesce(v_next_points, 0)::bigint;
+END
+$fn$;
