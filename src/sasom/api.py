@@ -122,6 +122,7 @@ def version(request: HttpRequest) -> dict[str, str]:
 
 
 def _mount() -> None:
+    from sasom.checkout.api import router as checkout_router
     from sasom.earning.api import router as earning_router
     from sasom.integrations.api import router as integration_router
     from sasom.ledger.api import router as ledger_router
@@ -130,6 +131,7 @@ def _mount() -> None:
 
     api.add_router("/", integration_router)
     api.add_router("/", members_router)
+    api.add_router("/", checkout_router)
     api.add_router("/", ledger_router)
     api.add_router("/", earning_router)
     api.add_router("/", rewards_router)

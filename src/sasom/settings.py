@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "sasom.ledger",
     "sasom.earning",
     "sasom.rewards",
+    "sasom.checkout",
     "sasom.integrations",
     "sasom.notifications",
     "sasom.portal",

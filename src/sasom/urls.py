@@ -7,6 +7,7 @@ from sasom.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("sasom.checkout.urls")),
     path("members/", include("sasom.members.urls")),
     path("org/", include("sasom.organizations.urls")),
     path("points/", include("sasom.ledger.urls")),

@@ -19,9 +19,9 @@ NAV: list[tuple[Any, list[tuple[str, Any, str]]]] = [
         ("members:import", _("Import / export"), "members.import"),
     ]),
     (_("Counter"), [
-        ("ledger:counter", _("Cashier"), "points.earn"),
+        ("checkout:counter", _("Cashier"), "points.earn"),
         ("rewards:counter", _("Redeem"), "rewards.redeem"),
-        ("rewards:cashier", _("Coupons at the till"), "coupons.use"),
+        ("checkout:cashier", _("Coupons at the till"), "coupons.use"),
     ]),
     (_("Transactions"), [
         ("ledger:daily", _("Sales and points of the day"), "points.view"),

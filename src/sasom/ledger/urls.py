@@ -5,12 +5,9 @@ from sasom.ledger import views
 app_name = "ledger"
 
 urlpatterns = [
-    path("counter/", views.counter, name="counter"),
     path("daily/", views.daily, name="daily"),
     path("settings/", views.settings_view, name="settings"),
     path("sales/<int:pk>/", views.sale_detail, name="sale"),
-    path("sales/<int:pk>/void/", views.sale_void_view, name="sale_void"),
-    path("sales/<int:pk>/return/", views.sale_return_view, name="sale_return"),
     path("members/<int:member_id>/", views.member_points, name="member_points"),
     path("members/<int:member_id>/adjust/", views.adjust, name="adjust"),
 ]

@@ -1,11 +1,11 @@
-"""Back-office screens: the cashier counter, a sale with its return/void, manual adjustment, the
-member points panel (HTMX) and the daily list of sales with CSV export."""
+"""Back-office screens: a sale with its entries, manual adjustment, the member points panel (HTMX),
+the daily list of sales with CSV export and the points settings. The cashier's screens (counter,
+return, void) are the checkout's."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
@@ -23,101 +22,22 @@ from sasom.core.permissions import (
     require_perm,
     staff_has,
 )
-from sasom.earning import engine
 from sasom.ledger import selectors
-from sasom.ledger.forms import AdjustForm, CounterSaleForm, LedgerSettingsForm, ReturnForm, VoidForm
+from sasom.ledger.forms import AdjustForm, LedgerSettingsForm, ReturnForm, VoidForm
 from sasom.ledger.models import Sale
 from sasom.ledger.policy import ledger_settings_for
 from sasom.ledger.services import (
     account_for,
     ledger_settings_update,
     points_adjust,
-    sale_post,
-    sale_return,
-    sale_void,
 )
 from sasom.members.models import Member
-from sasom.organizations.models import Branch, Terminal
-
-
-def _find_member(organization, query: str) -> Member | None:
-    query = query.strip()
-    if not query:
-        return None
-    try:
-        from sasom.members.selectors import member_lookup
-    except ImportError:  # pragma: no cover - members app without its selectors
-        return Member.objects.filter(organization=organization, code=query).select_related("member_type").first()
-    return member_lookup(organization.pk, phone=query, card=query, code=query)
-
-
-def _terminals(staff):
-    qs = Terminal.objects.filter(organization_id=staff.organization_id, is_active=True).select_related("branch")
-    scope = branch_ids_in_scope(staff)
-    if scope is not None:
-        qs = qs.filter(branch_id__in=scope)
-    return qs.order_by("branch__code", "code")
+from sasom.organizations.models import Branch
 
 
 def _form_error(form, err: DomainError) -> None:
     field = err.field if err.field in form.fields else None
     form.add_error(field, str(err.message))
-
-
-def _basket(form: CounterSaleForm, terminal: Terminal, now: dt.datetime, salesperson: str) -> engine.Basket:
-    data = form.cleaned_data
-    if data["lines"]:
-        lines = tuple(
-            engine.BasketLine(line_no=i, sku=sku, quantity=qty, unit_price=price, discount=discount)
-            for i, (sku, qty, price, discount) in enumerate(data["lines"], start=1)
-        )
-    else:
-        lines = (engine.BasketLine(line_no=1, sku="TOTAL", quantity=Decimal("1"), unit_price=data["total"]),)
-    return engine.Basket(
-        occurred_at=now,
-        lines=lines,
-        branch_code=terminal.branch.code,
-        terminal_code=terminal.code,
-        salesperson=salesperson,
-        bill_discount=data.get("bill_discount") or Decimal("0"),
-        points_discount=data.get("points_discount") or Decimal("0"),
-    )
-
-
-@require_perm("points.earn")
-def counter(request: HttpRequest) -> HttpResponse:
-    """Find the member, ring up the sale, show the awards and the new balance."""
-    staff, org = request.staff, request.organization
-    query = (request.POST.get("q") or request.GET.get("q") or "").strip()
-    member = _find_member(org, query) if query else None
-    terminals = _terminals(staff)
-    form = CounterSaleForm(request.POST or None, terminals=terminals)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        terminal = form.cleaned_data["terminal"]
-        ensure_branch_in_scope(staff, terminal.branch)
-        try:
-            result = sale_post(
-                organization=org,
-                branch=terminal.branch,
-                terminal=terminal,
-                receipt_id=form.cleaned_data["receipt_id"],
-                basket=_basket(form, terminal, timezone.now(), str(staff)),
-                member=member,
-                actor=Actor.from_request(request),
-                points_used=form.cleaned_data.get("points_used") or 0,
-            )
-        except DomainError as err:
-            _form_error(form, err)
-        else:
-            form = CounterSaleForm(terminals=terminals, initial={"terminal": terminal.pk})
-    balance = selectors.balance_of(selectors.account_of(member)) if member else None
-    return render(
-        request,
-        "ledger/counter.html",
-        {"form": form, "q": query, "member": member, "not_found": bool(query and not member),
-         "balance": balance, "result": result},
-    )
 
 
 def _sale_in_scope(request: HttpRequest, pk: int) -> Sale:
@@ -145,44 +65,6 @@ def sale_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_void": staff_has(request.staff, "points.void") and sale.status != Sale.Status.VOIDED,
         },
     )
-
-
-@require_POST
-@require_perm("points.void")
-def sale_void_view(request: HttpRequest, pk: int) -> HttpResponse:
-    sale = _sale_in_scope(request, pk)
-    form = VoidForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("A reason is required."))
-    else:
-        try:
-            sale_void(sale=sale, reason=form.cleaned_data["reason"], actor=Actor.from_request(request))
-            messages.success(request, _("Sale %(r)s voided.") % {"r": sale.receipt_id})
-        except DomainError as err:
-            messages.error(request, err.message)
-    return redirect("ledger:sale", pk=sale.pk)
-
-
-@require_POST
-@require_perm("points.void")
-def sale_return_view(request: HttpRequest, pk: int) -> HttpResponse:
-    sale = _sale_in_scope(request, pk)
-    lines = [ln for ln in sale.lines.all() if ln.returned_quantity < ln.quantity]
-    form = ReturnForm(request.POST, sale_lines=lines)
-    if not form.is_valid():
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-    else:
-        try:
-            ret = sale_return(
-                sale=sale, lines=form.returned_lines(), actor=Actor.from_request(request),
-                return_id=form.cleaned_data["return_id"], reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, _("Return recorded: %(n)s points taken back.") % {"n": ret.points_reversed})
-        except DomainError as err:
-            messages.error(request, err.message)
-    return redirect("ledger:sale", pk=sale.pk)
 
 
 @require_perm("points.adjust")

@@ -12,7 +12,6 @@ urlpatterns = [
     path("members/<int:member_id>/coupon/", views.coupon_issue_view, name="coupon_issue"),
     path("coupon/<int:pk>/", views.coupon_print, name="coupon_print"),
     path("coupon/<int:pk>/cancel/", views.coupon_cancel_view, name="coupon_cancel"),
-    path("cashier/", views.cashier, name="cashier"),
     path("catalog/", views.catalog, name="catalog"),
     path("catalog/new/", views.reward_edit, name="reward_new"),
     path("catalog/<int:pk>/", views.reward_edit, name="reward_edit"),

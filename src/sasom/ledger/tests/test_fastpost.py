@@ -23,7 +23,7 @@ from sasom.earning.services import rule_create, rule_update
 from sasom.integrations import auth
 from sasom.integrations.models import WebhookDelivery, WebhookEndpoint
 from sasom.integrations.services import api_key_create
-from sasom.ledger import api as ledger_api
+from sasom.checkout import services as checkout_services
 from sasom.ledger.models import Entry, LedgerSettings, Lot, PointAccount, Sale, SaleLine
 from sasom.ledger.services import fastpost
 from sasom.ledger.testing import assert_ledger_consistent
@@ -70,13 +70,13 @@ class _Spy:
 
     def __init__(self, monkeypatch):
         self.calls = 0
-        real = ledger_api.sale_post
+        real = checkout_services.sale_post
 
         def spy(**kwargs):
             self.calls += 1
             return real(**kwargs)
 
-        monkeypatch.setattr(ledger_api, "sale_post", spy)
+        monkeypatch.setattr(checkout_services, "sale_post", spy)
 
 
 def _scenario(pos, members: dict[str, Any]) -> list[tuple[int, Any]]:
@@ -173,7 +173,7 @@ def test_the_fast_path_stores_and_answers_exactly_what_the_orm_path_does(
     fast_orm_calls = spy.calls
     transaction.savepoint_rollback(sid)
     auth._cache.clear()
-    monkeypatch.setattr(ledger_api, "fast_path_available", lambda: False)
+    monkeypatch.setattr(checkout_services, "fast_path_available", lambda: False)
     spy.calls = 0
     orm_answers = _scenario(pos, members)
     orm_rows = _snapshot(org)

@@ -24,7 +24,7 @@ def a_sale(sell, member):
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_counter_is_for_roles_that_may_earn(staff_client, role):
-    response = staff_client(role).get(reverse("ledger:counter"))
+    response = staff_client(role).get(reverse("checkout:counter"))
     assert response.status_code == (200 if role in EARNERS else 403)
 
 
@@ -36,7 +36,7 @@ def test_adjust_is_for_owners_and_admins(staff_client, member, role):
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_void_is_for_roles_that_may_void(staff_client, a_sale, role):
-    response = staff_client(role).post(reverse("ledger:sale_void", args=[a_sale.pk]), {"reason": "wrong member"})
+    response = staff_client(role).post(reverse("checkout:sale_void", args=[a_sale.pk]), {"reason": "wrong member"})
     voided = Sale.objects.get(pk=a_sale.pk).status == "voided"
     if role in VOIDERS:
         assert response.status_code == 302 and voided
@@ -53,7 +53,7 @@ def test_everyone_sees_points_and_the_daily_list(staff_client, member, a_sale, r
 
 
 def test_anonymous_visitors_are_sent_to_login(client):
-    response = client.get(reverse("ledger:counter"))
+    response = client.get(reverse("checkout:counter"))
     assert response.status_code == 302 and "login" in response["Location"]
 
 
@@ -61,7 +61,7 @@ def test_cashier_rings_up_a_member_sale_by_lines(staff_client, member, terminal)
     # given a cashier at branch B1 and a member found by phone
     client = staff_client(Role.CASHIER)
     # when she posts two lines
-    response = client.post(reverse("ledger:counter"), {
+    response = client.post(reverse("checkout:counter"), {
         "q": "0812345678", "terminal": terminal.pk, "receipt_id": "B1-100",
         "lines": "RICE5KG, 1, 250\nEGG30, 2, 100, 10",
     })
@@ -71,7 +71,7 @@ def test_cashier_rings_up_a_member_sale_by_lines(staff_client, member, terminal)
     assert "B1-100" in body and "100 THB = 1 pt" in body
     assert PointAccount.objects.get(member=member).spendable == 4  # 440 THB
     # when the form is submitted twice (double click): nothing more is posted
-    client.post(reverse("ledger:counter"), {
+    client.post(reverse("checkout:counter"), {
         "q": "0812345678", "terminal": terminal.pk, "receipt_id": "B1-100",
         "lines": "RICE5KG, 1, 250\nEGG30, 2, 100, 10",
     })
@@ -80,10 +80,10 @@ def test_cashier_rings_up_a_member_sale_by_lines(staff_client, member, terminal)
 
 def test_counter_shows_form_errors_not_500(staff_client, terminal):
     client = staff_client(Role.CASHIER)
-    response = client.post(reverse("ledger:counter"), {"terminal": terminal.pk, "receipt_id": "X", "lines": "oops"})
+    response = client.post(reverse("checkout:counter"), {"terminal": terminal.pk, "receipt_id": "X", "lines": "oops"})
     assert response.status_code == 200
     assert "SKU, quantity, unit price" in response.content.decode() or "ราคา" in response.content.decode()
-    response = client.post(reverse("ledger:counter"), {"terminal": terminal.pk, "receipt_id": "X"})
+    response = client.post(reverse("checkout:counter"), {"terminal": terminal.pk, "receipt_id": "X"})
     assert response.status_code == 200 and not Sale.objects.exists()
 
 
@@ -91,7 +91,7 @@ def test_cashier_cannot_post_at_another_branch(staff_client, org):
     far = BranchFactory(organization=org, code="B9")
     till = TerminalFactory(organization=org, branch=far, code="B9-T1")
     client = staff_client(Role.CASHIER)
-    response = client.post(reverse("ledger:counter"), {"terminal": till.pk, "receipt_id": "Z1", "total": "100"})
+    response = client.post(reverse("checkout:counter"), {"terminal": till.pk, "receipt_id": "Z1", "total": "100"})
     # the terminal is not even offered: a form error, nothing posted
     assert response.status_code == 200 and not Sale.objects.exists()
 
@@ -105,7 +105,7 @@ def test_branch_manager_cannot_void_a_sale_of_another_branch(staff_client, org, 
     sale = sale_post(organization=org, branch=far, terminal=till, receipt_id="F1",
                      basket=basket("500", when=at(2026, 3, 1)), member=member, actor=actor).sale
     client = staff_client(Role.BRANCH_MANAGER)
-    assert client.post(reverse("ledger:sale_void", args=[sale.pk]), {"reason": "x"}).status_code == 403
+    assert client.post(reverse("checkout:sale_void", args=[sale.pk]), {"reason": "x"}).status_code == 403
     assert client.get(reverse("ledger:daily"), {"date": "2026-03-01", "branch": far.pk}).status_code == 403
 
 
@@ -114,12 +114,12 @@ def test_return_and_void_from_the_sale_page(staff_client, sell, member):
 
     sale = sell(member, lines=[line(1, "FAN16", 1, "1800.00"), line(2, "RICE5KG", 2, "200.00")]).sale
     client = staff_client(Role.SERVICE_COUNTER)
-    response = client.post(reverse("ledger:sale_return", args=[sale.pk]), {"return_id": "RT1", "qty_2": "1"})
+    response = client.post(reverse("checkout:sale_return", args=[sale.pk]), {"return_id": "RT1", "qty_2": "1"})
     assert response.status_code == 302
     assert PointAccount.objects.get(member=member).spendable == 30
-    client.post(reverse("ledger:sale_void", args=[sale.pk]), {"reason": ""})
+    client.post(reverse("checkout:sale_void", args=[sale.pk]), {"reason": ""})
     assert Sale.objects.get(pk=sale.pk).status == "partly_returned"
-    client.post(reverse("ledger:sale_void", args=[sale.pk]), {"reason": "customer changed mind"})
+    client.post(reverse("checkout:sale_void", args=[sale.pk]), {"reason": "customer changed mind"})
     assert PointAccount.objects.get(member=member).spendable == 0
 
 
@@ -167,7 +167,7 @@ def test_member_file_panel_loads_itself_with_htmx(member):
 
 def test_counter_finds_a_member_by_code(staff_client, sell, member):
     sell(member, "700.00")
-    response = staff_client(Role.CASHIER).get(reverse("ledger:counter"), {"q": member.code})
+    response = staff_client(Role.CASHIER).get(reverse("checkout:counter"), {"q": member.code})
     assert response.context["member"] == member
     assert response.context["balance"].spendable == 7
 
@@ -194,7 +194,7 @@ def test_owner_sets_expiry_and_new_points_follow_it(staff_client, sell, member):
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_returns_are_for_roles_that_may_void(staff_client, a_sale, role):
-    response = staff_client(role).post(reverse("ledger:sale_return", args=[a_sale.pk]), {"return_id": "R1", "qty_1": "1"})
+    response = staff_client(role).post(reverse("checkout:sale_return", args=[a_sale.pk]), {"return_id": "R1", "qty_1": "1"})
     returned = Sale.objects.get(pk=a_sale.pk).status == "returned"
     if role in VOIDERS:
         assert response.status_code == 302 and returned
@@ -204,6 +204,6 @@ def test_returns_are_for_roles_that_may_void(staff_client, a_sale, role):
 
 def test_daily_list_offers_void_with_a_reason_to_those_who_may(staff_client, a_sale):
     body = staff_client(Role.BRANCH_MANAGER).get(reverse("ledger:daily"), {"date": "2026-03-01"}).content.decode()
-    assert reverse("ledger:sale_void", args=[a_sale.pk]) in body
+    assert reverse("checkout:sale_void", args=[a_sale.pk]) in body
     body = staff_client(Role.CASHIER).get(reverse("ledger:daily"), {"date": "2026-03-01"}).content.decode()
-    assert reverse("ledger:sale_void", args=[a_sale.pk]) not in body
+    assert reverse("checkout:sale_void", args=[a_sale.pk]) not in body

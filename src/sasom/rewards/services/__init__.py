@@ -19,7 +19,7 @@ from .coupons import (
     coupons_bulk_issue,
     coupons_bulk_preview,
 )
-from .discount import bill_amount_of, points_discount_apply, points_discount_quote_for
+from .discount import bill_amount_of, points_discount_quote_for
 from .redeem import (
     ensure_branch_allowed,
     points_purchase,
@@ -33,7 +33,7 @@ from .redeem import (
 __all__ = [
     "BillLine", "BulkConditions", "bill_amount_of", "bulk_conditions_from", "coupon_cancel", "coupon_get",
     "coupon_issue", "coupon_template_save", "coupon_use", "coupons_bulk_issue", "coupons_bulk_preview",
-    "ensure_branch_allowed", "points_discount_apply", "points_discount_quote", "points_discount_quote_for",
+    "ensure_branch_allowed", "points_discount_quote", "points_discount_quote_for",
     "points_discount_rule_save", "points_purchase", "points_purchase_void", "points_purchase_void_for_payment",
     "redemption_cancel", "reward_check", "reward_redeem", "reward_save", "reward_settings_save",
     "reward_stock_adjust",

@@ -14,7 +14,8 @@ from sasom.ledger.services import sale_return, sale_void
 from sasom.rewards import errors as E
 from sasom.rewards.models import PointsDiscountRule
 from sasom.rewards.pricing import DiscountRuleData, points_discount_quote, proportional_points
-from sasom.rewards.services import points_discount_apply, points_discount_quote_for
+from sasom.checkout.services import points_discount_apply
+from sasom.rewards.services import points_discount_quote_for
 from sasom.testing.factories import MemberTypeFactory
 
 from .conftest import at, balance

@@ -46,7 +46,7 @@ def _urls(redemption, coupon, member, tote_bag, cash100):
         "coupon_issue": (reverse("rewards:coupon_issue", args=[member.pk]), "rewards.redeem"),
         "coupon_print": (reverse("rewards:coupon_print", args=[coupon.pk]), "rewards.view"),
         "coupon_cancel": (reverse("rewards:coupon_cancel", args=[coupon.pk]), "rewards.cancel"),
-        "cashier": (reverse("rewards:cashier"), "coupons.use"),
+        "cashier": (reverse("checkout:cashier"), "coupons.use"),
         "catalog": (reverse("rewards:catalog"), "rewards.manage"),
         "reward_new": (reverse("rewards:reward_new"), "rewards.manage"),
         "reward_edit": (reverse("rewards:reward_edit", args=[tote_bag.pk]), "rewards.manage"),
@@ -246,16 +246,16 @@ def test_cashier_quotes_uses_a_coupon_and_pays_with_points(staff_client, org, me
     client = staff_client(Role.CASHIER)
     bill = {"q": member.code, "terminal": terminal.pk, "bill_amount": "1000.00", "receipt_id": "B1-7001"}
     # when the cashier checks the bill
-    page = client.get(reverse("rewards:cashier"), bill)
+    page = client.get(reverse("checkout:cashier"), bill)
     assert page.context["quote"].max_points == 2500
     # and scans the coupon
-    client.post(reverse("rewards:cashier"), {**bill, "action": "coupon", "coupon_code": coupon.code})
+    client.post(reverse("checkout:cashier"), {**bill, "action": "coupon", "coupon_code": coupon.code})
     assert Coupon.objects.get(pk=coupon.pk).status == Coupon.Status.USED
     # and applies 2,000 points
-    response = client.post(reverse("rewards:cashier"), {**bill, "action": "points", "points": 2000})
+    response = client.post(reverse("checkout:cashier"), {**bill, "action": "points", "points": 2000})
     assert response.status_code == 302
     assert balance(member) == 3000 + 8  # 800 baht paid earns 8 points
     # scanning the same coupon again is refused
-    again = client.post(reverse("rewards:cashier"), {**bill, "receipt_id": "B1-7002", "action": "coupon", "coupon_code": coupon.code})
+    again = client.post(reverse("checkout:cashier"), {**bill, "receipt_id": "B1-7002", "action": "coupon", "coupon_code": coupon.code})
     assert again.context["form"].errors.get("coupon_code") or again.status_code == 200
     assert Coupon.objects.get(pk=coupon.pk).used_bill_reference == "B1-7001"

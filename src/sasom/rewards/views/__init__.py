@@ -1,4 +1,3 @@
-from .cashier import cashier
 from .counter import (
     cancel,
     counter,
@@ -19,6 +18,6 @@ from .setup import (
 )
 
 __all__ = [
-    "cancel", "cashier", "catalog", "counter", "coupon_bulk", "coupon_cancel_view", "coupon_edit", "coupon_issue_view",
+    "cancel", "catalog", "counter", "coupon_bulk", "coupon_cancel_view", "coupon_edit", "coupon_issue_view",
     "coupon_print", "coupons", "points_settings", "reward_edit", "reward_stock", "slip", "today",
 ]

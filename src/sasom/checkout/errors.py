@@ -1,0 +1,8 @@
+"""The checkout's error codes (``DomainError.code``); the ledger's and rewards' codes reach the
+API unchanged (``ledger/errors.py``, ``rewards/errors.py``)."""
+
+MEMBER_NOT_FOUND = "member_not_found"
+SALE_NOT_FOUND = "sale_not_found"
+TERMINAL_REQUIRED = "terminal_required"
+UNKNOWN_TERMINAL = "unknown_terminal"
+WRONG_TERMINAL = "wrong_terminal"

@@ -1,0 +1,362 @@
+"""The sale's use cases: quote, commit, return, void (Saleor's ``complete_checkout``, Zulip's
+``do_*`` actions). The API, the cashier screens and the day-end batch parse their input, call one
+of these, and render what it returns; this is the only module that asks the ledger to post.
+
+``sale_commit`` decides the path of a sale:
+
+* a *plain* sale (money only) on PostgreSQL goes through the ledger's one-call fast path (the
+  member and the account read in one query, the plan persisted by ``sasom_sale_post``);
+* any other sale, or a plain one the fast path declines, posts in one transaction with the ORM
+  writer: coupons used first (discount coupons lower the bill and the points base, cash coupons
+  are payments), then the points paid with, checked against the locked balance and the
+  organization's caps (``points_discount_apply``);
+* a receipt posted before is a replay: the same content answers the stored sale (``created``
+  false), other content is a 409 ``receipt_conflict``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sasom.checkout.errors import MEMBER_NOT_FOUND
+from sasom.core.audit import Actor
+from sasom.core.errors import Conflict, DomainError, NotFound
+from sasom.core.money import money
+from sasom.earning import engine
+from sasom.ledger.errors import POINTS_WITHOUT_MEMBER, RECEIPT_CONFLICT
+from sasom.ledger.models import PointAccount, Sale, SaleReturn
+from sasom.ledger.selectors import Balance, account_of
+from sasom.ledger.selectors import sale_quote as ledger_sale_quote
+from sasom.ledger.services import sale_post
+from sasom.ledger.services import sale_return as ledger_sale_return
+from sasom.ledger.services import sale_void as ledger_sale_void
+from sasom.ledger.services.fastpost import fast_path_available, member_with_account, sale_post_fast
+from sasom.ledger.services.sales import SalePostResult
+from sasom.members.models import Member
+from sasom.members.selectors import member_lookup
+from sasom.members.validation import try_normalize_phone
+from sasom.organizations.models import Branch, Organization, Staff, Terminal
+from sasom.rewards import errors as reward_errors
+from sasom.rewards import points as reward_points
+from sasom.rewards import selectors as reward_selectors
+from sasom.rewards.models import Coupon, Reward
+from sasom.rewards.pricing import DiscountQuote, points_discount_quote, points_to_money
+from sasom.rewards.services.coupons import BillLine, coupon_use
+from sasom.rewards.services.discount import bill_amount_of, points_discount_quote_for
+from sasom.rewards.services.redeem import (
+    _ensure_member,
+    ensure_branch_allowed,
+    points_purchase_void_for_payment,
+)
+
+__all__ = [
+    "CouponUsed", "MemberRef", "SaleCommitted", "SaleQuote", "member_find", "points_discount_apply",
+    "sale_commit", "sale_counter_post", "sale_quote", "sale_return", "sale_void",
+]
+
+
+@dataclass(frozen=True)
+class MemberRef:
+    """How a POS names the member: a phone, a card number, or the member code."""
+
+    phone: str | None = None
+    card: str | None = None
+    code: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.phone or self.card or self.code)
+
+
+@dataclass(frozen=True)
+class CouponUsed:
+    code: str
+    kind: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class SaleCommitted:
+    """What a commit did: the sale (with its branch and terminal), whether it was created now or
+    replayed, the awards, the coupons used on it, and the member's account as the post left it."""
+
+    sale: Sale
+    member: Member | None
+    created: bool
+    awards: list[dict[str, Any]]
+    coupons: list[CouponUsed]
+    account: PointAccount | None = None
+    balance: Balance | None = None  # known without a query (the fast path returns it)
+
+
+@dataclass(frozen=True)
+class SaleQuote:
+    member: Member | None
+    result: engine.EarnResult
+    points_discount: DiscountQuote | None
+    coupons: list[CouponUsed] = field(default_factory=list)  # the member's issued coupons (face value)
+    rewards: list[Reward] = field(default_factory=list)  # rewards the member can afford now
+
+
+# ------------------------------------------------------------------------------ members
+
+
+def member_find(organization_id: int, ref: MemberRef | None, *, region: str | None = None) -> Member | None:
+    """The member a reference names; None for no reference, 404 ``member_not_found`` for no match."""
+    if ref is None or not ref:
+        return None
+    member = member_lookup(organization_id, phone=ref.phone, card=ref.card, code=ref.code, region=region)
+    if member is None:
+        name = "member.phone" if ref.phone else ("member.card" if ref.card else "member.code")
+        raise NotFound(MEMBER_NOT_FOUND, "No member matches.", field=name)
+    return member
+
+
+def _member_and_account(organization_id: int, ref: MemberRef | None, region: str
+                        ) -> tuple[Member | None, PointAccount | None]:
+    """:func:`member_find` and the member's account, in ``member_lookup``'s order (phone, card,
+    current code): a phone or a code is one query bringing the member, its type, the
+    organization's points settings and the account. A card, or a former member code, takes
+    ``member_lookup``'s way and reads the account after."""
+    if ref is None or not ref:
+        return None, None
+    if ref.phone:
+        e164 = try_normalize_phone(ref.phone, region)
+        found = member_with_account(organization_id, phone=e164) if e164 else None
+        if found is not None:
+            return found
+    if ref.code and not ref.card:
+        found = member_with_account(organization_id, code=ref.code.strip())
+        if found is not None:
+            return found
+    member = member_find(organization_id, ref, region=region)
+    return member, account_of(member)
+
+
+# ------------------------------------------------------------------------------ quote
+
+
+def sale_quote(*, organization: Organization, basket: engine.Basket, member: Member | None) -> SaleQuote:
+    """What ``basket`` would earn for ``member`` now, what the member may pay with points, their
+    coupons and the rewards they can afford; writes nothing."""
+    result = ledger_sale_quote(organization=organization, basket=basket, member=member)
+    if member is None:
+        return SaleQuote(member=None, result=result, points_discount=None)
+    try:
+        points_discount: DiscountQuote | None = points_discount_quote_for(member, bill_amount=bill_amount_of(basket))
+    except DomainError:
+        points_discount = None
+    coupons = [
+        CouponUsed(code=c.code, kind=c.template.kind, amount=c.template.value)
+        for c in reward_selectors.coupons_of_member(member).filter(status="issued").select_related("template")[:20]
+    ]
+    account = account_of(member)
+    spendable = account.spendable if account else 0
+    rewards = list(
+        reward_selectors.rewards_offered(organization, member_type_id=member.member_type_id,
+                                         on=basket.occurred_at.date()).filter(points_cost__lte=spendable)[:20]
+    )
+    return SaleQuote(member=member, result=result, points_discount=points_discount, coupons=coupons, rewards=rewards)
+
+
+# ------------------------------------------------------------------------------ commit
+
+
+def sale_commit(
+    *,
+    organization: Organization,
+    branch: Branch,
+    terminal: Terminal,
+    receipt_id: str,
+    basket: engine.Basket,
+    actor: Actor,
+    member_ref: MemberRef | None = None,
+    member: Member | None = None,
+    coupons: list[str] | tuple[str, ...] = (),
+    redeem_points: int = 0,
+    staff: Staff | None = None,
+) -> SaleCommitted:
+    """Post the sale once: earn, pay with coupons and points, all or nothing. The member is
+    given (``member``) or named (``member_ref``); see the module's docstring for the paths."""
+    region = organization.phone_region or "TH"
+    if member is None and not coupons and not redeem_points and fast_path_available():
+        member, account = _member_and_account(organization.pk, member_ref, region)
+        result = sale_post_fast(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
+                                basket=basket, member=member, account=account, actor=actor)
+        if result is not None:
+            return _committed(result, member, plain=True, coupons=None)
+    elif member is None:
+        member = member_find(organization.pk, member_ref, region=region)
+    with transaction.atomic():  # coupons used, points paid and the sale commit together or not at all
+        return _commit_locked(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
+                              basket=basket, member=member, coupons=list(coupons), redeem_points=redeem_points,
+                              actor=actor, staff=staff)
+
+
+def _commit_locked(*, organization: Organization, branch: Branch, terminal: Terminal, receipt_id: str,
+                   basket: engine.Basket, member: Member | None, coupons: list[str], redeem_points: int,
+                   actor: Actor, staff: Staff | None) -> SaleCommitted:
+    receipt_id = receipt_id.strip()
+    if redeem_points and member is None:
+        raise DomainError(POINTS_WITHOUT_MEMBER, _("Only a member can pay with points."), field="redeem_points")
+    # A plain sale (no coupons, no points paid) needs no look-up first: ``sale_post`` itself
+    # recognises a replayed receipt by its unique key and compares the bodies the same way.
+    plain = not coupons and not redeem_points
+    stored = None if plain else Sale.objects.filter(
+        organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id).first()
+    if stored is not None:
+        return _committed(_replay(stored, basket, member, actor, redeem_points), member, plain=False,
+                          coupons=coupons_of_sale(organization.pk, stored))
+    used: list[CouponUsed] = []
+    if coupons:
+        basket, used = _coupons_apply(organization.pk, codes=coupons, member=member, basket=basket,
+                                      receipt_id=receipt_id, branch=branch, actor=actor, staff=staff)
+    if redeem_points:
+        assert member is not None
+        result = points_discount_apply(
+            organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id, basket=basket,
+            member=member, points=redeem_points, actor=actor, staff=staff,
+        )
+        return _committed(result, member, plain=False, coupons=used)
+    result = sale_post(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
+                       basket=basket, member=member, actor=actor)
+    if not result.created:
+        used = coupons_of_sale(organization.pk, result.sale)
+    return _committed(result, member, plain=plain, coupons=used)
+
+
+def _committed(result: SalePostResult, member: Member | None, *, plain: bool,
+               coupons: list[CouponUsed] | None) -> SaleCommitted:
+    if coupons is None:
+        coupons = [] if result.created else coupons_of_sale(result.sale.organization_id, result.sale)
+    if result.created and plain:
+        sale = result.sale  # just inserted, with its branch and terminal attached: no need to read it back
+    else:
+        sale = Sale.objects.select_related("branch", "terminal").get(pk=result.sale.pk)
+    return SaleCommitted(
+        sale=sale, member=member, created=result.created, awards=result.awards, coupons=coupons,
+        account=result.account if result.created else None,
+        balance=getattr(result, "balance", None) if result.created else None,
+    )
+
+
+def _replay(stored: Sale, basket: engine.Basket, member: Member | None, actor: Actor,
+            redeem_points: int) -> SalePostResult:
+    """A receipt seen before: the same content returns the stored result, other content is a 409
+    ``receipt_conflict``. The stored sale carries the discounts it was posted with, so the
+    comparison applies them to the replayed basket; the points paid with must match too."""
+    if redeem_points != stored.points_used:
+        raise Conflict(RECEIPT_CONFLICT, "This receipt number was already posted with different content.",
+                       field="receipt_id")
+    basket = dataclasses.replace(basket, points_discount=stored.points_discount, coupon_discount=stored.coupon_discount)
+    return sale_post(
+        organization=stored.organization, branch=stored.branch, terminal=stored.terminal,
+        receipt_id=stored.receipt_id, basket=basket, member=member, actor=actor, points_used=stored.points_used,
+    )
+
+
+def _coupons_apply(organization_id: int, *, codes: list[str], member: Member | None, basket: engine.Basket,
+                   receipt_id: str, branch: Branch, actor: Actor, staff: Staff | None
+                   ) -> tuple[engine.Basket, list[CouponUsed]]:
+    """Use each coupon on the bill: discount coupons lower the points base, cash coupons are payments."""
+    lines = [BillLine(sku=ln.sku, category=ln.category, amount=ln.quantity * ln.unit_price - ln.discount)
+             for ln in basket.lines]
+    used: list[CouponUsed] = []
+    coupon_discount = Decimal("0")
+    for code in codes:
+        coupon = coupon_use(
+            organization_id=organization_id, code=code, member=member,
+            bill_amount=bill_amount_of(dataclasses.replace(basket, coupon_discount=coupon_discount)),
+            bill_reference=receipt_id, branch=branch, actor=actor, staff=staff, lines=lines,
+        )
+        used.append(CouponUsed(code=coupon.code, kind=coupon.template.kind, amount=money(coupon.used_amount)))
+        if coupon.template.kind == "discount":
+            coupon_discount += coupon.used_amount
+    return dataclasses.replace(basket, coupon_discount=coupon_discount), used
+
+
+def coupons_of_sale(organization_id: int, sale: Sale) -> list[CouponUsed]:
+    rows = Coupon.objects.filter(
+        organization_id=organization_id, used_bill_reference=sale.receipt_id, used_branch_id=sale.branch_id
+    ).select_related("template")
+    return [CouponUsed(code=c.code, kind=c.template.kind, amount=c.used_amount) for c in rows]
+
+
+@transaction.atomic
+def points_discount_apply(
+    *,
+    organization: Organization,
+    branch: Branch,
+    terminal: Terminal,
+    receipt_id: str,
+    basket: engine.Basket,
+    member: Member,
+    points: int,
+    actor: Actor,
+    staff: Staff | None = None,
+) -> SalePostResult:
+    """Post the sale with ``points`` used as money; refuses anything above the quote.
+
+    The account is locked first, the quote recomputed on the locked balance, then the sale posted
+    with ``points_discount`` = the money those points are worth and ``points_used`` = exactly
+    ``points`` (spent by the ledger, soonest-expiring lots first, so a later return gives them back
+    in proportion and a void gives back the rest).
+    """
+    _ensure_member(member, organization.pk)
+    ensure_branch_allowed(staff, branch)
+    if not isinstance(points, int) or points < 1:
+        raise DomainError(reward_errors.QUANTITY_INVALID, _("Enter the points to use."), field="points")
+    account = reward_points.lock_account(member)
+    rule = reward_selectors.discount_rule_for(organization, member.member_type_id)
+    if rule is None:
+        raise DomainError(reward_errors.NO_DISCOUNT_RULE, _("Points cannot be used as money for this member."),
+                          field="points")
+    if points < rule.min_points:
+        raise DomainError(reward_errors.BELOW_MINIMUM_POINTS, _("Use at least %(n)s points.") % {"n": rule.min_points},
+                          field="points")
+    if points > account.spendable:
+        raise DomainError(
+            reward_errors.INSUFFICIENT_POINTS,
+            _("Not enough points: %(have)s spendable, %(want)s needed.") % {"have": account.spendable, "want": points},
+            field="points",
+        )
+    quote = points_discount_quote(bill_amount=bill_amount_of(basket), rule=rule, spendable=account.spendable)
+    if points > quote.max_points:
+        raise DomainError(reward_errors.OVER_POINTS_CAP,
+                          _("At most %(n)s points can be used on this bill.") % {"n": quote.max_points},
+                          field="points")
+    basket = dataclasses.replace(basket, points_discount=points_to_money(points, rule.points_per_unit))
+    return sale_post(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
+                     basket=basket, member=member, actor=actor, points_used=points)
+
+
+def sale_counter_post(*, organization: Organization, branch: Branch, terminal: Terminal, receipt_id: str,
+                      basket: engine.Basket, member: Member | None, actor: Actor, points_used: int = 0
+                      ) -> SalePostResult:
+    """The back office's counter: the staff keys the points paid with and the money they are
+    worth (the basket's ``points_discount``) themselves; the ledger checks the balance."""
+    return sale_post(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
+                     basket=basket, member=member, actor=actor, points_used=points_used)
+
+
+# ------------------------------------------------------------------------------ return, void
+
+
+def sale_return(*, sale: Sale, lines: dict[int, Decimal], actor: Actor, return_id: str, reason: str = "") -> SaleReturn:
+    """Return ``lines`` ({line_no: quantity}) of ``sale`` (the ledger's arithmetic, once per return id)."""
+    return ledger_sale_return(sale=sale, lines=dict(lines), actor=actor, return_id=return_id, reason=reason)
+
+
+@transaction.atomic
+def sale_void(*, sale: Sale, reason: str, actor: Actor) -> Sale:
+    """Void a whole sale: reverse every point it caused, and the points bought with its money."""
+    sale = ledger_sale_void(sale=sale, reason=reason, actor=actor)
+    points_purchase_void_for_payment(
+        organization_id=sale.organization_id, payment_reference=sale.receipt_id, actor=actor, reason=reason
+    )
+    return sale
