@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from sasom.core.audit import Actor
 from sasom.earning import services
-from sasom.earning.rules import Kind, Mode
+from sasom.earning.arithmetic import Mode
+from sasom.earning.kinds import Kind
 
 if TYPE_CHECKING:
     from sasom.members.models import MemberType

@@ -18,8 +18,12 @@ from django.conf import settings as django_settings
 from django.db.models import QuerySet
 
 from sasom.earning import models as m
+from sasom.earning.bill import EarnPolicy
+from sasom.earning.campaigns import Campaign
+from sasom.earning.conditions import Scope, When
+from sasom.earning.kinds import Rule
 from sasom.earning.params import build_rule
-from sasom.earning.rules import Campaign, EarnPolicy, Rule, RuleSet, Scope, When
+from sasom.earning.ruleset import RuleSet
 
 _CACHE: dict[int, tuple[int, RuleSet, float]] = {}
 _LOCK = threading.Lock()
