@@ -18,9 +18,10 @@ from sasom.core.audit import Actor, audit_record, diff, snapshot
 from sasom.core.errors import Conflict, DomainError
 from sasom.core.money import is_cents, money
 from sasom.earning import models as m
+from sasom.earning.arithmetic import Rounding
 from sasom.earning.engine import Basket, BasketLine, EarnResult, MemberContext, compute
+from sasom.earning.kinds import KINDS
 from sasom.earning.params import validate_params
-from sasom.earning.rules import Kind, Rounding
 from sasom.earning.selectors import ruleset_for, ruleset_forget
 
 RULE_CODE_TAKEN = "rule_code_taken"
@@ -112,7 +113,7 @@ def _rule_values(organization_id: int, data: dict[str, Any]) -> dict[str, Any]:
         raise _invalid("code", _("code is required"))
     if not name:
         raise _invalid("name", _("name is required"))
-    if kind not in m.RuleKind.values:
+    if kind not in KINDS:
         raise _invalid("kind", f"unknown rule kind {kind!r}")
     _check_period(data.get("valid_from"), data.get("valid_to"))
     time_from, time_to = data.get("time_from"), data.get("time_to")
@@ -120,7 +121,7 @@ def _rule_values(organization_id: int, data: dict[str, Any]) -> dict[str, Any]:
         raise _invalid("time_to", _("give both ends of the daily window, or neither"))
     if time_from is not None and time_from == time_to:
         raise _invalid("time_to", _("the daily window is empty"))
-    if kind == Kind.GOLDEN_MINUTE and time_from is None:
+    if KINDS[kind].needs_time_window and time_from is None:
         raise _invalid("time_from", _("a golden minute needs a daily time window"))
     values = {
         "code": code,
