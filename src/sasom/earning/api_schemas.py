@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from ninja import Field, Schema
-from pydantic import StrictBool, StrictInt
+from pydantic import ConfigDict, StrictBool, StrictInt
 
 from sasom.earning import models as m
 from sasom.earning.api_preview_schemas import AwardOut, LineIn, PreviewIn, PreviewOut
@@ -66,6 +66,8 @@ def _uses(name: str) -> str:
 
 
 class StepIn(Body):
+    model_config = ConfigDict(extra="forbid")
+
     min_amount: Money
     mode: BoostMode
     value: Annotated[
@@ -74,7 +76,11 @@ class StepIn(Body):
 
 
 class ParamsIn(Body):
-    """Kind-specific parameters (docs/points.md): give those of the rule's kind."""
+    """Kind-specific parameters (docs/points.md): give those of the rule's kind. A name no kind
+    takes is refused here (422); one the rule's kind does not take, by the service (400
+    ``unknown_parameter``)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     per_amount: Money | None = Field(None, description=_uses("per_amount"))
     points: StrictInt | None = Field(None, description=_uses("points"))

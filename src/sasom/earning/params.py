@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from sasom.core.errors import DomainError
 from sasom.earning.arithmetic import Boost, Mode
 from sasom.earning.conditions import Scope, When
 from sasom.earning.kinds import KINDS, RuleHead, RuleKind
@@ -34,6 +35,7 @@ __all__ = [
     "build_rule",
     "describe",
     "parse_steps",
+    "refuse_unknown",
     "steps_text",
     "validate_params",
 ]
@@ -46,10 +48,23 @@ def _kind(code: str) -> RuleKind:
     return kind
 
 
+def refuse_unknown(kind: RuleKind, params: Mapping[str, Any]) -> None:
+    """A parameter ``kind`` does not take is an error, never silently dropped."""
+    unknown = sorted(str(name) for name in params if name not in kind.param_names)
+    if unknown:
+        takes = ", ".join(p.name for p in kind.params)
+        raise DomainError(
+            UNKNOWN_PARAMETER,
+            f"{unknown[0]!r} is not a parameter of a {kind.code} rule (it takes {takes})",
+            field=unknown[0],
+        )
+
+
 def validate_params(kind: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
     """Normalized params for ``kind``, or a :class:`DomainError` naming the bad field."""
     rule_kind = _kind(kind)
     raw = params or {}
+    refuse_unknown(rule_kind, raw)
     return rule_kind.clean(raw)
 
 

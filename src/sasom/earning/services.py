@@ -172,6 +172,11 @@ def rule_create(*, organization_id: int, actor: Actor, **data: Any) -> m.EarnRul
 def rule_update(*, rule: m.EarnRule, actor: Actor, **data: Any) -> m.EarnRule:
     rule = m.EarnRule.objects.select_for_update().get(pk=rule.pk)
     merged = {f: getattr(rule, f) for f in RULE_FIELDS} | data
+    new_kind = KINDS.get(merged["kind"])
+    if "params" not in data and merged["kind"] != rule.kind and new_kind is not None:
+        # A new kind without new parameters keeps the stored ones the new kind takes; the others
+        # belonged to the old kind and are not the caller's to answer for.
+        merged["params"] = {k: v for k, v in (rule.params or {}).items() if k in new_kind.param_names}
     values = _rule_values(rule.organization_id, merged)
     if m.EarnRule.objects.filter(organization_id=rule.organization_id, code=values["code"]).exclude(pk=rule.pk).exists():
         raise Conflict(RULE_CODE_TAKEN, _("another rule has this code"), field="code")

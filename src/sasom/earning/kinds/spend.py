@@ -12,10 +12,13 @@ from sasom.core.errors import DomainError
 from sasom.earning.arithmetic import Boost, fmt_money
 from sasom.earning.domain import Award
 from sasom.earning.kinds._common import Kind, Param, Params, Rule, RuleHead, RuleKind, bill_boost
-from sasom.earning.kinds._params import boost_of, boost_param, fail, money_param
+from sasom.earning.kinds._params import UNKNOWN_PARAMETER, boost_of, boost_param, fail, money_param
 
 if TYPE_CHECKING:
     from sasom.earning.bill import Bill
+
+STEP_PARAMS = frozenset({"min_amount", "mode", "value"})
+
 
 @dataclass(frozen=True, slots=True)
 class Step:
@@ -56,6 +59,16 @@ def steps_text(steps: list[dict[str, str]]) -> str:
     return "\n".join(f"{s['min_amount']} {s['mode']} {s['value']}" for s in steps)
 
 
+def _refuse_unknown_in_step(number: int, row: Params) -> None:
+    unknown = sorted(str(k) for k in row if k not in STEP_PARAMS)
+    if unknown:
+        raise DomainError(
+            UNKNOWN_PARAMETER,
+            f"step {number}: {unknown[0]!r} is not a step parameter (a step takes min_amount, mode and value)",
+            field="steps",
+        )
+
+
 def clean(p: Params) -> dict[str, Any]:
     raw = p.get("steps")
     if isinstance(raw, str):
@@ -63,7 +76,9 @@ def clean(p: Params) -> dict[str, Any]:
     if not raw:
         raise fail("steps", "add at least one step")
     steps = []
-    for row in raw:
+    for number, row in enumerate(raw, start=1):
+        if isinstance(row, dict):
+            _refuse_unknown_in_step(number, row)
         step = {"min_amount": money_param(row, "min_amount", strict=True)}
         try:
             step.update(boost_param(row))
