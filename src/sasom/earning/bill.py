@@ -7,14 +7,17 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sasom.core.money import money
-from sasom.earning.arithmetic import Rounding, rate_of
+from sasom.earning.arithmetic import Rate, Rounding, rate_of
 from sasom.earning.domain import Basket, BasketLine, MemberContext
 
-if TYPE_CHECKING:
-    from sasom.earning.kinds.base import BaseRule
+
+class BaseRate(Rate, Protocol):
+    """What the bill needs of the base rule it applies (``kinds.base.BaseRule``)."""
+
+    def points_on(self, amount: Decimal) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,7 @@ class Bill:
         self.lines: tuple[BasketLine, ...] = basket.lines
         self._net_of: dict[tuple[int, ...], Decimal] = {}
         self._base_of: dict[tuple[int, ...], Fraction] = {}
-        self.base_rule: BaseRule | None = None
+        self.base_rule: BaseRate | None = None
         self.base_points = 0
         cents = _cents_of(basket, policy)
         self.cents = cents
@@ -118,7 +121,7 @@ class Bill:
             return rule.points_on(_money_cents(self.cents[i]))
         return rule.points_on(money(self.exact[i]))
 
-    def set_base(self, rule: BaseRule) -> None:
+    def set_base(self, rule: BaseRate) -> None:
         self.base_rule = rule
         self._base_of.clear()
         if self.policy.rounding == Rounding.LINE:

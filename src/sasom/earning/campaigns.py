@@ -8,14 +8,11 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from sasom.earning.arithmetic import ZERO, fmt_decimal, fmt_money
+from sasom.earning.bill import Bill
 from sasom.earning.domain import Award, Basket, MemberContext
 from sasom.earning.kinds._common import Kind
-
-if TYPE_CHECKING:
-    from sasom.earning.bill import Bill
 
 
 @dataclass(frozen=True, slots=True)

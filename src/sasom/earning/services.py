@@ -23,6 +23,8 @@ from sasom.earning.engine import Basket, BasketLine, EarnResult, MemberContext, 
 from sasom.earning.kinds import KINDS
 from sasom.earning.params import validate_params
 from sasom.earning.selectors import ruleset_for, ruleset_forget
+from sasom.members.models import MemberType
+from sasom.organizations.models import Branch, Organization, Terminal
 
 RULE_CODE_TAKEN = "rule_code_taken"
 CAMPAIGN_CODE_TAKEN = "campaign_code_taken"
@@ -87,9 +89,6 @@ def _known(organization_id: int, field: str, codes: list[str]) -> None:
     """Member type, branch and terminal codes in a scope must exist in the organization."""
     if not codes:
         return
-    from sasom.members.models import MemberType
-    from sasom.organizations.models import Branch, Terminal
-
     model = {"member_types": MemberType, "branches": Branch, "terminals": Terminal}[field]
     found = set(model.objects.filter(organization_id=organization_id, code__in=codes).values_list("code", flat=True))
     missing = [c for c in codes if c not in found]
@@ -348,9 +347,6 @@ def basket_preview(
     campaign_plan: str = "",
 ) -> EarnResult:
     """What a basket would earn now under the organization's rules (nothing is stored)."""
-    from sasom.members.models import MemberType
-    from sasom.organizations.models import Organization
-
     if not lines:
         raise DomainError(PREVIEW_INVALID, _("add at least one line"), field="lines")
     if occurred_at.tzinfo is None:

@@ -30,12 +30,11 @@ from sasom.earning.forms import (
 )
 from sasom.earning.kinds import KINDS, Kind, kind_choices
 from sasom.earning.params import describe
+from sasom.members.models import MemberType
+from sasom.organizations.models import Branch
 
 
 def _choices(request: HttpRequest) -> dict[str, list[tuple[str, str]]]:
-    from sasom.members.models import MemberType
-    from sasom.organizations.models import Branch
-
     org_id = request.organization.pk
     return {
         "member_types": [(c, f"{c} {n}") for c, n in MemberType.objects.filter(organization_id=org_id).values_list("code", "name")],

@@ -7,16 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.utils.functional import Promise
 
 from sasom.earning.arithmetic import Boost, Mode, fmt_money
+from sasom.earning.bill import Bill
 from sasom.earning.conditions import Scope, When
 from sasom.earning.domain import Award
-
-if TYPE_CHECKING:
-    from sasom.earning.bill import Bill
 
 # A rule's parameters as stored in ``EarnRule.params``: a JSON object.
 Params = Mapping[str, Any]

@@ -6,17 +6,15 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
 from sasom.earning.arithmetic import Rounding, fmt_decimal, fmt_money, rate_of
+from sasom.earning.bill import Bill
 from sasom.earning.domain import Award
 from sasom.earning.kinds._common import Kind, Param, Params, Rule, RuleHead, RuleKind
 from sasom.earning.kinds._params import int_param, money_param
-
-if TYPE_CHECKING:
-    from sasom.earning.bill import Bill
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
 from sasom.earning.arithmetic import ZERO, Boost
+from sasom.earning.bill import Bill
 from sasom.earning.domain import Award
 from sasom.earning.kinds._common import (
     Kind,
@@ -27,9 +28,6 @@ from sasom.earning.kinds._params import (
     boost_param,
     money_param,
 )
-
-if TYPE_CHECKING:
-    from sasom.earning.bill import Bill
 
 
 @dataclass(frozen=True, slots=True)

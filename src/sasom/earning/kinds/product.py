@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
 from sasom.earning.arithmetic import Boost, Mode, fmt_money, fmt_points
+from sasom.earning.bill import Bill
 from sasom.earning.domain import Award, BasketLine
 from sasom.earning.kinds._common import Kind, Param, Params, Rule, RuleHead, RuleKind, default_boost
 from sasom.earning.kinds._params import (
@@ -20,9 +21,6 @@ from sasom.earning.kinds._params import (
     codes_param,
     fail,
 )
-
-if TYPE_CHECKING:
-    from sasom.earning.bill import Bill
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.errors import DomainError
 from sasom.earning.arithmetic import Boost, fmt_money
+from sasom.earning.bill import Bill
 from sasom.earning.domain import Award
 from sasom.earning.kinds._common import Kind, Param, Params, Rule, RuleHead, RuleKind, bill_boost
 from sasom.earning.kinds._params import UNKNOWN_PARAMETER, boost_of, boost_param, fail, money_param
-
-if TYPE_CHECKING:
-    from sasom.earning.bill import Bill
 
 STEP_PARAMS = frozenset({"min_amount", "mode", "value"})
 

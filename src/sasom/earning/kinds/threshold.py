@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
 from sasom.earning.arithmetic import ZERO, fmt_money
+from sasom.earning.bill import Bill
 from sasom.earning.domain import Award
 from sasom.earning.kinds._common import Kind, Param, Params, Rule, RuleHead, RuleKind
 from sasom.earning.kinds._params import int_param, money_param
-
-if TYPE_CHECKING:
-    from sasom.earning.bill import Bill
 
 
 @dataclass(frozen=True, slots=True)
