@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeAlias, TypeVar
 
 from django.utils.functional import Promise
 
@@ -17,8 +17,8 @@ from sasom.earning.conditions import Scope, When
 from sasom.earning.domain import Award
 
 # A rule's parameters as stored in ``EarnRule.params``: a JSON object.
-Params = Mapping[str, Any]
-Label = str | Promise  # gettext_lazy
+Params: TypeAlias = Mapping[str, Any]
+Label: TypeAlias = str | Promise  # gettext_lazy
 
 
 class Kind:
