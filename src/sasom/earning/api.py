@@ -79,7 +79,7 @@ def rule_list(request: HttpRequest, q: Query[RuleQuery]) -> RuleList:
     qs = selectors.rules_list(
         organization_id=principal.organization_id,
         active=q.active,
-        kind=q.kind.value if q.kind else "",
+        kind=q.kind or "",
     )
     rows = list(qs[q.offset : q.offset + q.limit])
     count = len(rows) + q.offset if len(rows) < q.limit and (rows or q.offset == 0) else qs.count()
@@ -92,7 +92,6 @@ def rule_list(request: HttpRequest, q: Query[RuleQuery]) -> RuleList:
 def rule_create(request: HttpRequest, body: RuleIn) -> Status[RuleOut]:
     principal = api_require(request, "rules.manage")
     data = _times(body.dict(exclude={"params"}))
-    data["kind"] = body.kind.value
     rule = services.rule_create(
         organization_id=principal.organization_id,
         actor=Actor.from_request(request),
@@ -120,8 +119,6 @@ def rule_patch(request: HttpRequest, code: str, body: RulePatch) -> RuleOut:
         for k, v in body.dict(exclude_unset=True, exclude={"params"}).items()
         if v is not None or k in NULLABLE
     }
-    if data.get("kind") is not None:
-        data["kind"] = m.RuleKind(data["kind"]).value
     if body.params is not None:
         data["params"] = body.params.plain()
     rule = services.rule_update(rule=rule, actor=Actor.from_request(request), **_times(data))

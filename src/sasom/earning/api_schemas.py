@@ -1,98 +1,73 @@
-"""Schemas of the earning API (see :mod:`sasom.earning.api`).
+"""Schemas of the earning API (see :mod:`sasom.earning.api`): rules, campaigns and settings.
 
-Every string and list is bounded and refuses NUL, so any schema-valid input reaches the services
-and gets an answer, never a crash: money and quantities are decimal strings, points integers,
-date-times ISO 8601 with an offset (output in the server's zone).
+Field types live in :mod:`sasom.earning.api_types`, the preview's schemas in
+:mod:`sasom.earning.api_preview_schemas` (re-exported here). The rule kinds and the parameters each
+takes come from the registry (:data:`sasom.earning.kinds.KINDS`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from django.utils import timezone
+from django.core.exceptions import ImproperlyConfigured
 from ninja import Field, Schema
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BeforeValidator,
-    StrictBool,
-    StrictInt,
-    model_validator,
-)
+from pydantic import ConfigDict, StrictBool, StrictInt
 
-from sasom.core.inputs import iso_text_only
-from sasom.core.money import money_text
 from sasom.earning import models as m
-from sasom.earning.domain import Award, EarnResult
+from sasom.earning.api_preview_schemas import AwardOut, LineIn, PreviewIn, PreviewOut
+from sasom.earning.api_types import (
+    MULTIPLIER,
+    NO_NUL,
+    PRIORITY,
+    Body,
+    BoostMode,
+    Clock,
+    Codes,
+    KindCode,
+    Moment,
+    Money,
+    clock_text,
+    local_time,
+    money_out,
+)
+from sasom.earning.kinds import KINDS, all_param_names
 from sasom.earning.params import describe
 
-NO_NUL = r"^[^\x00]*$"
-MONEY = r"^\d{1,10}(\.\d{1,2})?$"
-QUANTITY = r"^\d{1,7}(\.\d{1,3})?$"
-MULTIPLIER = r"^\d{1,7}(\.\d{1,2})?$"
-CLOCK = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
-PRIORITY = {"ge": -1_000_000, "le": 1_000_000}
-
-Code = Annotated[str, Field(max_length=40, pattern=NO_NUL)]
-Codes = Annotated[list[Code], Field(max_length=100)]
-Money = Annotated[
-    str, Field(pattern=MONEY, description='decimal string, e.g. "2000.00"', examples=["2000.00"])
+__all__ = [
+    "AwardOut",
+    "Body",
+    "CampaignIn",
+    "CampaignList",
+    "CampaignOut",
+    "CampaignPatch",
+    "LineIn",
+    "Page",
+    "ParamsIn",
+    "PreviewIn",
+    "PreviewOut",
+    "RuleIn",
+    "RuleList",
+    "RuleOut",
+    "RulePatch",
+    "RuleQuery",
+    "SettingsOut",
+    "SettingsPatch",
+    "StepIn",
 ]
-BoostMode = Literal["multiply", "extra_times", "fixed"]
-Clock = Annotated[
-    str,
-    Field(pattern=CLOCK, description="local time of day, HH:MM or HH:MM:SS", examples=["12:00"]),
-]
-
-
-def _sane_year(value: dt.datetime) -> dt.datetime:
-    if not 1900 <= value.year <= 2999:
-        raise ValueError("the year must be between 1900 and 2999")
-    return value
-
-
-Moment = Annotated[
-    AwareDatetime, BeforeValidator(iso_text_only), AfterValidator(_sane_year),
-    Field(examples=["2025-04-01T00:00:00+07:00"]),
-]
-
-
-def _local(value: dt.datetime | None) -> dt.datetime | None:
-    """In the server's time zone; in UTC where that zone's old offset is not whole minutes (RFC 3339)."""
-    if value is None:
-        return None
-    local = timezone.localtime(value)
-    offset = local.utcoffset()
-    return local if offset is None or offset.total_seconds() % 60 == 0 else value.astimezone(dt.UTC)
-
-
-def _clock(value: dt.time | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _money(value: Any) -> str:
-    return money_text(Decimal(value))
-
-
-class Body(Schema):
-    """An input object: refuses a JSON array or scalar (ninja would otherwise read one as an object
-    with no fields, and an all-optional PATCH would accept ``[]``)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _an_object(cls, data: Any) -> Any:
-        raw = getattr(data, "_obj", data) if type(data).__name__ == "DjangoGetter" else data
-        if not isinstance(raw, dict) and not isinstance(raw, Schema):
-            raise ValueError("a JSON object is required")
-        return data
 
 
 # --- rules --------------------------------------------------------------------------------------
 
 
+def _uses(name: str) -> str:
+    """Which kinds take parameter ``name``, and what it means to each (from the registry)."""
+    return "; ".join(f"{code}: {p.help}" for code, kind in KINDS.items() for p in kind.params if p.name == name)
+
+
 class StepIn(Body):
+    model_config = ConfigDict(extra="forbid")
+
     min_amount: Money
     mode: BoostMode
     value: Annotated[
@@ -101,44 +76,47 @@ class StepIn(Body):
 
 
 class ParamsIn(Body):
-    """Kind-specific parameters (docs/points.md): give those of the rule's kind."""
+    """Kind-specific parameters (docs/points.md): give those of the rule's kind. A name no kind
+    takes is refused here (422); one the rule's kind does not take, by the service (400
+    ``unknown_parameter``)."""
 
-    per_amount: Money | None = Field(None, description="base: every this much money…")
-    points: StrictInt | None = Field(None, description="base: …earns this many points; threshold: points")
-    min_amount: Money | None = Field(
-        None, description="threshold, golden minute, birthday, referral, special date"
-    )
-    skus: Codes | None = Field(None, description="product")
-    categories: Codes | None = Field(None, description="product")
-    brands: Codes | None = Field(None, description="product")
-    mode: BoostMode | None = Field(
-        None, description="product, golden minute, birthday, special date"
-    )
-    value: Annotated[str, Field(pattern=MULTIPLIER)] | None = Field(
-        None, description="multiplier m, or points for fixed"
-    )
-    per_quantity: StrictBool | None = Field(None, description="product, fixed mode: points per unit")
-    steps: list[StepIn] | None = Field(
-        None, max_length=20, description="spend: only the highest step reached applies"
-    )
+    model_config = ConfigDict(extra="forbid")
+
+    per_amount: Money | None = Field(None, description=_uses("per_amount"))
+    points: StrictInt | None = Field(None, description=_uses("points"))
+    min_amount: Money | None = Field(None, description=_uses("min_amount"))
+    skus: Codes | None = Field(None, description=_uses("skus"))
+    categories: Codes | None = Field(None, description=_uses("categories"))
+    brands: Codes | None = Field(None, description=_uses("brands"))
+    mode: BoostMode | None = Field(None, description=_uses("mode"))
+    value: Annotated[str, Field(pattern=MULTIPLIER)] | None = Field(None, description=_uses("value"))
+    per_quantity: StrictBool | None = Field(None, description=_uses("per_quantity"))
+    steps: list[StepIn] | None = Field(None, max_length=20, description=_uses("steps"))
     period: Annotated[str, Field(max_length=10, pattern=NO_NUL)] | None = Field(
-        None, description="birthday: day or month"
+        None, description=_uses("period")
     )
-    member_points: StrictInt | None = Field(None, description="referral: points for the new member")
-    referrer_points: StrictInt | None = Field(None, description="referral: points for the referrer")
+    member_points: StrictInt | None = Field(None, description=_uses("member_points"))
+    referrer_points: StrictInt | None = Field(None, description=_uses("referrer_points"))
     dates: (
         Annotated[list[Annotated[str, Field(max_length=10, pattern=NO_NUL)]], Field(max_length=366)]
         | None
-    ) = Field(None, description="special date: MM-DD (every year) or YYYY-MM-DD")
+    ) = Field(None, description=_uses("dates"))
 
     def plain(self) -> dict[str, Any]:
         return self.dict(exclude_none=True, mode="json")
 
 
+if set(ParamsIn.model_fields) != all_param_names():  # a kind's parameter the API cannot take
+    raise ImproperlyConfigured(
+        f"earning ParamsIn fields {sorted(ParamsIn.model_fields)} differ from the kinds' parameters "
+        f"{sorted(all_param_names())}"
+    )
+
+
 class RuleIn(Body):
     code: str = Field(..., min_length=1, max_length=40, pattern=NO_NUL)
     name: str = Field(..., min_length=1, max_length=120, pattern=NO_NUL)
-    kind: m.RuleKind
+    kind: KindCode
     priority: StrictInt = Field(0, **PRIORITY, description="higher runs first")
     stop_further: StrictBool = False
     is_active: StrictBool = True
@@ -163,7 +141,7 @@ class RuleIn(Body):
 class RulePatch(Body):
     code: str | None = Field(None, min_length=1, max_length=40, pattern=NO_NUL)
     name: str | None = Field(None, min_length=1, max_length=120, pattern=NO_NUL)
-    kind: m.RuleKind | None = None
+    kind: KindCode | None = None
     priority: StrictInt | None = Field(None, **PRIORITY)
     stop_further: StrictBool | None = None
     is_active: StrictBool | None = None
@@ -220,12 +198,12 @@ class RuleOut(Schema):
             priority=rule.priority,
             stop_further=rule.stop_further,
             is_active=rule.is_active,
-            valid_from=_local(rule.valid_from),
-            valid_to=_local(rule.valid_to),
+            valid_from=local_time(rule.valid_from),
+            valid_to=local_time(rule.valid_to),
             weekdays=list(rule.weekdays or []),
             days_of_month=list(rule.days_of_month or []),
-            time_from=_clock(rule.time_from),
-            time_to=_clock(rule.time_to),
+            time_from=clock_text(rule.time_from),
+            time_to=clock_text(rule.time_to),
             member_types=list(rule.member_types or []),
             tiers=list(rule.tiers or []),
             branches=list(rule.branches or []),
@@ -234,8 +212,8 @@ class RuleOut(Schema):
             document_types=list(rule.document_types or []),
             campaign_plans=list(rule.campaign_plans or []),
             params=dict(rule.params or {}),
-            created_at=_local(rule.created_at),
-            updated_at=_local(rule.updated_at),
+            created_at=local_time(rule.created_at),
+            updated_at=local_time(rule.updated_at),
         )
 
 
@@ -252,7 +230,7 @@ class Page(Schema):
 
 
 class RuleQuery(Page):
-    kind: m.RuleKind | None = None
+    kind: KindCode | None = None
     active: bool | None = None
 
 
@@ -322,19 +300,19 @@ class CampaignOut(Schema):
             name=c.name,
             priority=c.priority,
             is_active=c.is_active,
-            valid_from=_local(c.valid_from),
-            valid_to=_local(c.valid_to),
+            valid_from=local_time(c.valid_from),
+            valid_to=local_time(c.valid_to),
             member_types=list(c.member_types or []),
             branches=list(c.branches or []),
             plans=list(c.plans or []),
-            bag_percent=_money(c.bag_percent),
+            bag_percent=money_out(c.bag_percent),
             bag_points=c.bag_points,
-            donation_per_bag=_money(c.donation_per_bag),
+            donation_per_bag=money_out(c.donation_per_bag),
             fund_name=c.fund_name,
-            extra_discount=_money(c.extra_discount),
+            extra_discount=money_out(c.extra_discount),
             combinable=c.combinable,
-            created_at=_local(c.created_at),
-            updated_at=_local(c.updated_at),
+            created_at=local_time(c.created_at),
+            updated_at=local_time(c.updated_at),
         )
 
 
@@ -359,11 +337,11 @@ class SettingsOut(Schema):
         return SettingsOut(
             rounding=row.rounding,
             base_includes_vat=row.base_includes_vat,
-            vat_rate=_money(row.vat_rate),
+            vat_rate=money_out(row.vat_rate),
             excluded_categories=list(row.excluded_categories or []),
             expired_card_earns=row.expired_card_earns,
             version=row.version,
-            updated_at=_local(row.updated_at),
+            updated_at=local_time(row.updated_at),
         )
 
 
@@ -375,82 +353,3 @@ class SettingsPatch(Body):
     vat_rate: Money | None = None
     excluded_categories: Codes | None = None
     expired_card_earns: StrictBool | None = None
-
-
-class LineIn(Body):
-    sku: str = Field(..., min_length=1, max_length=40, pattern=NO_NUL)
-    category: str = Field("", max_length=40, pattern=NO_NUL)
-    brand: str = Field("", max_length=40, pattern=NO_NUL)
-    quantity: Annotated[
-        str, Field(pattern=QUANTITY, description="may be fractional (kg)", examples=["1"])
-    ] = "1"
-    unit_price: Money = Field(..., description="VAT-inclusive retail price")
-    discount: Money = Field("0", description="line discount, money")
-
-
-class PreviewIn(Body):
-    lines: list[LineIn] = Field(..., max_length=500)
-    occurred_at: Moment
-    is_member: StrictBool = Field(True, description="false: a non-member (only campaign donations apply)")
-    member_type: str = Field("", max_length=20, pattern=NO_NUL, description="member type code")
-    tier: str = Field("", max_length=40, pattern=NO_NUL)
-    birth_on: Annotated[dt.date | None, BeforeValidator(iso_text_only)] = None
-    card_expired: StrictBool = False
-    is_first_purchase: StrictBool = Field(False, description="the first purchase of a referred member")
-    branch: str = Field("", max_length=20, pattern=NO_NUL, description="branch code")
-    terminal: str = Field("", max_length=40, pattern=NO_NUL, description="terminal code")
-    salesperson: str = Field("", max_length=40, pattern=NO_NUL)
-    document_type: str = Field("retail_receipt", max_length=40, pattern=NO_NUL)
-    bill_discount: Money = "0"
-    bag_declined: StrictBool = False
-    plan: str = Field(
-        "", max_length=40, pattern=NO_NUL, description="campaign plan chosen on the document"
-    )
-
-
-class AwardOut(Schema):
-    rule_code: str
-    rule_name: str
-    kind: str
-    points: int
-    base_amount: str
-    multiplier: str | None
-    extra: int | None
-    explanation: str
-    beneficiary: str
-    line_nos: list[int]
-
-    @staticmethod
-    def of(a: Award) -> AwardOut:
-        return AwardOut(
-            rule_code=a.rule_code,
-            rule_name=a.rule_name,
-            kind=a.kind,
-            points=a.points,
-            base_amount=_money(a.base_amount),
-            multiplier=None if a.multiplier is None else str(a.multiplier),
-            extra=a.extra,
-            explanation=a.explanation,
-            beneficiary=a.beneficiary,
-            line_nos=list(a.line_nos),
-        )
-
-
-class PreviewOut(Schema):
-    awards: list[AwardOut]
-    member_points: int
-    referrer_points: int
-    eligible_net: str
-    donation: str
-    extra_discount: str
-
-    @staticmethod
-    def of(result: EarnResult) -> PreviewOut:
-        return PreviewOut(
-            awards=[AwardOut.of(a) for a in result.awards],
-            member_points=result.member_points,
-            referrer_points=result.referrer_points,
-            eligible_net=_money(result.eligible_net),
-            donation=_money(result.donation),
-            extra_discount=_money(result.extra_discount),
-        )

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from sasom.core.audit import Actor
 from sasom.earning import services
-from sasom.earning.rules import Kind, Mode
-
-if TYPE_CHECKING:
-    from sasom.members.models import MemberType
-    from sasom.organizations.models import Organization
+from sasom.earning.arithmetic import Mode
+from sasom.earning.kinds import Kind
+from sasom.earning.models import Campaign, EarnRule
+from sasom.members.models import MemberType
+from sasom.organizations.models import Organization
 
 
 def make_demo_rules(org: Organization, member_types: dict[str, MemberType]) -> None:
     """Base rates per type (GEN 25 THB = 1 pt, VIP 20 THB = 1 pt, STAFF none), beauty x3,
     spend steps ≥ 2,000 x2 / ≥ 3,000 x3, golden minute 12:00–13:00 x2, birth month x2, and a
     bag campaign of +5 points per bill. Idempotent: existing codes are left alone."""
-    from sasom.earning.models import Campaign, EarnRule
-
     actor = Actor.system("demo")
     existing = set(EarnRule.objects.filter(organization_id=org.pk).values_list("code", flat=True))
     rates = {"GEN": ("25", 1), "VIP": ("20", 1)}

@@ -10,24 +10,15 @@ from __future__ import annotations
 
 import zoneinfo
 
+from sasom.earning.arithmetic import Boost, Mode, Rounding
+from sasom.earning.bill import Bill, EarnPolicy
+from sasom.earning.campaigns import Campaign, choose_campaigns
+from sasom.earning.conditions import Scope, When
 from sasom.earning.domain import Award, Basket, BasketLine, Beneficiary, EarnResult, MemberContext
-from sasom.earning.rules import (
-    RULE_CLASSES,
-    BaseRule,
-    Bill,
-    Boost,
-    Campaign,
-    EarnPolicy,
-    Kind,
-    Mode,
-    Rounding,
-    Rule,
-    RuleSet,
-    Scope,
-    Step,
-    When,
-    choose_campaigns,
-)
+from sasom.earning.kinds import RULE_CLASSES, Kind, Rule
+from sasom.earning.kinds.base import BaseRule
+from sasom.earning.kinds.spend import Step
+from sasom.earning.ruleset import RuleSet
 
 __all__ = [
     "RULE_CLASSES",

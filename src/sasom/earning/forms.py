@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.money import money
-from sasom.earning import models as m
-from sasom.earning.params import steps_text
-from sasom.earning.rules import Kind, Mode, Rounding
+from sasom.earning.arithmetic import Mode, Rounding
+from sasom.earning.kinds import KINDS, Kind, kind_choices
+from sasom.earning.kinds.spend import steps_text
 
 MODE_CHOICES = [
     (Mode.MULTIPLY, _("Multiply the base points (x m: the total becomes m × base)")),
@@ -53,7 +54,7 @@ class CodesField(forms.CharField):
 class RuleForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=120)
-    kind = forms.ChoiceField(label=_("Kind"), choices=m.RuleKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=kind_choices)
     priority = forms.IntegerField(label=_("Priority"), initial=0, help_text=_("Higher runs first."))
     stop_further = forms.BooleanField(label=_("Stop further rules when this rule gives points"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
@@ -139,7 +140,24 @@ class SpecialDateParams(BoostMixin):
     min_amount = forms.DecimalField(label=_("Minimum spend"), decimal_places=2, initial=0)
 
 
-KIND_FORMS: dict[str, type[forms.Form]] = {
+def _params_forms(by_kind: dict[str, type[forms.Form]]) -> dict[str, type[forms.Form]]:
+    """One parameter form per registered kind, in the registry's order; each form's fields are
+    exactly the parameters its kind takes (so the form cannot drift from the kind)."""
+    out: dict[str, type[forms.Form]] = {}
+    for code, kind in KINDS.items():
+        form = by_kind.get(code)
+        if form is None:
+            raise ImproperlyConfigured(f"earning rule kind {code!r} has no parameter form")
+        if set(form.base_fields) != kind.param_names:
+            raise ImproperlyConfigured(
+                f"{form.__name__} fields {sorted(form.base_fields)} are not the {code} parameters "
+                f"{sorted(kind.param_names)}"
+            )
+        out[code] = form
+    return out
+
+
+KIND_FORMS: dict[str, type[forms.Form]] = _params_forms({
     Kind.BASE: BaseParams,
     Kind.THRESHOLD: ThresholdParams,
     Kind.PRODUCT: ProductParams,
@@ -148,7 +166,7 @@ KIND_FORMS: dict[str, type[forms.Form]] = {
     Kind.BIRTHDAY: BirthdayParams,
     Kind.REFERRAL: ReferralParams,
     Kind.SPECIAL_DATE: SpecialDateParams,
-}
+})
 
 
 def params_from(form: forms.Form) -> dict[str, Any]:

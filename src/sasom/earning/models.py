@@ -2,7 +2,8 @@
 
 Scopes are stored as lists of codes (member type, branch, terminal codes...) because the engine
 matches on the codes a basket carries; an empty list means "any". Kind-specific parameters live in
-``EarnRule.params`` (JSON), validated per kind by :mod:`sasom.earning.params` in the services.
+``EarnRule.params`` (JSON), validated per kind by :mod:`sasom.earning.params` in the services;
+the kinds and their labels come from the registry (:data:`sasom.earning.kinds.KINDS`).
 Base rates are rules of kind ``base`` scoped to member types (see docs/points.md).
 """
 
@@ -13,24 +14,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.tenancy import TenantModel
-from sasom.earning.rules import Kind, Rounding
-
-
-class RuleKind(models.TextChoices):
-    BASE = Kind.BASE, _("Base rate")
-    THRESHOLD = Kind.THRESHOLD, _("Bill threshold award")
-    PRODUCT = Kind.PRODUCT, _("Product / category / brand")
-    SPEND = Kind.SPEND, _("Spend promotion (steps)")
-    GOLDEN_MINUTE = Kind.GOLDEN_MINUTE, _("Golden minute")
-    BIRTHDAY = Kind.BIRTHDAY, _("Birthday")
-    REFERRAL = Kind.REFERRAL, _("Referral")
-    SPECIAL_DATE = Kind.SPECIAL_DATE, _("Special date")
+from sasom.earning.arithmetic import Rounding
+from sasom.earning.kinds import kind_choices
 
 
 class EarnRule(TenantModel):
     code = models.CharField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=120)
-    kind = models.CharField(_("kind"), max_length=20, choices=RuleKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=kind_choices())
     priority = models.IntegerField(_("priority"), default=0, help_text=_("Higher runs first."))
     stop_further = models.BooleanField(
         _("stop further rules"), default=False, help_text=_("Only when this rule actually gave points.")

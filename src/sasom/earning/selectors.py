@@ -18,8 +18,13 @@ from django.conf import settings as django_settings
 from django.db.models import QuerySet
 
 from sasom.earning import models as m
+from sasom.earning.bill import EarnPolicy
+from sasom.earning.campaigns import Campaign
+from sasom.earning.conditions import Scope, When
+from sasom.earning.kinds import Rule
 from sasom.earning.params import build_rule
-from sasom.earning.rules import Campaign, EarnPolicy, Rule, RuleSet, Scope, When
+from sasom.earning.ruleset import RuleSet
+from sasom.organizations.models import Organization
 
 _CACHE: dict[int, tuple[int, RuleSet, float]] = {}
 _LOCK = threading.Lock()
@@ -78,8 +83,6 @@ def compile_policy(row: m.EarnSettings | None) -> EarnPolicy:
 
 def ruleset_compile(organization_id: int) -> RuleSet:
     """Build the rule set from the database (4 queries); :func:`ruleset_for` caches it."""
-    from sasom.organizations.models import Organization
-
     row = m.EarnSettings.objects.filter(organization_id=organization_id).first()
     currency = Organization.objects.filter(pk=organization_id).values_list("currency", flat=True).first() or "THB"
     rules = [compile_rule(r) for r in m.EarnRule.objects.filter(organization_id=organization_id, is_active=True)]

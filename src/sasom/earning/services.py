@@ -18,10 +18,13 @@ from sasom.core.audit import Actor, audit_record, diff, snapshot
 from sasom.core.errors import Conflict, DomainError
 from sasom.core.money import is_cents, money
 from sasom.earning import models as m
+from sasom.earning.arithmetic import Rounding
 from sasom.earning.engine import Basket, BasketLine, EarnResult, MemberContext, compute
+from sasom.earning.kinds import KINDS
 from sasom.earning.params import validate_params
-from sasom.earning.rules import Kind, Rounding
 from sasom.earning.selectors import ruleset_for, ruleset_forget
+from sasom.members.models import MemberType
+from sasom.organizations.models import Branch, Organization, Terminal
 
 RULE_CODE_TAKEN = "rule_code_taken"
 CAMPAIGN_CODE_TAKEN = "campaign_code_taken"
@@ -86,9 +89,6 @@ def _known(organization_id: int, field: str, codes: list[str]) -> None:
     """Member type, branch and terminal codes in a scope must exist in the organization."""
     if not codes:
         return
-    from sasom.members.models import MemberType
-    from sasom.organizations.models import Branch, Terminal
-
     model = {"member_types": MemberType, "branches": Branch, "terminals": Terminal}[field]
     found = set(model.objects.filter(organization_id=organization_id, code__in=codes).values_list("code", flat=True))
     missing = [c for c in codes if c not in found]
@@ -112,7 +112,7 @@ def _rule_values(organization_id: int, data: dict[str, Any]) -> dict[str, Any]:
         raise _invalid("code", _("code is required"))
     if not name:
         raise _invalid("name", _("name is required"))
-    if kind not in m.RuleKind.values:
+    if kind not in KINDS:
         raise _invalid("kind", f"unknown rule kind {kind!r}")
     _check_period(data.get("valid_from"), data.get("valid_to"))
     time_from, time_to = data.get("time_from"), data.get("time_to")
@@ -120,7 +120,7 @@ def _rule_values(organization_id: int, data: dict[str, Any]) -> dict[str, Any]:
         raise _invalid("time_to", _("give both ends of the daily window, or neither"))
     if time_from is not None and time_from == time_to:
         raise _invalid("time_to", _("the daily window is empty"))
-    if kind == Kind.GOLDEN_MINUTE and time_from is None:
+    if KINDS[kind].needs_time_window and time_from is None:
         raise _invalid("time_from", _("a golden minute needs a daily time window"))
     values = {
         "code": code,
@@ -171,6 +171,11 @@ def rule_create(*, organization_id: int, actor: Actor, **data: Any) -> m.EarnRul
 def rule_update(*, rule: m.EarnRule, actor: Actor, **data: Any) -> m.EarnRule:
     rule = m.EarnRule.objects.select_for_update().get(pk=rule.pk)
     merged = {f: getattr(rule, f) for f in RULE_FIELDS} | data
+    new_kind = KINDS.get(merged["kind"])
+    if "params" not in data and merged["kind"] != rule.kind and new_kind is not None:
+        # A new kind without new parameters keeps the stored ones the new kind takes; the others
+        # belonged to the old kind and are not the caller's to answer for.
+        merged["params"] = {k: v for k, v in (rule.params or {}).items() if k in new_kind.param_names}
     values = _rule_values(rule.organization_id, merged)
     if m.EarnRule.objects.filter(organization_id=rule.organization_id, code=values["code"]).exclude(pk=rule.pk).exists():
         raise Conflict(RULE_CODE_TAKEN, _("another rule has this code"), field="code")
@@ -342,9 +347,6 @@ def basket_preview(
     campaign_plan: str = "",
 ) -> EarnResult:
     """What a basket would earn now under the organization's rules (nothing is stored)."""
-    from sasom.members.models import MemberType
-    from sasom.organizations.models import Organization
-
     if not lines:
         raise DomainError(PREVIEW_INVALID, _("add at least one line"), field="lines")
     if occurred_at.tzinfo is None:

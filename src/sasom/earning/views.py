@@ -28,14 +28,13 @@ from sasom.earning.forms import (
     SettingsForm,
     params_from,
 )
+from sasom.earning.kinds import KINDS, Kind, kind_choices
 from sasom.earning.params import describe
-from sasom.earning.rules import Kind
+from sasom.members.models import MemberType
+from sasom.organizations.models import Branch
 
 
 def _choices(request: HttpRequest) -> dict[str, list[tuple[str, str]]]:
-    from sasom.members.models import MemberType
-    from sasom.organizations.models import Branch
-
     org_id = request.organization.pk
     return {
         "member_types": [(c, f"{c} {n}") for c, n in MemberType.objects.filter(organization_id=org_id).values_list("code", "name")],
@@ -56,14 +55,14 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "active")
     kind = request.GET.get("kind", "")
     active = {"active": True, "inactive": False}.get(state)
-    qs = selectors.rules_list(organization_id=request.organization.pk, active=active, kind=kind if kind in m.RuleKind.values else "")
+    qs = selectors.rules_list(organization_id=request.organization.pk, active=active, kind=kind if kind in KINDS else "")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = []
     for rule in page:
         scope = [", ".join(getattr(rule, f)) for f in ("member_types", "tiers", "branches", "terminals", "salespersons", "document_types", "campaign_plans") if getattr(rule, f)]
         rows.append({"rule": rule, "summary": describe(rule.kind, rule.params), "scope": " · ".join(scope)})
     return render(request, "earning/rules.html", {
-        "page": page, "rows": rows, "state": state, "kind": kind, "kinds": m.RuleKind.choices,
+        "page": page, "rows": rows, "state": state, "kind": kind, "kinds": kind_choices(),
     })
 
 

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from decimal import Decimal
 
-from sasom.earning.engine import BaseRule, EarnPolicy, MemberContext, Rounding, Scope
+import pytest
+
+from sasom.earning.engine import (
+    BaseRule,
+    Basket,
+    EarnPolicy,
+    MemberContext,
+    Rounding,
+    RuleSet,
+    Scope,
+    compute,
+)
 
 from .helpers import D, base, basket, gen, line, run
 
@@ -117,14 +130,8 @@ def test_who_does_not_earn():
 
 
 def test_naive_datetime_is_refused():
-    import datetime as dt
-
-    import pytest
-
-    from sasom.earning.engine import Basket, RuleSet, compute
-
     with pytest.raises(ValueError):
-        compute(Basket(occurred_at=dt.datetime(2025, 1, 1), lines=()), gen(), RuleSet(), tz=__import__("zoneinfo").ZoneInfo("UTC"))
+        compute(Basket(occurred_at=dt.datetime(2025, 1, 1), lines=()), gen(), RuleSet(), tz=zoneinfo.ZoneInfo("UTC"))
 
 
 def test_money_is_decimal_points_are_int():

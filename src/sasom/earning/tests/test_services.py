@@ -181,11 +181,8 @@ def test_demo_rules(org, member_type, vip_type, staff_type):
 
 @pytest.mark.parametrize("priority", ["10000000000", "-2000000", "high"])
 def test_out_of_range_priority_is_a_field_error(org, member_type, actor, priority):
-    from sasom.core.errors import DomainError
-    from sasom.earning.services import rule_create
-
     with pytest.raises(DomainError) as err:
-        rule_create(
+        services.rule_create(
             organization_id=org.pk, actor=actor, code="P1", name="p", kind="threshold", priority=priority,
             params={"min_amount": "100.00", "points": 5},
         )

@@ -1,0 +1,98 @@
+"""Field types and helpers the earning API schemas share (see :mod:`sasom.earning.api_schemas`).
+
+Every string and list is bounded and refuses NUL, so any schema-valid input reaches the services
+and gets an answer, never a crash: money and quantities are decimal strings, points integers,
+date-times ISO 8601 with an offset (output in the server's zone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.utils import timezone
+from ninja import Field, Schema
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, model_validator
+
+from sasom.core.inputs import iso_text_only
+from sasom.core.money import money_text
+from sasom.earning.kinds import KINDS
+
+NO_NUL = r"^[^\x00]*$"
+MONEY = r"^\d{1,10}(\.\d{1,2})?$"
+QUANTITY = r"^\d{1,7}(\.\d{1,3})?$"
+MULTIPLIER = r"^\d{1,7}(\.\d{1,2})?$"
+CLOCK = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+PRIORITY: dict[str, Any] = {"ge": -1_000_000, "le": 1_000_000}
+
+Code = Annotated[str, Field(max_length=40, pattern=NO_NUL)]
+Codes = Annotated[list[Code], Field(max_length=100)]
+Money = Annotated[
+    str, Field(pattern=MONEY, description='decimal string, e.g. "2000.00"', examples=["2000.00"])
+]
+BoostMode = Literal["multiply", "extra_times", "fixed"]
+Clock = Annotated[
+    str,
+    Field(pattern=CLOCK, description="local time of day, HH:MM or HH:MM:SS", examples=["12:00"]),
+]
+
+
+def _registered_kind(value: str) -> str:
+    if value not in KINDS:
+        raise ValueError(f"unknown rule kind {value!r}; the kinds are {', '.join(KINDS)}")
+    return value
+
+
+# A rule kind: one of the registry's codes (the OpenAPI enum is the registry's list).
+KindCode = Annotated[
+    str,
+    AfterValidator(_registered_kind),
+    Field(
+        description="the rule's kind: "
+        + "; ".join(f"{code}: {kind.description}" for code, kind in KINDS.items()),
+        json_schema_extra={"enum": list(KINDS)},
+    ),
+]
+
+
+def _sane_year(value: dt.datetime) -> dt.datetime:
+    if not 1900 <= value.year <= 2999:
+        raise ValueError("the year must be between 1900 and 2999")
+    return value
+
+
+Moment = Annotated[
+    AwareDatetime, BeforeValidator(iso_text_only), AfterValidator(_sane_year),
+    Field(examples=["2025-04-01T00:00:00+07:00"]),
+]
+
+
+def local_time(value: dt.datetime | None) -> dt.datetime | None:
+    """In the server's time zone; in UTC where that zone's old offset is not whole minutes (RFC 3339)."""
+    if value is None:
+        return None
+    local = timezone.localtime(value)
+    offset = local.utcoffset()
+    return local if offset is None or offset.total_seconds() % 60 == 0 else value.astimezone(dt.UTC)
+
+
+def clock_text(value: dt.time | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def money_out(value: Any) -> str:
+    return money_text(Decimal(value))
+
+
+class Body(Schema):
+    """An input object: refuses a JSON array or scalar (ninja would otherwise read one as an object
+    with no fields, and an all-optional PATCH would accept ``[]``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        raw = getattr(data, "_obj", data) if type(data).__name__ == "DjangoGetter" else data
+        if not isinstance(raw, dict) and not isinstance(raw, Schema):
+            raise ValueError("a JSON object is required")
+        return data

@@ -1,0 +1,112 @@
+"""The arithmetic every rule shares (decided in docs/points.md).
+
+* money is rounded in one place, :func:`sasom.core.money.money` (2 places, half up); everything
+  before it is exact (``Fraction``), so no float ever touches a point;
+* points are floored once per bill (default) or once per line (``EarnPolicy.rounding = "line"``);
+* award modes: ``multiply`` "x m" makes the matched base points m times as large (the award adds
+  base × (m − 1)); ``extra_times`` "extra x m" adds base × m on top of the base; ``fixed`` adds points.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Protocol
+
+from sasom.core.money import money
+
+ZERO = Decimal("0")
+
+
+class Mode:
+    MULTIPLY = "multiply"  # "x m": total m × base, the award is base × (m − 1)
+    EXTRA_TIMES = "extra_times"  # "extra x m": the award is base × m on top of the base
+    FIXED = "fixed"  # "+ P points"
+
+
+class Rounding:
+    BILL = "bill"
+    LINE = "line"
+
+
+def fmt_money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def fmt_points(value: Fraction | int) -> str:
+    value = Fraction(value)
+    if value.denominator == 1:
+        return f"{value.numerator:,}"
+    shown = money(value)
+    return f"{shown:,.2f}".rstrip("0").rstrip(".")
+
+
+def fmt_decimal(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+class Rate(Protocol):
+    """A base rate: every ``per_amount`` money earns ``points``."""
+
+    @property
+    def points(self) -> int: ...
+
+    @property
+    def per_amount(self) -> Decimal: ...
+
+
+_RATES: dict[tuple[int, Decimal], Fraction] = {}
+_FRACTIONS: dict[Decimal, Fraction] = {}
+
+
+def rate_of(rule: Rate) -> Fraction:
+    """``rule.rate``, remembered per (points, per_amount)."""
+    key = (rule.points, rule.per_amount)
+    rate = _RATES.get(key)
+    if rate is None:
+        rate = _RATES[key] = Fraction(rule.points) / Fraction(rule.per_amount)
+    return rate
+
+
+def fraction_of(value: Decimal) -> Fraction:
+    """``Fraction(value)``, remembered (rule constants repeat across baskets)."""
+    done = _FRACTIONS.get(value)
+    if done is None:
+        if len(_FRACTIONS) > 10_000:
+            _FRACTIONS.clear()
+        done = _FRACTIONS[value] = Fraction(value)
+    return done
+
+
+@dataclass(frozen=True, slots=True)
+class Boost:
+    """How a promotion rewards: ``multiply`` / ``extra_times`` (``value`` = m) or ``fixed`` points."""
+
+    mode: str
+    value: Decimal
+
+    def label(self) -> str:
+        if self.mode == Mode.MULTIPLY:
+            return f"x{fmt_decimal(self.value)}"
+        if self.mode == Mode.EXTRA_TIMES:
+            return f"extra x{fmt_decimal(self.value)}"
+        return f"+{int(self.value)} pts"
+
+    def apply(self, base: Fraction | int) -> tuple[int, str]:
+        """Award points on ``base`` points, and the arithmetic in words."""
+        m = fraction_of(self.value)
+        if self.mode == Mode.MULTIPLY:
+            points = math.floor(Fraction(base) * (m - 1))
+            return points, f"{fmt_points(base)} base pts × ({fmt_decimal(self.value)} − 1) = {points} pts"
+        if self.mode == Mode.EXTRA_TIMES:
+            points = math.floor(Fraction(base) * m)
+            return points, f"{fmt_points(base)} base pts × {fmt_decimal(self.value)} extra = {points} pts"
+        points = int(self.value)
+        return points, f"+{points} pts"
+
+    @property
+    def multiplier(self) -> Decimal | None:
+        return None if self.mode == Mode.FIXED else self.value
