@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record, diff, snapshot
 from sasom.core.errors import Conflict, DomainError
+from sasom.core.events import MEMBER_CREATED, MEMBER_UPDATED, event_record
 from sasom.core.models import AuditEvent
 from sasom.organizations.models import Branch, Organization, Sequence
 
@@ -69,14 +70,12 @@ def _member_audit(member: Member, actor: Actor, action: str, changes: dict[str, 
 
 
 def _announce(member: Member, action: str, changes: dict[str, Any]) -> None:
-    """member.created / member.updated for webhook subscribers: the code and what changed (field
-    names only; a subscriber reads the profile through the API with its own key)."""
-    from sasom.integrations.webhooks import event_emit
-
-    event_emit(
+    """member.created / member.updated events: the code and what changed (field names only; a
+    webhook subscriber reads the profile through the API with its own key)."""
+    event_record(
         organization_id=member.organization_id,
-        event_type="member.created" if action == "member.register" else "member.updated",
-        data=lambda: {
+        kind=MEMBER_CREATED if action == "member.register" else MEMBER_UPDATED,
+        payload=lambda: {
             "member": member.code, "status": member.status, "member_type_id": member.member_type_id,
             "action": action, "fields": sorted(changes),
         },
