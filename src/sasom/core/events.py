@@ -166,3 +166,8 @@ def events_purge(*, now: dt.datetime | None = None, keep_days: int = EVENTS_KEEP
     before = (now or timezone.now()) - dt.timedelta(days=keep_days)
     deleted, _by_model = OutboxEvent.objects.filter(processed_at__isnull=False, recorded_at__lt=before).delete()
     return deleted
+
+
+def events_purge_daily() -> str:
+    """Core's daily job (``core.jobs``)."""
+    return f"deleted {events_purge()} processed outbox events older than {EVENTS_KEEP_DAYS} days"
