@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sasom.api import api
+from sasom.core import urls as core_urls
+from sasom.reports import urls as reports_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -14,7 +16,8 @@ urlpatterns = [
     path("rewards/", include("sasom.rewards.urls")),
     path("integrations/", include("sasom.integrations.urls")),
     path("m/", include("sasom.portal.urls")),
-    path("", include("sasom.core.urls")),
+    # the dashboard moved to reports but keeps its name core:dashboard
+    path("", include(([*reports_urls.core_urlpatterns, *core_urls.urlpatterns], core_urls.app_name))),
 ]
 
 handler404 = "sasom.core.views.page_not_found"
