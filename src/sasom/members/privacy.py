@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import json
 import zipfile
+import zoneinfo
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import DomainError
 from sasom.core.models import AuditEvent
+from sasom.organizations.models import Organization
 
 from .models import Member, MemberRetention
 from .registry import exporters
@@ -173,10 +175,6 @@ def members_retention_apply(organization_id: int, today: dt.date | None = None, 
                             actor: Actor | None = None) -> int:
     """Anonymize every closed member closed at least N days before ``today`` (the organization's
     local date); returns how many. Running it again the same day anonymizes nobody new."""
-    import zoneinfo
-
-    from sasom.organizations.models import Organization
-
     setting = MemberRetention.objects.filter(organization_id=organization_id).first()
     if setting is None or setting.anonymize_closed_after_days is None:
         return 0

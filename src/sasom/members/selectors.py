@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from sasom.core.errors import NotFound
 from sasom.organizations.models import Organization
 
 from .models import Card, Member, MemberCodeChange, MemberType
@@ -76,8 +77,6 @@ def member_by_code(organization_id: int, code: str) -> Member:
     The one lookup behind every ``/members/{code}/...`` path of the API. A code that cannot be
     one (empty, over 40 characters, a NUL byte) is simply not found, without a query.
     """
-    from sasom.core.errors import NotFound
-
     code = (code or "").strip()
     member = member_lookup(organization_id, code=code) if code and len(code) <= 40 and "\x00" not in code else None
     if member is None:

@@ -57,7 +57,7 @@ def message_send(
 
 
 def _enqueue(message_id: int, run_after: dt.datetime | None = None) -> None:
-    from .tasks import message_deliver_task
+    from .tasks import message_deliver_task  # tasks imports this module: import at call time
 
     task = message_deliver_task
     if run_after is not None and task.get_backend().supports_defer:
