@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sasom.api import api
+from sasom.core import urls as core_urls
+from sasom.reports import urls as reports_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,13 +17,15 @@ urlpatterns = [
     path("rewards/", include("sasom.rewards.urls")),
     path("integrations/", include("sasom.integrations.urls")),
     path("m/", include("sasom.portal.urls")),
-    path("", include("sasom.core.urls")),
+    # the dashboard moved to reports but keeps its name core:dashboard
+    path("", include(([*reports_urls.core_urlpatterns, *core_urls.urlpatterns], core_urls.app_name))),
 ]
 
 handler404 = "sasom.core.views.page_not_found"
 handler500 = "sasom.core.views.server_error"
 
 if settings.DEBUG:
+    # development only: served media needs these, production never imports them
     from django.views.static import serve
 
     from sasom.core.permissions import public_view

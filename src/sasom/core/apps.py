@@ -5,3 +5,10 @@ class CoreConfig(AppConfig):
     name = "sasom.core"
     label = "core"
     verbose_name = "Sasom core"
+
+    def ready(self) -> None:
+        # ready() runs once the models are loaded; events imports core's models
+        from .events import events_purge_daily
+        from .jobs import daily_job
+
+        daily_job("events_purge", events_purge_daily, order=900)

@@ -1,4 +1,4 @@
-"""Cross-cutting records: the audit trail."""
+"""Cross-cutting records: the audit trail and the event outbox."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sasom.core.tenancy import TenantModel
+from sasom.core.tenancy import TenantModel, organization_key
 
 
 class AuditEvent(TenantModel):
@@ -36,4 +36,24 @@ class AuditEvent(TenantModel):
         indexes = [
             models.Index(fields=["organization", "object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["organization", "-at"], name="audit_recent_idx"),
+        ]
+
+
+class OutboxEvent(TenantModel):
+    """Something that happened in a domain app, recorded in the transaction that made it happen
+    (``core.events.event_record``). In-process subscribers handle it at once; ``processed_at``
+    stays empty while an asynchronous consumer still has to see it."""
+
+    organization = organization_key(db_index=False)
+    uuid = models.UUIDField(unique=True)
+    kind = models.CharField(max_length=60)
+    payload = models.JSONField(default=dict)
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["id"], name="outbox_unprocessed_idx", condition=models.Q(processed_at__isnull=True)),
         ]

@@ -10,14 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied
 
-from sasom.organizations.models import Role
+from sasom.core.roles import Role
 
-if TYPE_CHECKING:
-    from sasom.organizations.models import Branch, Staff
+
+class Staff(Protocol):
+    """What these checks read of an ``organizations.Staff`` (core imports no domain app)."""
+
+    organization_id: int
+    role: str
+    branches: Any
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def is_branch_scoped(self) -> bool: ...
+
+
+class Branch(Protocol):
+    id: int
+    organization_id: int
 
 O, A, M, BM, C, SC, AU = (  # noqa: E741 - role initials keep the grant table readable
     Role.OWNER,

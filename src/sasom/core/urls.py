@@ -1,3 +1,6 @@
+"""Core's pages. Its namespace also holds ``dashboard``, served by ``sasom.reports`` (see
+``sasom.urls``)."""
+
 from django.urls import path
 
 from sasom.core import views
@@ -5,7 +8,6 @@ from sasom.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("login/otp/", views.otp_verify, name="otp_verify"),

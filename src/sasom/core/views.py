@@ -53,15 +53,6 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "core/otp_verify.html", {"form": form, "next": _safe_next(request)})
 
 
-@require_perm("dashboard.view")
-def dashboard(request: HttpRequest) -> HttpResponse:
-    from sasom.core.dashboard import dashboard_figures, points_chart
-
-    return render(request, "core/dashboard.html", {
-        "figures": dashboard_figures(request.staff), "chart": points_chart(request.staff),
-    })
-
-
 @require_perm("audit.view")
 def audit_list(request: HttpRequest) -> HttpResponse:
     events = AuditEvent.objects.filter(organization=request.organization).select_related("actor_user")

@@ -1,7 +1,9 @@
 """Outbound events.
 
-Services call :func:`event_emit` inside their transaction; a delivery row is written for each
-subscribed endpoint and, once the transaction commits, a task tries it. A failed attempt is retried
+Domain services record events (``core.events.event_record``); :func:`events_subscribe`, run from
+this app's ``ready()``, turns each event an endpoint wants into delivery rows in the recording
+transaction (:func:`event_emit` does the same for an event raised here). Once the transaction
+commits, a task tries each delivery. A failed attempt is retried
 with exponential backoff (30 s, 1 min, 2 min, ... capped at 6 h) by :func:`webhooks_retry_due`,
 which the worker or a cron line (``sasom webhooks_retry``) runs; after ``MAX_ATTEMPTS`` the delivery
 is marked failed and an admin may resend it.
@@ -29,17 +31,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from sasom.core import events
 from sasom.integrations.models import WebhookDelivery, WebhookEndpoint
 
-EVENT_TYPES = (
-    "member.created",
-    "member.updated",
-    "points.earned",
-    "points.redeemed",
-    "points.expired",
-    "points.reversed",
-    "points.adjusted",
-)
+EVENT_TYPES = events.KINDS
 MAX_ATTEMPTS = 10
 TIMEOUT_SECONDS = 10
 _ENDPOINT_CACHE_SECONDS = 30
@@ -75,20 +70,26 @@ def event_emit(
 ) -> int:
     """Queue ``event_type`` for every endpoint that wants it; returns how many deliveries.
 
-    ``data`` may be a function, called only when some endpoint listens, so the hot paths (a sale,
-    an expiry run) pay nothing for events nobody subscribed to."""
+    ``data`` may be a function, called only when some endpoint listens."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type}")
+    if not event_listeners(organization_id, event_type):
+        return 0
+    return _deliveries_queue(organization_id=organization_id, event_type=event_type,
+                             data=data() if callable(data) else data, event_id=uuid.uuid4(),
+                             created_at=timezone.now())
+
+
+def _deliveries_queue(
+    *, organization_id: int, event_type: str, data: dict[str, Any], event_id: uuid.UUID, created_at: dt.datetime
+) -> int:
     targets = event_listeners(organization_id, event_type)
     if not targets:
         return 0
-    if callable(data):
-        data = data()
-    event_id = uuid.uuid4()
     payload = json.loads(json.dumps({
         "id": str(event_id),
         "type": event_type,
-        "created_at": timezone.now().isoformat(),
+        "created_at": created_at.isoformat(),
         "organization": organization_id,
         "data": data,
     }, cls=DjangoJSONEncoder))
@@ -100,6 +101,20 @@ def event_emit(
     ids = [d.pk for d in deliveries]
     transaction.on_commit(lambda: [deliver_webhook_task.enqueue(pk) for pk in ids])
     return len(ids)
+
+
+def _on_event(event: events.Event) -> None:
+    """A recorded event becomes one delivery per endpoint that wants it; the webhook's event id
+    is the outbox event's."""
+    _deliveries_queue(organization_id=event.organization_id, event_type=event.kind, data=event.payload,
+                      event_id=event.id, created_at=event.recorded_at)
+
+
+def events_subscribe() -> None:
+    """Subscribe the webhooks to every event kind (from ``IntegrationsConfig.ready``)."""
+    for kind in EVENT_TYPES:
+        events.subscribe(kind, _on_event, wants=lambda organization_id, kind=kind: bool(
+            event_listeners(organization_id, kind)))
 
 
 def signature_header(secret: str, body: bytes, timestamp: int) -> str:

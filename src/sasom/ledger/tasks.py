@@ -9,11 +9,10 @@ from __future__ import annotations
 from django_tasks import task
 
 from sasom.ledger.services import points_expire_due, points_release_pending
+from sasom.organizations.models import Organization
 
 
 def _organization_ids() -> list[int]:
-    from sasom.organizations.models import Organization
-
     return list(Organization.objects.order_by("pk").values_list("pk", flat=True))
 
 
@@ -26,3 +25,13 @@ def expire_points_task() -> dict[str, int]:
 @task()
 def release_pending_task() -> dict[str, int]:
     return {str(org_id): points_release_pending(organization_id=org_id) for org_id in _organization_ids()}
+
+
+def points_daily() -> str:
+    """The ledger's daily job (``core.jobs``): release pending points, then expire due points."""
+    released = release_pending_task.call()
+    expired = expire_points_task.call()
+    return (
+        f"released {sum(released.values())} pending points, expired {sum(expired.values())} points "
+        f"in {len(expired)} organizations"
+    )

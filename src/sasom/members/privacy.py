@@ -1,11 +1,13 @@
 """PDPA (Thailand's Personal Data Protection Act): a member's own data, and how long it is kept.
 
 * :func:`member_data_export` gathers everything the organization holds about one member (profile,
-  cards, consents, code history, points account, entries, sales with their lines, redemptions,
-  coupons) as plain JSON-ready values; :func:`export_as_json` and :func:`export_as_csv_zip` turn
-  it into the files handed to the member (UTF-8 with a BOM so Excel shows Thai).
+  cards, consents, code history, then the sections other apps register in ``members.registry``:
+  points account, entries, sales with their lines, redemptions, coupons) as plain JSON-ready
+  values; :func:`export_as_json` and :func:`export_as_csv_zip` turn it into the files handed to
+  the member (UTF-8 with a BOM so Excel shows Thai).
 * Erasure is ``members.services.member_anonymize``: personal fields are blanked within the
-  tenant while the member row, and so every ledger sum, stays.
+  tenant while the member row, and so every ledger sum, stays; the erasers other apps register
+  forget the phone and e-mail they keep.
 * :class:`~sasom.members.models.MemberRetention` says how many days after closing a closed
   member's personal data is erased; :func:`members_retention_apply` does it (idempotent).
 
@@ -19,6 +21,7 @@ import datetime as dt
 import io
 import json
 import zipfile
+import zoneinfo
 from decimal import Decimal
 from typing import Any
 
@@ -29,8 +32,10 @@ from django.utils.translation import gettext_lazy as _
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import DomainError
 from sasom.core.models import AuditEvent
+from sasom.organizations.models import Organization
 
 from .models import Member, MemberRetention
+from .registry import exporters
 from .services import member_anonymize
 
 EXPORT_FORMAT_VERSION = 1
@@ -44,7 +49,8 @@ PROFILE_FIELDS = [
 ]
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A value as the export writes it (ISO dates, decimals as strings)."""
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -52,65 +58,31 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _rows(qs: Any, fields: list[str]) -> list[dict[str, Any]]:
-    return [{k: _plain(v) for k, v in row.items()} for row in qs.values(*fields)]
+def export_rows(qs: Any, fields: list[str]) -> list[dict[str, Any]]:
+    return [{k: plain(v) for k, v in row.items()} for row in qs.values(*fields)]
 
 
 def member_data_export(member: Member) -> dict[str, Any]:
-    """Everything held about ``member`` in its organization, section by section."""
-    from sasom.ledger.models import Entry, PointAccount, Sale, SaleLine
-    from sasom.rewards.models import Coupon, Redemption
-
+    """Everything held about ``member`` in its organization, section by section: the member's own,
+    then those the other apps registered (``members.registry.register_exporter``)."""
     m = Member.objects.select_related("member_type", "referred_by", "home_branch").get(pk=member.pk)
-    profile = {name: _plain(getattr(m, name)) for name in PROFILE_FIELDS
+    profile = {name: plain(getattr(m, name)) for name in PROFILE_FIELDS
                if name not in ("member_type", "referred_by", "home_branch")}
     profile["member_type"] = m.member_type.code
     profile["referred_by"] = m.referred_by.code if m.referred_by else ""
     profile["home_branch"] = m.home_branch.code if m.home_branch else ""
-    account = PointAccount.objects.filter(member=m).first()
-    sales = list(Sale.objects.filter(member=m).select_related("branch", "terminal").order_by("occurred_at", "id"))
-    lines_by_sale: dict[int, list[dict[str, Any]]] = {}
-    line_fields = ["sale_id", "line_no", "sku", "category", "brand", "quantity", "unit_price", "discount", "net",
-                   "returned_quantity"]
-    for line in _rows(SaleLine.objects.filter(sale__member=m).order_by("sale_id", "line_no"), line_fields):
-        lines_by_sale.setdefault(line.pop("sale_id"), []).append(line)
-    return {
+    data: dict[str, Any] = {
         "format_version": EXPORT_FORMAT_VERSION,
         "exported_at": timezone.now().isoformat(),
         "organization": m.organization.name,
         "profile": profile,
-        "cards": _rows(m.cards.order_by("issued_on", "id"), ["number", "status", "issued_on", "closed_on"]),
-        "consents": _rows(m.consents.order_by("at", "id"), ["purpose", "granted", "channel", "at", "recorded_by"]),
-        "code_history": _rows(m.code_changes.order_by("changed_at", "id"), ["old_code", "new_code", "changed_at"]),
-        "points": {
-            "spendable": account.spendable, "pending": account.pending, "debt": account.debt,
-            "lifetime_earned": account.lifetime_earned,
-        } if account else {"spendable": 0, "pending": 0, "debt": 0, "lifetime_earned": 0},
-        "entries": _rows(
-            Entry.objects.filter(account__member=m).order_by("occurred_at", "id"),
-            ["id", "kind", "sign", "amount", "debt_delta", "reverses_id", "sale__receipt_id", "branch__code",
-             "reason", "occurred_at", "recorded_at"],
-        ),
-        "sales": [
-            {
-                "receipt_id": s.receipt_id, "branch": s.branch.code, "terminal": s.terminal.code if s.terminal else "",
-                "document_type": s.document_type, "occurred_at": _plain(s.occurred_at), "gross": _plain(s.gross),
-                "discounts": _plain(s.discounts), "net": _plain(s.net), "points_earned": s.points_earned,
-                "points_used": s.points_used, "status": s.status, "lines": lines_by_sale.get(s.pk, []),
-            }
-            for s in sales
-        ],
-        "redemptions": _rows(
-            Redemption.objects.filter(member=m).order_by("created_at", "id"),
-            ["number", "reward__code", "reward__name", "branch__code", "quantity", "points", "cash_copay", "status",
-             "created_at", "cancelled_at"],
-        ),
-        "coupons": _rows(
-            Coupon.objects.filter(member=m).order_by("issued_at", "id"),
-            ["code", "template__code", "template__name", "status", "points", "issued_at", "expires_at", "used_at",
-             "used_amount", "cancelled_at"],
-        ),
+        "cards": export_rows(m.cards.order_by("issued_on", "id"), ["number", "status", "issued_on", "closed_on"]),
+        "consents": export_rows(m.consents.order_by("at", "id"), ["purpose", "granted", "channel", "at", "recorded_by"]),
+        "code_history": export_rows(m.code_changes.order_by("changed_at", "id"), ["old_code", "new_code", "changed_at"]),
     }
+    for section in exporters():
+        data[section.name] = section.collect(m)
+    return data
 
 
 def export_as_json(data: dict[str, Any]) -> bytes:
@@ -131,19 +103,17 @@ def _csv_bytes(rows: list[dict[str, Any]]) -> bytes:
 
 
 def export_as_csv_zip(data: dict[str, Any]) -> bytes:
-    """One CSV per section in a zip; sale lines get their own file with the receipt number."""
+    """One CSV per section in a zip (a registered section may split into several files, as sales
+    and their lines do)."""
     sections: dict[str, list[dict[str, Any]]] = {
         "profile": [data["profile"]],
         "cards": data["cards"],
         "consents": data["consents"],
         "code_history": data["code_history"],
-        "points": [data["points"]],
-        "entries": data["entries"],
-        "sales": [{k: v for k, v in s.items() if k != "lines"} for s in data["sales"]],
-        "sale_lines": [{"receipt_id": s["receipt_id"], **line} for s in data["sales"] for line in s["lines"]],
-        "redemptions": data["redemptions"],
-        "coupons": data["coupons"],
     }
+    for section in exporters():
+        if section.name in data:
+            sections.update(section.as_csv(data[section.name]))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, rows in sections.items():
@@ -205,10 +175,6 @@ def members_retention_apply(organization_id: int, today: dt.date | None = None, 
                             actor: Actor | None = None) -> int:
     """Anonymize every closed member closed at least N days before ``today`` (the organization's
     local date); returns how many. Running it again the same day anonymizes nobody new."""
-    import zoneinfo
-
-    from sasom.organizations.models import Organization
-
     setting = MemberRetention.objects.filter(organization_id=organization_id).first()
     if setting is None or setting.anonymize_closed_after_days is None:
         return 0
@@ -231,3 +197,13 @@ def members_retention_apply(organization_id: int, today: dt.date | None = None, 
                          reason=f"retention: closed on {on.isoformat()}, kept {setting.anonymize_closed_after_days} days")
         done += 1
     return done
+
+
+def members_retention_daily() -> str:
+    """The members' daily job (``core.jobs``): every organization's retention, applied."""
+    erased = sum(
+        members_retention_apply(org_id)
+        for org_id in MemberRetention.objects.filter(anonymize_closed_after_days__isnull=False)
+        .values_list("organization_id", flat=True)
+    )
+    return f"anonymized {erased} closed members past their retention"

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
+from sasom.core.errors import NotFound
 from sasom.organizations.models import Organization
 
 from .models import Card, Member, MemberCodeChange, MemberType
+from .registry import purchases_source
 from .validation import try_normalize_phone
 
 _PHONEISH = re.compile(r"^\+?[\d\s\-().]{6,}$")
@@ -75,8 +77,6 @@ def member_by_code(organization_id: int, code: str) -> Member:
     The one lookup behind every ``/members/{code}/...`` path of the API. A code that cannot be
     one (empty, over 40 characters, a NUL byte) is simply not found, without a query.
     """
-    from sasom.core.errors import NotFound
-
     code = (code or "").strip()
     member = member_lookup(organization_id, code=code) if code and len(code) <= 40 and "\x00" not in code else None
     if member is None:
@@ -145,45 +145,7 @@ def member_file(organization_id: int, key: str) -> Member | None:
     return member
 
 
-# --- purchases, from the ledger's sales --------------------------------------------------------
-
-_SALE_AMOUNT_FIELDS = ("net", "amount", "net_amount", "total", "total_amount", "eligible_amount")
-_SALE_DATE_FIELDS = ("sold_on", "business_on", "sold_at", "occurred_at", "at", "created_at")
-
-
-def _sale_model() -> tuple[Any, str, str] | None:
-    """The ledger's Sale model with its amount and date field names, if it has them yet."""
-    try:
-        from sasom.ledger.models import Sale  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    names = {f.name for f in Sale._meta.get_fields()}
-    if "member" not in names:
-        return None
-    amount = next((n for n in _SALE_AMOUNT_FIELDS if n in names), None)
-    date = next((n for n in _SALE_DATE_FIELDS if n in names), None)
-    if amount is None or date is None:
-        return None
-    return Sale, amount, date
-
-
-def _sales(sale: Any, organization_id: int) -> QuerySet:
-    qs = sale.objects.filter(organization_id=organization_id)
-    names = {f.name for f in sale._meta.get_fields()}
-    if "voided_at" in names:
-        qs = qs.filter(voided_at__isnull=True)
-    return qs
-
-
-def _date_filter(date_field: str, model: Any, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
-    is_datetime = model._meta.get_field(date_field).get_internal_type() == "DateTimeField"
-    key = f"{date_field}__date" if is_datetime else date_field
-    out: dict[str, Any] = {}
-    if start:
-        out[f"{key}__gte"] = start
-    if end:
-        out[f"{key}__lte"] = end
-    return out
+# --- purchases, from the source the ledger registers (members.registry) -----------------------
 
 
 def purchases_between(
@@ -191,34 +153,23 @@ def purchases_between(
 ) -> dict[int, Decimal]:
     """Purchase totals per member between two dates (inclusive).
 
-    Reads the ledger's ``Sale`` (member, ``net`` and ``occurred_at``; voided sales excluded, returns
-    not subtracted). Without such a model every member counts as having bought nothing.
+    The ledger's source sums its sales' ``net`` by local ``occurred_at`` date (voided sales
+    excluded, returns not subtracted). Without a source every member counts as having bought
+    nothing.
     """
     ids = list(member_ids)
     totals = dict.fromkeys(ids, Decimal("0.00"))
-    found = _sale_model()
-    if found is None or not ids:
+    source = purchases_source()
+    if source is None or not ids:
         return totals
-    sale, amount, date = found
-    for i in range(0, len(ids), 5000):
-        chunk = ids[i : i + 5000]
-        rows = (
-            _sales(sale, organization_id).filter(member_id__in=chunk, **_date_filter(date, sale, start, end))
-            .values("member_id")
-            .annotate(total=Sum(amount))
-        )
-        for row in rows:
-            totals[row["member_id"]] = Decimal(row["total"] or 0)
+    totals.update(source.between(organization_id, ids, start, end))
     return totals
 
 
 def members_bought_since(organization_id: int, since: dt.date) -> QuerySet | None:
     """Ids of members with a sale on or after ``since`` (a subquery), or None without sales."""
-    found = _sale_model()
-    if found is None:
-        return None
-    sale, _amount, date = found
-    return _sales(sale, organization_id).filter(member__isnull=False, **_date_filter(date, sale, since, None)).values("member_id")
+    source = purchases_source()
+    return None if source is None else source.buyers_since(organization_id, since)
 
 
 # --- benefits at the counter -------------------------------------------------------------------

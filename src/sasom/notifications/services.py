@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sasom.core.errors import DomainError
+from sasom.members.registry import ErasureSubject
 
 from .backends import DeliveryError, Outgoing, backend
 from .models import Channel, Message
@@ -56,7 +57,7 @@ def message_send(
 
 
 def _enqueue(message_id: int, run_after: dt.datetime | None = None) -> None:
-    from .tasks import message_deliver_task
+    from .tasks import message_deliver_task  # tasks imports this module: import at call time
 
     task = message_deliver_task
     if run_after is not None and task.get_backend().supports_defer:
@@ -107,3 +108,9 @@ def messages_forget(*, organization_id: int, recipients: Sequence[str]) -> int:
     return Message.objects.filter(organization_id=organization_id, recipient__in=wanted).update(
         recipient=ERASED, body=ERASED, sealed="", error=""
     )
+
+
+def member_erase(subject: ErasureSubject) -> None:
+    """The eraser this app registers (``members.registry``): blank the messages to the member's
+    phone and e-mail."""
+    messages_forget(organization_id=subject.organization_id, recipients=[subject.phone, subject.email])

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.roles import Role
 from sasom.core.tenancy import TenantModel
 
 
@@ -90,16 +91,6 @@ class Terminal(TenantModel):
 
     def __str__(self) -> str:
         return self.code
-
-
-class Role(models.TextChoices):
-    OWNER = "owner", _("Owner")
-    ADMIN = "admin", _("Administrator")
-    MARKETING = "marketing", _("Marketing")
-    BRANCH_MANAGER = "branch_manager", _("Branch manager")
-    CASHIER = "cashier", _("Cashier")
-    SERVICE_COUNTER = "service_counter", _("Service counter")
-    AUDITOR = "auditor", _("Auditor (read-only)")
 
 
 # Roles that work in some branches only; the others see the whole organization.

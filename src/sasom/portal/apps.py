@@ -5,3 +5,14 @@ class PortalConfig(AppConfig):
     name = "sasom.portal"
     label = "portal"
     verbose_name = "Member portal"
+
+    def ready(self) -> None:
+        # ready() runs once the models are loaded; services and tasks import portal's models
+        from sasom.core.jobs import daily_job
+        from sasom.members.registry import register_eraser
+
+        from .services import member_erase
+        from .tasks import login_codes_daily
+
+        register_eraser(member_erase)
+        daily_job("login_codes_purge", login_codes_daily, order=300)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,6 +27,7 @@ from sasom.core.errors import DomainError, NotFound
 from sasom.core.models import AuditEvent
 from sasom.members import privacy
 from sasom.members.models import Consent, Member
+from sasom.members.registry import ErasureSubject
 from sasom.members.selectors import member_lookup
 from sasom.members.services import consent_record
 from sasom.members.validation import normalize_phone
@@ -203,10 +204,13 @@ def login_codes_purge(*, now: dt.datetime | None = None, keep_hours: int = 24) -
 
 def login_codes_forget(*, organization_id: int, phone: str | None, member_id: int) -> int:
     """PDPA erasure: delete the member's login codes (they name the phone). Returns how many."""
-    from django.db.models import Q
-
     which = Q(member_id=member_id)
     if phone:
         which |= Q(phone=phone)
     deleted, _by_model = LoginCode.objects.filter(which, organization_id=organization_id).delete()
     return deleted
+
+
+def member_erase(subject: ErasureSubject) -> None:
+    """The eraser this app registers (``members.registry``): the member's login codes."""
+    login_codes_forget(organization_id=subject.organization_id, phone=subject.phone, member_id=subject.member_id)

@@ -19,8 +19,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.errors import DomainError
+from sasom.core.events import event_record
 from sasom.ledger.errors import INSUFFICIENT_POINTS  # noqa: F401
 from sasom.ledger.models import Entry, Lot, LotDraw, PointAccount, ShortfallPolicy
+from sasom.members.models import Member
 
 REFUSE = "refuse"
 
@@ -37,7 +39,7 @@ def spending_key(lot: Lot, first_entry_ids: frozenset[int] = frozenset()) -> tup
     )
 
 
-# Which webhook event an entry raises (integrations.webhooks.EVENT_TYPES).
+# Which event an entry records (core.events.KINDS).
 _EVENT_OF_KIND = {
     Entry.Kind.EARN: "points.earned",
     Entry.Kind.REDEEM: "points.redeemed",
@@ -51,14 +53,11 @@ _EVENT_OF_KIND = {
 
 
 def announce(entry: Entry, account: PointAccount) -> None:
-    """Tell webhook subscribers about ``entry`` (inside the posting's transaction: an entry that
-    rolls back is never announced). Costs nothing when nobody listens."""
-    from sasom.integrations.webhooks import event_emit
-    from sasom.members.models import Member
+    """Record the event of ``entry`` (inside the posting's transaction: an entry that rolls back is
+    never announced). Costs nothing when no subscriber wants it (``core.events.event_record``)."""
+    kind = _EVENT_OF_KIND.get(entry.kind, "points.earned" if entry.sign > 0 else "points.reversed")
 
-    event = _EVENT_OF_KIND.get(entry.kind, "points.earned" if entry.sign > 0 else "points.reversed")
-
-    def data() -> dict[str, Any]:
+    def payload() -> dict[str, Any]:
         return {
             "entry_id": entry.pk,
             "kind": entry.kind,
@@ -69,7 +68,7 @@ def announce(entry: Entry, account: PointAccount) -> None:
             "balance": {"spendable": account.spendable, "pending": account.pending, "debt": account.debt},
         }
 
-    event_emit(organization_id=entry.organization_id, event_type=event, data=data)
+    event_record(organization_id=entry.organization_id, kind=kind, payload=payload, occurred_at=entry.occurred_at)
 
 
 def credit(

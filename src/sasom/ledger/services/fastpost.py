@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from sasom.core.audit import Actor
+from sasom.core.events import POINTS_EARNED, event_wanted
 from sasom.earning import engine
 from sasom.ledger.models import Entry, LedgerSettings, PointAccount, Sale
 from sasom.ledger.plan import SalePlan, body_hash, plan_json
@@ -72,13 +73,6 @@ class FastPostResult(SalePostResult):
     balance: Balance | None = None
 
 
-def event_wanted(organization_id: int, kind: str) -> bool:
-    """Does a webhook endpoint of the organization want ``kind``? (cached per process)"""
-    from sasom.integrations.webhooks import event_listeners  # TEMPORARY until core.events lands
-
-    return bool(event_listeners(organization_id, kind))
-
-
 def fast_path_available() -> bool:
     """The fast path exists on PostgreSQL only; SQLite always posts through the ORM path."""
     return connection.vendor == "postgresql"
@@ -118,7 +112,7 @@ def sale_post_fast(
         return None  # two accounts to lock: the ORM path orders the locks
     # Webhook deliveries are queued in the posting's transaction, as on the ORM path: only when
     # somebody listens does the call run inside BEGIN/COMMIT.
-    listening = plan.earn is not None and event_wanted(organization.pk, "points.earned")
+    listening = plan.earn is not None and event_wanted(organization.pk, POINTS_EARNED)
     with transaction.atomic() if listening else nullcontext():
         row = _execute_prepared("sasom_sale_post_v2", "jsonb", _CALL, [plan_json(plan)])
         assert row is not None

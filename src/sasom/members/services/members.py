@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record, diff, snapshot
 from sasom.core.errors import Conflict, DomainError
+from sasom.core.events import MEMBER_CREATED, MEMBER_UPDATED, event_record
 from sasom.core.models import AuditEvent
 from sasom.organizations.models import Branch, Organization, Sequence
 
 from ..models import Card, Consent, Member, MemberCodeChange, MemberType
+from ..registry import ErasureSubject, erasers_run
 from ..validation import (
     CARD_TAKEN,
     CODE_TAKEN,
@@ -69,14 +71,12 @@ def _member_audit(member: Member, actor: Actor, action: str, changes: dict[str, 
 
 
 def _announce(member: Member, action: str, changes: dict[str, Any]) -> None:
-    """member.created / member.updated for webhook subscribers: the code and what changed (field
-    names only; a subscriber reads the profile through the API with its own key)."""
-    from sasom.integrations.webhooks import event_emit
-
-    event_emit(
+    """member.created / member.updated events: the code and what changed (field names only; a
+    webhook subscriber reads the profile through the API with its own key)."""
+    event_record(
         organization_id=member.organization_id,
-        event_type="member.created" if action == "member.register" else "member.updated",
-        data=lambda: {
+        kind=MEMBER_CREATED if action == "member.register" else MEMBER_UPDATED,
+        payload=lambda: {
             "member": member.code, "status": member.status, "member_type_id": member.member_type_id,
             "action": action, "fields": sorted(changes),
         },
@@ -432,16 +432,6 @@ ANONYMIZED_VALUES: dict[str, Any] = {
 }
 
 
-def _forget_traces(member: Member, addresses: list[str]) -> None:
-    """The member's phone and e-mail outside the member row: messages sent to them (outbox) and
-    portal login codes. Named here, explicitly, so erasure has one place that knows them all."""
-    from sasom.notifications.services import messages_forget
-    from sasom.portal.services import login_codes_forget
-
-    messages_forget(organization_id=member.organization_id, recipients=addresses)
-    login_codes_forget(organization_id=member.organization_id, phone=addresses[0], member_id=member.pk)
-
-
 @transaction.atomic
 def member_anonymize(*, member: Member, actor: Actor, reason: str = "", now: dt.datetime | None = None) -> Member:
     """PDPA erasure: blank personal data, drop card numbers, keep the code and every ledger link.
@@ -454,7 +444,8 @@ def member_anonymize(*, member: Member, actor: Actor, reason: str = "", now: dt.
     if member.status == Member.Status.ANONYMIZED:
         return member
     now = now or timezone.now()
-    addresses = [member.phone or "", member.email or ""]
+    subject = ErasureSubject(organization_id=member.organization_id, member_id=member.pk,
+                             phone=member.phone or "", email=member.email or "")
     changed = [k for k, v in ANONYMIZED_VALUES.items() if getattr(member, k) != v]
     for k, v in ANONYMIZED_VALUES.items():
         setattr(member, k, v)
@@ -463,7 +454,8 @@ def member_anonymize(*, member: Member, actor: Actor, reason: str = "", now: dt.
     member.anonymized_at = now
     member.save()
     cards = Card.objects.filter(member=member).delete()[0]
-    _forget_traces(member, addresses)
+    # the phone and e-mail kept outside the member row (sent messages, portal login codes)
+    erasers_run(subject)
     changes: dict[str, Any] = {k: ["(erased)", ""] for k in changed}
     changes["status"] = [old_status, Member.Status.ANONYMIZED]
     changes["cards_removed"] = [cards, 0]

@@ -12,14 +12,14 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.permissions import branch_ids_in_scope
+from sasom.ledger.models import Sale
+from sasom.members.models import Member
+
 CHART_DAYS = 14
 
 
 def dashboard_figures(staff: Any) -> list[dict[str, Any]]:
-    from sasom.core.permissions import branch_ids_in_scope
-    from sasom.ledger.models import Sale
-    from sasom.members.models import Member
-
     org = staff.organization
     tz = zoneinfo.ZoneInfo(org.time_zone)
     today = timezone.now().astimezone(tz).date()
@@ -47,9 +47,6 @@ def dashboard_figures(staff: Any) -> list[dict[str, Any]]:
 
 def points_chart(staff: Any) -> dict[str, Any]:
     """Points given and net sales per day for the last ``CHART_DAYS`` days, as SVG bar geometry."""
-    from sasom.core.permissions import branch_ids_in_scope
-    from sasom.ledger.models import Sale
-
     org = staff.organization
     tz = zoneinfo.ZoneInfo(org.time_zone)
     today = timezone.now().astimezone(tz).date()
