@@ -16,6 +16,7 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 
+from sasom.checkout import services as checkout_services
 from sasom.core.audit import Actor
 from sasom.earning.models import EarnRule
 from sasom.earning.selectors import ruleset_forget
@@ -23,7 +24,6 @@ from sasom.earning.services import rule_create, rule_update
 from sasom.integrations import auth
 from sasom.integrations.models import WebhookDelivery, WebhookEndpoint
 from sasom.integrations.services import api_key_create
-from sasom.checkout import services as checkout_services
 from sasom.ledger.models import Entry, LedgerSettings, Lot, PointAccount, Sale, SaleLine
 from sasom.ledger.services import fastpost
 from sasom.ledger.testing import assert_ledger_consistent

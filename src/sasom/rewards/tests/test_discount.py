@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from sasom.checkout.services import points_discount_apply
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.earning import engine
@@ -14,7 +15,6 @@ from sasom.ledger.services import sale_return, sale_void
 from sasom.rewards import errors as E
 from sasom.rewards.models import PointsDiscountRule
 from sasom.rewards.pricing import DiscountRuleData, points_discount_quote, proportional_points
-from sasom.checkout.services import points_discount_apply
 from sasom.rewards.services import points_discount_quote_for
 from sasom.testing.factories import MemberTypeFactory
 
