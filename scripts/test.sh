@@ -28,6 +28,9 @@ fi
 export SASOM_CHROMIUM="${SASOM_CHROMIUM:-$(command -v chromium)}"
 export PYTHONDONTWRITEBYTECODE=1
 
+echo "== import layers (import-linter, pyproject.toml)"
+.venv/bin/lint-imports --no-cache
+
 dbs="${SASOM_TEST_DBS:-sqlite postgres}"
 workers="${SASOM_TEST_WORKERS:-2}"
 status=0

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "sasom.integrations",
     "sasom.notifications",
     "sasom.portal",
+    "sasom.demo",
     "sasom.reports",
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sasom.demo import DemoError, demo_build
+from sasom.demo.build import DemoError, demo_build
 
 
 class Command(BaseCommand):
