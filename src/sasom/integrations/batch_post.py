@@ -12,17 +12,26 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
+from sasom.checkout.batch import BulkSale, sales_commit_batch
+from sasom.checkout.services import sale_commit
+from sasom.core.errors import DomainError, NotFound
+from sasom.earning import engine
 from sasom.integrations.models import BatchDocument, SaleBatch
+from sasom.ledger.services.bulk import update_from_values
+from sasom.members.models import Member
+from sasom.members.selectors import _region, member_lookup
+from sasom.members.validation import try_normalize_phone
+from sasom.organizations.models import Branch, Organization, Terminal
 
 CALC_CHUNK = 500
 
 
 def _integration_terminal(organization_id: int, branch: Any) -> Any:
     """Day-end documents post at the branch's integration terminal ("<branch>-ERP"), made on first use."""
-    from sasom.organizations.models import Terminal
 
     terminal, _ = Terminal.objects.get_or_create(
         organization_id=organization_id, code=f"{branch.code}-ERP"[:40],
@@ -32,9 +41,6 @@ def _integration_terminal(organization_id: int, branch: Any) -> Any:
 
 
 def _resolve_member(organization_id: int, ref: dict[str, str]) -> Any:
-    from sasom.core.errors import NotFound
-    from sasom.members.models import Member
-    from sasom.members.selectors import member_lookup
 
     if not ref:
         return None
@@ -54,7 +60,6 @@ def _resolve_member(organization_id: int, ref: dict[str, str]) -> Any:
 
 
 def _basket_of(doc: BatchDocument, plan: str) -> Any:
-    from sasom.earning import engine
 
     payload = doc.payload
     return engine.Basket(
@@ -77,7 +82,6 @@ def _basket_of(doc: BatchDocument, plan: str) -> Any:
 
 
 def _refresh_counts(batch_id: int) -> None:
-    from django.db.models import Count, Sum
 
     rows = {
         r["status"]: r
@@ -103,10 +107,6 @@ def _resolve_members(organization_id: int, docs: list[BatchDocument]) -> dict[in
     ``NotFound`` to reject it with), found with one query per kind of reference for the chunk:
     debtor codes, then phones; any other reference, or one these miss, takes ``_resolve_member``
     (the same order of preference: debtor code, then ``member_lookup``)."""
-    from sasom.core.errors import NotFound
-    from sasom.members.models import Member
-    from sasom.members.selectors import _region
-    from sasom.members.validation import try_normalize_phone
 
     refs = {doc.pk: (doc.payload.get("member") or {}) for doc in docs}
     base = Member.objects.filter(organization_id=organization_id).select_related("member_type").order_by("id")
@@ -156,10 +156,8 @@ class _Chunk:
 def _calculate_chunk(*, batch: SaleBatch, ids: list[int], organization: Any, branches: dict[str, Any],
                      terminals: dict[str, Any], actor: Any) -> None:
     """Post one chunk of pending documents in one transaction: plain sales set-based
-    (``sales_post_bulk``), a member with a referrer through ``sale_post``, in document order; then
-    the documents' statuses and the batch's counters, all committed together."""
-    from sasom.core.errors import DomainError
-    from sasom.ledger import services as ledger_services
+    (``checkout.batch.sales_commit_batch``), in document order; then the documents' statuses and
+    the batch's counters, all committed together."""
 
     chunk = _Chunk()
     with transaction.atomic():
@@ -170,21 +168,7 @@ def _calculate_chunk(*, batch: SaleBatch, ids: list[int], organization: Any, bra
         if not docs:
             return
         members = _resolve_members(organization.pk, docs)
-        run: list[tuple[int, Any]] = []  # (doc id, BulkSale) waiting for the next bulk post
-
-        def flush() -> None:
-            if not run:
-                return
-            outcomes = ledger_services.sales_post_bulk(
-                organization=organization, items=[item for _d, item in run], actor=actor
-            )
-            for (doc_id, _item), outcome in zip(run, outcomes, strict=True):
-                if outcome.error is not None:
-                    chunk.reject(doc_id, outcome.error.code, str(outcome.error.message))
-                else:
-                    chunk.done(doc_id, sale_id=outcome.sale_id, created=outcome.created, points=outcome.points_earned)
-            run.clear()
-
+        items: list[tuple[int, BulkSale]] = []
         for doc in docs:
             try:
                 branch = branches.get(doc.branch_code)
@@ -196,38 +180,27 @@ def _calculate_chunk(*, batch: SaleBatch, ids: list[int], organization: Any, bra
                 member = members[doc.pk]
                 if isinstance(member, DomainError):
                     raise member
-                item = ledger_services.BulkSale(
+                items.append((doc.pk, BulkSale(
                     branch=branch, terminal=terminals[doc.branch_code],
                     receipt_id=f"{doc.document_type}/{doc.document_number}"[:64], basket=basket, member=member,
-                )
+                )))
             except DomainError as exc:
                 chunk.reject(doc.pk, exc.code, str(exc.message))
-                continue
             except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
                 chunk.reject(doc.pk, "invalid_document", f"the document cannot be read: {exc}")
-                continue
-            if not ledger_services.needs_single_post(item):
-                run.append((doc.pk, item))
-                continue
-            flush()
-            try:
-                result = ledger_services.sale_post(
-                    organization=organization, branch=item.branch, terminal=item.terminal,
-                    receipt_id=item.receipt_id, basket=item.basket, member=member, actor=actor,
-                )
-                chunk.done(doc.pk, sale_id=result.sale.pk, created=result.created, points=result.points_earned)
-            except DomainError as exc:
-                chunk.reject(doc.pk, exc.code, str(exc.message))
-        flush()
+        outcomes = sales_commit_batch(organization=organization, items=[item for _d, item in items], actor=actor)
+        for (doc_id, _item), outcome in zip(items, outcomes, strict=True):
+            if outcome.error is not None:
+                chunk.reject(doc_id, outcome.error.code, str(outcome.error.message))
+            else:
+                chunk.done(doc_id, sale_id=outcome.sale_id, created=outcome.created, points=outcome.points_earned)
         _store_outcomes(batch.pk, docs, chunk)
 
 
 def _store_outcomes(batch_id: int, docs: list[BatchDocument], chunk: _Chunk) -> None:
     """The documents' new statuses (one UPDATE) and the batch's counters moved by as much (one
     UPDATE), in the chunk's transaction: the progress bar is right at every commit."""
-    from django.db.models import F
 
-    from sasom.ledger.services.bulk import update_from_values
 
     changed = []
     posted = duplicate = rejected = points = 0
@@ -251,8 +224,6 @@ def _calculate_one(*, batch: SaleBatch, doc_id: int, organization: Any, branches
                    terminals: dict[str, Any], actor: Any) -> None:
     """One document through ``sale_post`` in its own transaction (the path of a chunk that met
     another run's postings)."""
-    from sasom.core.errors import DomainError
-    from sasom.ledger import services as ledger_services
 
     try:
         with transaction.atomic():
@@ -267,7 +238,7 @@ def _calculate_one(*, batch: SaleBatch, doc_id: int, organization: Any, branches
                 raise DomainError("unknown_branch", f"branch '{doc.branch_code}' does not exist")
             if doc.branch_code not in terminals:
                 terminals[doc.branch_code] = _integration_terminal(organization.pk, branch)
-            result = ledger_services.sale_post(
+            done = sale_commit(
                 organization=organization, branch=branch, terminal=terminals[doc.branch_code],
                 receipt_id=f"{doc.document_type}/{doc.document_number}"[:64],
                 basket=_basket_of(doc, batch.plans.get(doc.document_type, "")),
@@ -275,8 +246,8 @@ def _calculate_one(*, batch: SaleBatch, doc_id: int, organization: Any, branches
                 actor=actor,
             )
             BatchDocument.objects.filter(pk=doc.pk).update(
-                status=BatchDocument.Status.POSTED if result.created else BatchDocument.Status.DUPLICATE,
-                sale_id=result.sale.pk, points=result.points_earned if result.created else 0,
+                status=BatchDocument.Status.POSTED if done.created else BatchDocument.Status.DUPLICATE,
+                sale_id=done.sale.pk, points=done.sale.points_earned if done.created else 0,
             )
     except DomainError as exc:
         _reject(doc_id, exc.code, str(exc.message))
@@ -296,9 +267,7 @@ def batch_calculate(*, batch_id: int, actor: Any) -> SaleBatch:
     terminal, "<document type>/<number>") refuses a second posting anyway — a chunk that meets
     one rolls back and is posted document by document.
     """
-    from django.db import IntegrityError
 
-    from sasom.organizations.models import Branch, Organization
 
     batch = SaleBatch.objects.get(pk=batch_id)
     if batch.status not in (SaleBatch.Status.PARSED, SaleBatch.Status.CALCULATING):

@@ -1,0 +1,53 @@
+"""Day-end batches at the checkout: a chunk of documents posted in document order, set-based
+where it can be.
+
+Runs of plain documents go to the ledger's bulk writer (one statement per table for the run);
+a member with a referrer (a second account to lock) goes through the ORM writer, between the
+runs, so a member's sales are still posted in document order. Both writers persist the same
+posting plan (``ledger/plan.py``), so a document stores the same rows whichever way it went.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sasom.core.audit import Actor
+from sasom.core.errors import DomainError
+from sasom.ledger import services as ledger_services
+from sasom.ledger.services.bulk import BulkOutcome, BulkSale
+from sasom.organizations.models import Organization
+
+__all__ = ["BulkOutcome", "BulkSale", "sales_commit_batch"]
+
+
+def sales_commit_batch(*, organization: Organization, items: list[BulkSale], actor: Actor | Any) -> list[BulkOutcome]:
+    """One outcome per item, in order: posted (``created``), a replay, or an ``error`` (nothing
+    stored for that item). The caller holds the transaction; an ``IntegrityError`` (another run
+    posted one of these receipts meanwhile) rolls the chunk back for the caller to retry."""
+    outcomes: list[BulkOutcome | None] = [None] * len(items)
+    run: list[int] = []
+
+    def flush() -> None:
+        if run:
+            posted = ledger_services.sales_post_bulk(organization=organization, items=[items[i] for i in run],
+                                                     actor=actor)
+            for i, outcome in zip(run, posted, strict=True):
+                outcomes[i] = outcome
+            run.clear()
+
+    for i, item in enumerate(items):
+        if not ledger_services.needs_single_post(item):
+            run.append(i)
+            continue
+        flush()
+        try:
+            result = ledger_services.sale_post(
+                organization=organization, branch=item.branch, terminal=item.terminal, receipt_id=item.receipt_id,
+                basket=item.basket, member=item.member, actor=actor,
+            )
+            outcomes[i] = BulkOutcome(sale_id=result.sale.pk, created=result.created,
+                                      points_earned=result.points_earned)
+        except DomainError as exc:
+            outcomes[i] = BulkOutcome(error=exc)
+    flush()
+    return [o for o in outcomes if o is not None]
