@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -211,7 +212,7 @@ def basket_preview(request: StaffRequest) -> HttpResponse:
                     tier=data["tier"],
                     birth_on=data["birth_on"],
                     branch_code=data["branch_code"] or "",
-                    bill_discount=data["bill_discount"] or 0,
+                    bill_discount=data["bill_discount"] or Decimal("0"),
                     bag_declined=data["bag_declined"],
                     campaign_plan=data["campaign_plan"],
                     is_first_purchase=data["is_first_purchase"],

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from sasom.ledger.models import LedgerSettings
 from sasom.organizations.models import Terminal
 
 if TYPE_CHECKING:
@@ -114,9 +115,7 @@ class ReturnForm(forms.Form):
         return data
 
 
-class LedgerSettingsForm(forms.ModelForm["LedgerSettings"]):
+class LedgerSettingsForm(forms.ModelForm[LedgerSettings]):
     class Meta:
-        from sasom.ledger.models import LedgerSettings
-
         model = LedgerSettings
         fields = ["expiry_policy", "expiry_n", "pending_days", "allow_same_sale_spend", "return_shortfall"]
