@@ -28,6 +28,10 @@ fi
 export SASOM_CHROMIUM="${SASOM_CHROMIUM:-$(command -v chromium)}"
 export PYTHONDONTWRITEBYTECODE=1
 
+echo "== mypy"
+.venv/bin/python -m mypy
+
+
 dbs="${SASOM_TEST_DBS:-sqlite postgres}"
 workers="${SASOM_TEST_WORKERS:-2}"
 status=0
