@@ -20,6 +20,14 @@ from sasom.testing.factories import (
 PASSWORD = "pass-1234-word"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests hash with MD5: PBKDF2's deliberate slowness would dominate every staff fixture.
+    (Only the tests' settings change; hashing is Django's, which the hasher does not alter.)"""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def org(db):
     return OrganizationFactory(code="minimart", name="มินิมาร์ท")

@@ -30,6 +30,8 @@ export PYTHONDONTWRITEBYTECODE=1
 
 echo "== import layers (import-linter, pyproject.toml)"
 .venv/bin/lint-imports --no-cache
+echo "== mypy"
+.venv/bin/python -m mypy
 
 dbs="${SASOM_TEST_DBS:-sqlite postgres}"
 workers="${SASOM_TEST_WORKERS:-2}"

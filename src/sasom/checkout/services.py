@@ -135,6 +135,7 @@ def _member_and_account(organization_id: int, ref: MemberRef | None, region: str
         if found is not None:
             return found
     member = member_find(organization_id, ref, region=region)
+    assert member is not None  # a reference is given: member_find found the member or raised
     return member, account_of(member)
 
 
@@ -274,9 +275,10 @@ def _coupons_apply(organization_id: int, *, codes: list[str], member: Member | N
             bill_amount=bill_amount_of(dataclasses.replace(basket, coupon_discount=coupon_discount)),
             bill_reference=receipt_id, branch=branch, actor=actor, staff=staff, lines=lines,
         )
-        used.append(CouponUsed(code=coupon.code, kind=coupon.template.kind, amount=money(coupon.used_amount)))
+        used_amount = _used_amount(coupon)
+        used.append(CouponUsed(code=coupon.code, kind=coupon.template.kind, amount=money(used_amount)))
         if coupon.template.kind == "discount":
-            coupon_discount += coupon.used_amount
+            coupon_discount += used_amount
     return dataclasses.replace(basket, coupon_discount=coupon_discount), used
 
 
@@ -284,7 +286,14 @@ def coupons_of_sale(organization_id: int, sale: Sale) -> list[CouponUsed]:
     rows = Coupon.objects.filter(
         organization_id=organization_id, used_bill_reference=sale.receipt_id, used_branch_id=sale.branch_id
     ).select_related("template")
-    return [CouponUsed(code=c.code, kind=c.template.kind, amount=c.used_amount) for c in rows]
+    return [CouponUsed(code=c.code, kind=c.template.kind, amount=_used_amount(c)) for c in rows]
+
+
+def _used_amount(coupon: Coupon) -> Decimal:
+    """The money a used coupon stood for (``coupon_use`` always sets it; only unused coupons
+    have none)."""
+    assert coupon.used_amount is not None
+    return coupon.used_amount
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from sasom.ledger.forms import CounterSaleForm, ReturnForm, VoidForm
 from sasom.ledger.models import Sale
 from sasom.members.models import Member
 from sasom.members.selectors import member_lookup
+from sasom.organizations.http import StaffRequest
 from sasom.organizations.models import Organization, Terminal
 from sasom.rewards import points as reward_points
 from sasom.rewards.forms import CashierForm
@@ -76,7 +77,7 @@ def _counter_basket(form: CounterSaleForm, terminal: Terminal, now: dt.datetime,
 
 
 @require_perm("points.earn")
-def counter(request: HttpRequest) -> HttpResponse:
+def counter(request: StaffRequest) -> HttpResponse:
     """Find the member, ring up the sale, show the awards and the new balance."""
     staff, org = request.staff, request.organization
     query = (request.POST.get("q") or request.GET.get("q") or "").strip()
@@ -107,7 +108,7 @@ def counter(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _sale_in_scope(request: HttpRequest, pk: int) -> Sale:
+def _sale_in_scope(request: StaffRequest, pk: int) -> Sale:
     sale = get_object_or_404(
         Sale.objects.select_related("branch", "terminal", "member"), pk=pk, organization=request.organization
     )
@@ -117,7 +118,7 @@ def _sale_in_scope(request: HttpRequest, pk: int) -> Sale:
 
 @require_POST
 @require_perm("points.void")
-def sale_void_view(request: HttpRequest, pk: int) -> HttpResponse:
+def sale_void_view(request: StaffRequest, pk: int) -> HttpResponse:
     sale = _sale_in_scope(request, pk)
     form = VoidForm(request.POST)
     if not form.is_valid():
@@ -133,14 +134,14 @@ def sale_void_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("points.void")
-def sale_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+def sale_return_view(request: StaffRequest, pk: int) -> HttpResponse:
     sale = _sale_in_scope(request, pk)
     lines = [ln for ln in sale.lines.all() if ln.returned_quantity < ln.quantity]
     form = ReturnForm(request.POST, sale_lines=lines)
     if not form.is_valid():
         for errs in form.errors.values():
             for e in errs:
-                messages.error(request, e)
+                messages.error(request, str(e))
     else:
         try:
             ret = services.sale_return(
@@ -162,7 +163,7 @@ def _coupons_on_bill(organization: Organization, receipt_id: str) -> tuple[Decim
 
 
 @require_perm("coupons.use")
-def cashier(request: HttpRequest) -> HttpResponse:
+def cashier(request: StaffRequest) -> HttpResponse:
     """The most points usable on a bill, coupons as payment or discount, pay with points."""
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = CashierForm(data, terminals=terminals_for(request))

@@ -19,7 +19,8 @@ from sasom.earning.api_preview_schemas import AwardOut, LineIn, PreviewIn, Previ
 from sasom.earning.api_types import (
     MULTIPLIER,
     NO_NUL,
-    PRIORITY,
+    PRIORITY_MAX,
+    PRIORITY_MIN,
     Body,
     BoostMode,
     Clock,
@@ -117,7 +118,7 @@ class RuleIn(Body):
     code: str = Field(..., min_length=1, max_length=40, pattern=NO_NUL)
     name: str = Field(..., min_length=1, max_length=120, pattern=NO_NUL)
     kind: KindCode
-    priority: StrictInt = Field(0, **PRIORITY, description="higher runs first")
+    priority: StrictInt = Field(0, ge=PRIORITY_MIN, le=PRIORITY_MAX, description="higher runs first")
     stop_further: StrictBool = False
     is_active: StrictBool = True
     valid_from: Moment | None = None
@@ -135,14 +136,15 @@ class RuleIn(Body):
     salespersons: Codes = Field(default_factory=list)
     document_types: Codes = Field(default_factory=list)
     campaign_plans: Codes = Field(default_factory=list)
-    params: ParamsIn = Field(default_factory=ParamsIn)
+    # ParamsIn() is valid (every field defaults to None); mypy reads ninja's Field(None) as required
+    params: ParamsIn = Field(default_factory=ParamsIn)  # type: ignore[arg-type]
 
 
 class RulePatch(Body):
     code: str | None = Field(None, min_length=1, max_length=40, pattern=NO_NUL)
     name: str | None = Field(None, min_length=1, max_length=120, pattern=NO_NUL)
     kind: KindCode | None = None
-    priority: StrictInt | None = Field(None, **PRIORITY)
+    priority: StrictInt | None = Field(None, ge=PRIORITY_MIN, le=PRIORITY_MAX)
     stop_further: StrictBool | None = None
     is_active: StrictBool | None = None
     valid_from: Moment | None = Field(None, description="null clears")
@@ -237,7 +239,7 @@ class RuleQuery(Page):
 class CampaignIn(Body):
     code: str = Field(..., min_length=1, max_length=40, pattern=NO_NUL)
     name: str = Field(..., min_length=1, max_length=120, pattern=NO_NUL)
-    priority: StrictInt = Field(0, **PRIORITY, description="higher is chosen first")
+    priority: StrictInt = Field(0, ge=PRIORITY_MIN, le=PRIORITY_MAX, description="higher is chosen first")
     is_active: StrictBool = True
     valid_from: Moment | None = None
     valid_to: Moment | None = Field(None, description="exclusive")
@@ -257,7 +259,7 @@ class CampaignIn(Body):
 class CampaignPatch(Body):
     code: str | None = Field(None, min_length=1, max_length=40, pattern=NO_NUL)
     name: str | None = Field(None, min_length=1, max_length=120, pattern=NO_NUL)
-    priority: StrictInt | None = Field(None, **PRIORITY)
+    priority: StrictInt | None = Field(None, ge=PRIORITY_MIN, le=PRIORITY_MAX)
     is_active: StrictBool | None = None
     valid_from: Moment | None = Field(None, description="null clears")
     valid_to: Moment | None = Field(None, description="null clears")

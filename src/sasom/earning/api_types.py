@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, overload
 
 from django.utils import timezone
 from ninja import Field, Schema
@@ -24,7 +24,8 @@ MONEY = r"^\d{1,10}(\.\d{1,2})?$"
 QUANTITY = r"^\d{1,7}(\.\d{1,3})?$"
 MULTIPLIER = r"^\d{1,7}(\.\d{1,2})?$"
 CLOCK = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
-PRIORITY: dict[str, Any] = {"ge": -1_000_000, "le": 1_000_000}
+PRIORITY_MIN, PRIORITY_MAX = -1_000_000, 1_000_000
+PRIORITY: dict[str, Any] = {"ge": PRIORITY_MIN, "le": PRIORITY_MAX}
 
 Code = Annotated[str, Field(max_length=40, pattern=NO_NUL)]
 Codes = Annotated[list[Code], Field(max_length=100)]
@@ -68,6 +69,12 @@ Moment = Annotated[
 ]
 
 
+@overload
+def local_time(value: dt.datetime) -> dt.datetime: ...
+@overload
+def local_time(value: None) -> None: ...
+@overload
+def local_time(value: dt.datetime | None) -> dt.datetime | None: ...
 def local_time(value: dt.datetime | None) -> dt.datetime | None:
     """In the server's time zone; in UTC where that zone's old offset is not whole minutes (RFC 3339)."""
     if value is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sasom.core.audit import Actor
 from sasom.earning import services
@@ -20,7 +21,7 @@ def make_demo_rules(org: Organization, member_types: dict[str, MemberType]) -> N
     actor = Actor.system("demo")
     existing = set(EarnRule.objects.filter(organization_id=org.pk).values_list("code", flat=True))
     rates = {"GEN": ("25", 1), "VIP": ("20", 1)}
-    rules: list[dict] = []
+    rules: list[dict[str, Any]] = []
     for code, (per_amount, points) in rates.items():
         if code in member_types:
             rules.append({

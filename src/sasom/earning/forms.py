@@ -4,7 +4,7 @@ and the "try a basket" form. Forms only parse; the services validate the domain.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
@@ -48,7 +48,7 @@ class CodesField(forms.CharField):
         return join_codes(value) if isinstance(value, list | tuple) else value
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        return split_codes(super().to_python(value))
+        return split_codes(super().to_python(value) or "")
 
 
 class RuleForm(forms.Form):
@@ -74,11 +74,11 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args: Any, member_types: list[tuple[str, str]], branches: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["member_types"].choices = member_types
-        self.fields["branches"].choices = branches
+        cast(forms.ChoiceField, self.fields["member_types"]).choices = member_types
+        cast(forms.ChoiceField, self.fields["branches"]).choices = branches
 
     def clean_days_of_month(self) -> list[str]:
-        values = self.cleaned_data["days_of_month"]
+        values: list[str] = self.cleaned_data["days_of_month"]
         for value in values:
             if not value.isdigit():
                 raise forms.ValidationError(_("Write days as numbers, e.g. 1, 15."))
@@ -217,8 +217,8 @@ class PreviewForm(forms.Form):
 
     def __init__(self, *args: Any, member_types: list[tuple[str, str]], branches: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["member_type"].choices = member_types
-        self.fields["branch_code"].choices = [("", "—"), *branches]
+        cast(forms.ChoiceField, self.fields["member_type"]).choices = member_types
+        cast(forms.ChoiceField, self.fields["branch_code"]).choices = [("", "—"), *branches]
 
     def clean_lines(self) -> list[dict[str, Any]]:
         rows = []

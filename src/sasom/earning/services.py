@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from sasom.core.audit import Actor, audit_record, diff, snapshot
 from sasom.core.errors import Conflict, DomainError
@@ -49,7 +50,7 @@ def _snap(obj: Any, fields: list[str]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, dt.time) else v) for k, v in snapshot(obj, fields).items()}
 
 
-def _invalid(field: str, message: str) -> DomainError:
+def _invalid(field: str, message: StrOrPromise) -> DomainError:
     return DomainError(FIELD_INVALID, message, field=field)
 
 
@@ -89,7 +90,10 @@ def _known(organization_id: int, field: str, codes: list[str]) -> None:
     """Member type, branch and terminal codes in a scope must exist in the organization."""
     if not codes:
         return
-    model = {"member_types": MemberType, "branches": Branch, "terminals": Terminal}[field]
+    by_field: dict[str, type[MemberType] | type[Branch] | type[Terminal]] = {
+        "member_types": MemberType, "branches": Branch, "terminals": Terminal
+    }
+    model = by_field[field]
     found = set(model.objects.filter(organization_id=organization_id, code__in=codes).values_list("code", flat=True))
     missing = [c for c in codes if c not in found]
     if missing:
@@ -122,7 +126,7 @@ def _rule_values(organization_id: int, data: dict[str, Any]) -> dict[str, Any]:
         raise _invalid("time_to", _("the daily window is empty"))
     if KINDS[kind].needs_time_window and time_from is None:
         raise _invalid("time_from", _("a golden minute needs a daily time window"))
-    values = {
+    values: dict[str, Any] = {
         "code": code,
         "name": name,
         "kind": kind,
@@ -235,7 +239,7 @@ def _campaign_values(organization_id: int, data: dict[str, Any]) -> dict[str, An
         raise _invalid("bag_points", _("must be a whole number")) from None
     if not 0 <= bag_points <= 1_000_000:
         raise _invalid("bag_points", _("must be between 0 and 1,000,000"))
-    values = {
+    values: dict[str, Any] = {
         "code": code,
         "name": name,
         "priority": _priority(data),
@@ -293,7 +297,7 @@ def campaign_update(*, campaign: m.Campaign, actor: Actor, **data: Any) -> m.Cam
 
 @transaction.atomic
 def earn_settings_update(*, organization_id: int, actor: Actor, **data: Any) -> m.EarnSettings:
-    row, _ = m.EarnSettings.objects.select_for_update().get_or_create(organization_id=organization_id)
+    row, _created = m.EarnSettings.objects.select_for_update().get_or_create(organization_id=organization_id)
     rounding = data.get("rounding", row.rounding)
     if rounding not in (Rounding.BILL, Rounding.LINE):
         raise _invalid("rounding", _("rounding must be bill or line"))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import zoneinfo
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,10 +32,11 @@ from sasom.earning.forms import (
 from sasom.earning.kinds import KINDS, Kind, kind_choices
 from sasom.earning.params import describe
 from sasom.members.models import MemberType
+from sasom.organizations.http import StaffRequest
 from sasom.organizations.models import Branch
 
 
-def _choices(request: HttpRequest) -> dict[str, list[tuple[str, str]]]:
+def _choices(request: StaffRequest) -> dict[str, list[tuple[str, str]]]:
     org_id = request.organization.pk
     return {
         "member_types": [(c, f"{c} {n}") for c, n in MemberType.objects.filter(organization_id=org_id).values_list("code", "name")],
@@ -51,7 +53,7 @@ def _show_error(exc: DomainError, *forms_: forms.Form) -> None:
 
 
 @require_perm("rules.view")
-def rule_list(request: HttpRequest) -> HttpResponse:
+def rule_list(request: StaffRequest) -> HttpResponse:
     state = request.GET.get("state", "active")
     kind = request.GET.get("kind", "")
     active = {"active": True, "inactive": False}.get(state)
@@ -80,7 +82,7 @@ def _rule_initial(rule: m.EarnRule | None) -> tuple[dict[str, Any], dict[str, An
 
 
 @require_perm("rules.manage")
-def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def rule_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
     rule = None
     if pk is not None:
         rule = selectors.rule_get(organization_id=request.organization.pk, rule_id=pk)
@@ -117,7 +119,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_perm("rules.manage")
-def rule_kind_fields(request: HttpRequest) -> HttpResponse:
+def rule_kind_fields(request: StaffRequest) -> HttpResponse:
     """HTMX: the parameter fields of the chosen kind."""
     kind = request.GET.get("kind", Kind.BASE)
     if kind not in KIND_FORMS:
@@ -127,7 +129,7 @@ def rule_kind_fields(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_perm("rules.manage")
-def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def rule_toggle(request: StaffRequest, pk: int) -> HttpResponse:
     rule = selectors.rule_get(organization_id=request.organization.pk, rule_id=pk)
     if rule is None:
         raise Http404
@@ -137,13 +139,13 @@ def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("rules.view")
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: StaffRequest) -> HttpResponse:
     page = Paginator(selectors.campaigns_list(organization_id=request.organization.pk), 50).get_page(request.GET.get("page"))
     return render(request, "earning/campaigns.html", {"page": page})
 
 
 @require_perm("rules.manage")
-def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def campaign_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
     campaign = None
     initial: dict[str, Any] = {"is_active": True}
     if pk is not None:
@@ -168,7 +170,7 @@ def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_perm("rules.view")
-def settings_edit(request: HttpRequest) -> HttpResponse:
+def settings_edit(request: StaffRequest) -> HttpResponse:
     row = selectors.settings_get(organization_id=request.organization.pk)
     can_manage = staff_has(request.staff, "rules.manage")
     initial = {f: getattr(row, f) for f in services.SETTINGS_FIELDS}
@@ -190,7 +192,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("rules.view")
-def basket_preview(request: HttpRequest) -> HttpResponse:
+def basket_preview(request: StaffRequest) -> HttpResponse:
     choices = _choices(request)
     tz = zoneinfo.ZoneInfo(request.organization.time_zone)
     result = None
@@ -210,7 +212,7 @@ def basket_preview(request: HttpRequest) -> HttpResponse:
                     tier=data["tier"],
                     birth_on=data["birth_on"],
                     branch_code=data["branch_code"] or "",
-                    bill_discount=data["bill_discount"] or 0,
+                    bill_discount=data["bill_discount"] or Decimal("0"),
                     bag_declined=data["bag_declined"],
                     campaign_plan=data["campaign_plan"],
                     is_first_purchase=data["is_first_purchase"],

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,10 +28,11 @@ from sasom.integrations.services import (
     webhook_endpoint_deactivate,
 )
 from sasom.integrations.webhooks import webhook_resend
+from sasom.organizations.http import StaffRequest
 
 
 @require_perm("api_keys.manage")
-def api_keys(request: HttpRequest) -> HttpResponse:
+def api_keys(request: StaffRequest) -> HttpResponse:
     org_id = request.organization.id
     form = ApiKeyForm(request.POST or None, organization_id=org_id)
     issued = None
@@ -47,14 +48,14 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_perm("api_keys.manage")
-def api_key_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def api_key_revoke_view(request: StaffRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(ApiKey, pk=pk, organization_id=request.organization.id)
     api_key_revoke(api_key=key, actor=Actor.from_request(request))
     return redirect("integrations:api_keys")
 
 
 @require_perm("webhooks.manage")
-def webhooks(request: HttpRequest) -> HttpResponse:
+def webhooks(request: StaffRequest) -> HttpResponse:
     org_id = request.organization.id
     form = WebhookEndpointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -73,7 +74,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_perm("webhooks.manage")
-def webhook_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_deactivate_view(request: StaffRequest, pk: int) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk, organization_id=request.organization.id)
     webhook_endpoint_deactivate(endpoint=endpoint, actor=Actor.from_request(request))
     return redirect("integrations:webhooks")
@@ -81,7 +82,7 @@ def webhook_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("webhooks.manage")
-def webhook_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_resend_view(request: StaffRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(WebhookDelivery, pk=pk, organization_id=request.organization.id)
     webhook_resend(delivery=delivery)
     messages.success(request, _("The delivery was queued again."))
@@ -89,7 +90,7 @@ def webhook_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("batches.manage")
-def batches(request: HttpRequest) -> HttpResponse:
+def batches(request: StaffRequest) -> HttpResponse:
     org_id = request.organization.id
     form = BatchUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -107,7 +108,7 @@ def batches(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("batches.manage")
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_detail(request: StaffRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(SaleBatch, pk=pk, organization_id=request.organization.id)
     if request.method == "POST":
         try:
@@ -126,7 +127,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("batches.manage")
-def batch_rejected_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_rejected_csv(request: StaffRequest, pk: int) -> HttpResponse:
     import csv
 
     from django.http import StreamingHttpResponse

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, overload
 
 from ninja import Field, Schema
 from pydantic import BaseModel
@@ -68,6 +68,12 @@ class EntriesQuery(Schema):
 
 
 
+@overload
+def balance_out(member: Member, account: PointAccount | None = None,
+                known: Balance | None = None) -> BalanceOut: ...
+@overload
+def balance_out(member: None, account: PointAccount | None = None,
+                known: Balance | None = None) -> None: ...
 def balance_out(member: Member | None, account: PointAccount | None = None,
                 known: Balance | None = None) -> BalanceOut | None:
     """The member's balance; ``account`` (fresh from a post) saves reading it again, ``known``

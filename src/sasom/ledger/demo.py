@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.utils import timezone
@@ -13,6 +14,8 @@ from sasom.core.audit import Actor
 from sasom.earning import engine
 from sasom.ledger.policy import zone
 from sasom.ledger.services import sale_post, sale_return, sale_void
+from sasom.members.models import Member
+from sasom.organizations.models import Organization
 
 PRODUCTS = [
     # sku, category, brand, unit price
@@ -29,11 +32,10 @@ PRODUCTS = [
 ]
 
 
-def make_demo_sales(org, *, days: int = 21, seed: int = 1, members=None, per_day: int = 12, today: dt.date | None = None) -> int:
+def make_demo_sales(org: Organization, *, days: int = 21, seed: int = 1, members: Sequence[Member] | None = None, per_day: int = 12, today: dt.date | None = None) -> int:
     """Post ``per_day`` sales a day for ``days`` days ending yesterday; about two in three carry a
     member from ``members`` (default: the organization's first 40 earning members). Returns the
     number of sales posted. Receipt numbers are deterministic, so running twice posts nothing new."""
-    from sasom.members.models import Member
     from sasom.organizations.models import Terminal
 
     rng = random.Random(seed)
@@ -72,6 +74,7 @@ def make_demo_sales(org, *, days: int = 21, seed: int = 1, members=None, per_day
     if len(member_sales) >= 2:
         returned = member_sales[len(member_sales) // 2]
         first_line = returned.lines.order_by("line_no").first()
+        assert first_line is not None  # every demo sale has lines
         sale_return(sale=returned, lines={first_line.line_no: first_line.quantity}, actor=actor,
                     return_id=f"RT-{returned.receipt_id}", reason="สินค้าชำรุด (damaged)")
         sale_void(sale=member_sales[-1], reason="คีย์ผิดสมาชิก (wrong member keyed)", actor=actor)

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from sasom.ledger.models import LedgerSettings
 from sasom.organizations.models import Terminal
+
+if TYPE_CHECKING:
+    from sasom.ledger.models import SaleLine
 
 
 class CounterSaleForm(forms.Form):
@@ -26,15 +33,15 @@ class CounterSaleForm(forms.Form):
         label=_("Value of those points (THB)"), max_digits=12, decimal_places=2, min_value=0, required=False
     )
 
-    def __init__(self, *args, terminals=None, **kwargs):
+    def __init__(self, *args: Any, terminals: QuerySet[Terminal] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if terminals is not None:
-            self.fields["terminal"].queryset = terminals
+            cast("forms.ModelChoiceField[Terminal]", self.fields["terminal"]).queryset = terminals
         if not self.is_bound:
             self.initial.setdefault("receipt_id", "C" + uuid.uuid4().hex[:11].upper())
 
     def clean_lines(self) -> list[tuple[str, Decimal, Decimal, Decimal]]:
-        parsed = []
+        parsed: list[tuple[str, Decimal, Decimal, Decimal]] = []
         for n, raw in enumerate((self.cleaned_data.get("lines") or "").splitlines(), start=1):
             if not raw.strip():
                 continue
@@ -53,8 +60,9 @@ class CounterSaleForm(forms.Form):
             parsed.append((parts[0][:64], qty, price, discount))
         return parsed
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not data.get("lines") and not data.get("total"):
             self.add_error("total", _("Enter the total or the lines."))
         if data.get("lines") and data.get("total"):
@@ -67,7 +75,7 @@ class AdjustForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean_points(self) -> int:
-        points = self.cleaned_data["points"]
+        points: int = self.cleaned_data["points"]
         if points == 0:
             raise forms.ValidationError(_("Enter a number other than zero."))
         return points
@@ -81,7 +89,7 @@ class ReturnForm(forms.Form):
     return_id = forms.CharField(label=_("Return no."), max_length=64)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
-    def __init__(self, *args, sale_lines=(), **kwargs):
+    def __init__(self, *args: Any, sale_lines: Iterable[SaleLine] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sale_lines = list(sale_lines)
         if not self.is_bound:
@@ -99,16 +107,15 @@ class ReturnForm(forms.Form):
             if self.cleaned_data.get(f"qty_{ln.line_no}")
         }
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if self.sale_lines and not self.errors and not self.returned_lines():
             raise forms.ValidationError(_("Enter the quantity returned on at least one line."))
         return data
 
 
-class LedgerSettingsForm(forms.ModelForm):
+class LedgerSettingsForm(forms.ModelForm[LedgerSettings]):
     class Meta:
-        from sasom.ledger.models import LedgerSettings
-
         model = LedgerSettings
         fields = ["expiry_policy", "expiry_n", "pending_days", "allow_same_sale_spend", "return_shortfall"]

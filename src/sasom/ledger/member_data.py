@@ -95,7 +95,7 @@ def purchases_between(
     return totals
 
 
-def members_bought_since(organization_id: int, since: dt.date) -> QuerySet:
+def members_bought_since(organization_id: int, since: dt.date) -> QuerySet[Sale, Any]:
     return _sales(organization_id).filter(member__isnull=False, **_dates(since, None)).values("member_id")
 
 

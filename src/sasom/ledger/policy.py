@@ -21,6 +21,7 @@ import zoneinfo
 from functools import lru_cache
 
 from sasom.ledger.models import ExpiryPolicy, LedgerSettings
+from sasom.organizations.models import Organization
 
 
 @lru_cache(maxsize=64)
@@ -32,7 +33,7 @@ def local_date(at: dt.datetime, tz_name: str) -> dt.date:
     return at.astimezone(zone(tz_name)).date()
 
 
-def settings_of(organization) -> LedgerSettings:
+def settings_of(organization: Organization) -> LedgerSettings:
     """The organization's settings if loaded/stored, else unsaved defaults (no query when the
     organization came with ``select_related('ledger_settings')``)."""
     try:
@@ -41,7 +42,7 @@ def settings_of(organization) -> LedgerSettings:
         return LedgerSettings(organization=organization)
 
 
-def ledger_settings_for(organization) -> LedgerSettings:
+def ledger_settings_for(organization: Organization) -> LedgerSettings:
     """Get or create the stored settings row (for the settings screen and tests)."""
     obj, _ = LedgerSettings.objects.get_or_create(organization=organization)
     return obj

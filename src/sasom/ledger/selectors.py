@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet, Sum
 
 from sasom.ledger.models import Entry, Lot, PointAccount, Sale
 from sasom.ledger.policy import local_date, zone
+from sasom.members.models import Member
+from sasom.organizations.models import Organization
+
+if TYPE_CHECKING:
+    from sasom.earning.engine import Basket, EarnResult
 
 
 @dataclass(frozen=True)
@@ -22,7 +28,7 @@ class Balance:
     next_expiry_points: int = 0
 
 
-def account_of(member) -> PointAccount | None:
+def account_of(member: Member) -> PointAccount | None:
     return PointAccount.objects.filter(organization_id=member.organization_id, member=member).first()
 
 
@@ -51,7 +57,7 @@ def balance_of(account: PointAccount | None) -> Balance:
     )
 
 
-def entries_for(account: PointAccount, page: int | str | None = 1, per_page: int = 20) -> Page:
+def entries_for(account: PointAccount, page: int | str | None = 1, per_page: int = 20) -> Page[Entry]:
     """The account's history, newest first, each entry with its explanation and sale."""
     qs = Entry.objects.filter(account=account).select_related("sale", "branch").order_by("-occurred_at", "-id")
     return Paginator(qs, per_page).get_page(page)
@@ -64,7 +70,7 @@ def lots_for(account: PointAccount, *, open_only: bool = True) -> QuerySet[Lot]:
     return qs.order_by(F("expires_on").asc(nulls_last=True), "earned_at", "id")
 
 
-def sales_for_day(organization, day: dt.date, *, branch_ids: set[int] | None = None, branch_id: int | None = None) -> QuerySet[Sale]:
+def sales_for_day(organization: Organization, day: dt.date, *, branch_ids: set[int] | None = None, branch_id: int | None = None) -> QuerySet[Sale]:
     """Sales whose local date (organization's zone) is ``day``; ``branch_ids`` = staff scope."""
     tz = zone(organization.time_zone)
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
@@ -77,11 +83,11 @@ def sales_for_day(organization, day: dt.date, *, branch_ids: set[int] | None = N
     return qs.select_related("branch", "terminal", "member").order_by("-occurred_at", "-id")
 
 
-def today_in(organization, now: dt.datetime) -> dt.date:
+def today_in(organization: Organization, now: dt.datetime) -> dt.date:
     return local_date(now, organization.time_zone)
 
 
-def sale_quote(*, organization, basket, member=None):
+def sale_quote(*, organization: Organization, basket: Basket, member: Member | None = None) -> EarnResult:
     """What ``basket`` would earn for ``member`` now, with every award explained; writes nothing.
 
     The same engine call as :func:`sasom.ledger.services.sale_post` makes, on the member's

@@ -7,9 +7,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,15 +34,16 @@ from sasom.ledger.services import (
     points_adjust,
 )
 from sasom.members.models import Member
+from sasom.organizations.http import StaffRequest
 from sasom.organizations.models import Branch
 
 
-def _form_error(form, err: DomainError) -> None:
+def _form_error(form: forms.BaseForm, err: DomainError) -> None:
     field = err.field if err.field in form.fields else None
     form.add_error(field, str(err.message))
 
 
-def _sale_in_scope(request: HttpRequest, pk: int) -> Sale:
+def _sale_in_scope(request: StaffRequest, pk: int) -> Sale:
     sale = get_object_or_404(
         Sale.objects.select_related("branch", "terminal", "member"), pk=pk, organization=request.organization
     )
@@ -49,7 +52,7 @@ def _sale_in_scope(request: HttpRequest, pk: int) -> Sale:
 
 
 @require_perm("points.view")
-def sale_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def sale_detail(request: StaffRequest, pk: int) -> HttpResponse:
     sale = _sale_in_scope(request, pk)
     lines = list(sale.lines.all())
     return render(
@@ -68,7 +71,7 @@ def sale_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("points.adjust")
-def adjust(request: HttpRequest, member_id: int) -> HttpResponse:
+def adjust(request: StaffRequest, member_id: int) -> HttpResponse:
     member = get_object_or_404(Member, pk=member_id, organization=request.organization)
     form = AdjustForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -87,7 +90,7 @@ def adjust(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @require_perm("points.view")
-def member_points(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_points(request: StaffRequest, member_id: int) -> HttpResponse:
     """The member file's points panel (``ledger/_member_points.html`` loads this with hx-get)."""
     member = get_object_or_404(Member, pk=member_id, organization=request.organization)
     account = selectors.account_of(member)
@@ -101,7 +104,7 @@ def member_points(request: HttpRequest, member_id: int) -> HttpResponse:
     return render(request, "ledger/_member_points_body.html", context)
 
 
-def _day_and_branch(request: HttpRequest) -> tuple[dt.date, int | None, set[int] | None]:
+def _day_and_branch(request: StaffRequest) -> tuple[dt.date, int | None, set[int] | None]:
     org = request.organization
     try:
         day = dt.date.fromisoformat(request.GET.get("date", ""))
@@ -118,7 +121,7 @@ def _day_and_branch(request: HttpRequest) -> tuple[dt.date, int | None, set[int]
 
 
 @require_perm("points.view")
-def daily(request: HttpRequest) -> HttpResponse:
+def daily(request: StaffRequest) -> HttpResponse:
     """The day's sales (organization's date), by branch; branch staff see their branches only."""
     org = request.organization
     day, branch_id, scope = _day_and_branch(request)
@@ -139,7 +142,7 @@ def daily(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _csv(sales, day: dt.date) -> HttpResponse:
+def _csv(sales: QuerySet[Sale], day: dt.date) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sales-{day.isoformat()}.csv"'
     response.write("\ufeff")
@@ -156,7 +159,7 @@ def _csv(sales, day: dt.date) -> HttpResponse:
 
 
 @require_perm("points.settings")
-def settings_view(request: HttpRequest) -> HttpResponse:
+def settings_view(request: StaffRequest) -> HttpResponse:
     """The organization's points policy: expiry, pending window, same-sale spending, shortfall."""
     current = ledger_settings_for(request.organization)
     form = LedgerSettingsForm(request.POST or None, instance=current)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from sasom.members.models import MemberType
@@ -151,6 +153,6 @@ class CashierForm(forms.Form):
     points = forms.IntegerField(label=_("points to use"), min_value=0, required=False)
     coupon_code = forms.CharField(label=_("coupon code"), max_length=20, required=False)
 
-    def __init__(self, *args, terminals, **kwargs):
+    def __init__(self, *args: Any, terminals: QuerySet[Terminal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["terminal"].queryset = terminals
+        cast("forms.ModelChoiceField[Terminal]", self.fields["terminal"]).queryset = terminals

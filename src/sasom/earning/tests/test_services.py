@@ -137,6 +137,14 @@ def test_settings_update_changes_rounding_and_exclusions(org, member_type, actor
     assert AuditEvent.objects.filter(action="earning.settings_update").count() == 1
 
 
+def test_settings_update_refuses_an_unknown_rounding(org, actor):
+    # when
+    with pytest.raises(DomainError) as err:
+        services.earn_settings_update(organization_id=org.pk, actor=actor, rounding="sometimes")
+    # then (mypy found that ``_`` was the get_or_create flag here, so this raised TypeError)
+    assert err.value.field == "rounding"
+
+
 def test_campaign_create_and_bag_declined(org, member_type, actor):
     services.campaign_create(organization_id=org.pk, actor=actor, code="NOBAG", name="No bag", bag_points=5, donation_per_bag="1.00")
     b = Basket(occurred_at=dt.datetime(2025, 3, 10, 10, tzinfo=BKK), lines=(BasketLine(1, "A", Decimal(1), Decimal("100")),), bag_declined=True)

@@ -24,12 +24,12 @@ caller posts with ``sale_post``). The caller holds the transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Field, Model, Q
 from django.utils import timezone
 
 from sasom.core.audit import Actor
@@ -41,6 +41,8 @@ from sasom.ledger.plan import SalePlan, body_hash
 from sasom.ledger.policy import settings_of
 from sasom.ledger.services import core
 from sasom.ledger.services.sales import plan_of, receipt_conflict, rules_of, sale_validate
+from sasom.members.models import Member
+from sasom.organizations.models import Branch, Organization, Terminal
 
 BULK_BATCH_SIZE = 1000
 
@@ -49,11 +51,11 @@ BULK_BATCH_SIZE = 1000
 class BulkSale:
     """One document to post: where, which receipt, the basket, the member (or None)."""
 
-    branch: Any
-    terminal: Any
+    branch: Branch
+    terminal: Terminal
     receipt_id: str
     basket: engine.Basket
-    member: Any = None
+    member: Member | None = None
 
 
 @dataclass
@@ -66,6 +68,16 @@ class BulkOutcome:
     points_earned: int = 0
     error: DomainError | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _BalancesAfter:
+    """An account's balances as one entry of the chunk left them (``core.Balances``)."""
+
+    member_id: int
+    spendable: int
+    pending: int
+    debt: int
 
 
 def needs_single_post(item: BulkSale) -> bool:
@@ -95,7 +107,7 @@ def _account_ids(organization_id: int, member_ids: set[int]) -> dict[int, int]:
 
 
 def sales_post_bulk(
-    *, organization, items: list[BulkSale], actor: Actor, now: dt.datetime | None = None
+    *, organization: Organization, items: list[BulkSale], actor: Actor, now: dt.datetime | None = None
 ) -> list[BulkOutcome]:
     """Post ``items`` (in their order) as :func:`sale_post` would one by one; one outcome per item.
 
@@ -118,7 +130,7 @@ def sales_post_bulk(
 
     with transaction.atomic():
         todo = _drop_replays(organization, items, hashes, outcomes)
-        member_ids = {items[i].member.pk for i in todo if items[i].member is not None}
+        member_ids = {member.pk for i in todo if (member := items[i].member) is not None}
         by_member = _account_ids(organization.pk, member_ids) if member_ids else {}
         accounts = lock_accounts(by_member.values())
         settings = settings_of(next(iter(accounts.values())).organization) if accounts else None
@@ -161,7 +173,7 @@ def sales_post_bulk(
             ])
         for _s, entry, _lot, balance in earns:
             # the balance as this entry left it, as ``core.credit`` announces it
-            core.announce(entry, SimpleNamespace(member_id=entry.account.member_id, **balance))
+            core.announce(entry, _BalancesAfter(member_id=entry.account.member_id, **balance))
     for i, sale in zip(todo, sales, strict=True):
         outcomes[i].sale_id = sale.pk
     for outcome in outcomes:
@@ -171,7 +183,7 @@ def sales_post_bulk(
     return outcomes
 
 
-def _drop_replays(organization, items: list[BulkSale], hashes: list[str | None], outcomes: list[BulkOutcome]) -> list[int]:
+def _drop_replays(organization: Organization, items: list[BulkSale], hashes: list[str | None], outcomes: list[BulkOutcome]) -> list[int]:
     """The indexes of the items to post: receipts stored before (or earlier in this chunk) are
     replays when the body is the same and ``receipt_conflict`` otherwise."""
     wanted = [i for i, h in enumerate(hashes) if h is not None]
@@ -187,7 +199,8 @@ def _drop_replays(organization, items: list[BulkSale], hashes: list[str | None],
         for pk, b, t, r, h, p in Sale.objects.filter(where, organization=organization)
         .values_list("pk", "branch_id", "terminal_id", "receipt_id", "body_hash", "points_earned")
     } if places else {}
-    todo, first_in_chunk = [], {}
+    todo: list[int] = []
+    first_in_chunk: dict[tuple[int, int, str], int] = {}
     for i in wanted:
         item = items[i]
         key = (item.branch.pk, item.terminal.pk, item.receipt_id)
@@ -252,7 +265,9 @@ def _earn_rows(plan: SalePlan, account: PointAccount, sale: Sale, item: BulkSale
     return entry, lot, {"spendable": account.spendable, "pending": account.pending, "debt": account.debt}
 
 
-def _insert(sales: list[Sale], lines_of: list[list[SaleLine]], earns: list) -> None:
+def _insert(
+    sales: list[Sale], lines_of: list[list[SaleLine]], earns: list[tuple[int, Entry, Lot | None, dict[str, int]]]
+) -> None:
     """One multi-row INSERT per table (the sales' and entries' new ids come back with them); on
     PostgreSQL one COPY per table instead, the ids drawn from the tables' sequences first."""
     if not sales:
@@ -264,17 +279,21 @@ def _insert(sales: list[Sale], lines_of: list[list[SaleLine]], earns: list) -> N
         _take_ids(Entry, entries)
     else:
         Sale.objects.bulk_create(sales, batch_size=BULK_BATCH_SIZE)
-    lines = []
-    for sale, rows in zip(sales, lines_of, strict=True):
-        for line in rows:
+    lines: list[SaleLine] = []
+    for sale, sale_lines in zip(sales, lines_of, strict=True):
+        for line in sale_lines:
             line.sale = sale
             lines.append(line)
     if connection.vendor == "postgresql":
         for entry in entries:
+            assert entry.sale is not None  # every earn entry of a bulk chunk is a sale's
             entry.sale_id = entry.sale.pk
         for lot in lots:
             lot.entry_id = lot.entry.pk
-        for model, rows in ((Sale, sales), (SaleLine, lines), (Entry, entries), (Lot, lots)):
+        table_rows: tuple[tuple[type[Model], Sequence[Model]], ...] = (
+            (Sale, sales), (SaleLine, lines), (Entry, entries), (Lot, lots)
+        )
+        for model, rows in table_rows:
             _copy(model, rows)
         return
     SaleLine.objects.bulk_create(lines, batch_size=BULK_BATCH_SIZE)
@@ -284,7 +303,7 @@ def _insert(sales: list[Sale], lines_of: list[list[SaleLine]], earns: list) -> N
         Lot.objects.bulk_create(lots, batch_size=BULK_BATCH_SIZE)
 
 
-def _take_ids(model, objs: list) -> None:
+def _take_ids(model: type[Model], objs: Sequence[Model]) -> None:
     """Give ``objs`` ids from their table's sequence (PostgreSQL), one query."""
     if not objs:
         return
@@ -298,7 +317,7 @@ def _take_ids(model, objs: list) -> None:
             obj._state.adding = False
 
 
-def _copy(model, objs: list) -> None:
+def _copy(model: type[Model], objs: Sequence[Model]) -> None:
     """``COPY <table> (columns) FROM STDIN`` of ``objs`` (PostgreSQL): every concrete column,
     the id too when the objects have one; JSON as ``Jsonb``."""
     if not objs:
@@ -317,7 +336,7 @@ def _copy(model, objs: list) -> None:
                 copy.write_row([Jsonb(values[name]) if is_json else values[name] for name, is_json in getters])
 
 
-def update_from_values(model, fields: list[str], rows: list[tuple]) -> None:
+def update_from_values(model: type[Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
     """``UPDATE <table> SET f = v.f, ... FROM (VALUES (id, f, ...), ...) v WHERE id = v.id``: one
     statement per ``BULK_BATCH_SIZE`` rows, on PostgreSQL and SQLite (3.33 or later) alike, where
     Django's ``bulk_update`` builds a CASE per field and row (slow to compile). Each row is
@@ -325,15 +344,20 @@ def update_from_values(model, fields: list[str], rows: list[tuple]) -> None:
     if not rows:
         return
     meta = model._meta
-    columns = [meta.pk, *(meta.get_field(f) for f in fields)]
+    # the primary key and the named concrete fields: each a Field with a column
+    columns = cast("list[Field[Any, Any]]", [meta.pk, *(meta.get_field(f) for f in fields)])
     names = [c.column for c in columns]
-    cast = ", ".join(f"CAST(%s AS {c.cast_db_type(connection)})" for c in columns)
+    casts = ", ".join(
+        # Field.cast_db_type is Django's (since 2.0); django-stubs 5.2 declares it on ArrayField only
+        f"CAST(%s AS {c.cast_db_type(connection)})"  # type: ignore[attr-defined]
+        for c in columns
+    )
     qn = connection.ops.quote_name
     table = qn(meta.db_table)
     sets = ", ".join(f"{qn(n)} = v.{qn(n)}" for n in names[1:])
     for start in range(0, len(rows), BULK_BATCH_SIZE):
         part = rows[start : start + BULK_BATCH_SIZE]
-        values = ", ".join([f"({cast})"] * len(part))
+        values = ", ".join([f"({casts})"] * len(part))
         params = [
             column.get_db_prep_save(value, connection) for row in part for column, value in zip(columns, row, strict=True)
         ]

@@ -14,7 +14,7 @@ same transaction, so an expired point is never spent even if the nightly job has
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +29,9 @@ REFUSE = "refuse"
 _FAR = dt.date.max
 
 
-def spending_key(lot: Lot, first_entry_ids: frozenset[int] = frozenset()) -> tuple:
+def spending_key(
+    lot: Lot, first_entry_ids: frozenset[int] = frozenset()
+) -> tuple[int, int, dt.date, dt.datetime, int]:
     return (
         0 if lot.entry_id in first_entry_ids else 1,
         1 if lot.is_pending else 0,
@@ -40,7 +42,7 @@ def spending_key(lot: Lot, first_entry_ids: frozenset[int] = frozenset()) -> tup
 
 
 # Which event an entry records (core.events.KINDS).
-_EVENT_OF_KIND = {
+_EVENT_OF_KIND: dict[str, str] = {
     Entry.Kind.EARN: "points.earned",
     Entry.Kind.REDEEM: "points.redeemed",
     Entry.Kind.PURCHASE: "points.redeemed",
@@ -52,7 +54,20 @@ _EVENT_OF_KIND = {
 }
 
 
-def announce(entry: Entry, account: PointAccount) -> None:
+class Balances(Protocol):
+    """What an entry's event reads of its account: whose it is and the balances the entry left."""
+
+    @property
+    def member_id(self) -> int: ...
+    @property
+    def spendable(self) -> int: ...
+    @property
+    def pending(self) -> int: ...
+    @property
+    def debt(self) -> int: ...
+
+
+def announce(entry: Entry, account: Balances) -> None:
     """Record the event of ``entry`` (inside the posting's transaction: an entry that rolls back is
     never announced). Costs nothing when no subscriber wants it (``core.events.event_record``)."""
     kind = _EVENT_OF_KIND.get(entry.kind, "points.earned" if entry.sign > 0 else "points.reversed")

@@ -16,6 +16,7 @@ from sasom.ledger.locking import lock_account
 from sasom.ledger.models import Entry, PointAccount
 from sasom.ledger.policy import local_date, lot_dates, settings_of
 from sasom.ledger.services import core
+from sasom.organizations.models import Branch
 
 
 def _entry_of(account: PointAccount, entry_id: int, kinds: tuple[str, ...]) -> Entry:
@@ -56,7 +57,7 @@ def points_spend_reverse(
 @transaction.atomic
 def points_buy(
     *, account: PointAccount, points: int, actor: Actor, payment_reference: str, source_type: str = "",
-    source_id: str = "", branch=None, now: dt.datetime | None = None,
+    source_id: str = "", branch: Branch | None = None, now: dt.datetime | None = None,
 ) -> Entry:
     """Credit points bought for money (kind ``buy``): spendable at once, normal expiry."""
     if not isinstance(points, int) or points <= 0:

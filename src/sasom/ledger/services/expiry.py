@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, F, OuterRef, Subquery, Sum, Value
@@ -177,7 +178,7 @@ def _expire_pg(accounts: dict[int, PointAccount], *, today: dt.date, now: dt.dat
             RETURNING a.id, a.spendable, a.pending)
         SELECT ent.id, ent.account_id, ent.amount, ent.explanation, upa.spendable, upa.pending
         FROM ent JOIN upa ON upa.id = ent.account_id ORDER BY ent.account_id"""
-    params = {
+    params: dict[str, Any] = {
         "ids": list(accounts), "today": today, "today_s": today.isoformat(), "kind": Entry.Kind.EXPIRE,
         "now": now, "changed": changed_at,
     }
@@ -207,7 +208,7 @@ def _expire_pg(accounts: dict[int, PointAccount], *, today: dt.date, now: dt.dat
     return entries
 
 
-def _due_sum(today: dt.date, *, pending: bool):
+def _due_sum(today: dt.date, *, pending: bool) -> Coalesce:
     """The remaining of the account's due lots in one bucket (0 when none), as a subquery."""
     lots = (
         Lot.objects.filter(account_id=OuterRef("pk"), remaining__gt=0, expires_on__lt=today, is_pending=pending)

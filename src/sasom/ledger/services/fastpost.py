@@ -22,9 +22,10 @@ import datetime as dt
 import weakref
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from sasom.core.audit import Actor
@@ -142,7 +143,7 @@ def _settings(member: Member, organization: Organization) -> LedgerSettings:
     the settings of a cached organization, which may be older)."""
     org = Member.organization.field.get_cached_value(member, default=None)
     if org is not None and Organization.ledger_settings.related.is_cached(org):
-        return settings_of(org)
+        return settings_of(cast(Organization, org))
     return LedgerSettings.objects.filter(organization_id=organization.pk).first() or LedgerSettings(
         organization_id=organization.pk)
 
@@ -186,14 +187,14 @@ class _Columns:
     """One model's columns in a hand-written SELECT, and how to turn them back into an instance
     (Django's own converters, as its compiler applies them)."""
 
-    def __init__(self, model, alias: str):
+    def __init__(self, model: type[Model], alias: str) -> None:
         self.model = model
         self.fields = list(model._meta.concrete_fields)
         self.sql = ", ".join(f'{alias}."{f.column}"' for f in self.fields)
         self.names = [f.attname for f in self.fields]
-        self._converters = None
+        self._converters: list[tuple[Any, list[Any]]] | None = None
 
-    def build(self, values: tuple):
+    def build(self, values: tuple[Any, ...]) -> Model | None:
         if self._converters is None:
             out = []
             for f in self.fields:
@@ -214,7 +215,7 @@ class _Columns:
 _LOOKUP: dict[str, Any] = {}
 
 
-def _lookup_parts():
+def _lookup_parts() -> dict[str, Any]:
     if not _LOOKUP:
         parts = [_Columns(Member, "m"), _Columns(MemberType, "t"), _Columns(Organization, "o"),
                  _Columns(LedgerSettings, "s"), _Columns(PointAccount, "a")]
@@ -231,7 +232,9 @@ def _lookup_parts():
     return _LOOKUP
 
 
-def member_with_account(organization_id: int, *, phone: str | None = None, code: str | None = None):
+def member_with_account(
+    organization_id: int, *, phone: str | None = None, code: str | None = None
+) -> tuple[Member, PointAccount | None] | None:
     """(member, account) of the member with this (normalized) phone or current code, in one
     query: the member with its type, its organization with its points settings, and its account
     (None when it has none yet). None when no member matches."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,17 +24,19 @@ from sasom.ledger.models import Entry, LedgerSettings, Lot, PointAccount
 from sasom.ledger.policy import local_date, lot_dates, settings_of
 from sasom.ledger.services import core
 from sasom.ledger.services.expiry import EXPIRY_CHUNK, points_expire_due  # noqa: F401 (re-exported)
+from sasom.members.models import Member
+from sasom.organizations.models import Branch, Organization, Terminal
 
 SPEND_KINDS = (Entry.Kind.REDEEM, Entry.Kind.PURCHASE)
 
 
-def account_for(member) -> PointAccount:
+def account_for(member: Member) -> PointAccount:
     """The member's account in the member's organization (created on first use)."""
     account, _ = PointAccount.objects.get_or_create(organization_id=member.organization_id, member=member)
     return account
 
 
-def _actor_fields(actor: Actor) -> dict:
+def _actor_fields(actor: Actor) -> dict[str, Any]:
     return {"staff_user_id": actor.user_id, "actor_label": actor.label[:200]}
 
 
@@ -47,8 +50,8 @@ def points_spend(
     source_type: str = "",
     source_id: str = "",
     idempotency_key: str | None = None,
-    branch=None,
-    terminal=None,
+    branch: Branch | None = None,
+    terminal: Terminal | None = None,
     reason: str = "",
     now: dt.datetime | None = None,
 ) -> Entry:
@@ -84,6 +87,7 @@ def points_spend(
         reason=reason,
         **_actor_fields(actor),
     )
+    assert entry is not None  # shortfall "refuse" raises instead of returning None
     core.save_balances(account)
     return entry
 
@@ -125,6 +129,7 @@ def points_adjust(
     account = lock_account(account.pk)
     org = account.organization
     fields = {"reason": reason, **_actor_fields(actor)}
+    entry: Entry | None
     if points > 0:
         expires_on, _pending = lot_dates(settings_of(org), now, org.time_zone, pending=False)
         entry = core.credit(
@@ -140,6 +145,7 @@ def points_adjust(
             occurred_at=now,
             **fields,
         )
+        assert entry is not None  # shortfall "refuse" raises instead of returning None
     core.save_balances(account)
     audit_record(
         organization_id=account.organization_id,
@@ -177,7 +183,7 @@ def points_release_pending(*, organization_id: int, now: dt.datetime | None = No
     return total
 
 
-def locked_member_account(member) -> PointAccount:
+def locked_member_account(member: Member) -> PointAccount:
     return lock_account_for_member(organization_id=member.organization_id, member_id=member.pk)
 
 
@@ -185,7 +191,7 @@ SETTINGS_FIELDS = ("expiry_policy", "expiry_n", "pending_days", "allow_same_sale
 
 
 @transaction.atomic
-def ledger_settings_update(*, organization, actor: Actor, **values) -> LedgerSettings:
+def ledger_settings_update(*, organization: Organization, actor: Actor, **values: Any) -> LedgerSettings:
     """Change the organization's points policy (audited). New values apply to points credited
     from now on; existing lots keep their dates."""
     from sasom.core.audit import diff, snapshot

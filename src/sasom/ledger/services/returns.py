@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -86,7 +87,7 @@ def _undo(
     org = any_account.organization
     settings = settings_of(org)
     today = local_date(now, org.time_zone)
-    where = dict(
+    where: dict[str, Any] = dict(
         sale=sale, sale_return=sale_return, branch_id=sale.branch_id, terminal_id=sale.terminal_id,
         source_type="return" if sale_return else "void", source_id=sale_return.return_id if sale_return else sale.receipt_id,
         staff_user_id=actor.user_id, actor_label=actor.label[:200], reason=reason,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm
+from sasom.organizations.http import StaffRequest
 from sasom.organizations.models import Branch
 
 from .. import lifecycle, services
@@ -37,13 +38,13 @@ PAGE_SIZE = 25
 POINTS_TEMPLATE = "ledger/_member_points.html"
 
 
-def _member(request: HttpRequest, pk: int) -> Member:
+def _member(request: StaffRequest, pk: int) -> Member:
     return get_object_or_404(
         Member.objects.select_related("member_type", "home_branch", "referred_by"), organization=request.organization, pk=pk
     )
 
 
-def list_filters(request: HttpRequest) -> dict[str, Any]:
+def list_filters(request: StaffRequest) -> dict[str, Any]:
     def as_int(name: str) -> int | None:
         value = request.GET.get(name, "")
         return int(value) if value.isdigit() else None
@@ -57,7 +58,7 @@ def list_filters(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def filtered_members(request: HttpRequest) -> Any:
+def filtered_members(request: StaffRequest) -> Any:
     f = list_filters(request)
     return member_search(
         request.organization.pk, f["q"], member_type_id=f["member_type_id"], status=f["status"],
@@ -66,7 +67,7 @@ def filtered_members(request: HttpRequest) -> Any:
 
 
 @require_perm("members.view")
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: StaffRequest) -> HttpResponse:
     members, f = filtered_members(request)
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "f": f}
@@ -89,7 +90,7 @@ def _points_template() -> str | None:
 
 
 @require_perm("members.view")
-def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def member_detail(request: StaffRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     context = {
         "member": member,
@@ -117,7 +118,7 @@ def _custom_values(member: Member) -> list[tuple[str, Any]]:
 
 
 @require_perm("members.create")
-def member_create(request: HttpRequest) -> HttpResponse:
+def member_create(request: StaffRequest) -> HttpResponse:
     form = MemberForm(request.POST or None, organization=request.organization, creating=True, staff=request.staff)
     if request.method == "POST" and form.is_valid():
         try:
@@ -134,7 +135,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("members.edit")
-def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def member_edit(request: StaffRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     form = MemberForm(request.POST or None, instance=member, organization=request.organization, creating=False, staff=request.staff)
     if request.method == "POST" and form.is_valid():
@@ -150,7 +151,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-def _action(request: HttpRequest, member: Member, form: Any, run: Any, done: str) -> HttpResponse:
+def _action(request: StaffRequest, member: Member, form: Any, run: Any, done: str) -> HttpResponse:
     """Run a member-file action; errors come back as a message naming the problem."""
     if form.is_valid():
         try:
@@ -168,7 +169,7 @@ def _action(request: HttpRequest, member: Member, form: Any, run: Any, done: str
 
 @require_POST
 @require_perm("members.change_type")
-def member_change_type(request: HttpRequest, pk: int) -> HttpResponse:
+def member_change_type(request: StaffRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     form = ChangeTypeForm(request.POST, organization=request.organization)
     return _action(request, member, form, lambda c: services.member_change_type(
@@ -178,7 +179,7 @@ def member_change_type(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("members.edit")
-def member_change_code(request: HttpRequest, pk: int) -> HttpResponse:
+def member_change_code(request: StaffRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     return _action(request, member, CodeChangeForm(request.POST), lambda c: services.member_code_change(
         member=member, new_code=c["new_code"], actor=Actor.from_request(request), reason=c["reason"]),
@@ -187,7 +188,7 @@ def member_change_code(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("members.lifecycle")
-def member_status(request: HttpRequest, pk: int) -> HttpResponse:
+def member_status(request: StaffRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     return _action(request, member, StatusForm(request.POST), lambda c: services.member_set_status(
         member=member, status=c["status"], actor=Actor.from_request(request), reason=c["reason"]), _("Status changed."))
@@ -195,7 +196,7 @@ def member_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("members.lifecycle")
-def member_renew(request: HttpRequest, pk: int) -> HttpResponse:
+def member_renew(request: StaffRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
 
     def run(_c: Any) -> None:
@@ -211,7 +212,7 @@ def member_renew(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("members.cards")
-def member_card_add(request: HttpRequest, pk: int) -> HttpResponse:
+def member_card_add(request: StaffRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     return _action(request, member, CardForm(request.POST), lambda c: services.card_issue(
         member=member, number=c["card_number"], actor=Actor.from_request(request)), _("Card added."))
@@ -219,7 +220,7 @@ def member_card_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("members.cards")
-def member_card_replace(request: HttpRequest, pk: int) -> HttpResponse:
+def member_card_replace(request: StaffRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     return _action(request, member, CardReplaceForm(request.POST, member=member), lambda c: services.card_replace(
         card=c["card"], new_number=c["card_number"], lost=c["lost"], actor=Actor.from_request(request), reason=c["reason"]),
@@ -228,7 +229,7 @@ def member_card_replace(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("members.edit")
-def member_consent(request: HttpRequest, pk: int) -> HttpResponse:
+def member_consent(request: StaffRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     return _action(request, member, ConsentForm(request.POST), lambda c: services.consent_record(
         member=member, purpose=c["purpose"], granted=c["granted"], channel=c["channel"], actor=Actor.from_request(request)),
@@ -237,7 +238,7 @@ def member_consent(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("members.anonymize")
-def member_anonymize_view(request: HttpRequest, pk: int) -> HttpResponse:
+def member_anonymize_view(request: StaffRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     form = AnonymizeForm(request.POST)
     if form.is_valid() and form.cleaned_data["confirm_code"].strip() != member.code:

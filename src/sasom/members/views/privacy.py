@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm
+from sasom.organizations.http import StaffRequest
 
 from .. import privacy
 from .members import _member
 
 
 @require_perm("members.export")
-def member_export_view(request: HttpRequest, pk: int) -> HttpResponse:
+def member_export_view(request: StaffRequest, pk: int) -> HttpResponse:
     """``?format=json`` (default) or ``?format=csv`` (a zip of one CSV per section)."""
     member = _member(request, pk)
     fmt = "csv" if request.GET.get("format") == "csv" else "json"
@@ -44,7 +45,7 @@ class RetentionForm(forms.Form):
 
 
 @require_perm("members.lifecycle")
-def retention_view(request: HttpRequest) -> HttpResponse:
+def retention_view(request: StaffRequest) -> HttpResponse:
     current = privacy.retention_for(request.organization.pk)
     form = RetentionForm(request.POST or None,
                          initial={"anonymize_closed_after_days": current.anonymize_closed_after_days})

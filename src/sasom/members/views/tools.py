@@ -5,20 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm, staff_has
+from sasom.organizations.http import StaffRequest
 
 from .. import exports, imports, lifecycle
 from ..forms import ImportForm, LifecycleForm
 from .members import filtered_members
 
 
-def _tool_sections(request: HttpRequest, bound: LifecycleForm | None = None, result: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def _tool_sections(request: StaffRequest, bound: LifecycleForm | None = None, result: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     sections = []
     for tool, label in lifecycle.TOOLS.items():
         if tool == lifecycle.ANONYMIZE and not staff_has(request.staff, "members.anonymize"):
@@ -32,7 +33,7 @@ def _tool_sections(request: HttpRequest, bound: LifecycleForm | None = None, res
 
 
 @require_perm("members.lifecycle")
-def lifecycle_view(request: HttpRequest) -> HttpResponse:
+def lifecycle_view(request: StaffRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "members/lifecycle.html", {"sections": _tool_sections(request)})
     form = LifecycleForm(request.POST, organization=request.organization)
@@ -69,7 +70,7 @@ def lifecycle_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("members.import")
-def import_view(request: HttpRequest) -> HttpResponse:
+def import_view(request: StaffRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     status = 200
@@ -93,14 +94,14 @@ def import_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("members.import")
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: StaffRequest) -> HttpResponse:
     response = HttpResponse(("\ufeff" + imports.import_template_csv()).encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="members-template.csv"'
     return response
 
 
 @require_perm("members.export")
-def export_view(request: HttpRequest) -> HttpResponse:
+def export_view(request: StaffRequest) -> HttpResponse:
     members, filters = filtered_members(request)
     fmt = request.GET.get("format", "csv")
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm
+from sasom.organizations.http import StaffRequest
 
 from .. import services
 from ..forms import CustomFieldForm, MemberTypeForm, add_domain_error
@@ -19,14 +20,14 @@ from ..models import CustomField, MemberType
 
 
 @require_perm("member_types.view")
-def member_type_list(request: HttpRequest) -> HttpResponse:
+def member_type_list(request: StaffRequest) -> HttpResponse:
     types = MemberType.objects.filter(organization=request.organization).annotate(member_count=Count("members"))
     fields = CustomField.objects.filter(organization=request.organization)
     return render(request, "members/types.html", {"types": types, "custom_fields": fields})
 
 
 @require_perm("member_types.manage")
-def member_type_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def member_type_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
     instance = get_object_or_404(MemberType, organization=request.organization, pk=pk) if pk else None
     form = MemberTypeForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
@@ -46,7 +47,7 @@ def member_type_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
 
 @require_POST
 @require_perm("member_types.manage")
-def member_type_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def member_type_delete(request: StaffRequest, pk: int) -> HttpResponse:
     mt = get_object_or_404(MemberType, organization=request.organization, pk=pk)
     try:
         services.member_type_delete(member_type=mt, actor=Actor.from_request(request))
@@ -58,7 +59,7 @@ def member_type_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("member_types.manage")
-def custom_field_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def custom_field_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
     instance = get_object_or_404(CustomField, organization=request.organization, pk=pk) if pk else None
     form = CustomFieldForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
@@ -78,7 +79,7 @@ def custom_field_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 @require_POST
 @require_perm("member_types.manage")
-def custom_field_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def custom_field_delete(request: StaffRequest, pk: int) -> HttpResponse:
     cf = get_object_or_404(CustomField, organization=request.organization, pk=pk)
     services.custom_field_delete(custom_field=cf, actor=Actor.from_request(request))
     messages.success(request, _("Member field deleted; values already stored are kept."))

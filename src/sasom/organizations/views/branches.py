@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,10 +13,11 @@ from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm, staff_has
 from sasom.organizations import selectors, services
 from sasom.organizations.forms import BranchForm, TerminalForm, add_domain_error
+from sasom.organizations.http import StaffRequest
 
 
 @require_perm("branches.view")
-def branch_list(request: HttpRequest) -> HttpResponse:
+def branch_list(request: StaffRequest) -> HttpResponse:
     branches = list(selectors.branches_visible(request.staff))
     return render(
         request,
@@ -26,7 +27,7 @@ def branch_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("branches.view")
-def branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def branch_detail(request: StaffRequest, pk: int) -> HttpResponse:
     branch = selectors.branch_get(request.staff, pk)
     return render(
         request,
@@ -40,7 +41,7 @@ def branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("branches.view", "branches.manage")
-def branch_create(request: HttpRequest) -> HttpResponse:
+def branch_create(request: StaffRequest) -> HttpResponse:
     form = BranchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -56,7 +57,7 @@ def branch_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("branches.view", "branches.manage")
-def branch_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def branch_edit(request: StaffRequest, pk: int) -> HttpResponse:
     branch = selectors.branch_get(request.staff, pk)
     initial = {f: getattr(branch, f) for f in ("code", "name", "address", "phone")}
     form = BranchForm(request.POST or None, initial=initial)
@@ -73,7 +74,7 @@ def branch_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("branches.view", "branches.manage")
-def branch_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def branch_set_active(request: StaffRequest, pk: int) -> HttpResponse:
     branch = selectors.branch_get(request.staff, pk)
     is_active = request.POST.get("is_active") == "1"
     services.branch_set_active(branch=branch, actor=Actor.from_request(request), is_active=is_active)
@@ -82,7 +83,7 @@ def branch_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("branches.view", "branches.manage")
-def terminal_create(request: HttpRequest, pk: int) -> HttpResponse:
+def terminal_create(request: StaffRequest, pk: int) -> HttpResponse:
     branch = selectors.branch_get(request.staff, pk)
     form = TerminalForm(request.POST or None)
     form.fields.pop("is_active")
@@ -98,7 +99,7 @@ def terminal_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("branches.view", "branches.manage")
-def terminal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def terminal_edit(request: StaffRequest, pk: int) -> HttpResponse:
     terminal = selectors.terminal_get(request.staff, pk)
     initial = {f: getattr(terminal, f) for f in ("code", "name", "kind", "is_active")}
     form = TerminalForm(request.POST or None, initial=initial)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
@@ -14,10 +14,11 @@ from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm
 from sasom.organizations import security
 from sasom.organizations.forms import TotpTokenForm, add_domain_error
+from sasom.organizations.http import StaffRequest
 
 
 @require_perm("dashboard.view")
-def security_page(request: HttpRequest) -> HttpResponse:
+def security_page(request: StaffRequest) -> HttpResponse:
     staff = request.staff
     if staff.role not in security.TOTP_ROLES:
         raise PermissionDenied

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -12,12 +12,13 @@ from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm
 from sasom.organizations import services
 from sasom.organizations.forms import OrganizationForm, add_domain_error
+from sasom.organizations.http import StaffRequest
 
 FIELDS = ("name", "currency", "time_zone", "member_code_pattern", "phone_region", "buddhist_era")
 
 
 @require_perm("organization.manage")
-def organization_settings(request: HttpRequest) -> HttpResponse:
+def organization_settings(request: StaffRequest) -> HttpResponse:
     organization = request.organization
     form = OrganizationForm(request.POST or None, initial={f: getattr(organization, f) for f in FIELDS})
     if request.method == "POST" and form.is_valid():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +20,7 @@ from sasom.organizations.forms import (
     StaffEditForm,
     add_domain_error,
 )
+from sasom.organizations.http import StaffRequest
 from sasom.organizations.models import Role
 
 
@@ -28,7 +29,7 @@ def _status(exc: DomainError) -> int:
 
 
 @require_perm("staff.view")
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: StaffRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
     status = request.GET.get("status", "")
@@ -49,7 +50,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("staff.view", "staff.manage")
-def staff_create(request: HttpRequest) -> HttpResponse:
+def staff_create(request: StaffRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None, organization=request.organization, by=request.staff)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -75,7 +76,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("staff.view")
-def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_edit(request: StaffRequest, pk: int) -> HttpResponse:
     """The staff member's page; people holding staff.manage may change it here."""
     target = selectors.staff_get(request.staff, pk)
     # an owner's account is changed by owners only (the service enforces it; the page says so)
@@ -124,7 +125,7 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm("staff.view", "staff.manage")
-def staff_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_set_active(request: StaffRequest, pk: int) -> HttpResponse:
     target = selectors.staff_get(request.staff, pk)
     is_active = request.POST.get("is_active") == "1"
     try:
@@ -137,7 +138,7 @@ def staff_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("staff.view", "staff.manage")
-def staff_password(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_password(request: StaffRequest, pk: int) -> HttpResponse:
     target = selectors.staff_get(request.staff, pk)
     form = PasswordResetForm(request.POST or None)
     status = 200
@@ -156,6 +157,6 @@ def staff_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("staff.view")
-def roles(request: HttpRequest) -> HttpResponse:
+def roles(request: StaffRequest) -> HttpResponse:
     role_choices, rows = selectors.roles_permission_table()
     return render(request, "organizations/roles.html", {"roles": role_choices, "rows": rows})

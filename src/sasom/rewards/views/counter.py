@@ -7,7 +7,7 @@ import datetime as dt
 
 import segno
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.core.permissions import branch_ids_in_scope, require_perm, staff_has
 from sasom.members.models import Member
+from sasom.organizations.http import StaffRequest
 
 from .. import points as ledger
 from ..forms import FindMemberForm, IssueCouponForm, ReasonForm, RedeemForm
@@ -32,7 +33,7 @@ from ..services import coupon_cancel, coupon_issue, redemption_cancel, reward_re
 from .common import branches_for, find_member
 
 
-def _counter_context(request: HttpRequest, member: Member | None, branch, find_form) -> dict:
+def _counter_context(request: StaffRequest, member: Member | None, branch, find_form) -> dict:
     ctx = {"find": find_form, "member": member, "branch": branch}
     if member is not None and branch is not None:
         spendable = ledger.spendable_of(member)
@@ -48,7 +49,7 @@ def _counter_context(request: HttpRequest, member: Member | None, branch, find_f
 
 
 @require_perm("rewards.redeem")
-def counter(request: HttpRequest) -> HttpResponse:
+def counter(request: StaffRequest) -> HttpResponse:
     """Find the member (code, phone, card); list what they can redeem now; redeem (POST)."""
     branches = branches_for(request)
     find = FindMemberForm(request.GET or None, branches=branches)
@@ -80,7 +81,7 @@ def counter(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("rewards.redeem")
-def coupon_issue_view(request: HttpRequest, member_id: int) -> HttpResponse:
+def coupon_issue_view(request: StaffRequest, member_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("rewards:counter")
     member = get_object_or_404(Member, organization=request.organization, pk=member_id)
@@ -98,7 +99,7 @@ def coupon_issue_view(request: HttpRequest, member_id: int) -> HttpResponse:
     return redirect(back)
 
 
-def _redemption_in_scope(request: HttpRequest, pk: int) -> Redemption:
+def _redemption_in_scope(request: StaffRequest, pk: int) -> Redemption:
     qs = Redemption.objects.filter(organization=request.organization).select_related("member", "reward", "branch", "purchase")
     scope = branch_ids_in_scope(request.staff)
     if scope is not None:
@@ -107,14 +108,14 @@ def _redemption_in_scope(request: HttpRequest, pk: int) -> Redemption:
 
 
 @require_perm("rewards.view")
-def slip(request: HttpRequest, pk: int) -> HttpResponse:
+def slip(request: StaffRequest, pk: int) -> HttpResponse:
     redemption = _redemption_in_scope(request, pk)
     qr = segno.make(redemption.number, micro=False).svg_inline(scale=3)
     return render(request, "rewards/slip.html", {"r": redemption, "qr": qr})
 
 
 @require_perm("rewards.view")
-def today(request: HttpRequest) -> HttpResponse:
+def today(request: StaffRequest) -> HttpResponse:
     """The redemption list of a day (today by default), with cancel and CSV export."""
     try:
         day = dt.date.fromisoformat(request.GET.get("day", ""))
@@ -145,7 +146,7 @@ def _csv(rows, day: dt.date) -> HttpResponse:
 
 
 @require_perm("rewards.cancel")
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: StaffRequest, pk: int) -> HttpResponse:
     redemption = _redemption_in_scope(request, pk)
     if request.method != "POST":
         return redirect("rewards:today")
@@ -165,14 +166,14 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{reverse('rewards:today')}?day={local_today(request.organization, redemption.created_at).isoformat()}")
 
 
-def _coupon_of(request: HttpRequest, pk: int) -> Coupon:
+def _coupon_of(request: StaffRequest, pk: int) -> Coupon:
     return get_object_or_404(
         Coupon.objects.filter(organization=request.organization).select_related("template", "member"), pk=pk
     )
 
 
 @require_perm("rewards.view")
-def coupon_print(request: HttpRequest, pk: int) -> HttpResponse:
+def coupon_print(request: StaffRequest, pk: int) -> HttpResponse:
     coupon = _coupon_of(request, pk)
     qr = segno.make(coupon.code, micro=False, error="m").svg_inline(scale=4)
     return render(
@@ -182,7 +183,7 @@ def coupon_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("rewards.cancel")
-def coupon_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def coupon_cancel_view(request: StaffRequest, pk: int) -> HttpResponse:
     coupon = _coupon_of(request, pk)
     if request.method == "POST":
         form = ReasonForm(request.POST)

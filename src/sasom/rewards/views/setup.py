@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm
+from sasom.organizations.http import StaffRequest
 from sasom.organizations.models import Branch
 
 from ..forms import (
@@ -36,7 +37,7 @@ from .common import form_error
 
 
 @require_perm("rewards.manage")
-def catalog(request: HttpRequest) -> HttpResponse:
+def catalog(request: StaffRequest) -> HttpResponse:
     rewards = (
         Reward.objects.filter(organization=request.organization)
         .annotate(branch_stock=Count("branch_stocks"), redeemed=Count("redemptions", filter=Q(redemptions__status="done")))
@@ -46,7 +47,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("rewards.manage")
-def reward_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def reward_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
     reward = get_object_or_404(Reward, organization=request.organization, pk=pk) if pk else None
     form = RewardForm(request.POST or None, request.FILES or None, instance=reward, organization=request.organization)
     if request.method == "POST" and form.is_valid():
@@ -70,7 +71,7 @@ def reward_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_perm("rewards.manage")
-def reward_stock(request: HttpRequest, pk: int) -> HttpResponse:
+def reward_stock(request: StaffRequest, pk: int) -> HttpResponse:
     reward = get_object_or_404(Reward, organization=request.organization, pk=pk)
     if request.method == "POST":
         form = StockForm(request.POST, branches=Branch.objects.filter(organization=request.organization))
@@ -90,7 +91,7 @@ def reward_stock(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("rewards.manage")
-def points_settings(request: HttpRequest) -> HttpResponse:
+def points_settings(request: StaffRequest) -> HttpResponse:
     """Points as money (per member type) and the price of missing points."""
     org = request.organization
     settings = RewardSettings.objects.filter(organization=org).first() or RewardSettings(organization=org)
@@ -120,7 +121,7 @@ def points_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("coupons.manage")
-def coupons(request: HttpRequest) -> HttpResponse:
+def coupons(request: StaffRequest) -> HttpResponse:
     templates = CouponTemplate.objects.filter(organization=request.organization).annotate(
         issued=Count("coupons"),
         used=Count("coupons", filter=Q(coupons__status=Coupon.Status.USED)),
@@ -129,7 +130,7 @@ def coupons(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("coupons.manage")
-def coupon_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def coupon_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
     template = get_object_or_404(CouponTemplate, organization=request.organization, pk=pk) if pk else None
     form = CouponTemplateForm(request.POST or None, request.FILES or None, instance=template, organization=request.organization)
     if request.method == "POST" and form.is_valid():
@@ -149,7 +150,7 @@ def coupon_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_perm("coupons.manage")
-def coupon_bulk(request: HttpRequest, pk: int) -> HttpResponse:
+def coupon_bulk(request: StaffRequest, pk: int) -> HttpResponse:
     """Bulk issue: first a preview count (GET or 'preview'), then the issue with that count."""
     template = get_object_or_404(CouponTemplate, organization=request.organization, pk=pk)
     data = request.POST if request.method == "POST" else (request.GET or None)
