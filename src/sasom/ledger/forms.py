@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sasom.ledger.models import LedgerSettings
 from sasom.organizations.models import Terminal
 
 
@@ -108,7 +109,5 @@ class ReturnForm(forms.Form):
 
 class LedgerSettingsForm(forms.ModelForm):
     class Meta:
-        from sasom.ledger.models import LedgerSettings
-
         model = LedgerSettings
         fields = ["expiry_policy", "expiry_n", "pending_days", "allow_same_sale_spend", "return_shortfall"]
