@@ -8,7 +8,13 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sasom import __version__
+from sasom.checkout.api import router as checkout_router
 from sasom.core.errors import DomainError
+from sasom.earning.api import router as earning_router
+from sasom.integrations.api import router as integration_router
+from sasom.ledger.api import router as ledger_router
+from sasom.members.api import router as members_router
+from sasom.rewards.api import router as rewards_router
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -122,13 +128,6 @@ def version(request: HttpRequest) -> dict[str, str]:
 
 
 def _mount() -> None:
-    from sasom.checkout.api import router as checkout_router
-    from sasom.earning.api import router as earning_router
-    from sasom.integrations.api import router as integration_router
-    from sasom.ledger.api import router as ledger_router
-    from sasom.members.api import router as members_router
-    from sasom.rewards.api import router as rewards_router
-
     api.add_router("/", integration_router)
     api.add_router("/", members_router)
     api.add_router("/", checkout_router)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from .jobs import daily_job
+
 
 class CoreConfig(AppConfig):
     name = "sasom.core"
@@ -9,6 +11,5 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # ready() runs once the models are loaded; events imports core's models
         from .events import events_purge_daily
-        from .jobs import daily_job
 
         daily_job("events_purge", events_purge_daily, order=900)

@@ -29,7 +29,15 @@ from django.db import models, transaction
 from django.utils import translation
 
 from sasom.core.audit import Actor, audit_record
+from sasom.earning.demo import make_demo_rules
+from sasom.earning.models import Campaign, EarnRule
+from sasom.integrations.auth import hash_secret
+from sasom.integrations.models import ApiKey
+from sasom.ledger.demo import make_demo_sales
+from sasom.members.demo import make_demo_member_types, make_demo_members
+from sasom.members.models import Member
 from sasom.organizations.models import Branch, Organization, Role, Staff, Terminal
+from sasom.rewards.demo import make_demo_rewards
 
 DEMO_CODE = "demo"
 DEMO_NAME = "มินิมาร์ทสะสม"
@@ -125,15 +133,11 @@ def section_staff(ctx: DemoContext) -> str:
 
 
 def section_member_types(ctx: DemoContext) -> str:
-    from sasom.members.demo import make_demo_member_types
-
     ctx.member_types = make_demo_member_types(ctx.org)
     return f"{len(ctx.member_types)} member types: " + ", ".join(str(t) for t in ctx.member_types.values())
 
 
 def section_members(ctx: DemoContext) -> str:
-    from sasom.members.demo import make_demo_members
-
     made = make_demo_members(
         ctx.org, count=ctx.members, seed=ctx.seed, branches=ctx.branches, member_types=ctx.member_types
     )
@@ -141,9 +145,6 @@ def section_members(ctx: DemoContext) -> str:
 
 
 def section_earning_rules(ctx: DemoContext) -> str:
-    from sasom.earning.demo import make_demo_rules
-    from sasom.earning.models import Campaign, EarnRule
-
     make_demo_rules(ctx.org, ctx.member_types)
     rules = EarnRule.objects.filter(organization=ctx.org).count()
     campaigns = Campaign.objects.filter(organization=ctx.org).count()
@@ -151,15 +152,11 @@ def section_earning_rules(ctx: DemoContext) -> str:
 
 
 def section_rewards(ctx: DemoContext) -> str:
-    from sasom.rewards.demo import make_demo_rewards
-
     made = make_demo_rewards(ctx.org, ctx.member_types.values())
     return f"{len(made)} rewards in the catalog"
 
 
 def section_sales(ctx: DemoContext) -> str:
-    from sasom.ledger.demo import make_demo_sales
-
     posted = make_demo_sales(ctx.org, days=21, seed=ctx.seed)
     return f"{posted} sales of the last three weeks, with their points"
 
@@ -174,9 +171,6 @@ def demo_api_key(label: str) -> tuple[str, str]:
 
 
 def section_api_keys(ctx: DemoContext) -> str:
-    from sasom.integrations.auth import hash_secret
-    from sasom.integrations.models import ApiKey
-
     rows = [(f"POS {t.code}", t.branch, t, False) for t in ctx.terminals]
     rows.append(("ERP head office", None, None, True))
     for label, branch, terminal, can_manage in rows:
@@ -279,8 +273,6 @@ def demo_logins() -> list[tuple[str, str, str]]:
 
 
 def demo_api_keys_lines() -> list[str]:
-    from sasom.integrations.models import ApiKey
-
     keys = ApiKey.objects.filter(organization__code=DEMO_CODE, created_by="demo", is_active=True).order_by("id")
     if not keys:
         return []
@@ -293,8 +285,6 @@ def demo_api_keys_lines() -> list[str]:
 
 
 def demo_portal_lines() -> list[str]:
-    from sasom.members.models import Member
-
     member = (Member.objects.filter(organization__code=DEMO_CODE, status=Member.Status.ACTIVE, phone__isnull=False)
               .order_by("id").only("code", "phone").first())
     if member is None:

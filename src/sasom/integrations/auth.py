@@ -19,12 +19,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
 from ninja.security import HttpBearer
 
 from sasom.core.errors import DomainError
+from sasom.core.permissions import staff_has
 from sasom.integrations.models import ApiKey, RequestNonce
+from sasom.organizations.models import Branch, Organization, Terminal
 
 KEY_CACHE_SECONDS = 30
 SIGNATURE_TOLERANCE_SECONDS = 300
@@ -98,10 +101,6 @@ def _forget_places(sender: Any, **kwargs: Any) -> None:
 def connect_place_signals() -> None:
     """Clear the key cache when an organization, branch or terminal is saved or deleted (called
     from ``IntegrationsConfig.ready``): a cache, not business logic, so a signal is the right hook."""
-    from django.db.models.signals import post_delete, post_save
-
-    from sasom.organizations.models import Branch, Organization, Terminal
-
     for model in (Organization, Branch, Terminal):
         post_save.connect(_forget_places, sender=model, dispatch_uid=f"sasom-key-cache-{model.__name__}")
         post_delete.connect(_forget_places, sender=model, dispatch_uid=f"sasom-key-cache-del-{model.__name__}")
@@ -237,8 +236,6 @@ MANAGE_GRANTS = frozenset({
 
 def api_require(request: HttpRequest, permission: str) -> Principal:
     """The caller, if it holds ``permission``; otherwise 403 ``forbidden``."""
-    from sasom.core.permissions import staff_has
-
     principal: Principal = request.auth  # type: ignore[attr-defined]
     if principal.is_key:
         allowed = permission in KEY_GRANTS or (principal.can_manage and permission in MANAGE_GRANTS)

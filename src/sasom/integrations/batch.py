@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from sasom.integrations.models import BatchDocument, SaleBatch
+from sasom.organizations.models import Branch, Organization
 
 REQUIRED_COLUMNS = ("branch", "document_type", "document_number", "occurred_at", "sku", "quantity", "unit_price")
 OPTIONAL_COLUMNS = (
@@ -299,8 +300,6 @@ def _mark_duplicates(batch: SaleBatch, chunk: list[ParsedDocument]) -> None:
 
 def batch_stage(*, batch: SaleBatch, raw: IO[bytes]) -> SaleBatch:
     """Parse ``raw`` into staged documents. All or nothing: a broken file stages no document."""
-    from sasom.organizations.models import Branch, Organization
-
     org = Organization.objects.get(pk=batch.organization_id)
     tz = zoneinfo.ZoneInfo(org.time_zone)
     branches = set(Branch.objects.filter(organization_id=org.id, is_active=True).values_list("code", flat=True))

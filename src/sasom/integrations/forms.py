@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sasom.integrations.webhooks import EVENT_TYPES
 from sasom.organizations.models import Branch, Terminal
 
 
@@ -39,8 +40,6 @@ class WebhookEndpointForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from sasom.integrations.webhooks import EVENT_TYPES
-
         super().__init__(*args, **kwargs)
         self.fields["events"].choices = [(e, e) for e in EVENT_TYPES]
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import DomainError
 from sasom.integrations.auth import forget_cached_key, hash_secret, new_key_material, signing_secret
+from sasom.integrations.batch import DOCUMENT_TYPES
 from sasom.integrations.models import ApiKey, SaleBatch, WebhookEndpoint
+from sasom.integrations.tasks import batch_calculate_task, batch_file_path, batch_stage_task
+from sasom.integrations.webhooks import EVENT_TYPES, forget_endpoints
 from sasom.organizations.models import Branch, Terminal
 
 E_TERMINAL_BRANCH = "terminal_not_in_branch"
@@ -85,8 +90,6 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
 def webhook_endpoint_create(
     *, organization_id: int, url: str, events: list[str], description: str = "", actor: Actor
 ) -> WebhookEndpoint:
-    from sasom.integrations.webhooks import EVENT_TYPES, forget_endpoints
-
     unknown = sorted(set(events) - set(EVENT_TYPES))
     if unknown:
         raise DomainError("unknown_event", f"Unknown event types: {', '.join(unknown)}", field="events")
@@ -104,8 +107,6 @@ def webhook_endpoint_create(
 
 @transaction.atomic
 def webhook_endpoint_deactivate(*, endpoint: WebhookEndpoint, actor: Actor) -> WebhookEndpoint:
-    from sasom.integrations.webhooks import forget_endpoints
-
     endpoint.is_active = False
     endpoint.save(update_fields=["is_active"])
     audit_record(organization_id=endpoint.organization_id, actor=actor, action="webhook.deactivate", obj=endpoint)
@@ -135,10 +136,6 @@ def batch_upload(
     The file is copied in chunks, never read whole into memory; above ``SASOM_BATCH_MAX_BYTES`` it
     is refused and nothing is kept.
     """
-    from django.conf import settings
-
-    from sasom.integrations.tasks import batch_file_path, batch_stage_task
-
     if fmt not in SaleBatch.Format.values:
         raise DomainError(E_BATCH_FORMAT, "The format must be csv or jsonl.", field="format")
     limit = settings.SASOM_BATCH_MAX_BYTES
@@ -174,10 +171,6 @@ E_BATCH_PLANS = "invalid_plans"
 def batch_plans_parse(text: str) -> dict[str, str]:
     """``document_type=plan`` pairs, one per line or comma-separated (or a JSON object), checked
     against the known document types: which promotion plan each type of document earns under."""
-    import json
-
-    from sasom.integrations.batch import DOCUMENT_TYPES
-
     text = (text or "").strip()
     if not text:
         return {}
@@ -204,8 +197,6 @@ def batch_plans_parse(text: str) -> dict[str, str]:
 
 def batch_calculate_start(*, batch: SaleBatch, actor: Actor) -> SaleBatch:
     """Queue the points calculation of a read batch (again, after a crash: it resumes)."""
-    from sasom.integrations.tasks import batch_calculate_task
-
     if batch.status not in (SaleBatch.Status.PARSED, SaleBatch.Status.CALCULATING):
         raise DomainError(E_BATCH_STATE, f"The batch is {batch.get_status_display().lower()}; it cannot be calculated now.")
     audit_record(organization_id=batch.organization_id, actor=actor, action="batch.calculate", obj=batch)

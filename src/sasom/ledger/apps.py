@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from sasom.core.jobs import daily_job
+
 
 class LedgerConfig(AppConfig):
     name = "sasom.ledger"
@@ -7,8 +9,6 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         # ready() runs once the models are loaded; these modules import models
-        from sasom.core.jobs import daily_job
-
         from . import member_data
         from .tasks import expire_points_task, points_daily, release_pending_task
 

@@ -15,7 +15,7 @@ from sasom.earning import engine
 from sasom.ledger.policy import zone
 from sasom.ledger.services import sale_post, sale_return, sale_void
 from sasom.members.models import Member
-from sasom.organizations.models import Organization
+from sasom.organizations.models import Organization, Terminal
 
 PRODUCTS = [
     # sku, category, brand, unit price
@@ -36,8 +36,6 @@ def make_demo_sales(org: Organization, *, days: int = 21, seed: int = 1, members
     """Post ``per_day`` sales a day for ``days`` days ending yesterday; about two in three carry a
     member from ``members`` (default: the organization's first 40 earning members). Returns the
     number of sales posted. Receipt numbers are deterministic, so running twice posts nothing new."""
-    from sasom.organizations.models import Terminal
-
     rng = random.Random(seed)
     tz = zone(org.time_zone)
     today = today or timezone.localdate(timezone=tz)

@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING
 from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet, Sum
 
+from sasom.earning import engine
+from sasom.earning.selectors import ruleset_for
 from sasom.ledger.models import Entry, Lot, PointAccount, Sale
 from sasom.ledger.policy import local_date, zone
+from sasom.ledger.services.sales import member_context
 from sasom.members.models import Member
 from sasom.organizations.models import Organization
 
@@ -93,11 +96,6 @@ def sale_quote(*, organization: Organization, basket: Basket, member: Member | N
     The same engine call as :func:`sasom.ledger.services.sale_post` makes, on the member's
     current context (first purchase, card expiry, referral), so a quote and the commit agree.
     """
-    from sasom.earning import engine
-    from sasom.earning.selectors import ruleset_for
-    from sasom.ledger.policy import zone
-    from sasom.ledger.services.sales import member_context
-
     if member is None:
         context = engine.MemberContext(member_id=None)
     else:

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BeforeValidator, StrictBool, StrictInt
 
@@ -14,6 +14,7 @@ from sasom.core.audit import Actor
 from sasom.core.errors import DomainError, NotFound
 from sasom.core.inputs import iso_text_only
 from sasom.integrations.auth import api_auth, api_require
+from sasom.members import privacy
 from sasom.members.models import Consent, Member, MemberType
 from sasom.members.selectors import member_by_code, member_lookup
 from sasom.members.services import member_register, member_type_save, member_update
@@ -278,10 +279,6 @@ def member_type_patch(request: HttpRequest, code: str, body: MemberTypePatch) ->
     summary="A member's own data (PDPA access request); ?format=csv gives a zip of CSV files",
 )
 def member_export(request: HttpRequest, code: str, format: Literal["json", "csv"] = "json") -> Any:
-    from django.http import HttpResponse
-
-    from sasom.members import privacy
-
     principal = api_require(request, "members.export")
     member = member_by_code(principal.organization_id, code)
     data = privacy.member_data_export(member)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from sasom.core.jobs import daily_job
+
 
 class MembersConfig(AppConfig):
     name = "sasom.members"
@@ -7,8 +9,6 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         # ready() runs once the models are loaded; privacy imports members' models
-        from sasom.core.jobs import daily_job
-
         from .privacy import members_retention_daily
 
         daily_job("members_retention", members_retention_daily, order=200)

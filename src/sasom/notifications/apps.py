@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from sasom.members.registry import register_eraser
+
 
 class NotificationsConfig(AppConfig):
     name = "sasom.notifications"
@@ -8,8 +10,6 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # ready() runs once the models are loaded; services imports notifications' models
-        from sasom.members.registry import register_eraser
-
         from .services import member_erase
 
         register_eraser(member_erase)

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from sasom.core.jobs import daily_job
+from sasom.members.registry import register_eraser
+
 
 class PortalConfig(AppConfig):
     name = "sasom.portal"
@@ -8,9 +11,6 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         # ready() runs once the models are loaded; services and tasks import portal's models
-        from sasom.core.jobs import daily_job
-        from sasom.members.registry import register_eraser
-
         from .services import member_erase
         from .tasks import login_codes_daily
 

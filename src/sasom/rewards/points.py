@@ -12,21 +12,21 @@ from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
+from sasom.ledger import services
+from sasom.ledger.locking import lock_account_for_member
+from sasom.ledger.models import Entry, PointAccount
+from sasom.ledger.services.points import points_spend
 from sasom.members.models import Member
 from sasom.organizations.models import Branch
 
 
 def lock_account(member: Member) -> Any:
     """Lock (creating if needed) the member's point account. Always the first lock a service takes."""
-    from sasom.ledger.locking import lock_account_for_member
-
     return lock_account_for_member(organization_id=member.organization_id, member_id=member.pk)
 
 
 def spendable_of(member: Member) -> int:
     """The member's spendable balance, read without locking (screens, previews)."""
-    from sasom.ledger.models import PointAccount
-
     return (
         PointAccount.objects.filter(organization_id=member.organization_id, member=member)
         .values_list("spendable", flat=True)
@@ -50,9 +50,6 @@ def spend(
 
     ``as_payment``: points used as money on a bill (ledger kind "purchase"), else a redemption.
     """
-    from sasom.ledger.models import Entry
-    from sasom.ledger.services.points import points_spend
-
     entry = points_spend(
         account=account,
         points=points,
@@ -120,8 +117,6 @@ LEDGER_UNAVAILABLE = "ledger_unavailable"
 
 def _ledger_service(name: str) -> Any:
     """A ledger service, or a clean refusal (never a 500) while the ledger does not offer it yet."""
-    from sasom.ledger import services
-
     found = getattr(services, name, None)
     if found is None:
         raise DomainError(LEDGER_UNAVAILABLE, _("This operation is not available yet."), status=503)

@@ -26,7 +26,7 @@ from .models import (
     RewardSettings,
     RewardStock,
 )
-from .pricing import DiscountRuleData, period_start
+from .pricing import DiscountRuleData, period_start, purchase_amount
 
 
 def local_today(organization: Organization, now: dt.datetime | None = None) -> dt.date:
@@ -140,8 +140,6 @@ def reward_options(
 
 
 def _purchasable(settings: RewardSettings | None, shortfall: int) -> tuple[bool, Decimal]:
-    from .pricing import purchase_amount
-
     if shortfall <= 0 or settings is None or settings.point_price is None:
         return False, Decimal("0.00")
     if shortfall > settings.purchase_max_points:

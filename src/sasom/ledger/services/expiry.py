@@ -33,6 +33,7 @@ from sasom.ledger.locking import lock_accounts
 from sasom.ledger.models import Entry, Lot, LotDraw, PointAccount
 from sasom.ledger.policy import local_date
 from sasom.ledger.services import core
+from sasom.organizations.models import Organization
 
 EXPIRY_CHUNK = 500
 
@@ -60,8 +61,6 @@ def points_expire_due(
     Chunks of ``chunk`` accounts, each locked in primary-key order and expired set-based in its own
     transaction; a second run, or two runs at once, expire nothing more.
     """
-    from sasom.organizations.models import Organization
-
     now = now or timezone.now()
     if today is None:
         tz_name = Organization.objects.values_list("time_zone", flat=True).get(pk=organization_id)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sasom.core.audit import Actor, audit_record
+from sasom.core.audit import Actor, audit_record, diff, snapshot
 from sasom.core.errors import DomainError, Forbidden
 from sasom.core.permissions import staff_has
 from sasom.ledger.errors import (  # noqa: F401
@@ -25,7 +25,7 @@ from sasom.ledger.policy import local_date, lot_dates, settings_of
 from sasom.ledger.services import core
 from sasom.ledger.services.expiry import EXPIRY_CHUNK, points_expire_due  # noqa: F401 (re-exported)
 from sasom.members.models import Member
-from sasom.organizations.models import Branch, Organization, Terminal
+from sasom.organizations.models import Branch, Organization, Staff, Terminal
 
 SPEND_KINDS = (Entry.Kind.REDEEM, Entry.Kind.PURCHASE)
 
@@ -97,8 +97,6 @@ def ensure_actor_may(actor: Actor, organization_id: int, permission: str) -> Non
     if actor.kind == "system":
         return
     if actor.user_id is not None:
-        from sasom.organizations.models import Staff
-
         staff = Staff.objects.filter(user_id=actor.user_id, organization_id=organization_id).first()
         if staff_has(staff, permission):
             return
@@ -194,8 +192,6 @@ SETTINGS_FIELDS = ("expiry_policy", "expiry_n", "pending_days", "allow_same_sale
 def ledger_settings_update(*, organization: Organization, actor: Actor, **values: Any) -> LedgerSettings:
     """Change the organization's points policy (audited). New values apply to points credited
     from now on; existing lots keep their dates."""
-    from sasom.core.audit import diff, snapshot
-
     row, _created = LedgerSettings.objects.select_for_update().get_or_create(organization=organization)
     before = snapshot(row, list(SETTINGS_FIELDS))
     for name in SETTINGS_FIELDS:

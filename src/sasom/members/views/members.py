@@ -31,7 +31,7 @@ from ..forms import (
     StatusForm,
     add_domain_error,
 )
-from ..models import Member, MemberType
+from ..models import CustomField, Member, MemberType
 from ..selectors import member_search
 
 PAGE_SIZE = 25
@@ -111,8 +111,6 @@ def member_detail(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 def _custom_values(member: Member) -> list[tuple[str, Any]]:
-    from ..models import CustomField
-
     defs = CustomField.objects.filter(organization_id=member.organization_id)
     return [(d.label, (member.custom or {}).get(d.key, "")) for d in defs]
 

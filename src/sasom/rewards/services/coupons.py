@@ -22,13 +22,20 @@ from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import Conflict, DomainError, NotFound
+from sasom.ledger.models import Entry, PointAccount
 from sasom.members.models import Member
 from sasom.organizations.models import Branch, Organization, Staff
 
 from .. import errors as E
 from .. import points as ledger
 from ..models import Coupon, CouponBatch, CouponTemplate
-from ..pricing import coupon_code_new, coupon_code_normalize, coupon_discount, coupon_expiry
+from ..pricing import (
+    coupon_code_new,
+    coupon_code_normalize,
+    coupon_discount,
+    coupon_expiry,
+    local_midnight,
+)
 from .redeem import _ensure_member, ensure_branch_allowed
 
 
@@ -148,14 +155,10 @@ def bulk_members(organization: Organization, conditions: BulkConditions) -> Quer
     With a date range, ``min_points`` applies to the points EARNED in that range (local dates,
     both ends included); without one, to the spendable balance now.
     """
-    from sasom.ledger.models import Entry, PointAccount
-
     members = Member.objects.filter(organization=organization, status=Member.Status.ACTIVE)
     if conditions.member_type_ids:
         members = members.filter(member_type_id__in=conditions.member_type_ids)
     if conditions.earned_from_on or conditions.earned_to_on:
-        from ..pricing import local_midnight
-
         tz = organization.time_zone
         earns = Entry.objects.filter(organization=organization, kind=Entry.Kind.EARN)
         if conditions.earned_from_on:

@@ -19,6 +19,7 @@ from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import Conflict, DomainError, Forbidden, NotFound
 from sasom.core.permissions import branch_ids_in_scope
 from sasom.members.models import Member
+from sasom.members.services import sequence_take
 from sasom.organizations.models import Branch, Staff
 
 from .. import errors as E
@@ -49,8 +50,6 @@ def _ensure_member(member: Member, organization_id: int) -> None:
 
 
 def _slip_number(organization_id: int) -> str:
-    from sasom.members.services import sequence_take
-
     return f"RD{sequence_take(organization_id=organization_id, name=REDEMPTION_SEQUENCE):07d}"
 
 
