@@ -39,3 +39,7 @@ class Conflict(DomainError):
 
 class Forbidden(DomainError):
     status = 403
+
+
+# The code of input that does not match the schema or the form (core.inputs, the API).
+E_INVALID_INPUT = "invalid_input"

@@ -36,6 +36,7 @@ POINTS_REDEEMED = "points.redeemed"
 POINTS_EXPIRED = "points.expired"
 POINTS_REVERSED = "points.reversed"
 POINTS_ADJUSTED = "points.adjusted"
+SALE_POSTED = "sale.posted"
 
 KINDS: tuple[str, ...] = (
     MEMBER_CREATED,
@@ -45,6 +46,7 @@ KINDS: tuple[str, ...] = (
     POINTS_EXPIRED,
     POINTS_REVERSED,
     POINTS_ADJUSTED,
+    SALE_POSTED,
 )
 
 Payload = dict[str, Any]

@@ -19,8 +19,9 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from sasom.core.errors import E_INVALID_INPUT  # noqa: F401  (codes live in errors.py)
+
 API_PREFIX = "/api/"
-E_INVALID_INPUT = "invalid_input"
 NUL_MESSAGE = "Text may not contain the NUL character (U+0000)."
 NOT_AN_OBJECT = ""  # nul_field's answer for a JSON body that is not an object
 OBJECT_MESSAGE = "The request body must be a JSON object."

@@ -35,12 +35,11 @@ from sasom.earning.api_schemas import (
     SettingsOut,
     SettingsPatch,
 )
+from sasom.earning.errors import E_CAMPAIGN_NOT_FOUND, E_RULE_NOT_FOUND  # noqa: F401  (codes live in errors.py)
 from sasom.integrations.auth import api_auth, api_require
 
 router = Router(tags=["earning"], auth=api_auth)
 
-E_RULE_NOT_FOUND = "earning_rule_not_found"
-E_CAMPAIGN_NOT_FOUND = "earning_campaign_not_found"
 
 
 def _known_query(request: HttpRequest, model: type[Schema]) -> None:

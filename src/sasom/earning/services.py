@@ -21,17 +21,18 @@ from sasom.core.money import is_cents, money
 from sasom.earning import models as m
 from sasom.earning.arithmetic import Rounding
 from sasom.earning.engine import Basket, BasketLine, EarnResult, MemberContext, compute
+from sasom.earning.errors import (  # noqa: F401  (codes live in errors.py)
+    CAMPAIGN_CODE_TAKEN,
+    FIELD_INVALID,
+    PREVIEW_INVALID,
+    RULE_CODE_TAKEN,
+    UNKNOWN_CODE,
+)
 from sasom.earning.kinds import KINDS
 from sasom.earning.params import validate_params
 from sasom.earning.selectors import ruleset_for, ruleset_forget
 from sasom.members.models import MemberType
 from sasom.organizations.models import Branch, Organization, Terminal
-
-RULE_CODE_TAKEN = "rule_code_taken"
-CAMPAIGN_CODE_TAKEN = "campaign_code_taken"
-FIELD_INVALID = "earning_field_invalid"
-UNKNOWN_CODE = "earning_unknown_code"
-PREVIEW_INVALID = "preview_invalid"
 
 RULE_FIELDS = [
     "code", "name", "kind", "priority", "stop_further", "is_active", "valid_from", "valid_to",

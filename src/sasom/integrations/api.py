@@ -12,6 +12,7 @@ from sasom.core.errors import NotFound
 from sasom.core.inputs import iso_text_only
 from sasom.integrations.auth import api_auth, api_require
 from sasom.integrations.batch import DOCUMENT_TYPES
+from sasom.integrations.errors import E_BATCH_NOT_FOUND  # noqa: F401  (codes live in errors.py)
 from sasom.integrations.models import BatchDocument, SaleBatch
 from sasom.integrations.services import batch_calculate_start, batch_plans_parse, batch_upload
 
@@ -38,7 +39,6 @@ def whoami(request: HttpRequest) -> WhoAmI:
 
 # ------------------------------------------------------------------------------ day-end batches
 
-E_BATCH_NOT_FOUND = "batch_not_found"
 
 
 def _form_bool(value: object) -> object:

@@ -26,16 +26,19 @@ from ninja.security import HttpBearer
 
 from sasom.core.errors import DomainError
 from sasom.core.permissions import staff_has
+from sasom.integrations.errors import (  # noqa: F401  (codes live in errors.py)
+    E_NONCE_REUSED,
+    E_RATE_LIMITED,
+    E_SIGNATURE_EXPIRED,
+    E_SIGNATURE_INVALID,
+    E_SIGNATURE_REQUIRED,
+)
 from sasom.integrations.models import ApiKey, RequestNonce
 from sasom.organizations.models import Branch, Organization, Terminal
 
 KEY_CACHE_SECONDS = 30
 SIGNATURE_TOLERANCE_SECONDS = 300
 
-E_SIGNATURE_REQUIRED = "signature_required"
-E_SIGNATURE_INVALID = "signature_invalid"
-E_SIGNATURE_EXPIRED = "signature_expired"
-E_NONCE_REUSED = "nonce_reused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +251,6 @@ def api_require(request: HttpRequest, permission: str) -> Principal:
 
 # Rate limiting: a token bucket per key in this worker process. With W worker processes the
 # effective limit is up to W times the key's setting; docs/api.md says so.
-E_RATE_LIMITED = "rate_limited"
 _buckets: dict[int, tuple[float, float]] = {}
 _bucket_lock = threading.Lock()
 

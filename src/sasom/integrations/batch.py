@@ -37,6 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from sasom.integrations.errors import E_BAD_FILE, E_MISSING_COLUMNS  # noqa: F401  (codes live in errors.py)
 from sasom.integrations.models import BatchDocument, SaleBatch
 from sasom.organizations.models import Branch, Organization
 
@@ -49,8 +50,6 @@ DOCUMENT_TYPES = ("retail_receipt", "wholesale_delivery", "project_delivery", "t
 STAGE_CHUNK = 1000
 MAX_LINES_PER_DOCUMENT = 1000
 
-E_BAD_FILE = "bad_file"
-E_MISSING_COLUMNS = "missing_columns"
 
 
 class BatchFileError(Exception):

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from sasom.core.errors import DomainError
 from sasom.integrations.auth import RateLimited, api_auth
+from sasom.integrations.errors import E_BAD_KEY, E_IN_FLIGHT, E_MISMATCH  # noqa: F401  (codes live in errors.py)
 from sasom.integrations.models import IdempotencyRecord
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -42,9 +43,6 @@ RETENTION_HOURS = 48
 # same key (as Stripe does). Server errors are not remembered either.
 NOT_STARTED = frozenset({405, 422, 429})
 
-E_MISMATCH = "idempotency_mismatch"
-E_IN_FLIGHT = "idempotency_in_flight"
-E_BAD_KEY = "invalid_idempotency_key"
 
 
 def error_response(exc: DomainError) -> JsonResponse:

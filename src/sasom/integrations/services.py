@@ -15,12 +15,17 @@ from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import DomainError
 from sasom.integrations.auth import forget_cached_key, hash_secret, new_key_material, signing_secret
 from sasom.integrations.batch import DOCUMENT_TYPES
+from sasom.integrations.errors import (  # noqa: F401  (codes live in errors.py)
+    E_BATCH_FORMAT,
+    E_BATCH_PLANS,
+    E_BATCH_STATE,
+    E_BATCH_TOO_LARGE,
+    E_TERMINAL_BRANCH,
+)
 from sasom.integrations.models import ApiKey, SaleBatch, WebhookEndpoint
 from sasom.integrations.tasks import batch_calculate_task, batch_file_path, batch_stage_task
 from sasom.integrations.webhooks import EVENT_TYPES, forget_endpoints
 from sasom.organizations.models import Branch, Terminal
-
-E_TERMINAL_BRANCH = "terminal_not_in_branch"
 
 
 @dataclass(frozen=True)
@@ -115,9 +120,6 @@ def webhook_endpoint_deactivate(*, endpoint: WebhookEndpoint, actor: Actor) -> W
     return endpoint
 
 
-E_BATCH_TOO_LARGE = "file_too_large"
-E_BATCH_FORMAT = "unknown_format"
-E_BATCH_STATE = "batch_not_ready"
 
 
 @transaction.atomic
@@ -165,7 +167,6 @@ def batch_upload(
     return batch
 
 
-E_BATCH_PLANS = "invalid_plans"
 
 
 def batch_plans_parse(text: str) -> dict[str, str]:

@@ -34,7 +34,9 @@ from django_tasks import task
 from sasom.core import events
 from sasom.integrations.models import WebhookDelivery, WebhookEndpoint
 
-EVENT_TYPES = events.KINDS
+# Every kind but ``sale.posted``: an endpoint that listens to every event would start receiving
+# one more delivery per sale, a change its integrator must choose (docs/api.md lists these).
+EVENT_TYPES = tuple(kind for kind in events.KINDS if kind != events.SALE_POSTED)
 MAX_ATTEMPTS = 10
 TIMEOUT_SECONDS = 10
 _ENDPOINT_CACHE_SECONDS = 30

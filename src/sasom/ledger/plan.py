@@ -125,7 +125,7 @@ class SalePlan:
     referrer_id: int | None = None
     referrer_earn: EarnRow | None = None  # its debt payment is decided under the referrer's lock
     awards: tuple[dict[str, Any], ...] = ()
-    events: tuple[str, ...] = ()  # event kinds the writers announce, in order
+    events: tuple[str, ...] = ()  # event kinds the writers record, in order (core.events)
 
     @property
     def plain(self) -> bool:
@@ -291,7 +291,7 @@ def sale_plan(
                          "referred_member_id": member_id},
         )
     delta = AccountDelta()
-    events: list[str] = []
+    events: list[str] = ["sale.posted"]
     if member_id is not None:
         lot = earn.lot_amount if earn else 0
         pending = bool(earn and earn.is_pending)

@@ -15,6 +15,13 @@ from sasom.core.errors import DomainError, NotFound
 from sasom.core.inputs import iso_text_only
 from sasom.integrations.auth import api_auth, api_require
 from sasom.members import privacy
+from sasom.members.errors import (  # noqa: F401  (codes live in errors.py)
+    E_LOOKUP_EMPTY,
+    E_MEMBER_NOT_FOUND,
+    E_MEMBER_TYPE_NOT_FOUND,
+    E_UNKNOWN_BRANCH,
+    E_UNKNOWN_MEMBER_TYPE,
+)
 from sasom.members.models import Consent, Member, MemberType
 from sasom.members.selectors import member_by_code, member_lookup
 from sasom.members.services import member_register, member_type_save, member_update
@@ -23,10 +30,6 @@ from sasom.organizations.models import Branch, Organization
 
 router = Router(tags=["members"], auth=api_auth)
 
-E_MEMBER_NOT_FOUND = "member_not_found"
-E_LOOKUP_EMPTY = "lookup_needs_a_key"
-E_UNKNOWN_MEMBER_TYPE = "unknown_member_type"
-E_UNKNOWN_BRANCH = "unknown_branch"
 
 
 class MemberOut(Schema):
@@ -183,7 +186,6 @@ def patch(request: HttpRequest, code: str, body: MemberPatch) -> MemberOut:
 
 # ------------------------------------------------------------------------ member types (config)
 
-E_MEMBER_TYPE_NOT_FOUND = "member_type_not_found"
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 
 

@@ -20,15 +20,12 @@ from django.utils.translation import gettext_lazy
 
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import Conflict, DomainError
+from sasom.members.errors import PARAM_MISSING, PREVIEW_STALE, TOOL_UNKNOWN  # noqa: F401  (codes live in errors.py)
 
 from .models import Member
 from .selectors import members_bought_since, purchases_between
 from .services import audit_bulk, member_anonymize
 from .validation import add_months
-
-PREVIEW_STALE = "lifecycle.preview_stale"
-TOOL_UNKNOWN = "lifecycle.tool_unknown"
-PARAM_MISSING = "lifecycle.param_missing"
 
 RENEW = "renew"
 EXTEND = "extend"

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import DomainError
 from sasom.core.models import AuditEvent
+from sasom.members.errors import E_RETENTION_DAYS  # noqa: F401  (codes live in errors.py)
 from sasom.organizations.models import Organization
 
 from .models import Member, MemberRetention
@@ -40,7 +41,6 @@ from .services import member_anonymize
 
 EXPORT_FORMAT_VERSION = 1
 RETENTION_DAYS_MAX = 36500
-E_RETENTION_DAYS = "retention.days_invalid"
 PROFILE_FIELDS = [
     "code", "status", "member_type", "phone", "title", "first_name", "last_name", "gender", "birth_on",
     "marital_status", "occupation", "email", "line_id", "address_line", "moo", "soi", "road", "subdistrict",

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from sasom.core.errors import NotFound
+from sasom.members.errors import MEMBER_NOT_FOUND  # noqa: F401  (codes live in errors.py)
 from sasom.organizations.models import Organization
 
 from .models import Card, Member, MemberCodeChange, MemberType
@@ -68,7 +69,6 @@ def member_lookup(
     return None
 
 
-MEMBER_NOT_FOUND = "member_not_found"
 
 
 def member_by_code(organization_id: int, code: str) -> Member:

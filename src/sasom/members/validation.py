@@ -16,17 +16,18 @@ import phonenumbers
 from django.utils.translation import gettext as _
 
 from sasom.core.errors import Conflict, DomainError
+from sasom.members.errors import (  # noqa: F401  (codes live in errors.py)
+    CARD_TAKEN,
+    CODE_INVALID,
+    CODE_TAKEN,
+    CUSTOM_INVALID,
+    DATE_IMPOSSIBLE,
+    PHONE_INVALID,
+    PHONE_TAKEN,
+    WRONG_ORGANIZATION,
+)
 
 from .models import Card, CustomField, Member, MemberCodeChange
-
-PHONE_INVALID = "member.phone_invalid"
-PHONE_TAKEN = "member.phone_taken"
-CODE_TAKEN = "member.code_taken"
-CODE_INVALID = "member.code_invalid"
-CARD_TAKEN = "member.card_taken"
-DATE_IMPOSSIBLE = "member.date_impossible"
-CUSTOM_INVALID = "member.custom_invalid"
-WRONG_ORGANIZATION = "member.wrong_organization"
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 

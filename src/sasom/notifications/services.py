@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from sasom.core.errors import DomainError
 from sasom.members.registry import ErasureSubject
+from sasom.notifications.errors import E_CHANNEL, E_RECIPIENT  # noqa: F401  (codes live in errors.py)
 
 from .backends import DeliveryError, Outgoing, backend
 from .models import Channel, Message
@@ -25,8 +26,6 @@ from .seal import SealBroken, seal, unseal
 
 MASK = "••••••"
 ERASED = "(erased)"
-E_CHANNEL = "notify.channel_invalid"
-E_RECIPIENT = "notify.recipient_missing"
 
 
 def _masked(body: str, secrets: Sequence[str]) -> str:

@@ -22,13 +22,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import Conflict, DomainError, Forbidden
+from sasom.organizations.errors import (  # noqa: F401  (codes live in errors.py)
+    TOTP_ALREADY_ENROLLED,
+    TOTP_CODE_INVALID,
+    TOTP_NOT_ENROLLED,
+    TOTP_NOT_STARTED,
+    TOTP_ROLE_NOT_ALLOWED,
+)
 from sasom.organizations.models import Role, Staff
-
-TOTP_ROLE_NOT_ALLOWED = "totp_role_not_allowed"
-TOTP_ALREADY_ENROLLED = "totp_already_enrolled"
-TOTP_NOT_STARTED = "totp_not_started"
-TOTP_NOT_ENROLLED = "totp_not_enrolled"
-TOTP_CODE_INVALID = "totp_code_invalid"
 
 TOTP_ROLES = frozenset({Role.OWNER, Role.ADMIN})
 DEVICE_NAME = "authenticator"

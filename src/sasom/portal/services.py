@@ -34,16 +34,17 @@ from sasom.members.validation import normalize_phone
 from sasom.notifications.models import Channel
 from sasom.notifications.services import message_send
 from sasom.organizations.models import Organization
+from sasom.portal.errors import (  # noqa: F401  (codes live in errors.py)
+    E_CODE_EXPIRED,
+    E_CODE_LOCKED,
+    E_CODE_WRONG,
+    E_MEMBER_REFUSED,
+    E_PURPOSE,
+    E_RESEND_TOO_SOON,
+    E_TOO_MANY_CODES,
+)
 
 from .models import LoginCode
-
-E_RESEND_TOO_SOON = "portal.resend_too_soon"
-E_TOO_MANY_CODES = "portal.too_many_codes"
-E_CODE_WRONG = "portal.code_wrong"
-E_CODE_EXPIRED = "portal.code_expired"
-E_CODE_LOCKED = "portal.code_locked"
-E_MEMBER_REFUSED = "portal.member_refused"
-E_PURPOSE = "portal.consent_purpose"
 
 # Who may log in: not a suspended, closed or anonymized member. An expired card still shows its
 # points (the member may renew at the counter).

@@ -10,10 +10,10 @@ from typing import Any
 from sasom.core.errors import DomainError
 from sasom.core.money import is_cents, money_text
 from sasom.earning.arithmetic import Boost, Mode
+from sasom.earning.errors import RULE_PARAMS_INVALID as RULE_PARAMS_INVALID  # re-exported
+from sasom.earning.errors import UNKNOWN_PARAMETER as UNKNOWN_PARAMETER  # re-exported
 from sasom.earning.kinds._common import Param, Params
 
-RULE_PARAMS_INVALID = "rule_params_invalid"
-UNKNOWN_PARAMETER = "unknown_parameter"
 MODES = (Mode.MULTIPLY, Mode.EXTRA_TIMES, Mode.FIXED)
 DATE_RE = re.compile(r"^(\d{4}-)?\d{2}-\d{2}$")
 

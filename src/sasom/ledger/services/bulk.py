@@ -40,7 +40,13 @@ from sasom.ledger.models import Entry, Lot, PointAccount, Sale, SaleLine
 from sasom.ledger.plan import SalePlan, body_hash
 from sasom.ledger.policy import settings_of
 from sasom.ledger.services import core
-from sasom.ledger.services.sales import plan_of, receipt_conflict, rules_of, sale_validate
+from sasom.ledger.services.sales import (
+    plan_of,
+    receipt_conflict,
+    rules_of,
+    sale_announce,
+    sale_validate,
+)
 from sasom.members.models import Member
 from sasom.organizations.models import Branch, Organization, Terminal
 
@@ -138,6 +144,7 @@ def sales_post_bulk(
 
         sales: list[Sale] = []
         lines_of: list[list[SaleLine]] = []
+        planned: list[tuple[SalePlan, BulkSale]] = []
         earns: list[tuple[int, Entry, Lot | None, dict[str, int]]] = []  # (sale index, entry, lot, balance)
         touched: dict[int, PointAccount] = {}
         for i in todo:
@@ -154,6 +161,7 @@ def sales_post_bulk(
             sale, lines = _rows_of(plan, organization, item, member, account)
             sales.append(sale)
             lines_of.append(lines)
+            planned.append((plan, item))
             outcomes[i].created, outcomes[i].points_earned = True, plan.sale.points_earned
             if account is None:
                 continue
@@ -171,9 +179,14 @@ def sales_post_bulk(
             update_from_values(PointAccount, fields, [
                 (a.pk, *(getattr(a, f) for f in fields)) for a in touched.values()
             ])
-        for _s, entry, _lot, balance in earns:
-            # the balance as this entry left it, as ``core.credit`` announces it
-            core.announce(entry, _BalancesAfter(member_id=entry.account.member_id, **balance))
+        earn_of = {s: (entry, balance) for s, entry, _lot, balance in earns}
+        for s, (plan, item) in enumerate(planned):  # in document order, as sale_post one by one
+            sale_announce(plan, sale_id=sales[s].pk, branch_code=item.branch.code, terminal_code=item.terminal.code,
+                          member_code=item.member.code if item.member is not None else None)
+            if s in earn_of:
+                entry, balance = earn_of[s]
+                # the balance as this entry left it, as ``core.credit`` announces it
+                core.announce(entry, _BalancesAfter(member_id=entry.account.member_id, **balance))
     for i, sale in zip(todo, sales, strict=True):
         outcomes[i].sale_id = sale.pk
     for outcome in outcomes:

@@ -29,7 +29,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from sasom.core.audit import Actor
-from sasom.core.events import POINTS_EARNED, event_wanted
+from sasom.core.events import POINTS_EARNED, SALE_POSTED, event_wanted
 from sasom.earning import engine
 from sasom.ledger.models import Entry, LedgerSettings, PointAccount, Sale
 from sasom.ledger.plan import SalePlan, body_hash, plan_json
@@ -40,6 +40,7 @@ from sasom.ledger.services.sales import (
     SalePostResult,
     plan_of,
     receipt_conflict,
+    sale_announce,
     sale_validate,
     stored_result,
 )
@@ -111,9 +112,10 @@ def sale_post_fast(
     )
     if not plan.plain:
         return None  # two accounts to lock: the ORM path orders the locks
-    # Webhook deliveries are queued in the posting's transaction, as on the ORM path: only when
-    # somebody listens does the call run inside BEGIN/COMMIT.
-    listening = plan.earn is not None and event_wanted(organization.pk, POINTS_EARNED)
+    # Events (and the webhook deliveries made of them) are recorded in the posting's transaction,
+    # as on the ORM path: only when somebody subscribes does the call run inside BEGIN/COMMIT.
+    listening = (plan.earn is not None and event_wanted(organization.pk, POINTS_EARNED)) or event_wanted(
+        organization.pk, SALE_POSTED)
     with transaction.atomic() if listening else nullcontext():
         row = _execute_prepared("sasom_sale_post_v2", "jsonb", _CALL, [plan_json(plan)])
         assert row is not None
@@ -167,6 +169,8 @@ def _announce(plan: SalePlan, organization: Organization, branch: Any, terminal:
     sale = Sale(pk=sale_id, organization=organization, branch=branch, terminal=terminal, member=member,
                 account=posted_account, status=Sale.Status.POSTED, void_reason="", **fields)
     sale._state.adding = False
+    sale_announce(plan, sale_id=sale_id, branch_code=branch.code, terminal_code=terminal.code,
+                  member_code=member.code if member is not None else None)
     if entry_id is not None and plan.earn is not None:
         entry = Entry(
             pk=entry_id, organization_id=organization.pk, account=posted_account, kind=Entry.Kind.EARN, sign=1,

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.audit import Actor
 from sasom.core.errors import Conflict, DomainError
+from sasom.core.events import SALE_POSTED, event_record
 from sasom.core.money import money  # noqa: F401  (re-exported: ledger.services.money)
 from sasom.earning import engine
 from sasom.earning.selectors import ruleset_for
@@ -163,6 +164,23 @@ def plan_of(
         referrer_id=referrer_of(member),
     )
     return plan, result
+
+
+def sale_announce(plan: SalePlan, *, sale_id: int, branch_code: str, terminal_code: str,
+                  member_code: str | None) -> None:
+    """Record ``sale.posted`` for a sale just written (every writer calls this once per sale, in
+    the posting's transaction; nothing is built when no subscriber wants it)."""
+    row = plan.sale
+
+    def payload() -> dict[str, Any]:
+        return {
+            "sale_id": sale_id, "receipt_id": row.receipt_id, "branch": branch_code, "terminal": terminal_code,
+            "member": member_code, "member_type": row.member_type_code, "document_type": row.document_type,
+            "occurred_at": row.occurred_at, "gross": row.gross, "net": row.net, "eligible_net": row.eligible_net,
+            "points_earned": row.points_earned, "points_used": row.points_used,
+        }
+
+    event_record(organization_id=row.organization_id, kind=SALE_POSTED, payload=payload, occurred_at=row.occurred_at)
 
 
 # ---------------------------------------------------------------- sale_post (the ORM writer)
@@ -307,6 +325,8 @@ def plan_write(plan: SalePlan, *, organization: Any, branch: Any, terminal: Any,
         SaleLine(organization_id=row.organization_id, sale=sale, **{f: getattr(ln, f) for f in ln.__slots__})
         for ln in plan.lines
     ])
+    sale_announce(plan, sale_id=sale.pk, branch_code=branch.code, terminal_code=terminal.code,
+                  member_code=member.code if member is not None else None)
     if account is None:
         return sale
     where = dict(

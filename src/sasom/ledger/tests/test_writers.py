@@ -22,6 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sasom.core.errors import DomainError
+from sasom.core.events import KINDS, SALE_POSTED, subscribe
+from sasom.core.models import OutboxEvent
 from sasom.earning import engine
 from sasom.ledger.models import Entry, Lot, PointAccount, Sale, SaleLine
 from sasom.ledger.selectors import account_of
@@ -76,17 +78,42 @@ class _Rollback(Exception):
     pass
 
 
+def _events() -> list:
+    """The outbox's events in the order recorded, sale and entry ids named by receipt (ids differ
+    from one writer's run to the next)."""
+    sales = dict(Sale.objects.values_list("id", "receipt_id"))
+    entries = {pk: (sales.get(sale_id), kind) for pk, sale_id, kind in Entry.objects.values_list("id", "sale_id", "kind")}
+    out = []
+    for kind, payload in OutboxEvent.objects.order_by("id").values_list("kind", "payload"):
+        named = dict(payload)
+        if "sale_id" in named:
+            named["sale_id"] = sales.get(named["sale_id"])
+        if "entry_id" in named:
+            named["entry_id"] = entries.get(named["entry_id"])
+        out.append((kind, named))
+    return out
+
+
 def _posted(write) -> dict:
     """The rows ``write()`` stores, read inside a transaction that is then rolled back."""
     rows: dict = {}
     try:
         with transaction.atomic():
             receipts = write()
-            rows = _rows(receipts)
+            rows = _rows(receipts) | {"events": _events()}
             raise _Rollback
     except _Rollback:
         pass
     return rows
+
+
+@pytest.fixture(autouse=True)
+def _outbox():
+    """An asynchronous subscriber to every event: each writer's events land in the outbox."""
+    undo = [subscribe(kind, None) for kind in KINDS]
+    yield
+    for u in undo:
+        u()
 
 
 @pytest.fixture
@@ -138,6 +165,7 @@ def test_every_writer_stores_the_same_rows(org, branch, terminal, people, docs):
     # then every stored row is the same
     assert by_bulk == by_orm
     assert len(by_orm["sales"]) == len({d[0] for d in docs})
+    assert [k for k, _p in by_orm["events"]].count(SALE_POSTED) == len(by_orm["sales"])
     if connection.vendor == "postgresql":
         assert _posted(fast) == by_orm
 

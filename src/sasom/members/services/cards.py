@@ -10,12 +10,11 @@ from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import Conflict, DomainError
+from sasom.members.errors import CARD_NOT_ACTIVE  # noqa: F401  (codes live in errors.py)
 
 from ..models import Card, Member
 from ..validation import CARD_TAKEN
 from .common import _ensure_not_anonymized, _save_guarded
-
-CARD_NOT_ACTIVE = "member.card_not_active"
 
 
 @transaction.atomic

@@ -10,12 +10,11 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from sasom.core.errors import Conflict, DomainError
+from sasom.members.errors import CODE_PATTERN_INVALID  # noqa: F401  (codes live in errors.py)
 from sasom.organizations.models import Branch, Organization, Sequence
 
 from ..models import Member, MemberCodeChange
 from ..validation import CODE_TAKEN, code_check
-
-CODE_PATTERN_INVALID = "member.code_pattern_invalid"
 
 MEMBER_CODE_SEQUENCE = "member_code"
 

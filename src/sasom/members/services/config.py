@@ -10,13 +10,15 @@ from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record, diff, snapshot
 from sasom.core.errors import Conflict, DomainError
+from sasom.members.errors import (  # noqa: F401  (codes live in errors.py)
+    CUSTOM_FIELD_CHOICES_MISSING,
+    CUSTOM_FIELD_KEY_TAKEN,
+    MEMBER_TYPE_CODE_TAKEN,
+    MEMBER_TYPE_IN_USE,
+)
 from sasom.organizations.models import Organization
 
 from ..models import CustomField, Member, MemberType
-
-MEMBER_TYPE_CODE_TAKEN = "member_type.code_taken"
-MEMBER_TYPE_IN_USE = "member_type.in_use"
-
 
 # --- member types -------------------------------------------------------------------------
 
@@ -68,8 +70,6 @@ def member_type_delete(*, member_type: MemberType, actor: Actor) -> None:
 
 # --- custom field definitions -------------------------------------------------------------
 
-CUSTOM_FIELD_KEY_TAKEN = "custom_field.key_taken"
-CUSTOM_FIELD_CHOICES_MISSING = "custom_field.choices_missing"
 CUSTOM_FIELD_FIELDS = ["key", "label", "kind", "choices", "required", "sort_order"]
 
 

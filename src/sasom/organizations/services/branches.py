@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record, diff, snapshot
 from sasom.core.errors import Conflict, DomainError
+from sasom.organizations.errors import BRANCH_CODE_TAKEN, BRANCH_INACTIVE, TERMINAL_CODE_TAKEN  # noqa: F401  (codes live in errors.py)
 from sasom.organizations.models import Branch, Organization, Terminal
 
 from ._common import audit_change as _audit_change
@@ -25,9 +26,6 @@ __all__ = [
     "terminal_update",
 ]
 
-BRANCH_CODE_TAKEN = "branch_code_taken"
-TERMINAL_CODE_TAKEN = "terminal_code_taken"
-BRANCH_INACTIVE = "branch_inactive"
 
 BRANCH_FIELDS = ["code", "name", "address", "phone", "is_active"]
 TERMINAL_FIELDS = ["branch_id", "code", "name", "kind", "is_active"]

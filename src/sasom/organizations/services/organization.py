@@ -12,6 +12,12 @@ from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, snapshot
 from sasom.core.errors import DomainError
+from sasom.organizations.errors import (  # noqa: F401  (codes live in errors.py)
+    CODE_PATTERN_INVALID,
+    CURRENCY_INVALID,
+    PHONE_REGION_INVALID,
+    TIME_ZONE_INVALID,
+)
 from sasom.organizations.models import Branch, Organization, Sequence
 
 from ._common import audit_change as _audit_change
@@ -30,10 +36,6 @@ __all__ = [
     "organization_update",
 ]
 
-CURRENCY_INVALID = "currency_invalid"
-TIME_ZONE_INVALID = "time_zone_invalid"
-CODE_PATTERN_INVALID = "code_pattern_invalid"
-PHONE_REGION_INVALID = "phone_region_invalid"
 
 MEMBER_CODE_SEQUENCE = "member_code"  # the counter sasom.members.services bumps (a test holds them equal)
 CODE_PATTERN_FIELDS = frozenset({"seq", "yy", "yyyy", "mm", "branch"})

@@ -22,6 +22,19 @@ from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record, diff, snapshot
 from sasom.core.errors import Conflict, DomainError, Forbidden, NotFound
+from sasom.organizations.errors import (  # noqa: F401  (codes live in errors.py)
+    BRANCH_NOT_FOUND,
+    BRANCHES_NOT_ALLOWED,
+    BRANCHES_REQUIRED,
+    LAST_OWNER,
+    OWNER_ONLY,
+    PASSWORD_WEAK,
+    ROLE_UNKNOWN,
+    SELF_DEACTIVATE,
+    SELF_ROLE_CHANGE,
+    STAFF_NOT_FOUND,
+    USERNAME_TAKEN,
+)
 from sasom.organizations.models import BRANCH_SCOPED_ROLES, Branch, Organization, Role, Staff
 
 __all__ = [
@@ -42,17 +55,6 @@ __all__ = [
     "staff_reset_password",
 ]
 
-BRANCH_NOT_FOUND = "branch_not_found"
-STAFF_NOT_FOUND = "staff_not_found"
-USERNAME_TAKEN = "username_taken"
-PASSWORD_WEAK = "password_weak"
-ROLE_UNKNOWN = "role_unknown"
-BRANCHES_REQUIRED = "branches_required"
-BRANCHES_NOT_ALLOWED = "branches_not_allowed"
-OWNER_ONLY = "owner_only"
-SELF_DEACTIVATE = "self_deactivate"
-SELF_ROLE_CHANGE = "self_role_change"
-LAST_OWNER = "last_owner"
 
 
 def _staff_snapshot(staff: Staff) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Sales over the API, as a POS uses it: quote, commit, replay, return, void, balance, history.
 
-The shop's rules come from this folder's conftest: 100 THB = 1 pt, bills >= 2,000 +10.
+The shop's rules come from the ledger's conftest (imported by this folder's): 100 THB = 1 pt, bills >= 2,000 +10.
 """
 
 from __future__ import annotations
