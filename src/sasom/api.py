@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from sasom import __version__
 from sasom.checkout.api import router as checkout_router
@@ -41,7 +44,7 @@ class SasomAPI(NinjaAPI):
     """Adds the error answers every operation can give, and the Idempotency-Key header, to the
     OpenAPI schema, so integrators and schema-driven tests see the whole contract."""
 
-    def get_openapi_schema(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> OpenAPISchema:
         schema = super().get_openapi_schema(*args, **kwargs)
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
         ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}

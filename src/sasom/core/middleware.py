@@ -20,6 +20,7 @@ class StaffContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # staff and organization are this middleware's own additions to HttpRequest.
         request.staff = None  # type: ignore[attr-defined]
         request.organization = None  # type: ignore[attr-defined]
         user = getattr(request, "user", None)
@@ -39,6 +40,7 @@ class StaffContextMiddleware:
             return None
         if not request.user.is_authenticated:
             return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.get_full_path()}")
+        # request.staff was set by __call__ above; HttpRequest does not declare it.
         if request.staff is None or not getattr(view_func, "sasom_permissions", None):  # type: ignore[attr-defined]
             raise PermissionDenied
         staff = request.staff  # type: ignore[attr-defined]
@@ -52,4 +54,5 @@ def _needs_otp(request: HttpRequest) -> bool:
     from django_otp import user_has_device
 
     user = request.user
-    return user_has_device(user, confirmed=True) and not user.is_verified()  # type: ignore[attr-defined]
+    # django_otp's OTPMiddleware gives request.user is_verified(); the stubs' User has no such method.
+    return user_has_device(user, confirmed=True) and not user.is_verified()  # type: ignore[union-attr]

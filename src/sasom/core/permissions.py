@@ -128,6 +128,7 @@ def require_perm(*permissions: str) -> Callable[[Callable[..., Any]], Callable[.
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        # A mark on the view function, read by StaffContextMiddleware; functions declare no such attribute.
         wrapped.sasom_permissions = tuple(permissions)  # type: ignore[attr-defined]
         return wrapped
 
@@ -136,7 +137,7 @@ def require_perm(*permissions: str) -> Callable[[Callable[..., Any]], Callable[.
 
 def public_view(view: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a view that needs no staff login (login page, health check, language switch)."""
-    view.sasom_public = True  # type: ignore[attr-defined]
+    view.sasom_public = True  # type: ignore[attr-defined]  # a mark read by StaffContextMiddleware
     return view
 
 

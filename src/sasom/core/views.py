@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
@@ -14,6 +16,9 @@ from django_otp.forms import OTPTokenForm
 
 from sasom.core.models import AuditEvent
 from sasom.core.permissions import public_view, require_perm
+
+if TYPE_CHECKING:  # annotations only: core sits below organizations
+    from sasom.organizations.http import StaffRequest
 
 
 class LoginView(auth_views.LoginView):
@@ -54,7 +59,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm("audit.view")
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: StaffRequest) -> HttpResponse:
     events = AuditEvent.objects.filter(organization=request.organization).select_related("actor_user")
     object_type = request.GET.get("type", "").strip()
     if object_type:

@@ -19,7 +19,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -171,7 +171,9 @@ def demo_api_key(label: str) -> tuple[str, str]:
 
 
 def section_api_keys(ctx: DemoContext) -> str:
-    rows = [(f"POS {t.code}", t.branch, t, False) for t in ctx.terminals]
+    rows: list[tuple[str, Branch | None, Terminal | None, bool]] = [
+        (f"POS {t.code}", t.branch, t, False) for t in ctx.terminals
+    ]
     rows.append(("ERP head office", None, None, True))
     for label, branch, terminal, can_manage in rows:
         prefix, secret = demo_api_key(label)
@@ -251,7 +253,7 @@ def demo_wipe() -> None:
     tenant_models = _tenant_models()
     for model in tenant_models:
         for m2m in model._meta.local_many_to_many:
-            through = m2m.remote_field.through
+            through = cast("type[models.Model]", m2m.remote_field.through)  # set once the models are loaded
             through._base_manager.filter(**{f"{m2m.m2m_field_name()}__organization": org})._raw_delete("default")
     for model in tenant_models:
         model._base_manager.filter(organization=org)._raw_delete("default")

@@ -74,6 +74,7 @@ def compute(basket: Basket, member: MemberContext, rules: RuleSet, *, tz: zonein
                 continue
             if is_base:
                 has_base = True
+                # kind BASE means a kinds.base.BaseRule, which has points_on; mypy cannot narrow Rule on kind.
                 bill.set_base(rule)  # type: ignore[arg-type]
             given = rule.evaluate(bill)
             awards.extend(given)

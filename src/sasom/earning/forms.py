@@ -47,6 +47,7 @@ class CodesField(forms.CharField):
     def prepare_value(self, value: Any) -> Any:
         return join_codes(value) if isinstance(value, list | tuple) else value
 
+    # The cleaned value is a list of codes, where CharField declares a str.
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         return split_codes(super().to_python(value) or "")
 

@@ -10,7 +10,7 @@ from pydantic import BeforeValidator
 from sasom.core.audit import Actor
 from sasom.core.errors import NotFound
 from sasom.core.inputs import iso_text_only
-from sasom.integrations.auth import api_auth, api_require
+from sasom.integrations.auth import api_auth, api_principal, api_require
 from sasom.integrations.batch import DOCUMENT_TYPES
 from sasom.integrations.errors import E_BATCH_NOT_FOUND  # noqa: F401  (codes live in errors.py)
 from sasom.integrations.models import BatchDocument, SaleBatch
@@ -30,7 +30,7 @@ class WhoAmI(Schema):
 
 @router.get("/whoami", response=WhoAmI, summary="Check a key: who the API thinks you are")
 def whoami(request: HttpRequest) -> WhoAmI:
-    p = request.auth
+    p = api_principal(request)
     return WhoAmI(
         organization_id=p.organization_id, key=None if p.id is None else p.label, label=p.label,
         branch_id=p.branch_id, terminal_id=p.terminal_id, can_manage=p.can_manage,

@@ -172,6 +172,8 @@ def verify_signature(request: HttpRequest, principal: Principal) -> None:
     ).hexdigest()
     if not hmac.compare_digest(expected, signature.lower()):
         raise DomainError(E_SIGNATURE_INVALID, "The request signature does not match.", status=401)
+    if principal.id is None:  # only a key's principal (from principal_for_key) is verified
+        raise DomainError(E_SIGNATURE_INVALID, "Only an API key signs its requests.", status=401)
     try:
         with transaction.atomic():
             RequestNonce.objects.create(
@@ -189,6 +191,7 @@ def _session_principal(request: HttpRequest) -> Principal | None:
     if staff is None or not staff.is_active:
         return None
     if request.method not in ("GET", "HEAD", "OPTIONS"):
+        # process_view never calls get_response, so a stub that returns None is enough.
         reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})  # type: ignore[arg-type]
         if reason is not None:
             return None
@@ -219,6 +222,7 @@ class ApiAuth(HttpBearer):
             principal = _session_principal(request)
             if principal is None:
                 return None
+        # Additions to HttpRequest (read by core.audit and by a second call here); Django does not declare them.
         request.api_key = principal if principal.is_key else None  # type: ignore[attr-defined]
         request.principal = principal  # type: ignore[attr-defined]
         return principal
@@ -237,9 +241,16 @@ MANAGE_GRANTS = frozenset({
 })
 
 
+def api_principal(request: HttpRequest) -> Principal:
+    """The authenticated caller: django-ninja sets ``request.auth`` to what ``ApiAuth`` returned."""
+    # django-ninja adds request.auth at run time; HttpRequest does not declare it.
+    principal: Principal = request.auth  # type: ignore[attr-defined]
+    return principal
+
+
 def api_require(request: HttpRequest, permission: str) -> Principal:
     """The caller, if it holds ``permission``; otherwise 403 ``forbidden``."""
-    principal: Principal = request.auth  # type: ignore[attr-defined]
+    principal = api_principal(request)
     if principal.is_key:
         allowed = permission in KEY_GRANTS or (principal.can_manage and permission in MANAGE_GRANTS)
     else:

@@ -108,7 +108,8 @@ def _decimal(value: Any, name: str, doc: ParsedDocument, *, minimum: Decimal | N
     if not number.is_finite() or (minimum is not None and number < minimum):
         doc.reject("invalid_number", f"{name}: {value} is out of range")
         return "0"
-    if number.as_tuple().exponent < -4 or abs(number) >= Decimal("1e11"):
+    exponent = number.as_tuple().exponent  # an int: the number is finite
+    if (isinstance(exponent, int) and exponent < -4) or abs(number) >= Decimal("1e11"):
         doc.reject("invalid_number", f"{name}: {value} has too many digits")
         return "0"
     return str(number)
@@ -241,8 +242,9 @@ def iter_jsonl_documents(text: IO[str], business_on: dt.date, tz: zoneinfo.ZoneI
             doc.document_type = str(body.get("document_type", "retail_receipt"))[:32]
             doc.document_number = str(body.get("document_number") or body.get("receipt_id") or "")[:64]
             doc.duplicate = ("duplicate_in_file", "this document appears twice in the file")
-            raw_lines = body.get("lines") if isinstance(body.get("lines"), list) else []
-            member = body.get("member") if isinstance(body.get("member"), dict) else {}
+            lines_in, member_in = body.get("lines"), body.get("member")
+            raw_lines = lines_in if isinstance(lines_in, list) else []
+            member = member_in if isinstance(member_in, dict) else {}
             doc.payload = {
                 "occurred_at": _when(str(body.get("occurred_at", "")), tz, doc),
                 "member": _member_ref(member),
@@ -292,7 +294,7 @@ def _mark_duplicates(batch: SaleBatch, chunk: list[ParsedDocument]) -> None:
         .values_list("branch_code", "document_type", "document_number")
     ) if numbers else set()
     for doc in keyed:
-        if doc.key in seen:
+        if doc.key in seen and doc.duplicate is not None:  # always set on a keyed document
             doc.reason_code, doc.reason = doc.duplicate
         seen.add(doc.key)
 

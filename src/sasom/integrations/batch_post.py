@@ -148,7 +148,7 @@ class _Chunk:
     def reject(self, doc_id: int, code: str, reason: str) -> None:
         self.updates[doc_id] = (BatchDocument.Status.REJECTED, None, 0, code[:40], reason[:300])
 
-    def done(self, doc_id: int, *, sale_id: int, created: bool, points: int) -> None:
+    def done(self, doc_id: int, *, sale_id: int | None, created: bool, points: int) -> None:
         status = BatchDocument.Status.POSTED if created else BatchDocument.Status.DUPLICATE
         self.updates[doc_id] = (status, sale_id, points if created else 0, "", "")
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -18,13 +20,15 @@ class ApiKeyForm(forms.Form):
 
     def __init__(self, *args, organization_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = Branch.objects.filter(organization_id=organization_id, is_active=True)
-        self.fields["terminal"].queryset = Terminal.objects.filter(
+        cast("forms.ModelChoiceField[Branch]", self.fields["branch"]).queryset = Branch.objects.filter(
+            organization_id=organization_id, is_active=True)
+        cast("forms.ModelChoiceField[Terminal]", self.fields["terminal"]).queryset = Terminal.objects.filter(
             organization_id=organization_id, is_active=True
         ).select_related("branch")
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         branch, terminal = data.get("branch"), data.get("terminal")
         if terminal is not None and branch is not None and terminal.branch_id != branch.id:
             self.add_error("terminal", _("This terminal belongs to another branch."))
@@ -41,7 +45,7 @@ class WebhookEndpointForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["events"].choices = [(e, e) for e in EVENT_TYPES]
+        cast(forms.MultipleChoiceField, self.fields["events"]).choices = [(e, e) for e in EVENT_TYPES]
 
 
 class BatchUploadForm(forms.Form):

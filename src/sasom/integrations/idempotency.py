@@ -76,21 +76,23 @@ class IdempotencyMiddleware:
         request_hash = hashlib.sha256(
             b"\n".join([request.method.encode(), request.path.encode(), request.body or b""])
         ).hexdigest()
-        return self._run_once(request, principal.organization_id, principal.scope, key, request_hash)
+        return self._run_once(request, request.method, principal.organization_id, principal.scope, key, request_hash)
 
-    def _run_once(self, request: HttpRequest, org_id: int, scope: str, key: str, request_hash: str) -> HttpResponse:
+    def _run_once(
+        self, request: HttpRequest, method: str, org_id: int, scope: str, key: str, request_hash: str
+    ) -> HttpResponse:
         deadline = time.monotonic() + IN_FLIGHT_WAIT_SECONDS
         while True:
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(
-                        organization_id=org_id, scope=scope, key=key, method=request.method,
+                        organization_id=org_id, scope=scope, key=key, method=method,
                         path=request.path[:300], request_hash=request_hash,
                     )
                 break
             except IntegrityError:
                 existing = IdempotencyRecord.objects.filter(
-                    organization_id=org_id, scope=scope, method=request.method, path=request.path[:300], key=key
+                    organization_id=org_id, scope=scope, method=method, path=request.path[:300], key=key
                 ).first()
                 if existing is None:
                     continue  # the first attempt failed and dropped its record: run now
@@ -105,11 +107,11 @@ class IdempotencyMiddleware:
                     IdempotencyRecord.objects.filter(pk=existing.pk, state=IdempotencyRecord.State.IN_FLIGHT).delete()
                     continue
                 if time.monotonic() > deadline:
-                    response = error_response(DomainError(
+                    busy = error_response(DomainError(
                         E_IN_FLIGHT, "A request with this Idempotency-Key is still running.", status=409
                     ))
-                    response["Retry-After"] = "1"
-                    return response
+                    busy["Retry-After"] = "1"
+                    return busy
                 time.sleep(0.05)
         try:
             with transaction.atomic():

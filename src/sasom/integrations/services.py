@@ -180,7 +180,7 @@ def batch_plans_parse(text: str) -> dict[str, str]:
             raw = json.loads(text)
         except ValueError:
             raise DomainError(E_BATCH_PLANS, "Plans must be a JSON object or document_type=plan pairs.", field="plans") from None
-        pairs = list(raw.items()) if isinstance(raw, dict) else None
+        pairs: list[tuple[Any, ...]] | None = list(raw.items()) if isinstance(raw, dict) else None
     else:
         pairs = [tuple(p.split("=", 1)) for p in text.replace(",", "\n").splitlines() if p.strip()]
     if pairs is None or any(len(p) != 2 for p in pairs):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -127,10 +127,8 @@ def batch_detail(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @require_perm("batches.manage")
-def batch_rejected_csv(request: StaffRequest, pk: int) -> HttpResponse:
+def batch_rejected_csv(request: StaffRequest, pk: int) -> StreamingHttpResponse:
     import csv
-
-    from django.http import StreamingHttpResponse
 
     batch = get_object_or_404(SaleBatch, pk=pk, organization_id=request.organization.id)
 

@@ -115,8 +115,12 @@ def _on_event(event: events.Event) -> None:
 def events_subscribe() -> None:
     """Subscribe the webhooks to every event kind (from ``IntegrationsConfig.ready``)."""
     for kind in EVENT_TYPES:
-        events.subscribe(kind, _on_event, wants=lambda organization_id, kind=kind: bool(
-            event_listeners(organization_id, kind)))
+        events.subscribe(kind, _on_event, wants=_listened(kind))
+
+
+def _listened(kind: str) -> events.Wants:
+    """Whether an organization has an endpoint for ``kind`` (cached, see ``event_listeners``)."""
+    return lambda organization_id: bool(event_listeners(organization_id, kind))
 
 
 def signature_header(secret: str, body: bytes, timestamp: int) -> str:

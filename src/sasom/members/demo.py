@@ -90,9 +90,10 @@ def make_demo_members(
                 female = rnd.random() < 0.58
                 mt = member_types[rnd.choices(type_codes, type_weights)[0]]
                 joined = today - dt.timedelta(days=rnd.randrange(0, 5 * 365))
-                expires = add_months(joined, mt.card_validity_months) if mt.card_validity_months else None
-                if expires and expires < today and rnd.random() < 0.6:
-                    expires = add_months(expires, mt.card_validity_months)  # renewed once
+                months = mt.card_validity_months
+                expires = add_months(joined, months) if months else None
+                if months and expires and expires < today and rnd.random() < 0.6:
+                    expires = add_months(expires, months)  # renewed once
                 status = Member.Status.EXPIRED if expires and expires < today else Member.Status.ACTIVE
                 if rnd.random() < 0.01:
                     status = Member.Status.SUSPENDED

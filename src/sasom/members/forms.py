@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -45,6 +45,7 @@ class FlexibleDateField(forms.DateField):
 
 
 class TagsField(forms.CharField):
+    # The cleaned value is a list of tags, where CharField declares a str.
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         if isinstance(value, list):
             return value
@@ -101,12 +102,14 @@ class MemberForm(forms.ModelForm):
             # A branch-scoped role may only assign its own branches (the current one stays valid).
             keep = {self.instance.home_branch_id} if self.instance.pk and self.instance.home_branch_id else set()
             branches = branches.filter(pk__in=set(scope) | keep)
-        self.fields["member_type"].queryset = types
-        self.fields["member_type"].required = False
-        self.fields["home_branch"].queryset = branches
+        member_type = cast("forms.ModelChoiceField[MemberType]", self.fields["member_type"])
+        home_branch = cast("forms.ModelChoiceField[Branch]", self.fields["home_branch"])
+        member_type.queryset = types
+        member_type.required = False
+        home_branch.queryset = branches
         if by_code:
-            self.fields["member_type"].to_field_name = "code"
-            self.fields["home_branch"].to_field_name = "code"
+            member_type.to_field_name = "code"
+            home_branch.to_field_name = "code"
         if creating:
             default = types.filter(is_default=True).first()
             if default and not self.is_bound:
@@ -159,7 +162,8 @@ class MemberForm(forms.ModelForm):
         return found
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         raw = {d.key: cleaned.get(f"custom_{d.key}") for d in self.custom_definitions}
         raw = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in raw.items()}
         values, errors = clean_custom_values(self.custom_definitions, raw)
@@ -197,7 +201,8 @@ class ChangeTypeForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member_type"].queryset = MemberType.objects.filter(organization=organization, is_active=True)
+        cast("forms.ModelChoiceField[MemberType]", self.fields["member_type"]).queryset = MemberType.objects.filter(
+            organization=organization, is_active=True)
 
 
 class CodeChangeForm(forms.Form):
@@ -225,7 +230,7 @@ class CardReplaceForm(forms.Form):
 
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["card"].queryset = member.cards.filter(status=Card.Status.ACTIVE)
+        cast("forms.ModelChoiceField[Card]", self.fields["card"]).queryset = member.cards.filter(status=Card.Status.ACTIVE)
 
 
 class ConsentForm(forms.Form):
@@ -253,9 +258,10 @@ class MemberTypeForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("discount_percent", "birthday_discount_percent"):
-            self.fields[name].min_value = 0
-            self.fields[name].max_value = 100
-            self.fields[name].validators += [MinValueValidator(0), MaxValueValidator(100)]
+            field = cast(forms.IntegerField, self.fields[name])  # DecimalField is an IntegerField
+            field.min_value = 0
+            field.max_value = 100
+            field.validators += [MinValueValidator(0), MaxValueValidator(100)]
 
 
 class LifecycleForm(forms.Form):
@@ -292,10 +298,12 @@ class LifecycleForm(forms.Form):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organization = organization
-        self.fields["member_type_ids"].queryset = MemberType.objects.filter(organization=organization)
+        cast("forms.ModelMultipleChoiceField[MemberType]", self.fields["member_type_ids"]).queryset = (
+            MemberType.objects.filter(organization=organization))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         code = cleaned.get("member_code")
         cleaned["member_id"] = None
         if code:

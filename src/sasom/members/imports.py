@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import DomainError
@@ -54,7 +55,7 @@ _MARITAL = {"โสด": "single", "สมรส": "married", "หย่า": "d
 class RowError:
     row: int
     field: str
-    message: str
+    message: StrOrPromise
 
 
 @dataclass
@@ -64,7 +65,7 @@ class ImportReport:
     valid_rows: int = 0
     imported: int = 0
     errors: list[RowError] = field(default_factory=list)
-    file_error: str = ""
+    file_error: StrOrPromise = ""
 
     @property
     def bad_rows(self) -> int:

@@ -141,7 +141,9 @@ def member_check(
 
     phone = data.get("phone")
     if phone:
-        taken = Member.objects.filter(organization_id=organization_id, phone=phone).exclude(pk=own_id)
+        taken = Member.objects.filter(organization_id=organization_id, phone=phone)
+        if own_id is not None:
+            taken = taken.exclude(pk=own_id)
         if taken.exists():
             errors.append(Conflict(PHONE_TAKEN, _("Another member already has this phone number."), field="phone"))
 
@@ -183,9 +185,12 @@ def code_check(*, organization_id: int, code: str, member: Member | None = None)
     own_id = member.pk if member else None
     if not CODE_RE.match(code) or len(code) > 40:
         return [DomainError(CODE_INVALID, _("Use letters, digits and . _ / - only (at most 40)."), field="code")]
-    if Member.objects.filter(organization_id=organization_id, code=code).exclude(pk=own_id).exists():
+    taken = Member.objects.filter(organization_id=organization_id, code=code)
+    former = MemberCodeChange.objects.filter(organization_id=organization_id, old_code=code)
+    if own_id is not None:
+        taken, former = taken.exclude(pk=own_id), former.exclude(member_id=own_id)
+    if taken.exists():
         return [Conflict(CODE_TAKEN, _("Another member already has this code."), field="code")]
-    former = MemberCodeChange.objects.filter(organization_id=organization_id, old_code=code).exclude(member_id=own_id)
     if former.exists():
         return [Conflict(CODE_TAKEN, _("This code belonged to another member before."), field="code")]
     return []

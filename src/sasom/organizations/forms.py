@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +62,7 @@ class StaffCreateForm(forms.Form):
 
     def __init__(self, *args, organization: Organization, by: Staff, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _role_choices(by)
+        cast(forms.ChoiceField, self.fields["role"]).choices = _role_choices(by)
         self.fields["branches"] = _branch_field(organization)
 
 
@@ -76,7 +76,7 @@ class StaffEditForm(forms.Form):
         choices = _role_choices(by)
         if target.role == Role.OWNER and all(v != Role.OWNER for v, _label in choices):
             choices = list(Role.choices)  # shown read-only; the service refuses the change
-        self.fields["role"].choices = choices
+        cast(forms.ChoiceField, self.fields["role"]).choices = choices
         self.fields["branches"] = _branch_field(organization)
 
 
@@ -84,8 +84,9 @@ class PasswordResetForm(forms.Form):
     password = forms.CharField(label=_("new password"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("new password again"), widget=forms.PasswordInput, strip=False)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("password") and data.get("password") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return data

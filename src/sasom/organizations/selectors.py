@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from sasom.core.permissions import GRANTS, branch_ids_in_scope
 from sasom.organizations.models import Branch, Role, Staff, Terminal
@@ -130,9 +131,9 @@ class PermissionRow:
     held: list[bool]
 
 
-def roles_permission_table() -> tuple[list[tuple[str, str]], list[PermissionRow]]:
+def roles_permission_table() -> tuple[list[tuple[str, StrOrPromise]], list[PermissionRow]]:
     """Roles (value, label) and one row per permission of ``GRANTS``, in the table's own order."""
-    roles = list(Role.choices)
+    roles: list[tuple[str, StrOrPromise]] = list(Role.choices)
     rows = [
         PermissionRow(code=code, label=PERMISSION_LABELS.get(code, code), held=[value in granted for value, _label in roles])
         for code, granted in GRANTS.items()

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from django.conf import settings
 from django.db import transaction
@@ -53,7 +54,7 @@ CODE_DIGITS = 6
 PURPOSE_LOGIN = "portal_login"
 
 
-def member_may_log_in(member: Member | None) -> bool:
+def member_may_log_in(member: Member | None) -> TypeGuard[Member]:
     return member is not None and member.status in LOGIN_STATUSES
 
 
@@ -130,7 +131,9 @@ def login_code_verify(*, organization: Organization, code_id: int, code: str, no
         outcome = _check_code(organization, code_id, code, now)
     if outcome.error is not None:
         raise outcome.error
-    member = Member.objects.select_related("member_type").filter(organization=organization, pk=outcome.member_id).first()
+    member = None
+    if outcome.member_id is not None:  # set whenever there is no error
+        member = Member.objects.select_related("member_type").filter(organization=organization, pk=outcome.member_id).first()
     if not member_may_log_in(member):
         raise DomainError(E_MEMBER_REFUSED, _("This membership cannot log in. Please ask at the counter."), status=403)
     return member

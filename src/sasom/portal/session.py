@@ -81,6 +81,7 @@ def portal_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @wraps(view)
     def wrapped(request: HttpRequest, org_code: str, *args: Any, **kwargs: Any) -> HttpResponse:
         organization = get_object_or_404(Organization, code=org_code)
+        # The portal's own additions to HttpRequest, which does not declare them.
         request.portal_organization = organization  # type: ignore[attr-defined]
         response = view(request, organization, *args, **kwargs)
         response["Cache-Control"] = "no-store, private"
@@ -99,13 +100,14 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         member = session_member(request, organization)
         if member is None:
             return redirect(reverse("portal:login", args=[organization.code]))
+        # The portal's own additions to HttpRequest, which does not declare them.
         request.portal_organization = organization  # type: ignore[attr-defined]
         request.portal_member = member  # type: ignore[attr-defined]
         response = view(request, organization, member, *args, **kwargs)
         response["Cache-Control"] = "no-store, private"
         return response
 
-    wrapped.portal_member_required = True  # type: ignore[attr-defined]
+    wrapped.portal_member_required = True  # type: ignore[attr-defined]  # a mark on the view, read by tests
     return public_view(wrapped)
 
 

@@ -26,9 +26,10 @@ class _OrgForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.organization = organization
         if "member_types" in self.fields:
-            self.fields["member_types"].queryset = MemberType.objects.filter(organization=organization)
-            self.fields["member_types"].widget = forms.CheckboxSelectMultiple()
-            self.fields["member_types"].widget.choices = self.fields["member_types"].choices
+            field = cast("forms.ModelMultipleChoiceField[MemberType]", self.fields["member_types"])
+            field.queryset = MemberType.objects.filter(organization=organization)
+            field.widget = forms.CheckboxSelectMultiple()
+            field.widget.choices = field.choices
 
 
 class RewardForm(_OrgForm):
@@ -59,8 +60,9 @@ class CouponTemplateForm(_OrgForm):
             self.initial["products"] = ", ".join(self.instance.product_codes or [])
             self.initial["categories"] = ", ".join(self.instance.category_codes or [])
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         data["product_codes"] = _codes(data.pop("products", ""))
         data["category_codes"] = _codes(data.pop("categories", ""))
         return data
@@ -73,8 +75,9 @@ class DiscountRuleForm(forms.ModelForm):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member_type"].queryset = MemberType.objects.filter(organization=organization)
-        self.fields["member_type"].empty_label = _("Every member type (default)")
+        field = cast("forms.ModelChoiceField[MemberType]", self.fields["member_type"])
+        field.queryset = MemberType.objects.filter(organization=organization)
+        field.empty_label = _("Every member type (default)")
 
     def validate_unique(self):  # the service reports a clash on the member type with its code
         pass
@@ -93,7 +96,7 @@ class StockForm(forms.Form):
 
     def __init__(self, *args, branches, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = branches
+        cast("forms.ModelChoiceField[Branch]", self.fields["branch"]).queryset = branches
 
 
 class FindMemberForm(forms.Form):
@@ -102,7 +105,7 @@ class FindMemberForm(forms.Form):
 
     def __init__(self, *args, branches, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = branches
+        cast("forms.ModelChoiceField[Branch]", self.fields["branch"]).queryset = branches
         if branches.count() == 1:
             self.fields["branch"].initial = branches.first()
 
@@ -135,10 +138,12 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member_types"].queryset = MemberType.objects.filter(organization=organization)
+        field = cast("forms.ModelMultipleChoiceField[MemberType]", self.fields["member_types"])
+        field.queryset = MemberType.objects.filter(organization=organization)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         a, b = data.get("earned_from_on"), data.get("earned_to_on")
         if a and b and b < a:
             self.add_error("earned_to_on", _("The end date is before the start date."))

@@ -64,10 +64,11 @@ def spend(
 
 
 def give_back(
-    account: Any, *, entry_id: int, points: int | None, actor: Actor, source_type: str, source_id: str, reason: str
+    account: Any, *, entry_id: int | None, points: int | None, actor: Actor, source_type: str, source_id: str, reason: str
 ) -> int:
     """Return ``points`` (all when None) of spend entry ``entry_id`` as new lots keeping the
-    original lots' expiry; the returning entry's id."""
+    original lots' expiry; the returning entry's id. No entry id (none stored) finds no entry:
+    the ledger's not-found refusal."""
     points_spend_reverse = _ledger_service("points_spend_reverse")
 
     entry = points_spend_reverse(
@@ -101,9 +102,9 @@ def buy(
     return entry.pk
 
 
-def take_back(account: Any, *, entry_id: int, actor: Actor, source_type: str, source_id: str, reason: str) -> int:
+def take_back(account: Any, *, entry_id: int | None, actor: Actor, source_type: str, source_id: str, reason: str) -> int:
     """Reverse credit entry ``entry_id`` (a points purchase whose sale was voided), drawing first
-    from the lot it opened; the reversing entry's id."""
+    from the lot it opened; the reversing entry's id. No entry id: the ledger's not-found refusal."""
     points_credit_reverse = _ledger_service("points_credit_reverse")
 
     entry = points_credit_reverse(

@@ -62,8 +62,8 @@ def lifecycle_view(request: StaffRequest) -> HttpResponse:
     else:
         status = 400
     result["form"] = form
-    result["hidden"] = [(k, v) for k in form.data if k not in ("csrfmiddlewaretoken", "step", "expected_count")
-                        for v in form.data.getlist(k)]
+    result["hidden"] = [(k, v) for k in request.POST if k not in ("csrfmiddlewaretoken", "step", "expected_count")
+                        for v in request.POST.getlist(k)]  # request.POST is the form's data
     if request.htmx:
         return render(request, "members/_lifecycle_result.html", {"r": result, "form": form}, status=status)
     return render(request, "members/lifecycle.html", {"sections": _tool_sections(request, form, result)}, status=status)

@@ -75,10 +75,10 @@ def _branch(principal: Principal, code: str | None) -> Branch:
         return branch
     if not code:
         raise DomainError(E_BRANCH_REQUIRED, "Give the branch code.", field="branch")
-    branch = Branch.objects.filter(organization_id=principal.organization_id, code=code).first()
-    if branch is None:
+    named = Branch.objects.filter(organization_id=principal.organization_id, code=code).first()
+    if named is None:
         raise NotFound(E_UNKNOWN_BRANCH, f"No branch '{code}'.", field="branch")
-    return branch
+    return named
 
 
 def _staff(principal: Principal) -> Any:
@@ -86,18 +86,18 @@ def _staff(principal: Principal) -> Any:
 
 
 def _reward(principal: Principal, code: str, field: str = "code") -> Reward:
-    code = _clean(code)
-    reward = Reward.objects.filter(organization_id=principal.organization_id, code=code.upper()).first() if code else None
+    clean = _clean(code)
+    reward = Reward.objects.filter(organization_id=principal.organization_id, code=clean.upper()).first() if clean else None
     if reward is None:
         raise NotFound(E_REWARD_NOT_FOUND, "No reward with this code.", field=field)
     return reward
 
 
 def _template(principal: Principal, code: str, field: str = "code") -> CouponTemplate:
-    code = _clean(code)
+    clean = _clean(code)
     template = (
-        CouponTemplate.objects.filter(organization_id=principal.organization_id, code=code.upper()).first()
-        if code else None
+        CouponTemplate.objects.filter(organization_id=principal.organization_id, code=clean.upper()).first()
+        if clean else None
     )
     if template is None:
         raise NotFound(E_TEMPLATE_NOT_FOUND, "No coupon type with this code.", field=field)
@@ -105,10 +105,10 @@ def _template(principal: Principal, code: str, field: str = "code") -> CouponTem
 
 
 def _coupon(principal: Principal, code: str) -> Coupon:
-    code = _clean(code, 64)
-    if code is None:
+    clean = _clean(code, 64)
+    if clean is None:
         raise NotFound(E.COUPON_NOT_FOUND, "No coupon has this code.", field="code")
-    return coupon_get(principal.organization_id, code)
+    return coupon_get(principal.organization_id, clean)
 
 
 def _member_types(principal: Principal, codes: list[str]) -> list[MemberType]:

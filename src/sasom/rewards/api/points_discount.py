@@ -34,8 +34,8 @@ def points_discount_quote(request: HttpRequest, body: QuoteIn) -> QuoteOut:
 
 
 def _rules(principal: Principal) -> DiscountRulesOut:
-    rows = PointsDiscountRule.objects.filter(organization_id=principal.organization_id).select_related("member_type")
-    rows = sorted(rows, key=lambda r: (r.member_type_id is not None, r.member_type.code if r.member_type_id else ""))
+    qs = PointsDiscountRule.objects.filter(organization_id=principal.organization_id).select_related("member_type")
+    rows = sorted(qs, key=lambda r: (r.member_type is not None, r.member_type.code if r.member_type is not None else ""))
     return DiscountRulesOut(rules=[DiscountRuleOut.of(r) for r in rows])
 
 

@@ -41,7 +41,7 @@ from .common import (
 
 
 def _redemption(principal: Principal, number: str) -> Redemption:
-    number = _clean(number)
+    clean = _clean(number)
     qs = Redemption.objects.filter(organization_id=principal.organization_id).select_related(
         "member", "reward", "branch", "purchase"
     )
@@ -49,7 +49,7 @@ def _redemption(principal: Principal, number: str) -> Redemption:
         scope = branch_ids_in_scope(principal.staff)
         if scope is not None:
             qs = qs.filter(branch_id__in=scope)
-    redemption = qs.filter(number=number.upper()).first() if number else None
+    redemption = qs.filter(number=clean.upper()).first() if clean else None
     if redemption is None:
         raise NotFound(E_REDEMPTION_NOT_FOUND, "No redemption with this slip number.", field="number")
     return redemption

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 
 from django.utils import timezone
 from ninja import Field, Schema
@@ -42,6 +42,12 @@ def _sane_date(value: dt.date | None) -> dt.date | None:
 Day = Annotated[dt.date, BeforeValidator(iso_text_only), AfterValidator(_sane_date)]
 
 
+@overload
+def local(value: dt.datetime) -> dt.datetime: ...
+@overload
+def local(value: None) -> None: ...
+@overload
+def local(value: dt.datetime | None) -> dt.datetime | None: ...
 def local(value: dt.datetime | None) -> dt.datetime | None:
     """In the server's time zone (an ISO 8601 string with its offset)."""
     if value is None:

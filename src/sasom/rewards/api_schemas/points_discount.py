@@ -58,7 +58,7 @@ class DiscountRuleOut(Schema):
     @staticmethod
     def of(r: PointsDiscountRule) -> DiscountRuleOut:
         return DiscountRuleOut(
-            member_type=r.member_type.code if r.member_type_id else None, points_per_unit=r.points_per_unit,
+            member_type=r.member_type.code if r.member_type is not None else None, points_per_unit=r.points_per_unit,
             min_points=r.min_points, max_bill_percent=money(r.max_bill_percent),
             max_balance_percent=money(r.max_balance_percent), is_active=r.is_active,
         )

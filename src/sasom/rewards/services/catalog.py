@@ -66,7 +66,7 @@ def reward_save(
         raise DomainError(E.VALUE_INVALID, _("The end date is before the start date."), field="valid_to_on")
     types = _types_of(organization, member_types)
     creating = reward is None
-    obj = Reward(organization=organization) if creating else Reward.objects.select_for_update().get(pk=reward.pk)
+    obj = Reward(organization=organization) if reward is None else Reward.objects.select_for_update().get(pk=reward.pk)
     before = {} if creating else snapshot(obj, REWARD_FIELDS)
     before_types = [] if creating else sorted(obj.member_types.values_list("pk", flat=True))
     for k in REWARD_FIELDS:
@@ -105,8 +105,8 @@ def reward_stock_adjust(
             raise DomainError(E.OUT_OF_STOCK, _("There is not that much stock to write off."), field="delta")
         quantity = RewardStock.objects.get(reward=reward, branch=branch).quantity
     else:
-        rows = Reward.objects.filter(pk=reward.pk, stock__gte=-delta)
-        if not rows.update(stock=F("stock") + delta):
+        reward_rows = Reward.objects.filter(pk=reward.pk, stock__gte=-delta)
+        if not reward_rows.update(stock=F("stock") + delta):
             raise DomainError(E.OUT_OF_STOCK, _("There is not that much stock to write off."), field="delta")
         quantity = Reward.objects.get(pk=reward.pk).stock
     audit_record(
@@ -143,7 +143,7 @@ def coupon_template_save(
         raise DomainError(E.VALUE_INVALID, _("A percent discount is at most 100."), field="value")
     types = _types_of(organization, member_types)
     creating = template is None
-    obj = CouponTemplate(organization=organization) if creating else CouponTemplate.objects.select_for_update().get(pk=template.pk)
+    obj = CouponTemplate(organization=organization) if template is None else CouponTemplate.objects.select_for_update().get(pk=template.pk)
     before = {} if creating else snapshot(obj, COUPON_TEMPLATE_FIELDS)
     for k in COUPON_TEMPLATE_FIELDS:
         if k in data:

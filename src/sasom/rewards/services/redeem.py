@@ -9,6 +9,7 @@ counters racing for the last item cannot both win and the stock never goes below
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
@@ -99,11 +100,12 @@ def _put_back_stock(reward: Reward, branch: Branch, quantity: int) -> None:
         RewardStock.objects.filter(reward=reward, branch=branch).update(quantity=F("quantity") + quantity)
 
 
-def _purchase_settings(organization_id: int) -> RewardSettings:
+def _purchase_settings(organization_id: int) -> tuple[RewardSettings, Decimal]:
+    """The settings and their point price, or a refusal when buying points is not offered."""
     settings = RewardSettings.objects.filter(organization_id=organization_id).first()
     if settings is None or settings.point_price is None or settings.purchase_max_points == 0:
         raise DomainError(E.POINTS_PURCHASE_DISABLED, _("Buying points is not offered."), field="buy_points")
-    return settings
+    return settings, settings.point_price
 
 
 @transaction.atomic
@@ -130,7 +132,7 @@ def points_purchase(
         raise DomainError(
             E.PAYMENT_REFERENCE_REQUIRED, _("Enter the receipt number of the payment."), field="payment_reference"
         )
-    settings = _purchase_settings(member.organization_id)
+    settings, point_price = _purchase_settings(member.organization_id)
     if points > settings.purchase_max_points:
         raise DomainError(
             E.POINTS_PURCHASE_OVER_LIMIT,
@@ -143,8 +145,8 @@ def points_purchase(
         member=member,
         branch=branch,
         points=points,
-        point_price=settings.point_price,
-        amount=purchase_amount(points=points, point_price=settings.point_price),
+        point_price=point_price,
+        amount=purchase_amount(points=points, point_price=point_price),
         payment_reference=payment_reference,
     )
     purchase.entry_id = ledger.buy(

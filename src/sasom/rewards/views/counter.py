@@ -17,6 +17,7 @@ from sasom.core.errors import DomainError
 from sasom.core.permissions import branch_ids_in_scope, require_perm, staff_has
 from sasom.members.models import Member
 from sasom.organizations.http import StaffRequest
+from sasom.organizations.models import Branch
 
 from .. import points as ledger
 from ..forms import FindMemberForm, IssueCouponForm, ReasonForm, RedeemForm
@@ -53,13 +54,14 @@ def counter(request: StaffRequest) -> HttpResponse:
     """Find the member (code, phone, card); list what they can redeem now; redeem (POST)."""
     branches = branches_for(request)
     find = FindMemberForm(request.GET or None, branches=branches)
-    member = branch = None
+    member: Member | None = None
+    branch: Branch | None = None  # the form's branch is required: set whenever member is
     if find.is_valid():
         branch = find.cleaned_data["branch"]
         member = find_member(request, find.cleaned_data["q"])
         if member is None:
             find.add_error("q", _("No member has this code, phone or card."))
-    if request.method == "POST" and member is not None:
+    if request.method == "POST" and member is not None and branch is not None:
         form = RedeemForm(request.POST)
         if form.is_valid():
             reward = get_object_or_404(Reward, organization=request.organization, pk=form.cleaned_data["reward"])
