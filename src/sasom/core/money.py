@@ -13,7 +13,6 @@ No other module calls ``Decimal.quantize``: a test greps the source tree for it.
 
 from __future__ import annotations
 
-import math
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -24,9 +23,10 @@ ZERO = Decimal("0.00")
 def money(value: Decimal | Fraction | int | str) -> Decimal:
     """The one money rounding rule: two places, half up."""
     if isinstance(value, Fraction):
-        sign = -1 if value < 0 else 1
-        cents = math.floor(abs(value) * 100 + Fraction(1, 2))
-        return (Decimal(sign * cents) / 100).quantize(CENT)
+        # integers only (the engine calls this per award): cents = floor(|n| * 100 / d + 1/2)
+        n, d = value.numerator, value.denominator
+        cents = (abs(n) * 200 + d) // (2 * d)
+        return Decimal(-cents if n < 0 else cents).scaleb(-2)
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 

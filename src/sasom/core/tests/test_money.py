@@ -5,6 +5,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sasom.core.money import is_cents, money, money_floor
 
@@ -46,3 +48,10 @@ def test_no_other_module_calls_quantize():
         if "tests" not in p.parts and p.name != "money.py" and ".quantize(" in p.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+@given(n=st.integers(min_value=-10**9, max_value=10**9), d=st.sampled_from([1, 2, 4, 5, 8, 10, 16, 25, 40, 125, 1000]))
+def test_an_exact_fraction_rounds_as_the_same_decimal(n, d):
+    # a Fraction whose decimal expansion is finite rounds exactly as that Decimal does
+    assert money(Fraction(n, d)) == money(Decimal(n) / Decimal(d))
+    assert money(Fraction(n, d)).as_tuple().exponent == -2
