@@ -10,14 +10,16 @@ byte search over the body.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, overload
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 
 from sasom.core.errors import E_INVALID_INPUT  # noqa: F401  (codes live in errors.py)
 
@@ -105,3 +107,19 @@ def iso_text_only(value: Any) -> Any:
     if isinstance(value, dt.date) or value is None:
         return value
     raise ValueError("give an ISO 8601 date or date-time string")
+
+
+@overload
+def api_local_time(value: dt.datetime) -> dt.datetime: ...
+@overload
+def api_local_time(value: None) -> None: ...
+@overload
+def api_local_time(value: dt.datetime | None) -> dt.datetime | None: ...
+def api_local_time(value: dt.datetime | None) -> dt.datetime | None:
+    """A moment as the API answers it: in the server's time zone, or in UTC where that zone's
+    offset at the time was not whole minutes (RFC 3339 offsets are whole minutes)."""
+    if value is None:
+        return None
+    local = timezone.localtime(value)
+    offset = local.utcoffset()
+    return local if offset is None or offset.total_seconds() % 60 == 0 else value.astimezone(dt.UTC)

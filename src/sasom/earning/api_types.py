@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal, overload
+from typing import Annotated, Any, Literal
 
-from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, model_validator
 
-from sasom.core.inputs import iso_text_only
+from sasom.core.inputs import api_local_time, iso_text_only
 from sasom.core.money import money_text
 from sasom.earning.kinds import KINDS
 
@@ -69,19 +68,7 @@ Moment = Annotated[
 ]
 
 
-@overload
-def local_time(value: dt.datetime) -> dt.datetime: ...
-@overload
-def local_time(value: None) -> None: ...
-@overload
-def local_time(value: dt.datetime | None) -> dt.datetime | None: ...
-def local_time(value: dt.datetime | None) -> dt.datetime | None:
-    """In the server's time zone; in UTC where that zone's old offset is not whole minutes (RFC 3339)."""
-    if value is None:
-        return None
-    local = timezone.localtime(value)
-    offset = local.utcoffset()
-    return local if offset is None or offset.total_seconds() % 60 == 0 else value.astimezone(dt.UTC)
+local_time = api_local_time
 
 
 def clock_text(value: dt.time | None) -> str | None:

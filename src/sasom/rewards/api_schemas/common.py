@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, overload
+from typing import Annotated, Any
 
-from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, model_validator
 
-from sasom.core.inputs import iso_text_only
+from sasom.core.inputs import api_local_time, iso_text_only
 from sasom.core.money import money_text
 
 NO_NUL = r"^[^\x00]*$"
@@ -42,19 +41,7 @@ def _sane_date(value: dt.date | None) -> dt.date | None:
 Day = Annotated[dt.date, BeforeValidator(iso_text_only), AfterValidator(_sane_date)]
 
 
-@overload
-def local(value: dt.datetime) -> dt.datetime: ...
-@overload
-def local(value: None) -> None: ...
-@overload
-def local(value: dt.datetime | None) -> dt.datetime | None: ...
-def local(value: dt.datetime | None) -> dt.datetime | None:
-    """In the server's time zone (an ISO 8601 string with its offset)."""
-    if value is None:
-        return None
-    out = timezone.localtime(value)
-    offset = out.utcoffset()
-    return out if offset is None or offset.total_seconds() % 60 == 0 else value.astimezone(dt.UTC)
+local = api_local_time
 
 
 def money(value: Any) -> str:
