@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, overload
 from urllib.parse import unquote
 
@@ -21,7 +21,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
-from sasom.core.errors import E_INVALID_INPUT  # noqa: F401  (codes live in errors.py)
+from sasom.core.errors import E_INVALID_INPUT, DomainError
 
 API_PREFIX = "/api/"
 NUL_MESSAGE = "Text may not contain the NUL character (U+0000)."
@@ -123,3 +123,17 @@ def api_local_time(value: dt.datetime | None) -> dt.datetime | None:
     local = timezone.localtime(value)
     offset = local.utcoffset()
     return local if offset is None or offset.total_seconds() % 60 == 0 else value.astimezone(dt.UTC)
+
+
+def query_known(request: HttpRequest, fields: Iterable[str]) -> None:
+    """An unknown query parameter (a typo like ``?actve=false``) or one given twice is refused
+    (422 ``invalid_input`` naming it), not silently ignored or resolved to the last value."""
+    known = set(fields)
+    for name in sorted(request.GET):
+        if name not in known:
+            message = f"Unknown query parameter {name!r}."
+        elif len(request.GET.getlist(name)) > 1:
+            message = f"Query parameter {name!r} is given more than once."
+        else:
+            continue
+        raise DomainError(E_INVALID_INPUT, message, field=name, status=422)

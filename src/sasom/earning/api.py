@@ -16,7 +16,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from sasom.core.audit import Actor
-from sasom.core.errors import DomainError, NotFound
+from sasom.core.errors import NotFound
+from sasom.core.inputs import query_known
 from sasom.earning import models as m
 from sasom.earning import selectors, services
 from sasom.earning.api_schemas import (
@@ -43,16 +44,7 @@ router = Router(tags=["earning"], auth=api_auth)
 
 
 def _known_query(request: HttpRequest, model: type[Schema]) -> None:
-    """An unknown query parameter (a typo like ``?actve=false``) or one given twice is refused,
-    not silently ignored or silently resolved to the last value."""
-    for name in sorted(request.GET):
-        if name not in model.model_fields:
-            message = f"Unknown query parameter {name!r}."
-        elif len(request.GET.getlist(name)) > 1:
-            message = f"Query parameter {name!r} is given more than once."
-        else:
-            continue
-        raise DomainError("invalid_input", message, field=name, status=422)
+    query_known(request, model.model_fields)
 
 
 def _times(data: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from sasom.core.errors import DomainError, Forbidden, NotFound
+from sasom.core.inputs import query_known
 from sasom.integrations.auth import Principal, api_auth
 from sasom.members.models import Member, MemberType
 from sasom.members.selectors import member_lookup
@@ -39,15 +40,7 @@ E_UNKNOWN_MEMBER_TYPE = "unknown_member_type"
 
 
 def _known_query(request: HttpRequest, model: type[Schema]) -> None:
-    """An unknown query parameter (a typo) or one given twice is refused, not silently ignored."""
-    for name in sorted(request.GET):
-        if name not in model.model_fields:
-            message = f"Unknown query parameter {name!r}."
-        elif len(request.GET.getlist(name)) > 1:
-            message = f"Query parameter {name!r} is given more than once."
-        else:
-            continue
-        raise DomainError("invalid_input", message, field=name, status=422)
+    query_known(request, model.model_fields)
 
 
 def _clean(code: str, limit: int = 40) -> str | None:
