@@ -41,10 +41,13 @@ from sasom.ledger.plan import SalePlan, body_hash
 from sasom.ledger.policy import settings_of
 from sasom.ledger.services import core
 from sasom.ledger.services.sales import (
+    earn_objects,
+    line_objects,
     plan_of,
     receipt_conflict,
     rules_of,
     sale_announce,
+    sale_object,
     sale_validate,
 )
 from sasom.members.models import Member
@@ -238,14 +241,9 @@ def _drop_replays(organization: Organization, items: list[BulkSale], hashes: lis
 
 def _rows_of(plan: SalePlan, organization: Any, item: BulkSale, member: Any,
              account: PointAccount | None) -> tuple[Sale, list[SaleLine]]:
-    row = plan.sale
-    fields = {f: getattr(row, f) for f in row.__slots__
-              if f not in ("organization_id", "branch_id", "terminal_id", "member_id")}
-    sale = Sale(organization=organization, branch=item.branch, terminal=item.terminal, member=member,
-                account=account, **fields)
-    lines = [SaleLine(organization_id=row.organization_id, **{f: getattr(ln, f) for f in ln.__slots__})
-             for ln in plan.lines]
-    return sale, lines
+    sale = sale_object(plan, organization=organization, branch=item.branch, terminal=item.terminal, member=member,
+                       account=account)
+    return sale, line_objects(plan, sale)
 
 
 def _apply(account: PointAccount, plan: SalePlan) -> None:
@@ -260,21 +258,7 @@ def _apply(account: PointAccount, plan: SalePlan) -> None:
 def _earn_rows(plan: SalePlan, account: PointAccount, sale: Sale, item: BulkSale
                ) -> tuple[Entry, Lot | None, dict[str, int]]:
     """The plan's earn entry and lot as unsaved objects, and the balance the entry left."""
-    earn, row = plan.earn, plan.sale
-    assert earn is not None
-    entry = Entry(
-        organization_id=row.organization_id, account=account, kind=Entry.Kind.EARN, sign=1, amount=earn.amount,
-        debt_delta=-earn.debt_paid, occurred_at=row.occurred_at, recorded_at=row.recorded_at, sale=sale,
-        branch=item.branch, terminal=item.terminal, source_type="sale", source_id=row.receipt_id,
-        staff_user_id=row.staff_user_id, actor_label=row.actor_label, explanation=earn.explanation,
-    )
-    lot = None
-    if earn.lot_amount:
-        lot = Lot(
-            organization_id=row.organization_id, account=account, entry=entry, amount=earn.lot_amount,
-            remaining=earn.lot_amount, earned_at=row.occurred_at, expires_on=earn.expires_on,
-            pending_until=earn.pending_until, is_pending=earn.is_pending,
-        )
+    entry, lot = earn_objects(plan, account=account, sale=sale, branch=item.branch, terminal=item.terminal)
     return entry, lot, {"spendable": account.spendable, "pending": account.pending, "debt": account.debt}
 
 

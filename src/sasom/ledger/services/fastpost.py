@@ -31,16 +31,18 @@ from django.utils import timezone
 from sasom.core.audit import Actor
 from sasom.core.events import POINTS_EARNED, SALE_POSTED, event_wanted
 from sasom.earning import engine
-from sasom.ledger.models import Entry, LedgerSettings, PointAccount, Sale
+from sasom.ledger.models import LedgerSettings, PointAccount, Sale
 from sasom.ledger.plan import SalePlan, body_hash, plan_json
 from sasom.ledger.policy import settings_of
 from sasom.ledger.selectors import Balance
 from sasom.ledger.services import core
 from sasom.ledger.services.sales import (
     SalePostResult,
+    earn_objects,
     plan_of,
     receipt_conflict,
     sale_announce,
+    sale_object,
     sale_validate,
     stored_result,
 )
@@ -164,20 +166,15 @@ def _announce(plan: SalePlan, organization: Organization, branch: Any, terminal:
             pending=pending, lifetime_earned=lifetime, debt=debt, sale_count=sale_count,
             created_at=account_created_at, updated_at=s.recorded_at,
         )
-    fields = {f: getattr(s, f) for f in s.__slots__
-              if f not in ("organization_id", "branch_id", "terminal_id", "member_id")}
-    sale = Sale(pk=sale_id, organization=organization, branch=branch, terminal=terminal, member=member,
-                account=posted_account, status=Sale.Status.POSTED, void_reason="", **fields)
+    sale = sale_object(plan, organization=organization, branch=branch, terminal=terminal, member=member,
+                       account=posted_account)
+    sale.pk, sale.status, sale.void_reason = sale_id, Sale.Status.POSTED, ""
     sale._state.adding = False
     sale_announce(plan, sale_id=sale_id, branch_code=branch.code, terminal_code=terminal.code,
                   member_code=member.code if member is not None else None)
     if entry_id is not None and plan.earn is not None:
-        entry = Entry(
-            pk=entry_id, organization_id=organization.pk, account=posted_account, kind=Entry.Kind.EARN, sign=1,
-            amount=plan.earn.amount, debt_delta=-plan.earn.debt_paid, sale=sale, branch=branch, terminal=terminal,
-            source_type="sale", source_id=s.receipt_id, staff_user_id=s.staff_user_id, actor_label=s.actor_label,
-            explanation=plan.earn.explanation, occurred_at=s.occurred_at, recorded_at=s.recorded_at,
-        )
+        entry, _lot = earn_objects(plan, account=posted_account, sale=sale, branch=branch, terminal=terminal)
+        entry.pk = entry_id
         entry._state.adding = False
         assert posted_account is not None
         core.announce(entry, posted_account)

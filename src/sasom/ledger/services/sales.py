@@ -292,23 +292,42 @@ def _sale_post_tx(
     )
 
 
-def _earn_entry(plan: SalePlan, account: PointAccount, sale: Sale, branch: Any, terminal: Any) -> Entry:
-    """The earn entry and its lot of ``plan.earn``, written as the plan says."""
+# ---------------------------------------------------------------- the plan's rows as model objects
+# (unsaved; each writer saves them its own way: one by one, in bulk, or only to answer from)
+
+
+def sale_object(plan: SalePlan, *, organization: Any, branch: Any, terminal: Any, member: Any,
+                account: PointAccount | None) -> Sale:
+    row = plan.sale
+    fields = {f: getattr(row, f) for f in row.__slots__
+              if f not in ("organization_id", "branch_id", "terminal_id", "member_id")}
+    return Sale(organization=organization, branch=branch, terminal=terminal, member=member, account=account, **fields)
+
+
+def line_objects(plan: SalePlan, sale: Sale) -> list[SaleLine]:
+    return [SaleLine(organization_id=plan.sale.organization_id, sale=sale, **{f: getattr(ln, f) for f in ln.__slots__})
+            for ln in plan.lines]
+
+
+def earn_objects(plan: SalePlan, *, account: PointAccount | None, sale: Sale, branch: Any, terminal: Any
+                 ) -> tuple[Entry, Lot | None]:
+    """The earn entry of ``plan.earn`` and its lot (none when the account's debt took every point)."""
     earn, row = plan.earn, plan.sale
     assert earn is not None
-    entry = Entry.objects.create(
+    entry = Entry(
         organization_id=row.organization_id, account=account, kind=Entry.Kind.EARN, sign=1, amount=earn.amount,
         debt_delta=-earn.debt_paid, occurred_at=row.occurred_at, recorded_at=row.recorded_at, sale=sale,
         branch=branch, terminal=terminal, source_type="sale", source_id=row.receipt_id,
         staff_user_id=row.staff_user_id, actor_label=row.actor_label, explanation=earn.explanation,
     )
+    lot = None
     if earn.lot_amount:
-        Lot.objects.create(
+        lot = Lot(
             organization_id=row.organization_id, account=account, entry=entry, amount=earn.lot_amount,
             remaining=earn.lot_amount, earned_at=row.occurred_at, expires_on=earn.expires_on,
             pending_until=earn.pending_until, is_pending=earn.is_pending,
         )
-    return entry
+    return entry, lot
 
 
 def plan_write(plan: SalePlan, *, organization: Any, branch: Any, terminal: Any, member: Any,
@@ -317,14 +336,10 @@ def plan_write(plan: SalePlan, *, organization: Any, branch: Any, terminal: Any,
     """Persist ``plan`` with the ORM. The caller holds the transaction and the accounts' locks
     (the plan was built from ``account`` as locked)."""
     row = plan.sale
-    sale = Sale.objects.create(
-        organization=organization, branch=branch, terminal=terminal, member=member, account=account,
-        **{f: getattr(row, f) for f in row.__slots__ if f not in ("organization_id", "branch_id", "terminal_id", "member_id")},
-    )
-    SaleLine.objects.bulk_create([
-        SaleLine(organization_id=row.organization_id, sale=sale, **{f: getattr(ln, f) for f in ln.__slots__})
-        for ln in plan.lines
-    ])
+    sale = sale_object(plan, organization=organization, branch=branch, terminal=terminal, member=member,
+                       account=account)
+    sale.save(force_insert=True)
+    SaleLine.objects.bulk_create(line_objects(plan, sale))
     sale_announce(plan, sale_id=sale.pk, branch_code=branch.code, terminal_code=terminal.code,
                   member_code=member.code if member is not None else None)
     if account is None:
@@ -341,7 +356,11 @@ def plan_write(plan: SalePlan, *, organization: Any, branch: Any, terminal: Any,
         core.debit(account, **spend)
     earn_entry = None
     if plan.earn is not None:
-        earn_entry = _earn_entry(plan, account, sale, branch, terminal)
+        earn_entry, lot = earn_objects(plan, account=account, sale=sale, branch=branch, terminal=terminal)
+        earn_entry.save(force_insert=True)
+        if lot is not None:
+            lot.entry = earn_entry
+            lot.save(force_insert=True)
     account.spendable += plan.delta.spendable
     account.pending += plan.delta.pending
     account.debt += plan.delta.debt
