@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sasom.core",
     "sasom.organizations",
     "sasom.members",
+    "sasom.catalog",
     "sasom.ledger",
     "sasom.earning",
     "sasom.rewards",

@@ -60,6 +60,9 @@ GRANTS: dict[str, frozenset[str]] = {
     "members.export": frozenset({O, A, M, AU}),
     "member_types.view": frozenset({O, A, M, BM, AU}),
     "member_types.manage": frozenset({O, A}),
+    # catalog
+    "catalog.view": EVERYONE,
+    "catalog.manage": frozenset({O, A, M}),
     # organization
     "organization.manage": frozenset({O}),
     "branches.view": frozenset({O, A, BM, AU}),

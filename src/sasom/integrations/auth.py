@@ -235,9 +235,11 @@ class ApiAuth(HttpBearer):
 KEY_GRANTS = frozenset({
     "members.view", "members.create", "members.edit", "points.view", "points.earn", "points.void",
     "rewards.view", "rewards.redeem", "rewards.cancel", "coupons.use", "batches.manage",
+    "catalog.view",
 })
 MANAGE_GRANTS = frozenset({
     "member_types.view", "member_types.manage", "rules.view", "rules.manage", "rewards.manage", "coupons.manage",
+    "catalog.manage",
 })
 
 

@@ -98,6 +98,8 @@ PERMISSION_LABELS: dict[str, Any] = {
     "members.export": _("Export members"),
     "member_types.view": _("See member types"),
     "member_types.manage": _("Set up member types"),
+    "catalog.view": _("See products, categories and brands"),
+    "catalog.manage": _("Set up products, categories and brands"),
     "organization.manage": _("Change organization settings"),
     "branches.view": _("See branches and terminals"),
     "branches.manage": _("Set up branches and terminals"),
