@@ -22,6 +22,7 @@ NO_NUL = r"^[^\x00]*$"
 DECIMAL_TEXT = r"^-?\d{1,12}(\.\d{1,6})?$"
 
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=NO_NUL)]
+Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]  # as long as a sale line's
 Amount = Annotated[str, Field(pattern=DECIMAL_TEXT, description='decimal string, e.g. "12.00"', examples=["12.00"])]
 Day = Annotated[dt.date, BeforeValidator(iso_text_only)]
 
@@ -68,7 +69,7 @@ class ProductOut(Schema):
 
 
 class ProductIn(Schema):
-    sku: Code
+    sku: Sku
     name_th: str = Field(..., min_length=1, max_length=200, pattern=NO_NUL)
     name_en: str = Field("", max_length=200, pattern=NO_NUL)
     category: Code | None = None

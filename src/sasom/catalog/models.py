@@ -52,7 +52,7 @@ class Product(TenantModel):
     """A thing the shop sells. ``pack_size`` counts the units a pack holds (6 for a 6-pack of
     boxes); ``base_price`` is the list price of one ``unit``, VAT included when ``vat_included``."""
 
-    sku = models.CharField(_("SKU"), max_length=40)
+    sku = models.CharField(_("SKU"), max_length=64)  # as long as a sale line's
     name_th = models.CharField(_("Thai name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     category = models.ForeignKey(

@@ -226,7 +226,7 @@ def product_create(
     """Add a product; ``category`` and ``brand`` are codes. Every value is checked first."""
     product = Product(
         organization_id=organization_id,
-        sku=clean_code(sku, field="sku", code=SKU_INVALID),
+        sku=clean_code(sku, field="sku", code=SKU_INVALID, max_length=64),
         name_th=clean_name(name_th, field="name_th", max_length=200),
         name_en=clean_name(name_en, field="name_en", max_length=200, required=False),
         base_price=clean_price(base_price),

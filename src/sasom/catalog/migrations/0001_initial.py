@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
             name='Product',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=40, verbose_name='SKU')),
+                ('sku', models.CharField(max_length=64, verbose_name='SKU')),
                 ('name_th', models.CharField(max_length=200, verbose_name='Thai name')),
                 ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
                 ('unit', models.CharField(blank=True, help_text='e.g. "box", "bottle"', max_length=20, verbose_name='unit')),
