@@ -199,7 +199,7 @@ def quote(request: HttpRequest, body: BasketIn) -> SaleQuoteOut:
         points_discount=PointsDiscountOut(max_points=pd.max_points, max_amount=pd.max_amount) if pd else None,
         coupons=_coupons_out(q.coupons),
         rewards=[SaleRewardOptionOut(code=r.code, name=r.name, points=r.points_cost) for r in q.rewards],
-        balance=balance_out(member),
+        balance=balance_out(member, q.account),
     )
 
 

@@ -101,6 +101,7 @@ class SaleQuote:
     points_discount: DiscountQuote | None
     coupons: list[CouponUsed] = field(default_factory=list)  # the member's issued coupons (face value)
     rewards: list[Reward] = field(default_factory=list)  # rewards the member can afford now
+    account: PointAccount | None = None  # the member's account as the quote read it
 
 
 # ------------------------------------------------------------------------------ members
@@ -145,24 +146,26 @@ def _member_and_account(organization_id: int, ref: MemberRef | None, region: str
 def sale_quote(*, organization: Organization, basket: engine.Basket, member: Member | None) -> SaleQuote:
     """What ``basket`` would earn for ``member`` now, what the member may pay with points, their
     coupons and the rewards they can afford; writes nothing."""
-    result = ledger_sale_quote(organization=organization, basket=basket, member=member)
+    account = account_of(member) if member is not None else None  # read once for all of the quote
+    result = ledger_sale_quote(organization=organization, basket=basket, member=member, account=account)
     if member is None:
         return SaleQuote(member=None, result=result, points_discount=None)
+    spendable = account.spendable if account else 0
     try:
-        points_discount: DiscountQuote | None = points_discount_quote_for(member, bill_amount=bill_amount_of(basket))
+        points_discount: DiscountQuote | None = points_discount_quote_for(
+            member, bill_amount=bill_amount_of(basket), spendable=spendable)
     except DomainError:
         points_discount = None
     coupons = [
         CouponUsed(code=c.code, kind=c.template.kind, amount=c.template.value)
         for c in reward_selectors.coupons_of_member(member).filter(status="issued").select_related("template")[:20]
     ]
-    account = account_of(member)
-    spendable = account.spendable if account else 0
     rewards = list(
         reward_selectors.rewards_offered(organization, member_type_id=member.member_type_id,
                                          on=basket.occurred_at.date()).filter(points_cost__lte=spendable)[:20]
     )
-    return SaleQuote(member=member, result=result, points_discount=points_discount, coupons=coupons, rewards=rewards)
+    return SaleQuote(member=member, result=result, points_discount=points_discount, coupons=coupons, rewards=rewards,
+                     account=account)
 
 
 # ------------------------------------------------------------------------------ commit

@@ -10,10 +10,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet, Sum
 
 from sasom.earning import engine
-from sasom.earning.selectors import ruleset_for
 from sasom.ledger.models import Entry, Lot, PointAccount, Sale
 from sasom.ledger.policy import local_date, zone
-from sasom.ledger.services.sales import member_context
+from sasom.ledger.services.sales import member_context, rules_of
 from sasom.members.models import Member
 from sasom.organizations.models import Organization
 
@@ -90,15 +89,17 @@ def today_in(organization: Organization, now: dt.datetime) -> dt.date:
     return local_date(now, organization.time_zone)
 
 
-def sale_quote(*, organization: Organization, basket: Basket, member: Member | None = None) -> EarnResult:
+def sale_quote(*, organization: Organization, basket: Basket, member: Member | None,
+               account: PointAccount | None) -> EarnResult:
     """What ``basket`` would earn for ``member`` now, with every award explained; writes nothing.
 
-    The same engine call as :func:`sasom.ledger.services.sale_post` makes, on the member's
-    current context (first purchase, card expiry, referral), so a quote and the commit agree.
+    The same engine call, with the same rules, as :func:`sasom.ledger.services.sale_post` makes,
+    on the member's context as ``account`` (the member's account as read; None: none yet) shows
+    it (first purchase, card expiry, referral), so a quote and the commit agree.
     """
     if member is None:
         context = engine.MemberContext(member_id=None)
     else:
-        account = account_of(member) or PointAccount(organization_id=organization.pk, member=member)
-        context = member_context(member, account, basket.occurred_at, organization.time_zone)
-    return engine.compute(basket, context, ruleset_for(organization.pk), tz=zone(organization.time_zone))
+        probe = account or PointAccount(organization_id=organization.pk, member=member)
+        context = member_context(member, probe, basket.occurred_at, organization.time_zone)
+    return engine.compute(basket, context, rules_of(organization.pk), tz=zone(organization.time_zone))

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from sasom.core.audit import Actor
 from sasom.integrations import auth
@@ -188,3 +190,18 @@ def test_a_key_cannot_read_sales_of_another_terminal(org, terminal, pos, member)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key.key}")
     assert client.get("/api/v1/sales/B1-T1-000123").status_code == 404
     assert post(client, "/api/v1/sales/B1-T1-000123/void", {"reason": "x"}).status_code == 404
+
+
+def test_a_quote_reads_the_member_s_account_once(pos, member):
+    # given a member who has an account (one sale posted)
+    assert post(pos, "/api/v1/sales", sale_body()).status_code == 201
+    body = {k: v for k, v in sale_body().items() if k != "receipt_id"}
+    post(pos, "/api/v1/sales/quote", body)  # warm the key and rule caches
+    # when the POS asks for a quote
+    with CaptureQueriesContext(connection) as queries:
+        quote = post(pos, "/api/v1/sales/quote", body)
+    # then the answer needs the account once (engine context, points discount, rewards, balance)
+    assert quote.status_code == 200
+    account_reads = [q["sql"] for q in queries.captured_queries
+                     if 'FROM "ledger_pointaccount"' in q["sql"] and "UPDATE" not in q["sql"]]
+    assert len(account_reads) == 1, account_reads
