@@ -23,8 +23,6 @@ from sasom.earning import engine
 from sasom.ledger import selectors as ledger_selectors
 from sasom.ledger.forms import CounterSaleForm, ReturnForm, VoidForm
 from sasom.ledger.models import Sale
-from sasom.members.models import Member
-from sasom.members.selectors import member_lookup
 from sasom.organizations.http import StaffRequest
 from sasom.organizations.models import Organization, Terminal
 from sasom.rewards import points as reward_points
@@ -34,13 +32,6 @@ from sasom.rewards.pricing import coupon_code_display
 from sasom.rewards.selectors import coupons_of_member
 from sasom.rewards.services import coupon_use, points_discount_quote_for
 from sasom.rewards.views.common import find_member, form_error, terminals_for
-
-
-def _find_member(organization: Organization, query: str) -> Member | None:
-    query = query.strip()
-    if not query:
-        return None
-    return member_lookup(organization.pk, phone=query, card=query, code=query)
 
 
 def _terminals(staff: Any) -> QuerySet[Terminal]:
@@ -81,7 +72,7 @@ def counter(request: StaffRequest) -> HttpResponse:
     """Find the member, ring up the sale, show the awards and the new balance."""
     staff, org = request.staff, request.organization
     query = (request.POST.get("q") or request.GET.get("q") or "").strip()
-    member = _find_member(org, query) if query else None
+    member = find_member(request, query) if query else None
     terminals = _terminals(staff)
     form = CounterSaleForm(request.POST or None, terminals=terminals)
     result = None

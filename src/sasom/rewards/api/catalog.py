@@ -56,6 +56,19 @@ def reward_list(request: HttpRequest, q: Query[Page]) -> RewardList:
     return RewardList(count=count, limit=q.limit, offset=q.offset, items=[RewardOut.of(r) for r in rows])
 
 
+def _patched(principal: Principal, obj: Reward | CouponTemplate, given: dict[str, Any], fields: Any,
+             *, nullable: set[str]) -> tuple[dict[str, Any], list[Any]]:
+    """A PATCH applied to ``obj``'s fields (an omitted field keeps its value; null clears only the
+    ``nullable`` ones) and its member types (the given codes, else the current ones)."""
+    data = {k: getattr(obj, k) for k in fields}
+    data.update({k: v for k, v in given.items() if k in fields and (v is not None or k in nullable)})
+    types = (
+        _member_types(principal, given["member_types"]) if given.get("member_types") is not None
+        else list(obj.member_types.all())
+    )
+    return data, types
+
+
 def _money_fields(data: dict[str, Any], *names: str) -> dict[str, Any]:
     for name in names:
         if data.get(name) is not None:
@@ -100,13 +113,8 @@ def reward_patch(request: HttpRequest, code: str, body: RewardPatch) -> RewardOu
     principal = api_require(request, "rewards.manage")
     reward = _reward(principal, code)
     given = body.dict(exclude_unset=True)
-    nullable = {"valid_from_on", "valid_to_on", "limit_quantity"}
-    data = {k: getattr(reward, k) for k in REWARD_FIELDS}
-    data.update({k: v for k, v in given.items() if k in REWARD_FIELDS and (v is not None or k in nullable)})
-    types = (
-        _member_types(principal, given["member_types"]) if given.get("member_types") is not None
-        else list(reward.member_types.all())
-    )
+    data, types = _patched(principal, reward, given, REWARD_FIELDS, nullable={"valid_from_on", "valid_to_on",
+                                                                              "limit_quantity"})
     saved = reward_save(
         organization=_organization(principal), actor=Actor.from_request(request),
         data=_money_fields(data, "cash_copay"), member_types=types, reward=reward,
@@ -194,13 +202,8 @@ def template_patch(request: HttpRequest, code: str, body: CouponTemplatePatch) -
     principal = api_require(request, "coupons.manage")
     template = _template(principal, code)
     given = body.dict(exclude_unset=True)
-    nullable = {"validity_days", "valid_until_on", "per_member_limit"}
-    data = {k: getattr(template, k) for k in COUPON_TEMPLATE_FIELDS}
-    data.update({k: v for k, v in given.items() if k in COUPON_TEMPLATE_FIELDS and (v is not None or k in nullable)})
-    types = (
-        _member_types(principal, given["member_types"]) if given.get("member_types") is not None
-        else list(template.member_types.all())
-    )
+    data, types = _patched(principal, template, given, COUPON_TEMPLATE_FIELDS,
+                           nullable={"validity_days", "valid_until_on", "per_member_limit"})
     saved = coupon_template_save(
         organization=_organization(principal), actor=Actor.from_request(request),
         data=_money_fields(data, "value", "min_spend"), member_types=types, template=template,
