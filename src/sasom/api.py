@@ -12,6 +12,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from sasom import __version__
 from sasom.catalog.api import router as catalog_router
+from sasom.catalog.api_prices import router as prices_router
 from sasom.checkout.api import router as checkout_router
 from sasom.core.errors import DomainError
 from sasom.earning.api import router as earning_router
@@ -135,6 +136,7 @@ def _mount() -> None:
     api.add_router("/", integration_router)
     api.add_router("/", members_router)
     api.add_router("/", catalog_router)
+    api.add_router("/", prices_router)
     api.add_router("/", checkout_router)
     api.add_router("/", ledger_router)
     api.add_router("/", earning_router)

@@ -10,7 +10,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from sasom.catalog.models_prices import Price, PriceTable, PriceTableMemberType, PricingSettings
 from sasom.core.tenancy import TenantModel
+
+__all__ = ["Barcode", "Brand", "Category", "Price", "PriceTable", "PriceTableMemberType", "PricingSettings", "Product"]
 
 
 class Category(TenantModel):
@@ -105,3 +108,4 @@ class Barcode(TenantModel):
 
     def __str__(self) -> str:
         return self.code
+

@@ -14,17 +14,21 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.responses import NinjaJSONEncoder
 
+from sasom.catalog.pricing import LineIn
 from sasom.checkout import receipts, services
 from sasom.checkout.api_schemas import (
     BasketIn,
     PointsDiscountOut,
+    PriceStepOut,
     ReturnIn,
     ReturnOut,
     SaleCouponOut,
     SaleIn,
+    SaleLineOut,
     SaleMemberRef,
     SaleOut,
     SalePlace,
@@ -46,8 +50,8 @@ from sasom.earning import engine
 from sasom.integrations.auth import Principal, api_auth, api_require
 from sasom.ledger.api_schemas import awards_out, balance_out
 from sasom.ledger.models import PointAccount, Sale
-from sasom.ledger.plan import award_json
-from sasom.ledger.selectors import Balance
+from sasom.ledger.plan import award_json, line_rows
+from sasom.ledger.selectors import Balance, balance_after
 from sasom.members.models import Member
 from sasom.organizations.models import Branch, Organization, Terminal
 
@@ -106,20 +110,23 @@ def _place_and_organization(principal: Principal, branch_code: str, terminal_cod
     return organization, branch, terminal
 
 
+def _lines_sent(body: BasketIn) -> tuple[LineIn, ...]:
+    return tuple(
+        LineIn(line_no=i, code=line.sku, quantity=line.quantity, unit_price=line.unit_price, discount=line.discount,
+               category=line.category, brand=line.brand)
+        for i, line in enumerate(body.lines, start=1)
+    )
+
+
 def _member_ref(ref: SaleMemberRef | None) -> services.MemberRef | None:
     return None if ref is None else services.MemberRef(phone=ref.phone, card=ref.card, code=ref.code)
 
 
 def _basket(body: BasketIn, branch: Branch, terminal: Terminal) -> engine.Basket:
+    """The bill as sent; its lines are priced by the checkout (``_lines_sent``)."""
     return engine.Basket(
         occurred_at=body.occurred_at,
-        lines=tuple(
-            engine.BasketLine(
-                line_no=i, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price,
-                discount=line.discount, category=line.category, brand=line.brand,
-            )
-            for i, line in enumerate(body.lines, start=1)
-        ),
+        lines=(),
         branch_code=branch.code,
         terminal_code=terminal.code,
         salesperson=body.salesperson,
@@ -145,13 +152,46 @@ def _sale(principal: Principal, receipt_id: str, branch_code: str, terminal_code
 # ------------------------------------------------------------------------------------------ rendering
 
 
+def _steps(rows: list[list[Any]] | tuple[tuple[int, str, str, str], ...], line_no: int) -> list[PriceStepOut]:
+    return [PriceStepOut(kind=kind, amount=Decimal(amount) if amount else None, reason=reason)
+            for no, kind, amount, reason in rows if no == line_no]
+
+
+def _lines_out(basket: engine.Basket) -> list[SaleLineOut]:
+    """The lines of a basket priced now (a quote, a sale just posted)."""
+    return [
+        SaleLineOut(
+            line_no=ln.line_no, sku=ln.sku, quantity=ln.quantity,
+            list_price=ln.unit_price if ln.list_price is None else ln.list_price, unit_price=ln.unit_price,
+            price_source=ln.price_source, price_flag=ln.price_flag, discount=money(ln.discount),
+            member_discount=money(ln.member_discount), net=money(money(ln.quantity * ln.unit_price) - ln.discount),
+            earns_points=not ln.excluded_from_points, steps=_steps(basket.pricing, ln.line_no),
+        )
+        for ln in basket.lines
+    ]
+
+
+def _stored_lines_out(sale: Sale) -> list[SaleLineOut]:
+    rows = sale.explanation.get("pricing", []) if isinstance(sale.explanation, dict) else []
+    return [
+        SaleLineOut(
+            line_no=ln.line_no, sku=ln.sku, quantity=ln.quantity,
+            list_price=ln.unit_price if ln.list_price is None else ln.list_price, unit_price=ln.unit_price,
+            price_source=ln.price_source, price_flag=ln.price_flag, discount=ln.discount,
+            member_discount=ln.member_discount, net=ln.net, earns_points=not ln.excluded_from_points,
+            steps=_steps(rows, ln.line_no),
+        )
+        for ln in sale.lines.all()
+    ]
+
+
 def _coupons_out(coupons: list[services.CouponUsed]) -> list[SaleCouponOut]:
     return [SaleCouponOut(code=c.code, kind=c.kind, amount=c.amount) for c in coupons]
 
 
 def _sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]], replayed: bool,
               coupons: list[services.CouponUsed], organization: Organization, account: PointAccount | None = None,
-              known: Balance | None = None) -> SaleOut:
+              known: Balance | None = None, basket: engine.Basket | None = None) -> SaleOut:
     balance = balance_out(member, account, known)
     member_awards = awards_out(awards)
     discount = money((sale.points_discount or Decimal("0")) + (sale.coupon_discount or Decimal("0")))
@@ -168,6 +208,9 @@ def _sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]]
         coupons=_coupons_out(coupons),
         net=money(sale.net),
         eligible_net=money(sale.eligible_net),
+        member_discount=money(sale.member_discount),
+        price_flagged=sale.price_flagged,
+        lines=_lines_out(basket) if basket is not None else _stored_lines_out(sale),
         balance=balance,
         receipt_text=receipts.receipt_text(
             organization=organization, sale=sale, member=member, awards=member_awards, balance=balance
@@ -191,15 +234,35 @@ def quote(request: HttpRequest, body: BasketIn) -> SaleQuoteOut:
     organization = _organization(principal)
     branch, terminal = _place(principal, body.branch, body.terminal)
     member = services.member_find(principal.organization_id, _member_ref(body.member))
-    q = services.sale_quote(organization=organization, basket=_basket(body, branch, terminal), member=member)
-    pd = q.points_discount
+    q = services.sale_quote(organization=organization, branch=branch, basket=_basket(body, branch, terminal),
+                            member=member, sent=_lines_sent(body), coupons=body.coupons,
+                            redeem_points=body.redeem_points)
+    return _quote_out(organization, q)
+
+
+def _quote_out(organization: Organization, q: services.SaleQuote) -> SaleQuoteOut:
+    pd, b, member = q.points_discount, q.basket, q.member
+    rows, gross = line_rows(b)
+    line_discounts = sum((ln.discount for ln in rows), Decimal("0"))
+    bill_level = money(b.bill_discount) + money(b.coupon_discount) + money(b.points_discount)
+    after = None
+    if member is not None:
+        known = balance_after(organization=organization, account=q.account, earned=q.result.member_points,
+                              used=q.points_used, occurred_at=b.occurred_at, now=timezone.now())
+        after = balance_out(member, known=known)
     return SaleQuoteOut(
-        member=member.code if member else None, points_earned=q.result.member_points,
+        member=member.code if member else None, lines=_lines_out(b), notes=_steps(b.pricing, 0), gross=gross,
+        member_discount=sum((ln.member_discount for ln in rows), Decimal("0")),
+        discounts=line_discounts + bill_level, bill_discount=money(b.bill_discount),
+        coupon_discount=money(b.coupon_discount), points_paid=money(b.points_discount),
+        net=gross - line_discounts - bill_level, price_flagged=any(ln.price_flag for ln in rows),
+        coupons_used=_coupons_out(q.coupons_used), redeem_points=q.points_used,
+        points_earned=q.result.member_points,
         awards=awards_out([award_json(a) for a in q.result.awards]), eligible_net=q.result.eligible_net,
         points_discount=PointsDiscountOut(max_points=pd.max_points, max_amount=pd.max_amount) if pd else None,
         coupons=_coupons_out(q.coupons),
         rewards=[SaleRewardOptionOut(code=r.code, name=r.name, points=r.points_cost) for r in q.rewards],
-        balance=balance_out(member, q.account),
+        balance=balance_out(member, q.account), balance_after=after,
     )
 
 
@@ -210,11 +273,11 @@ def commit(request: HttpRequest, body: SaleIn) -> HttpResponse:
     done = services.sale_commit(
         organization=organization, branch=branch, terminal=terminal, receipt_id=body.receipt_id,
         basket=_basket(body, branch, terminal), actor=Actor.from_request(request),
-        member_ref=_member_ref(body.member), coupons=body.coupons, redeem_points=body.redeem_points,
+        member_ref=_member_ref(body.member), sent=_lines_sent(body), coupons=body.coupons, redeem_points=body.redeem_points,
         staff=principal.staff,
     )
     out = _sale_out(done.sale, done.member, awards=done.awards, replayed=not done.created, coupons=done.coupons,
-                    organization=organization, account=done.account, known=done.balance)
+                    organization=organization, account=done.account, known=done.balance, basket=done.basket)
     # The answer was just built and validated as a SaleOut: render it as django-ninja would
     # (same encoder, same bytes) without validating it a second time.
     return HttpResponse(json.dumps(out.model_dump(), cls=NinjaJSONEncoder), status=201 if done.created else 200,

@@ -39,7 +39,7 @@ class SaleLineIn(_Lean):
     category: str = Field("", max_length=64)
     brand: str = Field("", max_length=64)
     quantity: Quantity
-    unit_price: Money
+    unit_price: Money | None = Field(None, description="the POS's price; omit to take Sasom's (catalog and price tables)")
     discount: Money = Decimal("0")
 
 
@@ -63,6 +63,29 @@ class SaleIn(BasketIn):
 
 
 
+class PriceStepOut(_Lean):
+    kind: str = Field(..., description="member_price, price_differs, member_discount, birthday_discount, "
+                                       "no_member_discount")
+    amount: Decimal | None
+    reason: str
+
+
+class SaleLineOut(_Lean):
+    line_no: int
+    sku: str
+    quantity: Decimal
+    list_price: Decimal = Field(..., description="the price before any member price")
+    unit_price: Decimal = Field(..., description="the price charged")
+    price_source: str = Field(..., description="base, table:<code>, table:<code>@<branch>, pos, open; "
+                                               "empty: taken as sent")
+    price_flag: str = Field(..., description="differs: the POS's price is not the table's; open: not in the catalog")
+    discount: Decimal = Field(..., description="every line discount, the member's included")
+    member_discount: Decimal
+    net: Decimal
+    earns_points: bool
+    steps: list[PriceStepOut]
+
+
 class SaleCouponOut(_Lean):
     code: str
     kind: str
@@ -82,6 +105,9 @@ class SaleOut(_Lean):
     coupons: list[SaleCouponOut]
     net: Decimal
     eligible_net: Decimal
+    member_discount: Decimal
+    price_flagged: bool
+    lines: list[SaleLineOut]
     balance: BalanceOut | None
     receipt_text: str
     replayed: bool = Field(..., description="true when this receipt had been posted before")
@@ -100,13 +126,27 @@ class SaleRewardOptionOut(Schema):
 
 class SaleQuoteOut(Schema):
     member: str | None
+    lines: list[SaleLineOut]
+    notes: list[PriceStepOut] = Field(..., description="about the whole bill, e.g. why no member discount")
+    gross: Decimal = Field(..., description="the lines at the prices charged")
+    member_discount: Decimal
+    discounts: Decimal = Field(..., description="line, bill, coupon and points discounts")
+    bill_discount: Decimal
+    coupon_discount: Decimal
+    points_paid: Decimal = Field(..., description="the money the redeem_points stand for")
+    net: Decimal = Field(..., description="what the customer pays, after every discount and points")
+    price_flagged: bool
+    coupons_used: list[SaleCouponOut] = Field(..., description="the body's coupons, as the commit would use them")
+    redeem_points: int
     points_earned: int
     awards: list[SaleAwardOut]
     eligible_net: Decimal
-    points_discount: PointsDiscountOut | None
-    coupons: list[SaleCouponOut]
+    points_discount: PointsDiscountOut | None = Field(..., description="the most points the member may pay with")
+    coupons: list[SaleCouponOut] = Field(..., description="the member's coupons not used yet")
     rewards: list[SaleRewardOptionOut]
     balance: BalanceOut | None
+    balance_after: BalanceOut | None = Field(..., description="the balance once this sale is posted (spendable "
+                                                              "and pending as the commit would leave them)")
 
 
 class SaleReturnLineIn(Schema):

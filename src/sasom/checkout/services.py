@@ -24,10 +24,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sasom.catalog.pricing import LineIn, PricedBasket
+from sasom.checkout import payments
 from sasom.checkout.errors import MEMBER_NOT_FOUND
+from sasom.checkout.payments import CouponUsed, coupons_of_sale, points_discount_apply
+from sasom.checkout.pricing import basket_priced
 from sasom.core.audit import Actor
 from sasom.core.errors import Conflict, DomainError, NotFound
-from sasom.core.money import money
 from sasom.earning import engine
 from sasom.ledger.errors import POINTS_WITHOUT_MEMBER, RECEIPT_CONFLICT
 from sasom.ledger.models import PointAccount, Sale, SaleReturn
@@ -42,21 +45,18 @@ from sasom.members.models import Member
 from sasom.members.selectors import member_lookup
 from sasom.members.validation import try_normalize_phone
 from sasom.organizations.models import Branch, Organization, Staff, Terminal
-from sasom.rewards import errors as reward_errors
-from sasom.rewards import points as reward_points
 from sasom.rewards import selectors as reward_selectors
-from sasom.rewards.models import Coupon, Reward
-from sasom.rewards.pricing import DiscountQuote, points_discount_quote, points_to_money
-from sasom.rewards.services.coupons import BillLine, coupon_use
+from sasom.rewards.models import Reward
+from sasom.rewards.pricing import (
+    DiscountQuote,
+)
 from sasom.rewards.services.discount import bill_amount_of, points_discount_quote_for
 from sasom.rewards.services.redeem import (
-    _ensure_member,
-    ensure_branch_allowed,
     points_purchase_void_for_payment,
 )
 
 __all__ = [
-    "CouponUsed", "MemberRef", "SaleCommitted", "SaleQuote", "member_find", "points_discount_apply",
+    "CouponUsed", "MemberRef", "coupons_of_sale", "SaleCommitted", "SaleQuote", "member_find", "points_discount_apply",
     "sale_commit", "sale_counter_post", "sale_quote", "sale_return", "sale_void",
 ]
 
@@ -74,13 +74,6 @@ class MemberRef:
 
 
 @dataclass(frozen=True)
-class CouponUsed:
-    code: str
-    kind: str
-    amount: Decimal
-
-
-@dataclass(frozen=True)
 class SaleCommitted:
     """What a commit did: the sale (with its branch and terminal), whether it was created now or
     replayed, the awards, the coupons used on it, and the member's account as the post left it."""
@@ -92,13 +85,22 @@ class SaleCommitted:
     coupons: list[CouponUsed]
     account: PointAccount | None = None
     balance: Balance | None = None  # known without a query (the fast path returns it)
+    basket: engine.Basket | None = None  # as posted now (None for a replay: read the stored lines)
 
 
 @dataclass(frozen=True)
 class SaleQuote:
+    """The priced basket: what a commit of the same body would post (``basket``: lines at the
+    price charged with every discount, coupons and points as the commit would use them), what it
+    would earn, and what the member could still use."""
+
     member: Member | None
     result: engine.EarnResult
-    points_discount: DiscountQuote | None
+    points_discount: DiscountQuote | None  # the most points the member may pay with on this bill
+    basket: engine.Basket
+    priced: PricedBasket | None = None  # None: the lines were taken as sent (pricing not configured)
+    coupons_used: list[CouponUsed] = field(default_factory=list)  # the body's coupons, as the commit would use them
+    points_used: int = 0
     coupons: list[CouponUsed] = field(default_factory=list)  # the member's issued coupons (face value)
     rewards: list[Reward] = field(default_factory=list)  # rewards the member can afford now
     account: PointAccount | None = None  # the member's account as the quote read it
@@ -143,20 +145,37 @@ def _member_and_account(organization_id: int, ref: MemberRef | None, region: str
 # ------------------------------------------------------------------------------ quote
 
 
-def sale_quote(*, organization: Organization, basket: engine.Basket, member: Member | None) -> SaleQuote:
-    """What ``basket`` would earn for ``member`` now, what the member may pay with points, their
-    coupons and the rewards they can afford; writes nothing."""
+def sale_quote(*, organization: Organization, branch: Branch, basket: engine.Basket, member: Member | None,
+               sent: tuple[LineIn, ...] | None = None, coupons: list[str] | tuple[str, ...] = (),
+               redeem_points: int = 0) -> SaleQuote:
+    """The priced basket for ``member`` now: the lines priced (``sent``, by default the basket's
+    own), the ``coupons`` and ``redeem_points`` applied as :func:`sale_commit` applies them (and
+    refused as it would refuse them), the points it would earn, the most points the member may
+    pay with, their coupons and the rewards they can afford. Writes nothing."""
+    till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent)
+    basket, priced = till.basket, till.priced
     account = account_of(member) if member is not None else None  # read once for all of the quote
+    if redeem_points and member is None:
+        raise DomainError(POINTS_WITHOUT_MEMBER, _("Only a member can pay with points."), field="redeem_points")
+    used: list[CouponUsed] = []
+    if coupons:
+        basket, used = payments.coupons_value(organization.pk, codes=list(coupons), member=member, basket=basket)
+    spendable = account.spendable if account else 0
+    if redeem_points:
+        assert member is not None
+        rule = reward_selectors.discount_rule_for(organization, member.member_type_id)
+        basket = dataclasses.replace(basket, points_discount=payments.points_value(rule, basket, redeem_points, spendable))
     result = ledger_sale_quote(organization=organization, basket=basket, member=member, account=account)
     if member is None:
-        return SaleQuote(member=None, result=result, points_discount=None)
-    spendable = account.spendable if account else 0
+        return SaleQuote(member=None, result=result, points_discount=None, basket=basket, priced=priced,
+                         coupons_used=used)
     try:
         points_discount: DiscountQuote | None = points_discount_quote_for(
-            member, bill_amount=bill_amount_of(basket), spendable=spendable)
+            member, bill_amount=bill_amount_of(dataclasses.replace(basket, points_discount=Decimal("0"))),
+            spendable=spendable)
     except DomainError:
         points_discount = None
-    coupons = [
+    issued = [
         CouponUsed(code=c.code, kind=c.template.kind, amount=c.template.value)
         for c in reward_selectors.coupons_of_member(member).filter(status="issued").select_related("template")[:20]
     ]
@@ -164,8 +183,8 @@ def sale_quote(*, organization: Organization, basket: engine.Basket, member: Mem
         reward_selectors.rewards_offered(organization, member_type_id=member.member_type_id,
                                          on=basket.occurred_at.date()).filter(points_cost__lte=spendable)[:20]
     )
-    return SaleQuote(member=member, result=result, points_discount=points_discount, coupons=coupons, rewards=rewards,
-                     account=account)
+    return SaleQuote(member=member, result=result, points_discount=points_discount, basket=basket, priced=priced,
+                     coupons_used=used, points_used=redeem_points, coupons=issued, rewards=rewards, account=account)
 
 
 # ------------------------------------------------------------------------------ commit
@@ -181,21 +200,28 @@ def sale_commit(
     actor: Actor,
     member_ref: MemberRef | None = None,
     member: Member | None = None,
+    sent: tuple[LineIn, ...] | None = None,
     coupons: list[str] | tuple[str, ...] = (),
     redeem_points: int = 0,
     staff: Staff | None = None,
 ) -> SaleCommitted:
-    """Post the sale once: earn, pay with coupons and points, all or nothing. The member is
-    given (``member``) or named (``member_ref``); see the module's docstring for the paths."""
+    """Post the sale once: price the lines (``sent``, by default the basket's own), earn, pay
+    with coupons and points, all or nothing. The member is given (``member``) or named
+    (``member_ref``); see the module's docstring for the paths."""
     region = organization.phone_region or "TH"
     if member is None and not coupons and not redeem_points and fast_path_available():
         member, account = _member_and_account(organization.pk, member_ref, region)
+        basket = basket_priced(organization=organization, branch=branch, basket=basket, member=member,
+                               sent=sent).basket
         result = sale_post_fast(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
                                 basket=basket, member=member, account=account, actor=actor)
         if result is not None:
-            return _committed(result, member, plain=True, coupons=None)
-    elif member is None:
-        member = member_find(organization.pk, member_ref, region=region)
+            return _committed(result, member, plain=True, coupons=None, basket=basket)
+    else:
+        if member is None:
+            member = member_find(organization.pk, member_ref, region=region)
+        basket = basket_priced(organization=organization, branch=branch, basket=basket, member=member,
+                               sent=sent).basket
     with transaction.atomic():  # coupons used, points paid and the sale commit together or not at all
         return _commit_locked(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
                               basket=basket, member=member, coupons=list(coupons), redeem_points=redeem_points,
@@ -218,24 +244,24 @@ def _commit_locked(*, organization: Organization, branch: Branch, terminal: Term
                           coupons=coupons_of_sale(organization.pk, stored))
     used: list[CouponUsed] = []
     if coupons:
-        basket, used = _coupons_apply(organization.pk, codes=coupons, member=member, basket=basket,
+        basket, used = payments.coupons_apply(organization.pk, codes=coupons, member=member, basket=basket,
                                       receipt_id=receipt_id, branch=branch, actor=actor, staff=staff)
     if redeem_points:
         assert member is not None
         result = points_discount_apply(
             organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id, basket=basket,
-            member=member, points=redeem_points, actor=actor, staff=staff,
+            member=member, points=redeem_points, actor=actor, staff=staff, field="redeem_points",
         )
-        return _committed(result, member, plain=False, coupons=used)
+        return _committed(result, member, plain=False, coupons=used, basket=basket)
     result = sale_post(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
                        basket=basket, member=member, actor=actor)
     if not result.created:
         used = coupons_of_sale(organization.pk, result.sale)
-    return _committed(result, member, plain=plain, coupons=used)
+    return _committed(result, member, plain=plain, coupons=used, basket=basket)
 
 
 def _committed(result: SalePostResult, member: Member | None, *, plain: bool,
-               coupons: list[CouponUsed] | None) -> SaleCommitted:
+               coupons: list[CouponUsed] | None, basket: engine.Basket | None = None) -> SaleCommitted:
     if coupons is None:
         coupons = [] if result.created else coupons_of_sale(result.sale.organization_id, result.sale)
     if result.created and plain:
@@ -246,6 +272,7 @@ def _committed(result: SalePostResult, member: Member | None, *, plain: bool,
         sale=sale, member=member, created=result.created, awards=result.awards, coupons=coupons,
         account=result.account if result.created else None,
         balance=getattr(result, "balance", None) if result.created else None,
+        basket=basket if result.created else None,
     )
 
 
@@ -264,94 +291,13 @@ def _replay(stored: Sale, basket: engine.Basket, member: Member | None, actor: A
     )
 
 
-def _coupons_apply(organization_id: int, *, codes: list[str], member: Member | None, basket: engine.Basket,
-                   receipt_id: str, branch: Branch, actor: Actor, staff: Staff | None
-                   ) -> tuple[engine.Basket, list[CouponUsed]]:
-    """Use each coupon on the bill: discount coupons lower the points base, cash coupons are payments."""
-    lines = [BillLine(sku=ln.sku, category=ln.category, amount=ln.quantity * ln.unit_price - ln.discount)
-             for ln in basket.lines]
-    used: list[CouponUsed] = []
-    coupon_discount = Decimal("0")
-    for code in codes:
-        coupon = coupon_use(
-            organization_id=organization_id, code=code, member=member,
-            bill_amount=bill_amount_of(dataclasses.replace(basket, coupon_discount=coupon_discount)),
-            bill_reference=receipt_id, branch=branch, actor=actor, staff=staff, lines=lines,
-        )
-        used_amount = _used_amount(coupon)
-        used.append(CouponUsed(code=coupon.code, kind=coupon.template.kind, amount=money(used_amount)))
-        if coupon.template.kind == "discount":
-            coupon_discount += used_amount
-    return dataclasses.replace(basket, coupon_discount=coupon_discount), used
-
-
-def coupons_of_sale(organization_id: int, sale: Sale) -> list[CouponUsed]:
-    rows = Coupon.objects.filter(
-        organization_id=organization_id, used_bill_reference=sale.receipt_id, used_branch_id=sale.branch_id
-    ).select_related("template")
-    return [CouponUsed(code=c.code, kind=c.template.kind, amount=_used_amount(c)) for c in rows]
-
-
-def _used_amount(coupon: Coupon) -> Decimal:
-    """The money a used coupon stood for (``coupon_use`` always sets it; only unused coupons
-    have none)."""
-    assert coupon.used_amount is not None
-    return coupon.used_amount
-
-
-@transaction.atomic
-def points_discount_apply(
-    *,
-    organization: Organization,
-    branch: Branch,
-    terminal: Terminal,
-    receipt_id: str,
-    basket: engine.Basket,
-    member: Member,
-    points: int,
-    actor: Actor,
-    staff: Staff | None = None,
-) -> SalePostResult:
-    """Post the sale with ``points`` used as money; refuses anything above the quote.
-
-    The account is locked first, the quote recomputed on the locked balance, then the sale posted
-    with ``points_discount`` = the money those points are worth and ``points_used`` = exactly
-    ``points`` (spent by the ledger, soonest-expiring lots first, so a later return gives them back
-    in proportion and a void gives back the rest).
-    """
-    _ensure_member(member, organization.pk)
-    ensure_branch_allowed(staff, branch)
-    if not isinstance(points, int) or points < 1:
-        raise DomainError(reward_errors.QUANTITY_INVALID, _("Enter the points to use."), field="points")
-    account = reward_points.lock_account(member)
-    rule = reward_selectors.discount_rule_for(organization, member.member_type_id)
-    if rule is None:
-        raise DomainError(reward_errors.NO_DISCOUNT_RULE, _("Points cannot be used as money for this member."),
-                          field="points")
-    if points < rule.min_points:
-        raise DomainError(reward_errors.BELOW_MINIMUM_POINTS, _("Use at least %(n)s points.") % {"n": rule.min_points},
-                          field="points")
-    if points > account.spendable:
-        raise DomainError(
-            reward_errors.INSUFFICIENT_POINTS,
-            _("Not enough points: %(have)s spendable, %(want)s needed.") % {"have": account.spendable, "want": points},
-            field="points",
-        )
-    quote = points_discount_quote(bill_amount=bill_amount_of(basket), rule=rule, spendable=account.spendable)
-    if points > quote.max_points:
-        raise DomainError(reward_errors.OVER_POINTS_CAP,
-                          _("At most %(n)s points can be used on this bill.") % {"n": quote.max_points},
-                          field="points")
-    basket = dataclasses.replace(basket, points_discount=points_to_money(points, rule.points_per_unit))
-    return sale_post(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
-                     basket=basket, member=member, actor=actor, points_used=points)
-
-
 def sale_counter_post(*, organization: Organization, branch: Branch, terminal: Terminal, receipt_id: str,
                       basket: engine.Basket, member: Member | None, actor: Actor, points_used: int = 0
                       ) -> SalePostResult:
-    """The back office's counter: the staff keys the points paid with and the money they are
-    worth (the basket's ``points_discount``) themselves; the ledger checks the balance."""
+    """The back office's counter: the lines priced as at the till; the staff keys the points
+    paid with and the money they are worth (the basket's ``points_discount``) themselves; the
+    ledger checks the balance."""
+    basket = basket_priced(organization=organization, branch=branch, basket=basket, member=member).basket
     return sale_post(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
                      basket=basket, member=member, actor=actor, points_used=points_used)
 

@@ -77,7 +77,7 @@ class Bill:
         exact: list[Fraction] = []
         for line, net in zip(basket.lines, nets, strict=True):
             value = net * factor
-            if line.category and line.category in policy.excluded_categories:
+            if line.excluded_from_points or (line.category and line.category in policy.excluded_categories):
                 value = Fraction(0)
             elif not policy.base_includes_vat:
                 value = value / vat
@@ -154,7 +154,7 @@ def _cents_of(basket: Basket, policy: EarnPolicy) -> list[int] | None:
             net -= int(discount.scaleb(2))
         if net < 0:
             net = 0
-        if line.category and line.category in excluded:
+        if line.excluded_from_points or (line.category and line.category in excluded):
             net = 0
         elif not includes_vat and net:
             return None

@@ -22,9 +22,15 @@ class BasketLine:
     sku: str
     quantity: Decimal  # may be fractional (kg)
     unit_price: Decimal  # VAT-inclusive retail price
-    discount: Decimal = Decimal("0")  # line discount, money
+    discount: Decimal = Decimal("0")  # line discount, money (member discounts included)
     category: str = ""
     brand: str = ""
+    # How the till priced the line (checkout.pricing); the engine reads only ``excluded_from_points``.
+    list_price: Decimal | None = None  # the price before a member price; None: not priced by Sasom
+    price_source: str = ""
+    price_flag: str = ""  # "differs": the POS's price is not the table's; "open": not in the catalog
+    member_discount: Decimal = Decimal("0")  # member and birthday discounts, part of ``discount``
+    excluded_from_points: bool = False  # the product earns no points
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,12 @@ class Basket:
     coupon_discount: Decimal = Decimal("0")  # discount coupons reduce the base; cash coupons do not
     bag_declined: bool = False
     campaign_plan: str = ""  # plan chosen on the document ("" = default)
+    # The hash of the lines as the POS sent them when the till priced them differently: a replay
+    # is compared on what was sent, not on today's prices (ledger.plan.body_hash).
+    sent_lines_hash: str = ""
+    # What the till did and why, stored in the sale's explanation: (line_no, 0 for the bill; kind;
+    # amount or ""; English sentence), e.g. (2, "member_discount", "9.90", "VIP 10% of 99.00").
+    pricing: tuple[tuple[int, str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

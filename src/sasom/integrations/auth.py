@@ -235,7 +235,7 @@ class ApiAuth(HttpBearer):
 KEY_GRANTS = frozenset({
     "members.view", "members.create", "members.edit", "points.view", "points.earn", "points.void",
     "rewards.view", "rewards.redeem", "rewards.cancel", "coupons.use", "batches.manage",
-    "catalog.view",
+    "catalog.view", "member_types.view",  # a POS reads the member types, their benefits and prices
 })
 MANAGE_GRANTS = frozenset({
     "member_types.view", "member_types.manage", "rules.view", "rules.manage", "rewards.manage", "coupons.manage",

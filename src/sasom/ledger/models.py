@@ -132,6 +132,8 @@ class Sale(TenantModel):
     referrer_points = models.BigIntegerField(default=0)
     points_used = models.BigIntegerField(_("points used"), default=0)
     donation = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    member_discount = models.DecimalField(_("member discounts"), max_digits=14, decimal_places=2, default=0)
+    price_flagged = models.BooleanField(default=False)  # a line's price differs from the table, or is open
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.POSTED)
     explanation = models.JSONField(default=dict, blank=True)
     body_hash = models.CharField(max_length=64)
@@ -176,6 +178,14 @@ class SaleLine(TenantModel):
     discount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     net = models.DecimalField(max_digits=14, decimal_places=2)
     returned_quantity = models.DecimalField(max_digits=12, decimal_places=3, default=0)
+    # How the till priced the line (checkout.pricing): the price before any member price (empty
+    # for lines posted before Sasom priced baskets), where the charged price came from, the
+    # member and birthday discounts inside ``discount``, and whether the points skip the line.
+    list_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    price_source = models.CharField(max_length=40, blank=True)
+    price_flag = models.CharField(max_length=8, blank=True)  # "differs" | "open"
+    member_discount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    excluded_from_points = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["line_no"]

@@ -37,6 +37,11 @@ class LineRow:
     unit_price: Decimal
     discount: Decimal
     net: Decimal
+    list_price: Decimal | None = None
+    price_source: str = ""
+    price_flag: str = ""
+    member_discount: Decimal = Decimal("0")
+    excluded_from_points: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,8 @@ class SaleRow:
     referrer_points: int
     points_used: int
     donation: Decimal
+    member_discount: Decimal
+    price_flagged: bool
     explanation: dict[str, Any]
     body_hash: str
     actor_label: str
@@ -144,10 +151,7 @@ def body_hash(basket: engine.Basket, member_id: int | None, points_used: int) ->
     """The fingerprint of a sale's content: a replayed receipt with the same hash is the same sale."""
     body = {
         "occurred_at": basket.occurred_at.astimezone(dt.UTC).isoformat(),
-        "lines": [
-            [ln.line_no, ln.sku, decimal_text(ln.quantity), decimal_text(ln.unit_price), decimal_text(ln.discount), ln.category, ln.brand]
-            for ln in sorted(basket.lines, key=lambda x: x.line_no)
-        ],
+        "lines": basket.sent_lines_hash or lines_body(basket.lines),
         "salesperson": basket.salesperson,
         "document_type": basket.document_type,
         "discounts": [decimal_text(basket.bill_discount), decimal_text(basket.points_discount), decimal_text(basket.coupon_discount)],
@@ -157,6 +161,15 @@ def body_hash(basket: engine.Basket, member_id: int | None, points_used: int) ->
         "points_used": points_used,
     }
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def lines_body(lines: tuple[engine.BasketLine, ...]) -> list[list[Any]]:
+    """The lines as a replay compares them."""
+    return [
+        [ln.line_no, ln.sku, decimal_text(ln.quantity), decimal_text(ln.unit_price), decimal_text(ln.discount),
+         ln.category, ln.brand]
+        for ln in sorted(lines, key=lambda x: x.line_no)
+    ]
 
 
 def award_json(award: engine.Award) -> dict[str, Any]:
@@ -213,7 +226,9 @@ def line_rows(basket: engine.Basket) -> tuple[tuple[LineRow, ...], Decimal]:
         rows.append(LineRow(
             line_no=ln.line_no, sku=ln.sku[:64], category=ln.category[:64], brand=ln.brand[:64],
             quantity=ln.quantity, unit_price=ln.unit_price, discount=money(ln.discount),
-            net=money(amount - ln.discount),
+            net=money(amount - ln.discount), list_price=ln.list_price, price_source=ln.price_source[:40],
+            price_flag=ln.price_flag[:8], member_discount=money(ln.member_discount),
+            excluded_from_points=ln.excluded_from_points,
         ))
     return tuple(rows), gross
 
@@ -271,8 +286,9 @@ def sale_plan(
         net=gross - line_discounts - bill_level, eligible_net=money(result.eligible_net),
         points_earned=member_points, referrer_points=referrer_points, points_used=points_used,
         donation=money(result.donation),
-        explanation={"awards": list(awards), "context": context_json(context),
-                     "extra_discount": str(result.extra_discount)},
+        member_discount=sum((ln.member_discount for ln in lines), Decimal("0")),
+        price_flagged=any(ln.price_flag for ln in lines),
+        explanation=_explanation(awards, context, result, basket),
         body_hash=hashed, actor_label=actor_label[:200], staff_user_id=staff_user_id,
     )
     expires_on, pending_until = lot_dates
@@ -316,6 +332,15 @@ def sale_plan(
     )
 
 
+def _explanation(awards: tuple[dict[str, Any], ...], context: engine.MemberContext, result: engine.EarnResult,
+                 basket: engine.Basket) -> dict[str, Any]:
+    out: dict[str, Any] = {"awards": list(awards), "context": context_json(context),
+                           "extra_discount": str(result.extra_discount)}
+    if basket.pricing:
+        out["pricing"] = [list(row) for row in basket.pricing]
+    return out
+
+
 def plan_json(plan: SalePlan) -> str:
     """A plain plan as the one ``jsonb`` argument of ``sasom_sale_post`` (ledger/sql/sale_post.sql)."""
     s, e = plan.sale, plan.earn
@@ -330,12 +355,15 @@ def plan_json(plan: SalePlan) -> str:
         "bill_discount": str(s.bill_discount), "coupon_discount": str(s.coupon_discount),
         "points_discount": str(s.points_discount), "net": str(s.net), "eligible_net": str(s.eligible_net),
         "points_earned": s.points_earned, "referrer_points": s.referrer_points, "points_used": s.points_used,
-        "donation": str(s.donation), "explanation": s.explanation, "body_hash": s.body_hash,
+        "donation": str(s.donation), "member_discount": str(s.member_discount),
+        "price_flagged": s.price_flagged, "explanation": s.explanation, "body_hash": s.body_hash,
         "actor_label": s.actor_label, "staff_user": s.staff_user_id,
         "lines": [
             {"line_no": ln.line_no, "sku": ln.sku, "category": ln.category, "brand": ln.brand,
              "quantity": str(ln.quantity), "unit_price": str(ln.unit_price), "discount": str(ln.discount),
-             "net": str(ln.net)}
+             "net": str(ln.net), "list_price": None if ln.list_price is None else str(ln.list_price),
+             "price_source": ln.price_source, "price_flag": ln.price_flag,
+             "member_discount": str(ln.member_discount), "excluded_from_points": ln.excluded_from_points}
             for ln in plan.lines
         ],
         "earn": None if e is None else {

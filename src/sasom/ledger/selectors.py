@@ -11,7 +11,7 @@ from django.db.models import F, QuerySet, Sum
 
 from sasom.earning import engine
 from sasom.ledger.models import Entry, Lot, PointAccount, Sale
-from sasom.ledger.policy import local_date, zone
+from sasom.ledger.policy import local_date, lot_dates, settings_of, zone
 from sasom.ledger.services.sales import member_context, rules_of
 from sasom.members.models import Member
 from sasom.organizations.models import Organization
@@ -28,6 +28,22 @@ class Balance:
     debt: int = 0
     next_expiry_on: dt.date | None = None
     next_expiry_points: int = 0
+
+
+def balance_after(*, organization: Organization, account: PointAccount | None, earned: int, used: int,
+                  occurred_at: dt.datetime, now: dt.datetime) -> Balance:
+    """The balance a sale would leave: ``used`` points spent, ``earned`` paying the debt first,
+    the rest spendable or pending as the organization's pending days say (``ledger.plan``)."""
+    debt = account.debt if account else 0
+    paid = min(debt, earned)
+    lot = earned - paid
+    _expires, pending_until = lot_dates(settings_of(organization), occurred_at, organization.time_zone, pending=True)
+    pending = pending_until is not None and pending_until > now
+    return Balance(
+        spendable=(account.spendable if account else 0) - used + (0 if pending else lot),
+        pending=(account.pending if account else 0) + (lot if pending else 0),
+        lifetime_earned=(account.lifetime_earned if account else 0) + earned, debt=debt - paid,
+    )
 
 
 def account_of(member: Member) -> PointAccount | None:

@@ -195,7 +195,6 @@ class MemberTypeOut(Schema):
     name_en: str
     can_earn: bool
     discount_percent: Decimal
-    price_table: str
     birthday_discount_percent: Decimal
     birthday_scope: str
     card_validity_months: int | None
@@ -215,7 +214,6 @@ class MemberTypeIn(Schema):
     name_en: str = Field("", max_length=100)
     can_earn: StrictBool = True
     discount_percent: Percent = Decimal("0")
-    price_table: str = Field("", max_length=40)
     birthday_discount_percent: Percent = Decimal("0")
     birthday_scope: MemberType.BirthdayScope = MemberType.BirthdayScope.DAY
     card_validity_months: StrictInt | None = Field(None, ge=1, le=1200)
@@ -230,7 +228,6 @@ class MemberTypePatch(Schema):
     name_en: str | None = Field(None, max_length=100)
     can_earn: StrictBool | None = None
     discount_percent: Percent | None = None
-    price_table: str | None = Field(None, max_length=40)
     birthday_discount_percent: Percent | None = None
     birthday_scope: MemberType.BirthdayScope | None = None
     card_validity_months: StrictInt | None = Field(None, ge=1, le=1200)

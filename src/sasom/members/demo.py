@@ -37,11 +37,11 @@ _OCCUPATIONS = ["พนักงานบริษัท", "ค้าขาย",
 
 def make_demo_member_types(org: Organization) -> dict[str, MemberType]:
     out: dict[str, MemberType] = {}
-    for i, (code, name, name_en, earns, disc, table, bday, scope, months, stop, default) in enumerate(DEMO_TYPES):
+    for i, (code, name, name_en, earns, disc, _table, bday, scope, months, stop, default) in enumerate(DEMO_TYPES):
         out[code], _ = MemberType.objects.update_or_create(
             organization=org, code=code,
             defaults={
-                "name": name, "name_en": name_en, "can_earn": earns, "discount_percent": disc, "price_table": table,
+                "name": name, "name_en": name_en, "can_earn": earns, "discount_percent": disc,
                 "birthday_discount_percent": bday, "birthday_scope": scope, "card_validity_months": months,
                 "benefits_stop_on_expiry": stop, "is_default": default, "sort_order": i,
             },

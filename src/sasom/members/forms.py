@@ -251,7 +251,7 @@ class MemberTypeForm(forms.ModelForm):
     class Meta:
         model = MemberType
         fields = [
-            "code", "name", "name_en", "can_earn", "discount_percent", "price_table", "birthday_discount_percent",
+            "code", "name", "name_en", "can_earn", "discount_percent", "birthday_discount_percent",
             "birthday_scope", "card_validity_months", "benefits_stop_on_expiry", "is_default", "is_active", "sort_order",
         ]
 

@@ -22,7 +22,6 @@ class MemberType(TenantModel):
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     can_earn = models.BooleanField(_("earns points"), default=True)
     discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=0)
-    price_table = models.CharField(_("price table"), max_length=40, blank=True)
     birthday_discount_percent = models.DecimalField(
         _("birthday discount %"), max_digits=5, decimal_places=2, default=0
     )

@@ -182,7 +182,6 @@ class Benefits:
     active: bool
     can_earn: bool
     discount_percent: Decimal
-    price_table: str
     birthday_discount_percent: Decimal
     reason: str = ""
 
@@ -205,7 +204,7 @@ def member_benefits(member: Member, on: dt.date) -> Benefits:
     on the day (29 February falls on the 28th in other years) or through the birth month.
     """
     mt = member.member_type
-    none = Benefits(False, False, Decimal("0"), "", Decimal("0"))
+    none = Benefits(False, False, Decimal("0"), Decimal("0"))
     if member.status in (Member.Status.SUSPENDED, Member.Status.CLOSED, Member.Status.ANONYMIZED):
         return Benefits(**{**none.__dict__, "reason": member.status})
     expired = member.status == Member.Status.EXPIRED or (member.expires_on is not None and member.expires_on < on)
@@ -213,6 +212,6 @@ def member_benefits(member: Member, on: dt.date) -> Benefits:
         return Benefits(**{**none.__dict__, "reason": Member.Status.EXPIRED})
     birthday = _is_birthday(member.birth_on, on, mt.birthday_scope)
     return Benefits(
-        active=True, can_earn=mt.can_earn, discount_percent=mt.discount_percent, price_table=mt.price_table,
+        active=True, can_earn=mt.can_earn, discount_percent=mt.discount_percent,
         birthday_discount_percent=mt.birthday_discount_percent if birthday else Decimal("0"),
     )

@@ -54,6 +54,7 @@ def _remaining_basket(sale: Sale, lines: list[SaleLine], returned: dict[int, Dec
             engine.BasketLine(
                 line_no=ln.line_no, sku=ln.sku, quantity=qty, unit_price=ln.unit_price,
                 discount=money(ln.discount * share), category=ln.category, brand=ln.brand,
+                excluded_from_points=ln.excluded_from_points,
             )
         )
     ratio = (kept / total) if total else Decimal("0")

@@ -5,7 +5,7 @@
 -- the member's account, checks that the account is still as the plan read it (first purchase or
 -- not, debt), inserts the sale, its lines, the earn entry and its lot, adds the plan's deltas to
 -- the account under the row lock, and returns the new balances and the next expiry.
--- Loaded by migrations (ledger.0004); docs/ledger.md "The fast path".
+-- Loaded by migrations (ledger.0004, again by 0005 for the pricing columns); docs/ledger.md "The fast path".
 CREATE OR REPLACE FUNCTION sasom_sale_post(p jsonb)
 RETURNS TABLE (
     status text, sale_id bigint, body_hash varchar, account_id bigint, spendable bigint,
@@ -68,14 +68,16 @@ BEGIN
            occurred_at, recorded_at, member_id, account_id, member_type_code, salesperson,
            campaign_plan, bag_declined, gross, discounts, bill_discount, coupon_discount,
            points_discount, net, eligible_net, points_earned, referrer_points, points_used, donation,
-           status, explanation, body_hash, actor_label, staff_user_id, voided_at, void_reason)
+           member_discount, price_flagged, status, explanation, body_hash, actor_label, staff_user_id,
+           voided_at, void_reason)
     VALUES (v_org, v_branch, v_terminal, v_receipt, p->>'document_type', v_occurred_at, v_recorded_at,
             v_member, v_acc.id, p->>'member_type_code', p->>'salesperson', p->>'campaign_plan',
             (p->>'bag_declined')::boolean, (p->>'gross')::numeric, (p->>'discounts')::numeric,
             (p->>'bill_discount')::numeric, (p->>'coupon_discount')::numeric,
             (p->>'points_discount')::numeric, (p->>'net')::numeric, (p->>'eligible_net')::numeric,
             (p->>'points_earned')::bigint, (p->>'referrer_points')::bigint, (p->>'points_used')::bigint,
-            (p->>'donation')::numeric, 'posted', p->'explanation', p->>'body_hash', p->>'actor_label',
+            (p->>'donation')::numeric, (p->>'member_discount')::numeric, (p->>'price_flagged')::boolean,
+            'posted', p->'explanation', p->>'body_hash', p->>'actor_label',
             (p->>'staff_user')::integer, NULL, '')
     ON CONFLICT ON CONSTRAINT uniq_sale_receipt DO NOTHING
     RETURNING s.id INTO v_sale;
@@ -90,11 +92,14 @@ BEGIN
     END IF;
 
     INSERT INTO ledger_saleline (organization_id, sale_id, line_no, sku, category, brand, quantity,
-           unit_price, discount, net, returned_quantity)
+           unit_price, discount, net, returned_quantity, list_price, price_source, price_flag,
+           member_discount, excluded_from_points)
     SELECT v_org, v_sale, l.line_no, l.sku, l.category, l.brand, l.quantity, l.unit_price, l.discount,
-           l.net, 0
+           l.net, 0, l.list_price, l.price_source, l.price_flag, l.member_discount, l.excluded_from_points
       FROM jsonb_to_recordset(p->'lines') AS l(line_no integer, sku varchar, category varchar,
-           brand varchar, quantity numeric, unit_price numeric, discount numeric, net numeric);
+           brand varchar, quantity numeric, unit_price numeric, discount numeric, net numeric,
+           list_price numeric, price_source varchar, price_flag varchar, member_discount numeric,
+           excluded_from_points boolean);
 
     IF v_member IS NULL THEN
         RETURN QUERY SELECT 'created'::text, v_sale, (p->>'body_hash')::varchar, NULL::bigint, NULL::bigint,

@@ -23,7 +23,7 @@ from ..models import CustomField, Member, MemberType
 # --- member types -------------------------------------------------------------------------
 
 MEMBER_TYPE_FIELDS = [
-    "code", "name", "name_en", "can_earn", "discount_percent", "price_table", "birthday_discount_percent",
+    "code", "name", "name_en", "can_earn", "discount_percent", "birthday_discount_percent",
     "birthday_scope", "card_validity_months", "benefits_stop_on_expiry", "is_default", "is_active", "sort_order",
 ]
 

@@ -282,6 +282,23 @@ def coupon_validate(
         )
 
 
+def coupon_quote(*, organization_id: int, code: str, member: Member | None, bill_amount: Decimal,
+                 lines: Iterable[BillLine] | None = None, now: dt.datetime | None = None) -> tuple[Coupon, Decimal]:
+    """What a coupon would be worth on a bill, refused as :func:`coupon_use` would refuse it;
+    writes nothing (the sale's quote)."""
+    bill_amount = Decimal(bill_amount)
+    if bill_amount <= 0:
+        raise DomainError(E.VALUE_INVALID, _("Enter the bill amount."), field="bill_amount")
+    coupon = coupon_get(organization_id, code)
+    coupon_validate(coupon, member=member, bill_amount=bill_amount, now=now or timezone.now())
+    return coupon, _value(coupon.template, bill_amount, lines)
+
+
+def _value(t: CouponTemplate, bill_amount: Decimal, lines: Iterable[BillLine] | None) -> Decimal:
+    return coupon_discount(kind=t.kind, discount_kind=t.discount_kind, value=t.value,
+                           eligible_amount=_eligible_amount(t, bill_amount, lines))
+
+
 @transaction.atomic
 def coupon_use(
     *,
@@ -314,11 +331,7 @@ def coupon_use(
     found = coupon_get(organization_id, code)
     coupon = Coupon.objects.select_for_update().select_related("template").get(pk=found.pk)
     coupon_validate(coupon, member=member, bill_amount=bill_amount, now=now)
-    t = coupon.template
-    amount = coupon_discount(
-        kind=t.kind, discount_kind=t.discount_kind, value=t.value,
-        eligible_amount=_eligible_amount(t, bill_amount, lines),
-    )
+    amount = _value(coupon.template, bill_amount, lines)
     won = Coupon.objects.filter(pk=coupon.pk, status=Coupon.Status.ISSUED).update(
         status=Coupon.Status.USED, used_at=now, used_bill_reference=bill_reference[:100], used_branch=branch,
         used_amount=amount,

@@ -1,0 +1,270 @@
+"""The till's pricing of a basket: list price, member price, member and birthday discounts.
+
+Pure Python over plain dataclasses (no database): ``catalog.prices`` reads the products, their
+resolved prices and the member's benefits, this module decides every line's price and discounts,
+and the checkout hands the priced lines to the earning engine and the posting plan. The quote and
+the commit call the same function with the same inputs, so they agree (DOMAIN.md 9).
+
+Order on a line (DOMAIN.md 9; docs/points.md "Prices at the till"):
+
+1. **List price**: the general table's price (at the branch, then for every branch), else the
+   product's base price. A line whose SKU is not in the catalog is an *open* line at the POS's price.
+2. **Member price**: the member type's table (at the branch, then for every branch), when the
+   member's benefits are active.
+3. **Whose price**: a line sent without a price takes Sasom's. A line sent with a price takes
+   Sasom's when the organization says Sasom's prices win (``authority == "sasom"``) and the POS's
+   otherwise; either way a sent price that is neither the list nor the member price is flagged
+   ``differs``.
+4. **Member discount** and **birthday discount**, each a percentage of the line's amount after its
+   line discount (not compounded), rounded half-up to the satang, on the lines they cover: a line
+   priced by Sasom, not in an excluded category (or below one), not already discounted when the
+   organization says so, and only when the bill reaches the minimum. Under ``authority == "pos"`` a
+   line priced by the POS gets none (the POS gave its own).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sasom.core.money import money
+
+ZERO = Decimal("0")
+
+AUTHORITY_POS = "pos"
+AUTHORITY_SASOM = "sasom"
+
+FLAG_DIFFERS = "differs"
+FLAG_OPEN = "open"
+
+
+@dataclass(frozen=True, slots=True)
+class LineIn:
+    """A line as the POS or the cashier sent it."""
+
+    line_no: int
+    code: str  # a SKU or a barcode
+    quantity: Decimal
+    unit_price: Decimal | None  # None: Sasom prices the line
+    discount: Decimal = ZERO  # the POS's own line discount (a promotion it ran), money
+    category: str = ""  # for open lines (a catalog product has its own)
+    brand: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPrices:
+    """A catalog product and its prices resolved for one branch, member type and day."""
+
+    sku: str
+    name: str
+    category: str
+    categories: frozenset[str]  # its category and every category above it
+    brand: str
+    excluded_from_points: bool
+    list_price: Decimal
+    list_source: str  # "base", or "table:<code>" / "table:<code>@<branch>" of the general table
+    member_price: Decimal | None = None  # the member type's table, when it has the product
+    member_source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """The organization's pricing settings and the member's benefits on the day of the sale."""
+
+    authority: str = AUTHORITY_POS
+    member_label: str = ""  # the member type's code, for the reasons ("" = no member)
+    benefits_active: bool = False
+    benefits_reason: str = ""  # why a member gets no benefit ("expired", "suspended" …)
+    discount_percent: Decimal = ZERO
+    birthday_percent: Decimal = ZERO  # already zero when it is not the member's birthday (day or month)
+    min_bill: Decimal = ZERO
+    skip_discounted_lines: bool = False
+    excluded_categories: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    kind: str  # "member_price" | "price_differs" | "member_discount" | "birthday_discount" | "no_member_discount"
+    amount: Decimal | None
+    reason: str  # an English sentence (the receipt and the explanation translate by ``kind``)
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    line_no: int
+    sku: str
+    name: str
+    category: str
+    brand: str
+    quantity: Decimal
+    list_price: Decimal
+    unit_price: Decimal  # the price charged
+    price_source: str  # "base", "table:VIP", "table:VIP@B01", "pos", "open"
+    price_flag: str  # "", "differs", "open"
+    sent_price: Decimal | None
+    pos_discount: Decimal
+    member_discount: Decimal
+    birthday_discount: Decimal
+    excluded_from_points: bool
+    categories: frozenset[str] = frozenset()  # its category and those above it
+    adjustments: tuple[Adjustment, ...] = ()
+
+    @property
+    def amount(self) -> Decimal:
+        return money(self.quantity * self.unit_price)
+
+    @property
+    def discount(self) -> Decimal:
+        return self.pos_discount + self.member_discount + self.birthday_discount
+
+    @property
+    def net(self) -> Decimal:
+        return self.amount - self.discount
+
+    @property
+    def benefit_discount(self) -> Decimal:
+        """The member's discounts on this line (member type and birthday)."""
+        return self.member_discount + self.birthday_discount
+
+
+@dataclass(frozen=True, slots=True)
+class PricedBasket:
+    lines: tuple[PricedLine, ...]
+    notes: tuple[Adjustment, ...] = field(default_factory=tuple)  # about the whole bill
+
+    @property
+    def member_discount(self) -> Decimal:
+        return sum((ln.benefit_discount for ln in self.lines), ZERO)
+
+    @property
+    def list_total(self) -> Decimal:
+        return sum((money(ln.quantity * ln.list_price) for ln in self.lines), ZERO)
+
+    @property
+    def net(self) -> Decimal:
+        return sum((ln.net for ln in self.lines), ZERO)
+
+    @property
+    def flagged(self) -> bool:
+        return any(ln.price_flag for ln in self.lines)
+
+
+class PricingError(ValueError):
+    """A line that cannot be priced: ``code`` and ``field`` name it (``lines[2].unit_price``)."""
+
+    def __init__(self, code: str, field: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+
+
+UNKNOWN_PRODUCT = "unknown_product"
+PRICE_REQUIRED = "price_required"
+DISCOUNT_ABOVE_LINE = "discount_above_line"
+
+
+def basket_price(lines: tuple[LineIn, ...], products: Mapping[str, ProductPrices], terms: Terms, *,
+                 open_lines: bool) -> PricedBasket:
+    """Price every line (see the module's docstring). ``products`` maps each known code (SKU or
+    barcode) to its product; a code not in it is an open line when ``open_lines``, else refused."""
+    first = tuple(_line_price(i, ln, products.get(ln.code), terms, open_lines) for i, ln in enumerate(lines))
+    gross = sum((ln.amount - ln.pos_discount for ln in first), ZERO)
+    notes: list[Adjustment] = []
+    if terms.member_label and not terms.benefits_active:
+        notes.append(Adjustment("no_member_discount", None,
+                                f"No member benefits: {terms.benefits_reason or 'inactive'}"))
+        return PricedBasket(lines=first, notes=tuple(notes))
+    percent = terms.discount_percent + terms.birthday_percent
+    if not terms.member_label or percent <= 0:
+        return PricedBasket(lines=first, notes=())
+    if gross < terms.min_bill:
+        notes.append(Adjustment("no_member_discount", None,
+                                f"No member discount: the bill {gross} is under the minimum {terms.min_bill}"))
+        return PricedBasket(lines=first, notes=tuple(notes))
+    return PricedBasket(lines=tuple(_discounted(ln, terms) for ln in first), notes=())
+
+
+def _line_price(index: int, ln: LineIn, product: ProductPrices | None, terms: Terms, open_lines: bool
+                ) -> PricedLine:
+    where = f"lines[{index}]"
+    if product is None:
+        if not open_lines:
+            raise PricingError(UNKNOWN_PRODUCT, f"{where}.sku", f"No product has the code {ln.code}.")
+        if ln.unit_price is None:
+            raise PricingError(PRICE_REQUIRED, f"{where}.unit_price",
+                               f"{ln.code} is not in the catalog: send its price.")
+        line = PricedLine(
+            line_no=ln.line_no, sku=ln.code, name="", category=ln.category, brand=ln.brand, quantity=ln.quantity,
+            list_price=ln.unit_price, unit_price=ln.unit_price, price_source="open", price_flag=FLAG_OPEN,
+            sent_price=ln.unit_price, pos_discount=ln.discount, member_discount=ZERO, birthday_discount=ZERO,
+            excluded_from_points=False, categories=frozenset({ln.category}) if ln.category else frozenset(),
+        )
+        return _checked(line, where)
+    member_price = product.member_price if terms.benefits_active else None
+    sasom_price = member_price if member_price is not None else product.list_price
+    sasom_source = product.member_source if member_price is not None else product.list_source
+    adjustments: list[Adjustment] = []
+    if member_price is not None and member_price != product.list_price:
+        adjustments.append(Adjustment("member_price", money(member_price - product.list_price),
+                                      f"{terms.member_label} price {member_price} ({product.member_source})"))
+    flag = ""
+    sent = ln.unit_price
+    if sent is not None and sent not in (sasom_price, product.list_price):
+        flag = FLAG_DIFFERS
+        adjustments.append(Adjustment("price_differs", money(sent - sasom_price),
+                                      f"The POS sent {sent}; the table says {sasom_price}"))
+    if sent is None or terms.authority == AUTHORITY_SASOM:
+        price, source = sasom_price, sasom_source
+    else:
+        price, source = sent, "pos"
+    line = PricedLine(
+        line_no=ln.line_no, sku=product.sku, name=product.name, category=product.category, brand=product.brand,
+        quantity=ln.quantity, list_price=product.list_price, unit_price=price, price_source=source, price_flag=flag,
+        sent_price=sent, pos_discount=ln.discount, member_discount=ZERO, birthday_discount=ZERO,
+        excluded_from_points=product.excluded_from_points, categories=product.categories,
+        adjustments=tuple(adjustments),
+    )
+    return _checked(line, where)
+
+
+def _checked(line: PricedLine, where: str) -> PricedLine:
+    if line.pos_discount > line.amount:
+        raise PricingError(DISCOUNT_ABOVE_LINE, f"{where}.discount",
+                           f"The discount {line.pos_discount} is more than the line's {line.amount}.")
+    return line
+
+
+def _discounted(ln: PricedLine, terms: Terms) -> PricedLine:
+    """The member and birthday discounts on one line, or the reason it has none."""
+    why_not = ""
+    if ln.price_source == "pos":
+        why_not = "priced by the POS"
+    elif ln.categories & terms.excluded_categories:
+        why_not = f"category {ln.category} has no member discount"
+    elif terms.skip_discounted_lines and ln.pos_discount > 0:
+        why_not = "the line is already discounted"
+    base = ln.amount - ln.pos_discount
+    if why_not or base <= 0:
+        if not why_not:
+            return ln
+        return _with(ln, Adjustment("no_member_discount", None, f"No member discount: {why_not}"))
+    member = money(base * terms.discount_percent / 100)
+    birthday = money(base * terms.birthday_percent / 100)
+    out = ln
+    if member:
+        out = _with(out, Adjustment("member_discount", member,
+                                    f"{terms.member_label} {_pct(terms.discount_percent)}% of {base}"))
+    if birthday:
+        out = _with(out, Adjustment("birthday_discount", birthday,
+                                    f"Birthday {_pct(terms.birthday_percent)}% of {base}"))
+    return dataclasses.replace(out, member_discount=member, birthday_discount=birthday)
+
+
+def _with(ln: PricedLine, adjustment: Adjustment) -> PricedLine:
+    return dataclasses.replace(ln, adjustments=(*ln.adjustments, adjustment))
+
+
+def _pct(value: Decimal) -> str:
+    return format(value.normalize(), "f")

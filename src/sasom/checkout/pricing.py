@@ -1,0 +1,110 @@
+"""The till prices the basket before anything else: the quote and the commit both call
+:func:`basket_priced` with what the POS sent, so they agree (DOMAIN.md 9).
+
+It reads the organization's pricing settings, the member's benefits on the day of the sale, the
+products and their prices (``catalog.prices``), prices every line (``catalog.pricing``, pure) and
+returns the basket the earning engine and the posting plan see: each line at the price charged,
+its discount including the member's, its list price, the source of its price and its flag.
+
+Until an organization saves its pricing settings, a basket whose every line carries a price is
+taken as sent (the way Sasom worked before it priced baskets: no catalog query at all).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sasom.catalog import prices
+from sasom.catalog.pricing import LineIn, PricedBasket, PricingError, Terms, basket_price
+from sasom.core.errors import DomainError
+from sasom.core.money import money
+from sasom.earning import engine
+from sasom.ledger.plan import decimal_text
+from sasom.ledger.policy import local_date
+from sasom.members.models import Member
+from sasom.members.selectors import member_benefits
+from sasom.organizations.models import Branch, Organization
+
+__all__ = ["Priced", "basket_priced", "lines_sent"]
+
+
+@dataclass(frozen=True)
+class Priced:
+    basket: engine.Basket  # what the engine and the plan see
+    priced: PricedBasket | None  # None: taken as sent (pricing not configured)
+
+
+def lines_sent(basket: engine.Basket) -> tuple[LineIn, ...]:
+    """A basket's lines as sent with their prices (the counter screen, day-end batches)."""
+    return tuple(LineIn(line_no=ln.line_no, code=ln.sku, quantity=ln.quantity, unit_price=ln.unit_price,
+                        discount=ln.discount, category=ln.category, brand=ln.brand) for ln in basket.lines)
+
+
+def basket_priced(*, organization: Organization, branch: Branch, basket: engine.Basket, member: Member | None,
+                  sent: tuple[LineIn, ...] | None = None) -> Priced:
+    """Price ``sent`` (by default the basket's own lines, each with the price it carries).
+
+    Refuses a line it cannot price: ``unknown_product`` (not in the catalog, and the organization
+    takes no open lines), ``price_required`` (an open line without a price),
+    ``discount_above_line``; each names the line's field."""
+    lines = sent if sent is not None else lines_sent(basket)
+    settings = prices.pricing_settings(organization.pk)
+    if not settings.configured and all(ln.unit_price is not None for ln in lines):
+        if sent is None:
+            return Priced(basket=basket, priced=None)
+        return Priced(basket=dataclasses.replace(basket, lines=tuple(_as_sent(ln) for ln in lines)), priced=None)
+    on = local_date(basket.occurred_at, organization.time_zone)
+    terms = Terms(authority=settings.authority, min_bill=settings.min_bill,
+                  skip_discounted_lines=settings.skip_discounted_lines,
+                  excluded_categories=settings.excluded_categories)
+    table = None
+    if member is not None:
+        benefits = member_benefits(member, on)
+        terms = dataclasses.replace(
+            terms, member_label=member.member_type.code, benefits_active=benefits.active,
+            benefits_reason=benefits.reason, discount_percent=benefits.discount_percent,
+            birthday_percent=benefits.birthday_discount_percent,
+        )
+        if benefits.active:
+            table = prices.member_type_table(organization.pk, member.member_type_id)
+    products = prices.basket_products(organization.pk, (ln.code for ln in lines), branch_id=branch.pk,
+                                      branch_code=branch.code, on=on, settings=settings, member_table=table)
+    try:
+        priced = basket_price(lines, products, terms, open_lines=settings.open_lines)
+    except PricingError as exc:
+        raise DomainError(exc.code, str(exc), field=exc.field) from None
+    return Priced(basket=_priced_basket(basket, priced, lines), priced=priced)
+
+
+def _as_sent(ln: LineIn) -> engine.BasketLine:
+    assert ln.unit_price is not None
+    return engine.BasketLine(line_no=ln.line_no, sku=ln.code, quantity=ln.quantity, unit_price=ln.unit_price,
+                             discount=ln.discount, category=ln.category, brand=ln.brand)
+
+
+def _priced_basket(basket: engine.Basket, priced: PricedBasket, sent: tuple[LineIn, ...]) -> engine.Basket:
+    lines = tuple(
+        engine.BasketLine(
+            line_no=ln.line_no, sku=ln.sku, quantity=ln.quantity, unit_price=ln.unit_price, discount=ln.discount,
+            category=ln.category, brand=ln.brand, list_price=ln.list_price, price_source=ln.price_source,
+            price_flag=ln.price_flag, member_discount=ln.benefit_discount,
+            excluded_from_points=ln.excluded_from_points,
+        )
+        for ln in priced.lines
+    )
+    notes = [(0, n.kind, "", n.reason) for n in priced.notes]
+    notes += [(ln.line_no, a.kind, "" if a.amount is None else str(money(a.amount)), a.reason)
+              for ln in priced.lines for a in ln.adjustments]
+    return dataclasses.replace(basket, lines=lines, sent_lines_hash=_sent_hash(sent), pricing=tuple(notes))
+
+
+def _sent_hash(sent: tuple[LineIn, ...]) -> str:
+    """The lines as sent: a replay is the same sale when it sends the same lines, whatever the
+    prices are by then."""
+    body = [[ln.line_no, ln.code, decimal_text(ln.quantity),
+             None if ln.unit_price is None else decimal_text(ln.unit_price), decimal_text(ln.discount),
+             ln.category, ln.brand] for ln in sorted(sent, key=lambda x: x.line_no)]
+    return hashlib.sha256(json.dumps(body).encode()).hexdigest()
