@@ -250,8 +250,8 @@ def _discounted(ln: PricedLine, terms: Terms) -> PricedLine:
         if not why_not:
             return ln
         return _with(ln, Adjustment("no_member_discount", None, f"No member discount: {why_not}"))
-    member = money(base * terms.discount_percent / 100)
-    birthday = money(base * terms.birthday_percent / 100)
+    member = min(money(base * terms.discount_percent / 100), base)
+    birthday = min(money(base * terms.birthday_percent / 100), base - member)  # never below zero together
     out = ln
     if member:
         out = _with(out, Adjustment("member_discount", member,

@@ -1,4 +1,5 @@
-"""The text block a POS prints at the foot of a receipt: points earned and why, the balance."""
+"""The text block a POS prints at the foot of a receipt: the member discount, points earned and
+why, the balance."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ def receipt_text(*, organization: Any, sale: Any, member: Any, awards: list[Any]
         lines += ["ไม่ใช่สมาชิก / Not a member", rule]
         return "\n".join(lines)
     lines.append(f"สมาชิก / Member: {member.code}"[:width])
+    if sale.member_discount:
+        lines.append(f"ส่วนลดสมาชิก / Member discount: {sale.member_discount:,.2f}"[:width])
     lines.append(f"แต้มที่ได้ / Points earned: {_fmt(sale.points_earned)}"[:width])
     for award in awards:
         lines.append(f"  +{_fmt(award.points)} {award.rule_name or award.rule}"[:width])

@@ -121,6 +121,7 @@ def test_a_vip_pays_the_vip_table_price_at_the_branch_and_everywhere_else(shop, 
         Decimal("100.00"), Decimal("90.00"), "table:VIP", Decimal("18.00"), Decimal("162.00"))
     assert (sale.gross, sale.member_discount, sale.net, sale.points_earned) == (
         Decimal("180.00"), Decimal("18.00"), Decimal("162.00"), 1)
+    assert "Member discount: 18.00" in at_b2.json()["receipt_text"]
 
 
 def test_the_member_discount_covers_eligible_lines_only(shop, vip, pos):
