@@ -18,6 +18,10 @@ NAV: list[tuple[Any, list[tuple[str, Any, str]]]] = [
         ("members:lifecycle", _("Lifecycle tools"), "members.lifecycle"),
         ("members:import", _("Import / export"), "members.import"),
     ]),
+    (_("Catalog"), [
+        ("prices:tables", _("Price tables"), "catalog.view"),
+        ("prices:settings", _("Pricing settings"), "catalog.manage"),
+    ]),
     (_("Counter"), [
         ("checkout:counter", _("Cashier"), "points.earn"),
         ("rewards:counter", _("Redeem"), "rewards.redeem"),
