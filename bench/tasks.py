@@ -130,8 +130,10 @@ def step_setup(members: int, rules: int, phones: int) -> dict[str, Any]:
         data.setdefault("name", spec["code"])
         services.rule_create(organization_id=org.pk, actor=actor, **data)
         active += 1
+    from bench.workload import catalog_setup
     from sasom.integrations.models import ApiKey
 
+    catalog_setup(org)  # B1 runs with price tables on
     ApiKey.objects.filter(organization=org, created_by="demo").update(rate_limit_per_minute=0)
     keys = []
     for key in ApiKey.objects.filter(organization=org, created_by="demo", terminal__isnull=False).select_related("terminal"):

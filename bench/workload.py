@@ -67,6 +67,30 @@ def engine_rules(count: int):
     return rules
 
 
+def catalog_setup(org: Any) -> int:
+    """The workload's 400 SKUs in the catalog (no category or brand: the baskets bring theirs),
+    every member type's table pricing half of them, and the pricing settings saved (the POS's
+    prices win, as the workload sends prices): B1 then runs with price tables on."""
+    from sasom.catalog import price_tables
+    from sasom.catalog.models import Price, PriceTable, PriceTableMemberType, Product
+    from sasom.core.audit import Actor
+    from sasom.members.models import MemberType
+
+    if Product.objects.filter(organization=org, sku="S00000").exists():
+        return 0
+    products = Product.objects.bulk_create(
+        [Product(organization=org, sku=f"S{i:05d}", name_th=f"สินค้า {i}", base_price=Decimal("100.00"))
+         for i in range(400)])
+    table, _ = PriceTable.objects.get_or_create(organization=org, code="BENCH", defaults={"name": "Bench"})
+    for mt in MemberType.objects.filter(organization=org):
+        PriceTableMemberType.objects.update_or_create(organization=org, member_type=mt, defaults={"table": table})
+    Price.objects.bulk_create([Price(organization=org, table=table, product=p, price=Decimal("95.00"))
+                               for p in products[::2]])
+    price_tables.pricing_settings_save(organization_id=org.pk, actor=Actor.system("bench"),
+                                       data={"authority": "pos", "open_lines": True})
+    return len(products)
+
+
 def basket_lines(rng: random.Random, count: int = 10) -> list[dict[str, str]]:
     lines = []
     for _ in range(count):

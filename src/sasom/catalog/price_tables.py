@@ -31,6 +31,7 @@ from .errors import (
     SETTING_INVALID,
 )
 from .models import Category, Price, PriceTable, PriceTableMemberType, PricingSettings, Product
+from .prices import pricing_forget
 from .selectors import product_by_code
 from .validation import clean_code, clean_name, clean_price
 
@@ -60,6 +61,7 @@ def _member_types(organization_id: int, codes: Sequence[str]) -> list[MemberType
 def _link(table: PriceTable, types: list[MemberType]) -> None:
     """``types`` use ``table`` from now on (a type that used another table moves); the table's
     other types lose it."""
+    pricing_forget(table.organization_id)
     PriceTableMemberType.objects.filter(organization_id=table.organization_id, table=table).exclude(
         member_type__in=types).delete()
     for mt in types:
@@ -100,6 +102,7 @@ def price_table_update(*, table: PriceTable, actor: Actor, data: Mapping[str, An
         table.note = clean_name(data["note"] or "", field="note", max_length=200, required=False)
     if "is_active" in data:
         table.is_active = bool(data["is_active"])
+        pricing_forget(table.organization_id)
     if "member_types" in data:
         _link(table, _member_types(table.organization_id, data["member_types"] or []))
     table.save()
@@ -190,6 +193,7 @@ def pricing_settings_save(*, organization_id: int, actor: Actor, data: Mapping[s
         raise DomainError(FIELD_UNKNOWN, _("These fields cannot be changed here."), field=unknown[0])
     row = pricing_settings_of(organization_id)
     before = snapshot(row, SETTINGS_FIELDS) if row.pk else {}
+    pricing_forget(organization_id)
     if "authority" in data:
         if data["authority"] not in PricingSettings.Authority.values:
             raise DomainError(SETTING_INVALID, _("Choose pos or sasom."), field="authority")

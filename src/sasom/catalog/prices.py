@@ -1,21 +1,27 @@
 """Reads for the till: the organization's pricing settings, and a basket's products with their
 prices resolved for one branch, member type and day (``catalog.pricing`` does the arithmetic).
 
-A basket costs three queries here: the settings (with the member type's table), the products by
-SKU or barcode (category and brand joined), and the price rows of the two tables that matter. The
-category tree is read only when some categories are excluded from member discounts.
+A basket costs two queries here when warm: the products by SKU (barcodes only for codes no SKU
+matched), and the price rows of the two tables that matter. The settings and which table each
+member type uses are read once per process and kept ``EARNING_RULESET_TTL`` seconds (a change
+clears them at once in the process that made it), with the category tree when some categories
+are excluded from member discounts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings as django_settings
+from django.db import transaction
 from django.db.models import Q
 
-from .models import Category, Price, PriceTableMemberType, PricingSettings, Product
+from .models import Barcode, Category, Price, PriceTableMemberType, PricingSettings, Product
 from .pricing import AUTHORITY_POS, ProductPrices
 
 
@@ -29,30 +35,53 @@ class Settings:
     min_bill: Decimal = Decimal("0")
     skip_discounted_lines: bool = False
     excluded_categories: frozenset[str] = frozenset()
+    member_tables: dict[int, tuple[int, str]] = field(default_factory=dict)  # member type id -> active table
+    category_codes: dict[int, frozenset[str]] = field(default_factory=dict)  # a category's code and its parents'
+
+
+_CACHE: dict[int, tuple[float, Settings]] = {}
+_LOCK = threading.Lock()
 
 
 def pricing_settings(organization_id: int) -> Settings:
+    """The organization's settings and its member types' tables, cached (see the module)."""
+    ttl = float(getattr(django_settings, "EARNING_RULESET_TTL", 0))
+    now = time.monotonic()
+    cached = _CACHE.get(organization_id)
+    if cached is not None and ttl > 0 and now - cached[0] < ttl:
+        return cached[1]
+    read = _settings_read(organization_id)
+    with _LOCK:
+        _CACHE[organization_id] = (now, read)
+    return read
+
+
+def pricing_forget(organization_id: int) -> None:
+    """Drop this process's cached settings of one organization, now and again at commit."""
+    def forget() -> None:
+        with _LOCK:
+            _CACHE.pop(organization_id, None)
+
+    forget()
+    transaction.on_commit(forget)
+
+
+def _settings_read(organization_id: int) -> Settings:
     row = (PricingSettings.objects.filter(organization_id=organization_id)
            .select_related("general_table").first())
     if row is None:
         return Settings(configured=False)
+    tables = {mt: (table, code) for mt, table, code in PriceTableMemberType.objects.filter(
+        organization_id=organization_id, table__is_active=True).values_list("member_type_id", "table_id", "table__code")}
     general = row.general_table
     return Settings(
         configured=True, authority=row.authority, open_lines=row.open_lines,
         general_table_id=general.pk if general is not None and general.is_active else None,
         general_table_code=general.code if general is not None else "",
         min_bill=row.member_discount_min_bill, skip_discounted_lines=row.member_discount_skips_discounted_lines,
-        excluded_categories=frozenset(row.member_discount_excluded_categories or ()),
+        excluded_categories=frozenset(row.member_discount_excluded_categories or ()), member_tables=tables,
+        category_codes=_category_ancestors(organization_id) if row.member_discount_excluded_categories else {},
     )
-
-
-def member_type_table(organization_id: int, member_type_id: int | None) -> tuple[int, str] | None:
-    """The active price table of a member type (its id and code), if it has one."""
-    if member_type_id is None:
-        return None
-    return (PriceTableMemberType.objects
-            .filter(organization_id=organization_id, member_type_id=member_type_id, table__is_active=True)
-            .values_list("table_id", "table__code").first())
 
 
 def products_for_codes(organization_id: int, codes: Iterable[str], *, on: dt.date) -> dict[str, Product]:
@@ -61,20 +90,18 @@ def products_for_codes(organization_id: int, codes: Iterable[str], *, on: dt.dat
     wanted = {c for c in codes if c}
     if not wanted:
         return {}
-    rows = (Product.objects.filter(organization_id=organization_id, is_active=True)
-            .filter(Q(sku__in=wanted) | Q(barcodes__code__in=wanted, barcodes__organization_id=organization_id))
-            .filter(Q(active_from__isnull=True) | Q(active_from__lte=on), Q(active_to__isnull=True) | Q(active_to__gte=on))
-            .select_related("category", "brand").prefetch_related("barcodes").distinct())
-    found: dict[str, Product] = {}
-    by_barcode: dict[str, Product] = {}
-    for product in rows:
-        if product.sku in wanted:
-            found[product.sku] = product
-        for barcode in product.barcodes.all():
-            if barcode.code in wanted:
-                by_barcode[barcode.code] = product
-    for code, product in by_barcode.items():
-        found.setdefault(code, product)
+    sellable = (Q(is_active=True), Q(active_from__isnull=True) | Q(active_from__lte=on),
+                Q(active_to__isnull=True) | Q(active_to__gte=on))
+    found = {p.sku: p for p in Product.objects.filter(*sellable, organization_id=organization_id, sku__in=wanted)
+             .select_related("category", "brand")}
+    missing = wanted - found.keys()
+    if missing:  # codes no SKU matched: barcodes, one more query
+        for barcode in (Barcode.objects.filter(organization_id=organization_id, code__in=missing)
+                        .select_related("product__category", "product__brand")):
+            product = barcode.product
+            if product.is_active and (product.active_from is None or product.active_from <= on) and (
+                    product.active_to is None or product.active_to >= on):
+                found[barcode.code] = product
     return found
 
 
@@ -86,7 +113,7 @@ def _price_rows(organization_id: int, product_ids: set[int], table_ids: list[int
         Price.objects.filter(organization_id=organization_id, table_id__in=table_ids, product_id__in=product_ids)
         .filter(Q(branch__isnull=True) | Q(branch_id=branch_id))
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .values_list("product_id", "table_id", "branch_id", "price", "valid_from")
+        .order_by().values_list("product_id", "table_id", "branch_id", "price", "valid_from")
     )
 
 
@@ -123,7 +150,7 @@ def basket_products(organization_id: int, codes: Iterable[str], *, branch_id: in
         held = best.get((product_id, table_id))
         if held is None or rank < held[0]:
             best[(product_id, table_id)] = (rank, price)
-    ancestors = _category_ancestors(organization_id) if settings.excluded_categories else {}
+    ancestors = settings.category_codes
     out: dict[str, ProductPrices] = {}
     for code, p in products.items():
         list_price, list_source = p.base_price, "base"

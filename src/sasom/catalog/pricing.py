@@ -49,7 +49,7 @@ class LineIn:
     quantity: Decimal
     unit_price: Decimal | None  # None: Sasom prices the line
     discount: Decimal = ZERO  # the POS's own line discount (a promotion it ran), money
-    category: str = ""  # for open lines (a catalog product has its own)
+    category: str = ""  # for open lines, and products the catalog gives none
     brand: str = ""
 
 
@@ -220,10 +220,12 @@ def _line_price(index: int, ln: LineIn, product: ProductPrices | None, terms: Te
     else:
         price, source = sent, "pos"
     line = PricedLine(
-        line_no=ln.line_no, sku=product.sku, name=product.name, category=product.category, brand=product.brand,
+        line_no=ln.line_no, sku=product.sku, name=product.name, category=product.category or ln.category,
+        brand=product.brand or ln.brand,
         quantity=ln.quantity, list_price=product.list_price, unit_price=price, price_source=source, price_flag=flag,
         sent_price=sent, pos_discount=ln.discount, member_discount=ZERO, birthday_discount=ZERO,
-        excluded_from_points=product.excluded_from_points, categories=product.categories,
+        excluded_from_points=product.excluded_from_points,
+        categories=product.categories or (frozenset({ln.category}) if ln.category else frozenset()),
         adjustments=tuple(adjustments),
     )
     return _checked(line, where)

@@ -30,6 +30,7 @@ from .errors import (
     SKU_TAKEN,
 )
 from .models import Barcode, Brand, Category, Product
+from .prices import pricing_forget
 from .selectors import product_not_found
 from .validation import (
     clean_active_dates,
@@ -106,6 +107,7 @@ def category_create(
     if Category.objects.filter(organization_id=organization_id, code=category.code).exists():
         raise Conflict(CATEGORY_CODE_TAKEN, _("Another category has this code."), field="code")
     _save_unique(category, code=CATEGORY_CODE_TAKEN, message=_("Another category has this code."), field="code")
+    pricing_forget(organization_id)  # the till's cached category tree
     audit_record(organization_id=organization_id, actor=actor, action="category.create", obj=category,
                  changes=diff({}, snapshot(category, CATEGORY_FIELDS)))
     return category
@@ -127,6 +129,7 @@ def category_update(*, category: Category, actor: Actor, data: Mapping[str, Any]
         _refuse_cycle(category, parent)
         category.parent = parent
     category.save()
+    pricing_forget(category.organization_id)  # the till's cached category tree
     changes = diff(before, snapshot(category, CATEGORY_FIELDS))
     if changes:
         audit_record(organization_id=category.organization_id, actor=actor, action="category.update", obj=category,

@@ -69,7 +69,7 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
             birthday_percent=benefits.birthday_discount_percent,
         )
         if benefits.active:
-            table = prices.member_type_table(organization.pk, member.member_type_id)
+            table = settings.member_tables.get(member.member_type_id)
     products = prices.basket_products(organization.pk, (ln.code for ln in lines), branch_id=branch.pk,
                                       branch_code=branch.code, on=on, settings=settings, member_table=table)
     try:

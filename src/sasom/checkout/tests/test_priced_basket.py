@@ -15,6 +15,8 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sasom.catalog import price_tables
 from sasom.catalog.models import Barcode, Category, Product
@@ -90,7 +92,7 @@ def shop(org, branch, branch2, vip_type):
 
 def body(*lines, receipt="R-1", phone="+66810000001", when="2026-11-24T12:30:00+07:00", **extra):
     out = {"receipt_id": receipt, "occurred_at": when, "member": {"phone": phone} if phone else None,
-           "lines": [dict(zip(("sku", "quantity"), ln[:2]), **({"unit_price": ln[2]} if len(ln) > 2 else {}))
+           "lines": [dict(zip(("sku", "quantity"), ln[:2], strict=True), **({"unit_price": ln[2]} if len(ln) > 2 else {}))
                      for ln in lines]}
     out.update(extra)
     return out
@@ -278,9 +280,6 @@ def test_overlapping_periods_of_one_table_are_refused(shop, org):
 
 # --- quote == commit ------------------------------------------------------------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 SKUS = ["RICE", "CHIPS", "8850001", "BEER", "GIFT"]
 _line = st.tuples(st.sampled_from(SKUS), st.integers(1, 30),
                   st.one_of(st.none(), st.sampled_from(["19.00", "20.00", "85.00", "99.50"])),
@@ -332,3 +331,18 @@ def test_the_quote_is_what_the_commit_posts(shop, vip, pos, org, case):
     assert q["balance_after"] == s["balance"]
     stored = Sale.objects.get(receipt_id=data["receipt_id"])
     assert (str(stored.net), stored.points_earned) == (s["net"], s["points_earned"])
+
+
+def test_pricing_a_basket_costs_two_queries_when_warm(shop, vip, branch, django_assert_num_queries):
+    """The products by SKU and the price rows; the settings and member tables are cached."""
+    from sasom.catalog.pricing import LineIn  # noqa: PLC0415  # this test alone calls the service directly
+    from sasom.checkout.pricing import basket_priced  # noqa: PLC0415
+    from sasom.earning import engine  # noqa: PLC0415
+
+    basket = engine.Basket(occurred_at=dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC), lines=())
+    sent = tuple(LineIn(line_no=i, code=c, quantity=Decimal(1), unit_price=None)
+                 for i, c in enumerate(["RICE", "CHIPS", "BEER"], start=1))
+    basket_priced(organization=shop, branch=branch, basket=basket, member=vip, sent=sent)  # warms the cache
+    with django_assert_num_queries(2):
+        priced = basket_priced(organization=shop, branch=branch, basket=basket, member=vip, sent=sent)
+    assert [ln.unit_price for ln in priced.basket.lines] == [Decimal("85.00"), Decimal("20.00"), Decimal("60.00")]
