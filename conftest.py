@@ -26,6 +26,10 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Scenarios are dated on fixed days that grow older as the calendar moves on: no back-posting
+    # window unless a test sets one (checkout/tests/test_sale_checks.py does).
+    settings.SALE_BACKPOST_DAYS = None
+    settings.SALE_BATCH_BACKPOST_DAYS = None
 
 
 @pytest.fixture

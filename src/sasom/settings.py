@@ -208,6 +208,12 @@ LOGGING = {
 # checks on every sale (one more query per sale).
 EARNING_RULESET_TTL = float(os.environ.get("SASOM_RULESET_TTL", "5"))
 
+# A sale's date: at most this many seconds ahead of the server's clock, and no older than this many
+# days (day-end batches have their own window; empty: no limit). docs/api.md "Dates".
+SALE_CLOCK_TOLERANCE_SECONDS = int(os.environ.get("SASOM_SALE_CLOCK_TOLERANCE_SECONDS", "300"))
+SALE_BACKPOST_DAYS: int | None = int(os.environ.get("SASOM_SALE_BACKPOST_DAYS", "90") or 0) or None
+SALE_BATCH_BACKPOST_DAYS: int | None = int(os.environ.get("SASOM_SALE_BATCH_BACKPOST_DAYS", "400") or 0) or None
+
 # Member portal (/m/<organization code>/): phone + one-time code by SMS. See docs/portal.md.
 PORTAL_IDLE_SECONDS = int(os.environ.get("SASOM_PORTAL_IDLE_SECONDS", "1800"))
 PORTAL_CODE_TTL_SECONDS = 300

@@ -152,7 +152,8 @@ class PricedBasket:
 
 
 class PricingError(ValueError):
-    """A line that cannot be priced: ``code`` and ``field`` name it (``lines[2].unit_price``)."""
+    """A line that cannot be priced: ``code`` and ``field`` name it (``lines.2.unit_price``, as the
+    API names a body's fields)."""
 
     def __init__(self, code: str, field: str, message: str) -> None:
         super().__init__(message)
@@ -188,7 +189,7 @@ def basket_price(lines: tuple[LineIn, ...], products: Mapping[str, ProductPrices
 
 def _line_price(index: int, ln: LineIn, product: ProductPrices | None, terms: Terms, open_lines: bool
                 ) -> PricedLine:
-    where = f"lines[{index}]"
+    where = f"lines.{index}"
     if product is None:
         if not open_lines:
             raise PricingError(UNKNOWN_PRODUCT, f"{where}.sku", f"No product has the code {ln.code}.")

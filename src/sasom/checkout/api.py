@@ -24,6 +24,7 @@ from sasom.checkout.api_schemas import (
     BasketIn,
     PointsDiscountOut,
     PriceStepOut,
+    SaleQuoteIn,
     ReturnIn,
     ReturnOut,
     SaleCouponOut,
@@ -202,6 +203,7 @@ def _sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]]
         status=sale.status,
         member=member.code if member else None,
         points_earned=sale.points_earned,
+        no_points=(sale.explanation or {}).get("no_points") if member is not None else None,
         points_used=sale.points_used,
         awards=member_awards,
         discount_applied=discount,
@@ -229,7 +231,7 @@ def _stored_sale_out(principal: Principal, sale: Sale, *, replayed: bool) -> Sal
 
 
 @router.post("/sales/quote", response=SaleQuoteOut, summary="What a basket would earn, and what the member may spend")
-def quote(request: HttpRequest, body: BasketIn) -> SaleQuoteOut:
+def quote(request: HttpRequest, body: SaleQuoteIn) -> SaleQuoteOut:
     principal = api_require(request, "points.view")
     organization = _organization(principal)
     branch, terminal = _place(principal, body.branch, body.terminal)
@@ -257,7 +259,7 @@ def _quote_out(organization: Organization, q: services.SaleQuote) -> SaleQuoteOu
         coupon_discount=money(b.coupon_discount), points_paid=money(b.points_discount),
         net=gross - line_discounts - bill_level, price_flagged=any(ln.price_flag for ln in rows),
         coupons_used=_coupons_out(q.coupons_used), redeem_points=q.points_used,
-        points_earned=q.result.member_points,
+        points_earned=q.result.member_points, no_points=q.result.no_points or None if member else None,
         awards=awards_out([award_json(a) for a in q.result.awards]), eligible_net=q.result.eligible_net,
         points_discount=PointsDiscountOut(max_points=pd.max_points, max_amount=pd.max_amount) if pd else None,
         coupons=_coupons_out(q.coupons),
@@ -284,7 +286,7 @@ def commit(request: HttpRequest, body: SaleIn) -> HttpResponse:
                         content_type="application/json; charset=utf-8")
 
 
-@router.post("/sales/{receipt_id}/returns", response={201: ReturnOut}, summary="Return some lines of a sale")
+@router.post("/sales/{path:receipt_id}/returns", response={201: ReturnOut}, summary="Return some lines of a sale")
 def sale_return_op(request: HttpRequest, receipt_id: str, body: ReturnIn) -> Any:
     principal = api_require(request, "points.void")
     sale = _sale(principal, receipt_id, body.branch, body.terminal)
@@ -301,7 +303,7 @@ def sale_return_op(request: HttpRequest, receipt_id: str, body: ReturnIn) -> Any
     ))
 
 
-@router.post("/sales/{receipt_id}/void", response=SaleOut, summary="Void a whole sale: reverse everything it caused, once")
+@router.post("/sales/{path:receipt_id}/void", response=SaleOut, summary="Void a whole sale: reverse everything it caused, once")
 def sale_void_op(request: HttpRequest, receipt_id: str, body: VoidIn) -> SaleOut:
     with transaction.atomic():
         principal = api_require(request, "points.void")
@@ -311,7 +313,7 @@ def sale_void_op(request: HttpRequest, receipt_id: str, body: VoidIn) -> SaleOut
         return _stored_sale_out(principal, sale, replayed=False)
 
 
-@router.get("/sales/{receipt_id}", response=SaleOut, summary="A posted sale")
+@router.get("/sales/{path:receipt_id}", response=SaleOut, summary="A posted sale")
 def sale_read(request: HttpRequest, receipt_id: str, place: Query[SalePlace]) -> SaleOut:
     principal = api_require(request, "points.view")
-    return _stored_sale_out(principal, _sale(principal, receipt_id, place.branch, place.terminal), replayed=True)
+    return _stored_sale_out(principal, _sale(principal, receipt_id, place.branch, place.terminal), replayed=False)

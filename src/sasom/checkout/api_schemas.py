@@ -7,10 +7,19 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, StrictBool, StrictInt
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    StrictBool,
+    StrictInt,
+    model_validator,
+)
 
 from sasom.core.inputs import iso_text_only
+from sasom.earning.engine import DocumentType
 from sasom.ledger.api_schemas import BalanceOut, SaleAwardOut, _Lean
+from sasom.ledger.services.sales import RECEIPT_ID_RULE, receipt_id_valid
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 Quantity = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)]
@@ -28,13 +37,25 @@ AwareDatetime = Annotated[dt.datetime, BeforeValidator(iso_text_only), AfterVali
 
 
 
-class SaleMemberRef(_Lean):
+class _In(_Lean):
+    """A request body: an unknown field is refused (422 naming it), never ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SaleMemberRef(_In):
     phone: str | None = Field(None, max_length=32)
     card: str | None = Field(None, max_length=40)
     code: str | None = Field(None, max_length=40)
 
+    @model_validator(mode="after")
+    def _names_someone(self) -> SaleMemberRef:
+        if not any(v and v.strip() for v in (self.phone, self.card, self.code)):
+            raise ValueError("name the member by phone, card or code, or leave member out for a walk-in sale")
+        return self
 
-class SaleLineIn(_Lean):
+
+class SaleLineIn(_In):
     sku: str = Field(..., min_length=1, max_length=64)
     category: str = Field("", max_length=64)
     brand: str = Field("", max_length=64)
@@ -43,12 +64,12 @@ class SaleLineIn(_Lean):
     discount: Money = Decimal("0")
 
 
-class BasketIn(_Lean):
+class BasketIn(_In):
     branch: str = Field("", max_length=20, description="branch code; default: the key's branch")
     terminal: str = Field("", max_length=40, description="terminal code; default: the key's terminal")
     occurred_at: AwareDatetime
     member: SaleMemberRef | None = None
-    document_type: str = Field("retail_receipt", min_length=1, max_length=32)
+    document_type: DocumentType = "retail_receipt"
     salesperson: str = Field("", max_length=64)
     plan: str = Field("", max_length=40, description="campaign plan chosen on the document")
     bag_declined: StrictBool = False
@@ -58,8 +79,24 @@ class BasketIn(_Lean):
     coupons: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(default_factory=list, max_length=10)
 
 
+def _receipt_id(value: str) -> str:
+    if not receipt_id_valid(value):
+        raise ValueError(str(RECEIPT_ID_RULE))
+    return value
+
+
+ReceiptId = Annotated[str, Field(min_length=1, max_length=64, description=(
+    "1 to 64 letters, digits or . _ - : #, in parts joined by single / (not ending in /returns, /void or "
+    "/quote); in a path, as is: /sales/tax_invoice/INV-004/void")), AfterValidator(_receipt_id)]
+
+
 class SaleIn(BasketIn):
-    receipt_id: str = Field(..., min_length=1, max_length=50)
+    receipt_id: ReceiptId
+
+
+class SaleQuoteIn(BasketIn):
+    receipt_id: ReceiptId | None = Field(None, description="ignored (a quote writes nothing): the commit's body "
+                                                             "may be quoted as it is")
 
 
 
@@ -99,6 +136,8 @@ class SaleOut(_Lean):
     status: str
     member: str | None
     points_earned: int
+    no_points: str | None = Field(..., description="why a member earned nothing: type_does_not_earn, "
+                                                   "card_expired, nothing_eligible, below_first_point, no_rule")
     points_used: int
     awards: list[SaleAwardOut]
     discount_applied: Decimal = Field(..., description="money off the bill: points used and discount coupons")
@@ -110,7 +149,7 @@ class SaleOut(_Lean):
     lines: list[SaleLineOut]
     balance: BalanceOut | None
     receipt_text: str
-    replayed: bool = Field(..., description="true when this receipt had been posted before")
+    replayed: bool = Field(..., description="true when a commit found this receipt posted before (false on a read)")
 
 
 class PointsDiscountOut(Schema):
@@ -139,6 +178,7 @@ class SaleQuoteOut(Schema):
     coupons_used: list[SaleCouponOut] = Field(..., description="the body's coupons, as the commit would use them")
     redeem_points: int
     points_earned: int
+    no_points: str | None = Field(..., description="why a member would earn nothing (as on a sale)")
     awards: list[SaleAwardOut]
     eligible_net: Decimal
     points_discount: PointsDiscountOut | None = Field(..., description="the most points the member may pay with")
@@ -149,13 +189,13 @@ class SaleQuoteOut(Schema):
                                                               "and pending as the commit would leave them)")
 
 
-class SaleReturnLineIn(Schema):
+class SaleReturnLineIn(_In):
     line_no: StrictInt = Field(..., ge=1, le=100000)
     quantity: Quantity
 
 
-class ReturnIn(Schema):
-    return_id: str = Field(..., min_length=1, max_length=50)
+class ReturnIn(_In):
+    return_id: str = Field(..., min_length=1, max_length=64)
     lines: list[SaleReturnLineIn] = Field(..., min_length=1, max_length=500)
     reason: str = Field("", max_length=500)
     branch: str = Field("", max_length=20)
@@ -171,7 +211,7 @@ class ReturnOut(Schema):
     balance: BalanceOut | None
 
 
-class VoidIn(Schema):
+class VoidIn(_In):
     reason: str = Field(..., min_length=1, max_length=500)
     branch: str = Field("", max_length=20)
     terminal: str = Field("", max_length=40)

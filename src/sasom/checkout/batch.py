@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from sasom.catalog.prices import pricing_settings
 from sasom.checkout.pricing import basket_priced
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
@@ -29,16 +28,15 @@ def sales_commit_batch(*, organization: Organization, items: list[BulkSale], act
     posted one of these receipts meanwhile) rolls the chunk back for the caller to retry."""
     outcomes: list[BulkOutcome | None] = [None] * len(items)
     run: list[int] = []
-    if pricing_settings(organization.pk).configured:  # price each document as the till would
-        items = list(items)
-        for i, item in enumerate(items):
-            try:
-                priced = basket_priced(organization=organization, branch=item.branch, basket=item.basket,
-                                       member=item.member).basket
-            except DomainError as exc:
-                outcomes[i] = BulkOutcome(error=exc)
-                continue
-            items[i] = dataclasses.replace(item, basket=priced)
+    items = list(items)
+    for i, item in enumerate(items):  # checked and priced as the till would (batches' own date window)
+        try:
+            priced = basket_priced(organization=organization, branch=item.branch, basket=item.basket,
+                                   member=item.member, batch=True).basket
+        except DomainError as exc:
+            outcomes[i] = BulkOutcome(error=exc)
+            continue
+        items[i] = dataclasses.replace(item, basket=priced)
 
     def flush() -> None:
         if run:

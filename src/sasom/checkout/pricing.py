@@ -18,7 +18,8 @@ import json
 from dataclasses import dataclass
 
 from sasom.catalog import prices
-from sasom.catalog.pricing import LineIn, PricedBasket, PricingError, Terms, basket_price
+from sasom.catalog.pricing import DISCOUNT_ABOVE_LINE, LineIn, PricedBasket, PricingError, Terms, basket_price
+from sasom.checkout.checks import bill_discount_check, sale_time_check
 from sasom.core.errors import DomainError
 from sasom.core.money import money
 from sasom.earning import engine
@@ -44,18 +45,24 @@ def lines_sent(basket: engine.Basket) -> tuple[LineIn, ...]:
 
 
 def basket_priced(*, organization: Organization, branch: Branch, basket: engine.Basket, member: Member | None,
-                  sent: tuple[LineIn, ...] | None = None) -> Priced:
-    """Price ``sent`` (by default the basket's own lines, each with the price it carries).
+                  sent: tuple[LineIn, ...] | None = None, batch: bool = False) -> Priced:
+    """Check the sale's date (``checks.sale_time_check``; ``batch``: the batches' window) and
+    price ``sent`` (by default the basket's own lines, each with the price it carries).
 
     Refuses a line it cannot price: ``unknown_product`` (not in the catalog, and the organization
     takes no open lines), ``price_required`` (an open line without a price),
-    ``discount_above_line``; each names the line's field."""
+    ``discount_above_line``; each names the line's field; then ``discount_above_bill``."""
+    sale_time_check(basket.occurred_at, batch=batch)
     lines = sent if sent is not None else lines_sent(basket)
     settings = prices.pricing_settings(organization.pk)
     if not settings.configured and all(ln.unit_price is not None for ln in lines):
-        if sent is None:
-            return Priced(basket=basket, priced=None)
-        return Priced(basket=dataclasses.replace(basket, lines=tuple(_as_sent(ln) for ln in lines)), priced=None)
+        for i, ln in enumerate(lines):
+            if ln.discount > money((ln.unit_price or 0) * ln.quantity):
+                raise DomainError(DISCOUNT_ABOVE_LINE, f"The discount {ln.discount} is more than the line's.",
+                                  field=f"lines.{i}.discount")
+        taken = basket if sent is None else dataclasses.replace(basket, lines=tuple(_as_sent(ln) for ln in lines))
+        bill_discount_check(taken)
+        return Priced(basket=taken, priced=None)
     on = local_date(basket.occurred_at, organization.time_zone)
     terms = Terms(authority=settings.authority, min_bill=settings.min_bill,
                   skip_discounted_lines=settings.skip_discounted_lines,
@@ -76,7 +83,9 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
         priced = basket_price(lines, products, terms, open_lines=settings.open_lines)
     except PricingError as exc:
         raise DomainError(exc.code, str(exc), field=exc.field) from None
-    return Priced(basket=_priced_basket(basket, priced, lines), priced=priced)
+    out = _priced_basket(basket, priced, lines)
+    bill_discount_check(out)
+    return Priced(basket=out, priced=priced)
 
 
 def _as_sent(ln: LineIn) -> engine.BasketLine:

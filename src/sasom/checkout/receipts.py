@@ -6,8 +6,25 @@ from __future__ import annotations
 from typing import Any
 
 
+# Why a member earned nothing (``EarnResult.no_points``), as the receipt says it.
+NO_POINTS = {
+    "type_does_not_earn": "ประเภทสมาชิกนี้ไม่สะสมแต้ม / This member type earns no points",
+    "card_expired": "บัตรหมดอายุ / The card has expired",
+    "nothing_eligible": "ไม่มีสินค้าที่ได้แต้ม / No item earns points",
+    "below_first_point": "ยอดไม่ถึงแต้มแรก / Below the first point",
+    "no_rule": "ไม่มีกติกาที่ใช้ได้ / No earning rule applies",
+}
+
+
 def _fmt(points: int) -> str:
     return f"{points:,}"
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """Thai and English halves on lines of their own when the whole is too wide."""
+    if len(text) + 2 <= width:
+        return [f"  {text}"]
+    return [f"  {part.strip()}"[:width] for part in text.split(" / ")]
 
 
 def receipt_text(*, organization: Any, sale: Any, member: Any, awards: list[Any], balance: Any, width: int = 40) -> str:
@@ -21,6 +38,9 @@ def receipt_text(*, organization: Any, sale: Any, member: Any, awards: list[Any]
     if sale.member_discount:
         lines.append(f"ส่วนลดสมาชิก / Member discount: {sale.member_discount:,.2f}"[:width])
     lines.append(f"แต้มที่ได้ / Points earned: {_fmt(sale.points_earned)}"[:width])
+    reason = (sale.explanation or {}).get("no_points", "") if not sale.points_earned else ""
+    if reason in NO_POINTS:
+        lines.extend(_wrapped(NO_POINTS[reason], width))
     for award in awards:
         lines.append(f"  +{_fmt(award.points)} {award.rule_name or award.rule}"[:width])
     if sale.points_used:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from sasom.catalog.pricing import LineIn, PricedBasket
 from sasom.checkout import payments
-from sasom.checkout.errors import MEMBER_NOT_FOUND
+from sasom.checkout.errors import MEMBER_AMBIGUOUS, MEMBER_NOT_FOUND
 from sasom.checkout.payments import CouponUsed, coupons_of_sale, points_discount_apply
 from sasom.checkout.pricing import basket_priced
 from sasom.core.audit import Actor
@@ -110,14 +110,24 @@ class SaleQuote:
 
 
 def member_find(organization_id: int, ref: MemberRef | None, *, region: str | None = None) -> Member | None:
-    """The member a reference names; None for no reference, 404 ``member_not_found`` for no match."""
+    """The member a reference names; None for no reference, 404 ``member_not_found`` for no match.
+    A reference naming the member twice (a phone and a card, say) must name the same member: 400
+    ``member_ambiguous`` otherwise, and ``member_not_found`` for any part that matches nobody."""
     if ref is None or not ref:
         return None
-    member = member_lookup(organization_id, phone=ref.phone, card=ref.card, code=ref.code, region=region)
-    if member is None:
-        name = "member.phone" if ref.phone else ("member.card" if ref.card else "member.code")
-        raise NotFound(MEMBER_NOT_FOUND, "No member matches.", field=name)
-    return member
+    parts = [(name, value) for name, value in (("phone", ref.phone), ("card", ref.card), ("code", ref.code)) if value]
+    found: Member | None = None
+    for name, value in parts:
+        member = member_lookup(organization_id, phone=value if name == "phone" else None,
+                               card=value if name == "card" else None, code=value if name == "code" else None,
+                               region=region)
+        if member is None:
+            raise NotFound(MEMBER_NOT_FOUND, "No member matches.", field=f"member.{name}")
+        if found is not None and member.pk != found.pk:
+            raise DomainError(MEMBER_AMBIGUOUS, "The phone, card and code name different members.",
+                              field=f"member.{name}")
+        found = member
+    return found
 
 
 def _member_and_account(organization_id: int, ref: MemberRef | None, region: str
@@ -128,6 +138,9 @@ def _member_and_account(organization_id: int, ref: MemberRef | None, region: str
     ``member_lookup``'s way and reads the account after."""
     if ref is None or not ref:
         return None, None
+    if sum(1 for v in (ref.phone, ref.card, ref.code) if v) > 1:
+        named = member_find(organization_id, ref, region=region)  # each part checked against the others
+        return named, account_of(named) if named is not None else None
     if ref.phone:
         e164 = try_normalize_phone(ref.phone, region)
         found = member_with_account(organization_id, phone=e164) if e164 else None

@@ -9,6 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal, get_args
+
+# The documents a sale may be (one list for the API, the batches and the rules' conditions).
+DocumentType = Literal["retail_receipt", "wholesale_delivery", "project_delivery", "tax_invoice", "credit_sale"]
+DOCUMENT_TYPES: tuple[str, ...] = get_args(DocumentType)
 
 
 class Beneficiary:
@@ -87,6 +92,10 @@ class EarnResult:
     eligible_net: Decimal  # base after exclusions and discounts (DOMAIN.md 2)
     donation: Decimal = Decimal("0")  # non-member declined-bag donation (campaign)
     extra_discount: Decimal = Decimal("0")  # campaign extra discount amount
+    # Why the member earned nothing ("" when they earned): not_member, type_does_not_earn,
+    # card_expired, nothing_eligible (every line excluded or discounted away), below_first_point
+    # (the base rate gives less than one point), no_rule (no rule applies to this bill).
+    no_points: str = ""
 
     @property
     def member_points(self) -> int:

@@ -8,19 +8,31 @@ docs/points.md for the arithmetic and worked examples.
 
 from __future__ import annotations
 
+import dataclasses
 import zoneinfo
 
 from sasom.earning.arithmetic import Boost, Mode, Rounding
 from sasom.earning.bill import Bill, EarnPolicy
 from sasom.earning.campaigns import Campaign, choose_campaigns
 from sasom.earning.conditions import Scope, When
-from sasom.earning.domain import Award, Basket, BasketLine, Beneficiary, EarnResult, MemberContext
+from sasom.earning.domain import (
+    DOCUMENT_TYPES,
+    Award,
+    Basket,
+    BasketLine,
+    Beneficiary,
+    DocumentType,
+    EarnResult,
+    MemberContext,
+)
 from sasom.earning.kinds import RULE_CLASSES, Kind, Rule
 from sasom.earning.kinds.base import BaseRule
 from sasom.earning.kinds.spend import Step
 from sasom.earning.ruleset import RuleSet
 
 __all__ = [
+    "DOCUMENT_TYPES",
+    "DocumentType",
     "RULE_CLASSES",
     "Award",
     "BaseRule",
@@ -91,9 +103,23 @@ def compute(basket: Basket, member: MemberContext, rules: RuleSet, *, tz: zonein
         extra_discount += campaign.extra_discount
         if earns and basket.bag_declined:
             awards.extend(campaign.bag_award(bill))
-    return EarnResult(
-        awards=tuple(awards),
-        eligible_net=bill.eligible_net,
-        donation=donation,
-        extra_discount=extra_discount,
-    )
+    result = EarnResult(awards=tuple(awards), eligible_net=bill.eligible_net, donation=donation,
+                        extra_discount=extra_discount)
+    if result.member_points:
+        return result
+    return dataclasses.replace(result, no_points=_no_points(member, rules.policy, bill))
+
+
+def _no_points(member: MemberContext, policy: EarnPolicy, bill: Bill) -> str:
+    """Why a bill earned its member nothing (see ``EarnResult.no_points``)."""
+    if member.member_id is None:
+        return "not_member"
+    if not member.can_earn:
+        return "type_does_not_earn"
+    if member.card_expired and not policy.expired_card_earns:
+        return "card_expired"
+    if bill.eligible_net <= 0:
+        return "nothing_eligible"
+    if bill.base_rule is not None:
+        return "below_first_point"
+    return "no_rule"

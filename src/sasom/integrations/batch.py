@@ -37,6 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from sasom.earning import engine
 from sasom.integrations.errors import E_BAD_FILE, E_MISSING_COLUMNS  # noqa: F401  (codes live in errors.py)
 from sasom.integrations.models import BatchDocument, SaleBatch
 from sasom.organizations.models import Branch, Organization
@@ -46,7 +47,7 @@ OPTIONAL_COLUMNS = (
     "debtor_code", "member_code", "phone", "card", "category", "brand", "line_discount",
     "bill_discount", "bag_declined", "salesperson", "plan",
 )
-DOCUMENT_TYPES = ("retail_receipt", "wholesale_delivery", "project_delivery", "tax_invoice", "credit_sale")
+DOCUMENT_TYPES = engine.DOCUMENT_TYPES  # one list for the API, the batches and the rules
 STAGE_CHUNK = 1000
 MAX_LINES_PER_DOCUMENT = 1000
 

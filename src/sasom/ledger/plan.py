@@ -338,6 +338,8 @@ def _explanation(awards: tuple[dict[str, Any], ...], context: engine.MemberConte
                            "extra_discount": str(result.extra_discount)}
     if basket.pricing:
         out["pricing"] = [list(row) for row in basket.pricing]
+    if result.no_points and context.member_id is not None:
+        out["no_points"] = result.no_points
     return out
 
 

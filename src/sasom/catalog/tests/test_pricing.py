@@ -118,10 +118,10 @@ def test_a_sent_price_equal_to_the_member_or_list_price_is_not_flagged(sent):
 def test_unknown_codes_are_refused_or_open_lines_at_the_sent_price():
     with pytest.raises(PricingError) as refused:
         basket_price((line("RICE"), line("NOPE", price="5.00", no=2)), PRODUCTS, VIP, open_lines=False)
-    assert (refused.value.code, refused.value.field) == ("unknown_product", "lines[1].sku")
+    assert (refused.value.code, refused.value.field) == ("unknown_product", "lines.1.sku")
     with pytest.raises(PricingError) as unpriced:
         basket_price((line("NOPE"),), PRODUCTS, VIP, open_lines=True)
-    assert (unpriced.value.code, unpriced.value.field) == ("price_required", "lines[0].unit_price")
+    assert (unpriced.value.code, unpriced.value.field) == ("price_required", "lines.0.unit_price")
     (ln,) = basket_price((line("NOPE", price="5.00"),), PRODUCTS, VIP, open_lines=True).lines
     assert (ln.price_source, ln.price_flag, ln.member_discount) == ("open", "open", D("0.50"))
 
@@ -141,7 +141,7 @@ def test_a_barcode_names_the_product_and_the_line_keeps_its_sku():
 def test_a_line_discount_above_the_line_is_refused():
     with pytest.raises(PricingError) as refused:
         basket_price((line("RICE", discount="90.01"),), PRODUCTS, VIP, open_lines=False)
-    assert (refused.value.code, refused.value.field) == ("discount_above_line", "lines[0].discount")
+    assert (refused.value.code, refused.value.field) == ("discount_above_line", "lines.0.discount")
 
 
 def _terms_dict(terms: Terms) -> dict:

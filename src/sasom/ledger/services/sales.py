@@ -14,6 +14,7 @@ Returns and voids are in ``ledger.services.returns``; the one-call PostgreSQL wr
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,20 @@ class _Relock(Exception):
 # ---------------------------------------------------------------- validation
 
 
+# The receipt-id grammar (docs/api.md): 1 to 64 characters, segments of letters, digits and
+# . _ - : # separated by single "/" (day-end batches post "tax_invoice/INV-004"), the last segment
+# not one of the words the sales API puts after a receipt id in a path.
+_RECEIPT_ID = re.compile(r"[A-Za-z0-9._:#-]+(?:/[A-Za-z0-9._:#-]+)*")
+_RESERVED_LAST = frozenset({"returns", "void", "quote"})
+RECEIPT_ID_RULE = _("A receipt number is 1 to 64 letters, digits or . _ - : #, in parts joined by "
+                               "single /, not ending in /returns, /void or /quote.")
+
+
+def receipt_id_valid(value: str) -> bool:
+    return (0 < len(value) <= 64 and _RECEIPT_ID.fullmatch(value) is not None
+            and value.rsplit("/", 1)[-1] not in _RESERVED_LAST)
+
+
 def _bad(message: Any, field: str | None = None) -> DomainError:
     return DomainError(INVALID_BASKET, message, field=field)
 
@@ -74,8 +89,8 @@ def _bad(message: Any, field: str | None = None) -> DomainError:
 def sale_validate(organization: Any, branch: Any, terminal: Any, receipt_id: str, basket: engine.Basket,
                   member: Any, points_used: int) -> None:
     """Refuse a sale that cannot be posted (every writer calls this first)."""
-    if not receipt_id or len(receipt_id) > 64:
-        raise DomainError(INVALID_RECEIPT, _("A receipt number (up to 64 characters) is required."), field="receipt_id")
+    if not receipt_id_valid(receipt_id):
+        raise DomainError(INVALID_RECEIPT, RECEIPT_ID_RULE, field="receipt_id")
     if branch.organization_id != organization.pk or terminal.organization_id != organization.pk:
         raise DomainError(WRONG_PLACE, _("Branch or terminal of another organization."), field="branch")
     if terminal.branch_id != branch.pk:
