@@ -45,7 +45,7 @@ class PreviewIn(Body):
 
 
 class AwardOut(Schema):
-    rule_code: str
+    rule: str = Field(..., description="the rule's code (the same name as in a sale's awards)")
     rule_name: str
     kind: str
     points: int
@@ -59,7 +59,7 @@ class AwardOut(Schema):
     @staticmethod
     def of(a: Award) -> AwardOut:
         return AwardOut(
-            rule_code=a.rule_code,
+            rule=a.rule_code,
             rule_name=a.rule_name,
             kind=a.kind,
             points=a.points,

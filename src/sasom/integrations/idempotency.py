@@ -7,7 +7,8 @@ most once per caller and key:
   transaction that also stores its answer, so the business write and the stored answer commit
   together or not at all;
 * a replay with the same body gets the stored status and body back, byte for byte, with
-  ``Idempotent-Replayed: true``; a replay with another body gets 409 ``idempotency_mismatch``;
+  ``Idempotent-Replayed: true``; a replay with another body (compared as parsed JSON, keys sorted)
+  gets 409 ``idempotency_mismatch``;
 * a replay that arrives while the first is still running waits for it (up to
   ``IN_FLIGHT_WAIT_SECONDS``) and then answers as above, or 409 ``idempotency_in_flight``;
 * a 5xx answer is not stored (the record is dropped) so the client may retry; 4xx answers are
@@ -20,8 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import time
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -57,6 +60,17 @@ class _Unstored(Exception):
         self.response = response
 
 
+def canonical_body(raw: bytes) -> bytes:
+    """A JSON body as its parsed value, keys sorted and without spacing: a retry from another
+    serializer (other key order, other spaces, ``1.50`` kept as written) is the same request.
+    Anything that is not JSON is compared as sent."""
+    try:
+        value = json.loads(raw, parse_float=Decimal, parse_int=Decimal)
+    except (ValueError, UnicodeDecodeError):
+        return raw
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -74,7 +88,7 @@ class IdempotencyMiddleware:
         if principal is None:
             return self.get_response(request)  # the API answers 401 itself
         request_hash = hashlib.sha256(
-            b"\n".join([request.method.encode(), request.path.encode(), request.body or b""])
+            b"\n".join([request.method.encode(), request.path.encode(), canonical_body(request.body or b"")])
         ).hexdigest()
         return self._run_once(request, request.method, principal.organization_id, principal.scope, key, request_hash)
 

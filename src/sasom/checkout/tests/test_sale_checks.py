@@ -175,3 +175,20 @@ def test_every_zero_says_why_in_the_quote_the_sale_and_the_receipt(pos, member, 
 def test_a_sale_that_earns_has_no_zero_reason(pos, member):
     sale = post(pos, "/api/v1/sales", body()).json()
     assert sale["points_earned"] > 0 and sale["no_points"] is None
+
+
+def test_a_retry_from_another_serializer_is_the_same_request(pos, member):
+    # given a sale posted with an Idempotency-Key
+    data = body()
+    first = pos.post("/api/v1/sales", data=json.dumps(data), content_type="application/json",
+                     HTTP_IDEMPOTENCY_KEY="k-1")
+    # when the retry sends the same JSON with other key order and spacing, then other content
+    again = pos.post("/api/v1/sales", data=json.dumps(dict(reversed(data.items())), indent=2),
+                     content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    other = pos.post("/api/v1/sales", data=json.dumps(body(bill_discount="1.00")), content_type="application/json",
+                     HTTP_IDEMPOTENCY_KEY="k-1")
+    # then the retry gets the first answer; other content under the same key is a conflict
+    assert first.status_code == 201 and again.status_code == 201
+    assert again.content == first.content
+    assert (other.status_code, other.json()["code"]) == (409, "idempotency_mismatch")
+    assert Sale.objects.count() == 1

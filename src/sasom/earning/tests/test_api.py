@@ -489,7 +489,7 @@ def test_preview_domain_example_40_plus_200(manager, org):
     # then 40 base points and 200 extra, each explained
     assert response.status_code == 200, response.content
     body = response.json()
-    assert [(a["rule_code"], a["kind"], a["points"], a["beneficiary"]) for a in body["awards"]] == [
+    assert [(a["rule"], a["kind"], a["points"], a["beneficiary"]) for a in body["awards"]] == [
         ("BASE-GEN", "base", 40, "member"),
         ("SPEND-2000", "spend", 200, "member"),
     ]
