@@ -187,6 +187,15 @@ def basket_price(lines: tuple[LineIn, ...], products: Mapping[str, ProductPrices
     return PricedBasket(lines=tuple(_discounted(ln, terms) for ln in first), notes=())
 
 
+def sent_lines_check(lines: tuple[LineIn, ...]) -> None:
+    """What every sent line must be even when Sasom does not price it: a discount no larger than
+    the line (``discount_above_line``)."""
+    for index, ln in enumerate(lines):
+        if ln.unit_price is not None and ln.discount > money(ln.quantity * ln.unit_price):
+            raise PricingError(DISCOUNT_ABOVE_LINE, f"lines.{index}.discount",
+                               f"The discount {ln.discount} is more than the line's.")
+
+
 def _line_price(index: int, ln: LineIn, product: ProductPrices | None, terms: Terms, open_lines: bool
                 ) -> PricedLine:
     where = f"lines.{index}"

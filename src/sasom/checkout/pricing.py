@@ -18,7 +18,14 @@ import json
 from dataclasses import dataclass
 
 from sasom.catalog import prices
-from sasom.catalog.pricing import DISCOUNT_ABOVE_LINE, LineIn, PricedBasket, PricingError, Terms, basket_price
+from sasom.catalog.pricing import (
+    LineIn,
+    PricedBasket,
+    PricingError,
+    Terms,
+    basket_price,
+    sent_lines_check,
+)
 from sasom.checkout.checks import bill_discount_check, sale_time_check
 from sasom.core.errors import DomainError
 from sasom.core.money import money
@@ -56,10 +63,10 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
     lines = sent if sent is not None else lines_sent(basket)
     settings = prices.pricing_settings(organization.pk)
     if not settings.configured and all(ln.unit_price is not None for ln in lines):
-        for i, ln in enumerate(lines):
-            if ln.discount > money((ln.unit_price or 0) * ln.quantity):
-                raise DomainError(DISCOUNT_ABOVE_LINE, f"The discount {ln.discount} is more than the line's.",
-                                  field=f"lines.{i}.discount")
+        try:
+            sent_lines_check(lines)
+        except PricingError as exc:
+            raise DomainError(exc.code, str(exc), field=exc.field) from None
         taken = basket if sent is None else dataclasses.replace(basket, lines=tuple(_as_sent(ln) for ln in lines))
         bill_discount_check(taken)
         return Priced(basket=taken, priced=None)

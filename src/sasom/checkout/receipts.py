@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 # Why a member earned nothing (``EarnResult.no_points``), as the receipt says it.
 NO_POINTS = {
     "type_does_not_earn": "ประเภทสมาชิกนี้ไม่สะสมแต้ม / This member type earns no points",
