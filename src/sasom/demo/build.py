@@ -29,6 +29,7 @@ from django.db import models, transaction
 from django.utils import translation
 
 from sasom.core.audit import Actor, audit_record
+from sasom.demo.pricing import make_demo_pricing
 from sasom.earning.demo import make_demo_rules
 from sasom.earning.models import Campaign, EarnRule
 from sasom.integrations.auth import hash_secret
@@ -156,6 +157,11 @@ def section_rewards(ctx: DemoContext) -> str:
     return f"{len(made)} rewards in the catalog"
 
 
+def section_pricing(ctx: DemoContext) -> str:
+    products, prices = make_demo_pricing(ctx.org)
+    return f"{products} products in the catalog, {prices} table prices, Sasom's prices on"
+
+
 def section_sales(ctx: DemoContext) -> str:
     posted = make_demo_sales(ctx.org, days=21, seed=ctx.seed)
     return f"{posted} sales of the last three weeks, with their points"
@@ -193,6 +199,7 @@ DEMO_SECTIONS: list[tuple[str, DemoSection]] = [
     ("members", section_members),
     ("earning rules", section_earning_rules),
     ("rewards", section_rewards),
+    ("catalog and prices", section_pricing),
     ("sales", section_sales),
     ("api keys", section_api_keys),
 ]
