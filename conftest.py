@@ -98,3 +98,15 @@ def staff_client(make_staff) -> Callable[..., Client]:
 @pytest.fixture
 def admin_client_sasom(staff_client) -> Client:
     return staff_client(Role.ADMIN)
+
+
+@pytest.fixture(autouse=True)
+def _pricing_cache_cleared():
+    """Each scenario reads its own pricing settings: the till's per-process cache is keyed by
+    organization id, and ids come round again once a test's rows are rolled back."""
+    from sasom.catalog.prices import pricing_forget_all  # noqa: PLC0415  # imported once Django is set up
+
+    pricing_forget_all()
+    yield
+    pricing_forget_all()
+

@@ -53,6 +53,7 @@ class ProductOut(Schema):
     excluded_from_points: bool
     is_active: bool
     barcodes: list[str]
+    image: str | None = Field(..., description="the picture's path on this server (served under /media/)")
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -64,7 +65,7 @@ class ProductOut(Schema):
             unit=p.unit, pack_size=format(p.pack_size.normalize(), "f"), base_price=money_text(p.base_price), vat_included=p.vat_included,
             active_from=p.active_from, active_to=p.active_to, excluded_from_points=p.excluded_from_points,
             is_active=p.is_active, barcodes=[b.code for b in p.barcodes.all()],
-            created_at=api_local_time(p.created_at), updated_at=api_local_time(p.updated_at),
+            image=p.image.url if p.image else None, created_at=api_local_time(p.created_at), updated_at=api_local_time(p.updated_at),
         )
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.catalog.models_prices import Price, PriceTable, PriceTableMemberType, PricingSettings
 from sasom.core.tenancy import TenantModel
+from sasom.core.uploads import image_validator
 
 __all__ = ["Barcode", "Brand", "Category", "Price", "PriceTable", "PriceTableMemberType", "PricingSettings", "Product"]
 
@@ -71,6 +72,7 @@ class Product(TenantModel):
     active_from = models.DateField(_("active from"), null=True, blank=True)
     active_to = models.DateField(_("active to"), null=True, blank=True)
     excluded_from_points = models.BooleanField(_("excluded from points"), default=False)
+    image = models.FileField(_("image"), upload_to="products/", blank=True, validators=[image_validator])
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -66,6 +66,11 @@ def pricing_forget(organization_id: int) -> None:
     transaction.on_commit(forget)
 
 
+def pricing_forget_all() -> None:
+    with _LOCK:
+        _CACHE.clear()
+
+
 def _settings_read(organization_id: int) -> Settings:
     row = (PricingSettings.objects.filter(organization_id=organization_id)
            .select_related("general_table").first())

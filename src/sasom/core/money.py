@@ -13,7 +13,7 @@ No other module calls ``Decimal.quantize``: a test greps the source tree for it.
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
 CENT = Decimal("0.01")
@@ -38,7 +38,12 @@ def money_floor(value: Decimal | int | str) -> Decimal:
 
 def is_cents(value: Decimal) -> bool:
     """True when ``value`` has at most two decimals (an amount a form or an API may accept)."""
-    return value.is_finite() and value == value.quantize(CENT)
+    if not value.is_finite():
+        return False
+    try:
+        return value == value.quantize(CENT)
+    except InvalidOperation:  # more digits than the context holds: a whole number, or no amount at all
+        return value == value.to_integral_value()
 
 
 def money_text(value: Decimal) -> str:

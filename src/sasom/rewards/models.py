@@ -9,15 +9,13 @@ read-then-write), and the database refuses a negative stock.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.tenancy import TenantModel
-
-IMAGE_EXTENSIONS = ["png", "jpg", "jpeg", "gif", "webp", "svg"]
-image_validator = FileExtensionValidator(IMAGE_EXTENSIONS)
+from sasom.core.uploads import image_validator
 
 
 class LimitPeriod(models.TextChoices):

@@ -55,3 +55,9 @@ def test_an_exact_fraction_rounds_as_the_same_decimal(n, d):
     # a Fraction whose decimal expansion is finite rounds exactly as that Decimal does
     assert money(Fraction(n, d)) == money(Decimal(n) / Decimal(d))
     assert money(Fraction(n, d)).as_tuple().exponent == -2
+
+
+def test_is_cents_answers_for_numbers_longer_than_the_context():
+    # 27 digits do not fit a quantize to cents (28 significant digits): still an answer, not an error
+    assert is_cents(Decimal("100000000000000000000000000"))
+    assert not is_cents(Decimal("1E-30"))
