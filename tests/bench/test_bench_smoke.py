@@ -21,7 +21,7 @@ def test_bench_smoke_prints_every_row(tmp_path):
     # when the harness runs in smoke mode
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--mode", "smoke", "--json", str(tmp_path / "raw.json")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,  # a loaded 2-core runner
     )
     # then it finishes and prints a table with a row for every benchmark that applies without PostgreSQL
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
