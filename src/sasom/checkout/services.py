@@ -47,17 +47,13 @@ from sasom.members.validation import try_normalize_phone
 from sasom.organizations.models import Branch, Organization, Staff, Terminal
 from sasom.rewards import selectors as reward_selectors
 from sasom.rewards.models import Reward
-from sasom.rewards.pricing import (
-    DiscountQuote,
-)
+from sasom.rewards.pricing import DiscountQuote
 from sasom.rewards.services.discount import bill_amount_of, points_discount_quote_for
-from sasom.rewards.services.redeem import (
-    points_purchase_void_for_payment,
-)
+from sasom.rewards.services.redeem import points_purchase_void_for_payment
 
 __all__ = [
-    "CouponUsed", "MemberRef", "coupons_of_sale", "SaleCommitted", "SaleQuote", "member_find", "points_discount_apply",
-    "sale_commit", "sale_counter_post", "sale_quote", "sale_return", "sale_void",
+    "CouponUsed", "MemberRef", "SaleCommitted", "SaleQuote", "coupons_of_sale", "member_find",
+    "points_discount_apply", "sale_commit", "sale_counter_post", "sale_quote", "sale_return", "sale_void",
 ]
 
 
