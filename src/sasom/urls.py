@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("", include("sasom.checkout.urls")),
     path("members/", include("sasom.members.urls")),
+    path("catalog/", include("sasom.catalog.urls")),
     path("org/", include("sasom.organizations.urls")),
     path("points/", include("sasom.ledger.urls")),
     path("rules/", include("sasom.earning.urls")),

@@ -158,6 +158,19 @@ def brand_create(*, organization_id: int, actor: Actor, code: str, name: str) ->
     return brand
 
 
+@transaction.atomic
+def brand_update(*, brand: Brand, actor: Actor, name: str) -> Brand:
+    """Rename a brand (its code stays: files and other systems know the brand by it)."""
+    before = snapshot(brand, BRAND_FIELDS)
+    brand.name = clean_name(name, field="name", max_length=120)
+    brand.save()
+    changes = diff(before, snapshot(brand, BRAND_FIELDS))
+    if changes:
+        audit_record(organization_id=brand.organization_id, actor=actor, action="brand.update", obj=brand,
+                     changes=changes)
+    return brand
+
+
 # --- products ---------------------------------------------------------------------------------
 
 
@@ -303,6 +316,6 @@ def product_for_update(organization_id: int, sku: str) -> Product:
 
 
 __all__ = [
-    "brand_create", "category_create", "category_update", "product_barcodes_set", "product_create",
+    "brand_create", "brand_update", "category_create", "category_update", "product_barcodes_set", "product_create",
     "product_for_update", "product_update",
 ]

@@ -18,6 +18,12 @@ NAV: list[tuple[Any, list[tuple[str, Any, str]]]] = [
         ("members:lifecycle", _("Lifecycle tools"), "members.lifecycle"),
         ("members:import", _("Import / export"), "members.import"),
     ]),
+    (_("Products"), [
+        ("catalog:products", _("Products"), "catalog.view"),
+        ("catalog:categories", _("Categories"), "catalog.view"),
+        ("catalog:brands", _("Brands"), "catalog.view"),
+        ("catalog:import", _("Import / export"), "catalog.manage"),
+    ]),
     (_("Counter"), [
         ("checkout:counter", _("Cashier"), "points.earn"),
         ("rewards:counter", _("Redeem"), "rewards.redeem"),
