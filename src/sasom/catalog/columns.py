@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -19,6 +20,8 @@ from django.utils.translation import gettext as _
 from sasom.core.errors import DomainError
 from sasom.members.imports import decode_csv
 from sasom.members.validation import parse_date
+
+from .xlsx import read_xlsx
 
 COLUMNS = [
     "sku", "name_th", "name_en", "category", "brand", "unit", "pack_size", "base_price", "vat_included",
@@ -41,6 +44,7 @@ _TRUE = {"1", "y", "yes", "true", "t", "ใช่", "on", "x"}
 _FALSE = {"0", "n", "no", "false", "f", "ไม่", "ไม่ใช่", "off"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _BARCODE_SPLIT = re.compile(r"[\s,;]+")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 class CellError(ValueError):
@@ -103,6 +107,10 @@ def read_date(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not 1 <= value < 2958466:  # a spreadsheet's date: days since 1899-12-30, up to 9999-12-31
+            raise CellError(_("Enter a real date (YYYY-MM-DD or DD/MM/YYYY)."))
+        return EXCEL_EPOCH + dt.timedelta(days=int(value))
     text = str(value).strip()
     if not text:
         return None
@@ -129,17 +137,15 @@ def decimal_text(value: Decimal) -> str:
 
 
 def read_table(raw: bytes, filename: str = "") -> tuple[str, str, Iterator[list[Any]]]:
-    """(format, encoding, rows) of an uploaded file: XLSX (a zip, whatever its name says) or CSV
+    """(format, encoding, rows) of an uploaded file: XLSX (its first sheet) or CSV
     (UTF-8 with or without BOM, or TIS-620). The first row is the header. ``DomainError`` when
     the file cannot be read at all."""
     if raw[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook  # openpyxl loads slowly; only an XLSX upload needs it
-
         try:
-            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+            rows = read_xlsx(raw)
+            first = next(rows, [])
+        except Exception:  # noqa: BLE001 - a damaged file raises zip, XML or our own errors
             raise DomainError("import.file", _("This is not an Excel (XLSX) file we can read."), field="file") from None
-        sheet = book.worksheets[0]
-        return "XLSX", "", (list(r) for r in sheet.iter_rows(values_only=True))
+        return "XLSX", "", itertools.chain([first], rows)
     text, encoding = decode_csv(raw)
     return "CSV", encoding, iter(csv.reader(io.StringIO(text, newline="")))

@@ -72,23 +72,45 @@ class Catalog:
             for _rownum, cells in rows:
                 codes.update(C.read_barcodes(cells.get("barcodes")))
         org = organization_id
-        for chunk in _chunks(cat.file_skus):
-            for values in Product.objects.filter(organization_id=org, sku__in=chunk).values("id", "sku", *FIELDS):
-                cat.products[values["sku"]] = values
-        for chunk in _chunks(p["id"] for p in cat.products.values()):
-            for pk, product_id, code in Barcode.objects.filter(product_id__in=chunk).order_by("id").values_list(
-                    "id", "product_id", "code"):
-                cat.barcodes_of.setdefault(product_id, []).append((pk, code))
-        for chunk in _chunks(codes | set(cat.file_skus)):
-            for code, product_id, sku in Barcode.objects.filter(organization_id=org, code__in=chunk).values_list(
-                    "code", "product_id", "product__sku"):
-                cat.code_owner[code] = (product_id, sku)
-        for chunk in _chunks(codes):
-            cat.sku_owner.update(Product.objects.filter(organization_id=org, sku__in=chunk).values_list("sku", "id"))
+        whole = len(cat.file_skus) * 4 >= Product.objects.filter(organization_id=org).count()
+        (cat._load_whole if whole else cat._load_chunked)(codes)
         cat.categories = dict(Category.objects.filter(organization_id=org).values_list("code", "id"))
         cat.brands = dict(Brand.objects.filter(organization_id=org).values_list("code", "id"))
         cat.readers = _readers(cat)
         return cat
+
+
+    def _load_chunked(self, codes: set[str]) -> None:
+        """A file small beside the catalog: its products, and the barcodes and SKUs it names."""
+        org = self.organization_id
+        for chunk in _chunks(self.file_skus):
+            for values in Product.objects.filter(organization_id=org, sku__in=chunk).values("id", "sku", *FIELDS):
+                self.products[values["sku"]] = values
+        for chunk in _chunks(p["id"] for p in self.products.values()):
+            for pk, product_id, code in Barcode.objects.filter(product_id__in=chunk).order_by("id").values_list(
+                    "id", "product_id", "code"):
+                self.barcodes_of.setdefault(product_id, []).append((pk, code))
+        for chunk in _chunks(codes | set(self.file_skus)):
+            for code, product_id, sku in Barcode.objects.filter(organization_id=org, code__in=chunk).values_list(
+                    "code", "product_id", "product__sku"):
+                self.code_owner[code] = (product_id, sku)
+        for chunk in _chunks(codes):
+            self.sku_owner.update(Product.objects.filter(organization_id=org, sku__in=chunk).values_list("sku", "id"))
+
+    def _load_whole(self, codes: set[str]) -> None:
+        """A file as large as a good part of the catalog: the whole catalog in two queries
+        (long ``IN`` lists cost more than reading every row)."""
+        org = self.organization_id
+        for values in Product.objects.filter(organization_id=org).values("id", "sku", *FIELDS).iterator(chunk_size=CHUNK):
+            self.sku_owner[values["sku"]] = values["id"]
+            if values["sku"] in self.file_skus:
+                self.products[values["sku"]] = values
+        wanted = {p["id"] for p in self.products.values()}
+        for pk, product_id, code, sku in Barcode.objects.filter(organization_id=org).order_by("id").values_list(
+                "id", "product_id", "code", "product__sku").iterator(chunk_size=CHUNK):
+            self.code_owner[code] = (product_id, sku)
+            if product_id in wanted:
+                self.barcodes_of.setdefault(product_id, []).append((pk, code))
 
 
 @dataclass
@@ -116,11 +138,11 @@ def _cell(checked: Checked, column: str, read: Callable[..., Any], *args: Any) -
     return None
 
 
-def _by_code(table: dict[str, int], text: str, message: str) -> int | None:
+def _by_code(table: dict[str, int], text: str, message: Callable[[], str]) -> int | None:
     if not text:
         return None
     if text not in table:
-        raise C.CellError(message % {"code": text[:40]})
+        raise C.CellError(message() % {"code": text[:40]})
     return table[text]
 
 
@@ -142,8 +164,8 @@ def _readers(cat: Catalog) -> dict[str, Callable[[Any], Any]]:
         "name_th": lambda v: (t := text_or_none(v)) and clean_name(t, field="name_th", max_length=200),
         "name_en": lambda v: clean_name(C.read_text(v), field="name_en", max_length=200, required=False),
         "unit": lambda v: clean_name(C.read_text(v), field="unit", max_length=20, required=False),
-        "category": lambda v: _by_code(cat.categories, C.read_text(v), _("No category with the code %(code)s.")),
-        "brand": lambda v: _by_code(cat.brands, C.read_text(v), _("No brand with the code %(code)s.")),
+        "category": lambda v: _by_code(cat.categories, C.read_text(v), lambda: _("No category with the code %(code)s.")),
+        "brand": lambda v: _by_code(cat.brands, C.read_text(v), lambda: _("No brand with the code %(code)s.")),
         "pack_size": pack,
         "base_price": price,
         "vat_included": C.read_bool,
