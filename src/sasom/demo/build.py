@@ -28,6 +28,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import translation
 
+from sasom.catalog.demo import make_demo_catalog
+from sasom.catalog.models import Product
 from sasom.core.audit import Actor, audit_record
 from sasom.earning.demo import make_demo_rules
 from sasom.earning.models import Campaign, EarnRule
@@ -144,6 +146,11 @@ def section_members(ctx: DemoContext) -> str:
     return f"{made:,} members with cards"
 
 
+def section_catalog(ctx: DemoContext) -> str:
+    make_demo_catalog(ctx.org)
+    return f"{Product.objects.filter(organization=ctx.org).count()} products on the shelves"
+
+
 def section_earning_rules(ctx: DemoContext) -> str:
     make_demo_rules(ctx.org, ctx.member_types)
     rules = EarnRule.objects.filter(organization=ctx.org).count()
@@ -191,6 +198,7 @@ DEMO_SECTIONS: list[tuple[str, DemoSection]] = [
     ("staff", section_staff),
     ("member types", section_member_types),
     ("members", section_members),
+    ("catalog", section_catalog),
     ("earning rules", section_earning_rules),
     ("rewards", section_rewards),
     ("sales", section_sales),
