@@ -1,9 +1,10 @@
 """Writes the checked rows of an import in chunks of plain statements (no query per row).
 
-New products: one multi-row ``INSERT`` per chunk (``executemany``), their ids read back in one
-query, then their barcodes. Changed products: grouped by the fields that changed, one
-``UPDATE ... SET <those fields>, updated_at WHERE id = %s`` run for the group's rows (so a POS
-syncing by ``updated_at`` sees them); removed barcodes are deleted by id, new ones inserted. Each
+New products: multi-row ``INSERT`` statements of up to 1,000 rows, their ids read back in one
+query, then their barcodes the same way. Changed products: grouped by the fields that changed,
+``UPDATE ... SET <those fields>, updated_at`` for the group's rows (so a POS syncing by
+``updated_at`` sees them): from a ``VALUES`` list of up to 1,000 rows on PostgreSQL, row by row
+through ``executemany`` on SQLite; removed barcodes are deleted by id, new ones inserted. Each
 updated product gets its audit entry (what changed, old and new), written in bulk as well;
 creations are summed up in the import's own entry.
 
@@ -64,25 +65,34 @@ def _db(value: Any) -> Any:
     return value
 
 
-COLUMNS = {f.attname: f.column for f in Product._meta.concrete_fields}
+FIELDS_BY_ATTNAME = {f.attname: f for f in Product._meta.concrete_fields}
+COLUMNS = {name: f.column for name, f in FIELDS_BY_ATTNAME.items()}
 
 
 def _column(name: str) -> str:
     return connection.ops.quote_name(COLUMNS[name])
 
 
+def _rows_per_statement(columns: int) -> int:
+    limit = connection.features.max_query_params or 65535
+    return max(1, min(BATCH, limit // columns))
+
+
 def _insert(model: type[Product] | type[Barcode], known: list[str], params: list[tuple[Any, ...]]) -> None:
-    """``INSERT`` rows of ``known`` columns (attnames), 1,000 a statement; any other column of the
-    model gets its field's default."""
+    """Multi-row ``INSERT`` of ``known`` columns (attnames), as many rows a statement as the
+    database takes parameters (up to 1,000); any other column gets its field's default."""
     ops = connection.ops
     others = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in known]
     defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in others)
     columns = {f.attname: f.column for f in model._meta.concrete_fields}
     names = [ops.quote_name(columns[n]) for n in [*known, *(f.attname for f in others)]]
-    sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
+    row = f"({', '.join(['%s'] * len(names))})"
+    head = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({', '.join(names)}) VALUES "
+    step = _rows_per_statement(len(names))
     with connection.cursor() as cursor:
-        for start in range(0, len(params), BATCH):
-            cursor.executemany(sql, [(*p, *defaults) for p in params[start : start + BATCH]])
+        for start in range(0, len(params), step):
+            chunk = params[start : start + step]
+            cursor.execute(head + ", ".join([row] * len(chunk)), [v for p in chunk for v in (*p, *defaults)])
 
 
 def _insert_products(org: int, rows: list[Checked], now: dt.datetime) -> dict[str, int]:
@@ -97,15 +107,32 @@ def _insert_products(org: int, rows: list[Checked], now: dt.datetime) -> dict[st
 
 
 def _update_products(groups: dict[tuple[str, ...], list[Checked]], now: dt.datetime) -> None:
+    """One statement per group and chunk on PostgreSQL (``UPDATE ... FROM (VALUES ...)``, each
+    value cast to its column's type); on SQLite, where a statement costs no round trip, one
+    ``UPDATE`` per row through ``executemany``."""
     table = connection.ops.quote_name(Product._meta.db_table)
     stamp = _db(now)
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         for fields, rows in groups.items():
-            sets = ", ".join(f"{_column(f)} = %s" for f in [*fields, "updated_at"])
-            sql = f"UPDATE {table} SET {sets} WHERE {_column('id')} = %s"
+            names = [*fields, "updated_at"]
             params = [(*(_db(r.values[f]) for f in fields), stamp, r.product_id) for r in rows]
-            for start in range(0, len(params), BATCH):
-                cursor.executemany(sql, params[start : start + BATCH])
+            if not postgres:
+                sets = ", ".join(f"{_column(f)} = %s" for f in names)
+                sql = f"UPDATE {table} SET {sets} WHERE {_column('id')} = %s"
+                for start in range(0, len(params), BATCH):
+                    cursor.executemany(sql, params[start : start + BATCH])
+                continue
+            types = [FIELDS_BY_ATTNAME[f].db_type(connection) for f in [*names, "id"]]
+            row = "(" + ", ".join(f"CAST(%s AS {t})" for t in types) + ")"
+            aliases = ", ".join(f"c{i}" for i in range(len(types)))
+            sets = ", ".join(f"{_column(f)} = v.c{i}" for i, f in enumerate(names))
+            step = _rows_per_statement(len(types))
+            for start in range(0, len(params), step):
+                chunk = params[start : start + step]
+                cursor.execute(
+                    f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([row] * len(chunk))}) AS v({aliases}) "
+                    f"WHERE {table}.{_column('id')} = v.c{len(types) - 1}", [v for p in chunk for v in p])
 
 
 def write_rows(cat: Catalog, rows: list[Checked], *, actor: Actor, reason: str) -> None:

@@ -195,3 +195,20 @@ def test_the_queries_do_not_grow_with_the_rows(org, actor, shelf, django_assert_
     with django_assert_max_num_queries(25):
         report = run(org, actor, file(300).replace(",1,10,1,", ",1,99,1,"), dry_run=False)
     assert report.counts["created"] == 295 and Barcode.objects.filter(organization=org).count() == 601
+
+
+def test_empty_cells_clear_the_category_the_dates_and_the_barcodes(org, actor, shelf):
+    import datetime as dt
+
+    # given milk with a category, an end date and a barcode
+    services.product_update(product=shelf, actor=actor, data={"active_to": dt.date(2026, 12, 31), "unit": "box"})
+
+    # when a file clears them (and keeps the name and price, whose cells are empty)
+    report = run(org, actor, "sku,name_th,base_price,category,active_to,unit,barcodes\nMILK-1,,,,,,\n", dry_run=False)
+
+    # then they are cleared and the rest is kept
+    assert outcomes(report) == [(2, "MILK-1", "updated", "")]
+    milk = Product.objects.get(sku="MILK-1")
+    assert (milk.category_id, milk.active_to, milk.unit, milk.name_th, milk.base_price) == (
+        None, None, "", "นมจืด 225 มล.", Decimal("12.00"))
+    assert not milk.barcodes.exists() and milk.updated_at > shelf.updated_at
