@@ -29,13 +29,13 @@ SIZES = {
     #              members rules  B1 s  clients  B2 repeats  B3 stage/post docs  B4 lots/accounts  B5 members/entries  B6 members
     "full": dict(members=100_000, b1_seconds=20, repeats=3000, b3_big=200_000, b3_small=20_000, b3_post=20_000,
                  b4_lots=1_000_000, b4_members=100_000, b5_members=1_000_000, b5_entries=10_000, b5_samples=60,
-                 b6_members=100_000, pgbench_scale=8),
+                 b6_members=100_000, pgbench_scale=8, b7_products=100_000),
     "quick": dict(members=10_000, b1_seconds=8, repeats=1000, b3_big=20_000, b3_small=2_000, b3_post=2_000,
                   b4_lots=100_000, b4_members=10_000, b5_members=100_000, b5_entries=10_000, b5_samples=30,
-                  b6_members=10_000, pgbench_scale=8),
+                  b6_members=10_000, pgbench_scale=8, b7_products=20_000),
     "smoke": dict(members=300, b1_seconds=1.5, repeats=100, b3_big=1_000, b3_small=100, b3_post=100,
                   b4_lots=2_000, b4_members=200, b5_members=600, b5_entries=300, b5_samples=5,
-                  b6_members=300, pgbench_scale=1),
+                  b6_members=300, pgbench_scale=1, b7_products=500),
 }
 CLIENTS = 8
 RULES = 50
@@ -131,6 +131,11 @@ class Bench:
         dbs = (["postgres"] if self.args.pg_url else []) + ([] if self.args.only == "B1" else ["sqlite"])
         if self.args.pg_url:
             self.postmaster = int((Path(self.args.pg_datadir) / "data" / "postmaster.pid").read_text().split()[0])
+        if self.args.only == "B7":  # the product import builds its own organizations
+            for db in dbs:
+                self.catalog_import(db)
+            self.total = time.monotonic() - t_start
+            return
         setups = {}
         for db in dbs:
             self.say(f"== data on {db}")
@@ -235,7 +240,23 @@ class Bench:
                  f"{b6['rate']:.0f} sales/s{vs}, p99 {b6['p99']:.0f} ms, {b6['errors']} errors", "printed", None)
         if b6["error_samples"] or self.raw.get("b1", {}).get("error_samples"):
             self.notes.append("error samples: " + "; ".join(b6["error_samples"] + self.raw.get("b1", {}).get("error_samples", [])))
+        for db in dbs:
+            self.catalog_import(db)
         self.total = time.monotonic() - t_start
+
+    def catalog_import(self, db: str) -> None:
+        """B7: a product file imported (checked, then written), against multi-row INSERTs of its rows."""
+        self.say(f"== B7 product import on {db}")
+        b7 = self.task(db, "catalog_import", "--rows", str(self.size["b7_products"]))
+        self.raw[f"b7_{db}"] = b7
+        rate, ref_rate = b7["rows"] / b7["create_s"], b7["rows"] / b7["reference_s"]
+        name = "PostgreSQL" if db == "postgres" else "SQLite"
+        self.row("B7", name, f"import {b7['rows']:,} new products (CSV, one barcode each)",
+                 f"{b7['create_s']:.1f} s = {rate:,.0f} rows/s vs multi-row INSERTs {ref_rate:,.0f} rows/s = {rate / ref_rate:.2f}x",
+                 "< 60 s", b7["create_s"] < 60)
+        self.row("B7", name, f"the same file again, {b7['updated']:,} prices changed / dry run / as XLSX (dry run)",
+                 f"{b7['update_s']:.1f} / {b7['dry_run_s']:.1f} / {b7['xlsx_dry_run_s']:.1f} s", "< 60 s",
+                 max(b7["update_s"], b7["xlsx_dry_run_s"]) < 60)
 
     # -------------------------------------------------------------------------- output
 
@@ -273,7 +294,8 @@ def main() -> None:
     parser.add_argument("--http-port", type=int, default=int(os.environ.get("SASOM_BENCH_HTTP_PORT", "18350")))
     parser.add_argument("--write", action="store_true", help="record the table in docs/performance.md")
     parser.add_argument("--json", default="", help="also save the raw results here")
-    parser.add_argument("--only", choices=["B1"], default="", help="run only these steps (B1: PostgreSQL sales API)")
+    parser.add_argument("--only", choices=["B1", "B7"], default="",
+                        help="run only these steps (B1: PostgreSQL sales API; B7: product import)")
     args = parser.parse_args()
     bench = Bench(args)
     try:

@@ -631,7 +631,14 @@ STEPS = {
     "copy": lambda a: step_copy(a.rows),
     "expiry": lambda a: step_expiry(a.lots, a.members, a.due_share),
     "reads": lambda a: step_reads(a.members, a.entries, a.samples),
+    "catalog_import": lambda a: _catalog_step(a.rows),
 }
+
+
+def _catalog_step(rows: int) -> dict[str, Any]:
+    from bench.catalog import step_catalog_import
+
+    return step_catalog_import(rows)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,16 +5,19 @@
 #   bash scripts/bench.sh            full sizes (about 15 minutes on 2 cores)
 #   bash scripts/bench.sh --quick    the same steps on smaller data (about 4 minutes)
 #   bash scripts/bench.sh --smoke    tiny, SQLite only: proves the harness works (CI)
+#   bash scripts/bench.sh --catalog  only B7, the product import at full size (prints, records nothing)
 # SASOM_BENCH_PGPORT (default 54350) and SASOM_BENCH_HTTP_PORT (default 18350) choose the ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=full
 write=--write
+only=""
 case "${1:-}" in
+  --catalog) only="--only B7"; write="" ;;
   --quick) mode=quick; write="" ;;
   --smoke) mode=smoke; write="" ;;
   "" | --full) ;;
-  *) echo "usage: $0 [--quick|--smoke]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--quick|--smoke|--catalog]" >&2; exit 2 ;;
 esac
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e . >/dev/null
@@ -28,5 +31,5 @@ port="${SASOM_BENCH_PGPORT:-54350}"
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 eval "$(scripts/pg-throwaway.sh start "$port" durable)"
 trap 'scripts/pg-throwaway.sh stop "$PGDATA_DIR" >/dev/null 2>&1 || true' EXIT
-.venv/bin/python bench/run.py --mode "$mode" $write \
+.venv/bin/python bench/run.py --mode "$mode" $write $only \
   --pg-url "postgres://sasom@127.0.0.1:$port/sasom" --pg-port "$port" --pg-datadir "$PGDATA_DIR" --pg-bindir "$bindir"

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("sasom.checkout.urls")),
     path("members/", include("sasom.members.urls")),
     path("catalog/prices/", include("sasom.catalog.urls_prices")),
+    path("catalog/", include("sasom.catalog.urls")),
     path("org/", include("sasom.organizations.urls")),
     path("points/", include("sasom.ledger.urls")),
     path("rules/", include("sasom.earning.urls")),

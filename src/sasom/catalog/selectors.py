@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from sasom.core.errors import NotFound
 
 from .errors import CATEGORY_NOT_FOUND, PRODUCT_NOT_FOUND
-from .models import Brand, Category, Product
+from .models import Barcode, Brand, Category, Product
 
 
 def product_not_found(code: str) -> NotFound:
@@ -77,6 +77,28 @@ def products_list(
     if active is not None:
         qs = qs.filter(is_active=active)
     return qs.select_related("category", "brand").prefetch_related("barcodes")
+
+
+def products_search(
+    organization_id: int, *, q: str = "", category: str = "", brand: str = "", active: bool | None = None,
+) -> QuerySet[Product]:
+    """The back office's product list: ``q`` is contained in the SKU or a name, or is one of the
+    barcodes exactly; ``category`` (a code) includes its subcategories, ``brand`` is a code. By SKU; category and brand joined
+    (the barcodes are left to the caller, who prefetches them for one page)."""
+    qs = Product.objects.filter(organization_id=organization_id)
+    if q:
+        barcode = Barcode.objects.filter(organization_id=organization_id, product_id=OuterRef("pk"), code=q)
+        qs = qs.filter(Q(sku__icontains=q) | Q(name_th__icontains=q) | Q(name_en__icontains=q) | Exists(barcode))
+    if category:
+        try:
+            qs = qs.filter(category_id__in=category_subtree_ids(organization_id, category))
+        except NotFound:
+            qs = qs.none()
+    if brand:
+        qs = qs.filter(brand__code=brand)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs.select_related("category", "brand").order_by("sku", "id")
 
 
 def products_changed_since(organization_id: int, since: dt.datetime | None) -> QuerySet[Product]:

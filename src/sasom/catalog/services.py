@@ -12,11 +12,13 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record, diff, snapshot
 from sasom.core.errors import Conflict, DomainError
+from sasom.core.uploads import image_validator
 
 from .errors import (
     BARCODE_TAKEN,
@@ -26,6 +28,7 @@ from .errors import (
     CATEGORY_CYCLE,
     CATEGORY_NOT_FOUND,
     FIELD_UNKNOWN,
+    IMAGE_INVALID,
     SKU_INVALID,
     SKU_TAKEN,
 )
@@ -158,6 +161,19 @@ def brand_create(*, organization_id: int, actor: Actor, code: str, name: str) ->
     _save_unique(brand, code=BRAND_CODE_TAKEN, message=_("Another brand has this code."), field="code")
     audit_record(organization_id=organization_id, actor=actor, action="brand.create", obj=brand,
                  changes=diff({}, snapshot(brand, BRAND_FIELDS)))
+    return brand
+
+
+@transaction.atomic
+def brand_update(*, brand: Brand, actor: Actor, name: str) -> Brand:
+    """Rename a brand (its code stays: files and other systems know the brand by it)."""
+    before = snapshot(brand, BRAND_FIELDS)
+    brand.name = clean_name(name, field="name", max_length=120)
+    brand.save()
+    changes = diff(before, snapshot(brand, BRAND_FIELDS))
+    if changes:
+        audit_record(organization_id=brand.organization_id, actor=actor, action="brand.update", obj=brand,
+                     changes=changes)
     return brand
 
 
@@ -306,6 +322,31 @@ def product_for_update(organization_id: int, sku: str) -> Product:
 
 
 __all__ = [
-    "brand_create", "category_create", "category_update", "product_barcodes_set", "product_create",
+    "brand_create", "brand_update", "category_create", "category_update", "product_barcodes_set", "product_create",
     "product_for_update", "product_update",
 ]
+
+
+IMAGE_MAX_BYTES = 2 * 1024 * 1024
+
+
+@transaction.atomic
+def product_image_set(*, product: Product, actor: Actor, image: Any | None) -> Product:
+    """Give the product a picture (png, jpg, gif, webp or svg, at most 2 MB), or take it away
+    (``image`` None). The file goes to the media folder under ``products/``."""
+    if image is not None:
+        try:
+            image_validator(image)
+        except ValidationError:
+            raise DomainError(IMAGE_INVALID, _("A picture is a png, jpg, gif, webp or svg file."), field="image") from None
+        if image.size > IMAGE_MAX_BYTES:
+            raise DomainError(IMAGE_INVALID, _("A picture is at most 2 MB."), field="image")
+    before = product.image.name if product.image else ""
+    if image is None:
+        product.image = None
+    else:
+        product.image.save(image.name, image, save=False)
+    product.save(update_fields=["image", "updated_at"])
+    audit_record(organization_id=product.organization_id, actor=actor, action="product.image", obj=product,
+                 changes={"image": [before, product.image.name if product.image else ""]})
+    return product

@@ -46,7 +46,7 @@ def clean_price(value: Decimal | int | str, *, field: str = "base_price") -> Dec
     price = as_decimal(value, field=field, code=PRICE_INVALID)
     if price < 0:
         raise DomainError(PRICE_INVALID, _("A price cannot be negative."), field=field)
-    if price >= PRICE_LIMIT:
+    if price >= PRICE_LIMIT:  # first: rounding a number of 28 digits or more to cents raises
         raise DomainError(PRICE_INVALID, _("This price is too large."), field=field)
     if not is_cents(price):
         raise DomainError(PRICE_INVALID, _("A price has at most two decimals."), field=field)

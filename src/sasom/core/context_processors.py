@@ -18,9 +18,13 @@ NAV: list[tuple[Any, list[tuple[str, Any, str]]]] = [
         ("members:lifecycle", _("Lifecycle tools"), "members.lifecycle"),
         ("members:import", _("Import / export"), "members.import"),
     ]),
-    (_("Catalog"), [
+    (_("Products"), [
+        ("catalog:products", _("Products"), "catalog.view"),
+        ("catalog:categories", _("Categories"), "catalog.view"),
+        ("catalog:brands", _("Brands"), "catalog.view"),
         ("prices:tables", _("Price tables"), "catalog.view"),
         ("prices:settings", _("Pricing settings"), "catalog.manage"),
+        ("catalog:import", _("Import / export"), "catalog.manage"),
     ]),
     (_("Counter"), [
         ("checkout:counter", _("Cashier"), "points.earn"),

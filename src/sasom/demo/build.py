@@ -28,6 +28,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import translation
 
+from sasom.catalog.demo import make_demo_catalog
+from sasom.catalog.models import Product
 from sasom.core.audit import Actor, audit_record
 from sasom.demo.pricing import make_demo_pricing
 from sasom.earning.demo import make_demo_rules
@@ -145,6 +147,11 @@ def section_members(ctx: DemoContext) -> str:
     return f"{made:,} members with cards"
 
 
+def section_catalog(ctx: DemoContext) -> str:
+    make_demo_catalog(ctx.org)
+    return f"{Product.objects.filter(organization=ctx.org).count()} products on the shelves"
+
+
 def section_earning_rules(ctx: DemoContext) -> str:
     make_demo_rules(ctx.org, ctx.member_types)
     rules = EarnRule.objects.filter(organization=ctx.org).count()
@@ -158,8 +165,8 @@ def section_rewards(ctx: DemoContext) -> str:
 
 
 def section_pricing(ctx: DemoContext) -> str:
-    products, prices = make_demo_pricing(ctx.org)
-    return f"{products} products in the catalog, {prices} table prices, Sasom's prices on"
+    prices = make_demo_pricing(ctx.org)
+    return f"{prices} table prices (VIP, a branch's own), Sasom's prices and member discounts on"
 
 
 def section_sales(ctx: DemoContext) -> str:
@@ -197,9 +204,10 @@ DEMO_SECTIONS: list[tuple[str, DemoSection]] = [
     ("staff", section_staff),
     ("member types", section_member_types),
     ("members", section_members),
+    ("catalog", section_catalog),
     ("earning rules", section_earning_rules),
     ("rewards", section_rewards),
-    ("catalog and prices", section_pricing),
+    ("prices", section_pricing),
     ("sales", section_sales),
     ("api keys", section_api_keys),
 ]

@@ -1,54 +1,43 @@
-"""The demo shop's catalog and prices: the products its demo sales sell (ledger.demo.PRODUCTS) in
-the catalog under their categories, a VIP price table (VIP and Executive staff), a general table
-with one branch's own price, and the pricing settings saved with Sasom's prices winning and open
-lines accepted (a POS may still sell SKUs the catalog does not know, flagged)."""
+"""The demo shop's prices (on the demo catalog of ``catalog.demo``): a VIP price table (VIP and
+Executive staff), a general table with one branch's own price, and the pricing settings saved with
+Sasom's prices winning, tobacco without member discount, and open lines accepted (a POS may still
+sell SKUs the catalog does not know, flagged)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from sasom.catalog import price_tables
-from sasom.catalog.models import Barcode, Category, PriceTable, Product
+from sasom.catalog.models import PriceTable, Product
 from sasom.core.audit import Actor
-from sasom.ledger.demo import PRODUCTS
 from sasom.organizations.models import Branch, Organization
 
-CATEGORY_NAMES = {
-    "rice": ("ข้าวสาร", "Rice"), "fresh": ("อาหารสด", "Fresh food"), "grocery": ("ของแห้ง", "Grocery"),
-    "dairy": ("นม", "Dairy"), "beverage": ("เครื่องดื่ม", "Beverages"), "household": ("ของใช้ในบ้าน", "Household"),
-    "appliance": ("เครื่องใช้ไฟฟ้า", "Appliances"),
-}
-VIP_PRICES = {"RICE-HOMMALI-5KG": "229.00", "COFFEE-3IN1-27": "109.00", "DETERGENT-2.7KG": "175.00"}
+VIP_PRICES = {"MILK-6": "65.00", "MAMA-10": "58.00", "BREEZE-LIQ": "139.00", "WATER-PACK": "64.00"}
 
 
-def make_demo_pricing(org: Organization) -> tuple[int, int]:
-    """(products, prices) made; nothing when the catalog already holds the demo's products."""
-    actor = Actor.system("demo")
-    categories = {}
-    for code, (th, en) in CATEGORY_NAMES.items():
-        categories[code], _ = Category.objects.get_or_create(organization=org, code=code.upper(),
-                                                             defaults={"name_th": th, "name_en": en})
-    made = 0
-    for i, (sku, category, _brand, price) in enumerate(PRODUCTS):
-        product, created = Product.objects.get_or_create(
-            organization=org, sku=sku, defaults={"name_th": sku.replace("-", " ").title(), "base_price": price,
-                                                 "category": categories[category]})
-        if created:
-            made += 1
-            Barcode.objects.get_or_create(organization=org, code=f"88500000{i:05d}", defaults={"product": product})
+def make_demo_pricing(org: Organization) -> int:
+    """The table prices made (none when the organization has price tables already)."""
     if PriceTable.objects.filter(organization=org).exists():
-        return made, 0
+        return 0
+    actor = Actor.system("demo")
+    known = set(Product.objects.filter(organization=org, sku__in=[*VIP_PRICES, "WATER-PACK"])
+                .values_list("sku", flat=True))
     vip = price_tables.price_table_create(organization_id=org.pk, actor=actor, code="VIP", name="ราคาสมาชิก VIP",
                                           member_types=["VIP", "EXEC"])
-    for sku, vip_price in VIP_PRICES.items():
-        price_tables.price_set(table=vip, actor=actor, product_code=sku, price=Decimal(vip_price))
-    general = price_tables.price_table_create(organization_id=org.pk, actor=actor, code="STD", name="ราคาปกติ")
+    made = 0
+    for sku, price in VIP_PRICES.items():
+        if sku in known:
+            price_tables.price_set(table=vip, actor=actor, product_code=sku, price=Decimal(price))
+            made += 1
+    price_tables.price_table_create(organization_id=org.pk, actor=actor, code="STD", name="ราคาปกติ")
     branches = list(Branch.objects.filter(organization=org).order_by("code")[:2])
-    if len(branches) > 1:
-        price_tables.price_set(table=general, actor=actor, product_code="WATER-6L", price=Decimal("42.00"),
+    if len(branches) > 1 and "WATER-PACK" in known:
+        general = price_tables.price_table_get(org.pk, "STD")
+        price_tables.price_set(table=general, actor=actor, product_code="WATER-PACK", price=Decimal("66.00"),
                                branch=branches[1].code)
+        made += 1
     price_tables.pricing_settings_save(organization_id=org.pk, actor=actor, data={
         "authority": "sasom", "open_lines": True, "general_table": "STD",
-        "member_discount_excluded_categories": ["APPLIANCE"],
+        "member_discount_excluded_categories": ["TOBACCO"],
     })
-    return made, len(VIP_PRICES) + (1 if len(branches) > 1 else 0)
+    return made
