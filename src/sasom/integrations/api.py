@@ -9,7 +9,7 @@ from pydantic import BeforeValidator
 
 from sasom.core.audit import Actor
 from sasom.core.errors import NotFound
-from sasom.core.inputs import iso_text_only
+from sasom.core.inputs import body_none, form_known, iso_text_only
 from sasom.integrations.auth import api_auth, api_principal, api_require
 from sasom.integrations.batch import DOCUMENT_TYPES
 from sasom.integrations.errors import E_BATCH_NOT_FOUND  # noqa: F401  (codes live in errors.py)
@@ -113,7 +113,13 @@ def _batch(request: HttpRequest, batch_id: int) -> SaleBatch:
     return batch
 
 
-@router.post("/batches", response={202: BatchOut}, summary="Upload a day-end file of sale documents (CSV or JSON Lines)")
+UPLOAD_FIELDS = ("file", "business_on", "format", "calculate", "plans")
+
+
+@router.post(
+    "/batches", response={202: BatchOut}, summary="Upload a day-end file of sale documents (CSV or JSON Lines)",
+    openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {"additionalProperties": False}}}}},
+)
 def batch_create(
     request: HttpRequest,
     file: File[UploadedFile],
@@ -125,7 +131,9 @@ def batch_create(
     """``plans``: the promotion plan per document type as ``document_type=plan`` pairs separated
     by commas or new lines, e.g. ``wholesale_delivery=WHOLESALE,tax_invoice=B2B``; a document's
     own ``plan`` column wins. Anything else (a JSON object, an unknown document type, an empty or
-    overlong plan) is refused with 422 ``invalid_input`` naming ``plans``."""
+    overlong plan) is refused with 422 ``invalid_input`` naming ``plans``; a field not listed here,
+    naming it."""
+    form_known(request, UPLOAD_FIELDS)
     principal = api_require(request, "batches.manage")
     batch = batch_upload(
         organization_id=principal.organization_id, business_on=business_on, fmt=format, uploaded=file,
@@ -141,6 +149,7 @@ def batch_read(request: HttpRequest, batch_id: int) -> BatchOut:
 
 @router.post("/batches/{batch_id}/calculate", response={202: BatchOut}, summary="Calculate (or resume) the points of a batch")
 def batch_calculate_op(request: HttpRequest, batch_id: int) -> Status[BatchOut]:
+    body_none(request)
     batch = _batch(request, batch_id)
     batch_calculate_start(batch=batch, actor=Actor.from_request(request))
     return Status(202, BatchOut.of(batch))
