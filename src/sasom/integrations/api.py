@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import BeforeValidator
 
@@ -12,8 +13,9 @@ from sasom.core.errors import NotFound
 from sasom.core.inputs import body_none, form_known, iso_text_only
 from sasom.integrations.auth import api_auth, api_principal, api_require
 from sasom.integrations.batch import DOCUMENT_TYPES
+from sasom.integrations.batch_list import batch_unposted, unposted_code, unposted_reason
 from sasom.integrations.errors import E_BATCH_NOT_FOUND  # noqa: F401  (codes live in errors.py)
-from sasom.integrations.models import BatchDocument, SaleBatch
+from sasom.integrations.models import SaleBatch
 from sasom.integrations.services import batch_calculate_start, batch_plans_parse, batch_upload
 
 router = Router(tags=["integration"], auth=api_auth)
@@ -91,8 +93,12 @@ class RejectedOut(Schema):
     branch: str
     document_type: str
     document_number: str
+    status: Literal["rejected", "duplicate"] = Field(
+        ..., description="rejected (see code and reason), or duplicate: posted before (code already_posted)")
     code: str
     reason: str
+    first_batch: int | None = Field(
+        None, description="a duplicate: the batch that posted it first (null: the API or the counter did)")
 
 
 class RejectedPage(Schema):
@@ -155,15 +161,18 @@ def batch_calculate_op(request: HttpRequest, batch_id: int) -> Status[BatchOut]:
     return Status(202, BatchOut.of(batch))
 
 
-@router.get("/batches/{batch_id}/rejected", response=RejectedPage, summary="Rejected documents with their reasons")
+@router.get("/batches/{batch_id}/rejected", response=RejectedPage,
+            summary="Documents not posted: rejected ones with their reasons, duplicates with the batch that posted them")
 def batch_rejected(request: HttpRequest, batch_id: int, page: Query[PageQuery]) -> RejectedPage:
     batch = _batch(request, batch_id)
-    rows = BatchDocument.objects.filter(batch=batch, status=BatchDocument.Status.REJECTED).order_by("row_no", "id")
-    return RejectedPage(
-        count=rows.count(),
-        items=[
-            RejectedOut(row=d.row_no, branch=d.branch_code, document_type=d.document_type,
-                        document_number=d.document_number, code=d.reason_code, reason=d.reason)
-            for d in rows[page.offset : page.offset + page.limit]
-        ],
-    )
+    rows = batch_unposted(batch)
+    with translation.override("en"):  # reasons as the API gives every message
+        return RejectedPage(
+            count=rows.count(),
+            items=[
+                RejectedOut(row=d.row_no, branch=d.branch_code, document_type=d.document_type,
+                            document_number=d.document_number, status=d.status, code=unposted_code(d),
+                            reason=unposted_reason(d), first_batch=getattr(d, "first_batch_id", None))
+                for d in rows[page.offset : page.offset + page.limit]
+            ],
+        )

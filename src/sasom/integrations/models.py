@@ -208,4 +208,6 @@ class BatchDocument(TenantModel):
             models.Index(fields=["batch", "status", "id"], name="batchdoc_todo_idx"),
             # duplicate documents in a file are found per chunk of staged rows (integrations.batch)
             models.Index(fields=["batch", "document_number"], name="batchdoc_number_idx"),
+            # a duplicate names the batch that posted its sale first (integrations.batch_list)
+            models.Index(fields=["sale_id"], name="batchdoc_sale_idx"),
         ]
