@@ -57,3 +57,17 @@ class OutboxEvent(TenantModel):
         indexes = [
             models.Index(fields=["id"], name="outbox_unprocessed_idx", condition=models.Q(processed_at__isnull=True)),
         ]
+
+
+class FormSubmission(models.Model):
+    """A form token seen once (``core.forms_once``): the first POST carrying it ran; any other
+    (a double click, a refresh, a back-and-resend) is sent where the first one went."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    path = models.CharField(max_length=300)
+    redirect_to = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.created_at:%Y-%m-%d %H:%M})"

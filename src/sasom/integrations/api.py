@@ -15,7 +15,7 @@ from sasom.integrations.auth import api_auth, api_principal, api_require
 from sasom.integrations.batch import DOCUMENT_TYPES
 from sasom.integrations.batch_list import batch_unposted, unposted_code, unposted_reason
 from sasom.integrations.errors import E_BATCH_NOT_FOUND  # noqa: F401  (codes live in errors.py)
-from sasom.integrations.models import SaleBatch
+from sasom.integrations.models import BatchDocument, SaleBatch
 from sasom.integrations.services import batch_calculate_start, batch_plans_parse, batch_upload
 
 router = Router(tags=["integration"], auth=api_auth)
@@ -171,7 +171,9 @@ def batch_rejected(request: HttpRequest, batch_id: int, page: Query[PageQuery]) 
             count=rows.count(),
             items=[
                 RejectedOut(row=d.row_no, branch=d.branch_code, document_type=d.document_type,
-                            document_number=d.document_number, status=d.status, code=unposted_code(d),
+                            document_number=d.document_number,
+                            status="duplicate" if d.status == BatchDocument.Status.DUPLICATE else "rejected",
+                            code=unposted_code(d),
                             reason=unposted_reason(d), first_batch=getattr(d, "first_batch_id", None))
                 for d in rows[page.offset : page.offset + page.limit]
             ],

@@ -8,8 +8,18 @@ from typing import Any
 
 from django import template
 from django.utils import timezone, translation
+from django.utils.html import format_html
 
 register = template.Library()
+
+
+@register.simple_tag
+def form_token() -> str:
+    """The hidden field that makes a form run once per display (``core.forms_once``)."""
+    # a function-level import: templatetags load before the apps' models are ready
+    from sasom.core.forms_once import FIELD, form_token_new
+
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, form_token_new())
 
 BUDDHIST_ERA_OFFSET = 543
 

@@ -10,7 +10,9 @@ from sasom.core import jobs
 
 
 def test_apps_register_their_daily_jobs_in_order():
-    assert [j.name for j in jobs.daily_jobs()] == ["points", "members_retention", "login_codes_purge", "events_purge"]
+    assert [j.name for j in jobs.daily_jobs()] == [
+        "points", "members_retention", "login_codes_purge", "events_purge", "form_tokens_purge",
+    ]
 
 
 def test_the_command_runs_a_registered_job_in_its_place(db):
@@ -33,4 +35,5 @@ def test_the_command_runs_a_registered_job_in_its_place(db):
     assert ran == ["x"]
     assert lines[0].startswith("released ") and lines[1] == "did the test job"
     assert lines[2].startswith("anonymized ")
-    assert lines[-1].startswith("deleted ") and "outbox events" in lines[-1]
+    assert lines[-2].startswith("deleted ") and "outbox events" in lines[-2]
+    assert "form tokens" in lines[-1]
