@@ -82,6 +82,7 @@ def test_points_adjustment_double_clicked_and_resent_adjusts_once(new_page, shop
     # when the form is sent again as it is (resend), then double-clicked, then refreshed
     page.evaluate(RESEND, "form:has(input[name=points])")
     page.dblclick("form:has(input[name=points]) button.primary")
+    expect(page).to_have_url(re.compile(r"done=1"))
     page.wait_for_load_state("networkidle")
     page.reload()
     page.wait_for_load_state("networkidle")
