@@ -38,6 +38,9 @@ class AuditEvent(TenantModel):
             models.Index(fields=["organization", "-at"], name="audit_recent_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_repr or self.object_type}".strip()
+
 
 class OutboxEvent(TenantModel):
     """Something that happened in a domain app, recorded in the transaction that made it happen
@@ -57,6 +60,9 @@ class OutboxEvent(TenantModel):
         indexes = [
             models.Index(fields=["id"], name="outbox_unprocessed_idx", condition=models.Q(processed_at__isnull=True)),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.uuid}"
 
 
 class FormSubmission(models.Model):

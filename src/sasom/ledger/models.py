@@ -188,6 +188,9 @@ class SaleLine(TenantModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.line_no}. {self.sku} × {self.quantity}"
+
 
 class SaleReturn(TenantModel):
     sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="returns")
@@ -205,6 +208,9 @@ class SaleReturn(TenantModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["sale", "return_id"], name="uniq_sale_return_id")]
 
+    def __str__(self) -> str:
+        return f"{self.return_id}"
+
 
 class SaleReturnLine(TenantModel):
     sale_return = models.ForeignKey(SaleReturn, on_delete=models.CASCADE, related_name="lines")
@@ -215,6 +221,9 @@ class SaleReturnLine(TenantModel):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="sale_return_line_qty_gt_0")]
+
+    def __str__(self) -> str:
+        return f"{self.line_no} × {self.quantity}"
 
 
 class Entry(TenantModel):
@@ -283,6 +292,9 @@ class Entry(TenantModel):
     def signed_amount(self) -> int:
         return self.sign * self.amount
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
 
 class Lot(TenantModel):
     """Points credited together, with their own expiry and optional pending-until."""
@@ -315,6 +327,9 @@ class Lot(TenantModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.remaining}/{self.amount} → {self.expires_on or '-'}"
+
 
 class LotDraw(TenantModel):
     """How many points a debit entry (spend, expiry, reversal) took from one lot."""
@@ -325,3 +340,6 @@ class LotDraw(TenantModel):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="lot_draw_amount_gt_0")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} from lot {self.lot_id}"

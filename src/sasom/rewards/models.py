@@ -52,6 +52,9 @@ class RewardSettings(TenantModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return str(_("reward settings"))
+
 
 class PointsDiscountRule(TenantModel):
     """Points used as a bill discount: ``points_per_unit`` points are worth 1 unit of money.
@@ -109,6 +112,9 @@ class PointsDiscountRule(TenantModel):
                 name="points_discount_balance_pct",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.points_per_unit} = 1"
 
 
 class Reward(TenantModel):
@@ -178,6 +184,9 @@ class RewardStock(TenantModel):
             models.UniqueConstraint(fields=["organization", "reward", "branch"], name="uniq_reward_stock_branch"),
             models.CheckConstraint(condition=Q(quantity__gte=0), name="reward_stock_qty_gte_0"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity}"
 
 
 class Redemption(TenantModel):
@@ -249,6 +258,9 @@ class PointsPurchase(TenantModel):
             models.CheckConstraint(condition=Q(points__gt=0), name="points_purchase_points_gt_0"),
         ]
         indexes = [models.Index(fields=["organization", "payment_reference"], name="points_purchase_payref_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.points} ({self.payment_reference})"
 
 
 class CouponTemplate(TenantModel):
@@ -325,6 +337,9 @@ class CouponBatch(TenantModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.issued_count})"
 
 
 class Coupon(TenantModel):
