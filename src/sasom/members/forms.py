@@ -337,6 +337,9 @@ class ImportForm(BoundedForm):
     file = forms.FileField(label=gettext_lazy("CSV file"))
     valid_only = forms.BooleanField(required=False, label=gettext_lazy("Import valid rows only"))
     check_only = forms.BooleanField(required=False, label=gettext_lazy("Check only, import nothing"))
+    update = forms.BooleanField(required=False, label=gettext_lazy("Update existing members (by member code)"),
+                                help_text=gettext_lazy("Each row names a member by code; the file's columns "
+                                                       "replace theirs, the others stay."))
 
 
 class CustomFieldForm(BoundedModelForm):
