@@ -5,10 +5,12 @@ fresh start) or, in update mode keyed by member code, as changes to the members 
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sasom.members.exports import members_export
 from sasom.members.imports import members_import
 from sasom.members.models import Member
+from sasom.organizations.models import Role
 from sasom.testing.factories import MemberFactory, MemberTypeFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +63,12 @@ def test_update_mode_refuses_a_code_no_member_has(org, gen_type, actor):
     report = members_import(organization=org, actor=actor, raw=b"code,first_name\nM404,X\n", update=True)
     assert not report.ok and report.imported == 0
     assert (report.errors[0].row, report.errors[0].field) == (2, "code")
+
+
+def test_the_import_page_offers_the_update_mode(staff_client, org, gen_type):
+    client = staff_client(Role.ADMIN)
+    MemberFactory(organization=org, member_type=gen_type, code="M1", phone="+66812345678", first_name="A")
+    assert 'name="update"' in client.get("/members/import/").content.decode()
+    upload = SimpleUploadedFile("m.csv", "code,first_name\nM1,สมชาย\n".encode())
+    client.post("/members/import/", {"file": upload, "update": "on"})
+    assert Member.objects.get(code="M1").first_name == "สมชาย"
