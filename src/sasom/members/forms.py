@@ -255,6 +255,7 @@ class MemberTypeForm(BoundedModelForm):
             "code", "name", "name_en", "can_earn", "discount_percent", "price_table", "birthday_discount_percent",
             "birthday_scope", "card_validity_months", "benefits_stop_on_expiry", "is_default", "is_active", "sort_order",
         ]
+        labels = {"sort_order": gettext_lazy("order")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
