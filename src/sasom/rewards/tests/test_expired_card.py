@@ -15,6 +15,7 @@ from sasom.core.errors import DomainError
 from sasom.members.models import Member
 from sasom.rewards import errors as E
 from sasom.rewards.models import Coupon, Redemption
+from sasom.rewards.selectors import reward_options
 from sasom.rewards.services import coupon_issue, coupon_use, reward_redeem
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +75,13 @@ def test_the_daily_command_marks_expired_cards(expired, org):
     # then the card is marked expired
     expired.refresh_from_db()
     assert expired.status == Member.Status.EXPIRED
+
+
+def test_the_counter_offers_an_expired_card_nothing_redeemable(expired, branch, tote_bag, give_points):
+    # given points enough, and a type whose benefits stop on expiry
+    give_points(expired, 500)
+    _stops(expired, True)
+    # when the counter lists the rewards
+    options = reward_options(expired, branch=branch, spendable=500)
+    # then each says why it cannot be had
+    assert options and {(o.redeemable, o.refusal) for o in options} == {(False, E.MEMBER_EXPIRED)}
