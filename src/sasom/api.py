@@ -90,13 +90,16 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    first = exc.errors[0] if exc.errors else {}
+    # an unknown field is named first: a misspelling usually explains the other errors too
+    unknown = [e for e in exc.errors if e.get("type") == "extra_forbidden"]
+    first = (unknown or exc.errors or [{}])[0]
     loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
+    message = f"Unknown field {loc[-1]!r}." if unknown and loc else first.get("msg", "Invalid input")
     return api.create_response(
         request,
         {
             "code": "invalid_input",
-            "message": first.get("msg", "Invalid input"),
+            "message": message,
             "field": ".".join(loc) or None,
             "errors": [
                 {"field": ".".join(str(p) for p in e.get("loc", [])), "message": e.get("msg", "")}

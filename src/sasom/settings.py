@@ -30,7 +30,9 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 PRODUCTION = _env_bool("SASOM_PRODUCTION", False)
-DEBUG = _env_bool("SASOM_DEBUG", not PRODUCTION)
+# Off unless asked for (SASOM_DEBUG=1), the demo included: a failure shows a friendly page with
+# a reference id, never a traceback (core.middleware.ErrorReferenceMiddleware).
+DEBUG = _env_bool("SASOM_DEBUG", False)
 SECRET_KEY = os.environ.get(
     "SASOM_SECRET_KEY",
     "insecure-development-key-change-me-in-production-0123456789abcdefghij",
@@ -82,9 +84,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sasom.core.middleware.StaffContextMiddleware",
+    "sasom.core.forms_once.FormOnceMiddleware",
     "axes.middleware.AxesMiddleware",
     "sasom.core.inputs.NulRefusalMiddleware",
     "sasom.integrations.idempotency.IdempotencyMiddleware",
+    "sasom.core.middleware.ErrorReferenceMiddleware",
 ]
 
 ROOT_URLCONF = "sasom.urls"

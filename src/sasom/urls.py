@@ -26,8 +26,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
 handler404 = "sasom.core.views.page_not_found"
 handler500 = "sasom.core.views.server_error"
 
-if settings.DEBUG:
-    # development only: served media needs these, production never imports them
+if not settings.PRODUCTION:
+    # development and the demo: served media needs these, production never imports them
     from django.views.static import serve
 
     from sasom.core.permissions import public_view

@@ -12,11 +12,12 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict, StrictBool
+from pydantic import StrictBool
 
 from sasom.core.audit import Actor
 from sasom.core.errors import NotFound
 from sasom.core.inputs import query_known
+from sasom.core.schemas import StrictIn
 from sasom.integrations.auth import api_auth, api_require
 
 from . import price_tables
@@ -30,16 +31,10 @@ ERRORS: dict[int, type[CatalogError]] = {400: CatalogError, 404: CatalogError, 4
 TableCode = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[^\x00]*$")]
 
 
-class _Lean(Schema):
-    """Bodies refuse unknown fields (422 naming them)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
 TypeCodes = Annotated[list[Annotated[str, Field(min_length=1, max_length=20)]], Field(max_length=50)]
 
 
-class PriceTableOut(_Lean):
+class PriceTableOut(Schema):
     code: str
     name: str
     note: str
@@ -52,7 +47,7 @@ class PriceTableOut(_Lean):
                              member_types=price_tables.member_type_codes(table))
 
 
-class PriceTableIn(_Lean):
+class PriceTableIn(StrictIn):
     code: TableCode
     name: str = Field(..., min_length=1, max_length=100)
     note: str = Field("", max_length=200)
@@ -60,14 +55,14 @@ class PriceTableIn(_Lean):
     member_types: TypeCodes = Field(default_factory=list, description="member types that use this table")
 
 
-class PriceTablePatch(_Lean):
+class PriceTablePatch(StrictIn):
     name: str | None = Field(None, min_length=1, max_length=100)
     note: str | None = Field(None, max_length=200)
     is_active: StrictBool | None = None
     member_types: TypeCodes | None = None
 
 
-class PriceOut(_Lean):
+class PriceOut(Schema):
     id: int
     sku: str
     branch: str | None
@@ -81,7 +76,7 @@ class PriceOut(_Lean):
                         price=f"{row.price:.2f}", valid_from=row.valid_from, valid_to=row.valid_to)
 
 
-class PriceIn(_Lean):
+class PriceIn(StrictIn):
     sku: Sku = Field(..., description="a SKU or a barcode")
     price: Amount
     branch: Code | None = Field(None, description="a branch code; empty: every branch")
@@ -90,19 +85,19 @@ class PriceIn(_Lean):
     replace: int | None = Field(None, ge=1, description="the id of this table's price to change")
 
 
-class PriceList(_Lean):
+class PriceList(Schema):
     count: int
     items: list[PriceOut]
 
 
-class PriceQuery(_Lean):
+class PriceQuery(Schema):
     sku: str = Field("", max_length=64)
     updated_since: Moment | None = None
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-class PricingSettingsOut(_Lean):
+class PricingSettingsOut(Schema):
     authority: str = Field(..., description="pos: the POS's prices win; sasom: Sasom's prices and benefits win")
     open_lines: bool = Field(..., description="a SKU not in the catalog is sold at the POS's price, flagged")
     general_table: str | None
@@ -123,7 +118,7 @@ class PricingSettingsOut(_Lean):
         )
 
 
-class PricingSettingsPatch(_Lean):
+class PricingSettingsPatch(StrictIn):
     authority: PricingSettings.Authority | None = None
     open_lines: StrictBool | None = None
     general_table: Annotated[str, Field(max_length=20)] | None = Field(None, description='a table code; "" for none')

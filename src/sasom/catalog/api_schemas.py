@@ -15,6 +15,7 @@ from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StrictBool
 
 from sasom.core.inputs import api_local_time, iso_text_only
 from sasom.core.money import money_text
+from sasom.core.schemas import StrictIn
 
 from .models import Brand, Category, Product
 
@@ -69,7 +70,7 @@ class ProductOut(Schema):
         )
 
 
-class ProductIn(Schema):
+class ProductIn(StrictIn):
     sku: Sku
     name_th: str = Field(..., min_length=1, max_length=200, pattern=NO_NUL)
     name_en: str = Field("", max_length=200, pattern=NO_NUL)
@@ -86,7 +87,7 @@ class ProductIn(Schema):
     barcodes: Barcodes = Field(default_factory=list)
 
 
-class ProductPatch(Schema):
+class ProductPatch(StrictIn):
     name_th: str | None = Field(None, min_length=1, max_length=200, pattern=NO_NUL)
     name_en: str | None = Field(None, max_length=200, pattern=NO_NUL)
     category: Code | None = Field(None, description="a category code; null: none")
@@ -129,7 +130,7 @@ class CategoryOut(Schema):
         return CategoryOut(code=c.code, name_th=c.name_th, name_en=c.name_en, parent=c.parent.code if c.parent else None)
 
 
-class CategoryIn(Schema):
+class CategoryIn(StrictIn):
     code: Code
     name_th: str = Field(..., min_length=1, max_length=120, pattern=NO_NUL)
     name_en: str = Field("", max_length=120, pattern=NO_NUL)
@@ -145,7 +146,7 @@ class BrandOut(Schema):
         return BrandOut(code=b.code, name=b.name)
 
 
-class BrandIn(Schema):
+class BrandIn(StrictIn):
     code: Code
     name: str = Field(..., min_length=1, max_length=120, pattern=NO_NUL)
 

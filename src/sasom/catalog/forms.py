@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sasom.core.bounded import BoundedForm
 from sasom.members.forms import FlexibleDateField
 
 from .bulk import CLEAR, PERCENT_MIN, BulkChange
@@ -52,7 +53,7 @@ class BarcodesField(forms.CharField):
         return "\n".join(value) if isinstance(value, list) else value
 
 
-class ProductForm(forms.Form):
+class ProductForm(BoundedForm):
     sku = forms.CharField(label=gettext_lazy("SKU"), max_length=64)
     name_th = forms.CharField(label=gettext_lazy("Thai name"), max_length=200)
     name_en = forms.CharField(label=gettext_lazy("English name"), max_length=200, required=False)
@@ -91,7 +92,7 @@ class ProductForm(forms.Form):
         return data
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(BoundedForm):
     code = forms.CharField(label=gettext_lazy("code"), max_length=40)
     name_th = forms.CharField(label=gettext_lazy("Thai name"), max_length=120)
     name_en = forms.CharField(label=gettext_lazy("English name"), max_length=120, required=False)
@@ -105,7 +106,7 @@ class CategoryForm(forms.Form):
             self.fields["code"].disabled = True
 
 
-class BrandForm(forms.Form):
+class BrandForm(BoundedForm):
     code = forms.CharField(label=gettext_lazy("code"), max_length=40)
     name = forms.CharField(label=gettext_lazy("name"), max_length=120)
 
@@ -118,7 +119,7 @@ class BrandForm(forms.Form):
 _FLAG = [("", gettext_lazy("leave as is")), ("1", gettext_lazy("yes")), ("0", gettext_lazy("no"))]
 
 
-class BulkForm(forms.Form):
+class BulkForm(BoundedForm):
     """The change of a bulk edit; the selected products travel as ``ids``."""
 
     category = forms.ChoiceField(label=gettext_lazy("category"), required=False)
@@ -161,7 +162,7 @@ class BulkForm(forms.Form):
         )
 
 
-class ImportForm(forms.Form):
+class ImportForm(BoundedForm):
     file = forms.FileField(label=gettext_lazy("CSV or Excel (XLSX) file"))
     mode = forms.ChoiceField(label=gettext_lazy("mode"), initial="upsert", choices=list(zip(MODES, [
         gettext_lazy("add new products and update known SKUs"), gettext_lazy("add new products only"),

@@ -54,6 +54,9 @@ class PriceTableMemberType(TenantModel):
             models.UniqueConstraint(fields=["organization", "member_type"], name="uniq_price_table_member_type"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.table} ← {self.member_type}"
+
 
 class Price(TenantModel):
     table = models.ForeignKey(PriceTable, on_delete=models.CASCADE, related_name="prices", verbose_name=_("price table"))
@@ -78,6 +81,10 @@ class Price(TenantModel):
             ),
         ]
         indexes = [models.Index(fields=["organization", "table", "product"], name="price_table_product")]
+
+    def __str__(self) -> str:
+        where = self.branch.code if self.branch_id and self.branch else "*"
+        return f"{self.table.code} {self.product.sku} @{where}: {self.price}"
 
 
 class PricingSettings(TenantModel):
@@ -109,3 +116,6 @@ class PricingSettings(TenantModel):
             models.UniqueConstraint(fields=["organization"], name="uniq_pricing_settings"),
             models.CheckConstraint(condition=Q(member_discount_min_bill__gte=0), name="pricing_min_bill_not_negative"),
         ]
+
+    def __str__(self) -> str:
+        return str(_("Pricing settings"))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from sasom.core.audit import Actor
+from sasom.core.bounded import BoundedForm
 from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm
 from sasom.members.models import MemberType
@@ -27,7 +28,7 @@ from . import price_tables
 from .models import Price, PriceTable, PricingSettings
 
 
-class TableForm(forms.Form):
+class TableForm(BoundedForm):
     code = forms.CharField(label=_l("Code"), max_length=20)
     name = forms.CharField(label=_l("Name"), max_length=100)
     note = forms.CharField(label=_l("Note"), max_length=200, required=False)
@@ -43,7 +44,7 @@ class TableForm(forms.Form):
             del self.fields["code"]
 
 
-class PriceForm(forms.Form):
+class PriceForm(BoundedForm):
     sku = forms.CharField(label=_l("SKU or barcode"), max_length=64)
     price = forms.DecimalField(label=_l("Price"), max_digits=12, decimal_places=2, min_value=0,
                                max_value=9_999_999_999)
@@ -58,7 +59,7 @@ class PriceForm(forms.Form):
             (b.code, f"{b.code} {b.name}") for b in Branch.objects.filter(organization_id=organization_id)]
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(BoundedForm):
     authority = forms.ChoiceField(label=_l("Whose prices win"), choices=PricingSettings.Authority.choices)
     open_lines = forms.BooleanField(label=_l("Accept products not in the catalog (open-price lines)"),
                                     required=False)

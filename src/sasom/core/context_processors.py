@@ -71,10 +71,17 @@ def sasom(request: HttpRequest) -> dict[str, Any]:
         for name, label, perm in items:
             url = _installed(name) if perm in held else None
             if url:
-                active = request.path == url or (url != "/" and request.path.startswith(url))
-                links.append({"url": url, "label": label, "active": active})
+                links.append({"url": url, "label": label, "active": False})
         if links:
-            nav.append({"label": group_label, "items": links, "active": any(i["active"] for i in links)})
+            nav.append({"label": group_label, "items": links, "active": False})
+    # One item is highlighted: the one whose address is the longest start of this page's
+    # (/members/types/ is under Member types, not also under Members at /members/).
+    matches = [item for group in nav for item in group["items"]
+               if request.path == item["url"] or (item["url"] != "/" and request.path.startswith(item["url"]))]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
+        for group in nav:
+            group["active"] = any(i["active"] for i in group["items"])
     return {
         "staff": staff,
         "organization": staff.organization,

@@ -137,3 +137,27 @@ def query_known(request: HttpRequest, fields: Iterable[str]) -> None:
         else:
             continue
         raise DomainError(E_INVALID_INPUT, message, field=name, status=422)
+
+
+def form_known(request: HttpRequest, fields: Iterable[str]) -> None:
+    """A form (multipart) operation refuses a field it does not take (422 ``invalid_input`` naming
+    it), as a JSON body schema does."""
+    known = set(fields)
+    for name in sorted({*request.POST, *request.FILES}):
+        if name not in known:
+            raise DomainError(E_INVALID_INPUT, f"Unknown field {name!r}.", field=name, status=422)
+
+
+def body_none(request: HttpRequest) -> None:
+    """An operation that takes no body refuses one carrying fields (422 ``invalid_input`` naming
+    the first), as a body schema refuses fields it does not declare; nothing, or ``{}``, is fine."""
+    if "json" not in request.META.get("CONTENT_TYPE", "") or not request.body.strip():
+        return
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        raise DomainError(E_INVALID_INPUT, "The request body is not JSON.", field=None, status=422) from None
+    if isinstance(data, dict) and data:
+        name = sorted(data)[0]
+        raise DomainError(E_INVALID_INPUT, f"Unknown field {name!r}: this operation takes no body.",
+                          field=name, status=422)

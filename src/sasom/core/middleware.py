@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+
+_log = logging.getLogger("sasom.errors")
 
 # Paths that carry their own authentication (the API checks keys; Django admin checks superusers).
 _SELF_GUARDED_PREFIXES = ("/api/", "/admin/", "/" + settings.STATIC_URL.lstrip("/"), "/media/")
@@ -56,3 +60,29 @@ def _needs_otp(request: HttpRequest) -> bool:
     user = request.user
     # django_otp's OTPMiddleware gives request.user is_verified(); the stubs' User has no such method.
     return user_has_device(user, confirmed=True) and not user.is_verified()  # type: ignore[union-attr]
+
+
+class ErrorReferenceMiddleware:
+    """A request that fails gets a reference id, written in the log with the exception and shown
+    on the friendly 500 page (``core.views.server_error``), so a person can quote it and the
+    operator find the traceback; the traceback itself is never shown (``DEBUG`` is off)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        error_reference(request, exception)
+
+
+def error_reference(request: HttpRequest, exception: BaseException | None = None) -> str:
+    """The request's error reference, made (and logged, with the exception) on first use."""
+    reference = getattr(request, "error_reference", None)
+    if reference is None:
+        reference = "E-" + secrets.token_hex(4).upper()
+        request.error_reference = reference  # type: ignore[attr-defined]  # set here, read by the 500 page
+        _log.error("server error %s on %s %s", reference, request.method, request.path,
+                   exc_info=(type(exception), exception, exception.__traceback__) if exception else None)
+    return reference

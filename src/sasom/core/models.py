@@ -38,6 +38,9 @@ class AuditEvent(TenantModel):
             models.Index(fields=["organization", "-at"], name="audit_recent_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_repr or self.object_type}".strip()
+
 
 class OutboxEvent(TenantModel):
     """Something that happened in a domain app, recorded in the transaction that made it happen
@@ -57,3 +60,20 @@ class OutboxEvent(TenantModel):
         indexes = [
             models.Index(fields=["id"], name="outbox_unprocessed_idx", condition=models.Q(processed_at__isnull=True)),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.uuid}"
+
+
+class FormSubmission(models.Model):
+    """A form token seen once (``core.forms_once``): the first POST carrying it ran; any other
+    (a double click, a refresh, a back-and-resend) is sent where the first one went."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    path = models.CharField(max_length=300)
+    redirect_to = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.created_at:%Y-%m-%d %H:%M})"

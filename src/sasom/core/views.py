@@ -6,14 +6,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp.forms import OTPTokenForm
 
+from sasom.core.middleware import error_reference
 from sasom.core.models import AuditEvent
 from sasom.core.permissions import public_view, require_perm
 
@@ -88,8 +90,14 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """``handler500``: the API's JSON error under ``/api/``, the HTML page elsewhere."""
+    """``handler500``: the API's JSON error under ``/api/``, a friendly page elsewhere; both give
+    the reference id the log holds with the traceback (``core.middleware.ErrorReferenceMiddleware``)."""
+    reference = error_reference(request)
     if _is_api(request):
-        return JsonResponse({"code": "server_error", "message": "Something went wrong on our side.",
-                             "field": None}, status=500)
-    return defaults.server_error(request)
+        return JsonResponse({"code": "server_error", "message": f"Something went wrong on our side (reference {reference}).",
+                             "field": None, "reference": reference}, status=500)
+    try:
+        html = loader.get_template("500.html").render({"reference": reference})
+    except Exception:  # the page must come out even if templates cannot
+        html = f"<h1>Server error</h1><p>Reference {reference}</p>"
+    return HttpResponseServerError(html)

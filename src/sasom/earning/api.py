@@ -17,7 +17,7 @@ from ninja import Query, Router, Schema, Status
 
 from sasom.core.audit import Actor
 from sasom.core.errors import NotFound
-from sasom.core.inputs import query_known
+from sasom.core.inputs import body_none, query_known
 from sasom.earning import models as m
 from sasom.earning import selectors, services
 from sasom.earning.api_schemas import (
@@ -122,6 +122,7 @@ def rule_patch(request: HttpRequest, code: str, body: RulePatch) -> RuleOut:
     summary="Stop a rule (rules are never deleted)",
 )
 def rule_deactivate(request: HttpRequest, code: str) -> RuleOut:
+    body_none(request)
     principal = api_require(request, "rules.manage")
     rule = services.rule_set_active(
         rule=_rule(principal.organization_id, code), actor=Actor.from_request(request), active=False
@@ -133,6 +134,7 @@ def rule_deactivate(request: HttpRequest, code: str) -> RuleOut:
     "/earning/rules/{code}/activate", response=RuleOut, summary="Start a stopped rule again"
 )
 def rule_activate(request: HttpRequest, code: str) -> RuleOut:
+    body_none(request)
     principal = api_require(request, "rules.manage")
     rule = services.rule_set_active(
         rule=_rule(principal.organization_id, code), actor=Actor.from_request(request), active=True

@@ -11,11 +11,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, model_validator
+from ninja import Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
 from sasom.core.inputs import api_local_time, iso_text_only
 from sasom.core.money import money_text
+from sasom.core.schemas import StrictIn
 from sasom.earning.kinds import KINDS
 
 NO_NUL = r"^[^\x00]*$"
@@ -79,14 +80,5 @@ def money_out(value: Any) -> str:
     return money_text(Decimal(value))
 
 
-class Body(Schema):
-    """An input object: refuses a JSON array or scalar (ninja would otherwise read one as an object
-    with no fields, and an all-optional PATCH would accept ``[]``)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _an_object(cls, data: Any) -> Any:
-        raw = getattr(data, "_obj", data) if type(data).__name__ == "DjangoGetter" else data
-        if not isinstance(raw, dict) and not isinstance(raw, Schema):
-            raise ValueError("a JSON object is required")
-        return data
+class Body(StrictIn):
+    """An input object (unknown fields and non-objects refused: ``core.schemas.StrictIn``)."""

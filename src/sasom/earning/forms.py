@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.bounded import BoundedForm
 from sasom.core.money import money
 from sasom.earning.arithmetic import Mode, Rounding
 from sasom.earning.kinds import KINDS, Kind, kind_choices
@@ -52,7 +53,7 @@ class CodesField(forms.CharField):
         return split_codes(super().to_python(value) or "")
 
 
-class RuleForm(forms.Form):
+class RuleForm(BoundedForm):
     code = forms.CharField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=kind_choices)
@@ -86,17 +87,17 @@ class RuleForm(forms.Form):
         return values
 
 
-class BoostMixin(forms.Form):
+class BoostMixin(BoundedForm):
     mode = forms.ChoiceField(label=_("Award"), choices=MODE_CHOICES)
     value = forms.DecimalField(label=_("Multiplier m, or points"), min_value=Decimal("0"), decimal_places=2)
 
 
-class BaseParams(forms.Form):
+class BaseParams(BoundedForm):
     per_amount = forms.DecimalField(label=_("Every (money)"), decimal_places=2, help_text=_("e.g. 25 THB"))
     points = forms.IntegerField(label=_("earns (points)"), min_value=1, initial=1)
 
 
-class ThresholdParams(forms.Form):
+class ThresholdParams(BoundedForm):
     min_amount = forms.DecimalField(label=_("Bill of at least"), decimal_places=2)
     points = forms.IntegerField(label=_("Points"), min_value=1)
 
@@ -108,7 +109,7 @@ class ProductParams(BoostMixin):
     per_quantity = forms.BooleanField(label=_("Fixed points per unit"), required=False)
 
 
-class SpendParams(forms.Form):
+class SpendParams(BoundedForm):
     steps = forms.CharField(
         label=_("Steps"), widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One step per line: amount mode value, e.g. '2000 multiply 2' or '5000 fixed 100'. Only the highest step reached applies."),
@@ -130,7 +131,7 @@ class BirthdayParams(BoostMixin):
     min_amount = forms.DecimalField(label=_("Minimum spend"), decimal_places=2, initial=0)
 
 
-class ReferralParams(forms.Form):
+class ReferralParams(BoundedForm):
     member_points = forms.IntegerField(label=_("Points to the new member"), min_value=0, initial=0)
     referrer_points = forms.IntegerField(label=_("Points to the referrer"), min_value=0, initial=0)
     min_amount = forms.DecimalField(label=_("Minimum first purchase"), decimal_places=2, initial=0)
@@ -174,7 +175,7 @@ def params_from(form: forms.Form) -> dict[str, Any]:
     return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in form.cleaned_data.items()}
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(BoundedForm):
     code = forms.CharField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=120)
     priority = forms.IntegerField(label=_("Priority"), initial=0, help_text=_("Higher is chosen first."))
@@ -184,23 +185,26 @@ class CampaignForm(forms.Form):
     member_types = CodesField(label=_("Member types"))
     branches = CodesField(label=_("Branches"))
     plans = CodesField(label=_("Campaign plans"))
-    bag_percent = forms.DecimalField(label=_("Bag declined: extra points, percent of net"), decimal_places=2, initial=0)
+    bag_percent = forms.DecimalField(label=_("Bag declined: extra points, percent of net"), decimal_places=2, initial=0,
+                                     min_value=0, max_value=100)
     bag_points = forms.IntegerField(label=_("Bag declined: extra points per bill"), min_value=0, initial=0)
-    donation_per_bag = forms.DecimalField(label=_("Non-member: donation per declined bag"), decimal_places=2, initial=0)
+    donation_per_bag = forms.DecimalField(label=_("Non-member: donation per declined bag"), decimal_places=2, initial=0,
+                                          min_value=0, max_digits=8)
     fund_name = forms.CharField(label=_("Donation fund"), required=False, max_length=120)
-    extra_discount = forms.DecimalField(label=_("Extra discount amount (members)"), decimal_places=2, initial=0)
+    extra_discount = forms.DecimalField(label=_("Extra discount amount (members)"), decimal_places=2, initial=0,
+                                        min_value=0, max_digits=10)
     combinable = forms.BooleanField(label=_("Combinable with another campaign"), required=False)
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(BoundedForm):
     rounding = forms.ChoiceField(label=_("Rounding"), choices=[(Rounding.BILL, _("Floor once per bill")), (Rounding.LINE, _("Floor per line"))])
     base_includes_vat = forms.BooleanField(label=_("The base includes VAT"), required=False)
-    vat_rate = forms.DecimalField(label=_("VAT rate %"), decimal_places=2)
+    vat_rate = forms.DecimalField(label=_("VAT rate %"), decimal_places=2, min_value=0, max_value=100)
     excluded_categories = CodesField(label=_("Excluded categories"))
     expired_card_earns = forms.BooleanField(label=_("Expired cards earn points"), required=False)
 
 
-class PreviewForm(forms.Form):
+class PreviewForm(BoundedForm):
     lines = forms.CharField(
         label=_("Lines"), widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("One line per row: sku, category, brand, qty, price, discount — e.g. 'LIP01, BEAUTY, , 1, 500, 0'."),

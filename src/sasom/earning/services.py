@@ -26,6 +26,7 @@ from sasom.earning.errors import (  # noqa: F401  (codes live in errors.py)
     FIELD_INVALID,
     PREVIEW_INVALID,
     RULE_CODE_TAKEN,
+    TIERS_NOT_AVAILABLE,
     UNKNOWN_CODE,
 )
 from sasom.earning.kinds import KINDS
@@ -146,6 +147,11 @@ def _rule_values(organization_id: int, data: dict[str, Any]) -> dict[str, Any]:
         values[field] = _clean_codes(data.get(field))
     for field in ("member_types", "branches", "terminals"):
         _known(organization_id, field, values[field])
+    if values["tiers"]:
+        # No member can have a tier until tiers exist (issue 12): such a rule would fire in the
+        # preview and never on a sale. The tiers change lifts this.
+        raise DomainError(TIERS_NOT_AVAILABLE, _("Tiers do not exist yet; a rule cannot be limited to tiers."),
+                          field="tiers")
     return values
 
 

@@ -4,14 +4,16 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import BeforeValidator
 
 from sasom.core.audit import Actor
 from sasom.core.errors import NotFound
-from sasom.core.inputs import iso_text_only
+from sasom.core.inputs import body_none, form_known, iso_text_only
 from sasom.integrations.auth import api_auth, api_principal, api_require
 from sasom.integrations.batch import DOCUMENT_TYPES
+from sasom.integrations.batch_list import batch_unposted, unposted_code, unposted_reason
 from sasom.integrations.errors import E_BATCH_NOT_FOUND  # noqa: F401  (codes live in errors.py)
 from sasom.integrations.models import BatchDocument, SaleBatch
 from sasom.integrations.services import batch_calculate_start, batch_plans_parse, batch_upload
@@ -91,8 +93,12 @@ class RejectedOut(Schema):
     branch: str
     document_type: str
     document_number: str
+    status: Literal["rejected", "duplicate"] = Field(
+        ..., description="rejected (see code and reason), or duplicate: posted before (code already_posted)")
     code: str
     reason: str
+    first_batch: int | None = Field(
+        None, description="a duplicate: the batch that posted it first (null: the API or the counter did)")
 
 
 class RejectedPage(Schema):
@@ -113,7 +119,13 @@ def _batch(request: HttpRequest, batch_id: int) -> SaleBatch:
     return batch
 
 
-@router.post("/batches", response={202: BatchOut}, summary="Upload a day-end file of sale documents (CSV or JSON Lines)")
+UPLOAD_FIELDS = ("file", "business_on", "format", "calculate", "plans")
+
+
+@router.post(
+    "/batches", response={202: BatchOut}, summary="Upload a day-end file of sale documents (CSV or JSON Lines)",
+    openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {"additionalProperties": False}}}}},
+)
 def batch_create(
     request: HttpRequest,
     file: File[UploadedFile],
@@ -125,7 +137,9 @@ def batch_create(
     """``plans``: the promotion plan per document type as ``document_type=plan`` pairs separated
     by commas or new lines, e.g. ``wholesale_delivery=WHOLESALE,tax_invoice=B2B``; a document's
     own ``plan`` column wins. Anything else (a JSON object, an unknown document type, an empty or
-    overlong plan) is refused with 422 ``invalid_input`` naming ``plans``."""
+    overlong plan) is refused with 422 ``invalid_input`` naming ``plans``; a field not listed here,
+    naming it."""
+    form_known(request, UPLOAD_FIELDS)
     principal = api_require(request, "batches.manage")
     batch = batch_upload(
         organization_id=principal.organization_id, business_on=business_on, fmt=format, uploaded=file,
@@ -141,20 +155,26 @@ def batch_read(request: HttpRequest, batch_id: int) -> BatchOut:
 
 @router.post("/batches/{batch_id}/calculate", response={202: BatchOut}, summary="Calculate (or resume) the points of a batch")
 def batch_calculate_op(request: HttpRequest, batch_id: int) -> Status[BatchOut]:
+    body_none(request)
     batch = _batch(request, batch_id)
     batch_calculate_start(batch=batch, actor=Actor.from_request(request))
     return Status(202, BatchOut.of(batch))
 
 
-@router.get("/batches/{batch_id}/rejected", response=RejectedPage, summary="Rejected documents with their reasons")
+@router.get("/batches/{batch_id}/rejected", response=RejectedPage,
+            summary="Documents not posted: rejected ones with their reasons, duplicates with the batch that posted them")
 def batch_rejected(request: HttpRequest, batch_id: int, page: Query[PageQuery]) -> RejectedPage:
     batch = _batch(request, batch_id)
-    rows = BatchDocument.objects.filter(batch=batch, status=BatchDocument.Status.REJECTED).order_by("row_no", "id")
-    return RejectedPage(
-        count=rows.count(),
-        items=[
-            RejectedOut(row=d.row_no, branch=d.branch_code, document_type=d.document_type,
-                        document_number=d.document_number, code=d.reason_code, reason=d.reason)
-            for d in rows[page.offset : page.offset + page.limit]
-        ],
-    )
+    rows = batch_unposted(batch)
+    with translation.override("en"):  # reasons as the API gives every message
+        return RejectedPage(
+            count=rows.count(),
+            items=[
+                RejectedOut(row=d.row_no, branch=d.branch_code, document_type=d.document_type,
+                            document_number=d.document_number,
+                            status="duplicate" if d.status == BatchDocument.Status.DUPLICATE else "rejected",
+                            code=unposted_code(d),
+                            reason=unposted_reason(d), first_batch=getattr(d, "first_batch_id", None))
+                for d in rows[page.offset : page.offset + page.limit]
+            ],
+        )

@@ -194,8 +194,8 @@ def iter_csv_documents(text: IO[str], business_on: dt.date, tz: zoneinfo.ZoneInf
                 key = row_key
                 doc = ParsedDocument(row_no=row_no, branch_code=row_key[0][:20], document_type=row_key[1][:32],
                                      document_number=row_key[2][:64])
-                doc.duplicate = ("document_not_contiguous", "rows of this document are not next to each other "
-                                 "(or the document appears twice in the file)")
+                doc.duplicate = (NOT_CONTIGUOUS, "rows of this document are not next to each other (or the "
+                                 "document appears twice in the file): the whole document is rejected")
                 doc.payload = {
                     "occurred_at": _when(row["occurred_at"], tz, doc),
                     "member": _member_ref(row),
@@ -283,21 +283,51 @@ def _chunks(items: Iterable[ParsedDocument], size: int) -> Iterator[list[ParsedD
         yield chunk
 
 
-def _mark_duplicates(batch: SaleBatch, chunk: list[ParsedDocument]) -> None:
+NOT_CONTIGUOUS = "document_not_contiguous"
+NOT_CONTIGUOUS_WHOLE = ("rows of this document are not next to each other (row {row}): the whole document is "
+                        "rejected, so that none of it is posted without the rest; send its rows together")
+
+
+def _mark_duplicates(batch: SaleBatch, chunk: list[ParsedDocument]) -> int:
     """Reject the documents of ``chunk`` whose key was staged before in this batch (one indexed
     query per chunk) or comes earlier in the chunk. Memory stays flat whatever the file's size:
     the staged rows remember the keys, not a set in the parser. The duplicate's reason wins over
-    any other (it is the first thing said about such a document)."""
+    any other (it is the first thing said about such a document).
+
+    CSV rows of one document that are not next to each other make two parts of one key: neither
+    can be posted without the other, so the earlier part is rejected too (in the chunk, or among
+    the rows staged before: the number of those is returned, for the batch's counter). A document
+    is posted whole or not at all."""
     keyed = [doc for doc in chunk if doc.duplicate is not None]
     numbers = {doc.document_number for doc in keyed}
     seen = set(
         BatchDocument.objects.filter(batch=batch, document_number__in=numbers)
         .values_list("branch_code", "document_type", "document_number")
     ) if numbers else set()
+    first_in_chunk: dict[tuple[str, str, str], ParsedDocument] = {}
+    split: dict[tuple[str, str, str], int] = {}  # key -> row of its later part
     for doc in keyed:
         if doc.key in seen and doc.duplicate is not None:  # always set on a keyed document
             doc.reason_code, doc.reason = doc.duplicate
+            if doc.duplicate[0] == NOT_CONTIGUOUS:
+                split.setdefault(doc.key, doc.row_no)
+                earlier = first_in_chunk.get(doc.key)
+                if earlier is not None and not earlier.reason_code:
+                    earlier.reason_code = NOT_CONTIGUOUS
+                    earlier.reason = NOT_CONTIGUOUS_WHOLE.format(row=doc.row_no)[:300]
+        else:
+            first_in_chunk.setdefault(doc.key, doc)
         seen.add(doc.key)
+    rejected_before = 0
+    for (branch_code, document_type, number), row_no in sorted(split.items()):
+        rejected_before += BatchDocument.objects.filter(
+            batch=batch, branch_code=branch_code, document_type=document_type, document_number=number,
+            status=BatchDocument.Status.PENDING,
+        ).update(
+            status=BatchDocument.Status.REJECTED, reason_code=NOT_CONTIGUOUS,
+            reason=NOT_CONTIGUOUS_WHOLE.format(row=row_no)[:300],
+        )
+    return rejected_before
 
 
 def batch_stage(*, batch: SaleBatch, raw: IO[bytes]) -> SaleBatch:
@@ -311,7 +341,7 @@ def batch_stage(*, batch: SaleBatch, raw: IO[bytes]) -> SaleBatch:
         # Each chunk commits on its own so the progress bar moves; a broken file removes what it
         # staged, so a failed upload leaves nothing behind.
         for chunk in _chunks(parse(open_text(raw), batch.business_on, tz), STAGE_CHUNK):
-            _mark_duplicates(batch, chunk)
+            rejected += _mark_duplicates(batch, chunk)
             rows = []
             for doc in chunk:
                 if doc.branch_code and doc.branch_code not in branches:

@@ -16,3 +16,5 @@ E_BATCH_TOO_LARGE = "file_too_large"
 E_BATCH_FORMAT = "unknown_format"
 E_BATCH_STATE = "batch_not_ready"
 E_BATCH_PLANS = "invalid_plans"
+# a batch document whose sale was posted before (by an earlier batch, the API or the counter)
+E_ALREADY_POSTED = "already_posted"

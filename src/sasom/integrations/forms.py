@@ -5,11 +5,12 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.bounded import BoundedForm
 from sasom.integrations.webhooks import EVENT_TYPES
 from sasom.organizations.models import Branch, Terminal
 
 
-class ApiKeyForm(forms.Form):
+class ApiKeyForm(BoundedForm):
     label = forms.CharField(label=_("Label"), max_length=100)
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none(), required=False,
                                     help_text=_("Empty: every branch (an ERP or head-office integration)."))
@@ -35,7 +36,7 @@ class ApiKeyForm(forms.Form):
         return data
 
 
-class WebhookEndpointForm(forms.Form):
+class WebhookEndpointForm(BoundedForm):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
     events = forms.MultipleChoiceField(
@@ -48,7 +49,7 @@ class WebhookEndpointForm(forms.Form):
         cast(forms.MultipleChoiceField, self.fields["events"]).choices = [(e, e) for e in EVENT_TYPES]
 
 
-class BatchUploadForm(forms.Form):
+class BatchUploadForm(BoundedForm):
     file = forms.FileField(label=_("File"), help_text=_("CSV (one row per line of a document) or JSON Lines (one document per line)."))
     business_on = forms.DateField(label=_("Business date"), widget=forms.DateInput(attrs={"type": "date"}))
     format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("jsonl", "JSON Lines")])

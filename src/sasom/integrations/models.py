@@ -73,6 +73,9 @@ class IdempotencyRecord(TenantModel):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
 
 class RequestNonce(TenantModel):
     """Nonces of signed requests seen in the last tolerance window; a replay hits the unique key."""
@@ -85,6 +88,9 @@ class RequestNonce(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["organization", "api_key", "nonce"], name="uniq_request_nonce")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.nonce}"
 
 
 class WebhookEndpoint(TenantModel):
@@ -134,6 +140,9 @@ class WebhookDelivery(TenantModel):
             models.Index(fields=["organization", "-created_at"], name="webhook_recent_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.event_type} #{self.pk} ({self.status})"
+
 
 class SaleBatch(TenantModel):
     """A day-end upload of sale documents from an ERP, staged, then posted by the worker."""
@@ -180,6 +189,9 @@ class SaleBatch(TenantModel):
             return 100 if self.status == self.Status.DONE else 0
         return min(100, round(100 * self.documents_done / self.documents_total))
 
+    def __str__(self) -> str:
+        return f"{self.business_on} {self.file_name}"
+
 
 class BatchDocument(TenantModel):
     """One sale document of a batch: staged as parsed, then posted or rejected with a reason."""
@@ -208,4 +220,9 @@ class BatchDocument(TenantModel):
             models.Index(fields=["batch", "status", "id"], name="batchdoc_todo_idx"),
             # duplicate documents in a file are found per chunk of staged rows (integrations.batch)
             models.Index(fields=["batch", "document_number"], name="batchdoc_number_idx"),
+            # a duplicate names the batch that posted its sale first (integrations.batch_list)
+            models.Index(fields=["sale_id"], name="batchdoc_sale_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.document_type} {self.document_number}"

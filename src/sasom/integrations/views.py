@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm
+from sasom.integrations.batch_list import batch_unposted, unposted_code, unposted_reason
 from sasom.integrations.forms import ApiKeyForm, BatchUploadForm, WebhookEndpointForm
 from sasom.integrations.models import (
     ApiKey,
-    BatchDocument,
     SaleBatch,
     WebhookDelivery,
     WebhookEndpoint,
@@ -117,9 +117,9 @@ def batch_detail(request: StaffRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("integrations:batch", pk=batch.pk)
-    rejected = Paginator(
-        BatchDocument.objects.filter(batch=batch, status=BatchDocument.Status.REJECTED).order_by("row_no", "id"), 50
-    ).get_page(request.GET.get("page"))
+    rejected = Paginator(batch_unposted(batch), 50).get_page(request.GET.get("page"))
+    for doc in rejected:
+        doc.code, doc.why = unposted_code(doc), unposted_reason(doc)  # type: ignore[attr-defined]
     context = {"batch": batch, "page": rejected, "running": batch.status in ("parsing", "calculating")}
     if request.htmx and request.GET.get("progress"):
         return render(request, "integrations/_batch_progress.html", context)
@@ -137,10 +137,11 @@ def batch_rejected_csv(request: StaffRequest, pk: int) -> StreamingHttpResponse:
             return value
 
     writer = csv.writer(Echo())
-    rows = BatchDocument.objects.filter(batch=batch, status=BatchDocument.Status.REJECTED).order_by("row_no", "id")
-    header = [["row", "branch", "document_type", "document_number", "code", "reason"]]
+    rows = batch_unposted(batch)
+    header = [["row", "branch", "document_type", "document_number", "status", "code", "reason", "first_batch"]]
     stream = (writer.writerow(r) for r in header + [
-        [d.row_no, d.branch_code, d.document_type, d.document_number, d.reason_code, d.reason] for d in rows.iterator()
+        [d.row_no, d.branch_code, d.document_type, d.document_number, d.status, unposted_code(d), unposted_reason(d),
+         getattr(d, "first_batch_id", None) or ""] for d in rows.iterator()
     ])
     response = StreamingHttpResponse(("\ufeff", *stream), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-rejected.csv"'

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.bounded import BoundedForm, BoundedModelForm
 from sasom.ledger.models import LedgerSettings
 from sasom.organizations.models import Terminal
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from sasom.ledger.models import SaleLine
 
 
-class CounterSaleForm(forms.Form):
+class CounterSaleForm(BoundedForm):
     """A sale keyed at the counter: a total, or lines "sku, quantity, unit price[, discount]"."""
 
     terminal = forms.ModelChoiceField(label=_("Terminal"), queryset=Terminal.objects.none())
@@ -70,7 +71,7 @@ class CounterSaleForm(forms.Form):
         return data
 
 
-class AdjustForm(forms.Form):
+class AdjustForm(BoundedForm):
     points = forms.IntegerField(label=_("Points (+ add / − deduct)"))
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -81,11 +82,11 @@ class AdjustForm(forms.Form):
         return points
 
 
-class VoidForm(forms.Form):
+class VoidForm(BoundedForm):
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(BoundedForm):
     return_id = forms.CharField(label=_("Return no."), max_length=64)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
@@ -115,7 +116,7 @@ class ReturnForm(forms.Form):
         return data
 
 
-class LedgerSettingsForm(forms.ModelForm[LedgerSettings]):
+class LedgerSettingsForm(BoundedModelForm[LedgerSettings]):
     class Meta:
         model = LedgerSettings
         fields = ["expiry_policy", "expiry_n", "pending_days", "allow_same_sale_spend", "return_shortfall"]

@@ -198,6 +198,9 @@ class SaleLine(TenantModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.line_no}. {self.sku} × {self.quantity}"
+
 
 class SaleReturn(TenantModel):
     sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="returns")
@@ -215,6 +218,9 @@ class SaleReturn(TenantModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["sale", "return_id"], name="uniq_sale_return_id")]
 
+    def __str__(self) -> str:
+        return f"{self.return_id}"
+
 
 class SaleReturnLine(TenantModel):
     sale_return = models.ForeignKey(SaleReturn, on_delete=models.CASCADE, related_name="lines")
@@ -225,6 +231,9 @@ class SaleReturnLine(TenantModel):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="sale_return_line_qty_gt_0")]
+
+    def __str__(self) -> str:
+        return f"{self.line_no} × {self.quantity}"
 
 
 class Entry(TenantModel):
@@ -293,6 +302,9 @@ class Entry(TenantModel):
     def signed_amount(self) -> int:
         return self.sign * self.amount
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
 
 class Lot(TenantModel):
     """Points credited together, with their own expiry and optional pending-until."""
@@ -325,6 +337,9 @@ class Lot(TenantModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.remaining}/{self.amount} → {self.expires_on or '-'}"
+
 
 class LotDraw(TenantModel):
     """How many points a debit entry (spend, expiry, reversal) took from one lot."""
@@ -335,3 +350,6 @@ class LotDraw(TenantModel):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="lot_draw_amount_gt_0")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} from lot {self.lot_id}"

@@ -28,7 +28,7 @@ FORMATS = {
 }
 
 
-def _rows(queryset: QuerySet[Member]) -> Iterator[list[Any]]:
+def export_rows(queryset: QuerySet[Member]) -> Iterator[list[Any]]:
     members = (
         queryset.select_related("member_type", "home_branch", "referred_by")
         .prefetch_related(Prefetch("cards", queryset=Card.objects.filter(status=Card.Status.ACTIVE).order_by("id"), to_attr="active_cards"))
@@ -67,7 +67,7 @@ def members_export(*, organization_id: int, actor: Actor, queryset: QuerySet[Mem
         buf.write("\ufeff")
         writer = csv.writer(buf)
         writer.writerow(EXPORT_COLUMNS)
-        for row in _rows(queryset):
+        for row in export_rows(queryset):
             writer.writerow(row)
             count += 1
         data = buf.getvalue().encode("utf-8")
@@ -77,7 +77,7 @@ def members_export(*, organization_id: int, actor: Actor, queryset: QuerySet[Mem
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("members")
         ws.append(EXPORT_COLUMNS)
-        for row in _rows(queryset):
+        for row in export_rows(queryset):
             ws.append(row)
             count += 1
         out = io.BytesIO()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sasom.core.bounded import BoundedForm, BoundedModelForm
 from sasom.core.errors import DomainError
 from sasom.core.permissions import branch_ids_in_scope
 from sasom.organizations.models import Branch, Organization
@@ -67,7 +68,7 @@ def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
     form.add_error(field, error.message)
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(BoundedModelForm):
     """Registration (``creating=True``) and profile edit. Inputs are named after model fields."""
 
     code = forms.CharField(label=gettext_lazy("member code"), required=False, max_length=40,
@@ -194,7 +195,7 @@ class MemberForm(forms.ModelForm):
         return self.cleaned_data.get("consent_channel") or Consent.Channel.COUNTER
 
 
-class ChangeTypeForm(forms.Form):
+class ChangeTypeForm(BoundedForm):
     member_type = forms.ModelChoiceField(queryset=MemberType.objects.none(), label=gettext_lazy("member type"))
     recompute_expiry = forms.BooleanField(required=False, label=gettext_lazy("Start a new card period from today"))
     reason = forms.CharField(required=False, max_length=200, label=gettext_lazy("reason"))
@@ -205,12 +206,12 @@ class ChangeTypeForm(forms.Form):
             organization=organization, is_active=True)
 
 
-class CodeChangeForm(forms.Form):
+class CodeChangeForm(BoundedForm):
     new_code = forms.CharField(max_length=40, label=gettext_lazy("new member code"))
     reason = forms.CharField(required=False, max_length=200, label=gettext_lazy("reason"))
 
 
-class StatusForm(forms.Form):
+class StatusForm(BoundedForm):
     status = forms.ChoiceField(
         choices=[(s.value, s.label) for s in (Member.Status.ACTIVE, Member.Status.SUSPENDED, Member.Status.CLOSED)],
         label=gettext_lazy("status"),
@@ -218,11 +219,11 @@ class StatusForm(forms.Form):
     reason = forms.CharField(required=False, max_length=200, label=gettext_lazy("reason"))
 
 
-class CardForm(forms.Form):
+class CardForm(BoundedForm):
     card_number = forms.CharField(max_length=40, label=gettext_lazy("card number"))
 
 
-class CardReplaceForm(forms.Form):
+class CardReplaceForm(BoundedForm):
     card = forms.ModelChoiceField(queryset=Card.objects.none(), label=gettext_lazy("card"))
     card_number = forms.CharField(max_length=40, label=gettext_lazy("new card number"))
     lost = forms.BooleanField(required=False, initial=True, label=gettext_lazy("The old card was lost"))
@@ -233,7 +234,7 @@ class CardReplaceForm(forms.Form):
         cast("forms.ModelChoiceField[Card]", self.fields["card"]).queryset = member.cards.filter(status=Card.Status.ACTIVE)
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(BoundedForm):
     purpose = forms.ChoiceField(choices=Consent.Purpose.choices, label=gettext_lazy("purpose"))
     granted = forms.TypedChoiceField(
         choices=[("1", gettext_lazy("Given")), ("0", gettext_lazy("Withdrawn"))], coerce=lambda v: v == "1",
@@ -242,18 +243,19 @@ class ConsentForm(forms.Form):
     channel = forms.ChoiceField(choices=Consent.Channel.choices, label=gettext_lazy("how"))
 
 
-class AnonymizeForm(forms.Form):
+class AnonymizeForm(BoundedForm):
     confirm_code = forms.CharField(max_length=40, label=gettext_lazy("Type the member code to confirm"))
     reason = forms.CharField(max_length=200, label=gettext_lazy("reason"))
 
 
-class MemberTypeForm(forms.ModelForm):
+class MemberTypeForm(BoundedModelForm):
     class Meta:
         model = MemberType
         fields = [
             "code", "name", "name_en", "can_earn", "discount_percent", "birthday_discount_percent",
             "birthday_scope", "card_validity_months", "benefits_stop_on_expiry", "is_default", "is_active", "sort_order",
         ]
+        labels = {"sort_order": gettext_lazy("order")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -264,7 +266,7 @@ class MemberTypeForm(forms.ModelForm):
             field.validators += [MinValueValidator(0), MaxValueValidator(100)]
 
 
-class LifecycleForm(forms.Form):
+class LifecycleForm(BoundedForm):
     tool = forms.ChoiceField(choices=list(TOOLS.items()), widget=forms.HiddenInput)
     member_type_ids = forms.ModelMultipleChoiceField(queryset=MemberType.objects.none(), required=False,
                                                      label=gettext_lazy("member types"))
@@ -332,13 +334,16 @@ class LifecycleForm(forms.Form):
         return [self[name] for name in self.FIELDS_BY_TOOL.get(tool, [])]
 
 
-class ImportForm(forms.Form):
+class ImportForm(BoundedForm):
     file = forms.FileField(label=gettext_lazy("CSV file"))
     valid_only = forms.BooleanField(required=False, label=gettext_lazy("Import valid rows only"))
     check_only = forms.BooleanField(required=False, label=gettext_lazy("Check only, import nothing"))
+    update = forms.BooleanField(required=False, label=gettext_lazy("Update existing members (by member code)"),
+                                help_text=gettext_lazy("Each row names a member by code; the file's columns "
+                                                       "replace theirs, the others stay."))
 
 
-class CustomFieldForm(forms.ModelForm):
+class CustomFieldForm(BoundedModelForm):
     choices = forms.CharField(required=False, label=gettext_lazy("choices"),
                               help_text=gettext_lazy("For a choice field: the choices, separated by commas."))
 

@@ -21,9 +21,11 @@ from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import DomainError
 from sasom.organizations.models import Organization
 
+from .exports import EXPORT_COLUMNS
+from .exports import export_rows as member_rows
 from .forms import MemberForm
-from .models import Consent, CustomField, MemberType
-from .services import member_codes_reserve, member_register
+from .models import Consent, CustomField, Member, MemberType
+from .services import member_codes_reserve, member_register, member_update
 from .validation import member_check
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -34,7 +36,11 @@ COLUMNS = [
     "postcode", "tags", "erp_debtor_code", "referred_by", "home_branch", "joined_on", "expires_on",
     "marketing_consent", "card_number",
 ]
+# The export's columns are all taken back; ``status`` is read for nobody: a status changes through
+# its own audited actions (suspend, close, renew), never through a file.
+IGNORED_COLUMNS = ["status"]
 REQUIRED_COLUMNS = ["phone", "first_name"]
+UPDATE_REQUIRED_COLUMNS = ["code"]
 # Thai headings that shops' old systems and spreadsheets use.
 HEADER_ALIASES = {
     "รหัสสมาชิก": "code", "ประเภทสมาชิก": "member_type", "เบอร์โทร": "phone", "เบอร์โทรศัพท์": "phone",
@@ -90,8 +96,14 @@ def decode_csv(raw: bytes) -> tuple[str, str]:
         raise DomainError("import.encoding", _("The file is neither UTF-8 nor TIS-620 text."), field="file") from None
 
 
+_FORMULA_GUARDED = ("'=", "'+", "'-", "'@")
+
+
 def _normalize_row(row: dict[str, Any]) -> dict[str, Any]:
-    out = {k: (v or "").strip() for k, v in row.items() if k}
+    out = {k: (v or "").strip() for k, v in row.items() if k and k not in IGNORED_COLUMNS}
+    for k, v in out.items():
+        if v.startswith(_FORMULA_GUARDED):
+            out[k] = v[1:]  # the export's guard against spreadsheet formulas, taken off
     if out.get("marketing_consent", "").lower() in _TRUE:
         out["marketing_consent"] = "on"
     else:
@@ -104,13 +116,13 @@ def _normalize_row(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _header_problems(header: list[str], custom_keys: set[str]) -> list[RowError]:
-    known = set(COLUMNS) | {f"custom_{k}" for k in custom_keys}
+def _header_problems(header: list[str], custom_keys: set[str], update: bool = False) -> list[RowError]:
+    known = set(COLUMNS) | set(IGNORED_COLUMNS) | {f"custom_{k}" for k in custom_keys}
     problems = []
     unknown = [h for h in header if h not in known]
     if unknown:
         problems.append(RowError(1, ", ".join(unknown), _("Unknown column(s): %(cols)s.") % {"cols": ", ".join(unknown)}))
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    missing = [c for c in (UPDATE_REQUIRED_COLUMNS if update else REQUIRED_COLUMNS) if c not in header]
     if missing:
         problems.append(RowError(1, ", ".join(missing), _("Missing column(s): %(cols)s.") % {"cols": ", ".join(missing)}))
     dupes = sorted({h for h in header if header.count(h) > 1})
@@ -121,9 +133,13 @@ def _header_problems(header: list[str], custom_keys: set[str]) -> list[RowError]
 
 def members_import(
     *, organization: Organization, actor: Actor, raw: bytes, valid_only: bool = False, check_only: bool = False,
-    filename: str = "",
+    filename: str = "", update: bool = False,
 ) -> ImportReport:
-    """Check every row of a members CSV and import all of them, the valid ones, or none."""
+    """Check every row of a members CSV and import all of them, the valid ones, or none.
+
+    ``update``: each row names an existing member by ``code`` and changes the columns the file
+    has (the others keep their values); a code no member has is a row error. The members export
+    is a file this takes back."""
     report = ImportReport()
     if len(raw) > MAX_BYTES:
         report.file_error = _("The file is larger than %(mb)s MB; split it.") % {"mb": MAX_BYTES // (1024 * 1024)}
@@ -142,7 +158,7 @@ def members_import(
         return report
     definitions = list(CustomField.objects.filter(organization=organization))
     custom_keys = {d.key for d in definitions}
-    problems = _header_problems(header, custom_keys)
+    problems = _header_problems(header, custom_keys, update)
     if problems:
         report.errors = problems
         report.file_error = _("Fix the header row; the columns are: %(cols)s.") % {"cols": ", ".join(COLUMNS)}
@@ -162,7 +178,9 @@ def members_import(
             if len(cells) != len(header):
                 report.errors.append(RowError(rownum, "", _("Expected %(n)s cells, found %(m)s.") % {"n": len(header), "m": len(cells)}))
                 continue
-            row_errors = _check_row(organization, rownum, dict(zip(header, cells, strict=True)), definitions, seen, valid)
+            row = dict(zip(header, cells, strict=True))
+            row_errors = (_check_update(organization, rownum, row, definitions, seen, valid) if update
+                          else _check_row(organization, rownum, row, definitions, seen, valid))
             report.errors.extend(row_errors)
     except csv.Error as e:
         report.file_error = _("The CSV is malformed near row %(row)s: %(err)s") % {"row": reader.line_num, "err": e}
@@ -172,12 +190,17 @@ def members_import(
         return report
     try:
         with transaction.atomic():
-            _prepare(organization, valid)
-            for _rownum, data, card_number, channel in valid:
-                member_register(organization=organization, actor=actor, data=data, card_number=card_number,
-                                consent_channel=channel)
+            if update:
+                for _rownum, data, _card, channel in valid:
+                    member_update(member=data.pop("_member"), actor=actor, data=data, consent_channel=channel)
+            else:
+                _prepare(organization, valid)
+                for _rownum, data, card_number, channel in valid:
+                    member_register(organization=organization, actor=actor, data=data, card_number=card_number,
+                                    consent_channel=channel)
             audit_record(
-                organization_id=organization.pk, actor=actor, action="members.import", object_type="members.member",
+                organization_id=organization.pk, actor=actor,
+                action="members.import_update" if update else "members.import", object_type="members.member",
                 object_repr=filename[:200],
                 changes={"imported": [None, len(valid)], "skipped_rows": [None, report.bad_rows], "encoding": [None, report.encoding]},
             )
@@ -231,6 +254,36 @@ def _check_row(
             seen[(key, value)] = rownum
     if not errors:
         valid.append((rownum, values, card_number, form.consent_channel_value))
+    return errors
+
+
+def _check_update(
+    organization: Organization, rownum: int, row: dict[str, str], definitions: list[CustomField],
+    seen: dict[tuple[str, str], int], valid: list[tuple[int, dict[str, Any], str, str]],
+) -> list[RowError]:
+    """A row of an update: the member by code, the file's columns over the member's own values
+    (as the export writes them), checked like an edit of the member file."""
+    code = (row.get("code") or "").strip()
+    member = Member.objects.filter(organization=organization, code=code).first() if code else None
+    if member is None:
+        return [RowError(rownum, "code", _("No member has this code."))]
+    first = seen.get(("code", code))
+    if first:
+        return [RowError(rownum, "code", _("Same as row %(row)s.") % {"row": first})]
+    seen[("code", code)] = rownum
+    current = next(member_rows(Member.objects.filter(pk=member.pk)))
+    base = dict(zip(EXPORT_COLUMNS, (str(v) for v in current), strict=True))
+    base.update({f"custom_{k}": "" if v is None else str(v) for k, v in (member.custom or {}).items()})
+    data = _normalize_row({**base, **row})
+    form = MemberForm(data=data, organization=organization, instance=member, creating=False, by_code=True,
+                      custom_definitions=definitions)
+    if not form.is_valid():
+        return [RowError(rownum, f or "", str(m)) for f, msgs in form.errors.items() for m in msgs]
+    values = form.member_data()
+    errors = [RowError(rownum, e.field or "", e.message)
+              for e in member_check(organization_id=organization.pk, data=values, member=member)]
+    if not errors:
+        valid.append((rownum, {**values, "_member": member}, "", form.consent_channel_value))
     return errors
 
 

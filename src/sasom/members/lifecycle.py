@@ -7,6 +7,7 @@ count moved since the preview (someone else changed members meanwhile) and audit
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import Conflict, DomainError
 from sasom.members.errors import PARAM_MISSING, PREVIEW_STALE, TOOL_UNKNOWN  # noqa: F401  (codes live in errors.py)
+from sasom.organizations.models import Organization
 
 from .models import Member
 from .selectors import members_bought_since, purchases_between
@@ -238,3 +240,13 @@ def members_expire_due(organization_id: int, today: dt.date | None = None, *, ac
         members=((pk, code, {"status": [S.ACTIVE, S.EXPIRED]}) for pk, code in rows),
     )
     return len(rows)
+
+
+def members_expire_daily() -> str:
+    """The members' daily job (``core.jobs``): cards that ran out yesterday or before are marked
+    expired, each organization on its own calendar day."""
+    marked = 0
+    for org_id, zone in Organization.objects.values_list("pk", "time_zone"):
+        today = timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(zone or "Asia/Bangkok")).date()
+        marked += members_expire_due(org_id, today)
+    return f"expired {marked} member cards past their date"

@@ -175,6 +175,9 @@ class Card(TenantModel):
             models.UniqueConstraint(fields=["organization", "number"], name="uniq_card_number")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.number} ({self.get_status_display()})"
+
 
 class MemberCodeChange(TenantModel):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="code_changes")
@@ -185,6 +188,9 @@ class MemberCodeChange(TenantModel):
 
     class Meta:
         indexes = [models.Index(fields=["organization", "old_code"], name="member_old_code_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.old_code} → {self.new_code}"
 
 
 class Consent(TenantModel):
@@ -212,6 +218,9 @@ class Consent(TenantModel):
     class Meta:
         ordering = ["-at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {_('given') if self.granted else _('withdrawn')}"
+
 
 class CustomField(TenantModel):
     """An organization-defined member field; values live in ``Member.custom[key]``."""
@@ -235,6 +244,9 @@ class CustomField(TenantModel):
             models.UniqueConstraint(fields=["organization", "key"], name="uniq_custom_field_key")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.label} ({self.key})"
+
 
 class MemberRetention(TenantModel):
     """PDPA retention: how long personal data of a closed member is kept (one row per organization;
@@ -248,3 +260,6 @@ class MemberRetention(TenantModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization"], name="uniq_member_retention_org")]
+
+    def __str__(self) -> str:
+        return str(_("member data retention"))

@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from sasom.core.errors import Conflict, DomainError
@@ -22,8 +24,10 @@ from sasom.members.errors import (  # noqa: F401  (codes live in errors.py)
     CODE_TAKEN,
     CUSTOM_INVALID,
     DATE_IMPOSSIBLE,
+    EMAIL_INVALID,
     PHONE_INVALID,
     PHONE_TAKEN,
+    TAGS_INVALID,
     WRONG_ORGANIZATION,
 )
 
@@ -156,6 +160,7 @@ def member_check(
             errors.append(Conflict(CARD_TAKEN, _("This card number is already in use."), field="card_number"))
 
     errors.extend(date_problems(data, today))
+    errors.extend(text_problems(data))
     for name in ("member_type", "home_branch", "referred_by"):
         obj = data.get(name)
         if obj is not None and obj.organization_id != organization_id:
@@ -163,6 +168,27 @@ def member_check(
     referred_by = data.get("referred_by")
     if referred_by is not None and own_id is not None and referred_by.pk == own_id:
         errors.append(DomainError(WRONG_ORGANIZATION, _("A member cannot refer themselves."), field="referred_by"))
+    return errors
+
+
+MAX_TAGS = 50
+MAX_TAG_LENGTH = 40
+
+
+def text_problems(data: Mapping[str, Any]) -> list[DomainError]:
+    """An e-mail that is not an address; tags too many or too long (the forms cut a tag at 40
+    characters; the API and imports are told)."""
+    errors: list[DomainError] = []
+    email = (data.get("email") or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(DomainError(EMAIL_INVALID, _("Enter a valid e-mail address."), field="email"))
+    tags = data.get("tags") or []
+    if len(tags) > MAX_TAGS or any(not isinstance(t, str) or len(t) > MAX_TAG_LENGTH for t in tags):
+        errors.append(DomainError(TAGS_INVALID, _("At most %(n)s tags of at most %(len)s characters each.")
+                                  % {"n": MAX_TAGS, "len": MAX_TAG_LENGTH}, field="tags"))
     return errors
 
 

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.bounded import BoundedForm
 from sasom.core.errors import DomainError
 from sasom.organizations.models import Branch, Organization, Role, Staff, Terminal
 
@@ -17,14 +18,14 @@ def add_domain_error(form: forms.Form, exc: DomainError) -> None:
     form.add_error(field, str(exc.message))
 
 
-class BranchForm(forms.Form):
+class BranchForm(BoundedForm):
     code = forms.CharField(label=_("code"), max_length=20)
     name = forms.CharField(label=_("name"), max_length=200)
     address = forms.CharField(label=_("address"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     phone = forms.CharField(label=_("phone"), max_length=32, required=False)
 
 
-class TerminalForm(forms.Form):
+class TerminalForm(BoundedForm):
     code = forms.CharField(label=_("code"), max_length=40)
     name = forms.CharField(label=_("name"), max_length=200)
     kind = forms.ChoiceField(label=_("kind"), choices=Terminal.Kind.choices, initial=Terminal.Kind.POS)
@@ -46,7 +47,7 @@ def _role_choices(by: Staff) -> list[tuple[str, Any]]:
     return [("", "—")] + [(v, label) for v, label in Role.choices if v != Role.OWNER or by.role == Role.OWNER]
 
 
-class StaffCreateForm(forms.Form):
+class StaffCreateForm(BoundedForm):
     username = forms.RegexField(
         label=_("username"),
         max_length=150,
@@ -66,7 +67,7 @@ class StaffCreateForm(forms.Form):
         self.fields["branches"] = _branch_field(organization)
 
 
-class StaffEditForm(forms.Form):
+class StaffEditForm(BoundedForm):
     display_name = forms.CharField(label=_("display name"), max_length=200, required=False)
     role = forms.ChoiceField(label=_("role"))
     branches = forms.ModelMultipleChoiceField(queryset=Branch.objects.none(), required=False)
@@ -80,7 +81,7 @@ class StaffEditForm(forms.Form):
         self.fields["branches"] = _branch_field(organization)
 
 
-class PasswordResetForm(forms.Form):
+class PasswordResetForm(BoundedForm):
     password = forms.CharField(label=_("new password"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("new password again"), widget=forms.PasswordInput, strip=False)
 
@@ -92,7 +93,7 @@ class PasswordResetForm(forms.Form):
         return data
 
 
-class OrganizationForm(forms.Form):
+class OrganizationForm(BoundedForm):
     name = forms.CharField(label=_("name"), max_length=200)
     currency = forms.CharField(label=_("currency"), max_length=3, min_length=3)
     time_zone = forms.CharField(label=_("time zone"), max_length=64, help_text=_("For example Asia/Bangkok."))
@@ -107,7 +108,7 @@ class OrganizationForm(forms.Form):
     buddhist_era = forms.BooleanField(label=_("show Buddhist-era years"), required=False)
 
 
-class TotpTokenForm(forms.Form):
+class TotpTokenForm(BoundedForm):
     token = forms.CharField(
         label=_("6-digit code"),
         max_length=8,

@@ -47,6 +47,9 @@ class Sequence(TenantModel):
             models.UniqueConstraint(fields=["organization", "name"], name="uniq_sequence_name")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value}"
+
 
 class Branch(TenantModel):
     code = models.CharField(_("code"), max_length=20)

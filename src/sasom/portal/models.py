@@ -31,3 +31,6 @@ class LoginCode(TenantModel):
             models.Index(fields=["organization", "phone", "created_at"], name="login_code_phone_idx"),
             models.Index(fields=["ip", "created_at"], name="login_code_ip_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"login code #{self.pk}"

@@ -7,6 +7,8 @@ NOT_ALLOWED_FOR_MEMBER_TYPE = "not_allowed_for_member_type"
 REWARD_NOT_AVAILABLE = "reward_not_available"
 MEMBER_NOT_FOUND = "member_not_found"
 MEMBER_NOT_ACTIVE = "member_not_active"
+# the card has expired and the member type says benefits stop on expiry
+MEMBER_EXPIRED = "member_expired"
 BRANCH_NOT_ALLOWED = "branch_not_allowed"
 QUANTITY_INVALID = "quantity_invalid"
 ALREADY_CANCELLED = "already_cancelled"

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.bounded import BoundedForm, BoundedModelForm
 from sasom.members.models import MemberType
 from sasom.organizations.models import Branch, Terminal
 
@@ -21,7 +22,7 @@ def _codes(text: str) -> list[str]:
     return [c.strip() for c in (text or "").replace("\n", ",").split(",") if c.strip()]
 
 
-class _OrgForm(forms.ModelForm):
+class _OrgForm(BoundedModelForm):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
@@ -68,7 +69,7 @@ class CouponTemplateForm(_OrgForm):
         return data
 
 
-class DiscountRuleForm(forms.ModelForm):
+class DiscountRuleForm(BoundedModelForm):
     class Meta:
         model = PointsDiscountRule
         fields = ["member_type", "points_per_unit", "min_points", "max_bill_percent", "max_balance_percent", "is_active"]
@@ -83,13 +84,13 @@ class DiscountRuleForm(forms.ModelForm):
         pass
 
 
-class RewardSettingsForm(forms.ModelForm):
+class RewardSettingsForm(BoundedModelForm):
     class Meta:
         model = RewardSettings
         fields = ["point_price", "purchase_max_points"]
 
 
-class StockForm(forms.Form):
+class StockForm(BoundedForm):
     delta = forms.IntegerField(label=_("quantity (+ received, − written off)"))
     branch = forms.ModelChoiceField(label=_("branch"), queryset=Branch.objects.none(), required=False)
     reason = forms.CharField(label=_("reason"), max_length=200, required=False)
@@ -99,7 +100,7 @@ class StockForm(forms.Form):
         cast("forms.ModelChoiceField[Branch]", self.fields["branch"]).queryset = branches
 
 
-class FindMemberForm(forms.Form):
+class FindMemberForm(BoundedForm):
     q = forms.CharField(label=_("member code, phone or card"), max_length=60)
     branch = forms.ModelChoiceField(label=_("branch"), queryset=Branch.objects.none())
 
@@ -110,22 +111,22 @@ class FindMemberForm(forms.Form):
             self.fields["branch"].initial = branches.first()
 
 
-class RedeemForm(forms.Form):
+class RedeemForm(BoundedForm):
     reward = forms.IntegerField(widget=forms.HiddenInput)
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, initial=1)
     buy_points = forms.IntegerField(label=_("points to buy"), min_value=0, required=False)
     payment_reference = forms.CharField(label=_("receipt no. of the payment"), max_length=100, required=False)
 
 
-class IssueCouponForm(forms.Form):
+class IssueCouponForm(BoundedForm):
     template = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(BoundedForm):
     reason = forms.CharField(label=_("reason"), max_length=200)
 
 
-class BulkForm(forms.Form):
+class BulkForm(BoundedForm):
     member_types = forms.ModelMultipleChoiceField(
         label=_("member types"), queryset=MemberType.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -150,7 +151,7 @@ class BulkForm(forms.Form):
         return data
 
 
-class CashierForm(forms.Form):
+class CashierForm(BoundedForm):
     q = forms.CharField(label=_("member code, phone or card"), max_length=60)
     terminal = forms.ModelChoiceField(label=_("register"), queryset=Terminal.objects.none())
     bill_amount = forms.DecimalField(label=_("bill amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2)

@@ -50,6 +50,9 @@ class RewardSettings(TenantModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return str(_("reward settings"))
+
 
 class PointsDiscountRule(TenantModel):
     """Points used as a bill discount: ``points_per_unit`` points are worth 1 unit of money.
@@ -107,6 +110,9 @@ class PointsDiscountRule(TenantModel):
                 name="points_discount_balance_pct",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.points_per_unit} = 1"
 
 
 class Reward(TenantModel):
@@ -176,6 +182,9 @@ class RewardStock(TenantModel):
             models.UniqueConstraint(fields=["organization", "reward", "branch"], name="uniq_reward_stock_branch"),
             models.CheckConstraint(condition=Q(quantity__gte=0), name="reward_stock_qty_gte_0"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity}"
 
 
 class Redemption(TenantModel):
@@ -247,6 +256,9 @@ class PointsPurchase(TenantModel):
             models.CheckConstraint(condition=Q(points__gt=0), name="points_purchase_points_gt_0"),
         ]
         indexes = [models.Index(fields=["organization", "payment_reference"], name="points_purchase_payref_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.points} ({self.payment_reference})"
 
 
 class CouponTemplate(TenantModel):
@@ -323,6 +335,9 @@ class CouponBatch(TenantModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.issued_count})"
 
 
 class Coupon(TenantModel):

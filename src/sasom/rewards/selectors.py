@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sasom.members.models import Member
+from sasom.members.selectors import member_benefits
 from sasom.organizations.models import Branch, Organization
 
 from . import errors as E
@@ -113,6 +114,11 @@ def reward_options(
         .annotate(**agg)
     }
     settings = RewardSettings.objects.filter(organization=org).first()
+    # a member who may not spend (card expired where benefits stop, suspended...) is offered
+    # nothing redeemable: the same rule as the redemption (``services.redeem.ensure_benefits``)
+    benefits = member_benefits(member, local_today(org, now))
+    blocked = "" if benefits.active else (
+        E.MEMBER_EXPIRED if benefits.reason == Member.Status.EXPIRED else E.MEMBER_NOT_ACTIVE)
     options = []
     for reward in rewards:
         if reward.stock_mode == Reward.StockMode.UNLIMITED:
@@ -125,10 +131,10 @@ def reward_options(
         limit_left = None if reward.limit_quantity is None else max(reward.limit_quantity - used, 0)
         shortfall = max(reward.points_cost - spendable, 0)
         purchasable, amount = _purchasable(settings, shortfall)
-        refusal = ""
-        if stock is not None and stock < 1:
+        refusal = blocked
+        if not refusal and stock is not None and stock < 1:
             refusal = E.OUT_OF_STOCK
-        elif limit_left is not None and limit_left < 1:
+        elif not refusal and limit_left is not None and limit_left < 1:
             refusal = E.LIMIT_REACHED
         options.append(
             RewardOption(

@@ -8,8 +8,27 @@ from typing import Any
 
 from django import template
 from django.utils import timezone, translation
+from django.utils.html import format_html
 
 register = template.Library()
+
+
+@register.filter
+def audit_line(event: Any) -> Any:
+    """An audit event as a person reads it (``core.audit_display``)."""
+    # a function-level import: templatetags load before the apps' models are ready
+    from sasom.core.audit_display import audit_line as line
+
+    return line(event)
+
+
+@register.simple_tag
+def form_token() -> str:
+    """The hidden field that makes a form run once per display (``core.forms_once``)."""
+    # a function-level import: templatetags load before the apps' models are ready
+    from sasom.core.forms_once import FIELD, form_token_new
+
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, form_token_new())
 
 BUDDHIST_ERA_OFFSET = 543
 

@@ -10,7 +10,9 @@ from sasom.core import jobs
 
 
 def test_apps_register_their_daily_jobs_in_order():
-    assert [j.name for j in jobs.daily_jobs()] == ["points", "members_retention", "login_codes_purge", "events_purge"]
+    assert [j.name for j in jobs.daily_jobs()] == [
+        "members_expire", "points", "members_retention", "login_codes_purge", "events_purge", "form_tokens_purge",
+    ]
 
 
 def test_the_command_runs_a_registered_job_in_its_place(db):
@@ -31,6 +33,8 @@ def test_the_command_runs_a_registered_job_in_its_place(db):
     # then it ran once, its line printed after the ledger's and before the members'
     lines = out.getvalue().splitlines()
     assert ran == ["x"]
-    assert lines[0].startswith("released ") and lines[1] == "did the test job"
-    assert lines[2].startswith("anonymized ")
-    assert lines[-1].startswith("deleted ") and "outbox events" in lines[-1]
+    assert lines[0].startswith("expired ") and "member cards" in lines[0]
+    assert lines[1].startswith("released ") and lines[2] == "did the test job"
+    assert lines[3].startswith("anonymized ")
+    assert lines[-2].startswith("deleted ") and "outbox events" in lines[-2]
+    assert "form tokens" in lines[-1]

@@ -214,3 +214,29 @@ def test_bad_plans_are_refused(text):
     with pytest.raises(DomainError) as err:
         batch_plans_parse(text)
     assert (err.value.code, err.value.field) == ("invalid_plans", "plans")
+
+
+@pytest.mark.parametrize("chunk", [1000, 1], ids=["same-chunk", "across-chunks"])
+def test_a_document_whose_rows_are_apart_is_rejected_whole_and_never_half_posted(org, member_type, monkeypatch, chunk):
+    from sasom.integrations import batch as batch_module
+
+    monkeypatch.setattr(batch_module, "STAGE_CHUNK", chunk)
+    # given a CSV whose document R-1 has its two lines apart, R-2 between them
+    MemberFactory(organization=org, member_type=member_type, code="M1", erp_debtor_code="AR001")
+    text = HEADER + (
+        "B1,retail_receipt,R-1,2026-11-24 09:00,AR001,1,food,1,500.00,0\n"
+        "B1,retail_receipt,R-2,2026-11-24 10:00,AR001,1,food,1,300.00,0\n"
+        "B1,retail_receipt,R-1,2026-11-24 09:00,AR001,2,food,1,700.00,0\n"
+    )
+    # when it is staged and calculated
+    batch = batch_calculate(batch_id=staged(org, text).pk, actor=Actor.system())
+    # then R-1 is posted neither in part nor whole, both its parts say why, and R-2 is posted
+    assert not Sale.objects.filter(receipt_id="retail_receipt/R-1").exists()
+    assert Sale.objects.filter(receipt_id="retail_receipt/R-2").exists()
+    parts = BatchDocument.objects.filter(batch=batch, document_number="R-1")
+    assert sorted(parts.values_list("row_no", "status", "reason_code")) == [
+        (2, "rejected", "document_not_contiguous"), (4, "rejected", "document_not_contiguous"),
+    ]
+    assert (batch.documents_total, batch.documents_posted, batch.documents_rejected) == (3, 1, 2)
+    assert PointAccount.objects.get(member__code="M1").spendable == 3
+    assert_ledger_consistent(PointAccount.objects.get(member__code="M1"))

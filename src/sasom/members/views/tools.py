@@ -82,7 +82,7 @@ def import_view(request: StaffRequest) -> HttpResponse:
             report = imports.members_import(
                 organization=request.organization, actor=Actor.from_request(request), raw=upload.read(),
                 valid_only=form.cleaned_data["valid_only"], check_only=form.cleaned_data["check_only"],
-                filename=upload.name,
+                filename=upload.name, update=form.cleaned_data["update"],
             )
             status = 200 if report.ok or report.imported else 400
     if form.errors:

@@ -8,11 +8,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, model_validator
+from ninja import Field
+from pydantic import AfterValidator, BeforeValidator
 
 from sasom.core.inputs import api_local_time, iso_text_only
 from sasom.core.money import money_text
+from sasom.core.schemas import StrictIn
 
 NO_NUL = r"^[^\x00]*$"
 MONEY = r"^\d{1,10}(\.\d{1,2})?$"
@@ -52,16 +53,8 @@ def money_or_none(value: Any) -> str | None:
     return None if value is None else money(value)
 
 
-class Body(Schema):
-    """An input object: refuses a JSON array or scalar where an object is expected."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _an_object(cls, data: Any) -> Any:
-        raw = getattr(data, "_obj", data) if type(data).__name__ == "DjangoGetter" else data
-        if not isinstance(raw, dict) and not isinstance(raw, Schema):
-            raise ValueError("a JSON object is required")
-        return data
+class Body(StrictIn):
+    """An input object (unknown fields and non-objects refused: ``core.schemas.StrictIn``)."""
 
 
 class MemberRef(Body):

@@ -36,7 +36,7 @@ from ..pricing import (
     coupon_expiry,
     local_midnight,
 )
-from .redeem import _ensure_member, ensure_branch_allowed
+from .redeem import _ensure_member, ensure_benefits, ensure_branch_allowed
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def coupon_issue(
     """Issue one coupon to the member, paid with ``template.points_cost`` points (soonest-expiring
     lots first) unless ``charge_points`` is False (a gift from marketing)."""
     now = now or timezone.now()
-    _ensure_member(member, template.organization_id)
+    _ensure_member(member, template.organization_id, now)
     _template_check(member, template)
     account = ledger.lock_account(member)
     _limit_check(member, template)
@@ -272,6 +272,7 @@ def coupon_validate(
         raise DomainError(E.COUPON_CANCELLED, _("This coupon was cancelled."), field="code")
     if member is None or coupon.member_id != member.pk:
         raise DomainError(E.COUPON_NOT_YOURS, _("This coupon belongs to another member."), field="code")
+    ensure_benefits(member, now)
     if now >= coupon.expires_at:
         raise DomainError(E.COUPON_EXPIRED, _("This coupon has expired."), field="code")
     if bill_amount < coupon.template.min_spend:

@@ -20,6 +20,7 @@ from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import Conflict, DomainError, Forbidden, NotFound
 from sasom.core.permissions import branch_ids_in_scope
 from sasom.members.models import Member
+from sasom.members.selectors import member_benefits
 from sasom.members.services import sequence_take
 from sasom.organizations.models import Branch, Staff
 
@@ -43,11 +44,23 @@ def ensure_branch_allowed(staff: Staff | None, branch: Branch) -> None:
         raise Forbidden(E.BRANCH_NOT_ALLOWED, _("You do not work at this branch."), field="branch")
 
 
-def _ensure_member(member: Member, organization_id: int) -> None:
+def _ensure_member(member: Member, organization_id: int, now: dt.datetime | None = None) -> None:
     if member.organization_id != organization_id:
         raise NotFound(E.MEMBER_NOT_FOUND, _("No such member."), field="member")
-    if member.status != Member.Status.ACTIVE:
-        raise DomainError(E.MEMBER_NOT_ACTIVE, _("This member is not active."), field="member")
+    ensure_benefits(member, now)
+
+
+def ensure_benefits(member: Member, now: dt.datetime | None = None) -> None:
+    """Refuse a member who may not spend: suspended, closed or anonymized; or whose card has
+    expired (by status, or by date before the nightly job marks it) where the member type says
+    benefits stop on expiry (``members.selectors.member_benefits``, the same rule as earning)."""
+    benefits = member_benefits(member, local_today(member.organization, now))
+    if benefits.active:
+        return
+    if benefits.reason == Member.Status.EXPIRED:
+        raise DomainError(E.MEMBER_EXPIRED, _("This member's card has expired; renew it to use rewards and coupons."),
+                          field="member")
+    raise DomainError(E.MEMBER_NOT_ACTIVE, _("This member is not active."), field="member")
 
 
 def _slip_number(organization_id: int) -> str:
@@ -221,7 +234,7 @@ def reward_redeem(
     """
     now = now or timezone.now()
     org_id = reward.organization_id
-    _ensure_member(member, org_id)
+    _ensure_member(member, org_id, now)
     if branch.organization_id != org_id:
         raise Forbidden(E.BRANCH_NOT_ALLOWED, _("This branch belongs to another organization."), field="branch")
     ensure_branch_allowed(staff, branch)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor
@@ -22,7 +23,15 @@ from ..forms import (
     RewardSettingsForm,
     StockForm,
 )
-from ..models import Coupon, CouponTemplate, PointsDiscountRule, Reward, RewardSettings, RewardStock
+from ..models import (
+    Coupon,
+    CouponBatch,
+    CouponTemplate,
+    PointsDiscountRule,
+    Reward,
+    RewardSettings,
+    RewardStock,
+)
 from ..services import (
     bulk_conditions_from,
     coupon_template_save,
@@ -151,11 +160,17 @@ def coupon_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
 
 @require_perm("coupons.manage")
 def coupon_bulk(request: StaffRequest, pk: int) -> HttpResponse:
-    """Bulk issue: first a preview count (GET or 'preview'), then the issue with that count."""
+    """Bulk issue: first a preview count (GET or 'preview'), then the issue with that count, then
+    a redirect to the batch's result (post/redirect/get: a refresh shows it again, issues nothing;
+    the form's token, ``core.forms_once``, makes a double click issue once)."""
     template = get_object_or_404(CouponTemplate, organization=request.organization, pk=pk)
-    data = request.POST if request.method == "POST" else (request.GET or None)
+    query = request.GET.copy()
+    shown = query.pop("batch", [""])[-1]
+    batch = CouponBatch.objects.filter(
+        organization=request.organization, template=template, pk=int(shown)).first() if shown.isdigit() else None
+    data = request.POST if request.method == "POST" else (query or None)
     form = BulkForm(data, organization=request.organization)
-    count = batch = None
+    count = None
     if form.is_valid():
         conditions = bulk_conditions_from(form.cleaned_data)
         count = coupons_bulk_preview(organization=request.organization, template=template, conditions=conditions)
@@ -170,4 +185,5 @@ def coupon_bulk(request: StaffRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(error.message))
             else:
                 messages.success(request, _("%(n)s coupons issued.") % {"n": batch.issued_count})
+                return redirect(f"{reverse('rewards:coupon_bulk', args=[template.pk])}?batch={batch.pk}")
     return render(request, "rewards/coupon_bulk.html", {"form": form, "template_obj": template, "count": count, "batch": batch})
