@@ -18,7 +18,6 @@ from sasom.earning.engine import (
     Scope,
     compute,
 )
-
 from sasom.earning.rules import ThresholdRule
 
 from .helpers import D, base, basket, gen, line, points_by_code, run
