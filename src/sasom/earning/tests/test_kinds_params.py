@@ -12,7 +12,7 @@ import pytest
 from sasom.core.errors import DomainError
 from sasom.earning.arithmetic import Boost
 from sasom.earning.conditions import Scope, When
-from sasom.earning.kinds import KINDS, Kind, RuleHead
+from sasom.earning.kinds import KINDS, Kind, RuleHead, kinds_using
 from sasom.earning.kinds._params import (
     RULE_PARAMS_INVALID,
     UNKNOWN_PARAMETER,
@@ -85,6 +85,18 @@ CASES = [
         "x2.5",
     ),
     (
+        Kind.GOLDEN_MINUTE, {"mode": "fixed", "value": "1"},  # no minimum: any bill
+        {"min_amount": "0.00", "mode": "fixed", "value": "1"},
+        GoldenMinuteRule(**SAME, min_amount=D("0"), boost=Boost("fixed", D("1"))),
+        "+1 pts",
+    ),
+    (
+        Kind.THRESHOLD, {"min_amount": "0.01", "points": 1},  # the smallest of each
+        {"min_amount": "0.01", "points": 1},
+        ThresholdRule(**SAME, min_amount=D("0.01"), points=1),
+        "≥ 0.01: +1 pts",
+    ),
+    (
         Kind.BIRTHDAY, {"mode": "fixed", "value": "100"},
         {"period": "day", "min_amount": "0.00", "mode": "fixed", "value": "100"},
         BirthdayRule(**SAME, period="day", min_amount=D("0"), boost=Boost("fixed", D("100"))),
@@ -135,6 +147,9 @@ def test_a_kind_stores_builds_and_sums_up_its_parameters_exactly(code, raw, stor
         (Kind.BASE, {"per_amount": "0", "points": 1}, "per_amount", "per_amount must be more than 0"),
         (Kind.BASE, {"per_amount": "25", "points": 0}, "points", "points must be between 1 and 10,000,000"),
         (Kind.THRESHOLD, {"points": 5}, "min_amount", "min_amount is required"),
+        (Kind.THRESHOLD, {"min_amount": "0", "points": 5}, "min_amount", "min_amount must be more than 0"),
+        (Kind.THRESHOLD, {"min_amount": "100", "points": 0}, "points", "points must be between 1 and 10,000,000"),
+        (Kind.GOLDEN_MINUTE, {"min_amount": "-1", "mode": "fixed", "value": "5"}, "min_amount", "min_amount must be at least 0"),
         (Kind.PRODUCT, {"mode": "fixed", "value": "5"}, "categories", "name at least one sku, category or brand"),
         (Kind.PRODUCT, {"skus": "A", "mode": "double", "value": "2"}, "mode", "mode must be multiply, extra_times or fixed"),
         (Kind.SPEND, {"steps": []}, "steps", "add at least one step"),
@@ -268,6 +283,21 @@ def test_boost_labels_of_incomplete_parameters():
     assert boost_label({}) == "+0 pts"
     assert boost_label({"mode": "multiply"}) == "x0"
     assert boost_label({"mode": "extra_times", "value": "1.5"}) == "extra x1.5"
+
+
+def test_summaries_of_incomplete_parameters():
+    # a list shows stored rules whatever they hold
+    assert KINDS[Kind.SPECIAL_DATE].explain({"mode": "fixed", "value": "5"}) == ": +5 pts"
+    assert KINDS[Kind.PRODUCT].explain({"mode": "fixed", "value": "5"}) == ": +5 pts"
+    assert KINDS[Kind.SPEND].explain({}) == ""
+
+
+def test_which_kinds_take_a_parameter():
+    # (kinds_using has no caller in the source today; it is exported by the registry)
+    assert kinds_using("per_amount") == [Kind.BASE]
+    assert set(kinds_using("min_amount")) == {
+        Kind.THRESHOLD, Kind.GOLDEN_MINUTE, Kind.BIRTHDAY, Kind.REFERRAL, Kind.SPECIAL_DATE}
+    assert kinds_using("colour") == []
 
 
 def test_a_product_rule_without_a_boost_multiplies_by_one():

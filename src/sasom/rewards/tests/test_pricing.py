@@ -173,6 +173,19 @@ def test_a_limit_period_starts_at_local_midnight():
         bkk(2026, 8, 17), bkk(2026, 8, 1))
 
 
+def test_periods_and_expiry_follow_the_organizations_time_zone():
+    # 17 August 2026 20:00 UTC is 18 August 05:00 in Tokyo and 16:00 on the 17th in New York
+    now = dt.datetime(2026, 8, 17, 20, tzinfo=dt.UTC)
+    tokyo, new_york = zoneinfo.ZoneInfo("Asia/Tokyo"), zoneinfo.ZoneInfo("America/New_York")
+    assert period_start("day", now, "Asia/Tokyo") == dt.datetime(2026, 8, 18, tzinfo=tokyo)
+    assert period_start("day", now, "America/New_York") == dt.datetime(2026, 8, 17, tzinfo=new_york)
+    assert period_start("year", now, "America/New_York") == dt.datetime(2026, 1, 1, tzinfo=new_york)
+    assert coupon_expiry(issued_at=now, time_zone="Asia/Tokyo", validity_days=1, valid_until_on=None) == (
+        dt.datetime(2026, 8, 19, tzinfo=tokyo))
+    assert coupon_expiry(issued_at=now, time_zone="America/New_York", validity_days=1, valid_until_on=None) == (
+        dt.datetime(2026, 8, 18, tzinfo=new_york))
+
+
 def test_coupon_validity_counts_the_day_of_issue():
     # 7 days from Monday 2 March 2026 (issued at 23:00 Bangkok) is valid to the end of Sunday 8 March
     issued = bkk(2026, 3, 2, 23)
