@@ -115,6 +115,12 @@ CASES = [
         "new member +50, referrer +100",
     ),
     (
+        Kind.REFERRAL, {"member_points": 5},
+        {"member_points": 5, "referrer_points": 0, "min_amount": "0.00"},
+        ReferralRule(**SAME, member_points=5, referrer_points=0, min_amount=D("0")),
+        "new member +5, referrer +0",
+    ),
+    (
         Kind.REFERRAL, {"referrer_points": 20},
         {"member_points": 0, "referrer_points": 20, "min_amount": "0.00"},
         ReferralRule(**SAME, member_points=0, referrer_points=20, min_amount=D("0")),
