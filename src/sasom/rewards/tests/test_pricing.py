@@ -79,6 +79,13 @@ def test_quote_never_uses_more_than_the_balance():
     assert (q.max_points, q.max_amount) == (70, D("7.00"))
 
 
+def test_quote_never_uses_more_than_the_balance_whatever_the_balance_cap():
+    # a balance cap above 100 % would allow more points than the member holds
+    rule = DiscountRuleData(points_per_unit=10, max_balance_percent=D("150"))
+    q = points_discount_quote(bill_amount=D("1000.00"), rule=rule, spendable=70)
+    assert (q.balance_cap_points, q.max_points, q.max_amount) == (105, 70, D("7.00"))
+
+
 def test_quote_at_the_minimum_is_allowed_below_it_is_zero():
     # 50 % of 200 points = 100 = the minimum: allowed; of 199 points = 99: refused
     at_minimum = points_discount_quote(bill_amount=D("1000.00"), rule=RULE, spendable=200)
@@ -120,6 +127,10 @@ def test_quote_never_charges_points_for_nothing():
 )
 def test_points_due_back_are_floored_and_never_more_than_paid(returned, due):
     assert proportional_points(points=10, bill_amount=D("1000.00"), returned_total=returned) == due
+
+
+def test_points_due_back_on_a_bill_of_one_baht():
+    assert proportional_points(points=10, bill_amount=D("1.00"), returned_total=D("0.50")) == 5
 
 
 def test_points_on_a_bill_of_nothing_all_come_back():
