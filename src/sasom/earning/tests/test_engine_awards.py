@@ -159,3 +159,62 @@ def test_points_are_shown_whole_or_to_two_places():
     assert fmt_points(Fraction(10, 3)) == "3.33"
     assert fmt_points(Fraction(5, 2)) == "2.5"
     assert fmt_points(Fraction(3, 1)) == "3"
+
+
+def test_a_bill_of_nothing_gets_no_fixed_bonus_and_a_bill_of_one_baht_does():
+    golden = GoldenMinuteRule(id=6, code="G", name="Golden", boost=plus(15), when=When(time_from=dt.time(12), time_to=dt.time(13)))
+    noon = at(2025, 5, 20, 12, 30)
+    threshold = ThresholdRule(id=4, code="T", name="Any bill", min_amount=D("0"), points=7)
+    referral = ReferralRule(id=3, code="REF", name="Referral", member_points=5, referrer_points=20)
+    referred = gen(is_first_purchase=True, referred_by_member_id=9)
+    # a bill discounted to nothing
+    nothing = basket(line(1, "100"), bill_discount=D("100"), when=noon)
+    assert run(nothing, referred, golden, threshold, referral).awards == ()
+    # a bill of 1 baht
+    one = run(basket(line(1, "1"), when=noon), referred, golden, threshold, referral)
+    assert [(a.rule_code, a.points) for a in one.awards] == [("G", 15), ("REF", 5), ("REF", 20), ("T", 7)]
+
+
+def test_a_product_rule_needs_a_base_rule_to_multiply():
+    rule = ProductRule(id=9, code="PX", name="Beauty", categories=frozenset({"BEAUTY"}), boost=x("3"))
+    assert run(basket(line(1, "1000", category="BEAUTY")), gen(), rule).awards == ()
+
+
+def test_a_product_rule_by_sku_and_by_brand_matches_only_its_own():
+    by_sku = ProductRule(id=9, code="SKU", name="Fan", skus=frozenset({"FAN16"}), boost=plus(5))
+    by_brand = ProductRule(id=10, code="BRAND", name="Acme", brands=frozenset({"ACME"}), boost=plus(7))
+    b = basket(line(1, "100", sku="FAN16"), line(2, "100", sku="KETTLE", brand="OTHER"))
+    assert [(a.rule_code, a.line_nos) for a in run(b, gen(), by_sku, by_brand).awards] == [("SKU", (1,))]
+
+
+def test_points_per_unit_apply_only_to_fixed_points():
+    # an engine object that asks for x2 "per quantity" still multiplies the base (the form never stores it)
+    rule = ProductRule(id=9, code="PX", name="Beauty", categories=frozenset({"BEAUTY"}), boost=x("2"), per_quantity=True)
+    result = run(basket(line(1, "500", qty="3", category="BEAUTY")), gen(), base("100"), rule)
+    assert [a.points for a in result.awards] == [15, 15]
+
+
+def test_per_line_rounding_after_a_bill_discount():
+    # 3 lines of 40 THB, 30 THB off the bill: each keeps 30 THB, 25 THB = 1 pt floored per line = 3
+    from sasom.earning.engine import EarnPolicy, Rounding  # the policy only this example needs
+
+    b = basket(line(1, "40"), line(2, "40"), line(3, "40"), bill_discount=D("30"))
+    result = run(b, gen(), base("25"), policy=EarnPolicy(rounding=Rounding.LINE))
+    assert result.member_points == 3 and result.eligible_net == D("90.00")
+
+
+def test_points_that_round_to_no_cents_show_as_zero():
+    assert fmt_points(Fraction(1, 1000)) == "0"
+
+
+def test_the_index_hands_back_only_rules_that_could_match():
+    from sasom.earning.engine import RuleSet, Scope  # the index, looked at directly
+
+    # given 50 product rules on distinct skus and 20 branch rules elsewhere
+    rules = [ProductRule(id=i, code=f"P{i}", name="p", skus=frozenset({f"S{i}"}), boost=x("2")) for i in range(50)]
+    rules += [ThresholdRule(id=500 + i, code=f"B{i}", name="b", min_amount=D("1"), points=1,
+                            scope=Scope(branches=frozenset({f"BR{i}"}))) for i in range(20)]
+    ruleset = RuleSet(rules=[base("25"), *rules])
+    b = basket(line(1, "100", sku="S7"), line(2, "100", sku="S8"), branch_code="BR3")
+    # then only the base, the two sku rules and the one branch rule are looked at
+    assert [r.code for r in ruleset.candidates(b, gen())] == ["BASE-GEN", "B3", "P7", "P8"]

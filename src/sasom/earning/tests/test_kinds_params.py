@@ -163,6 +163,7 @@ def test_a_kind_stores_builds_and_sums_up_its_parameters_exactly(code, raw, stor
         (Kind.SPEND, {"steps": "2000 multiply 2\n2,000.00 fixed 5"}, "steps", "two steps have the same minimum amount"),
         (Kind.SPEND, {"steps": "2000 multiply 1"}, "steps",
          "step ≥ 2000.00: a multiplier must be more than 1 (x2 doubles the base points)"),
+        (Kind.SPEND, {"steps": "0 fixed 5"}, "min_amount", "min_amount must be more than 0"),
         (Kind.BIRTHDAY, {"period": "week", "mode": "fixed", "value": "5"}, "period", "period must be day or month"),
         (Kind.REFERRAL, {"member_points": 0, "referrer_points": 0}, "member_points",
          "give points to the new member, the referrer or both"),
@@ -321,5 +322,6 @@ def test_a_when_window_over_midnight():
     at = dt.datetime(2026, 3, 2, 23, 30, tzinfo=dt.UTC)
     assert night.matches(at, at)
     assert night.matches(at.replace(hour=1, minute=59), at.replace(hour=1, minute=59))
+    assert night.matches(at.replace(hour=22, minute=0), at.replace(hour=22, minute=0))  # from 22:00 itself
     assert not night.matches(at.replace(hour=2), at.replace(hour=2))
     assert not night.matches(at.replace(hour=21, minute=59), at.replace(hour=21, minute=59))
