@@ -323,5 +323,5 @@ def test_a_when_window_over_midnight():
     assert night.matches(at, at)
     assert night.matches(at.replace(hour=1, minute=59), at.replace(hour=1, minute=59))
     assert night.matches(at.replace(hour=22, minute=0), at.replace(hour=22, minute=0))  # from 22:00 itself
-    assert not night.matches(at.replace(hour=2), at.replace(hour=2))
+    assert not night.matches(at.replace(hour=2, minute=0), at.replace(hour=2, minute=0))
     assert not night.matches(at.replace(hour=21, minute=59), at.replace(hour=21, minute=59))
