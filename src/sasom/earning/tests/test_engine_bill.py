@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import pytest
 
+from sasom.earning import arithmetic
 from sasom.earning.arithmetic import fraction_of, rate_of
 from sasom.earning.engine import Campaign, EarnPolicy, MemberContext, RuleSet, Scope, When, compute
 from sasom.earning.rules import GoldenMinuteRule, ThresholdRule
@@ -102,8 +103,10 @@ def test_a_rule_set_keeps_its_version():
     assert RuleSet().version == 0 and RuleSet(version=7).version == 7
 
 
-def test_rates_and_fractions_are_exact_the_first_time_and_the_next():
-    # values no other test uses, so the caches start cold
+def test_rates_and_fractions_are_exact_the_first_time_and_the_next(monkeypatch):
+    # given empty caches (other tests fill them in this process)
+    monkeypatch.setattr(arithmetic, "_RATES", {})
+    monkeypatch.setattr(arithmetic, "_FRACTIONS", {})
     rule = base("37.37", points=3)
     assert rate_of(rule) == Fraction(300, 3737) == rate_of(rule)
     assert fraction_of(Decimal("12.3457")) == Fraction(123457, 10000) == fraction_of(Decimal("12.3457"))
