@@ -3,6 +3,7 @@
 #   scripts/test.sh               everything (what CI runs)
 #   scripts/test.sh -k ledger     extra arguments go to pytest (both databases)
 #   SASOM_TEST_DBS=sqlite scripts/test.sh   one database only (sqlite | postgres)
+#   SASOM_TEST_SEED=1234 scripts/test.sh     the test order of an earlier run (pytest-randomly)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -34,6 +35,17 @@ echo "== mypy"
 .venv/bin/python -m mypy
 
 dbs="${SASOM_TEST_DBS:-sqlite postgres}"
+# Tests run in a random order (pytest-randomly), the same on both databases; the seed is printed
+# so that an order-dependent failure can be repeated. `scripts/test.sh -p no:randomly` runs them
+# in file order.
+case " $* " in
+*" no:randomly "* | *" -pno:randomly "*) ;;
+*)
+  seed="${SASOM_TEST_SEED:-$(( (RANDOM << 15) | RANDOM ))}"
+  echo "== test order: SASOM_TEST_SEED=$seed"
+  set -- --randomly-seed="$seed" "$@"
+  ;;
+esac
 workers="${SASOM_TEST_WORKERS:-2}"
 status=0
 

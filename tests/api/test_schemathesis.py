@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
 
 from sasom.core.audit import Actor
 from sasom.integrations import auth
 from sasom.integrations.services import api_key_create
 from sasom.testing.factories import MemberFactory
+from sasom.testing.properties import db_property
 from sasom.wsgi import application  # noqa: E402  (pytest-django has set Django up by now)
 
 # The schema endpoint needs no database, so it can be read while the tests are collected.
@@ -40,7 +40,7 @@ def api_key(_keep_test_connection, org, terminal, member_type):
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@db_property(max_examples=25)
 @pytest.mark.django_db
 def test_api_never_fails_on_any_input(case, api_key):
     # A schema-valid request may still be refused by a business rule (400 insufficient_points,

@@ -9,7 +9,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import BeforeValidator
 
 from sasom.core.audit import Actor
-from sasom.core.errors import NotFound
+from sasom.core.errors import E_INVALID_INPUT, DomainError, NotFound
 from sasom.core.inputs import body_none, form_known, iso_text_only
 from sasom.integrations.auth import api_auth, api_principal, api_require
 from sasom.integrations.batch import DOCUMENT_TYPES
@@ -141,6 +141,10 @@ def batch_create(
     naming it."""
     form_known(request, UPLOAD_FIELDS)
     principal = api_require(request, "batches.manage")
+    if request.POST.get("format", "csv") not in ("csv", "jsonl"):
+        # django-ninja takes an empty form field for a missing one (and its default); the schema
+        # says csv or jsonl, so an empty format is refused like any other value
+        raise DomainError(E_INVALID_INPUT, "format must be csv or jsonl.", field="format", status=422)
     batch = batch_upload(
         organization_id=principal.organization_id, business_on=business_on, fmt=format, uploaded=file,
         actor=Actor.from_request(request), calculate=calculate, plans=batch_plans_parse(plans[:2000]),

@@ -78,7 +78,8 @@ def boost_param(params: Params, prefix: str = "") -> dict[str, Any]:
         raise fail(value_name, "a multiplier must be more than 1 (x2 doubles the base points)")
     if value > 100:
         raise fail(value_name, "a multiplier must be at most 100")
-    return {"mode": mode, "value": str(value.normalize())}
+    # plain digits: str(Decimal("100").normalize()) would store "1E+2"
+    return {"mode": mode, "value": format(value.normalize(), "f")}
 
 
 def boost_of(params: Params) -> Boost:

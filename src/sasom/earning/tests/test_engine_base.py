@@ -18,8 +18,9 @@ from sasom.earning.engine import (
     Scope,
     compute,
 )
+from sasom.earning.rules import ThresholdRule
 
-from .helpers import D, base, basket, gen, line, run
+from .helpers import D, base, basket, gen, line, points_by_code, run
 
 
 def test_base_rate_per_bill_is_floored_once():
@@ -88,6 +89,33 @@ def test_fractional_quantity():
     assert result.member_points == 9
 
 
+@pytest.mark.parametrize(
+    ("price", "counted", "with_coupon"),
+    [
+        ("99.00", "12.38", "11.28"),  # 12.375: half up, not down (12.37)
+        ("97.00", "12.13", "11.05"),  # 12.125: half up, not half even (12.12)
+    ],
+)
+def test_a_weighed_line_counts_its_amount_rounded_half_up(price, counted, with_coupon):
+    # given 0.125 kg at a per-kilo price whose exact amount ends in half a satang;
+    # 1 satang earns 1 point, so the points show every satang of the base
+    weighed = line(1, price, qty="0.125", category="FOOD")
+    per_satang = base("0.01")
+    # when it is bought alone
+    plain = run(basket(weighed), gen(), per_satang)
+    # then it counts its amount rounded half up
+    assert plain.eligible_net == D(counted)
+    assert plain.member_points == int(D(counted) * 100)
+    # when it is bought with 100 THB of cigarettes (excluded) and a 10 THB coupon, which the two
+    # lines share by their (rounded) amounts: the weighed line keeps counted × (1 − 10 / (counted + 100))
+    policy = EarnPolicy(excluded_categories=frozenset({"TOBACCO"}))
+    shared = basket(weighed, line(2, "100", category="TOBACCO"), coupon_discount=D("10"))
+    result = run(shared, gen(), per_satang, policy=policy)
+    # then the share is taken from the rounded amount
+    assert result.eligible_net == D(with_coupon)
+    assert result.member_points == int(D(with_coupon) * 100)
+
+
 def test_discount_larger_than_the_bill_earns_nothing():
     b = basket(line(1, "100"), bill_discount=D("500"))
     result = run(b, gen(), base("25"))
@@ -138,3 +166,20 @@ def test_money_is_decimal_points_are_int():
     result = run(basket(line(1, "99.99")), gen(), base("10"))
     assert isinstance(result.eligible_net, Decimal)
     assert all(isinstance(a.points, int) for a in result.awards)
+
+
+def test_a_rule_scoped_by_member_type_and_branch_needs_both():
+    # given a bonus for VIP and GOLD members at branch B1 only
+    bonus = ThresholdRule(
+        id=2, code="VIPB1", name="VIP at B1", min_amount=D("1"), points=9,
+        scope=Scope(member_types=frozenset({"VIP", "GOLD"}), branches=frozenset({"B1"})),
+    )
+    at_b1 = basket(line(1, "100"), branch_code="B1")
+    # when a GEN member buys at B1, then no bonus (the branch alone does not make the rule apply)
+    assert points_by_code(run(at_b1, gen(member_type="GEN"), bonus)) == {}
+    # when a VIP or a GOLD member buys at B1, then the bonus
+    assert points_by_code(run(at_b1, gen(member_type="VIP"), bonus)) == {"VIPB1": 9}
+    assert points_by_code(run(at_b1, gen(member_type="GOLD"), bonus)) == {"VIPB1": 9}
+    # when a VIP buys at B2, then no bonus
+    at_b2 = basket(line(1, "100"), branch_code="B2")
+    assert points_by_code(run(at_b2, gen(member_type="VIP"), bonus)) == {}

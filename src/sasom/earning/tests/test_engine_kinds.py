@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from sasom.earning.engine import Beneficiary, Campaign, MemberContext, Scope, Step, When
 from sasom.earning.rules import (
     BirthdayRule,
@@ -174,6 +176,48 @@ def test_bag_declined_campaign_for_members_and_non_members():
     # a non-member who declines: 1 THB to the fund, no points
     walk_in = run(basket(line(1, "1000"), bag_declined=True), MemberContext(member_id=None), base("100"), campaigns=(campaign,))
     assert walk_in.member_points == 0 and walk_in.donation == D("1.00") and walk_in.extra_discount == 0
+
+
+@pytest.mark.parametrize(
+    ("limit", "fits", "other"),
+    [
+        ({"branches": frozenset({"B1"})}, ({}, {"branch_code": "B1"}), ({}, {"branch_code": "B2"})),
+        ({"member_types": frozenset({"VIP"})}, ({"member_type": "VIP"}, {}), ({"member_type": "GEN"}, {})),
+        ({"plans": frozenset({"PLAN-A"})}, ({}, {"campaign_plan": "PLAN-A"}), ({}, {"campaign_plan": "PLAN-B"})),
+        ({"plans": frozenset({"PLAN-A"})}, ({}, {"campaign_plan": "PLAN-A"}), ({}, {})),
+    ],
+    ids=["branch", "member-type", "plan", "no-plan"],
+)
+def test_a_limited_bag_campaign_gives_nothing_outside_its_limit(limit, fits, other):
+    # given a bag campaign (+5 points, 2 THB off, 1 THB donation) limited to one branch, type or plan
+    campaign = bag("NOBAG", bag_points=5, extra_discount=D("2.00"), donation_per_bag=D("1.00"), **limit)
+
+    def bill(member_kw, basket_kw, member_id=1):
+        member = gen(member_id=member_id, **member_kw) if member_id else MemberContext(member_id=None, **member_kw)
+        return run(basket(line(1, "100"), bag_declined=True, **basket_kw), member, campaigns=(campaign,))
+
+    # when the bill is inside the limit, then the campaign applies
+    inside = bill(*fits)
+    assert points_by_code(inside) == {"NOBAG": 5} and inside.extra_discount == D("2.00")
+    assert bill(*fits, member_id=None).donation == D("1.00")
+    # when it is outside, then nothing: no points, no discount, no donation
+    outside = bill(*other)
+    assert outside.awards == () and outside.extra_discount == 0
+    assert bill(*other, member_id=None).donation == 0
+
+
+def test_a_bag_campaign_applies_only_within_its_dates():
+    # given a bag campaign for March 2025 (the end is exclusive)
+    campaign = bag("MARCH", bag_points=5, valid_from=at(2025, 3, 1, 0), valid_to=at(2025, 4, 1, 0))
+
+    def points_on(when):
+        return run(basket(line(1, "100"), bag_declined=True, when=when), gen(), campaigns=(campaign,)).member_points
+
+    # when / then: its first and last moments count, the moments either side do not
+    assert points_on(at(2025, 3, 1, 0)) == 5
+    assert points_on(at(2025, 3, 31, 23, 59, 59)) == 5
+    assert points_on(at(2025, 2, 28, 23, 59, 59)) == 0
+    assert points_on(at(2025, 4, 1, 0)) == 0
 
 
 def test_at_most_two_campaigns_combine_by_priority():

@@ -30,9 +30,9 @@ def erp(org, branch, settings, tmp_path):
     return Client(HTTP_AUTHORIZATION=f"Bearer {issued.key}")
 
 
-def upload(erp, plans: str, calculate: str = "false", business_on: str = "2026-11-24"):
+def upload(erp, plans: str, calculate: str = "false", business_on: str = "2026-11-24", fmt: str = "jsonl"):
     file = SimpleUploadedFile("day.jsonl", json.dumps(DOC).encode())
-    return erp.post("/api/v1/batches", {"file": file, "business_on": business_on, "format": "jsonl",
+    return erp.post("/api/v1/batches", {"file": file, "business_on": business_on, "format": fmt,
                                         "calculate": calculate, "plans": plans})
 
 
@@ -96,4 +96,14 @@ def test_business_day_is_an_iso_date_not_unix_seconds(erp, business_on):
     # then 422 names it and nothing is stored
     assert response.status_code == 422, response.content
     assert response.json()["field"] == "business_on"
+    assert not SaleBatch.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["", "xml"])
+def test_an_empty_or_unknown_format_is_refused_not_taken_for_csv(erp, fmt):
+    # given a format part that is empty (what schemathesis sent) or not csv/jsonl
+    response = upload(erp, "", fmt=fmt)
+    # then 422 names the field and no batch exists
+    assert response.status_code == 422, response.content
+    assert (response.json()["code"], response.json()["field"]) == ("invalid_input", "format")
     assert not SaleBatch.objects.exists()

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sasom.core.audit import Actor
@@ -35,6 +35,7 @@ from sasom.ledger.testing import assert_ledger_consistent
 from sasom.ledger.tests.conftest import at, line
 from sasom.members.models import MemberType
 from sasom.testing.factories import MemberFactory
+from sasom.testing.properties import db_property
 
 NOW = at(2026, 3, 1, 23, 0)
 ACTOR = Actor.system("erp")
@@ -225,7 +226,7 @@ def test_a_chunk_costs_the_same_statements_whatever_its_size(org, branch, termin
         assert 12 <= small <= large <= 40
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@db_property(max_examples=25)
 @given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 400000), st.integers(0, 23), st.booleans()),
                 min_size=1, max_size=12))
 def test_any_chunk_matches_posting_one_by_one(org, branch, terminal, member_type, shop, docs):

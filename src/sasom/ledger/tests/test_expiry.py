@@ -110,6 +110,27 @@ def test_pending_points_become_spendable_when_the_return_window_closes(sell, mem
     assert_ledger_consistent(account)
 
 
+def test_release_moves_only_the_lots_whose_window_has_closed(sell, member, policy, org):
+    # given a 7-day return window and two sales: 1 March 15:00 (10 points) and 5 March 15:00 (20)
+    policy(pending_days=7)
+    sell(member, "1000.00", when=at(2026, 3, 1, 15))
+    sell(member, "2000.00", when=at(2026, 3, 5, 15))  # 20 + 10 for a bill of 2,000 = 30
+    account = account_for(member)
+    assert (account.spendable, account.pending) == (0, 40)
+    # when the release job runs on 8 March at 15:00, when only the first window has closed
+    released = points_release_pending(organization_id=org.pk, now=at(2026, 3, 8, 15))
+    # then only the first sale's 10 points move; the second's 30 stay pending on their lot
+    assert released == 10
+    account = account_for(member)
+    assert (account.spendable, account.pending) == (10, 30)
+    assert sorted(Lot.objects.filter(account=account).values_list("amount", "is_pending")) == [(10, False), (30, True)]
+    # when it runs again on 12 March at 15:00, then the second follows
+    assert points_release_pending(organization_id=org.pk, now=at(2026, 3, 12, 15)) == 30
+    account = account_for(member)
+    assert (account.spendable, account.pending) == (40, 0)
+    assert_ledger_consistent(account)
+
+
 def test_a_backdated_sale_past_its_window_is_spendable_at_once(sell, member, policy):
     policy(pending_days=7)
     result = sell(member, "1000.00", when=at(2026, 3, 1), now=at(2026, 3, 20))

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -41,8 +41,9 @@ from sasom.ledger.services import (
 from sasom.ledger.testing import assert_ledger_consistent
 from sasom.ledger.tests.conftest import at, basket, line
 from sasom.testing.factories import MemberFactory
+from sasom.testing.properties import db_property
 
-HYPO = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+HYPO = db_property(max_examples=25)
 ACTOR = Actor.system("property")
 _receipts = itertools.count(1)
 
@@ -178,5 +179,5 @@ class LedgerMachine(RuleBasedStateMachine):
 def test_any_interleaving_keeps_the_ledger_consistent(org, branch, terminal, member_type):
     run_state_machine_as_test(
         lambda: LedgerMachine(org, branch, terminal, member_type),
-        settings=settings(max_examples=30, stateful_step_count=15, deadline=None, suppress_health_check=list(HealthCheck)),
+        settings=db_property(max_examples=30, stateful_step_count=15),
     )

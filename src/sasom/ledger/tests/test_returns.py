@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.ledger.models import Entry, PointAccount, Sale, ShortfallPolicy
 from sasom.ledger.services import (
@@ -13,12 +14,14 @@ from sasom.ledger.services import (
     SALE_VOIDED,
     UNKNOWN_LINE,
     account_for,
+    points_adjust,
     points_spend,
     sale_return,
     sale_void,
 )
 from sasom.ledger.testing import assert_ledger_consistent
 from sasom.ledger.tests.conftest import at, line
+from sasom.organizations.models import Role
 
 FAN_AND_RICE = [line(1, "FAN16", 1, "1800.00"), line(2, "RICE5KG", 2, "200.00")]  # 2,200 THB: 22 + 10 = 32
 
@@ -125,6 +128,52 @@ def test_points_paid_on_the_sale_come_back_in_proportion(sell, member, actor):
     ret2 = sale_return(sale=sale, lines={2: 1}, actor=actor, return_id="RT-B")
     assert (ret2.points_refunded, ret2.points_reversed) == (10, 4)
     assert balance(member) == (40, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("returned", "back", "then_back"),
+    [
+        (1, 3, 7),  # the 333 THB line: 10 × 333 / 1,000 = 3.33 → 3 (not 4), the rest on the last return
+        (2, 6, 4),  # the 667 THB line: 10 × 667 / 1,000 = 6.67 → 6 (not 7)
+    ],
+)
+def test_points_paid_back_on_a_partial_return_are_floored(sell, member, actor, returned, back, then_back):
+    # given 40 points, and a bill of 333 + 667 THB on which the member pays 10 points
+    sell(member, "3000.00", when=at(2026, 3, 1))  # 30 + 10 = 40
+    sale = sell(member, lines=[line(1, "A", 1, "333.00"), line(2, "B", 1, "667.00")],
+                points_used=10, points_discount=Decimal("10"), when=at(2026, 3, 2)).sale
+    spendable_after_sale = balance(member)[0]
+    # when one line is returned
+    ret = sale_return(sale=sale, lines={returned: 1}, actor=actor, return_id="RT-1")
+    # then the points paid come back in proportion, floored
+    assert ret.points_refunded == back
+    assert Entry.objects.get(kind="return", sign=1).amount == back
+    assert balance(member)[0] == spendable_after_sale + back - ret.points_reversed
+    # when the other line is returned too, then the rest of the 10 points comes back
+    ret2 = sale_return(sale=sale, lines={3 - returned: 1}, actor=actor, return_id="RT-2")
+    assert ret2.points_refunded == then_back
+    assert back + then_back == 10
+
+
+def test_a_credit_smaller_than_the_debt_pays_only_that_much_of_it(sell, member, actor, make_staff):
+    # given a debt of 26 points (the fan went back after the points were spent)
+    sale = sell(member, lines=FAN_AND_RICE, when=at(2026, 3, 1)).sale
+    points_spend(account=account_for(member), points=30, actor=actor)
+    sale_return(sale=sale, lines={1: 1}, actor=actor, return_id="RT-FAN")
+    assert balance(member) == (0, 0, 26)
+    # when the member earns 4 points (a 400 THB bill)
+    sell(member, "400.00", when=at(2026, 3, 5))
+    # then those 4 pay 4 of the debt, 22 is still owed and nothing is spendable
+    assert balance(member) == (0, 0, 22)
+    earn = Entry.objects.filter(kind="earn").order_by("-id").first()
+    assert (earn.amount, earn.debt_delta, earn.explanation["debt_paid"]) == (4, -4, 4)
+    # when an admin credits 5 points by hand
+    admin = make_staff(Role.ADMIN)
+    entry = points_adjust(account=account_for(member), points=5, reason="goodwill", actor=Actor.for_user(admin.user))
+    # then they pay 5 more of it
+    assert balance(member) == (0, 0, 17)
+    assert (entry.debt_delta, entry.explanation["debt_paid"]) == (-5, 5)
+    assert_ledger_consistent(account_for(member))
 
 
 def test_void_reverses_everything_once(sell, member, actor):

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sasom.core.errors import DomainError
@@ -33,6 +33,7 @@ from sasom.ledger.sql import sql_text
 from sasom.ledger.tests.conftest import at
 from sasom.ledger.tests.test_bulk import ACTOR, NOW, _rows, shop  # noqa: F401  (shop is a fixture)
 from sasom.testing.factories import MemberFactory
+from sasom.testing.properties import db_property
 
 MONEY = st.decimals(min_value=Decimal("0.00"), max_value=Decimal("3000.00"), places=2)
 QUANTITY = st.sampled_from([Decimal("1"), Decimal("2"), Decimal("0.5"), Decimal("3.25"), Decimal("12")])
@@ -125,8 +126,7 @@ def people(org, member_type, shop):  # noqa: F811  (shop: the VIP type, rules, e
     ]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@db_property(max_examples=30)
 @given(docs=documents())
 def test_every_writer_stores_the_same_rows(org, branch, terminal, people, docs):
     # given random documents of random members

@@ -139,3 +139,30 @@ def test_purchases_from_ledger_sales_drive_auto_renew_and_inactivity(org, actor,
     c = Criteria(inactive_since=dt.date(2026, 5, 1))
     assert run(org, actor, lifecycle.DEACTIVATE, c) == (1, 1)
     assert list(Member.objects.filter(status=S.SUSPENDED).values_list("code", flat=True)) == ["M4"]
+
+
+@pytest.mark.parametrize(
+    ("sold_at", "counts"),
+    [
+        (dt.datetime(2026, 5, 31, 23, 59), True),  # the last minute of the last day
+        (dt.datetime(2026, 5, 31, 0, 30), True),  # still 30 May in UTC
+        (dt.datetime(2026, 5, 1, 0, 0), True),  # the first minute of the first day
+        (dt.datetime(2026, 6, 1, 0, 0), False),
+        (dt.datetime(2026, 4, 30, 23, 59), False),
+    ],
+)
+def test_a_purchases_range_includes_its_first_and_last_day(org, actor, shop, gen_type, terminal, sold_at, counts):
+    # given M1 bought 600 baht at a given local (Bangkok) time
+    from django.utils import timezone
+
+    from sasom.ledger.models import Sale  # a ledger sale: the purchases source the lifecycle reads
+
+    Sale.objects.create(
+        organization=org, branch=terminal.branch, terminal=terminal, receipt_id="R1", member=shop["soon1"],
+        occurred_at=timezone.make_aware(sold_at), gross=Decimal("600.00"), net=Decimal("600.00"), body_hash="h1",
+    )
+    # when general members who bought at least 500 baht from 1 to 31 May are renewed
+    c = Criteria(member_type_ids=[gen_type.pk], min_purchases=Decimal("500"),
+                 purchases_from=dt.date(2026, 5, 1), purchases_to=dt.date(2026, 5, 31))
+    # then a sale on either end day counts, and one a minute outside does not
+    assert run(org, actor, lifecycle.RENEW, c) == ((1, 1) if counts else (0, 0))

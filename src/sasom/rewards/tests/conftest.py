@@ -26,6 +26,18 @@ def at(y: int, m: int, d: int, hh: int = 10, mm: int = 0) -> dt.datetime:
     return dt.datetime(y, m, d, hh, mm, tzinfo=BKK)
 
 
+# The rewards tests tell a shop's 2026: points earned in January and March last 365 days, coupons
+# issued in March. A service called without ``now`` read the real clock, so these tests would have
+# started failing on 11 January 2027, when the January lots expire. Every rewards test runs with
+# the clock at 15 November 2026, 12:00 in Bangkok (a moment after all of their dates).
+FROZEN_NOW = at(2026, 11, 15, 12)
+
+
+@pytest.fixture(autouse=True)
+def _clock_in_2026(monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: FROZEN_NOW.astimezone(dt.UTC))
+
+
 def pytest_collection_modifyitems(config, items):
     if connection.vendor != "postgresql":
         skip = pytest.mark.skip(reason="needs PostgreSQL (row locks, real concurrency)")

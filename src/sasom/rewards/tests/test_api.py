@@ -15,7 +15,6 @@ import schemathesis
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from hypothesis import HealthCheck, settings
 
 from sasom.core.audit import Actor
 from sasom.integrations import auth
@@ -35,6 +34,7 @@ from sasom.rewards.models import (
     RewardStock,
 )
 from sasom.testing.factories import BranchFactory, MemberFactory, MemberTypeFactory, TerminalFactory
+from sasom.testing.properties import db_property
 
 from .conftest import balance
 
@@ -668,7 +668,7 @@ def managing_pos_key(org, terminal, member, tote_bag, glass, cash100, drinks10, 
 
 
 @fuzz_schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@db_property(max_examples=25)
 def test_rewards_api_never_fails_on_any_input(case, managing_pos_key):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {managing_pos_key}"},

@@ -70,6 +70,19 @@ def test_member_short_of_a_glass_buys_the_missing_points(member, branch, glass, 
     assert PointsPurchase.objects.get(pk=purchase.pk).status == PointsPurchase.Status.VOIDED
 
 
+def test_buying_more_than_the_missing_points_is_refused(member, branch, glass, give_points, purchase_settings, actor):
+    # given 420 points; a glass costs 500, so 80 are missing
+    give_points(member, 420)
+    # when the counter tries to sell 90 points with it
+    with pytest.raises(DomainError) as info:
+        reward_redeem(member=member, reward=glass, branch=branch, actor=actor, buy_points=90, payment_reference="B1-1")
+    # then it is refused: only the missing 80 may be bought, and nothing changed
+    assert info.value.code == E.QUANTITY_INVALID
+    assert balance(member) == 420
+    assert not Redemption.objects.exists() and not PointsPurchase.objects.exists()
+    assert RewardStock.objects.get(reward=glass, branch=branch).quantity == 3
+
+
 @pytest.mark.parametrize(
     ("settings", "buy", "ref", "code"),
     [

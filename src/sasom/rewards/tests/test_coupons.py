@@ -77,6 +77,24 @@ def test_issue_refusals(org, member, cash100, give_points, actor):
     assert info.value.code == E.NOT_ALLOWED_FOR_MEMBER_TYPE
 
 
+def test_a_cancelled_coupon_does_not_count_towards_the_per_member_limit(member, cash100, give_points, actor):
+    # given a coupon type limited to 2 per member, and a member who was issued 2
+    give_points(member, 3000)
+    first = coupon_issue(member=member, template=cash100, actor=actor)
+    coupon_issue(member=member, template=cash100, actor=actor)
+    # when one of them is cancelled (its points come back)
+    coupon_cancel(coupon=first, actor=actor, reason="ออกผิด")
+    assert balance(member) == 2000
+    # then a third may be issued: the member holds 2 again
+    third = coupon_issue(member=member, template=cash100, actor=actor)
+    assert third.status == Coupon.Status.ISSUED
+    assert balance(member) == 1000
+    # and a fourth is refused
+    with pytest.raises(DomainError) as info:
+        coupon_issue(member=member, template=cash100, actor=actor)
+    assert info.value.code == E.COUPON_LIMIT_REACHED
+
+
 def _use(coupon, member, branch, actor, amount="500.00", **kw):
     return coupon_use(
         organization_id=coupon.organization_id, code=coupon_code_display(coupon.code).lower(), member=member,

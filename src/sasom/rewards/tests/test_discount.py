@@ -14,49 +14,10 @@ from sasom.ledger.models import Entry, Sale
 from sasom.ledger.services import sale_return, sale_void
 from sasom.rewards import errors as E
 from sasom.rewards.models import PointsDiscountRule
-from sasom.rewards.pricing import DiscountRuleData, points_discount_quote, proportional_points
 from sasom.rewards.services import points_discount_quote_for
 from sasom.testing.factories import MemberTypeFactory
 
 from .conftest import at, balance
-
-RULE = DiscountRuleData(points_per_unit=10, min_points=100, max_bill_percent=Decimal("30"), max_balance_percent=Decimal("50"))
-
-
-def test_quote_balance_cap_binds():
-    # 10 points = 1 baht; 30 % of a 1,000-baht bill = 3,000 points; 50 % of 5,000 points = 2,500
-    q = points_discount_quote(bill_amount=Decimal("1000.00"), rule=RULE, spendable=5000)
-    assert (q.bill_cap_points, q.balance_cap_points) == (3000, 2500)
-    assert (q.max_points, q.max_amount) == (2500, Decimal("250.00"))
-
-
-def test_quote_bill_cap_binds():
-    # 30 % of a 400-baht bill = 120 baht = 1,200 points; half of 5,000 would allow 2,500
-    q = points_discount_quote(bill_amount=Decimal("400.00"), rule=RULE, spendable=5000)
-    assert (q.max_points, q.max_amount) == (1200, Decimal("120.00"))
-
-
-def test_quote_below_minimum_is_zero():
-    # 50 % of 150 points = 75 < minimum 100
-    q = points_discount_quote(bill_amount=Decimal("1000.00"), rule=RULE, spendable=150)
-    assert (q.max_points, q.max_amount) == (0, Decimal("0.00"))
-
-
-def test_quote_never_charges_points_for_nothing():
-    # 3 points = 1 baht: 10 points are worth 3.33; the fewest points for 3.33 are 10 (9.99 → 10)
-    rule = DiscountRuleData(points_per_unit=3)
-    q = points_discount_quote(bill_amount=Decimal("3.335"), rule=rule, spendable=1000)
-    assert q.max_amount == Decimal("3.33") and q.max_points == 10
-
-
-def test_proportional_points_add_up_to_the_whole_on_a_full_return():
-    parts = [Decimal("333.33"), Decimal("333.33"), Decimal("333.34")]
-    done, total = 0, Decimal("0")
-    for part in parts:
-        total += part
-        due = proportional_points(points=1000, bill_amount=Decimal("1000.00"), returned_total=total)
-        done = due
-    assert done == 1000
 
 
 @pytest.fixture

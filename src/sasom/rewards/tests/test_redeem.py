@@ -69,6 +69,17 @@ def _refused(code, **kwargs):
     return info.value
 
 
+def test_redeeming_two_from_a_global_stock_takes_two(member, branch, tote_bag, give_points, actor):
+    # given a tote bag with a global stock of 5 and a member with 600 points
+    give_points(member, 600)
+    # when the member takes 2
+    redemption = reward_redeem(member=member, reward=tote_bag, branch=branch, actor=actor, quantity=2)
+    # then 3 are left, and 600 points were spent
+    assert Reward.objects.get(pk=tote_bag.pk).stock == 3
+    assert (redemption.quantity, redemption.points) == (2, 600)
+    assert balance(member) == 0
+
+
 def test_not_enough_points_changes_nothing(member, branch, tote_bag, give_points, actor):
     give_points(member, 299)
     error = _refused(E.INSUFFICIENT_POINTS, member=member, reward=tote_bag, branch=branch, actor=actor)
