@@ -62,7 +62,7 @@ def _reference(org_id: int, category: dict[str, int], brand: dict[str, int], row
     from django.utils import timezone
 
     now = timezone.now()
-    products = [(org_id, r[0], r[1], r[2], category[r[3]], brand[r[4]], r[5], r[6], r[7], True, False, True, now, now)
+    products = [(org_id, r[0], r[1], r[2], category[r[3]], brand[r[4]], r[5], r[6], r[7], True, False, "", True, now, now)
                 for r in rows]
     def insert(cur: Any, head: str, values: list[tuple[Any, ...]]) -> None:
         width = len(values[0])
@@ -75,7 +75,7 @@ def _reference(org_id: int, category: dict[str, int], brand: dict[str, int], row
     t0 = time.monotonic()
     with transaction.atomic(), connection.cursor() as cur:
         insert(cur, "INSERT INTO catalog_product (organization_id, sku, name_th, name_en, category_id, brand_id, unit, "
-               "pack_size, base_price, vat_included, excluded_from_points, is_active, created_at, updated_at) VALUES ",
+               "pack_size, base_price, vat_included, excluded_from_points, image, is_active, created_at, updated_at) VALUES ",
                products)
         cur.execute("SELECT sku, id FROM catalog_product WHERE organization_id = %s", [org_id])
         ids = dict(cur.fetchall())

@@ -49,7 +49,7 @@ from sasom.rewards import selectors as reward_selectors
 from sasom.rewards.models import Reward
 from sasom.rewards.pricing import DiscountQuote
 from sasom.rewards.services.discount import bill_amount_of, points_discount_quote_for
-from sasom.rewards.services.redeem import points_purchase_void_for_payment
+from sasom.rewards.services.redeem import ensure_benefits, points_purchase_void_for_payment
 
 __all__ = [
     "CouponUsed", "MemberRef", "SaleCommitted", "SaleQuote", "coupons_of_sale", "member_find",
@@ -172,6 +172,7 @@ def sale_quote(*, organization: Organization, branch: Branch, basket: engine.Bas
     spendable = account.spendable if account else 0
     if redeem_points:
         assert member is not None
+        ensure_benefits(member)  # as points_discount_apply refuses a member who may not spend
         rule = reward_selectors.discount_rule_for(organization, member.member_type_id)
         basket = dataclasses.replace(basket, points_discount=payments.points_value(rule, basket, redeem_points, spendable))
     result = ledger_sale_quote(organization=organization, basket=basket, member=member, account=account)
