@@ -14,12 +14,23 @@ from sasom.catalog.models import Product
 from sasom.checkout.api_schemas import PriceStepOut, SaleLineOut
 from sasom.rewards.pricing import coupon_code_display
 
+DISCOUNTS = ("member_discount", "birthday_discount")
+
 
 @dataclass(frozen=True)
 class Step:
+    kind: str
     label: str
     amount: Decimal | None
     reason: str
+
+    @property
+    def shown(self) -> str:
+        """A discount as money off (−9.00); a price step as the change per unit it made (−16.00)."""
+        if self.amount is None:
+            return ""
+        signed = -abs(self.amount) if self.kind in DISCOUNTS else self.amount
+        return f"{signed:+,.2f}".replace("-", "\u2212")
 
 
 @dataclass(frozen=True)
@@ -58,7 +69,7 @@ def source_label(source: str) -> str:
 
 
 def steps_of(steps: list[PriceStepOut]) -> list[Step]:
-    return [Step(label=step_label(s.kind), amount=s.amount, reason=s.reason) for s in steps]
+    return [Step(kind=s.kind, label=step_label(s.kind), amount=s.amount, reason=s.reason) for s in steps]
 
 
 def product_names(organization_id: int, skus: list[str]) -> dict[str, str]:
