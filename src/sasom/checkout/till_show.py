@@ -42,8 +42,17 @@ class Row:
     steps: list[Step]
 
     @property
+    def qty(self) -> str:
+        return quantity_text(self.line.quantity)
+
+    @property
     def list_differs(self) -> bool:
         return self.line.list_price != self.line.unit_price
+
+
+def quantity_text(quantity: Decimal) -> str:
+    """10.000 as "10", 1.250 as "1.25" (never "1E+1")."""
+    return format(quantity.normalize(), "f")
 
 
 def step_label(kind: str) -> str:

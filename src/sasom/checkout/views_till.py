@@ -101,14 +101,20 @@ def _quote(request: StaffRequest, place: Place, basket: TillBasket) -> services.
     )
 
 
-def _panel(request: StaffRequest, place: Place, basket: TillBasket) -> dict[str, Any]:
-    """Quote ``basket`` at this moment, keep it (stamped, with its receipt number) and build the
-    panel's context. A basket the quote refuses only because of its coupons or points is shown
-    without them, saying why; any other refusal was caught before it was kept."""
-    basket = basket.stamped(timezone.now())
+def _panel(request: StaffRequest, place: Place, basket: TillBasket,
+           quoted: tuple[services.SaleQuote | None] | None = None) -> dict[str, Any]:
+    """Quote ``basket`` at this moment (unless ``quoted`` already holds its quote, stamped), keep
+    it (stamped, with its receipt number) and build the panel's context. A basket the quote now
+    refuses because of its coupons or points is shown without them, saying why; one it refuses
+    for a line (a product withdrawn since it was scanned) is listed for the cashier to remove."""
     q, unpriced = None, False
+    if quoted is not None:
+        q = quoted[0]
+    else:
+        basket = basket.stamped(timezone.now())
     try:
-        q = _quote(request, place, basket)
+        if quoted is None:
+            q = _quote(request, place, basket)
     except DomainError as err:
         if basket.coupons or basket.points:
             messages.warning(request, _("Coupons and points were taken off the bill: %(why)s") % {"why": err.message})
@@ -143,22 +149,24 @@ def _panel(request: StaffRequest, place: Place, basket: TillBasket) -> dict[str,
     return ctx
 
 
-def _answer(request: StaffRequest, place: Place, basket: TillBasket) -> HttpResponse:
+def _answer(request: StaffRequest, place: Place, basket: TillBasket,
+            quoted: tuple[services.SaleQuote | None] | None = None) -> HttpResponse:
     """HTMX: the panel again; a plain form post: back to the screen (post/redirect/get)."""
-    ctx = _panel(request, place, basket)
     if not request.htmx:
+        basket.save(request.session)  # the screen prices it again when it shows it
         return redirect("checkout:till")
-    return render(request, PANEL, {**ctx, "partial": True})
+    return render(request, PANEL, {**_panel(request, place, basket, quoted), "partial": True})
 
 
 def _change(request: StaffRequest, place: Place, candidate: TillBasket) -> HttpResponse:
     """Keep ``candidate`` if the checkout can price it, else keep the basket as it was and say why."""
+    candidate = candidate.stamped(timezone.now())
     try:
-        _quote(request, place, candidate)
+        q = _quote(request, place, candidate)
     except DomainError as err:
         messages.error(request, err.message)
         return _answer(request, place, place.basket)
-    return _answer(request, place, candidate)
+    return _answer(request, place, candidate, (q,))
 
 
 def _form_errors(request: StaffRequest, form: Any) -> None:

@@ -174,6 +174,7 @@ def test_coupons_and_points_are_applied_in_the_quote_and_posted(cashier, vip, or
     for _ in range(10):
         scan(cashier, "RICE")
     answer = cashier.post(reverse("checkout:till_member"), {"q": vip.phone}, **HX)
+    assert 'name="quantity" value="10"' in answer.content.decode()  # never "1E+1"
     assert coupon.code in [code for code, _label in answer.context["payment_form"].fields["coupons"].choices]
     # when the cashier ticks the coupon and types 200 points
     answer = cashier.post(reverse("checkout:till_payment"), {"coupons": [coupon.code], "points": "200"}, **HX)
