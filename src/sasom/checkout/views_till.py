@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import IntegrityError
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -45,6 +46,7 @@ from sasom.checkout.till import (
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError, NotFound
 from sasom.core.permissions import ensure_branch_in_scope, require_perm
+from sasom.ledger.errors import RECEIPT_CONFLICT
 from sasom.ledger.models import Sale
 from sasom.ledger.selectors import account_of, balance_of
 from sasom.members.models import Member
@@ -63,10 +65,15 @@ class Place:
     member: Member | None
 
 
+def _terminals(request: StaffRequest) -> QuerySet[Terminal]:
+    """Tills and counters of the staff member's branches (an integration sends its own sales)."""
+    return terminals_for(request).exclude(kind=Terminal.Kind.INTEGRATION)
+
+
 def _terminal(request: StaffRequest) -> Terminal | None:
     """The browser's terminal (its cookie), if still active and in the staff member's branches;
     with no choice made and a single terminal in scope, that one."""
-    terminals = terminals_for(request)
+    terminals = _terminals(request)
     chosen = request.get_signed_cookie(TERMINAL_COOKIE, default=None, salt=TERMINAL_SALT)
     if chosen and str(chosen).isdigit():
         found = terminals.filter(pk=int(chosen)).first()
@@ -199,7 +206,7 @@ def till(request: StaffRequest) -> HttpResponse:
 @require_perm("points.earn")
 def till_terminal(request: StaffRequest) -> HttpResponse:
     """Choose this browser's terminal (once; changeable from the screen)."""
-    terminals = terminals_for(request)
+    terminals = _terminals(request)
     form = TerminalForm(request.POST or None, terminals=terminals,
                         initial={"terminal": getattr(_terminal(request), "pk", None)})
     if request.method == "POST" and form.is_valid():
@@ -347,6 +354,8 @@ def till_commit(request: StaffRequest) -> HttpResponse:
         )
     except DomainError as err:
         messages.error(request, err.message)
+        if err.code == RECEIPT_CONFLICT:  # the number was taken by another sender: the next post takes a new one
+            dataclasses.replace(basket, receipt_id="", receipt_terminal_id=None).save(request.session)
         return redirect("checkout:till")
     except IntegrityError:  # a double click racing this one posted it a moment ago
         sale = Sale.objects.filter(organization=request.organization, terminal=place.terminal,

@@ -297,3 +297,23 @@ def test_the_receipt_of_another_branch_is_refused(cashier, org, actor):
     sale = sale_post(organization=org, branch=far, terminal=till, receipt_id="F1", actor=actor,
                      basket=ledger_basket("500", when=timezone.now()), member=None).sale
     assert cashier.get(reverse("checkout:till_receipt", args=[sale.pk])).status_code == 403
+
+
+def test_a_receipt_number_taken_by_another_sender_is_replaced(cashier, org, branch, terminal, actor):
+    # given a POS that posted "B1-T1-000001" itself, through the API
+    sale_post(organization=org, branch=branch, terminal=terminal, receipt_id="B1-T1-000001", actor=actor,
+              basket=ledger_basket("500", when=timezone.now()), member=None)
+    scan(cashier, "RICE")
+    # when the till posts its bill under the same number, it is refused and nothing is stored
+    refused = post_sale(cashier)
+    assert refused["Location"] == reverse("checkout:till") and Sale.objects.count() == 1
+    # then the next post takes the terminal's next number
+    cashier.get(reverse("checkout:till"))
+    done = post_sale(cashier)
+    assert done.status_code == 302 and Sale.objects.filter(receipt_id="B1-T1-000002").exists()
+
+
+def test_an_integration_terminal_is_not_a_till(staff_client, shop, org, branch):
+    TerminalFactory(organization=org, branch=branch, code="B1-ERP", kind="integration")
+    page = staff_client(Role.CASHIER).get(reverse("checkout:till"))
+    assert page.status_code == 200 and page.context["place"].terminal.code == "B1-T1"
