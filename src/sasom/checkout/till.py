@@ -7,8 +7,9 @@ computed from exactly the basket the commit will post.
 
 Posting once (a generic form token does not exist in ``core`` yet; this one is the checkout's):
 
-* every basket carries a ``token`` (a new one per sale), printed in the post form, and a receipt
-  number reserved from the terminal's sequence when its first line is added;
+* every basket carries a ``token``, printed in the post form and renewed with every change of the
+  bill, so only a form showing the bill as it is can post it; and a receipt number, reserved from
+  the terminal's sequence when its first line is added;
 * the sale's time (``stamp``) is the time of the quote the screen shows, so a double click sends
   the same receipt with the same content twice and the ledger answers the second with the stored
   sale (``sale_commit`` is idempotent per receipt);
@@ -98,6 +99,14 @@ class TillBasket:
     def with_member(self, member_id: int | None) -> TillBasket:
         """Another member: their coupons and points are theirs, so the payments start again."""
         return dataclasses.replace(self, member_id=member_id, coupons=(), points=0)
+
+    def changed_from(self, other: TillBasket) -> bool:
+        return (self.lines, self.member_id, self.coupons, self.points) != (
+            other.lines, other.member_id, other.coupons, other.points)
+
+    def renewed(self) -> TillBasket:
+        """The same bill under a new token: a post form printed before this change is refused."""
+        return dataclasses.replace(self, token=secrets.token_urlsafe(12))
 
     def without_payments(self) -> TillBasket:
         return dataclasses.replace(self, coupons=(), points=0)

@@ -159,6 +159,8 @@ def _panel(request: StaffRequest, place: Place, basket: TillBasket,
 def _answer(request: StaffRequest, place: Place, basket: TillBasket,
             quoted: tuple[services.SaleQuote | None] | None = None) -> HttpResponse:
     """HTMX: the panel again; a plain form post: back to the screen (post/redirect/get)."""
+    if basket.changed_from(place.basket):
+        basket = basket.renewed()
     if not request.htmx:
         basket.save(request.session)  # the screen prices it again when it shows it
         return redirect("checkout:till")

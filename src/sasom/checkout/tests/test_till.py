@@ -317,3 +317,18 @@ def test_an_integration_terminal_is_not_a_till(staff_client, shop, org, branch):
     TerminalFactory(organization=org, branch=branch, code="B1-ERP", kind="integration")
     page = staff_client(Role.CASHIER).get(reverse("checkout:till"))
     assert page.status_code == 200 and page.context["place"].terminal.code == "B1-T1"
+
+
+def test_a_post_form_printed_before_the_last_change_does_not_post(cashier):
+    # given the screen showing one rice, and a scan of chips in flight when the cashier posts
+    scan(cashier, "RICE")
+    shown = basket(cashier)["token"]
+    scan(cashier, "CHIPS")
+    assert basket(cashier)["token"] != shown
+    # then the old form is refused: the bill is shown again with both lines
+    answer = cashier.post(reverse("checkout:till_commit"), {"token": shown})
+    assert answer["Location"] == reverse("checkout:till") and not Sale.objects.exists()
+    # and a refused change keeps the token
+    current = basket(cashier)["token"]
+    scan(cashier, "NOPE")
+    assert basket(cashier)["token"] == current
