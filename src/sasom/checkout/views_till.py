@@ -167,15 +167,17 @@ def _answer(request: StaffRequest, place: Place, basket: TillBasket,
     return render(request, PANEL, {**_panel(request, place, basket, quoted), "partial": True})
 
 
-def _change(request: StaffRequest, place: Place, candidate: TillBasket) -> HttpResponse:
-    """Keep ``candidate`` if the checkout can price it, else keep the basket as it was and say why."""
+def _change(request: StaffRequest, place: Place, candidate: TillBasket, member: Member | None = None) -> HttpResponse:
+    """Keep ``candidate`` (for ``member``, when another is found) if the checkout can price it,
+    else keep the basket and the member as they were and say why."""
     candidate = candidate.stamped(timezone.now())
+    new_place = place if member is None else dataclasses.replace(place, member=member)
     try:
-        q = _quote(request, place, candidate)
+        q = _quote(request, new_place, candidate)
     except DomainError as err:
         messages.error(request, err.message)
         return _answer(request, place, place.basket)
-    return _answer(request, place, candidate, (q,))
+    return _answer(request, dataclasses.replace(new_place, basket=place.basket), candidate, (q,))
 
 
 def _form_errors(request: StaffRequest, form: Any) -> None:
@@ -285,8 +287,7 @@ def till_member(request: StaffRequest) -> HttpResponse:
     if member is None:
         messages.error(request, _("No member has this phone, card or code: %(q)s.") % {"q": form.cleaned_data["q"]})
         return _answer(request, place, place.basket)
-    place = Place(terminal=place.terminal, basket=place.basket, member=member)
-    return _change(request, place, place.basket.with_member(member.pk))
+    return _change(request, place, place.basket.with_member(member.pk), member)
 
 
 @require_POST
