@@ -11,7 +11,6 @@ from playwright.sync_api import Page, expect
 
 from sasom.catalog import price_tables
 from sasom.catalog.models import Barcode, Product
-from sasom.catalog.prices import pricing_forget
 from sasom.core.audit import Actor
 from sasom.earning.selectors import ruleset_forget
 from sasom.earning.services import rule_create
@@ -46,7 +45,6 @@ def shop(org, branch, make_staff):
     make_staff(Role.CASHIER, branches=[branch], username="cashier1")
     yield MemberFactory(organization=org, member_type=vip, code="V0000001", phone="+66810000001")
     ruleset_forget()
-    pricing_forget(org.pk)  # cached per process; the next test's organization may get the same id
 
 
 

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from sasom.catalog import price_tables
 from sasom.catalog.models import Barcode, Category, Product
-from sasom.catalog.prices import pricing_forget
 from sasom.checkout.till import SESSION_KEY, TERMINAL_COOKIE
 from sasom.core.audit import Actor
 from sasom.ledger.models import Sale
@@ -36,13 +35,6 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def shop(org, branch, terminal):
-    yield _shop(org)
-    # the settings are cached per process for a few seconds; the test's rollback does not clear
-    # them, and the next test's organization may get the same id
-    pricing_forget(org.pk)
-
-
-def _shop(org):
     food = Category.objects.create(organization=org, code="FOOD", name_th="อาหาร")
     alcohol = Category.objects.create(organization=org, code="ALCOHOL", name_th="เครื่องดื่มแอลกอฮอล์")
     make = Product.objects.create
