@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.bounded import BoundedForm
+
 MAX_QUANTITY = Decimal("9999")  # one line of a shop's bill; more is a slip of the finger
 MAX_LINES = 200  # the API takes 500; a counter bill past 200 lines is a mistake
 MAX_POINTS = 1_000_000_000
@@ -22,7 +24,7 @@ def _quantity_field(**kwargs: Any) -> forms.DecimalField:
     )
 
 
-class ScanForm(forms.Form):
+class ScanForm(BoundedForm):
     """A barcode or SKU as scanned or typed; ``3*CODE`` adds three."""
 
     code = forms.CharField(label=_("Barcode or SKU"), max_length=70, strip=True)
@@ -42,7 +44,7 @@ class ScanForm(forms.Form):
         return data
 
 
-class LineForm(forms.Form):
+class LineForm(BoundedForm):
     """A line's quantity keys: + / − / remove, or a quantity typed."""
 
     ACTIONS = ("inc", "dec", "set", "remove")
@@ -56,11 +58,11 @@ class LineForm(forms.Form):
         return data
 
 
-class MemberFindForm(forms.Form):
+class MemberFindForm(BoundedForm):
     q = forms.CharField(label=_("Member phone, card or QR"), max_length=64, strip=True)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(BoundedForm):
     """The member's coupons chosen and the points paid with (a number of points: their money value
     always comes from the points-discount rule, through the quote)."""
 
@@ -79,7 +81,7 @@ class TerminalChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # 
         return f"{obj.branch.code} · {obj.code} · {obj.name}"
 
 
-class TerminalForm(forms.Form):
+class TerminalForm(BoundedForm):
     terminal = TerminalChoiceField(label=_("Terminal"), queryset=None, empty_label=None)
 
     def __init__(self, *args: Any, terminals: Any, **kwargs: Any) -> None:
