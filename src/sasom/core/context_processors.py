@@ -27,7 +27,8 @@ NAV: list[tuple[Any, list[tuple[str, Any, str]]]] = [
         ("catalog:import", _("Import / export"), "catalog.manage"),
     ]),
     (_("Counter"), [
-        ("checkout:counter", _("Cashier"), "points.earn"),
+        ("checkout:till", _("Sale at the till"), "points.earn"),
+        ("checkout:counter", _("Sale by totals"), "points.earn"),
         ("rewards:counter", _("Redeem"), "rewards.redeem"),
         ("checkout:cashier", _("Coupons at the till"), "coupons.use"),
     ]),
