@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from sasom.core.audit import Actor
+from sasom.core.roles import Role
 from sasom.integrations import auth
 from sasom.integrations.services import api_key_create
 from sasom.ledger.models import Sale
@@ -192,3 +193,12 @@ def test_a_retry_from_another_serializer_is_the_same_request(pos, member):
     assert again.content == first.content
     assert (other.status_code, other.json()["code"]) == (409, "idempotency_mismatch")
     assert Sale.objects.count() == 1
+
+
+def test_a_cashier_is_offered_only_what_the_role_may_do_with_a_sale(staff_client, org, terminal, member):
+    """Cashiers may not return or void: the link after a sale only opens it."""
+    client = staff_client(Role.CASHIER)
+    page = client.post("/points/counter/", {"terminal": terminal.pk, "receipt_id": "C-1", "total": "100",
+                                            "q": member.phone}, follow=True).content.decode()
+    assert "Open the sale" in page or "เปิดดูบิล" in page
+    assert "return or void" not in page and "(คืนสินค้าหรือยกเลิก)" not in page
