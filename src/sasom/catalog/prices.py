@@ -1,8 +1,8 @@
 """Reads for the till: the organization's pricing settings, and a basket's products with their
 prices resolved for one branch, member type and day (``catalog.pricing`` does the arithmetic).
 
-A basket costs two queries here when warm: the products by SKU (barcodes only for codes no SKU
-matched), and the price rows of the two tables that matter. The settings and which table each
+A basket costs one query here when warm: the products by SKU with their table prices (subqueries;
+barcodes, two more, only for codes no SKU matched). The settings and which table each
 member type uses are read once per process and kept ``EARNING_RULESET_TTL`` seconds (a change
 clears them at once in the process that made it), with the category tree when some categories
 are excluded from member discounts.
@@ -19,7 +19,9 @@ from decimal import Decimal
 
 from django.conf import settings as django_settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+
+from sasom.core.money import money
 
 from .models import Barcode, Category, Price, PriceTableMemberType, PricingSettings, Product
 from .pricing import AUTHORITY_POS, ProductPrices
@@ -89,36 +91,36 @@ def _settings_read(organization_id: int) -> Settings:
     )
 
 
-def products_for_codes(organization_id: int, codes: Iterable[str], *, on: dt.date) -> dict[str, Product]:
+def products_for_codes(organization_id: int, codes: Iterable[str], *, on: dt.date,
+                       prices: dict[str, Subquery] | None = None) -> dict[str, Product]:
     """The sellable products (active, within their active dates on ``on``) named by SKU or
-    barcode, keyed by the code as given; a SKU wins over another product's barcode."""
+    barcode, keyed by the code as given; a SKU wins over another product's barcode. ``prices``:
+    annotations (:func:`_table_price`) read in the same query."""
     wanted = {c for c in codes if c}
     if not wanted:
         return {}
-    sellable = (Q(is_active=True), Q(active_from__isnull=True) | Q(active_from__lte=on),
-                Q(active_to__isnull=True) | Q(active_to__gte=on))
-    found = {p.sku: p for p in Product.objects.filter(*sellable, organization_id=organization_id, sku__in=wanted)
-             .select_related("category", "brand")}
+    sellable = (Product.objects.filter(Q(active_from__isnull=True) | Q(active_from__lte=on),
+                                       Q(active_to__isnull=True) | Q(active_to__gte=on),
+                                       organization_id=organization_id, is_active=True)
+                .select_related("category", "brand").annotate(**(prices or {})))
+    found = {p.sku: p for p in sellable.filter(sku__in=wanted)}
     missing = wanted - found.keys()
-    if missing:  # codes no SKU matched: barcodes, one more query
-        for barcode in (Barcode.objects.filter(organization_id=organization_id, code__in=missing)
-                        .select_related("product__category", "product__brand")):
-            product = barcode.product
-            if product.is_active and (product.active_from is None or product.active_from <= on) and (
-                    product.active_to is None or product.active_to >= on):
-                found[barcode.code] = product
+    if missing:  # codes no SKU matched: barcodes, two more queries
+        by_code = dict(Barcode.objects.filter(organization_id=organization_id, code__in=missing)
+                       .values_list("code", "product_id"))
+        products = {p.pk: p for p in sellable.filter(pk__in=set(by_code.values()))} if by_code else {}
+        found.update({code: products[pk] for code, pk in by_code.items() if pk in products})
     return found
 
 
-def _price_rows(organization_id: int, product_ids: set[int], table_ids: list[int], branch_id: int, on: dt.date
-                ) -> list[tuple[int, int, int | None, Decimal, dt.date | None]]:
-    if not product_ids or not table_ids:
-        return []
-    return list(
-        Price.objects.filter(organization_id=organization_id, table_id__in=table_ids, product_id__in=product_ids)
+def _table_price(table_id: int, branch_id: int, on: dt.date, field: str) -> Subquery:
+    """One field of the table's price of the outer product for the branch on ``on``: the branch's
+    own row before the all-branch row (rows of one table, product and branch never overlap)."""
+    return Subquery(
+        Price.objects.filter(table_id=table_id, product_id=OuterRef("pk"), organization_id=OuterRef("organization_id"))
         .filter(Q(branch__isnull=True) | Q(branch_id=branch_id))
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .order_by().values_list("product_id", "table_id", "branch_id", "price", "valid_from")
+        .order_by(F("branch_id").asc(nulls_last=True)).values(field)[:1]
     )
 
 
@@ -142,38 +144,39 @@ def basket_products(organization_id: int, codes: Iterable[str], *, branch_id: in
     """Each known code's product with its list price and member price resolved (docs/points.md:
     the member type's table at the branch, then for every branch; the general table at the
     branch, then for every branch; the base price)."""
-    products = products_for_codes(organization_id, codes, on=on)
     member_table_id, member_table_code = member_table if member_table is not None else (None, "")
     general_id = settings.general_table_id
-    tables = [t for t in (member_table_id, general_id) if t is not None]
-    rows = _price_rows(organization_id, {p.pk for p in products.values()}, tables, branch_id, on)
-    # Per product and table: the branch's own row before the all-branch row. Rows of one table,
-    # product and branch never overlap (catalog.price_tables refuses it), so one row is valid today.
-    best: dict[tuple[int, int], tuple[int, Decimal]] = {}
-    for product_id, table_id, row_branch, price, _valid_from in rows:
-        rank = 0 if row_branch is not None else 1
-        held = best.get((product_id, table_id))
-        if held is None or rank < held[0]:
-            best[(product_id, table_id)] = (rank, price)
+    annotations: dict[str, Subquery] = {}
+    for name, table_id in (("member", member_table_id), ("general", general_id)):
+        if table_id is not None:
+            annotations[f"{name}_price"] = _table_price(table_id, branch_id, on, "price")
+            annotations[f"{name}_branch"] = _table_price(table_id, branch_id, on, "branch_id")
+    products = products_for_codes(organization_id, codes, on=on, prices=annotations)
     ancestors = settings.category_codes
     out: dict[str, ProductPrices] = {}
     for code, p in products.items():
         list_price, list_source = p.base_price, "base"
-        general = best.get((p.pk, general_id)) if general_id is not None else None
+        general = _money_or_none(getattr(p, "general_price", None))  # SQLite gives a subquery's 85.00 as 85
         if general is not None:
-            list_price, list_source = general[1], _source(settings.general_table_code, general[0], branch_code)
-        member = best.get((p.pk, member_table_id)) if member_table_id is not None else None
+            list_price = general
+            list_source = _source(settings.general_table_code, getattr(p, "general_branch", None), branch_code)
+        member = _money_or_none(getattr(p, "member_price", None))
         category = p.category.code if p.category else ""
         out[code] = ProductPrices(
             sku=p.sku, name=p.name_th, category=category,
             categories=ancestors.get(p.category_id or 0, frozenset({category} if category else ())),
             brand=p.brand.code if p.brand else "", excluded_from_points=p.excluded_from_points,
             list_price=list_price, list_source=list_source,
-            member_price=member[1] if member is not None else None,
-            member_source=_source(member_table_code, member[0], branch_code) if member is not None else "",
+            member_price=member,
+            member_source=_source(member_table_code, getattr(p, "member_branch", None), branch_code)
+            if member is not None else "",
         )
     return out
 
 
-def _source(table_code: str, rank: int, branch_code: str) -> str:
-    return f"table:{table_code}@{branch_code}" if rank == 0 and branch_code else f"table:{table_code}"
+def _money_or_none(value: Decimal | None) -> Decimal | None:
+    return None if value is None else money(value)
+
+
+def _source(table_code: str, row_branch: int | None, branch_code: str) -> str:
+    return f"table:{table_code}@{branch_code}" if row_branch is not None else f"table:{table_code}"
