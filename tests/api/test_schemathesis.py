@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from schemathesis.core.parameters import ParameterLocation
 
 from sasom.core.audit import Actor
 from sasom.integrations import auth
@@ -46,7 +47,13 @@ def test_api_never_fails_on_any_input(case, api_key):
     # A schema-valid request may still be refused by a business rule (400 insufficient_points,
     # 404 member_not_found), so "positive data must be accepted" does not apply; everything
     # else does: no 5xx, answers match the schema, invalid input is rejected, auth is enforced.
+    # A negative case may have dropped the Authorization header on purpose: sending our key then
+    # would make it a valid request that schemathesis still counts as negative ("accepted"), so
+    # such a case goes without the key and must be refused.
+    meta = case.meta
+    key_dropped = (meta is not None and meta.is_negative_at(ParameterLocation.HEADER)
+                   and "Authorization" not in (case.headers or {}))
     case.call_and_validate(
-        headers={"Authorization": f"Bearer {api_key}"},
+        headers={} if key_dropped else {"Authorization": f"Bearer {api_key}"},
         excluded_checks=[schemathesis.checks.positive_data_acceptance],
     )
