@@ -50,8 +50,8 @@ from sasom.core.permissions import ensure_branch_in_scope
 from sasom.earning import engine
 from sasom.integrations.auth import Principal, api_auth, api_require
 from sasom.ledger.api_schemas import awards_out, balance_out
-from sasom.ledger.models import PointAccount, Sale
-from sasom.ledger.plan import award_json, line_rows
+from sasom.ledger.models import PointAccount, Sale, SaleLine
+from sasom.ledger.plan import LineRow, award_json, line_rows
 from sasom.ledger.selectors import Balance, balance_after
 from sasom.members.models import Member
 from sasom.organizations.models import Branch, Organization, Terminal
@@ -158,32 +158,26 @@ def _steps(rows: list[list[Any]] | tuple[tuple[int, str, str, str], ...], line_n
             for no, kind, amount, reason in rows if no == line_no]
 
 
+def _line_out(ln: LineRow | SaleLine, pricing: list[list[Any]] | tuple[tuple[int, str, str, str], ...]
+              ) -> SaleLineOut:
+    """A line as the plan decided it (``LineRow``) or as stored (``SaleLine``): the same fields."""
+    return SaleLineOut(
+        line_no=ln.line_no, sku=ln.sku, quantity=ln.quantity,
+        list_price=ln.unit_price if ln.list_price is None else ln.list_price, unit_price=ln.unit_price,
+        price_source=ln.price_source, price_flag=ln.price_flag, discount=ln.discount,
+        member_discount=ln.member_discount, net=ln.net, earns_points=not ln.excluded_from_points,
+        steps=_steps(pricing, ln.line_no),
+    )
+
+
 def _lines_out(basket: engine.Basket) -> list[SaleLineOut]:
-    """The lines of a basket priced now (a quote, a sale just posted)."""
-    return [
-        SaleLineOut(
-            line_no=ln.line_no, sku=ln.sku, quantity=ln.quantity,
-            list_price=ln.unit_price if ln.list_price is None else ln.list_price, unit_price=ln.unit_price,
-            price_source=ln.price_source, price_flag=ln.price_flag, discount=money(ln.discount),
-            member_discount=money(ln.member_discount), net=money(money(ln.quantity * ln.unit_price) - ln.discount),
-            earns_points=not ln.excluded_from_points, steps=_steps(basket.pricing, ln.line_no),
-        )
-        for ln in basket.lines
-    ]
+    """The lines of a basket priced now (a quote, a sale just posted), as the plan stores them."""
+    return [_line_out(ln, basket.pricing) for ln in line_rows(basket)[0]]
 
 
 def _stored_lines_out(sale: Sale) -> list[SaleLineOut]:
     rows = sale.explanation.get("pricing", []) if isinstance(sale.explanation, dict) else []
-    return [
-        SaleLineOut(
-            line_no=ln.line_no, sku=ln.sku, quantity=ln.quantity,
-            list_price=ln.unit_price if ln.list_price is None else ln.list_price, unit_price=ln.unit_price,
-            price_source=ln.price_source, price_flag=ln.price_flag, discount=ln.discount,
-            member_discount=ln.member_discount, net=ln.net, earns_points=not ln.excluded_from_points,
-            steps=_steps(rows, ln.line_no),
-        )
-        for ln in sale.lines.all()
-    ]
+    return [_line_out(ln, rows) for ln in sale.lines.all()]
 
 
 def _coupons_out(coupons: list[services.CouponUsed]) -> list[SaleCouponOut]:
@@ -253,7 +247,7 @@ def _quote_out(organization: Organization, q: services.SaleQuote) -> SaleQuoteOu
                               used=q.points_used, occurred_at=b.occurred_at, now=timezone.now())
         after = balance_out(member, known=known)
     return SaleQuoteOut(
-        member=member.code if member else None, lines=_lines_out(b), notes=_steps(b.pricing, 0), gross=gross,
+        member=member.code if member else None, lines=[_line_out(ln, b.pricing) for ln in rows], notes=_steps(b.pricing, 0), gross=gross,
         member_discount=sum((ln.member_discount for ln in rows), Decimal("0")),
         discounts=line_discounts + bill_level, bill_discount=money(b.bill_discount),
         coupon_discount=money(b.coupon_discount), points_paid=money(b.points_discount),

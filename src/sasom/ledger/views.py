@@ -24,6 +24,7 @@ from sasom.core.permissions import (
     require_perm,
     staff_has,
 )
+from sasom.earning.no_points import LABELS as NO_POINTS
 from sasom.ledger import selectors
 from sasom.ledger.forms import AdjustForm, LedgerSettingsForm, ReturnForm, VoidForm
 from sasom.ledger.models import Sale
@@ -66,6 +67,7 @@ def sale_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "void_form": VoidForm(),
             "return_form": ReturnForm(sale_lines=[ln for ln in lines if ln.returned_quantity < ln.quantity]),
             "may_void": staff_has(request.staff, "points.void") and sale.status != Sale.Status.VOIDED,
+            "no_points": NO_POINTS.get((sale.explanation or {}).get("no_points", "")),
         },
     )
 

@@ -202,3 +202,11 @@ def test_a_cashier_is_offered_only_what_the_role_may_do_with_a_sale(staff_client
                                             "q": member.phone}, follow=True).content.decode()
     assert "Open the sale" in page or "เปิดดูบิล" in page
     assert "return or void" not in page and "(คืนสินค้าหรือยกเลิก)" not in page
+
+
+def test_the_sale_page_says_why_a_sale_earned_nothing(pos, member, staff_client):
+    member.member_type.can_earn = False
+    member.member_type.save()
+    post(pos, "/api/v1/sales", body())
+    page = staff_client(Role.ADMIN).get(f"/points/sales/{Sale.objects.get().pk}/").content.decode()
+    assert "This member type earns no points." in page or "ประเภทสมาชิกนี้ไม่สะสมแต้ม" in page
