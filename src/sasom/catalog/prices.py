@@ -1,8 +1,8 @@
 """Reads for the till: the organization's pricing settings, and a basket's products with their
 prices resolved for one branch, member type and day (``catalog.pricing`` does the arithmetic).
 
-A basket costs one query here when warm: the products by SKU with their table prices (subqueries;
-barcodes, two more, only for codes no SKU matched). The settings and which table each
+A basket costs one query here when warm: its codes matched as SKUs or barcodes, with the products'
+table prices (one statement, prepared on PostgreSQL). The settings and which table each
 member type uses are read once per process and kept ``EARNING_RULESET_TTL`` seconds (a change
 clears them at once in the process that made it), with the category tree when some categories
 are excluded from member discounts.
@@ -11,19 +11,22 @@ are excluded from member discounts.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings as django_settings
-from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db import connection, transaction
 
 from sasom.core.money import money
+from sasom.core.sql import prepared_rows
 
-from .models import Barcode, Category, Price, PriceTableMemberType, PricingSettings, Product
+from .models import Category, PriceTableMemberType, PricingSettings
 from .pricing import AUTHORITY_POS, ProductPrices
 
 
@@ -91,39 +94,6 @@ def _settings_read(organization_id: int) -> Settings:
     )
 
 
-def products_for_codes(organization_id: int, codes: Iterable[str], *, on: dt.date,
-                       prices: dict[str, Subquery] | None = None) -> dict[str, Product]:
-    """The sellable products (active, within their active dates on ``on``) named by SKU or
-    barcode, keyed by the code as given; a SKU wins over another product's barcode. ``prices``:
-    annotations (:func:`_table_price`) read in the same query."""
-    wanted = {c for c in codes if c}
-    if not wanted:
-        return {}
-    sellable = (Product.objects.filter(Q(active_from__isnull=True) | Q(active_from__lte=on),
-                                       Q(active_to__isnull=True) | Q(active_to__gte=on),
-                                       organization_id=organization_id, is_active=True)
-                .select_related("category", "brand").annotate(**(prices or {})))
-    found = {p.sku: p for p in sellable.filter(sku__in=wanted)}
-    missing = wanted - found.keys()
-    if missing:  # codes no SKU matched: barcodes, two more queries
-        by_code = dict(Barcode.objects.filter(organization_id=organization_id, code__in=missing)
-                       .values_list("code", "product_id"))
-        products = {p.pk: p for p in sellable.filter(pk__in=set(by_code.values()))} if by_code else {}
-        found.update({code: products[pk] for code, pk in by_code.items() if pk in products})
-    return found
-
-
-def _table_price(table_id: int, branch_id: int, on: dt.date, field: str) -> Subquery:
-    """One field of the table's price of the outer product for the branch on ``on``: the branch's
-    own row before the all-branch row (rows of one table, product and branch never overlap)."""
-    return Subquery(
-        Price.objects.filter(table_id=table_id, product_id=OuterRef("pk"), organization_id=OuterRef("organization_id"))
-        .filter(Q(branch__isnull=True) | Q(branch_id=branch_id))
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .order_by(F("branch_id").asc(nulls_last=True)).values(field)[:1]
-    )
-
-
 def _category_ancestors(organization_id: int) -> dict[int, frozenset[str]]:
     rows = {pk: (code, parent) for pk, code, parent in
             Category.objects.filter(organization_id=organization_id).values_list("id", "code", "parent_id")}
@@ -138,44 +108,75 @@ def _category_ancestors(organization_id: int) -> dict[int, frozenset[str]]:
     return out
 
 
+# One statement for a whole basket: each code given, matched as a SKU (via 0) or a barcode (via 1),
+# with its product's category, brand and the member and general tables' prices of the branch
+# (the branch's own row before the all-branch row; a NULL table matches nothing). $1 organization,
+# $2 the codes, $3 the day, $4 the branch, $5 the member's table, $6 the general table.
+_BASKET_PRICE = """(SELECT pr.{field} FROM catalog_price pr WHERE pr.organization_id = $1 AND pr.table_id = ${table}
+ AND pr.product_id = p.id AND (pr.branch_id IS NULL OR pr.branch_id = $4)
+ AND (pr.valid_from IS NULL OR pr.valid_from <= $3) AND (pr.valid_to IS NULL OR pr.valid_to >= $3)
+ ORDER BY (pr.branch_id IS NULL) LIMIT 1)"""
+_BASKET = f"""WITH wanted AS ({{wanted}})
+SELECT m.code, m.via, p.sku, p.name_th, p.category_id, c.code, b.code, p.excluded_from_points, p.base_price,
+ {_BASKET_PRICE.format(field="price", table=5)}, {_BASKET_PRICE.format(field="branch_id", table=5)},
+ {_BASKET_PRICE.format(field="price", table=6)}, {_BASKET_PRICE.format(field="branch_id", table=6)}
+FROM (SELECT w.code AS code, 0 AS via, p.id AS product_id FROM wanted w
+        JOIN catalog_product p ON p.organization_id = $1 AND p.sku = w.code
+      UNION ALL
+      SELECT w.code, 1, bc.product_id FROM wanted w
+        JOIN catalog_barcode bc ON bc.organization_id = $1 AND bc.code = w.code) m
+JOIN catalog_product p ON p.id = m.product_id AND p.organization_id = $1
+LEFT JOIN catalog_category c ON c.id = p.category_id
+LEFT JOIN catalog_brand b ON b.id = p.brand_id
+WHERE p.is_active AND (p.active_from IS NULL OR p.active_from <= $3) AND (p.active_to IS NULL OR p.active_to >= $3)
+ORDER BY m.via DESC"""
+_BASKET_PG = _BASKET.format(wanted="SELECT unnest($2::text[]) AS code")
+_BASKET_SQLITE_PARTS = re.split(r"\$(\d)", _BASKET.format(wanted="SELECT value AS code FROM json_each($2)"))
+_BASKET_SQLITE = "".join(part if i % 2 == 0 else "%s" for i, part in enumerate(_BASKET_SQLITE_PARTS))
+_BASKET_SQLITE_ORDER = [int(n) - 1 for n in _BASKET_SQLITE_PARTS[1::2]]
+
+
+def _basket_rows(organization_id: int, codes: list[str], on: dt.date, branch_id: int,
+                 member_table_id: int | None, general_table_id: int | None) -> list[tuple[Any, ...]]:
+    if connection.vendor == "postgresql":
+        return prepared_rows("sasom_basket_products_v1", "bigint, text[], date, bigint, bigint, bigint", _BASKET_PG,
+                             [organization_id, codes, on, branch_id, member_table_id, general_table_id])
+    values: list[Any] = [organization_id, json.dumps(codes), on.isoformat(), branch_id, member_table_id, general_table_id]
+    with connection.cursor() as cursor:
+        cursor.execute(_BASKET_SQLITE, [values[i] for i in _BASKET_SQLITE_ORDER])
+        return list(cursor.fetchall())
+
+
 def basket_products(organization_id: int, codes: Iterable[str], *, branch_id: int, branch_code: str,
                     on: dt.date, settings: Settings, member_table: tuple[int, str] | None
                     ) -> dict[str, ProductPrices]:
-    """Each known code's product with its list price and member price resolved (docs/points.md:
-    the member type's table at the branch, then for every branch; the general table at the
-    branch, then for every branch; the base price)."""
+    """Each known code's sellable product (a SKU before another product's barcode) with its list
+    price and member price resolved (docs/points.md: the member type's table at the branch, then
+    for every branch; the general table at the branch, then for every branch; the base price).
+    One query (prepared on PostgreSQL)."""
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return {}
     member_table_id, member_table_code = member_table if member_table is not None else (None, "")
-    general_id = settings.general_table_id
-    annotations: dict[str, Subquery] = {}
-    for name, table_id in (("member", member_table_id), ("general", general_id)):
-        if table_id is not None:
-            annotations[f"{name}_price"] = _table_price(table_id, branch_id, on, "price")
-            annotations[f"{name}_branch"] = _table_price(table_id, branch_id, on, "branch_id")
-    products = products_for_codes(organization_id, codes, on=on, prices=annotations)
     ancestors = settings.category_codes
     out: dict[str, ProductPrices] = {}
-    for code, p in products.items():
-        list_price, list_source = p.base_price, "base"
-        general = _money_or_none(getattr(p, "general_price", None))  # SQLite gives a subquery's 85.00 as 85
+    rows = _basket_rows(organization_id, wanted, on, branch_id, member_table_id, settings.general_table_id)
+    for (code, _via, sku, name, category_id, category, brand, excluded, base, member, member_branch,
+         general, general_branch) in rows:  # barcodes first, so that a SKU's row overwrites them
+        list_price, list_source = money(str(base)), "base"
         if general is not None:
-            list_price = general
-            list_source = _source(settings.general_table_code, getattr(p, "general_branch", None), branch_code)
-        member = _money_or_none(getattr(p, "member_price", None))
-        category = p.category.code if p.category else ""
+            list_price = money(str(general))  # SQLite gives a decimal as a number
+            list_source = _source(settings.general_table_code, general_branch, branch_code)
+        category = category or ""
         out[code] = ProductPrices(
-            sku=p.sku, name=p.name_th, category=category,
-            categories=ancestors.get(p.category_id or 0, frozenset({category} if category else ())),
-            brand=p.brand.code if p.brand else "", excluded_from_points=p.excluded_from_points,
+            sku=sku, name=name, category=category,
+            categories=ancestors.get(category_id or 0, frozenset({category} if category else ())),
+            brand=brand or "", excluded_from_points=bool(excluded),
             list_price=list_price, list_source=list_source,
-            member_price=member,
-            member_source=_source(member_table_code, getattr(p, "member_branch", None), branch_code)
-            if member is not None else "",
+            member_price=None if member is None else money(str(member)),
+            member_source=_source(member_table_code, member_branch, branch_code) if member is not None else "",
         )
     return out
-
-
-def _money_or_none(value: Decimal | None) -> Decimal | None:
-    return None if value is None else money(value)
 
 
 def _source(table_code: str, row_branch: int | None, branch_code: str) -> str:

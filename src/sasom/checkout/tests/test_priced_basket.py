@@ -346,3 +346,33 @@ def test_pricing_a_basket_costs_one_query_when_warm(shop, vip, branch, django_as
     with django_assert_num_queries(1):
         priced = basket_priced(organization=shop, branch=branch, basket=basket, member=vip, sent=sent)
     assert [ln.unit_price for ln in priced.basket.lines] == [Decimal("85.00"), Decimal("20.00"), Decimal("60.00")]
+
+
+def test_one_statement_matches_skus_before_barcodes_and_only_sellable_products(shop, other_org, branch, vip,
+                                                                               django_assert_num_queries):
+    """A SKU wins over another product's barcode; a barcode names its product; inactive products,
+    products outside their dates and another organization's products are not found."""
+    from sasom.catalog import prices  # noqa: PLC0415  # this test alone reads the basket query directly
+
+    # given: a product whose barcode is the SKU "RICE", one retired, one not yet on sale, another shop's
+    shop_products = Product.objects.filter(organization=shop)
+    decoy = Product.objects.create(organization=shop, sku="DECOY", name_th="ล่อ", base_price=Decimal("1.00"))
+    Barcode.objects.create(organization=shop, product=decoy, code="RICE")
+    old = Product.objects.create(organization=shop, sku="OLD", name_th="เลิกขาย", base_price=Decimal("5.00"),
+                                 is_active=False)
+    Barcode.objects.create(organization=shop, product=old, code="8850009")
+    Product.objects.create(organization=shop, sku="SOON", name_th="เร็วๆนี้", base_price=Decimal("5.00"),
+                           active_from=dt.date(2027, 1, 1))
+    Product.objects.create(organization=other_org, sku="THEIRS", name_th="ของร้านอื่น", base_price=Decimal("7.00"))
+    settings_ = prices.pricing_settings(shop.pk)
+    # when
+    with django_assert_num_queries(1):
+        found = prices.basket_products(shop.pk, ["RICE", "8850001", "OLD", "8850009", "SOON", "THEIRS", ""],
+                                       branch_id=branch.pk, branch_code="B1", on=dt.date(2026, 11, 24),
+                                       settings=settings_, member_table=settings_.member_tables.get(vip.member_type_id))
+    # then
+    assert sorted(found) == ["8850001", "RICE"]
+    assert found["RICE"].sku == "RICE" and found["RICE"].member_price == Decimal("85.00")
+    assert found["RICE"].member_source == "table:VIP@B1" and found["RICE"].categories == frozenset({"FOOD"})
+    assert found["8850001"].sku == "CHIPS" and found["8850001"].categories == frozenset({"SNACK", "FOOD"})
+    assert shop_products.count() == 7

@@ -19,7 +19,6 @@ cover. A replayed receipt answers the stored result, another body under the same
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, cast
@@ -30,6 +29,7 @@ from django.utils import timezone
 
 from sasom.core.audit import Actor
 from sasom.core.events import POINTS_EARNED, SALE_POSTED, event_wanted
+from sasom.core.sql import prepared_row
 from sasom.earning import engine
 from sasom.ledger.models import LedgerSettings, PointAccount, Sale
 from sasom.ledger.plan import SalePlan, body_hash, plan_json
@@ -50,25 +50,6 @@ from sasom.members.models import Member, MemberType
 from sasom.organizations.models import Organization
 
 _CALL = "SELECT * FROM sasom_sale_post($1)"
-
-# Statements prepared on each database connection (PREPARE is per session): the parse and plan
-# of the hot statements are paid once per connection instead of once per sale.
-_prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
-
-
-def _execute_prepared(name: str, types: str, body: str, params: list[Any]) -> tuple[Any, ...] | None:
-    """Run ``body`` (parameters ``$1``..``$n`` of ``types``) as the prepared statement ``name``
-    on this thread's connection, preparing it first if this connection has not yet; one row."""
-    connection.ensure_connection()
-    done = _prepared.setdefault(connection.connection, set())
-    with connection.cursor() as cursor:
-        if name not in done:
-            cursor.execute(f"PREPARE {name} ({types}) AS {body}")
-            done.add(name)
-        cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
-        row: tuple[Any, ...] | None = cursor.fetchone()
-        return row
-
 
 @dataclass(frozen=True)
 class FastPostResult(SalePostResult):
@@ -119,7 +100,7 @@ def sale_post_fast(
     listening = (plan.earn is not None and event_wanted(organization.pk, POINTS_EARNED)) or event_wanted(
         organization.pk, SALE_POSTED)
     with transaction.atomic() if listening else nullcontext():
-        row = _execute_prepared("sasom_sale_post_v2", "jsonb", _CALL, [plan_json(plan)])
+        row = prepared_row("sasom_sale_post_v2", "jsonb", _CALL, [plan_json(plan)])
         assert row is not None
         (status, sale_id, stored_hash, account_id, spendable, pending, lifetime, debt, sale_count,
          account_created_at, entry_id, next_on, next_points) = row
@@ -241,7 +222,7 @@ def member_with_account(
     (None when it has none yet). None when no member matches."""
     parts = _lookup_parts()
     by = "phone" if phone else "code"
-    row = _execute_prepared(f"sasom_member_by_{by}_v1", "bigint, varchar", parts[f"by_{by}"],
+    row = prepared_row(f"sasom_member_by_{by}_v1", "bigint, varchar", parts[f"by_{by}"],
                             [organization_id, phone or code])
     if row is None:
         return None
