@@ -59,7 +59,7 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
     Refuses a line it cannot price: ``unknown_product`` (not in the catalog, and the organization
     takes no open lines), ``price_required`` (an open line without a price),
     ``discount_above_line``; each names the line's field; then ``discount_above_bill``."""
-    sale_time_check(basket.occurred_at, batch=batch)
+    sale_time_check(basket.occurred_at, batch=batch, since=organization.sales_since, zone=organization.time_zone)
     lines = sent if sent is not None else lines_sent(basket)
     settings = prices.pricing_settings(organization.pk)
     if not settings.configured and all(ln.unit_price is not None for ln in lines):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import random
 import time
 from collections.abc import Callable
@@ -46,7 +47,11 @@ DEMO_CODE = "demo"
 DEMO_NAME = "มินิมาร์ทสะสม"
 # Deliberately simple: the demo runs on a laptop. Stored as a hash, bypassing the validators.
 DEMO_PASSWORD = "sasom-demo"
-DEMO_URL = "http://127.0.0.1:8000/"
+
+
+def demo_url() -> str:
+    """The address ``sasom serve`` binds (``SASOM_BIND``, as the server reads it)."""
+    return f"http://{os.environ.get('SASOM_BIND') or '127.0.0.1:8000'}/"
 
 DEMO_BRANCHES = [
     ("B1", "สาขาสุขุมวิท", "123 ถนนสุขุมวิท แขวงคลองเตยเหนือ เขตวัฒนา กรุงเทพมหานคร 10110", "02-111-2222"),
@@ -306,7 +311,7 @@ def demo_portal_lines() -> list[str]:
               .order_by("id").only("code", "phone").first())
     if member is None:
         return []
-    return ["", f"Member portal: {DEMO_URL}m/{DEMO_CODE}/  (demo member {member.code}, phone {member.phone};",
+    return ["", f"Member portal: {demo_url()}m/{DEMO_CODE}/  (demo member {member.code}, phone {member.phone};",
             "  the one-time code is printed in the terminal running 'sasom serve')"]
 
 
@@ -320,5 +325,9 @@ def demo_logins_text() -> str:
             lines.append("  " + "  ".join("-" * w for w in widths))
     lines += demo_api_keys_lines()
     lines += demo_portal_lines()
-    lines += ["", f"Open {DEMO_URL} (start the server with: sasom serve); API docs at {DEMO_URL}api/v1/docs"]
+    url = demo_url()
+    if os.environ.get("SASOM_DEMO_SERVES"):  # scripts/demo.sh starts the server right after
+        lines += ["", f"The server starts now: open {url} (API docs at {url}api/v1/docs)."]
+    else:
+        lines += ["", f"Start the server with 'sasom serve', then open {url} (API docs at {url}api/v1/docs)."]
     return "\n".join(lines)

@@ -106,6 +106,10 @@ class OrganizationForm(BoundedForm):
         label=_("default phone region"), max_length=2, min_length=2, help_text=_("Two-letter country code, e.g. TH.")
     )
     buddhist_era = forms.BooleanField(label=_("show Buddhist-era years"), required=False)
+    sales_since = forms.DateField(
+        label=_("sales accepted from"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Sales dated before this day are refused. Empty: no limit."),
+    )
 
 
 class TotpTokenForm(BoundedForm):

@@ -26,6 +26,11 @@ class Organization(models.Model):
         help_text=_("Python format with {seq} (running number), {yy}, {yyyy}, {mm}, {branch}."),
     )
     phone_region = models.CharField(_("default phone region"), max_length=2, default="TH")
+    sales_since = models.DateField(
+        _("sales accepted from"), null=True, blank=True,
+        help_text=_("Sales dated before this day are refused: the day the shop started with Sasom, or the first "
+                    "day of the history brought from an old system. Empty: no limit."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -117,6 +117,23 @@ def test_a_sale_older_than_the_back_posting_window_is_refused(pos, member, setti
     assert post(pos, "/api/v1/sales", body(occurred_at=recent)).status_code == 201
 
 
+def test_a_sale_dated_before_the_organization_accepts_sales_is_refused(pos, org, member):
+    """The day is the organization's: 23:59 on the eve in Bangkok is refused, midnight is taken."""
+    # given an organization that accepts sales from 24 Nov 2026 (Bangkok)
+    org.sales_since = dt.date(2026, 11, 24)
+    org.save(update_fields=["sales_since"])
+    auth._cache.clear()
+    # when a sale is dated on the eve, then at midnight
+    eve = post(pos, "/api/v1/sales", body(receipt="R-EVE", occurred_at="2026-11-23T23:59:00+07:00"))
+    quote = post(pos, "/api/v1/sales/quote", body(receipt="R-EVE", occurred_at="2026-11-23T16:59:00+00:00"))
+    first = post(pos, "/api/v1/sales", body(receipt="R-FIRST", occurred_at="2026-11-23T17:00:00+00:00"))
+    # then
+    assert refused(eve) == (400, "sale_before_start", "occurred_at")
+    assert refused(quote)[1] == "sale_before_start"
+    assert first.status_code == 201, first.content
+    assert list(Sale.objects.values_list("receipt_id", flat=True)) == ["R-FIRST"]
+
+
 @pytest.mark.parametrize("receipt", ["a b", "/A", "A/", "A//B", "A/void", "A/returns", "ใบเสร็จ1", "X" * 65])
 def test_receipt_ids_outside_the_grammar_are_refused(pos, member, receipt):
     status, code, field = refused(post(pos, "/api/v1/sales", body(receipt=receipt)))

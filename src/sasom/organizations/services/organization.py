@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import string
 import zoneinfo
 from typing import Any
@@ -46,6 +47,7 @@ ORGANIZATION_FIELDS = [
     "member_code_pattern",
     "phone_region",
     "buddhist_era",
+    "sales_since",
 ]
 
 
@@ -109,6 +111,7 @@ def organization_update(
     member_code_pattern: str,
     phone_region: str,
     buddhist_era: bool,
+    sales_since: dt.date | None,
 ) -> Organization:
     currency = currency.strip().upper()
     if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
@@ -129,6 +132,7 @@ def organization_update(
     organization.member_code_pattern = member_code_pattern
     organization.phone_region = phone_region
     organization.buddhist_era = buddhist_era
+    organization.sales_since = sales_since
     organization.save(update_fields=ORGANIZATION_FIELDS)
     _audit_change(organization.id, actor, "organization.update", organization, before, ORGANIZATION_FIELDS)
     return organization

@@ -62,6 +62,21 @@ def test_second_run_changes_nothing_and_prints_the_logins_again():
     assert "already exists" in output and "manager1" in output
 
 
+def test_the_demo_names_the_address_the_server_binds_and_whether_it_starts(monkeypatch):
+    run("--members", "5")
+    # when the server will bind another address, and scripts/demo.sh starts it right after
+    monkeypatch.setenv("SASOM_BIND", "0.0.0.0:9000")
+    monkeypatch.setenv("SASOM_DEMO_SERVES", "1")
+    serving = run()
+    # and when the demo is built on its own
+    monkeypatch.delenv("SASOM_DEMO_SERVES")
+    alone = run()
+    # then both name that address, and only the second asks the user to start the server
+    assert "http://0.0.0.0:9000/m/demo/" in serving and ":8000" not in serving
+    assert "The server starts now: open http://0.0.0.0:9000/" in serving and "Start the server" not in serving
+    assert "Start the server with 'sasom serve', then open http://0.0.0.0:9000/" in alone
+
+
 def test_reset_rebuilds_the_demo_from_scratch():
     run("--members", "10")
     output = run("--members", "5", "--reset")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from sasom.core.errors import DomainError
@@ -19,6 +21,7 @@ VALID = {
     "member_code_pattern": "MM{yy}{seq:05d}",
     "phone_region": "th",
     "buddhist_era": True,
+    "sales_since": None,
 }
 
 
@@ -73,13 +76,14 @@ def test_owner_saves_settings_on_the_screen(staff_client, org):
     response = client.get("/org/settings/")
     assert response.status_code == 200
     assert response.context["preview"] == "M0000001"
-    response = client.post("/org/settings/", {**VALID, "time_zone": "Asia/Tokyo"})
+    response = client.post("/org/settings/", {**VALID, "time_zone": "Asia/Tokyo", "sales_since": "2026-11-01"})
     assert response.status_code == 302
-    assert Organization.objects.get(pk=org.pk).time_zone == "Asia/Tokyo"
+    saved = Organization.objects.get(pk=org.pk)
+    assert (saved.time_zone, saved.sales_since) == ("Asia/Tokyo", dt.date(2026, 11, 1))
 
 
 def test_a_bad_time_zone_comes_back_as_a_form_error(staff_client, org):
-    response = staff_client(Role.OWNER).post("/org/settings/", {**VALID, "time_zone": "Bangkok"})
+    response = staff_client(Role.OWNER).post("/org/settings/", {**VALID, "time_zone": "Bangkok", "sales_since": ""})
     assert response.status_code == 200
     assert response.context["form"].errors["time_zone"]
     assert Organization.objects.get(pk=org.pk).time_zone == "Asia/Bangkok"
