@@ -43,6 +43,7 @@ from sasom.checkout.errors import (
     UNKNOWN_TERMINAL,
     WRONG_TERMINAL,
 )
+from sasom.checkout.pricing import campaign_discount
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError, Forbidden, NotFound
 from sasom.core.money import money
@@ -189,7 +190,8 @@ def _sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]]
               known: Balance | None = None, basket: engine.Basket | None = None) -> SaleOut:
     balance = balance_out(member, account, known)
     member_awards = awards_out(awards)
-    discount = money((sale.points_discount or Decimal("0")) + (sale.coupon_discount or Decimal("0")))
+    paid_otherwise = money((sale.points_discount or Decimal("0")) + (sale.coupon_discount or Decimal("0")))
+    campaign = campaign_discount(Decimal((sale.explanation or {}).get("extra_discount") or "0"), sale.net - paid_otherwise)
     return SaleOut(
         receipt_id=sale.receipt_id,
         branch=sale.branch.code,
@@ -200,7 +202,9 @@ def _sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]]
         no_points=(sale.explanation or {}).get("no_points") if member is not None else None,
         points_used=sale.points_used,
         awards=member_awards,
-        discount_applied=discount,
+        discount_applied=paid_otherwise + campaign,
+        campaign_discount=campaign,
+        donation=money(sale.donation),
         coupons=_coupons_out(coupons),
         net=money(sale.net),
         eligible_net=money(sale.eligible_net),
@@ -209,7 +213,8 @@ def _sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]]
         lines=_lines_out(basket) if basket is not None else _stored_lines_out(sale),
         balance=balance,
         receipt_text=receipts.receipt_text(
-            organization=organization, sale=sale, member=member, awards=member_awards, balance=balance
+            organization=organization, sale=sale, member=member, awards=member_awards, balance=balance,
+            campaign_discount=campaign,
         ),
         replayed=replayed,
     )
@@ -241,6 +246,7 @@ def _quote_out(organization: Organization, q: services.SaleQuote) -> SaleQuoteOu
     rows, gross = line_rows(b)
     line_discounts = sum((ln.discount for ln in rows), Decimal("0"))
     bill_level = money(b.bill_discount) + money(b.coupon_discount) + money(b.points_discount)
+    campaign = campaign_discount(q.result.extra_discount, gross - line_discounts - bill_level)
     after = None
     if member is not None:
         known = balance_after(organization=organization, account=q.account, earned=q.result.member_points,
@@ -249,9 +255,10 @@ def _quote_out(organization: Organization, q: services.SaleQuote) -> SaleQuoteOu
     return SaleQuoteOut(
         member=member.code if member else None, lines=[_line_out(ln, b.pricing) for ln in rows], notes=_steps(b.pricing, 0), gross=gross,
         member_discount=sum((ln.member_discount for ln in rows), Decimal("0")),
-        discounts=line_discounts + bill_level, bill_discount=money(b.bill_discount),
-        coupon_discount=money(b.coupon_discount), points_paid=money(b.points_discount),
-        net=gross - line_discounts - bill_level, price_flagged=any(ln.price_flag for ln in rows),
+        discounts=line_discounts + bill_level + campaign, bill_discount=money(b.bill_discount),
+        coupon_discount=money(b.coupon_discount), points_paid=money(b.points_discount), campaign_discount=campaign,
+        donation=money(q.result.donation),
+        net=gross - line_discounts - bill_level - campaign, price_flagged=any(ln.price_flag for ln in rows),
         coupons_used=_coupons_out(q.coupons_used), redeem_points=q.points_used,
         points_earned=q.result.member_points, no_points=q.result.no_points or None if member else None,
         awards=awards_out([award_json(a) for a in q.result.awards]), eligible_net=q.result.eligible_net,

@@ -140,7 +140,13 @@ class SaleOut(_Lean):
                                                    "card_expired, nothing_eligible, below_first_point, no_rule")
     points_used: int
     awards: list[SaleAwardOut]
-    discount_applied: Decimal = Field(..., description="money off the bill: points used and discount coupons")
+    discount_applied: Decimal = Field(..., description="money off the bill after its net: points used, discount "
+                                                       "coupons and the campaign discount (what the customer pays: "
+                                                       "net - discount_applied)")
+    campaign_discount: Decimal = Field(..., description="a campaign's extra discount for members, part of "
+                                                        "discount_applied (earns no points back)")
+    donation: Decimal = Field(..., description="a non-member's bag-declined donation to the campaign's fund, "
+                                               "collected on top of the bill")
     coupons: list[SaleCouponOut]
     net: Decimal
     eligible_net: Decimal
@@ -173,6 +179,10 @@ class SaleQuoteOut(Schema):
     bill_discount: Decimal
     coupon_discount: Decimal
     points_paid: Decimal = Field(..., description="the money the redeem_points stand for")
+    campaign_discount: Decimal = Field(..., description="a campaign's extra discount for members, after every "
+                                                        "other discount; counted in discounts and net")
+    donation: Decimal = Field(..., description="a non-member's bag-declined donation to the campaign's fund, "
+                                               "collected on top of net")
     net: Decimal = Field(..., description="what the customer pays, after every discount and points")
     price_flagged: bool
     coupons_used: list[SaleCouponOut] = Field(..., description="the body's coupons, as the commit would use them")

@@ -17,7 +17,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sasom.checkout.errors import DISCOUNT_ABOVE_BILL, SALE_BEFORE_START, SALE_IN_FUTURE, SALE_TOO_OLD
+from sasom.checkout.errors import (
+    DISCOUNT_ABOVE_BILL,
+    SALE_BEFORE_START,
+    SALE_IN_FUTURE,
+    SALE_TOO_OLD,
+)
 from sasom.core.errors import DomainError
 from sasom.core.money import money
 from sasom.earning import engine

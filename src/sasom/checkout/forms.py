@@ -62,6 +62,10 @@ class MemberFindForm(BoundedForm):
     q = forms.CharField(label=_("Member phone, card or QR"), max_length=64, strip=True)
 
 
+class BagForm(BoundedForm):
+    declined = forms.BooleanField(label=_("The customer declined a plastic bag"), required=False)
+
+
 class PaymentForm(BoundedForm):
     """The member's coupons chosen and the points paid with (a number of points: their money value
     always comes from the points-discount rule, through the quote)."""

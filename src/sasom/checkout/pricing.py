@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sasom.catalog import prices
 from sasom.catalog.pricing import (
@@ -124,3 +125,9 @@ def _sent_hash(sent: tuple[LineIn, ...]) -> str:
              None if ln.unit_price is None else decimal_text(ln.unit_price), decimal_text(ln.discount),
              ln.category, ln.brand] for ln in sorted(sent, key=lambda x: x.line_no)]
     return hashlib.sha256(json.dumps(body).encode()).hexdigest()
+
+
+def campaign_discount(extra: Decimal, payable: Decimal) -> Decimal:
+    """The money a campaign's extra discount takes off a bill (docs/points.md 3.9): after every
+    other discount, points and coupons, never more than what is left to pay."""
+    return max(Decimal("0.00"), min(money(extra), money(payable)))

@@ -3,7 +3,10 @@ why, the balance."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+
+from sasom.core.dates import shop_date
 
 # Why a member earned nothing (``EarnResult.no_points``), as the receipt says it.
 NO_POINTS = {
@@ -26,16 +29,23 @@ def _wrapped(text: str, width: int) -> list[str]:
     return [f"  {part.strip()}"[:width] for part in text.split(" / ")]
 
 
-def receipt_text(*, organization: Any, sale: Any, member: Any, awards: list[Any], balance: Any, width: int = 40) -> str:
-    """Bilingual (Thai / English) lines no wider than ``width`` characters for a receipt printer."""
+def receipt_text(*, organization: Any, sale: Any, member: Any, awards: list[Any], balance: Any,
+                 campaign_discount: Decimal = Decimal("0"), width: int = 40) -> str:
+    """Bilingual (Thai / English) lines no wider than ``width`` characters for a receipt printer;
+    dates as the organization shows them in Thai (its calendar setting)."""
     rule = "-" * width
     lines = [rule, organization.name[:width]]
     if member is None:
-        lines += ["ไม่ใช่สมาชิก / Not a member", rule]
+        lines.append("ไม่ใช่สมาชิก / Not a member")
+        if sale.donation:
+            lines.append(f"บริจาค / Donation: {sale.donation:,.2f}"[:width])
+        lines.append(rule)
         return "\n".join(lines)
     lines.append(f"สมาชิก / Member: {member.code}"[:width])
     if sale.member_discount:
         lines.append(f"ส่วนลดสมาชิก / Member discount: {sale.member_discount:,.2f}"[:width])
+    if campaign_discount:
+        lines.append(f"ส่วนลดแคมเปญ / Campaign discount: {campaign_discount:,.2f}"[:width])
     lines.append(f"แต้มที่ได้ / Points earned: {_fmt(sale.points_earned)}"[:width])
     reason = (sale.explanation or {}).get("no_points", "") if not sale.points_earned else ""
     if reason in NO_POINTS:
@@ -50,7 +60,8 @@ def receipt_text(*, organization: Any, sale: Any, member: Any, awards: list[Any]
             lines.append(f"รอใช้ได้ / Pending: {_fmt(balance.pending)}"[:width])
         if balance.next_expiry is not None:
             lines.append(
-                f"หมดอายุ / Expire {balance.next_expiry.on:%d/%m/%Y}: {_fmt(balance.next_expiry.points)}"[:width]
+                f"หมดอายุ / Expire {shop_date(balance.next_expiry.on, organization, language='th')}: "
+                f"{_fmt(balance.next_expiry.points)}"[:width]
             )
     lines.append(rule)
     return "\n".join(lines)

@@ -50,6 +50,7 @@ class TillBasket:
     member_id: int | None = None
     coupons: tuple[str, ...] = ()
     points: int = 0
+    bag_declined: bool = False  # the customer took no plastic bag (bag campaigns, docs/points.md 3.9)
     receipt_id: str = ""
     receipt_terminal_id: int | None = None
     stamp: str = ""  # ISO time of the quote on screen: the sale's time when posted
@@ -64,7 +65,8 @@ class TillBasket:
             return cls(
                 token=str(raw["token"]), lines=tuple((str(c), Decimal(q)) for c, q in raw.get("lines", [])),
                 member_id=raw.get("member_id"), coupons=tuple(raw.get("coupons", [])),
-                points=int(raw.get("points", 0)), receipt_id=str(raw.get("receipt_id", "")),
+                points=int(raw.get("points", 0)), bag_declined=bool(raw.get("bag_declined", False)),
+                receipt_id=str(raw.get("receipt_id", "")),
                 receipt_terminal_id=raw.get("receipt_terminal_id"), stamp=str(raw.get("stamp", "")),
             )
         except (KeyError, TypeError, ValueError, ArithmeticError):
@@ -73,7 +75,8 @@ class TillBasket:
     def save(self, session: Any) -> None:
         session[SESSION_KEY] = {
             "token": self.token, "lines": [[c, str(q)] for c, q in self.lines], "member_id": self.member_id,
-            "coupons": list(self.coupons), "points": self.points, "receipt_id": self.receipt_id,
+            "coupons": list(self.coupons), "points": self.points, "bag_declined": self.bag_declined,
+            "receipt_id": self.receipt_id,
             "receipt_terminal_id": self.receipt_terminal_id, "stamp": self.stamp,
         }
 
@@ -101,8 +104,8 @@ class TillBasket:
         return dataclasses.replace(self, member_id=member_id, coupons=(), points=0)
 
     def changed_from(self, other: TillBasket) -> bool:
-        return (self.lines, self.member_id, self.coupons, self.points) != (
-            other.lines, other.member_id, other.coupons, other.points)
+        return (self.lines, self.member_id, self.coupons, self.points, self.bag_declined) != (
+            other.lines, other.member_id, other.coupons, other.points, other.bag_declined)
 
     def renewed(self) -> TillBasket:
         """The same bill under a new token: a post form printed before this change is refused."""
@@ -127,7 +130,8 @@ class TillBasket:
 
     def engine_basket(self, terminal: Terminal, salesperson: str) -> engine.Basket:
         return engine.Basket(occurred_at=self.occurred_at(), lines=(), branch_code=terminal.branch.code,
-                             terminal_code=terminal.code, salesperson=salesperson[:64])
+                             terminal_code=terminal.code, salesperson=salesperson[:64],
+                             bag_declined=self.bag_declined)
 
 
 def receipt_reserved(basket: TillBasket, terminal: Terminal) -> TillBasket:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("till/lines/<int:index>/", views_till.till_line, name="till_line"),
     path("till/member/", views_till.till_member, name="till_member"),
     path("till/payment/", views_till.till_payment, name="till_payment"),
+    path("till/bag/", views_till.till_bag, name="till_bag"),
     path("till/new/", views_till.till_new, name="till_new"),
     path("till/post/", views_till.till_commit, name="till_commit"),
     path("till/receipts/<int:pk>/", views_till.till_receipt, name="till_receipt"),

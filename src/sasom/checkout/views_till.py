@@ -29,6 +29,7 @@ from sasom.checkout.api_schemas import SaleQuoteOut
 from sasom.checkout.forms import (
     MAX_LINES,
     MAX_QUANTITY,
+    BagForm,
     LineForm,
     MemberFindForm,
     PaymentForm,
@@ -46,6 +47,7 @@ from sasom.checkout.till import (
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError, NotFound
 from sasom.core.permissions import ensure_branch_in_scope, require_perm
+from sasom.earning.selectors import ruleset_for
 from sasom.ledger.errors import RECEIPT_CONFLICT
 from sasom.ledger.models import Sale
 from sasom.ledger.selectors import account_of, balance_of
@@ -139,7 +141,9 @@ def _panel(request: StaffRequest, place: Place, basket: TillBasket,
     out: SaleQuoteOut | None = _quote_out(request.organization, q) if q is not None else None
     ctx: dict[str, Any] = {"place": place, "basket": basket, "member": place.member, "quote": out,
                            "member_form": MemberFindForm(), "scan_form": ScanForm(), "max_quantity": MAX_QUANTITY,
-                           "unpriced": unpriced}
+                           "unpriced": unpriced,
+                           "bag_form": BagForm(initial={"declined": basket.bag_declined})
+                           if ruleset_for(request.organization.pk).campaigns else None}
     if out is not None:
         names = dict((ln.sku, ln.name) for ln in q.priced.lines) if q is not None and q.priced else {}
         if not names:
@@ -313,6 +317,20 @@ def till_payment(request: StaffRequest) -> HttpResponse:
     candidate = dataclasses.replace(place.basket, coupons=tuple(form.cleaned_data["coupons"]),
                                     points=form.cleaned_data["points"] or 0)
     return _change(request, place, candidate)
+
+
+@require_POST
+@require_perm("points.earn")
+def till_bag(request: StaffRequest) -> HttpResponse:
+    """The customer declined a plastic bag, or took one after all (the bag campaigns)."""
+    place = _place(request)
+    if place is None:
+        return _no_terminal()
+    form = BagForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _answer(request, place, place.basket)
+    return _change(request, place, dataclasses.replace(place.basket, bag_declined=form.cleaned_data["declined"]))
 
 
 @require_POST

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor
+from sasom.core.dates import export_time
 from sasom.core.errors import DomainError
 from sasom.core.permissions import (
     branch_ids_in_scope,
@@ -36,7 +37,7 @@ from sasom.ledger.services import (
 )
 from sasom.members.models import Member
 from sasom.organizations.http import StaffRequest
-from sasom.organizations.models import Branch
+from sasom.organizations.models import Branch, Organization
 
 
 def _form_error(form: forms.BaseForm, err: DomainError) -> None:
@@ -129,7 +130,7 @@ def daily(request: StaffRequest) -> HttpResponse:
     day, branch_id, scope = _day_and_branch(request)
     sales = selectors.sales_for_day(org, day, branch_ids=scope, branch_id=branch_id)
     if request.GET.get("format") == "csv":
-        return _csv(sales, day)
+        return _csv(sales, day, request.organization)
     branches = Branch.objects.filter(organization=org).order_by("code")
     if scope is not None:
         branches = branches.filter(pk__in=scope)
@@ -144,18 +145,18 @@ def daily(request: StaffRequest) -> HttpResponse:
     )
 
 
-def _csv(sales: QuerySet[Sale], day: dt.date) -> HttpResponse:
+def _csv(sales: QuerySet[Sale], day: dt.date, organization: Organization) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sales-{day.isoformat()}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(["occurred_at", "branch", "terminal", "receipt_id", "member_code", "member_type",
-                     "gross", "discounts", "net", "eligible_net", "points_earned", "points_used", "status"])
+                     "gross", "discounts", "net", "eligible_net", "points_earned", "points_used", "donation", "status"])
     for s in sales.iterator(chunk_size=500):
         writer.writerow([
-            timezone.localtime(s.occurred_at).isoformat(), s.branch.code, s.terminal.code, s.receipt_id,
+            export_time(s.occurred_at, organization), s.branch.code, s.terminal.code, s.receipt_id,
             s.member.code if s.member else "", s.member_type_code, s.gross, s.discounts, s.net, s.eligible_net,
-            s.points_earned, s.points_used, s.status,
+            s.points_earned, s.points_used, s.donation, s.status,
         ])
     return response
 

@@ -332,3 +332,36 @@ def test_a_post_form_printed_before_the_last_change_does_not_post(cashier):
     current = basket(cashier)["token"]
     scan(cashier, "NOPE")
     assert basket(cashier)["token"] == current
+
+
+def test_a_declined_bag_is_ticked_at_the_till_and_the_campaign_comes_off_the_bill(cashier, vip, org):
+    from sasom.earning.services import campaign_create  # noqa: PLC0415  # this test alone runs a campaign
+
+    # given a bag campaign: 5 points and 10.00 off for members who decline a bag
+    page = cashier.get(reverse("checkout:till"))
+    campaign_create(organization_id=org.pk, actor=SYSTEM, code="NOBAG", name="ไม่รับถุง", bag_points=5,
+                    extra_discount="10.00")
+    scan(cashier, "8850002")
+    cashier.post(reverse("checkout:till_member"), {"q": vip.code}, **HX)
+    # when the cashier ticks "declined a bag"
+    panel = cashier.post(reverse("checkout:till_bag"), {"declined": "on"}, **HX)
+    # then the quote takes the discount off and the points grow; the posted sale keeps both
+    assert basket(cashier)["bag_declined"] is True
+    quote = panel.context["quote"]
+    assert (quote.campaign_discount, quote.net, quote.points_earned) == (Decimal("10.00"), Decimal("71.00"), 5)
+    assert 'id="campaign-discount"' in panel.content.decode()
+    post_sale(cashier)
+    sale = Sale.objects.get()
+    assert sale.points_earned == 5 and sale.explanation["extra_discount"] == "10.00"
+    assert "declined a plastic bag" not in page.content.decode()  # no campaign, no question
+
+
+def test_unticking_the_bag_takes_the_campaign_off(cashier, vip, org):
+    from sasom.earning.services import campaign_create  # noqa: PLC0415
+
+    campaign_create(organization_id=org.pk, actor=SYSTEM, code="NOBAG", name="ไม่รับถุง", bag_points=5)
+    scan(cashier, "8850002")
+    cashier.post(reverse("checkout:till_member"), {"q": vip.code}, **HX)
+    cashier.post(reverse("checkout:till_bag"), {"declined": "on"}, **HX)
+    panel = cashier.post(reverse("checkout:till_bag"), {}, **HX)
+    assert basket(cashier)["bag_declined"] is False and panel.context["quote"].points_earned == 0

@@ -156,6 +156,9 @@ def test_daily_list_and_csv(staff_client, sell, member, django_assert_max_num_qu
     lines = csv.content.decode("utf-8-sig").strip().splitlines()
     assert len(lines) == 31 and lines[0].startswith("occurred_at,branch")
     assert Decimal(lines[1].split(",")[8]) == Decimal("100.00")
+    assert {ln.split(",")[0][:16] for ln in lines[1:]} >= {"2026-03-01T09:00", "2026-03-01T09:29"}
+    assert all(ln.split(",")[0].endswith("+07:00") for ln in lines[1:])  # the shop's zone, with its offset
+    assert lines[0].split(",")[-2:] == ["donation", "status"]
 
 
 def test_member_file_panel_loads_itself_with_htmx(member):

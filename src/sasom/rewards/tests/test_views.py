@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from decimal import Decimal
 
 import pytest
@@ -151,6 +153,8 @@ def test_day_list_and_csv(staff_client, redemption, django_assert_max_num_querie
     assert csv_response["Content-Type"].startswith("text/csv")
     body = csv_response.content.decode("utf-8-sig").splitlines()
     assert body[0].startswith("slip,") and redemption.number in body[1] and "ถุงผ้า" in body[1]
+    when = dt.datetime.fromisoformat(body[1].split(",")[1])
+    assert when.utcoffset() == dt.timedelta(hours=7) and when == redemption.created_at.replace(microsecond=0)
 
 
 def test_day_list_query_count_does_not_grow(staff_client, org, member, branch, tote_bag, give_points, django_assert_max_num_queries):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor
+from sasom.core.dates import export_time
 from sasom.core.errors import DomainError
 from sasom.core.permissions import branch_ids_in_scope, require_perm, staff_has
 from sasom.members.models import Member
@@ -125,7 +126,7 @@ def today(request: StaffRequest) -> HttpResponse:
         day = local_today(request.organization)
     rows = redemptions_of_day(request.organization, day=day, branch_ids=branch_ids_in_scope(request.staff))
     if request.GET.get("format") == "csv":
-        return _csv(rows, day)
+        return _csv(rows, day, request.organization)
     return render(
         request,
         "rewards/today.html",
@@ -133,7 +134,7 @@ def today(request: StaffRequest) -> HttpResponse:
     )
 
 
-def _csv(rows, day: dt.date) -> HttpResponse:
+def _csv(rows, day: dt.date, organization) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="redemptions-{day.isoformat()}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 Thai text correctly with a BOM
@@ -141,7 +142,7 @@ def _csv(rows, day: dt.date) -> HttpResponse:
     out.writerow(["slip", "time", "branch", "member", "reward", "quantity", "points", "cash_copay", "status", "cancel_reason"])
     for r in rows:
         out.writerow([
-            r.number, r.created_at.isoformat(), r.branch.code, r.member.code, r.reward.name, r.quantity, r.points,
+            r.number, export_time(r.created_at, organization), r.branch.code, r.member.code, r.reward.name, r.quantity, r.points,
             r.cash_copay, r.status, r.cancel_reason,
         ])
     return response
