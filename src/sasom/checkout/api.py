@@ -14,27 +14,21 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.responses import NinjaJSONEncoder
 
 from sasom.catalog.pricing import LineIn
-from sasom.checkout import receipts, services
+from sasom.checkout import services
 from sasom.checkout.api_schemas import (
     BasketIn,
-    PointsDiscountOut,
-    PriceStepOut,
     ReturnIn,
     ReturnOut,
-    SaleCouponOut,
     SaleIn,
-    SaleLineOut,
     SaleMemberRef,
     SaleOut,
     SalePlace,
     SaleQuoteIn,
     SaleQuoteOut,
-    SaleRewardOptionOut,
     VoidIn,
 )
 from sasom.checkout.errors import (
@@ -43,18 +37,14 @@ from sasom.checkout.errors import (
     UNKNOWN_TERMINAL,
     WRONG_TERMINAL,
 )
-from sasom.checkout.pricing import campaign_discount
+from sasom.checkout.render import quote_out, sale_out
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError, Forbidden, NotFound
-from sasom.core.money import money
 from sasom.core.permissions import ensure_branch_in_scope
 from sasom.earning import engine
 from sasom.integrations.auth import Principal, api_auth, api_require
-from sasom.ledger.api_schemas import awards_out, balance_out
-from sasom.ledger.models import PointAccount, Sale, SaleLine
-from sasom.ledger.plan import LineRow, award_json, line_rows
-from sasom.ledger.selectors import Balance, balance_after
-from sasom.members.models import Member
+from sasom.ledger.api_schemas import balance_out
+from sasom.ledger.models import Sale
 from sasom.organizations.models import Branch, Organization, Terminal
 
 router = Router(tags=["sales and points"], auth=api_auth)
@@ -151,77 +141,8 @@ def _sale(principal: Principal, receipt_id: str, branch_code: str, terminal_code
     return sale
 
 
-# ------------------------------------------------------------------------------------------ rendering
-
-
-def _steps(rows: list[list[Any]] | tuple[tuple[int, str, str, str], ...], line_no: int) -> list[PriceStepOut]:
-    return [PriceStepOut(kind=kind, amount=Decimal(amount) if amount else None, reason=reason)
-            for no, kind, amount, reason in rows if no == line_no]
-
-
-def _line_out(ln: LineRow | SaleLine, pricing: list[list[Any]] | tuple[tuple[int, str, str, str], ...]
-              ) -> SaleLineOut:
-    """A line as the plan decided it (``LineRow``) or as stored (``SaleLine``): the same fields."""
-    return SaleLineOut(
-        line_no=ln.line_no, sku=ln.sku, quantity=ln.quantity,
-        list_price=ln.unit_price if ln.list_price is None else ln.list_price, unit_price=ln.unit_price,
-        price_source=ln.price_source, price_flag=ln.price_flag, discount=ln.discount,
-        member_discount=ln.member_discount, net=ln.net, earns_points=not ln.excluded_from_points,
-        steps=_steps(pricing, ln.line_no),
-    )
-
-
-def _lines_out(basket: engine.Basket) -> list[SaleLineOut]:
-    """The lines of a basket priced now (a quote, a sale just posted), as the plan stores them."""
-    return [_line_out(ln, basket.pricing) for ln in line_rows(basket)[0]]
-
-
-def _stored_lines_out(sale: Sale) -> list[SaleLineOut]:
-    rows = sale.explanation.get("pricing", []) if isinstance(sale.explanation, dict) else []
-    return [_line_out(ln, rows) for ln in sale.lines.all()]
-
-
-def _coupons_out(coupons: list[services.CouponUsed]) -> list[SaleCouponOut]:
-    return [SaleCouponOut(code=c.code, kind=c.kind, amount=c.amount) for c in coupons]
-
-
-def _sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]], replayed: bool,
-              coupons: list[services.CouponUsed], organization: Organization, account: PointAccount | None = None,
-              known: Balance | None = None, basket: engine.Basket | None = None) -> SaleOut:
-    balance = balance_out(member, account, known)
-    member_awards = awards_out(awards)
-    paid_otherwise = money((sale.points_discount or Decimal("0")) + (sale.coupon_discount or Decimal("0")))
-    campaign = campaign_discount(Decimal((sale.explanation or {}).get("extra_discount") or "0"), sale.net - paid_otherwise)
-    return SaleOut(
-        receipt_id=sale.receipt_id,
-        branch=sale.branch.code,
-        terminal=sale.terminal.code,
-        status=sale.status,
-        member=member.code if member else None,
-        points_earned=sale.points_earned,
-        no_points=(sale.explanation or {}).get("no_points") if member is not None else None,
-        points_used=sale.points_used,
-        awards=member_awards,
-        discount_applied=paid_otherwise + campaign,
-        campaign_discount=campaign,
-        donation=money(sale.donation),
-        coupons=_coupons_out(coupons),
-        net=money(sale.net),
-        eligible_net=money(sale.eligible_net),
-        member_discount=money(sale.member_discount),
-        price_flagged=sale.price_flagged,
-        lines=_lines_out(basket) if basket is not None else _stored_lines_out(sale),
-        balance=balance,
-        receipt_text=receipts.receipt_text(
-            organization=organization, sale=sale, member=member, awards=member_awards, balance=balance,
-            campaign_discount=campaign,
-        ),
-        replayed=replayed,
-    )
-
-
-def _stored_sale_out(principal: Principal, sale: Sale, *, replayed: bool) -> SaleOut:
-    return _sale_out(sale, sale.member, awards=sale.explanation.get("awards", []), replayed=replayed,
+def _storedsale_out(principal: Principal, sale: Sale, *, replayed: bool) -> SaleOut:
+    return sale_out(sale, sale.member, awards=sale.explanation.get("awards", []), replayed=replayed,
                      coupons=services.coupons_of_sale(sale.organization_id, sale),
                      organization=_organization(principal))
 
@@ -238,35 +159,7 @@ def quote(request: HttpRequest, body: SaleQuoteIn) -> SaleQuoteOut:
     q = services.sale_quote(organization=organization, branch=branch, basket=_basket(body, branch, terminal),
                             member=member, sent=_lines_sent(body), coupons=body.coupons,
                             redeem_points=body.redeem_points)
-    return _quote_out(organization, q)
-
-
-def _quote_out(organization: Organization, q: services.SaleQuote) -> SaleQuoteOut:
-    pd, b, member = q.points_discount, q.basket, q.member
-    rows, gross = line_rows(b)
-    line_discounts = sum((ln.discount for ln in rows), Decimal("0"))
-    bill_level = money(b.bill_discount) + money(b.coupon_discount) + money(b.points_discount)
-    campaign = campaign_discount(q.result.extra_discount, gross - line_discounts - bill_level)
-    after = None
-    if member is not None:
-        known = balance_after(organization=organization, account=q.account, earned=q.result.member_points,
-                              used=q.points_used, occurred_at=b.occurred_at, now=timezone.now())
-        after = balance_out(member, known=known)
-    return SaleQuoteOut(
-        member=member.code if member else None, lines=[_line_out(ln, b.pricing) for ln in rows], notes=_steps(b.pricing, 0), gross=gross,
-        member_discount=sum((ln.member_discount for ln in rows), Decimal("0")),
-        discounts=line_discounts + bill_level + campaign, bill_discount=money(b.bill_discount),
-        coupon_discount=money(b.coupon_discount), points_paid=money(b.points_discount), campaign_discount=campaign,
-        donation=money(q.result.donation),
-        net=gross - line_discounts - bill_level - campaign, price_flagged=any(ln.price_flag for ln in rows),
-        coupons_used=_coupons_out(q.coupons_used), redeem_points=q.points_used,
-        points_earned=q.result.member_points, no_points=q.result.no_points or None if member else None,
-        awards=awards_out([award_json(a) for a in q.result.awards]), eligible_net=q.result.eligible_net,
-        points_discount=PointsDiscountOut(max_points=pd.max_points, max_amount=pd.max_amount) if pd else None,
-        coupons=_coupons_out(q.coupons),
-        rewards=[SaleRewardOptionOut(code=r.code, name=r.name, points=r.points_cost) for r in q.rewards],
-        balance=balance_out(member, q.account), balance_after=after,
-    )
+    return quote_out(organization, q)
 
 
 @router.post("/sales", response={201: SaleOut, 200: SaleOut}, summary="Commit a sale: earn points, spend points and coupons")
@@ -279,7 +172,7 @@ def commit(request: HttpRequest, body: SaleIn) -> HttpResponse:
         member_ref=_member_ref(body.member), sent=_lines_sent(body), coupons=body.coupons, redeem_points=body.redeem_points,
         staff=principal.staff,
     )
-    out = _sale_out(done.sale, done.member, awards=done.awards, replayed=not done.created, coupons=done.coupons,
+    out = sale_out(done.sale, done.member, awards=done.awards, replayed=not done.created, coupons=done.coupons,
                     organization=organization, account=done.account, known=done.balance, basket=done.basket)
     # The answer was just built and validated as a SaleOut: render it as django-ninja would
     # (same encoder, same bytes) without validating it a second time.
@@ -311,10 +204,10 @@ def sale_void_op(request: HttpRequest, receipt_id: str, body: VoidIn) -> SaleOut
         sale = _sale(principal, receipt_id, body.branch, body.terminal)
         sale = services.sale_void(sale=sale, reason=body.reason, actor=Actor.from_request(request))
         sale = Sale.objects.select_related("branch", "terminal", "member").get(pk=sale.pk)
-        return _stored_sale_out(principal, sale, replayed=False)
+        return _storedsale_out(principal, sale, replayed=False)
 
 
 @router.get("/sales/{path:receipt_id}", response=SaleOut, summary="A posted sale")
 def sale_read(request: HttpRequest, receipt_id: str, place: Query[SalePlace]) -> SaleOut:
     principal = api_require(request, "points.view")
-    return _stored_sale_out(principal, _sale(principal, receipt_id, place.branch, place.terminal), replayed=False)
+    return _storedsale_out(principal, _sale(principal, receipt_id, place.branch, place.terminal), replayed=False)

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_POST
 
 from sasom.catalog.selectors import product_by_code
 from sasom.checkout import services, till_show
-from sasom.checkout.api import _quote_out, _sale_out
 from sasom.checkout.api_schemas import SaleQuoteOut
 from sasom.checkout.forms import (
     MAX_LINES,
@@ -36,6 +35,7 @@ from sasom.checkout.forms import (
     ScanForm,
     TerminalForm,
 )
+from sasom.checkout.render import quote_out, sale_out
 from sasom.checkout.till import (
     TERMINAL_COOKIE,
     TERMINAL_SALT,
@@ -138,7 +138,7 @@ def _panel(request: StaffRequest, place: Place, basket: TillBasket,
     if basket.lines:
         basket = receipt_reserved(basket, place.terminal)
     basket.save(request.session)
-    out: SaleQuoteOut | None = _quote_out(request.organization, q) if q is not None else None
+    out: SaleQuoteOut | None = quote_out(request.organization, q) if q is not None else None
     ctx: dict[str, Any] = {"place": place, "basket": basket, "member": place.member, "quote": out,
                            "member_form": MemberFindForm(), "scan_form": ScanForm(), "max_quantity": MAX_QUANTITY,
                            "unpriced": unpriced,
@@ -396,7 +396,7 @@ def till_receipt(request: StaffRequest, pk: int) -> HttpResponse:
     sale = get_object_or_404(Sale.objects.select_related("branch", "terminal", "member__member_type"), pk=pk,
                              organization=request.organization)
     ensure_branch_in_scope(request.staff, sale.branch)
-    out = _sale_out(sale, sale.member, awards=sale.explanation.get("awards", []), replayed=False,
+    out = sale_out(sale, sale.member, awards=sale.explanation.get("awards", []), replayed=False,
                     coupons=services.coupons_of_sale(request.organization.pk, sale), organization=request.organization)
     names = till_show.product_names(request.organization.pk, [ln.sku for ln in out.lines])
     return render(request, "checkout/till_receipt.html", {
