@@ -31,7 +31,7 @@ from sasom.rewards.models import Coupon
 from sasom.rewards.pricing import DiscountRuleData, points_discount_quote, points_to_money
 from sasom.rewards.services.coupons import BillLine, coupon_quote, coupon_use
 from sasom.rewards.services.discount import bill_amount_of
-from sasom.rewards.services.redeem import _ensure_member, ensure_branch_allowed
+from sasom.rewards.services.redeem import ensure_branch_allowed, ensure_member
 
 __all__ = ["CouponUsed", "coupons_apply", "coupons_of_sale", "coupons_value", "points_discount_apply", "points_value"]
 
@@ -122,7 +122,7 @@ def points_discount_apply(
     ``points`` (spent by the ledger, soonest-expiring lots first, so a later return gives them back
     in proportion and a void gives back the rest).
     """
-    _ensure_member(member, organization.pk)
+    ensure_member(member, organization.pk)
     ensure_branch_allowed(staff, branch)
     account = reward_points.lock_account(member)
     rule = reward_selectors.discount_rule_for(organization, member.member_type_id)

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sasom.catalog.pricing import LineIn, PricedBasket
@@ -34,6 +35,7 @@ from sasom.core.errors import Conflict, DomainError, NotFound
 from sasom.earning import engine
 from sasom.ledger.errors import POINTS_WITHOUT_MEMBER, RECEIPT_CONFLICT
 from sasom.ledger.models import PointAccount, Sale, SaleReturn
+from sasom.ledger.policy import local_date
 from sasom.ledger.selectors import Balance, account_of
 from sasom.ledger.selectors import sale_quote as ledger_sale_quote
 from sasom.ledger.services import sale_post
@@ -187,11 +189,13 @@ def sale_quote(*, organization: Organization, branch: Branch, basket: engine.Bas
         points_discount = None
     issued = [
         CouponUsed(code=c.code, kind=c.template.kind, amount=c.template.value)
-        for c in reward_selectors.coupons_of_member(member).filter(status="issued").select_related("template")[:20]
+        for c in reward_selectors.coupons_of_member(member).filter(status="issued", expires_at__gt=timezone.now())
+        .select_related("template")[:20]
     ]
     rewards = list(
         reward_selectors.rewards_offered(organization, member_type_id=member.member_type_id,
-                                         on=basket.occurred_at.date()).filter(points_cost__lte=spendable)[:20]
+                                         on=local_date(basket.occurred_at, organization.time_zone))
+        .filter(points_cost__lte=spendable)[:20]
     )
     return SaleQuote(member=member, result=result, points_discount=points_discount, basket=basket, priced=priced,
                      coupons_used=used, points_used=redeem_points, coupons=issued, rewards=rewards, account=account)

@@ -195,6 +195,20 @@ def test_coupons_and_points_are_applied_in_the_quote_and_posted(cashier, vip, or
     assert account_for(vip).spendable == 500 - 200 + out.points_earned
 
 
+def test_an_expired_coupon_is_not_offered(cashier, vip, org):
+    # given two coupons of the member, one of them past its date
+    template = CouponTemplate.objects.create(organization=org, code="D50", name="ลด 50 บาท", kind="discount",
+                                             value=Decimal("50"), points_cost=0, validity_days=30)
+    fresh = coupon_issue(member=vip, template=template, actor=SYSTEM, charge_points=False)
+    stale = coupon_issue(member=vip, template=template, actor=SYSTEM, charge_points=False)
+    Coupon.objects.filter(pk=stale.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    scan(cashier, "RICE")
+    # when the member is found
+    answer = cashier.post(reverse("checkout:till_member"), {"q": vip.phone}, **HX)
+    # then only the coupon still valid is offered
+    assert [code for code, _label in answer.context["payment_form"].fields["coupons"].choices] == [fresh.code]
+
+
 def test_a_coupon_not_offered_is_refused(cashier, vip):
     scan(cashier, "RICE")
     cashier.post(reverse("checkout:till_member"), {"q": vip.phone}, **HX)

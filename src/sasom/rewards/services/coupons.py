@@ -36,7 +36,7 @@ from ..pricing import (
     coupon_expiry,
     local_midnight,
 )
-from .redeem import _ensure_member, ensure_benefits, ensure_branch_allowed
+from .redeem import ensure_benefits, ensure_branch_allowed, ensure_member
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def coupon_issue(
     """Issue one coupon to the member, paid with ``template.points_cost`` points (soonest-expiring
     lots first) unless ``charge_points`` is False (a gift from marketing)."""
     now = now or timezone.now()
-    _ensure_member(member, template.organization_id, now)
+    ensure_member(member, template.organization_id, now)
     _template_check(member, template)
     account = ledger.lock_account(member)
     _limit_check(member, template)

@@ -44,7 +44,7 @@ def ensure_branch_allowed(staff: Staff | None, branch: Branch) -> None:
         raise Forbidden(E.BRANCH_NOT_ALLOWED, _("You do not work at this branch."), field="branch")
 
 
-def _ensure_member(member: Member, organization_id: int, now: dt.datetime | None = None) -> None:
+def ensure_member(member: Member, organization_id: int, now: dt.datetime | None = None) -> None:
     if member.organization_id != organization_id:
         raise NotFound(E.MEMBER_NOT_FOUND, _("No such member."), field="member")
     ensure_benefits(member, now)
@@ -137,7 +137,7 @@ def points_purchase(
     receipt number is the ``payment_reference``, by which :func:`points_purchase_void_for_payment`
     voids the purchase when that sale is voided.
     """
-    _ensure_member(member, member.organization_id)
+    ensure_member(member, member.organization_id)
     if points < 1:
         raise DomainError(E.QUANTITY_INVALID, _("Enter how many points to buy."), field="buy_points")
     payment_reference = (payment_reference or "").strip()
@@ -234,7 +234,7 @@ def reward_redeem(
     """
     now = now or timezone.now()
     org_id = reward.organization_id
-    _ensure_member(member, org_id, now)
+    ensure_member(member, org_id, now)
     if branch.organization_id != org_id:
         raise Forbidden(E.BRANCH_NOT_ALLOWED, _("This branch belongs to another organization."), field="branch")
     ensure_branch_allowed(staff, branch)
