@@ -306,12 +306,17 @@ def _replay(stored: Sale, basket: engine.Basket, member: Member | None, actor: A
 
 
 def sale_counter_post(*, organization: Organization, branch: Branch, terminal: Terminal, receipt_id: str,
-                      basket: engine.Basket, member: Member | None, actor: Actor, points_used: int = 0
-                      ) -> SalePostResult:
-    """The back office's counter: the lines priced as at the till; the staff keys the points
-    paid with and the money they are worth (the basket's ``points_discount``) themselves; the
-    ledger checks the balance."""
+                      basket: engine.Basket, member: Member | None, actor: Actor, points_used: int = 0,
+                      staff: Staff | None = None) -> SalePostResult:
+    """The back office's counter: the lines priced as at the till; the points paid with are
+    worth what the points-discount rule says (``points_discount_apply``), never an amount keyed."""
     basket = basket_priced(organization=organization, branch=branch, basket=basket, member=member).basket
+    if points_used:
+        if member is None:
+            raise DomainError(POINTS_WITHOUT_MEMBER, _("Only a member pays with points."), field="points_used")
+        return points_discount_apply(organization=organization, branch=branch, terminal=terminal,
+                                     receipt_id=receipt_id, basket=basket, member=member, points=points_used,
+                                     actor=actor, staff=staff, field="points_used")
     return sale_post(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
                      basket=basket, member=member, actor=actor, points_used=points_used)
 

@@ -63,7 +63,6 @@ def _counter_basket(form: CounterSaleForm, terminal: Terminal, now: dt.datetime,
         terminal_code=terminal.code,
         salesperson=salesperson,
         bill_discount=data.get("bill_discount") or Decimal("0"),
-        points_discount=data.get("points_discount") or Decimal("0"),
     )
 
 
@@ -85,6 +84,7 @@ def counter(request: StaffRequest) -> HttpResponse:
                 receipt_id=form.cleaned_data["receipt_id"],
                 basket=_counter_basket(form, terminal, timezone.now(), str(staff)), member=member,
                 actor=Actor.from_request(request), points_used=form.cleaned_data.get("points_used") or 0,
+                staff=staff,
             )
         except DomainError as err:
             _form_error(form, err)

@@ -29,9 +29,9 @@ class CounterSaleForm(BoundedForm):
         required=False,
     )
     bill_discount = forms.DecimalField(label=_("Bill discount (THB)"), max_digits=12, decimal_places=2, min_value=0, required=False)
-    points_used = forms.IntegerField(label=_("Points used as payment"), min_value=0, required=False)
-    points_discount = forms.DecimalField(
-        label=_("Value of those points (THB)"), max_digits=12, decimal_places=2, min_value=0, required=False
+    points_used = forms.IntegerField(
+        label=_("Points used as payment"), min_value=0, max_value=1_000_000_000, required=False,
+        help_text=_("Their value in money comes from the points-discount rule."),
     )
 
     def __init__(self, *args: Any, terminals: QuerySet[Terminal] | None = None, **kwargs: Any) -> None:

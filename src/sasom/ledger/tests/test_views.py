@@ -78,6 +78,29 @@ def test_cashier_rings_up_a_member_sale_by_lines(staff_client, member, terminal)
     assert Sale.objects.count() == 1
 
 
+def test_points_paid_at_the_counter_are_worth_what_the_rule_says_not_what_is_typed(staff_client, member, terminal,
+                                                                                    org, actor):
+    from sasom.ledger.services.points import account_for, points_adjust  # noqa: PLC0415
+    from sasom.rewards.models import PointsDiscountRule  # noqa: PLC0415
+
+    # given a member with 100 points, 10 points = 1 THB
+    PointsDiscountRule.objects.create(organization=org, points_per_unit=10)
+    points_adjust(account=account_for(member), points=100, reason="opening", actor=actor)
+    client = staff_client(Role.CASHIER)
+    # when the cashier keys 20 points and, as the old form let her, says they are worth 900 THB
+    client.post(reverse("checkout:counter"), {
+        "q": "0812345678", "terminal": terminal.pk, "receipt_id": "B1-200", "total": "1000",
+        "points_used": "20", "points_discount": "900",
+    })
+    # then 20 points paid 2.00, as the rule says
+    sale = Sale.objects.get(receipt_id="B1-200")
+    assert (sale.points_used, sale.points_discount) == (20, Decimal("2.00"))
+    # and a walk-in cannot pay with points
+    page = client.post(reverse("checkout:counter"), {"terminal": terminal.pk, "receipt_id": "B1-201", "total": "50",
+                                                      "points_used": "5"})
+    assert page.status_code == 200 and not Sale.objects.filter(receipt_id="B1-201").exists()
+
+
 def test_counter_shows_form_errors_not_500(staff_client, terminal):
     client = staff_client(Role.CASHIER)
     response = client.post(reverse("checkout:counter"), {"terminal": terminal.pk, "receipt_id": "X", "lines": "oops"})
