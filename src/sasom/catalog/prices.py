@@ -116,22 +116,29 @@ _BASKET_PRICE = """(SELECT pr.{field} FROM catalog_price pr WHERE pr.organizatio
  AND pr.product_id = p.id AND (pr.branch_id IS NULL OR pr.branch_id = $4)
  AND (pr.valid_from IS NULL OR pr.valid_from <= $3) AND (pr.valid_to IS NULL OR pr.valid_to >= $3)
  ORDER BY (pr.branch_id IS NULL) LIMIT 1)"""
-_BASKET = f"""WITH wanted AS ({{wanted}})
-SELECT m.code, m.via, p.sku, p.name_th, p.category_id, c.code, b.code, p.excluded_from_points, p.base_price,
- {_BASKET_PRICE.format(field="price", table=5)}, {_BASKET_PRICE.format(field="branch_id", table=5)},
+_PRODUCT_COLUMNS = "p{n}.id, p{n}.sku, p{n}.name_th, p{n}.category_id, p{n}.brand_id, p{n}.excluded_from_points, " \
+                   "p{n}.base_price, p{n}.is_active, p{n}.active_from, p{n}.active_to"
+_MATCHES = f"""SELECT {{code}} AS code, 0 AS via, {_PRODUCT_COLUMNS.format(n=0)}
+  FROM {{codes}}catalog_product p0 WHERE p0.organization_id = $1 AND p0.sku = {{code}}
+UNION ALL
+SELECT {{code}}, 1, {_PRODUCT_COLUMNS.format(n=1)}
+  FROM {{codes}}catalog_barcode bc JOIN catalog_product p1 ON p1.id = bc.product_id AND p1.organization_id = $1
+  WHERE bc.organization_id = $1 AND bc.code = {{code}}"""
+_BASKET = f"""SELECT p.code, p.via, p.sku, p.name_th, p.category_id, c.code, b.code, p.excluded_from_points,
+ p.base_price, {_BASKET_PRICE.format(field="price", table=5)}, {_BASKET_PRICE.format(field="branch_id", table=5)},
  {_BASKET_PRICE.format(field="price", table=6)}, {_BASKET_PRICE.format(field="branch_id", table=6)}
-FROM (SELECT w.code AS code, 0 AS via, p.id AS product_id FROM wanted w
-        JOIN catalog_product p ON p.organization_id = $1 AND p.sku = w.code
-      UNION ALL
-      SELECT w.code, 1, bc.product_id FROM wanted w
-        JOIN catalog_barcode bc ON bc.organization_id = $1 AND bc.code = w.code) m
-JOIN catalog_product p ON p.id = m.product_id AND p.organization_id = $1
+FROM {{matches}}
 LEFT JOIN catalog_category c ON c.id = p.category_id
 LEFT JOIN catalog_brand b ON b.id = p.brand_id
 WHERE p.is_active AND (p.active_from IS NULL OR p.active_from <= $3) AND (p.active_to IS NULL OR p.active_to >= $3)
-ORDER BY m.via DESC"""
-_BASKET_PG = _BASKET.format(wanted="SELECT unnest($2::text[]) AS code")
-_BASKET_SQLITE_PARTS = re.split(r"\$(\d)", _BASKET.format(wanted="SELECT value AS code FROM json_each($2)"))
+ORDER BY p.via DESC"""
+# PostgreSQL: each code is looked up by its own index probes (LATERAL), so the plan prepared once per
+# connection stays a handful of index look-ups per code, whatever the catalog's size and statistics.
+_BASKET_PG = _BASKET.format(matches="unnest($2::text[]) AS w(code) CROSS JOIN LATERAL ("
+                            + _MATCHES.format(code="w.code", codes="")
+                            + ") p")
+_BASKET_SQLITE_PARTS = re.split(r"\$(\d)", _BASKET.format(
+    matches="(" + _MATCHES.format(code="w.value", codes="json_each($2) w, ") + ") p"))
 _BASKET_SQLITE = "".join(part if i % 2 == 0 else "%s" for i, part in enumerate(_BASKET_SQLITE_PARTS))
 _BASKET_SQLITE_ORDER = [int(n) - 1 for n in _BASKET_SQLITE_PARTS[1::2]]
 
