@@ -3,7 +3,7 @@ till (``till/``) is the sale screen the menu opens, the counter stays for sales 
 
 from django.urls import path
 
-from sasom.checkout import views, views_till
+from sasom.checkout import views, views_till, views_till_terminal
 
 app_name = "checkout"
 
@@ -13,7 +13,7 @@ urlpatterns = [
     path("points/sales/<int:pk>/return/", views.sale_return_view, name="sale_return"),
     path("rewards/cashier/", views.cashier, name="cashier"),
     path("till/", views_till.till, name="till"),
-    path("till/terminal/", views_till.till_terminal, name="till_terminal"),
+    path("till/terminal/", views_till_terminal.till_terminal, name="till_terminal"),
     path("till/scan/", views_till.till_scan, name="till_scan"),
     path("till/lines/<int:index>/", views_till.till_line, name="till_line"),
     path("till/member/", views_till.till_member, name="till_member"),

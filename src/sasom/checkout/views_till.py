@@ -15,7 +15,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import IntegrityError
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,17 +32,15 @@ from sasom.checkout.forms import (
     MemberFindForm,
     PaymentForm,
     ScanForm,
-    TerminalForm,
 )
 from sasom.checkout.render import quote_out, sale_out
 from sasom.checkout.till import (
-    TERMINAL_COOKIE,
-    TERMINAL_SALT,
     TillBasket,
     done_remember,
     done_sale_id,
     receipt_reserved,
 )
+from sasom.checkout.views_till_terminal import no_terminal, terminal_of, terminal_remember
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError, NotFound
 from sasom.core.permissions import ensure_branch_in_scope, require_perm
@@ -54,10 +51,9 @@ from sasom.ledger.selectors import account_of, balance_of
 from sasom.members.models import Member
 from sasom.organizations.http import StaffRequest
 from sasom.organizations.models import Terminal
-from sasom.rewards.views.common import find_member, terminals_for
+from sasom.rewards.views.common import find_member
 
 PANEL = "checkout/_till_panel.html"
-COOKIE_AGE = 60 * 60 * 24 * 400  # a browser keeps its terminal about a year
 
 
 @dataclass(frozen=True)
@@ -67,26 +63,8 @@ class Place:
     member: Member | None
 
 
-def _terminals(request: StaffRequest) -> QuerySet[Terminal]:
-    """Tills and counters of the staff member's branches (an integration sends its own sales)."""
-    return terminals_for(request).exclude(kind=Terminal.Kind.INTEGRATION)
-
-
-def _terminal(request: StaffRequest) -> Terminal | None:
-    """The browser's terminal (its cookie), if still active and in the staff member's branches;
-    with no choice made and a single terminal in scope, that one."""
-    terminals = _terminals(request)
-    chosen = request.get_signed_cookie(TERMINAL_COOKIE, default=None, salt=TERMINAL_SALT)
-    if chosen and str(chosen).isdigit():
-        found = terminals.filter(pk=int(chosen)).first()
-        if found is not None:
-            return found
-    only = list(terminals[:2])
-    return only[0] if len(only) == 1 else None
-
-
 def _place(request: StaffRequest) -> Place | None:
-    terminal = _terminal(request)
+    terminal = terminal_of(request)
     if terminal is None:
         return None
     basket = TillBasket.load(request.session)
@@ -190,12 +168,6 @@ def _form_errors(request: StaffRequest, form: Any) -> None:
             messages.error(request, str(e))
 
 
-def _no_terminal() -> HttpResponse:
-    response = redirect("checkout:till_terminal")
-    response["HX-Redirect"] = response["Location"]
-    return response
-
-
 # ------------------------------------------------------------------------------------------ the screen
 
 
@@ -203,28 +175,9 @@ def _no_terminal() -> HttpResponse:
 def till(request: StaffRequest) -> HttpResponse:
     place = _place(request)
     if place is None:
-        return _no_terminal()
+        return no_terminal()
     ctx = _panel(request, place, place.basket)
-    response = render(request, "checkout/till.html", ctx)
-    response.set_signed_cookie(TERMINAL_COOKIE, str(place.terminal.pk), salt=TERMINAL_SALT, max_age=COOKIE_AGE,
-                               httponly=True, samesite="Lax", secure=request.is_secure())
-    return response
-
-
-@require_perm("points.earn")
-def till_terminal(request: StaffRequest) -> HttpResponse:
-    """Choose this browser's terminal (once; changeable from the screen)."""
-    terminals = _terminals(request)
-    form = TerminalForm(request.POST or None, terminals=terminals,
-                        initial={"terminal": getattr(_terminal(request), "pk", None)})
-    if request.method == "POST" and form.is_valid():
-        terminal = form.cleaned_data["terminal"]
-        ensure_branch_in_scope(request.staff, terminal.branch)
-        response = redirect("checkout:till")
-        response.set_signed_cookie(TERMINAL_COOKIE, str(terminal.pk), salt=TERMINAL_SALT, max_age=COOKIE_AGE,
-                                   httponly=True, samesite="Lax", secure=request.is_secure())
-        return response
-    return render(request, "checkout/till_terminal.html", {"form": form, "none": not terminals.exists()})
+    return terminal_remember(render(request, "checkout/till.html", ctx), request, place.terminal)
 
 
 @require_POST
@@ -232,7 +185,7 @@ def till_terminal(request: StaffRequest) -> HttpResponse:
 def till_scan(request: StaffRequest) -> HttpResponse:
     place = _place(request)
     if place is None:
-        return _no_terminal()
+        return no_terminal()
     form = ScanForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -256,7 +209,7 @@ def till_scan(request: StaffRequest) -> HttpResponse:
 def till_line(request: StaffRequest, index: int) -> HttpResponse:
     place = _place(request)
     if place is None:
-        return _no_terminal()
+        return no_terminal()
     form = LineForm(request.POST)
     if not 0 <= index < len(place.basket.lines):
         messages.error(request, _("That line is no longer on the bill."))
@@ -280,7 +233,7 @@ def till_line(request: StaffRequest, index: int) -> HttpResponse:
 def till_member(request: StaffRequest) -> HttpResponse:
     place = _place(request)
     if place is None:
-        return _no_terminal()
+        return no_terminal()
     if request.POST.get("action") == "clear":
         return _answer(request, place, place.basket.with_member(None))
     form = MemberFindForm(request.POST)
@@ -300,7 +253,7 @@ def till_payment(request: StaffRequest) -> HttpResponse:
     """The member's coupons chosen and the number of points paid with, checked by the quote."""
     place = _place(request)
     if place is None:
-        return _no_terminal()
+        return no_terminal()
     if place.member is None:
         messages.error(request, _("Find the member first: only a member pays with points or coupons."))
         return _answer(request, place, place.basket)
@@ -325,7 +278,7 @@ def till_bag(request: StaffRequest) -> HttpResponse:
     """The customer declined a plastic bag, or took one after all (the bag campaigns)."""
     place = _place(request)
     if place is None:
-        return _no_terminal()
+        return no_terminal()
     form = BagForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -349,7 +302,7 @@ def till_new(request: StaffRequest) -> HttpResponse:
 def till_commit(request: StaffRequest) -> HttpResponse:
     place = _place(request)
     if place is None:
-        return _no_terminal()
+        return no_terminal()
     token, basket = request.POST.get("token", ""), place.basket
     if token != basket.token:
         posted = done_sale_id(request.session, token)

@@ -146,7 +146,7 @@ def test_preview_shows_each_award_with_its_explanation(staff_client, rule):
     })
     body = response.content.decode()
     assert response.status_code == 200
-    assert "1,000.00 THB ÷ 25 × 1 = 40 pts" in body
+    assert "1,000.00 บาท ÷ 25 × 1 = 40 แต้ม" in body  # a Thai screen: the explanation in Thai (earning.explain)
 
 
 def test_preview_with_a_bad_line_shows_a_form_error(staff_client, member_type):
