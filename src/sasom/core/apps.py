@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from .jobs import daily_job
+from .jobs import job_register
 
 
 class CoreConfig(AppConfig):
@@ -10,8 +10,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # ready() runs once the models are loaded; events imports core's models
-        from .events import events_purge_daily
-        from .forms_once import form_tokens_purge_daily
+        from .events import events_purge_job
+        from .forms_once import form_tokens_purge_job
 
-        daily_job("events_purge", events_purge_daily, order=900)
-        daily_job("form_tokens_purge", form_tokens_purge_daily, order=910)
+        job_register("events_purge", events_purge_job, order=900, per_organization=False)
+        job_register("form_tokens_purge", form_tokens_purge_job, order=910, per_organization=False)

@@ -77,3 +77,42 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job (``core.jobs``) for an organization and a date: the run log.
+
+    The unique key (organization, job, date) makes a second run a no-op; whole-database jobs
+    (clean-ups) have no organization and their own key (job, date)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    organization = models.ForeignKey("organizations.Organization", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    job = models.CharField(_("job"), max_length=60)
+    on_date = models.DateField(_("date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    trigger = models.CharField(_("started by"), max_length=20, default="cron")
+    actor_label = models.CharField(_("actor"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-on_date", "job", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "job", "on_date"], name="job_run_once",
+                                    condition=models.Q(organization__isnull=False)),
+            models.UniqueConstraint(fields=["job", "on_date"], name="job_run_once_whole_database",
+                                    condition=models.Q(organization__isnull=True)),
+        ]
+        indexes = [models.Index(fields=["organization", "-on_date"], name="job_run_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.on_date} ({self.status})"

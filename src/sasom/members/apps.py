@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from sasom.core.jobs import daily_job
+from sasom.core.jobs import job_register
 
 
 class MembersConfig(AppConfig):
@@ -9,8 +9,8 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         # ready() runs once the models are loaded; privacy imports members' models
-        from .lifecycle import members_expire_daily
-        from .privacy import members_retention_daily
+        from .lifecycle import members_expire_job
+        from .privacy import members_retention_job
 
-        daily_job("members_expire", members_expire_daily, order=50)
-        daily_job("members_retention", members_retention_daily, order=200)
+        job_register("members_expire", members_expire_job, order=50)
+        job_register("members_retention", members_retention_job, order=200)

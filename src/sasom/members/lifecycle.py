@@ -242,11 +242,6 @@ def members_expire_due(organization_id: int, today: dt.date | None = None, *, ac
     return len(rows)
 
 
-def members_expire_daily() -> str:
-    """The members' daily job (``core.jobs``): cards that ran out yesterday or before are marked
-    expired, each organization on its own calendar day."""
-    marked = 0
-    for org_id, zone in Organization.objects.values_list("pk", "time_zone"):
-        today = timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(zone or "Asia/Bangkok")).date()
-        marked += members_expire_due(org_id, today)
-    return f"expired {marked} member cards past their date"
+def members_expire_job(*, organization_id: int, on_date: dt.date) -> dict[str, int]:
+    """Member cards that ran out before the date are marked expired (the members' daily job)."""
+    return {"expired_members": members_expire_due(organization_id, on_date)}
