@@ -185,3 +185,23 @@ def test_the_worker_tick_runs_what_is_due_and_queues_the_next(org, recorder, set
     # an in-place backend (tests, demo) keeps no later ticks
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     assert jobs_tick_ensure() is False
+
+
+def test_the_purge_jobs_take_the_date_they_run_for(org):
+    import uuid
+
+    from sasom.core.models import FormSubmission, OutboxEvent
+
+    # given an outbox event processed, recorded 1 January, and form tokens of 1 and 9 January
+    jan1 = dt.datetime(2026, 1, 1, 12, tzinfo=BKK)
+    OutboxEvent.objects.create(organization=org, uuid=uuid.uuid4(), kind="x", occurred_at=jan1, recorded_at=jan1,
+                               processed_at=jan1)
+    for day in (1, 9):
+        token = FormSubmission.objects.create(token=f"t{day}", path="/")
+        FormSubmission.objects.filter(pk=token.pk).update(created_at=dt.datetime(2026, 1, day, 12, tzinfo=BKK))
+    # when the jobs run for 30 January: the event is not yet 30 days old, the first token is
+    assert jobs.job_run("events_purge", on_date=dt.date(2026, 1, 30)).counts == {"deleted_events": 0}
+    assert jobs.job_run("form_tokens_purge", on_date=dt.date(2026, 1, 10)).counts == {"deleted_tokens": 1}
+    # and for 1 February the event goes too
+    assert jobs.job_run("events_purge", on_date=dt.date(2026, 2, 1)).counts == {"deleted_events": 1}
+    assert list(FormSubmission.objects.values_list("token", flat=True)) == ["t9"]
