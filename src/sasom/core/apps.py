@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from .jobs import job_register
 
@@ -13,5 +14,7 @@ class CoreConfig(AppConfig):
         from .events import events_purge_job
         from .forms_once import form_tokens_purge_job
 
-        job_register("events_purge", events_purge_job, order=900, per_organization=False)
-        job_register("form_tokens_purge", form_tokens_purge_job, order=910, per_organization=False)
+        job_register("events_purge", events_purge_job, order=900, per_organization=False,
+                     description=_("Delete processed outbox events older than 30 days"))
+        job_register("form_tokens_purge", form_tokens_purge_job, order=910, per_organization=False,
+                     description=_("Delete used form tokens older than two days"))

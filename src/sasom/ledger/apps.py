@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from sasom.core.jobs import job_register
 
@@ -13,5 +14,7 @@ class LedgerConfig(AppConfig):
         from .tasks import points_expire_job, points_release_job
 
         member_data.register()
-        job_register("points_release", points_release_job, order=100)
-        job_register("points_expire", points_expire_job, order=110)
+        job_register("points_release", points_release_job, order=100,
+                     description=_("Pending points whose return window has closed become spendable"))
+        job_register("points_expire", points_expire_job, order=110,
+                     description=_("Points past their expiry date expire"))

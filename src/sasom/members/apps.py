@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from sasom.core.jobs import job_register
 
@@ -12,5 +13,7 @@ class MembersConfig(AppConfig):
         from .lifecycle import members_expire_job
         from .privacy import members_retention_job
 
-        job_register("members_expire", members_expire_job, order=50)
-        job_register("members_retention", members_retention_job, order=200)
+        job_register("members_expire", members_expire_job, order=50,
+                     description=_("Member cards past their expiry date are marked expired"))
+        job_register("members_retention", members_retention_job, order=200,
+                     description=_("Closed members past the retention period are anonymized (PDPA)"))

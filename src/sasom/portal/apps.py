@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from sasom.core.jobs import job_register
 from sasom.members.registry import register_eraser
@@ -15,4 +16,5 @@ class PortalConfig(AppConfig):
         from .tasks import login_codes_purge_job
 
         register_eraser(member_erase)
-        job_register("login_codes_purge", login_codes_purge_job, order=300, per_organization=False)
+        job_register("login_codes_purge", login_codes_purge_job, order=300, per_organization=False,
+                     description=_("Delete portal login codes older than a day"))
