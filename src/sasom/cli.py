@@ -93,9 +93,11 @@ def worker(argv: list[str]) -> None:
     if not any(a in ("--reload", "--no-reload") for a in argv):
         argv = ["--no-reload", *argv]
     # the scheduler's tick (core.tasks): runs the jobs due, then queues itself again
+    from sasom.core.background import imports_resume
     from sasom.core.tasks import jobs_tick_ensure
 
     jobs_tick_ensure()
+    imports_resume()  # large imports a stopped worker left half-way start again from their stored upload
     _manage("db_worker", *argv)
 
 

@@ -116,3 +116,37 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.on_date} ({self.status})"
+
+
+class BackgroundImport(TenantModel):
+    """A large file import handed to the worker (``core.background``): the upload itself is kept
+    here, so a worker restart loses nothing; the task is restartable (a run that dies before its
+    write commits wrote nothing, one that committed marked this row done in the same transaction)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=30)
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.BinaryField()
+    options = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    actor = models.JSONField(default=dict, blank=True)  # the uploader, as the audit trail names them
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "kind", "-created_at"], name="bg_import_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.status})"

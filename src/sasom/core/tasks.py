@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from sasom.core import jobs
+from sasom.core.background import import_run
 
 TICK_PATH = "sasom.core.tasks.jobs_tick_task"
 
@@ -52,3 +53,9 @@ def jobs_tick_ensure(*, delay: dt.timedelta = dt.timedelta(0)) -> bool:
         return False
     jobs_tick_task.using(run_after=timezone.now() + delay).enqueue()
     return True
+
+
+@task()
+def import_run_task(import_id: int) -> str:
+    """A large import (``core.background``): check the stored upload, write it, record the result."""
+    return import_run(import_id)
