@@ -213,7 +213,8 @@ def _claim(job: Job, organization_id: int | None, on_date: dt.date, *, force: bo
                                          attempts=1, **fresh), None
     except IntegrityError:
         pass
-    row = JobRun.objects.get(organization_id=organization_id, job=job.name, on_date=on_date)
+    which = Q(organization__isnull=True) if organization_id is None else Q(organization_id=organization_id)
+    row = JobRun.objects.get(which, job=job.name, on_date=on_date)
     takeable = Q(status=JobRun.Status.FAILED) | Q(status=JobRun.Status.RUNNING, started_at__lt=now - STALE_AFTER)
     if row.status == JobRun.Status.DONE:
         if not (force and job.rerun_safe):
@@ -306,13 +307,13 @@ def jobs_due(
         places: list[tuple[int | None, str]] = (
             [(org_id, tz) for org_id, _code, tz in orgs] if job.per_organization else [(None, settings.TIME_ZONE)]
         )
-        for org_id, tz in places:
+        for place, tz in places:
             today = local_today(tz, now)
-            start = max(today - dt.timedelta(days=days - 1), first.get((job.name, org_id), today))
+            start = max(today - dt.timedelta(days=days - 1), first.get((job.name, place), today))
             on = start
             while on <= today:
-                if job.schedule.due(on) and (job.name, org_id, on) not in done:
-                    owed.append(Due(job, org_id, on))
+                if job.schedule.due(on) and (job.name, place, on) not in done:
+                    owed.append(Due(job, place, on))
                 on += dt.timedelta(days=1)
     owed.sort(key=lambda d: (d.on_date, d.job.order, d.job.name, d.organization_id or 0))
     return owed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -33,18 +33,18 @@ class RunNowForm(BoundedForm):
     job = forms.ChoiceField(label=gettext_lazy("Job"), required=False)
     force = forms.BooleanField(label=gettext_lazy("Run again if already done"), required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # a plain Form's arguments
-        self.fields["job"].choices = _job_choices(_("All jobs"))
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["job"]).choices = _job_choices(_("All jobs"))
 
 
 class RunFilterForm(BoundedForm):
     job = forms.ChoiceField(label=gettext_lazy("Job"), required=False)
     date = forms.DateField(label=gettext_lazy("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # a plain Form's arguments
-        self.fields["job"].choices = _job_choices(_("All jobs"))
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["job"]).choices = _job_choices(_("All jobs"))
 
 
 @require_perm("jobs.manage")

@@ -7,7 +7,6 @@ count moved since the preview (someone else changed members meanwhile) and audit
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -22,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import Conflict, DomainError
 from sasom.members.errors import PARAM_MISSING, PREVIEW_STALE, TOOL_UNKNOWN  # noqa: F401  (codes live in errors.py)
-from sasom.organizations.models import Organization
 
 from .models import Member
 from .selectors import members_bought_since, purchases_between

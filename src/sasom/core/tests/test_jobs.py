@@ -14,7 +14,7 @@ from sasom.core import jobs
 from sasom.core.models import JobRun
 from sasom.testing.factories import OrganizationFactory
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 BKK = zoneinfo.ZoneInfo("Asia/Bangkok")
 
 

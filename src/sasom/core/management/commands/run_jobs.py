@@ -59,11 +59,11 @@ class Command(BaseCommand):
             from sasom.core.tasks import jobs_run_task, jobs_tick_task
 
             if on_date is None:
-                result = jobs_tick_task.enqueue()
+                queued = jobs_tick_task.enqueue().id
             else:
-                result = jobs_run_task.enqueue(on_date.isoformat(), [j.name for j in chosen] if chosen else None,
-                                               org_ids, bool(options["force"]))
-            self.stdout.write(f"queued {result.id}")
+                queued = jobs_run_task.enqueue(on_date.isoformat(), [j.name for j in chosen] if chosen else None,
+                                               org_ids, bool(options["force"])).id
+            self.stdout.write(f"queued {queued}")
             return
         if on_date is None:
             if options["force"]:
