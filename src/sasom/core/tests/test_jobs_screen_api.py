@@ -37,7 +37,7 @@ def run(client, body):
 
 
 def test_the_api_lists_the_jobs(manager):
-    body = manager.get("/api/v1/jobs").json()
+    body = manager.get("/api/v1/jobs", HTTP_ACCEPT_LANGUAGE="en").json()
     by_name = {job["name"]: job for job in body}
     assert by_name["points_expire"] == {
         "name": "points_expire", "schedule": "daily", "scope": "organization", "rerun_safe": True,
