@@ -15,6 +15,8 @@ class CoreConfig(AppConfig):
         from .forms_once import form_tokens_purge_job
 
         job_register("events_purge", events_purge_job, order=900, per_organization=False,
-                     description=_("Delete processed outbox events older than 30 days"))
+                     description=_("Delete processed outbox events older than 30 days"),
+                     counts={"deleted_events": _("events deleted")})
         job_register("form_tokens_purge", form_tokens_purge_job, order=910, per_organization=False,
-                     description=_("Delete used form tokens older than two days"))
+                     description=_("Delete used form tokens older than two days"),
+                     counts={"deleted_tokens": _("form tokens deleted")})

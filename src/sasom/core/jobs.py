@@ -38,6 +38,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sasom.core import errors
 from sasom.core.errors import DomainError
@@ -60,6 +61,7 @@ class Schedule:
 
     name: str
     due: Callable[[dt.date], bool] = field(compare=False)
+    label: Any = field(default="", compare=False, repr=False)  # for people (a lazy translation)
 
     def __str__(self) -> str:
         return self.name
@@ -69,14 +71,14 @@ def _month_end(on: dt.date) -> bool:
     return (on + dt.timedelta(days=1)).day == 1
 
 
-DAILY = Schedule("daily", lambda on: True)
-MONTH_END = Schedule("month_end", _month_end)
-MONTH_START = Schedule("month_start", lambda on: on.day == 1)
+DAILY = Schedule("daily", lambda on: True, gettext_lazy("every day"))
+MONTH_END = Schedule("month_end", _month_end, gettext_lazy("last day of the month"))
+MONTH_START = Schedule("month_start", lambda on: on.day == 1, gettext_lazy("first day of the month"))
 
 
 def weekly(weekday: int) -> Schedule:
     """Due on one day of the week (Monday 0 ... Sunday 6)."""
-    return Schedule(f"weekly:{weekday}", lambda on: on.weekday() == weekday)
+    return Schedule(f"weekly:{weekday}", lambda on: on.weekday() == weekday, gettext_lazy("once a week"))
 
 
 # ------------------------------------------------------------------------------------- registry
@@ -91,6 +93,7 @@ class Job:
     per_organization: bool = True
     rerun_safe: bool = True
     description: Any = ""  # a string, or a lazy translation
+    counts: dict[str, Any] = field(default_factory=dict)  # a label for each count the job returns
 
 
 _jobs: dict[str, Job] = {}
@@ -108,12 +111,14 @@ def job_register(
     per_organization: bool = True,
     rerun_safe: bool = True,
     description: Any = "",
+    counts: dict[str, Any] | None = None,
 ) -> Job:
     """Register (or replace) the job ``name``; lower ``order`` runs first on a date. A tier
     cut-off service ``tiers_cutoff_run(*, organization_id, on_date)`` registers with
     ``job_register("tiers_cutoff", tiers_cutoff_run, order=150, schedule=MONTH_END)``."""
     job = Job(name=name, run=fn, order=order, schedule=schedule, per_organization=per_organization,
-              rerun_safe=rerun_safe, description=description or (fn.__doc__ or "").strip().split("\n")[0])
+              rerun_safe=rerun_safe, description=description or (fn.__doc__ or "").strip().split("\n")[0],
+              counts=dict(counts or {}))
     _jobs[name] = job
     return job
 
@@ -129,6 +134,12 @@ def jobs_registered() -> list[Job]:
 
 def job_get(name: str) -> Job | None:
     return _jobs.get(name)
+
+
+def count_label(job_name: str, key: str) -> Any:
+    """What a count of a job's run means, for people (the key itself when the job gave no label)."""
+    job = _jobs.get(job_name)
+    return job.counts.get(key, key) if job is not None else key
 
 
 def organizations_provide(fn: Callable[[], list[tuple[int, str, str]]]) -> None:

@@ -24,12 +24,16 @@ if TYPE_CHECKING:
     from sasom.organizations.http import StaffRequest
 
 
+TRIGGERS = {"cron": gettext_lazy("cron"), "worker": gettext_lazy("worker"), "manual": gettext_lazy("by hand"),
+            "api": gettext_lazy("API")}
+
+
 def _job_choices(blank: str) -> list[tuple[str, str]]:
     return [("", blank)] + [(j.name, j.name) for j in jobs.jobs_registered() if j.per_organization]
 
 
 class RunNowForm(BoundedForm):
-    date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     job = forms.ChoiceField(label=gettext_lazy("Job"), required=False)
     force = forms.BooleanField(label=gettext_lazy("Run again if already done"), required=False)
 
@@ -40,7 +44,8 @@ class RunNowForm(BoundedForm):
 
 class RunFilterForm(BoundedForm):
     job = forms.ChoiceField(label=gettext_lazy("Job"), required=False)
-    date = forms.DateField(label=gettext_lazy("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=gettext_lazy("Date"), required=False,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,6 +81,9 @@ def jobs_view(request: StaffRequest) -> HttpResponse:
         if on:
             runs = runs.filter(on_date=on)
     page = Paginator(runs, 50).get_page(request.GET.get("page"))
+    for run in page.object_list:
+        run.count_rows = [(jobs.count_label(run.job, k), v) for k, v in (run.counts or {}).items()]  # for the template
+        run.trigger_label = TRIGGERS.get(run.trigger, run.trigger)  # for the template
     context = {"form": form, "filters": filters, "page": page,
                "jobs": [j for j in jobs.jobs_registered() if j.per_organization]}
     template = "core/_job_runs.html" if request.htmx and request.method == "GET" else "core/jobs.html"

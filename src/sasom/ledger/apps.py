@@ -15,6 +15,8 @@ class LedgerConfig(AppConfig):
 
         member_data.register()
         job_register("points_release", points_release_job, order=100,
-                     description=_("Pending points whose return window has closed become spendable"))
+                     description=_("Pending points whose return window has closed become spendable"),
+                     counts={"released_points": _("points released")})
         job_register("points_expire", points_expire_job, order=110,
-                     description=_("Points past their expiry date expire"))
+                     description=_("Points past their expiry date expire"),
+                     counts={"expired_points": _("points expired")})

@@ -17,6 +17,8 @@ class MembersConfig(AppConfig):
 
         import_kind_register(BACKGROUND_KIND, members_import_background)
         job_register("members_expire", members_expire_job, order=50,
-                     description=_("Member cards past their expiry date are marked expired"))
+                     description=_("Member cards past their expiry date are marked expired"),
+                     counts={"expired_members": _("member cards expired")})
         job_register("members_retention", members_retention_job, order=200,
-                     description=_("Closed members past the retention period are anonymized (PDPA)"))
+                     description=_("Closed members past the retention period are anonymized (PDPA)"),
+                     counts={"anonymized_members": _("members anonymized")})

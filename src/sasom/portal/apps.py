@@ -17,4 +17,5 @@ class PortalConfig(AppConfig):
 
         register_eraser(member_erase)
         job_register("login_codes_purge", login_codes_purge_job, order=300, per_organization=False,
-                     description=_("Delete portal login codes older than a day"))
+                     description=_("Delete portal login codes older than a day"),
+                     counts={"deleted_codes": _("login codes deleted")})
