@@ -26,7 +26,9 @@ from django.utils import timezone, translation
 
 logger = logging.getLogger("sasom.imports")
 
-STALE_AFTER = dt.timedelta(minutes=5)
+# No heartbeat for this long: the worker died. The write phase (one transaction, its heartbeat
+# invisible until it commits) of the largest file allowed takes minutes, well within it.
+STALE_AFTER = dt.timedelta(minutes=30)
 PROGRESS_EVERY = dt.timedelta(seconds=1)
 
 Progress = Callable[[int, int], None]
