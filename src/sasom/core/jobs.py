@@ -25,11 +25,12 @@ that order; ``sasom run-jobs`` (cron) and the worker's tick task (``core.tasks``
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
 import zoneinfo
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -167,11 +168,26 @@ def day_start(on_date: dt.date, tz_name: str | None) -> dt.datetime:
     return dt.datetime.combine(on_date, dt.time.min, tzinfo=zone_of(tz_name))
 
 
+_pass_zones: list[dict[int, str]] = []  # during a pass over many runs: the zones, read once
+
+
 def organization_zone(organization_id: int) -> str:
+    """The organization's time zone (during a pass, from the list the pass read once)."""
+    if _pass_zones and organization_id in _pass_zones[-1]:
+        return _pass_zones[-1][organization_id]
     for org_id, _code, tz_name in organizations_all():
         if org_id == organization_id:
             return tz_name
     return settings.TIME_ZONE
+
+
+@contextlib.contextmanager
+def _one_pass() -> Iterator[None]:
+    _pass_zones.append({org_id: tz_name for org_id, _code, tz_name in organizations_all()})
+    try:
+        yield
+    finally:
+        _pass_zones.pop()
 
 
 def catch_up_days() -> int:
@@ -332,8 +348,9 @@ def jobs_due(
 
 def jobs_run_due(*, now: dt.datetime | None = None, trigger: str = "worker", **filters: Any) -> list[RunResult]:
     """Run everything :func:`jobs_due` lists, in its order (catch-up: missed dates oldest first)."""
-    return [job_run(d.job, on_date=d.on_date, organization_id=d.organization_id, trigger=trigger)
-            for d in jobs_due(now=now, **filters)]
+    with _one_pass():
+        return [job_run(d.job, on_date=d.on_date, organization_id=d.organization_id, trigger=trigger)
+                for d in jobs_due(now=now, **filters)]
 
 
 def jobs_run_for_date(
@@ -352,15 +369,22 @@ def jobs_run_for_date(
     chosen = [job for job in (list(jobs) if jobs is not None else jobs_registered()) if job.schedule.due(on_date)]
     org_ids = [o[0] for o in organizations_all()] if organization_ids is None else list(organization_ids)
     results: list[RunResult] = []
-    for job in chosen:
-        if not job.per_organization:
-            if whole_database:
-                results.append(job_run(job, on_date=on_date, force=force, trigger=trigger, actor_label=actor_label))
-            continue
-        for org_id in org_ids:
-            results.append(job_run(job, on_date=on_date, organization_id=org_id, force=force, trigger=trigger,
-                                   actor_label=actor_label))
+    with _one_pass():
+        for job in chosen:
+            results.extend(_runs_of(job, on_date=on_date, org_ids=org_ids, force=force, trigger=trigger,
+                                    actor_label=actor_label, whole_database=whole_database))
     return results
+
+
+def _runs_of(job: Job, *, on_date: dt.date, org_ids: list[int], force: bool, trigger: str, actor_label: str,
+             whole_database: bool) -> list[RunResult]:
+    """One job's runs on the date: once for the whole database, or once per organization."""
+    if not job.per_organization:
+        if not whole_database:
+            return []
+        return [job_run(job, on_date=on_date, force=force, trigger=trigger, actor_label=actor_label)]
+    return [job_run(job, on_date=on_date, organization_id=org_id, force=force, trigger=trigger, actor_label=actor_label)
+            for org_id in org_ids]
 
 
 # ----------------------------------------------------------------------- from the back office
