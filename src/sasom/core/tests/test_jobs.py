@@ -205,3 +205,41 @@ def test_the_purge_jobs_take_the_date_they_run_for(org):
     # and for 1 February the event goes too
     assert jobs.job_run("events_purge", on_date=dt.date(2026, 2, 1)).counts == {"deleted_events": 1}
     assert list(FormSubmission.objects.values_list("token", flat=True)) == ["t9"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_passes_at_once_run_a_job_once(org):
+    import threading
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrency needs PostgreSQL")
+    ran: list[int] = []
+
+    def slow(*, organization_id, on_date):
+        ran.append(organization_id)
+        time.sleep(0.3)
+        return {"things": 1}
+
+    jobs.job_register("test_slow", slow, order=1)
+    outcomes: list[str] = []
+
+    def run():
+        try:
+            outcomes.append(jobs.job_run("test_slow", on_date=dt.date(2026, 3, 1), organization_id=org.pk).outcome)
+        finally:
+            connection.close()
+
+    try:
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        jobs.job_forget("test_slow")
+    assert ran == [org.pk]
+    assert sorted(outcomes) == ["busy", "done"]
+    assert JobRun.objects.get().status == "done"
