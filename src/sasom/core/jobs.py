@@ -26,6 +26,7 @@ that order; ``sasom run-jobs`` (cron) and the worker's tick task (``core.tasks``
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -255,6 +256,22 @@ def _claim(job: Job, organization_id: int | None, on_date: dt.date, *, force: bo
     return row, None
 
 
+def counts_of(value: Any) -> Counts:
+    """A job's return value as counts: a dict of numbers, a number (``{"count": n}``), a dataclass
+    (its whole-number fields) or nothing; so a service returning its own result registers as is."""
+    if value is None:
+        return {}
+    if isinstance(value, bool):
+        return {"count": int(value)}
+    if isinstance(value, int):
+        return {"count": value}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    if isinstance(value, dict):
+        return {str(k): int(v) for k, v in value.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+    return {}
+
+
 def job_run(
     job: Job | str,
     *,
@@ -282,7 +299,7 @@ def job_run(
     except Exception as exc:  # one job's failure must not stop the others; it is recorded and retried
         logger.exception("job %s failed for organization %s on %s", job.name, org_id, on_date)
         counts, status, error = {}, JobRun.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
-    row.status, row.counts, row.error = status, {k: int(v) for k, v in (counts or {}).items()}, error
+    row.status, row.counts, row.error = status, counts_of(counts), error
     row.finished_at = timezone.now()
     row.duration_ms = int((time.monotonic() - started) * 1000)
     row.save(update_fields=["status", "counts", "error", "finished_at", "duration_ms"])

@@ -243,3 +243,18 @@ def test_two_passes_at_once_run_a_job_once(org):
     assert ran == [org.pk]
     assert sorted(outcomes) == ["busy", "done"]
     assert JobRun.objects.get().status == "done"
+
+
+def test_a_service_returning_its_own_result_registers_as_is():
+    from dataclasses import dataclass
+
+    @dataclass
+    class CutoffResult:
+        evaluated: int
+        upgraded: int
+        ladder: str
+
+    assert jobs.counts_of(CutoffResult(evaluated=10, upgraded=2, ladder="gold")) == {"evaluated": 10, "upgraded": 2}
+    assert jobs.counts_of(7) == {"count": 7}
+    assert jobs.counts_of(None) == {}
+    assert jobs.counts_of({"a": 1, "b": "x"}) == {"a": 1}
