@@ -12,6 +12,7 @@ from pydantic import StrictBool
 
 from sasom.core import jobs
 from sasom.core.audit import Actor
+from sasom.core.jobs_manual import jobs_run_manual
 from sasom.core.models import JobRun
 from sasom.core.schemas import StrictIn
 from sasom.integrations.auth import api_auth, api_require
@@ -101,6 +102,6 @@ def jobs_runs(request: HttpRequest, q: Query[RunsQuery]) -> RunsOut:
              summary="Run the jobs of a date now (idempotent: a date done is reported, not run again; audited)")
 def jobs_run(request: HttpRequest, body: RunIn) -> RunResultsOut:
     principal = api_require(request, "jobs.manage")
-    results = jobs.jobs_run_manual(organization_id=principal.organization_id, on_date=body.date, job_name=body.job,
+    results = jobs_run_manual(organization_id=principal.organization_id, on_date=body.date, job_name=body.job,
                                    force=body.force, actor=Actor.from_request(request), trigger="api")
     return RunResultsOut(results=[RunResultOut(outcome=r.outcome, run=RunOut.of(r.run)) for r in results])

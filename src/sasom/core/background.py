@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -45,8 +46,7 @@ def import_kind_register(kind: str, runner: Runner) -> None:
 def import_enqueue(*, organization_id: int, kind: str, content: bytes, filename: str, options: dict[str, Any],
                    actor: Any) -> Any:
     """Store the upload and queue its task; returns the ``BackgroundImport`` row."""
-    from django.db import transaction
-
+    # app loading order (apps.py modules import this before the models load); tasks imports this module
     from sasom.core.models import BackgroundImport
     from sasom.core.tasks import import_run_task
 
@@ -61,6 +61,7 @@ def import_enqueue(*, organization_id: int, kind: str, content: bytes, filename:
 
 def import_of(*, organization_id: int, import_id: int) -> Any:
     """The organization's import ``import_id`` (or None); a stale one is queued again."""
+    # app loading order: apps.py modules import this before the models load
     from sasom.core.models import BackgroundImport
 
     job = BackgroundImport.objects.defer("content").filter(organization_id=organization_id, pk=import_id).first()
@@ -78,6 +79,7 @@ def _stale(job: Any) -> bool:
 
 def imports_resume(*, ids: list[int] | None = None) -> int:
     """Queue again the imports a dead worker left (queued or running without a heartbeat)."""
+    # app loading order (apps.py modules import this before the models load); tasks imports this module
     from sasom.core.models import BackgroundImport
     from sasom.core.tasks import import_run_task
 
@@ -94,6 +96,7 @@ def imports_resume(*, ids: list[int] | None = None) -> int:
 
 def import_run(import_id: int) -> str:
     """Run one import (the task's body): claim it, run its kind's runner, record the result."""
+    # app loading order: apps.py modules import this before the models load
     from sasom.core.models import BackgroundImport
 
     now = timezone.now()

@@ -39,11 +39,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from sasom.core import errors
-from sasom.core.errors import DomainError
+# the schedules, importable from here too (``job_register(..., schedule=jobs.MONTH_END)``)
+from sasom.core.schedules import DAILY as DAILY
+from sasom.core.schedules import MONTH_END as MONTH_END
+from sasom.core.schedules import MONTH_START as MONTH_START
+from sasom.core.schedules import Schedule as Schedule
+from sasom.core.schedules import weekly as weekly
 
 logger = logging.getLogger("sasom.jobs")
 
@@ -52,35 +54,6 @@ STALE_AFTER = dt.timedelta(hours=2)
 DEFAULT_CATCH_UP_DAYS = 7
 
 Counts = dict[str, int]
-
-
-# ------------------------------------------------------------------------------------ schedules
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """On which calendar days a job is due. ``daily``, ``month_end``, ``month_start``, ``weekly(n)``."""
-
-    name: str
-    due: Callable[[dt.date], bool] = field(compare=False)
-    label: Any = field(default="", compare=False, repr=False)  # for people (a lazy translation)
-
-    def __str__(self) -> str:
-        return self.name
-
-
-def _month_end(on: dt.date) -> bool:
-    return (on + dt.timedelta(days=1)).day == 1
-
-
-DAILY = Schedule("daily", lambda on: True, gettext_lazy("every day"))
-MONTH_END = Schedule("month_end", _month_end, gettext_lazy("last day of the month"))
-MONTH_START = Schedule("month_start", lambda on: on.day == 1, gettext_lazy("first day of the month"))
-
-
-def weekly(weekday: int) -> Schedule:
-    """Due on one day of the week (Monday 0 ... Sunday 6)."""
-    return Schedule(f"weekly:{weekday}", lambda on: on.weekday() == weekday, gettext_lazy("once a week"))
 
 
 # ------------------------------------------------------------------------------------- registry
@@ -230,6 +203,7 @@ def _claim(job: Job, organization_id: int | None, on_date: dt.date, *, force: bo
     """Take the run row for (organization, job, date), or say why not: ``skipped`` (done, no
     force) or ``busy`` (another process runs it). The take is one row write that only one of two
     processes can win (the unique key, or a conditional UPDATE)."""
+    # app loading order: every apps.py imports this module before the models are ready
     from sasom.core.models import JobRun
 
     now = timezone.now()
@@ -283,6 +257,7 @@ def job_run(
 ) -> RunResult:
     """Run ``job`` for one organization (or the whole database) and date, once. Records the run
     (counts, duration, status, error); a failure is recorded, logged and returned, not raised."""
+    # app loading order: every apps.py imports this module before the models are ready
     from sasom.core.models import JobRun
 
     job = job if isinstance(job, Job) else _jobs[job]
@@ -321,6 +296,7 @@ def jobs_due(
     days: int | None = None,
 ) -> list[Due]:
     """What the scheduler owes at ``now``: oldest date first, then job order, then organization."""
+    # app loading order: every apps.py imports this module before the models are ready
     from sasom.core.models import JobRun
 
     now = now or timezone.now()
@@ -402,50 +378,3 @@ def _runs_of(job: Job, *, on_date: dt.date, org_ids: list[int], force: bool, tri
         return [job_run(job, on_date=on_date, force=force, trigger=trigger, actor_label=actor_label)]
     return [job_run(job, on_date=on_date, organization_id=org_id, force=force, trigger=trigger, actor_label=actor_label)
             for org_id in org_ids]
-
-
-# ----------------------------------------------------------------------- from the back office
-
-
-EARLIEST_MANUAL_DAYS = 366
-
-
-def jobs_run_manual(
-    *,
-    organization_id: int,
-    on_date: dt.date,
-    job_name: str | None = None,
-    force: bool = False,
-    actor: Any,
-    trigger: str = "manual",
-) -> list[RunResult]:
-    """"Run the jobs for date D now", for one organization (screen and API). Only per-organization
-    jobs: whole-database clean-ups belong to the operator's cron. Idempotent like every run (a
-    done date is reported, not run again) unless ``force`` on a job safe to rerun; audited."""
-    # core.apps imports this module before the models load; audit imports core's models
-    from sasom.core.audit import audit_record
-
-    today = local_today(organization_zone(organization_id))
-    if on_date > today:
-        raise DomainError(errors.DATE_IN_FUTURE, _("The jobs of a date still to come cannot run yet."), field="date")
-    if on_date < today - dt.timedelta(days=EARLIEST_MANUAL_DAYS):
-        raise DomainError(errors.DATE_TOO_OLD, _("Only the last %(days)s days can be run.") % {"days": EARLIEST_MANUAL_DAYS}, field="date")
-    if job_name:
-        job = job_get(job_name)
-        if job is None or not job.per_organization:
-            raise DomainError(errors.JOB_UNKNOWN, _("There is no job %(job)s for an organization.") % {"job": job_name}, field="job")
-        if force and not job.rerun_safe:
-            raise DomainError(errors.JOB_NOT_RERUNNABLE, _("The job %(job)s cannot run twice for a date.") % {"job": job_name},
-                              field="force")
-        chosen = [job]
-    else:
-        chosen = [job for job in jobs_registered() if job.per_organization]
-    results = jobs_run_for_date(on_date=on_date, jobs=chosen, organization_ids=[organization_id],
-                                force=force, trigger=trigger, actor_label=actor.label, whole_database=False)
-    audit_record(
-        organization_id=organization_id, actor=actor, action="jobs.run", object_type="core.jobrun",
-        object_repr=f"{job_name or 'all jobs'} {on_date.isoformat()}",
-        changes={"date": [None, on_date.isoformat()], "job": [None, job_name or ""], "force": [None, force],
-                 "outcomes": [None, {r.job: r.outcome for r in results}]},
-    )
-    return results

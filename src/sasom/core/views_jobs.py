@@ -17,6 +17,7 @@ from sasom.core import jobs
 from sasom.core.audit import Actor
 from sasom.core.bounded import BoundedForm
 from sasom.core.errors import DomainError
+from sasom.core.jobs_manual import jobs_run_manual
 from sasom.core.models import JobRun
 from sasom.core.permissions import require_perm
 
@@ -59,7 +60,7 @@ def jobs_view(request: StaffRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            results = jobs.jobs_run_manual(organization_id=request.organization.pk, on_date=data["date"],
+            results = jobs_run_manual(organization_id=request.organization.pk, on_date=data["date"],
                                            job_name=data["job"] or None, force=data["force"],
                                            actor=Actor.from_request(request))
         except DomainError as exc:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sasom.core import jobs
+from sasom.core.tasks import jobs_run_task, jobs_tick_task
 
 
 class Command(BaseCommand):
@@ -56,8 +57,6 @@ class Command(BaseCommand):
             if on_date > latest:
                 raise CommandError(f"--date: {on_date} is in the future")
         if options["enqueue"]:
-            from sasom.core.tasks import jobs_run_task, jobs_tick_task
-
             if on_date is None:
                 queued = jobs_tick_task.enqueue().id
             else:
