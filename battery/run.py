@@ -197,7 +197,7 @@ def row_r5(cfg: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
     r = _pytest(["tests/reliability/test_r5_jobs.py"], ctx["env"])
     figure = (f"{r['tests']} scenarios on PostgreSQL, {r['failed']} failing: expiry twice at once and 3x in a row "
               "(later runs 0), 23:59:59 expires nothing / 00:00:00 expires the unspent 6 of 10, spent 4 stay spent; "
-              "member expiry and pending release twice at once post once; sasom_daily 3x = 7, 0, 0; "
+              "member expiry and pending release twice at once post once; run-jobs 3x = 7, then nothing due twice; "
               "29 Feb birthday celebrated 28 Feb 2027 00:00:00-23:59:59 and 29 Feb 2028 only")
     return {"holds": r["returncode"] == 0 and r["failed"] == 0 and r["skipped"] == 0, "figure": figure, **r}
 

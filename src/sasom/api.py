@@ -14,6 +14,7 @@ from sasom import __version__
 from sasom.catalog.api import router as catalog_router
 from sasom.catalog.api_prices import router as prices_router
 from sasom.checkout.api import router as checkout_router
+from sasom.core.api import router as jobs_router
 from sasom.core.errors import DomainError
 from sasom.earning.api import router as earning_router
 from sasom.integrations.api import router as integration_router
@@ -144,6 +145,7 @@ def _mount() -> None:
     api.add_router("/", ledger_router)
     api.add_router("/", earning_router)
     api.add_router("/", rewards_router)
+    api.add_router("/", jobs_router)
 
 
 _mount()

@@ -2,7 +2,8 @@
 
     sasom demo [--members N] [--seed S]   create the database and the demo organization
     sasom serve [--bind ADDR] [--workers N] [--threads N]   serve with gunicorn (sync WSGI)
-    sasom worker                          run background and scheduled tasks
+    sasom worker                          run background tasks and the scheduled jobs
+    sasom run-jobs [--date D] [--job NAME] [--organization CODE]   the scheduled jobs, for cron
     sasom <any manage.py command>         e.g. ``sasom migrate``, ``sasom createsuperuser``
 """
 
@@ -91,10 +92,21 @@ def worker(argv: list[str]) -> None:
     _django_setup()
     if not any(a in ("--reload", "--no-reload") for a in argv):
         argv = ["--no-reload", *argv]
+    # the scheduler's tick (core.tasks): runs the jobs due, then queues itself again
+    from sasom.core.background import imports_resume
+    from sasom.core.tasks import jobs_tick_ensure
+
+    jobs_tick_ensure()
+    imports_resume()  # large imports a stopped worker left half-way start again from their stored upload
     _manage("db_worker", *argv)
 
 
-VERBS = {"serve": serve, "demo": demo, "worker": worker}
+def run_jobs(argv: list[str]) -> None:
+    _django_setup()
+    _manage("run_jobs", *argv)
+
+
+VERBS = {"serve": serve, "demo": demo, "worker": worker, "run-jobs": run_jobs}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -184,6 +184,12 @@ TASKS = {
     }
 }
 
+# The scheduler (core.jobs, docs/operations.md): how many days back a missed date is still caught
+# up, and how often the worker looks for jobs due. Imports above this many bytes run in the worker.
+JOBS_CATCH_UP_DAYS = int(os.environ.get("SASOM_JOBS_CATCH_UP_DAYS", "7"))
+JOBS_TICK_SECONDS = int(os.environ.get("SASOM_JOBS_TICK_SECONDS", "300"))
+IMPORT_BACKGROUND_BYTES = int(os.environ.get("SASOM_IMPORT_BACKGROUND_BYTES", str(256 * 1024)))
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 X_FRAME_OPTIONS = "DENY"

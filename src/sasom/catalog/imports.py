@@ -9,6 +9,7 @@ named by their codes and must exist (docs/decisions/0003-catalog-import.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,12 +79,15 @@ def _header(cells: list[Any]) -> tuple[list[str], StrOrPromise]:
 
 def products_import(
     *, organization_id: int, actor: Actor, raw: bytes, filename: str = "", dry_run: bool = True,
-    mode: str = "upsert", all_or_nothing: bool = False,
+    mode: str = "upsert", all_or_nothing: bool = False, progress: Callable[[int, int], None] | None = None,
+    before_commit: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Check every row of a product file and (unless ``dry_run``) write the good ones.
 
     ``mode``: ``upsert`` creates new SKUs and updates known ones; ``create`` refuses known SKUs;
     ``update`` refuses unknown ones. Columns left out of the file keep their values.
+    ``progress(rows, errors)`` is called as rows are checked; ``before_commit(report)`` inside the
+    transaction that writes (a background import records its result there).
     """
     report = ImportReport(dry_run=dry_run)
     if mode not in MODES:
@@ -134,6 +138,8 @@ def products_import(
         report.counts[outcome] += 1
         if outcome != UNCHANGED:
             good.append(checked)
+        if progress is not None:
+            progress(len(report.results), report.counts[ERROR])
     if dry_run or (all_or_nothing and report.counts[ERROR]) or not good:
         return report
     try:
@@ -143,7 +149,11 @@ def products_import(
                 organization_id=organization_id, actor=actor, action="products.import", object_type="catalog.product",
                 object_repr=filename[:200], changes={k: [None, v] for k, v in report.counts.items()},
             )
+            report.written = True
+            if before_commit is not None:
+                before_commit(report)
     except IntegrityError:
+        report.written = False
         report.file_error = _("Nothing was imported: another change happened meanwhile; try again.")
         return report
     report.written = True
@@ -159,3 +169,57 @@ def import_template_csv() -> str:
 
 
 __all__ = ["ImportReport", "RowResult", "import_template_csv", "products_import"]
+
+
+# ------------------------------------------------------------------ in the background (core.background)
+
+BACKGROUND_KIND = "products"
+STORED_PROBLEMS = 50_000  # kept for the problems download
+STORED_CHANGES = 1000  # the page shows the first rows with a change
+
+
+@dataclass
+class StoredReport:
+    """An :class:`ImportReport` as a background import stored it (plain JSON), for the page."""
+
+    format: str = ""
+    encoding: str = ""
+    dry_run: bool = True
+    written: bool = False
+    rows: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    file_error: str = ""
+    problems: list[RowResult] = field(default_factory=list)
+    changes: list[RowResult] = field(default_factory=list)
+
+    @staticmethod
+    def of(result: dict[str, Any]) -> StoredReport:
+        plain = {k: result[k] for k in ("format", "encoding", "dry_run", "written", "rows", "counts", "file_error")
+                 if k in result}
+        return StoredReport(**plain, problems=[RowResult(*r) for r in result.get("problems", [])],
+                            changes=[RowResult(*r) for r in result.get("changes", [])])
+
+
+def report_json(report: ImportReport) -> dict[str, Any]:
+    def rows(results: list[RowResult], limit: int) -> list[list[Any]]:
+        return [[r.row, r.sku, r.outcome, r.column, str(r.reason)] for r in results[:limit]]
+
+    return {
+        "format": report.format, "encoding": report.encoding, "dry_run": report.dry_run, "written": report.written,
+        "rows": report.rows, "counts": report.counts, "error_count": report.counts.get(ERROR, 0),
+        "file_error": str(report.file_error), "problems": rows(report.problems, STORED_PROBLEMS),
+        "changes": rows(report.changes, STORED_CHANGES),
+    }
+
+
+def products_import_background(job: Any, progress: Callable[[int, int], None],
+                               before_commit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """The runner of a background product import: the same checks and writes as on the page."""
+    options = job.options or {}
+    report = products_import(
+        organization_id=job.organization_id, actor=Actor(**job.actor), raw=bytes(job.content), filename=job.filename,
+        dry_run=bool(options.get("dry_run")), mode=str(options.get("mode", "upsert")),
+        all_or_nothing=bool(options.get("all_or_nothing")), progress=progress,
+        before_commit=lambda done: before_commit(report_json(done)),
+    )
+    return report_json(report)

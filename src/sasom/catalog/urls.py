@@ -17,5 +17,6 @@ urlpatterns = [
     path("brands/<int:pk>/", views.brand_edit, name="brand_edit"),
     path("import/", views.import_view, name="import"),
     path("import/template.csv", views.import_template, name="import_template"),
+    path("import/<int:import_id>/problems.csv", views.import_problems, name="import_problems"),
     path("export/", views.export_view, name="export"),
 ]

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
-from .jobs import daily_job
+from .jobs import job_register
 
 
 class CoreConfig(AppConfig):
@@ -10,8 +11,12 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # ready() runs once the models are loaded; events imports core's models
-        from .events import events_purge_daily
-        from .forms_once import form_tokens_purge_daily
+        from .events import events_purge_job
+        from .forms_once import form_tokens_purge_job
 
-        daily_job("events_purge", events_purge_daily, order=900)
-        daily_job("form_tokens_purge", form_tokens_purge_daily, order=910)
+        job_register("events_purge", events_purge_job, order=900, per_organization=False,
+                     description=_("Delete processed outbox events older than 30 days"),
+                     counts={"deleted_events": _("events deleted")})
+        job_register("form_tokens_purge", form_tokens_purge_job, order=910, per_organization=False,
+                     description=_("Delete used form tokens older than two days"),
+                     counts={"deleted_tokens": _("form tokens deleted")})

@@ -50,6 +50,7 @@ NAV: list[tuple[Any, list[tuple[str, Any, str]]]] = [
         ("integrations:api_keys", _("API keys"), "api_keys.manage"),
         ("integrations:webhooks", _("Webhooks"), "webhooks.manage"),
         ("core:audit", _("Audit trail"), "audit.view"),
+        ("core:jobs", _("Scheduled jobs"), "jobs.manage"),
     ]),
 ]
 

@@ -43,3 +43,9 @@ class Forbidden(DomainError):
 
 # The code of input that does not match the schema or the form (core.inputs, the API).
 E_INVALID_INPUT = "invalid_input"
+
+# the scheduler (core.jobs)
+DATE_IN_FUTURE = "date_in_future"
+DATE_TOO_OLD = "date_too_old"
+JOB_UNKNOWN = "job_unknown"
+JOB_NOT_RERUNNABLE = "job_not_rerunnable"

@@ -27,6 +27,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from sasom.core.jobs import day_start
 from sasom.core.models import OutboxEvent
 
 MEMBER_CREATED = "member.created"
@@ -170,6 +171,6 @@ def events_purge(*, now: dt.datetime | None = None, keep_days: int = EVENTS_KEEP
     return deleted
 
 
-def events_purge_daily() -> str:
-    """Core's daily job (``core.jobs``)."""
-    return f"deleted {events_purge()} processed outbox events older than {EVENTS_KEEP_DAYS} days"
+def events_purge_job(*, on_date: dt.date) -> dict[str, int]:
+    """Delete processed outbox events older than 30 days (core's daily job, whole database)."""
+    return {"deleted_events": events_purge(now=day_start(on_date, None))}

@@ -77,3 +77,76 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job (``core.jobs``) for an organization and a date: the run log.
+
+    The unique key (organization, job, date) makes a second run a no-op; whole-database jobs
+    (clean-ups) have no organization and their own key (job, date)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    organization = models.ForeignKey("organizations.Organization", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    job = models.CharField(_("job"), max_length=60)
+    on_date = models.DateField(_("date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    trigger = models.CharField(_("started by"), max_length=20, default="cron")
+    actor_label = models.CharField(_("actor"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-on_date", "job", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "job", "on_date"], name="job_run_once",
+                                    condition=models.Q(organization__isnull=False)),
+            models.UniqueConstraint(fields=["job", "on_date"], name="job_run_once_whole_database",
+                                    condition=models.Q(organization__isnull=True)),
+        ]
+        indexes = [models.Index(fields=["organization", "-on_date"], name="job_run_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.on_date} ({self.status})"
+
+
+class BackgroundImport(TenantModel):
+    """A large file import handed to the worker (``core.background``): the upload itself is kept
+    here, so a worker restart loses nothing; the task is restartable (a run that dies before its
+    write commits wrote nothing, one that committed marked this row done in the same transaction)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=30)
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.BinaryField()
+    options = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    actor = models.JSONField(default=dict, blank=True)  # the uploader, as the audit trail names them
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "kind", "-created_at"], name="bg_import_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.status})"

@@ -70,6 +70,7 @@ GRANTS: dict[str, frozenset[str]] = {
     "staff.view": frozenset({O, A, AU}),
     "staff.manage": frozenset({O, A}),
     "audit.view": frozenset({O, A, AU}),
+    "jobs.manage": frozenset({O, A}),
     "api_keys.manage": frozenset({O, A}),
     # points
     "points.view": EVERYONE,

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from sasom.core import views
+from sasom.core import views, views_jobs
 
 app_name = "core"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("health/", views.health, name="health"),
     path("audit/", views.audit_list, name="audit"),
+    path("jobs/", views_jobs.jobs_view, name="jobs"),
 ]

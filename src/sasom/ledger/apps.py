@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
-from sasom.core.jobs import daily_job
+from sasom.core.jobs import job_register
 
 
 class LedgerConfig(AppConfig):
@@ -10,7 +11,12 @@ class LedgerConfig(AppConfig):
     def ready(self) -> None:
         # ready() runs once the models are loaded; these modules import models
         from . import member_data
-        from .tasks import expire_points_task, points_daily, release_pending_task
+        from .tasks import points_expire_job, points_release_job
 
         member_data.register()
-        daily_job("points", points_daily, order=100, tasks=(release_pending_task, expire_points_task))
+        job_register("points_release", points_release_job, order=100,
+                     description=_("Pending points whose return window has closed become spendable"),
+                     counts={"released_points": _("points released")})
+        job_register("points_expire", points_expire_job, order=110,
+                     description=_("Points past their expiry date expire"),
+                     counts={"expired_points": _("points expired")})

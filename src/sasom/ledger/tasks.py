@@ -1,37 +1,25 @@
-"""Daily jobs: expire due points and release pending points, for every organization.
+"""The ledger's scheduled jobs (``core.jobs``): release pending points, then expire due points.
 
-Run by the task worker (``sasom worker``) when enqueued, or directly by ``manage.py sasom_daily``
-from cron, shortly after local midnight. Both are idempotent: running twice does nothing more.
+Each takes the organization and the date it runs for: "now" is the first instant of that date in
+the organization's time zone, so a run for a given date does the same whenever it runs (cron
+after midnight, the worker's tick, a catch-up after downtime). Both are idempotent.
 """
 
 from __future__ import annotations
 
-from django_tasks import task
+import datetime as dt
 
+from sasom.core.jobs import day_start, organization_zone
 from sasom.ledger.services import points_expire_due, points_release_pending
-from sasom.organizations.models import Organization
 
 
-def _organization_ids() -> list[int]:
-    return list(Organization.objects.order_by("pk").values_list("pk", flat=True))
+def points_release_job(*, organization_id: int, on_date: dt.date) -> dict[str, int]:
+    """Pending points whose return window closed before the date become spendable."""
+    now = day_start(on_date, organization_zone(organization_id))
+    return {"released_points": points_release_pending(organization_id=organization_id, now=now)}
 
 
-@task()
-def expire_points_task() -> dict[str, int]:
-    """Expire every lot past its date, in each organization's own time zone."""
-    return {str(org_id): points_expire_due(organization_id=org_id) for org_id in _organization_ids()}
-
-
-@task()
-def release_pending_task() -> dict[str, int]:
-    return {str(org_id): points_release_pending(organization_id=org_id) for org_id in _organization_ids()}
-
-
-def points_daily() -> str:
-    """The ledger's daily job (``core.jobs``): release pending points, then expire due points."""
-    released = release_pending_task.call()
-    expired = expire_points_task.call()
-    return (
-        f"released {sum(released.values())} pending points, expired {sum(expired.values())} points "
-        f"in {len(expired)} organizations"
-    )
+def points_expire_job(*, organization_id: int, on_date: dt.date) -> dict[str, int]:
+    """Points whose expiry date is before the date expire."""
+    now = day_start(on_date, organization_zone(organization_id))
+    return {"expired_points": points_expire_due(organization_id=organization_id, today=on_date, now=now)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,13 +134,16 @@ def _header_problems(header: list[str], custom_keys: set[str], update: bool = Fa
 
 def members_import(
     *, organization: Organization, actor: Actor, raw: bytes, valid_only: bool = False, check_only: bool = False,
-    filename: str = "", update: bool = False,
+    filename: str = "", update: bool = False, progress: Callable[[int, int], None] | None = None,
+    before_commit: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Check every row of a members CSV and import all of them, the valid ones, or none.
 
     ``update``: each row names an existing member by ``code`` and changes the columns the file
     has (the others keep their values); a code no member has is a row error. The members export
-    is a file this takes back."""
+    is a file this takes back. ``progress(rows, errors)`` is called after each row checked;
+    ``before_commit(report)`` inside the transaction that writes (a background import records its
+    result there, so the result and the rows commit together)."""
     report = ImportReport()
     if len(raw) > MAX_BYTES:
         report.file_error = _("The file is larger than %(mb)s MB; split it.") % {"mb": MAX_BYTES // (1024 * 1024)}
@@ -182,6 +186,8 @@ def members_import(
             row_errors = (_check_update(organization, rownum, row, definitions, seen, valid) if update
                           else _check_row(organization, rownum, row, definitions, seen, valid))
             report.errors.extend(row_errors)
+            if progress is not None:
+                progress(report.rows, len(report.errors))
     except csv.Error as e:
         report.file_error = _("The CSV is malformed near row %(row)s: %(err)s") % {"row": reader.line_num, "err": e}
         return report
@@ -204,7 +210,11 @@ def members_import(
                 object_repr=filename[:200],
                 changes={"imported": [None, len(valid)], "skipped_rows": [None, report.bad_rows], "encoding": [None, report.encoding]},
             )
+            report.imported = len(valid)
+            if before_commit is not None:
+                before_commit(report)
     except DomainError as e:
+        report.imported = 0
         report.file_error = _("Nothing was imported: %(err)s (another change happened meanwhile; try again).") % {"err": e.message}
         return report
     report.imported = len(valid)
@@ -296,3 +306,55 @@ def import_template_csv() -> str:
                "birth_on": "15/08/2530", "province": "กรุงเทพมหานคร", "tags": "กาแฟ, ขนม", "marketing_consent": "1"}
     w.writerow([example.get(c, "") for c in COLUMNS])
     return buf.getvalue()
+
+
+# ------------------------------------------------------------------ in the background (core.background)
+
+BACKGROUND_KIND = "members"
+STORED_ERRORS = 50_000  # kept for the error download (the page lists the first 500)
+
+
+@dataclass
+class StoredReport:
+    """An :class:`ImportReport` as a background import stored it (plain JSON), for the page."""
+
+    encoding: str = ""
+    rows: int = 0
+    valid_rows: int = 0
+    imported: int = 0
+    bad_rows: int = 0
+    error_count: int = 0
+    file_error: str = ""
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_error
+
+    @staticmethod
+    def of(result: dict[str, Any]) -> StoredReport:
+        fields = {k: result[k] for k in ("encoding", "rows", "valid_rows", "imported", "bad_rows", "error_count",
+                                         "file_error") if k in result}
+        return StoredReport(**fields, errors=[RowError(*e) for e in result.get("errors", [])])
+
+
+def report_json(report: ImportReport) -> dict[str, Any]:
+    return {
+        "encoding": report.encoding, "rows": report.rows, "valid_rows": report.valid_rows,
+        "imported": report.imported, "bad_rows": report.bad_rows, "error_count": len(report.errors),
+        "file_error": str(report.file_error),
+        "errors": [[e.row, e.field, str(e.message)] for e in report.errors[:STORED_ERRORS]],
+    }
+
+
+def members_import_background(job: Any, progress: Callable[[int, int], None],
+                              before_commit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """The runner of a background members import: the same checks and writes as on the page."""
+    options = job.options or {}
+    report = members_import(
+        organization=Organization.objects.get(pk=job.organization_id), actor=Actor(**job.actor),
+        raw=bytes(job.content), valid_only=bool(options.get("valid_only")), check_only=bool(options.get("check_only")),
+        filename=job.filename, update=bool(options.get("update")), progress=progress,
+        before_commit=lambda done: before_commit(report_json(done)),
+    )
+    return report_json(report)

@@ -7,7 +7,6 @@ count moved since the preview (someone else changed members meanwhile) and audit
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -22,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import Conflict, DomainError
 from sasom.members.errors import PARAM_MISSING, PREVIEW_STALE, TOOL_UNKNOWN  # noqa: F401  (codes live in errors.py)
-from sasom.organizations.models import Organization
 
 from .models import Member
 from .selectors import members_bought_since, purchases_between
@@ -242,11 +240,6 @@ def members_expire_due(organization_id: int, today: dt.date | None = None, *, ac
     return len(rows)
 
 
-def members_expire_daily() -> str:
-    """The members' daily job (``core.jobs``): cards that ran out yesterday or before are marked
-    expired, each organization on its own calendar day."""
-    marked = 0
-    for org_id, zone in Organization.objects.values_list("pk", "time_zone"):
-        today = timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(zone or "Asia/Bangkok")).date()
-        marked += members_expire_due(org_id, today)
-    return f"expired {marked} member cards past their date"
+def members_expire_job(*, organization_id: int, on_date: dt.date) -> dict[str, int]:
+    """Member cards that ran out before the date are marked expired (the members' daily job)."""
+    return {"expired_members": members_expire_due(organization_id, on_date)}

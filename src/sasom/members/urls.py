@@ -29,5 +29,6 @@ urlpatterns = [
     path("lifecycle/", views.lifecycle_view, name="lifecycle"),
     path("import/", views.import_view, name="import"),
     path("import/template.csv", views.import_template, name="import_template"),
+    path("import/<int:import_id>/errors.csv", views.import_errors, name="import_errors"),
     path("export/", views.export_view, name="export"),
 ]

@@ -106,6 +106,7 @@ PERMISSION_LABELS: dict[str, Any] = {
     "staff.view": _("See staff and roles"),
     "staff.manage": _("Add staff, change roles, reset passwords"),
     "audit.view": _("Read the audit trail"),
+    "jobs.manage": _("See and run the scheduled jobs"),
     "api_keys.manage": _("Manage API keys"),
     "points.view": _("See points and transactions"),
     "points.earn": _("Give points for a sale"),

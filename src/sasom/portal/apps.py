@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
-from sasom.core.jobs import daily_job
+from sasom.core.jobs import job_register
 from sasom.members.registry import register_eraser
 
 
@@ -12,7 +13,9 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         # ready() runs once the models are loaded; services and tasks import portal's models
         from .services import member_erase
-        from .tasks import login_codes_daily
+        from .tasks import login_codes_purge_job
 
         register_eraser(member_erase)
-        daily_job("login_codes_purge", login_codes_daily, order=300)
+        job_register("login_codes_purge", login_codes_purge_job, order=300, per_organization=False,
+                     description=_("Delete portal login codes older than a day"),
+                     counts={"deleted_codes": _("login codes deleted")})

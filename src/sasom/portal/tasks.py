@@ -1,17 +1,14 @@
-"""Background jobs of the portal."""
+"""Scheduled jobs of the portal (``core.jobs``)."""
 
 from __future__ import annotations
 
-from django_tasks import task
+import datetime as dt
+
+from sasom.core.jobs import day_start
 
 from .services import login_codes_purge
 
 
-@task()
-def login_codes_purge_task() -> int:
-    return login_codes_purge()
-
-
-def login_codes_daily() -> str:
-    """The portal's daily job (``core.jobs``): only the recent login codes count for the caps."""
-    return f"deleted {login_codes_purge()} old portal login codes"
+def login_codes_purge_job(*, on_date: dt.date) -> dict[str, int]:
+    """Login codes older than a day are deleted: only the recent ones count for the caps."""
+    return {"deleted_codes": login_codes_purge(now=day_start(on_date, None))}

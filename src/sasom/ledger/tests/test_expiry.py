@@ -163,7 +163,39 @@ def test_two_expiry_runs_at_once_expire_once(sell, member, policy, org):
     assert Entry.objects.filter(kind="expire").count() == 1
 
 
-def test_sasom_daily_command_releases_and_expires_for_every_organization(sell, member, policy, org):
+def test_the_daily_jobs_release_and_expire_for_the_date_given_not_the_wall_clock(sell, member, policy, org):
+    from sasom.core.jobs import job_run
+    from sasom.core.models import JobRun
+
+    # given 10 points earned 1 March that expire end of March, and 5 pending points until 5 March
+    policy(expiry_policy=ExpiryPolicy.END_OF_MONTH, expiry_n=0)
+    sell(member, "1000.00", when=at(2026, 3, 1))
+    policy(expiry_policy=ExpiryPolicy.NEVER, pending_days=4)
+    sell(member, "500.00", when=at(2026, 3, 1, 10), now=at(2026, 3, 1, 10))
+    account = account_for(member)
+    assert (account.spendable, account.pending) == (10, 5)
+    # when the jobs run for 5 March: the window closes at 10:00 on the 5th, after that day's start
+    assert job_run("points_release", on_date=dt.date(2026, 3, 5), organization_id=org.pk).counts == {
+        "released_points": 0}
+    # then for 6 March the pending points are released, nothing expires yet
+    assert job_run("points_release", on_date=dt.date(2026, 3, 6), organization_id=org.pk).counts == {
+        "released_points": 5}
+    assert job_run("points_expire", on_date=dt.date(2026, 3, 31), organization_id=org.pk).counts == {
+        "expired_points": 0}
+    # and for 1 April (today is long past: the date decides) the 10 points expire, once
+    assert job_run("points_expire", on_date=dt.date(2026, 4, 1), organization_id=org.pk).counts == {
+        "expired_points": 10}
+    again = job_run("points_expire", on_date=dt.date(2026, 4, 1), organization_id=org.pk)
+    assert again.outcome == "skipped"
+    account.refresh_from_db()
+    assert (account.spendable, account.pending) == (5, 0)
+    entry = Entry.objects.get(kind="expire")
+    assert entry.occurred_at == at(2026, 4, 1, 0, 0)  # the first instant of the date, Bangkok
+    assert_ledger_consistent(account)
+    assert JobRun.objects.filter(organization=org, job="points_expire").count() == 2
+
+
+def test_run_jobs_command_runs_a_date_for_every_organization_once(sell, member, policy, org):
     from io import StringIO
 
     from django.core.management import call_command
@@ -173,24 +205,28 @@ def test_sasom_daily_command_releases_and_expires_for_every_organization(sell, m
     sell(member, "1000.00", when=at(2020, 1, 1))
     policy(expiry_policy=ExpiryPolicy.NEVER, pending_days=1)
     sell(member, "500.00", when=at(2020, 1, 1), now=at(2020, 1, 1))
-    # when cron runs the daily command (twice)
+    # when cron runs the jobs of 1 February 2020 (twice, the second time under the old name)
     out = StringIO()
-    call_command("sasom_daily", stdout=out)
-    call_command("sasom_daily", stdout=out)
+    call_command("run_jobs", "--date", "2020-02-01", stdout=out)
+    call_command("sasom_daily", "--date", "2020-02-01", stdout=out)
     # then the old points expired once and the pending ones are spendable
     account = account_for(member)
     assert (account.spendable, account.pending) == (5, 0)
     assert Entry.objects.filter(kind="expire").count() == 1
-    assert "expired 10 points" in out.getvalue()
+    lines = out.getvalue().splitlines()
+    assert f"points_expire 2020-02-01 organization {org.pk}: expired_points 10" in out.getvalue()
+    assert any(line.startswith("points_expire 2020-02-01") and "already done (expired_points 10)" in line
+               for line in lines)
 
 
-def test_sasom_daily_can_queue_the_jobs_for_the_worker(org):
+def test_run_jobs_can_queue_the_date_for_the_worker(org):
     from io import StringIO
 
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
     out = StringIO()
-    call_command("sasom_daily", "--enqueue", stdout=out)
-    names = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
-    assert names == ["sasom.ledger.tasks.expire_points_task", "sasom.ledger.tasks.release_pending_task"]
+    call_command("run_jobs", "--date", "2026-03-01", "--job", "points_expire", "--enqueue", stdout=out)
+    row = DBTaskResult.objects.get()
+    assert row.task_path == "sasom.core.tasks.jobs_run_task"
+    assert row.args_kwargs["args"][:2] == ["2026-03-01", ["points_expire"]]

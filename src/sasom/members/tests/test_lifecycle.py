@@ -166,3 +166,15 @@ def test_a_purchases_range_includes_its_first_and_last_day(org, actor, shop, gen
                  purchases_from=dt.date(2026, 5, 1), purchases_to=dt.date(2026, 5, 31))
     # then a sale on either end day counts, and one a minute outside does not
     assert run(org, actor, lifecycle.RENEW, c) == ((1, 1) if counts else (0, 0))
+
+
+def test_the_member_expiry_job_takes_the_date_it_runs_for(org, other_org, shop):
+    from sasom.core.jobs import job_run
+
+    # M1's card runs out on 1 July (expires_on): the job for 1 July leaves it, the one for 2 July marks it
+    assert job_run("members_expire", on_date=dt.date(2026, 7, 1), organization_id=org.pk).counts == {
+        "expired_members": 0}
+    assert Member.objects.get(code="M1").status == S.ACTIVE
+    assert job_run("members_expire", on_date=dt.date(2026, 7, 2), organization_id=org.pk).counts == {
+        "expired_members": 1}
+    assert Member.objects.get(code="M1").status == S.EXPIRED

@@ -261,3 +261,19 @@ def test_the_server_access_log_leaves_out_query_strings():
 
     assert "%(U)s" in ACCESS_LOG_FORMAT
     assert not any(f"%({k})s" in ACCESS_LOG_FORMAT for k in ("r", "q", "f", "u"))
+
+
+def test_the_retention_job_takes_the_date_it_runs_for(org, member_type):
+    from sasom.core.jobs import job_run
+
+    # given a member closed on 1 May and "anonymize 30 days after closing"
+    privacy.retention_save(organization_id=org.pk, days=30, actor=SYSTEM)
+    old = member_register(organization=org, actor=SYSTEM,
+                          data={"code": "C-OLD", "phone": "+66811111111", "first_name": "ชื่อ", "member_type": member_type})
+    _close(old, dt.datetime(2026, 5, 1, 10, 0, tzinfo=BKK))
+    # when the job runs for 30 May, then for 31 May
+    assert job_run("members_retention", on_date=dt.date(2026, 5, 30), organization_id=org.pk).counts == {
+        "anonymized_members": 0}
+    assert job_run("members_retention", on_date=dt.date(2026, 5, 31), organization_id=org.pk).counts == {
+        "anonymized_members": 1}
+    assert Member.objects.get(code="C-OLD").status == "anonymized"

@@ -13,7 +13,7 @@ from .members import (  # noqa: F401
     member_status,
 )
 from .privacy import member_export_view, retention_view  # noqa: F401
-from .tools import export_view, import_template, import_view, lifecycle_view  # noqa: F401
+from .tools import export_view, import_errors, import_template, import_view, lifecycle_view  # noqa: F401
 from .types import (  # noqa: F401
     custom_field_delete,
     custom_field_edit,

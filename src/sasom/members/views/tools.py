@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor
+from sasom.core.background import import_enqueue, import_of
 from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm, staff_has
 from sasom.organizations.http import StaffRequest
@@ -69,28 +74,65 @@ def lifecycle_view(request: StaffRequest) -> HttpResponse:
     return render(request, "members/lifecycle.html", {"sections": _tool_sections(request, form, result)}, status=status)
 
 
+def background_bytes() -> int:
+    """Files above this size are imported by the worker, the page showing its progress."""
+    return int(getattr(settings, "IMPORT_BACKGROUND_BYTES", 256 * 1024))
+
+
 @require_perm("members.import")
 def import_view(request: StaffRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
+    report: Any = None
     status = 200
+    job = None
+    if request.method == "GET" and request.GET.get("import", "").isdigit():
+        job = import_of(organization_id=request.organization.pk, import_id=int(request.GET["import"]))
+        if job is None or job.kind != imports.BACKGROUND_KIND:
+            raise Http404
+        if job.status == job.Status.DONE:
+            report = imports.StoredReport.of(job.result)
+        if request.htmx:
+            return render(request, "members/_import_progress.html", {"job": job, "report": report})
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        options = {k: form.cleaned_data[k] for k in ("valid_only", "check_only", "update")}
         if upload.size > imports.MAX_BYTES:
             form.add_error("file", _("The file is larger than %(mb)s MB; split it.") % {"mb": imports.MAX_BYTES // (1024 * 1024)})
+        elif upload.size > background_bytes():
+            content = upload.read()
+            options["total"] = max(content.count(b"\n") - 1, 1)  # lines after the header: the progress bar's end
+            queued = import_enqueue(organization_id=request.organization.pk, kind=imports.BACKGROUND_KIND,
+                                    content=content, filename=upload.name, options=options,
+                                    actor=Actor.from_request(request))
+            return redirect(f"{reverse('members:import')}?import={queued.pk}")
         else:
             report = imports.members_import(
                 organization=request.organization, actor=Actor.from_request(request), raw=upload.read(),
-                valid_only=form.cleaned_data["valid_only"], check_only=form.cleaned_data["check_only"],
-                filename=upload.name, update=form.cleaned_data["update"],
+                filename=upload.name, **options,
             )
             status = 200 if report.ok or report.imported else 400
     if form.errors:
         status = 400
     return render(request, "members/import.html", {
-        "form": form, "report": report, "columns": imports.COLUMNS, "required": imports.REQUIRED_COLUMNS,
+        "form": form, "report": report, "job": job, "columns": imports.COLUMNS, "required": imports.REQUIRED_COLUMNS,
         "max_mb": imports.MAX_BYTES // (1024 * 1024), "can_export": staff_has(request.staff, "members.export"),
     }, status=status)
+
+
+@require_perm("members.import")
+def import_errors(request: StaffRequest, import_id: int) -> HttpResponse:
+    """The problems a background import found, as CSV (row, column, problem)."""
+    job = import_of(organization_id=request.organization.pk, import_id=import_id)
+    if job is None or job.kind != imports.BACKGROUND_KIND or job.status != job.Status.DONE:
+        raise Http404
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([_("Row"), _("Column"), _("Problem")])
+    for row, column, message in job.result.get("errors", []):
+        writer.writerow([row, column, message])
+    response = HttpResponse(("\ufeff" + buf.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="members-import-{job.pk}-errors.csv"'
+    return response
 
 
 @require_perm("members.import")

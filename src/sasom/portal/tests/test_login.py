@@ -219,3 +219,20 @@ def test_old_login_codes_are_purged(portal, member):
 
     assert login_codes_purge() == 1
     assert list(LoginCode.objects.values_list("phone", flat=True)) == ["+66891112222"]
+
+
+def test_the_login_codes_job_takes_the_date_it_runs_for(portal, member):
+    import zoneinfo
+
+    from sasom.core.jobs import job_run
+
+    # given codes asked for at 10:00 on 1 and 2 March (Bangkok)
+    bkk = zoneinfo.ZoneInfo("Asia/Bangkok")
+    portal.ask_code(Client())
+    portal.ask_code(Client(), "089-111-2222")
+    first, second = LoginCode.objects.order_by("pk")
+    LoginCode.objects.filter(pk=first.pk).update(created_at=dt.datetime(2026, 3, 1, 10, tzinfo=bkk))
+    LoginCode.objects.filter(pk=second.pk).update(created_at=dt.datetime(2026, 3, 2, 10, tzinfo=bkk))
+    # when the job runs for 3 March (kept: a day before its first instant) the older one goes
+    assert job_run("login_codes_purge", on_date=dt.date(2026, 3, 3)).counts == {"deleted_codes": 1}
+    assert list(LoginCode.objects.values_list("phone", flat=True)) == ["+66891112222"]
