@@ -1,11 +1,31 @@
 from __future__ import annotations
 
-from django.http import HttpResponse
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from sasom.core.permissions import require_perm
+from sasom.members.models import MemberType
 from sasom.organizations.http import StaffRequest
+from sasom.reports import exports
 from sasom.reports.dashboard import dashboard_figures, points_chart
+from sasom.reports.formatting import cell_text
+from sasom.reports.framework import (
+    PER_PAGE,
+    REPORTS,
+    Report,
+    ReportForm,
+    Scope,
+    branches_for,
+    filters_described,
+    scope_resolve,
+)
+from sasom.reports.statement import MAX_MEMBERS, StatementSpec, statement_accounts, statements_build
+
+STATEMENTS_PER_PAGE = 10
 
 
 @require_perm("dashboard.view")
@@ -13,3 +33,105 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     return render(request, "reports/dashboard.html", {
         "figures": dashboard_figures(request.staff), "chart": points_chart(request.staff),
     })
+
+
+@require_perm("reports.view")
+def index(request: StaffRequest) -> HttpResponse:
+    groups: dict[str, list[Any]] = {}
+    statement = StatementSpec()
+    groups.setdefault(str(statement.group), []).append(statement)
+    for report in REPORTS.values():
+        groups.setdefault(str(report.group), []).append(report)
+    return render(request, "reports/index.html", {"groups": list(groups.items())})
+
+
+def _form(request: StaffRequest, report: Any) -> ReportForm:
+    member_types = list(MemberType.objects.filter(organization_id=request.organization.pk).order_by("sort_order", "name"))
+    form: ReportForm = report.form_class(request.GET, report=report, staff=request.staff,
+                                         branches=branches_for(request.staff), member_types=member_types)
+    return form
+
+
+def _query_without(request: StaffRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@require_perm("reports.view")
+def report_view(request: StaffRequest, slug: str) -> HttpResponse:
+    report = REPORTS.get(slug)
+    if report is None:
+        raise Http404("no such report")
+    form = _form(request, report)
+    valid = form.is_valid()
+    scope = scope_resolve(form, report=report, staff=request.staff)
+    sort = (form.cleaned_data.get("sort") if valid else "") or ""
+    fmt = request.GET.get("format", "")
+    if valid and fmt in exports.CONTENT_TYPES:
+        return _export(report, scope, sort, fmt, filters_described(form, scope, report))
+    context: dict[str, Any] = {"report": report, "form": form, "valid": valid, "sort": sort or report.default_sort,
+                               "base_query": _query_without(request, "sort", "page", "format"),
+                               "export_query": _query_without(request, "page", "format")}
+    if valid:
+        columns = report.columns_of(scope)
+        page = Paginator(report.sorted_rows(scope, sort), PER_PAGE).get_page(request.GET.get("page"))
+        rows = report.finish(list(page.object_list), scope)
+        org = scope.organization
+        totals = report.totals(scope) if report.total_columns() else None
+        context.update({
+            "columns": columns, "page": page,
+            "rows": [[(cell_text(row.get(c.key), c.kind, org), c.numeric) for c in columns] for row in rows],
+            "totals": [(cell_text(totals.get(c.key), c.kind, org) if c.total else "", c.numeric) for c in columns]
+            if totals is not None else None,
+            "chart": report.chart(scope) if page.number == 1 else None,
+            "filters": filters_described(form, scope, report),
+        })
+    return render(request, "reports/report.html", context)
+
+
+def _export(report: Report, scope: Scope, sort: str, fmt: str, filters: list[tuple[str, str]]) -> HttpResponse:
+    name = exports.file_name(report, scope, fmt)
+    response: HttpResponse
+    if fmt == "csv":
+        streaming = StreamingHttpResponse(exports.csv_chunks(report, scope, sort), content_type=exports.CONTENT_TYPES["csv"])
+        streaming["Content-Disposition"] = f'attachment; filename="{name}"'
+        return streaming  # type: ignore[return-value]  # a streaming answer is an answer; views return either
+    if fmt == "xlsx":
+        return FileResponse(exports.xlsx_file(report, scope, sort), as_attachment=True, filename=name,
+                            content_type=exports.CONTENT_TYPES["xlsx"])
+    response = HttpResponse(exports.report_pdf(report, scope, sort, filters=filters, chart=report.chart(scope)),
+                            content_type=exports.CONTENT_TYPES["pdf"])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_perm("reports.view")
+def statement_view(request: StaffRequest) -> HttpResponse:
+    spec = StatementSpec()
+    form = _form(request, spec)
+    asked = bool(request.GET.get("code") or request.GET.get("member_type"))
+    valid = asked and form.is_valid()
+    context: dict[str, Any] = {"report": spec, "form": form, "asked": asked, "valid": valid,
+                               "export_query": _query_without(request, "page", "format")}
+    if valid:
+        scope = scope_resolve(form, report=spec, staff=request.staff)  # type: ignore[arg-type]  # a report's shape
+        accounts = statement_accounts(scope)
+        filters = filters_described(form, scope, spec)  # type: ignore[arg-type]  # a report's shape
+        if request.GET.get("format") == "pdf":
+            chosen = list(accounts[: MAX_MEMBERS + 1])
+            if len(chosen) > MAX_MEMBERS:
+                context["too_many"] = MAX_MEMBERS
+            else:
+                pdf = exports.pdf_html(template="reports/pdf/statement.html", context={
+                    "organization": scope.organization, "report": spec, "filters": filters, "scope": scope,
+                    "statements": statements_build(scope, chosen), "printed_at": timezone.now()})
+                response = HttpResponse(pdf, content_type=exports.CONTENT_TYPES["pdf"])
+                response["Content-Disposition"] = (
+                    f'attachment; filename="statement-{scope.start_on:%Y%m%d}-{scope.end_on:%Y%m%d}.pdf"')
+                return response
+        page = Paginator(accounts, STATEMENTS_PER_PAGE).get_page(request.GET.get("page"))
+        context.update({"page": page, "scope": scope, "filters": filters,
+                        "statements": statements_build(scope, list(page.object_list))})
+    return render(request, "reports/statement.html", context)
