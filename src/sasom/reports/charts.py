@@ -1,11 +1,13 @@
 """Charts drawn on the server as SVG with pygal, so the same picture is on screen and in the PDF.
 
 pygal's default configuration links a script from the internet for tooltips; every chart here sets
-``js=[]`` (no script at all: the page stays self-contained and WeasyPrint reads the SVG as is).
+``js=[]`` and :func:`render` drops the inline configuration script too, so the SVG is a plain
+picture: the page stays self-contained and WeasyPrint reads it as is.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,8 +32,13 @@ BASE: dict[str, Any] = {
 }
 
 
+SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
+
+
 def render(chart: Any) -> str:
-    return str(chart.render(is_unicode=True))
+    """The chart's SVG without pygal's inline configuration script (tooltips need its JavaScript,
+    which is not loaded: the picture reads the same without it, and a PDF has no scripts)."""
+    return SCRIPT.sub("", str(chart.render(is_unicode=True)))
 
 
 def bars(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int | float | None]]],

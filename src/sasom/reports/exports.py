@@ -167,7 +167,7 @@ def pdf_html(*, template: str, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML  # noqa: PLC0415 - WeasyPrint loads pango; only a PDF needs it
 
     html = render_to_string(template, context)
-    return bytes(HTML(string=html).write_pdf())
+    return bytes(HTML(string=html).render().write_pdf())
 
 
 def report_pdf(report: Report, scope: Scope, sort: str, *, filters: list[tuple[str, str]],

@@ -18,7 +18,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -31,6 +31,7 @@ from sasom.core.permissions import branch_ids_in_scope
 from sasom.organizations.models import Branch
 from sasom.reports.formatting import INT, MONEY, TEXT, date_text
 
+Rows = QuerySet[Any, Any]  # a values() queryset: one dict per row
 MAX_DAYS = 366 * 3  # the longest period one report covers
 PER_PAGE = 50
 
@@ -94,8 +95,9 @@ class ReportForm(BoundedForm):
         self.report, self.staff = report, staff
         scoped = branch_ids_in_scope(staff) is not None
         every = _("All my branches") if scoped else _("All branches")
-        self.fields["branch"].choices = [("", every), *[(b.pk, str(b)) for b in branches]]
-        self.fields["member_type"].choices = [("", _("All member types")), *[(t.pk, t.name) for t in member_types]]
+        cast(forms.ChoiceField, self.fields["branch"]).choices = [("", every), *[(b.pk, str(b)) for b in branches]]
+        cast(forms.ChoiceField, self.fields["member_type"]).choices = [
+            ("", _("All member types")), *[(t.pk, t.name) for t in member_types]]
         for name in ("date_from", "date_to"):
             if not report.uses_dates:
                 del self.fields[name]
@@ -141,7 +143,7 @@ class Report:
         """The columns for these filters (a period column is a day or a month)."""
         return self.columns
 
-    def rows(self, scope: Scope) -> QuerySet[Any, dict[str, Any]]:
+    def rows(self, scope: Scope) -> Rows:
         raise NotImplementedError
 
     def totals(self, scope: Scope) -> dict[str, Any]:
@@ -160,7 +162,7 @@ class Report:
     def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
         return today.replace(day=1), today
 
-    def sorted_rows(self, scope: Scope, sort: str) -> QuerySet[Any, dict[str, Any]]:
+    def sorted_rows(self, scope: Scope, sort: str) -> Rows:
         sort = sort or self.default_sort
         columns = {c.key: c for c in self.columns}
         order = []
@@ -230,7 +232,8 @@ def filters_described(form: ReportForm, scope: Scope, report: Report) -> list[tu
         out.append((str(_("Period")), f"{date_text(scope.start_on, scope.organization)} – "
                                        f"{date_text(scope.end_on, scope.organization)}"))
     if report.uses_branch:
-        out.append((str(_("Branch")), str(scope.branch) if scope.branch else str(form.fields["branch"].choices[0][1])))
+        every = _("All my branches") if scope.branch_ids is not None else _("All branches")
+        out.append((str(_("Branch")), str(scope.branch) if scope.branch else str(every)))
     if report.uses_member_type:
         out.append((str(_("Member type")), scope.member_type.name if scope.member_type else str(_("All member types"))))
     for name, bound in form.fields.items():

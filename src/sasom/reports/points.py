@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.ledger.models import Entry, Lot
 from sasom.reports.formatting import DATE, INT, MONEY, MONTH, TEXT
-from sasom.reports.framework import Column, Report, ReportForm, Scope, branch_filter, register
+from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, branch_filter, register
 from sasom.rewards.models import PointsDiscountRule
 from sasom.rewards.pricing import points_to_money
 
@@ -81,7 +81,7 @@ class PointsMovement(Report):
             entries = entries.filter(kind=scope.data["kind"])
         return entries
 
-    def rows(self, scope: Scope) -> QuerySet[Any, dict[str, Any]]:
+    def rows(self, scope: Scope) -> Rows:
         trunc = PERIODS[scope.data.get("period") or "month"]
         return (self._entries(scope)
                 .annotate(period=trunc("occurred_at", tzinfo=scope.zone, output_field=DateField()))
@@ -152,7 +152,7 @@ class MemberPointsSummary(Report):
             entries = entries.filter(account__member__code=scope.data["code"].strip())
         return entries
 
-    def rows(self, scope: Scope) -> QuerySet[Any, dict[str, Any]]:
+    def rows(self, scope: Scope) -> Rows:
         return (self._entries(scope)
                 .values("account_id", "account__member__code", "account__member__first_name",
                         "account__member__last_name", "account__member__member_type__name")
@@ -209,7 +209,7 @@ class PointsLiability(Report):
             lots = lots.filter(account__member__member_type_id=scope.member_type.pk)
         return lots
 
-    def rows(self, scope: Scope) -> QuerySet[Any, dict[str, Any]]:
+    def rows(self, scope: Scope) -> Rows:
         return (self._lots(scope)
                 .annotate(expires=TruncMonth("expires_on"))
                 .values("expires", "account__member__member_type_id", "account__member__member_type__name")

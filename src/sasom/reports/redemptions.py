@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from sasom.reports.formatting import DATETIME, INT, MONEY, MONTH, TEXT
-from sasom.reports.framework import Column, Report, ReportForm, Scope, branch_filter, register
+from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, branch_filter, register
 from sasom.reports.points import member_name
 from sasom.rewards.models import Redemption
 
@@ -70,7 +70,7 @@ class RedemptionDetail(RedemptionReport):
         Column("cash_copay", _("Cash co-payment"), MONEY, total=True),
     )
 
-    def rows(self, scope: Scope) -> QuerySet[Any, dict[str, Any]]:
+    def rows(self, scope: Scope) -> Rows:
         return redemptions_in(scope).values(
             "created_at", "number", "branch__code", "member__code", "member__first_name", "member__last_name",
             "reward__code", "reward__name", "status", "quantity", "points", "cash_copay")
@@ -103,7 +103,7 @@ class RedemptionsByReward(RedemptionReport):
     )
     note = _("Members in the totals row counts each member once, however many rewards they took.")
 
-    def rows(self, scope: Scope) -> QuerySet[Any, dict[str, Any]]:
+    def rows(self, scope: Scope) -> Rows:
         return (redemptions_in(scope).values("reward_id", "reward__code", "reward__name")
                 .annotate(**MEASURES, members=Count("member_id", distinct=True)))
 
@@ -135,7 +135,7 @@ class RedemptionsByMonth(RedemptionReport):
         Column("cash_copay", _("Cash co-payment"), MONEY, total=True),
     )
 
-    def rows(self, scope: Scope) -> QuerySet[Any, dict[str, Any]]:
+    def rows(self, scope: Scope) -> Rows:
         return (redemptions_in(scope)
                 .annotate(month=TruncMonth("created_at", tzinfo=scope.zone, output_field=DateField()))
                 .values("month", "branch__code", "branch__name")

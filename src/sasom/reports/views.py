@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from sasom.core.permissions import require_perm
 from sasom.members.models import MemberType
 from sasom.organizations.http import StaffRequest
 from sasom.reports import exports
-from sasom.reports.dashboard import dashboard_figures, points_chart
+from sasom.reports.dashboard import CHART_DAYS, TREND_DAYS, dashboard_charts, dashboard_figures
 from sasom.reports.formatting import cell_text
 from sasom.reports.framework import (
     PER_PAGE,
@@ -30,8 +31,10 @@ STATEMENTS_PER_PAGE = 10
 
 @require_perm("dashboard.view")
 def dashboard(request: StaffRequest) -> HttpResponse:
+    days = request.GET.get("days", "")
+    chosen = int(days) if days.isdigit() and int(days) in TREND_DAYS else CHART_DAYS
     return render(request, "reports/dashboard.html", {
-        "figures": dashboard_figures(request.staff), "chart": points_chart(request.staff),
+        "figures": dashboard_figures(request.staff), "charts": dashboard_charts(request.staff, chosen),
     })
 
 
@@ -60,7 +63,7 @@ def _query_without(request: StaffRequest, *names: str) -> str:
 
 
 @require_perm("reports.view")
-def report_view(request: StaffRequest, slug: str) -> HttpResponse:
+def report_view(request: StaffRequest, slug: str) -> HttpResponseBase:
     report = REPORTS.get(slug)
     if report is None:
         raise Http404("no such report")
@@ -91,13 +94,13 @@ def report_view(request: StaffRequest, slug: str) -> HttpResponse:
     return render(request, "reports/report.html", context)
 
 
-def _export(report: Report, scope: Scope, sort: str, fmt: str, filters: list[tuple[str, str]]) -> HttpResponse:
+def _export(report: Report, scope: Scope, sort: str, fmt: str, filters: list[tuple[str, str]]) -> HttpResponseBase:
     name = exports.file_name(report, scope, fmt)
     response: HttpResponse
     if fmt == "csv":
         streaming = StreamingHttpResponse(exports.csv_chunks(report, scope, sort), content_type=exports.CONTENT_TYPES["csv"])
         streaming["Content-Disposition"] = f'attachment; filename="{name}"'
-        return streaming  # type: ignore[return-value]  # a streaming answer is an answer; views return either
+        return streaming
     if fmt == "xlsx":
         return FileResponse(exports.xlsx_file(report, scope, sort), as_attachment=True, filename=name,
                             content_type=exports.CONTENT_TYPES["xlsx"])

@@ -10,7 +10,7 @@ from django.db.models import F, Sum
 
 from sasom.ledger.models import Entry, Lot, PointAccount
 from sasom.organizations.models import Role
-from sasom.reports.framework import REPORTS, Scope, branches_for, scope_resolve
+from sasom.reports.framework import REPORTS, Scope
 from sasom.reports.tests.conftest import BKK
 
 pytestmark = pytest.mark.django_db
