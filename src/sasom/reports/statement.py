@@ -2,8 +2,8 @@
 explanation and the balance after it, the closing balance and the points that expire next.
 
 One member (by code) or every member of a member type with points, one page per member in the
-PDF. Reads are set-based: four queries whatever the number of members (accounts, opening balances,
-the period's entries, the open lots with an expiry date).
+PDF. Reads are set-based: five queries at most whatever the number of members (accounts, opening
+balances, the period's entries, the rewards behind its redemptions, the open lots with an expiry).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from sasom.ledger.models import Entry, Lot, PointAccount
 from sasom.reports.framework import ReportForm, Scope
+from sasom.rewards.models import Redemption
 
 MAX_MEMBERS = 500  # one PDF; a bigger segment is printed by member type or in parts
 EXPIRY_DATES_SHOWN = 6
@@ -80,8 +81,11 @@ class Statement:
     expiring: list[tuple[Any, int]] = field(default_factory=list)
 
 
-def movement_text(entry: Entry) -> str:
-    """Why the points moved, as the statement prints it."""
+REDEMPTION_SOURCES = ("rewards.redemption", "rewards.redemption_cancel")
+
+
+def movement_text(entry: Entry, rewards: dict[str, str] | None = None) -> str:
+    """Why the points moved, as the statement prints it (``rewards``: slip number -> what was taken)."""
     parts: list[str] = []
     if entry.sale_id is not None and entry.sale is not None:
         parts.append(_("Receipt %(receipt)s") % {"receipt": entry.sale.receipt_id})
@@ -90,6 +94,8 @@ def movement_text(entry: Entry) -> str:
     source = SOURCES.get(entry.source_type)
     if source:
         parts.append(f"{source} {entry.source_id}".strip())
+        if rewards and entry.source_id in rewards:
+            parts.append(rewards[entry.source_id])
     explanation = entry.explanation or {}
     for award in explanation.get("awards") or []:
         name = award.get("rule_name") or award.get("rule_code") or ""
@@ -115,7 +121,7 @@ def statement_accounts(scope: Scope) -> Any:
 
 
 def statements_build(scope: Scope, accounts: list[PointAccount]) -> list[Statement]:
-    """The statements of ``accounts`` for the scope's period (three more queries, at most)."""
+    """The statements of ``accounts`` for the scope's period (four more queries, at most)."""
     if not accounts:
         return []
     ids = [a.pk for a in accounts]
@@ -126,8 +132,14 @@ def statements_build(scope: Scope, accounts: list[PointAccount]) -> list[Stateme
     by_account: dict[int, list[Entry]] = defaultdict(list)
     entries = (Entry.objects.filter(account_id__in=ids, occurred_at__gte=scope.start_at, occurred_at__lt=scope.end_at)
                .select_related("sale", "branch").order_by("occurred_at", "id"))
+    slips: set[str] = set()
     for entry in entries:
         by_account[entry.account_id].append(entry)
+        if entry.source_type in REDEMPTION_SOURCES:
+            slips.add(entry.source_id)
+    rewards = {number: f"{name} × {quantity}" for number, name, quantity in Redemption.objects.filter(
+        organization_id=scope.organization.pk, number__in=slips).values_list("number", "reward__name", "quantity")
+    } if slips else {}
     expiring: dict[int, dict[Any, int]] = defaultdict(lambda: defaultdict(int))
     lots = (Lot.objects.filter(account_id__in=ids, remaining__gt=0, expires_on__isnull=False)
             .order_by("expires_on").values_list("account_id", "expires_on", "remaining"))
@@ -144,7 +156,7 @@ def statements_build(scope: Scope, accounts: list[PointAccount]) -> list[Stateme
                 statement.points_in += amount
             else:
                 statement.points_out -= amount
-            statement.movements.append(Movement(entry=entry, signed=amount, balance=balance, text=movement_text(entry)))
+            statement.movements.append(Movement(entry=entry, signed=amount, balance=balance, text=movement_text(entry, rewards)))
         statement.closing = balance
         statement.expiring = list(expiring.get(account.pk, {}).items())[:EXPIRY_DATES_SHOWN]
         out.append(statement)

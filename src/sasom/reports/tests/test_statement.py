@@ -12,6 +12,7 @@ from sasom.ledger.services import account_for
 from sasom.organizations.models import Role
 from sasom.reports.statement import StatementSpec, statement_accounts, statements_build
 from sasom.reports.tests.test_points_reports import ledger_sum, scope_of
+from sasom.rewards.models import Redemption
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +20,8 @@ pytestmark = pytest.mark.django_db
 def test_a_statement_balances_and_explains_every_movement(shop, make_staff, django_assert_num_queries):
     owner = make_staff(Role.OWNER)
     scope = scope_of(owner, code="M0000001")
-    # when Somchai's November statement is built (accounts, openings, entries, lots: four queries)
-    with django_assert_num_queries(4):
+    # when Somchai's November statement is built (accounts, openings, entries, rewards, lots)
+    with django_assert_num_queries(5):
         [statement] = statements_build(scope, list(statement_accounts(scope)))
     # then it opens with October's 15 points and closes with the ledger's balance at the period's end
     assert statement.opening == 15 == ledger_sum(shop.org, end=dt.date(2026, 10, 31), account__member=shop.somchai)
@@ -30,7 +31,8 @@ def test_a_statement_balances_and_explains_every_movement(shop, make_staff, djan
     assert [m.balance for m in statement.movements] == [615, 315, 215]
     earn = statement.movements[0].text
     assert "R-003" in earn and "สาขาสุขุมวิท" in earn and "100 THB = 1 pt" in earn
-    assert "BAG" in statement.movements[2].text or "Redemption" in statement.movements[2].text
+    slip = Redemption.objects.get(member=shop.somchai).number
+    assert slip in statement.movements[2].text and "ถุงผ้า × 1" in statement.movements[2].text
     # and the points that expire next are his open lots a year after earning
     # (the redemption drew October's 15 first, soonest expiry first, then 85 of November's 300)
     assert statement.expiring == [(dt.date(2027, 11, 2), 215)]
@@ -41,7 +43,7 @@ def test_statements_of_a_member_type_cost_the_same_queries_whatever_their_number
     owner = make_staff(Role.OWNER)
     scope = scope_of(owner, start=dt.date(2026, 10, 1))
     accounts = list(statement_accounts(scope))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         statements = statements_build(scope, accounts)
     assert [s.member.code for s in statements] == ["M0000001", "M0000002"]
 
