@@ -122,12 +122,12 @@ def dashboard_charts(staff: Any, days: int = CHART_DAYS) -> dict[str, Any]:
         "points_total": sum(issued.values()),
         "issued": [issued[d] for d in calendar],
         "points": charts.lines(_("Points per day"), labels, [
-            (_("Issued"), [issued[d] for d in calendar]), (_("Redeemed"), [redeemed[d] for d in calendar]),
+            (_("Points given"), [issued[d] for d in calendar]), (_("Redeemed"), [redeemed[d] for d in calendar]),
             (_("Expired"), [expired[d] for d in calendar])]),
         "earning": charts.bars(_("Earning sales and members who earned"), labels, [
             (_("Earning sales"), [earning[d] for d in calendar]), (_("Members who earned"), [earners[d] for d in calendar])],
             height=260),
         "branches": charts.top_bars(_("Top branches by sales (baht)"),
-                                    [(f'{b["branch__code"]} {b["branch__name"]}', float(b["net"] or 0)) for b in branches]),
+                                    [(b["branch__code"], float(b["net"] or 0)) for b in branches]),
         "types": charts.pie(_("Active members by type"), [(t["member_type__name"], t["n"]) for t in types]),
     }

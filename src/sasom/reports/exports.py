@@ -171,7 +171,7 @@ def pdf_html(*, template: str, context: dict[str, Any]) -> bytes:
 
 
 def report_pdf(report: Report, scope: Scope, sort: str, *, filters: list[tuple[str, str]],
-               chart: str | None) -> bytes:
+               chart: Any) -> bytes:
     columns = report.columns_of(scope)
     org = scope.organization
     rows = []

@@ -84,7 +84,7 @@ class ReportForm(BoundedForm):
     """The filters every report shares; a report adds its own fields in a subclass."""
 
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     branch = forms.TypedChoiceField(label=_("Branch"), required=False, coerce=int, empty_value=None)
     member_type = forms.TypedChoiceField(label=_("Member type"), required=False, coerce=int, empty_value=None)
     sort = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
@@ -153,8 +153,8 @@ class Report:
         """Values computed in Python from a page (or an export chunk) of rows: names, money."""
         return rows
 
-    def chart(self, scope: Scope) -> str | None:
-        """An SVG picture of the report, or None."""
+    def chart(self, scope: Scope) -> Any:
+        """A :class:`sasom.reports.charts.Chart` of the report, or None."""
         return None
 
     # -- the framework's side -------------------------------------------------------------------

@@ -99,7 +99,7 @@ class PointsMovement(Report):
             row["kind_label"] = str(labels.get(row["kind"], row["kind"]))
         return rows
 
-    def chart(self, scope: Scope) -> str | None:
+    def chart(self, scope: Scope) -> Any:
         from sasom.reports.charts import movement_chart  # noqa: PLC0415 - pygal loads on demand
 
         return movement_chart(self, scope)

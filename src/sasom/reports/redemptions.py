@@ -112,11 +112,11 @@ class RedemptionsByReward(RedemptionReport):
             row["reward_code"], row["reward_name"] = row["reward__code"], row["reward__name"]
         return rows
 
-    def chart(self, scope: Scope) -> str | None:
+    def chart(self, scope: Scope) -> Any:
         from sasom.reports.charts import top_bars  # noqa: PLC0415 - pygal loads on demand
 
         rows = self.finish(list(self.sorted_rows(scope, "-points")[:10]), scope)
-        return top_bars(str(_("Points redeemed, top 10 rewards")), [(r["reward_name"], r["points"]) for r in rows])
+        return top_bars(str(_("Points redeemed, top 10 rewards")), [(r["reward_code"], r["points"]) for r in rows])
 
 
 @register
