@@ -138,6 +138,7 @@ class Report:
     uses_branch: ClassVar[bool] = True
     uses_member_type: ClassVar[bool] = True
     note: ClassVar[str | Promise] = ""  # printed under the table: what the totals mean
+    export_permission: ClassVar[str | None] = None  # needed, beside reports.view, to export
 
     def columns_of(self, scope: Scope) -> tuple[Column, ...]:
         """The columns for these filters (a period column is a day or a month)."""

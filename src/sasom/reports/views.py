@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
-from sasom.core.permissions import require_perm
+from sasom.core.permissions import require_perm, staff_has
 from sasom.members.models import MemberType
 from sasom.organizations.http import StaffRequest
 from sasom.reports import exports
@@ -72,9 +73,13 @@ def report_view(request: StaffRequest, slug: str) -> HttpResponseBase:
     scope = scope_resolve(form, report=report, staff=request.staff)
     sort = (form.cleaned_data.get("sort") if valid else "") or ""
     fmt = request.GET.get("format", "")
+    may_export = report.export_permission is None or staff_has(request.staff, report.export_permission)
+    if fmt in exports.CONTENT_TYPES and not may_export:
+        raise PermissionDenied("exporting this report needs " + str(report.export_permission))
     if valid and fmt in exports.CONTENT_TYPES:
         return _export(report, scope, sort, fmt, filters_described(form, scope, report))
     context: dict[str, Any] = {"report": report, "form": form, "valid": valid, "sort": sort or report.default_sort,
+                               "may_export": may_export,
                                "base_query": _query_without(request, "sort", "page", "format"),
                                "export_query": _query_without(request, "page", "format")}
     if valid:

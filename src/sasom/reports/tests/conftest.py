@@ -68,9 +68,11 @@ def shop(org, branch, branch2, member_type) -> Shop:
     LedgerSettings.objects.update_or_create(organization=org, defaults={"expiry_policy": "days", "expiry_n": 365})
     vip = MemberTypeFactory(organization=org, code="VIP", name="วีไอพี")
     somchai = MemberFactory(organization=org, member_type=member_type, code="M0000001", first_name="สมชาย",
-                            last_name="ใจดี", phone="+66811111111", province="กรุงเทพมหานคร")
+                            last_name="ใจดี", phone="+66811111111", province="กรุงเทพมหานคร",
+                            birth_on=dt.date(1990, 11, 3), joined_on=dt.date(2025, 6, 1))
     malee = MemberFactory(organization=org, member_type=vip, code="M0000002", first_name="มาลี",
-                          last_name="สุขใจ", phone="+66822222222")
+                          last_name="สุขใจ", phone="+66822222222",
+                          joined_on=dt.date(2026, 10, 1), expires_on=dt.date(2026, 11, 30), home_branch=branch2)
     t1 = TerminalFactory(organization=org, branch=branch, code="B1-T1")
     t2 = TerminalFactory(organization=org, branch=branch2, code="B2-T1")
     system = Actor.system()
