@@ -15,8 +15,7 @@ import csv
 import datetime as dt
 import io
 import tempfile
-from collections.abc import Iterator
-from decimal import Decimal
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from django.template.loader import render_to_string
@@ -32,7 +31,7 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-PDF_ROW_LIMIT = 5000  # a PDF is for reading: beyond this, export CSV or XLSX
+PDF_ROW_LIMIT = 2000  # a PDF is for reading (and WeasyPrint takes its time): beyond this, CSV or XLSX
 
 
 def file_name(report: Report, scope: Scope, extension: str) -> str:
@@ -68,14 +67,15 @@ class _Line:
         return out.encode("utf-8")
 
 
-def csv_chunks(report: Report, scope: Scope, sort: str) -> Iterator[bytes]:
+def csv_chunks(report: Report, scope: Scope, sort: str,
+               progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
     columns = report.columns_of(scope)
     line = _Line()
     writer = csv.writer(line)
     org = scope.organization
     writer.writerow([str(c.label) for c in columns])
     yield "\ufeff".encode() + line.take()
-    for row in report.stream(scope, sort):
+    for row in report.stream(scope, sort, progress=progress):
         writer.writerow([_csv_text(row.get(c.key), c.kind, org) for c in columns])
         yield line.take()
     totals = report.totals(scope)
@@ -97,7 +97,8 @@ def _totals_line(columns: tuple[Column, ...], totals: dict[str, Any], show: Any)
 NUMBER_FORMATS = {INT: "#,##0", MONEY: "#,##0.00", DATE: "dd/mm/yyyy", MONTH: "mm/yyyy", DATETIME: "dd/mm/yyyy hh:mm"}
 
 
-def xlsx_write(report: Report, scope: Scope, sort: str, out: IO[bytes]) -> int:
+def xlsx_write(report: Report, scope: Scope, sort: str, out: IO[bytes],
+               progress: Callable[[int], None] | None = None) -> int:
     """Write the workbook to ``out``; the number of data rows written."""
     from openpyxl import Workbook  # noqa: PLC0415 - openpyxl loads slowly; only an XLSX export needs it
     from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
@@ -131,7 +132,7 @@ def xlsx_write(report: Report, scope: Scope, sort: str, out: IO[bytes]) -> int:
         header.append(h)
     sheet.append(header)
     count = 0
-    for row in report.stream(scope, sort):
+    for row in report.stream(scope, sort, progress=progress):
         sheet.append([cell(row.get(c.key), c) for c in columns])
         count += 1
     if report.total_columns():
@@ -188,10 +189,6 @@ def report_pdf(report: Report, scope: Scope, sort: str, *, filters: list[tuple[s
         "truncated": len(rows) >= PDF_ROW_LIMIT, "limit": PDF_ROW_LIMIT, "chart": chart,
         "printed_at": timezone.now(), "landscape": len(columns) > 7,
     })
-
-
-def money_sum(values: list[Decimal | None]) -> Decimal:
-    return sum((v for v in values if v is not None), Decimal("0.00"))
 
 
 def as_bytes(chunks: Iterator[bytes]) -> bytes:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, cast
 
@@ -175,16 +175,24 @@ class Report:
         order += [f for f in fallback[:1] if f not in order]
         return self.rows(scope).order_by(*order)
 
-    def stream(self, scope: Scope, sort: str, chunk: int = 2000) -> Iterator[dict[str, Any]]:
-        """Every row, finished, a chunk at a time (flat memory for exports)."""
+    def stream(self, scope: Scope, sort: str, chunk: int = 2000,
+               progress: Callable[[int], None] | None = None) -> Iterator[dict[str, Any]]:
+        """Every row, finished, a chunk at a time (flat memory for exports); ``progress`` hears
+        the number of rows read so far after each chunk."""
         batch: list[dict[str, Any]] = []
+        done = 0
         for row in self.sorted_rows(scope, sort).iterator(chunk_size=chunk):
             batch.append(row)
             if len(batch) == chunk:
                 yield from self.finish(batch, scope)
+                done += len(batch)
                 batch = []
+                if progress:
+                    progress(done)
         if batch:
             yield from self.finish(batch, scope)
+            if progress:
+                progress(done + len(batch))
 
     def total_columns(self) -> list[Column]:
         return [c for c in self.columns if c.total]

@@ -15,5 +15,7 @@ core_urlpatterns = [
 urlpatterns = [
     path("", views.index, name="index"),
     path("statement/", views.statement_view, name="statement"),
+    path("exports/<int:pk>/", views.export_status, name="export"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("<slug:slug>/", views.report_view, name="report"),
 ]

@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from sasom.core.permissions import require_perm, staff_has
 from sasom.members.models import MemberType
 from sasom.organizations.http import StaffRequest
-from sasom.reports import exports
+from sasom.reports import background, exports
 from sasom.reports.dashboard import CHART_DAYS, TREND_DAYS, dashboard_charts, dashboard_figures
 from sasom.reports.formatting import cell_text
 from sasom.reports.framework import (
@@ -25,6 +25,7 @@ from sasom.reports.framework import (
     filters_described,
     scope_resolve,
 )
+from sasom.reports.models import ReportExport
 from sasom.reports.statement import MAX_MEMBERS, StatementSpec, statement_accounts, statements_build
 
 STATEMENTS_PER_PAGE = 10
@@ -41,12 +42,38 @@ def dashboard(request: StaffRequest) -> HttpResponse:
 
 @require_perm("reports.view")
 def index(request: StaffRequest) -> HttpResponse:
+    recent = list(ReportExport.objects.filter(organization_id=request.organization.pk, staff=request.staff)
+                  .order_by("-created_at")[:5])
     groups: dict[str, list[Any]] = {}
     statement = StatementSpec()
     groups.setdefault(str(statement.group), []).append(statement)
     for report in REPORTS.values():
         groups.setdefault(str(report.group), []).append(report)
-    return render(request, "reports/index.html", {"groups": list(groups.items())})
+    return render(request, "reports/index.html", {"groups": list(groups.items()), "exports": recent,
+                                                  "titles": {r.slug: r.title for r in REPORTS.values()}})
+
+
+def _own_export(request: StaffRequest, pk: int) -> ReportExport:
+    return get_object_or_404(ReportExport, pk=pk, organization_id=request.organization.pk, staff=request.staff)
+
+
+@require_perm("reports.view")
+def export_status(request: StaffRequest, pk: int) -> HttpResponse:
+    """An export's progress; the page asks again every two seconds until it is ready (HTMX)."""
+    export = _own_export(request, pk)
+    report = REPORTS.get(export.slug)
+    template = "reports/_export_status.html" if request.htmx else "reports/export.html"
+    return render(request, template, {"export": export, "report": report})
+
+
+@require_perm("reports.view")
+def export_download(request: StaffRequest, pk: int) -> HttpResponseBase:
+    export = _own_export(request, pk)
+    path = background.export_path(export)
+    if export.status != ReportExport.Status.DONE or not path.exists():
+        raise Http404("export not ready")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=export.file_name,
+                        content_type=exports.CONTENT_TYPES[export.format])
 
 
 def _form(request: StaffRequest, report: Any) -> ReportForm:
@@ -77,6 +104,12 @@ def report_view(request: StaffRequest, slug: str) -> HttpResponseBase:
     if fmt in exports.CONTENT_TYPES and not may_export:
         raise PermissionDenied("exporting this report needs " + str(report.export_permission))
     if valid and fmt in exports.CONTENT_TYPES:
+        if fmt in background.BACKGROUND_FORMATS:
+            count = report.sorted_rows(scope, sort).count()
+            if count > background.INLINE_ROWS:
+                export = background.report_export_start(staff=request.staff, report=report, fmt=fmt,
+                                                        query=request.GET, rows_total=count)
+                return redirect("reports:export", pk=export.pk)
         return _export(report, scope, sort, fmt, filters_described(form, scope, report))
     context: dict[str, Any] = {"report": report, "form": form, "valid": valid, "sort": sort or report.default_sort,
                                "may_export": may_export,
