@@ -124,3 +124,30 @@ def test_redemption_reports_reconcile_with_redeem_entries(shop, make_staff):
     # at B2 only
     b2 = detail.totals(scope_of(owner, branch=shop.b2, status="all"))
     assert b2["points"] == -ledger_sum(shop.org, start=dt.date(2026, 11, 1), kind=Entry.Kind.REDEEM, branch=shop.b2)
+
+
+@pytest.mark.parametrize("which", ["all", "b2", "vip"])
+def test_card_usage_and_visit_frequency_reconcile_with_the_sales(shop, make_staff, which):
+    from sasom.ledger.models import Sale
+
+    owner = make_staff(Role.OWNER)
+    branch = shop.b2 if which == "b2" else None
+    member_type = shop.vip if which == "vip" else None
+    scope = scope_of(owner, start=dt.date(2026, 10, 1), branch=branch, member_type=member_type)
+    usage, frequency = REPORTS["card-usage-by-branch"], REPORTS["visit-frequency"]
+    sales = Sale.objects.filter(organization=shop.org, member__isnull=False).exclude(status=Sale.Status.VOIDED)
+    if branch:
+        sales = sales.filter(branch=branch)
+    if member_type:
+        sales = sales.filter(member__member_type=member_type)
+    expected = (sales.count(), sum(s.net for s in sales), sum(s.points_earned for s in sales))
+    totals = usage.totals(scope)
+    assert (totals["visits"], totals["amount"], totals["points"]) == expected
+    rows = usage.finish(list(usage.sorted_rows(scope, "")), scope)
+    assert sum(r["visits"] for r in rows) == expected[0] and sum(r["amount"] for r in rows) == expected[1]
+    bands = frequency.finish(list(frequency.sorted_rows(scope, "")), scope)
+    assert sum(b["visits"] for b in bands) == frequency.totals(scope)["visits"] == expected[0]
+    assert sum(b["amount"] for b in bands) == expected[1]
+    assert sum(b["members"] for b in bands) == totals["members"] == len({s.member_id for s in sales})
+    if which == "all":  # Somchai and Malee came twice each (the no-member sale does not count)
+        assert [(b["band_label"], b["members"], b["visits"]) for b in bands] == [("2–3", 2, 4)]

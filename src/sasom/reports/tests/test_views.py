@@ -75,10 +75,21 @@ def test_a_report_page_costs_a_fixed_number_of_queries(shop, staff_client, slug,
     client.get(url)  # session and caches warm
     # 5 for the login (session, user, staff, organization, authenticator), 2 for the filters' choices,
     # the page's count, its rows and the totals; a chart adds one, the liability its point values
-    expected = {"points-liability": 11, "points-movement": 11, "redemptions-by-reward": 11}.get(slug, 10)
+    expected = {"points-liability": 11, "points-movement": 11, "redemptions-by-reward": 11,
+                "visit-frequency": 11}.get(slug, 10)
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert response.status_code == 200 and response.context["rows"]
+
+
+@pytest.mark.parametrize("slug", sorted(REPORTS))
+def test_every_report_is_declared_whole(slug):
+    report = REPORTS[slug]
+    keys = [c.key for c in report.columns]
+    assert len(keys) == len(set(keys))
+    assert report.default_sort.lstrip("-") in keys
+    assert report.title and report.description and report.group
+    assert all(c.kind in ("text", "int", "money", "date", "month", "datetime") for c in report.columns)
 
 
 def test_sorting_by_a_column_both_ways(shop, staff_client):
