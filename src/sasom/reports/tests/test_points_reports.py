@@ -151,3 +151,19 @@ def test_card_usage_and_visit_frequency_reconcile_with_the_sales(shop, make_staf
     assert sum(b["members"] for b in bands) == totals["members"] == len({s.member_id for s in sales})
     if which == "all":  # Somchai and Malee came twice each (the no-member sale does not count)
         assert [(b["band_label"], b["members"], b["visits"]) for b in bands] == [("2–3", 2, 4)]
+
+
+@pytest.mark.parametrize("dimension", ["", "gender", "marital_status", "occupation", "age", "branch"])
+def test_member_sales_by_month_reconcile_with_the_sales_whatever_the_grouping(shop, make_staff, dimension):
+    from sasom.ledger.models import Sale
+
+    owner = make_staff(Role.OWNER)
+    report = REPORTS["sales-by-month"]
+    scope = scope_of(owner, start=dt.date(2026, 6, 1), dimension=dimension)
+    rows = report.finish(list(report.sorted_rows(scope, "")), scope)
+    sales = Sale.objects.filter(organization=shop.org, member__isnull=False).exclude(status=Sale.Status.VOIDED)
+    assert sum(r["visits"] for r in rows) == report.totals(scope)["visits"] == sales.count() == 4
+    assert sum(r["amount"] for r in rows) == report.totals(scope)["amount"] == sum(s.net for s in sales)
+    assert sum(r["points"] for r in rows) == sum(s.points_earned for s in sales)
+    if dimension == "age":  # Somchai, born 3 November 1990, is 36; Malee gave no birth date
+        assert {r["group"] for r in rows} == {"30–39", "—"}

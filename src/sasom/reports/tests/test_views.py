@@ -76,7 +76,7 @@ def test_a_report_page_costs_a_fixed_number_of_queries(shop, staff_client, slug,
     # 5 for the login (session, user, staff, organization, authenticator), 2 for the filters' choices,
     # the page's count, its rows and the totals; a chart adds one, the liability its point values
     expected = {"points-liability": 11, "points-movement": 11, "redemptions-by-reward": 11,
-                "visit-frequency": 11}.get(slug, 10)
+                "visit-frequency": 11, "sales-by-month": 11}.get(slug, 10)
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert response.status_code == 200 and response.context["rows"]
