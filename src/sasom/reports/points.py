@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from sasom.ledger.models import Entry, Lot
+from sasom.reports.charts import movement_chart
 from sasom.reports.formatting import DATE, INT, MONEY, MONTH, TEXT
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, branch_filter, register
 from sasom.rewards.models import PointsDiscountRule
@@ -100,8 +101,6 @@ class PointsMovement(Report):
         return rows
 
     def chart(self, scope: Scope) -> Any:
-        from sasom.reports.charts import movement_chart  # noqa: PLC0415 - pygal loads on demand
-
         return movement_chart(self, scope)
 
 

@@ -10,6 +10,7 @@ from django.db.models import Count, DateField, DecimalField, IntegerField, Query
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
+from sasom.reports.charts import top_bars
 from sasom.reports.formatting import DATETIME, INT, MONEY, MONTH, TEXT
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, branch_filter, register
 from sasom.reports.points import member_name
@@ -113,8 +114,6 @@ class RedemptionsByReward(RedemptionReport):
         return rows
 
     def chart(self, scope: Scope) -> Any:
-        from sasom.reports.charts import top_bars  # noqa: PLC0415 - pygal loads on demand
-
         rows = self.finish(list(self.sorted_rows(scope, "-points")[:10]), scope)
         return top_bars(str(_("Points redeemed, top 10 rewards")), [(r["reward_code"], r["points"]) for r in rows])
 

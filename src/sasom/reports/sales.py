@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from sasom.members.models import Member
+from sasom.reports.charts import bars
 from sasom.reports.formatting import INT, MONEY, MONTH, TEXT, month_text
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
 from sasom.reports.usage import MEASURES, _average, member_sales
@@ -96,8 +97,6 @@ class SalesByMonth(Report):
         return _average(rows)
 
     def chart(self, scope: Scope) -> Any:
-        from sasom.reports.charts import bars  # noqa: PLC0415 - pygal loads on demand
-
         amounts = {row["month"]: float(row["amount"]) for row in member_sales(scope)
                    .annotate(month=TruncMonth("occurred_at", tzinfo=scope.zone, output_field=DateField()))
                    .values("month").annotate(amount=MEASURES["amount"]).order_by("month")}

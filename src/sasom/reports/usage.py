@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from sasom.core.money import money
 from sasom.ledger.models import Sale
 from sasom.members.models import Member
+from sasom.reports.charts import bars
 from sasom.reports.formatting import INT, MONEY, TEXT
 from sasom.reports.framework import Column, Report, Rows, Scope, branch_filter, register
 
@@ -134,8 +135,6 @@ class VisitFrequency(Report):
         return _average(rows)
 
     def chart(self, scope: Scope) -> Any:
-        from sasom.reports.charts import bars  # noqa: PLC0415 - pygal loads on demand
-
         found = {r["band"]: r["members"] for r in self.rows(scope).order_by()}
         return bars(str(_("Members by visits in the period")), [label for _l, _h, label in BANDS],
                     [(str(_("Members")), [found.get(i, 0) for i in range(len(BANDS))])], height=240)
