@@ -1,5 +1,6 @@
 """Member sales analysis (seed 001): members' sales by month and by one member attribute (member
-type, gender, marital status, occupation, age band, branch): members, bills, amount, points."""
+type, gender, marital status, occupation, age band, branch): members, bills, amount, points; and
+the top spenders with their address."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sasom.members.models import Member
 from sasom.reports.charts import bars
 from sasom.reports.formatting import INT, MONEY, MONTH, TEXT, month_text
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
+from sasom.reports.points import member_name
 from sasom.reports.usage import MEASURES, _average, member_sales
 
 AGE_BANDS = ((0, 20, "< 20"), (20, 30, "20–29"), (30, 40, "30–39"), (40, 50, "40–49"), (50, 60, "50–59"),
@@ -102,3 +104,45 @@ class SalesByMonth(Report):
                    .values("month").annotate(amount=MEASURES["amount"]).order_by("month")}
         return bars(str(_("Members' sales per month (baht)")), [month_text(m, scope.organization) for m in amounts],
                     [(str(_("Amount")), list(amounts.values()))], height=240)
+
+
+@register
+class TopSpenders(Report):
+    slug = "top-spenders"
+    group = _("Sales analysis")
+    title = _("Top spenders with address")
+    description = _("Members by what they spent in the period, the biggest first, with their address and phone.")
+    export_permission = "members.export"
+    default_sort = "-amount"
+    columns = (
+        Column("code", _("Member code"), TEXT, order="member__code"),
+        Column("name", _("Name"), TEXT, order="member__first_name"),
+        Column("member_type", _("Member type"), TEXT, order="member__member_type__name"),
+        Column("visits", _("Bills"), INT, total=True),
+        Column("amount", _("Amount"), MONEY, total=True),
+        Column("average", _("Average bill"), MONEY, total=True, order=None),
+        Column("points", _("Points earned"), INT, total=True),
+        Column("phone", _("Phone"), TEXT, order=None),
+        Column("address", _("Address"), TEXT, order=None),
+    )
+    note = _("Bills of members, not voided. Exporting needs the permission to export members.")
+
+    def rows(self, scope: Scope) -> Rows:
+        return member_sales(scope).values(
+            "member_id", "member__code", "member__title", "member__first_name", "member__last_name",
+            "member__member_type__name", "member__phone", "member__address_line", "member__subdistrict",
+            "member__district", "member__province", "member__postcode").annotate(**MEASURES)
+
+    def totals(self, scope: Scope) -> dict[str, Any]:
+        return _average([member_sales(scope).aggregate(**MEASURES)])[0]
+
+    def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+        for row in rows:
+            row["code"] = row["member__code"]
+            row["name"] = " ".join(p for p in (row["member__title"], member_name(row, "member__")) if p)
+            row["member_type"] = row["member__member_type__name"]
+            row["phone"] = row["member__phone"] or ""
+            row["address"] = " ".join(p for p in (row["member__address_line"], row["member__subdistrict"],
+                                                 row["member__district"], row["member__province"],
+                                                 row["member__postcode"]) if p)
+        return _average(rows)

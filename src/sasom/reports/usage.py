@@ -1,7 +1,8 @@
 """Card usage (seed 003): how members use their card at the branches, and how often.
 
 A visit is a member's sale (a bill with the member's card) that was not voided; amounts are the
-sales' net, points the points the sales earned (``ledger.Sale``).
+sales' net as sold (returns are not deducted yet), points the points the sales earned
+(``ledger.Sale``).
 """
 
 from __future__ import annotations
