@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -78,7 +79,13 @@ def export_download(request: StaffRequest, pk: int) -> HttpResponseBase:
 
 def _form(request: StaffRequest, report: Any) -> ReportForm:
     member_types = list(MemberType.objects.filter(organization_id=request.organization.pk).order_by("sort_order", "name"))
-    form: ReportForm = report.form_class(request.GET, report=report, staff=request.staff,
+    data = request.GET.copy()
+    if report.uses_dates and not data.get("date_from") and not data.get("date_to"):
+        # the default period shows in the date fields, so the page says which days it covers
+        today = timezone.now().astimezone(zoneinfo.ZoneInfo(request.organization.time_zone)).date()
+        start, end = report.default_period(today)
+        data["date_from"], data["date_to"] = start.isoformat(), end.isoformat()
+    form: ReportForm = report.form_class(data, report=report, staff=request.staff,
                                          branches=branches_for(request.staff), member_types=member_types)
     return form
 
