@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("rewards/", include("sasom.rewards.urls")),
     path("integrations/", include("sasom.integrations.urls")),
     path("m/", include("sasom.portal.urls")),
+    path("reports/", include("sasom.reports.urls")),
     # the dashboard moved to reports but keeps its name core:dashboard
     path("", include(([*reports_urls.core_urlpatterns, *core_urls.urlpatterns], core_urls.app_name))),
 ]

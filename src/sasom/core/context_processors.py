@@ -12,6 +12,7 @@ from sasom.core.permissions import GRANTS
 # are hidden, and so is a group left empty; a group of one item shows as that item.
 NAV: list[tuple[Any, list[tuple[str, Any, str]]]] = [
     (_("Dashboard"), [("core:dashboard", _("Dashboard"), "dashboard.view")]),
+    (_("Reports"), [("reports:index", _("Reports"), "reports.view")]),
     (_("Members"), [
         ("members:list", _("Members"), "members.view"),
         ("members:types", _("Member types"), "member_types.view"),

@@ -1,28 +1,39 @@
-"""Dashboard figures and the points chart. Set-based aggregates only: the cost does not grow with
-the number of members or sales shown (two grouped queries for the chart, a few counts)."""
+"""Dashboard figures and charts. Set-based aggregates only: the cost does not grow with the number
+of members or sales shown (a few counts and grouped queries), and the charts are pygal SVG drawn
+on the server (``charts``), the same pictures the reports print."""
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DateField, IntegerField, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sasom.core.permissions import branch_ids_in_scope
-from sasom.ledger.models import Sale
+from sasom.ledger.models import Entry, Lot, Sale
 from sasom.members.models import Member
+from sasom.reports import charts
+from sasom.reports.points import point_values
+from sasom.rewards.pricing import points_to_money
 
 CHART_DAYS = 14
+TREND_DAYS = (14, 30, 90)
+
+
+def _local_today(org: Any) -> tuple[zoneinfo.ZoneInfo, dt.date]:
+    tz = zoneinfo.ZoneInfo(org.time_zone)
+    return tz, timezone.now().astimezone(tz).date()
 
 
 def dashboard_figures(staff: Any) -> list[dict[str, Any]]:
     org = staff.organization
-    tz = zoneinfo.ZoneInfo(org.time_zone)
-    today = timezone.now().astimezone(tz).date()
+    tz, today = _local_today(org)
     start = dt.datetime.combine(today, dt.time(0), tzinfo=tz)
     members = Member.objects.filter(organization_id=org.pk).aggregate(
         total=Count("id"), active=Count("id", filter=Q(status=Member.Status.ACTIVE)),
@@ -35,39 +46,88 @@ def dashboard_figures(staff: Any) -> list[dict[str, Any]]:
     day = sales.aggregate(n=Count("id"), points=Sum("points_earned"), net=Sum("net"),
                           members=Count("id", filter=Q(member__isnull=False)))
     share = f"{100 * (day['members'] or 0) / day['n']:.0f}%" if day["n"] else "–"
+    points, value = outstanding(staff)
     return [
-        {"key": "members", "label": _("Members"), "value": members["total"]},
-        {"key": "active_members", "label": _("Active members"), "value": members["active"]},
-        {"key": "new_members_today", "label": _("New members today"), "value": members["new_today"]},
-        {"key": "sales_today", "label": _("Sales today"), "value": day["n"] or 0},
-        {"key": "points_today", "label": _("Points given today"), "value": day["points"] or 0},
-        {"key": "member_share_today", "label": _("Share of sales by members today"), "value": share},
+        {"key": "members", "label": gettext_lazy("Members"), "value": members["total"]},
+        {"key": "active_members", "label": gettext_lazy("Active members"), "value": members["active"]},
+        {"key": "new_members_today", "label": gettext_lazy("New members today"), "value": members["new_today"]},
+        {"key": "sales_today", "label": gettext_lazy("Sales today"), "value": day["n"] or 0},
+        {"key": "points_today", "label": gettext_lazy("Points given today"), "value": day["points"] or 0},
+        {"key": "member_share_today", "label": gettext_lazy("Share of sales by members today"), "value": share},
+        {"key": "points_outstanding", "label": gettext_lazy("Points outstanding"), "value": points},
+        {"key": "points_outstanding_value", "label": gettext_lazy("Their value (baht)"),
+         "value": f"{value:,.2f}" if value is not None else "–"},
     ]
 
 
-def points_chart(staff: Any) -> dict[str, Any]:
-    """Points given and net sales per day for the last ``CHART_DAYS`` days, as SVG bar geometry."""
+def outstanding(staff: Any) -> tuple[int, Decimal | None]:
+    """Open points (spendable and pending) and what they buy as a bill discount, by member type."""
     org = staff.organization
-    tz = zoneinfo.ZoneInfo(org.time_zone)
-    today = timezone.now().astimezone(tz).date()
-    first = today - dt.timedelta(days=CHART_DAYS - 1)
-    sales = Sale.objects.filter(
-        organization_id=org.pk, occurred_at__gte=dt.datetime.combine(first, dt.time(0), tzinfo=tz)
-    ).exclude(status=Sale.Status.VOIDED)
+    lots = Lot.objects.filter(organization_id=org.pk, remaining__gt=0)
     scope = branch_ids_in_scope(staff)
     if scope is not None:
-        sales = sales.filter(branch_id__in=scope)
-    rows = {
-        r["day"]: r["points"] or 0
-        for r in sales.annotate(day=TruncDate("occurred_at", tzinfo=tz)).values("day").annotate(points=Sum("points_earned"))
+        lots = lots.filter(entry__branch_id__in=scope)
+    by_type = list(lots.values("account__member__member_type_id").annotate(points=Sum("remaining")))
+    default, rules = point_values(org.pk)
+    total, value = 0, Decimal("0.00")
+    priced = False
+    for row in by_type:
+        total += row["points"]
+        per_unit = rules.get(row["account__member__member_type_id"], default)
+        if per_unit:
+            value += points_to_money(row["points"], per_unit)
+            priced = True
+    return total, (value if priced or not by_type else None)
+
+
+def dashboard_charts(staff: Any, days: int = CHART_DAYS) -> dict[str, Any]:
+    """The trend of points in and out and of earning sales over ``days``, the top branches by
+    sales and the members by type: four grouped queries, four SVG charts."""
+    org = staff.organization
+    tz, today = _local_today(org)
+    first = today - dt.timedelta(days=days - 1)
+    since = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
+    scope = branch_ids_in_scope(staff)
+    entries = Entry.objects.filter(organization_id=org.pk, occurred_at__gte=since)
+    sales = Sale.objects.filter(organization_id=org.pk, occurred_at__gte=since).exclude(status=Sale.Status.VOIDED)
+    if scope is not None:
+        entries, sales = entries.filter(branch_id__in=scope), sales.filter(branch_id__in=scope)
+    calendar = [first + dt.timedelta(days=i) for i in range(days)]
+    issued = dict.fromkeys(calendar, 0)
+    redeemed = dict.fromkeys(calendar, 0)
+    expired = dict.fromkeys(calendar, 0)
+    for row in (entries.annotate(day=TruncDate("occurred_at", tzinfo=tz)).values("day", "kind")
+                .annotate(points=Coalesce(Sum("amount"), 0, output_field=IntegerField()))):
+        if row["day"] not in issued:
+            continue
+        if row["kind"] == Entry.Kind.EARN:
+            issued[row["day"]] += row["points"]
+        elif row["kind"] in (Entry.Kind.REDEEM, Entry.Kind.PURCHASE):
+            redeemed[row["day"]] += row["points"]
+        elif row["kind"] == Entry.Kind.EXPIRE:
+            expired[row["day"]] += row["points"]
+    earning = dict.fromkeys(calendar, 0)
+    earners = dict.fromkeys(calendar, 0)
+    for row in (sales.filter(points_earned__gt=0).annotate(day=TruncDate("occurred_at", tzinfo=tz,
+                                                                         output_field=DateField()))
+                .values("day").annotate(n=Count("id"), members=Count("member_id", distinct=True))):
+        if row["day"] in earning:
+            earning[row["day"]], earners[row["day"]] = row["n"], row["members"]
+    branches = list(sales.values("branch__code", "branch__name").annotate(net=Sum("net")).order_by("-net")[:8])
+    types = list(Member.objects.filter(organization_id=org.pk, status=Member.Status.ACTIVE)
+                 .values("member_type__name").annotate(n=Count("id")).order_by("-n"))
+    labels = [f"{d.day:02d}/{d.month:02d}" for d in calendar]
+    return {
+        "days": days, "choices": TREND_DAYS,
+        "points_total": sum(issued.values()),
+        "issued": [issued[d] for d in calendar],
+        "points": charts.lines(_("Points per day"), labels, [
+            (_("Points given"), [issued[d] for d in calendar]), (_("Redeemed"), [redeemed[d] for d in calendar]),
+            (_("Expired"), [expired[d] for d in calendar])]),
+        "earning": charts.bars(_("Earning sales and members who earned"), labels, [
+            (_("Earning sales"), [earning[d] for d in calendar]), (_("Members who earned"), [earners[d] for d in calendar])],
+            height=260),
+        "branches": charts.top_bars(_("Top branches by sales (baht)"),
+                                    [(b["branch__code"], float(b["net"] or 0)) for b in branches]),
+        "types": charts.pie(_("Active members by type"), [(t["member_type__name"], t["n"]) for t in types]),
     }
-    days = [first + dt.timedelta(days=i) for i in range(CHART_DAYS)]
-    values = [int(rows.get(d, 0)) for d in days]
-    top = max(values) or 1
-    width, height, gap = 36, 120, 8
-    bars = [
-        {"x": i * (width + gap), "y": height - round(height * v / top), "h": round(height * v / top),
-         "w": width, "value": v, "label": d.strftime("%d/%m"), "lx": i * (width + gap) + width / 2}
-        for i, (d, v) in enumerate(zip(days, values, strict=True))
-    ]
-    return {"bars": bars, "width": CHART_DAYS * (width + gap), "height": height, "total": sum(values)}

@@ -6,6 +6,16 @@ from django.urls import path
 
 from sasom.reports import views
 
+app_name = "reports"
+
 core_urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+]
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("statement/", views.statement_view, name="statement"),
+    path("exports/<int:pk>/", views.export_status, name="export"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("<slug:slug>/", views.report_view, name="report"),
 ]

@@ -49,10 +49,21 @@ def test_figures_and_chart_follow_the_sales(staff_client, sell):
     assert figures["sales_today"] == 3
     assert figures["points_today"] == 12
     assert figures["member_share_today"] == "67%"
-    bars = response.context["chart"]["bars"]
-    assert [b["value"] for b in bars[-2:]] == [10, 12]
-    assert response.context["chart"]["total"] == 22
-    assert b'<svg' in response.content
+    charts = response.context["charts"]
+    assert charts["issued"][-2:] == [10, 12]
+    assert charts["points_total"] == 22
+    assert response.content.count(b"<svg") == 4
+    svg = response.content.split(b"<svg", 1)[1].split(b"</svg>", 1)[0]
+    assert b"<script" not in svg  # pygal's scripts are off
+
+
+def test_the_trend_covers_30_or_90_days_when_asked(staff_client, sell):
+    sell("R1", "500.00", days_ago=20)
+    client = staff_client("owner")
+    assert client.get("/").context["charts"]["points_total"] == 0
+    wide = client.get("/?days=30").context["charts"]
+    assert (wide["days"], len(wide["issued"]), wide["points_total"]) == (30, 30, 5)
+    assert client.get("/?days=7").context["charts"]["days"] == 14
 
 
 def test_a_cashier_sees_only_their_branch(staff_client, sell):
@@ -66,7 +77,7 @@ def test_a_cashier_sees_only_their_branch(staff_client, sell):
 def test_dashboard_cost_does_not_grow_with_sales(staff_client, sell, django_assert_max_num_queries):
     client = staff_client("owner")
     sell("R1", "500.00")
-    with django_assert_max_num_queries(12) as first:
+    with django_assert_max_num_queries(16) as first:
         client.get("/")
     for i in range(20):
         sell(f"X{i}", "100.00", days_ago=i % 10)

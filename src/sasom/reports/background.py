@@ -1,0 +1,90 @@
+"""Exports too big to write during a request (more than ``INLINE_ROWS`` rows) run in the task
+worker: the page records a :class:`ReportExport` with its filters, the worker writes the file a
+chunk of rows at a time (the same writers as a direct download, so memory stays flat) and counts
+its progress on the row; the staff member who asked downloads it when it is ready.
+
+Files live under ``DATA_DIR/exports`` (not under media, which the development server publishes).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django_tasks import task
+
+from sasom.members.models import MemberType
+from sasom.reports import exports
+from sasom.reports.framework import REPORTS, Report, branches_for, scope_resolve
+from sasom.reports.models import ReportExport
+
+INLINE_ROWS = 3000
+BACKGROUND_FORMATS = ("csv", "xlsx")
+
+
+def export_path(export: ReportExport) -> Path:
+    return Path(settings.DATA_DIR) / "exports" / f"{export.organization_id}-{export.pk}.{export.format}"
+
+
+def report_export_start(*, staff: Any, report: Report, fmt: str, query: QueryDict, rows_total: int) -> ReportExport:
+    """Record the export and hand it to the worker once the row is committed."""
+    params = {k: v for k, v in query.items() if k not in ("format", "page")}
+    export = ReportExport.objects.create(
+        organization_id=staff.organization_id, staff=staff, slug=report.slug, format=fmt, query=params,
+        language=translation.get_language() or settings.LANGUAGE_CODE, rows_total=rows_total)
+    transaction.on_commit(lambda: report_export_task.enqueue(export.pk))
+    return export
+
+
+def report_export_run(*, export_id: int) -> ReportExport:
+    export = ReportExport.objects.select_related("staff", "staff__organization").get(pk=export_id)
+    if export.status == ReportExport.Status.DONE:
+        return export
+    ReportExport.objects.filter(pk=export.pk).update(status=ReportExport.Status.RUNNING, rows_done=0)
+    staff = export.staff
+    report = REPORTS[export.slug]
+    path = export_path(export)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".part")
+
+    def progress(done: int) -> None:
+        ReportExport.objects.filter(pk=export.pk).update(rows_done=done)
+
+    try:
+        with translation.override(export.language):
+            query = QueryDict(mutable=True)
+            query.update(export.query)
+            member_types = list(MemberType.objects.filter(organization_id=staff.organization_id))
+            form = report.form_class(query, report=report, staff=staff, branches=branches_for(staff),
+                                     member_types=member_types)
+            if not form.is_valid():
+                raise ValueError(f"filters no longer valid: {form.errors.as_json()}")
+            scope = scope_resolve(form, report=report, staff=staff)
+            sort = form.cleaned_data.get("sort") or ""
+            with partial.open("wb") as out:
+                if export.format == "csv":
+                    for chunk in exports.csv_chunks(report, scope, sort, progress=progress):
+                        out.write(chunk)
+                else:
+                    exports.xlsx_write(report, scope, sort, out, progress=progress)
+            shutil.move(str(partial), str(path))
+            name = exports.file_name(report, scope, export.format)
+    except Exception as error:
+        partial.unlink(missing_ok=True)
+        ReportExport.objects.filter(pk=export.pk).update(
+            status=ReportExport.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now())
+        raise
+    ReportExport.objects.filter(pk=export.pk).update(
+        status=ReportExport.Status.DONE, file_name=name, finished_at=timezone.now())
+    export.refresh_from_db()
+    return export
+
+
+@task()
+def report_export_task(export_id: int) -> None:
+    report_export_run(export_id=export_id)

@@ -1,0 +1,198 @@
+"""A report written as CSV, XLSX or PDF.
+
+- CSV: UTF-8 with a BOM (Excel then reads Thai), ISO dates, plain numbers; streamed a chunk of
+  rows at a time. Text that a spreadsheet would take for a formula gets a leading quote.
+- XLSX: openpyxl's write-only workbook (rows go to a temporary file, not memory): typed cells
+  (integers, money with two places, dates), the headers in the reader's language, a totals row.
+- PDF: WeasyPrint from the HTML template ``reports/pdf/report.html`` with Debian's Thai fonts
+  (fonts-thai-tlwg): the shop's name and the report's title on every page, the filters used,
+  page numbers in the footer.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sasom.reports.formatting import DATE, DATETIME, INT, MONEY, MONTH, cell_text, export_value
+from sasom.reports.framework import Column, Report, Scope
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+PDF_ROW_LIMIT = 2000  # a PDF is for reading (and WeasyPrint takes its time): beyond this, CSV or XLSX
+
+
+def file_name(report: Report, scope: Scope, extension: str) -> str:
+    stamp = f"{scope.start_on:%Y%m%d}-{scope.end_on:%Y%m%d}" if report.uses_dates else f"{scope.today():%Y%m%d}"
+    return f"{report.slug}-{stamp}.{extension}"
+
+
+def _csv_text(value: Any, kind: str, organization: Any) -> str:
+    value = export_value(value, kind, organization)
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m") if kind == MONTH else value.isoformat()
+    text = str(value)
+    if kind not in (INT, MONEY) and text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+class _Line:
+    """A file-like that hands back what csv.writer wrote, one row at a time."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def take(self) -> bytes:
+        out, self.text = self.text, ""
+        return out.encode("utf-8")
+
+
+def csv_chunks(report: Report, scope: Scope, sort: str,
+               progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    columns = report.columns_of(scope)
+    line = _Line()
+    writer = csv.writer(line)
+    org = scope.organization
+    writer.writerow([str(c.label) for c in columns])
+    yield "\ufeff".encode() + line.take()
+    for row in report.stream(scope, sort, progress=progress):
+        writer.writerow([_csv_text(row.get(c.key), c.kind, org) for c in columns])
+        yield line.take()
+    totals = report.totals(scope)
+    if report.total_columns():
+        writer.writerow(_totals_line(columns, totals, lambda v, c: _csv_text(v, c.kind, org)))
+        yield line.take()
+
+
+def _totals_line(columns: tuple[Column, ...], totals: dict[str, Any], show: Any) -> list[Any]:
+    out: list[Any] = []
+    for i, column in enumerate(columns):
+        if column.total:
+            out.append(show(totals.get(column.key), column))
+        else:
+            out.append(str(_("Total")) if i == 0 else None)
+    return out
+
+
+NUMBER_FORMATS = {INT: "#,##0", MONEY: "#,##0.00", DATE: "dd/mm/yyyy", MONTH: "mm/yyyy", DATETIME: "dd/mm/yyyy hh:mm"}
+
+
+def xlsx_write(report: Report, scope: Scope, sort: str, out: IO[bytes],
+               progress: Callable[[int], None] | None = None) -> int:
+    """Write the workbook to ``out``; the number of data rows written."""
+    from openpyxl import Workbook  # noqa: PLC0415 - openpyxl loads slowly; only an XLSX export needs it
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+    from openpyxl.styles import Font  # noqa: PLC0415
+
+    columns = report.columns_of(scope)
+    org = scope.organization
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(str(report.title)[:31])
+    bold = Font(bold=True)
+    for i, column in enumerate(columns):
+        letter = _letter(i)
+        sheet.column_dimensions[letter].width = 14 if column.kind != "text" else 24
+    sheet.freeze_panes = "A2"
+
+    def cell(value: Any, column: Column, *, strong: bool = False) -> Any:
+        typed = export_value(value, column.kind, org)
+        c = WriteOnlyCell(sheet, value=typed)
+        if column.kind in NUMBER_FORMATS and typed is not None:
+            c.number_format = NUMBER_FORMATS[column.kind]
+        elif isinstance(typed, str):
+            c.data_type = "s"  # text, even when it starts with "=": never a formula
+        if strong:
+            c.font = bold
+        return c
+
+    header = []
+    for column in columns:
+        h = WriteOnlyCell(sheet, value=str(column.label))
+        h.font = bold
+        header.append(h)
+    sheet.append(header)
+    count = 0
+    for row in report.stream(scope, sort, progress=progress):
+        sheet.append([cell(row.get(c.key), c) for c in columns])
+        count += 1
+    if report.total_columns():
+        totals = report.totals(scope)
+        line = []
+        for i, column in enumerate(columns):
+            if column.total:
+                line.append(cell(totals.get(column.key), column, strong=True))
+            else:
+                label = WriteOnlyCell(sheet, value=str(_("Total")) if i == 0 else None)
+                label.font = bold
+                line.append(label)
+        sheet.append(line)
+    book.save(out)
+    return count
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+    return str(get_column_letter(index + 1))
+
+
+def xlsx_file(report: Report, scope: Scope, sort: str) -> IO[bytes]:
+    """The workbook in a temporary file, rewound (the caller streams it and closes it)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115 - the response closes it
+    xlsx_write(report, scope, sort, spool)
+    spool.seek(0)
+    return spool
+
+
+def pdf_html(*, template: str, context: dict[str, Any]) -> bytes:
+    from weasyprint import HTML  # noqa: PLC0415 - WeasyPrint loads pango; only a PDF needs it
+
+    html = render_to_string(template, context)
+    return bytes(HTML(string=html).render().write_pdf())
+
+
+def report_pdf(report: Report, scope: Scope, sort: str, *, filters: list[tuple[str, str]],
+               chart: Any) -> bytes:
+    columns = report.columns_of(scope)
+    org = scope.organization
+    rows = []
+    for i, row in enumerate(report.stream(scope, sort)):
+        if i >= PDF_ROW_LIMIT:
+            break
+        rows.append([(cell_text(row.get(c.key), c.kind, org), c.numeric) for c in columns])
+    totals = report.totals(scope) if report.total_columns() else None
+    total_cells = (_totals_line(columns, totals, lambda v, c: cell_text(v, c.kind, org))
+                   if totals is not None else None)
+    return pdf_html(template="reports/pdf/report.html", context={
+        "organization": org, "report": report, "columns": columns, "rows": rows, "filters": filters,
+        "totals": [(t or "", c.numeric) for t, c in zip(total_cells, columns, strict=True)] if total_cells else None,
+        "truncated": len(rows) >= PDF_ROW_LIMIT, "limit": PDF_ROW_LIMIT, "chart": chart,
+        "printed_at": timezone.now(), "landscape": len(columns) > 7,
+    })
+
+
+def as_bytes(chunks: Iterator[bytes]) -> bytes:
+    out = io.BytesIO()
+    for chunk in chunks:
+        out.write(chunk)
+    return out.getvalue()

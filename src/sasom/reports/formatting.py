@@ -1,0 +1,82 @@
+"""How a report's cell reads on screen and in the PDF: numbers with separators, money with two
+places, dates in the organization's calendar (Buddhist-era years in Thai when the organization
+asks, as ``{% shopdate %}`` shows them). CSV and XLSX keep typed values instead (``exports``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone, translation
+
+from sasom.core.templatetags.sasom import BUDDHIST_ERA_OFFSET
+
+TEXT, INT, MONEY, DATE, DATETIME, MONTH = "text", "int", "money", "date", "datetime", "month"
+KINDS = (TEXT, INT, MONEY, DATE, DATETIME, MONTH)
+
+
+def thai_era(organization: Any) -> bool:
+    return bool(getattr(organization, "buddhist_era", False)) and translation.get_language() == "th"
+
+
+def local(value: dt.datetime, organization: Any) -> dt.datetime:
+    zone = zoneinfo.ZoneInfo(getattr(organization, "time_zone", None) or "Asia/Bangkok")
+    return timezone.localtime(value, zone) if timezone.is_aware(value) else value
+
+
+def date_text(day: dt.date | None, organization: Any) -> str:
+    if day is None:
+        return ""
+    if isinstance(day, dt.datetime):
+        day = local(day, organization).date()
+    if thai_era(organization):
+        return f"{day.day:02d}/{day.month:02d}/{day.year + BUDDHIST_ERA_OFFSET}"
+    return day.isoformat()
+
+
+def month_text(day: dt.date | None, organization: Any) -> str:
+    if day is None:
+        return ""
+    if isinstance(day, dt.datetime):
+        day = local(day, organization).date()
+    if thai_era(organization):
+        return f"{day.month:02d}/{day.year + BUDDHIST_ERA_OFFSET}"
+    return f"{day.year}-{day.month:02d}"
+
+
+def cell_text(value: Any, kind: str, organization: Any) -> str:
+    """A cell as a person reads it; an empty value is an empty string."""
+    if value is None or value == "":
+        return ""
+    if kind == INT:
+        return f"{int(value):,}"
+    if kind == MONEY:
+        return f"{Decimal(value):,.2f}"
+    if kind == DATE:
+        return date_text(value, organization)
+    if kind == MONTH:
+        return month_text(value, organization)
+    if kind == DATETIME:
+        moment = local(value, organization) if isinstance(value, dt.datetime) else value
+        return f"{date_text(moment.date(), organization)} {moment:%H:%M}"
+    return str(value)
+
+
+def export_value(value: Any, kind: str, organization: Any) -> Any:
+    """A cell for CSV and XLSX: typed (int, Decimal, date), datetimes in the organization's zone
+    without their offset (spreadsheets have no time zones)."""
+    if value is None:
+        return None
+    if kind == INT:
+        return int(value)
+    if kind == MONEY:
+        return Decimal(value)
+    if kind == DATETIME and isinstance(value, dt.datetime):
+        return local(value, organization).replace(tzinfo=None)
+    if kind in (DATE, MONTH) and isinstance(value, dt.datetime):
+        return local(value, organization).date()
+    if kind == TEXT:
+        return str(value)
+    return value

@@ -1,0 +1,234 @@
+"""Points reports: movement by kind and period, the member points summary and the points
+liability. Each aggregates ``ledger.Entry`` or ``ledger.Lot`` in the database; docs/reports.md
+says how each one's totals reconcile with the ledger."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import Count, DateField, F, IntegerField, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
+from django.utils.translation import gettext_lazy as _
+
+from sasom.ledger.models import Entry, Lot
+from sasom.reports.charts import movement_chart
+from sasom.reports.formatting import DATE, INT, MONEY, MONTH, TEXT
+from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, branch_filter, register
+from sasom.rewards.models import PointsDiscountRule
+from sasom.rewards.pricing import points_to_money
+
+SIGNED = F("sign") * F("amount")
+SPENT_KINDS = (Entry.Kind.REDEEM, Entry.Kind.PURCHASE)
+RETURN_KINDS = (Entry.Kind.RETURN, Entry.Kind.VOID)
+ADJUST_KINDS = (Entry.Kind.ADJUST, Entry.Kind.REVERSE)
+PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+
+
+def _sum(expression: Any, condition: Q | None = None) -> Coalesce:
+    return Coalesce(Sum(expression, filter=condition, output_field=IntegerField()), 0)
+
+
+def entries_in(scope: Scope, *, before_end_only: bool = False) -> QuerySet[Entry]:
+    """The organization's entries for the scope's branches and member type; in the period, or
+    (``before_end_only``) everything up to the period's end (balances at both ends)."""
+    entries = Entry.objects.filter(organization_id=scope.organization.pk, occurred_at__lt=scope.end_at,
+                                   **branch_filter(scope, "branch_id"))
+    if not before_end_only:
+        entries = entries.filter(occurred_at__gte=scope.start_at)
+    if scope.member_type is not None:
+        entries = entries.filter(account__member__member_type_id=scope.member_type.pk)
+    return entries
+
+
+def member_name(row: dict[str, Any], prefix: str = "") -> str:
+    return " ".join(p for p in (row.get(f"{prefix}first_name"), row.get(f"{prefix}last_name")) if p)
+
+
+class MovementForm(ReportForm):
+    period = forms.ChoiceField(label=_("Group by"), required=False, initial="month", choices=[
+        ("month", _("Month")), ("week", _("Week")), ("day", _("Day"))])
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Entry.Kind.choices])
+
+
+@register
+class PointsMovement(Report):
+    slug = "points-movement"
+    group = _("Points")
+    title = _("Points movement by kind and period")
+    description = _("Points earned, spent, expired, returned and adjusted, per day, week or month.")
+    form_class = MovementForm
+    default_sort = "period"
+    columns = (
+        Column("period", _("Period"), MONTH),
+        Column("kind_label", _("Kind"), TEXT, order="kind"),
+        Column("entries", _("Entries"), INT, total=True),
+        Column("members", _("Members"), INT),
+        Column("credit", _("Points in"), INT, total=True),
+        Column("debit", _("Points out"), INT, total=True),
+        Column("net", _("Net points"), INT, total=True),
+    )
+    note = _("Net points = points in − points out: the change of all balances over the period.")
+
+    def columns_of(self, scope: Scope) -> tuple[Column, ...]:
+        if scope.data.get("period") in ("day", "week"):
+            return (Column("period", _("Period"), DATE), *self.columns[1:])
+        return self.columns
+
+    def _entries(self, scope: Scope) -> QuerySet[Entry]:
+        entries = entries_in(scope)
+        if scope.data.get("kind"):
+            entries = entries.filter(kind=scope.data["kind"])
+        return entries
+
+    def rows(self, scope: Scope) -> Rows:
+        trunc = PERIODS[scope.data.get("period") or "month"]
+        return (self._entries(scope)
+                .annotate(period=trunc("occurred_at", tzinfo=scope.zone, output_field=DateField()))
+                .values("period", "kind")
+                .annotate(entries=Count("id"), members=Count("account_id", distinct=True),
+                          credit=_sum("amount", Q(sign=1)), debit=_sum("amount", Q(sign=-1)), net=_sum(SIGNED)))
+
+    def totals(self, scope: Scope) -> dict[str, Any]:
+        return self._entries(scope).aggregate(
+            entries=Count("id"), credit=_sum("amount", Q(sign=1)), debit=_sum("amount", Q(sign=-1)), net=_sum(SIGNED))
+
+    def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+        labels = dict(Entry.Kind.choices)
+        for row in rows:
+            row["kind_label"] = str(labels.get(row["kind"], row["kind"]))
+        return rows
+
+    def chart(self, scope: Scope) -> Any:
+        return movement_chart(self, scope)
+
+
+class SummaryForm(ReportForm):
+    code = forms.CharField(label=_("Member code"), required=False, max_length=40)
+
+
+@register
+class MemberPointsSummary(Report):
+    slug = "member-points"
+    group = _("Points")
+    title = _("Member points summary")
+    description = _("Per member: opening balance, points earned, spent, expired, returned and adjusted, closing balance.")
+    form_class = SummaryForm
+    default_sort = "code"
+    columns = (
+        Column("code", _("Member code"), TEXT, order="account__member__code"),
+        Column("name", _("Name"), TEXT, order="account__member__first_name"),
+        Column("member_type", _("Member type"), TEXT, order="account__member__member_type__name"),
+        Column("opening", _("Opening balance"), INT, total=True),
+        Column("earned", _("Earned"), INT, total=True),
+        Column("bought", _("Bought"), INT, total=True),
+        Column("spent", _("Spent"), INT, total=True),
+        Column("expired", _("Expired"), INT, total=True),
+        Column("returned", _("Returns and voids"), INT, total=True),
+        Column("adjusted", _("Adjustments"), INT, total=True),
+        Column("closing", _("Closing balance"), INT, total=True),
+    )
+    note = _("Opening + earned + bought − spent − expired + returns and voids + adjustments = closing. "
+             "A balance is the sum of the member's entries (spendable and pending, less any debt).")
+
+    def _measures(self, scope: Scope) -> dict[str, Any]:
+        inside = Q(occurred_at__gte=scope.start_at)
+        return {
+            "opening": _sum(SIGNED, Q(occurred_at__lt=scope.start_at)),
+            "earned": _sum("amount", inside & Q(kind=Entry.Kind.EARN)),
+            "bought": _sum("amount", inside & Q(kind=Entry.Kind.BUY)),
+            "spent": _sum("amount", inside & Q(kind__in=SPENT_KINDS)),
+            "expired": _sum("amount", inside & Q(kind=Entry.Kind.EXPIRE)),
+            "returned": _sum(SIGNED, inside & Q(kind__in=RETURN_KINDS)),
+            "adjusted": _sum(SIGNED, inside & Q(kind__in=ADJUST_KINDS)),
+            "closing": _sum(SIGNED),
+        }
+
+    def _entries(self, scope: Scope) -> QuerySet[Entry]:
+        entries = entries_in(scope, before_end_only=True)
+        if scope.data.get("code"):
+            entries = entries.filter(account__member__code=scope.data["code"].strip())
+        return entries
+
+    def rows(self, scope: Scope) -> Rows:
+        return (self._entries(scope)
+                .values("account_id", "account__member__code", "account__member__first_name",
+                        "account__member__last_name", "account__member__member_type__name")
+                .annotate(moved=Count("id", filter=Q(occurred_at__gte=scope.start_at)), **self._measures(scope))
+                .filter(Q(moved__gt=0) | ~Q(closing=0)))
+
+    def totals(self, scope: Scope) -> dict[str, Any]:
+        return self._entries(scope).aggregate(**self._measures(scope))
+
+    def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+        for row in rows:
+            row["code"] = row["account__member__code"]
+            row["name"] = member_name(row, "account__member__")
+            row["member_type"] = row["account__member__member_type__name"]
+        return rows
+
+
+def point_values(organization_id: int) -> tuple[int | None, dict[int, int]]:
+    """Points per unit of money: the default points-discount rule's, and each member type's own."""
+    default, by_type = None, {}
+    for rule in PointsDiscountRule.objects.filter(organization_id=organization_id, is_active=True):
+        if rule.member_type_id is None:
+            default = rule.points_per_unit
+        else:
+            by_type[rule.member_type_id] = rule.points_per_unit
+    return default, by_type
+
+
+@register
+class PointsLiability(Report):
+    slug = "points-liability"
+    group = _("Points")
+    title = _("Points liability by expiry month")
+    description = _("Outstanding points (spendable and pending) by the month they expire, and their value in money.")
+    default_sort = "expires"
+    uses_dates = False
+    columns = (
+        Column("expires", _("Expires in"), MONTH),
+        Column("member_type", _("Member type"), TEXT, order="account__member__member_type__name"),
+        Column("members", _("Members"), INT),
+        Column("pending", _("Pending points"), INT, total=True),
+        Column("points", _("Outstanding points"), INT, total=True),
+        Column("value", _("Value"), MONEY, total=True, order=None),
+    )
+    note = _("Outstanding points are the open lots of today; their sum equals the members' spendable and "
+             "pending balances. The value is what the points buy as a bill discount (the points-discount "
+             "rule of the member type, else the default rule), cut down to the cent per row. "
+             "An empty month means points that never expire.")
+
+    def _lots(self, scope: Scope) -> QuerySet[Lot]:
+        lots = Lot.objects.filter(organization_id=scope.organization.pk, remaining__gt=0,
+                                  **branch_filter(scope, "entry__branch_id"))
+        if scope.member_type is not None:
+            lots = lots.filter(account__member__member_type_id=scope.member_type.pk)
+        return lots
+
+    def rows(self, scope: Scope) -> Rows:
+        return (self._lots(scope)
+                .annotate(expires=TruncMonth("expires_on"))
+                .values("expires", "account__member__member_type_id", "account__member__member_type__name")
+                .annotate(members=Count("account_id", distinct=True), points=_sum("remaining"),
+                          pending=_sum("remaining", Q(is_pending=True))))
+
+    def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+        if "point_values" not in scope.cache:
+            scope.cache["point_values"] = point_values(scope.organization.pk)
+        default, by_type = scope.cache["point_values"]
+        for row in rows:
+            row["member_type"] = row["account__member__member_type__name"]
+            per_unit = by_type.get(row["account__member__member_type_id"], default)
+            row["value"] = points_to_money(row["points"], per_unit) if per_unit else None
+        return rows
+
+    def totals(self, scope: Scope) -> dict[str, Any]:
+        rows = self.finish(list(self.rows(scope)), scope)
+        return {
+            "points": sum(r["points"] for r in rows),
+            "pending": sum(r["pending"] for r in rows),
+            "value": sum((r["value"] for r in rows if r["value"] is not None), Decimal("0.00")),
+        }

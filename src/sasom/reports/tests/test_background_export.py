@@ -1,0 +1,71 @@
+"""Exports past INLINE_ROWS rows run in the task worker, with progress and a download link."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from sasom.organizations.models import Role
+from sasom.reports import background
+from sasom.reports.models import ReportExport
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def worker(settings, tmp_path, monkeypatch):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setattr(background, "INLINE_ROWS", 1)
+    return tmp_path
+
+
+def test_a_big_csv_export_runs_in_the_background_and_matches_the_direct_one(
+        shop, staff_client, worker, monkeypatch, django_capture_on_commit_callbacks):
+    client = staff_client(Role.OWNER)
+    url = "/reports/redemption-detail/?date_from=2026-11-01&date_to=2026-11-15&status=all"
+    # when the report is bigger than the inline limit
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url + "&format=csv")
+    # then the page goes to the export's progress, and the worker has written the file
+    export = ReportExport.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/reports/exports/{export.pk}/"
+    assert (export.status, export.rows_total, export.rows_done, export.percent) == ("done", 3, 3, 100)
+    status = client.get(response["Location"])
+    assert f"/reports/exports/{export.pk}/download/".encode() in status.content
+    download = client.get(f"/reports/exports/{export.pk}/download/")
+    body = b"".join(download.streaming_content)
+    assert body.startswith("\ufeff".encode()) and download["Content-Disposition"].endswith('.csv"')
+    # and the file is the one a direct download gives
+    monkeypatch.setattr(background, "INLINE_ROWS", 100)
+    direct = b"".join(client.get(url + "&format=csv").streaming_content)
+    assert body == direct
+    # and it shows among the owner's recent exports
+    assert f"/reports/exports/{export.pk}/".encode() in client.get("/reports/").content
+
+
+def test_an_export_is_its_owners_alone(shop, staff_client, worker, django_capture_on_commit_callbacks):
+    owner = staff_client(Role.OWNER)
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.get("/reports/points-movement/?date_from=2026-10-01&format=xlsx")
+    export = ReportExport.objects.get()
+    rows = list(load_workbook(io.BytesIO(b"".join(owner.get(f"/reports/exports/{export.pk}/download/").streaming_content))).active.iter_rows(values_only=True))
+    assert rows[-1][-1] == export_total(rows)
+    other = staff_client(Role.ADMIN)
+    assert other.get(f"/reports/exports/{export.pk}/").status_code == 404
+    assert other.get(f"/reports/exports/{export.pk}/download/").status_code == 404
+
+
+def export_total(rows):
+    return sum(r[-1] for r in rows[1:-1])
+
+
+def test_a_waiting_export_polls_and_has_no_download_yet(shop, staff_client, worker):
+    client = staff_client(Role.OWNER)
+    response = client.get("/reports/points-movement/?date_from=2026-10-01&format=csv")  # no commit: stays queued
+    export = ReportExport.objects.get()
+    page = client.get(response["Location"], HTTP_HX_REQUEST="true")
+    assert b'hx-trigger="load delay:2s"' in page.content
+    assert client.get(f"/reports/exports/{export.pk}/download/").status_code == 404
