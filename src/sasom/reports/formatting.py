@@ -5,13 +5,12 @@ asks, as ``{% shopdate %}`` shows them). CSV and XLSX keep typed values instead 
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone, translation
 
-from sasom.core.templatetags.sasom import BUDDHIST_ERA_OFFSET
+from sasom.core.dates import BUDDHIST_ERA_OFFSET, shop_date, zone_of
 
 TEXT, INT, MONEY, DATE, DATETIME, MONTH = "text", "int", "money", "date", "datetime", "month"
 KINDS = (TEXT, INT, MONEY, DATE, DATETIME, MONTH)
@@ -22,18 +21,12 @@ def thai_era(organization: Any) -> bool:
 
 
 def local(value: dt.datetime, organization: Any) -> dt.datetime:
-    zone = zoneinfo.ZoneInfo(getattr(organization, "time_zone", None) or "Asia/Bangkok")
-    return timezone.localtime(value, zone) if timezone.is_aware(value) else value
+    return timezone.localtime(value, zone_of(organization)) if timezone.is_aware(value) else value
 
 
 def date_text(day: dt.date | None, organization: Any) -> str:
-    if day is None:
-        return ""
-    if isinstance(day, dt.datetime):
-        day = local(day, organization).date()
-    if thai_era(organization):
-        return f"{day.day:02d}/{day.month:02d}/{day.year + BUDDHIST_ERA_OFFSET}"
-    return day.isoformat()
+    """As ``core.dates.shop_date`` (a datetime's day in the organization's zone)."""
+    return shop_date(day, organization, language=translation.get_language() or "")
 
 
 def month_text(day: dt.date | None, organization: Any) -> str:
