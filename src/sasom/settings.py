@@ -231,6 +231,11 @@ PORTAL_CODES_PER_IP_HOUR = int(os.environ.get("SASOM_PORTAL_CODES_PER_IP_HOUR", 
 NOTIFY_BACKEND = os.environ.get("SASOM_NOTIFY_BACKEND", "console")
 NOTIFY_MAX_ATTEMPTS = 5
 NOTIFY_RETRY_SECONDS = 30
+# The providers' API addresses (tests point them at fakes on loopback); docs/messaging.md.
+NOTIFY_THAIBULKSMS_URL = os.environ.get("SASOM_THAIBULKSMS_URL", "https://api-v2.thaibulksms.com/sms")
+NOTIFY_LINE_API = os.environ.get("SASOM_LINE_API", "https://api.line.me")
+# Minutes a LINE link code shown in the portal stays good.
+NOTIFY_LINE_LINK_MINUTES = 15
 
 # Largest upload accepted by the CSV import and batch endpoints (bytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -30,6 +30,7 @@ class Message(TenantModel):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=254)
     purpose = models.CharField(_("purpose"), max_length=40)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("message"))
     sealed = models.TextField(blank=True, default="")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -37,6 +38,11 @@ class Message(TenantModel):
     error = models.CharField(_("error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # What the gateway said: which one carried it, its reference, the SMS parts billed and their cost.
+    gateway = models.CharField(_("gateway"), max_length=30, blank=True)
+    provider_ref = models.CharField(_("gateway reference"), max_length=100, blank=True)
+    segments = models.PositiveSmallIntegerField(_("SMS parts"), default=0)
+    cost = models.DecimalField(_("cost"), max_digits=10, decimal_places=2, default=0)
 
     class Meta:
         verbose_name = _("message")
@@ -49,3 +55,69 @@ class Message(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.purpose} #{self.pk}"
+
+
+class ChannelConfig(TenantModel):
+    """An organization's gateway for one channel. ``options`` are plain settings; the secrets
+    (passwords, API secrets, LINE tokens) are one JSON object sealed in ``sealed_secrets``
+    (:mod:`sasom.notifications.seal`) and never shown again. A channel with no active
+    configuration goes through ``NOTIFY_BACKEND`` (console in the demo, memory in tests)."""
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    gateway = models.CharField(_("gateway"), max_length=30)
+    is_active = models.BooleanField(_("in use"), default=True)
+    options = models.JSONField(default=dict, blank=True)
+    sealed_secrets = models.TextField(blank=True, default="")
+    cost_per_segment = models.DecimalField(
+        _("cost per message part"), max_digits=8, decimal_places=2, default=0,
+        help_text=_("What the gateway charges for one SMS part (or one message on other channels)."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("channel gateway")
+        verbose_name_plural = _("channel gateways")
+        constraints = [models.UniqueConstraint(fields=["organization", "channel"], name="uniq_channel_config")]
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.gateway}"
+
+
+class LineLink(TenantModel):
+    """A member's LINE user id for this organization's LINE Official Account (linked from the
+    portal); ``following`` turns false when the member blocks the account (webhook unfollow)."""
+
+    member = models.OneToOneField("members.Member", on_delete=models.CASCADE, related_name="line_link")
+    line_user_id = models.CharField(_("LINE user id"), max_length=64)
+    following = models.BooleanField(_("following"), default=True)
+    linked_at = models.DateTimeField(_("linked at"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("LINE link")
+        verbose_name_plural = _("LINE links")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "line_user_id"], name="uniq_line_user"),
+            models.UniqueConstraint(fields=["organization", "member"], name="uniq_line_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"LINE link of member #{self.member_id}"
+
+
+class LineLinkCode(TenantModel):
+    """A short-lived code the portal shows; the member sends it to the shop's LINE account, and
+    the webhook links the sender's user id to the member. Kept as a keyed hash only."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "code_hash"], name="uniq_line_link_code")]
+        indexes = [models.Index(fields=["organization", "member"], name="line_code_member_idx")]
+
+    def __str__(self) -> str:
+        return f"LINE link code #{self.pk}"

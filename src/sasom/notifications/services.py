@@ -3,8 +3,11 @@
 :func:`message_send` stores the message (secrets masked) and, once the caller's transaction
 commits, enqueues :func:`~sasom.notifications.tasks.message_deliver_task` with the message's id
 only: task arguments are stored in the queue's table, so they must never carry a secret.
-:func:`message_deliver` hands the clear text to the backend chosen by ``NOTIFY_BACKEND``; a failed
-attempt is retried later (``NOTIFY_RETRY_SECONDS`` doubled each time) up to ``NOTIFY_MAX_ATTEMPTS``.
+:func:`message_deliver` hands the clear text to the organization's gateway for the channel
+(:class:`~sasom.notifications.models.ChannelConfig`), or to the backend chosen by
+``NOTIFY_BACKEND`` when it has none; a failed attempt is retried later (``NOTIFY_RETRY_SECONDS``
+doubled each time) up to ``NOTIFY_MAX_ATTEMPTS``, and a refusal the gateway calls permanent (an
+invalid number, a blocked LINE user) is given up at once.
 """
 
 from __future__ import annotations
@@ -17,12 +20,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from sasom.core.errors import DomainError
+from sasom.core.money import money
 from sasom.members.registry import ErasureSubject
 from sasom.notifications.errors import E_CHANNEL, E_RECIPIENT  # noqa: F401  (codes live in errors.py)
 
 from .backends import DeliveryError, Outgoing, backend
-from .models import Channel, Message
+from .channels import channel_settings
+from .models import Channel, ChannelConfig, Message
 from .seal import SealBroken, seal, unseal
+from .sms import sms_count
 
 MASK = "••••••"
 ERASED = "(erased)"
@@ -37,7 +43,8 @@ def _masked(body: str, secrets: Sequence[str]) -> str:
 
 @transaction.atomic
 def message_send(
-    *, organization_id: int, channel: str, recipient: str, purpose: str, body: str, secrets: Sequence[str] = ()
+    *, organization_id: int, channel: str, recipient: str, purpose: str, body: str, secrets: Sequence[str] = (),
+    subject: str = "",
 ) -> Message:
     """Queue ``body`` for ``recipient``. Each string in ``secrets`` (a one-time code) is masked in
     the stored body and reaches only the delivery backend."""
@@ -48,7 +55,7 @@ def message_send(
     stored = _masked(body, secrets)
     message = Message.objects.create(
         organization_id=organization_id, channel=channel, recipient=recipient, purpose=purpose[:40],
-        body=stored, sealed=seal(body) if stored != body else "",
+        subject=subject[:200], body=stored, sealed=seal(body) if stored != body else "",
     )
     pk = message.pk
     transaction.on_commit(lambda: _enqueue(pk))
@@ -73,15 +80,29 @@ def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> Messa
         if message is None or message.status != Message.Status.QUEUED:
             return message
         message.attempts += 1
+        config = ChannelConfig.objects.filter(
+            organization_id=message.organization_id, channel=message.channel, is_active=True).first()
         try:
             text = unseal(message.sealed) if message.sealed else message.body
-            backend().send(Outgoing(
+            outgoing = Outgoing(
                 message_id=message.pk, organization_id=message.organization_id, channel=message.channel,
-                recipient=message.recipient, purpose=message.purpose, body=text,
-            ))
+                recipient=message.recipient, purpose=message.purpose, body=text, subject=message.subject,
+            )
+            segments = sms_count(text).segments if message.channel == Channel.SMS else 1
+            if config is None:
+                backend().send(outgoing)
+                message.gateway = getattr(settings, "NOTIFY_BACKEND", "console")[:30]
+            else:
+                gateway, gateway_settings = channel_settings(config)
+                delivery = gateway().send(outgoing, gateway_settings)
+                message.gateway = config.gateway
+                message.provider_ref = delivery.provider_ref
+                segments = delivery.segments or segments
+                message.cost = money(config.cost_per_segment * segments)
         except (DeliveryError, SealBroken) as error:
             message.error = f"{type(error).__name__}: {error}"[:500]
-            if isinstance(error, SealBroken) or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+            permanent = isinstance(error, SealBroken) or getattr(error, "permanent", False)
+            if permanent or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
                 message.status = Message.Status.FAILED
                 message.sealed = ""
             else:
@@ -91,7 +112,9 @@ def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> Messa
             message.sent_at = now
             message.sealed = ""
             message.error = ""
-        message.save(update_fields=["attempts", "status", "sent_at", "sealed", "error"])
+            message.segments = segments
+        message.save(update_fields=["attempts", "status", "sent_at", "sealed", "error", "gateway", "provider_ref",
+                                    "segments", "cost"])
         if retry_at is not None:
             transaction.on_commit(lambda: _enqueue(message_id, retry_at))
     return message
