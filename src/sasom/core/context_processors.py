@@ -49,6 +49,7 @@ NAV: list[tuple[Any, list[tuple[str, Any, str]]]] = [
         ("ledger:settings", _("Points settings"), "points.settings"),
         ("integrations:api_keys", _("API keys"), "api_keys.manage"),
         ("integrations:webhooks", _("Webhooks"), "webhooks.manage"),
+        ("notifications:channels", _("Messaging channels"), "messaging.manage"),
         ("core:audit", _("Audit trail"), "audit.view"),
     ]),
 ]

@@ -89,6 +89,8 @@ GRANTS: dict[str, frozenset[str]] = {
     # integrations
     "batches.manage": frozenset({O, A}),
     "webhooks.manage": frozenset({O, A}),
+    # messaging: gateways and their credentials
+    "messaging.manage": frozenset({O, A}),
     "reports.view": frozenset({O, A, M, BM, AU}),
 }
 

@@ -8,21 +8,26 @@ options changed and says a secret changed, never its value."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import DomainError
 from sasom.core.money import is_cents
+from sasom.members.validation import normalize_phone
+from sasom.organizations.models import Organization
 
-from .errors import E_CHANNEL, E_COST, E_GATEWAY, E_OPTION_INVALID, E_OPTION_MISSING
+from .errors import E_CHANNEL, E_COST, E_GATEWAY, E_OPTION_INVALID, E_OPTION_MISSING, E_RECIPIENT
 from .gateways import GATEWAYS, Gateway, Settings
 from .gateways.base import BOOL, EMAIL, INT, JSON, SECRET, URL, Option
-from .models import Channel, ChannelConfig
+from .models import Channel, ChannelConfig, Message
 from .seal import SealBroken, seal, unseal
 
 MAX_COST = Decimal("999999.99")
@@ -34,35 +39,35 @@ def _clean_option(option: Option, value: Any) -> Any:
         return bool(value)
     if value is None or value == "":
         if option.required:
-            raise DomainError(E_OPTION_MISSING, f"{option.label} is required.", field=field)
+            raise DomainError(E_OPTION_MISSING, _("%(label)s is required.") % {"label": option.label}, field=field)
         return option.default if option.kind != SECRET else ""
     if option.kind == INT:
         try:
             number = int(value)
         except (TypeError, ValueError):
-            raise DomainError(E_OPTION_INVALID, f"{option.label} must be a whole number.", field=field) from None
+            raise DomainError(E_OPTION_INVALID, _("%(label)s must be a whole number.") % {"label": option.label}, field=field) from None
         if not 1 <= number <= 65535:
-            raise DomainError(E_OPTION_INVALID, f"{option.label} must be between 1 and 65535.", field=field)
+            raise DomainError(E_OPTION_INVALID, _("%(label)s must be between 1 and 65535.") % {"label": option.label}, field=field)
         return number
     text = str(value).strip()
     if len(text) > option.max_length:
-        raise DomainError(E_OPTION_INVALID, f"{option.label} is longer than {option.max_length} characters.", field=field)
+        raise DomainError(E_OPTION_INVALID, _("%(label)s is longer than %(n)d characters.") % {"label": option.label, "n": option.max_length}, field=field)
     if option.choices and text not in {c for c, _ in option.choices}:
-        raise DomainError(E_OPTION_INVALID, f"{option.label}: not one of the choices.", field=field)
+        raise DomainError(E_OPTION_INVALID, _("%(label)s: not one of the choices.") % {"label": option.label}, field=field)
     try:
         if option.kind == URL:
             URLValidator(schemes=["http", "https"])(text.replace("{key}", "key"))
         elif option.kind == EMAIL:
             EmailValidator()(text)
     except ValidationError:
-        raise DomainError(E_OPTION_INVALID, f"{option.label} is not a valid address.", field=field) from None
+        raise DomainError(E_OPTION_INVALID, _("%(label)s is not a valid address.") % {"label": option.label}, field=field) from None
     if option.kind == JSON:
         try:
             parsed = json.loads(text)
         except ValueError:
             parsed = None
         if not isinstance(parsed, dict):
-            raise DomainError(E_OPTION_INVALID, f"{option.label} must be a JSON object.", field=field)
+            raise DomainError(E_OPTION_INVALID, _("%(label)s must be a JSON object.") % {"label": option.label}, field=field)
     return text
 
 
@@ -84,22 +89,22 @@ def channel_config_save(
     """Create or replace the organization's gateway for ``channel``. A secret given empty keeps the
     stored one (when the gateway stays the same); a required secret never given is refused."""
     if channel not in Channel.values:
-        raise DomainError(E_CHANNEL, "Unknown channel.", field="channel")
+        raise DomainError(E_CHANNEL, _("Unknown channel."), field="channel")
     kind = GATEWAYS.get(gateway)
     if kind is None or kind.channel != channel:
-        raise DomainError(E_GATEWAY, "This gateway does not serve this channel.", field="gateway")
+        raise DomainError(E_GATEWAY, _("This gateway does not serve this channel."), field="gateway")
     try:
         cost = Decimal(str(cost_per_segment))
     except InvalidOperation:
-        raise DomainError(E_COST, "The cost must be an amount.", field="cost_per_segment") from None
+        raise DomainError(E_COST, _("The cost must be an amount."), field="cost_per_segment") from None
     if not cost.is_finite() or cost < 0 or cost > MAX_COST or not is_cents(cost):
-        raise DomainError(E_COST, "The cost must be an amount from 0 with at most two decimals.", field="cost_per_segment")
+        raise DomainError(E_COST, _("The cost must be an amount from 0 with at most two decimals."), field="cost_per_segment")
     config = ChannelConfig.objects.select_for_update().filter(organization_id=organization_id, channel=channel).first()
     kept = _stored_secrets(config) if config is not None and config.gateway == gateway else {}
     unknown = set(options) - {o.name for o in kind.options if o.kind != SECRET}
     unknown |= set(secrets) - set(kind.secret_names())
     if unknown:
-        raise DomainError(E_OPTION_INVALID, f"Unknown settings: {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
+        raise DomainError(E_OPTION_INVALID, _("Unknown settings: %(names)s.") % {"names": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
     clean_options: dict[str, Any] = {}
     clean_secrets: dict[str, str] = {}
     changed_secrets: list[str] = []
@@ -110,9 +115,9 @@ def channel_config_save(
                 changed_secrets.append(option.name)
             value = given or kept.get(option.name, "")
             if option.required and not value:
-                raise DomainError(E_OPTION_MISSING, f"{option.label} is required.", field=option.name)
+                raise DomainError(E_OPTION_MISSING, _("%(label)s is required.") % {"label": option.label}, field=option.name)
             if len(value) > option.max_length:
-                raise DomainError(E_OPTION_INVALID, f"{option.label} is too long.", field=option.name)
+                raise DomainError(E_OPTION_INVALID, _("%(label)s is too long.") % {"label": option.label}, field=option.name)
             if value:
                 clean_secrets[option.name] = value
         else:
@@ -143,3 +148,45 @@ def channel_settings(config: ChannelConfig) -> tuple[type[Gateway], Settings]:
 def secrets_set(config: ChannelConfig | None) -> set[str]:
     """Names of the secrets stored (a screen says "set" without showing them)."""
     return {k for k, v in _stored_secrets(config).items() if v}
+
+
+TEST_PURPOSE = "channel_test"
+LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+
+
+def recipient_clean(*, channel: str, recipient: str, region: str) -> str:
+    """A recipient as the channel needs it: an E.164 phone, an e-mail address, a LINE user id."""
+    text = (recipient or "").strip()
+    if channel == Channel.SMS:
+        try:
+            return normalize_phone(text, region or "TH")
+        except DomainError as error:
+            raise DomainError(E_RECIPIENT, error.message, field="recipient") from None
+    if channel == Channel.EMAIL:
+        try:
+            EmailValidator()(text)
+        except ValidationError:
+            raise DomainError(E_RECIPIENT, _("Enter an e-mail address."), field="recipient") from None
+        return text
+    if channel == Channel.LINE:
+        if not LINE_USER_ID.match(text):
+            raise DomainError(E_RECIPIENT, _("A LINE user id is U followed by 32 hexadecimal digits."), field="recipient")
+        return text
+    raise DomainError(E_CHANNEL, _("Unknown channel."), field="channel")
+
+
+@transaction.atomic
+def channel_test_send(*, organization: Organization, channel: str, recipient: str, actor: Actor) -> Message:
+    """Queue a short test message through the channel's gateway (or the fallback backend)."""
+    address = recipient_clean(channel=channel, recipient=recipient, region=organization.phone_region)
+    with translation.override(organization.language or "th"):
+        body = _("%(shop)s: a test message from Sasom. The %(channel)s gateway works.") % {
+            "shop": organization.name, "channel": Channel(channel).label}
+        subject = _("Test message")
+    from .services import message_send  # services reads this module's channel_settings
+
+    message = message_send(organization_id=organization.pk, channel=channel, recipient=address, purpose=TEST_PURPOSE,
+                           body=body, subject=str(subject))
+    audit_record(organization_id=organization.pk, actor=actor, action="notify.channel_test", obj=message,
+                 changes={"channel": [None, channel]})
+    return message

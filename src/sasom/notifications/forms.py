@@ -1,0 +1,73 @@
+"""Back-office forms of messaging: a channel's gateway (built from the gateway's options) and a
+test message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sasom.core.bounded import BoundedForm
+
+from .gateways import Gateway
+from .gateways.base import BOOL, CHOICE, EMAIL, INT, JSON, SECRET, URL, Option
+
+OPTION_PREFIX = "opt_"
+
+
+def _field(option: Option, secret_set: bool) -> forms.Field:
+    common: dict[str, Any] = {"label": option.label, "required": option.required, "help_text": option.help}
+    if option.kind == SECRET:
+        common["required"] = option.required and not secret_set
+        if secret_set:
+            common["help_text"] = _("Stored. Leave empty to keep it.")
+        return forms.CharField(max_length=option.max_length, strip=True,
+                               widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+                               **common)
+    if option.kind == INT:
+        return forms.IntegerField(min_value=1, max_value=65535, **common)
+    if option.kind == BOOL:
+        return forms.BooleanField(**{**common, "required": False})
+    if option.kind == CHOICE:
+        return forms.ChoiceField(choices=option.choices, **common)
+    if option.kind == EMAIL:
+        return forms.EmailField(max_length=option.max_length, **common)
+    if option.kind == URL:
+        return forms.CharField(max_length=option.max_length, widget=forms.URLInput, **common)
+    if option.kind == JSON:
+        return forms.CharField(max_length=option.max_length, widget=forms.Textarea(attrs={"rows": 2}), **common)
+    return forms.CharField(max_length=option.max_length, **common)
+
+
+class ChannelConfigForm(BoundedForm):
+    """The settings of one gateway; the service checks them again (and the API would too)."""
+
+    cost_per_segment = forms.DecimalField(label=_("Cost per message part"), min_value=0, max_value=999999,
+                                          max_digits=8, decimal_places=2, initial=0)
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+    def __init__(self, *args: Any, gateway: type[Gateway], secrets_set: set[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gateway = gateway
+        for option in gateway.options:
+            self.fields[OPTION_PREFIX + option.name] = _field(option, option.name in secrets_set)
+            if option.kind != SECRET and option.default != "" and OPTION_PREFIX + option.name not in self.initial:
+                self.fields[OPTION_PREFIX + option.name].initial = option.default
+        self.order_fields([OPTION_PREFIX + o.name for o in gateway.options] + ["cost_per_segment", "is_active"])
+
+    def split(self) -> tuple[dict[str, Any], dict[str, str]]:
+        options: dict[str, Any] = {}
+        secrets: dict[str, str] = {}
+        for option in self.gateway.options:
+            value = self.cleaned_data.get(OPTION_PREFIX + option.name)
+            if option.kind == SECRET:
+                secrets[option.name] = value or ""
+            else:
+                options[option.name] = value
+        return options, secrets
+
+
+class TestMessageForm(BoundedForm):
+    recipient = forms.CharField(label=_("Send a test to"), max_length=254,
+                                help_text=_("A phone number, an e-mail address or a LINE user id, as the channel needs."))

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from sasom.notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("channels/", views.channels, name="channels"),
+    path("channels/<slug:channel>/", views.channel_edit, name="channel_edit"),
+    path("channels/<slug:channel>/test/", views.channel_test, name="channel_test"),
+]

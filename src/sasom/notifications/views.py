@@ -1,0 +1,91 @@
+"""Back office of messaging: each channel's gateway (credentials sealed), a test message, the log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sasom.core.audit import Actor
+from sasom.core.errors import DomainError
+from sasom.core.permissions import require_perm
+from sasom.organizations.http import StaffRequest
+
+from .backends import mask
+from .channels import channel_config_save, channel_test_send, secrets_set
+from .forms import OPTION_PREFIX, ChannelConfigForm, TestMessageForm
+from .gateways import GATEWAYS, gateways_for
+from .models import Channel, ChannelConfig, Message
+
+
+def _channel(channel: str) -> Channel:
+    if channel not in Channel.values:
+        raise Http404
+    return Channel(channel)
+
+
+@require_perm("messaging.manage")
+def channels(request: StaffRequest) -> HttpResponse:
+    org_id = request.organization.id
+    configs = {c.channel: c for c in ChannelConfig.objects.filter(organization_id=org_id)}
+    rows = [{"channel": ch, "config": configs.get(ch.value),
+             "gateway": GATEWAYS[configs[ch.value].gateway].label if ch.value in configs else None,
+             "test_form": TestMessageForm(prefix=ch.value)} for ch in Channel]
+    page = Paginator(Message.objects.filter(organization_id=org_id).only(
+        "created_at", "channel", "recipient", "purpose", "status", "attempts", "gateway", "segments", "cost", "error"),
+        50).get_page(request.GET.get("page"))
+    for message in page:
+        message.recipient_masked = mask(message.recipient)  # type: ignore[attr-defined]  # shown, never the address
+    return render(request, "notifications/channels.html", {"rows": rows, "page": page})
+
+
+@require_perm("messaging.manage")
+def channel_edit(request: StaffRequest, channel: str) -> HttpResponse:
+    ch = _channel(channel)
+    org_id = request.organization.id
+    config = ChannelConfig.objects.filter(organization_id=org_id, channel=ch.value).first()
+    choices = gateways_for(ch.value)
+    wanted = request.POST.get("gateway") or request.GET.get("gateway") or (config.gateway if config else choices[0].key)
+    gateway = next((g for g in choices if g.key == wanted), choices[0])
+    same = config is not None and config.gateway == gateway.key
+    stored = secrets_set(config) if same else set()
+    initial = {}
+    if same and config is not None:
+        initial = {OPTION_PREFIX + k: v for k, v in config.options.items()}
+        initial.update({"cost_per_segment": config.cost_per_segment, "is_active": config.is_active})
+    form = ChannelConfigForm(request.POST or None, initial=initial, gateway=gateway, secrets_set=stored)
+    if request.method == "POST" and form.is_valid():
+        options, secrets = form.split()
+        try:
+            channel_config_save(organization_id=org_id, channel=ch.value, gateway=gateway.key, options=options,
+                                secrets=secrets, cost_per_segment=form.cleaned_data["cost_per_segment"],
+                                is_active=form.cleaned_data["is_active"], actor=Actor.from_request(request))
+        except DomainError as exc:
+            name = OPTION_PREFIX + exc.field if exc.field and OPTION_PREFIX + exc.field in form.fields else exc.field
+            form.add_error(name if name in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("The %(channel)s gateway is saved.") % {"channel": ch.label})
+            return redirect("notifications:channels")
+    return render(request, "notifications/channel_edit.html", {
+        "channel": ch, "gateways": choices, "gateway": gateway, "form": form, "config": config})
+
+
+@require_POST
+@require_perm("messaging.manage")
+def channel_test(request: StaffRequest, channel: str) -> HttpResponse:
+    ch = _channel(channel)
+    form = TestMessageForm(request.POST, prefix=ch.value)
+    if form.is_valid():
+        try:
+            channel_test_send(organization=request.organization, channel=ch.value,
+                              recipient=form.cleaned_data["recipient"], actor=Actor.from_request(request))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The test message is queued; its outcome shows in the log below."))
+    else:
+        messages.error(request, _("Enter whom to send the test to."))
+    return redirect("notifications:channels")
