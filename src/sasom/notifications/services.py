@@ -26,7 +26,7 @@ from sasom.notifications.errors import E_CHANNEL, E_RECIPIENT  # noqa: F401  (co
 
 from .backends import DeliveryError, Outgoing, backend
 from .channels import channel_settings
-from .models import Channel, ChannelConfig, Message
+from .models import Channel, ChannelConfig, LineLink, LineLinkCode, Message
 from .seal import SealBroken, seal, unseal
 from .sms import sms_count
 
@@ -134,5 +134,9 @@ def messages_forget(*, organization_id: int, recipients: Sequence[str]) -> int:
 
 def member_erase(subject: ErasureSubject) -> None:
     """The eraser this app registers (``members.registry``): blank the messages to the member's
-    phone and e-mail."""
-    messages_forget(organization_id=subject.organization_id, recipients=[subject.phone, subject.email])
+    phone, e-mail and LINE user id, and forget the LINE link and its codes."""
+    links = LineLink.objects.filter(organization_id=subject.organization_id, member_id=subject.member_id)
+    line_ids = list(links.values_list("line_user_id", flat=True))
+    messages_forget(organization_id=subject.organization_id, recipients=[subject.phone, subject.email, *line_ids])
+    links.delete()
+    LineLinkCode.objects.filter(organization_id=subject.organization_id, member_id=subject.member_id).delete()

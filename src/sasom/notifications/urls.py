@@ -8,4 +8,5 @@ urlpatterns = [
     path("channels/", views.channels, name="channels"),
     path("channels/<slug:channel>/", views.channel_edit, name="channel_edit"),
     path("channels/<slug:channel>/test/", views.channel_test, name="channel_test"),
+    path("line/<slug:org_code>/webhook/", views.line_webhook, name="line_webhook"),
 ]

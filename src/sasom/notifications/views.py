@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
-from sasom.core.permissions import require_perm
+from sasom.core.permissions import public_view, require_perm
 from sasom.organizations.http import StaffRequest
+from sasom.organizations.models import Organization
 
 from .backends import mask
 from .channels import channel_config_save, channel_test_send, secrets_set
+from .errors import E_LINE_SIGNATURE
 from .forms import OPTION_PREFIX, ChannelConfigForm, TestMessageForm
 from .gateways import GATEWAYS, gateways_for
+from .line_link import line_webhook_handle
 from .models import Channel, ChannelConfig, Message
 
 
@@ -89,3 +93,20 @@ def channel_test(request: StaffRequest, channel: str) -> HttpResponse:
     else:
         messages.error(request, _("Enter whom to send the test to."))
     return redirect("notifications:channels")
+
+
+@csrf_exempt
+@require_POST
+@public_view
+def line_webhook(request: HttpRequest, org_code: str) -> HttpResponse:
+    """LINE's webhook (follow, unfollow, a member sending their link code); signed by LINE."""
+    organization = get_object_or_404(Organization, code=org_code)
+    try:
+        body = request.body.decode("utf-8")
+        line_webhook_handle(organization=organization, body=body,
+                            signature=request.headers.get("X-Line-Signature", ""))
+    except UnicodeDecodeError:
+        return JsonResponse({"code": E_LINE_SIGNATURE, "message": "Invalid body.", "field": "body"}, status=400)
+    except DomainError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    return JsonResponse({"ok": True})
