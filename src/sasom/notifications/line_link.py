@@ -75,12 +75,6 @@ def line_unlink(*, member: Member, actor: Actor) -> bool:
     return bool(deleted)
 
 
-def line_recipient(*, organization_id: int, member_id: int) -> str | None:
-    """The LINE user id to push to, or None (not linked, or the member blocked the account)."""
-    return LineLink.objects.filter(organization_id=organization_id, member_id=member_id, following=True
-                                   ).values_list("line_user_id", flat=True).first()
-
-
 def _link(organization: Organization, user_id: str, text: str, now: dt.datetime) -> bool:
     code = _normalized(text)
     if len(code) != CODE_LENGTH:
@@ -135,11 +129,3 @@ def line_webhook_handle(*, organization: Organization, body: str, signature: str
             changed += int(_link(organization, user_id, event.message.text, now))
     return changed
 
-
-def line_offered(organization_id: int) -> tuple[bool, str]:
-    """Whether the shop sends by LINE (an active LINE gateway), and its add-friend link."""
-    config = ChannelConfig.objects.filter(organization_id=organization_id, channel=Channel.LINE, gateway="line",
-                                          is_active=True).only("options").first()
-    if config is None:
-        return False, ""
-    return True, str(config.options.get("add_friend_url") or "")

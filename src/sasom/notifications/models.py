@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +14,15 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     EMAIL = "email", _("E-mail")
     LINE = "line", _("LINE")
+
+
+class MessageKind(models.TextChoices):
+    """Transactional messages answer the member's own action or account and always go (when the
+    channel is known); marketing ones need the member's marketing consent (PDPA), respect quiet
+    hours and the daily cap."""
+
+    TRANSACTIONAL = "transactional", _("Transactional")
+    MARKETING = "marketing", _("Marketing")
 
 
 class Message(TenantModel):
@@ -38,6 +49,12 @@ class Message(TenantModel):
     error = models.CharField(_("error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(_("kind"), max_length=15, choices=MessageKind.choices, default=MessageKind.TRANSACTIONAL)
+    # "<event>:<source>" for a message caused by an event or a date: one per event and channel.
+    event_key = models.CharField(max_length=80, blank=True, default="")
+    # Quiet hours: queued, delivered from this time on.
+    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
     # What the gateway said: which one carried it, its reference, the SMS parts billed and their cost.
     gateway = models.CharField(_("gateway"), max_length=30, blank=True)
     provider_ref = models.CharField(_("gateway reference"), max_length=100, blank=True)
@@ -48,7 +65,12 @@ class Message(TenantModel):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "event_key", "channel"], condition=~models.Q(event_key=""),
+                                    name="uniq_message_event"),
+        ]
         indexes = [
+            models.Index(fields=["organization", "member", "created_at"], name="message_member_idx"),
             models.Index(fields=["organization", "-created_at"], name="message_recent_idx"),
             models.Index(fields=["status", "created_at"], name="message_status_idx"),
         ]
@@ -121,3 +143,42 @@ class LineLinkCode(TenantModel):
 
     def __str__(self) -> str:
         return f"LINE link code #{self.pk}"
+
+
+class EventMessage(TenantModel):
+    """A message sent when something happens to a member (``event``, see
+    :data:`sasom.notifications.events.EVENTS`), per channel, with its Thai and English text."""
+
+    event = models.CharField(_("event"), max_length=30)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    is_active = models.BooleanField(_("on"), default=False)
+    subject_th = models.CharField(_("subject (Thai)"), max_length=200, blank=True)
+    subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
+    body_th = models.TextField(_("text (Thai)"), blank=True)
+    body_en = models.TextField(_("text (English)"), blank=True)
+    days_before = models.PositiveSmallIntegerField(_("days before"), default=30)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("event message")
+        verbose_name_plural = _("event messages")
+        constraints = [models.UniqueConstraint(fields=["organization", "event", "channel"], name="uniq_event_message")]
+
+    def __str__(self) -> str:
+        return f"{self.event} by {self.channel}"
+
+
+class MessagingSettings(TenantModel):
+    """Quiet hours (in the organization's time zone) and the daily cap of marketing messages."""
+
+    quiet_from = models.TimeField(_("quiet from"), default=dt.time(21, 0))
+    quiet_until = models.TimeField(_("quiet until"), default=dt.time(8, 0))
+    marketing_daily_cap = models.PositiveSmallIntegerField(
+        _("marketing messages per member per day"), default=2, help_text=_("0: no limit."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization"], name="uniq_messaging_settings")]
+
+    def __str__(self) -> str:
+        return f"messaging settings of {self.organization_id}"

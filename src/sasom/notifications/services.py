@@ -16,18 +16,22 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sasom.core.errors import DomainError
 from sasom.core.money import money
+from sasom.members.models import Member
 from sasom.members.registry import ErasureSubject
 from sasom.notifications.errors import E_CHANNEL, E_RECIPIENT  # noqa: F401  (codes live in errors.py)
+from sasom.organizations.models import Organization
 
 from .backends import DeliveryError, Outgoing, backend
 from .channels import channel_settings
-from .models import Channel, ChannelConfig, LineLink, LineLinkCode, Message
+from .models import Channel, ChannelConfig, LineLink, LineLinkCode, Message, MessageKind
+from .rules import messaging_settings, over_daily_cap, quiet_end
 from .seal import SealBroken, seal, unseal
+from .selectors import line_recipient
 from .sms import sms_count
 
 MASK = "••••••"
@@ -62,6 +66,43 @@ def message_send(
     return message
 
 
+@transaction.atomic
+def member_message_send(
+    *, organization: Organization, member: Member, channel: str, kind: str, purpose: str, body: str, subject: str = "",
+    event_key: str = "", may_wait: bool = False, now: dt.datetime | None = None,
+) -> Message | None:
+    """Queue a message to ``member`` by ``channel`` under the rules (:mod:`.rules`); None when it
+    is not to be sent: no address for the channel (no phone, e-mail or followed LINE), a member
+    anonymized or closed, a marketing message without consent or over the daily cap, or an
+    ``event_key`` already sent on this channel. ``may_wait``: quiet hours apply (marketing
+    messages always wait)."""
+    now = now or timezone.now()
+    if member.status in (Member.Status.ANONYMIZED, Member.Status.CLOSED) or member.anonymized_at is not None:
+        return None
+    recipient = {Channel.SMS: member.phone, Channel.EMAIL: member.email}.get(channel) if channel != Channel.LINE \
+        else line_recipient(organization_id=organization.pk, member_id=member.pk)
+    if not recipient:
+        return None
+    rules = messaging_settings(organization.pk)
+    if kind == MessageKind.MARKETING:
+        if not member.marketing_consent or over_daily_cap(rules, member_id=member.pk, now=now):
+            return None
+        may_wait = True
+    if event_key and Message.objects.filter(organization=organization, event_key=event_key, channel=channel).exists():
+        return None
+    not_before = quiet_end(rules, now, organization.time_zone) if may_wait else None
+    try:
+        with transaction.atomic():  # a savepoint: a racing twin leaves the caller's transaction intact
+            message = Message.objects.create(
+                organization=organization, member=member, kind=kind, event_key=event_key[:80], channel=channel,
+                recipient=recipient, purpose=purpose[:40], subject=subject[:200], body=body, not_before=not_before)
+    except IntegrityError:
+        return None
+    pk = message.pk
+    transaction.on_commit(lambda: _enqueue(pk, not_before))
+    return message
+
+
 def _enqueue(message_id: int, run_after: dt.datetime | None = None) -> None:
     from .tasks import message_deliver_task  # tasks imports this module: import at call time
 
@@ -78,6 +119,12 @@ def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> Messa
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(pk=message_id).first()
         if message is None or message.status != Message.Status.QUEUED:
+            return message
+        if message.not_before is not None and message.not_before > now:
+            # quiet hours: put back for later (a queue that cannot defer leaves it queued)
+            when = message.not_before
+            if message_deliver_deferrable():
+                transaction.on_commit(lambda: _enqueue(message_id, when))
             return message
         message.attempts += 1
         config = ChannelConfig.objects.filter(
@@ -118,6 +165,12 @@ def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> Messa
         if retry_at is not None:
             transaction.on_commit(lambda: _enqueue(message_id, retry_at))
     return message
+
+
+def message_deliver_deferrable() -> bool:
+    from .tasks import message_deliver_task  # tasks imports this module: import at call time
+
+    return bool(message_deliver_task.get_backend().supports_defer)
 
 
 def messages_forget(*, organization_id: int, recipients: Sequence[str]) -> int:

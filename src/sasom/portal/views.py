@@ -19,8 +19,9 @@ from sasom.core.audit import client_ip
 from sasom.core.errors import DomainError
 from sasom.members.models import Consent, Member
 from sasom.notifications.backends import mask
-from sasom.notifications.line_link import line_link_code_issue, line_offered, line_unlink
+from sasom.notifications.line_link import line_link_code_issue, line_unlink
 from sasom.notifications.models import LineLink
+from sasom.notifications.selectors import line_offered
 from sasom.organizations.models import Organization
 from sasom.rewards.pricing import coupon_code_display
 

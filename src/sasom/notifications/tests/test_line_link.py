@@ -12,8 +12,9 @@ import pytest
 from sasom.core.audit import Actor
 from sasom.members.services import member_anonymize
 from sasom.notifications.channels import channel_config_save
-from sasom.notifications.line_link import line_link_code_issue, line_recipient
+from sasom.notifications.line_link import line_link_code_issue
 from sasom.notifications.models import LineLink, Message
+from sasom.notifications.selectors import line_recipient
 
 pytestmark = pytest.mark.django_db
 SECRET = "line-channel-secret"
