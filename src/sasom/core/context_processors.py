@@ -41,6 +41,7 @@ NAV: list[tuple[Any, list[tuple[str, Any, str]]]] = [
         ("earning:rules", _("Earning rules"), "rules.view"),
         ("rewards:catalog", _("Rewards"), "rewards.manage"),
         ("rewards:coupons", _("Coupons"), "coupons.manage"),
+        ("notifications:events", _("Messages to members"), "messages.manage"),
     ]),
     (_("Setup"), [
         ("organizations:branches", _("Branches & terminals"), "branches.view"),

@@ -71,3 +71,29 @@ class ChannelConfigForm(BoundedForm):
 class TestMessageForm(BoundedForm):
     recipient = forms.CharField(label=_("Send a test to"), max_length=254,
                                 help_text=_("A phone number, an e-mail address or a LINE user id, as the channel needs."))
+
+
+class EventMessageForm(BoundedForm):
+    is_active = forms.BooleanField(label=_("On"), required=False)
+    subject_th = forms.CharField(label=_("Subject (Thai)"), max_length=200, required=False)
+    body_th = forms.CharField(label=_("Text (Thai)"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    subject_en = forms.CharField(label=_("Subject (English)"), max_length=200, required=False)
+    body_en = forms.CharField(label=_("Text (English)"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    days_before = forms.IntegerField(label=_("Days before the points expire"), min_value=1, max_value=365, initial=30)
+    preview_member = forms.CharField(label=_("Preview with member (code or phone)"), max_length=40, required=False)
+
+    def __init__(self, *args: Any, email: bool, expiring: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not email:
+            del self.fields["subject_th"], self.fields["subject_en"]
+        if not expiring:
+            del self.fields["days_before"]
+
+
+class MessagingSettingsForm(BoundedForm):
+    quiet_from = forms.TimeField(label=_("Quiet from"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    quiet_until = forms.TimeField(label=_("Quiet until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    marketing_daily_cap = forms.IntegerField(label=_("Marketing messages per member per day"), min_value=0,
+                                             max_value=100, help_text=_("0: no limit."))

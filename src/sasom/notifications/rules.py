@@ -12,6 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sasom.core.audit import Actor, audit_record
+from sasom.core.errors import DomainError
+
+from .errors import E_QUIET_HOURS
 from .models import Message, MessageKind, MessagingSettings
 
 
@@ -44,3 +51,18 @@ def over_daily_cap(settings: MessagingSettings, *, member_id: int, now: dt.datet
         organization_id=settings.organization_id, member_id=member_id, kind=MessageKind.MARKETING,
         created_at__gt=now - dt.timedelta(days=1)).exclude(status=Message.Status.FAILED).count()
     return sent >= settings.marketing_daily_cap
+
+
+@transaction.atomic
+def messaging_settings_save(*, organization_id: int, quiet_from: dt.time, quiet_until: dt.time,
+                            marketing_daily_cap: int, actor: Actor) -> MessagingSettings:
+    if not 0 <= int(marketing_daily_cap) <= 100:
+        raise DomainError(E_QUIET_HOURS, _("The daily cap is from 0 to 100."), field="marketing_daily_cap")
+    row, _created = MessagingSettings.objects.select_for_update().get_or_create(organization_id=organization_id)
+    before = {"quiet_from": str(row.quiet_from), "quiet_until": str(row.quiet_until), "cap": row.marketing_daily_cap}
+    row.quiet_from, row.quiet_until, row.marketing_daily_cap = quiet_from, quiet_until, int(marketing_daily_cap)
+    row.save()
+    after = {"quiet_from": str(quiet_from), "quiet_until": str(quiet_until), "cap": row.marketing_daily_cap}
+    audit_record(organization_id=organization_id, actor=actor, action="notify.settings_save", obj=row,
+                 changes={k: [before[k], v] for k, v in after.items() if before[k] != v})
+    return row

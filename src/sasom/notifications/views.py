@@ -13,16 +13,28 @@ from django.views.decorators.http import require_POST
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.core.permissions import public_view, require_perm
+from sasom.members.models import Member
+from sasom.members.selectors import member_lookup
+from sasom.members.validation import try_normalize_phone
 from sasom.organizations.http import StaffRequest
 from sasom.organizations.models import Organization
 
 from .backends import mask
 from .channels import channel_config_save, channel_test_send, secrets_set
-from .errors import E_LINE_SIGNATURE
-from .forms import OPTION_PREFIX, ChannelConfigForm, TestMessageForm
+from .errors import E_LINE_SIGNATURE, E_RECIPIENT
+from .event_messages import event_message_preview, event_message_save
+from .events import EVENTS, POINTS_EXPIRING, events_offered
+from .forms import (
+    OPTION_PREFIX,
+    ChannelConfigForm,
+    EventMessageForm,
+    MessagingSettingsForm,
+    TestMessageForm,
+)
 from .gateways import GATEWAYS, gateways_for
 from .line_link import line_webhook_handle
-from .models import Channel, ChannelConfig, Message
+from .models import Channel, ChannelConfig, EventMessage, Message
+from .rules import messaging_settings, messaging_settings_save
 
 
 def _channel(channel: str) -> Channel:
@@ -110,3 +122,76 @@ def line_webhook(request: HttpRequest, org_code: str) -> HttpResponse:
     except DomainError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
     return JsonResponse({"ok": True})
+
+
+@require_perm("messages.manage")
+def events(request: StaffRequest) -> HttpResponse:
+    org_id = request.organization.id
+    rows = {(r.event, r.channel): r for r in EventMessage.objects.filter(organization_id=org_id)}
+    table = [{"spec": spec, "cells": [{"channel": ch, "row": rows.get((spec.key, ch.value))} for ch in Channel]}
+             for spec in events_offered()]
+    current = messaging_settings(org_id)
+    form = MessagingSettingsForm(request.POST or None, initial={
+        "quiet_from": current.quiet_from, "quiet_until": current.quiet_until,
+        "marketing_daily_cap": current.marketing_daily_cap})
+    if request.method == "POST" and form.is_valid():
+        try:
+            messaging_settings_save(organization_id=org_id, actor=Actor.from_request(request), **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("notifications:events")
+    return render(request, "notifications/events.html", {"table": table, "channels": list(Channel), "form": form})
+
+
+@require_perm("messages.manage")
+def event_edit(request: StaffRequest, event: str, channel: str) -> HttpResponse:
+    ch = _channel(channel)
+    spec = EVENTS.get(event)
+    if spec is None or not spec.wired:
+        raise Http404
+    organization = request.organization
+    row = EventMessage.objects.filter(organization=organization, event=event, channel=ch.value).first()
+    initial = ({f: getattr(row, f) for f in ("is_active", "subject_th", "subject_en", "body_th", "body_en", "days_before")}
+               if row else {"body_th": spec.body_th, "body_en": spec.body_en, "days_before": 30})
+    form = EventMessageForm(request.POST or None, initial=initial, email=ch == Channel.EMAIL,
+                            expiring=spec.key == POINTS_EXPIRING)
+    previews = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if "preview" in request.POST:
+                member = _preview_member(organization, data.get("preview_member") or "")
+                for language in ("th", "en"):
+                    body = data.get(f"body_{language}") or ""
+                    if body.strip():
+                        previews.append((language, event_message_preview(
+                            organization=organization, event=event, channel=ch.value, body=body,
+                            subject=data.get(f"subject_{language}") or "", member=member, language=language)))
+            else:
+                event_message_save(
+                    organization_id=organization.id, event=event, channel=ch.value, is_active=data["is_active"],
+                    body_th=data["body_th"], body_en=data["body_en"], subject_th=data.get("subject_th") or "",
+                    subject_en=data.get("subject_en") or "", days_before=data.get("days_before") or 30,
+                    actor=Actor.from_request(request))
+                messages.success(request, _("Saved."))
+                return redirect("notifications:events")
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return render(request, "notifications/event_edit.html", {
+        "spec": spec, "channel": ch, "form": form, "previews": previews,
+        "placeholders": ["{" + p + "}" for p in spec.placeholders]})
+
+
+def _preview_member(organization: Organization, text: str) -> Member | None:
+    text = text.strip()
+    if not text:
+        return None
+    member = member_lookup(organization.pk, code=text)
+    if member is None:
+        phone = try_normalize_phone(text, organization.phone_region or "TH")
+        member = member_lookup(organization.pk, phone=phone) if phone else None
+    if member is None:
+        raise DomainError(E_RECIPIENT, _("No member with this code or phone."), field="preview_member")
+    return member
