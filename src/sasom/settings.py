@@ -234,6 +234,8 @@ NOTIFY_RETRY_SECONDS = 30
 # The providers' API addresses (tests point them at fakes on loopback); docs/messaging.md.
 NOTIFY_THAIBULKSMS_URL = os.environ.get("SASOM_THAIBULKSMS_URL", "https://api-v2.thaibulksms.com/sms")
 NOTIFY_LINE_API = os.environ.get("SASOM_LINE_API", "https://api.line.me")
+# The address members reach Sasom at (https://points.myshop.co.th): messages link to the portal.
+PUBLIC_URL = os.environ.get("SASOM_PUBLIC_URL", "")
 # Minutes a LINE link code shown in the portal stays good.
 NOTIFY_LINE_LINK_MINUTES = 15
 

@@ -89,7 +89,7 @@ def member_balance(member: Member) -> int:
 
 def member_values(organization: Organization, member: Member, *, language: str, extra: dict[str, Any] | None = None,
                   balance: int | None = None) -> dict[str, str]:
-    base = getattr(settings, "PUBLIC_URL", "").rstrip("/")
+    base = settings.PUBLIC_URL.rstrip("/")
     values: dict[str, Any] = {
         "name": member.first_name or member.full_name or member.code, "shop": organization.name, "code": member.code,
         "link": f"{base}/m/{organization.code}/", "balance": f"{balance if balance is not None else member_balance(member):,}",
@@ -156,7 +156,7 @@ def event_message_preview(*, organization: Organization, event: str, channel: st
         values = member_values(organization, member, language=language, extra=sample)
     else:
         values = {"name": _("Somchai"), "shop": organization.name, "code": "M0000001", "balance": "1,250",
-                  "link": f"{getattr(settings, 'PUBLIC_URL', '').rstrip('/')}/m/{organization.code}/",
+                  "link": f"{settings.PUBLIC_URL.rstrip('/')}/m/{organization.code}/",
                   **member_values_extra(organization, sample, language)}
     text = template_render(body, values)
     count = sms_count(text)

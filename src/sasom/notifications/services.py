@@ -79,8 +79,13 @@ def member_message_send(
     now = now or timezone.now()
     if member.status in (Member.Status.ANONYMIZED, Member.Status.CLOSED) or member.anonymized_at is not None:
         return None
-    recipient = {Channel.SMS: member.phone, Channel.EMAIL: member.email}.get(channel) if channel != Channel.LINE \
-        else line_recipient(organization_id=organization.pk, member_id=member.pk)
+    recipient: str | None
+    if channel == Channel.SMS:
+        recipient = member.phone
+    elif channel == Channel.EMAIL:
+        recipient = member.email
+    else:
+        recipient = line_recipient(organization_id=organization.pk, member_id=member.pk)
     if not recipient:
         return None
     rules = messaging_settings(organization.pk)
