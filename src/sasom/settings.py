@@ -246,3 +246,5 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SASOM_IMPORT_MAX_BYTES = int(os.environ.get("SASOM_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 # Largest day-end batch file (it is streamed to disk, never held in memory).
 SASOM_BATCH_MAX_BYTES = int(os.environ.get("SASOM_BATCH_MAX_BYTES", str(512 * 1024 * 1024)))
+# Broadcasts: members queued per minute by the worker (the gateway's pace).
+NOTIFY_BROADCAST_PER_MINUTE = int(os.environ.get("SASOM_BROADCAST_PER_MINUTE", "600"))

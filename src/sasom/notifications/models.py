@@ -53,6 +53,8 @@ class Message(TenantModel):
     kind = models.CharField(_("kind"), max_length=15, choices=MessageKind.choices, default=MessageKind.TRANSACTIONAL)
     # "<event>:<source>" for a message caused by an event or a date: one per event and channel.
     event_key = models.CharField(max_length=80, blank=True, default="")
+    broadcast = models.ForeignKey("notifications.Broadcast", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="messages")
     # Quiet hours: queued, delivered from this time on.
     not_before = models.DateTimeField(_("not before"), null=True, blank=True)
     # What the gateway said: which one carried it, its reference, the SMS parts billed and their cost.
@@ -182,3 +184,40 @@ class MessagingSettings(TenantModel):
 
     def __str__(self) -> str:
         return f"messaging settings of {self.organization_id}"
+
+
+class Broadcast(TenantModel):
+    """One message to the members a segment selects (``conditions``, :mod:`sasom.segments`),
+    sent by the worker in batches of ``NOTIFY_BROADCAST_PER_MINUTE``; marketing, so only to
+    members with consent, within the daily cap, outside quiet hours."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    name = models.CharField(_("name"), max_length=100)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body_th = models.TextField(_("text (Thai)"), blank=True)
+    body_en = models.TextField(_("text (English)"), blank=True)
+    conditions = models.JSONField(default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    scheduled_at = models.DateTimeField(_("send at"))
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    selected = models.PositiveIntegerField(_("members selected"), default=0)
+    processed = models.PositiveIntegerField(_("members processed"), default=0)
+    cursor = models.BigIntegerField(default=0)  # the last member id processed
+    created_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("broadcast")
+        verbose_name_plural = _("broadcasts")
+        ordering = ["-scheduled_at", "-id"]
+        indexes = [models.Index(fields=["status", "scheduled_at"], name="broadcast_due_idx")]
+
+    def __str__(self) -> str:
+        return self.name

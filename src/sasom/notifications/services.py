@@ -69,7 +69,7 @@ def message_send(
 @transaction.atomic
 def member_message_send(
     *, organization: Organization, member: Member, channel: str, kind: str, purpose: str, body: str, subject: str = "",
-    event_key: str = "", may_wait: bool = False, now: dt.datetime | None = None,
+    event_key: str = "", may_wait: bool = False, now: dt.datetime | None = None, broadcast_id: int | None = None,
 ) -> Message | None:
     """Queue a message to ``member`` by ``channel`` under the rules (:mod:`.rules`); None when it
     is not to be sent: no address for the channel (no phone, e-mail or followed LINE), a member
@@ -100,7 +100,8 @@ def member_message_send(
         with transaction.atomic():  # a savepoint: a racing twin leaves the caller's transaction intact
             message = Message.objects.create(
                 organization=organization, member=member, kind=kind, event_key=event_key[:80], channel=channel,
-                recipient=recipient, purpose=purpose[:40], subject=subject[:200], body=body, not_before=not_before)
+                recipient=recipient, purpose=purpose[:40], subject=subject[:200], body=body, not_before=not_before,
+                broadcast_id=broadcast_id)
     except IntegrityError:
         return None
     pk = message.pk
