@@ -42,6 +42,7 @@ NAV: list[tuple[Any, list[tuple[str, Any, str]]]] = [
         ("rewards:catalog", _("Rewards"), "rewards.manage"),
         ("rewards:coupons", _("Coupons"), "coupons.manage"),
         ("notifications:events", _("Messages to members"), "messages.manage"),
+        ("notifications:broadcasts", _("Broadcasts"), "messages.manage"),
     ]),
     (_("Setup"), [
         ("organizations:branches", _("Branches & terminals"), "branches.view"),

@@ -97,3 +97,49 @@ class MessagingSettingsForm(BoundedForm):
     quiet_until = forms.TimeField(label=_("Quiet until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     marketing_daily_cap = forms.IntegerField(label=_("Marketing messages per member per day"), min_value=0,
                                              max_value=100, help_text=_("0: no limit."))
+
+
+MONTHS = [(i, i) for i in range(1, 13)]
+
+
+class BroadcastForm(BoundedForm):
+    """A broadcast with the common segment conditions (``conditions()`` turns them into the
+    segment builder's list)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    channel = forms.ChoiceField(label=_("Channel"), choices=())
+    scheduled_at = forms.DateTimeField(label=_("Send at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    subject = forms.CharField(label=_("Subject (e-mail)"), max_length=200, required=False)
+    body_th = forms.CharField(label=_("Text (Thai)"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    body_en = forms.CharField(label=_("Text (English)"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    member_types = forms.TypedMultipleChoiceField(label=_("Member types"), coerce=int, required=False, choices=())
+    birth_months = forms.TypedMultipleChoiceField(label=_("Birth months"), coerce=int, required=False, choices=MONTHS)
+    spent_from = forms.DateField(label=_("Spent from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    spent_to = forms.DateField(label=_("Spent until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    spent_at_least = forms.DecimalField(label=_("Spent at least"), required=False, min_value=0, max_digits=12,
+                                        decimal_places=2)
+    last_purchase_before = forms.DateField(label=_("Last purchase before (lapsed)"), required=False,
+                                           widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, member_types: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .models import Channel
+
+        self.fields["channel"].choices = Channel.choices  # type: ignore[attr-defined]  # a ChoiceField
+        self.fields["member_types"].choices = member_types  # type: ignore[attr-defined]  # a ChoiceField
+
+    def conditions(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        out: list[dict[str, Any]] = []
+        if data.get("member_types"):
+            out.append({"kind": "member_type", "ids": data["member_types"]})
+        if data.get("birth_months"):
+            out.append({"kind": "birth_month", "months": data["birth_months"]})
+        if data.get("spent_at_least") is not None or data.get("spent_from") or data.get("spent_to"):
+            out.append({"kind": "spend", "from_on": data.get("spent_from"), "to_on": data.get("spent_to"),
+                        "min_amount": data.get("spent_at_least")})
+        if data.get("last_purchase_before"):
+            out.append({"kind": "last_purchase", "before_on": data["last_purchase_before"]})
+        return out

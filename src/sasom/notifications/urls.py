@@ -10,5 +10,7 @@ urlpatterns = [
     path("channels/<slug:channel>/test/", views.channel_test, name="channel_test"),
     path("events/", views.events, name="events"),
     path("events/<slug:event>/<slug:channel>/", views.event_edit, name="event_edit"),
+    path("broadcasts/", views.broadcasts, name="broadcasts"),
+    path("broadcasts/<int:pk>/", views.broadcast_detail, name="broadcast"),
     path("line/<slug:org_code>/webhook/", views.line_webhook, name="line_webhook"),
 ]

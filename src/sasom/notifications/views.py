@@ -13,19 +13,22 @@ from django.views.decorators.http import require_POST
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.core.permissions import public_view, require_perm
-from sasom.members.models import Member
+from sasom.members.models import Member, MemberType
 from sasom.members.selectors import member_lookup
 from sasom.members.validation import try_normalize_phone
 from sasom.organizations.http import StaffRequest
 from sasom.organizations.models import Organization
+from sasom.segments.builder import segment_preview
 
 from .backends import mask
+from .broadcasts import broadcast_cancel, broadcast_create, broadcast_report
 from .channels import channel_config_save, channel_test_send, secrets_set
 from .errors import E_LINE_SIGNATURE, E_RECIPIENT
 from .event_messages import event_message_preview, event_message_save
 from .events import EVENTS, POINTS_EXPIRING, events_offered
 from .forms import (
     OPTION_PREFIX,
+    BroadcastForm,
     ChannelConfigForm,
     EventMessageForm,
     MessagingSettingsForm,
@@ -33,7 +36,7 @@ from .forms import (
 )
 from .gateways import GATEWAYS, gateways_for
 from .line_link import line_webhook_handle
-from .models import Channel, ChannelConfig, EventMessage, Message
+from .models import Broadcast, Channel, ChannelConfig, EventMessage, Message
 from .rules import messaging_settings, messaging_settings_save
 
 
@@ -195,3 +198,50 @@ def _preview_member(organization: Organization, text: str) -> Member | None:
     if member is None:
         raise DomainError(E_RECIPIENT, _("No member with this code or phone."), field="preview_member")
     return member
+
+
+def _broadcast_form(request: StaffRequest) -> BroadcastForm:
+    types = [(t.pk, t.name) for t in MemberType.objects.filter(organization=request.organization, is_active=True)]
+    return BroadcastForm(request.POST or None, member_types=types)
+
+
+@require_perm("messages.manage")
+def broadcasts(request: StaffRequest) -> HttpResponse:
+    organization = request.organization
+    form = _broadcast_form(request)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if "preview" in request.POST:
+                preview = segment_preview(organization_id=organization.id, conditions=form.conditions(), sample=10)
+            else:
+                broadcast = broadcast_create(
+                    organization=organization, name=data["name"], channel=data["channel"], body_th=data["body_th"],
+                    body_en=data["body_en"], subject=data.get("subject") or "", conditions=form.conditions(),
+                    scheduled_at=data["scheduled_at"], actor=Actor.from_request(request))
+                messages.success(request, _("The broadcast is scheduled."))
+                return redirect("notifications:broadcast", pk=broadcast.pk)
+        except DomainError as exc:
+            field = _condition_field(exc.field)
+            form.add_error(field if field in form.fields else None, exc.message)
+    rows = Broadcast.objects.filter(organization=organization)[:50]
+    return render(request, "notifications/broadcasts.html", {"form": form, "rows": rows, "preview": preview})
+
+
+def _condition_field(field: str | None) -> str | None:
+    """``conditions.<i>.<param>`` as the form's field (the first condition field that names it)."""
+    if not field or not field.startswith("conditions"):
+        return field
+    param = field.rsplit(".", 1)[-1]
+    return {"ids": "member_types", "months": "birth_months", "from_on": "spent_from", "to_on": "spent_to",
+            "min_amount": "spent_at_least", "before_on": "last_purchase_before"}.get(param)
+
+
+@require_perm("messages.manage")
+def broadcast_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    broadcast = get_object_or_404(Broadcast, pk=pk, organization=request.organization)
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        broadcast_cancel(broadcast=broadcast, actor=Actor.from_request(request))
+        return redirect("notifications:broadcast", pk=broadcast.pk)
+    return render(request, "notifications/broadcast.html", {"b": broadcast, "report": broadcast_report(broadcast)})

@@ -11,7 +11,12 @@ import pytest
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.notifications.backends import DeliveryError, MemoryBackend
-from sasom.notifications.broadcasts import broadcast_cancel, broadcast_create, broadcast_report, broadcast_run_batch
+from sasom.notifications.broadcasts import (
+    broadcast_cancel,
+    broadcast_create,
+    broadcast_report,
+    broadcast_run_batch,
+)
 from sasom.notifications.models import Broadcast, Message
 from sasom.notifications.services import message_deliver
 from sasom.testing.factories import MemberFactory

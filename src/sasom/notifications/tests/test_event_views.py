@@ -65,3 +65,27 @@ def test_quiet_hours_are_saved(staff_client, org):
 def test_reserved_event_and_other_roles(staff_client):
     assert staff_client("marketing").get("/messaging/events/tier_changed/sms/").status_code == 404
     assert staff_client("cashier").get("/messaging/events/").status_code == 403
+
+
+def test_marketing_counts_a_segment_then_schedules_a_broadcast(staff_client, org, member, member_type):
+    from sasom.notifications.models import Broadcast
+
+    member.birth_on = dt.date(1990, 7, 1)
+    member.save()
+    marketing = staff_client("marketing")
+    url = "/messaging/broadcasts/"
+    data = {"name": "July", "channel": "sms", "scheduled_at": "2026-07-01T10:00", "body_th": "สวัสดีคุณ{name}",
+            "body_en": "", "member_types": [str(member_type.pk)], "birth_months": ["7"]}
+    html = marketing.post(url, {**data, "preview": "1", "_form_token": _token(marketing, url)}).content.decode()
+    assert 'id="segment-preview"' in html and member.code in html
+    assert not Broadcast.objects.exists()
+    response = marketing.post(url, {**data, "schedule": "1", "_form_token": _token(marketing, url)})
+    broadcast = Broadcast.objects.get(organization=org)
+    assert response.status_code == 302 and response["Location"] == f"/messaging/broadcasts/{broadcast.pk}/"
+    assert broadcast.conditions == [{"kind": "member_type", "ids": [member_type.pk]}, {"kind": "birth_month", "months": [7]}]
+    assert broadcast.scheduled_at.hour == 3  # 10:00 in Bangkok
+    page = marketing.get(response["Location"]).content.decode()
+    assert 'id="processed">0 / 0<' in page
+    bad = marketing.post(url, {**data, "spent_from": "2026-05-01", "spent_to": "2026-04-01", "schedule": "1",
+                               "_form_token": _token(marketing, url)})
+    assert bad.status_code == 200 and bad.context["form"].errors["spent_to"]
