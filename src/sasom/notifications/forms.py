@@ -12,6 +12,7 @@ from sasom.core.bounded import BoundedForm
 
 from .gateways import Gateway
 from .gateways.base import BOOL, CHOICE, EMAIL, INT, JSON, SECRET, URL, Option
+from .models import Channel
 
 OPTION_PREFIX = "opt_"
 
@@ -125,8 +126,6 @@ class BroadcastForm(BoundedForm):
 
     def __init__(self, *args: Any, member_types: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from .models import Channel
-
         self.fields["channel"].choices = Channel.choices  # type: ignore[attr-defined]  # a ChoiceField
         self.fields["member_types"].choices = member_types  # type: ignore[attr-defined]  # a ChoiceField
 

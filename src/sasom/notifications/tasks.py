@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from .broadcasts import broadcast_run_batch
 from .services import message_deliver
 
 
@@ -15,9 +16,5 @@ def message_deliver_task(message_id: int) -> str:
 
 @task()
 def broadcast_run_task(broadcast_id: int) -> str:
-    from .broadcasts import (
-        broadcast_run_batch,  # broadcasts imports this module's tasks at call time too
-    )
-
     broadcast = broadcast_run_batch(broadcast_id=broadcast_id)
     return broadcast.status if broadcast is not None else "missing"
