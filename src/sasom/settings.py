@@ -246,5 +246,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SASOM_IMPORT_MAX_BYTES = int(os.environ.get("SASOM_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 # Largest day-end batch file (it is streamed to disk, never held in memory).
 SASOM_BATCH_MAX_BYTES = int(os.environ.get("SASOM_BATCH_MAX_BYTES", str(512 * 1024 * 1024)))
+# Purchase and points-used messages only for events this recent (hours; empty: any age): a day-end
+# batch posting last week's receipts does not text members about them now.
+NOTIFY_EVENT_MAX_AGE_HOURS: int | None = int(os.environ.get("SASOM_NOTIFY_EVENT_MAX_AGE_HOURS", "24") or 0) or None
 # Broadcasts: members queued per minute by the worker (the gateway's pace).
 NOTIFY_BROADCAST_PER_MINUTE = int(os.environ.get("SASOM_BROADCAST_PER_MINUTE", "600"))

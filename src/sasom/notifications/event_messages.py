@@ -235,7 +235,7 @@ def _on_member_created(event: stream.Event) -> None:
 def _on_points(event_type: str, wanted_kinds: frozenset[str]) -> stream.Handler:
     def handle(event: stream.Event) -> None:
         payload = event.payload
-        if payload.get("kind") not in wanted_kinds:
+        if payload.get("kind") not in wanted_kinds or _stale(event):
             return
         found = _member(event.organization_id, payload.get("member"))
         if found is None:
@@ -246,6 +246,13 @@ def _on_points(event_type: str, wanted_kinds: frozenset[str]) -> stream.Handler:
                            balance=int(balance) if balance is not None else None)
 
     return handle
+
+
+def _stale(event: stream.Event) -> bool:
+    """An event that happened long before it was recorded (a day-end batch, a back-posted
+    receipt): members are not told about it now (``NOTIFY_EVENT_MAX_AGE_HOURS``)."""
+    hours = settings.NOTIFY_EVENT_MAX_AGE_HOURS
+    return hours is not None and event.recorded_at - event.occurred_at > dt.timedelta(hours=hours)
 
 
 def _wants(event_type: str) -> stream.Wants:

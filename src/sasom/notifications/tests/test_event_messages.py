@@ -40,6 +40,7 @@ def setup(org, settings):
     settings.NOTIFY_BACKEND = "memory"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.PUBLIC_URL = "https://points.example.com"
+    settings.NOTIFY_EVENT_MAX_AGE_HOURS = None  # the scenarios' sales are dated in the past
     MemoryBackend.clear()
     forget_active()
     ruleset_forget()
@@ -214,3 +215,15 @@ def test_preview_with_a_real_member_counts_parts_and_cost(org, branch, terminal,
                                     body="{shop}: คุณ{name} ได้รับ {points} คะแนน คะแนนสะสม {balance} " + "ก" * 40)
     assert preview.text.startswith("มินิมาร์ท: คุณสมชาย ได้รับ 120 คะแนน คะแนนสะสม 12 ")
     assert (preview.count.encoding, preview.count.segments, preview.cost) == ("ucs2", 2, Decimal("0.80"))
+
+
+def test_a_back_posted_sale_does_not_text_the_member(org, branch, terminal, member, settings):
+    # given messages only for events of the last 24 hours, and a receipt of three days ago posted now
+    settings.NOTIFY_EVENT_MAX_AGE_HOURS = 24
+    switch_on(org, "purchase", th="ได้ {points}")
+    old = dt.datetime.now(tz=BKK) - dt.timedelta(days=3)
+    sell(org, branch, terminal, member, "1250.00", "OLD-1", when=old)
+    assert not Message.objects.exists()
+    # while a sale of an hour ago is announced
+    sell(org, branch, terminal, member, "1250.00", "NEW-1", when=dt.datetime.now(tz=BKK) - dt.timedelta(hours=1))
+    assert Message.objects.filter(purpose="purchase").count() == 1
