@@ -187,7 +187,7 @@ def messages_forget(*, organization_id: int, recipients: Sequence[str]) -> int:
     if not wanted:
         return 0
     return Message.objects.filter(organization_id=organization_id, recipient__in=wanted).update(
-        recipient=ERASED, body=ERASED, sealed="", error=""
+        recipient=ERASED, subject="", body=ERASED, sealed="", error=""
     )
 
 
@@ -197,5 +197,8 @@ def member_erase(subject: ErasureSubject) -> None:
     links = LineLink.objects.filter(organization_id=subject.organization_id, member_id=subject.member_id)
     line_ids = list(links.values_list("line_user_id", flat=True))
     messages_forget(organization_id=subject.organization_id, recipients=[subject.phone, subject.email, *line_ids])
+    # and whatever was sent to the member at an address they no longer had when erased
+    Message.objects.filter(organization_id=subject.organization_id, member_id=subject.member_id).update(
+        recipient=ERASED, subject="", body=ERASED, sealed="", error="")
     links.delete()
     LineLinkCode.objects.filter(organization_id=subject.organization_id, member_id=subject.member_id).delete()

@@ -94,6 +94,11 @@ def test_webhook_of_a_shop_without_line_is_404(client, other_org):
 def test_erasing_the_member_forgets_the_link_and_blanks_its_line_messages(client, org, member):
     code, _expires = line_link_code_issue(member=member)
     _hook(client, org, [_text(code)])
+    # and an e-mail sent to an address the member has since changed
+    Message.objects.create(organization=org, member=member, channel="email", recipient="old@example.com",
+                           purpose="birthday", subject="HBD Somchai", body="Happy birthday Somchai")
     member_anonymize(member=member, actor=Actor.system("test"))
     assert not LineLink.objects.exists()
     assert Message.objects.get(purpose="line_linked").recipient == "(erased)"
+    assert Message.objects.filter(purpose="birthday").values_list("recipient", "subject", "body").get() == (
+        "(erased)", "", "(erased)")
