@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "sasom.catalog",
     "sasom.ledger",
     "sasom.earning",
+    "sasom.segments",
     "sasom.rewards",
     "sasom.checkout",
     "sasom.integrations",
@@ -237,6 +238,13 @@ PORTAL_CODES_PER_IP_HOUR = int(os.environ.get("SASOM_PORTAL_CODES_PER_IP_HOUR", 
 NOTIFY_BACKEND = os.environ.get("SASOM_NOTIFY_BACKEND", "console")
 NOTIFY_MAX_ATTEMPTS = 5
 NOTIFY_RETRY_SECONDS = 30
+# The providers' API addresses (tests point them at fakes on loopback); docs/messaging.md.
+NOTIFY_THAIBULKSMS_URL = os.environ.get("SASOM_THAIBULKSMS_URL", "https://api-v2.thaibulksms.com/sms")
+NOTIFY_LINE_API = os.environ.get("SASOM_LINE_API", "https://api.line.me")
+# The address members reach Sasom at (https://points.myshop.co.th): messages link to the portal.
+PUBLIC_URL = os.environ.get("SASOM_PUBLIC_URL", "")
+# Minutes a LINE link code shown in the portal stays good.
+NOTIFY_LINE_LINK_MINUTES = 15
 
 # Largest upload accepted by the CSV import and batch endpoints (bytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -244,3 +252,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SASOM_IMPORT_MAX_BYTES = int(os.environ.get("SASOM_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 # Largest day-end batch file (it is streamed to disk, never held in memory).
 SASOM_BATCH_MAX_BYTES = int(os.environ.get("SASOM_BATCH_MAX_BYTES", str(512 * 1024 * 1024)))
+# Purchase and points-used messages only for events this recent (hours; empty: any age): a day-end
+# batch posting last week's receipts does not text members about them now.
+NOTIFY_EVENT_MAX_AGE_HOURS: int | None = int(os.environ.get("SASOM_NOTIFY_EVENT_MAX_AGE_HOURS", "24") or 0) or None
+# Broadcasts: members queued per minute by the worker (the gateway's pace).
+NOTIFY_BROADCAST_PER_MINUTE = int(os.environ.get("SASOM_BROADCAST_PER_MINUTE", "600"))

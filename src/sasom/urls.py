@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("rules/", include("sasom.earning.urls")),
     path("rewards/", include("sasom.rewards.urls")),
     path("integrations/", include("sasom.integrations.urls")),
+    path("messaging/", include("sasom.notifications.urls")),
     path("m/", include("sasom.portal.urls")),
     path("reports/", include("sasom.reports.urls")),
     # the dashboard moved to reports but keeps its name core:dashboard

@@ -42,6 +42,8 @@ NAV: list[tuple[Any, list[tuple[str, Any, str]]]] = [
         ("earning:rules", _("Earning rules"), "rules.view"),
         ("rewards:catalog", _("Rewards"), "rewards.manage"),
         ("rewards:coupons", _("Coupons"), "coupons.manage"),
+        ("notifications:events", _("Messages to members"), "messages.manage"),
+        ("notifications:broadcasts", _("Broadcasts"), "messages.manage"),
     ]),
     (_("Setup"), [
         ("organizations:branches", _("Branches & terminals"), "branches.view"),
@@ -50,6 +52,7 @@ NAV: list[tuple[Any, list[tuple[str, Any, str]]]] = [
         ("ledger:settings", _("Points settings"), "points.settings"),
         ("integrations:api_keys", _("API keys"), "api_keys.manage"),
         ("integrations:webhooks", _("Webhooks"), "webhooks.manage"),
+        ("notifications:channels", _("Messaging channels"), "messaging.manage"),
         ("core:audit", _("Audit trail"), "audit.view"),
         ("core:jobs", _("Scheduled jobs"), "jobs.manage"),
     ]),

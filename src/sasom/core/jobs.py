@@ -62,7 +62,7 @@ Counts = dict[str, int]
 @dataclass(frozen=True)
 class Job:
     name: str
-    run: Callable[..., Counts]
+    run: Callable[..., Any]
     order: int
     schedule: Schedule = DAILY
     per_organization: bool = True
@@ -79,7 +79,7 @@ _organizations: list[Callable[[], list[tuple[int, str, str]]]] = []
 
 def job_register(
     name: str,
-    fn: Callable[..., Counts],
+    fn: Callable[..., Any],
     *,
     order: int,
     schedule: Schedule = DAILY,

@@ -90,6 +90,10 @@ GRANTS: dict[str, frozenset[str]] = {
     # integrations
     "batches.manage": frozenset({O, A}),
     "webhooks.manage": frozenset({O, A}),
+    # messaging: gateways and their credentials
+    "messaging.manage": frozenset({O, A}),
+    # messages to members: event messages, their texts, quiet hours
+    "messages.manage": frozenset({O, A, M}),
     "reports.view": frozenset({O, A, M, BM, AU}),
 }
 

@@ -7,8 +7,9 @@
   that runs ``sasom serve``);
 * ``memory``: keeps sent messages in a list in this process (tests, the browser test).
 
-An SMS gateway, an e-mail server or LINE's Messaging API are further backends with the same
-``send`` method; a backend raises :class:`DeliveryError` when the message did not go out.
+These serve an organization whose channel has no gateway configured. The real gateways (SMTP,
+SMS over HTTP, LINE) are chosen per organization and channel (:mod:`sasom.notifications.gateways`);
+backends and gateways raise :class:`DeliveryError` when the message did not go out.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from django.utils import timezone
 
 
 class DeliveryError(Exception):
-    """The message was not delivered (gateway down, refused recipient); it may be retried."""
+    """The message was not delivered. A gateway that is down or busy may be tried again; one that
+    refused the message itself (``permanent``: an invalid number, a blocked LINE user, bad
+    credentials) is not."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class Outgoing:
     recipient: str
     purpose: str
     body: str
+    subject: str = ""
 
 
 class Backend(Protocol):

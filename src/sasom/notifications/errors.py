@@ -2,3 +2,12 @@
 
 E_CHANNEL = "notify.channel_invalid"
 E_RECIPIENT = "notify.recipient_missing"
+E_GATEWAY = "notify.gateway_invalid"
+E_OPTION_MISSING = "notify.option_missing"
+E_OPTION_INVALID = "notify.option_invalid"
+E_COST = "notify.cost_invalid"
+E_LINE_SIGNATURE = "notify.line_signature_invalid"
+E_LINE_NOT_CONFIGURED = "notify.line_not_configured"
+E_TEMPLATE = "notify.template_invalid"
+E_EVENT = "notify.event_invalid"
+E_QUIET_HOURS = "notify.quiet_hours_invalid"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from .broadcasts import broadcast_run_batch
 from .services import message_deliver
 
 
@@ -11,3 +12,9 @@ from .services import message_deliver
 def message_deliver_task(message_id: int) -> str:
     message = message_deliver(message_id=message_id)
     return message.status if message is not None else "missing"
+
+
+@task()
+def broadcast_run_task(broadcast_id: int) -> str:
+    broadcast = broadcast_run_batch(broadcast_id=broadcast_id)
+    return broadcast.status if broadcast is not None else "missing"

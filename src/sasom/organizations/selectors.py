@@ -123,6 +123,8 @@ PERMISSION_LABELS: dict[str, Any] = {
     "coupons.use": _("Accept coupons"),
     "batches.manage": _("Upload day-end batches"),
     "webhooks.manage": _("Manage webhooks"),
+    "messaging.manage": _("Set up the messaging gateways"),
+    "messages.manage": _("Set up messages to members and broadcasts"),
     "reports.view": _("See reports"),
 }
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<slug:org_code>/rewards/", views.rewards, name="rewards"),
     path("<slug:org_code>/me/", views.my_data, name="my_data"),
     path("<slug:org_code>/me/export/", views.my_data_export, name="my_data_export"),
+    path("<slug:org_code>/me/line/", views.line_view, name="line"),
 ]

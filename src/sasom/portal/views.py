@@ -19,6 +19,9 @@ from sasom.core.audit import client_ip
 from sasom.core.errors import DomainError
 from sasom.members.models import Consent, Member
 from sasom.notifications.backends import mask
+from sasom.notifications.line_link import line_link_code_issue, line_unlink
+from sasom.notifications.models import LineLink
+from sasom.notifications.selectors import line_offered
 from sasom.organizations.models import Organization
 from sasom.rewards.pricing import coupon_code_display
 
@@ -181,3 +184,20 @@ def my_data_export(request: HttpRequest, organization: Organization, member: Mem
     response = HttpResponse(file.content, content_type=file.content_type)
     response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     return response
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def line_view(request: HttpRequest, organization: Organization, member: Member) -> HttpResponse:
+    """Link the member's LINE: a code to send to the shop's LINE account (docs/messaging.md)."""
+    offered, add_friend_url = line_offered(organization.pk)
+    code = expires_at = None
+    if request.method == "POST" and offered:
+        if request.POST.get("action") == "unlink":
+            if line_unlink(member=member, actor=services.portal_actor(member, client_ip(request))):
+                messages.success(request, _("Your LINE is no longer linked."))
+            return redirect(reverse("portal:line", args=[organization.code]))
+        code, expires_at = line_link_code_issue(member=member)
+    link = LineLink.objects.filter(organization=organization, member=member).first()
+    return render(request, "portal/line.html", _ctx(organization, member, offered=offered, add_friend_url=add_friend_url,
+                                                   link=link, code=code, expires_at=expires_at, tab="me"))

@@ -1,0 +1,144 @@
+"""Back-office forms of messaging: a channel's gateway (built from the gateway's options) and a
+test message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sasom.core.bounded import BoundedForm
+
+from .gateways import Gateway
+from .gateways.base import BOOL, CHOICE, EMAIL, INT, JSON, SECRET, URL, Option
+from .models import Channel
+
+OPTION_PREFIX = "opt_"
+
+
+def _field(option: Option, secret_set: bool) -> forms.Field:
+    common: dict[str, Any] = {"label": option.label, "required": option.required, "help_text": option.help}
+    if option.kind == SECRET:
+        common["required"] = option.required and not secret_set
+        if secret_set:
+            common["help_text"] = _("Stored. Leave empty to keep it.")
+        return forms.CharField(max_length=option.max_length, strip=True,
+                               widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+                               **common)
+    if option.kind == INT:
+        return forms.IntegerField(min_value=1, max_value=65535, **common)
+    if option.kind == BOOL:
+        return forms.BooleanField(**{**common, "required": False})
+    if option.kind == CHOICE:
+        return forms.ChoiceField(choices=option.choices, **common)
+    if option.kind == EMAIL:
+        return forms.EmailField(max_length=option.max_length, **common)
+    if option.kind == URL:
+        return forms.CharField(max_length=option.max_length, widget=forms.URLInput, **common)
+    if option.kind == JSON:
+        return forms.CharField(max_length=option.max_length, widget=forms.Textarea(attrs={"rows": 2}), **common)
+    return forms.CharField(max_length=option.max_length, **common)
+
+
+class ChannelConfigForm(BoundedForm):
+    """The settings of one gateway; the service checks them again (and the API would too)."""
+
+    cost_per_segment = forms.DecimalField(label=_("Cost per message part"), min_value=0, max_value=999999,
+                                          max_digits=8, decimal_places=2, initial=0)
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+    def __init__(self, *args: Any, gateway: type[Gateway], secrets_set: set[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gateway = gateway
+        for option in gateway.options:
+            self.fields[OPTION_PREFIX + option.name] = _field(option, option.name in secrets_set)
+            if option.kind != SECRET and option.default != "" and OPTION_PREFIX + option.name not in self.initial:
+                self.fields[OPTION_PREFIX + option.name].initial = option.default
+        self.order_fields([OPTION_PREFIX + o.name for o in gateway.options] + ["cost_per_segment", "is_active"])
+
+    def split(self) -> tuple[dict[str, Any], dict[str, str]]:
+        options: dict[str, Any] = {}
+        secrets: dict[str, str] = {}
+        for option in self.gateway.options:
+            value = self.cleaned_data.get(OPTION_PREFIX + option.name)
+            if option.kind == SECRET:
+                secrets[option.name] = value or ""
+            else:
+                options[option.name] = value
+        return options, secrets
+
+
+class TestMessageForm(BoundedForm):
+    recipient = forms.CharField(label=_("Send a test to"), max_length=254,
+                                help_text=_("A phone number, an e-mail address or a LINE user id, as the channel needs."))
+
+
+class EventMessageForm(BoundedForm):
+    is_active = forms.BooleanField(label=_("On"), required=False)
+    subject_th = forms.CharField(label=_("Subject (Thai)"), max_length=200, required=False)
+    body_th = forms.CharField(label=_("Text (Thai)"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    subject_en = forms.CharField(label=_("Subject (English)"), max_length=200, required=False)
+    body_en = forms.CharField(label=_("Text (English)"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    days_before = forms.IntegerField(label=_("Days before the points expire"), min_value=1, max_value=365, initial=30)
+    preview_member = forms.CharField(label=_("Preview with member (code or phone)"), max_length=40, required=False)
+
+    def __init__(self, *args: Any, email: bool, expiring: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not email:
+            del self.fields["subject_th"], self.fields["subject_en"]
+        if not expiring:
+            del self.fields["days_before"]
+
+
+class MessagingSettingsForm(BoundedForm):
+    quiet_from = forms.TimeField(label=_("Quiet from"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    quiet_until = forms.TimeField(label=_("Quiet until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    marketing_daily_cap = forms.IntegerField(label=_("Marketing messages per member per day"), min_value=0,
+                                             max_value=100, help_text=_("0: no limit."))
+
+
+MONTHS = [(i, i) for i in range(1, 13)]
+
+
+class BroadcastForm(BoundedForm):
+    """A broadcast with the common segment conditions (``conditions()`` turns them into the
+    segment builder's list)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    channel = forms.ChoiceField(label=_("Channel"), choices=())
+    scheduled_at = forms.DateTimeField(label=_("Send at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    subject = forms.CharField(label=_("Subject (e-mail)"), max_length=200, required=False)
+    body_th = forms.CharField(label=_("Text (Thai)"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    body_en = forms.CharField(label=_("Text (English)"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    member_types = forms.TypedMultipleChoiceField(label=_("Member types"), coerce=int, required=False, choices=())
+    birth_months = forms.TypedMultipleChoiceField(label=_("Birth months"), coerce=int, required=False, choices=MONTHS)
+    spent_from = forms.DateField(label=_("Spent from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    spent_to = forms.DateField(label=_("Spent until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    spent_at_least = forms.DecimalField(label=_("Spent at least"), required=False, min_value=0, max_digits=12,
+                                        decimal_places=2)
+    last_purchase_before = forms.DateField(label=_("Last purchase before (lapsed)"), required=False,
+                                           widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, member_types: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = Channel.choices  # type: ignore[attr-defined]  # a ChoiceField
+        self.fields["member_types"].choices = member_types  # type: ignore[attr-defined]  # a ChoiceField
+
+    def conditions(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        out: list[dict[str, Any]] = []
+        if data.get("member_types"):
+            out.append({"kind": "member_type", "ids": data["member_types"]})
+        if data.get("birth_months"):
+            out.append({"kind": "birth_month", "months": data["birth_months"]})
+        if data.get("spent_at_least") is not None or data.get("spent_from") or data.get("spent_to"):
+            out.append({"kind": "spend", "from_on": data.get("spent_from"), "to_on": data.get("spent_to"),
+                        "min_amount": data.get("spent_at_least")})
+        if data.get("last_purchase_before"):
+            out.append({"kind": "last_purchase", "before_on": data["last_purchase_before"]})
+        return out
