@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "sasom.catalog",
     "sasom.ledger",
     "sasom.earning",
+    "sasom.tiers",
     "sasom.rewards",
     "sasom.checkout",
     "sasom.integrations",

@@ -37,6 +37,7 @@ POINTS_EXPIRED = "points.expired"
 POINTS_REVERSED = "points.reversed"
 POINTS_ADJUSTED = "points.adjusted"
 SALE_POSTED = "sale.posted"
+MEMBER_TIER_CHANGED = "member.tier_changed"
 
 KINDS: tuple[str, ...] = (
     MEMBER_CREATED,
@@ -47,6 +48,7 @@ KINDS: tuple[str, ...] = (
     POINTS_REVERSED,
     POINTS_ADJUSTED,
     SALE_POSTED,
+    MEMBER_TIER_CHANGED,
 )
 
 Payload = dict[str, Any]

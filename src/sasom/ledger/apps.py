@@ -12,5 +12,10 @@ class LedgerConfig(AppConfig):
         from . import member_data
         from .tasks import expire_points_task, points_daily, release_pending_task
 
+        from .services.tiering import tiers_daily
+
         member_data.register()
+        # the tier cut-offs and expiry downgrades (docs/tiers.md); the scheduler of issue 15 will
+        # call tiers_cutoff_run / tiers_expiry_run with its own date
+        daily_job("tiers", tiers_daily, order=110)
         daily_job("points", points_daily, order=100, tasks=(release_pending_task, expire_points_task))

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from sasom.core.audit import Actor
 from sasom.core.events import POINTS_EARNED, SALE_POSTED, event_wanted
+from sasom.tiers.selectors import ladder_for
 from sasom.earning import engine
 from sasom.ledger.models import LedgerSettings, PointAccount, Sale
 from sasom.ledger.plan import SalePlan, body_hash, plan_json
@@ -118,6 +119,8 @@ def sale_post_fast(
     # as on the ORM path: only when somebody subscribes does the call run inside BEGIN/COMMIT.
     listening = (plan.earn is not None and event_wanted(organization.pk, POINTS_EARNED)) or event_wanted(
         organization.pk, SALE_POSTED)
+    # A ladder may move the member's tier in the posting's transaction (ledger.services.tiering).
+    listening = listening or (member is not None and ladder_for(organization.pk) is not None)
     with transaction.atomic() if listening else nullcontext():
         row = _execute_prepared("sasom_sale_post_v2", "jsonb", _CALL, [plan_json(plan)])
         assert row is not None

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TiersConfig(AppConfig):
+    name = "sasom.tiers"
+    label = "tiers"
