@@ -155,7 +155,7 @@ def member_tier_lock(*, organization_id: int, member_id: int) -> MemberTier | No
 @transaction.atomic
 def member_tier_set(
     *, organization_id: int, member: Any, tier_code: str, until: dt.date | None, note: str, actor: Actor,
-    today: dt.date,
+    today: dt.date | None = None,
 ) -> TierChange | None:
     """Set a member's tier by hand. The tier is a floor until ``until`` (inclusive; None: no end):
     cut-offs and expiry never drop the member below it before then; earnings may still raise it.
@@ -163,6 +163,7 @@ def member_tier_set(
     ladder = ladder_for(organization_id)
     if ladder is None:
         raise DomainError(NO_LADDER, _("This organization has no tier ladder."), field="tier")
+    today = today or timezone.now().astimezone(ladder.zone).date()
     tier = ladder.tier(tier_code)
     if tier is None:
         raise DomainError(UNKNOWN_TIER, _("No such tier."), field="tier")
