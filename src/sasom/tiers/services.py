@@ -19,9 +19,18 @@ from sasom.core.errors import DomainError
 from sasom.core.events import MEMBER_TIER_CHANGED, event_record
 from sasom.tiers import engine
 from sasom.tiers.errors import INVALID_LADDER, NO_LADDER, UNKNOWN_TIER
-from sasom.tiers.models import Basis, BenefitsMode, Downgrade, DropMode, Frequency, MemberTier, Tier, TierChange, TierLadder
+from sasom.tiers.models import (
+    Basis,
+    BenefitsMode,
+    Downgrade,
+    DropMode,
+    Frequency,
+    MemberTier,
+    Tier,
+    TierChange,
+    TierLadder,
+)
 from sasom.tiers.selectors import ladder_for, ladder_forget
-
 
 _PARKED = 4 * 10**18  # above any threshold a form or the API accepts
 

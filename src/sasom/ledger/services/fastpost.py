@@ -30,7 +30,6 @@ from django.utils import timezone
 
 from sasom.core.audit import Actor
 from sasom.core.events import POINTS_EARNED, SALE_POSTED, event_wanted
-from sasom.tiers.selectors import ladder_for
 from sasom.earning import engine
 from sasom.ledger.models import LedgerSettings, PointAccount, Sale
 from sasom.ledger.plan import SalePlan, body_hash, plan_json
@@ -49,6 +48,7 @@ from sasom.ledger.services.sales import (
 )
 from sasom.members.models import Member, MemberType
 from sasom.organizations.models import Organization
+from sasom.tiers.selectors import ladder_for
 
 _CALL = "SELECT * FROM sasom_sale_post($1)"
 

@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from sasom.core.audit import Actor
@@ -71,16 +71,14 @@ def measures(
     earned = Q(kind=Entry.Kind.EARN, occurred_at__gte=start, **{f"occurred_at__{before}": end})
     taken = Q(sign=-1, reverses__kind=Entry.Kind.EARN, reverses__occurred_at__gte=start,
               **{f"reverses__occurred_at__{before}": end})
-    rows = Entry.objects.filter(earned, organization_id=organization_id, account__member_id__in=ids)
+    # one query: the earn entries of the window and the debits that took some of them back
+    rows = Entry.objects.filter(earned | taken, organization_id=organization_id, account__member_id__in=ids)
     if exclude_sale_id is not None:
-        rows = rows.exclude(sale_id=exclude_sale_id)
-    for member_id, points in rows.values_list("account__member_id").annotate(s=Sum("amount")).values_list(
+        rows = rows.exclude(Q(kind=Entry.Kind.EARN, sale_id=exclude_sale_id))
+    signed = Sum(F("amount") * F("sign"))
+    for member_id, points in rows.values_list("account__member_id").annotate(s=signed).values_list(
             "account__member_id", "s"):
         out[member_id] += int(points or 0)
-    back_rows = Entry.objects.filter(taken, organization_id=organization_id, account__member_id__in=ids)
-    for member_id, points in back_rows.values_list("account__member_id").annotate(s=Sum("amount")).values_list(
-            "account__member_id", "s"):
-        out[member_id] -= int(points or 0)
     return out
 
 

@@ -98,3 +98,18 @@ def test_unknown_tier_and_missing_note(manager, member):
     response = call(manager, "post", f"/members/{member.code}/tier", {"tier": "GOLD", "note": " "})
     assert (response.status_code, response.json()["field"]) == (400, "note")
     assert call(manager, "get", "/members/NOPE/tier-history").status_code == 404
+
+
+def test_the_receipt_says_how_far_the_next_tier_is(manager, sell, member, org, terminal):
+    from sasom.checkout.receipts import receipt_text
+    from sasom.ledger.selectors import account_of
+    from sasom.ledger.tier_card import tier_card
+
+    call(manager, "put", "/tiers/ladder", LADDER)
+    from django.utils import timezone
+    sale = sell(member, 680, when=timezone.now()).sale
+    card = tier_card(organization_id=org.pk, member_id=member.pk)
+    text = receipt_text(organization=org, sale=sale, member=member, awards=[], balance=None, tier=card)
+    assert "ระดับ / Tier: Basic" in text
+    assert "320 more points to Gold" in text
+    assert account_of(member) is not None

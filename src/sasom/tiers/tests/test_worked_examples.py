@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 
-from sasom.core.audit import Actor
 from sasom.ledger.services import sale_return, sale_void
 from sasom.ledger.services.tiering import tiers_cutoff_run, tiers_expiry_run, tiers_reevaluate
 from sasom.tiers.models import MemberTier, TierChange
