@@ -34,6 +34,14 @@ class TierCard:
     floor_until: dt.date | None
     floor_note: str
 
+    @property
+    def percent(self) -> int:
+        """How far to the next tier, 0-100 (100 at the top)."""
+        if self.next_code is None:
+            return 100
+        need = self.measure + self.missing
+        return min(100, self.measure * 100 // need) if need else 100
+
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
