@@ -21,6 +21,7 @@ from sasom.members.models import Consent, Member
 from sasom.notifications.backends import mask
 from sasom.organizations.models import Organization
 from sasom.rewards.pricing import coupon_code_display
+from sasom.ledger.tier_card import tier_card
 
 from . import selectors, services
 from .forms import CodeForm, PhoneForm
@@ -121,6 +122,7 @@ def logout_view(request: HttpRequest, organization: Organization) -> HttpRespons
 def home(request: HttpRequest, organization: Organization, member: Member) -> HttpResponse:
     return render(request, "portal/home.html", _ctx(
         organization, member, balance=selectors.portal_balance(member), qr=_qr(member.code, scale=6), tab="home",
+        tier=tier_card(organization_id=organization.pk, member_id=member.pk),
     ))
 
 

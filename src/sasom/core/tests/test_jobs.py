@@ -34,7 +34,7 @@ def test_the_command_runs_a_registered_job_in_its_place(db):
     lines = out.getvalue().splitlines()
     assert ran == ["x"]
     assert lines[0].startswith("expired ") and "member cards" in lines[0]
-    assert lines[1].startswith("released ") and lines[2] == "did the test job"
-    assert lines[3].startswith("anonymized ")
+    assert lines[1].startswith("released ") and lines[2].startswith("tiers: ") and lines[3] == "did the test job"
+    assert lines[4].startswith("anonymized ")
     assert lines[-2].startswith("deleted ") and "outbox events" in lines[-2]
     assert "form tokens" in lines[-1]

@@ -297,4 +297,4 @@ def tiers_daily() -> str:
         cut = tiers_cutoff_run(organization_id=organization_id, on_date=on_date)
         exp = tiers_expiry_run(organization_id=organization_id, on_date=on_date)
         lines.append(f"org {organization_id} {on_date}: cut-off {cut}, expiry {exp}")
-    return "; ".join(lines) or "no tier ladders"
+    return "tiers: " + ("; ".join(lines) or "no tier ladders")
