@@ -5,6 +5,7 @@ the evaluations read the points earned; the member's tier block is in ``GET /mem
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal, cast
 
 from django.http import HttpRequest
@@ -90,6 +91,9 @@ class TierConfig(StrictIn):
     threshold: StrictInt = Field(..., ge=0, le=10**12)
     validity_months: StrictInt | None = Field(None, ge=1, le=120)
     card_color: str = Field("#64748b", pattern=r"^#[0-9a-fA-F]{6}$")
+    discount_percent: Decimal = Field(Decimal("0"), ge=0, le=100, decimal_places=2,
+                                      description="member discount %, with the member type's (see benefits_mode)")
+    birthday_discount_percent: Decimal = Field(Decimal("0"), ge=0, le=100, decimal_places=2)
 
 
 class LadderIn(StrictIn):
@@ -123,7 +127,8 @@ class LadderOut(Schema):
             downgrade=row.downgrade, cutoff_frequency=row.cutoff_frequency, drop_mode=row.drop_mode,
             benefits_mode=row.benefits_mode,
             tiers=[TierConfig(code=t.code, name=t.name, threshold=t.threshold, validity_months=t.validity_months,
-                              card_color=t.card_color) for t in tiers],
+                              card_color=t.card_color, discount_percent=t.discount_percent,
+                              birthday_discount_percent=t.birthday_discount_percent) for t in tiers],
         )
 
 
@@ -145,7 +150,8 @@ def ladder_put(request: HttpRequest, body: LadderIn) -> LadderOut:
         is_active=body.is_active, basis=body.basis, window_months=body.window_months, downgrade=body.downgrade,
         cutoff_frequency=body.cutoff_frequency, drop_mode=body.drop_mode, benefits_mode=body.benefits_mode,
         tiers=[TierIn(code=t.code, name=t.name, threshold=t.threshold, validity_months=t.validity_months,
-                      card_color=t.card_color) for t in body.tiers],
+                      card_color=t.card_color, discount_percent=t.discount_percent,
+                      birthday_discount_percent=t.birthday_discount_percent) for t in body.tiers],
     )
     return LadderOut.of(row)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django import forms
@@ -13,6 +14,11 @@ from sasom.tiers.models import Basis, BenefitsMode, Downgrade, DropMode, Frequen
 from sasom.tiers.services import TierIn
 
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def _cents(value: Decimal) -> bool:
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -2
 
 
 class LadderForm(BoundedForm):
@@ -26,7 +32,8 @@ class LadderForm(BoundedForm):
     drop_mode = forms.ChoiceField(label=_("Drop"), choices=DropMode.choices)
     benefits_mode = forms.ChoiceField(label=_("Tier benefits"), choices=BenefitsMode.choices)
     tiers = forms.CharField(
-        label=_("Tiers, lowest first: code, name, from (points or baht)[, valid months][, colour]"),
+        label=_("Tiers, lowest first: code, name, from (points or baht)[, valid months][, colour]"
+                "[, discount %][, birthday discount %]"),
         widget=forms.Textarea(attrs={"rows": 5}), max_length=4000,
     )
 
@@ -37,19 +44,24 @@ class LadderForm(BoundedForm):
                 continue
             parts = [p.strip() for p in raw.split(",")]
             try:
-                if not 3 <= len(parts) <= 5 or not parts[0] or not parts[1]:
+                if not 3 <= len(parts) <= 7 or not parts[0] or not parts[1]:
                     raise ValueError
                 threshold = int(parts[2].replace("_", ""))
                 months = int(parts[3]) if len(parts) > 3 and parts[3] else None
                 color = parts[4] if len(parts) > 4 and parts[4] else "#64748b"
                 if not _COLOR.fullmatch(color):
                     raise ValueError
-            except ValueError:
+                discount = Decimal(parts[5]) if len(parts) > 5 and parts[5] else Decimal(0)
+                birthday = Decimal(parts[6]) if len(parts) > 6 and parts[6] else Decimal(0)
+                if not all(0 <= p <= 100 and _cents(p) for p in (discount, birthday)):
+                    raise ValueError
+            except (ValueError, InvalidOperation):
                 raise forms.ValidationError(
-                    _("Line %(n)s: write code, name, from[, valid months][, colour #rrggbb]."), params={"n": n}
+                    _("Line %(n)s: write code, name, from[, valid months][, colour #rrggbb][, discount %%]"
+                      "[, birthday discount %%]."), params={"n": n}
                 ) from None
             out.append(TierIn(code=parts[0], name=parts[1], threshold=threshold, validity_months=months,
-                              card_color=color))
+                              card_color=color, discount_percent=discount, birthday_discount_percent=birthday))
         if not out:
             raise forms.ValidationError(_("A ladder needs at least one tier."))
         return out
@@ -57,7 +69,9 @@ class LadderForm(BoundedForm):
     @staticmethod
     def tiers_text(tiers: list[Any]) -> str:
         return "\n".join(
-            ", ".join([t.code, t.name, str(t.threshold), str(t.validity_months or ""), t.card_color]) for t in tiers)
+            ", ".join([t.code, t.name, str(t.threshold), str(t.validity_months or ""), t.card_color,
+                       f"{t.discount_percent.normalize():f}", f"{t.birthday_discount_percent.normalize():f}"])
+            for t in tiers)
 
 
 class TierSetForm(BoundedForm):

@@ -18,6 +18,9 @@ import calendar
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
+from decimal import Decimal
+
+HUNDRED = Decimal(100)
 
 CUTOFF_MONTHS: dict[str, frozenset[int]] = {
     "monthly": frozenset(range(1, 13)),
@@ -35,6 +38,8 @@ class TierDef:
     threshold: int
     validity_months: int | None = None
     card_color: str = "#64748b"
+    discount_percent: Decimal = Decimal(0)
+    birthday_percent: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -220,3 +225,18 @@ def progress(ladder: Ladder, current: str | None, measure: int) -> Progress:
     nxt = ladder.tiers[rank] if rank < len(ladder.tiers) else None
     missing = max(0, nxt.threshold - measure) if nxt is not None else 0
     return Progress(current=tier, next=nxt, missing=missing, keep=tier.threshold if tier else 0)
+
+
+def discounts(ladder: Ladder, tier: str | None, type_percent: Decimal, type_birthday: Decimal,
+              is_birthday: bool) -> tuple[Decimal, Decimal]:
+    """The member discount and birthday discount percentages with the member's tier: the tier's on
+    top of the member type's (``stack``, capped at 100 together) or instead of them (``replace``,
+    only when the member has a tier). ``type_birthday`` is already 0 off the birthday."""
+    t = ladder.tier(tier)
+    if t is None:
+        return type_percent, type_birthday
+    tier_birthday = t.birthday_percent if is_birthday else Decimal(0)
+    if ladder.benefits_mode == "replace":
+        return t.discount_percent, tier_birthday
+    percent = min(type_percent + t.discount_percent, HUNDRED)
+    return percent, min(type_birthday + tier_birthday, HUNDRED - percent)

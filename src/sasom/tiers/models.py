@@ -78,6 +78,9 @@ class Tier(TenantModel):
         help_text=_("From the day the tier was reached; used when the ladder downgrades at expiry."),
     )
     card_color = models.CharField(_("card colour"), max_length=7, default="#64748b")
+    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=0)
+    birthday_discount_percent = models.DecimalField(_("birthday discount %"), max_digits=5, decimal_places=2,
+                                                    default=0)
 
     class Meta:
         verbose_name = _("tier")
@@ -86,6 +89,9 @@ class Tier(TenantModel):
             models.UniqueConstraint(fields=["organization", "ladder", "code"], name="uniq_tier_code"),
             models.UniqueConstraint(fields=["organization", "ladder", "threshold"], name="uniq_tier_threshold"),
             models.CheckConstraint(condition=Q(threshold__gte=0), name="tier_threshold_gte_0"),
+            models.CheckConstraint(condition=Q(discount_percent__gte=0, discount_percent__lte=100,
+                                               birthday_discount_percent__gte=0, birthday_discount_percent__lte=100),
+                                   name="tier_discount_pct"),
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,8 @@ def ladder_compile(organization_id: int) -> engine.Ladder | None:
         return None
     tiers = tuple(
         engine.TierDef(id=t.pk, code=t.code, name=t.name, threshold=t.threshold,
-                       validity_months=t.validity_months, card_color=t.card_color)
+                       validity_months=t.validity_months, card_color=t.card_color,
+                       discount_percent=t.discount_percent, birthday_percent=t.birthday_discount_percent)
         for t in Tier.objects.filter(organization_id=organization_id, ladder=row).order_by("threshold")
     )
     if not tiers:

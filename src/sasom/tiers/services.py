@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -42,6 +43,8 @@ class TierIn:
     threshold: int
     validity_months: int | None = None
     card_color: str = "#64748b"
+    discount_percent: Decimal = Decimal(0)
+    birthday_discount_percent: Decimal = Decimal(0)
 
 
 def _check(value: str, choices: Any, field: str) -> None:
@@ -78,6 +81,8 @@ def ladder_configure(
                           field="tiers")
     if any(t.validity_months is not None and not 1 <= t.validity_months <= 120 for t in tiers):
         raise DomainError(INVALID_LADDER, _("A validity is 1 to 120 months."), field="tiers")
+    if any(not Decimal(0) <= Decimal(p) <= 100 for t in tiers for p in (t.discount_percent, t.birthday_discount_percent)):
+        raise DomainError(INVALID_LADDER, _("A discount is 0 to 100 %."), field="tiers")
     if downgrade == Downgrade.EXPIRY and any(not t.validity_months for t in tiers):
         raise DomainError(INVALID_LADDER, _("A ladder that downgrades at expiry needs a validity for every tier."),
                           field="tiers")
@@ -101,6 +106,7 @@ def ladder_configure(
         row = existing.get(t.code.strip()) or Tier(organization_id=organization_id, ladder=ladder, code=t.code.strip())
         row.name, row.threshold = t.name.strip()[:100] or t.code, t.threshold
         row.validity_months, row.card_color = t.validity_months, t.card_color
+        row.discount_percent, row.birthday_discount_percent = t.discount_percent, t.birthday_discount_percent
         row.save()
     audit_record(organization_id=organization_id, actor=actor, action="tiers.ladder_configure", obj=ladder,
                  changes={"tiers": [[t.code, t.threshold] for t in tiers], **{k: [None, str(v)] for k, v in values.items()}})
