@@ -115,6 +115,9 @@ class MemberTier(TenantModel):
         constraints = [models.UniqueConstraint(fields=["organization", "member"], name="uniq_member_tier")]
         indexes = [models.Index(fields=["organization", "expires_on"], name="member_tier_expires_idx")]
 
+    def __str__(self) -> str:
+        return f"tier of member {self.member_id}"
+
 
 class Reason(models.TextChoices):
     UPGRADE = "upgrade", _("Upgrade")
@@ -155,3 +158,6 @@ class TierChange(TenantModel):
                 fields=["organization", "member", "run_key"], condition=~Q(run_key=""), name="uniq_tier_change_run"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.from_name or '-'} → {self.to_name or '-'} ({self.reason})"

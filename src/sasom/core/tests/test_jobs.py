@@ -11,7 +11,8 @@ from sasom.core import jobs
 
 def test_apps_register_their_daily_jobs_in_order():
     assert [j.name for j in jobs.daily_jobs()] == [
-        "members_expire", "points", "members_retention", "login_codes_purge", "events_purge", "form_tokens_purge",
+        "members_expire", "points", "tiers", "members_retention", "login_codes_purge", "events_purge",
+        "form_tokens_purge",
     ]
 
 
