@@ -242,3 +242,12 @@ def test_spend_based_ladder(ladder, sell, member, actor):
 def test_no_ladder_no_tier_no_rows(sell, member):
     sell(member, 5000, when=at(2026, 1, 10))
     assert not MemberTier.objects.exists() and not TierChange.objects.exists()
+
+
+def test_the_member_data_export_carries_the_tier_history(ladder, sell, member):
+    from sasom.members.privacy import member_data_export
+
+    ladder(window_months=12)
+    sell(member, 1200, when=at(2026, 1, 10))
+    rows = member_data_export(member)["tier_history"]
+    assert [(r["from_code"], r["to_code"], r["reason"], r["measure"]) for r in rows] == [("", "GOLD", "upgrade", 1200)]
