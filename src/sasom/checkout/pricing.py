@@ -36,7 +36,7 @@ from sasom.members.models import Member
 from sasom.members.selectors import is_birthday, member_benefits
 from sasom.organizations.models import Branch, Organization
 from sasom.tiers.engine import discounts as tier_discounts
-from sasom.tiers.selectors import ladder_for, tier_code_of
+from sasom.tiers.selectors import ladder_for, member_tier_code
 
 __all__ = ["Priced", "basket_priced", "lines_sent"]
 
@@ -83,7 +83,7 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
         ladder = ladder_for(organization.pk)
         if ladder is not None and benefits.active:
             # the member's tier adds to (or replaces) the type's discounts (docs/tiers.md, "Benefits")
-            tier = tier_code_of(organization_id=organization.pk, member_id=member.pk)
+            tier = member_tier_code(organization.pk, member)
             if tier:
                 percent, birthday = tier_discounts(ladder, tier, percent, birthday, is_birthday(member, on))
                 label = f"{label}+{tier}"

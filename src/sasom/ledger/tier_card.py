@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from sasom.ledger.services.tiering import measure_of
+from sasom.ledger.services.tiering import measure_of, outcome_of
 from sasom.tiers import engine
 from sasom.tiers.selectors import ladder_for, member_tier_row
 
@@ -86,6 +86,32 @@ def tier_card(*, organization_id: int, member_id: int, now: dt.datetime | None =
         floor_until=row.floor_until if row is not None and row.floor_tier else None,
         floor_note=row.floor_note if row is not None and row.floor_tier else "",
     )
+
+
+@dataclass(frozen=True)
+class ReceiptTier:
+    """What a receipt says of the tier (``checkout.receipts.tier_lines``)."""
+
+    name: str | None
+    next_name: str | None
+    missing: int
+    basis: str
+
+
+def tier_after_sale_of(*, organization_id: int, member_id: int, sale_id: int) -> ReceiptTier | TierCard | None:
+    """The member's tier for the receipt of a sale just posted: from what the posting decided
+    (``tiering.outcome_of``, no query), else read (:func:`tier_card`)."""
+    ladder = ladder_for(organization_id)
+    if ladder is None:
+        return None
+    found = outcome_of(sale_id)
+    if found is None or (found[1] is None and ladder.rank(found[0]) != len(ladder.tiers)):
+        return tier_card(organization_id=organization_id, member_id=member_id)
+    code, measure = found
+    progress = engine.progress(ladder, code, measure or 0)
+    return ReceiptTier(name=progress.current.name if progress.current else None,
+                       next_name=progress.next.name if progress.next else None, missing=progress.missing,
+                       basis=ladder.basis)
 
 
 def tier_block(member: Any) -> dict[str, Any] | None:

@@ -97,6 +97,21 @@ def tier_code_of(*, organization_id: int, member_id: int) -> str:
     return code or ""
 
 
+TIER_CODE_READ = "_sasom_tier_code"  # set by a lookup that read the member's tier with the member
+
+
+def member_tier_code(organization_id: int, member: Any) -> str:
+    """The member's tier code for a sale ("" for none): no query without a ladder (cached per
+    process), none when the member was read with its tier (``ledger.services.fastpost``'s lookup
+    sets ``TIER_CODE_READ``), else one."""
+    if member is None or ladder_for(organization_id) is None:
+        return ""
+    known = getattr(member, TIER_CODE_READ, None)
+    if known is not None:
+        return str(known)
+    return tier_code_of(organization_id=organization_id, member_id=member.pk)
+
+
 def tier_history(*, organization_id: int, member_id: int) -> QuerySet[TierChange]:
     return TierChange.objects.filter(organization_id=organization_id, member_id=member_id).order_by(
         "-changed_at", "-id")

@@ -41,7 +41,8 @@ from sasom.ledger.models import Entry, LedgerSettings, Lot, PointAccount, Sale, 
 from sasom.ledger.plan import SalePlan, award_json, body_hash, sale_plan
 from sasom.ledger.policy import local_date, lot_dates, settings_of, zone
 from sasom.ledger.services import core
-from sasom.ledger.services.tiering import tier_after_sale, tier_code_for_sale
+from sasom.ledger.services.tiering import TierPre, tier_after_sale
+from sasom.tiers.selectors import member_tier_code
 
 INACTIVE_STATUSES = frozenset({"suspended", "closed", "anonymized"})
 
@@ -133,7 +134,7 @@ def member_context(member: Any, account: PointAccount, occurred_at: dt.datetime,
     return engine.MemberContext(
         member_id=member.pk,
         member_type=member_type.code,
-        tier=tier_code_for_sale(member.organization_id, member),
+        tier=member_tier_code(member.organization_id, member),
         birth_on=member.birth_on,
         card_expired=bool(member.expires_on and member.expires_on < local_date(occurred_at, tz_name)),
         can_earn=member_type.can_earn,
@@ -183,7 +184,7 @@ def plan_of(
 
 
 def sale_announce(plan: SalePlan, *, sale_id: int, branch_code: str, terminal_code: str,
-                  member_code: str | None) -> None:
+                  member_code: str | None, tier_pre: TierPre | None = None) -> None:
     """Record ``sale.posted`` for a sale just written (every writer calls this once per sale, in
     the posting's transaction; nothing is built when no subscriber wants it), then let the
     earning raise the member's tier (``tiering.tier_after_sale``: nothing without a ladder)."""
@@ -198,7 +199,7 @@ def sale_announce(plan: SalePlan, *, sale_id: int, branch_code: str, terminal_co
         }
 
     event_record(organization_id=row.organization_id, kind=SALE_POSTED, payload=payload, occurred_at=row.occurred_at)
-    tier_after_sale(plan, sale_id=sale_id, member_code=member_code)
+    tier_after_sale(plan, sale_id=sale_id, member_code=member_code, pre=tier_pre)
 
 
 # ---------------------------------------------------------------- sale_post (the ORM writer)

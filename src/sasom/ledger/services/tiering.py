@@ -19,8 +19,10 @@ sales in the window, not voided, minus what was returned of them.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -34,13 +36,13 @@ from sasom.ledger.plan import SalePlan
 from sasom.members.models import Member
 from sasom.tiers import engine
 from sasom.tiers.models import MemberTier, TierChange, TierLadder
-from sasom.tiers.selectors import ladder_compile, ladder_for, state_of, tier_code_of
+from sasom.tiers.selectors import ladder_compile, ladder_for, state_of
 from sasom.tiers.services import Why, member_tier_lock, member_tier_move
 
 CHUNK = 2000
 
-__all__ = ["measures", "tier_after_sale", "tier_code_for_sale", "tiers_cutoff_run", "tiers_daily",
-           "tiers_expiry_run", "tiers_reevaluate"]
+__all__ = ["TierPre", "measures", "outcome_of", "tier_after_sale", "tier_precheck", "tiers_cutoff_run",
+           "tiers_daily", "tiers_expiry_run", "tiers_reevaluate"]
 
 
 def measures(
@@ -91,46 +93,100 @@ def measure_of(*, organization_id: int, ladder: engine.Ladder, member_id: int, s
 # ---------------------------------------------------------------- on a sale
 
 
-def tier_code_for_sale(organization_id: int, member: Any) -> str:
-    """The member's tier for the earning engine: no query when the organization has no ladder
-    (cached per process); one otherwise."""
-    if member is None or ladder_for(organization_id) is None:
-        return ""
-    return tier_code_of(organization_id=organization_id, member_id=member.pk)
+@dataclass(frozen=True)
+class TierPre:
+    """A sale's tier decision taken before its writes (the one-call writer): the window's measure
+    with this sale in it, and whether it raises the tier (then the call runs in a transaction)."""
+
+    measure: int
+    due: bool
 
 
-def tier_after_sale(plan: SalePlan, *, sale_id: int, member_code: str | None) -> None:
+def _this_sale(ladder: engine.Ladder, plan: SalePlan) -> int:
+    return int(plan.sale.net) if ladder.basis == "spend" else (plan.earn.amount if plan.earn else 0)
+
+
+def _current(plan: SalePlan) -> str | None:
+    return (plan.sale.explanation.get("context") or {}).get("tier") or None
+
+
+def tier_precheck(plan: SalePlan) -> TierPre | None:
+    """For a sale about to be written: None when there is nothing to evaluate (no member, no
+    ladder, nothing earned, already at the top); else the measure (one query) and the verdict."""
+    row = plan.sale
+    ladder = ladder_for(row.organization_id)
+    if row.member_id is None or ladder is None:
+        return None
+    this = _this_sale(ladder, plan)
+    current = _current(plan)
+    if this <= 0 or ladder.rank(current) == len(ladder.tiers):
+        return None
+    window = engine.earning_window(ladder, row.occurred_at, ladder.zone)
+    measure = this + measures(organization_id=row.organization_id, ladder=ladder, member_ids=[row.member_id],
+                              start=window[0], end=window[1], end_inclusive=True)[row.member_id]
+    today = row.occurred_at.astimezone(ladder.zone).date()
+    return TierPre(measure=measure, due=engine.on_earning(ladder, engine.State(tier=current), measure, today) is not None)
+
+
+# What the last sales of this thread decided, for their receipts (``outcome_of``): sale id ->
+# (the tier after the sale, the window's measure or None when it was not counted).
+_outcomes = threading.local()
+
+
+def _remember(sale_id: int, tier: str | None, measure: int | None) -> None:
+    found: dict[int, tuple[str | None, int | None]] = getattr(_outcomes, "by_sale", None) or {}
+    if len(found) > 100:
+        found.clear()
+    found[sale_id] = (tier, measure)
+    _outcomes.by_sale = found
+
+
+def outcome_of(sale_id: int) -> tuple[str | None, int | None] | None:
+    """The tier and measure :func:`tier_after_sale` settled for ``sale_id`` in this thread (once)."""
+    found: dict[int, tuple[str | None, int | None]] = getattr(_outcomes, "by_sale", None) or {}
+    return found.pop(sale_id, None)
+
+
+def tier_after_sale(plan: SalePlan, *, sale_id: int, member_code: str | None, pre: TierPre | None = None) -> None:
     """An earning can raise the member's tier: the window counted back from the sale, this sale
     included. Nothing (no query) for a sale without a member, without an earning, in an
-    organization without a ladder, or of a member already at the top tier."""
+    organization without a ladder, or of a member already at the top tier; nothing more when the
+    writer decided before writing (``pre``)."""
     row = plan.sale
     if row.member_id is None or member_code is None:
         return
     ladder = ladder_for(row.organization_id)
     if ladder is None:
         return
-    this = int(row.net) if ladder.basis == "spend" else (plan.earn.amount if plan.earn else 0)
+    this = _this_sale(ladder, plan)
+    current = _current(plan)
     if this <= 0:
         return
-    current = (row.explanation.get("context") or {}).get("tier") or None
     if ladder.rank(current) == len(ladder.tiers):
+        _remember(sale_id, current, None)
         return
     window = engine.earning_window(ladder, row.occurred_at, ladder.zone)
-    measure = this + measures(organization_id=row.organization_id, ladder=ladder, member_ids=[row.member_id],
-                              start=window[0], end=window[1], end_inclusive=True, exclude_sale_id=sale_id
-                              )[row.member_id]
+    if pre is not None:
+        measure = pre.measure
+    else:
+        measure = this + measures(organization_id=row.organization_id, ladder=ladder, member_ids=[row.member_id],
+                                  start=window[0], end=window[1], end_inclusive=True, exclude_sale_id=sale_id
+                                  )[row.member_id]
     today = row.occurred_at.astimezone(ladder.zone).date()
     if engine.on_earning(ladder, engine.State(tier=current), measure, today) is None:
+        _remember(sale_id, current, measure)
         return
     locked = member_tier_lock(organization_id=row.organization_id, member_id=row.member_id)
     move = engine.on_earning(ladder, state_of(locked), measure, today)
     if move is None:
+        _remember(sale_id, locked.tier.code if locked is not None and locked.tier is not None else None, measure)
         return
     member_tier_move(
         organization_id=row.organization_id, member_id=row.member_id, member_code=member_code, ladder=ladder,
         row=locked, move=move, on=today, actor=Actor.system("tiers"),
         why=Why(reason="upgrade", detail="sale", measure=measure, window=window, sale_id=sale_id),
     )
+    _remember(sale_id, move.to.code if move.to else None, measure)
 
 
 # ---------------------------------------------------------------- downgrades (daily)
