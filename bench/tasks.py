@@ -624,22 +624,30 @@ def step_reads(members_total: int, entries: int, samples: int) -> dict[str, Any]
 
 
 def step_tiers(on: bool) -> dict[str, Any]:
-    """B9: switch the demo organization's tier ladder on (thresholds most members pass the first of
-    and none the last of, so every sale of theirs sums its window) or off (B1's baseline)."""
+    """B9: switch the demo organization's tier ladder on or off (B1's baseline). On: every member
+    is placed in the lowest tier and none can reach the next, so every sale sums its window and
+    none upgrades (the steady state; an upgrade is a member's rare event)."""
     from django.db.models import F
 
     from sasom.core.audit import Actor
-    from sasom.tiers.models import TierLadder
+    from sasom.members.models import Member
+    from sasom.tiers.models import MemberTier, Tier, TierLadder
     from sasom.tiers.services import TierIn, ladder_configure
 
     org = _org()
     if on:
         ladder_configure(organization_id=org.pk, actor=Actor.system("bench"), name="B9", window_months=12,
-                         tiers=[TierIn("B9-BASIC", "Basic", 100), TierIn("B9-GOLD", "Gold", 10**9),
+                         tiers=[TierIn("B9-BASIC", "Basic", 0), TierIn("B9-GOLD", "Gold", 10**9),
                                 TierIn("B9-PLAT", "Platinum", 2 * 10**9)])
+        basic = Tier.objects.get(organization=org, code="B9-BASIC")
+        MemberTier.objects.filter(organization=org).delete()
+        ids = list(Member.objects.filter(organization=org).values_list("pk", flat=True))
+        MemberTier.objects.bulk_create([MemberTier(organization=org, member_id=i, tier=basic) for i in ids],
+                                       batch_size=5000)
     else:
         TierLadder.objects.filter(organization=org).update(is_active=False, version=F("version") + 1)
-    return {"on": on, "ladders_active": TierLadder.objects.filter(organization=org, is_active=True).count()}
+    return {"on": on, "ladders_active": TierLadder.objects.filter(organization=org, is_active=True).count(),
+            "members_placed": MemberTier.objects.filter(organization=org).count()}
 
 
 STEPS = {
