@@ -31,7 +31,7 @@ from django.utils import timezone
 from sasom.core.audit import Actor
 from sasom.core.events import POINTS_EARNED, SALE_POSTED, event_wanted
 from sasom.earning import engine
-from sasom.ledger.models import LedgerSettings, PointAccount, Sale
+from sasom.ledger.models import Entry, LedgerSettings, PointAccount, Sale
 from sasom.ledger.plan import SalePlan, body_hash, plan_json
 from sasom.ledger.policy import settings_of
 from sasom.ledger.selectors import Balance
@@ -71,6 +71,25 @@ def _execute_prepared(name: str, types: str, body: str, params: list[Any]) -> tu
         cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
         row: tuple[Any, ...] | None = cursor.fetchone()
         return row
+
+
+# Points earned in a window by one account, net of what returns, voids and reversals took back of
+# them (``ledger.services.tiering.measures``, as one prepared statement).
+_EARNED = (
+    f"SELECT COALESCE(SUM(e.amount * e.sign), 0) FROM {Entry._meta.db_table} e"
+    f" LEFT JOIN {Entry._meta.db_table} r ON r.id = e.reverses_id"
+    " WHERE e.organization_id = $1 AND e.account_id = $2 AND ("
+    "(e.kind = 'earn' AND e.occurred_at >= $3 AND e.occurred_at <= $4)"
+    " OR (e.sign = -1 AND r.kind = 'earn' AND r.occurred_at >= $3 AND r.occurred_at <= $4))"
+)
+
+
+def _earned(organization_id: int, account_id: int | None, start: dt.datetime, end: dt.datetime) -> int:
+    if account_id is None:
+        return 0  # no account yet: nothing earned
+    row = _execute_prepared("sasom_tier_earned_v1", "bigint, bigint, timestamptz, timestamptz", _EARNED,
+                            [organization_id, account_id, start, end])
+    return int(row[0]) if row is not None else 0
 
 
 @dataclass(frozen=True)
@@ -123,7 +142,10 @@ def sale_post_fast(
         organization.pk, SALE_POSTED)
     # A sale that raises the member's tier moves it in the posting's transaction (decided before
     # the call: the window's points so far plus this sale's; ledger.services.tiering).
-    tier_pre = tier_precheck(plan) if member is not None else None
+    tier_pre = None
+    if member is not None:
+        account_id = account.pk if account is not None else None
+        tier_pre = tier_precheck(plan, earned_before=lambda start, end: _earned(organization.pk, account_id, start, end))
     listening = listening or (tier_pre is not None and tier_pre.due)
     with transaction.atomic() if listening else nullcontext():
         row = _execute_prepared("sasom_sale_post_v2", "jsonb", _CALL, [plan_json(plan)])

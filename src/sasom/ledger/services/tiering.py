@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -110,9 +110,14 @@ def _current(plan: SalePlan) -> str | None:
     return (plan.sale.explanation.get("context") or {}).get("tier") or None
 
 
-def tier_precheck(plan: SalePlan) -> TierPre | None:
+EarnedBefore = Callable[[dt.datetime, dt.datetime], int]
+
+
+def tier_precheck(plan: SalePlan, earned_before: EarnedBefore | None = None) -> TierPre | None:
     """For a sale about to be written: None when there is nothing to evaluate (no member, no
-    ladder, nothing earned, already at the top); else the measure (one query) and the verdict."""
+    ladder, nothing earned, already at the top); else the measure (one query) and the verdict.
+    ``earned_before(start, end)``: the member's points earned in the window so far, when the
+    caller has a faster way to count them (a points ladder only)."""
     row = plan.sale
     ladder = ladder_for(row.organization_id)
     if row.member_id is None or ladder is None:
@@ -122,8 +127,12 @@ def tier_precheck(plan: SalePlan) -> TierPre | None:
     if this <= 0 or ladder.rank(current) == len(ladder.tiers):
         return None
     window = engine.earning_window(ladder, row.occurred_at, ladder.zone)
-    measure = this + measures(organization_id=row.organization_id, ladder=ladder, member_ids=[row.member_id],
-                              start=window[0], end=window[1], end_inclusive=True)[row.member_id]
+    if earned_before is not None and ladder.basis == "points":
+        before = earned_before(window[0], window[1])
+    else:
+        before = measures(organization_id=row.organization_id, ladder=ladder, member_ids=[row.member_id],
+                          start=window[0], end=window[1], end_inclusive=True)[row.member_id]
+    measure = this + before
     today = row.occurred_at.astimezone(ladder.zone).date()
     return TierPre(measure=measure, due=engine.on_earning(ladder, engine.State(tier=current), measure, today) is not None)
 
