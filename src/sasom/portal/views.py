@@ -17,11 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sasom.core.audit import client_ip
 from sasom.core.errors import DomainError
+from sasom.ledger.tier_card import tier_card
 from sasom.members.models import Consent, Member
 from sasom.notifications.backends import mask
 from sasom.organizations.models import Organization
 from sasom.rewards.pricing import coupon_code_display
-from sasom.ledger.tier_card import tier_card
 
 from . import selectors, services
 from .forms import CodeForm, PhoneForm

@@ -12,8 +12,8 @@ from sasom.earning import engine
 from sasom.ledger.services import sale_post
 from sasom.ledger.services.bulk import BulkSale, sales_post_bulk
 from sasom.ledger.services.fastpost import member_with_account, sale_post_fast
-from sasom.tiers.models import MemberTier, TierChange
 from sasom.testing.factories import MemberFactory
+from sasom.tiers.models import MemberTier, TierChange
 
 from .conftest import at
 
