@@ -41,8 +41,7 @@ from sasom.ledger.models import Entry, LedgerSettings, Lot, PointAccount, Sale, 
 from sasom.ledger.plan import SalePlan, award_json, body_hash, sale_plan
 from sasom.ledger.policy import local_date, lot_dates, settings_of, zone
 from sasom.ledger.services import core
-from sasom.ledger.services.tiering import TierPre, tier_after_sale
-from sasom.tiers.selectors import member_tier_code
+from sasom.ledger.services.tiering import TierPre, member_tier_code, tier_after_sale
 
 INACTIVE_STATUSES = frozenset({"suspended", "closed", "anonymized"})
 
@@ -185,9 +184,7 @@ def plan_of(
 
 def sale_announce(plan: SalePlan, *, sale_id: int, branch_code: str, terminal_code: str,
                   member_code: str | None, tier_pre: TierPre | None = None) -> None:
-    """Record ``sale.posted`` for a sale just written (every writer calls this once per sale, in
-    the posting's transaction; nothing is built when no subscriber wants it), then let the
-    earning raise the member's tier (``tiering.tier_after_sale``: nothing without a ladder)."""
+    """Record ``sale.posted`` (every writer, once per sale, in its transaction); the earning may raise the tier."""
     row = plan.sale
 
     def payload() -> dict[str, Any]:

@@ -36,12 +36,12 @@ from sasom.ledger.plan import SalePlan
 from sasom.members.models import Member
 from sasom.tiers import engine
 from sasom.tiers.models import MemberTier, TierChange, TierLadder
-from sasom.tiers.selectors import ladder_compile, ladder_for, state_of
+from sasom.tiers.selectors import ladder_compile, ladder_for, member_tier_code, state_of
 from sasom.tiers.services import Why, member_tier_lock, member_tier_move
 
 CHUNK = 2000
 
-__all__ = ["TierPre", "measures", "outcome_of", "tier_after_sale", "tier_precheck", "tiers_cutoff_run",
+__all__ = ["TierPre", "measures", "member_tier_code", "outcome_of", "tier_after_sale", "tier_precheck", "tiers_cutoff_run",
            "tiers_daily", "tiers_expiry_run", "tiers_reevaluate"]
 
 
