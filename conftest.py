@@ -110,3 +110,14 @@ def _pricing_cache_cleared():
     yield
     pricing_forget_all()
 
+
+@pytest.fixture(autouse=True)
+def _tier_ladder_cache_cleared():
+    """The tier ladder is cached per process (tiers.selectors.ladder_for), keyed by organization
+    id, and ids come round again once a test's rows are rolled back."""
+    from sasom.tiers.selectors import ladder_forget  # noqa: PLC0415  # imported once Django is set up
+
+    ladder_forget()
+    yield
+    ladder_forget()
+

@@ -128,7 +128,7 @@ class Bench:
     def run(self) -> None:
         s = self.size
         t_start = time.monotonic()
-        dbs = (["postgres"] if self.args.pg_url else []) + ([] if self.args.only == "B1" else ["sqlite"])
+        dbs = (["postgres"] if self.args.pg_url else []) + ([] if self.args.only in ("B1", "B9") else ["sqlite"])
         if self.args.pg_url:
             self.postmaster = int((Path(self.args.pg_datadir) / "data" / "postmaster.pid").read_text().split()[0])
         if self.args.only == "B7":  # the product import builds its own organizations
@@ -150,6 +150,7 @@ class Bench:
         # B1: the sales API on PostgreSQL, then pgbench right after
         if pg:
             self.say("== B1 POST /api/v1/sales on PostgreSQL, then pgbench")
+            self.task("postgres", "tiers")  # B1 without a tier ladder (B9 measures one)
             rt = self.task("postgres", "roundtrips", "--sales", "20", setup=setup)
             b1 = self.load("postgres", setup, workers=2, threads=4)
             ref = self.pgbench()
@@ -172,7 +173,24 @@ class Bench:
             self.row("B1", "PostgreSQL", "app server CPU per sale (gunicorn, 2 workers x 4 threads)",
                      f"{b1['app_cpu_ms_per_sale']:.2f} ms", "(context)", None)
 
-        if self.args.only == "B1":
+        # B9: the same sales with a tier ladder, in the same run (ratio to B1's sales/s)
+        if pg and self.args.only in ("", "B9"):
+            self.say("== B9 B1 again with a tier ladder")
+            self.task("postgres", "tiers", "--on")
+            rt9 = self.task("postgres", "roundtrips", "--sales", "20", setup=setup)
+            b9 = self.load("postgres", setup, workers=2, threads=4)
+            self.task("postgres", "tiers")
+            self.raw.update(b9=b9, roundtrips_b9=rt9)
+            ratio9 = b9["rate"] / b1["rate"]
+            self.row("B9", "PostgreSQL", "sales API with a tier ladder (evaluated on each sale) / B1 without",
+                     f"{b9['rate']:.0f} / {b1['rate']:.0f} sales/s = {ratio9:.2f}x", ">= 0.9x", ratio9 >= 0.9)
+            self.row("B9", "PostgreSQL", "database round trips per sale with a ladder (in-process count)",
+                     f"{rt9['round_trips']:.1f} / {rt9['round_trips_with_account']:.1f} (B1: "
+                     f"{rt['round_trips']:.1f} / {rt['round_trips_with_account']:.1f})", "(context)", None)
+            self.row("B9", "PostgreSQL", "PostgreSQL CPU per sale with a ladder / without",
+                     f"{b9['pg_cpu_ms_per_sale']:.2f} / {b1['pg_cpu_ms_per_sale']:.2f} ms", "(context)", None)
+
+        if self.args.only in ("B1", "B9"):
             self.total = time.monotonic() - t_start
             return
 
@@ -294,8 +312,9 @@ def main() -> None:
     parser.add_argument("--http-port", type=int, default=int(os.environ.get("SASOM_BENCH_HTTP_PORT", "18350")))
     parser.add_argument("--write", action="store_true", help="record the table in docs/performance.md")
     parser.add_argument("--json", default="", help="also save the raw results here")
-    parser.add_argument("--only", choices=["B1", "B7"], default="",
-                        help="run only these steps (B1: PostgreSQL sales API; B7: product import)")
+    parser.add_argument("--only", choices=["B1", "B7", "B9"], default="",
+                        help="run only these steps (B1: PostgreSQL sales API; B9: B1 then with a tier ladder; "
+                             "B7: product import)")
     args = parser.parse_args()
     bench = Bench(args)
     try:

@@ -623,7 +623,35 @@ def step_reads(members_total: int, entries: int, samples: int) -> dict[str, Any]
             "entries_queries_10": counts[10], "entries_queries_100": counts[100]}
 
 
+def step_tiers(on: bool) -> dict[str, Any]:
+    """B9: switch the demo organization's tier ladder on or off (B1's baseline). On: every member
+    is placed in the lowest tier and none can reach the next, so every sale sums its window and
+    none upgrades (the steady state; an upgrade is a member's rare event)."""
+    from django.db.models import F
+
+    from sasom.core.audit import Actor
+    from sasom.members.models import Member
+    from sasom.tiers.models import MemberTier, Tier, TierLadder
+    from sasom.tiers.services import TierIn, ladder_configure
+
+    org = _org()
+    if on:
+        ladder_configure(organization_id=org.pk, actor=Actor.system("bench"), name="B9", window_months=12,
+                         tiers=[TierIn("B9-BASIC", "Basic", 0), TierIn("B9-GOLD", "Gold", 10**9),
+                                TierIn("B9-PLAT", "Platinum", 2 * 10**9)])
+        basic = Tier.objects.get(organization=org, code="B9-BASIC")
+        MemberTier.objects.filter(organization=org).delete()
+        ids = list(Member.objects.filter(organization=org).values_list("pk", flat=True))
+        MemberTier.objects.bulk_create([MemberTier(organization=org, member_id=i, tier=basic) for i in ids],
+                                       batch_size=5000)
+    else:
+        TierLadder.objects.filter(organization=org).update(is_active=False, version=F("version") + 1)
+    return {"on": on, "ladders_active": TierLadder.objects.filter(organization=org, is_active=True).count(),
+            "members_placed": MemberTier.objects.filter(organization=org).count()}
+
+
 STEPS = {
+    "tiers": lambda a: step_tiers(a.on),
     "setup": lambda a: step_setup(a.members, a.rules, a.phones),
     "roundtrips": lambda a: step_roundtrips(a.sales),
     "engine": lambda a: step_engine([int(x) for x in a.sizes.split(",")], a.repeats),
@@ -657,6 +685,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--due-share", type=float, default=0.1)
     parser.add_argument("--entries", type=int, default=10000)
     parser.add_argument("--samples", type=int, default=50)
+    parser.add_argument("--on", action="store_true")
     args = parser.parse_args(argv)
     if args.step != "engine":
         _setup()

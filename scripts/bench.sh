@@ -6,6 +6,7 @@
 #   bash scripts/bench.sh --quick    the same steps on smaller data (about 4 minutes)
 #   bash scripts/bench.sh --smoke    tiny, SQLite only: proves the harness works (CI)
 #   bash scripts/bench.sh --catalog  only B7, the product import at full size (prints, records nothing)
+#   bash scripts/bench.sh --tiers    only B1 then B9 (with a tier ladder), quick sizes (prints, records nothing)
 # SASOM_BENCH_PGPORT (default 54350) and SASOM_BENCH_HTTP_PORT (default 18350) choose the ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,10 +15,11 @@ write=--write
 only=""
 case "${1:-}" in
   --catalog) only="--only B7"; write="" ;;
+  --tiers) only="--only B9"; write=""; mode=quick ;;
   --quick) mode=quick; write="" ;;
   --smoke) mode=smoke; write="" ;;
   "" | --full) ;;
-  *) echo "usage: $0 [--quick|--smoke|--catalog]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--quick|--smoke|--catalog|--tiers]" >&2; exit 2 ;;
 esac
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e . >/dev/null

@@ -19,6 +19,7 @@ from sasom.core.errors import DomainError
 from sasom.earning.api import router as earning_router
 from sasom.integrations.api import router as integration_router
 from sasom.ledger.api import router as ledger_router
+from sasom.ledger.api_tiers import router as tiers_router
 from sasom.members.api import router as members_router
 from sasom.rewards.api import router as rewards_router
 
@@ -143,6 +144,7 @@ def _mount() -> None:
     api.add_router("/", prices_router)
     api.add_router("/", checkout_router)
     api.add_router("/", ledger_router)
+    api.add_router("/", tiers_router)
     api.add_router("/", earning_router)
     api.add_router("/", rewards_router)
     api.add_router("/", jobs_router)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "sasom.catalog",
     "sasom.ledger",
     "sasom.earning",
+    "sasom.tiers",
     "sasom.segments",
     "sasom.rewards",
     "sasom.checkout",

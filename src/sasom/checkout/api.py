@@ -141,7 +141,7 @@ def _sale(principal: Principal, receipt_id: str, branch_code: str, terminal_code
     return sale
 
 
-def _storedsale_out(principal: Principal, sale: Sale, *, replayed: bool) -> SaleOut:
+def _stored_sale_out(principal: Principal, sale: Sale, *, replayed: bool) -> SaleOut:
     return sale_out(sale, sale.member, awards=sale.explanation.get("awards", []), replayed=replayed,
                      coupons=services.coupons_of_sale(sale.organization_id, sale),
                      organization=_organization(principal))
@@ -204,10 +204,10 @@ def sale_void_op(request: HttpRequest, receipt_id: str, body: VoidIn) -> SaleOut
         sale = _sale(principal, receipt_id, body.branch, body.terminal)
         sale = services.sale_void(sale=sale, reason=body.reason, actor=Actor.from_request(request))
         sale = Sale.objects.select_related("branch", "terminal", "member").get(pk=sale.pk)
-        return _storedsale_out(principal, sale, replayed=False)
+        return _stored_sale_out(principal, sale, replayed=False)
 
 
 @router.get("/sales/{path:receipt_id}", response=SaleOut, summary="A posted sale")
 def sale_read(request: HttpRequest, receipt_id: str, place: Query[SalePlace]) -> SaleOut:
     principal = api_require(request, "points.view")
-    return _storedsale_out(principal, _sale(principal, receipt_id, place.branch, place.terminal), replayed=False)
+    return _stored_sale_out(principal, _sale(principal, receipt_id, place.branch, place.terminal), replayed=False)

@@ -34,8 +34,10 @@ from sasom.earning import engine
 from sasom.ledger.plan import decimal_text
 from sasom.ledger.policy import local_date
 from sasom.members.models import Member
-from sasom.members.selectors import member_benefits
+from sasom.members.selectors import is_birthday, member_benefits
 from sasom.organizations.models import Branch, Organization
+from sasom.tiers.engine import discounts as tier_discounts
+from sasom.tiers.selectors import ladder_for, member_tier_code
 
 __all__ = ["Priced", "basket_priced", "lines_sent"]
 
@@ -78,10 +80,17 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
     table = None
     if member is not None:
         benefits = member_benefits(member, on)
+        percent, birthday, label = benefits.discount_percent, benefits.birthday_discount_percent, member.member_type.code
+        ladder = ladder_for(organization.pk)
+        if ladder is not None and benefits.active:
+            # the member's tier adds to (or replaces) the type's discounts (docs/tiers.md, "Benefits")
+            tier = member_tier_code(organization.pk, member)
+            if tier:
+                percent, birthday = tier_discounts(ladder, tier, percent, birthday, is_birthday(member, on))
+                label = f"{label}+{tier}"
         terms = dataclasses.replace(
-            terms, member_label=member.member_type.code, benefits_active=benefits.active,
-            benefits_reason=benefits.reason, discount_percent=benefits.discount_percent,
-            birthday_percent=benefits.birthday_discount_percent,
+            terms, member_label=label, benefits_active=benefits.active,
+            benefits_reason=benefits.reason, discount_percent=percent, birthday_percent=birthday,
         )
         if benefits.active:
             table = settings.member_tables.get(member.member_type_id)

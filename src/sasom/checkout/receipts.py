@@ -29,10 +29,25 @@ def _wrapped(text: str, width: int) -> list[str]:
     return [f"  {part.strip()}"[:width] for part in text.split(" / ")]
 
 
+def tier_lines(card: Any, width: int = 40) -> list[str]:
+    """The member's tier and what the next one asks for ("320 more points to Gold")."""
+    if card is None:
+        return []
+    lines = []
+    if card.name:
+        lines.append(f"ระดับ / Tier: {card.name}"[:width])
+    if card.next_name and card.missing:
+        unit_th, unit_en = ("บาท", "THB") if card.basis == "spend" else ("แต้ม", "points")
+        lines.extend(_wrapped(f"อีก {_fmt(card.missing)} {unit_th} ถึง {card.next_name} / "
+                              f"{_fmt(card.missing)} more {unit_en} to {card.next_name}", width))
+    return lines
+
+
 def receipt_text(*, organization: Any, sale: Any, member: Any, awards: list[Any], balance: Any,
-                 campaign_discount: Decimal = Decimal("0"), width: int = 40) -> str:
+                 campaign_discount: Decimal = Decimal("0"), width: int = 40, tier: Any = None) -> str:
     """Bilingual (Thai / English) lines no wider than ``width`` characters for a receipt printer;
-    dates as the organization shows them in Thai (its calendar setting)."""
+    dates as the organization shows them in Thai (its calendar setting); ``tier`` is the member's
+    tier card (``ledger.tier_card``), None without a ladder."""
     rule = "-" * width
     lines = [rule, organization.name[:width]]
     if member is None:
@@ -63,5 +78,6 @@ def receipt_text(*, organization: Any, sale: Any, member: Any, awards: list[Any]
                 f"หมดอายุ / Expire {shop_date(balance.next_expiry.on, organization, language='th')}: "
                 f"{_fmt(balance.next_expiry.points)}"[:width]
             )
+    lines.extend(tier_lines(tier, width))
     lines.append(rule)
     return "\n".join(lines)

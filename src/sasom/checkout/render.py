@@ -25,6 +25,7 @@ from sasom.ledger.api_schemas import awards_out, balance_out
 from sasom.ledger.models import PointAccount, Sale, SaleLine
 from sasom.ledger.plan import LineRow, award_json, line_rows
 from sasom.ledger.selectors import Balance, balance_after
+from sasom.ledger.tier_card import tier_after_sale_of
 from sasom.members.models import Member
 from sasom.organizations.models import Organization
 
@@ -90,6 +91,8 @@ def sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]],
         receipt_text=receipts.receipt_text(
             organization=organization, sale=sale, member=member, awards=member_awards, balance=balance,
             campaign_discount=campaign,
+            tier=tier_after_sale_of(organization_id=sale.organization_id, member_id=member.pk, sale_id=sale.pk)
+            if member is not None else None,
         ),
         replayed=replayed,
     )

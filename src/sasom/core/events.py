@@ -38,6 +38,7 @@ POINTS_EXPIRED = "points.expired"
 POINTS_REVERSED = "points.reversed"
 POINTS_ADJUSTED = "points.adjusted"
 SALE_POSTED = "sale.posted"
+MEMBER_TIER_CHANGED = "member.tier_changed"
 
 KINDS: tuple[str, ...] = (
     MEMBER_CREATED,
@@ -48,6 +49,7 @@ KINDS: tuple[str, ...] = (
     POINTS_REVERSED,
     POINTS_ADJUSTED,
     SALE_POSTED,
+    MEMBER_TIER_CHANGED,
 )
 
 Payload = dict[str, Any]

@@ -20,6 +20,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, cast
 
 from django.apps import apps
@@ -38,10 +39,12 @@ from sasom.earning.models import Campaign, EarnRule
 from sasom.integrations.auth import hash_secret
 from sasom.integrations.models import ApiKey
 from sasom.ledger.demo import make_demo_sales
+from sasom.ledger.services.tiering import tiers_reevaluate
 from sasom.members.demo import make_demo_member_types, make_demo_members
 from sasom.members.models import Member
 from sasom.organizations.models import Branch, Organization, Role, Staff, Terminal
 from sasom.rewards.demo import make_demo_rewards
+from sasom.tiers.services import TierIn, ladder_configure
 
 DEMO_CODE = "demo"
 DEMO_NAME = "มินิมาร์ทสะสม"
@@ -179,6 +182,24 @@ def section_sales(ctx: DemoContext) -> str:
     return f"{posted} sales of the last three weeks, with their points"
 
 
+DEMO_TIERS = [
+    TierIn("SILVER", "Silver · ซิลเวอร์", 100, card_color="#94a3b8"),
+    TierIn("GOLD", "Gold · โกลด์", 300, card_color="#d4a017", discount_percent=Decimal("2"),
+           birthday_discount_percent=Decimal("3")),
+    TierIn("PLATINUM", "Platinum · แพลทินัม", 700, card_color="#334155", discount_percent=Decimal("5"),
+           birthday_discount_percent=Decimal("5")),
+]
+
+
+def section_tiers(ctx: DemoContext) -> str:
+    """A ladder on points earned in 12 months with quarterly cut-offs, then "re-evaluate all
+    members now" so the sales already made place the members (later sales upgrade them)."""
+    ladder_configure(organization_id=ctx.org.pk, actor=ctx.actor, name="Member tiers · ระดับสมาชิก",
+                     window_months=12, cutoff_frequency="quarterly", tiers=DEMO_TIERS)
+    moves = tiers_reevaluate(organization_id=ctx.org.pk, actor=ctx.actor, apply=True)
+    return f"{len(DEMO_TIERS)} tiers, {sum(moves.values())} members placed"
+
+
 def demo_api_key(label: str) -> tuple[str, str]:
     """(prefix, secret) of a demo key, derived from the server's secret and ``label``, so the demo
     can print its keys again on a later run. Real keys are random and shown once."""
@@ -214,6 +235,7 @@ DEMO_SECTIONS: list[tuple[str, DemoSection]] = [
     ("rewards", section_rewards),
     ("prices", section_pricing),
     ("sales", section_sales),
+    ("tiers", section_tiers),
     ("api keys", section_api_keys),
 ]
 

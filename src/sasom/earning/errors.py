@@ -9,5 +9,3 @@ CAMPAIGN_CODE_TAKEN = "campaign_code_taken"
 FIELD_INVALID = "earning_field_invalid"
 UNKNOWN_CODE = "earning_unknown_code"
 PREVIEW_INVALID = "preview_invalid"
-# a rule limited to tiers while tiers do not exist yet (issue 12 lifts this)
-TIERS_NOT_AVAILABLE = "tiers_not_available"

@@ -26,7 +26,6 @@ from sasom.earning.errors import (  # noqa: F401  (codes live in errors.py)
     FIELD_INVALID,
     PREVIEW_INVALID,
     RULE_CODE_TAKEN,
-    TIERS_NOT_AVAILABLE,
     UNKNOWN_CODE,
 )
 from sasom.earning.kinds import KINDS
@@ -34,6 +33,7 @@ from sasom.earning.params import validate_params
 from sasom.earning.selectors import ruleset_for, ruleset_forget
 from sasom.members.models import MemberType
 from sasom.organizations.models import Branch, Organization, Terminal
+from sasom.tiers.models import Tier
 
 RULE_FIELDS = [
     "code", "name", "kind", "priority", "stop_further", "is_active", "valid_from", "valid_to",
@@ -102,6 +102,16 @@ def _known(organization_id: int, field: str, codes: list[str]) -> None:
         raise DomainError(UNKNOWN_CODE, f"unknown {field.replace('_', ' ')}: {', '.join(missing)}", field=field)
 
 
+def _known_tiers(organization_id: int, codes: list[str]) -> None:
+    """Tier codes in a scope must be tiers of the organization's ladder (docs/tiers.md)."""
+    if not codes:
+        return
+    found = set(Tier.objects.filter(organization_id=organization_id, code__in=codes).values_list("code", flat=True))
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise DomainError(UNKNOWN_CODE, f"unknown tiers: {', '.join(missing)}", field="tiers")
+
+
 def _check_period(valid_from: dt.datetime | None, valid_to: dt.datetime | None) -> None:
     for name, value in (("valid_from", valid_from), ("valid_to", valid_to)):
         if value is not None and value.tzinfo is None:
@@ -147,11 +157,7 @@ def _rule_values(organization_id: int, data: dict[str, Any]) -> dict[str, Any]:
         values[field] = _clean_codes(data.get(field))
     for field in ("member_types", "branches", "terminals"):
         _known(organization_id, field, values[field])
-    if values["tiers"]:
-        # No member can have a tier until tiers exist (issue 12): such a rule would fire in the
-        # preview and never on a sale. The tiers change lifts this.
-        raise DomainError(TIERS_NOT_AVAILABLE, _("Tiers do not exist yet; a rule cannot be limited to tiers."),
-                          field="tiers")
+    _known_tiers(organization_id, values["tiers"])
     return values
 
 

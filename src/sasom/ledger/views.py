@@ -35,6 +35,7 @@ from sasom.ledger.services import (
     ledger_settings_update,
     points_adjust,
 )
+from sasom.ledger.views_tiers import member_tier_context
 from sasom.members.models import Member
 from sasom.organizations.http import StaffRequest
 from sasom.organizations.models import Branch, Organization
@@ -103,6 +104,7 @@ def member_points(request: StaffRequest, member_id: int) -> HttpResponse:
         "lots": list(selectors.lots_for(account)[:50]) if account else [],
         "page": selectors.entries_for(account, request.GET.get("page")) if account else None,
         "may_adjust": staff_has(request.staff, "points.adjust"),
+        **member_tier_context(request, member),
     }
     return render(request, "ledger/_member_points_body.html", context)
 

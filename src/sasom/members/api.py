@@ -24,6 +24,7 @@ from sasom.members.errors import (  # noqa: F401  (codes live in errors.py)
     E_UNKNOWN_MEMBER_TYPE,
 )
 from sasom.members.models import Consent, Member, MemberType
+from sasom.members.registry import tier_block
 from sasom.members.selectors import member_by_code, member_lookup
 from sasom.members.services import member_register, member_type_save, member_update
 from sasom.members.validation import normalize_phone
@@ -31,6 +32,27 @@ from sasom.organizations.models import Branch, Organization
 
 router = Router(tags=["members"], auth=api_auth)
 
+
+
+class TierBlockOut(Schema):
+    """The member's tier (docs/tiers.md); absent when the organization has no tier ladder."""
+
+    code: str | None = Field(..., description="tier code; null: no tier yet")
+    name: str | None
+    card_color: str | None
+    reached_on: dt.date | None
+    expires_on: dt.date | None = Field(..., description="last day of the tier (ladders that downgrade at expiry)")
+    basis: str = Field(..., description="points (earned) or spend (baht)")
+    window_months: int
+    measure: int = Field(..., description="points earned (or baht spent) in the window counted back from now, net of returns and voids")
+    next_code: str | None
+    next_name: str | None
+    missing: int = Field(..., description="still to earn for the next tier; 0 at the top")
+    keep: int = Field(..., description="what the current tier asks for in its window")
+    keep_until: dt.date | None = Field(..., description="the next cut-off, or the tier's last day")
+    floor_code: str | None = Field(..., description="a tier set by hand: never dropped below it until floor_until")
+    floor_until: dt.date | None
+    floor_note: str
 
 
 class MemberOut(Schema):
@@ -53,6 +75,7 @@ class MemberOut(Schema):
     marketing_consent: bool
     joined_on: dt.date
     expires_on: dt.date | None
+    tier: TierBlockOut | None = None
 
     @staticmethod
     def of(member: Member) -> MemberOut:
@@ -66,6 +89,15 @@ class MemberOut(Schema):
             tags=list(member.tags or []), marketing_consent=member.marketing_consent,
             joined_on=member.joined_on, expires_on=member.expires_on,
         )
+
+    @staticmethod
+    def full(member: Member) -> MemberOut:
+        """The profile with its tier block (one more read when the organization has a ladder)."""
+        out = MemberOut.of(member)
+        block = tier_block(member)
+        if block is not None:
+            out.tier = TierBlockOut(**block)
+        return out
 
 
 Tag = Annotated[str, Field(min_length=1, max_length=40)]
@@ -132,7 +164,7 @@ def lookup(request: HttpRequest, q: Query[LookupQuery]) -> MemberOut:
     member = member_lookup(principal.organization_id, phone=q.phone, card=q.card, code=q.code)
     if member is None:
         raise NotFound(E_MEMBER_NOT_FOUND, "No member matches.", field="phone" if q.phone else ("card" if q.card else "code"))
-    return MemberOut.of(_with_cards(member))
+    return MemberOut.full(_with_cards(member))
 
 
 @router.post("/members", response={201: MemberOut, 400: Error, 404: Error, 409: Error}, summary="Register a member")
@@ -160,13 +192,13 @@ def create(request: HttpRequest, body: MemberIn) -> Status[MemberOut]:
         organization=org, actor=Actor.from_request(request), data=data,
         card_number=body.card_number.strip(), consent_channel=Consent.Channel.API,
     )
-    return Status(201, MemberOut.of(_with_cards(member)))
+    return Status(201, MemberOut.full(_with_cards(member)))
 
 
 @router.get("/members/{code}", response={200: MemberOut, 404: Error}, summary="A member's profile")
 def read(request: HttpRequest, code: str) -> MemberOut:
     principal = api_require(request, "members.view")
-    return MemberOut.of(_with_cards(member_by_code(principal.organization_id, code)))
+    return MemberOut.full(_with_cards(member_by_code(principal.organization_id, code)))
 
 
 @router.patch("/members/{code}", response={200: MemberOut, 400: Error, 404: Error, 409: Error}, summary="Change a member's profile")
@@ -185,7 +217,7 @@ def patch(request: HttpRequest, code: str, body: MemberPatch) -> MemberOut:
     if "marketing_consent" in data and data["marketing_consent"] is None:
         del data["marketing_consent"]  # null: no change (a consent is given or withdrawn, never unknown)
     member = member_update(member=member, actor=Actor.from_request(request), data=data, consent_channel=Consent.Channel.API)
-    return MemberOut.of(_with_cards(member))
+    return MemberOut.full(_with_cards(member))
 
 
 # ------------------------------------------------------------------------ member types (config)

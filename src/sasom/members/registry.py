@@ -93,3 +93,16 @@ def register_purchases(source: PurchasesSource) -> None:
 def purchases_source() -> PurchasesSource | None:
     return _purchases[0] if _purchases else None
 
+
+
+_tier_blocks: list[Callable[[Member], dict[str, Any] | None]] = []
+
+
+def register_tier_block(source: Callable[[Member], dict[str, Any] | None]) -> None:
+    """The member's tier as the profile shows it (``GET /members/{code}``): the ledger fills it
+    (tier, progress to the next one, what keeps it; docs/tiers.md). None: no ladder."""
+    _tier_blocks[:] = [source]
+
+
+def tier_block(member: Member) -> dict[str, Any] | None:
+    return _tier_blocks[0](member) if _tier_blocks else None

@@ -196,6 +196,11 @@ def _is_birthday(birth_on: dt.date | None, on: dt.date, scope: str) -> bool:
     return (birth_on.month, birth_on.day) == (on.month, on.day)
 
 
+def is_birthday(member: Member, on: dt.date) -> bool:
+    """Whether ``on`` is the member's birthday as the member type reads it (the day, or the month)."""
+    return _is_birthday(member.birth_on, on, member.member_type.birthday_scope)
+
+
 def member_benefits(member: Member, on: dt.date) -> Benefits:
     """The member type's benefits on ``on``.
 

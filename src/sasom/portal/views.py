@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sasom.core.audit import client_ip
 from sasom.core.errors import DomainError
+from sasom.ledger.tier_card import tier_card
 from sasom.members.models import Consent, Member
 from sasom.notifications.backends import mask
 from sasom.notifications.line_link import line_link_code_issue, line_unlink
@@ -124,6 +125,7 @@ def logout_view(request: HttpRequest, organization: Organization) -> HttpRespons
 def home(request: HttpRequest, organization: Organization, member: Member) -> HttpResponse:
     return render(request, "portal/home.html", _ctx(
         organization, member, balance=selectors.portal_balance(member), qr=_qr(member.code, scale=6), tab="home",
+        tier=tier_card(organization_id=organization.pk, member_id=member.pk),
     ))
 
 

@@ -376,3 +376,24 @@ def test_one_statement_matches_skus_before_barcodes_and_only_sellable_products(s
     assert found["RICE"].member_source == "table:VIP@B1" and found["RICE"].categories == frozenset({"FOOD"})
     assert found["8850001"].sku == "CHIPS" and found["8850001"].categories == frozenset({"SNACK", "FOOD"})
     assert shop_products.count() == 7
+
+
+@pytest.mark.parametrize("mode, expected", [("stack", "12.75"), ("replace", "4.25")])
+def test_a_tier_discount_stacks_on_or_replaces_the_type_discount(shop, vip, pos, org, mode, expected):
+    from sasom.tiers.services import TierIn, ladder_configure, member_tier_set
+
+    # given a ladder whose Gold tier gives 5 % (and 3 % more on the birthday), and a VIP set to Gold
+    ladder_configure(organization_id=org.pk, actor=SYSTEM, name="Tiers", benefits_mode=mode, tiers=[
+        TierIn("SILVER", "Silver", 500), TierIn("GOLD", "Gold", 1000, discount_percent=Decimal("5"),
+                                                birthday_discount_percent=Decimal("3"))])
+    member_tier_set(organization_id=org.pk, member=vip, tier_code="GOLD", until=None, note="test", actor=SYSTEM)
+    # when the VIP (10 %) buys rice at 85.00 outside the birthday month
+    answer = post(pos, "/api/v1/sales/quote", body(("RICE", "1")))
+    # then 10 % + 5 % (stack) or the tier's 5 % alone (replace)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["lines"][0]["member_discount"] == expected
+    # and in the birthday month the tier's birthday % joins the type's 5 %
+    vip.birth_on = dt.date(1990, 11, 2)
+    vip.save()
+    nov = post(pos, "/api/v1/sales/quote", body(("RICE", "1"))).json()["lines"][0]["member_discount"]
+    assert nov == {"stack": "19.55", "replace": "6.80"}[mode]  # 85 x (15 % + 8 %) / 85 x (5 % + 3 %)

@@ -34,7 +34,7 @@ def recorder():
 
 def test_apps_register_their_jobs_in_order():
     assert [j.name for j in jobs.jobs_registered()] == [
-        "members_expire", "points_release", "points_expire", "members_retention", "login_codes_purge",
+        "members_expire", "points_release", "points_expire", "tiers_cutoff", "tiers_expiry", "members_retention", "login_codes_purge",
         "event_messages", "events_purge", "form_tokens_purge",
     ]
     assert not jobs.job_get("events_purge").per_organization

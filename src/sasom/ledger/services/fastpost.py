@@ -31,7 +31,7 @@ from sasom.core.audit import Actor
 from sasom.core.events import POINTS_EARNED, SALE_POSTED, event_wanted
 from sasom.core.sql import prepared_row
 from sasom.earning import engine
-from sasom.ledger.models import LedgerSettings, PointAccount, Sale
+from sasom.ledger.models import Entry, LedgerSettings, PointAccount, Sale
 from sasom.ledger.plan import SalePlan, body_hash, plan_json
 from sasom.ledger.policy import settings_of
 from sasom.ledger.selectors import Balance
@@ -46,10 +46,32 @@ from sasom.ledger.services.sales import (
     sale_validate,
     stored_result,
 )
+from sasom.ledger.services.tiering import TierPre, tier_precheck
 from sasom.members.models import Member, MemberType
 from sasom.organizations.models import Organization
+from sasom.tiers.models import MemberTier, Tier
+from sasom.tiers.selectors import TIER_CODE_READ
 
 _CALL = "SELECT * FROM sasom_sale_post($1)"
+
+# Points earned in a window by one account, net of what returns, voids and reversals took back of
+# them (``ledger.services.tiering.measures``, as one prepared statement).
+_EARNED = (
+    f"SELECT COALESCE(SUM(e.amount * e.sign), 0) FROM {Entry._meta.db_table} e"
+    f" LEFT JOIN {Entry._meta.db_table} r ON r.id = e.reverses_id"
+    " WHERE e.organization_id = $1 AND e.account_id = $2 AND ("
+    "(e.kind = 'earn' AND e.occurred_at >= $3 AND e.occurred_at <= $4)"
+    " OR (e.sign = -1 AND r.kind = 'earn' AND r.occurred_at >= $3 AND r.occurred_at <= $4))"
+)
+
+
+def _earned(organization_id: int, account_id: int | None, start: dt.datetime, end: dt.datetime) -> int:
+    if account_id is None:
+        return 0  # no account yet: nothing earned
+    row = prepared_row("sasom_tier_earned_v1", "bigint, bigint, timestamptz, timestamptz", _EARNED,
+                            [organization_id, account_id, start, end])
+    return int(row[0]) if row is not None else 0
+
 
 @dataclass(frozen=True)
 class FastPostResult(SalePostResult):
@@ -99,13 +121,20 @@ def sale_post_fast(
     # as on the ORM path: only when somebody subscribes does the call run inside BEGIN/COMMIT.
     listening = (plan.earn is not None and event_wanted(organization.pk, POINTS_EARNED)) or event_wanted(
         organization.pk, SALE_POSTED)
+    # A sale that raises the member's tier moves it in the posting's transaction (decided before
+    # the call: the window's points so far plus this sale's; ledger.services.tiering).
+    tier_pre = None
+    if member is not None:
+        account_id = account.pk if account is not None else None
+        tier_pre = tier_precheck(plan, earned_before=lambda start, end: _earned(organization.pk, account_id, start, end))
+    listening = listening or (tier_pre is not None and tier_pre.due)
     with transaction.atomic() if listening else nullcontext():
         row = prepared_row("sasom_sale_post_v2", "jsonb", _CALL, [plan_json(plan)])
         assert row is not None
         (status, sale_id, stored_hash, account_id, spendable, pending, lifetime, debt, sale_count,
          account_created_at, entry_id, next_on, next_points) = row
         if status == "created":
-            sale, posted_account = _announce(plan, organization, branch, terminal, member, row)
+            sale, posted_account = _announce(plan, organization, branch, terminal, member, row, tier_pre)
     if status == "stale":
         return None  # nothing written: the plan's view of the account is out of date
     if status == "replay":
@@ -134,7 +163,7 @@ def _settings(member: Member, organization: Organization) -> LedgerSettings:
 
 
 def _announce(plan: SalePlan, organization: Organization, branch: Any, terminal: Any, member: Member | None,
-              row: tuple[Any, ...]) -> tuple[Sale, PointAccount | None]:
+              row: tuple[Any, ...], tier_pre: TierPre | None = None) -> tuple[Sale, PointAccount | None]:
     """The posted sale and account as objects (the answer is built from them, not re-read), and
     the ``points.earned`` event of the earn entry, as the ORM writer announces it."""
     (_status, sale_id, _hash, account_id, spendable, pending, lifetime, debt, sale_count,
@@ -152,7 +181,7 @@ def _announce(plan: SalePlan, organization: Organization, branch: Any, terminal:
     sale.pk, sale.status, sale.void_reason = sale_id, Sale.Status.POSTED, ""
     sale._state.adding = False
     sale_announce(plan, sale_id=sale_id, branch_code=branch.code, terminal_code=terminal.code,
-                  member_code=member.code if member is not None else None)
+                  member_code=member.code if member is not None else None, tier_pre=tier_pre)
     if entry_id is not None and plan.earn is not None:
         entry, _lot = earn_objects(plan, account=posted_account, sale=sale, branch=branch, terminal=terminal)
         entry.pk = entry_id
@@ -202,12 +231,15 @@ def _lookup_parts() -> dict[str, Any]:
         parts = [_Columns(Member, "m"), _Columns(MemberType, "t"), _Columns(Organization, "o"),
                  _Columns(LedgerSettings, "s"), _Columns(PointAccount, "a")]
         select = ", ".join(p.sql for p in parts)
+        # the member's tier code last: a sale of an organization with a ladder needs it (tiers)
         base = (
-            f"SELECT {select} FROM {Member._meta.db_table} m"
+            f"SELECT {select}, tt.code FROM {Member._meta.db_table} m"
             f" JOIN {MemberType._meta.db_table} t ON t.id = m.member_type_id"
             f" JOIN {Organization._meta.db_table} o ON o.id = m.organization_id"
             f" LEFT JOIN {LedgerSettings._meta.db_table} s ON s.organization_id = m.organization_id"
             f" LEFT JOIN {PointAccount._meta.db_table} a ON a.organization_id = m.organization_id AND a.member_id = m.id"
+            f" LEFT JOIN {MemberTier._meta.db_table} mt ON mt.organization_id = m.organization_id AND mt.member_id = m.id"
+            f" LEFT JOIN {Tier._meta.db_table} tt ON tt.id = mt.tier_id"
             " WHERE m.organization_id = $1 AND m.{column} = $2 ORDER BY m.id LIMIT 1"
         )
         _LOOKUP.update(parts=parts, by_phone=base.replace("{column}", "phone"), by_code=base.replace("{column}", "code"))
@@ -222,7 +254,7 @@ def member_with_account(
     (None when it has none yet). None when no member matches."""
     parts = _lookup_parts()
     by = "phone" if phone else "code"
-    row = prepared_row(f"sasom_member_by_{by}_v1", "bigint, varchar", parts[f"by_{by}"],
+    row = prepared_row(f"sasom_member_by_{by}_v2", "bigint, varchar", parts[f"by_{by}"],
                             [organization_id, phone or code])
     if row is None:
         return None
@@ -231,6 +263,7 @@ def member_with_account(
         objs.append(part.build(row[at:at + len(part.fields)]))
         at += len(part.fields)
     member, member_type, organization, settings, account = objs
+    setattr(member, TIER_CODE_READ, row[at] or "")
     Member.member_type.field.set_cached_value(member, member_type)
     Member.organization.field.set_cached_value(member, organization)
     Organization.ledger_settings.related.set_cached_value(organization, settings)

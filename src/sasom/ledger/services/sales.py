@@ -41,6 +41,7 @@ from sasom.ledger.models import Entry, LedgerSettings, Lot, PointAccount, Sale, 
 from sasom.ledger.plan import SalePlan, award_json, body_hash, sale_plan
 from sasom.ledger.policy import local_date, lot_dates, settings_of, zone
 from sasom.ledger.services import core
+from sasom.ledger.services.tiering import TierPre, member_tier_code, tier_after_sale
 
 INACTIVE_STATUSES = frozenset({"suspended", "closed", "anonymized"})
 
@@ -132,7 +133,7 @@ def member_context(member: Any, account: PointAccount, occurred_at: dt.datetime,
     return engine.MemberContext(
         member_id=member.pk,
         member_type=member_type.code,
-        tier=getattr(member, "tier_code", "") or "",
+        tier=member_tier_code(member.organization_id, member),
         birth_on=member.birth_on,
         card_expired=bool(member.expires_on and member.expires_on < local_date(occurred_at, tz_name)),
         can_earn=member_type.can_earn,
@@ -182,9 +183,8 @@ def plan_of(
 
 
 def sale_announce(plan: SalePlan, *, sale_id: int, branch_code: str, terminal_code: str,
-                  member_code: str | None) -> None:
-    """Record ``sale.posted`` for a sale just written (every writer calls this once per sale, in
-    the posting's transaction; nothing is built when no subscriber wants it)."""
+                  member_code: str | None, tier_pre: TierPre | None = None) -> None:
+    """Record ``sale.posted`` (every writer, once per sale, in its transaction); the earning may raise the tier."""
     row = plan.sale
 
     def payload() -> dict[str, Any]:
@@ -196,6 +196,7 @@ def sale_announce(plan: SalePlan, *, sale_id: int, branch_code: str, terminal_co
         }
 
     event_record(organization_id=row.organization_id, kind=SALE_POSTED, payload=payload, occurred_at=row.occurred_at)
+    tier_after_sale(plan, sale_id=sale_id, member_code=member_code, pre=tier_pre)
 
 
 # ---------------------------------------------------------------- sale_post (the ORM writer)

@@ -202,11 +202,13 @@ def test_a_chunk_costs_the_same_statements_whatever_its_size(org, branch, termin
     from django.test.utils import CaptureQueriesContext
 
     from sasom.earning.selectors import ruleset_for
+    from sasom.tiers.selectors import ladder_for
 
     members = [MemberFactory(organization=org, member_type=member_type, code=f"C{i}") for i in range(80)]
     ruleset_for(org.pk)
+    ladder_for(org.pk)
     forget_endpoints(org.pk)
-    _active_endpoints(org.pk)  # both cached per process: no query per chunk
+    _active_endpoints(org.pk)  # all cached per process: no query per chunk
 
     def statements(first: int, count: int) -> int:
         items = [_doc(branch, terminal, f"R-{i}", members[i % 80] if i % 5 else None, "700", at(2026, 3, 1, 9))

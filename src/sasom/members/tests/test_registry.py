@@ -15,11 +15,11 @@ def test_export_sections_come_from_the_apps_in_order(member):
     data = member_data_export(member)
     assert list(data) == [
         "format_version", "exported_at", "organization", "profile", "cards", "consents", "code_history",
-        "points", "entries", "sales", "redemptions", "coupons",
+        "points", "entries", "sales", "tier_history", "redemptions", "coupons",
     ]
     names = zipfile.ZipFile(io.BytesIO(export_as_csv_zip(data))).namelist()
     assert names == [f"{n}.csv" for n in ("profile", "cards", "consents", "code_history", "points", "entries",
-                                           "sales", "sale_lines", "redemptions", "coupons")]
+                                           "sales", "sale_lines", "tier_history", "redemptions", "coupons")]
 
 
 def test_a_registered_exporter_and_eraser_run(member):

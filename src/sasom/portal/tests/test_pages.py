@@ -174,3 +174,20 @@ def test_data_export_is_the_members_own_and_audited(portal, member, shop, me):
     assert AuditEvent.objects.filter(action="member.export", actor_label="portal:M0000001").count() == 1
     zipped = me.get(f"{portal.base}me/export/?format=csv")
     assert zipped["Content-Type"] == "application/zip" and zipped.content[:2] == b"PK"
+
+
+def test_home_shows_the_tier_and_how_far_the_next_one_is(portal, member, shop, me, org, terminal):
+    from sasom.tiers.services import TierIn, ladder_configure
+
+    # no ladder: no tier section
+    assert 'id="tier"' not in me.get(portal.base).content.decode()
+    # given a ladder Silver 5 / Gold 10 points earned in 12 months (adjustments do not count)
+    ladder_configure(organization_id=org.pk, actor=SYSTEM, name="Tiers", cutoff_frequency="half_yearly",
+                     tiers=[TierIn("SILVER", "Silver", 5, card_color="#94a3b8"), TierIn("GOLD", "Gold", 10)])
+    _sale(org, terminal, member, "R-0002", "400")  # 3 + 4 = 7 points earned
+    me.cookies["django_language"] = "en"
+    html = me.get(portal.base).content.decode()
+    assert 'id="tier-name">Silver<' in html
+    assert "You earned 7 points in the last 12 months." in html
+    assert "<strong>3</strong> more to Gold." in html
+    assert "To keep it: 5 in the 12 months before" in html

@@ -1,0 +1,361 @@
+"""Tier evaluation that needs the ledger's data (docs/decisions/0005-tiers-evaluation.md).
+
+The tiers app (below the ledger) owns ladders, member tier states, history and the pure engine;
+what a member *earned* in a window is ledger data, so the evaluations run here:
+
+- :func:`tier_after_sale`, called by ``sales.sale_announce`` (every writer: ORM, SQL function,
+  bulk) in the posting's transaction: an earning can raise the tier.
+- :func:`tiers_cutoff_run` and :func:`tiers_expiry_run`: the downgrades, idempotent per
+  (organization, date), returning counts (daily jobs).
+- :func:`tiers_reevaluate`: "re-evaluate all members now", previewed (counts per move) and applied
+  with the same code.
+
+Points earned in a window: the earn entries that occurred in it, minus the points their returns,
+voids and reversals took back (whenever those were posted, up to the evaluation). Never the balance:
+redeemed or expired points still count as earned. A spend ladder counts the net of the member's
+sales in the window, not voided, minus what was returned of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from sasom.core.audit import Actor
+from sasom.ledger.models import Entry, Sale, SaleReturn
+from sasom.ledger.plan import SalePlan
+from sasom.members.models import Member
+from sasom.tiers import engine
+from sasom.tiers.models import MemberTier, TierChange
+from sasom.tiers.selectors import ladder_compile, ladder_for, member_tier_code, state_of
+from sasom.tiers.services import Why, member_tier_lock, member_tier_move
+
+CHUNK = 2000
+
+__all__ = ["TierPre", "measures", "member_tier_code", "outcome_of", "tier_after_sale", "tier_precheck", "tiers_cutoff_run",
+           "tiers_cutoff_job", "tiers_expiry_job", "tiers_expiry_run", "tiers_reevaluate"]
+
+
+def measures(
+    *, organization_id: int, ladder: engine.Ladder, member_ids: Iterable[int], start: dt.datetime,
+    end: dt.datetime, end_inclusive: bool = False, exclude_sale_id: int | None = None,
+) -> dict[int, int]:
+    """What each member earned (points) or spent (whole baht) in ``[start, end)`` (``end]`` when
+    ``end_inclusive``), net of returns and voids: two grouped queries whatever the member count."""
+    ids = list(member_ids)
+    out: dict[int, int] = dict.fromkeys(ids, 0)
+    if not ids:
+        return out
+    before = "lte" if end_inclusive else "lt"
+    if ladder.basis == "spend":
+        sales = Sale.objects.filter(organization_id=organization_id, member_id__in=ids, occurred_at__gte=start,
+                                    **{f"occurred_at__{before}": end}).exclude(status=Sale.Status.VOIDED)
+        if exclude_sale_id is not None:
+            sales = sales.exclude(pk=exclude_sale_id)
+        for member_id, net in sales.values_list("member_id").annotate(s=Sum("net")).values_list("member_id", "s"):
+            out[member_id] += int(net or 0)
+        back = SaleReturn.objects.filter(
+            organization_id=organization_id, sale__member_id__in=ids, sale__occurred_at__gte=start,
+            **{f"sale__occurred_at__{before}": end}).exclude(sale__status=Sale.Status.VOIDED)
+        for member_id, net in back.values_list("sale__member_id").annotate(s=Sum("returned_net")).values_list(
+                "sale__member_id", "s"):
+            out[member_id] = int(Decimal(out[member_id]) - (net or 0))
+        return out
+    earned = Q(kind=Entry.Kind.EARN, occurred_at__gte=start, **{f"occurred_at__{before}": end})
+    taken = Q(sign=-1, reverses__kind=Entry.Kind.EARN, reverses__occurred_at__gte=start,
+              **{f"reverses__occurred_at__{before}": end})
+    # one query: the earn entries of the window and the debits that took some of them back
+    rows = Entry.objects.filter(earned | taken, organization_id=organization_id, account__member_id__in=ids)
+    if exclude_sale_id is not None:
+        rows = rows.exclude(Q(kind=Entry.Kind.EARN, sale_id=exclude_sale_id))
+    signed = Sum(F("amount") * F("sign"))
+    for member_id, points in rows.values_list("account__member_id").annotate(s=signed).values_list(
+            "account__member_id", "s"):
+        out[member_id] += int(points or 0)
+    return out
+
+
+def measure_of(*, organization_id: int, ladder: engine.Ladder, member_id: int, start: dt.datetime,
+               end: dt.datetime, end_inclusive: bool = False) -> int:
+    return measures(organization_id=organization_id, ladder=ladder, member_ids=[member_id], start=start, end=end,
+                    end_inclusive=end_inclusive)[member_id]
+
+
+# ---------------------------------------------------------------- on a sale
+
+
+@dataclass(frozen=True)
+class TierPre:
+    """A sale's tier decision taken before its writes (the one-call writer): the window's measure
+    with this sale in it, and whether it raises the tier (then the call runs in a transaction)."""
+
+    measure: int
+    due: bool
+
+
+def _this_sale(ladder: engine.Ladder, plan: SalePlan) -> int:
+    return int(plan.sale.net) if ladder.basis == "spend" else (plan.earn.amount if plan.earn else 0)
+
+
+def _current(plan: SalePlan) -> str | None:
+    return (plan.sale.explanation.get("context") or {}).get("tier") or None
+
+
+EarnedBefore = Callable[[dt.datetime, dt.datetime], int]
+
+
+def tier_precheck(plan: SalePlan, earned_before: EarnedBefore | None = None) -> TierPre | None:
+    """For a sale about to be written: None when there is nothing to evaluate (no member, no
+    ladder, nothing earned, already at the top); else the measure (one query) and the verdict.
+    ``earned_before(start, end)``: the member's points earned in the window so far, when the
+    caller has a faster way to count them (a points ladder only)."""
+    row = plan.sale
+    ladder = ladder_for(row.organization_id)
+    if row.member_id is None or ladder is None:
+        return None
+    this = _this_sale(ladder, plan)
+    current = _current(plan)
+    if this <= 0 or ladder.rank(current) == len(ladder.tiers):
+        return None
+    window = engine.earning_window(ladder, row.occurred_at, ladder.zone)
+    if earned_before is not None and ladder.basis == "points":
+        before = earned_before(window[0], window[1])
+    else:
+        before = measures(organization_id=row.organization_id, ladder=ladder, member_ids=[row.member_id],
+                          start=window[0], end=window[1], end_inclusive=True)[row.member_id]
+    measure = this + before
+    today = row.occurred_at.astimezone(ladder.zone).date()
+    return TierPre(measure=measure, due=engine.on_earning(ladder, engine.State(tier=current), measure, today) is not None)
+
+
+# What the last sales of this thread decided, for their receipts (``outcome_of``): sale id ->
+# (the tier after the sale, the window's measure or None when it was not counted).
+_outcomes = threading.local()
+
+
+def _remember(sale_id: int, tier: str | None, measure: int | None) -> None:
+    found: dict[int, tuple[str | None, int | None]] = getattr(_outcomes, "by_sale", None) or {}
+    if len(found) > 100:
+        found.clear()
+    found[sale_id] = (tier, measure)
+    _outcomes.by_sale = found
+
+
+def outcome_of(sale_id: int) -> tuple[str | None, int | None] | None:
+    """The tier and measure :func:`tier_after_sale` settled for ``sale_id`` in this thread (once)."""
+    found: dict[int, tuple[str | None, int | None]] = getattr(_outcomes, "by_sale", None) or {}
+    return found.pop(sale_id, None)
+
+
+def tier_after_sale(plan: SalePlan, *, sale_id: int, member_code: str | None, pre: TierPre | None = None) -> None:
+    """An earning can raise the member's tier: the window counted back from the sale, this sale
+    included. Nothing (no query) for a sale without a member, without an earning, in an
+    organization without a ladder, or of a member already at the top tier; nothing more when the
+    writer decided before writing (``pre``)."""
+    row = plan.sale
+    if row.member_id is None or member_code is None:
+        return
+    ladder = ladder_for(row.organization_id)
+    if ladder is None:
+        return
+    this = _this_sale(ladder, plan)
+    current = _current(plan)
+    if this <= 0:
+        return
+    if ladder.rank(current) == len(ladder.tiers):
+        _remember(sale_id, current, None)
+        return
+    window = engine.earning_window(ladder, row.occurred_at, ladder.zone)
+    if pre is not None:
+        measure = pre.measure
+    else:
+        measure = this + measures(organization_id=row.organization_id, ladder=ladder, member_ids=[row.member_id],
+                                  start=window[0], end=window[1], end_inclusive=True, exclude_sale_id=sale_id
+                                  )[row.member_id]
+    today = row.occurred_at.astimezone(ladder.zone).date()
+    if engine.on_earning(ladder, engine.State(tier=current), measure, today) is None:
+        _remember(sale_id, current, measure)
+        return
+    locked = member_tier_lock(organization_id=row.organization_id, member_id=row.member_id)
+    move = engine.on_earning(ladder, state_of(locked), measure, today)
+    if move is None:
+        _remember(sale_id, locked.tier.code if locked is not None and locked.tier is not None else None, measure)
+        return
+    member_tier_move(
+        organization_id=row.organization_id, member_id=row.member_id, member_code=member_code, ladder=ladder,
+        row=locked, move=move, on=today, actor=Actor.system("tiers"),
+        why=Why(reason="upgrade", detail="sale", measure=measure, window=window, sale_id=sale_id),
+    )
+    _remember(sale_id, move.to.code if move.to else None, measure)
+
+
+# ---------------------------------------------------------------- downgrades (daily)
+
+
+def _rows(organization_id: int, **where: Any) -> Any:
+    return (MemberTier.objects.filter(organization_id=organization_id, tier__isnull=False, **where)
+            .select_related("tier", "floor_tier").order_by("pk"))
+
+
+def _codes(organization_id: int, ids: list[int]) -> dict[int, str]:
+    return dict(Member.objects.filter(organization_id=organization_id, pk__in=ids).values_list("pk", "code"))
+
+
+def tiers_cutoff_run(*, organization_id: int, on_date: dt.date) -> dict[str, int]:
+    """The cut-off of day ``on_date`` for a ladder that downgrades at cut-offs: members whose points
+    in the window ending that day are below their tier drop (to the tier reached, or one step),
+    never below a hand-set floor. Nothing on a day that is not a cut-off. Idempotent: a member
+    moved by this cut-off is never moved by it again (``TierChange.run_key``)."""
+    ladder = ladder_compile(organization_id)
+    counts = {"checked": 0, "moved": 0}
+    if ladder is None or ladder.downgrade != "cutoff" or not engine.is_cutoff(ladder.cutoff_frequency, on_date):
+        return counts
+    window = engine.cutoff_window(ladder, on_date, ladder.zone)
+    run_key = f"cutoff:{on_date.isoformat()}"
+    last = 0
+    while True:
+        with transaction.atomic():
+            chunk = list(_rows(organization_id, pk__gt=last).select_for_update(of=("self",))[:CHUNK])
+            if not chunk:
+                return counts
+            last = chunk[-1].pk
+            ids = [r.member_id for r in chunk]
+            done = set(TierChange.objects.filter(organization_id=organization_id, run_key=run_key,
+                                                 member_id__in=ids).values_list("member_id", flat=True))
+            got = measures(organization_id=organization_id, ladder=ladder, member_ids=ids, start=window[0],
+                           end=window[1])
+            moves = []
+            for r in chunk:
+                counts["checked"] += 1
+                if r.member_id in done:
+                    continue
+                move = engine.at_cutoff(ladder, state_of(r), got[r.member_id], on_date)
+                if move is not None:
+                    moves.append((r, move))
+            codes = _codes(organization_id, [r.member_id for r, _m in moves])
+            for r, move in moves:
+                member_tier_move(
+                    organization_id=organization_id, member_id=r.member_id, member_code=codes[r.member_id],
+                    ladder=ladder, row=r, move=move, on=on_date + dt.timedelta(days=1), actor=Actor.system("tiers"),
+                    why=Why(reason="downgrade", detail=f"cutoff:{ladder.cutoff_frequency}",
+                            measure=got[r.member_id], window=window, run_key=run_key),
+                )
+                counts["moved"] += 1
+
+
+def tiers_expiry_run(*, organization_id: int, on_date: dt.date) -> dict[str, int]:
+    """For a ladder that downgrades at expiry: every tier whose last day is ``on_date`` or before
+    is decided on the points of the window ending on its last day: kept for another validity
+    (renewed) or dropped, never below a hand-set floor. Idempotent: a decided tier has a new expiry."""
+    ladder = ladder_compile(organization_id)
+    counts = {"checked": 0, "renewed": 0, "moved": 0}
+    if ladder is None or ladder.downgrade != "expiry":
+        return counts
+    last = 0
+    while True:
+        with transaction.atomic():
+            chunk = list(_rows(organization_id, pk__gt=last, expires_on__lte=on_date)
+                         .select_for_update(of=("self",))[:CHUNK])
+            if not chunk:
+                return counts
+            last = chunk[-1].pk
+            by_day: dict[dt.date, list[MemberTier]] = {}
+            for r in chunk:
+                assert r.expires_on is not None
+                by_day.setdefault(r.expires_on, []).append(r)
+            codes = _codes(organization_id, [r.member_id for r in chunk])
+            for day, rows in sorted(by_day.items()):
+                window = engine.cutoff_window(ladder, day, ladder.zone)
+                got = measures(organization_id=organization_id, ladder=ladder, member_ids=[r.member_id for r in rows],
+                               start=window[0], end=window[1])
+                for r in rows:
+                    counts["checked"] += 1
+                    move = engine.at_expiry(ladder, state_of(r), got[r.member_id], on_date)
+                    if move is None:
+                        continue
+                    counts["renewed" if move.reason == "renew" else "moved"] += 1
+                    member_tier_move(
+                        organization_id=organization_id, member_id=r.member_id, member_code=codes[r.member_id],
+                        ladder=ladder, row=r, move=move, on=day + dt.timedelta(days=1), actor=Actor.system("tiers"),
+                        why=Why(reason="downgrade", detail="expiry", measure=got[r.member_id], window=window,
+                                run_key=f"expiry:{day.isoformat()}"),
+                    )
+
+
+# ---------------------------------------------------------------- re-evaluation
+
+
+def tiers_reevaluate(*, organization_id: int, actor: Actor, apply: bool, now: dt.datetime | None = None
+                     ) -> dict[str, int]:
+    """"Re-evaluate all members now" with the ladder as it is: every member with a tier or with
+    earnings in the window (counted back from ``now``) moves to the tier the window reaches, up or
+    down, never below a hand-set floor. ``apply=False`` is the preview: the same decisions, counted
+    per move ("GOLD→SILVER": n), nothing written. Applied, it returns the same counts."""
+    ladder = ladder_compile(organization_id)
+    counts: Counter[str] = Counter()
+    if ladder is None:
+        return {}
+    now = now or timezone.now()
+    today = now.astimezone(ladder.zone).date()
+    window = engine.earning_window(ladder, now, ladder.zone)
+    with transaction.atomic():
+        states = {r.member_id: r for r in _rows(organization_id).select_for_update(of=("self",))} if apply else {
+            r.member_id: r for r in _rows(organization_id)}
+        floors = {r.member_id: r for r in MemberTier.objects.filter(organization_id=organization_id, tier__isnull=True)
+                  .select_related("floor_tier")}
+        active: set[int] = set()
+        if ladder.basis == "spend":
+            active.update(Sale.objects.filter(organization_id=organization_id, member_id__isnull=False,
+                                              occurred_at__gte=window[0], occurred_at__lte=window[1])
+                          .values_list("member_id", flat=True).distinct())
+        else:
+            active.update(Entry.objects.filter(organization_id=organization_id, kind=Entry.Kind.EARN,
+                                               occurred_at__gte=window[0], occurred_at__lte=window[1])
+                          .values_list("account__member_id", flat=True).distinct())
+        ids = sorted(set(states) | active)
+        for start in range(0, len(ids), CHUNK):
+            part = ids[start:start + CHUNK]
+            got = measures(organization_id=organization_id, ladder=ladder, member_ids=part, start=window[0],
+                           end=window[1], end_inclusive=True)
+            moves = []
+            for member_id in part:
+                row = states.get(member_id) or floors.get(member_id)
+                move = engine.reevaluate(ladder, state_of(row), got[member_id], today)
+                if move is None:
+                    continue
+                before = row.tier.code if row is not None and row.tier is not None else "-"
+                counts[f"{before}→{move.to.code if move.to else '-'}"] += 1
+                moves.append((member_id, row, move))
+            if not apply or not moves:
+                continue
+            codes = _codes(organization_id, [m for m, _r, _mv in moves])
+            for member_id, row, move in moves:
+                member_tier_move(
+                    organization_id=organization_id, member_id=member_id, member_code=codes[member_id], ladder=ladder,
+                    row=row, move=move, on=today, actor=actor,
+                    why=Why(reason="reevaluation", detail=move.reason, measure=got[member_id], window=window),
+                )
+    return dict(counts)
+
+
+# ---------------------------------------------------------------- the daily job
+
+
+def tiers_cutoff_job(*, organization_id: int, on_date: dt.date) -> dict[str, int]:
+    """The scheduler's run of date ``on_date`` (``core.jobs``): the cut-off of the day that has
+    just ended (a cut-off day counts whole, so it is decided once it is over)."""
+    return tiers_cutoff_run(organization_id=organization_id, on_date=on_date - dt.timedelta(days=1))
+
+
+def tiers_expiry_job(*, organization_id: int, on_date: dt.date) -> dict[str, int]:
+    """The scheduler's run of date ``on_date``: the tiers whose last day has just ended."""
+    return tiers_expiry_run(organization_id=organization_id, on_date=on_date - dt.timedelta(days=1))

@@ -1,0 +1,100 @@
+"""Back-office screens of tiers (docs/tiers.md): the ladder and "re-evaluate all members now"
+(preview, then apply), the member file's tier panel and a tier set by hand. Beside the ledger
+because the evaluations read the points earned."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from sasom.core.audit import Actor
+from sasom.core.errors import DomainError
+from sasom.core.permissions import require_perm, staff_has
+from sasom.ledger.forms_tiers import LadderForm, TierSetForm
+from sasom.ledger.services.tiering import tiers_reevaluate
+from sasom.ledger.tier_card import tier_card
+from sasom.members.models import Member
+from sasom.organizations.http import StaffRequest
+from sasom.tiers.selectors import ladder_row, tier_history, tiers_of
+from sasom.tiers.services import ladder_configure, member_tier_set
+
+
+def _form_error(form: forms.BaseForm, err: DomainError) -> None:
+    form.add_error(err.field if err.field in form.fields else None, str(err.message))
+
+
+@require_perm("rules.view")
+def ladder(request: StaffRequest) -> HttpResponse:
+    org = request.organization
+    row = ladder_row(org.pk)
+    may_manage = staff_has(request.staff, "rules.manage")
+    if request.method == "POST" and may_manage:
+        form = LadderForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ladder_configure(organization_id=org.pk, actor=Actor.from_request(request), name=data["name"],
+                                 is_active=data["is_active"], basis=data["basis"],
+                                 window_months=data["window_months"], downgrade=data["downgrade"],
+                                 cutoff_frequency=data["cutoff_frequency"], drop_mode=data["drop_mode"],
+                                 benefits_mode=data["benefits_mode"], tiers=data["tiers"])
+            except DomainError as err:
+                _form_error(form, err)
+            else:
+                messages.success(request, _("Tier ladder saved. It applies from the next earning on."))
+                return redirect("ledger:tiers")
+    elif row is not None:
+        form = LadderForm(initial={
+            "name": row.name, "is_active": row.is_active, "basis": row.basis, "window_months": row.window_months,
+            "downgrade": row.downgrade, "cutoff_frequency": row.cutoff_frequency, "drop_mode": row.drop_mode,
+            "benefits_mode": row.benefits_mode, "tiers": LadderForm.tiers_text(tiers_of(org.pk)),
+        })
+    else:
+        form = LadderForm(initial={"name": _("Member tiers"), "tiers": "BASIC, Basic, 500\nGOLD, Gold, 1000\nPLAT, Platinum, 2000"})
+    return render(request, "ledger/tiers.html", {"form": form, "ladder": row, "tiers": tiers_of(org.pk),
+                                                 "may_manage": may_manage})
+
+
+@require_perm("rules.manage")
+def reevaluate(request: StaffRequest) -> HttpResponse:
+    """GET: the preview (counts per move, nothing written). POST: apply, then show what moved."""
+    org = request.organization
+    if ladder_row(org.pk) is None:
+        return redirect("ledger:tiers")
+    apply = request.method == "POST"
+    moves = tiers_reevaluate(organization_id=org.pk, actor=Actor.from_request(request), apply=apply)
+    if apply:
+        messages.success(request, _("Members re-evaluated."))
+    return render(request, "ledger/tiers_reevaluate.html", {"moves": sorted(moves.items()), "applied": apply})
+
+
+def member_tier_context(request: StaffRequest, member: Member) -> dict[str, object]:
+    """The member file's tier panel, shown in the points panel (``ledger/_member_tier.html``)."""
+    card = tier_card(organization_id=member.organization_id, member_id=member.pk)
+    return {
+        "tier_card": card,
+        "tier_history": list(tier_history(organization_id=member.organization_id, member_id=member.pk)[:50])
+        if card is not None else [],
+        "may_set_tier": card is not None and staff_has(request.staff, "member_types.manage"),
+    }
+
+
+@require_perm("member_types.manage")
+def member_tier_set_view(request: StaffRequest, member_id: int) -> HttpResponse:
+    member = get_object_or_404(Member, pk=member_id, organization=request.organization)
+    choices = [(t.code, t.name) for t in tiers_of(request.organization.pk)]
+    form = TierSetForm(request.POST or None, tiers=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member_tier_set(organization_id=member.organization_id, member=member, tier_code=data["tier"],
+                            until=data["until"], note=data["note"], actor=Actor.from_request(request))
+        except DomainError as err:
+            _form_error(form, err)
+        else:
+            messages.success(request, _("Tier set."))
+            return redirect("members:detail", member.pk)
+    return render(request, "ledger/tier_set.html", {"form": form, "member": member})

@@ -1,0 +1,205 @@
+"""Writes of tiers: the ladder's configuration, and every change of a member's tier (one
+history row and one ``member.tier_changed`` event each). Deciding *when* a member moves needs the
+points earned, which the ledger owns: ``ledger.services.tiering`` calls :func:`member_tier_move`
+(docs/decisions/0005-tiers-evaluation.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sasom.core.audit import Actor, audit_record
+from sasom.core.errors import DomainError
+from sasom.core.events import MEMBER_TIER_CHANGED, event_record
+from sasom.tiers import engine
+from sasom.tiers.errors import INVALID_LADDER, NO_LADDER, UNKNOWN_TIER
+from sasom.tiers.models import (
+    Basis,
+    BenefitsMode,
+    Downgrade,
+    DropMode,
+    Frequency,
+    MemberTier,
+    Tier,
+    TierChange,
+    TierLadder,
+)
+from sasom.tiers.selectors import ladder_for, ladder_forget
+
+_PARKED = 4 * 10**18  # above any threshold a form or the API accepts
+
+
+@dataclass(frozen=True)
+class TierIn:
+    code: str
+    name: str
+    threshold: int
+    validity_months: int | None = None
+    card_color: str = "#64748b"
+    discount_percent: Decimal = Decimal(0)
+    birthday_discount_percent: Decimal = Decimal(0)
+
+
+def _check(value: str, choices: Any, field: str) -> None:
+    if value not in choices.values:
+        raise DomainError(INVALID_LADDER, _("Not one of the choices."), field=field)
+
+
+@transaction.atomic
+def ladder_configure(
+    *, organization_id: int, actor: Actor, name: str, tiers: list[TierIn], basis: str = Basis.POINTS,
+    window_months: int = 12, downgrade: str = Downgrade.CUTOFF, cutoff_frequency: str = Frequency.YEARLY,
+    drop_mode: str = DropMode.TO_REACHED, benefits_mode: str = BenefitsMode.STACK, is_active: bool = True,
+) -> TierLadder:
+    """Create or replace the organization's ladder. Tiers keep their row (and members keep their
+    tier) when their code stays; a tier left out is deleted and its members keep no tier until
+    their next evaluation. The change applies from the next earning on, not retroactively
+    (run the re-evaluation for that)."""
+    _check(basis, Basis, "basis")
+    _check(downgrade, Downgrade, "downgrade")
+    _check(cutoff_frequency, Frequency, "cutoff_frequency")
+    _check(drop_mode, DropMode, "drop_mode")
+    _check(benefits_mode, BenefitsMode, "benefits_mode")
+    if window_months not in (1, 3, 6, 12):
+        raise DomainError(INVALID_LADDER, _("The window is 1, 3, 6 or 12 months."), field="window_months")
+    if not tiers:
+        raise DomainError(INVALID_LADDER, _("A ladder needs at least one tier."), field="tiers")
+    codes = [t.code.strip() for t in tiers]
+    thresholds = [t.threshold for t in tiers]
+    if any(not c or len(c) > 40 for c in codes) or len(set(codes)) != len(codes):
+        raise DomainError(INVALID_LADDER, _("Tier codes must be present, unique and at most 40 characters."),
+                          field="tiers")
+    if any(not isinstance(v, int) or not 0 <= v <= 10**12 for v in thresholds) or len(set(thresholds)) != len(thresholds):
+        raise DomainError(INVALID_LADDER, _("Thresholds must be whole numbers from 0 to 1,000,000,000,000, all different."),
+                          field="tiers")
+    if any(t.validity_months is not None and not 1 <= t.validity_months <= 120 for t in tiers):
+        raise DomainError(INVALID_LADDER, _("A validity is 1 to 120 months."), field="tiers")
+    if any(not Decimal(0) <= Decimal(p) <= 100 for t in tiers for p in (t.discount_percent, t.birthday_discount_percent)):
+        raise DomainError(INVALID_LADDER, _("A discount is 0 to 100 %."), field="tiers")
+    if downgrade == Downgrade.EXPIRY and any(not t.validity_months for t in tiers):
+        raise DomainError(INVALID_LADDER, _("A ladder that downgrades at expiry needs a validity for every tier."),
+                          field="tiers")
+    values = dict(name=name.strip()[:100] or "Tiers", basis=basis, window_months=window_months, downgrade=downgrade,
+                  cutoff_frequency=cutoff_frequency, drop_mode=drop_mode, benefits_mode=benefits_mode,
+                  is_active=is_active)
+    ladder = TierLadder.objects.select_for_update().filter(organization_id=organization_id).first()
+    if ladder is None:
+        ladder = TierLadder.objects.create(organization_id=organization_id, **values)
+    else:
+        for key, value in values.items():
+            setattr(ladder, key, value)
+        ladder.version = F("version") + 1
+        ladder.save()
+        ladder.refresh_from_db()
+    existing = {t.code: t for t in Tier.objects.filter(organization_id=organization_id, ladder=ladder)}
+    Tier.objects.filter(organization_id=organization_id, ladder=ladder).exclude(code__in=codes).delete()
+    # thresholds may swap between kept tiers: park them out of the unique key's way first
+    Tier.objects.filter(organization_id=organization_id, ladder=ladder).update(threshold=F("id") + _PARKED)
+    for t in tiers:
+        row = existing.get(t.code.strip()) or Tier(organization_id=organization_id, ladder=ladder, code=t.code.strip())
+        row.name, row.threshold = t.name.strip()[:100] or t.code, t.threshold
+        row.validity_months, row.card_color = t.validity_months, t.card_color
+        row.discount_percent, row.birthday_discount_percent = t.discount_percent, t.birthday_discount_percent
+        row.save()
+    audit_record(organization_id=organization_id, actor=actor, action="tiers.ladder_configure", obj=ladder,
+                 changes={"tiers": [[t.code, t.threshold] for t in tiers], **{k: [None, str(v)] for k, v in values.items()}})
+    transaction.on_commit(lambda: ladder_forget(organization_id))
+    ladder_forget(organization_id)
+    return ladder
+
+
+@dataclass(frozen=True)
+class Why:
+    reason: str  # models.Reason
+    detail: str = ""
+    measure: int | None = None
+    window: tuple[dt.datetime, dt.datetime] | None = None
+    run_key: str = ""
+    sale_id: int | None = None
+    note: str = ""
+
+
+def member_tier_move(
+    *, organization_id: int, member_id: int, member_code: str, ladder: engine.Ladder, row: MemberTier | None,
+    move: engine.Move, why: Why, on: dt.date, actor: Actor, now: dt.datetime | None = None,
+) -> TierChange | None:
+    """Apply a decided move to the member's state (``row`` as read under the caller's lock, or
+    None) and write its history row and event. A renewal only moves the expiry (no history).
+    Called inside the caller's transaction."""
+    now = now or timezone.now()
+    to_id = move.to.id if move.to is not None else None
+    old = ladder.tier(row.tier.code) if row is not None and row.tier is not None else None
+    if row is None:
+        row = MemberTier(organization_id=organization_id, member_id=member_id)
+    if move.reason == "renew":
+        row.expires_on = move.expires_on
+        row.save(update_fields=["expires_on", "updated_at"])
+        return None
+    row.tier_id, row.reached_on, row.expires_on = to_id, on, move.expires_on
+    row.save()
+    change = TierChange.objects.create(
+        organization_id=organization_id, member_id=member_id,
+        from_code=old.code if old else "", from_name=old.name if old else "",
+        to_code=move.to.code if move.to else "", to_name=move.to.name if move.to else "",
+        reason=why.reason, detail=why.detail, measure=why.measure,
+        window_from=why.window[0] if why.window else None, window_to=why.window[1] if why.window else None,
+        effective_on=on, changed_at=now, run_key=why.run_key, sale_id=why.sale_id, note=why.note,
+        actor_label=actor.label, staff_user_id=actor.user_id,
+    )
+    event_record(organization_id=organization_id, kind=MEMBER_TIER_CHANGED, occurred_at=now, payload=lambda: {
+        "member": member_code, "from": change.from_code or None, "to": change.to_code or None,
+        "reason": change.reason, "detail": change.detail, "measure": change.measure,
+        "window_from": change.window_from, "window_to": change.window_to, "effective_on": change.effective_on,
+        "expires_on": row.expires_on,
+    })
+    return change
+
+
+def member_tier_lock(*, organization_id: int, member_id: int) -> MemberTier | None:
+    return (MemberTier.objects.select_for_update(of=("self",)).select_related("tier", "floor_tier")
+            .filter(organization_id=organization_id, member_id=member_id).first())
+
+
+@transaction.atomic
+def member_tier_set(
+    *, organization_id: int, member: Any, tier_code: str, until: dt.date | None, note: str, actor: Actor,
+    today: dt.date | None = None,
+) -> TierChange | None:
+    """Set a member's tier by hand. The tier is a floor until ``until`` (inclusive; None: no end):
+    cut-offs and expiry never drop the member below it before then; earnings may still raise it.
+    ``note`` says why (required)."""
+    ladder = ladder_for(organization_id)
+    if ladder is None:
+        raise DomainError(NO_LADDER, _("This organization has no tier ladder."), field="tier")
+    today = today or timezone.now().astimezone(ladder.zone).date()
+    tier = ladder.tier(tier_code)
+    if tier is None:
+        raise DomainError(UNKNOWN_TIER, _("No such tier."), field="tier")
+    if not note.strip():
+        raise DomainError(INVALID_LADDER, _("Say why the tier is set by hand."), field="note")
+    if until is not None and until < today:
+        raise DomainError(INVALID_LADDER, _("The end date is in the past."), field="until")
+    row = member_tier_lock(organization_id=organization_id, member_id=member.pk)
+    if row is None:
+        row = MemberTier(organization_id=organization_id, member_id=member.pk)
+    row.floor_tier_id, row.floor_until, row.floor_note = tier.id, until, note.strip()
+    row.save()
+    change = None
+    if row.tier_id != tier.id:
+        expires = until if ladder.downgrade == "expiry" else None
+        change = member_tier_move(
+            organization_id=organization_id, member_id=member.pk, member_code=member.code, ladder=ladder, row=row,
+            move=engine.Move(to=tier, expires_on=expires or engine.expiry_of(ladder, tier, today), reason="manual"),
+            why=Why(reason="manual", detail="floor", note=note.strip()), on=today, actor=actor,
+        )
+    audit_record(organization_id=organization_id, actor=actor, action="tiers.member_set", obj=row,
+                 object_repr=member.code, changes={"tier": [None, tier.code], "until": [None, str(until or "")]},
+                 reason=note.strip())
+    return change
