@@ -9,8 +9,8 @@ import json
 import pytest
 from django.test import Client
 
-from sasom.core.audit import Actor
 from sasom.core import jobs
+from sasom.core.audit import Actor
 from sasom.core.models import AuditEvent, JobRun
 from sasom.core.tests.test_jobs import recorder  # noqa: F401  (the fixture)
 from sasom.integrations import auth
