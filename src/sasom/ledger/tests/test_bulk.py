@@ -201,6 +201,7 @@ def test_a_chunk_costs_the_same_statements_whatever_its_size(org, branch, termin
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from sasom.core.events import POINTS_EARNED, SALE_POSTED, event_wanted
     from sasom.earning.selectors import ruleset_for
     from sasom.tiers.selectors import ladder_for
 
@@ -208,7 +209,9 @@ def test_a_chunk_costs_the_same_statements_whatever_its_size(org, branch, termin
     ruleset_for(org.pk)
     ladder_for(org.pk)
     forget_endpoints(org.pk)
-    _active_endpoints(org.pk)  # all cached per process: no query per chunk
+    _active_endpoints(org.pk)
+    for kind in (POINTS_EARNED, SALE_POSTED):
+        event_wanted(org.pk, kind)  # the subscribers' own caches (messages, webhooks): no query per chunk
 
     def statements(first: int, count: int) -> int:
         items = [_doc(branch, terminal, f"R-{i}", members[i % 80] if i % 5 else None, "700", at(2026, 3, 1, 9))
