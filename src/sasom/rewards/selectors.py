@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -47,7 +48,7 @@ def tier_allowed(tiers: list[str] | None, tier_code: str) -> bool:
     return not tiers or tier_code in tiers
 
 
-def members_of_tiers(organization_id: int, tiers: list[str]) -> QuerySet[MemberTier]:
+def members_of_tiers(organization_id: int, tiers: list[str]) -> QuerySet[MemberTier, Any]:
     """Ids of the members now in one of ``tiers`` of the organization's active ladder (a subquery)."""
     return MemberTier.objects.filter(
         organization_id=organization_id, tier__code__in=tiers, tier__ladder__is_active=True
