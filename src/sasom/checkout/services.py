@@ -192,11 +192,14 @@ def sale_quote(*, organization: Organization, branch: Branch, basket: engine.Bas
         for c in reward_selectors.coupons_of_member(member).filter(status="issued", expires_at__gt=timezone.now())
         .select_related("template")[:20]
     ]
-    rewards = list(
-        reward_selectors.rewards_offered(organization, member_type_id=member.member_type_id,
-                                         on=local_date(basket.occurred_at, organization.time_zone))
+    tier = reward_selectors.member_tier(member)
+    rewards = [
+        r for r in reward_selectors.rewards_offered(organization, member_type_id=member.member_type_id,
+                                                    on=local_date(basket.occurred_at, organization.time_zone),
+                                                    tier_code=tier)
         .filter(points_cost__lte=spendable)[:20]
-    )
+        if reward_selectors.tier_allowed(r.tiers, tier)
+    ]
     return SaleQuote(member=member, result=result, points_discount=points_discount, basket=basket, priced=priced,
                      coupons_used=used, points_used=redeem_points, coupons=issued, rewards=rewards, account=account)
 

@@ -12,7 +12,13 @@ from django.utils import timezone
 from sasom.ledger.selectors import Balance, account_of, balance_of, entries_for
 from sasom.members.models import Consent, Member
 from sasom.rewards.models import Coupon, Reward
-from sasom.rewards.selectors import coupons_of_member, local_today, rewards_offered
+from sasom.rewards.selectors import (
+    coupons_of_member,
+    local_today,
+    member_tier,
+    rewards_offered,
+    tier_allowed,
+)
 
 HISTORY_PER_PAGE = 20
 
@@ -56,10 +62,12 @@ def portal_coupon(member: Member, pk: int) -> Coupon:
 
 def portal_rewards(member: Member, now: dt.datetime | None = None) -> list[Reward]:
     org = member.organization
-    return list(
-        rewards_offered(org, member_type_id=member.member_type_id, on=local_today(org, now))
+    tier = member_tier(member)
+    return [
+        r for r in rewards_offered(org, member_type_id=member.member_type_id, on=local_today(org, now), tier_code=tier)
         .order_by("points_cost", "sort_order", "code")
-    )
+        if tier_allowed(r.tiers, tier)
+    ]
 
 
 def portal_consents(member: Member) -> dict[str, bool]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from sasom.core.bounded import BoundedForm, BoundedModelForm
 from sasom.members.models import MemberType
 from sasom.organizations.models import Branch, Terminal
+from sasom.tiers.models import Tier
 
 from .models import CouponTemplate, PointsDiscountRule, Reward, RewardSettings
 
@@ -23,6 +24,14 @@ def _codes(text: str) -> list[str]:
 
 
 class _OrgForm(BoundedModelForm):
+    """Rewards and coupon types: the member types and the tiers (of the organization's ladder)
+    allowed; none ticked: every member. Without a ladder the tiers field is not shown."""
+
+    tiers = forms.MultipleChoiceField(
+        label=_("tiers allowed"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("None selected: every member, with or without a tier."),
+    )
+
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
@@ -31,6 +40,18 @@ class _OrgForm(BoundedModelForm):
             field.queryset = MemberType.objects.filter(organization=organization)
             field.widget = forms.CheckboxSelectMultiple()
             field.widget.choices = field.choices
+        chosen = list(getattr(self.instance, "tiers", None) or [])
+        choices = [(t.code, t.name) for t in Tier.objects.filter(organization=organization).order_by("threshold")]
+        known = {code for code, _name in choices}
+        # a code whose tier left the ladder stays visible (and can be unticked)
+        choices += [(code, code) for code in chosen if code not in known]
+        if not choices:
+            del self.fields["tiers"]
+            return
+        tiers = cast("forms.MultipleChoiceField", self.fields["tiers"])
+        tiers.choices = choices
+        if self.instance.pk:
+            self.initial["tiers"] = chosen
 
 
 class RewardForm(_OrgForm):

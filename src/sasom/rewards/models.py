@@ -139,6 +139,10 @@ class Reward(TenantModel):
         verbose_name=_("member types allowed"),
         help_text=_("None selected: every member type."),
     )
+    tiers = models.JSONField(
+        _("tiers allowed"), default=list, blank=True,
+        help_text=_("Tier codes of the ladder; none: every member, with or without a tier."),
+    )
     valid_from_on = models.DateField(_("valid from"), null=True, blank=True)
     valid_to_on = models.DateField(_("valid to (inclusive)"), null=True, blank=True)
     stock_mode = models.CharField(
@@ -303,6 +307,10 @@ class CouponTemplate(TenantModel):
     )
     member_types = models.ManyToManyField(
         "members.MemberType", blank=True, related_name="+", verbose_name=_("member types allowed")
+    )
+    tiers = models.JSONField(
+        _("tiers allowed"), default=list, blank=True,
+        help_text=_("Tier codes of the ladder; none: every member, with or without a tier."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -15,6 +16,8 @@ from django.utils.translation import gettext as _
 from sasom.members.models import Member
 from sasom.members.selectors import member_benefits
 from sasom.organizations.models import Branch, Organization
+from sasom.tiers.models import MemberTier
+from sasom.tiers.selectors import member_tier_code
 
 from . import errors as E
 from .models import (
@@ -34,13 +37,45 @@ def local_today(organization: Organization, now: dt.datetime | None = None) -> d
     return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(organization.time_zone)).date()
 
 
-def rewards_offered(organization: Organization, *, member_type_id: int, on: dt.date) -> QuerySet[Reward]:
-    """Active rewards valid on ``on`` (local date) that the member type may redeem."""
+def member_tier(member: Member) -> str:
+    """The member's tier code ("" for none), as the sale reads it (``tiers.selectors``): no query
+    without an active ladder (cached per process), else one."""
+    return member_tier_code(member.organization_id, member)
+
+
+def tier_allowed(tiers: list[str] | None, tier_code: str) -> bool:
+    """A reward or coupon type limited to ``tiers`` (none: every member) for a member of ``tier_code``."""
+    return not tiers or tier_code in tiers
+
+
+def members_of_tiers(organization_id: int, tiers: list[str]) -> QuerySet[MemberTier, Any]:
+    """Ids of the members now in one of ``tiers`` of the organization's active ladder (a subquery)."""
+    return MemberTier.objects.filter(
+        organization_id=organization_id, tier__code__in=tiers, tier__ladder__is_active=True
+    ).values("member_id")
+
+
+def _for_tier(tier_code: str) -> Q:
+    """Rows with no tier limit, or whose limit lists ``tier_code``. The codes are a JSON list; the
+    match is on the quoted code in its text (``contains`` on a JSON list is not portable to
+    SQLite), and services check the exact code again (:func:`tier_allowed`)."""
+    unlimited = Q(tiers=[])
+    if not tier_code:
+        return unlimited
+    return unlimited | Q(tiers__icontains=f'"{tier_code}"')
+
+
+def rewards_offered(
+    organization: Organization, *, member_type_id: int, on: dt.date, tier_code: str = ""
+) -> QuerySet[Reward]:
+    """Active rewards valid on ``on`` (local date) that the member type and tier may redeem
+    (``tier_code``: the member's, :func:`member_tier`; "" for no tier)."""
     return (
         Reward.objects.filter(organization=organization, is_active=True)
         .filter(Q(valid_from_on__isnull=True) | Q(valid_from_on__lte=on))
         .filter(Q(valid_to_on__isnull=True) | Q(valid_to_on__gte=on))
         .filter(Q(member_types__isnull=True) | Q(member_types__id=member_type_id))
+        .filter(_for_tier(tier_code))
         .distinct()
     )
 
@@ -90,17 +125,21 @@ def reward_options(
     """Every reward offered to the member today, with why it can or cannot be redeemed now.
 
     Three queries whatever the catalog size: the rewards with this branch's stock, the member's
-    redemption counts per period, and the organization's purchase settings.
+    redemption counts per period, and the organization's purchase settings; one more for the
+    member's tier when the organization has a ladder.
     """
     now = now or timezone.now()
     org = member.organization
     tz = org.time_zone
     branch_stock = RewardStock.objects.filter(reward=OuterRef("pk"), branch=branch).values("quantity")[:1]
-    rewards = list(
-        rewards_offered(org, member_type_id=member.member_type_id, on=local_today(org, now)).annotate(
+    tier = member_tier(member)
+    rewards = [
+        r for r in rewards_offered(org, member_type_id=member.member_type_id, on=local_today(org, now),
+                                   tier_code=tier).annotate(
             branch_quantity=Coalesce(Subquery(branch_stock, output_field=IntegerField()), 0)
         )
-    )
+        if tier_allowed(r.tiers, tier)
+    ]
     starts = {p: period_start(p, now, tz) for p in LimitPeriod.values}
     agg = {"lifetime": Sum("quantity")}
     for p in (LimitPeriod.DAY, LimitPeriod.MONTH, LimitPeriod.YEAR):
@@ -193,6 +232,7 @@ def coupon_templates_offered(member: Member) -> QuerySet[CouponTemplate]:
     return (
         CouponTemplate.objects.filter(organization_id=member.organization_id, is_active=True)
         .filter(Q(member_types__isnull=True) | Q(member_types__id=member.member_type_id))
+        .filter(_for_tier(member_tier(member)))
         .distinct()
     )
 

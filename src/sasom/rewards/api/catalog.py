@@ -87,7 +87,7 @@ def reward_create(request: HttpRequest, body: RewardIn) -> Status[RewardOut]:
     data = _money_fields(body.dict(exclude={"member_types"}), "cash_copay")
     reward = reward_save(
         organization=_organization(principal), actor=Actor.from_request(request), data=data,
-        member_types=_member_types(principal, body.member_types),
+        member_types=_member_types(principal, body.member_types), tiers=body.tiers,
     )
     return Status(201, _reward_out(principal, reward))
 
@@ -117,7 +117,7 @@ def reward_patch(request: HttpRequest, code: str, body: RewardPatch) -> RewardOu
                                                                               "limit_quantity"})
     saved = reward_save(
         organization=_organization(principal), actor=Actor.from_request(request),
-        data=_money_fields(data, "cash_copay"), member_types=types, reward=reward,
+        data=_money_fields(data, "cash_copay"), member_types=types, tiers=data["tiers"], reward=reward,
     )
     return _reward_out(principal, saved)
 
@@ -176,7 +176,7 @@ def template_create(request: HttpRequest, body: CouponTemplateIn) -> Status[Coup
     data = _money_fields(body.dict(exclude={"member_types"}), "value", "min_spend")
     template = coupon_template_save(
         organization=_organization(principal), actor=Actor.from_request(request), data=data,
-        member_types=_member_types(principal, body.member_types),
+        member_types=_member_types(principal, body.member_types), tiers=body.tiers,
     )
     return Status(201, CouponTemplateOut.of(_templates(principal).get(pk=template.pk)))
 
@@ -206,6 +206,7 @@ def template_patch(request: HttpRequest, code: str, body: CouponTemplatePatch) -
                            nullable={"validity_days", "valid_until_on", "per_member_limit"})
     saved = coupon_template_save(
         organization=_organization(principal), actor=Actor.from_request(request),
-        data=_money_fields(data, "value", "min_spend"), member_types=types, template=template,
+        data=_money_fields(data, "value", "min_spend"), member_types=types, tiers=data["tiers"],
+        template=template,
     )
     return CouponTemplateOut.of(_templates(principal).get(pk=saved.pk))

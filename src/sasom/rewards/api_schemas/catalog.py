@@ -24,6 +24,7 @@ class RewardIn(Body):
     points_cost: StrictInt = Field(..., ge=1, le=10_000_000)
     cash_copay: Money = "0"
     member_types: Codes = Field(default_factory=list, description="member type codes; empty: every type")
+    tiers: Codes = Field(default_factory=list, description="tier codes of the ladder; empty: every member")
     valid_from_on: Day | None = None
     valid_to_on: Day | None = Field(None, description="inclusive")
     stock_mode: Reward.StockMode = Reward.StockMode.UNLIMITED
@@ -41,6 +42,7 @@ class RewardPatch(Body):
     points_cost: StrictInt | None = Field(None, ge=1, le=10_000_000)
     cash_copay: Money | None = None
     member_types: Codes | None = None
+    tiers: Codes | None = Field(None, description="tier codes of the ladder; [] clears")
     valid_from_on: Day | None = Field(None, description="null clears")
     valid_to_on: Day | None = Field(None, description="null clears")
     stock_mode: Reward.StockMode | None = None
@@ -63,6 +65,7 @@ class RewardOut(Schema):
     points_cost: int
     cash_copay: str
     member_types: list[str]
+    tiers: list[str]
     valid_from_on: dt.date | None
     valid_to_on: dt.date | None
     stock_mode: str
@@ -79,7 +82,7 @@ class RewardOut(Schema):
         """``r`` with ``member_types`` and ``branch_stocks__branch`` prefetched."""
         return RewardOut(
             code=r.code, name=r.name, name_en=r.name_en, description=r.description, points_cost=r.points_cost,
-            cash_copay=money(r.cash_copay), member_types=sorted(t.code for t in r.member_types.all()),
+            cash_copay=money(r.cash_copay), member_types=sorted(t.code for t in r.member_types.all()), tiers=list(r.tiers or []),
             valid_from_on=r.valid_from_on, valid_to_on=r.valid_to_on, stock_mode=r.stock_mode,
             stock=r.stock if r.stock_mode == Reward.StockMode.GLOBAL else None,
             branch_stock=sorted(
@@ -126,6 +129,7 @@ class CouponTemplateIn(Body):
     valid_until_on: Day | None = Field(None, description="fixed last day (inclusive)")
     per_member_limit: StrictInt | None = Field(None, ge=0, le=COUNT_MAX)
     member_types: Codes = Field(default_factory=list)
+    tiers: Codes = Field(default_factory=list, description="tier codes of the ladder; empty: every member")
     is_active: StrictBool = True
 
 
@@ -145,6 +149,7 @@ class CouponTemplatePatch(Body):
     valid_until_on: Day | None = Field(None, description="null clears")
     per_member_limit: StrictInt | None = Field(None, ge=0, le=COUNT_MAX, description="null: no limit")
     member_types: Codes | None = None
+    tiers: Codes | None = Field(None, description="tier codes of the ladder; [] clears")
     is_active: StrictBool | None = None
 
 
@@ -164,6 +169,7 @@ class CouponTemplateOut(Schema):
     valid_until_on: dt.date | None
     per_member_limit: int | None
     member_types: list[str]
+    tiers: list[str]
     is_active: bool
     created_at: dt.datetime
 
@@ -175,7 +181,7 @@ class CouponTemplateOut(Schema):
             discount_kind=t.discount_kind, min_spend=money(t.min_spend), product_codes=list(t.product_codes or []),
             category_codes=list(t.category_codes or []), text=t.text, points_cost=t.points_cost,
             validity_days=t.validity_days, valid_until_on=t.valid_until_on, per_member_limit=t.per_member_limit,
-            member_types=sorted(m.code for m in t.member_types.all()), is_active=t.is_active,
+            member_types=sorted(m.code for m in t.member_types.all()), tiers=list(t.tiers or []), is_active=t.is_active,
             created_at=local(t.created_at),
         )
 

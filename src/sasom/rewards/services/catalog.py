@@ -14,18 +14,19 @@ from sasom.core.audit import Actor, audit_record, diff, snapshot
 from sasom.core.errors import Conflict, DomainError
 from sasom.members.models import MemberType
 from sasom.organizations.models import Branch, Organization
+from sasom.tiers.models import Tier
 
 from .. import errors as E
 from ..models import CouponTemplate, PointsDiscountRule, Reward, RewardSettings, RewardStock
 
 REWARD_FIELDS = [
-    "code", "name", "name_en", "description", "points_cost", "cash_copay", "valid_from_on",
+    "code", "name", "name_en", "description", "points_cost", "cash_copay", "tiers", "valid_from_on",
     "valid_to_on", "stock_mode", "limit_quantity", "limit_period", "is_active", "sort_order",
 ]
 COUPON_TEMPLATE_FIELDS = [
     "code", "name", "name_en", "kind", "value", "discount_kind", "min_spend", "product_codes",
     "category_codes", "text", "points_cost", "validity_days", "valid_until_on",
-    "per_member_limit", "is_active",
+    "per_member_limit", "tiers", "is_active",
 ]
 RULE_FIELDS = ["member_type_id", "points_per_unit", "min_points", "max_bill_percent", "max_balance_percent", "is_active"]
 SETTINGS_FIELDS = ["point_price", "purchase_max_points"]
@@ -36,6 +37,19 @@ def _types_of(organization: Organization, member_types: Iterable[MemberType] | N
     if any(t.organization_id != organization.pk for t in types):
         raise DomainError(E.VALUE_INVALID, _("A member type of another organization."), field="member_types")
     return types
+
+
+def _tiers_of(organization: Organization, tiers: Iterable[str] | None) -> list[str]:
+    """Tier codes, each a tier of the organization's ladder (docs/tiers.md), without repeats."""
+    codes = list(dict.fromkeys(c.strip() for c in (tiers or []) if c and c.strip()))
+    if not codes:
+        return []
+    found = set(Tier.objects.filter(organization_id=organization.pk, code__in=codes).values_list("code", flat=True))
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise DomainError(E.UNKNOWN_TIER, _("Not a tier of the ladder: %(codes)s.") % {"codes": ", ".join(missing)},
+                          field="tiers")
+    return codes
 
 
 def _audit(organization: Organization, actor: Actor, action: str, obj: Any, before: dict, fields: list[str], extra: dict | None = None) -> None:
@@ -52,9 +66,11 @@ def reward_save(
     actor: Actor,
     data: Mapping[str, Any],
     member_types: Iterable[MemberType] | None = None,
+    tiers: Iterable[str] | None = None,
     reward: Reward | None = None,
 ) -> Reward:
-    """Create or change a reward. Stock is not set here (see :func:`reward_stock_adjust`)."""
+    """Create or change a reward. Stock is not set here (see :func:`reward_stock_adjust`).
+    ``tiers``: codes of the ladder's tiers the reward is limited to (none: every member)."""
     code = (data.get("code") or "").strip().upper()
     clash = Reward.objects.filter(organization=organization, code=code)
     if reward is not None:
@@ -65,6 +81,7 @@ def reward_save(
     if vf and vt and vt < vf:
         raise DomainError(E.VALUE_INVALID, _("The end date is before the start date."), field="valid_to_on")
     types = _types_of(organization, member_types)
+    tier_codes = _tiers_of(organization, tiers)
     creating = reward is None
     obj = Reward(organization=organization) if reward is None else Reward.objects.select_for_update().get(pk=reward.pk)
     before = {} if creating else snapshot(obj, REWARD_FIELDS)
@@ -75,6 +92,7 @@ def reward_save(
     if data.get("image"):
         obj.image = data["image"]
     obj.code = code
+    obj.tiers = tier_codes
     obj.save()
     obj.member_types.set(types)
     after_types = sorted(t.pk for t in types)
@@ -127,6 +145,7 @@ def coupon_template_save(
     actor: Actor,
     data: Mapping[str, Any],
     member_types: Iterable[MemberType] | None = None,
+    tiers: Iterable[str] | None = None,
     template: CouponTemplate | None = None,
 ) -> CouponTemplate:
     code = (data.get("code") or "").strip().upper()
@@ -142,6 +161,7 @@ def coupon_template_save(
     if is_percent and value > 100:
         raise DomainError(E.VALUE_INVALID, _("A percent discount is at most 100."), field="value")
     types = _types_of(organization, member_types)
+    tier_codes = _tiers_of(organization, tiers)
     creating = template is None
     obj = CouponTemplate(organization=organization) if template is None else CouponTemplate.objects.select_for_update().get(pk=template.pk)
     before = {} if creating else snapshot(obj, COUPON_TEMPLATE_FIELDS)
@@ -151,6 +171,7 @@ def coupon_template_save(
     if data.get("image"):
         obj.image = data["image"]
     obj.code = code
+    obj.tiers = tier_codes
     obj.save()
     obj.member_types.set(types)
     _audit(organization, actor, "coupon_template.create" if creating else "coupon_template.update", obj, before, COUPON_TEMPLATE_FIELDS)

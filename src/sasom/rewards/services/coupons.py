@@ -36,6 +36,7 @@ from ..pricing import (
     coupon_expiry,
     local_midnight,
 )
+from ..selectors import member_tier, members_of_tiers, tier_allowed
 from .redeem import ensure_benefits, ensure_branch_allowed, ensure_member
 
 
@@ -70,6 +71,8 @@ def _template_check(member: Member, template: CouponTemplate) -> None:
         raise DomainError(
             E.NOT_ALLOWED_FOR_MEMBER_TYPE, _("This coupon is not offered to this member type."), field="template"
         )
+    if template.tiers and not tier_allowed(template.tiers, member_tier(member)):
+        raise DomainError(E.NOT_ALLOWED_FOR_TIER, _("This coupon is only for members of some tiers."), field="template")
 
 
 def _create_with_unique_code(**fields: Any) -> Coupon:
@@ -187,6 +190,8 @@ def coupons_bulk_preview(*, organization: Organization, template: CouponTemplate
     allowed = list(template.member_types.values_list("pk", flat=True))
     if allowed:
         members = members.filter(member_type_id__in=allowed)
+    if template.tiers:
+        members = members.filter(pk__in=members_of_tiers(organization.pk, template.tiers))
     return members.count()
 
 

@@ -28,7 +28,7 @@ from .. import errors as E
 from .. import points as ledger
 from ..models import PointsPurchase, Redemption, Reward, RewardSettings, RewardStock
 from ..pricing import purchase_amount
-from ..selectors import local_today, member_redeemed_count
+from ..selectors import local_today, member_redeemed_count, member_tier, tier_allowed
 
 REDEMPTION_SEQUENCE = "redemption_slip"
 
@@ -82,6 +82,8 @@ def reward_check(*, member: Member, reward: Reward, quantity: int, now: dt.datet
         raise DomainError(
             E.NOT_ALLOWED_FOR_MEMBER_TYPE, _("This reward is not offered to this member type."), field="reward"
         )
+    if reward.tiers and not tier_allowed(reward.tiers, member_tier(member)):
+        raise DomainError(E.NOT_ALLOWED_FOR_TIER, _("This reward is only for members of some tiers."), field="reward")
     if reward.limit_quantity is not None:
         used = member_redeemed_count(member, reward, now=now)
         if used + quantity > reward.limit_quantity:

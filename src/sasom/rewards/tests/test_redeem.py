@@ -14,7 +14,7 @@ from sasom.members.models import Member
 from sasom.organizations.models import Role
 from sasom.rewards import errors as E
 from sasom.rewards.models import Redemption, Reward, RewardStock
-from sasom.rewards.selectors import reward_options
+from sasom.rewards.selectors import member_tier, reward_options
 from sasom.rewards.services import reward_redeem
 from sasom.testing.factories import MemberFactory, MemberTypeFactory
 
@@ -173,6 +173,7 @@ def test_reward_options_query_count_does_not_grow_with_the_catalog(org, member, 
     for i in range(10):
         Reward.objects.create(organization=org, code=f"R{i}", name=f"ของรางวัล {i}", points_cost=10 + i)
     MemberFactory(organization=org, member_type=member.member_type)
+    member_tier(member)  # the ladder lookup is cached per process (no ladder: no tier query)
     with django_assert_num_queries(3):
         options = reward_options(member, branch=branch, spendable=100)
     assert len(options) == 10

@@ -62,10 +62,11 @@ def reward_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         types = data.pop("member_types")
+        tiers = data.pop("tiers", None) or []
         try:
             saved = reward_save(
                 organization=request.organization, actor=Actor.from_request(request), data=data,
-                member_types=types, reward=reward,
+                member_types=types, tiers=tiers, reward=reward,
             )
         except DomainError as error:
             form_error(request, form, error)
@@ -145,10 +146,11 @@ def coupon_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         types = data.pop("member_types")
+        tiers = data.pop("tiers", None) or []
         try:
             saved = coupon_template_save(
                 organization=request.organization, actor=Actor.from_request(request), data=data,
-                member_types=types, template=template,
+                member_types=types, tiers=tiers, template=template,
             )
         except DomainError as error:
             form_error(request, form, error)
