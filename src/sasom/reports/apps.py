@@ -8,4 +8,4 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # the reports register themselves in framework.REPORTS when their modules load
-        from sasom.reports import members, points, redemptions, sales, usage  # noqa: F401, PLC0415
+        from sasom.reports import donations, members, points, redemptions, sales, usage  # noqa: F401, PLC0415
