@@ -17,7 +17,16 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.members.models import Member
 from sasom.reports.formatting import DATE, INT, TEXT
-from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, branch_filter, register, tier_filter
+from sasom.reports.framework import (
+    Column,
+    Report,
+    ReportForm,
+    Rows,
+    Scope,
+    branch_filter,
+    register,
+    tier_filter,
+)
 from sasom.reports.points import member_name
 
 BALANCE = F("point_accounts__spendable") + F("point_accounts__pending") - F("point_accounts__debt")

@@ -15,7 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from sasom.ledger.models import Entry, Lot
 from sasom.reports.charts import movement_chart
 from sasom.reports.formatting import DATE, INT, MONEY, MONTH, TEXT
-from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, branch_filter, register, tier_filter
+from sasom.reports.framework import (
+    Column,
+    Report,
+    ReportForm,
+    Rows,
+    Scope,
+    branch_filter,
+    register,
+    tier_filter,
+)
 from sasom.rewards.models import PointsDiscountRule
 from sasom.rewards.pricing import points_to_money
 

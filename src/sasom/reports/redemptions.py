@@ -12,7 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.reports.charts import top_bars
 from sasom.reports.formatting import DATETIME, INT, MONEY, MONTH, TEXT
-from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, branch_filter, register, tier_filter
+from sasom.reports.framework import (
+    Column,
+    Report,
+    ReportForm,
+    Rows,
+    Scope,
+    branch_filter,
+    register,
+    tier_filter,
+)
 from sasom.reports.points import member_name
 from sasom.rewards.models import Redemption
 

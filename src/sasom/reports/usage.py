@@ -30,7 +30,15 @@ from sasom.ledger.models import Sale
 from sasom.members.models import Member
 from sasom.reports.charts import bars
 from sasom.reports.formatting import INT, MONEY, TEXT
-from sasom.reports.framework import Column, Report, Rows, Scope, branch_filter, register, tier_filter
+from sasom.reports.framework import (
+    Column,
+    Report,
+    Rows,
+    Scope,
+    branch_filter,
+    register,
+    tier_filter,
+)
 
 AMOUNT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
 BANDS = ((1, 1, "1"), (2, 3, "2–3"), (4, 6, "4–6"), (7, 12, "7–12"), (13, None, "13+"))

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from sasom.ledger.models import Sale
 from sasom.organizations.models import Role
@@ -67,8 +68,9 @@ def test_a_donation_without_its_campaign_recorded_still_counts(shop, make_staff)
     owner = make_staff(Role.OWNER)
     scope = scope_of(owner, start=dt.date(2026, 11, 1))
     report = REPORTS["donation-fund"]
-    rows = report.finish(list(report.sorted_rows(scope, "")), scope)
-    assert sorted(r["campaign"] for r in rows) == sorted(["NOBAG ไม่รับถุง", "Not recorded"])
+    with translation.override("th"):
+        rows = report.finish(list(report.sorted_rows(scope, "")), scope)
+    assert sorted(r["campaign"] for r in rows) == sorted(["NOBAG ไม่รับถุง", "ไม่ได้บันทึก"])
     assert sum(r["donation"] for r in rows) == report.totals(scope)["donation"] == Decimal("4.00")
 
 
