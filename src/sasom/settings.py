@@ -190,6 +190,9 @@ TASKS = {
 # up, and how often the worker looks for jobs due. Imports above this many bytes run in the worker.
 JOBS_CATCH_UP_DAYS = int(os.environ.get("SASOM_JOBS_CATCH_UP_DAYS", "7"))
 JOBS_TICK_SECONDS = int(os.environ.get("SASOM_JOBS_TICK_SECONDS", "300"))
+# Report exports written in the background (reports.ReportExport, their files under DATA_DIR/exports)
+# are deleted by the daily job report_exports_purge once older than this many days.
+REPORT_EXPORTS_KEEP_DAYS = int(os.environ.get("SASOM_REPORT_EXPORTS_KEEP_DAYS", "7"))
 IMPORT_BACKGROUND_BYTES = int(os.environ.get("SASOM_IMPORT_BACKGROUND_BYTES", str(256 * 1024)))
 
 SESSION_COOKIE_HTTPONLY = True

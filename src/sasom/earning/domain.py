@@ -92,6 +92,8 @@ class EarnResult:
     eligible_net: Decimal  # base after exclusions and discounts (DOMAIN.md 2)
     donation: Decimal = Decimal("0")  # non-member declined-bag donation (campaign)
     extra_discount: Decimal = Decimal("0")  # campaign extra discount amount
+    campaigns: tuple[str, ...] = ()  # codes of the campaigns chosen for the bill (at most two)
+    donation_campaigns: tuple[str, ...] = ()  # codes of those whose fund ``donation`` goes to
     # Why the member earned nothing ("" when they earned): not_member, type_does_not_earn,
     # card_expired, nothing_eligible (every line excluded or discounted away), below_first_point
     # (the base rate gives less than one point), no_rule (no rule applies to this bill).

@@ -95,16 +95,19 @@ def compute(basket: Basket, member: MemberContext, rules: RuleSet, *, tz: zonein
 
     donation = extra_discount = bill.eligible_net * 0
     chosen = choose_campaigns(tuple(c for c in rules.campaigns if c.applies(basket, member)))
+    donors: list[str] = []
     for campaign in chosen:
         if member.member_id is None:
-            if basket.bag_declined:
+            if basket.bag_declined and campaign.donation_per_bag:
                 donation += campaign.donation_per_bag
+                donors.append(campaign.code)
             continue
         extra_discount += campaign.extra_discount
         if earns and basket.bag_declined:
             awards.extend(campaign.bag_award(bill))
     result = EarnResult(awards=tuple(awards), eligible_net=bill.eligible_net, donation=donation,
-                        extra_discount=extra_discount)
+                        extra_discount=extra_discount, campaigns=tuple(c.code for c in chosen),
+                        donation_campaigns=tuple(donors))
     if result.member_points:
         return result
     return dataclasses.replace(result, no_points=_no_points(member, rules.policy, bill))

@@ -336,6 +336,10 @@ def _explanation(awards: tuple[dict[str, Any], ...], context: engine.MemberConte
                  basket: engine.Basket) -> dict[str, Any]:
     out: dict[str, Any] = {"awards": list(awards), "context": context_json(context),
                            "extra_discount": str(result.extra_discount)}
+    if result.campaigns:  # the bag campaigns chosen; a donation names the funds it went to
+        out["campaigns"] = list(result.campaigns)
+    if result.donation_campaigns:
+        out["donation_campaigns"] = "+".join(result.donation_campaigns)
     if basket.pricing:
         out["pricing"] = [list(row) for row in basket.pricing]
     if result.no_points and context.member_id is not None:

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from sasom.core.jobs import job_register
 
 
 class ReportsConfig(AppConfig):
@@ -8,4 +11,9 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # the reports register themselves in framework.REPORTS when their modules load
-        from sasom.reports import members, points, redemptions, sales, usage  # noqa: F401, PLC0415
+        from sasom.reports import donations, members, points, redemptions, sales, usage  # noqa: F401, PLC0415
+        from sasom.reports.background import report_exports_purge_job  # noqa: PLC0415
+
+        job_register("report_exports_purge", report_exports_purge_job, order=920, per_organization=False,
+                     description=_("Delete report exports older than the days they are kept"),
+                     counts={"deleted_exports": _("exports deleted"), "deleted_files": _("export files deleted")})

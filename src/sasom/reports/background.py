@@ -4,10 +4,13 @@ chunk of rows at a time (the same writers as a direct download, so memory stays 
 its progress on the row; the staff member who asked downloads it when it is ready.
 
 Files live under ``DATA_DIR/exports`` (not under media, which the development server publishes).
+The daily job ``report_exports_purge`` deletes the exports (rows and files) older than
+``settings.REPORT_EXPORTS_KEEP_DAYS``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any
@@ -18,9 +21,10 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django_tasks import task
 
+from sasom.core.jobs import day_start
 from sasom.members.models import MemberType
 from sasom.reports import exports
-from sasom.reports.framework import REPORTS, Report, branches_for, scope_resolve
+from sasom.reports.framework import REPORTS, Report, branches_for, scope_resolve, tiers_for
 from sasom.reports.models import ReportExport
 
 INLINE_ROWS = 3000
@@ -61,7 +65,7 @@ def report_export_run(*, export_id: int) -> ReportExport:
             query.update(export.query)
             member_types = list(MemberType.objects.filter(organization_id=staff.organization_id))
             form = report.form_class(query, report=report, staff=staff, branches=branches_for(staff),
-                                     member_types=member_types)
+                                     member_types=member_types, tiers=tiers_for(staff.organization_id))
             if not form.is_valid():
                 raise ValueError(f"filters no longer valid: {form.errors.as_json()}")
             scope = scope_resolve(form, report=report, staff=staff)
@@ -88,3 +92,23 @@ def report_export_run(*, export_id: int) -> ReportExport:
 @task()
 def report_export_task(export_id: int) -> None:
     report_export_run(export_id=export_id)
+
+
+def report_exports_purge(*, now: dt.datetime, keep_days: int) -> dict[str, int]:
+    """Delete the exports asked for more than ``keep_days`` before ``now``, their files with them
+    (finished or not); returns how many rows and files went. Running it again deletes nothing."""
+    old = ReportExport.objects.filter(created_at__lt=now - dt.timedelta(days=keep_days))
+    files = 0
+    for export in old.only("pk", "organization_id", "format").iterator(chunk_size=500):
+        path = export_path(export)
+        for candidate in (path, path.with_suffix(path.suffix + ".part")):
+            if candidate.exists():
+                candidate.unlink(missing_ok=True)
+                files += 1
+    deleted, _by_model = old.delete()
+    return {"deleted_exports": deleted, "deleted_files": files}
+
+
+def report_exports_purge_job(*, on_date: dt.date) -> dict[str, int]:
+    """Delete report exports (rows and files) older than REPORT_EXPORTS_KEEP_DAYS (daily, whole database)."""
+    return report_exports_purge(now=day_start(on_date, None), keep_days=settings.REPORT_EXPORTS_KEEP_DAYS)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, cast
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -30,10 +30,12 @@ from sasom.core.bounded import BoundedForm
 from sasom.core.permissions import branch_ids_in_scope
 from sasom.organizations.models import Branch
 from sasom.reports.formatting import INT, MONEY, TEXT, date_text
+from sasom.tiers.models import MemberTier, Tier
 
 Rows = QuerySet[Any, Any]  # a values() queryset: one dict per row
 MAX_DAYS = 366 * 3  # the longest period one report covers
 PER_PAGE = 50
+NO_TIER = "none"
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Scope:
     branch_ids: set[int] | None  # None: every branch of the organization
     branch: Any = None  # the one branch chosen, if any
     member_type: Any = None
+    tier: str = ""  # "" every member, NO_TIER members without a tier, else a tier's id
     data: dict[str, Any] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -87,10 +90,11 @@ class ReportForm(BoundedForm):
     date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     branch = forms.TypedChoiceField(label=_("Branch"), required=False, coerce=int, empty_value=None)
     member_type = forms.TypedChoiceField(label=_("Member type"), required=False, coerce=int, empty_value=None)
+    tier = forms.ChoiceField(label=_("Tier"), required=False)
     sort = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, report: Report, staff: Any, branches: list[Any], member_types: list[Any],
-                 **kwargs: Any) -> None:
+                 tiers: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.report, self.staff = report, staff
         scoped = branch_ids_in_scope(staff) is not None
@@ -103,6 +107,13 @@ class ReportForm(BoundedForm):
                 del self.fields[name]
         if not report.uses_member_type:
             del self.fields["member_type"]
+        if report.uses_member_type and tiers:  # a report where a member is involved, once tiers exist
+            ladders = {t.ladder_id for t in tiers}
+            cast(forms.ChoiceField, self.fields["tier"]).choices = [
+                ("", _("All tiers")), (NO_TIER, _("No tier")),
+                *[(str(t.pk), f"{t.ladder.name}: {t.name}" if len(ladders) > 1 else t.name) for t in tiers]]
+        else:
+            del self.fields["tier"]
         if not report.uses_branch:
             del self.fields["branch"]
         self.branches = {b.pk: b for b in branches}
@@ -206,6 +217,12 @@ def register(cls: type[Report]) -> type[Report]:
     return cls
 
 
+def tiers_for(organization_id: int) -> list[Any]:
+    """The organization's tiers, for the tier filter (ladder, then the lowest first)."""
+    return list(Tier.objects.filter(organization_id=organization_id).select_related("ladder")
+                .order_by("ladder__name", "threshold", "code"))
+
+
 def branches_for(staff: Any) -> list[Any]:
     branches = Branch.objects.filter(organization_id=staff.organization_id).order_by("code")
     scope = branch_ids_in_scope(staff)
@@ -230,8 +247,9 @@ def scope_resolve(form: ReportForm, *, report: Report, staff: Any) -> Scope:
     scoped = branch_ids_in_scope(staff) is not None
     branch_ids = {branch.pk} if branch else (allowed if scoped else None)
     member_type = form.member_types.get(data.get("member_type") or 0)
+    tier = data.get("tier") or "" if "tier" in form.fields else ""
     return Scope(organization=organization, staff=staff, zone=zone, start_on=start, end_on=end,
-                 branch_ids=branch_ids, branch=branch, member_type=member_type, data=data)
+                 branch_ids=branch_ids, branch=branch, member_type=member_type, tier=tier, data=data)
 
 
 def filters_described(form: ReportForm, scope: Scope, report: Report) -> list[tuple[str, str]]:
@@ -254,6 +272,17 @@ def filters_described(form: ReportForm, scope: Scope, report: Report) -> list[tu
         choices = dict(getattr(bound, "choices", []) or [])
         out.append((str(bound.label), str(choices.get(value, value))))
     return out
+
+
+def tier_filter(scope: Scope, member_field: str) -> Q:
+    """The members of the chosen tier today (``tiers.MemberTier``), or those without one, by the
+    field holding the member's id (``member_id``, ``account__member_id``, ``pk``); Q() for all."""
+    if not scope.tier:
+        return Q()
+    with_tier = MemberTier.objects.filter(organization_id=scope.organization.pk, tier__isnull=False)
+    if scope.tier == NO_TIER:
+        return ~Q(**{f"{member_field}__in": with_tier.values("member_id")})
+    return Q(**{f"{member_field}__in": with_tier.filter(tier_id=int(scope.tier)).values("member_id")})
 
 
 def branch_filter(scope: Scope, field_name: str) -> dict[str, Any]:

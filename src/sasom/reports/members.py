@@ -17,7 +17,16 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.members.models import Member
 from sasom.reports.formatting import DATE, INT, TEXT
-from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, branch_filter, register
+from sasom.reports.framework import (
+    Column,
+    Report,
+    ReportForm,
+    Rows,
+    Scope,
+    branch_filter,
+    register,
+    tier_filter,
+)
 from sasom.reports.points import member_name
 
 BALANCE = F("point_accounts__spendable") + F("point_accounts__pending") - F("point_accounts__debt")
@@ -55,6 +64,7 @@ class MemberList(Report):
         members = Member.objects.filter(organization_id=scope.organization.pk, **branch_filter(scope, "home_branch_id"))
         if scope.member_type is not None:
             members = members.filter(member_type_id=scope.member_type.pk)
+        members = members.filter(tier_filter(scope, "pk"))
         if scope.data.get("status"):
             members = members.filter(status=scope.data["status"])
         if self.date_field:

@@ -15,7 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from sasom.ledger.models import Entry, Lot
 from sasom.reports.charts import movement_chart
 from sasom.reports.formatting import DATE, INT, MONEY, MONTH, TEXT
-from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, branch_filter, register
+from sasom.reports.framework import (
+    Column,
+    Report,
+    ReportForm,
+    Rows,
+    Scope,
+    branch_filter,
+    register,
+    tier_filter,
+)
 from sasom.rewards.models import PointsDiscountRule
 from sasom.rewards.pricing import points_to_money
 
@@ -39,6 +48,7 @@ def entries_in(scope: Scope, *, before_end_only: bool = False) -> QuerySet[Entry
         entries = entries.filter(occurred_at__gte=scope.start_at)
     if scope.member_type is not None:
         entries = entries.filter(account__member__member_type_id=scope.member_type.pk)
+    entries = entries.filter(tier_filter(scope, "account__member_id"))
     return entries
 
 
@@ -206,6 +216,7 @@ class PointsLiability(Report):
                                   **branch_filter(scope, "entry__branch_id"))
         if scope.member_type is not None:
             lots = lots.filter(account__member__member_type_id=scope.member_type.pk)
+        lots = lots.filter(tier_filter(scope, "account__member_id"))
         return lots
 
     def rows(self, scope: Scope) -> Rows:

@@ -12,7 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.reports.charts import top_bars
 from sasom.reports.formatting import DATETIME, INT, MONEY, MONTH, TEXT
-from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, branch_filter, register
+from sasom.reports.framework import (
+    Column,
+    Report,
+    ReportForm,
+    Rows,
+    Scope,
+    branch_filter,
+    register,
+    tier_filter,
+)
 from sasom.reports.points import member_name
 from sasom.rewards.models import Redemption
 
@@ -34,6 +43,7 @@ def redemptions_in(scope: Scope) -> QuerySet[Redemption]:
                                             created_at__lt=scope.end_at, **branch_filter(scope, "branch_id"))
     if scope.member_type is not None:
         redemptions = redemptions.filter(member__member_type_id=scope.member_type.pk)
+    redemptions = redemptions.filter(tier_filter(scope, "member_id"))
     status = scope.data.get("status") or ""
     if status == "":
         redemptions = redemptions.filter(status=Redemption.Status.DONE)

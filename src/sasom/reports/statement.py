@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sasom.ledger.models import Entry, Lot, PointAccount
-from sasom.reports.framework import ReportForm, Scope
+from sasom.reports.framework import ReportForm, Scope, tier_filter
 from sasom.rewards.models import Redemption
 
 MAX_MEMBERS = 500  # one PDF; a bigger segment is printed by member type or in parts
@@ -117,6 +117,7 @@ def statement_accounts(scope: Scope) -> Any:
         accounts = accounts.filter(member__code=code)
     if scope.member_type is not None:
         accounts = accounts.filter(member__member_type_id=scope.member_type.pk)
+    accounts = accounts.filter(tier_filter(scope, "member_id"))
     return accounts
 
 

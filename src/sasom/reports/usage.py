@@ -30,7 +30,15 @@ from sasom.ledger.models import Sale
 from sasom.members.models import Member
 from sasom.reports.charts import bars
 from sasom.reports.formatting import INT, MONEY, TEXT
-from sasom.reports.framework import Column, Report, Rows, Scope, branch_filter, register
+from sasom.reports.framework import (
+    Column,
+    Report,
+    Rows,
+    Scope,
+    branch_filter,
+    register,
+    tier_filter,
+)
 
 AMOUNT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
 BANDS = ((1, 1, "1"), (2, 3, "2–3"), (4, 6, "4–6"), (7, 12, "7–12"), (13, None, "13+"))
@@ -42,6 +50,7 @@ def member_sales(scope: Scope) -> QuerySet[Sale]:
              .exclude(status=Sale.Status.VOIDED))
     if scope.member_type is not None:
         sales = sales.filter(member__member_type_id=scope.member_type.pk)
+    sales = sales.filter(tier_filter(scope, "member_id"))
     return sales
 
 
@@ -116,6 +125,7 @@ class VisitFrequency(Report):
                    .filter(n_visits__gt=0))
         if scope.member_type is not None:
             members = members.filter(member_type_id=scope.member_type.pk)
+        members = members.filter(tier_filter(scope, "pk"))
         return members
 
     def rows(self, scope: Scope) -> Rows:

@@ -25,6 +25,7 @@ from sasom.reports.framework import (
     branches_for,
     filters_described,
     scope_resolve,
+    tiers_for,
 )
 from sasom.reports.models import ReportExport
 from sasom.reports.statement import MAX_MEMBERS, StatementSpec, statement_accounts, statements_build
@@ -86,7 +87,8 @@ def _form(request: StaffRequest, report: Any) -> ReportForm:
         start, end = report.default_period(today)
         data["date_from"], data["date_to"] = start.isoformat(), end.isoformat()
     form: ReportForm = report.form_class(data, report=report, staff=request.staff,
-                                         branches=branches_for(request.staff), member_types=member_types)
+                                         branches=branches_for(request.staff), member_types=member_types,
+                                         tiers=tiers_for(request.organization.pk) if report.uses_member_type else None)
     return form
 
 

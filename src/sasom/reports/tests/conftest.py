@@ -14,6 +14,8 @@ import pytest
 
 from sasom.core.audit import Actor
 from sasom.earning import engine
+from sasom.earning.campaigns import Campaign
+from sasom.earning.models import Campaign as CampaignRow
 from sasom.earning.rules import BaseRule, RuleSet
 from sasom.ledger.models import LedgerSettings, PointAccount
 from sasom.ledger.services import account_for, points_adjust, sale_post, sale_return
@@ -24,7 +26,10 @@ from sasom.rewards.services import redemption_cancel, reward_redeem
 from sasom.testing.factories import MemberFactory, MemberTypeFactory, TerminalFactory
 
 BKK = zoneinfo.ZoneInfo("Asia/Bangkok")
-SHOP_RULES = RuleSet(rules=[BaseRule(id=1, code="BASE", name="100 THB = 1 pt", per_amount=Decimal("100"), points=1)])
+# the bag campaign (ไม่รับถุง): a non-member who declines a bag gives 2 baht to its fund
+BAG_CAMPAIGN = Campaign(id=1, code="NOBAG", name="ไม่รับถุง", donation_per_bag=Decimal("2"))
+SHOP_RULES = RuleSet(rules=[BaseRule(id=1, code="BASE", name="100 THB = 1 pt", per_amount=Decimal("100"), points=1)],
+                     campaigns=[BAG_CAMPAIGN])
 
 
 def at(y: int, m: int, d: int, hh: int = 10, mm: int = 0) -> dt.datetime:
@@ -56,8 +61,8 @@ class Shop:
     bag: Any
 
 
-def _sell(org, terminal, receipt, amount, member, when):
-    basket = engine.Basket(occurred_at=when, lines=(
+def _sell(org, terminal, receipt, amount, member, when, *, bag_declined=False):
+    basket = engine.Basket(occurred_at=when, bag_declined=bag_declined, lines=(
         engine.BasketLine(line_no=1, sku="SKU1", quantity=Decimal(2), unit_price=Decimal(amount) / 2),))
     return sale_post(organization=org, branch=terminal.branch, terminal=terminal, receipt_id=receipt, basket=basket,
                      member=member, actor=Actor.system(), now=when).sale
@@ -86,6 +91,12 @@ def shop(org, branch, branch2, member_type) -> Shop:
     sale = _sell(org, t1, "R-003", "60000.00", somchai, at(2026, 11, 2))  # +600
     _sell(org, t2, "R-004", "40000.00", malee, at(2026, 11, 3))  # +400
     _sell(org, t1, "R-005", "500.00", None, at(2026, 11, 4))  # no member
+    # non-members who declined a bag: 2 baht each to the NOBAG fund (twice at B1, once at B2)
+    CampaignRow.objects.create(organization=org, code="NOBAG", name="ไม่รับถุง", donation_per_bag=Decimal("2"),
+                               fund_name="กองทุนรักษ์โลก")
+    _sell(org, t1, "R-006", "120.00", None, at(2026, 10, 31, 23, 59), bag_declined=True)
+    _sell(org, t1, "R-007", "80.00", None, at(2026, 11, 4, 9), bag_declined=True)
+    _sell(org, t2, "R-008", "60.00", None, at(2026, 11, 5), bag_declined=True)
     sale_return(sale=sale, lines={1: 1}, actor=system, return_id="RT-1", now=at(2026, 11, 6))  # -300
     points_adjust(account=account_for(malee), points=-10, reason="staff error", actor=system, now=at(2026, 11, 7))
     bag = Reward.objects.create(organization=org, code="BAG", name="ถุงผ้า", name_en="Tote bag", points_cost=100)

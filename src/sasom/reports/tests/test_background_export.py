@@ -69,3 +69,34 @@ def test_a_waiting_export_polls_and_has_no_download_yet(shop, staff_client, work
     page = client.get(response["Location"], HTTP_HX_REQUEST="true")
     assert b'hx-trigger="load delay:2s"' in page.content
     assert client.get(f"/reports/exports/{export.pk}/download/").status_code == 404
+
+
+def test_the_daily_job_purges_exports_older_than_the_setting(org, make_staff, worker, settings):
+    import datetime as dt
+
+    from sasom.core import jobs
+    from sasom.reports.tests.conftest import at
+
+    settings.REPORT_EXPORTS_KEEP_DAYS = 7
+    staff = make_staff(Role.OWNER)
+    made = {}
+    for name, created in (("old", at(2026, 11, 1, 9)), ("edge", at(2026, 11, 3, 12)), ("new", at(2026, 11, 9))):
+        export = ReportExport.objects.create(organization_id=org.pk, staff=staff, slug="points-movement",
+                                             format="csv", status=ReportExport.Status.DONE)
+        ReportExport.objects.filter(pk=export.pk).update(created_at=created)
+        path = background.export_path(export)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+        made[name] = (export.pk, path)
+    stuck = ReportExport.objects.create(organization_id=org.pk, staff=staff, slug="points-movement", format="xlsx")
+    ReportExport.objects.filter(pk=stuck.pk).update(created_at=at(2026, 10, 1))  # never written: no file
+    # when the job runs for 11 November (keeps what was asked from 4 November 00:00 on)
+    run = jobs.job_run("report_exports_purge", on_date=dt.date(2026, 11, 11))
+    # then the old rows and their files are gone, the others stay
+    assert run.counts == {"deleted_exports": 3, "deleted_files": 2}
+    assert set(ReportExport.objects.values_list("pk", flat=True)) == {made["new"][0]}
+    assert not made["old"][1].exists() and not made["edge"][1].exists() and made["new"][1].exists()
+    # and running it again for the same date, or the next day, deletes nothing more
+    assert jobs.job_run("report_exports_purge", on_date=dt.date(2026, 11, 11)).outcome == "skipped"
+    again = background.report_exports_purge_job(on_date=dt.date(2026, 11, 12))
+    assert again == {"deleted_exports": 0, "deleted_files": 0} and made["new"][1].exists()
