@@ -48,14 +48,14 @@ def assert_ledger_consistent(account: PointAccount) -> None:
     assert debt == account.debt, state
     assert (sums["earned"] or 0) - (sums["unearned"] or 0) == account.lifetime_earned, state
     assert account.debt == 0 or open_sum == 0, state
-    lots = list(lots)
+    every_lot = list(lots)
     # by the lots' ids, not a join on the account: inside a test's transaction the tables' statistics
     # say "empty", and PostgreSQL then scanned every draw once per account (minutes for 1,200 accounts)
     drawn = dict(
-        LotDraw.objects.filter(lot_id__in=[lot.pk for lot in lots]).values("lot").annotate(s=Sum("amount"))
+        LotDraw.objects.filter(lot_id__in=[lot.pk for lot in every_lot]).values("lot").annotate(s=Sum("amount"))
         .values_list("lot", "s")
-    ) if lots else {}
-    for lot in lots:
+    ) if every_lot else {}
+    for lot in every_lot:
         assert 0 <= lot.remaining <= lot.amount, f"lot {lot.pk} {lot.remaining}/{lot.amount}"
         assert lot.amount - lot.remaining == drawn.get(lot.pk, 0), f"lot {lot.pk} draws disagree ({state})"
     assert not Entry.objects.filter(account=account, amount__lte=0).exists()
