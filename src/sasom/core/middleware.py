@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -62,6 +62,10 @@ def _needs_otp(request: HttpRequest) -> bool:
     return user_has_device(user, confirmed=True) and not user.is_verified()  # type: ignore[union-attr]
 
 
+# The exceptions Django turns into a 4xx answer (django.core.handlers.exception).
+CLIENT_ERRORS = (PermissionDenied, Http404, BadRequest, SuspiciousOperation)
+
+
 class ErrorReferenceMiddleware:
     """A request that fails gets a reference id, written in the log with the exception and shown
     on the friendly 500 page (``core.views.server_error``), so a person can quote it and the
@@ -74,6 +78,8 @@ class ErrorReferenceMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, CLIENT_ERRORS):
+            return  # Django answers these 403/404/400: not a server error, nothing to alert on
         error_reference(request, exception)
 
 

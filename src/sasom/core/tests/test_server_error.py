@@ -66,3 +66,12 @@ def test_a_failing_api_call_gives_its_reference(member, monkeypatch, caplog, org
     assert response.status_code == 500
     reference = response.json()["reference"]
     assert any(reference in r.getMessage() for r in caplog.records if r.name == "sasom.errors")
+
+
+def test_a_refused_or_missing_page_is_not_logged_as_a_server_error(staff_client, caplog):
+    client = staff_client(Role.CASHIER)
+    with caplog.at_level(logging.ERROR, logger="sasom.errors"):
+        forbidden = client.get("/org/staff/")
+        missing = client.get("/members/999999/")
+    assert (forbidden.status_code, missing.status_code) == (403, 404)
+    assert not [r for r in caplog.records if r.name == "sasom.errors"]
