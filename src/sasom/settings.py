@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sasom.ledger",
     "sasom.earning",
     "sasom.tiers",
+    "sasom.promotions",
     "sasom.segments",
     "sasom.rewards",
     "sasom.checkout",
