@@ -18,7 +18,7 @@ The contract between the engine, the stored promotions (``compile.py``) and the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import Decimal
@@ -269,3 +269,62 @@ class Result:
     @property
     def discount(self) -> Decimal:
         return sum((a.discount for a in self.applied), ZERO)
+
+
+# --- the kind registry's shape (``kinds.KINDS: dict[str, PromoKind]``) ---------------------------
+
+PARAM_TYPES = (
+    "int",  # a whole number >= 1
+    "money",  # Decimal >= 0, two places
+    "percent",  # Decimal 0 < p <= 100
+    "decimal",  # Decimal > 0 (quantities, values)
+    "sku",  # one SKU
+    "skus",  # a list of SKUs (choices)
+    "bands",  # a list of {"from": number, "value": Decimal} ascending by "from"
+    "mix",  # a list of {"sku": str, "quantity": int, "price": money or null} (a fixed mix / set)
+    "text",
+    "bool",
+    "choice",  # one of ParamSpec.options
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSpec:
+    """One parameter a kind takes, as the forms and the API schemas read it."""
+
+    name: str
+    type: str  # one of PARAM_TYPES
+    label: Any  # str or a lazy translation
+    help: Any = ""
+    required: bool = True
+    options: tuple[str, ...] = ()  # for "choice"
+
+
+class ParamsError(ValueError):
+    """Parameters a kind refuses: ``field`` names the parameter (``bands.1.value``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class PromoKind:
+    """One promotion kind, as ``kinds/<kind>.py`` declares it and ``kinds.KINDS`` registers it.
+    ``clean`` normalizes raw parameters (form, API) into the stored ones or raises
+    :class:`ParamsError`; ``build`` compiles stored parameters and the promotion's item set into
+    its rule; ``explain`` is the one-line summary lists show; ``example`` a valid parameter set
+    (docs, OpenAPI examples, the demo)."""
+
+    code: str
+    family: int  # seed 001's family: 1 one item in quantity, 2 fixed mix, 3 any N of a group,
+    #             4 group value reached, 5 assorted one-price bins
+    label: Any
+    description: Any
+    params: tuple[ParamSpec, ...]
+    uses_items: bool  # True: counts the promotion's item set; False: its parameters name the items
+    clean: Callable[[Mapping[str, Any]], dict[str, Any]]
+    build: Callable[[Mapping[str, Any], ItemSet], Rule]
+    explain: Callable[[Mapping[str, Any]], str]
+    example: Mapping[str, Any] = field(default_factory=dict)
