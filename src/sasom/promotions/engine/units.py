@@ -119,7 +119,7 @@ class Takes:
         self.units[index] = self.units.get(index, ZERO) + Decimal(units)
         self.discount[index] = self.discount.get(index, ZERO) + discount
 
-    def spread(self, parts: Sequence[tuple[Run, int]], total: Decimal) -> None:
+    def spread(self, parts: Sequence[tuple[Run, Decimal | int]], total: Decimal) -> None:
         """Consume ``parts`` and give them ``total`` off, in proportion to what they cost."""
         shares = allocate(total, [r.value * n for r, n in parts])
         for (r, n), share in zip(parts, shares, strict=True):
@@ -140,3 +140,23 @@ class Takes:
 
     def total(self) -> Decimal:
         return sum(self.discount.values(), ZERO)
+
+
+def chunks(rs: Sequence[Run], size: int, limit: int | None = None) -> list[list[tuple[Run, int]]]:
+    """Whole units of ``rs`` in their order, in full chunks of ``size`` (at most ``limit``)."""
+    out: list[list[tuple[Run, int]]] = []
+    current: list[tuple[Run, int]] = []
+    filled = 0
+    for r in rs:
+        left = r.whole
+        while left > 0:
+            if limit is not None and len(out) >= limit:
+                return out
+            n = min(left, size - filled)
+            current.append((r, n))
+            filled += n
+            left -= n
+            if filled == size:
+                out.append(current)
+                current, filled = [], 0
+    return out
