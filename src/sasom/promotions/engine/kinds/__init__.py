@@ -61,10 +61,24 @@ KINDS: dict[str, PromoKind] = {
     )
 }
 
+# Seed 001's variants (issue 14's list) -> the kind that prices each. A "choice" variant is its
+# kind with several SKUs to choose from; a "message" variant prints the promotion's message.
+VARIANTS: dict[str, str] = {
+    "1a": "qty_free", "1b": "qty_percent", "1c": "qty_price",
+    "2a": "mix_gift", "2b": "mix_gift", "2c": "mix_pwp", "2d": "mix_pwp", "2e": "mix_set_price",
+    "2f": "mix_message",
+    "3a": "group_gift", "3b": "group_gift", "3c": "group_pwp", "3d": "group_pwp", "3e": "group_percent",
+    "3f": "group_fixed_total", "3g": "group_cheapest_free", "3h": "group_step_percent", "3i": "group_message",
+    "4a": "value_gift", "4b": "value_gift", "4c": "value_pwp", "4d": "value_pwp", "4e": "value_discount",
+    "4f": "value_message",
+    "5a": "bin_qty_price", "5b": "bin_qty_percent", "5c": "bin_qty_free", "5d": "bin_pack_lowest",
+    "5e": "bin_pack_progressive",
+}
+
 
 def kind_choices() -> list[tuple[str, object]]:
     """``(code, label)`` of every kind, for choice fields (labels stay lazy)."""
     return [(code, kind.label) for code, kind in KINDS.items()]
 
 
-__all__ = ["KINDS", "kind_choices"]
+__all__ = ["KINDS", "VARIANTS", "kind_choices"]
