@@ -83,7 +83,7 @@ def _detail(request: StaffRequest, promotion: Promotion, *, preview_form: Previe
 @require_perm("promotions.view")
 def promotion_detail(request: StaffRequest, pk: int) -> HttpResponse:
     """The promotion and "try a basket": the posted basket priced with the active promotions and
-    this one as if active (nothing is stored, so the preview form needs no form token)."""
+    this one as if active (nothing is stored; the form carries a form token like every back-office form, a new one each time it is shown)."""
     promotion = _promotion(request, pk)
     if request.method != "POST":
         return _detail(request, promotion)
