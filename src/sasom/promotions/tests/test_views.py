@@ -209,3 +209,11 @@ def test_a_mix_is_entered_as_rows_and_a_blank_cell_takes_the_default(staff_clien
         "kind": "mix_gift", "code": "BAD", "name": "x", "priority": "100",
         "p-mix-0-sku": "COKE", "p-gifts": "NOPE"})
     assert r.status_code == 200 and "NOPE" in r.content.decode() and not Promotion.objects.filter(code="BAD").exists()
+
+
+def test_the_page_names_the_days_and_hours(staff_client, org, catalog):
+    import datetime as dt
+
+    promo = _promotion(org, weekdays=[5, 6], hours_from=dt.time(10), hours_to=dt.time(14))
+    html = staff_client(Role.AUDITOR).get(f"/promotions/{promo.pk}/").content.decode()
+    assert "ส., อา." in html and "10:00–14:00" in html  # the back office speaks Thai by default
