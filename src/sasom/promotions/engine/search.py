@@ -114,26 +114,32 @@ def greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) ->
 
 
 def _greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) -> list[Promotion]:
+    """Again and again, the promotion worth most on the units left. A promotion's worth is
+    computed again only when the one just chosen changed a line it can touch."""
+    touched = {id(p): frozenset(ln.index for ln in pool.lines if _touches(p, ln)) for p in group}
     state = _copy(pool)
     rest = list(group)
     order: list[Promotion] = []
+    known: dict[int, Decimal | None] = {}
     while rest:
-        top: tuple[Decimal, Promotion, Pool] | None = None
-        able = []
         for promotion in rest:
-            trial = _copy(state)
-            applied = run(promotion, trial, ctx)
-            if applied is None:
-                continue
-            able.append(promotion)
-            gain = worth(applied, ctx)
-            if top is None or gain > top[0]:
-                top = (gain, promotion, trial)
-        if top is None:
+            if id(promotion) not in known:
+                applied = run(promotion, _copy(state), ctx)
+                known[id(promotion)] = None if applied is None else worth(applied, ctx)
+        able = [p for p in rest if known[id(p)] is not None]
+        if not able:
             break
-        order.append(top[1])
-        state = top[2]
-        rest = [p for p in able if p is not top[1]]
+        top = able[0]
+        for promotion in able[1:]:
+            if (known[id(promotion)] or ZERO) > (known[id(top)] or ZERO):
+                top = promotion
+        chosen = run(top, state, ctx)
+        order.append(top)
+        changed = {t.index for t in chosen.takes} if chosen is not None else set()
+        rest = [p for p in able if p is not top]
+        for promotion in rest:
+            if touched[id(promotion)] & changed:
+                del known[id(promotion)]
     return order
 
 
