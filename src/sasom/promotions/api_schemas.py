@@ -198,9 +198,17 @@ class PromotionList(Schema):
     items: list[PromotionOut]
 
 
+def _registered_kind(value: str) -> str:
+    if value not in KINDS:
+        raise ValueError(f"unknown promotion kind {value!r}")
+    return value
+
+
 class PromotionQuery(Schema):
     status: Status | None = None
-    kind: KindCode | None = None
+    # a filter must name a kind (422 otherwise); in a body an unknown kind is the service's 400
+    # promotion_kind_unknown, as on the screens
+    kind: Annotated[KindCode, AfterValidator(_registered_kind)] | None = None
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)
 

@@ -227,3 +227,9 @@ def test_a_write_replayed_with_its_idempotency_key_runs_once(manager):
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"] and Promotion.objects.count() == 1
     assert Promotion.objects.get().status == Status.DRAFT
+
+
+def test_the_list_refuses_a_kind_that_does_not_exist(manager):
+    _error(manager.get("/api/v1/promotions?kind=true"), 422, "invalid_input", "kind")
+    _error(manager.get("/api/v1/promotions?status=gone"), 422, "invalid_input", "status")
+    _error(manager.get("/api/v1/promotions?colour=red"), 422, "invalid_input", "colour")
