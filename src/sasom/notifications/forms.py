@@ -82,15 +82,22 @@ class EventMessageForm(BoundedForm):
     subject_en = forms.CharField(label=_("Subject (English)"), max_length=200, required=False)
     body_en = forms.CharField(label=_("Text (English)"), max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 4}))
-    days_before = forms.IntegerField(label=_("Days before the points expire"), min_value=1, max_value=365, initial=30)
+    days_before = forms.IntegerField(label=_("Days before the expiry date"), min_value=1, max_value=365, initial=30)
+    date_field = forms.ChoiceField(label=_("Date field"), required=False,
+                                   help_text=_("One of the member's date fields (Settings, custom fields)."))
     preview_member = forms.CharField(label=_("Preview with member (code or phone)"), max_length=40, required=False)
 
-    def __init__(self, *args: Any, email: bool, expiring: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, email: bool, expiring: bool, date_fields: list[tuple[str, str]] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not email:
             del self.fields["subject_th"], self.fields["subject_en"]
         if not expiring:
             del self.fields["days_before"]
+        if date_fields is None:
+            del self.fields["date_field"]
+        else:
+            self.fields["date_field"].choices = [("", "—"), *date_fields]  # type: ignore[attr-defined]
 
 
 class MessagingSettingsForm(BoundedForm):

@@ -159,6 +159,7 @@ class EventMessage(TenantModel):
     body_th = models.TextField(_("text (Thai)"), blank=True)
     body_en = models.TextField(_("text (English)"), blank=True)
     days_before = models.PositiveSmallIntegerField(_("days before"), default=30)
+    date_field = models.CharField(_("date field"), max_length=40, blank=True)  # a CustomField key (custom_date)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.core.permissions import public_view, require_perm
-from sasom.members.models import Member, MemberType
+from sasom.members.models import CustomField, Member, MemberType
 from sasom.members.selectors import member_lookup
 from sasom.members.validation import try_normalize_phone
 from sasom.organizations.http import StaffRequest
@@ -25,7 +25,7 @@ from .broadcasts import broadcast_cancel, broadcast_create, broadcast_report
 from .channels import channel_config_save, channel_test_send, secrets_set
 from .errors import E_LINE_SIGNATURE, E_RECIPIENT
 from .event_messages import event_message_preview, event_message_save
-from .events import EVENTS, POINTS_EXPIRING, events_offered
+from .events import EVENTS, events_offered
 from .forms import (
     OPTION_PREFIX,
     BroadcastForm,
@@ -156,10 +156,15 @@ def event_edit(request: StaffRequest, event: str, channel: str) -> HttpResponse:
         raise Http404
     organization = request.organization
     row = EventMessage.objects.filter(organization=organization, event=event, channel=ch.value).first()
-    initial = ({f: getattr(row, f) for f in ("is_active", "subject_th", "subject_en", "body_th", "body_en", "days_before")}
+    initial = ({f: getattr(row, f) for f in ("is_active", "subject_th", "subject_en", "body_th", "body_en",
+                                             "days_before", "date_field")}
                if row else {"body_th": spec.body_th, "body_en": spec.body_en, "days_before": 30})
+    date_fields = None
+    if spec.date_field:
+        date_fields = [(f.key, f.label) for f in CustomField.objects.filter(organization=organization,
+                                                                             kind=CustomField.Kind.DATE)]
     form = EventMessageForm(request.POST or None, initial=initial, email=ch == Channel.EMAIL,
-                            expiring=spec.key == POINTS_EXPIRING)
+                            expiring=spec.days_before, date_fields=date_fields)
     previews = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -177,7 +182,7 @@ def event_edit(request: StaffRequest, event: str, channel: str) -> HttpResponse:
                     organization_id=organization.id, event=event, channel=ch.value, is_active=data["is_active"],
                     body_th=data["body_th"], body_en=data["body_en"], subject_th=data.get("subject_th") or "",
                     subject_en=data.get("subject_en") or "", days_before=data.get("days_before") or 30,
-                    actor=Actor.from_request(request))
+                    date_field=data.get("date_field") or "", actor=Actor.from_request(request))
                 messages.success(request, _("Saved."))
                 return redirect("notifications:events")
         except DomainError as exc:

@@ -63,7 +63,8 @@ def test_quiet_hours_are_saved(staff_client, org):
 
 
 def test_reserved_event_and_other_roles(staff_client):
-    assert staff_client("marketing").get("/messaging/events/tier_changed/sms/").status_code == 404
+    assert staff_client("marketing").get("/messaging/events/no_such_event/sms/").status_code == 404
+    assert staff_client("marketing").get("/messaging/events/tier_changed/sms/").status_code == 200
     assert staff_client("cashier").get("/messaging/events/").status_code == 403
 
 
