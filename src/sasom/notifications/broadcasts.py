@@ -29,7 +29,7 @@ from sasom.organizations.models import Organization
 from sasom.segments.builder import segment_clean, segment_members
 
 from .errors import E_CHANNEL, E_TEMPLATE
-from .event_messages import member_values
+from .event_messages import member_language, member_values
 from .events import COMMON
 from .models import Broadcast, Channel, Message, MessageKind
 from .services import member_message_send
@@ -123,10 +123,10 @@ def broadcast_run_batch(*, broadcast_id: int, now: dt.datetime | None = None, li
             broadcast.status = Broadcast.Status.SENDING
             broadcast.started_at = now
             broadcast.selected = members.count()
-        language = "en" if (organization.language or "th").startswith("en") else "th"
-        body = (broadcast.body_en or broadcast.body_th) if language == "en" else (broadcast.body_th or broadcast.body_en)
         batch = list(members.filter(pk__gt=broadcast.cursor).order_by("pk")[:limit])
         for member in batch:
+            language = member_language(organization, member)
+            body = (broadcast.body_en or broadcast.body_th) if language == "en" else (broadcast.body_th or broadcast.body_en)
             values = member_values(organization, member, language=language)
             member_message_send(
                 organization=organization, member=member, channel=broadcast.channel, kind=MessageKind.MARKETING,

@@ -68,8 +68,10 @@ def forget_active(organization_id: int | None = None) -> None:
             _active.pop(organization_id, None)
 
 
-def _language(organization: Organization) -> str:
-    return "en" if (organization.language or "th").startswith("en") else "th"
+def member_language(organization: Organization, member: Member | None = None) -> str:
+    """The member's own language when they chose one, else the shop's."""
+    chosen = (member.language if member is not None else "") or organization.language or "th"
+    return "en" if chosen.startswith("en") else "th"
 
 
 def _text_of(row: EventMessage, language: str) -> tuple[str, str]:
@@ -216,7 +218,7 @@ def event_message_send(
     ``<event>:<source>`` makes a second call for the same source send nothing."""
     spec = EVENTS[event]
     rows = EventMessage.objects.filter(organization=organization, event=event, is_active=True)
-    language = _language(organization)
+    language = member_language(organization, member)
     values = None
     sent = []
     for row in rows:

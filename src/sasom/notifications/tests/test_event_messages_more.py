@@ -122,3 +122,16 @@ def test_a_custom_date_field_such_as_a_wedding_anniversary(org, member, member_t
     assert event_messages_daily_run(organization_id=org.pk, on_date=dt.date(2026, 2, 28), now=at(2026, 2, 28)) == 1
     assert event_messages_daily_run(organization_id=org.pk, on_date=dt.date(2026, 2, 28), now=at(2026, 2, 28)) == 0
     assert bodies("custom_date") == [f"ครบรอบ 10 ปี คุณ{member.first_name or member.code}"]
+
+
+def test_a_member_who_chose_english_gets_english_in_a_thai_shop(org, member, member_type):
+    from sasom.members.services import member_register
+
+    event_message_save(organization_id=org.pk, event="registration", channel="sms", is_active=True, actor=SYSTEM,
+                       body_th="ยินดีต้อนรับคุณ{name}", body_en="Welcome, {name}")
+    member_register(organization=org, actor=SYSTEM, data={
+        "code": "M-EN", "member_type": member_type, "first_name": "John", "phone": "+66898765432", "language": "en"})
+    member_register(organization=org, actor=SYSTEM, data={
+        "code": "M-TH", "member_type": member_type, "first_name": "สมหญิง", "phone": "+66898765433"})
+    assert bodies("registration") == ["Welcome, John", "ยินดีต้อนรับคุณสมหญิง"]
+
