@@ -214,6 +214,7 @@ class Consent(TenantModel):
         WEB = "web", _("Web / portal")
         IMPORT = "import", _("Imported")
         API = "api", _("API")
+        SMS = "sms", _("SMS reply")
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)

@@ -148,7 +148,8 @@ def broadcast_run_batch(*, broadcast_id: int, now: dt.datetime | None = None, li
 @dataclass(frozen=True)
 class BroadcastReport:
     queued: int
-    sent: int
+    sent: int  # handed to the gateway (delivered ones included)
+    delivered: int  # reported delivered by the gateway, where it reports
     failed: int
     skipped: int  # reached but not sent: no address on the channel, no consent, over the cap
     parts: int
@@ -169,7 +170,8 @@ def broadcast_report(broadcast: Broadcast) -> BroadcastReport:
         organization_id=broadcast.organization_id, broadcast=broadcast, status=Message.Status.FAILED)
         .values("error").annotate(n=Count("id")).order_by("-n").values_list("error", "n")[:5])
     return BroadcastReport(
-        queued=n(Message.Status.QUEUED), sent=n(Message.Status.SENT), failed=n(Message.Status.FAILED),
+        queued=n(Message.Status.QUEUED), sent=n(Message.Status.SENT) + n(Message.Status.DELIVERED),
+        delivered=n(Message.Status.DELIVERED), failed=n(Message.Status.FAILED),
         skipped=max(broadcast.processed - created, 0),
         parts=sum(int(r["parts"] or 0) for r in rows.values()),
         cost=sum((Decimal(r["cost"] or 0) for r in rows.values()), Decimal("0.00")),

@@ -105,6 +105,9 @@ class MessagingSettingsForm(BoundedForm):
     quiet_until = forms.TimeField(label=_("Quiet until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     marketing_daily_cap = forms.IntegerField(label=_("Marketing messages per member per day"), min_value=0,
                                              max_value=100, help_text=_("0: no limit."))
+    opt_out_keywords = forms.CharField(
+        label=_("Opt-out words"), max_length=200,
+        help_text=_("Separated by spaces. A member who texts one of these back withdraws marketing consent."))
 
 
 MONTHS = [(i, i) for i in range(1, 13)]

@@ -13,4 +13,6 @@ urlpatterns = [
     path("broadcasts/", views.broadcasts, name="broadcasts"),
     path("broadcasts/<int:pk>/", views.broadcast_detail, name="broadcast"),
     path("line/<slug:org_code>/webhook/", views.line_webhook, name="line_webhook"),
+    path("sms/<slug:org_code>/<slug:token>/report/", views.sms_report, name="sms_report"),
+    path("sms/<slug:org_code>/<slug:token>/inbound/", views.sms_inbound, name="sms_inbound"),
 ]

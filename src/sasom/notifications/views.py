@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -35,6 +36,7 @@ from .forms import (
     TestMessageForm,
 )
 from .gateways import GATEWAYS, gateways_for
+from .inbound import delivery_reports_apply, inbound_token, items_of, sms_replies_apply, token_valid
 from .line_link import line_webhook_handle
 from .models import Broadcast, Channel, ChannelConfig, EventMessage, Message
 from .rules import messaging_settings, messaging_settings_save
@@ -88,8 +90,13 @@ def channel_edit(request: StaffRequest, channel: str) -> HttpResponse:
         else:
             messages.success(request, _("The %(channel)s gateway is saved.") % {"channel": ch.label})
             return redirect("notifications:channels")
+    inbound = None
+    if ch == Channel.SMS:
+        base = settings.PUBLIC_URL.rstrip("/")
+        prefix = f"{base}/messaging/sms/{request.organization.code}/{inbound_token(org_id)}"
+        inbound = {"report": f"{prefix}/report/", "reply": f"{prefix}/inbound/"}
     return render(request, "notifications/channel_edit.html", {
-        "channel": ch, "gateways": choices, "gateway": gateway, "form": form, "config": config})
+        "channel": ch, "gateways": choices, "gateway": gateway, "form": form, "config": config, "inbound": inbound})
 
 
 @require_POST
@@ -127,6 +134,34 @@ def line_webhook(request: HttpRequest, org_code: str) -> HttpResponse:
     return JsonResponse({"ok": True})
 
 
+@csrf_exempt
+@require_POST
+@public_view
+def sms_report(request: HttpRequest, org_code: str, token: str) -> HttpResponse:
+    """Delivery reports from the SMS gateway (see :mod:`.inbound`)."""
+    organization = _inbound_organization(org_code, token)
+    changed = delivery_reports_apply(organization=organization, items=items_of(
+        request.body, request.content_type or "", request.POST))
+    return JsonResponse({"ok": True, "changed": changed})
+
+
+@csrf_exempt
+@require_POST
+@public_view
+def sms_inbound(request: HttpRequest, org_code: str, token: str) -> HttpResponse:
+    """Members' SMS replies (opt-out words); the answer never says whether a phone is a member's."""
+    organization = _inbound_organization(org_code, token)
+    sms_replies_apply(organization=organization, items=items_of(request.body, request.content_type or "", request.POST))
+    return JsonResponse({"ok": True})
+
+
+def _inbound_organization(org_code: str, token: str) -> Organization:
+    organization = get_object_or_404(Organization, code=org_code)
+    if not token_valid(organization.pk, token):
+        raise Http404
+    return organization
+
+
 @require_perm("messages.manage")
 def events(request: StaffRequest) -> HttpResponse:
     org_id = request.organization.id
@@ -136,7 +171,7 @@ def events(request: StaffRequest) -> HttpResponse:
     current = messaging_settings(org_id)
     form = MessagingSettingsForm(request.POST or None, initial={
         "quiet_from": current.quiet_from, "quiet_until": current.quiet_until,
-        "marketing_daily_cap": current.marketing_daily_cap})
+        "marketing_daily_cap": current.marketing_daily_cap, "opt_out_keywords": current.opt_out_keywords})
     if request.method == "POST" and form.is_valid():
         try:
             messaging_settings_save(organization_id=org_id, actor=Actor.from_request(request), **form.cleaned_data)

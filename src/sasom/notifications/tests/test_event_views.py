@@ -56,6 +56,7 @@ def test_quiet_hours_are_saved(staff_client, org):
     admin = staff_client("admin")
     url = "/messaging/events/"
     response = admin.post(url, {"quiet_from": "20:30", "quiet_until": "09:00", "marketing_daily_cap": "3",
+                                "opt_out_keywords": "STOP",
                                 "_form_token": _token(admin, url)})
     assert response.status_code == 302
     row = MessagingSettings.objects.get(organization=org)
