@@ -17,7 +17,7 @@ from sasom.reports.charts import bars
 from sasom.reports.formatting import INT, MONEY, MONTH, TEXT, month_text
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
 from sasom.reports.points import member_name
-from sasom.reports.usage import MEASURES, _average, member_sales
+from sasom.reports.salesdata import measures, member_sales, with_average
 
 AGE_BANDS = ((0, 20, "< 20"), (20, 30, "20–29"), (30, 40, "30–39"), (40, 50, "40–49"), (50, 60, "50–59"),
              (60, None, "60+"))
@@ -68,7 +68,8 @@ class SalesByMonth(Report):
         Column("average", _("Average bill"), MONEY, total=True, order=None),
         Column("points", _("Points earned"), INT, total=True),
     )
-    note = _("Bills of members, not voided, by the member's attribute today. Age bands count from today.")
+    note = _("Bills of members net of returns (voided and wholly returned bills are out), by the member's "
+             "attribute today. Age bands count from today.")
 
     def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
         month = today.month - 5
@@ -85,10 +86,10 @@ class SalesByMonth(Report):
         return (member_sales(scope)
                 .annotate(month=TruncMonth("occurred_at", tzinfo=scope.zone, output_field=DateField()),
                           dimension=expression)
-                .values("month", "dimension").annotate(**MEASURES))
+                .values("month", "dimension").annotate(**measures()))
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        return _average([member_sales(scope).aggregate(**MEASURES)])[0]
+        return with_average([member_sales(scope).aggregate(**measures())])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         labels = {"gender": dict(Member.Gender.choices), "marital_status": dict(Member.MaritalStatus.choices)}.get(
@@ -96,12 +97,12 @@ class SalesByMonth(Report):
         for row in rows:
             value = row["dimension"]
             row["group"] = str(labels.get(value, value)) if value else "—"
-        return _average(rows)
+        return with_average(rows)
 
     def chart(self, scope: Scope) -> Any:
         amounts = {row["month"]: float(row["amount"]) for row in member_sales(scope)
                    .annotate(month=TruncMonth("occurred_at", tzinfo=scope.zone, output_field=DateField()))
-                   .values("month").annotate(amount=MEASURES["amount"]).order_by("month")}
+                   .values("month").annotate(amount=measures()["amount"]).order_by("month")}
         return bars(str(_("Members' sales per month (baht)")), [month_text(m, scope.organization) for m in amounts],
                     [(str(_("Amount")), list(amounts.values()))], height=240)
 
@@ -125,16 +126,17 @@ class TopSpenders(Report):
         Column("phone", _("Phone"), TEXT, order=None),
         Column("address", _("Address"), TEXT, order=None),
     )
-    note = _("Bills of members, not voided. Exporting needs the permission to export members.")
+    note = _("Bills of members net of returns (voided and wholly returned bills are out). Exporting needs the "
+             "permission to export members.")
 
     def rows(self, scope: Scope) -> Rows:
         return member_sales(scope).values(
             "member_id", "member__code", "member__title", "member__first_name", "member__last_name",
             "member__member_type__name", "member__phone", "member__address_line", "member__subdistrict",
-            "member__district", "member__province", "member__postcode").annotate(**MEASURES)
+            "member__district", "member__province", "member__postcode").annotate(**measures())
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        return _average([member_sales(scope).aggregate(**MEASURES)])[0]
+        return with_average([member_sales(scope).aggregate(**measures())])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         for row in rows:
@@ -145,4 +147,4 @@ class TopSpenders(Report):
             row["address"] = " ".join(p for p in (row["member__address_line"], row["member__subdistrict"],
                                                  row["member__district"], row["member__province"],
                                                  row["member__postcode"]) if p)
-        return _average(rows)
+        return with_average(rows)

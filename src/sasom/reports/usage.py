@@ -1,8 +1,8 @@
 """Card usage (seed 003): how members use their card at the branches, and how often.
 
 A visit is a member's sale (a bill with the member's card) that was not voided; amounts are the
-sales' net as sold (returns are not deducted yet), points the points the sales earned
-(``ledger.Sale``).
+sales' net less their returns, points the points they earned less those the returns took back
+(``salesdata``: a voided or wholly returned sale does not count).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any
 from django.db.models import (
     Case,
     Count,
-    DecimalField,
     IntegerField,
     OuterRef,
     QuerySet,
@@ -25,47 +24,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from sasom.core.money import money
-from sasom.ledger.models import Sale
 from sasom.members.models import Member
 from sasom.reports.charts import bars
 from sasom.reports.formatting import INT, MONEY, TEXT
-from sasom.reports.framework import (
-    Column,
-    Report,
-    Rows,
-    Scope,
-    branch_filter,
-    register,
-    tier_filter,
-)
+from sasom.reports.framework import Column, Report, Rows, Scope, register, tier_filter
+from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns, with_average
 
-AMOUNT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
 BANDS = ((1, 1, "1"), (2, 3, "2–3"), (4, 6, "4–6"), (7, 12, "7–12"), (13, None, "13+"))
-
-
-def member_sales(scope: Scope) -> QuerySet[Sale]:
-    sales = (Sale.objects.filter(organization_id=scope.organization.pk, occurred_at__gte=scope.start_at,
-                                 occurred_at__lt=scope.end_at, member__isnull=False, **branch_filter(scope, "branch_id"))
-             .exclude(status=Sale.Status.VOIDED))
-    if scope.member_type is not None:
-        sales = sales.filter(member__member_type_id=scope.member_type.pk)
-    sales = sales.filter(tier_filter(scope, "member_id"))
-    return sales
-
-
-MEASURES: dict[str, Any] = {
-    "members": Count("member_id", distinct=True),
-    "visits": Count("id"),
-    "amount": Coalesce(Sum("net"), Decimal("0"), output_field=AMOUNT),
-    "points": Coalesce(Sum("points_earned"), 0, output_field=IntegerField()),
-}
-
-
-def _average(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    for row in rows:
-        row["average"] = money(row["amount"] / row["visits"]) if row["visits"] else None
-    return rows
 
 
 @register
@@ -83,20 +48,20 @@ class CardUsageByBranch(Report):
         Column("average", _("Average bill"), MONEY, total=True, order=None),
         Column("points", _("Points earned"), INT, total=True),
     )
-    note = _("A visit is a bill with a member's card that was not voided. Members in the totals row count each "
-             "member once.")
+    note = _("A visit is a bill with a member's card, neither voided nor returned in full; amounts and points are "
+             "net of returns. Members in the totals row count each member once.")
 
     def rows(self, scope: Scope) -> Rows:
-        return member_sales(scope).values("branch__code", "branch__name").annotate(**MEASURES)
+        return member_sales(scope).values("branch__code", "branch__name").annotate(**measures())
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        totals = member_sales(scope).aggregate(**MEASURES)
-        return _average([totals])[0]
+        totals = member_sales(scope).aggregate(**measures())
+        return with_average([totals])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         for row in rows:
             row["branch"] = f'{row["branch__code"]} {row["branch__name"]}'
-        return _average(rows)
+        return with_average(rows)
 
 
 @register
@@ -119,7 +84,7 @@ class VisitFrequency(Report):
     def _members(self, scope: Scope) -> QuerySet[Member]:
         per_member = member_sales(scope).filter(member_id=OuterRef("pk")).values("member_id")
         visits = Subquery(per_member.annotate(n=Count("id")).values("n")[:1], output_field=IntegerField())
-        amount = Subquery(per_member.annotate(s=Sum("net")).values("s")[:1], output_field=AMOUNT)
+        amount = Subquery(per_member.annotate(s=Sum(net_after_returns())).values("s")[:1], output_field=AMOUNT)
         members = (Member.objects.filter(organization_id=scope.organization.pk)
                    .annotate(n_visits=Coalesce(visits, 0), spent=Coalesce(amount, Decimal("0"), output_field=AMOUNT))
                    .filter(n_visits__gt=0))
@@ -138,12 +103,12 @@ class VisitFrequency(Report):
     def totals(self, scope: Scope) -> dict[str, Any]:
         totals = self._members(scope).aggregate(members=Count("id"), visits=Coalesce(Sum("n_visits"), 0),
                                                 amount=Coalesce(Sum("spent"), Decimal("0"), output_field=AMOUNT))
-        return _average([totals])[0]
+        return with_average([totals])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         for row in rows:
             row["band_label"] = BANDS[row["band"]][2]
-        return _average(rows)
+        return with_average(rows)
 
     def chart(self, scope: Scope) -> Any:
         found = {r["band"]: r["members"] for r in self.rows(scope).order_by()}
