@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.db.models import (
     Case,
     Count,
@@ -27,10 +28,57 @@ from django.utils.translation import gettext_lazy as _
 from sasom.members.models import Member
 from sasom.reports.charts import bars
 from sasom.reports.formatting import INT, MONEY, TEXT
-from sasom.reports.framework import Column, Report, Rows, Scope, register, tier_filter
+from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register, tier_filter
 from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns, with_average
 
-BANDS = ((1, 1, "1"), (2, 3, "2–3"), (4, 6, "4–6"), (7, 12, "7–12"), (13, None, "13+"))
+DEFAULT_BANDS = (1, 2, 4, 7)  # 1, 2–3, 4–6, 7+
+MAX_BANDS = 10
+
+
+def bands_parse(text: str) -> tuple[int, ...]:
+    """"1,2,4,7" (each band's lowest number of visits, rising) as a tuple; ValueError when not."""
+    try:
+        lows = tuple(int(part) for part in text.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise ValueError("not numbers") from None
+    if not lows or len(lows) > MAX_BANDS or lows[0] < 1 or lows[-1] > 10_000:
+        raise ValueError("out of range")
+    if any(b <= a for a, b in zip(lows, lows[1:], strict=False)):
+        raise ValueError("not rising")
+    return lows
+
+
+def bands_of(scope: Scope) -> tuple[tuple[int, int | None, str], ...]:
+    """The chosen bands as (low, high or None, label): 1, 2–3, 4–6, 7+ by default."""
+    text = scope.data.get("bands") or ""
+    lows = bands_parse(text) if text else DEFAULT_BANDS  # the form checked it
+    out = []
+    for i, low in enumerate(lows):
+        high = lows[i + 1] - 1 if i + 1 < len(lows) else None
+        out.append((low, high, f"{low}+" if high is None else str(low) if high == low else f"{low}–{high}"))
+    return tuple(out)
+
+
+def band_case(field: str, bands: tuple[tuple[int, int | None, str], ...]) -> Case:
+    """The index of the band ``field`` (a number of visits) falls in, in the database."""
+    whens = [When(**{f"{field}__gte": low}, **({f"{field}__lte": high} if high else {}), then=Value(i))
+             for i, (low, high, _label) in enumerate(bands)]
+    return Case(*whens, output_field=IntegerField())
+
+
+class BandsForm(ReportForm):
+    bands = forms.CharField(label=_("Bands (lowest visits of each)"), required=False, max_length=60,
+                            initial="1,2,4,7", help_text=_("For example 1,2,4,7 for 1, 2–3, 4–6 and 7 or more."))
+
+    def clean_bands(self) -> str:
+        text = (self.cleaned_data.get("bands") or "").strip()
+        if not text:
+            return ""
+        try:
+            return ",".join(str(low) for low in bands_parse(text))
+        except ValueError:
+            raise forms.ValidationError(_("Bands are up to ten rising whole numbers from 1, separated by commas."),
+                                        code="bands") from None
 
 
 @register
@@ -69,7 +117,9 @@ class VisitFrequency(Report):
     slug = "visit-frequency"
     group = _("Card usage")
     title = _("Visit frequency")
-    description = _("Members grouped by how many times they used their card in the period: 1, 2–3, 4–6, 7–12, 13+.")
+    description = _("Members grouped by how many times they used their card in the period: 1, 2–3, 4–6, 7+ "
+                    "(or the bands you choose).")
+    form_class = BandsForm
     default_sort = "band_label"
     columns = (
         Column("band_label", _("Visits in the period"), TEXT, order="band"),
@@ -94,9 +144,7 @@ class VisitFrequency(Report):
         return members
 
     def rows(self, scope: Scope) -> Rows:
-        whens = [When(n_visits__gte=low, **({"n_visits__lte": high} if high else {}), then=Value(i))
-                 for i, (low, high, _label) in enumerate(BANDS)]
-        return (self._members(scope).annotate(band=Case(*whens, output_field=IntegerField()))
+        return (self._members(scope).annotate(band=band_case("n_visits", bands_of(scope)))
                 .values("band").annotate(members=Count("id"), visits=Sum("n_visits"),
                                          amount=Sum("spent", output_field=AMOUNT)))
 
@@ -107,10 +155,11 @@ class VisitFrequency(Report):
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         for row in rows:
-            row["band_label"] = BANDS[row["band"]][2]
+            row["band_label"] = bands_of(scope)[row["band"]][2]
         return with_average(rows)
 
     def chart(self, scope: Scope) -> Any:
         found = {r["band"]: r["members"] for r in self.rows(scope).order_by()}
-        return bars(str(_("Members by visits in the period")), [label for _l, _h, label in BANDS],
-                    [(str(_("Members")), [found.get(i, 0) for i in range(len(BANDS))])], height=240)
+        bands = bands_of(scope)
+        return bars(str(_("Members by visits in the period")), [label for _l, _h, label in bands],
+                    [(str(_("Members")), [found.get(i, 0) for i in range(len(bands))])], height=240)
