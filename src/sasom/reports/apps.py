@@ -12,10 +12,12 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         # the reports register themselves in framework.REPORTS when their modules load
         from sasom.reports import (  # noqa: F401, PLC0415
+            birthmonth,
             donations,
             frequency,
             members,
             points,
+            purchases,
             redemptions,
             sales,
             usage,

@@ -45,7 +45,7 @@ def six_months(today: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(today.year + (month - 1) // 12, (month - 1) % 12 + 1, 1), today
 
 
-def _member_cells(rows: list[dict[str, Any]]) -> None:
+def member_cells(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         row["code"] = row["member__code"]
         row["name"] = member_name(row, "member__")
@@ -86,7 +86,7 @@ class CardUsageByMember(Report):
         return with_average([member_sales(scope).aggregate(**measures())])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
-        _member_cells(rows)
+        member_cells(rows)
         return with_average(rows)
 
 
@@ -176,7 +176,7 @@ class MonthlyFrequency(Report):
         return member_sales(scope).aggregate(**self._per_month(scope), visits=Count("id"), amount=measures()["amount"])
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
-        _member_cells(rows)
+        member_cells(rows)
         return rows
 
 
