@@ -37,7 +37,7 @@ class PurchasesForm(ReportForm):
                                    choices=[("", _("Member type")), *list(GROUPS.items())[1:]])
     segment = forms.CharField(label=_("Only the members of a segment (its conditions)"), required=False,
                               max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
-                              help_text=_('A segment\'s conditions, as the segments page writes them, e.g. '
+                              help_text=_('A segment\'s conditions as a list, e.g. '
                                           '[{"kind": "gender", "genders": ["female"]}].'))
 
     def clean_segment(self) -> str:

@@ -166,8 +166,9 @@ class SalesMonthColumns(Report):
     slug = "sales-month-columns"
     group = _("Sales analysis")
     title = _("Member sales, a column per month")
-    description = _("Seed 001's sales history of the last six months: per member type, gender, marital status, "
-                    "occupation, age band or branch, the amount of each month, then members, bills, amount, points.")
+    description = _("Members' sales of the last six months unless you choose, overall or per member type, gender, "
+                    "marital status, occupation, age band or branch: the amount of each month, then members, bills, "
+                    "amount and points.")
     form_class = SalesForm
     default_sort = "-amount"
     columns = (

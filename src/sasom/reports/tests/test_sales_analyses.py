@@ -16,6 +16,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from sasom.core.audit import Actor
 from sasom.earning import engine
@@ -86,7 +87,8 @@ def test_member_sales_with_a_column_per_month(analysed, make_staff):
     assert [(r["group"], r["m0"], r["m1"], r["members"], r["visits"], r["amount"], r["points"]) for r in rows] == [
         (analysed.gen.name, Decimal("1500.00"), Decimal("30000.00"), 1, 2, Decimal("31500.00"), 315),
         ("วีไอพี", Decimal("2000.00"), Decimal("40140.00"), 1, 3, Decimal("42140.00"), 421)]
-    everyone, _t = rows_of("sales-month-columns", scope_of(owner, start=dt.date(2026, 10, 1), dimension="all"))
+    with translation.override("en"):
+        everyone, _t = rows_of("sales-month-columns", scope_of(owner, start=dt.date(2026, 10, 1), dimension="all"))
     assert [(r["group"], r["m0"], r["m1"], r["visits"], r["amount"], r["points"]) for r in everyone] == [
         ("All members", Decimal("3500.00"), Decimal("70140.00"), 5, Decimal("73640.00"), 736)]
     assert (totals["m0"], totals["m1"], totals["amount"]) == (Decimal("3500.00"), Decimal("70140.00"),
