@@ -180,34 +180,46 @@ class MonthlyFrequency(Report):
         return rows
 
 
+class FrequencyForm(BandsForm):
+    period = forms.ChoiceField(label=_("Per"), required=False, initial="month",
+                               choices=[("month", _("Month")), ("week", _("Week"))])
+
+
 @register
 class FrequencyPerPeriod(Report):
     slug = "frequency-per-period"
     group = _("Card usage")
-    title = _("Card usage frequency per month")
-    description = _("For each month: members grouped by their visits in that month (1, 2–3, 4–6, 7+ or the bands "
+    title = _("Card usage frequency per period")
+    description = _("For each month (or week): members grouped by their visits in it (1, 2–3, 4–6, 7+ or the bands "
                     "you choose), with their visits and amount.")
-    form_class = BandsForm
+    form_class = FrequencyForm
     default_sort = "month"
     columns = (
-        Column("month", _("Month"), MONTH),
-        Column("band_label", _("Visits in the month"), TEXT, order="band"),
+        Column("month", _("Period"), MONTH),
+        Column("band_label", _("Visits in the period"), TEXT, order="band"),
         Column("members", _("Members"), INT, total=True),
         Column("visits", _("Visits"), INT, total=True),
         Column("amount", _("Amount"), MONEY, total=True),
         Column("average", _("Average bill"), MONEY, total=True, order=None),
     )
-    note = _("A member counts once in each month they came, in the band of that month's visits. The members in the "
-             "totals row are the members who came at all.")
+    note = _("A member counts once in each period they came, in the band of that period's visits. The members in "
+             "the totals row are the members who came at all.")
 
     def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
         return six_months(today)
 
+    def columns_of(self, scope: Scope) -> tuple[Column, ...]:
+        if scope.data.get("period") == "week":  # a week by its Monday
+            return (Column("month", _("Week of"), DATE), *self.columns[1:])
+        return self.columns
+
     def _sales(self, scope: Scope) -> Any:
-        month = TruncMonth("occurred_at", tzinfo=scope.zone, output_field=DateField())
-        same_month = (member_sales(scope).filter(member_id=OuterRef("member_id")).annotate(m=month)
-                      .filter(m=OuterRef("month")).order_by().values("member_id").annotate(n=Count("id")).values("n")[:1])
-        return member_sales(scope).annotate(month=month, n=Subquery(same_month, output_field=IntegerField()))
+        trunc = PERIODS[scope.data.get("period") or "month"]
+        period = trunc("occurred_at", tzinfo=scope.zone, output_field=DateField())
+        same_period = (member_sales(scope).filter(member_id=OuterRef("member_id")).annotate(p=period)
+                       .filter(p=OuterRef("month")).order_by().values("member_id").annotate(n=Count("id"))
+                       .values("n")[:1])
+        return member_sales(scope).annotate(month=period, n=Subquery(same_period, output_field=IntegerField()))
 
     def rows(self, scope: Scope) -> Rows:
         return (self._sales(scope).annotate(band=band_case("n", bands_of(scope))).values("month", "band")
@@ -226,7 +238,9 @@ class FrequencyPerPeriod(Report):
     def chart(self, scope: Scope) -> Any:
         bands = bands_of(scope)
         found = {(r["month"], r["band"]): r["members"] for r in self.rows(scope).order_by()}
-        months = months_of(scope)
-        return bars(str(_("Members by visits, per month")), [month_text(m, scope.organization) for m in months],
-                    [(label, [found.get((m, i), 0) for m in months]) for i, (_l, _h, label) in enumerate(bands)],
+        weekly = scope.data.get("period") == "week"
+        periods = sorted({p for p, _b in found}) if weekly else months_of(scope)
+        labels = [date_text(p, scope.organization) if weekly else month_text(p, scope.organization) for p in periods]
+        return bars(str(_("Members by visits, per period")), labels,
+                    [(label, [found.get((p, i), 0) for p in periods]) for i, (_l, _h, label) in enumerate(bands)],
                     stacked=True, height=260)

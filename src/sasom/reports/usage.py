@@ -68,7 +68,8 @@ def band_case(field: str, bands: tuple[tuple[int, int | None, str], ...]) -> Cas
 
 class BandsForm(ReportForm):
     bands = forms.CharField(label=_("Bands (lowest visits of each)"), required=False, max_length=60,
-                            initial="1,2,4,7", help_text=_("For example 1,2,4,7 for 1, 2–3, 4–6 and 7 or more."))
+                            widget=forms.TextInput(attrs={"placeholder": "1,2,4,7"}),
+                            help_text=_("For example 1,2,4,7 for 1, 2–3, 4–6 and 7 or more."))
 
     def clean_bands(self) -> str:
         text = (self.cleaned_data.get("bands") or "").strip()

@@ -72,6 +72,10 @@ def test_frequency_per_month_in_bands_the_shop_chooses(more, make_staff):
         (dt.date(2026, 11, 1), "2–3", 1, 2, Decimal("30200.00"))]  # Somchai
     assert sum(r["visits"] for r in rows) == totals["visits"] == 5
     assert sum(r["amount"] for r in rows) == totals["amount"]
+    weeks, _t = rows_of("frequency-per-period", scope_of(owner, start=dt.date(2026, 11, 1), period="week"))
+    assert [(r["month"], r["band_label"], r["members"], r["visits"], r["amount"]) for r in weeks] == [
+        (dt.date(2026, 11, 2), "1", 2, 2, Decimal("70000.00")),  # the week of Monday 2 November
+        (dt.date(2026, 11, 9), "1", 1, 1, Decimal("200.00"))]
     wide, _t = rows_of("frequency-per-period", scope_of(owner, start=dt.date(2026, 11, 1), bands="1,3"))
     assert [(r["band_label"], r["members"]) for r in wide] == [("1–2", 2)]
     # over the whole period, with bands 1,3: Somchai came 3 times, Malee twice
@@ -86,5 +90,7 @@ def test_bands_are_checked_and_shown(more, staff_client):
     page = client.get("/reports/frequency-per-period/?date_from=2026-10-01&bands=1, 2,4")
     assert page.status_code == 200 and [row[1][0] for row in page.context["rows"]] == ["1", "1", "2–3"]
     assert b"<svg" in page.content
+    weekly = client.get("/reports/frequency-per-period/?date_from=2026-11-01&period=week")
+    assert weekly.status_code == 200 and len(weekly.context["rows"]) == 2 and b"<svg" in weekly.content
     csv = b"".join(client.get("/reports/monthly-frequency/?date_from=2026-10-01&format=csv").streaming_content)
     assert csv.decode("utf-8-sig").splitlines()[-1].split(",")[3:6] == ["2", "3", "5"]
