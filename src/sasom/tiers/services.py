@@ -163,8 +163,17 @@ def member_tier_move(
 
 
 def member_tier_lock(*, organization_id: int, member_id: int) -> MemberTier | None:
-    return (MemberTier.objects.select_for_update(of=("self",)).select_related("tier", "floor_tier")
-            .filter(organization_id=organization_id, member_id=member_id).first())
+    """The member's tier state, locked, as the last committed change left it. Locked first and
+    read after: a row locked while another transaction moved it comes back from PostgreSQL with
+    the new version, but a join in the same statement may keep the old tier (then a concurrent
+    upgrade would be written twice). A member without a row gets an empty one (no tier) first, so
+    two first upgrades at once wait for each other instead of both inserting."""
+    where = MemberTier.objects.filter(organization_id=organization_id, member_id=member_id)
+    if not where.select_for_update().values_list("pk", flat=True).first():
+        MemberTier.objects.bulk_create([MemberTier(organization_id=organization_id, member_id=member_id)],
+                                       ignore_conflicts=True)
+        where.select_for_update().values_list("pk", flat=True).first()
+    return where.select_related("tier", "floor_tier").first()
 
 
 @transaction.atomic

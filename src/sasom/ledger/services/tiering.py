@@ -185,16 +185,19 @@ def tier_after_sale(plan: SalePlan, *, sale_id: int, member_code: str | None, pr
     if engine.on_earning(ladder, engine.State(tier=current), measure, today) is None:
         _remember(sale_id, current, measure)
         return
-    locked = member_tier_lock(organization_id=row.organization_id, member_id=row.member_id)
-    move = engine.on_earning(ladder, state_of(locked), measure, today)
-    if move is None:
-        _remember(sale_id, locked.tier.code if locked is not None and locked.tier is not None else None, measure)
-        return
-    member_tier_move(
-        organization_id=row.organization_id, member_id=row.member_id, member_code=member_code, ladder=ladder,
-        row=locked, move=move, on=today, actor=Actor.system("tiers"),
-        why=Why(reason="upgrade", detail="sale", measure=measure, window=window, sale_id=sale_id),
-    )
+    # the posting's transaction; a savepoint in it, or the transaction of its own when the one-call
+    # writer posted in autocommit and found afterwards that a concurrent sale raced it (fastpost)
+    with transaction.atomic():
+        locked = member_tier_lock(organization_id=row.organization_id, member_id=row.member_id)
+        move = engine.on_earning(ladder, state_of(locked), measure, today)
+        if move is None:
+            _remember(sale_id, locked.tier.code if locked is not None and locked.tier is not None else None, measure)
+            return
+        member_tier_move(
+            organization_id=row.organization_id, member_id=row.member_id, member_code=member_code, ladder=ladder,
+            row=locked, move=move, on=today, actor=Actor.system("tiers"),
+            why=Why(reason="upgrade", detail="sale", measure=measure, window=window, sale_id=sale_id),
+        )
     _remember(sale_id, move.to.code if move.to else None, measure)
 
 
