@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -41,7 +41,7 @@ from sasom.tiers.services import Why, member_tier_lock, member_tier_move
 
 CHUNK = 2000
 
-__all__ = ["TierPre", "measures", "member_tier_code", "outcome_of", "tier_after_sale", "tier_precheck", "tiers_cutoff_run",
+__all__ = ["Decided", "TierPre", "reevaluation_apply", "reevaluation_decide", "reevaluation_pages", "measures", "member_tier_code", "outcome_of", "tier_after_sale", "tier_precheck", "tiers_cutoff_run",
            "tiers_cutoff_job", "tiers_expiry_job", "tiers_expiry_run", "tiers_reevaluate"]
 
 
@@ -297,56 +297,86 @@ def tiers_expiry_run(*, organization_id: int, on_date: dt.date) -> dict[str, int
 # ---------------------------------------------------------------- re-evaluation
 
 
+@dataclass(frozen=True)
+class Decided:
+    """One member's move in a re-evaluation: ``key`` names it ("GOLD→BASIC", "-" is no tier)."""
+
+    member_id: int
+    row: MemberTier | None
+    move: engine.Move
+    measure: int
+    key: str
+
+
+def reevaluation_pages(organization_id: int, *, after: int = 0) -> Iterator[list[int]]:
+    """The organization's member ids in pk order, ``CHUNK`` at a time, after member ``after``."""
+    while True:
+        page = list(Member.objects.filter(organization_id=organization_id, pk__gt=after).order_by("pk")
+                    .values_list("pk", flat=True)[:CHUNK])
+        if not page:
+            return
+        yield page
+        after = page[-1]
+
+
+def reevaluation_decide(*, organization_id: int, ladder: engine.Ladder, member_ids: list[int], now: dt.datetime,
+                        lock: bool) -> list[Decided]:
+    """The moves of these members with the ladder as it is, the window counted back from ``now``:
+    the tier the window reaches, up or down, never below a hand-set floor. Two grouped queries
+    (their states, their measures); ``lock`` locks their state rows (to apply)."""
+    today = now.astimezone(ladder.zone).date()
+    window = engine.earning_window(ladder, now, ladder.zone)
+    states = MemberTier.objects.filter(organization_id=organization_id, member_id__in=member_ids).select_related(
+        "tier", "floor_tier")
+    found = {r.member_id: r for r in (states.select_for_update(of=("self",)) if lock else states)}
+    got = measures(organization_id=organization_id, ladder=ladder, member_ids=member_ids, start=window[0],
+                   end=window[1], end_inclusive=True)
+    out = []
+    for member_id in member_ids:
+        row = found.get(member_id)
+        move = engine.reevaluate(ladder, state_of(row), got[member_id], today)
+        if move is not None:
+            before = row.tier.code if row is not None and row.tier is not None else "-"
+            out.append(Decided(member_id, row, move, got[member_id], f"{before}→{move.to.code if move.to else '-'}"))
+    return out
+
+
+def reevaluation_apply(*, organization_id: int, ladder: engine.Ladder, decided: list[Decided], now: dt.datetime,
+                       actor: Actor, run_key: str = "") -> None:
+    """Write decided moves (inside the caller's transaction, their rows locked): a history row
+    with reason ``reevaluation`` and a ``member.tier_changed`` event each."""
+    if not decided:
+        return
+    today = now.astimezone(ladder.zone).date()
+    window = engine.earning_window(ladder, now, ladder.zone)
+    codes = _codes(organization_id, [d.member_id for d in decided])
+    for d in decided:
+        member_tier_move(
+            organization_id=organization_id, member_id=d.member_id, member_code=codes[d.member_id], ladder=ladder,
+            row=d.row, move=d.move, on=today, actor=actor,
+            why=Why(reason="reevaluation", detail=d.move.reason, measure=d.measure, window=window, run_key=run_key),
+        )
+
+
 def tiers_reevaluate(*, organization_id: int, actor: Actor, apply: bool, now: dt.datetime | None = None
                      ) -> dict[str, int]:
-    """"Re-evaluate all members now" with the ladder as it is: every member with a tier or with
-    earnings in the window (counted back from ``now``) moves to the tier the window reaches, up or
-    down, never below a hand-set floor. ``apply=False`` is the preview: the same decisions, counted
-    per move ("GOLD→SILVER": n), nothing written. Applied, it returns the same counts."""
+    """"Re-evaluate all members now" in the caller's process (the demo, tests; the back office and
+    the API run it in the worker: ``tier_reevaluation``). ``apply=False`` is the preview: the same
+    decisions, counted per move ("GOLD→SILVER": n), nothing written; applied, the same counts.
+    One transaction per chunk of members."""
     ladder = ladder_compile(organization_id)
-    counts: Counter[str] = Counter()
     if ladder is None:
         return {}
     now = now or timezone.now()
-    today = now.astimezone(ladder.zone).date()
-    window = engine.earning_window(ladder, now, ladder.zone)
-    with transaction.atomic():
-        states = {r.member_id: r for r in _rows(organization_id).select_for_update(of=("self",))} if apply else {
-            r.member_id: r for r in _rows(organization_id)}
-        floors = {r.member_id: r for r in MemberTier.objects.filter(organization_id=organization_id, tier__isnull=True)
-                  .select_related("floor_tier")}
-        active: set[int] = set()
-        if ladder.basis == "spend":
-            active.update(Sale.objects.filter(organization_id=organization_id, member_id__isnull=False,
-                                              occurred_at__gte=window[0], occurred_at__lte=window[1])
-                          .values_list("member_id", flat=True).distinct())
-        else:
-            active.update(Entry.objects.filter(organization_id=organization_id, kind=Entry.Kind.EARN,
-                                               occurred_at__gte=window[0], occurred_at__lte=window[1])
-                          .values_list("account__member_id", flat=True).distinct())
-        ids = sorted(set(states) | active)
-        for start in range(0, len(ids), CHUNK):
-            part = ids[start:start + CHUNK]
-            got = measures(organization_id=organization_id, ladder=ladder, member_ids=part, start=window[0],
-                           end=window[1], end_inclusive=True)
-            moves = []
-            for member_id in part:
-                row = states.get(member_id) or floors.get(member_id)
-                move = engine.reevaluate(ladder, state_of(row), got[member_id], today)
-                if move is None:
-                    continue
-                before = row.tier.code if row is not None and row.tier is not None else "-"
-                counts[f"{before}→{move.to.code if move.to else '-'}"] += 1
-                moves.append((member_id, row, move))
-            if not apply or not moves:
-                continue
-            codes = _codes(organization_id, [m for m, _r, _mv in moves])
-            for member_id, row, move in moves:
-                member_tier_move(
-                    organization_id=organization_id, member_id=member_id, member_code=codes[member_id], ladder=ladder,
-                    row=row, move=move, on=today, actor=actor,
-                    why=Why(reason="reevaluation", detail=move.reason, measure=got[member_id], window=window),
-                )
+    counts: Counter[str] = Counter()
+    for page in reevaluation_pages(organization_id):
+        with transaction.atomic():
+            decided = reevaluation_decide(organization_id=organization_id, ladder=ladder, member_ids=page, now=now,
+                                          lock=apply)
+            counts.update(d.key for d in decided)
+            if apply:
+                reevaluation_apply(organization_id=organization_id, ladder=ladder, decided=decided, now=now,
+                                   actor=actor)
     return dict(counts)
 
 
