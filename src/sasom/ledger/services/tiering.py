@@ -21,73 +21,27 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from sasom.core.audit import Actor
-from sasom.ledger.models import Entry, Sale, SaleReturn
 from sasom.ledger.plan import SalePlan
+from sasom.ledger.services.tier_measures import measure_of, measures
 from sasom.members.models import Member
 from sasom.tiers import engine
 from sasom.tiers.models import MemberTier, TierChange
 from sasom.tiers.selectors import ladder_compile, ladder_for, member_tier_code, state_of
-from sasom.tiers.services import Why, member_tier_lock, member_tier_move
+from sasom.tiers.services import Why, member_tier_lock, member_tier_move, member_tier_moves
 
 CHUNK = 2000
 
-__all__ = ["Decided", "TierPre", "reevaluation_apply", "reevaluation_decide", "reevaluation_pages", "measures", "member_tier_code", "outcome_of", "tier_after_sale", "tier_precheck", "tiers_cutoff_run",
-           "tiers_cutoff_job", "tiers_expiry_job", "tiers_expiry_run", "tiers_reevaluate"]
-
-
-def measures(
-    *, organization_id: int, ladder: engine.Ladder, member_ids: Iterable[int], start: dt.datetime,
-    end: dt.datetime, end_inclusive: bool = False, exclude_sale_id: int | None = None,
-) -> dict[int, int]:
-    """What each member earned (points) or spent (whole baht) in ``[start, end)`` (``end]`` when
-    ``end_inclusive``), net of returns and voids: two grouped queries whatever the member count."""
-    ids = list(member_ids)
-    out: dict[int, int] = dict.fromkeys(ids, 0)
-    if not ids:
-        return out
-    before = "lte" if end_inclusive else "lt"
-    if ladder.basis == "spend":
-        sales = Sale.objects.filter(organization_id=organization_id, member_id__in=ids, occurred_at__gte=start,
-                                    **{f"occurred_at__{before}": end}).exclude(status=Sale.Status.VOIDED)
-        if exclude_sale_id is not None:
-            sales = sales.exclude(pk=exclude_sale_id)
-        for member_id, net in sales.values_list("member_id").annotate(s=Sum("net")).values_list("member_id", "s"):
-            out[member_id] += int(net or 0)
-        back = SaleReturn.objects.filter(
-            organization_id=organization_id, sale__member_id__in=ids, sale__occurred_at__gte=start,
-            **{f"sale__occurred_at__{before}": end}).exclude(sale__status=Sale.Status.VOIDED)
-        for member_id, net in back.values_list("sale__member_id").annotate(s=Sum("returned_net")).values_list(
-                "sale__member_id", "s"):
-            out[member_id] = int(Decimal(out[member_id]) - (net or 0))
-        return out
-    earned = Q(kind=Entry.Kind.EARN, occurred_at__gte=start, **{f"occurred_at__{before}": end})
-    taken = Q(sign=-1, reverses__kind=Entry.Kind.EARN, reverses__occurred_at__gte=start,
-              **{f"reverses__occurred_at__{before}": end})
-    # one query: the earn entries of the window and the debits that took some of them back
-    rows = Entry.objects.filter(earned | taken, organization_id=organization_id, account__member_id__in=ids)
-    if exclude_sale_id is not None:
-        rows = rows.exclude(Q(kind=Entry.Kind.EARN, sale_id=exclude_sale_id))
-    signed = Sum(F("amount") * F("sign"))
-    for member_id, points in rows.values_list("account__member_id").annotate(s=signed).values_list(
-            "account__member_id", "s"):
-        out[member_id] += int(points or 0)
-    return out
-
-
-def measure_of(*, organization_id: int, ladder: engine.Ladder, member_id: int, start: dt.datetime,
-               end: dt.datetime, end_inclusive: bool = False) -> int:
-    return measures(organization_id=organization_id, ladder=ladder, member_ids=[member_id], start=start, end=end,
-                    end_inclusive=end_inclusive)[member_id]
+__all__ = ["Decided", "TierPre", "measure_of", "measures", "member_tier_code", "outcome_of", "reevaluation_apply",
+           "reevaluation_decide", "reevaluation_pages", "tier_after_sale", "tier_precheck", "tiers_cutoff_job",
+           "tiers_cutoff_run", "tiers_expiry_job", "tiers_expiry_run", "tiers_reevaluate"]
 
 
 # ---------------------------------------------------------------- on a sale
@@ -209,6 +163,14 @@ def _rows(organization_id: int, **where: Any) -> Any:
             .select_related("tier", "floor_tier").order_by("pk"))
 
 
+def _locked_chunk(organization_id: int, last: int, **where: Any) -> list[MemberTier]:
+    """The next ``CHUNK`` states with a tier after pk ``last``, locked, then read: locked first
+    without the tier join, so a row a sale moved meanwhile is read with its new tier."""
+    ids = list(MemberTier.objects.filter(organization_id=organization_id, tier__isnull=False, pk__gt=last, **where)
+               .order_by("pk").select_for_update().values_list("pk", flat=True)[:CHUNK])
+    return list(_rows(organization_id, pk__in=ids)) if ids else []
+
+
 def _codes(organization_id: int, ids: list[int]) -> dict[int, str]:
     return dict(Member.objects.filter(organization_id=organization_id, pk__in=ids).values_list("pk", "code"))
 
@@ -227,7 +189,7 @@ def tiers_cutoff_run(*, organization_id: int, on_date: dt.date) -> dict[str, int
     last = 0
     while True:
         with transaction.atomic():
-            chunk = list(_rows(organization_id, pk__gt=last).select_for_update(of=("self",))[:CHUNK])
+            chunk = _locked_chunk(organization_id, last)
             if not chunk:
                 return counts
             last = chunk[-1].pk
@@ -243,16 +205,12 @@ def tiers_cutoff_run(*, organization_id: int, on_date: dt.date) -> dict[str, int
                     continue
                 move = engine.at_cutoff(ladder, state_of(r), got[r.member_id], on_date)
                 if move is not None:
-                    moves.append((r, move))
-            codes = _codes(organization_id, [r.member_id for r, _m in moves])
-            for r, move in moves:
-                member_tier_move(
-                    organization_id=organization_id, member_id=r.member_id, member_code=codes[r.member_id],
-                    ladder=ladder, row=r, move=move, on=on_date + dt.timedelta(days=1), actor=Actor.system("tiers"),
-                    why=Why(reason="downgrade", detail=f"cutoff:{ladder.cutoff_frequency}",
-                            measure=got[r.member_id], window=window, run_key=run_key),
-                )
-                counts["moved"] += 1
+                    moves.append((r, move, Why(reason="downgrade", detail=f"cutoff:{ladder.cutoff_frequency}",
+                                               measure=got[r.member_id], window=window, run_key=run_key),
+                                  on_date + dt.timedelta(days=1)))
+            counts["moved"] += member_tier_moves(organization_id=organization_id, ladder=ladder, moves=moves,
+                                                 actor=Actor.system("tiers"),
+                                                 codes=lambda ids: _codes(organization_id, ids))
 
 
 def tiers_expiry_run(*, organization_id: int, on_date: dt.date) -> dict[str, int]:
@@ -266,8 +224,7 @@ def tiers_expiry_run(*, organization_id: int, on_date: dt.date) -> dict[str, int
     last = 0
     while True:
         with transaction.atomic():
-            chunk = list(_rows(organization_id, pk__gt=last, expires_on__lte=on_date)
-                         .select_for_update(of=("self",))[:CHUNK])
+            chunk = _locked_chunk(organization_id, last, expires_on__lte=on_date)
             if not chunk:
                 return counts
             last = chunk[-1].pk
@@ -275,7 +232,7 @@ def tiers_expiry_run(*, organization_id: int, on_date: dt.date) -> dict[str, int
             for r in chunk:
                 assert r.expires_on is not None
                 by_day.setdefault(r.expires_on, []).append(r)
-            codes = _codes(organization_id, [r.member_id for r in chunk])
+            moves = []
             for day, rows in sorted(by_day.items()):
                 window = engine.cutoff_window(ladder, day, ladder.zone)
                 got = measures(organization_id=organization_id, ladder=ladder, member_ids=[r.member_id for r in rows],
@@ -286,12 +243,11 @@ def tiers_expiry_run(*, organization_id: int, on_date: dt.date) -> dict[str, int
                     if move is None:
                         continue
                     counts["renewed" if move.reason == "renew" else "moved"] += 1
-                    member_tier_move(
-                        organization_id=organization_id, member_id=r.member_id, member_code=codes[r.member_id],
-                        ladder=ladder, row=r, move=move, on=day + dt.timedelta(days=1), actor=Actor.system("tiers"),
-                        why=Why(reason="downgrade", detail="expiry", measure=got[r.member_id], window=window,
-                                run_key=f"expiry:{day.isoformat()}"),
-                    )
+                    moves.append((r, move, Why(reason="downgrade", detail="expiry", measure=got[r.member_id],
+                                               window=window, run_key=f"expiry:{day.isoformat()}"),
+                                  day + dt.timedelta(days=1)))
+            member_tier_moves(organization_id=organization_id, ladder=ladder, moves=moves, actor=Actor.system("tiers"),
+                              codes=lambda ids: _codes(organization_id, ids))
 
 
 # ---------------------------------------------------------------- re-evaluation
