@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -194,7 +194,7 @@ def member_tier_moves(
     rows = [row for row, _m, _w, _o in moves]
     for row in rows:
         row.updated_at = now
-    MemberTier.objects.bulk_update(rows, ["tier", "reached_on", "expires_on", "updated_at"], batch_size=1000)
+    _states_write(rows)
     TierChange.objects.bulk_create(changes, batch_size=1000)
     if changes and event_wanted(organization_id, MEMBER_TIER_CHANGED):
         code_of = codes([c.member_id for c in changes])
@@ -207,6 +207,28 @@ def member_tier_moves(
                 "effective_on": change.effective_on, "expires_on": expiry[change.member_id],
             })
     return len(changes)
+
+
+def _states_write(rows: list[MemberTier]) -> None:
+    """The states' new tier, dates and time in one statement: ``UPDATE ... FROM (VALUES ...)`` on
+    PostgreSQL (``bulk_update``'s ``CASE WHEN`` per column grows with the square of the rows);
+    ``bulk_update`` elsewhere."""
+    if connection.vendor != "postgresql":
+        MemberTier.objects.bulk_update(rows, ["tier", "reached_on", "expires_on", "updated_at"], batch_size=1000)
+        return
+    table = MemberTier._meta.db_table
+    for start in range(0, len(rows), 1000):
+        part = rows[start:start + 1000]
+        values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(part))
+        params: list[Any] = []
+        for row in part:
+            params += [row.pk, row.tier_id, row.reached_on, row.expires_on, row.updated_at]
+        with connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {table} AS s SET tier_id = CAST(v.tier_id AS bigint), reached_on = CAST(v.reached_on AS date), "
+                f"expires_on = CAST(v.expires_on AS date), updated_at = CAST(v.updated_at AS timestamptz) "
+                f"FROM (VALUES {values}) AS v(id, tier_id, reached_on, expires_on, updated_at) "
+                f"WHERE s.id = CAST(v.id AS bigint)", params)
 
 
 def member_tier_lock(*, organization_id: int, member_id: int) -> MemberTier | None:

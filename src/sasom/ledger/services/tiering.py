@@ -163,12 +163,16 @@ def _rows(organization_id: int, **where: Any) -> Any:
             .select_related("tier", "floor_tier").order_by("pk"))
 
 
-def _locked_chunk(organization_id: int, last: int, **where: Any) -> list[MemberTier]:
-    """The next ``CHUNK`` states with a tier after pk ``last``, locked, then read: locked first
-    without the tier join, so a row a sale moved meanwhile is read with its new tier."""
-    ids = list(MemberTier.objects.filter(organization_id=organization_id, tier__isnull=False, pk__gt=last, **where)
-               .order_by("pk").select_for_update().values_list("pk", flat=True)[:CHUNK])
-    return list(_rows(organization_id, pk__in=ids)) if ids else []
+def _locked_chunk(organization_id: int, last: int, **where: Any) -> tuple[list[MemberTier], Any]:
+    """The next ``CHUNK`` states with a tier after pk ``last``, locked, then read (locked first
+    without the tier join, so a row a sale moved meanwhile is read with its new tier); and a
+    query of their members' ids, for the chunk's other queries to use as a subquery."""
+    chunk = MemberTier.objects.filter(organization_id=organization_id, tier__isnull=False, pk__gt=last, **where)
+    bound = list(chunk.order_by("pk").select_for_update().values_list("pk", flat=True)[:CHUNK])
+    if not bound:
+        return [], None
+    rows = chunk.filter(pk__lte=bound[-1])
+    return list(rows.select_related("tier", "floor_tier").order_by("pk")), rows.values("member_id")
 
 
 def _codes(organization_id: int, ids: list[int]) -> dict[int, str]:
@@ -189,15 +193,15 @@ def tiers_cutoff_run(*, organization_id: int, on_date: dt.date) -> dict[str, int
     last = 0
     while True:
         with transaction.atomic():
-            chunk = _locked_chunk(organization_id, last)
+            chunk, of_chunk = _locked_chunk(organization_id, last)
             if not chunk:
                 return counts
             last = chunk[-1].pk
             ids = [r.member_id for r in chunk]
             done = set(TierChange.objects.filter(organization_id=organization_id, run_key=run_key,
-                                                 member_id__in=ids).values_list("member_id", flat=True))
+                                                 member_id__in=of_chunk).values_list("member_id", flat=True))
             got = measures(organization_id=organization_id, ladder=ladder, member_ids=ids, start=window[0],
-                           end=window[1])
+                           end=window[1], where=of_chunk)
             moves = []
             for r in chunk:
                 counts["checked"] += 1
@@ -224,7 +228,7 @@ def tiers_expiry_run(*, organization_id: int, on_date: dt.date) -> dict[str, int
     last = 0
     while True:
         with transaction.atomic():
-            chunk = _locked_chunk(organization_id, last, expires_on__lte=on_date)
+            chunk, _of_chunk = _locked_chunk(organization_id, last, expires_on__lte=on_date)
             if not chunk:
                 return counts
             last = chunk[-1].pk
