@@ -126,8 +126,13 @@ def tier_reevaluation_of(*, organization_id: int, reevaluation_id: int) -> Reeva
     """The organization's run (None: not found); one whose worker died is queued again."""
     job = Reevaluation.objects.filter(organization_id=organization_id, pk=reevaluation_id).first()
     if job is not None and _stale(job):
-        logger.warning("tier re-evaluation %s stalled: queued again", job.pk)
-        tier_reevaluation_task.enqueue(job.pk)
+        # queued again once: the next polls see a fresh heartbeat and queue nothing more
+        requeued = Reevaluation.objects.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at).update(
+            status=Reevaluation.Status.QUEUED, heartbeat_at=timezone.now())
+        if requeued:
+            logger.warning("tier re-evaluation %s stalled: queued again", job.pk)
+            tier_reevaluation_task.enqueue(job.pk)
+            job.refresh_from_db()
     return job
 
 

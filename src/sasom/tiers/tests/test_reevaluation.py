@@ -109,7 +109,12 @@ def test_a_run_whose_worker_died_goes_on_after_the_last_chunk(five_members, org,
     # when its heartbeat is old, the page's poll queues it again and the worker goes on
     monkeypatch.setattr(job_module, "reevaluation_apply", real_apply)
     Reevaluation.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
-    assert tier_reevaluation_of(organization_id=org.pk, reevaluation_id=job.pk) is not None
+    polled = tier_reevaluation_of(organization_id=org.pk, reevaluation_id=job.pk)
+    assert polled is not None and polled.status == "queued"
+    tier_reevaluation_of(organization_id=org.pk, reevaluation_id=job.pk)  # the next poll queues nothing more
+    from django_tasks_db.models import DBTaskResult
+    # (the start's task waits for a commit the test's transaction never makes): the first poll's only
+    assert DBTaskResult.objects.filter(task_path__endswith="tier_reevaluation_task").count() == 1
     assert tier_reevaluation_run(job.pk) == "done"
     job.refresh_from_db()
     # then everybody is decided once, with the window of the first attempt
