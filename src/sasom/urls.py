@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("integrations/", include("sasom.integrations.urls")),
     path("messaging/", include("sasom.notifications.urls")),
     path("m/", include("sasom.portal.urls")),
+    path("news/", include("sasom.portal.urls_news")),
     path("reports/", include("sasom.reports.urls")),
     # the dashboard moved to reports but keeps its name core:dashboard
     path("", include(([*reports_urls.core_urlpatterns, *core_urls.urlpatterns], core_urls.app_name))),

@@ -46,6 +46,7 @@ NAV: list[tuple[Any, list[tuple[str, Any, str]]]] = [
         ("rewards:coupons", _("Coupons"), "coupons.manage"),
         ("notifications:events", _("Messages to members"), "messages.manage"),
         ("notifications:broadcasts", _("Broadcasts"), "messages.manage"),
+        ("news:list", _("Portal news"), "messages.manage"),
     ]),
     (_("Setup"), [
         ("organizations:branches", _("Branches & terminals"), "branches.view"),

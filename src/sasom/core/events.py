@@ -39,6 +39,8 @@ POINTS_REVERSED = "points.reversed"
 POINTS_ADJUSTED = "points.adjusted"
 SALE_POSTED = "sale.posted"
 MEMBER_TIER_CHANGED = "member.tier_changed"
+COUPON_ISSUED = "coupon.issued"
+COUPON_USED = "coupon.used"
 
 KINDS: tuple[str, ...] = (
     MEMBER_CREATED,
@@ -50,6 +52,8 @@ KINDS: tuple[str, ...] = (
     POINTS_ADJUSTED,
     SALE_POSTED,
     MEMBER_TIER_CHANGED,
+    COUPON_ISSUED,
+    COUPON_USED,
 )
 
 Payload = dict[str, Any]

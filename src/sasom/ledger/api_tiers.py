@@ -1,25 +1,29 @@
 """Tiers over the JSON API (docs/tiers.md): a member's tier history, the ladder, setting a tier by
-hand, and "re-evaluate all members now" (preview, then apply). It lives beside the ledger because
+hand, and "re-evaluate all members now" (preview, then a run in the worker and its progress). It lives beside the ledger because
 the evaluations read the points earned; the member's tier block is in ``GET /members/{code}``."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool, StrictInt
 
 from sasom.core.audit import Actor
-from sasom.core.errors import DomainError, NotFound
+from sasom.core.errors import NotFound
 from sasom.core.schemas import StrictIn
 from sasom.integrations.auth import api_auth, api_require
-from sasom.ledger.services.tiering import tiers_reevaluate
+from sasom.ledger.services.tier_reevaluation import (
+    tier_reevaluation_of,
+    tier_reevaluation_preview,
+    tier_reevaluation_start,
+)
 from sasom.members.selectors import member_by_code
 from sasom.tiers import errors
-from sasom.tiers.models import Tier, TierChange, TierLadder
+from sasom.tiers.models import Reevaluation, Tier, TierChange, TierLadder
 from sasom.tiers.selectors import ladder_row, tier_history
 from sasom.tiers.services import TierIn, ladder_configure, member_tier_set
 
@@ -156,21 +160,64 @@ def ladder_put(request: HttpRequest, body: LadderIn) -> LadderOut:
     return LadderOut.of(row)
 
 
-class ReevaluateIn(StrictIn):
-    apply: StrictBool = Field(False, description="false: preview (nothing written); true: apply")
+class SampleMoveOut(Schema):
+    member: str = Field(..., description="member code")
+    name: str
+    from_tier: str | None
+    to_tier: str | None
+    measure: int = Field(..., description="points (or baht) in the window")
 
 
-class ReevaluateOut(Schema):
-    applied: bool
+class PreviewOut(Schema):
+    as_of: dt.datetime = Field(..., description="the window is counted back from this moment")
+    members: int = Field(..., description="members looked at")
     moves: dict[str, int] = Field(..., description='counts per move, "GOLD→BASIC"; "-" is no tier')
+    sample: list[SampleMoveOut] = Field(..., description="up to 20 of the members who would move")
 
 
-@router.post("/tiers/reevaluate", response=ReevaluateOut,
-             summary="Re-evaluate all members now with the ladder as it is: preview, then apply")
-def reevaluate(request: HttpRequest, body: ReevaluateIn) -> ReevaluateOut:
+@router.post("/tiers/reevaluation/preview", response=PreviewOut,
+             summary="Re-evaluate all members now, preview: the moves it would make (nothing written)")
+def reevaluation_preview(request: HttpRequest) -> PreviewOut:
     principal = api_require(request, "rules.manage")
-    if ladder_row(principal.organization_id) is None:
-        raise DomainError(errors.NO_LADDER, "This organization has no tier ladder.", field="apply")
-    moves = tiers_reevaluate(organization_id=principal.organization_id, actor=Actor.from_request(request),
-                             apply=body.apply)
-    return ReevaluateOut(applied=body.apply, moves=moves)
+    found = tier_reevaluation_preview(organization_id=principal.organization_id)
+    return PreviewOut(as_of=found.as_of, members=found.members, moves=found.moves, sample=[
+        SampleMoveOut(member=m.member_code, name=m.member_name, from_tier=m.from_tier, to_tier=m.to_tier,
+                      measure=m.measure) for m in found.sample])
+
+
+class ReevaluationOut(Schema):
+    id: int
+    status: Literal["queued", "running", "done", "failed"]
+    created: bool = Field(False, description="false: a run already queued or running was answered")
+    as_of: dt.datetime
+    members_total: int
+    members_done: int
+    moves: dict[str, int] = Field(..., description="members moved so far, per move")
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+    @staticmethod
+    def of(job: Reevaluation, created: bool = False) -> ReevaluationOut:
+        return ReevaluationOut(
+            id=job.pk, status=cast(Any, job.status), created=created, as_of=job.as_of,
+            members_total=job.members_total, members_done=job.members_done, moves=job.moves,
+            created_at=job.created_at, finished_at=job.finished_at)
+
+
+@router.post("/tiers/reevaluation", response={202: ReevaluationOut},
+             summary="Re-evaluate all members now: queue the run in the worker (one at a time)")
+def reevaluation_start(request: HttpRequest) -> Status[ReevaluationOut]:
+    principal = api_require(request, "rules.manage")
+    job, created = tier_reevaluation_start(organization_id=principal.organization_id,
+                                           actor=Actor.from_request(request))
+    return Status(202, ReevaluationOut.of(job, created))
+
+
+@router.get("/tiers/reevaluation/{reevaluation_id}", response=ReevaluationOut,
+            summary="A re-evaluation's progress and counts")
+def reevaluation_read(request: HttpRequest, reevaluation_id: int) -> ReevaluationOut:
+    principal = api_require(request, "rules.manage")
+    job = tier_reevaluation_of(organization_id=principal.organization_id, reevaluation_id=reevaluation_id)
+    if job is None:
+        raise NotFound(errors.NO_REEVALUATION, "No such re-evaluation.")
+    return ReevaluationOut.of(job)

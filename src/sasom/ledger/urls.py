@@ -13,4 +13,5 @@ urlpatterns = [
     path("members/<int:member_id>/tier/set/", views_tiers.member_tier_set_view, name="member_tier_set"),
     path("tiers/", views_tiers.ladder, name="tiers"),
     path("tiers/reevaluate/", views_tiers.reevaluate, name="tiers_reevaluate"),
+    path("tiers/reevaluate/<int:reevaluation_id>/", views_tiers.reevaluation, name="tiers_reevaluation"),
 ]

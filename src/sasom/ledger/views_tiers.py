@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,10 +14,15 @@ from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm, staff_has
 from sasom.ledger.forms_tiers import LadderForm, TierSetForm
-from sasom.ledger.services.tiering import tiers_reevaluate
+from sasom.ledger.services.tier_reevaluation import (
+    tier_reevaluation_of,
+    tier_reevaluation_preview,
+    tier_reevaluation_start,
+)
 from sasom.ledger.tier_card import tier_card
 from sasom.members.models import Member
 from sasom.organizations.http import StaffRequest
+from sasom.tiers.models import Reevaluation
 from sasom.tiers.selectors import ladder_row, tier_history, tiers_of
 from sasom.tiers.services import ladder_configure, member_tier_set
 
@@ -60,15 +65,33 @@ def ladder(request: StaffRequest) -> HttpResponse:
 
 @require_perm("rules.manage")
 def reevaluate(request: StaffRequest) -> HttpResponse:
-    """GET: the preview (counts per move, nothing written). POST: apply, then show what moved."""
+    """GET: the preview (counts per move and a sample of members, nothing written), or the run
+    under way. POST: queue the run in the worker and show its progress (post/redirect/get)."""
     org = request.organization
     if ladder_row(org.pk) is None:
         return redirect("ledger:tiers")
-    apply = request.method == "POST"
-    moves = tiers_reevaluate(organization_id=org.pk, actor=Actor.from_request(request), apply=apply)
-    if apply:
-        messages.success(request, _("Members re-evaluated."))
-    return render(request, "ledger/tiers_reevaluate.html", {"moves": sorted(moves.items()), "applied": apply})
+    if request.method == "POST":
+        job, created = tier_reevaluation_start(organization_id=org.pk, actor=Actor.from_request(request))
+        if created:
+            messages.success(request, _("The re-evaluation runs in the background."))
+        return redirect("ledger:tiers_reevaluation", job.pk)
+    running = Reevaluation.objects.filter(organization_id=org.pk, status__in=["queued", "running"]).first()
+    if running is not None:
+        return redirect("ledger:tiers_reevaluation", running.pk)
+    preview = tier_reevaluation_preview(organization_id=org.pk)
+    last = Reevaluation.objects.filter(organization_id=org.pk).first()
+    return render(request, "ledger/tiers_reevaluate.html", {
+        "moves": sorted(preview.moves.items()), "sample": preview.sample, "preview": preview, "last": last})
+
+
+@require_perm("rules.manage")
+def reevaluation(request: StaffRequest, reevaluation_id: int) -> HttpResponse:
+    """A run's progress; the page polls itself (HTMX) until the run is done."""
+    job = tier_reevaluation_of(organization_id=request.organization.pk, reevaluation_id=reevaluation_id)
+    if job is None:
+        raise Http404
+    template = "ledger/_tiers_reevaluation.html" if request.htmx else "ledger/tiers_reevaluation.html"
+    return render(request, template, {"job": job, "moves": sorted(job.moves.items())})
 
 
 def member_tier_context(request: StaffRequest, member: Member) -> dict[str, object]:

@@ -73,6 +73,7 @@ class MemberOut(Schema):
     cards: list[str]
     tags: list[str]
     marketing_consent: bool
+    language: str = Field("", description="language of the member's messages; empty: the shop's")
     joined_on: dt.date
     expires_on: dt.date | None
     tier: TierBlockOut | None = None
@@ -86,7 +87,7 @@ class MemberOut(Schema):
             birth_on=member.birth_on, email=member.email, line_id=member.line_id,
             occupation=member.occupation, erp_debtor_code=member.erp_debtor_code,
             cards=[c.number for c in member.cards.all() if c.status == "active"],
-            tags=list(member.tags or []), marketing_consent=member.marketing_consent,
+            tags=list(member.tags or []), marketing_consent=member.marketing_consent, language=member.language,
             joined_on=member.joined_on, expires_on=member.expires_on,
         )
 
@@ -122,6 +123,7 @@ class MemberIn(StrictIn):
     home_branch: str = Field("", max_length=20, description="branch code; default: the key's branch")
     tags: list[Tag] = Field(default_factory=list, max_length=50)
     marketing_consent: StrictBool = False
+    language: Member.Language = Member.Language.SHOP
 
 
 class MemberPatch(StrictIn):
@@ -138,6 +140,7 @@ class MemberPatch(StrictIn):
     erp_debtor_code: str | None = Field(None, max_length=40)
     tags: list[Tag] | None = Field(None, max_length=50)
     marketing_consent: StrictBool | None = None
+    language: Member.Language | None = None
 
 
 class LookupQuery(Schema):
@@ -209,7 +212,8 @@ def patch(request: HttpRequest, code: str, body: MemberPatch) -> MemberOut:
     if data.get("phone"):
         region = Organization.objects.filter(pk=principal.organization_id).values_list("phone_region", flat=True).first()
         data["phone"] = normalize_phone(data["phone"], region or "TH")
-    for key in ("title", "first_name", "last_name", "occupation", "email", "line_id", "erp_debtor_code", "gender", "marital_status"):
+    for key in ("title", "first_name", "last_name", "occupation", "email", "line_id", "erp_debtor_code", "gender", "marital_status",
+                "language"):
         if key in data and data[key] is None:
             data[key] = ""
     if "tags" in data and data["tags"] is None:

@@ -19,7 +19,7 @@ EXPORT_COLUMNS = [
     "code", "member_type", "status", "phone", "title", "first_name", "last_name", "gender", "birth_on",
     "marital_status", "occupation", "email", "line_id", "address_line", "moo", "soi", "road", "subdistrict",
     "district", "province", "postcode", "tags", "erp_debtor_code", "referred_by", "home_branch", "joined_on",
-    "expires_on", "marketing_consent", "card_number",
+    "expires_on", "marketing_consent", "language", "card_number",
 ]
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {

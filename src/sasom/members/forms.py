@@ -25,7 +25,7 @@ PROFILE_FIELDS = [
     "phone", "title", "first_name", "last_name", "gender", "birth_on", "marital_status", "occupation",
     "email", "line_id", "address_line", "moo", "soi", "road", "subdistrict", "district", "province",
     "postcode", "tags", "erp_debtor_code", "referred_by", "home_branch", "joined_on", "expires_on",
-    "marketing_consent",
+    "marketing_consent", "language",
 ]
 
 
@@ -185,7 +185,7 @@ class MemberForm(BoundedModelForm):
         data = {k: self.cleaned_data.get(k) for k in keys}
         data["custom"] = self.cleaned_data.get("custom", {})
         for k in ("title", "first_name", "last_name", "occupation", "email", "line_id", "address_line", "moo", "soi",
-                  "road", "subdistrict", "district", "province", "postcode", "erp_debtor_code", "gender", "marital_status"):
+                  "road", "subdistrict", "district", "province", "postcode", "erp_debtor_code", "gender", "marital_status", "language"):
             if k in data and data[k] is None:
                 data[k] = ""
         return data

@@ -35,7 +35,7 @@ COLUMNS = [
     "code", "member_type", "phone", "title", "first_name", "last_name", "gender", "birth_on", "marital_status",
     "occupation", "email", "line_id", "address_line", "moo", "soi", "road", "subdistrict", "district", "province",
     "postcode", "tags", "erp_debtor_code", "referred_by", "home_branch", "joined_on", "expires_on",
-    "marketing_consent", "card_number",
+    "marketing_consent", "language", "card_number",
 ]
 # The export's columns are all taken back; ``status`` is read for nobody: a status changes through
 # its own audited actions (suspend, close, renew), never through a file.
@@ -51,10 +51,11 @@ HEADER_ALIASES = {
     "แขวง": "subdistrict", "อำเภอ": "district", "เขต": "district", "จังหวัด": "province", "รหัสไปรษณีย์": "postcode",
     "ความสนใจ": "tags", "รหัสลูกหนี้": "erp_debtor_code", "ผู้แนะนำ": "referred_by", "สาขา": "home_branch",
     "วันที่สมัคร": "joined_on", "วันหมดอายุ": "expires_on", "ยินยอมการตลาด": "marketing_consent",
-    "เลขบัตร": "card_number", "หมายเลขบัตร": "card_number",
+    "เลขบัตร": "card_number", "หมายเลขบัตร": "card_number", "ภาษา": "language",
 }
 _TRUE = {"1", "y", "yes", "true", "t", "ใช่", "ยินยอม", "on", "x"}
 _GENDER = {"หญิง": "female", "ชาย": "male", "f": "female", "m": "male", "อื่นๆ": "other"}
+_LANGUAGE = {"ไทย": "th", "thai": "th", "อังกฤษ": "en", "english": "en"}
 _MARITAL = {"โสด": "single", "สมรส": "married", "หย่า": "divorced", "หย่าร้าง": "divorced", "หม้าย": "widowed"}
 
 
@@ -113,6 +114,8 @@ def _normalize_row(row: dict[str, Any]) -> dict[str, Any]:
         out["gender"] = _GENDER.get(out["gender"].lower(), out["gender"].lower())
     if "marital_status" in out:
         out["marital_status"] = _MARITAL.get(out["marital_status"], out["marital_status"].lower())
+    if "language" in out:
+        out["language"] = _LANGUAGE.get(out["language"].lower(), out["language"].lower())
     out["consent_channel"] = Consent.Channel.IMPORT
     return out
 

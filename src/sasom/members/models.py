@@ -69,6 +69,11 @@ class Member(TenantModel):
         OTHER = "other", _("Other")
         UNDISCLOSED = "", _("Not given")
 
+    class Language(models.TextChoices):
+        SHOP = "", _("The shop's language")
+        THAI = "th", _("Thai")
+        ENGLISH = "en", _("English")
+
     class MaritalStatus(models.TextChoices):
         SINGLE = "single", _("Single")
         MARRIED = "married", _("Married")
@@ -108,6 +113,8 @@ class Member(TenantModel):
         "organizations.Branch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("home branch")
     )
     marketing_consent = models.BooleanField(_("marketing consent"), default=False)
+    language = models.CharField(_("language of messages"), max_length=5, choices=Language.choices, blank=True,
+                                default="")
     joined_on = models.DateField(_("joined on"))
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     anonymized_at = models.DateTimeField(null=True, blank=True)
@@ -207,6 +214,7 @@ class Consent(TenantModel):
         WEB = "web", _("Web / portal")
         IMPORT = "import", _("Imported")
         API = "api", _("API")
+        SMS = "sms", _("SMS reply")
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)

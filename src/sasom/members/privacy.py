@@ -45,7 +45,7 @@ PROFILE_FIELDS = [
     "code", "status", "member_type", "phone", "title", "first_name", "last_name", "gender", "birth_on",
     "marital_status", "occupation", "email", "line_id", "address_line", "moo", "soi", "road", "subdistrict",
     "district", "province", "postcode", "tags", "custom", "erp_debtor_code", "referred_by", "home_branch",
-    "marketing_consent", "joined_on", "expires_on", "anonymized_at", "created_at", "updated_at",
+    "marketing_consent", "language", "joined_on", "expires_on", "anonymized_at", "created_at", "updated_at",
 ]
 
 

@@ -12,12 +12,13 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # ready() runs once the models are loaded; services imports notifications' models
-        from .event_messages import event_messages_daily_run, events_subscribe
+        from .event_messages import events_subscribe
+        from .event_messages_daily import event_messages_daily_run
         from .services import member_erase
 
         register_eraser(member_erase)
         events_subscribe()
         # Birthdays and points-expiry reminders: after the ledger's nightly expiry (order 100).
         job_register("event_messages", event_messages_daily_run, order=400,
-                     description=_("Birthday greetings and points-expiry reminders of the day"),
+                     description=_("Birthday, anniversary, custom-date greetings and points and membership expiry reminders of the day"),
                      counts={"count": _("messages queued")})

@@ -29,7 +29,7 @@ from sasom.organizations.models import Organization
 from sasom.segments.builder import segment_clean, segment_members
 
 from .errors import E_CHANNEL, E_TEMPLATE
-from .event_messages import member_values
+from .event_messages import member_language, member_values
 from .events import COMMON
 from .models import Broadcast, Channel, Message, MessageKind
 from .services import member_message_send
@@ -123,10 +123,10 @@ def broadcast_run_batch(*, broadcast_id: int, now: dt.datetime | None = None, li
             broadcast.status = Broadcast.Status.SENDING
             broadcast.started_at = now
             broadcast.selected = members.count()
-        language = "en" if (organization.language or "th").startswith("en") else "th"
-        body = (broadcast.body_en or broadcast.body_th) if language == "en" else (broadcast.body_th or broadcast.body_en)
         batch = list(members.filter(pk__gt=broadcast.cursor).order_by("pk")[:limit])
         for member in batch:
+            language = member_language(organization, member)
+            body = (broadcast.body_en or broadcast.body_th) if language == "en" else (broadcast.body_th or broadcast.body_en)
             values = member_values(organization, member, language=language)
             member_message_send(
                 organization=organization, member=member, channel=broadcast.channel, kind=MessageKind.MARKETING,
@@ -148,7 +148,8 @@ def broadcast_run_batch(*, broadcast_id: int, now: dt.datetime | None = None, li
 @dataclass(frozen=True)
 class BroadcastReport:
     queued: int
-    sent: int
+    sent: int  # handed to the gateway (delivered ones included)
+    delivered: int  # reported delivered by the gateway, where it reports
     failed: int
     skipped: int  # reached but not sent: no address on the channel, no consent, over the cap
     parts: int
@@ -169,7 +170,8 @@ def broadcast_report(broadcast: Broadcast) -> BroadcastReport:
         organization_id=broadcast.organization_id, broadcast=broadcast, status=Message.Status.FAILED)
         .values("error").annotate(n=Count("id")).order_by("-n").values_list("error", "n")[:5])
     return BroadcastReport(
-        queued=n(Message.Status.QUEUED), sent=n(Message.Status.SENT), failed=n(Message.Status.FAILED),
+        queued=n(Message.Status.QUEUED), sent=n(Message.Status.SENT) + n(Message.Status.DELIVERED),
+        delivered=n(Message.Status.DELIVERED), failed=n(Message.Status.FAILED),
         skipped=max(broadcast.processed - created, 0),
         parts=sum(int(r["parts"] or 0) for r in rows.values()),
         cost=sum((Decimal(r["cost"] or 0) for r in rows.values()), Decimal("0.00")),

@@ -1,9 +1,10 @@
 """Messages on events: the shop's switches and templates per event and channel, and sending them.
 
-Stream events (registration, purchase, points used) arrive through the subscriber this app
-registers (:func:`events_subscribe`), inside the transaction that recorded them: a sale that
-rolls back sends nothing. Date-based ones (birthday, points expiring) come from the daily job,
-written as an idempotent service per organization and day (:func:`event_messages_daily_run`).
+Stream events (registration, purchase, points used, tier changed, coupon issued and used) arrive
+through the subscriber this app registers (:func:`events_subscribe`), inside the transaction that
+recorded them: a sale that rolls back sends nothing. Date-based ones (birthday, points and
+membership expiring, anniversaries, a custom date) come from the daily job, an idempotent service
+per organization and day (``event_messages_daily.event_messages_daily_run``).
 Every message carries ``event_key`` ("<event>:<source>"), unique per channel, so an event is
 sent at most once per channel however often it is seen.
 """
@@ -20,19 +21,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sasom.core import events as stream
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import DomainError
-from sasom.ledger.models import Lot, PointAccount
-from sasom.members.models import Member
+from sasom.ledger.models import PointAccount
+from sasom.members.models import CustomField, Member
 from sasom.organizations.models import Organization
 
 from .errors import E_CHANNEL, E_EVENT, E_TEMPLATE
-from .events import BIRTHDAY, EVENTS, POINTS_EXPIRING, PURCHASE, REDEMPTION, REGISTRATION, EventSpec
+from .event_stream import stream_subscribe
+from .events import EVENTS, EventSpec
 from .models import Channel, ChannelConfig, EventMessage, Message
 from .services import member_message_send
 from .sms import SmsCount, sms_count
@@ -67,8 +68,10 @@ def forget_active(organization_id: int | None = None) -> None:
             _active.pop(organization_id, None)
 
 
-def _language(organization: Organization) -> str:
-    return "en" if (organization.language or "th").startswith("en") else "th"
+def member_language(organization: Organization, member: Member | None = None) -> str:
+    """The member's own language when they chose one, else the shop's."""
+    chosen = (member.language if member is not None else "") or organization.language or "th"
+    return "en" if chosen.startswith("en") else "th"
 
 
 def _text_of(row: EventMessage, language: str) -> tuple[str, str]:
@@ -103,7 +106,7 @@ def member_values(organization: Organization, member: Member, *, language: str, 
 @transaction.atomic
 def event_message_save(
     *, organization_id: int, event: str, channel: str, is_active: bool, body_th: str, body_en: str,
-    subject_th: str = "", subject_en: str = "", days_before: int = 30, actor: Actor,
+    subject_th: str = "", subject_en: str = "", days_before: int = 30, date_field: str = "", actor: Actor,
 ) -> EventMessage:
     spec = EVENTS.get(event)
     if spec is None or not spec.wired:
@@ -120,15 +123,23 @@ def event_message_save(
         raise DomainError(E_TEMPLATE, _("Write the text in Thai or English before switching it on."), field="body_th")
     if not 1 <= int(days_before) <= MAX_DAYS_BEFORE:
         raise DomainError(E_TEMPLATE, _("Days before: from 1 to 365."), field="days_before")
+    date_field = (date_field or "").strip() if spec.date_field else ""
+    if date_field and not CustomField.objects.filter(organization_id=organization_id, key=date_field,
+                                                     kind=CustomField.Kind.DATE).exists():
+        raise DomainError(E_TEMPLATE, _("Choose one of the organization's date fields."), field="date_field")
+    if is_active and spec.date_field and not date_field:
+        raise DomainError(E_TEMPLATE, _("Choose the date field before switching it on."), field="date_field")
     row, created = EventMessage.objects.select_for_update().get_or_create(
         organization_id=organization_id, event=event, channel=channel)
-    before = {"is_active": row.is_active, **{k: getattr(row, k) for k in texts}, "days_before": row.days_before}
+    before = {"is_active": row.is_active, **{k: getattr(row, k) for k in texts}, "days_before": row.days_before,
+              "date_field": row.date_field}
     row.is_active = is_active
     row.days_before = int(days_before)
+    row.date_field = date_field
     for name, text in texts.items():
         setattr(row, name, text)
     row.save()
-    after = {"is_active": is_active, **texts, "days_before": row.days_before}
+    after = {"is_active": is_active, **texts, "days_before": row.days_before, "date_field": date_field}
     audit_record(organization_id=organization_id, actor=actor, action="notify.event_message_save", obj=row,
                  changes={k: [None if created else before[k], v] for k, v in after.items() if created or before[k] != v})
     forget_active(organization_id)  # this process at once, and again once the change is visible to all
@@ -187,6 +198,13 @@ def _sample_extra(organization: Organization, spec: EventSpec) -> dict[str, Any]
         extra["expiry_date"] = today + dt.timedelta(days=30)
     if "tier" in spec.placeholders:
         extra["tier"] = "Gold"
+        extra["previous_tier"] = "Silver"
+    if "coupon" in spec.placeholders:
+        extra.update(coupon="C7K2M9Q4", coupon_name=_("50 THB off"))
+    if "amount" in spec.placeholders:
+        extra["amount"] = "50.00"
+    if "years" in spec.placeholders:
+        extra["years"] = 3
     return extra
 
 
@@ -200,7 +218,7 @@ def event_message_send(
     ``<event>:<source>`` makes a second call for the same source send nothing."""
     spec = EVENTS[event]
     rows = EventMessage.objects.filter(organization=organization, event=event, is_active=True)
-    language = _language(organization)
+    language = member_language(organization, member)
     values = None
     sent = []
     for row in rows:
@@ -218,99 +236,6 @@ def event_message_send(
     return sent
 
 
-def _member(organization_id: int, code: str | None) -> tuple[Organization, Member] | None:
-    if not code:
-        return None
-    member = Member.objects.select_related("organization").filter(organization_id=organization_id, code=code).first()
-    return (member.organization, member) if member is not None else None
-
-
-def _on_member_created(event: stream.Event) -> None:
-    found = _member(event.organization_id, event.payload.get("member"))
-    if found is not None:
-        event_message_send(organization=found[0], member=found[1], event=REGISTRATION, source=f"member:{found[1].pk}",
-                           balance=0)
-
-
-def _on_points(event_type: str, wanted_kinds: frozenset[str]) -> stream.Handler:
-    def handle(event: stream.Event) -> None:
-        payload = event.payload
-        if payload.get("kind") not in wanted_kinds or _stale(event):
-            return
-        found = _member(event.organization_id, payload.get("member"))
-        if found is None:
-            return
-        balance = (payload.get("balance") or {}).get("spendable")
-        event_message_send(organization=found[0], member=found[1], event=event_type,
-                           source=f"entry:{payload.get('entry_id')}", extra={"points": abs(int(payload.get("points") or 0))},
-                           balance=int(balance) if balance is not None else None)
-
-    return handle
-
-
-def _stale(event: stream.Event) -> bool:
-    """An event that happened long before it was recorded (a day-end batch, a back-posted
-    receipt): members are not told about it now (``NOTIFY_EVENT_MAX_AGE_HOURS``)."""
-    hours = settings.NOTIFY_EVENT_MAX_AGE_HOURS
-    return hours is not None and event.recorded_at - event.occurred_at > dt.timedelta(hours=hours)
-
-
-def _wants(event_type: str) -> stream.Wants:
-    return lambda organization_id: event_type in events_active(organization_id)
-
-
 def events_subscribe() -> None:
-    """Called once from the app's ``ready()``. ``member.tier_changed`` (issue 12) joins here."""
-    stream.subscribe(stream.MEMBER_CREATED, _on_member_created, wants=_wants(REGISTRATION))
-    stream.subscribe(stream.POINTS_EARNED, _on_points(PURCHASE, frozenset({"earn"})), wants=_wants(PURCHASE))
-    stream.subscribe(stream.POINTS_REDEEMED, _on_points(REDEMPTION, frozenset({"redeem", "purchase"})),
-                     wants=_wants(REDEMPTION))
-
-
-# -- date-based ---------------------------------------------------------------------------------
-
-def _birthdays(organization_id: int, on_date: dt.date) -> Any:
-    members = Member.objects.filter(organization_id=organization_id, status=Member.Status.ACTIVE,
-                                    birth_on__month=on_date.month, birth_on__day=on_date.day)
-    if on_date.month == 2 and on_date.day == 28 and not _leap(on_date.year):
-        # born on 29 February: greeted on the 28th in other years
-        members = Member.objects.filter(organization_id=organization_id, status=Member.Status.ACTIVE,
-                                        birth_on__month=2, birth_on__day__in=(28, 29))
-    return members
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def event_messages_daily_run(*, organization_id: int, on_date: dt.date, now: dt.datetime | None = None) -> int:
-    """Birthday greetings and points-expiry reminders of ``on_date`` for one organization.
-    Idempotent: run twice (or after a crash), it sends nothing twice. Returns messages queued."""
-    organization = Organization.objects.get(pk=organization_id)
-    active = {row.event: row for row in EventMessage.objects.filter(
-        organization_id=organization_id, is_active=True, event__in=(BIRTHDAY, POINTS_EXPIRING))}
-    queued = 0
-    if BIRTHDAY in active:
-        for member in _birthdays(organization_id, on_date).iterator(chunk_size=500):
-            with transaction.atomic():
-                queued += len(event_message_send(organization=organization, member=member, event=BIRTHDAY,
-                                                 source=f"member:{member.pk}:{on_date.year}", now=now))
-    if POINTS_EXPIRING in active:
-        horizon = on_date + dt.timedelta(days=max(r.days_before for r in EventMessage.objects.filter(
-            organization_id=organization_id, is_active=True, event=POINTS_EXPIRING)))
-        rows = (Lot.objects.filter(organization_id=organization_id, remaining__gt=0, is_pending=False,
-                                   expires_on__gte=on_date, expires_on__lte=horizon)
-                .values("account__member_id").annotate(points=Sum("remaining"), first=Min("expires_on")))
-        members = {m.pk: m for m in Member.objects.filter(
-            organization_id=organization_id, status__in=(Member.Status.ACTIVE, Member.Status.EXPIRED),
-            pk__in=[r["account__member_id"] for r in rows])}
-        for row in rows:
-            member = members.get(row["account__member_id"])
-            if member is None:
-                continue
-            with transaction.atomic():
-                queued += len(event_message_send(
-                    organization=organization, member=member, event=POINTS_EXPIRING,
-                    source=f"member:{member.pk}:{row['first'].isoformat()}",
-                    extra={"points": int(row["points"]), "expiry_date": row["first"]}, now=now))
-    return queued
+    """Called once from the app's ``ready()`` (the handlers live in :mod:`.event_stream`)."""
+    stream_subscribe(event_message_send, events_active)

@@ -1,10 +1,10 @@
 """The events a shop can send a message on: one explicit table, read by the screens, the
 subscriber and the daily job.
 
-``source`` says where an event comes from: an event-stream kind (:mod:`sasom.core.events`), the
-daily job (date-based), or nothing yet. ``tier_changed`` is reserved for ``member.tier_changed``
-(tiers, issue 12): once that kind is recorded, subscribing it in :mod:`.event_messages` with
-``wired=True`` here is all it takes."""
+``source`` says where an event comes from: an event-stream kind (:mod:`sasom.core.events`,
+subscribed in :mod:`.event_messages`) or the daily job (date-based, :mod:`.event_messages_daily`).
+``days_before``: the event is announced that many days ahead (an expiry); ``date_field``: the
+shop picks one of its date custom fields (a wedding anniversary)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ REDEMPTION = "redemption"
 POINTS_EXPIRING = "points_expiring"
 BIRTHDAY = "birthday"
 TIER_CHANGED = "tier_changed"
+COUPON_ISSUED = "coupon_issued"
+COUPON_USED = "coupon_used"
+MEMBERSHIP_EXPIRING = "membership_expiring"
+ANNIVERSARY = "anniversary"
+CUSTOM_DATE = "custom_date"
 
 COMMON = ("name", "shop", "link", "code", "balance")
 
@@ -36,27 +41,49 @@ class EventSpec:
     body_en: str
     wired: bool = True
     date_based: bool = False
+    days_before: bool = False  # asks how many days ahead of the date
+    date_field: bool = False  # asks which date custom field
 
 
 EVENTS: dict[str, EventSpec] = {spec.key: spec for spec in (
     EventSpec(REGISTRATION, _("Registration"), MessageKind.TRANSACTIONAL, "member.created", COMMON,
-              "{shop}: ยินดีต้อนรับคุณ{name} สมาชิกเลขที่ {code} ดูคะแนนได้ที่ {link}",
+              "{shop}: ยินดีต้อนรับคุณ{name} สมาชิกเลขที่ {code} ดูแต้มได้ที่ {link}",
               "{shop}: welcome, {name}! Your member number is {code}. See your points at {link}"),
     EventSpec(PURCHASE, _("Purchase (points earned)"), MessageKind.TRANSACTIONAL, "points.earned", (*COMMON, "points"),
-              "{shop}: ได้รับ {points} คะแนน คะแนนสะสม {balance}",
+              "{shop}: ได้รับ {points} แต้ม แต้มสะสม {balance}",
               "{shop}: you earned {points} points; balance {balance}."),
     EventSpec(REDEMPTION, _("Points used"), MessageKind.TRANSACTIONAL, "points.redeemed", (*COMMON, "points"),
-              "{shop}: ใช้ {points} คะแนน คงเหลือ {balance}",
+              "{shop}: ใช้ {points} แต้ม คงเหลือ {balance} แต้ม",
               "{shop}: you used {points} points; balance {balance}."),
     EventSpec(POINTS_EXPIRING, _("Points expiring soon"), MessageKind.TRANSACTIONAL, "daily",
               (*COMMON, "points", "expiry_date"),
-              "{shop}: {points} คะแนนจะหมดอายุวันที่ {expiry_date} ใช้ได้ที่ร้าน",
-              "{shop}: {points} points expire on {expiry_date}. Use them in store.", date_based=True),
+              "{shop}: {points} แต้มจะหมดอายุวันที่ {expiry_date} ใช้ได้ที่ร้าน",
+              "{shop}: {points} points expire on {expiry_date}. Use them in store.", date_based=True,
+              days_before=True),
     EventSpec(BIRTHDAY, _("Birthday"), MessageKind.MARKETING, "daily", COMMON,
               "{shop}: สุขสันต์วันเกิดคุณ{name} รับสิทธิพิเศษที่ร้านวันนี้",
               "{shop}: happy birthday, {name}! A treat awaits you in store.", date_based=True),
-    EventSpec(TIER_CHANGED, _("Tier changed"), MessageKind.TRANSACTIONAL, "member.tier_changed (issue 12)",
-              (*COMMON, "tier"), "{shop}: ระดับสมาชิกของคุณคือ {tier}", "{shop}: your tier is now {tier}.", wired=False),
+    EventSpec(TIER_CHANGED, _("Tier changed"), MessageKind.TRANSACTIONAL, "member.tier_changed",
+              (*COMMON, "tier", "previous_tier"), "{shop}: ระดับสมาชิกของคุณคือ {tier} แล้ว",
+              "{shop}: your tier is now {tier}."),
+    EventSpec(COUPON_ISSUED, _("Coupon issued"), MessageKind.TRANSACTIONAL, "coupon.issued",
+              (*COMMON, "coupon", "coupon_name", "expiry_date"),
+              "{shop}: คูปอง {coupon_name} รหัส {coupon} ใช้ได้ถึง {expiry_date}",
+              "{shop}: your coupon {coupon_name}, code {coupon}, is valid until {expiry_date}."),
+    EventSpec(COUPON_USED, _("Coupon used"), MessageKind.TRANSACTIONAL, "coupon.used",
+              (*COMMON, "coupon", "coupon_name", "amount"),
+              "{shop}: ใช้คูปอง {coupon_name} มูลค่า {amount} บาท แล้ว",
+              "{shop}: coupon {coupon_name} used ({amount} THB)."),
+    EventSpec(MEMBERSHIP_EXPIRING, _("Membership expiring (renewal reminder)"), MessageKind.TRANSACTIONAL, "daily",
+              (*COMMON, "expiry_date"),
+              "{shop}: บัตรสมาชิกของคุณ{name} จะหมดอายุวันที่ {expiry_date} ต่ออายุได้ที่ร้าน",
+              "{shop}: your membership ends on {expiry_date}. Renew it in store.", date_based=True, days_before=True),
+    EventSpec(ANNIVERSARY, _("Membership anniversary"), MessageKind.MARKETING, "daily", (*COMMON, "years"),
+              "{shop}: ขอบคุณที่เป็นสมาชิกกับเรามา {years} ปี คุณ{name}",
+              "{shop}: {years} years as our member. Thank you, {name}!", date_based=True),
+    EventSpec(CUSTOM_DATE, _("A date of the member's (custom field)"), MessageKind.MARKETING, "daily",
+              (*COMMON, "years"), "{shop}: ร่วมยินดีกับวันพิเศษของคุณ{name}",
+              "{shop}: congratulations on your special day, {name}!", date_based=True, date_field=True),
 )}
 
 

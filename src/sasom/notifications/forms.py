@@ -82,15 +82,22 @@ class EventMessageForm(BoundedForm):
     subject_en = forms.CharField(label=_("Subject (English)"), max_length=200, required=False)
     body_en = forms.CharField(label=_("Text (English)"), max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 4}))
-    days_before = forms.IntegerField(label=_("Days before the points expire"), min_value=1, max_value=365, initial=30)
+    days_before = forms.IntegerField(label=_("Days before the expiry date"), min_value=1, max_value=365, initial=30)
+    date_field = forms.ChoiceField(label=_("Date field"), required=False,
+                                   help_text=_("One of the member's date fields (Settings, custom fields)."))
     preview_member = forms.CharField(label=_("Preview with member (code or phone)"), max_length=40, required=False)
 
-    def __init__(self, *args: Any, email: bool, expiring: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, email: bool, expiring: bool, date_fields: list[tuple[str, str]] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not email:
             del self.fields["subject_th"], self.fields["subject_en"]
         if not expiring:
             del self.fields["days_before"]
+        if date_fields is None:
+            del self.fields["date_field"]
+        else:
+            self.fields["date_field"].choices = [("", "—"), *date_fields]  # type: ignore[attr-defined]
 
 
 class MessagingSettingsForm(BoundedForm):
@@ -98,23 +105,18 @@ class MessagingSettingsForm(BoundedForm):
     quiet_until = forms.TimeField(label=_("Quiet until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     marketing_daily_cap = forms.IntegerField(label=_("Marketing messages per member per day"), min_value=0,
                                              max_value=100, help_text=_("0: no limit."))
+    opt_out_keywords = forms.CharField(
+        label=_("Opt-out words"), max_length=200,
+        help_text=_("Separated by spaces. A member who texts one of these back withdraws marketing consent."))
 
 
 MONTHS = [(i, i) for i in range(1, 13)]
 
 
-class BroadcastForm(BoundedForm):
-    """A broadcast with the common segment conditions (``conditions()`` turns them into the
-    segment builder's list)."""
+class SegmentForm(BoundedForm):
+    """The common segment conditions (``conditions()`` turns them into the segment builder's list),
+    shared by broadcasts and mailing labels."""
 
-    name = forms.CharField(label=_("Name"), max_length=100)
-    channel = forms.ChoiceField(label=_("Channel"), choices=())
-    scheduled_at = forms.DateTimeField(label=_("Send at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    subject = forms.CharField(label=_("Subject (e-mail)"), max_length=200, required=False)
-    body_th = forms.CharField(label=_("Text (Thai)"), max_length=2000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 4}))
-    body_en = forms.CharField(label=_("Text (English)"), max_length=2000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 4}))
     member_types = forms.TypedMultipleChoiceField(label=_("Member types"), coerce=int, required=False, choices=())
     birth_months = forms.TypedMultipleChoiceField(label=_("Birth months"), coerce=int, required=False, choices=MONTHS)
     spent_from = forms.DateField(label=_("Spent from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -126,7 +128,6 @@ class BroadcastForm(BoundedForm):
 
     def __init__(self, *args: Any, member_types: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["channel"].choices = Channel.choices  # type: ignore[attr-defined]  # a ChoiceField
         self.fields["member_types"].choices = member_types  # type: ignore[attr-defined]  # a ChoiceField
 
     def conditions(self) -> list[dict[str, Any]]:
@@ -142,3 +143,37 @@ class BroadcastForm(BoundedForm):
         if data.get("last_purchase_before"):
             out.append({"kind": "last_purchase", "before_on": data["last_purchase_before"]})
         return out
+
+
+class BroadcastForm(SegmentForm):
+    """A broadcast: its text and schedule, and the segment it goes to."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    channel = forms.ChoiceField(label=_("Channel"), choices=())
+    scheduled_at = forms.DateTimeField(label=_("Send at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    subject = forms.CharField(label=_("Subject (e-mail)"), max_length=200, required=False)
+    body_th = forms.CharField(label=_("Text (Thai)"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    body_en = forms.CharField(label=_("Text (English)"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    field_order = ["name", "channel", "scheduled_at", "subject", "body_th", "body_en"]
+
+    def __init__(self, *args: Any, member_types: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, member_types=member_types, **kwargs)
+        self.fields["channel"].choices = Channel.choices  # type: ignore[attr-defined]  # a ChoiceField
+
+
+class LabelsForm(SegmentForm):
+    """Mailing labels: the sheet, where on it to start, and the segment."""
+
+    layout = forms.ChoiceField(label=_("Label sheet"), choices=())
+    start_at = forms.IntegerField(label=_("Start at label"), min_value=1, max_value=24, initial=1,
+                                  help_text=_("To use a sheet already partly used."))
+    consent_only = forms.BooleanField(label=_("Only members who consented to marketing"), required=False,
+                                      initial=True)
+    field_order = ["layout", "start_at", "consent_only"]
+
+    def __init__(self, *args: Any, member_types: list[tuple[int, str]], layouts: list[tuple[str, str]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, member_types=member_types, **kwargs)
+        self.fields["layout"].choices = layouts  # type: ignore[attr-defined]  # a ChoiceField

@@ -36,6 +36,7 @@ class Message(TenantModel):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
 
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -49,6 +50,7 @@ class Message(TenantModel):
     error = models.CharField(_("error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)  # the gateway's report
     member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(_("kind"), max_length=15, choices=MessageKind.choices, default=MessageKind.TRANSACTIONAL)
     # "<event>:<source>" for a message caused by an event or a date: one per event and channel.
@@ -159,6 +161,7 @@ class EventMessage(TenantModel):
     body_th = models.TextField(_("text (Thai)"), blank=True)
     body_en = models.TextField(_("text (English)"), blank=True)
     days_before = models.PositiveSmallIntegerField(_("days before"), default=30)
+    date_field = models.CharField(_("date field"), max_length=40, blank=True)  # a CustomField key (custom_date)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -177,6 +180,9 @@ class MessagingSettings(TenantModel):
     quiet_until = models.TimeField(_("quiet until"), default=dt.time(8, 0))
     marketing_daily_cap = models.PositiveSmallIntegerField(
         _("marketing messages per member per day"), default=2, help_text=_("0: no limit."))
+    opt_out_keywords = models.CharField(
+        _("opt-out words"), max_length=200, default="STOP ยกเลิก หยุด",
+        help_text=_("A member who texts one of these words back withdraws marketing consent."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -55,14 +55,23 @@ def over_daily_cap(settings: MessagingSettings, *, member_id: int, now: dt.datet
 
 @transaction.atomic
 def messaging_settings_save(*, organization_id: int, quiet_from: dt.time, quiet_until: dt.time,
-                            marketing_daily_cap: int, actor: Actor) -> MessagingSettings:
+                            marketing_daily_cap: int, actor: Actor,
+                            opt_out_keywords: str | None = None) -> MessagingSettings:
     if not 0 <= int(marketing_daily_cap) <= 100:
         raise DomainError(E_QUIET_HOURS, _("The daily cap is from 0 to 100."), field="marketing_daily_cap")
     row, _created = MessagingSettings.objects.select_for_update().get_or_create(organization_id=organization_id)
-    before = {"quiet_from": str(row.quiet_from), "quiet_until": str(row.quiet_until), "cap": row.marketing_daily_cap}
+    before = {"quiet_from": str(row.quiet_from), "quiet_until": str(row.quiet_until), "cap": row.marketing_daily_cap,
+              "opt_out": row.opt_out_keywords}
     row.quiet_from, row.quiet_until, row.marketing_daily_cap = quiet_from, quiet_until, int(marketing_daily_cap)
+    if opt_out_keywords is not None:
+        words = " ".join(opt_out_keywords.split())
+        if not words or len(words) > 200:
+            raise DomainError(E_QUIET_HOURS, _("Give at least one opt-out word (200 characters at most)."),
+                              field="opt_out_keywords")
+        row.opt_out_keywords = words
     row.save()
-    after = {"quiet_from": str(quiet_from), "quiet_until": str(quiet_until), "cap": row.marketing_daily_cap}
+    after = {"quiet_from": str(quiet_from), "quiet_until": str(quiet_until), "cap": row.marketing_daily_cap,
+             "opt_out": row.opt_out_keywords}
     audit_record(organization_id=organization_id, actor=actor, action="notify.settings_save", obj=row,
                  changes={k: [before[k], v] for k, v in after.items() if before[k] != v})
     return row

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.core.permissions import public_view, require_perm
-from sasom.members.models import Member, MemberType
+from sasom.members.models import CustomField, Member, MemberType
 from sasom.members.selectors import member_lookup
 from sasom.members.validation import try_normalize_phone
 from sasom.organizations.http import StaffRequest
@@ -25,7 +26,7 @@ from .broadcasts import broadcast_cancel, broadcast_create, broadcast_report
 from .channels import channel_config_save, channel_test_send, secrets_set
 from .errors import E_LINE_SIGNATURE, E_RECIPIENT
 from .event_messages import event_message_preview, event_message_save
-from .events import EVENTS, POINTS_EXPIRING, events_offered
+from .events import EVENTS, events_offered
 from .forms import (
     OPTION_PREFIX,
     BroadcastForm,
@@ -35,6 +36,7 @@ from .forms import (
     TestMessageForm,
 )
 from .gateways import GATEWAYS, gateways_for
+from .inbound import delivery_reports_apply, inbound_token, items_of, sms_replies_apply, token_valid
 from .line_link import line_webhook_handle
 from .models import Broadcast, Channel, ChannelConfig, EventMessage, Message
 from .rules import messaging_settings, messaging_settings_save
@@ -88,8 +90,13 @@ def channel_edit(request: StaffRequest, channel: str) -> HttpResponse:
         else:
             messages.success(request, _("The %(channel)s gateway is saved.") % {"channel": ch.label})
             return redirect("notifications:channels")
+    inbound = None
+    if ch == Channel.SMS:
+        base = settings.PUBLIC_URL.rstrip("/")
+        prefix = f"{base}/messaging/sms/{request.organization.code}/{inbound_token(org_id)}"
+        inbound = {"report": f"{prefix}/report/", "reply": f"{prefix}/inbound/"}
     return render(request, "notifications/channel_edit.html", {
-        "channel": ch, "gateways": choices, "gateway": gateway, "form": form, "config": config})
+        "channel": ch, "gateways": choices, "gateway": gateway, "form": form, "config": config, "inbound": inbound})
 
 
 @require_POST
@@ -127,6 +134,34 @@ def line_webhook(request: HttpRequest, org_code: str) -> HttpResponse:
     return JsonResponse({"ok": True})
 
 
+@csrf_exempt
+@require_POST
+@public_view
+def sms_report(request: HttpRequest, org_code: str, token: str) -> HttpResponse:
+    """Delivery reports from the SMS gateway (see :mod:`.inbound`)."""
+    organization = _inbound_organization(org_code, token)
+    changed = delivery_reports_apply(organization=organization, items=items_of(
+        request.body, request.content_type or "", request.POST))
+    return JsonResponse({"ok": True, "changed": changed})
+
+
+@csrf_exempt
+@require_POST
+@public_view
+def sms_inbound(request: HttpRequest, org_code: str, token: str) -> HttpResponse:
+    """Members' SMS replies (opt-out words); the answer never says whether a phone is a member's."""
+    organization = _inbound_organization(org_code, token)
+    sms_replies_apply(organization=organization, items=items_of(request.body, request.content_type or "", request.POST))
+    return JsonResponse({"ok": True})
+
+
+def _inbound_organization(org_code: str, token: str) -> Organization:
+    organization = get_object_or_404(Organization, code=org_code)
+    if not token_valid(organization.pk, token):
+        raise Http404
+    return organization
+
+
 @require_perm("messages.manage")
 def events(request: StaffRequest) -> HttpResponse:
     org_id = request.organization.id
@@ -136,7 +171,7 @@ def events(request: StaffRequest) -> HttpResponse:
     current = messaging_settings(org_id)
     form = MessagingSettingsForm(request.POST or None, initial={
         "quiet_from": current.quiet_from, "quiet_until": current.quiet_until,
-        "marketing_daily_cap": current.marketing_daily_cap})
+        "marketing_daily_cap": current.marketing_daily_cap, "opt_out_keywords": current.opt_out_keywords})
     if request.method == "POST" and form.is_valid():
         try:
             messaging_settings_save(organization_id=org_id, actor=Actor.from_request(request), **form.cleaned_data)
@@ -156,10 +191,15 @@ def event_edit(request: StaffRequest, event: str, channel: str) -> HttpResponse:
         raise Http404
     organization = request.organization
     row = EventMessage.objects.filter(organization=organization, event=event, channel=ch.value).first()
-    initial = ({f: getattr(row, f) for f in ("is_active", "subject_th", "subject_en", "body_th", "body_en", "days_before")}
+    initial = ({f: getattr(row, f) for f in ("is_active", "subject_th", "subject_en", "body_th", "body_en",
+                                             "days_before", "date_field")}
                if row else {"body_th": spec.body_th, "body_en": spec.body_en, "days_before": 30})
+    date_fields = None
+    if spec.date_field:
+        date_fields = [(f.key, f.label) for f in CustomField.objects.filter(organization=organization,
+                                                                             kind=CustomField.Kind.DATE)]
     form = EventMessageForm(request.POST or None, initial=initial, email=ch == Channel.EMAIL,
-                            expiring=spec.key == POINTS_EXPIRING)
+                            expiring=spec.days_before, date_fields=date_fields)
     previews = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -177,7 +217,7 @@ def event_edit(request: StaffRequest, event: str, channel: str) -> HttpResponse:
                     organization_id=organization.id, event=event, channel=ch.value, is_active=data["is_active"],
                     body_th=data["body_th"], body_en=data["body_en"], subject_th=data.get("subject_th") or "",
                     subject_en=data.get("subject_en") or "", days_before=data.get("days_before") or 30,
-                    actor=Actor.from_request(request))
+                    date_field=data.get("date_field") or "", actor=Actor.from_request(request))
                 messages.success(request, _("Saved."))
                 return redirect("notifications:events")
         except DomainError as exc:

@@ -1,10 +1,12 @@
-"""One-time login codes of the member portal."""
+"""One-time login codes of the member portal, and the news it shows members."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from sasom.core.tenancy import TenantModel
+from sasom.core.uploads import image_validator
 
 
 class LoginCode(TenantModel):
@@ -34,3 +36,31 @@ class LoginCode(TenantModel):
 
     def __str__(self) -> str:
         return f"login code #{self.pk}"
+
+
+class News(TenantModel):
+    """A piece of news or a campaign the shop shows members in the portal, with its own picture;
+    for every member, or only some member types or tiers; between two dates (both included)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), max_length=2000, blank=True)
+    image = models.FileField(_("picture"), upload_to="news/", blank=True, validators=[image_validator])
+    link = models.URLField(_("link"), blank=True)
+    starts_on = models.DateField(_("shown from"))
+    ends_on = models.DateField(_("shown until"), null=True, blank=True)
+    member_types = models.JSONField(default=list, blank=True)  # member type codes; empty: every member
+    tiers = models.JSONField(default=list, blank=True)  # tier codes; empty: every tier
+    is_published = models.BooleanField(_("published"), default=False)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("news")
+        ordering = ["sort_order", "-starts_on", "-pk"]
+        indexes = [models.Index(fields=["organization", "is_published", "starts_on"], name="news_shown_idx")]
+        constraints = [models.CheckConstraint(condition=models.Q(ends_on__isnull=True)
+                                              | models.Q(ends_on__gte=models.F("starts_on")), name="news_ends_after_start")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sasom.core.audit import client_ip
+from sasom.core.dates import zone_of
 from sasom.core.errors import DomainError
 from sasom.ledger.tier_card import tier_card
 from sasom.members.models import Consent, Member
@@ -29,6 +30,7 @@ from sasom.rewards.pricing import coupon_code_display
 from . import selectors, services
 from .forms import CodeForm, PhoneForm
 from .models import LoginCode
+from .news import news_for_member, news_get
 from .session import (
     EXPIRED_KEY,
     PENDING_KEY,
@@ -126,7 +128,20 @@ def home(request: HttpRequest, organization: Organization, member: Member) -> Ht
     return render(request, "portal/home.html", _ctx(
         organization, member, balance=selectors.portal_balance(member), qr=_qr(member.code, scale=6), tab="home",
         tier=tier_card(organization_id=organization.pk, member_id=member.pk),
+        news=news_for_member(member, timezone.localdate(timezone=zone_of(organization)))[:3],
     ))
+
+
+@member_required
+def news(request: HttpRequest, organization: Organization, member: Member) -> HttpResponse:
+    rows = news_for_member(member, timezone.localdate(timezone=zone_of(organization)))
+    return render(request, "portal/news.html", _ctx(organization, member, news=rows, tab="home"))
+
+
+@member_required
+def news_detail(request: HttpRequest, organization: Organization, member: Member, pk: int) -> HttpResponse:
+    item = news_get(member, pk, timezone.localdate(timezone=zone_of(organization)))
+    return render(request, "portal/news_item.html", _ctx(organization, member, item=item, tab="home"))
 
 
 @member_required

@@ -31,6 +31,9 @@ class PromotionSettings(TenantModel):
         verbose_name = _("promotion settings")
         constraints = [models.UniqueConstraint(fields=["organization"], name="uniq_promotion_settings_org")]
 
+    def __str__(self) -> str:
+        return f"promotion settings of organization {self.organization_id}"
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -109,3 +112,6 @@ class PromotionUse(TenantModel):
             models.Index(fields=["organization", "promotion", "member"], name="promotion_use_member_idx"),
             models.Index(fields=["organization", "occurred_at"], name="promotion_use_time_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"promotion {self.promotion_id} on sale {self.sale_id}"

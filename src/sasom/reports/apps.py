@@ -11,7 +11,17 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # the reports register themselves in framework.REPORTS when their modules load
-        from sasom.reports import donations, members, points, redemptions, sales, usage  # noqa: F401, PLC0415
+        from sasom.reports import (  # noqa: F401, PLC0415
+            birthmonth,
+            donations,
+            frequency,
+            members,
+            points,
+            purchases,
+            redemptions,
+            sales,
+            usage,
+        )
         from sasom.reports.background import report_exports_purge_job  # noqa: PLC0415
 
         job_register("report_exports_purge", report_exports_purge_job, order=920, per_organization=False,

@@ -1,5 +1,6 @@
-"""Exports too big to write during a request (more than ``INLINE_ROWS`` rows) run in the task
-worker: the page records a :class:`ReportExport` with its filters, the worker writes the file a
+"""Exports too big to write during a request (more than ``INLINE_ROWS`` rows of CSV or XLSX, more
+than ``exports.PDF_ROW_LIMIT`` rows of PDF, which the worker writes up to
+``exports.PDF_BACKGROUND_LIMIT`` rows) run in the task worker: the page records a :class:`ReportExport` with its filters, the worker writes the file a
 chunk of rows at a time (the same writers as a direct download, so memory stays flat) and counts
 its progress on the row; the staff member who asked downloads it when it is ready.
 
@@ -24,11 +25,23 @@ from django_tasks import task
 from sasom.core.jobs import day_start
 from sasom.members.models import MemberType
 from sasom.reports import exports
-from sasom.reports.framework import REPORTS, Report, branches_for, scope_resolve, tiers_for
+from sasom.reports.framework import (
+    REPORTS,
+    Report,
+    branches_for,
+    filters_described,
+    scope_resolve,
+    tiers_for,
+)
 from sasom.reports.models import ReportExport
 
 INLINE_ROWS = 3000
-BACKGROUND_FORMATS = ("csv", "xlsx")
+BACKGROUND_FORMATS = ("csv", "xlsx", "pdf")
+
+
+def inline_rows(fmt: str) -> int:
+    """The most rows a download of ``fmt`` writes during the request (a PDF costs far more a row)."""
+    return exports.PDF_ROW_LIMIT if fmt == "pdf" else INLINE_ROWS
 
 
 def export_path(export: ReportExport) -> Path:
@@ -38,6 +51,8 @@ def export_path(export: ReportExport) -> Path:
 def report_export_start(*, staff: Any, report: Report, fmt: str, query: QueryDict, rows_total: int) -> ReportExport:
     """Record the export and hand it to the worker once the row is committed."""
     params = {k: v for k, v in query.items() if k not in ("format", "page")}
+    if fmt == "pdf":  # the worker's PDF stops at its own limit; progress counts to it
+        rows_total = min(rows_total, exports.PDF_BACKGROUND_LIMIT)
     export = ReportExport.objects.create(
         organization_id=staff.organization_id, staff=staff, slug=report.slug, format=fmt, query=params,
         language=translation.get_language() or settings.LANGUAGE_CODE, rows_total=rows_total)
@@ -74,6 +89,10 @@ def report_export_run(*, export_id: int) -> ReportExport:
                 if export.format == "csv":
                     for chunk in exports.csv_chunks(report, scope, sort, progress=progress):
                         out.write(chunk)
+                elif export.format == "pdf":
+                    out.write(exports.report_pdf(report, scope, sort, filters=filters_described(form, scope, report),
+                                                 chart=report.chart(scope), limit=exports.PDF_BACKGROUND_LIMIT,
+                                                 progress=lambda done: progress(min(done, export.rows_total))))
                 else:
                     exports.xlsx_write(report, scope, sort, out, progress=progress)
             shutil.move(str(partial), str(path))

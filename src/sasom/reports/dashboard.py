@@ -20,6 +20,7 @@ from sasom.ledger.models import Entry, Lot, Sale
 from sasom.members.models import Member
 from sasom.reports import charts
 from sasom.reports.points import point_values
+from sasom.reports.salesdata import AMOUNT, COUNTED_OUT, net_after_returns, points_after_returns
 from sasom.rewards.pricing import points_to_money
 
 CHART_DAYS = 14
@@ -39,11 +40,11 @@ def dashboard_figures(staff: Any) -> list[dict[str, Any]]:
         total=Count("id"), active=Count("id", filter=Q(status=Member.Status.ACTIVE)),
         new_today=Count("id", filter=Q(joined_on=today)),
     )
-    sales = Sale.objects.filter(organization_id=org.pk, occurred_at__gte=start).exclude(status=Sale.Status.VOIDED)
+    sales = Sale.objects.filter(organization_id=org.pk, occurred_at__gte=start).exclude(status__in=COUNTED_OUT)
     scope = branch_ids_in_scope(staff)
     if scope is not None:
         sales = sales.filter(branch_id__in=scope)
-    day = sales.aggregate(n=Count("id"), points=Sum("points_earned"), net=Sum("net"),
+    day = sales.aggregate(n=Count("id"), points=Sum(points_after_returns()),
                           members=Count("id", filter=Q(member__isnull=False)))
     share = f"{100 * (day['members'] or 0) / day['n']:.0f}%" if day["n"] else "–"
     points, value = outstanding(staff)
@@ -89,7 +90,7 @@ def dashboard_charts(staff: Any, days: int = CHART_DAYS) -> dict[str, Any]:
     since = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
     scope = branch_ids_in_scope(staff)
     entries = Entry.objects.filter(organization_id=org.pk, occurred_at__gte=since)
-    sales = Sale.objects.filter(organization_id=org.pk, occurred_at__gte=since).exclude(status=Sale.Status.VOIDED)
+    sales = Sale.objects.filter(organization_id=org.pk, occurred_at__gte=since).exclude(status__in=COUNTED_OUT)
     if scope is not None:
         entries, sales = entries.filter(branch_id__in=scope), sales.filter(branch_id__in=scope)
     calendar = [first + dt.timedelta(days=i) for i in range(days)]
@@ -113,7 +114,8 @@ def dashboard_charts(staff: Any, days: int = CHART_DAYS) -> dict[str, Any]:
                 .values("day").annotate(n=Count("id"), members=Count("member_id", distinct=True))):
         if row["day"] in earning:
             earning[row["day"]], earners[row["day"]] = row["n"], row["members"]
-    branches = list(sales.values("branch__code", "branch__name").annotate(net=Sum("net")).order_by("-net")[:8])
+    branches = list(sales.values("branch__code", "branch__name").annotate(net=Sum(net_after_returns(), output_field=AMOUNT))
+                    .order_by("-net")[:8])
     types = list(Member.objects.filter(organization_id=org.pk, status=Member.Status.ACTIVE)
                  .values("member_type__name").annotate(n=Count("id")).order_by("-n"))
     labels = [f"{d.day:02d}/{d.month:02d}" for d in calendar]
@@ -127,6 +129,7 @@ def dashboard_charts(staff: Any, days: int = CHART_DAYS) -> dict[str, Any]:
         "earning": charts.bars(_("Earning sales and members who earned"), labels, [
             (_("Earning sales"), [earning[d] for d in calendar]), (_("Members who earned"), [earners[d] for d in calendar])],
             height=260),
+        "branch_sales": [(b["branch__code"], b["net"]) for b in branches],
         "branches": charts.top_bars(_("Top branches by sales (baht)"),
                                     [(b["branch__code"], float(b["net"] or 0)) for b in branches]),
         "types": charts.pie(_("Active members by type"), [(t["member_type__name"], t["n"]) for t in types]),

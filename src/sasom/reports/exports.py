@@ -31,7 +31,8 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-PDF_ROW_LIMIT = 2000  # a PDF is for reading (and WeasyPrint takes its time): beyond this, CSV or XLSX
+PDF_ROW_LIMIT = 2000  # a PDF written during the request; beyond this the task worker writes it
+PDF_BACKGROUND_LIMIT = 20000  # WeasyPrint holds the whole document: beyond this, CSV or XLSX
 
 
 def file_name(report: Report, scope: Scope, extension: str) -> str:
@@ -172,21 +173,26 @@ def pdf_html(*, template: str, context: dict[str, Any]) -> bytes:
 
 
 def report_pdf(report: Report, scope: Scope, sort: str, *, filters: list[tuple[str, str]],
-               chart: Any) -> bytes:
+               chart: Any, limit: int = PDF_ROW_LIMIT, progress: Callable[[int], None] | None = None) -> bytes:
+    """The report as a PDF of at most ``limit`` rows (and the totals of all rows)."""
     columns = report.columns_of(scope)
     org = scope.organization
     rows = []
-    for i, row in enumerate(report.stream(scope, sort)):
-        if i >= PDF_ROW_LIMIT:
+    truncated = False
+    for i, row in enumerate(report.stream(scope, sort, progress=progress)):
+        if i >= limit:
+            truncated = True
             break
         rows.append([(cell_text(row.get(c.key), c.kind, org), c.numeric) for c in columns])
+    if progress:  # the rows read; WeasyPrint's layout follows
+        progress(len(rows))
     totals = report.totals(scope) if report.total_columns() else None
     total_cells = (_totals_line(columns, totals, lambda v, c: cell_text(v, c.kind, org))
                    if totals is not None else None)
     return pdf_html(template="reports/pdf/report.html", context={
         "organization": org, "report": report, "columns": columns, "rows": rows, "filters": filters,
         "totals": [(t or "", c.numeric) for t, c in zip(total_cells, columns, strict=True)] if total_cells else None,
-        "truncated": len(rows) >= PDF_ROW_LIMIT, "limit": PDF_ROW_LIMIT, "chart": chart,
+        "truncated": truncated, "limit": limit, "chart": chart,
         "printed_at": timezone.now(), "landscape": len(columns) > 7,
     })
 

@@ -5,25 +5,27 @@ the top spenders with their address."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db.models import Case, CharField, DateField, F, Q, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, CharField, DateField, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from sasom.members.models import Member
 from sasom.reports.charts import bars
 from sasom.reports.formatting import INT, MONEY, MONTH, TEXT, month_text
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
+from sasom.reports.frequency import month_bounds, months_of, six_months
 from sasom.reports.points import member_name
-from sasom.reports.usage import MEASURES, _average, member_sales
+from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns, with_average
 
 AGE_BANDS = ((0, 20, "< 20"), (20, 30, "20–29"), (30, 40, "30–39"), (40, 50, "40–49"), (50, 60, "50–59"),
              (60, None, "60+"))
 DIMENSIONS = {
     "member_type": _("Member type"), "gender": _("Gender"), "marital_status": _("Marital status"),
-    "occupation": _("Occupation"), "age": _("Age band"), "branch": _("Branch"),
+    "occupation": _("Occupation"), "age": _("Age band"), "branch": _("Branch"), "all": _("All members"),
 }
 
 
@@ -34,15 +36,36 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def age_band(today: dt.date) -> Case:
-    """The member's age band today, computed in the database from the birth date."""
+def age_band(today: dt.date, member: str = "member__") -> Case:
+    """The member's age band today, computed in the database from the birth date (``member`` is
+    the path to the member: ``member__`` from a sale, ``sale__member__`` from a sale line)."""
     whens = []
     for low, high, label in AGE_BANDS:
-        condition = Q(member__birth_on__lte=_years_before(today, low))
+        condition = Q(**{f"{member}birth_on__lte": _years_before(today, low)})
         if high is not None:
-            condition &= Q(member__birth_on__gt=_years_before(today, high))
+            condition &= Q(**{f"{member}birth_on__gt": _years_before(today, high)})
         whens.append(When(condition, then=Value(label)))
     return Case(*whens, default=Value(""), output_field=CharField())
+
+
+def group_expression(scope: Scope) -> Any:
+    """The member attribute (today's) a sale is grouped by, as chosen in the filter."""
+    dimension = scope.data.get("dimension") or "member_type"
+    return {
+        "member_type": F("member__member_type__name"), "gender": F("member__gender"),
+        "marital_status": F("member__marital_status"), "occupation": F("member__occupation"),
+        "branch": F("branch__code"), "age": age_band(scope.today()), "all": Value("*"),
+    }[dimension]
+
+
+def group_labels(rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+    labels = {"gender": dict(Member.Gender.choices), "marital_status": dict(Member.MaritalStatus.choices)}.get(
+        scope.data.get("dimension") or "", {})
+    everyone = scope.data.get("dimension") == "all"
+    for row in rows:
+        value = row["dimension"]
+        row["group"] = str(_("All members")) if everyone else str(labels.get(value, value)) if value else "—"
+    return rows
 
 
 class SalesForm(ReportForm):
@@ -68,40 +91,29 @@ class SalesByMonth(Report):
         Column("average", _("Average bill"), MONEY, total=True, order=None),
         Column("points", _("Points earned"), INT, total=True),
     )
-    note = _("Bills of members, not voided, by the member's attribute today. Age bands count from today.")
+    note = _("Bills of members net of returns (voided and wholly returned bills are out), by the member's "
+             "attribute today. Age bands count from today.")
 
     def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
-        month = today.month - 5
-        year = today.year + (month - 1) // 12
-        return dt.date(year, (month - 1) % 12 + 1, 1), today
+        return six_months(today)
 
     def rows(self, scope: Scope) -> Rows:
-        dimension = scope.data.get("dimension") or "member_type"
-        expression: Any = {
-            "member_type": F("member__member_type__name"), "gender": F("member__gender"),
-            "marital_status": F("member__marital_status"), "occupation": F("member__occupation"),
-            "branch": F("branch__code"), "age": age_band(scope.today()),
-        }[dimension]
+        expression = group_expression(scope)
         return (member_sales(scope)
                 .annotate(month=TruncMonth("occurred_at", tzinfo=scope.zone, output_field=DateField()),
                           dimension=expression)
-                .values("month", "dimension").annotate(**MEASURES))
+                .values("month", "dimension").annotate(**measures()))
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        return _average([member_sales(scope).aggregate(**MEASURES)])[0]
+        return with_average([member_sales(scope).aggregate(**measures())])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
-        labels = {"gender": dict(Member.Gender.choices), "marital_status": dict(Member.MaritalStatus.choices)}.get(
-            scope.data.get("dimension") or "", {})
-        for row in rows:
-            value = row["dimension"]
-            row["group"] = str(labels.get(value, value)) if value else "—"
-        return _average(rows)
+        return with_average(group_labels(rows, scope))
 
     def chart(self, scope: Scope) -> Any:
         amounts = {row["month"]: float(row["amount"]) for row in member_sales(scope)
                    .annotate(month=TruncMonth("occurred_at", tzinfo=scope.zone, output_field=DateField()))
-                   .values("month").annotate(amount=MEASURES["amount"]).order_by("month")}
+                   .values("month").annotate(amount=measures()["amount"]).order_by("month")}
         return bars(str(_("Members' sales per month (baht)")), [month_text(m, scope.organization) for m in amounts],
                     [(str(_("Amount")), list(amounts.values()))], height=240)
 
@@ -125,16 +137,17 @@ class TopSpenders(Report):
         Column("phone", _("Phone"), TEXT, order=None),
         Column("address", _("Address"), TEXT, order=None),
     )
-    note = _("Bills of members, not voided. Exporting needs the permission to export members.")
+    note = _("Bills of members net of returns (voided and wholly returned bills are out). Exporting needs the "
+             "permission to export members.")
 
     def rows(self, scope: Scope) -> Rows:
         return member_sales(scope).values(
             "member_id", "member__code", "member__title", "member__first_name", "member__last_name",
             "member__member_type__name", "member__phone", "member__address_line", "member__subdistrict",
-            "member__district", "member__province", "member__postcode").annotate(**MEASURES)
+            "member__district", "member__province", "member__postcode").annotate(**measures())
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        return _average([member_sales(scope).aggregate(**MEASURES)])[0]
+        return with_average([member_sales(scope).aggregate(**measures())])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         for row in rows:
@@ -145,4 +158,46 @@ class TopSpenders(Report):
             row["address"] = " ".join(p for p in (row["member__address_line"], row["member__subdistrict"],
                                                  row["member__district"], row["member__province"],
                                                  row["member__postcode"]) if p)
-        return _average(rows)
+        return with_average(rows)
+
+
+@register
+class SalesMonthColumns(Report):
+    slug = "sales-month-columns"
+    group = _("Sales analysis")
+    title = _("Member sales, a column per month")
+    description = _("Members' sales of the last six months unless you choose, overall or per member type, gender, "
+                    "marital status, occupation, age band or branch: the amount of each month, then members, bills, "
+                    "amount and points.")
+    form_class = SalesForm
+    default_sort = "-amount"
+    columns = (
+        Column("group", _("Group"), TEXT, order="dimension"),
+        Column("members", _("Members"), INT, total=True),
+        Column("visits", _("Bills"), INT, total=True),
+        Column("amount", _("Amount"), MONEY, total=True),
+        Column("average", _("Average bill"), MONEY, total=True, order=None),
+        Column("points", _("Points earned"), INT, total=True),
+    )
+    note = SalesByMonth.note
+
+    def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        return six_months(today)
+
+    def columns_of(self, scope: Scope) -> tuple[Column, ...]:
+        return (self.columns[0], *(Column(f"m{i}", month_text(m, scope.organization), MONEY, total=True, order=None)
+                                   for i, m in enumerate(months_of(scope))), *self.columns[1:])
+
+    def _per_month(self, scope: Scope) -> dict[str, Any]:
+        return {f"m{i}": Coalesce(Sum(net_after_returns(), filter=month_bounds(m, scope), output_field=AMOUNT),
+                                  Decimal("0"), output_field=AMOUNT) for i, m in enumerate(months_of(scope))}
+
+    def rows(self, scope: Scope) -> Rows:
+        return (member_sales(scope).annotate(dimension=group_expression(scope)).values("dimension")
+                .annotate(**self._per_month(scope), **measures()))
+
+    def totals(self, scope: Scope) -> dict[str, Any]:
+        return with_average([member_sales(scope).aggregate(**self._per_month(scope), **measures())])[0]
+
+    def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+        return with_average(group_labels(rows, scope))

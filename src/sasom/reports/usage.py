@@ -1,8 +1,8 @@
 """Card usage (seed 003): how members use their card at the branches, and how often.
 
 A visit is a member's sale (a bill with the member's card) that was not voided; amounts are the
-sales' net as sold (returns are not deducted yet), points the points the sales earned
-(``ledger.Sale``).
+sales' net less their returns, points the points they earned less those the returns took back
+(``salesdata``: a voided or wholly returned sale does not count).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.db.models import (
     Case,
     Count,
-    DecimalField,
     IntegerField,
     OuterRef,
     QuerySet,
@@ -25,47 +25,61 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from sasom.core.money import money
-from sasom.ledger.models import Sale
 from sasom.members.models import Member
 from sasom.reports.charts import bars
 from sasom.reports.formatting import INT, MONEY, TEXT
-from sasom.reports.framework import (
-    Column,
-    Report,
-    Rows,
-    Scope,
-    branch_filter,
-    register,
-    tier_filter,
-)
+from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register, tier_filter
+from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns, with_average
 
-AMOUNT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
-BANDS = ((1, 1, "1"), (2, 3, "2–3"), (4, 6, "4–6"), (7, 12, "7–12"), (13, None, "13+"))
+DEFAULT_BANDS = (1, 2, 4, 7)  # 1, 2–3, 4–6, 7+
+MAX_BANDS = 10
 
 
-def member_sales(scope: Scope) -> QuerySet[Sale]:
-    sales = (Sale.objects.filter(organization_id=scope.organization.pk, occurred_at__gte=scope.start_at,
-                                 occurred_at__lt=scope.end_at, member__isnull=False, **branch_filter(scope, "branch_id"))
-             .exclude(status=Sale.Status.VOIDED))
-    if scope.member_type is not None:
-        sales = sales.filter(member__member_type_id=scope.member_type.pk)
-    sales = sales.filter(tier_filter(scope, "member_id"))
-    return sales
+def bands_parse(text: str) -> tuple[int, ...]:
+    """"1,2,4,7" (each band's lowest number of visits, rising) as a tuple; ValueError when not."""
+    try:
+        lows = tuple(int(part) for part in text.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise ValueError("not numbers") from None
+    if not lows or len(lows) > MAX_BANDS or lows[0] < 1 or lows[-1] > 10_000:
+        raise ValueError("out of range")
+    if any(b <= a for a, b in zip(lows, lows[1:], strict=False)):
+        raise ValueError("not rising")
+    return lows
 
 
-MEASURES: dict[str, Any] = {
-    "members": Count("member_id", distinct=True),
-    "visits": Count("id"),
-    "amount": Coalesce(Sum("net"), Decimal("0"), output_field=AMOUNT),
-    "points": Coalesce(Sum("points_earned"), 0, output_field=IntegerField()),
-}
+def bands_of(scope: Scope) -> tuple[tuple[int, int | None, str], ...]:
+    """The chosen bands as (low, high or None, label): 1, 2–3, 4–6, 7+ by default."""
+    text = scope.data.get("bands") or ""
+    lows = bands_parse(text) if text else DEFAULT_BANDS  # the form checked it
+    out = []
+    for i, low in enumerate(lows):
+        high = lows[i + 1] - 1 if i + 1 < len(lows) else None
+        out.append((low, high, f"{low}+" if high is None else str(low) if high == low else f"{low}–{high}"))
+    return tuple(out)
 
 
-def _average(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    for row in rows:
-        row["average"] = money(row["amount"] / row["visits"]) if row["visits"] else None
-    return rows
+def band_case(field: str, bands: tuple[tuple[int, int | None, str], ...]) -> Case:
+    """The index of the band ``field`` (a number of visits) falls in, in the database."""
+    whens = [When(**{f"{field}__gte": low}, **({f"{field}__lte": high} if high else {}), then=Value(i))
+             for i, (low, high, _label) in enumerate(bands)]
+    return Case(*whens, output_field=IntegerField())
+
+
+class BandsForm(ReportForm):
+    bands = forms.CharField(label=_("Bands (lowest visits of each)"), required=False, max_length=60,
+                            widget=forms.TextInput(attrs={"placeholder": "1,2,4,7"}),
+                            help_text=_("For example 1,2,4,7 for 1, 2–3, 4–6 and 7 or more."))
+
+    def clean_bands(self) -> str:
+        text = (self.cleaned_data.get("bands") or "").strip()
+        if not text:
+            return ""
+        try:
+            return ",".join(str(low) for low in bands_parse(text))
+        except ValueError:
+            raise forms.ValidationError(_("Bands are up to ten rising whole numbers from 1, separated by commas."),
+                                        code="bands") from None
 
 
 @register
@@ -83,20 +97,20 @@ class CardUsageByBranch(Report):
         Column("average", _("Average bill"), MONEY, total=True, order=None),
         Column("points", _("Points earned"), INT, total=True),
     )
-    note = _("A visit is a bill with a member's card that was not voided. Members in the totals row count each "
-             "member once.")
+    note = _("A visit is a bill with a member's card, neither voided nor returned in full; amounts and points are "
+             "net of returns. Members in the totals row count each member once.")
 
     def rows(self, scope: Scope) -> Rows:
-        return member_sales(scope).values("branch__code", "branch__name").annotate(**MEASURES)
+        return member_sales(scope).values("branch__code", "branch__name").annotate(**measures())
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        totals = member_sales(scope).aggregate(**MEASURES)
-        return _average([totals])[0]
+        totals = member_sales(scope).aggregate(**measures())
+        return with_average([totals])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         for row in rows:
             row["branch"] = f'{row["branch__code"]} {row["branch__name"]}'
-        return _average(rows)
+        return with_average(rows)
 
 
 @register
@@ -104,7 +118,9 @@ class VisitFrequency(Report):
     slug = "visit-frequency"
     group = _("Card usage")
     title = _("Visit frequency")
-    description = _("Members grouped by how many times they used their card in the period: 1, 2–3, 4–6, 7–12, 13+.")
+    description = _("Members grouped by how many times they used their card in the period: 1, 2–3, 4–6, 7+ "
+                    "(or the bands you choose).")
+    form_class = BandsForm
     default_sort = "band_label"
     columns = (
         Column("band_label", _("Visits in the period"), TEXT, order="band"),
@@ -119,7 +135,7 @@ class VisitFrequency(Report):
     def _members(self, scope: Scope) -> QuerySet[Member]:
         per_member = member_sales(scope).filter(member_id=OuterRef("pk")).values("member_id")
         visits = Subquery(per_member.annotate(n=Count("id")).values("n")[:1], output_field=IntegerField())
-        amount = Subquery(per_member.annotate(s=Sum("net")).values("s")[:1], output_field=AMOUNT)
+        amount = Subquery(per_member.annotate(s=Sum(net_after_returns())).values("s")[:1], output_field=AMOUNT)
         members = (Member.objects.filter(organization_id=scope.organization.pk)
                    .annotate(n_visits=Coalesce(visits, 0), spent=Coalesce(amount, Decimal("0"), output_field=AMOUNT))
                    .filter(n_visits__gt=0))
@@ -129,23 +145,22 @@ class VisitFrequency(Report):
         return members
 
     def rows(self, scope: Scope) -> Rows:
-        whens = [When(n_visits__gte=low, **({"n_visits__lte": high} if high else {}), then=Value(i))
-                 for i, (low, high, _label) in enumerate(BANDS)]
-        return (self._members(scope).annotate(band=Case(*whens, output_field=IntegerField()))
+        return (self._members(scope).annotate(band=band_case("n_visits", bands_of(scope)))
                 .values("band").annotate(members=Count("id"), visits=Sum("n_visits"),
                                          amount=Sum("spent", output_field=AMOUNT)))
 
     def totals(self, scope: Scope) -> dict[str, Any]:
         totals = self._members(scope).aggregate(members=Count("id"), visits=Coalesce(Sum("n_visits"), 0),
                                                 amount=Coalesce(Sum("spent"), Decimal("0"), output_field=AMOUNT))
-        return _average([totals])[0]
+        return with_average([totals])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         for row in rows:
-            row["band_label"] = BANDS[row["band"]][2]
-        return _average(rows)
+            row["band_label"] = bands_of(scope)[row["band"]][2]
+        return with_average(rows)
 
     def chart(self, scope: Scope) -> Any:
         found = {r["band"]: r["members"] for r in self.rows(scope).order_by()}
-        return bars(str(_("Members by visits in the period")), [label for _l, _h, label in BANDS],
-                    [(str(_("Members")), [found.get(i, 0) for i in range(len(BANDS))])], height=240)
+        bands = bands_of(scope)
+        return bars(str(_("Members by visits in the period")), [label for _l, _h, label in bands],
+                    [(str(_("Members")), [found.get(i, 0) for i in range(len(bands))])], height=240)

@@ -115,7 +115,7 @@ def report_view(request: StaffRequest, slug: str) -> HttpResponseBase:
     if valid and fmt in exports.CONTENT_TYPES:
         if fmt in background.BACKGROUND_FORMATS:
             count = report.sorted_rows(scope, sort).count()
-            if count > background.INLINE_ROWS:
+            if count > background.inline_rows(fmt):
                 export = background.report_export_start(staff=request.staff, report=report, fmt=fmt,
                                                         query=request.GET, rows_total=count)
                 return redirect("reports:export", pk=export.pk)

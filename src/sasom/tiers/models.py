@@ -161,3 +161,39 @@ class TierChange(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.from_name or '-'} → {self.to_name or '-'} ({self.reason})"
+
+
+class Reevaluation(TenantModel):
+    """A "re-evaluate all members now" run in the task worker (``ledger.services.tier_reevaluation``).
+    The window is counted back from ``as_of`` (when it was asked for), so a run taken over after a
+    worker restart decides the same. ``cursor`` is the last member decided, committed with that
+    chunk's changes: a restart goes on from there. One queued or running per organization."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    as_of = models.DateTimeField()
+    moves = models.JSONField(default=dict, blank=True)  # "GOLD→BASIC": members moved so far
+    members_total = models.PositiveIntegerField(default=0)
+    members_done = models.PositiveIntegerField(default=0)
+    cursor = models.BigIntegerField(default=0)
+    actor = models.JSONField(default=dict)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], condition=Q(status__in=["queued", "running"]),
+                                    name="uniq_tier_reevaluation_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"re-evaluation {self.pk} ({self.status})"

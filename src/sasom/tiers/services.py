@@ -6,18 +6,19 @@ points earned, which the ledger owns: ``ledger.services.tiering`` calls :func:`m
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import DomainError
-from sasom.core.events import MEMBER_TIER_CHANGED, event_record
+from sasom.core.events import MEMBER_TIER_CHANGED, event_record, event_wanted
 from sasom.tiers import engine
 from sasom.tiers.errors import INVALID_LADDER, NO_LADDER, UNKNOWN_TIER
 from sasom.tiers.models import (
@@ -162,9 +163,86 @@ def member_tier_move(
     return change
 
 
+def member_tier_moves(
+    *, organization_id: int, ladder: engine.Ladder, moves: list[tuple[MemberTier, engine.Move, Why, dt.date]],
+    actor: Actor, codes: Callable[[list[int]], dict[int, str]], now: dt.datetime | None = None,
+) -> int:
+    """Many decided moves at once (a chunk of a cut-off or an expiry run), each ``(row, move,
+    why, on)`` with its row as read under the caller's lock: the same rows and events as
+    :func:`member_tier_move` one by one, in one UPDATE of the states and one INSERT of the
+    history rows; ``codes(member_ids)`` (members' codes) is asked only when somebody listens to
+    ``member.tier_changed``. Returns the history rows written (renewals write none)."""
+    if not moves:
+        return 0
+    now = now or timezone.now()
+    changes = []
+    for row, move, why, on in moves:
+        if move.reason == "renew":
+            row.expires_on = move.expires_on
+            continue
+        old = ladder.tier(row.tier.code) if row.tier is not None else None
+        row.tier_id, row.reached_on, row.expires_on = (move.to.id if move.to else None), on, move.expires_on
+        changes.append(TierChange(
+            organization_id=organization_id, member_id=row.member_id,
+            from_code=old.code if old else "", from_name=old.name if old else "",
+            to_code=move.to.code if move.to else "", to_name=move.to.name if move.to else "",
+            reason=why.reason, detail=why.detail, measure=why.measure,
+            window_from=why.window[0] if why.window else None, window_to=why.window[1] if why.window else None,
+            effective_on=on, changed_at=now, run_key=why.run_key, sale_id=why.sale_id, note=why.note,
+            actor_label=actor.label, staff_user_id=actor.user_id,
+        ))
+    rows = [row for row, _m, _w, _o in moves]
+    for row in rows:
+        row.updated_at = now
+    _states_write(rows)
+    TierChange.objects.bulk_create(changes, batch_size=1000)
+    if changes and event_wanted(organization_id, MEMBER_TIER_CHANGED):
+        code_of = codes([c.member_id for c in changes])
+        expiry = {row.member_id: row.expires_on for row in rows}
+        for change in changes:
+            event_record(organization_id=organization_id, kind=MEMBER_TIER_CHANGED, occurred_at=now, payload={
+                "member": code_of[change.member_id], "from": change.from_code or None, "to": change.to_code or None,
+                "reason": change.reason, "detail": change.detail, "measure": change.measure,
+                "window_from": change.window_from, "window_to": change.window_to,
+                "effective_on": change.effective_on, "expires_on": expiry[change.member_id],
+            })
+    return len(changes)
+
+
+def _states_write(rows: list[MemberTier]) -> None:
+    """The states' new tier, dates and time in one statement: ``UPDATE ... FROM (VALUES ...)`` on
+    PostgreSQL (``bulk_update``'s ``CASE WHEN`` per column grows with the square of the rows);
+    ``bulk_update`` elsewhere."""
+    if connection.vendor != "postgresql":
+        MemberTier.objects.bulk_update(rows, ["tier", "reached_on", "expires_on", "updated_at"], batch_size=1000)
+        return
+    table = MemberTier._meta.db_table
+    for start in range(0, len(rows), 1000):
+        part = rows[start:start + 1000]
+        values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(part))
+        params: list[Any] = []
+        for row in part:
+            params += [row.pk, row.tier_id, row.reached_on, row.expires_on, row.updated_at]
+        with connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {table} AS s SET tier_id = CAST(v.tier_id AS bigint), reached_on = CAST(v.reached_on AS date), "
+                f"expires_on = CAST(v.expires_on AS date), updated_at = CAST(v.updated_at AS timestamptz) "
+                f"FROM (VALUES {values}) AS v(id, tier_id, reached_on, expires_on, updated_at) "
+                f"WHERE s.id = CAST(v.id AS bigint)", params)
+
+
 def member_tier_lock(*, organization_id: int, member_id: int) -> MemberTier | None:
-    return (MemberTier.objects.select_for_update(of=("self",)).select_related("tier", "floor_tier")
-            .filter(organization_id=organization_id, member_id=member_id).first())
+    """The member's tier state, locked, as the last committed change left it. Locked first and
+    read after: a row locked while another transaction moved it comes back from PostgreSQL with
+    the new version, but a join in the same statement may keep the old tier (then a concurrent
+    upgrade would be written twice). A member without a row gets an empty one (no tier) first, so
+    two first upgrades at once wait for each other instead of both inserting."""
+    where = MemberTier.objects.filter(organization_id=organization_id, member_id=member_id)
+    if not where.select_for_update().values_list("pk", flat=True).first():
+        MemberTier.objects.bulk_create([MemberTier(organization_id=organization_id, member_id=member_id)],
+                                       ignore_conflicts=True)
+        where.select_for_update().values_list("pk", flat=True).first()
+    return where.select_related("tier", "floor_tier").first()
 
 
 @transaction.atomic

@@ -74,11 +74,11 @@ def test_a_view_that_fails_gives_its_token_back(staff_client, member, monkeypatc
     assert not FormSubmission.objects.filter(token="t-1").exists()
 
 
-# Forms that may be sent again as they are: previews and the authenticator set-up, whose
-# answers do not create or spend. The cashier's sale screens have their own change.
+# Forms that may be sent again as they are: previews, mailing labels (a PDF, printed again on
+# purpose) and the authenticator set-up, whose answers do not create or spend. The cashier's sale screens have their own change.
 NOT_ONCE = {
     "earning/templates/earning/preview.html", "members/templates/members/lifecycle.html",
-    "organizations/templates/organizations/security.html",
+    "organizations/templates/organizations/security.html", "notifications/templates/notifications/labels.html",
 }
 
 

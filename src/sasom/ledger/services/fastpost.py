@@ -134,6 +134,8 @@ def sale_post_fast(
         (status, sale_id, stored_hash, account_id, spendable, pending, lifetime, debt, sale_count,
          account_created_at, entry_id, next_on, next_points) = row
         if status == "created":
+            if tier_pre is not None and _raced(plan, account, sale_count, lifetime):
+                tier_pre = None  # counted again after the post, under the account's lock (sales.sale_announce)
             sale, posted_account = _announce(plan, organization, branch, terminal, member, row, tier_pre)
     if status == "stale":
         return None  # nothing written: the plan's view of the account is out of date
@@ -150,6 +152,16 @@ def sale_post_fast(
         awards=list(plan.awards), spendable=spendable, pending=pending, debt=debt, account=posted_account,
         balance=balance,
     )
+
+
+def _raced(plan: SalePlan, account: PointAccount | None, sale_count: int, lifetime: int) -> bool:
+    """Whether another posting reached the account between the read the tier's window was counted
+    after (the account as read with the member) and this call: then that count may miss the other
+    sale's points (two sales that cross a threshold only together), so the tier is counted again
+    after the post. The function returns the account's counters as they are under its lock."""
+    sales_before, earned_before = (account.sale_count, account.lifetime_earned) if account is not None else (0, 0)
+    return (sale_count != sales_before + plan.delta.sale_count
+            or lifetime != earned_before + plan.delta.lifetime_earned)
 
 
 def _settings(member: Member, organization: Organization) -> LedgerSettings:

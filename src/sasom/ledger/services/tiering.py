@@ -21,73 +21,27 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from sasom.core.audit import Actor
-from sasom.ledger.models import Entry, Sale, SaleReturn
 from sasom.ledger.plan import SalePlan
+from sasom.ledger.services.tier_measures import measure_of, measures
 from sasom.members.models import Member
 from sasom.tiers import engine
 from sasom.tiers.models import MemberTier, TierChange
 from sasom.tiers.selectors import ladder_compile, ladder_for, member_tier_code, state_of
-from sasom.tiers.services import Why, member_tier_lock, member_tier_move
+from sasom.tiers.services import Why, member_tier_lock, member_tier_move, member_tier_moves
 
 CHUNK = 2000
 
-__all__ = ["TierPre", "measures", "member_tier_code", "outcome_of", "tier_after_sale", "tier_precheck", "tiers_cutoff_run",
-           "tiers_cutoff_job", "tiers_expiry_job", "tiers_expiry_run", "tiers_reevaluate"]
-
-
-def measures(
-    *, organization_id: int, ladder: engine.Ladder, member_ids: Iterable[int], start: dt.datetime,
-    end: dt.datetime, end_inclusive: bool = False, exclude_sale_id: int | None = None,
-) -> dict[int, int]:
-    """What each member earned (points) or spent (whole baht) in ``[start, end)`` (``end]`` when
-    ``end_inclusive``), net of returns and voids: two grouped queries whatever the member count."""
-    ids = list(member_ids)
-    out: dict[int, int] = dict.fromkeys(ids, 0)
-    if not ids:
-        return out
-    before = "lte" if end_inclusive else "lt"
-    if ladder.basis == "spend":
-        sales = Sale.objects.filter(organization_id=organization_id, member_id__in=ids, occurred_at__gte=start,
-                                    **{f"occurred_at__{before}": end}).exclude(status=Sale.Status.VOIDED)
-        if exclude_sale_id is not None:
-            sales = sales.exclude(pk=exclude_sale_id)
-        for member_id, net in sales.values_list("member_id").annotate(s=Sum("net")).values_list("member_id", "s"):
-            out[member_id] += int(net or 0)
-        back = SaleReturn.objects.filter(
-            organization_id=organization_id, sale__member_id__in=ids, sale__occurred_at__gte=start,
-            **{f"sale__occurred_at__{before}": end}).exclude(sale__status=Sale.Status.VOIDED)
-        for member_id, net in back.values_list("sale__member_id").annotate(s=Sum("returned_net")).values_list(
-                "sale__member_id", "s"):
-            out[member_id] = int(Decimal(out[member_id]) - (net or 0))
-        return out
-    earned = Q(kind=Entry.Kind.EARN, occurred_at__gte=start, **{f"occurred_at__{before}": end})
-    taken = Q(sign=-1, reverses__kind=Entry.Kind.EARN, reverses__occurred_at__gte=start,
-              **{f"reverses__occurred_at__{before}": end})
-    # one query: the earn entries of the window and the debits that took some of them back
-    rows = Entry.objects.filter(earned | taken, organization_id=organization_id, account__member_id__in=ids)
-    if exclude_sale_id is not None:
-        rows = rows.exclude(Q(kind=Entry.Kind.EARN, sale_id=exclude_sale_id))
-    signed = Sum(F("amount") * F("sign"))
-    for member_id, points in rows.values_list("account__member_id").annotate(s=signed).values_list(
-            "account__member_id", "s"):
-        out[member_id] += int(points or 0)
-    return out
-
-
-def measure_of(*, organization_id: int, ladder: engine.Ladder, member_id: int, start: dt.datetime,
-               end: dt.datetime, end_inclusive: bool = False) -> int:
-    return measures(organization_id=organization_id, ladder=ladder, member_ids=[member_id], start=start, end=end,
-                    end_inclusive=end_inclusive)[member_id]
+__all__ = ["Decided", "TierPre", "measure_of", "measures", "member_tier_code", "outcome_of", "reevaluation_apply",
+           "reevaluation_decide", "reevaluation_pages", "tier_after_sale", "tier_precheck", "tiers_cutoff_job",
+           "tiers_cutoff_run", "tiers_expiry_job", "tiers_expiry_run", "tiers_reevaluate"]
 
 
 # ---------------------------------------------------------------- on a sale
@@ -185,16 +139,19 @@ def tier_after_sale(plan: SalePlan, *, sale_id: int, member_code: str | None, pr
     if engine.on_earning(ladder, engine.State(tier=current), measure, today) is None:
         _remember(sale_id, current, measure)
         return
-    locked = member_tier_lock(organization_id=row.organization_id, member_id=row.member_id)
-    move = engine.on_earning(ladder, state_of(locked), measure, today)
-    if move is None:
-        _remember(sale_id, locked.tier.code if locked is not None and locked.tier is not None else None, measure)
-        return
-    member_tier_move(
-        organization_id=row.organization_id, member_id=row.member_id, member_code=member_code, ladder=ladder,
-        row=locked, move=move, on=today, actor=Actor.system("tiers"),
-        why=Why(reason="upgrade", detail="sale", measure=measure, window=window, sale_id=sale_id),
-    )
+    # the posting's transaction; a savepoint in it, or the transaction of its own when the one-call
+    # writer posted in autocommit and found afterwards that a concurrent sale raced it (fastpost)
+    with transaction.atomic():
+        locked = member_tier_lock(organization_id=row.organization_id, member_id=row.member_id)
+        move = engine.on_earning(ladder, state_of(locked), measure, today)
+        if move is None:
+            _remember(sale_id, locked.tier.code if locked is not None and locked.tier is not None else None, measure)
+            return
+        member_tier_move(
+            organization_id=row.organization_id, member_id=row.member_id, member_code=member_code, ladder=ladder,
+            row=locked, move=move, on=today, actor=Actor.system("tiers"),
+            why=Why(reason="upgrade", detail="sale", measure=measure, window=window, sale_id=sale_id),
+        )
     _remember(sale_id, move.to.code if move.to else None, measure)
 
 
@@ -204,6 +161,18 @@ def tier_after_sale(plan: SalePlan, *, sale_id: int, member_code: str | None, pr
 def _rows(organization_id: int, **where: Any) -> Any:
     return (MemberTier.objects.filter(organization_id=organization_id, tier__isnull=False, **where)
             .select_related("tier", "floor_tier").order_by("pk"))
+
+
+def _locked_chunk(organization_id: int, last: int, **where: Any) -> tuple[list[MemberTier], Any]:
+    """The next ``CHUNK`` states with a tier after pk ``last``, locked, then read (locked first
+    without the tier join, so a row a sale moved meanwhile is read with its new tier); and a
+    query of their members' ids, for the chunk's other queries to use as a subquery."""
+    chunk = MemberTier.objects.filter(organization_id=organization_id, tier__isnull=False, pk__gt=last, **where)
+    bound = list(chunk.order_by("pk").select_for_update().values_list("pk", flat=True)[:CHUNK])
+    if not bound:
+        return [], None
+    rows = chunk.filter(pk__lte=bound[-1])
+    return list(rows.select_related("tier", "floor_tier").order_by("pk")), rows.values("member_id")
 
 
 def _codes(organization_id: int, ids: list[int]) -> dict[int, str]:
@@ -224,15 +193,15 @@ def tiers_cutoff_run(*, organization_id: int, on_date: dt.date) -> dict[str, int
     last = 0
     while True:
         with transaction.atomic():
-            chunk = list(_rows(organization_id, pk__gt=last).select_for_update(of=("self",))[:CHUNK])
+            chunk, of_chunk = _locked_chunk(organization_id, last)
             if not chunk:
                 return counts
             last = chunk[-1].pk
             ids = [r.member_id for r in chunk]
             done = set(TierChange.objects.filter(organization_id=organization_id, run_key=run_key,
-                                                 member_id__in=ids).values_list("member_id", flat=True))
+                                                 member_id__in=of_chunk).values_list("member_id", flat=True))
             got = measures(organization_id=organization_id, ladder=ladder, member_ids=ids, start=window[0],
-                           end=window[1])
+                           end=window[1], where=of_chunk)
             moves = []
             for r in chunk:
                 counts["checked"] += 1
@@ -240,16 +209,12 @@ def tiers_cutoff_run(*, organization_id: int, on_date: dt.date) -> dict[str, int
                     continue
                 move = engine.at_cutoff(ladder, state_of(r), got[r.member_id], on_date)
                 if move is not None:
-                    moves.append((r, move))
-            codes = _codes(organization_id, [r.member_id for r, _m in moves])
-            for r, move in moves:
-                member_tier_move(
-                    organization_id=organization_id, member_id=r.member_id, member_code=codes[r.member_id],
-                    ladder=ladder, row=r, move=move, on=on_date + dt.timedelta(days=1), actor=Actor.system("tiers"),
-                    why=Why(reason="downgrade", detail=f"cutoff:{ladder.cutoff_frequency}",
-                            measure=got[r.member_id], window=window, run_key=run_key),
-                )
-                counts["moved"] += 1
+                    moves.append((r, move, Why(reason="downgrade", detail=f"cutoff:{ladder.cutoff_frequency}",
+                                               measure=got[r.member_id], window=window, run_key=run_key),
+                                  on_date + dt.timedelta(days=1)))
+            counts["moved"] += member_tier_moves(organization_id=organization_id, ladder=ladder, moves=moves,
+                                                 actor=Actor.system("tiers"),
+                                                 codes=lambda ids: _codes(organization_id, ids))
 
 
 def tiers_expiry_run(*, organization_id: int, on_date: dt.date) -> dict[str, int]:
@@ -263,8 +228,7 @@ def tiers_expiry_run(*, organization_id: int, on_date: dt.date) -> dict[str, int
     last = 0
     while True:
         with transaction.atomic():
-            chunk = list(_rows(organization_id, pk__gt=last, expires_on__lte=on_date)
-                         .select_for_update(of=("self",))[:CHUNK])
+            chunk, _of_chunk = _locked_chunk(organization_id, last, expires_on__lte=on_date)
             if not chunk:
                 return counts
             last = chunk[-1].pk
@@ -272,7 +236,7 @@ def tiers_expiry_run(*, organization_id: int, on_date: dt.date) -> dict[str, int
             for r in chunk:
                 assert r.expires_on is not None
                 by_day.setdefault(r.expires_on, []).append(r)
-            codes = _codes(organization_id, [r.member_id for r in chunk])
+            moves = []
             for day, rows in sorted(by_day.items()):
                 window = engine.cutoff_window(ladder, day, ladder.zone)
                 got = measures(organization_id=organization_id, ladder=ladder, member_ids=[r.member_id for r in rows],
@@ -283,67 +247,96 @@ def tiers_expiry_run(*, organization_id: int, on_date: dt.date) -> dict[str, int
                     if move is None:
                         continue
                     counts["renewed" if move.reason == "renew" else "moved"] += 1
-                    member_tier_move(
-                        organization_id=organization_id, member_id=r.member_id, member_code=codes[r.member_id],
-                        ladder=ladder, row=r, move=move, on=day + dt.timedelta(days=1), actor=Actor.system("tiers"),
-                        why=Why(reason="downgrade", detail="expiry", measure=got[r.member_id], window=window,
-                                run_key=f"expiry:{day.isoformat()}"),
-                    )
+                    moves.append((r, move, Why(reason="downgrade", detail="expiry", measure=got[r.member_id],
+                                               window=window, run_key=f"expiry:{day.isoformat()}"),
+                                  day + dt.timedelta(days=1)))
+            member_tier_moves(organization_id=organization_id, ladder=ladder, moves=moves, actor=Actor.system("tiers"),
+                              codes=lambda ids: _codes(organization_id, ids))
 
 
 # ---------------------------------------------------------------- re-evaluation
 
 
+@dataclass(frozen=True)
+class Decided:
+    """One member's move in a re-evaluation: ``key`` names it ("GOLD→BASIC", "-" is no tier)."""
+
+    member_id: int
+    row: MemberTier | None
+    move: engine.Move
+    measure: int
+    key: str
+
+
+def reevaluation_pages(organization_id: int, *, after: int = 0) -> Iterator[list[int]]:
+    """The organization's member ids in pk order, ``CHUNK`` at a time, after member ``after``."""
+    while True:
+        page = list(Member.objects.filter(organization_id=organization_id, pk__gt=after).order_by("pk")
+                    .values_list("pk", flat=True)[:CHUNK])
+        if not page:
+            return
+        yield page
+        after = page[-1]
+
+
+def reevaluation_decide(*, organization_id: int, ladder: engine.Ladder, member_ids: list[int], now: dt.datetime,
+                        lock: bool) -> list[Decided]:
+    """The moves of these members with the ladder as it is, the window counted back from ``now``:
+    the tier the window reaches, up or down, never below a hand-set floor. Two grouped queries
+    (their states, their measures); ``lock`` locks their state rows (to apply)."""
+    today = now.astimezone(ladder.zone).date()
+    window = engine.earning_window(ladder, now, ladder.zone)
+    states = MemberTier.objects.filter(organization_id=organization_id, member_id__in=member_ids).select_related(
+        "tier", "floor_tier")
+    found = {r.member_id: r for r in (states.select_for_update(of=("self",)) if lock else states)}
+    got = measures(organization_id=organization_id, ladder=ladder, member_ids=member_ids, start=window[0],
+                   end=window[1], end_inclusive=True)
+    out = []
+    for member_id in member_ids:
+        row = found.get(member_id)
+        move = engine.reevaluate(ladder, state_of(row), got[member_id], today)
+        if move is not None:
+            before = row.tier.code if row is not None and row.tier is not None else "-"
+            out.append(Decided(member_id, row, move, got[member_id], f"{before}→{move.to.code if move.to else '-'}"))
+    return out
+
+
+def reevaluation_apply(*, organization_id: int, ladder: engine.Ladder, decided: list[Decided], now: dt.datetime,
+                       actor: Actor, run_key: str = "") -> None:
+    """Write decided moves (inside the caller's transaction, their rows locked): a history row
+    with reason ``reevaluation`` and a ``member.tier_changed`` event each."""
+    if not decided:
+        return
+    today = now.astimezone(ladder.zone).date()
+    window = engine.earning_window(ladder, now, ladder.zone)
+    codes = _codes(organization_id, [d.member_id for d in decided])
+    for d in decided:
+        member_tier_move(
+            organization_id=organization_id, member_id=d.member_id, member_code=codes[d.member_id], ladder=ladder,
+            row=d.row, move=d.move, on=today, actor=actor,
+            why=Why(reason="reevaluation", detail=d.move.reason, measure=d.measure, window=window, run_key=run_key),
+        )
+
+
 def tiers_reevaluate(*, organization_id: int, actor: Actor, apply: bool, now: dt.datetime | None = None
                      ) -> dict[str, int]:
-    """"Re-evaluate all members now" with the ladder as it is: every member with a tier or with
-    earnings in the window (counted back from ``now``) moves to the tier the window reaches, up or
-    down, never below a hand-set floor. ``apply=False`` is the preview: the same decisions, counted
-    per move ("GOLD→SILVER": n), nothing written. Applied, it returns the same counts."""
+    """"Re-evaluate all members now" in the caller's process (the demo, tests; the back office and
+    the API run it in the worker: ``tier_reevaluation``). ``apply=False`` is the preview: the same
+    decisions, counted per move ("GOLD→SILVER": n), nothing written; applied, the same counts.
+    One transaction per chunk of members."""
     ladder = ladder_compile(organization_id)
-    counts: Counter[str] = Counter()
     if ladder is None:
         return {}
     now = now or timezone.now()
-    today = now.astimezone(ladder.zone).date()
-    window = engine.earning_window(ladder, now, ladder.zone)
-    with transaction.atomic():
-        states = {r.member_id: r for r in _rows(organization_id).select_for_update(of=("self",))} if apply else {
-            r.member_id: r for r in _rows(organization_id)}
-        floors = {r.member_id: r for r in MemberTier.objects.filter(organization_id=organization_id, tier__isnull=True)
-                  .select_related("floor_tier")}
-        active: set[int] = set()
-        if ladder.basis == "spend":
-            active.update(Sale.objects.filter(organization_id=organization_id, member_id__isnull=False,
-                                              occurred_at__gte=window[0], occurred_at__lte=window[1])
-                          .values_list("member_id", flat=True).distinct())
-        else:
-            active.update(Entry.objects.filter(organization_id=organization_id, kind=Entry.Kind.EARN,
-                                               occurred_at__gte=window[0], occurred_at__lte=window[1])
-                          .values_list("account__member_id", flat=True).distinct())
-        ids = sorted(set(states) | active)
-        for start in range(0, len(ids), CHUNK):
-            part = ids[start:start + CHUNK]
-            got = measures(organization_id=organization_id, ladder=ladder, member_ids=part, start=window[0],
-                           end=window[1], end_inclusive=True)
-            moves = []
-            for member_id in part:
-                row = states.get(member_id) or floors.get(member_id)
-                move = engine.reevaluate(ladder, state_of(row), got[member_id], today)
-                if move is None:
-                    continue
-                before = row.tier.code if row is not None and row.tier is not None else "-"
-                counts[f"{before}→{move.to.code if move.to else '-'}"] += 1
-                moves.append((member_id, row, move))
-            if not apply or not moves:
-                continue
-            codes = _codes(organization_id, [m for m, _r, _mv in moves])
-            for member_id, row, move in moves:
-                member_tier_move(
-                    organization_id=organization_id, member_id=member_id, member_code=codes[member_id], ladder=ladder,
-                    row=row, move=move, on=today, actor=actor,
-                    why=Why(reason="reevaluation", detail=move.reason, measure=got[member_id], window=window),
-                )
+    counts: Counter[str] = Counter()
+    for page in reevaluation_pages(organization_id):
+        with transaction.atomic():
+            decided = reevaluation_decide(organization_id=organization_id, ladder=ladder, member_ids=page, now=now,
+                                          lock=apply)
+            counts.update(d.key for d in decided)
+            if apply:
+                reevaluation_apply(organization_id=organization_id, ladder=ladder, decided=decided, now=now,
+                                   actor=actor)
     return dict(counts)
 
 

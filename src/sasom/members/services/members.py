@@ -40,7 +40,7 @@ EDITABLE_FIELDS = (
     "phone", "title", "first_name", "last_name", "gender", "birth_on", "marital_status",
     "occupation", "email", "line_id", "address_line", "moo", "soi", "road", "subdistrict",
     "district", "province", "postcode", "tags", "custom", "erp_debtor_code", "referred_by",
-    "home_branch", "joined_on", "expires_on",
+    "home_branch", "joined_on", "expires_on", "language",
 )
 
 

@@ -214,3 +214,13 @@ def test_a_member_data_export_through_the_api_is_for_staff_with_the_permission(s
     assert response.json()["profile"]["phone"] == "+66812345678"
     zipped = staff_client("admin").get(f"/api/v1/members/{member.code}/export?format=csv")
     assert zipped["Content-Type"] == "application/zip" and zipped.content[:2] == b"PK"
+
+
+def test_a_members_language_of_messages_is_set_and_shown(pos, member):
+    url = f"/api/v1/members/{member.code}"
+    answer = pos.patch(url, {"language": "en"}, content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["language"] == "en"
+    refused = pos.patch(url, {"language": "xx"}, content_type="application/json")
+    assert refused.status_code == 422 and "language" in refused.content.decode()
+    member.refresh_from_db()
+    assert member.language == "en"

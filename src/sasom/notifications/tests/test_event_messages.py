@@ -20,9 +20,9 @@ from sasom.notifications.backends import MemoryBackend
 from sasom.notifications.event_messages import (
     event_message_preview,
     event_message_save,
-    event_messages_daily_run,
     forget_active,
 )
+from sasom.notifications.event_messages_daily import event_messages_daily_run
 from sasom.notifications.models import Message, MessagingSettings
 from sasom.notifications.services import message_deliver
 
@@ -198,10 +198,10 @@ def test_bad_template_is_refused_naming_the_field(org, texts, field):
     assert error.value.field == field
 
 
-def test_tier_changed_is_reserved_not_offered(org):
+def test_an_unknown_event_is_refused(org):
     with pytest.raises(DomainError) as error:
-        switch_on(org, "tier_changed", th="{tier}")
-    assert error.value.code == "notify.event_invalid"
+        switch_on(org, "wedding_bells", th="{name}")
+    assert (error.value.code, error.value.field) == ("notify.event_invalid", "event")
 
 
 def test_preview_with_a_real_member_counts_parts_and_cost(org, branch, terminal, member):

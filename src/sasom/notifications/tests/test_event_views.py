@@ -56,6 +56,7 @@ def test_quiet_hours_are_saved(staff_client, org):
     admin = staff_client("admin")
     url = "/messaging/events/"
     response = admin.post(url, {"quiet_from": "20:30", "quiet_until": "09:00", "marketing_daily_cap": "3",
+                                "opt_out_keywords": "STOP",
                                 "_form_token": _token(admin, url)})
     assert response.status_code == 302
     row = MessagingSettings.objects.get(organization=org)
@@ -63,7 +64,8 @@ def test_quiet_hours_are_saved(staff_client, org):
 
 
 def test_reserved_event_and_other_roles(staff_client):
-    assert staff_client("marketing").get("/messaging/events/tier_changed/sms/").status_code == 404
+    assert staff_client("marketing").get("/messaging/events/no_such_event/sms/").status_code == 404
+    assert staff_client("marketing").get("/messaging/events/tier_changed/sms/").status_code == 200
     assert staff_client("cashier").get("/messaging/events/").status_code == 403
 
 
@@ -89,3 +91,20 @@ def test_marketing_counts_a_segment_then_schedules_a_broadcast(staff_client, org
     bad = marketing.post(url, {**data, "spent_from": "2026-05-01", "spent_to": "2026-04-01", "schedule": "1",
                                "_form_token": _token(marketing, url)})
     assert bad.status_code == 200 and bad.context["form"].errors["spent_to"]
+
+
+def test_a_custom_date_message_asks_for_the_date_field(staff_client, org):
+    from sasom.members.models import CustomField
+
+    CustomField.objects.create(organization=org, key="wedding", label="วันแต่งงาน", kind=CustomField.Kind.DATE)
+    CustomField.objects.create(organization=org, key="nickname", label="ชื่อเล่น", kind=CustomField.Kind.TEXT)
+    marketing = staff_client("marketing")
+    url = "/messaging/events/custom_date/sms/"
+    page = marketing.get(url).content.decode()
+    assert 'value="wedding"' in page and 'value="nickname"' not in page  # only date fields are offered
+    body = {"is_active": "on", "body_th": "ครบรอบ {years} ปี", "body_en": "", "preview_member": "", "save": "1"}
+    response = marketing.post(url, {**body, "_form_token": _token(marketing, url)})
+    assert response.status_code == 200 and response.context["form"].errors["date_field"]
+    response = marketing.post(url, {**body, "date_field": "wedding", "_form_token": _token(marketing, url)})
+    assert response.status_code == 302
+    assert EventMessage.objects.get(organization=org, event="custom_date").date_field == "wedding"

@@ -100,3 +100,37 @@ def test_the_daily_job_purges_exports_older_than_the_setting(org, make_staff, wo
     assert jobs.job_run("report_exports_purge", on_date=dt.date(2026, 11, 11)).outcome == "skipped"
     again = background.report_exports_purge_job(on_date=dt.date(2026, 11, 12))
     assert again == {"deleted_exports": 0, "deleted_files": 0} and made["new"][1].exists()
+
+
+def test_a_big_pdf_runs_in_the_background_up_to_its_own_limit(
+        shop, staff_client, worker, monkeypatch, django_capture_on_commit_callbacks):
+    from sasom.reports import exports
+
+    written = []
+    original = exports.pdf_html
+
+    def recorded(*, template, context):
+        written.append(context)
+        return original(template=template, context=context)
+
+    monkeypatch.setattr(exports, "pdf_html", recorded)
+    monkeypatch.setattr(exports, "PDF_ROW_LIMIT", 1)  # a PDF of more than one row goes to the worker
+    monkeypatch.setattr(exports, "PDF_BACKGROUND_LIMIT", 2)  # which writes two of them
+    client = staff_client(Role.OWNER)
+    url = "/reports/redemption-detail/?date_from=2026-11-01&date_to=2026-11-15&status=all"
+    # when the three redemptions are asked for as a PDF
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url + "&format=pdf")
+    # then the worker wrote it: two rows, said to be cut short, and the totals of all three
+    export = ReportExport.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/reports/exports/{export.pk}/"
+    assert (export.format, export.status, export.rows_total, export.rows_done) == ("pdf", "done", 2, 2)
+    [context] = written
+    assert len(context["rows"]) == 2 and context["truncated"] and context["limit"] == 2
+    assert context["totals"] and ("ถุงผ้า" in str(context["rows"]) or "BAG" in str(context["rows"]))
+    download = client.get(f"/reports/exports/{export.pk}/download/")
+    assert download["Content-Type"] == "application/pdf" and b"".join(download.streaming_content).startswith(b"%PDF")
+    # and a PDF within the inline limit is still written during the request
+    monkeypatch.setattr(exports, "PDF_ROW_LIMIT", 2000)
+    direct = client.get(url + "&format=pdf")
+    assert direct.status_code == 200 and direct.content.startswith(b"%PDF") and not written[-1]["truncated"]

@@ -4,6 +4,7 @@ members.export (personal data)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db.models import F, Sum
@@ -11,7 +12,7 @@ from django.db.models import F, Sum
 from sasom.ledger.models import PointAccount
 from sasom.organizations.models import Role
 from sasom.reports.framework import REPORTS
-from sasom.reports.tests.test_points_reports import scope_of
+from sasom.reports.tests.test_points_reports import sales_net, scope_of
 
 pytestmark = pytest.mark.django_db
 
@@ -55,9 +56,9 @@ def test_top_spenders_rank_members_by_amount_and_reconcile_with_the_sales(shop, 
     report = REPORTS["top-spenders"]
     scope = scope_of(owner, start=dt.date(2026, 10, 1))
     rows = report.finish(list(report.sorted_rows(scope, "")), scope)
-    # Somchai's bills come to 61,500, Malee's to 42,000 (amounts as sold: returns are not deducted yet)
-    assert [r["code"] for r in rows] == ["M0000001", "M0000002"]
+    # Malee's bills come to 42,000, Somchai's to 31,500 (61,500 less his 30,000 return)
+    assert [(r["code"], r["amount"]) for r in rows] == [("M0000002", Decimal("42000.00")), ("M0000001", Decimal("31500.00"))]
     sales = Sale.objects.filter(organization=shop.org, member__isnull=False).exclude(status=Sale.Status.VOIDED)
-    assert sum(r["amount"] for r in rows) == report.totals(scope)["amount"] == sum(s.net for s in sales)
-    assert "กรุงเทพมหานคร" in rows[0]["address"]
+    assert sum(r["amount"] for r in rows) == report.totals(scope)["amount"] == sales_net(sales)[1]
+    assert "กรุงเทพมหานคร" in rows[1]["address"]  # Somchai's
     assert staff_client(Role.BRANCH_MANAGER).get("/reports/top-spenders/?format=xlsx").status_code == 403

@@ -37,6 +37,7 @@ from ..pricing import (
     local_midnight,
 )
 from ..selectors import member_tier, members_of_tiers, tier_allowed
+from .coupon_events import coupon_announce
 from .redeem import ensure_benefits, ensure_branch_allowed, ensure_member
 
 
@@ -130,6 +131,7 @@ def coupon_issue(
         organization_id=coupon.organization_id, actor=actor, action="coupon.issue", obj=coupon,
         object_repr=f"{template.code} → {member.code}", changes={"points": [0, points]},
     )
+    coupon_announce(coupon, used=False, occurred_at=now, member_code=member.code)
     return coupon
 
 
@@ -350,6 +352,7 @@ def coupon_use(
         object_repr=f"{coupon.code} {bill_reference}",
         changes={"status": [Coupon.Status.ISSUED, Coupon.Status.USED], "amount": [None, str(amount)]},
     )
+    coupon_announce(coupon, used=True, occurred_at=now)
     return coupon
 
 

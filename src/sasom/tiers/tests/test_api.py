@@ -1,5 +1,5 @@
 """Tiers over the JSON API: the ladder, the member's tier block and history, a hand-set tier, the
-re-evaluation preview and apply; bad input answers 4xx with the field."""
+re-evaluation (preview, the run in the worker, its progress); bad input answers 4xx with the field."""
 
 from __future__ import annotations
 
@@ -63,17 +63,43 @@ def test_ladder_block_history_and_hand_set(manager, sell, member):
     assert (block["code"], block["floor_code"], block["floor_note"]) == ("GOLD", "GOLD", "complaint settled")
 
 
-def test_reevaluate_preview_then_apply(manager, sell, member):
-    call(manager, "put", "/tiers/ladder", LADDER)
+def test_reevaluation_preview_then_run_then_progress(manager, sell, member, django_capture_on_commit_callbacks):
     from django.utils import timezone
+
+    from sasom.ledger.services.tier_reevaluation import tier_reevaluation_run
+
+    # given a Basic member (600 points) and a ladder lowered to Gold from 550
+    call(manager, "put", "/tiers/ladder", LADDER)
     sell(member, 600, when=timezone.now())
     lower = {**LADDER, "tiers": [{"code": "BASIC", "name": "Basic", "threshold": 100},
                                  {"code": "GOLD", "name": "Gold", "threshold": 550}]}
     call(manager, "put", "/tiers/ladder", lower)
-    preview = call(manager, "post", "/tiers/reevaluate", {"apply": False}).json()
-    assert preview == {"applied": False, "moves": {"BASIC→GOLD": 1}}
-    applied = call(manager, "post", "/tiers/reevaluate", {"apply": True}).json()
-    assert preview["moves"] == applied["moves"] and applied["applied"] is True
+    # when the preview is asked for: the move, a sample naming the member, nothing written
+    preview = call(manager, "post", "/tiers/reevaluation/preview").json()
+    assert preview["moves"] == {"BASIC→GOLD": 1} and preview["members"] == 1
+    assert [(s["member"], s["from_tier"], s["to_tier"], s["measure"]) for s in preview["sample"]] == [
+        (member.code, "BASIC", "GOLD", 600)]
+    # and the run is asked for twice (a retried call): one run, queued
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        first = call(manager, "post", "/tiers/reevaluation")
+        again = call(manager, "post", "/tiers/reevaluation")
+    assert first.status_code == 202, first.content
+    assert (first.json()["status"], first.json()["created"]) == ("queued", True)
+    assert (again.json()["id"], again.json()["created"]) == (first.json()["id"], False)
+    assert len(queued) == 1
+    # then the worker runs it and its progress says what moved, as the preview said
+    assert tier_reevaluation_run(first.json()["id"]) == "done"
+    done = call(manager, "get", f"/tiers/reevaluation/{first.json()['id']}").json()
+    assert (done["status"], done["members_done"], done["moves"]) == ("done", 1, preview["moves"])
+    assert call(manager, "get", f"/members/{member.code}/tier-history").json()["items"][0]["reason"] == "reevaluation"
+    missing = call(manager, "get", "/tiers/reevaluation/999999")
+    assert (missing.status_code, missing.json()["code"]) == (404, "no_tier_reevaluation")
+
+
+def test_reevaluation_without_a_ladder_is_refused(manager):
+    for path in ("/tiers/reevaluation/preview", "/tiers/reevaluation"):
+        response = call(manager, "post", path)
+        assert response.status_code == 400 and response.json()["code"] == "no_tier_ladder", path
 
 
 @pytest.mark.parametrize("body, status, field", [

@@ -1,4 +1,4 @@
-"""The back office: the ladder screen, the re-evaluation preview and apply, the member file's tier
+"""The back office: the ladder screen, the re-evaluation (preview, run, progress), the member file's tier
 panel and a tier set by hand; who may do what."""
 
 from __future__ import annotations
@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from sasom.ledger.services.tier_reevaluation import tier_reevaluation_run
 from sasom.organizations.models import Role
-from sasom.tiers.models import MemberTier, TierChange, TierLadder
+from sasom.tiers.models import MemberTier, Reevaluation, TierChange, TierLadder
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +31,24 @@ def test_marketing_creates_the_ladder_and_previews_then_applies(staff_client, or
     client.post(reverse("ledger:tiers"), {**FORM, "tiers": "BASIC, Basic, 100\nGOLD, Gold, 600"})
     preview = client.get(reverse("ledger:tiers_reevaluate"))
     assert ("BASIC→GOLD", 1) in preview.context["moves"]
+    assert [s.member_code for s in preview.context["sample"]] == [member.code]
     assert not TierChange.objects.filter(reason="reevaluation").exists()
-    client.post(reverse("ledger:tiers_reevaluate"))
+    # running it queues the work and shows its progress (post/redirect/get); the page polls itself
+    response = client.post(reverse("ledger:tiers_reevaluate"), {"_form_token": "t1"})
+    job = Reevaluation.objects.get(organization=org)
+    assert response.status_code == 302 and response["Location"] == reverse("ledger:tiers_reevaluation", args=[job.pk])
+    assert MemberTier.objects.get(member=member).tier.code == "BASIC"
+    page = client.get(response["Location"])
+    assert b"hx-trigger" in page.content
+    # a second click while it is queued lands on the same run
+    again = client.post(reverse("ledger:tiers_reevaluate"), {"_form_token": "t2"})
+    assert again["Location"] == response["Location"] and Reevaluation.objects.count() == 1
+    assert client.get(reverse("ledger:tiers_reevaluate"))["Location"] == response["Location"]
+    # the worker runs it; the polled part shows the counts and stops polling
+    assert tier_reevaluation_run(job.pk) == "done"
     assert MemberTier.objects.get(member=member).tier.code == "GOLD"
+    part = client.get(response["Location"], HTTP_HX_REQUEST="true")
+    assert part.context["moves"] == [("BASIC→GOLD", 1)] and b"hx-trigger" not in part.content
 
 
 def test_a_bad_tier_line_is_shown_on_the_field(staff_client, org):

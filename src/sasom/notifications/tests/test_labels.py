@@ -1,0 +1,45 @@
+"""Mailing labels: the chosen members' addresses on A4 label sheets, in the Thai postal order."""
+
+from __future__ import annotations
+
+import pytest
+
+from sasom.core.models import AuditEvent
+from sasom.notifications.labels import LAYOUTS, address_lines, label_sheets
+from sasom.testing.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_thai_address_reads_as_an_envelope_does(member):
+    member.title, member.first_name, member.last_name = "นาย", "สมชาย", "ใจดี"
+    member.address_line, member.moo, member.soi, member.road = "99/1", "4", "สุขใจ", "พหลโยธิน"
+    member.subdistrict, member.district, member.province, member.postcode = "สามเสนใน", "พญาไท", "กรุงเทพมหานคร", "10400"
+    assert address_lines(member) == ["นาย สมชาย ใจดี", "99/1 หมู่ 4 ซอย สุขใจ ถนน พหลโยธิน", "สามเสนใน พญาไท",
+                                     "กรุงเทพมหานคร 10400"]
+
+
+def test_labels_fill_sheets_row_by_row_from_the_label_asked():
+    layout = LAYOUTS["a4-21"]
+    sheets = label_sheets(layout, [[f"M{i}"] for i in range(21)], start_at=20)
+    # labels 20 and 21 of the first sheet (the bottom row's 2nd and 3rd), then 19 on the next
+    assert [len(s) for s in sheets] == [2, 19]
+    first = sheets[0][0]
+    assert (first["lines"], first["left"], first["top"]) == (["M0"], round(7.25 + 63.5 + 2.5, 2), round(15.15 + 6 * 38.1, 2))
+    assert (sheets[1][0]["left"], sheets[1][0]["top"]) == (7.25, 15.15)
+
+
+def test_marketing_prints_labels_of_members_with_an_address(staff_client, org, member_type):
+    for i, province in enumerate(("เชียงใหม่", "", "ขอนแก่น")):
+        MemberFactory(organization=org, member_type=member_type, code=f"L{i}", phone=f"+6681000000{i}",
+                      first_name=f"คน{i}", province=province, postcode="50000" if province else "",
+                      marketing_consent=True)
+    marketing = staff_client("marketing")
+    data = {"layout": "a4-14", "start_at": "1", "consent_only": "on"}
+    counted = marketing.post("/messaging/labels/", {**data, "count": "1"})
+    assert counted.status_code == 200 and counted.context["counts"] == {"selected": 3, "printable": 2}
+    pdf = marketing.post("/messaging/labels/", {**data, "pdf": "1"})
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    event = AuditEvent.objects.get(action="notify.labels_print")
+    assert event.changes == {"printed": [None, 2], "without_address": [None, 1]}
+    assert staff_client("cashier").get("/messaging/labels/").status_code == 403

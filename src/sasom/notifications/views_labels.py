@@ -1,0 +1,47 @@
+"""Back office: mailing labels for post (Marketing → Broadcasts → Mailing labels)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from sasom.core.audit import Actor
+from sasom.core.errors import DomainError
+from sasom.core.permissions import require_perm
+from sasom.members.models import MemberType
+from sasom.organizations.http import StaffRequest
+
+from .forms import LabelsForm
+from .labels import LAYOUTS, MAX_LABELS, label_members, labelled, labels_filename, labels_pdf
+from .views import _condition_field
+
+
+@require_perm("messages.manage")
+def labels(request: StaffRequest) -> HttpResponse:
+    organization = request.organization
+    types = [(t.pk, t.name) for t in MemberType.objects.filter(organization=organization, is_active=True)]
+    form = LabelsForm(request.POST or None, member_types=types,
+                      layouts=[(key, layout.label) for key, layout in LAYOUTS.items()])
+    counts = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            members = label_members(organization_id=organization.pk, conditions=form.conditions(),
+                                    consent_only=data["consent_only"])
+            printable = labelled(members).count()
+            counts = {"selected": members.count(), "printable": printable}
+            if "pdf" in request.POST:
+                if printable > MAX_LABELS:
+                    raise DomainError("notify.labels_too_many", _(
+                        "%(n)s labels: print at most %(max)s at a time (narrow the members chosen).")
+                        % {"n": f"{printable:,}", "max": f"{MAX_LABELS:,}"}, field="member_types")
+                pdf = labels_pdf(organization=organization, members=members, layout=LAYOUTS[data["layout"]],
+                                 start_at=data["start_at"], actor=Actor.from_request(request))
+                response = HttpResponse(pdf, content_type="application/pdf")
+                response["Content-Disposition"] = f'attachment; filename="{labels_filename(organization)}"'
+                return response
+        except DomainError as exc:
+            field = _condition_field(exc.field)
+            form.add_error(field if field in form.fields else None, exc.message)
+    return render(request, "notifications/labels.html", {"form": form, "counts": counts})

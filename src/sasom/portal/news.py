@@ -1,0 +1,97 @@
+"""The portal's news: what the shop shows its members (a campaign, an opening, a promotion) with
+its own picture. Marketing writes them in the back office (``views_news``); the portal shows a
+member the published ones of the day meant for their member type and tier."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from sasom.core.audit import Actor, audit_record
+from sasom.core.errors import DomainError
+from sasom.core.uploads import image_validator
+from sasom.members.models import Member, MemberType
+from sasom.tiers.models import Tier
+from sasom.tiers.selectors import tier_code_of
+
+from .models import News
+
+E_NEWS = "portal.news_invalid"
+FIELDS = ("title", "body", "link", "starts_on", "ends_on", "member_types", "tiers", "is_published", "sort_order")
+
+
+def _codes(organization_id: int, codes: Any, model: type[MemberType] | type[Tier], field: str) -> list[str]:
+    wanted = sorted({str(c).strip() for c in (codes or []) if str(c).strip()})
+    known = set(model.objects.filter(organization_id=organization_id, code__in=wanted).values_list("code", flat=True))
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise DomainError(E_NEWS, _("Unknown code(s): %(codes)s.") % {"codes": ", ".join(unknown)}, field=field)
+    return wanted
+
+
+@transaction.atomic
+def news_save(*, organization_id: int, data: Mapping[str, Any], actor: Actor, image: UploadedFile | None = None,
+              news: News | None = None) -> News:
+    title = (data.get("title") or "").strip()
+    if not title:
+        raise DomainError(E_NEWS, _("Give the news a title."), field="title")
+    starts_on: dt.date | None = data.get("starts_on")
+    ends_on: dt.date | None = data.get("ends_on")
+    if starts_on is None:
+        raise DomainError(E_NEWS, _("Give the first day it is shown."), field="starts_on")
+    if ends_on is not None and ends_on < starts_on:
+        raise DomainError(E_NEWS, _("The last day comes before the first."), field="ends_on")
+    values = {
+        "title": title[:200], "body": (data.get("body") or "").strip()[:2000], "link": (data.get("link") or "").strip(),
+        "starts_on": starts_on, "ends_on": ends_on, "is_published": bool(data.get("is_published")),
+        "sort_order": int(data.get("sort_order") or 0),
+        "member_types": _codes(organization_id, data.get("member_types"), MemberType, "member_types"),
+        "tiers": _codes(organization_id, data.get("tiers"), Tier, "tiers"),
+    }
+    creating = news is None
+    row = News(organization_id=organization_id) if news is None else News.objects.select_for_update().get(pk=news.pk)
+    before = {} if creating else {k: str(getattr(row, k)) for k in FIELDS}
+    for key, value in values.items():
+        setattr(row, key, value)
+    if image is not None:
+        image_validator(image)
+        row.image = image
+    row.save()
+    after = {k: str(getattr(row, k)) for k in FIELDS}
+    audit_record(organization_id=organization_id, actor=actor, action="portal.news_save", obj=row,
+                 object_repr=row.title[:100],
+                 changes={k: [before.get(k), v] for k, v in after.items() if creating or before[k] != v})
+    return row
+
+
+@transaction.atomic
+def news_delete(*, news: News, actor: Actor) -> None:
+    audit_record(organization_id=news.organization_id, actor=actor, action="portal.news_delete", obj=news,
+                 object_repr=news.title[:100], changes={"title": [news.title, None]})
+    news.image.delete(save=False)
+    news.delete()
+
+
+def news_for_member(member: Member, today: dt.date) -> list[News]:
+    """The published news of ``today`` meant for the member's type and tier, in the shop's order."""
+    rows = list(News.objects.filter(organization_id=member.organization_id, is_published=True,
+                                    starts_on__lte=today).exclude(ends_on__lt=today)[:50])
+    if not rows:
+        return []
+    type_code = member.member_type.code
+    tier = tier_code_of(organization_id=member.organization_id, member_id=member.pk) if any(
+        r.tiers for r in rows) else ""
+    return [r for r in rows if (not r.member_types or type_code in r.member_types) and (not r.tiers or tier in r.tiers)]
+
+
+def news_get(member: Member, pk: int, today: dt.date) -> News:
+    for row in news_for_member(member, today):
+        if row.pk == pk:
+            return row
+    raise Http404("no such news for this member")

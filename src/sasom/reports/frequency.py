@@ -1,0 +1,246 @@
+"""Card usage (seed 003), the rest: usage per card (member), overall per period, the monthly
+frequency (visits per member, a column per month) and the frequency per period (members by
+their visits in each month, in bands). Visits, amounts and points count as ``salesdata`` does:
+net of returns, voided and wholly returned bills out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import Count, DateField, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.utils.translation import gettext_lazy as _
+
+from sasom.reports.charts import bars
+from sasom.reports.formatting import DATE, DATETIME, INT, MONEY, MONTH, TEXT, date_text, month_text
+from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
+from sasom.reports.points import member_name
+from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns, with_average
+from sasom.reports.usage import BandsForm, band_case, bands_of
+
+PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+MEMBER_FIELDS = ("member_id", "member__code", "member__first_name", "member__last_name", "member__member_type__name")
+
+
+def months_of(scope: Scope) -> list[dt.date]:
+    """The first day of every month the period touches."""
+    month, out = scope.start_on.replace(day=1), []
+    while month <= scope.end_on:
+        out.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return out
+
+
+def month_bounds(month: dt.date, scope: Scope) -> Q:
+    """The sales of ``month`` (the organization's local month) inside the period."""
+    start = dt.datetime.combine(month, dt.time(0), tzinfo=scope.zone)
+    end = dt.datetime.combine((month + dt.timedelta(days=32)).replace(day=1), dt.time(0), tzinfo=scope.zone)
+    return Q(occurred_at__gte=max(start, scope.start_at), occurred_at__lt=min(end, scope.end_at))
+
+
+def six_months(today: dt.date) -> tuple[dt.date, dt.date]:
+    month = today.month - 5
+    return dt.date(today.year + (month - 1) // 12, (month - 1) % 12 + 1, 1), today
+
+
+def member_cells(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        row["code"] = row["member__code"]
+        row["name"] = member_name(row, "member__")
+        row["member_type"] = row["member__member_type__name"]
+
+
+MEMBER_COLUMNS = (
+    Column("code", _("Member code"), TEXT, order="member__code"),
+    Column("name", _("Name"), TEXT, order="member__first_name"),
+    Column("member_type", _("Member type"), TEXT, order="member__member_type__name"),
+)
+
+
+@register
+class CardUsageByMember(Report):
+    slug = "card-usage-by-card"
+    group = _("Card usage")
+    title = _("Card usage summary, all cards")
+    description = _("Per member card: visits, amount, average bill, points earned, first and last visit in the period.")
+    default_sort = "-visits"
+    columns = (
+        *MEMBER_COLUMNS,
+        Column("visits", _("Visits"), INT, total=True),
+        Column("amount", _("Amount"), MONEY, total=True),
+        Column("average", _("Average bill"), MONEY, total=True, order=None),
+        Column("points", _("Points earned"), INT, total=True),
+        Column("first_at", _("First visit"), DATETIME),
+        Column("last_at", _("Last visit"), DATETIME),
+    )
+    note = _("A visit is a bill with a member's card, neither voided nor returned in full; amounts and points are "
+             "net of returns.")
+
+    def rows(self, scope: Scope) -> Rows:
+        return member_sales(scope).values(*MEMBER_FIELDS).annotate(
+            **measures(), first_at=Min("occurred_at"), last_at=Max("occurred_at"))
+
+    def totals(self, scope: Scope) -> dict[str, Any]:
+        return with_average([member_sales(scope).aggregate(**measures())])[0]
+
+    def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+        member_cells(rows)
+        return with_average(rows)
+
+
+class OverallForm(ReportForm):
+    period = forms.ChoiceField(label=_("Group by"), required=False, initial="month", choices=[
+        ("month", _("Month")), ("week", _("Week")), ("day", _("Day"))])
+
+
+@register
+class CardUsageOverall(Report):
+    slug = "card-usage-overall"
+    group = _("Card usage")
+    title = _("Card usage summary, overall")
+    description = _("All cards at all branches per month, week or day: members, visits, amount, average bill, points.")
+    form_class = OverallForm
+    default_sort = "period"
+    columns = (
+        Column("period", _("Period"), MONTH),
+        Column("members", _("Members"), INT, total=True),
+        Column("visits", _("Visits"), INT, total=True),
+        Column("amount", _("Amount"), MONEY, total=True),
+        Column("average", _("Average bill"), MONEY, total=True, order=None),
+        Column("points", _("Points earned"), INT, total=True),
+    )
+    note = _("Members in the totals row count each member once. Amounts and points are net of returns.")
+
+    def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        return six_months(today)
+
+    def columns_of(self, scope: Scope) -> tuple[Column, ...]:
+        if scope.data.get("period") in ("day", "week"):
+            return (Column("period", _("Period"), DATE), *self.columns[1:])
+        return self.columns
+
+    def rows(self, scope: Scope) -> Rows:
+        trunc = PERIODS[scope.data.get("period") or "month"]
+        return (member_sales(scope).annotate(period=trunc("occurred_at", tzinfo=scope.zone, output_field=DateField()))
+                .values("period").annotate(**measures()))
+
+    def totals(self, scope: Scope) -> dict[str, Any]:
+        return with_average([member_sales(scope).aggregate(**measures())])[0]
+
+    def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+        return with_average(rows)
+
+    def chart(self, scope: Scope) -> Any:
+        rows = list(self.rows(scope).order_by("period"))
+        monthly = (scope.data.get("period") or "month") == "month"
+        labels = [month_text(r["period"], scope.organization) if monthly else date_text(r["period"], scope.organization)
+                  for r in rows]
+        return bars(str(_("Visits and members per period")), labels,
+                    [(str(_("Visits")), [r["visits"] for r in rows]), (str(_("Members")), [r["members"] for r in rows])],
+                    height=240)
+
+
+@register
+class MonthlyFrequency(Report):
+    slug = "monthly-frequency"
+    group = _("Card usage")
+    title = _("Monthly card usage frequency")
+    description = _("Per member: visits in each month of the period (a column per month), all visits and the amount.")
+    default_sort = "-visits"
+    columns = (
+        *MEMBER_COLUMNS,
+        Column("visits", _("Visits"), INT, total=True),
+        Column("amount", _("Amount"), MONEY, total=True),
+    )
+    note = _("A column per month of the period; a month cut by the period counts only its days inside it.")
+
+    def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        return six_months(today)
+
+    def columns_of(self, scope: Scope) -> tuple[Column, ...]:
+        months = tuple(Column(f"m{i}", month_text(m, scope.organization), INT, total=True, order=None)
+                       for i, m in enumerate(months_of(scope)))
+        return (*self.columns[:3], *months, *self.columns[3:])
+
+    def _per_month(self, scope: Scope) -> dict[str, Any]:
+        return {f"m{i}": Count("id", filter=month_bounds(m, scope)) for i, m in enumerate(months_of(scope))}
+
+    def rows(self, scope: Scope) -> Rows:
+        amount = measures()["amount"]
+        return member_sales(scope).values(*MEMBER_FIELDS).annotate(
+            **self._per_month(scope), visits=Count("id"), amount=amount)
+
+    def totals(self, scope: Scope) -> dict[str, Any]:
+        return member_sales(scope).aggregate(**self._per_month(scope), visits=Count("id"), amount=measures()["amount"])
+
+    def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+        member_cells(rows)
+        return rows
+
+
+class FrequencyForm(BandsForm):
+    period = forms.ChoiceField(label=_("Per"), required=False, initial="month",
+                               choices=[("month", _("Month")), ("week", _("Week"))])
+
+
+@register
+class FrequencyPerPeriod(Report):
+    slug = "frequency-per-period"
+    group = _("Card usage")
+    title = _("Card usage frequency per period")
+    description = _("For each month (or week): members grouped by their visits in it (1, 2–3, 4–6, 7+ or the bands "
+                    "you choose), with their visits and amount.")
+    form_class = FrequencyForm
+    default_sort = "month"
+    columns = (
+        Column("month", _("Period"), MONTH),
+        Column("band_label", _("Visits in the period"), TEXT, order="band"),
+        Column("members", _("Members"), INT, total=True),
+        Column("visits", _("Visits"), INT, total=True),
+        Column("amount", _("Amount"), MONEY, total=True),
+        Column("average", _("Average bill"), MONEY, total=True, order=None),
+    )
+    note = _("A member counts once in each period they came, in the band of that period's visits. The members in "
+             "the totals row are the members who came at all.")
+
+    def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        return six_months(today)
+
+    def columns_of(self, scope: Scope) -> tuple[Column, ...]:
+        if scope.data.get("period") == "week":  # a week by its Monday
+            return (Column("month", _("Week of"), DATE), *self.columns[1:])
+        return self.columns
+
+    def _sales(self, scope: Scope) -> Any:
+        trunc = PERIODS[scope.data.get("period") or "month"]
+        period = trunc("occurred_at", tzinfo=scope.zone, output_field=DateField())
+        same_period = (member_sales(scope).filter(member_id=OuterRef("member_id")).annotate(p=period)
+                       .filter(p=OuterRef("month")).order_by().values("member_id").annotate(n=Count("id"))
+                       .values("n")[:1])
+        return member_sales(scope).annotate(month=period, n=Subquery(same_period, output_field=IntegerField()))
+
+    def rows(self, scope: Scope) -> Rows:
+        return (self._sales(scope).annotate(band=band_case("n", bands_of(scope))).values("month", "band")
+                .annotate(members=Count("member_id", distinct=True), visits=Count("id"),
+                          amount=Sum(net_after_returns(), output_field=AMOUNT)))
+
+    def totals(self, scope: Scope) -> dict[str, Any]:
+        return with_average([member_sales(scope).aggregate(**measures())])[0]
+
+    def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+        bands = bands_of(scope)
+        for row in rows:
+            row["band_label"] = bands[row["band"]][2]
+        return with_average(rows)
+
+    def chart(self, scope: Scope) -> Any:
+        bands = bands_of(scope)
+        found = {(r["month"], r["band"]): r["members"] for r in self.rows(scope).order_by()}
+        weekly = scope.data.get("period") == "week"
+        periods = sorted({p for p, _b in found}) if weekly else months_of(scope)
+        labels = [date_text(p, scope.organization) if weekly else month_text(p, scope.organization) for p in periods]
+        return bars(str(_("Members by visits, per period")), labels,
+                    [(label, [found.get((p, i), 0) for p in periods]) for i, (_l, _h, label) in enumerate(bands)],
+                    stacked=True, height=260)

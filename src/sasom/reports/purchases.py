@@ -1,0 +1,130 @@
+"""Seed 001's purchases by product or category per member segment: the members' sale lines of the
+period grouped by a member attribute (member type, tier, gender, age band, or all members) and by
+category or product, optionally only for the members of a segment (the ``segments`` app's
+conditions). Quantities and amounts are net of returns: a line less its returned quantity and its
+return lines' net; a line returned in full, a voided or wholly returned bill do not count."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import Count, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from sasom.core.errors import DomainError
+from sasom.ledger.models import SaleLine
+from sasom.members.models import Member
+from sasom.reports.charts import top_bars
+from sasom.reports.formatting import INT, MONEY, TEXT
+from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register, tier_filter
+from sasom.reports.sales import age_band
+from sasom.reports.salesdata import AMOUNT, COUNTED_OUT, line_net_after_returns
+from sasom.segments.builder import segment_clean, segment_members
+from sasom.tiers.models import MemberTier
+
+QUANTITY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=3)
+GROUPS = {"member_type": _("Member type"), "tier": _("Tier"), "gender": _("Gender"), "age": _("Age band"),
+          "all": _("All members")}
+
+
+class PurchasesForm(ReportForm):
+    by = forms.ChoiceField(label=_("Per"), required=False, choices=[("", _("Category")), ("sku", _("Product"))])
+    segment_by = forms.ChoiceField(label=_("Segment by"), required=False,
+                                   choices=[("", _("Member type")), *list(GROUPS.items())[1:]])
+    segment = forms.CharField(label=_("Only the members of a segment (its conditions)"), required=False,
+                              max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text=_('A segment\'s conditions as a list, e.g. '
+                                          '[{"kind": "gender", "genders": ["female"]}].'))
+
+    def clean_segment(self) -> str:
+        text = (self.cleaned_data.get("segment") or "").strip()
+        if not text:
+            return ""
+        try:
+            segment_clean(json.loads(text))
+        except (ValueError, DomainError):
+            raise forms.ValidationError(_("These are not a segment's conditions."), code="segment") from None
+        return text
+
+
+def lines_counted(scope: Scope) -> QuerySet[SaleLine]:
+    """The members' sale lines of the period that still count, for the scope's filters."""
+    lines = (SaleLine.objects.filter(organization_id=scope.organization.pk, sale__occurred_at__gte=scope.start_at,
+                                     sale__occurred_at__lt=scope.end_at, sale__member__isnull=False,
+                                     returned_quantity__lt=F("quantity"))
+             .exclude(sale__status__in=COUNTED_OUT))
+    if scope.branch_ids is not None:
+        lines = lines.filter(sale__branch_id__in=scope.branch_ids)
+    if scope.member_type is not None:
+        lines = lines.filter(sale__member__member_type_id=scope.member_type.pk)
+    lines = lines.filter(tier_filter(scope, "sale__member_id"))
+    if scope.data.get("segment"):
+        members = segment_members(organization_id=scope.organization.pk, conditions=json.loads(scope.data["segment"]),
+                                  today=scope.today())
+        lines = lines.filter(sale__member_id__in=members.values("pk"))
+    return lines
+
+
+def _segment(scope: Scope) -> Any:
+    chosen = scope.data.get("segment_by") or "member_type"
+    if chosen == "tier":
+        tier = MemberTier.objects.filter(member_id=OuterRef("sale__member_id"), tier__isnull=False).values("tier__name")
+        return Coalesce(Subquery(tier[:1]), Value(""))
+    return {"member_type": F("sale__member__member_type__name"), "gender": F("sale__member__gender"),
+            "age": age_band(scope.today(), "sale__member__"), "all": Value("*")}[chosen]
+
+
+MEASURES: dict[str, Any] = {
+    "members": Count("sale__member_id", distinct=True),
+    "bills": Count("sale_id", distinct=True),
+    "quantity": Coalesce(Sum(F("quantity") - F("returned_quantity"), output_field=QUANTITY), Decimal("0"),
+                         output_field=QUANTITY),
+    "amount": Coalesce(Sum(line_net_after_returns(), output_field=AMOUNT), Decimal("0"), output_field=AMOUNT),
+}
+
+
+@register
+class PurchasesBySegment(Report):
+    slug = "purchases-by-segment"
+    group = _("Sales analysis")
+    title = _("Purchases by category or product per member segment")
+    description = _("What each member type, tier, gender or age band bought, per category or product; optionally "
+                    "only the members of a segment.")
+    form_class = PurchasesForm
+    default_sort = "-amount"
+    columns = (
+        Column("segment_label", _("Segment"), TEXT, order="segment_value"),
+        Column("item", _("Category or product"), TEXT, order="item"),
+        Column("members", _("Members"), INT, total=True),
+        Column("bills", _("Bills"), INT, total=True),
+        Column("quantity", _("Quantity"), MONEY, total=True),
+        Column("amount", _("Amount"), MONEY, total=True),
+    )
+    note = _("Lines of members' bills, net of returns. Members and bills in the totals row count each once.")
+
+    def rows(self, scope: Scope) -> Rows:
+        item = F("sku") if scope.data.get("by") == "sku" else F("category")
+        return (lines_counted(scope).annotate(segment_value=_segment(scope), item=item)
+                .values("segment_value", "item").annotate(**MEASURES))
+
+    def totals(self, scope: Scope) -> dict[str, Any]:
+        return lines_counted(scope).aggregate(**MEASURES)
+
+    def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+        chosen = scope.data.get("segment_by") or "member_type"
+        labels = {"gender": dict(Member.Gender.choices)}.get(chosen, {})
+        for row in rows:
+            value = row["segment_value"]
+            row["segment_label"] = (str(_("All members")) if chosen == "all"
+                                    else str(labels.get(value, value)) if value else "—")
+            row["item"] = row["item"] or "—"
+        return rows
+
+    def chart(self, scope: Scope) -> Any:
+        item = "sku" if scope.data.get("by") == "sku" else "category"
+        top = list(lines_counted(scope).values(item).annotate(amount=MEASURES["amount"]).order_by("-amount")[:10])
+        return top_bars(str(_("Top 10 by amount (baht)")), [(r[item] or "—", float(r["amount"])) for r in top])
