@@ -42,6 +42,8 @@ class LineRow:
     price_flag: str = ""
     member_discount: Decimal = Decimal("0")
     excluded_from_points: bool = False
+    promotion_discount: Decimal = Decimal("0")
+    promotions: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,10 +219,29 @@ def context_from_json(data: dict[str, Any] | None) -> engine.MemberContext:
     )
 
 
+PROMOTION_NOTE = "promotion:"  # a pricing note's kind for a POS promotion: "promotion:<code>"
+
+
+def line_promotions(pricing: tuple[tuple[int, str, str, str], ...]) -> dict[int, tuple[Decimal, str]]:
+    """Line number -> (the promotions' discount on it, their codes space-separated), from the
+    basket's pricing notes of kind ``promotion:<code>`` (``checkout.promo`` writes them)."""
+    out: dict[int, tuple[Decimal, str]] = {}
+    for line_no, kind, amount, _reason in pricing:
+        if not line_no or not kind.startswith(PROMOTION_NOTE):
+            continue
+        code = kind[len(PROMOTION_NOTE):]
+        total, codes = out.get(line_no, (Decimal("0"), ""))
+        joined = codes if code in codes.split() else f"{codes} {code}".strip()
+        out[line_no] = (total + money(Decimal(amount or "0")), joined)
+    return out
+
+
 def line_rows(basket: engine.Basket) -> tuple[tuple[LineRow, ...], Decimal]:
     """The sale's lines in line order, and the gross (sum of the lines' rounded amounts)."""
     rows, gross = [], Decimal("0")
+    promoted = line_promotions(basket.pricing) if basket.pricing else {}
     for ln in sorted(basket.lines, key=lambda x: x.line_no):
+        promo_discount, promo_codes = promoted.get(ln.line_no, (Decimal("0"), ""))
         amount = money(ln.quantity * ln.unit_price)
         gross += amount
         rows.append(LineRow(
@@ -228,7 +249,8 @@ def line_rows(basket: engine.Basket) -> tuple[tuple[LineRow, ...], Decimal]:
             quantity=ln.quantity, unit_price=ln.unit_price, discount=money(ln.discount),
             net=money(amount - ln.discount), list_price=ln.list_price, price_source=ln.price_source[:40],
             price_flag=ln.price_flag[:8], member_discount=money(ln.member_discount),
-            excluded_from_points=ln.excluded_from_points,
+            excluded_from_points=ln.excluded_from_points, promotion_discount=money(promo_discount),
+            promotions=promo_codes[:200],
         ))
     return tuple(rows), gross
 
@@ -369,7 +391,8 @@ def plan_json(plan: SalePlan) -> str:
              "quantity": str(ln.quantity), "unit_price": str(ln.unit_price), "discount": str(ln.discount),
              "net": str(ln.net), "list_price": None if ln.list_price is None else str(ln.list_price),
              "price_source": ln.price_source, "price_flag": ln.price_flag,
-             "member_discount": str(ln.member_discount), "excluded_from_points": ln.excluded_from_points}
+             "member_discount": str(ln.member_discount), "excluded_from_points": ln.excluded_from_points,
+             "promotion_discount": str(ln.promotion_discount), "promotions": ln.promotions}
             for ln in plan.lines
         ],
         "earn": None if e is None else {
