@@ -1,0 +1,44 @@
+"""Free and purchase-with-purchase goods (DOMAIN.md 10).
+
+A promotion that gives ``quantity`` units of a SKU at ``price`` each (0 = free) first looks in the
+basket: units of that SKU still free there are the gift, discounted on their own line down to
+``price`` (the member has already picked them up). What the basket does not hold is a
+:class:`Gift`: the checkout adds it as a line at its list price (``Context.gift_prices``) with the
+discount that brings it to ``price`` (never a price-0 line). A gift SKU whose list price is not
+known is skipped, and the explanation says so.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sasom.promotions.engine.types import ZERO, Context, Gift, Pool
+from sasom.promotions.engine.units import Takes, unit_value
+
+
+def give(pool: Pool, ctx: Context, takes: Takes, sku: str, quantity: int, price: Decimal) -> tuple[Gift | None, str]:
+    """Give ``quantity`` units of ``sku`` at ``price``: in the basket first (into ``takes``), the
+    rest as a gift. Returns the gift (or None) and a note for the explanation."""
+    left = quantity
+    for line in sorted(pool.lines, key=lambda ln: ln.index):
+        if left <= 0:
+            break
+        if line.sku != sku:
+            continue
+        free = int(pool.free.get(line.index, ZERO) - takes.units.get(line.index, ZERO))
+        n = min(free, left)
+        if n <= 0:
+            continue
+        value = unit_value(pool, line)
+        takes.add(line.index, n, max(ZERO, (value - price) * n))
+        left -= n
+    in_basket = quantity - left
+    note = f"{in_basket} x {sku} in the basket" if in_basket else ""
+    if left <= 0:
+        return None, note
+    list_price = ctx.gift_prices.get(sku)
+    if list_price is None:
+        missing = f"{left} x {sku} skipped: its price is not known"
+        return None, f"{note}; {missing}" if note else missing
+    added = f"{left} x {sku} added"
+    return Gift(sku, Decimal(left), min(price, list_price), list_price), f"{note}; {added}" if note else added

@@ -1,0 +1,131 @@
+"""What the kinds share: the base of their rules, quantity steps, and small text helpers.
+
+A rule never knows its promotion's code or name: the resolver puts them on the hints and choices
+it returns (``Hint.promotion`` and ``Choice.promotion`` are "" when a rule makes them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, TypeAlias
+
+from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, Line, Pool
+
+Params: TypeAlias = Mapping[str, Any]
+Steps: TypeAlias = tuple[tuple[int, Decimal], ...]  # (from, value) ascending
+
+
+def steps_of(bands: Sequence[Mapping[str, Any]]) -> Steps:
+    return tuple((int(b["from"]), Decimal(str(b["value"]))) for b in bands)
+
+
+def step_at(steps: Steps, count: int) -> tuple[int, Decimal] | None:
+    """The highest step ``count`` reaches (None below the first)."""
+    reached = None
+    for step in steps:
+        if count >= step[0]:
+            reached = step
+    return reached
+
+
+def next_step(steps: Steps, count: int) -> tuple[int, Decimal] | None:
+    for step in steps:
+        if count < step[0]:
+            return step
+    return None
+
+
+def fmt(amount: Decimal) -> str:
+    """An amount or a quantity for an explanation: ``45.00``, ``3``, ``2.5``."""
+    if amount == amount.to_integral_value():
+        return str(int(amount))
+    return f"{amount:.2f}"
+
+
+def money_str(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+class BaseRule:
+    """A compiled rule over an item set (see ``types.Rule``). Kinds override ``apply`` and
+    ``hint``; ``touches`` and ``reward_skus`` tell the resolver which lines the rule can change
+    (the best-for-customer search partitions promotions by them)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: ItemSet) -> None:
+        self._items = items
+
+    def items(self) -> ItemSet:
+        return self._items
+
+    def touches(self, line: Line) -> bool:
+        return self._items.matches(line) or line.sku in self.reward_skus()
+
+    def reward_skus(self) -> frozenset[str]:
+        return frozenset()
+
+    def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
+        raise NotImplementedError
+
+    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+        return None
+
+
+def hint(units: Decimal | int | None, amount: Decimal | None, reward: str) -> Hint:
+    return Hint(
+        promotion="",
+        name="",
+        missing_units=None if units is None else Decimal(units),
+        missing_amount=amount,
+        reward=reward,
+    )
+
+
+def capped(times: int, limit: int | None) -> int:
+    return times if limit is None else max(0, min(times, limit))
+
+
+def free_by_steps(steps: Steps, repeat: bool, bought: int) -> int:
+    """Free units ``bought`` paid units earn: the best step reached, repeated per its ``from``
+    units when ``repeat`` (buy 2 get 1: 4 paid earn 2), else once."""
+    best = 0
+    for start, value in steps:
+        if bought >= start:
+            best = max(best, (bought // start if repeat else 1) * int(value))
+    return best
+
+
+def split_paid_free(steps: Steps, repeat: bool, units: int) -> tuple[int, int]:
+    """``units`` in the basket split into (paid, free) giving the most free units: the free ones
+    are earned by the paid ones and come out of the same units (buy 2 get 1: 3 units = 2 paid +
+    1 free; 2 units = 2 paid, 0 free, and a hint to add one). ``paid`` is the fewest paid units
+    that earn ``free``; the rest of ``units`` is left alone."""
+    lo = _smallest(units, lambda p: free_by_steps(steps, repeat, p) >= units - p)
+    free = max(units - lo, free_by_steps(steps, repeat, lo - 1) if lo >= 1 else 0)
+    if free <= 0:
+        return 0, 0
+    return _smallest(units, lambda p: free_by_steps(steps, repeat, p) >= free), free
+
+
+def _smallest(top: int, holds: Callable[[int], bool]) -> int:
+    """The smallest p in 0..top for which ``holds`` (monotone) is true (``top`` if none before)."""
+    lo, hi = 0, top
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if holds(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def more_for_next_free(steps: Steps, repeat: bool, units: int) -> int | None:
+    """How many units to add before one more is free (None: no further step)."""
+    _, now = split_paid_free(steps, repeat, units)
+    reach = max(start + int(value) for start, value in steps)
+    for extra in range(1, reach + 1):
+        if split_paid_free(steps, repeat, units + extra)[1] > now:
+            return extra
+    return None

@@ -1,0 +1,110 @@
+"""1a. Free goods of the same item by quantity steps (buy 2 get 1; buy 20 get 6).
+
+Each SKU of the item set counts on its own. The free units are units of the same SKU in the
+basket (the member picks them up): 3 units under "buy 2 get 1" are 2 paid + 1 free; with 2 units
+nothing is free yet and the hint says "add 1 more". Steps: the highest step reached gives its free
+units; with ``repeat`` a step repeats per its ``from`` units (buy 2 get 1: 6 units = 4 paid + 2
+free), the best step winning. The cheapest units of the SKU are the free ones.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from sasom.promotions.engine.kinds._common import (
+    BaseRule,
+    Params,
+    Steps,
+    capped,
+    fmt,
+    hint,
+    more_for_next_free,
+    split_paid_free,
+    steps_of,
+)
+from sasom.promotions.engine.kinds._params import clean_params
+from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, ParamSpec, Pool, PromoKind
+from sasom.promotions.engine.units import Takes, by_sku, cheapest_first, runs, whole
+
+PARAMS = (
+    ParamSpec("bands", "bands", _("Steps"), _("Buy 'from' units, get 'value' units of the same item free.")),
+    ParamSpec("repeat", "bool", _("Repeat each step"), _("Buy 2 get 1 also gives 2 free for 4 bought."), required=False),
+)
+
+
+def steps_text(steps: Steps) -> str:
+    return ", ".join(f"buy {start} get {fmt(value)}" for start, value in steps)
+
+
+class QtyFree(BaseRule):
+    __slots__ = ("repeat", "steps")
+
+    def __init__(self, items: ItemSet, steps: Steps, repeat: bool) -> None:
+        super().__init__(items)
+        self.steps = steps
+        self.repeat = repeat
+
+    def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
+        takes = Takes()
+        times = 0
+        given = []
+        for sku, rs in sorted(by_sku(runs(pool, self._items)).items()):
+            if capped(times + 1, limit) <= times:
+                break
+            paid, free = split_paid_free(self.steps, self.repeat, whole(rs))
+            if free <= 0:
+                continue
+            times += 1
+            given.append(f"{free} x {sku} free for {paid} bought")
+            left_paid, left_free = paid, free
+            for r in cheapest_first(rs):  # the cheapest units are the free ones
+                f = min(r.whole, left_free)
+                p = min(r.whole - f, left_paid)
+                left_free -= f
+                left_paid -= p
+                if f or p:
+                    takes.add(r.index, f + p, r.value * f)
+        if not times:
+            return None
+        return Draft(
+            takes=takes.build(pool.net),
+            times=times,
+            explanation=f"{steps_text(self.steps)}: {'; '.join(given)}",
+        )
+
+    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+        best: tuple[int, str] | None = None
+        for sku, rs in sorted(by_sku(runs(pool, self._items)).items()):
+            more = more_for_next_free(self.steps, self.repeat, whole(rs))
+            if more is not None and (best is None or more < best[0]):
+                best = (more, sku)
+        if best is None:
+            return None
+        return hint(best[0], None, f"add {best[0]} more {best[1]} for a free item")
+
+
+def clean(raw: Params) -> dict[str, object]:
+    return clean_params(PARAMS, raw, band_value="int")
+
+
+def build(params: Params, items: ItemSet) -> QtyFree:
+    return QtyFree(items, steps_of(params["bands"]), bool(params.get("repeat", False)))
+
+
+def explain(params: Params) -> str:
+    text = steps_text(steps_of(params["bands"]))
+    return f"{text} of the same item" + (", repeated" if params.get("repeat") else "")
+
+
+KIND = PromoKind(
+    code="qty_free",
+    family=1,
+    label=_("Buy N get free of the same item"),
+    description=_("Free units of the same item by quantity steps (buy 2 get 1; buy 20 get 6)."),
+    params=PARAMS,
+    uses_items=True,
+    clean=clean,
+    build=build,
+    explain=explain,
+    example={"bands": [{"from": 2, "value": 1}, {"from": 20, "value": 6}], "repeat": False},
+)

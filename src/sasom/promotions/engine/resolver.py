@@ -1,0 +1,162 @@
+"""The resolver: which promotions a basket gets, and on which units.
+
+1. The index finds the promotions the basket's lines can touch; their conditions are checked
+   (``conditions.py``); a promotion none of whose items is in the basket is dropped.
+2. Units: each unit of a line serves at most one promotion unless that promotion ``stacks``.
+   Non-stacking promotions run first, in ``priority`` mode by priority then code (each takes
+   what it can of the units left), in ``best`` mode in the order that gives the customer the
+   most (``search.py``). Stacking promotions run after them, in priority order, on every unit
+   and on what each line still costs.
+3. Choices: a rule offering a choice (of gift or of PWP item) returns a :class:`Choice`; when
+   ``Context.choices[code]`` names one of its options, the chosen SKU is given (``goods.give``:
+   in the basket first, else a :class:`Gift`) and the choice is gone; otherwise the result
+   carries the Choice and no gift.
+4. Hints: every promotion whose conditions are met may say how far the basket is from its next
+   step, seen with its own units given back.
+
+The same inputs give the same result whatever the order of the lines (lines are taken by their
+index; rules sort units by SKU then line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
+
+from sasom.promotions.engine.conditions import conditions_met
+from sasom.promotions.engine.goods import give
+from sasom.promotions.engine.index import candidates
+from sasom.promotions.engine.search import order_key, search
+from sasom.promotions.engine.types import (
+    MODE_BEST,
+    ZERO,
+    Applied,
+    Context,
+    Hint,
+    Line,
+    Pool,
+    Promotion,
+    PromotionSet,
+    Result,
+    Take,
+)
+from sasom.promotions.engine.units import Takes
+
+
+def fresh_pool(lines: Sequence[Line]) -> Pool:
+    ordered = tuple(sorted(lines, key=lambda ln: ln.index))
+    return Pool(
+        ordered,
+        {ln.index: max(ln.quantity, ZERO) for ln in ordered},
+        {ln.index: max(ln.amount, ZERO) for ln in ordered},
+    )
+
+
+def applicable(pset: PromotionSet, lines: Sequence[Line], ctx: Context) -> list[Promotion]:
+    """The promotions the basket can touch whose conditions are met, in priority order."""
+    out = []
+    for position in candidates(pset, lines):
+        promotion = pset.promotions[position]
+        if not conditions_met(promotion.conditions, ctx, promotion.id):
+            continue
+        items = promotion.rule.items()
+        if any(items.matches(line) for line in lines):
+            out.append(promotion)
+    out.sort(key=order_key)
+    return out
+
+
+def run(promotion: Promotion, pool: Pool, ctx: Context) -> Applied | None:
+    """Apply one promotion to ``pool`` (changed in place) and say what it did, or None."""
+    stacks = promotion.stacks
+    view = Pool(pool.lines, {ln.index: ln.quantity for ln in pool.lines}, pool.net) if stacks else pool
+    draft = promotion.rule.apply(view, ctx, promotion.conditions.per_bill_limit)
+    if draft is None or draft.times <= 0:
+        return None
+    takes = _taken(view, draft.takes, consume=not stacks)
+    gifts = list(draft.gifts)
+    explanation = draft.explanation
+    choice = draft.choice
+    if choice is not None:
+        chosen = ctx.choices.get(promotion.code, "")
+        if chosen in choice.options:
+            extra = Takes()
+            gift, note = give(view, ctx, extra, chosen, int(choice.quantity), choice.unit_price)
+            takes += _taken(view, extra.build(view.net), consume=not stacks)
+            gifts += [gift] if gift is not None else []
+            explanation = f"{explanation}; chosen {chosen}: {note}"
+            choice = None
+        else:
+            choice = replace(choice, promotion=promotion.code)
+    return Applied(
+        promotion_id=promotion.id,
+        code=promotion.code,
+        name=promotion.name,
+        kind=promotion.kind,
+        times=draft.times,
+        takes=_merged(takes),
+        gifts=tuple(gifts),
+        choice=choice,
+        explanation=explanation,
+        message=promotion.message,
+        stacks=stacks,
+    )
+
+
+def _taken(pool: Pool, takes: Sequence[Take], *, consume: bool) -> list[Take]:
+    """The takes as the pool allows them (units no more than are free, a discount never above
+    what the line still costs), taken from the pool."""
+    out = []
+    for t in takes:
+        free = pool.free.get(t.index, ZERO)
+        units = min(t.units, free)
+        discount = max(ZERO, min(t.discount, pool.net.get(t.index, ZERO)))
+        if units <= 0 and discount <= 0:
+            continue
+        if consume:
+            pool.free[t.index] = free - units
+        pool.net[t.index] = pool.net.get(t.index, ZERO) - discount
+        out.append(Take(t.index, units, discount))
+    return out
+
+
+def _merged(takes: Sequence[Take]) -> tuple[Take, ...]:
+    by_line: dict[int, tuple[Decimal, Decimal]] = {}
+    for t in takes:
+        units, discount = by_line.get(t.index, (ZERO, ZERO))
+        by_line[t.index] = (units + t.units, discount + t.discount)
+    return tuple(Take(i, u, d) for i, (u, d) in sorted(by_line.items()))
+
+
+def resolve(pset: PromotionSet, lines: Sequence[Line], ctx: Context) -> Result:
+    pool = fresh_pool(lines)
+    promotions = applicable(pset, pool.lines, ctx)
+    plain = [p for p in promotions if not p.stacks]
+    if pset.mode == MODE_BEST and len(plain) > 1:
+        plain = search(plain, pool, ctx, run)
+    applied: list[Applied] = []
+    for promotion in plain + [p for p in promotions if p.stacks]:
+        result = run(promotion, pool, ctx)
+        if result is not None:
+            applied.append(result)
+    return Result(applied=tuple(applied), hints=hints(promotions, applied, pool, ctx))
+
+
+def hints(promotions: Sequence[Promotion], applied: Sequence[Applied], pool: Pool, ctx: Context) -> tuple[Hint, ...]:
+    """Each promotion's hint, seen with the units it took itself given back."""
+    took = {a.promotion_id: a for a in applied}
+    out = []
+    for promotion in promotions:
+        view = pool
+        mine = took.get(promotion.id)
+        if mine is not None and mine.takes:
+            view = Pool(pool.lines, dict(pool.free), dict(pool.net))
+            for t in mine.takes:
+                if not mine.stacks:
+                    view.free[t.index] += t.units
+                view.net[t.index] += t.discount
+        found = promotion.rule.hint(view, ctx)
+        if found is not None:
+            out.append(replace(found, promotion=promotion.code, name=promotion.name))
+    return tuple(out)

@@ -1,0 +1,129 @@
+"""Best for the customer: the order of the non-stacking promotions that gives the most.
+
+Promotions that can touch no line in common are independent: they are partitioned first
+(union-find over the lines each can touch, gifts included) and each group is searched alone.
+A group of up to ``EXHAUSTIVE`` promotions is searched exhaustively (depth first over the orders,
+a promotion that does not apply is dropped from the rest of that branch: fewer units never make
+it apply); a larger group is ordered greedily (the promotion worth most on the units left, again
+and again). Worth = the discount given, plus for a choice not yet made its best option. Ties go
+to the priority order, so "best" is never worse than "priority" for the customer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+
+from sasom.promotions.engine.types import ZERO, Applied, Context, Line, Pool, Promotion
+
+EXHAUSTIVE = 6
+
+Runner = Callable[[Promotion, Pool, Context], Applied | None]
+
+
+def order_key(promotion: Promotion) -> tuple[int, str, int]:
+    return (promotion.priority, promotion.code, promotion.id)
+
+
+def worth(applied: Applied, ctx: Context) -> Decimal:
+    value = applied.discount
+    choice = applied.choice
+    if choice is not None:
+        best = max((ctx.gift_prices.get(sku, ZERO) - choice.unit_price for sku in choice.options), default=ZERO)
+        value += max(best, ZERO) * choice.quantity
+    return value
+
+
+def _touches(promotion: Promotion, line: Line) -> bool:
+    touches = getattr(promotion.rule, "touches", None)
+    if callable(touches):
+        return bool(touches(line))
+    return promotion.rule.items().matches(line)
+
+
+def partition(promotions: Sequence[Promotion], lines: Sequence[Line]) -> list[list[Promotion]]:
+    parent = list(range(len(promotions)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for line in lines:
+        first = -1
+        for i, promotion in enumerate(promotions):
+            if _touches(promotion, line):
+                if first < 0:
+                    first = root(i)
+                else:
+                    parent[root(i)] = first
+    groups: dict[int, list[Promotion]] = {}
+    for i, promotion in enumerate(promotions):
+        groups.setdefault(root(i), []).append(promotion)
+    return sorted(groups.values(), key=lambda g: order_key(g[0]))
+
+
+def _copy(pool: Pool) -> Pool:
+    return Pool(pool.lines, dict(pool.free), dict(pool.net))
+
+
+def exhaustive(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) -> list[Promotion]:
+    best: tuple[Decimal, list[Promotion]] = (Decimal(-1), [])
+
+    def walk(state: Pool, rest: list[Promotion], order: list[Promotion], value: Decimal) -> None:
+        nonlocal best
+        able = []
+        for promotion in rest:
+            trial = _copy(state)
+            applied = run(promotion, trial, ctx)
+            if applied is not None:
+                able.append((promotion, trial, worth(applied, ctx)))
+        if not able:
+            if value > best[0]:
+                best = (value, order)
+            return
+        still = [p for p, _, _ in able]
+        for promotion, trial, gain in able:
+            walk(trial, [p for p in still if p is not promotion], [*order, promotion], value + gain)
+
+    walk(pool, list(group), [], ZERO)
+    return best[1]
+
+
+def greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) -> list[Promotion]:
+    state = _copy(pool)
+    rest = list(group)
+    order: list[Promotion] = []
+    while rest:
+        top: tuple[Decimal, Promotion, Pool] | None = None
+        able = []
+        for promotion in rest:
+            trial = _copy(state)
+            applied = run(promotion, trial, ctx)
+            if applied is None:
+                continue
+            able.append(promotion)
+            gain = worth(applied, ctx)
+            if top is None or gain > top[0]:
+                top = (gain, promotion, trial)
+        if top is None:
+            break
+        order.append(top[1])
+        state = top[2]
+        rest = [p for p in able if p is not top[1]]
+    return order
+
+
+def search(promotions: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) -> list[Promotion]:
+    """The non-stacking ``promotions`` (in priority order) in the order best for the customer."""
+    order: list[Promotion] = []
+    for group in partition(promotions, pool.lines):
+        if len(group) == 1:
+            order += group
+        elif len(group) <= EXHAUSTIVE:
+            order += exhaustive(group, pool, ctx, run)
+        else:
+            order += greedy(group, pool, ctx, run)
+    return order
+
