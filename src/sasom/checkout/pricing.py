@@ -27,12 +27,14 @@ from sasom.catalog.pricing import (
     LineIn,
     PricedBasket,
     PricingError,
+    ProductPrices,
     Terms,
     basket_price,
     sent_lines_check,
 )
 from sasom.checkout import promo
 from sasom.checkout.checks import bill_discount_check, sale_time_check
+from sasom.checkout.errors import PROMOTION_CHOICE
 from sasom.core.errors import DomainError
 from sasom.core.money import money
 from sasom.earning import engine
@@ -125,13 +127,19 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
         priced = basket_price(lines, products, terms, open_lines=settings.open_lines, promote=promoter)
     except PricingError as exc:
         raise DomainError(exc.code, str(exc), field=exc.field) from None
+    if promoter is not None and choices:
+        for pending in promoter.result.choices:
+            if pending.promotion in choices:
+                raise DomainError(PROMOTION_CHOICE, f"{choices[pending.promotion]} is not one of the choices of "
+                                  f"{pending.promotion}: {', '.join(pending.options)}.",
+                                  field=f"choices.{pending.promotion}")
     out = _priced_basket(basket, priced, lines)
     bill_discount_check(out)
     return Priced(basket=out, priced=priced, promotions=promoter.result if promoter else None, pset=pset)
 
 
 def _promoter(organization: Organization, branch: Branch, basket: engine.Basket, member: Member | None, tier: str,
-              pset: PromotionSet, products: Mapping[str, prices.ProductPrices], gifts: frozenset[str],
+              pset: PromotionSet, products: Mapping[str, ProductPrices], gifts: frozenset[str],
               lines: tuple[LineIn, ...], choices: Mapping[str, str] | None, lock: bool) -> promo.Promoter:
     """The promotions' step for this basket: the counts its limited promotions read (locked at
     commit), where, when and for whom, and the gifts' list prices."""

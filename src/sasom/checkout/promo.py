@@ -138,6 +138,15 @@ def snapshot_note(organization_id: int, mode: str, result: Result, lines: tuple[
     body: dict[str, Any] = {
         "mode": mode, "promotions": rows, "choices": dict(choices),
         "lines": {str(ln.line_no): sorted(ln.categories) for ln in lines if ln.categories},
-        "gifts": [ln.line_no for ln in lines if ln.price_source == GIFT_SOURCE],
+        "gifts": [[ln.line_no, ln.sku, decimal_text(ln.quantity)] for ln in lines if ln.price_source == GIFT_SOURCE],
     }
     return (0, SNAPSHOT, "", json.dumps(body, sort_keys=True, default=str))
+
+
+def snapshot_in(rows: Any) -> dict[str, Any] | None:
+    """The promotions' snapshot among a sale's pricing notes (None: the sale got no promotion)."""
+    for row in rows or ():
+        if len(row) == 4 and row[1] == SNAPSHOT:
+            data = json.loads(row[3])
+            return data if isinstance(data, dict) else None
+    return None

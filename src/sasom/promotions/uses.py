@@ -13,6 +13,7 @@ rows, never read-then-write.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
@@ -51,7 +52,7 @@ def uses_read(organization_id: int, *, budgeted: Iterable[int], per_member: Iter
     return by_member, total
 
 
-def uses_record(*, organization_id: int, sale_id: int, member_id: int | None, occurred_at: object,
+def uses_record(*, organization_id: int, sale_id: int, member_id: int | None, occurred_at: dt.datetime,
                 applied: Iterable[Applied], units: Mapping[int, Decimal] | None = None) -> list[PromotionUse]:
     """One ``PromotionUse`` per promotion applied on the committed sale, and each promotion's
     ``uses`` moved by one (``F()``; the caller holds the locks of the limited ones)."""
