@@ -21,6 +21,7 @@ from sasom.integrations.api import router as integration_router
 from sasom.ledger.api import router as ledger_router
 from sasom.ledger.api_tiers import router as tiers_router
 from sasom.members.api import router as members_router
+from sasom.promotions.api import router as promotions_router
 from sasom.rewards.api import router as rewards_router
 
 ERROR_SCHEMA = {
@@ -146,6 +147,7 @@ def _mount() -> None:
     api.add_router("/", ledger_router)
     api.add_router("/", tiers_router)
     api.add_router("/", earning_router)
+    api.add_router("/", promotions_router)
     api.add_router("/", rewards_router)
     api.add_router("/", jobs_router)
 

@@ -95,6 +95,9 @@ GRANTS: dict[str, frozenset[str]] = {
     # messages to members: event messages, their texts, quiet hours
     "messages.manage": frozenset({O, A, M}),
     "reports.view": frozenset({O, A, M, BM, AU}),
+    # promotions at the till (issue 14)
+    "promotions.view": frozenset({O, A, M, BM, AU}),
+    "promotions.manage": frozenset({O, A, M}),
 }
 
 

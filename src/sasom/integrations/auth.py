@@ -239,7 +239,7 @@ KEY_GRANTS = frozenset({
 })
 MANAGE_GRANTS = frozenset({
     "member_types.view", "member_types.manage", "rules.view", "rules.manage", "rewards.manage", "coupons.manage",
-    "catalog.manage", "points.settings", "jobs.manage",
+    "catalog.manage", "points.settings", "jobs.manage", "promotions.view", "promotions.manage",
 })
 
 
