@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo
 
 from sasom.catalog.pricing import Adjustment, PricedLine, ProductPrices
 from sasom.core.money import money
-from sasom.ledger.plan import PROMOTION_NOTE, decimal_text
+from sasom.ledger.plan import decimal_text
+from sasom.ledger.plan_promotions import PROMOTION_NOTE
 from sasom.promotions.engine.index import candidates
 from sasom.promotions.engine.resolver import resolve
 from sasom.promotions.engine.types import Context, Line, PromotionSet, Result

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from decimal import Decimal
 
 from sasom.checkout import promo
 from sasom.checkout.pricing import Priced

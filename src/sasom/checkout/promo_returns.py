@@ -22,7 +22,14 @@ from sasom.ledger.models import Sale, SaleLine
 from sasom.promotions.engine.index import promotion_set
 from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.engine.resolver import resolve
-from sasom.promotions.engine.types import Conditions, Context, ItemSet, Line, Promotion, PromotionSet
+from sasom.promotions.engine.types import (
+    Conditions,
+    Context,
+    ItemSet,
+    Line,
+    Promotion,
+    PromotionSet,
+)
 
 ZERO = Decimal("0")
 Reprice = Callable[[list[SaleLine], dict[int, Decimal]], dict[int, Decimal]]

@@ -8,7 +8,7 @@ from typing import Any
 
 from sasom.checkout.promo import snapshot_in
 from sasom.core.dates import shop_date
-from sasom.ledger.plan import PROMOTION_NOTE
+from sasom.ledger.plan_promotions import PROMOTION_NOTE
 
 # Why a member earned nothing (``EarnResult.no_points``), as the receipt says it.
 NO_POINTS = {

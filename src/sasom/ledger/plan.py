@@ -23,6 +23,7 @@ from typing import Any
 
 from sasom.core.money import money
 from sasom.earning import engine
+from sasom.ledger.plan_promotions import line_promotions
 
 SALE_EXPLANATION_VERSION = 1
 
@@ -217,23 +218,6 @@ def context_from_json(data: dict[str, Any] | None) -> engine.MemberContext:
         is_first_purchase=data.get("is_first_purchase", False),
         referred_by_member_id=data.get("referred_by_member_id"),
     )
-
-
-PROMOTION_NOTE = "promotion:"  # a pricing note's kind for a POS promotion: "promotion:<code>"
-
-
-def line_promotions(pricing: tuple[tuple[int, str, str, str], ...]) -> dict[int, tuple[Decimal, str]]:
-    """Line number -> (the promotions' discount on it, their codes space-separated), from the
-    basket's pricing notes of kind ``promotion:<code>`` (``checkout.promo`` writes them)."""
-    out: dict[int, tuple[Decimal, str]] = {}
-    for line_no, kind, amount, _reason in pricing:
-        if not line_no or not kind.startswith(PROMOTION_NOTE):
-            continue
-        code = kind[len(PROMOTION_NOTE):]
-        total, codes = out.get(line_no, (Decimal("0"), ""))
-        joined = codes if code in codes.split() else f"{codes} {code}".strip()
-        out[line_no] = (total + money(Decimal(amount or "0")), joined)
-    return out
 
 
 def line_rows(basket: engine.Basket) -> tuple[tuple[LineRow, ...], Decimal]:

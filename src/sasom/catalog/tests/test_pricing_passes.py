@@ -10,7 +10,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sasom.catalog.pricing import Adjustment, PricedLine, Terms, basket_price
+from sasom.catalog.pricing import Adjustment, PricedLine, basket_price
 from sasom.catalog.tests.test_pricing import PRODUCTS, VIP, line
 
 D = Decimal

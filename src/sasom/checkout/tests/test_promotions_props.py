@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 
 from sasom.catalog.pricing import LineIn
 from sasom.checkout import services
-from sasom.checkout.tests.promo_shop import _fresh_promotions, promotion  # noqa: F401  (fixtures)
-from sasom.checkout.tests.test_priced_basket import shop, vip, vip_type  # noqa: F401  (fixtures)
+from sasom.checkout.tests.promo_shop import promotion
 from sasom.core.audit import Actor
 from sasom.earning import engine
 from sasom.ledger.models import Sale, SaleLine

@@ -8,18 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from sasom.checkout import services
-from sasom.checkout.tests.promo_shop import _fresh_promotions, b2g1, promotion  # noqa: F401  (fixtures)
-from sasom.checkout.tests.test_priced_basket import (  # noqa: F401  (fixtures)
-    SYSTEM,
-    _fresh_caches,
-    body,
-    pos,
-    post,
-    shop,
-    vip,
-    vip_type,
-)
+from sasom.checkout.tests.promo_shop import promotion
+from sasom.checkout.tests.test_priced_basket import body, post
 from sasom.ledger.models import Sale
 from sasom.promotions.models import Promotion, PromotionUse
 
@@ -196,5 +186,3 @@ def test_an_empty_choice_is_refused_by_the_schema(shop, pos, choices):
     answer = post(pos, "/api/v1/sales/quote", walk_in(("BEER", "1"), choices=choices))
     assert answer.status_code in (400, 422)
 
-
-_ = services

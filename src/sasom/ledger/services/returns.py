@@ -45,7 +45,6 @@ from sasom.ledger.plan import context_from_json, decimal_text
 from sasom.ledger.policy import local_date, settings_of, zone
 from sasom.ledger.services import core, sales
 
-
 # (the sale's lines, cumulative quantities returned per line number) -> line number -> the
 # promotions' discount on the quantity kept (checkout.promo_returns)
 Reprice = Callable[[list[SaleLine], dict[int, Decimal]], dict[int, Decimal]]
