@@ -2,7 +2,8 @@
 
 A promotion that gives ``quantity`` units of a SKU at ``price`` each (0 = free) first looks in the
 basket: units of that SKU still free there are the gift, discounted on their own line down to
-``price`` (the member has already picked them up). What the basket does not hold is a
+``price`` (the member has already picked them up); a unit that already costs no more than
+``price`` is not taken as the gift. What the basket does not hold is a
 :class:`Gift`: the checkout adds it as a line at its list price (``Context.gift_prices``) with the
 discount that brings it to ``price`` (never a price-0 line). A gift SKU whose list price is not
 known is skipped, and the explanation says so.
@@ -30,7 +31,9 @@ def give(pool: Pool, ctx: Context, takes: Takes, sku: str, quantity: int, price:
         if n <= 0:
             continue
         value = unit_value(pool, line)
-        takes.add(line.index, n, max(ZERO, (value - price) * n))
+        if value <= price:  # already as cheap as the offer: not the gift, the gift comes on its own line
+            continue
+        takes.add(line.index, n, (value - price) * n)
         left -= n
     in_basket = quantity - left
     note = f"{in_basket} x {sku} in the basket" if in_basket else ""

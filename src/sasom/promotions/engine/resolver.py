@@ -41,27 +41,26 @@ from sasom.promotions.engine.types import (
     Result,
     Take,
 )
-from sasom.promotions.engine.units import Takes
+from sasom.promotions.engine.units import Basket, Takes
 
 
-def fresh_pool(lines: Sequence[Line]) -> Pool:
+def fresh_pool(lines: Sequence[Line]) -> Basket:
     ordered = tuple(sorted(lines, key=lambda ln: ln.index))
-    return Pool(
+    return Basket(
         ordered,
         {ln.index: max(ln.quantity, ZERO) for ln in ordered},
         {ln.index: max(ln.amount, ZERO) for ln in ordered},
     )
 
 
-def applicable(pset: PromotionSet, lines: Sequence[Line], ctx: Context) -> list[Promotion]:
+def applicable(pset: PromotionSet, pool: Basket, ctx: Context) -> list[Promotion]:
     """The promotions the basket can touch whose conditions are met, in priority order."""
     out = []
-    for position in candidates(pset, lines):
+    for position in candidates(pset, pool.lines):
         promotion = pset.promotions[position]
         if not conditions_met(promotion.conditions, ctx, promotion.id):
             continue
-        items = promotion.rule.items()
-        if any(items.matches(line) for line in lines):
+        if pool.lines_of(promotion.rule.items()):
             out.append(promotion)
     out.sort(key=order_key)
     return out
@@ -70,7 +69,7 @@ def applicable(pset: PromotionSet, lines: Sequence[Line], ctx: Context) -> list[
 def run(promotion: Promotion, pool: Pool, ctx: Context) -> Applied | None:
     """Apply one promotion to ``pool`` (changed in place) and say what it did, or None."""
     stacks = promotion.stacks
-    view = Pool(pool.lines, {ln.index: ln.quantity for ln in pool.lines}, pool.net) if stacks else pool
+    view = _every_unit(pool) if stacks else pool
     draft = promotion.rule.apply(view, ctx, promotion.conditions.per_bill_limit)
     if draft is None or draft.times <= 0:
         return None
@@ -104,6 +103,14 @@ def run(promotion: Promotion, pool: Pool, ctx: Context) -> Applied | None:
     )
 
 
+def _every_unit(pool: Pool) -> Pool:
+    """The view of a stacking promotion: every unit, on what each line still costs."""
+    every = {ln.index: ln.quantity for ln in pool.lines}
+    if isinstance(pool, Basket):
+        return Basket(pool.lines, every, pool.net, pool.matched, pool.own, pool.keys)
+    return Pool(pool.lines, every, pool.net)
+
+
 def _taken(pool: Pool, takes: Sequence[Take], *, consume: bool) -> list[Take]:
     """The takes as the pool allows them (units no more than are free, a discount never above
     what the line still costs), taken from the pool."""
@@ -122,6 +129,8 @@ def _taken(pool: Pool, takes: Sequence[Take], *, consume: bool) -> list[Take]:
 
 
 def _merged(takes: Sequence[Take]) -> tuple[Take, ...]:
+    if all(a.index < b.index for a, b in zip(takes, takes[1:], strict=False)):
+        return tuple(takes)  # one take per line, in line order already (the usual case)
     by_line: dict[int, tuple[Decimal, Decimal]] = {}
     for t in takes:
         units, discount = by_line.get(t.index, (ZERO, ZERO))
@@ -131,7 +140,7 @@ def _merged(takes: Sequence[Take]) -> tuple[Take, ...]:
 
 def resolve(pset: PromotionSet, lines: Sequence[Line], ctx: Context) -> Result:
     pool = fresh_pool(lines)
-    promotions = applicable(pset, pool.lines, ctx)
+    promotions = applicable(pset, pool, ctx)
     plain = [p for p in promotions if not p.stacks]
     if pset.mode == MODE_BEST and len(plain) > 1:
         plain = search(plain, pool, ctx, run)
@@ -151,12 +160,12 @@ def hints(promotions: Sequence[Promotion], applied: Sequence[Applied], pool: Poo
         view = pool
         mine = took.get(promotion.id)
         if mine is not None and mine.takes:
-            view = Pool(pool.lines, dict(pool.free), dict(pool.net))
+            view = pool.copy() if isinstance(pool, Basket) else Pool(pool.lines, dict(pool.free), dict(pool.net))
             for t in mine.takes:
                 if not mine.stacks:
                     view.free[t.index] += t.units
                 view.net[t.index] += t.discount
         found = promotion.rule.hint(view, ctx)
         if found is not None:
-            out.append(replace(found, promotion=promotion.code, name=promotion.name))
+            out.append(Hint(promotion.code, promotion.name, found.missing_units, found.missing_amount, found.reward))
     return tuple(out)

@@ -5,8 +5,9 @@ Promotions that can touch no line in common are independent: they are partitione
 A group of up to ``EXHAUSTIVE`` promotions is searched exhaustively (depth first over the orders,
 a promotion that does not apply is dropped from the rest of that branch: fewer units never make
 it apply); a larger group is ordered greedily (the promotion worth most on the units left, again
-and again). Worth = the discount given, plus for a choice not yet made its best option. Ties go
-to the priority order, so "best" is never worse than "priority" for the customer.
+and again), or the priority order itself when that is worth more. Worth = the discount given,
+plus for a choice not yet made its best option. Ties go to the priority order, so "best" is never
+worse than "priority" for the customer.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from sasom.promotions.engine.types import ZERO, Applied, Context, Line, Pool, Promotion
+from sasom.promotions.engine.units import Basket
 
 EXHAUSTIVE = 6
 
@@ -65,6 +67,8 @@ def partition(promotions: Sequence[Promotion], lines: Sequence[Line]) -> list[li
 
 
 def _copy(pool: Pool) -> Pool:
+    if isinstance(pool, Basket):
+        return pool.copy()
     return Pool(pool.lines, dict(pool.free), dict(pool.net))
 
 
@@ -91,7 +95,25 @@ def exhaustive(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner
     return best[1]
 
 
+def value_of(order: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) -> Decimal:
+    state = _copy(pool)
+    total = ZERO
+    for promotion in order:
+        applied = run(promotion, state, ctx)
+        if applied is not None:
+            total += worth(applied, ctx)
+    return total
+
+
 def greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) -> list[Promotion]:
+    """The greedy order, or the priority order when that is worth more (greedy can lose)."""
+    order = _greedy(group, pool, ctx, run)
+    if value_of(order, pool, ctx, run) >= value_of(group, pool, ctx, run):
+        return order
+    return list(group)
+
+
+def _greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) -> list[Promotion]:
     state = _copy(pool)
     rest = list(group)
     order: list[Promotion] = []

@@ -28,26 +28,95 @@ class Run:
     value: Decimal  # what one unit costs now (not rounded)
 
 
-def unit_value(pool: Pool, line: Line) -> Decimal:
+class Basket(Pool):
+    """The resolver's pool: a :class:`Pool` that also remembers, for the whole call, which lines
+    each item set matches (sorted by SKU then line) and each line's own unit price, so that a
+    rule run again and again (hints, the best-for-customer search) does not rescan the basket.
+    Copies share both caches."""
+
+    __slots__ = ("keys", "matched", "own")
+
+    def __init__(self, lines: tuple[Line, ...], free: dict[int, Decimal], net: dict[int, Decimal],
+                 matched: dict[ItemSet, tuple[Line, ...]] | None = None, own: dict[int, Decimal] | None = None,
+                 keys: dict[tuple[int, str], list[Line]] | None = None) -> None:
+        super().__init__(lines, free, net)
+        self.matched = matched if matched is not None else {}
+        self.own = own if own is not None else {ln.index: own_value(ln) for ln in lines}
+        self.keys = keys if keys is not None else _keys(lines)
+
+    def lines_of(self, items: ItemSet) -> tuple[Line, ...]:
+        found = self.matched.get(items)
+        if found is None:
+            named = len(items.skus) + len(items.categories) + len(items.brands)
+            if 0 < named < len(self.lines):  # look the names up rather than scan the lines
+                keys = self.keys
+                hit = {ln.index: ln for sku in items.skus for ln in keys.get((0, sku), ())}
+                hit |= {ln.index: ln for c in items.categories for ln in keys.get((1, c), ())}
+                hit |= {ln.index: ln for b in items.brands for ln in keys.get((2, b), ())}
+                chosen = [ln for ln in hit.values() if ln.sku not in items.exclude_skus]
+            else:
+                chosen = [ln for ln in self.lines if items.matches(ln)]
+            found = tuple(sorted(chosen, key=_by_sku))
+            self.matched[items] = found
+        return found
+
+    def copy(self, free: dict[int, Decimal] | None = None) -> Basket:
+        return Basket(self.lines, dict(self.free) if free is None else free, dict(self.net), self.matched, self.own,
+                      self.keys)
+
+
+def _keys(lines: tuple[Line, ...]) -> dict[tuple[int, str], list[Line]]:
+    """(0, sku) / (1, category) / (2, brand) -> the lines that carry it."""
+    out: dict[tuple[int, str], list[Line]] = {}
+    for ln in lines:
+        out.setdefault((0, ln.sku), []).append(ln)
+        out.setdefault((2, ln.brand), []).append(ln)
+        for c in ln.categories:
+            out.setdefault((1, c), []).append(ln)
+    return out
+
+
+def _by_sku(line: Line) -> tuple[str, int]:
+    return (line.sku, line.index)
+
+
+def own_value(line: Line) -> Decimal:
+    """What one unit of the line costs before promotions (``amount / quantity``, never below 0)."""
     if line.quantity <= 0:
         return ZERO
-    own = line.amount / line.quantity
-    free = pool.free.get(line.index, ZERO)
-    net = pool.net.get(line.index, ZERO)
-    value = min(own, net / free) if free > 0 else own
+    value = line.amount / line.quantity
+    return value if value > 0 else ZERO
+
+
+def unit_value(pool: Pool, line: Line) -> Decimal:
+    own = pool.own[line.index] if isinstance(pool, Basket) else own_value(line)
+    return _now(own, pool.free.get(line.index, ZERO), pool.net.get(line.index, ZERO))
+
+
+def _now(own: Decimal, free: Decimal, net: Decimal) -> Decimal:
+    if free <= 0 or net >= own * free:
+        return own
+    value = net / free
     return value if value > 0 else ZERO
 
 
 def runs(pool: Pool, items: ItemSet) -> list[Run]:
     """The pool's free units that ``items`` counts, sorted by SKU then line (the result never
     depends on the order of the basket's lines)."""
+    if isinstance(pool, Basket):
+        lines = pool.lines_of(items)
+        own = pool.own
+    else:
+        lines = tuple(sorted((ln for ln in pool.lines if items.matches(ln)), key=_by_sku))
+        own = {ln.index: own_value(ln) for ln in lines}
+    free_of, net_of = pool.free, pool.net
     out: list[Run] = []
-    for line in pool.lines:
-        free = pool.free.get(line.index, ZERO)
-        if free <= 0 or not items.matches(line):
+    for line in lines:
+        i = line.index
+        free = free_of.get(i, ZERO)
+        if free <= 0:
             continue
-        out.append(Run(line.index, line.sku, int(free), free, unit_value(pool, line)))
-    out.sort(key=lambda r: (r.sku, r.index))
+        out.append(Run(i, line.sku, int(free), free, _now(own[i], free, net_of.get(i, ZERO))))
     return out
 
 
@@ -119,7 +188,7 @@ class Takes:
         self.units[index] = self.units.get(index, ZERO) + Decimal(units)
         self.discount[index] = self.discount.get(index, ZERO) + discount
 
-    def spread(self, parts: Sequence[tuple[Run, int]], total: Decimal) -> None:
+    def spread(self, parts: Sequence[tuple[Run, Decimal | int]], total: Decimal) -> None:
         """Consume ``parts`` and give them ``total`` off, in proportion to what they cost."""
         shares = allocate(total, [r.value * n for r, n in parts])
         for (r, n), share in zip(parts, shares, strict=True):
@@ -140,3 +209,23 @@ class Takes:
 
     def total(self) -> Decimal:
         return sum(self.discount.values(), ZERO)
+
+
+def chunks(rs: Sequence[Run], size: int, limit: int | None = None) -> list[list[tuple[Run, int]]]:
+    """Whole units of ``rs`` in their order, in full chunks of ``size`` (at most ``limit``)."""
+    out: list[list[tuple[Run, int]]] = []
+    current: list[tuple[Run, int]] = []
+    filled = 0
+    for r in rs:
+        left = r.whole
+        while left > 0:
+            if limit is not None and len(out) >= limit:
+                return out
+            n = min(left, size - filled)
+            current.append((r, n))
+            filled += n
+            left -= n
+            if filled == size:
+                out.append(current)
+                current, filled = [], 0
+    return out

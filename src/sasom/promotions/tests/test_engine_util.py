@@ -71,3 +71,9 @@ def bill(lines: list[Line], result: Result) -> Decimal:
     """What the basket's lines cost after the promotions (gifts added at their net)."""
     gifts = sum((g.unit_price * g.quantity for _, g in result.gifts), Decimal(0))
     return sum((ln.amount for ln in lines), Decimal(0)) - sum(result.line_discounts().values(), Decimal(0)) + gifts
+
+
+def off(result: Result) -> dict[int, Decimal]:
+    """Line index -> the promotions' discount on it, lines with a discount only (a line whose
+    units a promotion consumed without a discount, a trigger's, is left out)."""
+    return {i: d for i, d in result.line_discounts().items() if d}

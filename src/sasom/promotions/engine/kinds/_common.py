@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeAlias
 
-from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, Line, Pool
+from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, Line, Pool
 
 Params: TypeAlias = Mapping[str, Any]
 Steps: TypeAlias = tuple[tuple[int, Decimal], ...]  # (from, value) ascending

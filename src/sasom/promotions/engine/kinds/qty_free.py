@@ -24,7 +24,7 @@ from sasom.promotions.engine.kinds._common import (
 )
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, ParamSpec, Pool, PromoKind
-from sasom.promotions.engine.units import Takes, by_sku, cheapest_first, runs, whole
+from sasom.promotions.engine.units import Run, Takes, by_sku, cheapest_first, runs, whole
 
 PARAMS = (
     ParamSpec("bands", "bands", _("Steps"), _("Buy 'from' units, get 'value' units of the same item free.")),
@@ -37,18 +37,28 @@ def steps_text(steps: Steps) -> str:
 
 
 class QtyFree(BaseRule):
-    __slots__ = ("repeat", "steps")
+    """Free units by steps, counted per SKU (1a) or over the whole item set (5c, ``per_sku``
+    False: a one-price bin, the cheapest units free)."""
 
-    def __init__(self, items: ItemSet, steps: Steps, repeat: bool) -> None:
+    __slots__ = ("per_sku", "repeat", "steps")
+
+    def __init__(self, items: ItemSet, steps: Steps, repeat: bool, per_sku: bool = True) -> None:
         super().__init__(items)
         self.steps = steps
         self.repeat = repeat
+        self.per_sku = per_sku
+
+    def groups(self, pool: Pool) -> list[tuple[str, list[Run]]]:
+        rs = runs(pool, self._items)
+        if not rs:
+            return []
+        return sorted(by_sku(rs).items()) if self.per_sku else [("the bin", rs)]
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         takes = Takes()
         times = 0
         given = []
-        for sku, rs in sorted(by_sku(runs(pool, self._items)).items()):
+        for sku, rs in self.groups(pool):
             if capped(times + 1, limit) <= times:
                 break
             paid, free = split_paid_free(self.steps, self.repeat, whole(rs))
@@ -74,7 +84,7 @@ class QtyFree(BaseRule):
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
         best: tuple[int, str] | None = None
-        for sku, rs in sorted(by_sku(runs(pool, self._items)).items()):
+        for sku, rs in self.groups(pool):
             more = more_for_next_free(self.steps, self.repeat, whole(rs))
             if more is not None and (best is None or more < best[0]):
                 best = (more, sku)
@@ -89,6 +99,10 @@ def clean(raw: Params) -> dict[str, object]:
 
 def build(params: Params, items: ItemSet) -> QtyFree:
     return QtyFree(items, steps_of(params["bands"]), bool(params.get("repeat", False)))
+
+
+def build_bin(params: Params, items: ItemSet) -> QtyFree:
+    return QtyFree(items, steps_of(params["bands"]), bool(params.get("repeat", False)), per_sku=False)
 
 
 def explain(params: Params) -> str:

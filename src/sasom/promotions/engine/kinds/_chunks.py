@@ -1,0 +1,39 @@
+"""What 3f (N for a fixed total) and 3g (the cheapest of N free) share: the group's whole units,
+dearest first, in chunks of N (the customer's best: the free unit of a chunk is its cheapest,
+and each chunk's cheapest is as dear as it can be); each full chunk is one time (at most the
+per-bill limit); the units left over are not consumed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sasom.promotions.engine.kinds._common import BaseRule, hint
+from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, Pool
+from sasom.promotions.engine.units import Run, Takes, chunks, dearest_first, runs, whole
+
+Chunk = list[tuple[Run, int]]
+
+
+class ChunkRule(BaseRule):
+    __slots__ = ("count", "reward", "what")
+
+    def __init__(self, items: ItemSet, count: int, reward: Callable[[Takes, Chunk], None], what: str) -> None:
+        super().__init__(items)
+        self.count = count
+        self.reward = reward  # adds one chunk's units and discount to the takes
+        self.what = what
+
+    def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
+        full = chunks(dearest_first(runs(pool, self._items)), self.count, limit)
+        if not full:
+            return None
+        takes = Takes()
+        for chunk in full:
+            self.reward(takes, chunk)
+        return Draft(takes=takes.build(pool.net), times=len(full),
+                     explanation=f"{len(full)} x ({self.count} units: {self.what})")
+
+    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+        have = whole(runs(pool, self._items))
+        missing = self.count - have % self.count
+        return hint(missing, None, f"add {missing} more for {self.count} units: {self.what}")

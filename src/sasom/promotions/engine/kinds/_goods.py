@@ -1,0 +1,181 @@
+"""Rules whose reward is goods (a free item, a purchase-with-purchase item, given or chosen) or
+only a message on the bill, on any trigger (a mix, N of a group, a group's value): families 2, 3
+and 4 share them, and the kinds' modules only declare their parameters.
+
+Goods: ``quantity`` units per time the trigger goes off, at ``price`` each (0 = free). One SKU
+named: it is given (``goods.give``: in the basket first, else a gift at its list price). Several:
+the member chooses; the rule returns a :class:`Choice` and the resolver gives the chosen one
+(``Context.choices``). A message: the promotion's ``message`` is printed on the bill; the rule
+consumes no unit and gives no discount, so it never keeps another promotion from a unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from sasom.promotions.engine.goods import give
+from sasom.promotions.engine.kinds._common import BaseRule, Params, hint, money_str
+from sasom.promotions.engine.kinds._params import clean_params
+from sasom.promotions.engine.kinds._triggers import GroupTrigger, MixTrigger, Trigger, ValueTrigger
+from sasom.promotions.engine.types import (
+    ZERO,
+    Choice,
+    Context,
+    Draft,
+    Hint,
+    ItemSet,
+    Line,
+    ParamSpec,
+    Pool,
+    PromoKind,
+)
+from sasom.promotions.engine.units import Takes
+
+MIX = (ParamSpec("mix", "mix", _("Items of the set"), _("Each SKU and how many of it complete one set.")),)
+GROUP = (ParamSpec("quantity", "int", _("Units to buy"), _("Any units of the promotion's items.")),)
+VALUE = (
+    ParamSpec("threshold", "money", _("Amount to reach"), _("What the promotion's items cost together.")),
+    ParamSpec("repeat", "bool", _("Once per amount reached"), required=False),
+)
+GIFT = (
+    ParamSpec("gifts", "skus", _("Free items"), _("One SKU: given. Several: the member chooses one.")),
+    ParamSpec("gift_quantity", "int", _("Free units"), required=False),
+)
+PWP = (
+    ParamSpec("offers", "skus", _("Purchase-with-purchase items"), _("One SKU: offered. Several: the member chooses one.")),
+    ParamSpec("offer_price", "money", _("Special price")),
+    ParamSpec("offer_quantity", "int", _("Units at the special price"), required=False),
+)
+TRIGGERS: dict[str, tuple[ParamSpec, ...]] = {"mix": MIX, "group": GROUP, "value": VALUE}
+
+
+def trigger_of(trigger: str, params: Params, items: ItemSet) -> Trigger:
+    if trigger == "mix":
+        return MixTrigger(tuple((m["sku"], int(m["quantity"])) for m in params["mix"]))
+    if trigger == "group":
+        return GroupTrigger(items, int(params["quantity"]))
+    return ValueTrigger(items, Decimal(params["threshold"]), bool(params.get("repeat", False)))
+
+
+class GoodsRule(BaseRule):
+    __slots__ = ("options", "price", "quantity", "trigger")
+
+    def __init__(self, trigger: Trigger, options: tuple[str, ...], quantity: int, price: Decimal) -> None:
+        super().__init__(trigger.items())
+        self.trigger = trigger
+        self.options = options
+        self.quantity = quantity
+        self.price = price
+
+    def reward_skus(self) -> frozenset[str]:
+        return frozenset(self.options)
+
+    def reward(self) -> str:
+        what = " or ".join(self.options)
+        return f"{self.quantity} x {what} " + (f"at {money_str(self.price)}" if self.price > 0 else "free")
+
+    def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
+        times, parts = self.trigger.fire(pool, limit, frozenset(self.options))
+        if not times:
+            return None
+        takes = Takes()
+        for r, units in parts:
+            takes.add(r.index, units)
+        quantity = self.quantity * times
+        said = f"{self.trigger.text()} ({times}x): {self.reward()}"
+        if len(self.options) > 1:
+            choice = Choice("", self.options, Decimal(quantity), self.price)
+            return Draft(takes=takes.build(pool.net), times=times, explanation=f"{said}, to choose", choice=choice)
+        gift, note = give(pool, ctx, takes, self.options[0], quantity, self.price)
+        return Draft(
+            takes=takes.build(pool.net),
+            times=times,
+            explanation=f"{said}: {note}",
+            gifts=(gift,) if gift is not None else (),
+        )
+
+    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+        return _hint(self.trigger, pool, self.reward())
+
+
+class MessageRule(BaseRule):
+    __slots__ = ("trigger",)
+
+    def __init__(self, trigger: Trigger) -> None:
+        super().__init__(trigger.items())
+        self.trigger = trigger
+
+    def touches(self, line: Line) -> bool:
+        return False  # consumes nothing: competes with no promotion
+
+    def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
+        times, _parts = self.trigger.fire(pool, limit, frozenset())
+        if not times:
+            return None
+        return Draft(takes=(), times=times, explanation=f"{self.trigger.text()}: a message on the bill")
+
+    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+        return _hint(self.trigger, pool, "a message on the bill")
+
+
+def _hint(trigger: Trigger, pool: Pool, reward: str) -> Hint | None:
+    units, amount = trigger.missing(pool)
+    if units:
+        return hint(units, None, f"add {units} more for {reward}")
+    if amount is not None and amount > ZERO:
+        return hint(None, amount, f"spend {money_str(amount)} more for {reward}")
+    return None
+
+
+def _explain_trigger(trigger: str, params: Params) -> str:
+    if trigger == "mix":
+        return "buy " + " + ".join(f"{m['quantity']} x {m['sku']}" for m in params["mix"])
+    if trigger == "group":
+        return f"buy any {params['quantity']}"
+    return f"spend {params['threshold']}" + (" (per threshold)" if params.get("repeat") else "")
+
+
+def goods_kind(code: str, family: int, trigger: str, pwp: bool, label: Any, description: Any,
+               example: dict[str, Any]) -> PromoKind:
+    """A PromoKind for ``trigger`` + free goods (``pwp`` False) or purchase-with-purchase goods."""
+    specs = TRIGGERS[trigger] + (PWP if pwp else GIFT)
+    field, qty_field = ("offers", "offer_quantity") if pwp else ("gifts", "gift_quantity")
+
+    def clean(raw: Params) -> dict[str, Any]:
+        return clean_params(specs, raw)
+
+    def build(params: Params, items: ItemSet) -> GoodsRule:
+        price = Decimal(params["offer_price"]) if pwp else ZERO
+        return GoodsRule(trigger_of(trigger, params, items), tuple(params[field]), int(params.get(qty_field) or 1), price)
+
+    def explain(params: Params) -> str:
+        options = " or ".join(params[field])
+        at = f" at {params['offer_price']}" if pwp else " free"
+        return f"{_explain_trigger(trigger, params)}: {params.get(qty_field) or 1} x {options}{at}"
+
+    return PromoKind(code=code, family=family, label=label, description=description, params=specs,
+                     uses_items=trigger != "mix", clean=clean, build=build, explain=explain, example=example)
+
+
+def message_kind(code: str, family: int, trigger: str, label: Any, description: Any, example: dict[str, Any]) -> PromoKind:
+    """A PromoKind whose reward is the promotion's message printed on the bill."""
+    specs = TRIGGERS[trigger]
+
+    def clean(raw: Params) -> dict[str, Any]:
+        return clean_params(specs, raw)
+
+    def build(params: Params, items: ItemSet) -> MessageRule:
+        return MessageRule(trigger_of(trigger, params, items))
+
+    def explain(params: Params) -> str:
+        return f"{_explain_trigger(trigger, params)}: the promotion's message on the bill"
+
+    return PromoKind(code=code, family=family, label=label, description=description, params=specs,
+                     uses_items=trigger != "mix", clean=clean, build=build, explain=explain, example=example)
+
+
+Builder = Callable[[Params, ItemSet], BaseRule]

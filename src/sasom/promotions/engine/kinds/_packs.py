@@ -1,0 +1,48 @@
+"""Pack prices for assorted items (5d, 5e): the bin's whole units, dearest first, fill packs of
+``size`` at ``pack_price`` (each pack's discount is what its units cost minus the pack price,
+spread over them in proportion; a pack price above that gives nothing). The units left over are
+priced at ``loose_price`` each (5d, the lowest price; they are consumed) or stay at their own
+price (5e, progressive; they are not consumed). The cheapest units are the ones left over."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sasom.promotions.engine.kinds._common import BaseRule, hint, money_str
+from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, Pool
+from sasom.promotions.engine.units import Takes, chunks, dearest_first, runs, whole
+
+
+class PackRule(BaseRule):
+    __slots__ = ("loose_price", "pack_price", "size")
+
+    def __init__(self, items: ItemSet, size: int, pack_price: Decimal, loose_price: Decimal | None) -> None:
+        super().__init__(items)
+        self.size = size
+        self.pack_price = pack_price
+        self.loose_price = loose_price
+
+    def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
+        rs = dearest_first(runs(pool, self._items))
+        packs = chunks(rs, self.size, limit)
+        if not packs:
+            return None
+        takes = Takes()
+        for pack in packs:
+            cost = sum((r.value * n for r, n in pack), ZERO)
+            takes.spread(pack, max(ZERO, cost - self.pack_price))
+        said = f"{len(packs)} pack(s) of {self.size} at {money_str(self.pack_price)}"
+        if self.loose_price is not None:
+            loose = 0
+            for r in rs:
+                n = r.whole - int(takes.units.get(r.index, ZERO))
+                if n > 0:
+                    takes.add(r.index, n, max(ZERO, r.value - self.loose_price) * n)
+                    loose += n
+            if loose:
+                said += f" + {loose} at {money_str(self.loose_price)}"
+        return Draft(takes=takes.build(pool.net), times=len(packs), explanation=said)
+
+    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+        missing = self.size - whole(runs(pool, self._items)) % self.size
+        return hint(missing, None, f"add {missing} more for a pack of {self.size} at {money_str(self.pack_price)}")

@@ -1,0 +1,119 @@
+"""Quantity bands: one item bought in quantity (1b, 1c: each SKU counts on its own) and assorted
+one-price bins (5a, 5b: every unit of the bin counts together). The highest band the count
+reaches gives every counted unit its percent off or its unit price; above the last band's
+``from`` the last band holds ("7-10: 3 %" is ``from 7``). A band price above what a unit costs
+gives nothing (a promotion never raises a price)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from sasom.promotions.engine.kinds._common import (
+    BaseRule,
+    Params,
+    Steps,
+    capped,
+    fmt,
+    hint,
+    money_str,
+    next_step,
+    step_at,
+    steps_of,
+)
+from sasom.promotions.engine.kinds._params import clean_params
+from sasom.promotions.engine.types import (
+    ZERO,
+    Context,
+    Draft,
+    Hint,
+    ItemSet,
+    ParamSpec,
+    Pool,
+    PromoKind,
+)
+from sasom.promotions.engine.units import Run, Takes, by_sku, runs, whole
+
+HUNDRED = Decimal("100")
+PERCENT = "percent"
+PRICE = "price"
+
+
+def band_text(mode: str, value: Decimal) -> str:
+    return f"{fmt(value)} % off" if mode == PERCENT else f"{money_str(value)} each"
+
+
+def steps_text(mode: str, steps: Steps) -> str:
+    return ", ".join(f"from {start}: {band_text(mode, value)}" for start, value in steps)
+
+
+class StepRule(BaseRule):
+    __slots__ = ("mode", "per_sku", "steps")
+
+    def __init__(self, items: ItemSet, steps: Steps, per_sku: bool, mode: str) -> None:
+        super().__init__(items)
+        self.steps = steps
+        self.per_sku = per_sku
+        self.mode = mode
+
+    def groups(self, pool: Pool) -> list[tuple[str, list[Run]]]:
+        rs = runs(pool, self._items)
+        if not rs:
+            return []
+        return sorted(by_sku(rs).items()) if self.per_sku else [("the bin", rs)]
+
+    def off(self, r: Run, value: Decimal) -> Decimal:
+        if self.mode == PERCENT:
+            return r.value * r.whole * value / HUNDRED
+        return max(ZERO, r.value - value) * r.whole
+
+    def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
+        takes = Takes()
+        times = 0
+        said = []
+        for name, rs in self.groups(pool):
+            count = whole(rs)
+            step = step_at(self.steps, count)
+            if step is None or capped(times + 1, limit) <= times:
+                continue
+            offs = [(r, self.off(r, step[1])) for r in rs if r.whole > 0]
+            if sum((o for _, o in offs), ZERO) <= 0:
+                continue
+            times += 1
+            for r, o in offs:
+                takes.add(r.index, r.whole, o)
+            said.append(f"{count} x {name}: {band_text(self.mode, step[1])}")
+        if not times:
+            return None
+        return Draft(takes=takes.build(pool.net), times=times, explanation="; ".join(said))
+
+    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+        best: tuple[int, str] | None = None
+        for name, rs in self.groups(pool):
+            count = whole(rs)
+            step = next_step(self.steps, count)
+            if step is not None and (best is None or step[0] - count < best[0]):
+                best = (step[0] - count, f"{band_text(self.mode, step[1])} on {name}")
+        if best is None:
+            return None
+        return hint(best[0], None, f"add {best[0]} more for {best[1]}")
+
+
+def step_kind(code: str, family: int, per_sku: bool, mode: str, label: Any, description: Any,
+              band_help: Any, example: dict[str, Any]) -> PromoKind:
+    specs = (ParamSpec("bands", "bands", _("Bands"), band_help),)
+    band_value = "percent" if mode == PERCENT else "money"
+
+    def clean(raw: Params) -> dict[str, Any]:
+        return clean_params(specs, raw, band_value=band_value)
+
+    def build(params: Params, items: ItemSet) -> StepRule:
+        return StepRule(items, steps_of(params["bands"]), per_sku, mode)
+
+    def explain(params: Params) -> str:
+        return steps_text(mode, steps_of(params["bands"])) + (" (each item)" if per_sku else " (the bin together)")
+
+    return PromoKind(code=code, family=family, label=label, description=description, params=specs,
+                     uses_items=True, clean=clean, build=build, explain=explain, example=example)

@@ -1,0 +1,30 @@
+"""5c. One-price bin, free items by quantity (3 get 1 free, 6 get 2).
+
+Every unit of the bin counts together; the free units are the cheapest units in the basket (3
+shirts + 1 more = 1 free; the hint says "add 1 more" at 3). Steps as in 1a (``qty_free``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from sasom.promotions.engine.kinds._common import Params, steps_of
+from sasom.promotions.engine.kinds.qty_free import PARAMS, build_bin, clean, steps_text
+from sasom.promotions.engine.types import PromoKind
+
+
+def explain(params: Params) -> str:
+    return f"{steps_text(steps_of(params['bands']))} of the bin together" + (", repeated" if params.get("repeat") else "")
+
+
+KIND = PromoKind(
+    code="bin_qty_free",
+    family=5,
+    label=_("One-price bin: free items by quantity"),
+    description=_("Assorted items sold at one price: free items by how many are bought together (3 get 1, 6 get 2)."),
+    params=PARAMS,
+    uses_items=True,
+    clean=clean,
+    build=build_bin,
+    explain=explain,
+    example={"bands": [{"from": 3, "value": 1}, {"from": 6, "value": 2}]},
+)

@@ -1,0 +1,53 @@
+"""3f. Any N of a group for a fixed total (3 x 35 -> 100): per full chunk of N units (dearest
+first) the discount is what they cost minus the total, spread over them in proportion; a total
+above what they cost gives nothing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from sasom.promotions.engine.kinds._chunks import Chunk, ChunkRule
+from sasom.promotions.engine.kinds._common import Params, money_str
+from sasom.promotions.engine.kinds._params import clean_params
+from sasom.promotions.engine.types import ZERO, ItemSet, ParamSpec, PromoKind
+from sasom.promotions.engine.units import Takes
+
+PARAMS = (
+    ParamSpec("quantity", "int", _("Units to buy"), _("Any units of the promotion's items.")),
+    ParamSpec("total", "money", _("Total for the units")),
+)
+
+
+def build(params: Params, items: ItemSet) -> ChunkRule:
+    total = Decimal(params["total"])
+
+    def reward(takes: Takes, chunk: Chunk) -> None:
+        cost = sum((r.value * n for r, n in chunk), ZERO)
+        takes.spread(chunk, max(ZERO, cost - total))
+
+    return ChunkRule(items, int(params["quantity"]), reward, f"{money_str(total)} together")
+
+
+def clean(raw: Params) -> dict[str, Any]:
+    return clean_params(PARAMS, raw)
+
+
+def explain(params: Params) -> str:
+    return f"any {params['quantity']} for {params['total']}"
+
+
+KIND = PromoKind(
+    code="group_fixed_total",
+    family=3,
+    label=_("Any N of a group for a fixed total"),
+    description=_("Any N units of the promotion's items for one total price (3 x 35 THB for 100 THB) (3f)."),
+    params=PARAMS,
+    uses_items=True,
+    clean=clean,
+    build=build,
+    explain=explain,
+    example={"quantity": 3, "total": "100.00"},
+)

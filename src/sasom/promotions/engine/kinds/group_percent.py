@@ -1,0 +1,75 @@
+"""3e. Any N of a group: a percent off every unit of the group bought (buy any 2 AIIZ of the
+promotion's models: every one of them 50 % off). Once the count is reached every whole unit of
+the group in the basket is discounted and consumed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from sasom.promotions.engine.kinds._common import BaseRule, Params, fmt, hint
+from sasom.promotions.engine.kinds._params import clean_params
+from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, ParamSpec, Pool, PromoKind
+from sasom.promotions.engine.units import Takes, runs, whole
+
+HUNDRED = Decimal("100")
+PARAMS = (
+    ParamSpec("quantity", "int", _("Units to buy"), _("Any units of the promotion's items.")),
+    ParamSpec("percent", "percent", _("Percent off")),
+)
+
+
+class GroupPercent(BaseRule):
+    __slots__ = ("count", "percent")
+
+    def __init__(self, items: ItemSet, count: int, percent: Decimal) -> None:
+        super().__init__(items)
+        self.count = count
+        self.percent = percent
+
+    def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
+        rs = runs(pool, self._items)
+        have = whole(rs)
+        if have < self.count or limit == 0:
+            return None
+        takes = Takes()
+        for r in rs:
+            if r.whole:
+                takes.add(r.index, r.whole, r.value * r.whole * self.percent / HUNDRED)
+        return Draft(takes=takes.build(pool.net), times=1,
+                     explanation=f"any {self.count} of the group: {have} units {fmt(self.percent)} % off")
+
+    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+        have = whole(runs(pool, self._items))
+        if have >= self.count:
+            return None
+        missing = self.count - have
+        return hint(missing, None, f"add {missing} more for {fmt(self.percent)} % off the group")
+
+
+def clean(raw: Params) -> dict[str, Any]:
+    return clean_params(PARAMS, raw)
+
+
+def build(params: Params, items: ItemSet) -> GroupPercent:
+    return GroupPercent(items, int(params["quantity"]), Decimal(params["percent"]))
+
+
+def explain(params: Params) -> str:
+    return f"buy any {params['quantity']}: {params['percent']} % off every one"
+
+
+KIND = PromoKind(
+    code="group_percent",
+    family=3,
+    label=_("Any N of a group: percent off"),
+    description=_("Any N units of the promotion's items: a percent off every one of them bought (3e)."),
+    params=PARAMS,
+    uses_items=True,
+    clean=clean,
+    build=build,
+    explain=explain,
+    example={"quantity": 2, "percent": "50"},
+)

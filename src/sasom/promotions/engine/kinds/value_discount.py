@@ -1,0 +1,111 @@
+"""4e. A group's value reached: a discount, a percent or an amount, on the group's lines or on
+the whole bill (as configured): 500 THB of the promotion's AIIZ models -> 50 % off the bill.
+
+The value is what the group's units cost now; once it reaches the threshold, every unit of the
+scope (the group, or every line) is consumed and discounted: a percent of what each costs, or the
+amount spread over them in proportion (never more than they cost). Once per bill."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from sasom.promotions.engine.kinds._common import BaseRule, Params, fmt, hint, money_str
+from sasom.promotions.engine.kinds._params import clean_params
+from sasom.promotions.engine.types import (
+    ZERO,
+    Context,
+    Draft,
+    Hint,
+    ItemSet,
+    Line,
+    ParamsError,
+    ParamSpec,
+    Pool,
+    PromoKind,
+)
+from sasom.promotions.engine.units import Takes, runs, worth
+
+HUNDRED = Decimal("100")
+GROUP, BILL = "group", "bill"
+PARAMS = (
+    ParamSpec("threshold", "money", _("Amount to reach"), _("What the promotion's items cost together.")),
+    ParamSpec("percent", "percent", _("Percent off"), required=False),
+    ParamSpec("amount", "money", _("Amount off"), required=False),
+    ParamSpec("scope", "choice", _("Discount on"), _("group: the promotion's items; bill: every line."), options=(GROUP, BILL)),
+)
+EVERY_LINE = ItemSet()
+
+
+class ValueDiscount(BaseRule):
+    __slots__ = ("amount", "percent", "scope", "threshold")
+
+    def __init__(self, items: ItemSet, threshold: Decimal, percent: Decimal | None, amount: Decimal | None,
+                 scope: str) -> None:
+        super().__init__(items)
+        self.threshold = threshold
+        self.percent = percent
+        self.amount = amount
+        self.scope = scope
+
+    def touches(self, line: Line) -> bool:
+        return self.scope == BILL or self._items.matches(line)
+
+    def reward(self) -> str:
+        off = f"{fmt(self.percent)} %" if self.percent is not None else money_str(self.amount or ZERO)
+        return f"{off} off the {'bill' if self.scope == BILL else 'group'}"
+
+    def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
+        value = worth(runs(pool, self._items))
+        if value <= 0 or value < self.threshold or limit == 0:
+            return None
+        targets = runs(pool, EVERY_LINE if self.scope == BILL else self._items)
+        takes = Takes()
+        if self.percent is not None:
+            for r in targets:
+                takes.add(r.index, r.units, r.units * r.value * self.percent / HUNDRED)
+        else:
+            takes.spread([(r, r.units) for r in targets], min(self.amount or ZERO, worth(targets)))
+        return Draft(takes=takes.build(pool.net), times=1,
+                     explanation=f"{money_str(value)} of the group reached {money_str(self.threshold)}: {self.reward()}")
+
+    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+        value = worth(runs(pool, self._items))
+        if value >= self.threshold:
+            return None
+        missing = self.threshold - value
+        return hint(None, missing, f"spend {money_str(missing)} more for {self.reward()}")
+
+
+def clean(raw: Params) -> dict[str, Any]:
+    params = clean_params(PARAMS, raw)
+    if ("percent" in params) == ("amount" in params):
+        raise ParamsError("percent", "give a percent or an amount off, one of the two")
+    return params
+
+
+def build(params: Params, items: ItemSet) -> ValueDiscount:
+    percent = Decimal(params["percent"]) if params.get("percent") else None
+    amount = Decimal(params["amount"]) if params.get("amount") else None
+    return ValueDiscount(items, Decimal(params["threshold"]), percent, amount, params["scope"])
+
+
+def explain(params: Params) -> str:
+    off = f"{params['percent']} %" if params.get("percent") else str(params.get("amount"))
+    return f"spend {params['threshold']}: {off} off the {params['scope']}"
+
+
+KIND = PromoKind(
+    code="value_discount",
+    family=4,
+    label=_("Group value reached: discount"),
+    description=_("The promotion's items reaching an amount: a percent or an amount off the group or the whole bill (4e)."),
+    params=PARAMS,
+    uses_items=True,
+    clean=clean,
+    build=build,
+    explain=explain,
+    example={"threshold": "500.00", "percent": "50", "scope": BILL},
+)

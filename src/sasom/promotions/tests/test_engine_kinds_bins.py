@@ -1,0 +1,66 @@
+"""Family 5, assorted one-price bins, with seed 001's numbers."""
+
+from __future__ import annotations
+
+from sasom.promotions.tests.test_engine_util import D, bill, items, line, off, price, promo
+
+BIN = items(categories=("aiiz-bin",))
+MILK = items(categories=("milk",))
+
+
+def shirt(index: int, sku: str, qty: int, unit: int = 90) -> object:
+    return line(index, sku, qty, unit, categories=("aiiz-bin",))
+
+
+def test_5a_one_price_90_three_for_80_each_six_for_70_each() -> None:
+    p = promo("bin_qty_price", {"bands": [{"from": 1, "value": "90"}, {"from": 3, "value": "80"},
+                                          {"from": 6, "value": "70"}]}, BIN)
+    # one tee listed at 120 sells at 90
+    assert off(price([p], [shirt(1, "TEE-RED-M", 1, 120)])) == {1: D("30.00")}
+    # mixed colours and sizes count together: 3 at 80 each
+    three = [shirt(1, "TEE-RED-M", 1), shirt(2, "TEE-BLUE-L", 2)]
+    assert bill(three, price([p], three)) == D("240.00")
+    six = [shirt(1, "TEE-RED-M", 2), shirt(2, "TEE-BLUE-L", 2), shirt(3, "TANK-S", 2)]
+    assert bill(six, price([p], six)) == D("420.00")
+
+
+def test_5b_percent_by_quantity_5_then_10() -> None:
+    p = promo("bin_qty_percent", {"bands": [{"from": 3, "value": "5"}, {"from": 6, "value": "10"}]}, BIN)
+    three = [shirt(1, "TEE-RED-M", 1), shirt(2, "TEE-BLUE-L", 2)]
+    assert sum(off(price([p], three)).values()) == D("13.50")
+    six = [shirt(1, "TEE-RED-M", 3), shirt(2, "TEE-BLUE-L", 3)]
+    assert sum(off(price([p], six)).values()) == D("54.00")
+
+
+def test_5c_three_get_one_free_six_get_two() -> None:
+    p = promo("bin_qty_free", {"bands": [{"from": 3, "value": 1}, {"from": 6, "value": 2}]}, BIN)
+    four = [shirt(1, "TEE-RED-M", 2), shirt(2, "TEE-BLUE-L", 2)]
+    assert sum(off(price([p], four)).values()) == D("90.00")
+    eight = [shirt(1, "TEE-RED-M", 4), shirt(2, "TEE-BLUE-L", 4)]
+    assert sum(off(price([p], eight)).values()) == D("180.00")
+    three = price([p], [shirt(1, "TEE-RED-M", 3)])
+    assert three.applied == () and three.hints[0].missing_units == 1
+
+
+def test_5d_lowest_pack_price_5_plain_and_2_sweet_milk_cost_66() -> None:
+    # plain milk 12 a box (60 a pack), sweet milk 13 a box (65 a pack)
+    lines = [line(1, "MILK-PLAIN", 5, 12, categories=("milk",)), line(2, "MILK-SWEET", 2, 13, categories=("milk",))]
+    p = promo("bin_pack_lowest", {"pack_size": 6, "pack_price": "60", "unit_price": "6"}, MILK)
+    result = price([p], lines)
+    assert bill(lines, result) == D("66.00")
+    assert result.applied[0].times == 1
+
+
+def test_5e_progressive_pack_price_the_rest_at_its_own_price_costs_72() -> None:
+    lines = [line(1, "MILK-PLAIN", 5, 12, categories=("milk",)), line(2, "MILK-SWEET", 2, 13, categories=("milk",))]
+    p = promo("bin_pack_progressive", {"pack_size": 6, "pack_price": "60"}, MILK)
+    result = price([p], lines)
+    assert bill(lines, result) == D("72.00")
+    # the box left over is not consumed: another promotion may take it
+    assert sum(t.units for t in result.applied[0].takes) == 6
+
+
+def test_5d_fewer_than_a_pack_gets_nothing_and_a_hint() -> None:
+    p = promo("bin_pack_lowest", {"pack_size": 6, "pack_price": "60", "unit_price": "6"}, MILK)
+    result = price([p], [line(1, "MILK-PLAIN", 4, 12, categories=("milk",))])
+    assert result.applied == () and result.hints[0].missing_units == 2
