@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("org/", include("sasom.organizations.urls")),
     path("points/", include("sasom.ledger.urls")),
     path("rules/", include("sasom.earning.urls")),
+    path("promotions/", include("sasom.promotions.urls")),
     path("rewards/", include("sasom.rewards.urls")),
     path("integrations/", include("sasom.integrations.urls")),
     path("messaging/", include("sasom.notifications.urls")),

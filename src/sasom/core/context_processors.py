@@ -40,6 +40,7 @@ NAV: list[tuple[Any, list[tuple[str, Any, str]]]] = [
     ]),
     (_("Marketing"), [
         ("earning:rules", _("Earning rules"), "rules.view"),
+        ("promotions:list", _("Promotions"), "promotions.view"),
         ("ledger:tiers", _("Tiers"), "rules.view"),
         ("rewards:catalog", _("Rewards"), "rewards.manage"),
         ("rewards:coupons", _("Coupons"), "coupons.manage"),

@@ -126,6 +126,8 @@ PERMISSION_LABELS: dict[str, Any] = {
     "messaging.manage": _("Set up the messaging gateways"),
     "messages.manage": _("Set up messages to members and broadcasts"),
     "reports.view": _("See reports"),
+    "promotions.view": _("See promotions"),
+    "promotions.manage": _("Set up promotions"),
 }
 
 

@@ -20,25 +20,25 @@ from sasom.integrations.auth import api_auth, api_require
 from sasom.promotions import selectors, services
 from sasom.promotions.api_schemas import (
     NULLABLE,
-    AppliedOut,
-    ChoiceOut,
-    CopyIn,
-    GiftOut,
-    HintOut,
-    KindOut,
-    ParamOut,
-    PreviewIn,
-    PreviewLineOut,
-    PreviewOut,
+    PromoPreviewAppliedOut,
+    PromoPreviewChoiceOut,
+    PromoPreviewGiftOut,
+    PromoPreviewHintOut,
+    PromoPreviewLineOut,
+    PromoPreviewTakeOut,
+    PromoPreviewTotalsOut,
+    PromotionCopyIn,
     PromotionIn,
+    PromotionKindOut,
+    PromotionKindParamOut,
     PromotionList,
     PromotionOut,
     PromotionPatch,
+    PromotionPreviewIn,
+    PromotionPreviewOut,
     PromotionQuery,
-    SettingsIn,
-    SettingsOut,
-    TakeOut,
-    TotalsOut,
+    PromotionSettingsIn,
+    PromotionSettingsOut,
     money_out,
     quantity_out,
 )
@@ -58,74 +58,74 @@ def _promotion(organization_id: int, code: str) -> Promotion:
     return promotion
 
 
-@router.get("/promotions/kinds", response=list[KindOut], summary="The promotion kinds and their parameters")
-def kinds_list(request: HttpRequest) -> list[KindOut]:
+@router.get("/promotions/kinds", response=list[PromotionKindOut], summary="The promotion kinds and their parameters")
+def kinds_list(request: HttpRequest) -> list[PromotionKindOut]:
     api_require(request, "promotions.view")
     query_known(request, ())
     return [
-        KindOut(code=code, family=k.family, label=str(k.label), description=str(k.description),
+        PromotionKindOut(code=code, family=k.family, label=str(k.label), description=str(k.description),
                 uses_items=k.uses_items, example=dict(k.example),
-                params=[ParamOut(name=p.name, type=p.type, label=str(p.label), help=str(p.help), required=p.required,
+                params=[PromotionKindParamOut(name=p.name, type=p.type, label=str(p.label), help=str(p.help), required=p.required,
                                  options=list(p.options), example=k.example.get(p.name)) for p in k.params])
         for code, k in KINDS.items()
     ]
 
 
-@router.get("/promotions/settings", response=SettingsOut, summary="How competing promotions are resolved")
-def settings_read(request: HttpRequest) -> SettingsOut:
+@router.get("/promotions/settings", response=PromotionSettingsOut, summary="How competing promotions are resolved")
+def settings_read(request: HttpRequest) -> PromotionSettingsOut:
     principal = api_require(request, "promotions.view")
     query_known(request, ())
-    return SettingsOut.of(selectors.settings_get(organization_id=principal.organization_id))
+    return PromotionSettingsOut.of(selectors.settings_get(organization_id=principal.organization_id))
 
 
-@router.put("/promotions/settings", response=SettingsOut, summary="Change the promotion settings")
-def settings_write(request: HttpRequest, body: SettingsIn) -> SettingsOut:
+@router.put("/promotions/settings", response=PromotionSettingsOut, summary="Change the promotion settings")
+def settings_write(request: HttpRequest, body: PromotionSettingsIn) -> PromotionSettingsOut:
     principal = api_require(request, "promotions.manage")
     row = services.promotion_settings_update(organization_id=principal.organization_id,
                                              actor=Actor.from_request(request), **body.dict(exclude_none=True))
-    return SettingsOut.of(row)
+    return PromotionSettingsOut.of(row)
 
 
-def _gift(g: Gift, names: dict[str, str]) -> GiftOut:
-    return GiftOut(sku=g.sku, name=names.get(g.sku, ""), quantity=quantity_out(g.quantity),
+def _gift(g: Gift, names: dict[str, str]) -> PromoPreviewGiftOut:
+    return PromoPreviewGiftOut(sku=g.sku, name=names.get(g.sku, ""), quantity=quantity_out(g.quantity),
                    unit_price=money_out(g.unit_price), list_price=money_out(g.list_price))
 
 
-def _choice(c: Choice) -> ChoiceOut:
-    return ChoiceOut(promotion=c.promotion, options=list(c.options), quantity=quantity_out(c.quantity),
+def _choice(c: Choice) -> PromoPreviewChoiceOut:
+    return PromoPreviewChoiceOut(promotion=c.promotion, options=list(c.options), quantity=quantity_out(c.quantity),
                      unit_price=money_out(c.unit_price))
 
 
-def _applied(a: Applied, names: dict[str, str]) -> AppliedOut:
-    return AppliedOut(
+def _applied(a: Applied, names: dict[str, str]) -> PromoPreviewAppliedOut:
+    return PromoPreviewAppliedOut(
         code=a.code, name=a.name, kind=a.kind, times=a.times, discount=money_out(a.discount),
         explanation=a.explanation, message=a.message,
-        takes=[TakeOut(line=t.index, units=quantity_out(t.units), discount=money_out(t.discount)) for t in a.takes],
+        takes=[PromoPreviewTakeOut(line=t.index, units=quantity_out(t.units), discount=money_out(t.discount)) for t in a.takes],
         gifts=[_gift(g, names) for g in a.gifts], choice=_choice(a.choice) if a.choice is not None else None,
     )
 
 
-def preview_out(p: Preview) -> PreviewOut:
+def preview_out(p: Preview) -> PromotionPreviewOut:
     r = p.result
-    return PreviewOut(
-        lines=[PreviewLineOut(line=pl.line.index, sku=pl.line.sku, name=pl.name, quantity=quantity_out(pl.line.quantity),
+    return PromotionPreviewOut(
+        lines=[PromoPreviewLineOut(line=pl.line.index, sku=pl.line.sku, name=pl.name, quantity=quantity_out(pl.line.quantity),
                               unit_price=money_out(pl.line.unit_price), gross=money_out(pl.gross),
                               discount=money_out(pl.promotion_discount), net=money_out(pl.net)) for pl in p.lines],
         applied=[_applied(a, p.gift_names) for a in r.applied],
         gifts=[_gift(g, p.gift_names) for _a, g in r.gifts],
         choices=[_choice(c) for c in r.choices],
-        hints=[HintOut(promotion=h.promotion, name=h.name,
+        hints=[PromoPreviewHintOut(promotion=h.promotion, name=h.name,
                        missing_units=quantity_out(h.missing_units) if h.missing_units is not None else None,
                        missing_amount=money_out(h.missing_amount) if h.missing_amount is not None else None,
                        reward=h.reward) for h in r.hints],
         messages=list(r.messages),
-        totals=TotalsOut(gross=money_out(p.gross), discount=money_out(p.discount), net=money_out(p.net)),
+        totals=PromoPreviewTotalsOut(gross=money_out(p.gross), discount=money_out(p.discount), net=money_out(p.net)),
     )
 
 
-@router.post("/promotions/preview", response=PreviewOut,
+@router.post("/promotions/preview", response=PromotionPreviewOut,
              summary="Try a basket: what the promotions (and an optional draft) do to it at list prices")
-def preview(request: HttpRequest, body: PreviewIn) -> PreviewOut:
+def preview(request: HttpRequest, body: PromotionPreviewIn) -> PromotionPreviewOut:
     principal = api_require(request, "promotions.view")
     result = basket_preview(
         organization_id=principal.organization_id, lines=[(line.sku, line.quantity) for line in body.lines],
@@ -199,7 +199,7 @@ def promotion_end(request: HttpRequest, code: str) -> PromotionOut:
 
 
 @router.post("/promotions/{code}/copy", response={201: PromotionOut}, summary="Copy as a new draft")
-def promotion_copy(request: HttpRequest, code: str, body: CopyIn) -> Status[PromotionOut]:
+def promotion_copy(request: HttpRequest, code: str, body: PromotionCopyIn) -> Status[PromotionOut]:
     principal = api_require(request, "promotions.manage")
     promotion = _promotion(principal.organization_id, code)
     copy = services.promotion_copy(promotion=promotion, actor=Actor.from_request(request), code=body.code,

@@ -130,7 +130,7 @@ class PromotionPatch(StrictIn):
     budget: Limit | None = None
 
 
-class CopyIn(StrictIn):
+class PromotionCopyIn(StrictIn):
     code: str = Field(..., min_length=1, max_length=40, pattern=NO_NUL)
     name: str = Field("", max_length=200, pattern=NO_NUL, description="empty: the original's name")
 
@@ -205,22 +205,22 @@ class PromotionQuery(Schema):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-class SettingsOut(Schema):
+class PromotionSettingsOut(Schema):
     mode: str
     gifts_earn_points: bool
     version: int
 
     @staticmethod
-    def of(row: PromotionSettings) -> SettingsOut:
-        return SettingsOut(mode=row.mode, gifts_earn_points=row.gifts_earn_points, version=row.version)
+    def of(row: PromotionSettings) -> PromotionSettingsOut:
+        return PromotionSettingsOut(mode=row.mode, gifts_earn_points=row.gifts_earn_points, version=row.version)
 
 
-class SettingsIn(StrictIn):
+class PromotionSettingsIn(StrictIn):
     mode: Mode | None = Field(None, description="best: best for the customer; priority: in priority order")
     gifts_earn_points: StrictBool | None = None
 
 
-class ParamOut(Schema):
+class PromotionKindParamOut(Schema):
     name: str
     type: str
     label: str
@@ -230,26 +230,26 @@ class ParamOut(Schema):
     example: Any = None
 
 
-class KindOut(Schema):
+class PromotionKindOut(Schema):
     code: str
     family: int
     label: str
     description: str
     uses_items: bool
-    params: list[ParamOut]
+    params: list[PromotionKindParamOut]
     example: dict[str, Any]
 
 
 # --- try a basket ------------------------------------------------------------------------------
 
 
-class BasketLineIn(StrictIn):
+class PromotionBasketLineIn(StrictIn):
     sku: str = Field(..., min_length=1, max_length=64, pattern=NO_NUL, description="SKU or barcode")
     quantity: Annotated[str, Field(pattern=QUANTITY, examples=["2"])] | StrictInt
 
 
-class PreviewIn(StrictIn):
-    lines: list[BasketLineIn] = Field(..., min_length=1, max_length=200)
+class PromotionPreviewIn(StrictIn):
+    lines: list[PromotionBasketLineIn] = Field(..., min_length=1, max_length=200)
     member: str = Field("", max_length=64, pattern=NO_NUL, description="member code (conditions, limits)")
     branch: str = Field("", max_length=64, pattern=NO_NUL, description="branch code (its price table)")
     at: Moment | None = Field(None, description="when the basket is priced; default now")
@@ -258,13 +258,13 @@ class PreviewIn(StrictIn):
     choices: dict[Code, Code] = Field(default_factory=dict, description="promotion code -> the chosen SKU")
 
 
-class TakeOut(Schema):
+class PromoPreviewTakeOut(Schema):
     line: int
     units: str
     discount: str
 
 
-class GiftOut(Schema):
+class PromoPreviewGiftOut(Schema):
     sku: str
     name: str
     quantity: str
@@ -272,14 +272,14 @@ class GiftOut(Schema):
     list_price: str
 
 
-class ChoiceOut(Schema):
+class PromoPreviewChoiceOut(Schema):
     promotion: str
     options: list[str]
     quantity: str
     unit_price: str
 
 
-class AppliedOut(Schema):
+class PromoPreviewAppliedOut(Schema):
     code: str
     name: str
     kind: str
@@ -287,12 +287,12 @@ class AppliedOut(Schema):
     discount: str
     explanation: str
     message: str
-    takes: list[TakeOut]
-    gifts: list[GiftOut]
-    choice: ChoiceOut | None
+    takes: list[PromoPreviewTakeOut]
+    gifts: list[PromoPreviewGiftOut]
+    choice: PromoPreviewChoiceOut | None
 
 
-class HintOut(Schema):
+class PromoPreviewHintOut(Schema):
     promotion: str
     name: str
     missing_units: str | None
@@ -300,7 +300,7 @@ class HintOut(Schema):
     reward: str
 
 
-class PreviewLineOut(Schema):
+class PromoPreviewLineOut(Schema):
     line: int
     sku: str
     name: str
@@ -311,20 +311,20 @@ class PreviewLineOut(Schema):
     net: str
 
 
-class TotalsOut(Schema):
+class PromoPreviewTotalsOut(Schema):
     gross: str
     discount: str
     net: str
 
 
-class PreviewOut(Schema):
-    lines: list[PreviewLineOut]
-    applied: list[AppliedOut]
-    gifts: list[GiftOut]
-    choices: list[ChoiceOut]
-    hints: list[HintOut]
+class PromotionPreviewOut(Schema):
+    lines: list[PromoPreviewLineOut]
+    applied: list[PromoPreviewAppliedOut]
+    gifts: list[PromoPreviewGiftOut]
+    choices: list[PromoPreviewChoiceOut]
+    hints: list[PromoPreviewHintOut]
     messages: list[str]
-    totals: TotalsOut
+    totals: PromoPreviewTotalsOut
 
 
 def money_out(value: Decimal) -> str:

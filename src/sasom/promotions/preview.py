@@ -60,10 +60,32 @@ class PreviewLine:
 
 
 @dataclass(frozen=True)
+class GiftRow:
+    promotion: str
+    sku: str
+    name: str
+    quantity: Decimal
+    gross: Decimal  # at list price
+    discount: Decimal
+    net: Decimal
+
+
+@dataclass(frozen=True)
 class Preview:
     lines: tuple[PreviewLine, ...]
     result: Result
     gift_names: dict[str, str]
+
+    @property
+    def gift_rows(self) -> list[GiftRow]:
+        """The gifts as the lines the till adds: list price, the discount, what the member pays."""
+        rows = []
+        for a, g in self.result.gifts:
+            gross = money(g.list_price * g.quantity)
+            net = money(g.unit_price * g.quantity)
+            rows.append(GiftRow(promotion=a.name, sku=g.sku, name=self.gift_names.get(g.sku, ""), quantity=g.quantity,
+                                gross=gross, discount=money(gross - net), net=net))
+        return rows
 
     @property
     def gross(self) -> Decimal:

@@ -127,8 +127,7 @@ def _move(promotion: Promotion, actor: Actor, action: str) -> Promotion:
     if promotion.status not in sources:
         raise Conflict(
             PROMOTION_STATE_INVALID,
-            _("a promotion in state %(state)s cannot be %(action)s") % {
-                "state": promotion.get_status_display(), "action": action},
+            _("not possible for a promotion in state %(state)s") % {"state": promotion.get_status_display()},
             field="status",
         )
     if target == Status.ACTIVE:
