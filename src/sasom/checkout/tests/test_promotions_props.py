@@ -1,6 +1,7 @@
 """Quote == commit with POS promotions (DOMAIN.md 9), over random baskets: a few promotions that
 compete for the same units (buy 2 get 1 and buy 3 get 2 on chips, buy 1 get 1 on rice, a gift on
-beer), members and walk-ins, in either order of lines."""
+beer, the engine's own kinds), 10 % off any 2 of rice and beer that stacks, members and walk-ins,
+in either order of lines."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def promoted(shop):
     promotion(shop, "B2G1", "qty_free", {"bands": [{"from": 2, "value": 1}]}, ["CHIPS"], priority=1)
     promotion(shop, "B3G2", "qty_free", {"bands": [{"from": 3, "value": 2}]}, ["CHIPS"], priority=2)
     promotion(shop, "RICE11", "qty_free", {"bands": [{"from": 1, "value": 1}], "repeat": True}, ["RICE"])
-    promotion(shop, "BEERGIFT", "test_gift", {"gift": "CHIPS"}, ["BEER"])
+    promotion(shop, "BEERGIFT", "mix_gift", {"mix": [{"sku": "BEER", "quantity": 1}], "gifts": ["CHIPS"]}, [])
+    promotion(shop, "ANY2", "group_percent", {"quantity": 2, "percent": "10"}, ["RICE", "BEER"], stacks=True)
     return shop
 
 
