@@ -21,6 +21,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sasom.catalog import prices
 from sasom.catalog.pricing import (
@@ -133,7 +134,7 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
                 raise DomainError(PROMOTION_CHOICE, f"{choices[pending.promotion]} is not one of the choices of "
                                   f"{pending.promotion}: {', '.join(pending.options)}.",
                                   field=f"choices.{pending.promotion}")
-    out = _priced_basket(basket, priced, lines)
+    out = _priced_basket(basket, priced, lines, choices if promoter is not None else None)
     bill_discount_check(out)
     return Priced(basket=out, priced=priced, promotions=promoter.result if promoter else None, pset=pset)
 
@@ -167,7 +168,8 @@ def _as_sent(ln: LineIn) -> engine.BasketLine:
                              discount=ln.discount, category=ln.category, brand=ln.brand)
 
 
-def _priced_basket(basket: engine.Basket, priced: PricedBasket, sent: tuple[LineIn, ...]) -> engine.Basket:
+def _priced_basket(basket: engine.Basket, priced: PricedBasket, sent: tuple[LineIn, ...],
+                   choices: Mapping[str, str] | None = None) -> engine.Basket:
     lines = tuple(
         engine.BasketLine(
             line_no=ln.line_no, sku=ln.sku, quantity=ln.quantity, unit_price=ln.unit_price, discount=ln.discount,
@@ -180,15 +182,17 @@ def _priced_basket(basket: engine.Basket, priced: PricedBasket, sent: tuple[Line
     notes = [(0, n.kind, "", n.reason) for n in priced.notes]
     notes += [(ln.line_no, a.kind, "" if a.amount is None else str(money(a.amount)), a.reason)
               for ln in priced.lines for a in ln.adjustments]
-    return dataclasses.replace(basket, lines=lines, sent_lines_hash=_sent_hash(sent), pricing=tuple(notes))
+    return dataclasses.replace(basket, lines=lines, sent_lines_hash=_sent_hash(sent, choices), pricing=tuple(notes))
 
 
-def _sent_hash(sent: tuple[LineIn, ...]) -> str:
-    """The lines as sent: a replay is the same sale when it sends the same lines, whatever the
-    prices are by then."""
-    body = [[ln.line_no, ln.code, decimal_text(ln.quantity),
-             None if ln.unit_price is None else decimal_text(ln.unit_price), decimal_text(ln.discount),
-             ln.category, ln.brand] for ln in sorted(sent, key=lambda x: x.line_no)]
+def _sent_hash(sent: tuple[LineIn, ...], choices: Mapping[str, str] | None = None) -> str:
+    """The lines as sent (and the promotions' choices, when any): a replay is the same sale when it
+    sends the same lines and choices, whatever the prices are by then."""
+    body: list[Any] = [[ln.line_no, ln.code, decimal_text(ln.quantity),
+                        None if ln.unit_price is None else decimal_text(ln.unit_price), decimal_text(ln.discount),
+                        ln.category, ln.brand] for ln in sorted(sent, key=lambda x: x.line_no)]
+    if choices:
+        body.append(sorted(choices.items()))
     return hashlib.sha256(json.dumps(body).encode()).hexdigest()
 
 

@@ -186,3 +186,12 @@ def test_an_empty_choice_is_refused_by_the_schema(shop, pos, choices):
     answer = post(pos, "/api/v1/sales/quote", walk_in(("BEER", "1"), choices=choices))
     assert answer.status_code in (400, 422)
 
+
+
+def test_the_same_receipt_with_another_choice_is_a_conflict(shop, pos):
+    promotion(shop, "PICK", "test_gift", {"options": ["RICE", "CHIPS"], "price": "1.00"}, ["BEER"])
+    first = post(pos, "/api/v1/sales", walk_in(("BEER", "1"), choices={"PICK": "RICE"}))
+    again = post(pos, "/api/v1/sales", walk_in(("BEER", "1"), choices={"PICK": "RICE"}))
+    other = post(pos, "/api/v1/sales", walk_in(("BEER", "1"), choices={"PICK": "CHIPS"}))
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 409)
+    assert PromotionUse.objects.count() == 1
