@@ -9,8 +9,8 @@ make them cost nothing: 5,000 promotions <= 2x the time of 500 (indexed, not sca
 
 Reference, in the same run: the scan an unindexed engine would do just to find its candidates
 (every promotion's item set against every line); the table gives the engine's time against it.
-Median CPU time (the thread's clock) of ``--repeats`` calls of ``resolve`` (priority and best),
-garbage collector off.
+Median CPU time (the thread's clock) of ``--repeats`` calls of ``resolve`` (priority and best;
+with hints as a quote, without as a commit), garbage collector off.
 """
 
 from __future__ import annotations
@@ -138,6 +138,8 @@ def measure(repeats: int) -> dict[str, Any]:
             pset = promotion_set(mode, promotions)
             result = resolve(pset, lines, ctx)
             out[f"{mode}_{size}_us"] = median_us(lambda pset=pset: resolve(pset, lines, ctx), repeats)
+            out[f"{mode}_{size}_commit_us"] = median_us(lambda pset=pset: resolve(pset, lines, ctx, hints=False),
+                                                        repeats)
             out[f"{mode}_{size}_applied"] = len(result.applied)
         pset = promotion_set(MODE_PRIORITY, promotions)
         out[f"candidates_{size}"] = len(candidates(pset, lines))
@@ -158,6 +160,9 @@ def table(r: dict[str, Any]) -> str:
         rows.append(f"| B8 | none | {r['lines']}-line basket, {small:,} / {big:,} promotions, mode {mode} (median) "
                     f"| {a:.0f} / {b:.0f} us ({r[f'{mode}_{small}_applied']} applied) | <= 1,000 us at {small:,} "
                     f"| {'yes' if a <= 1000 else 'NO'} |")
+        c, d = r[f"{mode}_{small}_commit_us"], r[f"{mode}_{big}_commit_us"]
+        rows.append(f"| B8 | none | the same without hints (a commit), mode {mode} (median) | {c:.0f} / {d:.0f} us "
+                    f"| (context) | n/a |")
         rows.append(f"| B8 | none | {big:,} promotions vs {small:,}, mode {mode} (index) | {b / a:.2f}x "
                     f"(candidates {r[f'candidates_{small}']} / {r[f'candidates_{big}']}) | <= 2x "
                     f"| {'yes' if b <= 2 * a else 'NO'} |")

@@ -43,6 +43,7 @@ from sasom.ledger.services.tiering import tiers_reevaluate
 from sasom.members.demo import make_demo_member_types, make_demo_members
 from sasom.members.models import Member
 from sasom.organizations.models import Branch, Organization, Role, Staff, Terminal
+from sasom.promotions.demo import make_demo_promotions
 from sasom.rewards.demo import make_demo_rewards
 from sasom.tiers.services import TierIn, ladder_configure
 
@@ -177,6 +178,12 @@ def section_pricing(ctx: DemoContext) -> str:
     return f"{prices} table prices (VIP, a branch's own), Sasom's prices and member discounts on"
 
 
+def section_promotions(ctx: DemoContext) -> str:
+    """After the demo's sales, so those stay as they were; the till applies them from now on."""
+    made = make_demo_promotions(ctx.org)
+    return f"{len(made)} promotions at the till: " + ", ".join(p.name for p in made)
+
+
 def section_sales(ctx: DemoContext) -> str:
     posted = make_demo_sales(ctx.org, days=21, seed=ctx.seed)
     return f"{posted} sales of the last three weeks, with their points"
@@ -235,6 +242,7 @@ DEMO_SECTIONS: list[tuple[str, DemoSection]] = [
     ("rewards", section_rewards),
     ("prices", section_pricing),
     ("sales", section_sales),
+    ("promotions", section_promotions),
     ("tiers", section_tiers),
     ("api keys", section_api_keys),
 ]

@@ -167,8 +167,8 @@ def params_from_post(kind: str, post: QueryDict) -> dict[str, Any]:
             rows = []
             for i in range(MAX_ROWS):
                 row = {k: post.get(f"{name}-{i}-{k}", "").strip() for k in ROW_KEYS[p.type]}
-                if any(row.values()):
-                    rows.append({k: (v if v != "" else None) for k, v in row.items()})
+                if any(row.values()):  # a cell left empty is not sent: the kind's default applies
+                    rows.append({k: v for k, v in row.items() if v != ""})
             if rows:
                 out[p.name] = rows
         elif p.type == "bool":

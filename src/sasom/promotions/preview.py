@@ -26,7 +26,6 @@ from sasom.core.money import money
 from sasom.members.models import Member
 from sasom.organizations.models import Branch, Organization
 from sasom.promotions.compile import (
-    gift_skus_for,
     gift_skus_of,
     promotion_compile,
     promotions_compile,
@@ -179,11 +178,11 @@ def basket_preview(*, organization_id: int, lines: list[tuple[str, Any]], member
     gifts: set[str] = set()
     version, mode = 0, "best"
     if not draft_only:
-        version, active, _gifts = promotions_compile(organization_id)
+        version, active, active_gifts = promotions_compile(organization_id)
         if active is not None:
             promotions.extend(active.promotions)
             mode = active.mode
-        gifts |= gift_skus_for(organization_id)
+        gifts |= active_gifts
     if draft is not None:
         values = promotion_values(organization_id, draft)
         row = Promotion(organization_id=organization_id, pk=None, **values)

@@ -20,7 +20,7 @@ from sasom.core.permissions import require_perm, staff_has
 from sasom.organizations.http import StaffRequest
 from sasom.promotions import selectors, services
 from sasom.promotions.engine.kinds import KINDS
-from sasom.promotions.forms import CopyForm, PreviewForm, SettingsForm
+from sasom.promotions.forms import WEEKDAYS, CopyForm, PreviewForm, SettingsForm
 from sasom.promotions.models import Promotion, Status
 from sasom.promotions.preview import Preview, basket_preview
 from sasom.promotions.validation import stored
@@ -70,6 +70,7 @@ def _detail(request: StaffRequest, promotion: Promotion, *, preview_form: Previe
     can_manage = staff_has(request.staff, "promotions.manage")
     context: dict[str, Any] = {
         "p": promotion, "kind": KINDS.get(promotion.kind), "summary": summary_of(promotion), "can_manage": can_manage,
+        "weekday_names": [WEEKDAYS[d][1] for d in promotion.weekdays if 0 <= d <= 6],
         "preview_form": preview_form or PreviewForm(), "preview": preview,
         "copy_form": copy_form or CopyForm(initial={"code": f"{promotion.code}-2"[:40]}),
         "moves": [a for a, ok in (("activate", promotion.status == Status.DRAFT),
@@ -83,7 +84,7 @@ def _detail(request: StaffRequest, promotion: Promotion, *, preview_form: Previe
 @require_perm("promotions.view")
 def promotion_detail(request: StaffRequest, pk: int) -> HttpResponse:
     """The promotion and "try a basket": the posted basket priced with the active promotions and
-    this one as if active (nothing is stored, so the preview form needs no form token)."""
+    this one as if active (nothing is stored; the form carries a form token like every back-office form, a new one each time it is shown)."""
     promotion = _promotion(request, pk)
     if request.method != "POST":
         return _detail(request, promotion)

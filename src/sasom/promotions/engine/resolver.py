@@ -115,16 +115,22 @@ def _taken(pool: Pool, takes: Sequence[Take], *, consume: bool) -> list[Take]:
     """The takes as the pool allows them (units no more than are free, a discount never above
     what the line still costs), taken from the pool."""
     out = []
+    free_of, net_of = pool.free, pool.net
     for t in takes:
-        free = pool.free.get(t.index, ZERO)
-        units = min(t.units, free)
-        discount = max(ZERO, min(t.discount, pool.net.get(t.index, ZERO)))
+        i = t.index
+        free = free_of.get(i, ZERO)
+        net = net_of.get(i, ZERO)
+        units, discount = t.units, t.discount
+        if units > free or discount > net or discount < 0:
+            units = min(units, free)
+            discount = max(ZERO, min(discount, net))
+            t = Take(i, units, discount)
         if units <= 0 and discount <= 0:
             continue
         if consume:
-            pool.free[t.index] = free - units
-        pool.net[t.index] = pool.net.get(t.index, ZERO) - discount
-        out.append(Take(t.index, units, discount))
+            free_of[i] = free - units
+        net_of[i] = net - discount
+        out.append(t)
     return out
 
 
@@ -138,7 +144,9 @@ def _merged(takes: Sequence[Take]) -> tuple[Take, ...]:
     return tuple(Take(i, u, d) for i, (u, d) in sorted(by_line.items()))
 
 
-def resolve(pset: PromotionSet, lines: Sequence[Line], ctx: Context) -> Result:
+def resolve(pset: PromotionSet, lines: Sequence[Line], ctx: Context, *, hints: bool = True) -> Result:
+    """The promotions ``lines`` get in ``ctx``. ``hints=False`` (a commit, which shows none)
+    skips the hints; everything else is the same."""
     pool = fresh_pool(lines)
     promotions = applicable(pset, pool, ctx)
     plain = [p for p in promotions if not p.stacks]
@@ -149,10 +157,10 @@ def resolve(pset: PromotionSet, lines: Sequence[Line], ctx: Context) -> Result:
         result = run(promotion, pool, ctx)
         if result is not None:
             applied.append(result)
-    return Result(applied=tuple(applied), hints=hints(promotions, applied, pool, ctx))
+    return Result(applied=tuple(applied), hints=next_steps(promotions, applied, pool, ctx) if hints else ())
 
 
-def hints(promotions: Sequence[Promotion], applied: Sequence[Applied], pool: Pool, ctx: Context) -> tuple[Hint, ...]:
+def next_steps(promotions: Sequence[Promotion], applied: Sequence[Applied], pool: Pool, ctx: Context) -> tuple[Hint, ...]:
     """Each promotion's hint, seen with the units it took itself given back."""
     took = {a.promotion_id: a for a in applied}
     out = []

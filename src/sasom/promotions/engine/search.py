@@ -43,7 +43,22 @@ def _touches(promotion: Promotion, line: Line) -> bool:
     return promotion.rule.items().matches(line)
 
 
-def partition(promotions: Sequence[Promotion], lines: Sequence[Line]) -> list[list[Promotion]]:
+def touched_lines(promotions: Sequence[Promotion], pool: Pool) -> dict[int, frozenset[int]]:
+    """id(promotion) -> the indexes of the lines it can touch (its items and its gifts)."""
+    out = {}
+    for p in promotions:
+        touched = getattr(p.rule, "touched", None)
+        if callable(touched):
+            out[id(p)] = frozenset(touched(pool))
+        else:
+            out[id(p)] = frozenset(ln.index for ln in pool.lines if _touches(p, ln))
+    return out
+
+
+def partition(promotions: Sequence[Promotion], pool: Pool,
+              touched: dict[int, frozenset[int]] | None = None) -> list[list[Promotion]]:
+    """The promotions in groups that share no line (each group in priority order)."""
+    touched = touched if touched is not None else touched_lines(promotions, pool)
     parent = list(range(len(promotions)))
 
     def root(i: int) -> int:
@@ -52,14 +67,14 @@ def partition(promotions: Sequence[Promotion], lines: Sequence[Line]) -> list[li
             i = parent[i]
         return i
 
-    for line in lines:
-        first = -1
-        for i, promotion in enumerate(promotions):
-            if _touches(promotion, line):
-                if first < 0:
-                    first = root(i)
-                else:
-                    parent[root(i)] = first
+    first_on: dict[int, int] = {}
+    for i, promotion in enumerate(promotions):
+        for index in touched[id(promotion)]:
+            j = first_on.setdefault(index, i)
+            if j != i:
+                a, b = root(i), root(j)
+                if a != b:
+                    parent[a] = b
     groups: dict[int, list[Promotion]] = {}
     for i, promotion in enumerate(promotions):
         groups.setdefault(root(i), []).append(promotion)
@@ -105,47 +120,54 @@ def value_of(order: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) 
     return total
 
 
-def greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) -> list[Promotion]:
+def greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner,
+           touched: dict[int, frozenset[int]] | None = None) -> list[Promotion]:
     """The greedy order, or the priority order when that is worth more (greedy can lose)."""
-    order = _greedy(group, pool, ctx, run)
+    order = _greedy(group, pool, ctx, run, touched if touched is not None else touched_lines(group, pool))
     if value_of(order, pool, ctx, run) >= value_of(group, pool, ctx, run):
         return order
     return list(group)
 
 
-def _greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) -> list[Promotion]:
+def _greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner,
+            touched: dict[int, frozenset[int]]) -> list[Promotion]:
+    """Again and again, the promotion worth most on the units left. A promotion's worth is
+    computed again only when the one just chosen changed a line it can touch."""
     state = _copy(pool)
     rest = list(group)
     order: list[Promotion] = []
+    known: dict[int, Decimal | None] = {}
     while rest:
-        top: tuple[Decimal, Promotion, Pool] | None = None
-        able = []
         for promotion in rest:
-            trial = _copy(state)
-            applied = run(promotion, trial, ctx)
-            if applied is None:
-                continue
-            able.append(promotion)
-            gain = worth(applied, ctx)
-            if top is None or gain > top[0]:
-                top = (gain, promotion, trial)
-        if top is None:
+            if id(promotion) not in known:
+                applied = run(promotion, _copy(state), ctx)
+                known[id(promotion)] = None if applied is None else worth(applied, ctx)
+        able = [p for p in rest if known[id(p)] is not None]
+        if not able:
             break
-        order.append(top[1])
-        state = top[2]
-        rest = [p for p in able if p is not top[1]]
+        top = able[0]
+        for promotion in able[1:]:
+            if (known[id(promotion)] or ZERO) > (known[id(top)] or ZERO):
+                top = promotion
+        chosen = run(top, state, ctx)
+        order.append(top)
+        changed = {t.index for t in chosen.takes} if chosen is not None else set()
+        rest = [p for p in able if p is not top]
+        for promotion in rest:
+            if touched[id(promotion)] & changed:
+                del known[id(promotion)]
     return order
 
 
 def search(promotions: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) -> list[Promotion]:
     """The non-stacking ``promotions`` (in priority order) in the order best for the customer."""
+    touched = touched_lines(promotions, pool)
     order: list[Promotion] = []
-    for group in partition(promotions, pool.lines):
+    for group in partition(promotions, pool, touched):
         if len(group) == 1:
             order += group
         elif len(group) <= EXHAUSTIVE:
             order += exhaustive(group, pool, ctx, run)
         else:
-            order += greedy(group, pool, ctx, run)
+            order += greedy(group, pool, ctx, run, touched)
     return order
-

@@ -4,7 +4,7 @@ examples of docs/promotions.md, "Competing promotions")."""
 from __future__ import annotations
 
 from sasom.promotions.engine.index import promotion_set
-from sasom.promotions.engine.resolver import resolve
+from sasom.promotions.engine.resolver import fresh_pool, resolve
 from sasom.promotions.engine.search import EXHAUSTIVE, partition
 from sasom.promotions.engine.types import MODE_BEST, MODE_PRIORITY
 from sasom.promotions.tests.test_engine_util import D, bill, ctx, items, line, off, price, promo
@@ -73,8 +73,12 @@ def test_promotions_over_different_items_are_independent_and_need_no_search() ->
     chips = promo("group_fixed_total", {"quantity": 3, "total": "25"}, items("CHIPS"))
     both = promo("group_percent", {"quantity": 2, "percent": "5"}, items("COKE", "CHIPS"))
     lines = [line(1, "COKE", 3, 15), line(2, "CHIPS", 3, 15), line(3, "WATER", 1, 7)]
-    assert [len(g) for g in partition([coke, chips], lines)] == [1, 1]
-    assert [len(g) for g in partition([coke, chips, both], lines)] == [3]
+    pool = fresh_pool(lines)
+    assert [len(g) for g in partition([coke, chips], pool)] == [1, 1]
+    assert [len(g) for g in partition([coke, chips, both], pool)] == [3]
+    bill_wide = promo("value_discount", {"threshold": "10", "percent": "5", "scope": "bill"}, items("CHIPS"))
+    message = promo("mix_message", {"mix": [{"sku": "COKE", "quantity": 1}]})
+    assert [len(g) for g in partition([coke, chips, bill_wide, message], pool)] == [3, 1]
 
 
 def test_best_mode_beyond_the_exhaustive_bound_is_greedy_and_still_prices() -> None:

@@ -189,3 +189,31 @@ def test_thai_screens(staff_client, org, catalog):
     client.cookies["django_language"] = "th"
     html = client.get(f"/promotions/{promo.pk}/", HTTP_ACCEPT_LANGUAGE="th").content.decode()
     assert "ลองโปรโมชั่นกับตะกร้า" in html and "โค้ก ซื้อ 2 แถม 1" in html
+
+
+def test_a_mix_is_entered_as_rows_and_a_blank_cell_takes_the_default(staff_client, org, catalog):
+    client = staff_client(Role.MARKETING)
+    html = client.get("/promotions/new/?kind=mix_gift").content.decode()
+    assert 'name="p-mix-0-sku"' in html and 'name="p-mix-1-quantity"' in html and 'name="p-gifts"' in html
+    r = client.post("/promotions/new/", {
+        "kind": "mix_gift", "code": "COKE-SPRITE", "name": "โค้ก + สไปรท์ แถมเลย์", "priority": "100",
+        "p-mix-0-sku": "COKE", "p-mix-0-quantity": "1", "p-mix-1-sku": "SPRITE", "p-mix-1-quantity": "",
+        "p-gifts": "LAYS", "p-gift_quantity": "1",
+    })
+    assert r.status_code == 302, r.content.decode()[-2000:]
+    promo = Promotion.objects.get(code="COKE-SPRITE")
+    assert [(m["sku"], m["quantity"]) for m in promo.params["mix"]] == [("COKE", 1), ("SPRITE", 1)]
+    assert promo.params["gifts"] == ["LAYS"]
+    # a SKU the shop does not sell is refused under the parameter
+    r = client.post("/promotions/new/", {
+        "kind": "mix_gift", "code": "BAD", "name": "x", "priority": "100",
+        "p-mix-0-sku": "COKE", "p-gifts": "NOPE"})
+    assert r.status_code == 200 and "NOPE" in r.content.decode() and not Promotion.objects.filter(code="BAD").exists()
+
+
+def test_the_page_names_the_days_and_hours(staff_client, org, catalog):
+    import datetime as dt
+
+    promo = _promotion(org, weekdays=[5, 6], hours_from=dt.time(10), hours_to=dt.time(14))
+    html = staff_client(Role.AUDITOR).get(f"/promotions/{promo.pk}/").content.decode()
+    assert "ส., อา." in html and "10:00–14:00" in html  # the back office speaks Thai by default

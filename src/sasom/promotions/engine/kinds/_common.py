@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, TypeAlias
 
 from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, Line, Pool
+from sasom.promotions.engine.units import Basket
 
 Params: TypeAlias = Mapping[str, Any]
 Steps: TypeAlias = tuple[tuple[int, Decimal], ...]  # (from, value) ascending
@@ -65,6 +66,15 @@ class BaseRule:
 
     def reward_skus(self) -> frozenset[str]:
         return frozenset()
+
+    def touched(self, pool: Pool) -> frozenset[int]:
+        """The indexes of the pool's lines ``touches`` accepts (quicker on the resolver's pool)."""
+        if not isinstance(pool, Basket):
+            return frozenset(ln.index for ln in pool.lines if self.touches(ln))
+        found = {ln.index for ln in pool.lines_of(self._items)}
+        for sku in self.reward_skus():
+            found.update(ln.index for ln in pool.keys.get((0, sku), ()))
+        return frozenset(found)
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         raise NotImplementedError

@@ -112,6 +112,9 @@ class MessageRule(BaseRule):
     def touches(self, line: Line) -> bool:
         return False  # consumes nothing: competes with no promotion
 
+    def touched(self, pool: Pool) -> frozenset[int]:
+        return frozenset()
+
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         times, _parts = self.trigger.fire(pool, limit, frozenset())
         if not times:

@@ -53,6 +53,9 @@ class ValueDiscount(BaseRule):
     def touches(self, line: Line) -> bool:
         return self.scope == BILL or self._items.matches(line)
 
+    def touched(self, pool: Pool) -> frozenset[int]:
+        return frozenset(ln.index for ln in pool.lines) if self.scope == BILL else super().touched(pool)
+
     def reward(self) -> str:
         off = f"{fmt(self.percent)} %" if self.percent is not None else money_str(self.amount or ZERO)
         return f"{off} off the {'bill' if self.scope == BILL else 'group'}"
