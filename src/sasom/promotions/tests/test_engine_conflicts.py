@@ -74,11 +74,11 @@ def test_promotions_over_different_items_are_independent_and_need_no_search() ->
     both = promo("group_percent", {"quantity": 2, "percent": "5"}, items("COKE", "CHIPS"))
     lines = [line(1, "COKE", 3, 15), line(2, "CHIPS", 3, 15), line(3, "WATER", 1, 7)]
     pool = fresh_pool(lines)
-    assert [len(g) for g in partition([coke, chips], pool)] == [1, 1]
+    assert sorted(len(g) for g in partition([coke, chips], pool)) == [1, 1]
     assert [len(g) for g in partition([coke, chips, both], pool)] == [3]
     bill_wide = promo("value_discount", {"threshold": "10", "percent": "5", "scope": "bill"}, items("CHIPS"))
     message = promo("mix_message", {"mix": [{"sku": "COKE", "quantity": 1}]})
-    assert [len(g) for g in partition([coke, chips, bill_wide, message], pool)] == [3, 1]
+    assert sorted(len(g) for g in partition([coke, chips, bill_wide, message], pool)) == [1, 3]
 
 
 def test_best_mode_beyond_the_exhaustive_bound_is_greedy_and_still_prices() -> None:
