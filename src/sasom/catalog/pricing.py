@@ -15,17 +15,22 @@ Order on a line (DOMAIN.md 9; docs/points.md "Prices at the till"):
    Sasom's when the organization says Sasom's prices win (``authority == "sasom"``) and the POS's
    otherwise; either way a sent price that is neither the list nor the member price is flagged
    ``differs``.
-4. **Member discount** and **birthday discount**, each a percentage of the line's amount after its
-   line discount (not compounded), rounded half-up to the satang, on the lines they cover: a line
-   priced by Sasom, not in an excluded category (or below one), not already discounted when the
-   organization says so, and only when the bill reaches the minimum. Under ``authority == "pos"`` a
+4. **POS promotions** (optional, between the passes): :func:`basket_price`'s ``promote`` receives
+   the lines as priced so far and returns them with each promotion's discount on its line
+   (``promotion_discount``, an adjustment ``promotion:<code>`` with the reason) and the gifts as
+   new lines at list price with the discount that makes them free or special. This module does not
+   know the promotions: the checkout composes the engine in (DOMAIN.md 9).
+5. **Member discount** and **birthday discount**, each a percentage of the line's amount after its
+   line discount and its promotions' discount (not compounded), rounded half-up to the satang, on the lines they cover: a line
+   priced by Sasom, not in an excluded category (or below one), not already discounted (by the POS
+   or a promotion) when the organization says so, and only when the bill reaches the minimum. Under ``authority == "pos"`` a
    line priced by the POS gets none (the POS gave its own).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -110,6 +115,7 @@ class PricedLine:
     excluded_from_points: bool
     categories: frozenset[str] = frozenset()  # its category and those above it
     adjustments: tuple[Adjustment, ...] = ()
+    promotion_discount: Decimal = ZERO  # the POS promotions' discount (pass two)
 
     @property
     def amount(self) -> Decimal:
@@ -117,7 +123,12 @@ class PricedLine:
 
     @property
     def discount(self) -> Decimal:
-        return self.pos_discount + self.member_discount + self.birthday_discount
+        return self.pos_discount + self.promotion_discount + self.member_discount + self.birthday_discount
+
+    @property
+    def before_member(self) -> Decimal:
+        """What the line costs before the member's discounts (after the POS's and the promotions')."""
+        return self.amount - self.pos_discount - self.promotion_discount
 
     @property
     def net(self) -> Decimal:
@@ -166,12 +177,18 @@ PRICE_REQUIRED = "price_required"
 DISCOUNT_ABOVE_LINE = "discount_above_line"
 
 
+Promote = Callable[[tuple[PricedLine, ...]], tuple[PricedLine, ...]]
+
+
 def basket_price(lines: tuple[LineIn, ...], products: Mapping[str, ProductPrices], terms: Terms, *,
-                 open_lines: bool) -> PricedBasket:
+                 open_lines: bool, promote: Promote | None = None) -> PricedBasket:
     """Price every line (see the module's docstring). ``products`` maps each known code (SKU or
-    barcode) to its product; a code not in it is an open line when ``open_lines``, else refused."""
+    barcode) to its product; a code not in it is an open line when ``open_lines``, else refused.
+    ``promote`` (pass two) adds the promotions' discounts and gifts before the member's discounts."""
     first = tuple(_line_price(i, ln, products.get(ln.code), terms, open_lines) for i, ln in enumerate(lines))
-    gross = sum((ln.amount - ln.pos_discount for ln in first), ZERO)
+    if promote is not None:
+        first = promote(first)
+    gross = sum((ln.before_member for ln in first), ZERO)
     notes: list[Adjustment] = []
     if terms.member_label and not terms.benefits_active:
         notes.append(Adjustment("no_member_discount", None,
@@ -255,9 +272,9 @@ def _discounted(ln: PricedLine, terms: Terms) -> PricedLine:
         why_not = "priced by the POS"
     elif ln.categories & terms.excluded_categories:
         why_not = f"category {ln.category} has no member discount"
-    elif terms.skip_discounted_lines and ln.pos_discount > 0:
+    elif terms.skip_discounted_lines and (ln.pos_discount > 0 or ln.promotion_discount > 0):
         why_not = "the line is already discounted"
-    base = ln.amount - ln.pos_discount
+    base = ln.before_member
     if why_not or base <= 0:
         if not why_not:
             return ln

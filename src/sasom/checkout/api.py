@@ -158,7 +158,7 @@ def quote(request: HttpRequest, body: SaleQuoteIn) -> SaleQuoteOut:
     member = services.member_find(principal.organization_id, _member_ref(body.member))
     q = services.sale_quote(organization=organization, branch=branch, basket=_basket(body, branch, terminal),
                             member=member, sent=_lines_sent(body), coupons=body.coupons,
-                            redeem_points=body.redeem_points)
+                            redeem_points=body.redeem_points, choices=body.choices)
     return quote_out(organization, q)
 
 
@@ -170,7 +170,7 @@ def commit(request: HttpRequest, body: SaleIn) -> HttpResponse:
         organization=organization, branch=branch, terminal=terminal, receipt_id=body.receipt_id,
         basket=_basket(body, branch, terminal), actor=Actor.from_request(request),
         member_ref=_member_ref(body.member), sent=_lines_sent(body), coupons=body.coupons, redeem_points=body.redeem_points,
-        staff=principal.staff,
+        staff=principal.staff, choices=body.choices,
     )
     out = sale_out(done.sale, done.member, awards=done.awards, replayed=not done.created, coupons=done.coupons,
                     organization=organization, account=done.account, known=done.balance, basket=done.basket)
@@ -193,7 +193,7 @@ def sale_return_op(request: HttpRequest, receipt_id: str, body: ReturnIn) -> Any
     return Status(201, ReturnOut(
         receipt_id=sale.receipt_id, return_id=returned.return_id, status=sale.status,
         points_reversed=returned.points_reversed, points_refunded=returned.points_refunded,
-        balance=balance_out(sale.member),
+        returned_net=returned.returned_net, balance=balance_out(sale.member),
     ))
 
 

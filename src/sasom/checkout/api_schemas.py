@@ -77,6 +77,10 @@ class BasketIn(_In):
     bill_discount: Money = Decimal("0")
     redeem_points: StrictInt = Field(0, ge=0, le=1_000_000_000, description="points the member pays with")
     coupons: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(default_factory=list, max_length=10)
+    choices: dict[Annotated[str, Field(min_length=1, max_length=40)], Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=dict, max_length=20,
+        description="the member's choice per promotion that offers one: {promotion code: chosen SKU} "
+                    "(a quote's `choices` say which)")
 
 
 def _receipt_id(value: str) -> str:
@@ -101,8 +105,8 @@ class SaleQuoteIn(BasketIn):
 
 
 class PriceStepOut(_Lean):
-    kind: str = Field(..., description="member_price, price_differs, member_discount, birthday_discount, "
-                                       "no_member_discount")
+    kind: str = Field(..., description="member_price, price_differs, promotion:<code>, member_discount, "
+                                       "birthday_discount, no_member_discount")
     amount: Decimal | None
     reason: str
 
@@ -118,9 +122,37 @@ class SaleLineOut(_Lean):
     price_flag: str = Field(..., description="differs: the POS's price is not the table's; open: not in the catalog")
     discount: Decimal = Field(..., description="every line discount, the member's included")
     member_discount: Decimal
+    promotion_discount: Decimal = Field(..., description="the POS promotions' part of discount")
+    promotions: list[str] = Field(..., description="the codes of the promotions on the line")
+    gift: bool = Field(..., description="a free or purchase-with-purchase item a promotion added")
     net: Decimal
     earns_points: bool
     steps: list[PriceStepOut]
+
+
+class PromotionAppliedOut(Schema):
+    code: str
+    name: str
+    kind: str
+    times: int
+    discount: Decimal
+    message: str = Field(..., description="printed on the bill")
+    explanation: str
+
+
+class PromotionChoiceOut(Schema):
+    promotion: str = Field(..., description="send {promotion: one of options} as `choices` on the commit")
+    options: list[str]
+    quantity: Decimal
+    unit_price: Decimal = Field(..., description="0: free; else the purchase-with-purchase price")
+
+
+class PromotionHintOut(Schema):
+    promotion: str
+    name: str
+    missing_units: Decimal | None
+    missing_amount: Decimal | None
+    reward: str
 
 
 class SaleCouponOut(_Lean):
@@ -197,6 +229,11 @@ class SaleQuoteOut(Schema):
     balance: BalanceOut | None
     balance_after: BalanceOut | None = Field(..., description="the balance once this sale is posted (spendable "
                                                               "and pending as the commit would leave them)")
+    promotion_discount: Decimal = Field(Decimal("0"), description="the POS promotions' discounts, gifts included")
+    promotions: list[PromotionAppliedOut] = Field(default_factory=list)
+    choices: list[PromotionChoiceOut] = Field(default_factory=list, description="choices the member still has")
+    hints: list[PromotionHintOut] = Field(default_factory=list, description="how far the basket is from more")
+    messages: list[str] = Field(default_factory=list, description="the promotions' bill messages")
 
 
 class SaleReturnLineIn(_In):
@@ -218,6 +255,7 @@ class ReturnOut(Schema):
     status: str
     points_reversed: int
     points_refunded: int
+    returned_net: Decimal = Field(..., description="the money the return gives back (a promoted sale is repriced)")
     balance: BalanceOut | None
 
 

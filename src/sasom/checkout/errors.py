@@ -11,3 +11,4 @@ SALE_IN_FUTURE = "sale_in_future"
 SALE_TOO_OLD = "sale_too_old"
 SALE_BEFORE_START = "sale_before_start"
 DISCOUNT_ABOVE_BILL = "discount_above_bill"
+PROMOTION_CHOICE = "promotion_choice_invalid"  # a choice naming a SKU the promotion does not offer

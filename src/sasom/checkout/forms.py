@@ -93,3 +93,10 @@ class TerminalForm(BoundedForm):
         field = self.fields["terminal"]
         assert isinstance(field, TerminalChoiceField)
         field.queryset = terminals
+
+
+class ChoiceForm(forms.Form):
+    """A promotion's choice at the till: the promotion's code and the SKU the member picked."""
+
+    promotion = forms.CharField(max_length=40)
+    sku = forms.CharField(max_length=64, label=_("Choice"))

@@ -7,7 +7,10 @@ returns the basket the earning engine and the posting plan see: each line at the
 its discount including the member's, its list price, the source of its price and its flag.
 
 Until an organization saves its pricing settings, a basket whose every line carries a price is
-taken as sent (the way Sasom worked before it priced baskets: no catalog query at all).
+taken as sent (the way Sasom worked before it priced baskets: no catalog query at all) — unless
+it has active POS promotions: then the lines are read from the catalog (the POS's prices still
+win, ``authority`` "pos") and the promotions run between the passes (``checkout.promo``). A shop
+without an active promotion pays one cached version check (``promotions.compile``).
 """
 
 from __future__ import annotations
@@ -15,19 +18,24 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sasom.catalog import prices
 from sasom.catalog.pricing import (
     LineIn,
     PricedBasket,
     PricingError,
+    ProductPrices,
     Terms,
     basket_price,
     sent_lines_check,
 )
+from sasom.checkout import promo
 from sasom.checkout.checks import bill_discount_check, sale_time_check
+from sasom.checkout.errors import PROMOTION_CHOICE
 from sasom.core.errors import DomainError
 from sasom.core.money import money
 from sasom.earning import engine
@@ -36,6 +44,8 @@ from sasom.ledger.policy import local_date
 from sasom.members.models import Member
 from sasom.members.selectors import is_birthday, member_benefits
 from sasom.organizations.models import Branch, Organization
+from sasom.promotions.compile import gift_skus_for, promotion_set_for
+from sasom.promotions.engine.types import ZERO, Line, PromotionSet, Result
 from sasom.tiers.engine import discounts as tier_discounts
 from sasom.tiers.selectors import ladder_for, member_tier_code
 
@@ -46,6 +56,12 @@ __all__ = ["Priced", "basket_priced", "lines_sent"]
 class Priced:
     basket: engine.Basket  # what the engine and the plan see
     priced: PricedBasket | None  # None: taken as sent (pricing not configured)
+    promotions: Result | None = None  # what the POS promotions did (None: the shop has none active)
+    pset: PromotionSet | None = None
+
+    @property
+    def promoted(self) -> bool:
+        return bool(self.promotions and self.promotions.applied)
 
 
 def lines_sent(basket: engine.Basket) -> tuple[LineIn, ...]:
@@ -55,9 +71,14 @@ def lines_sent(basket: engine.Basket) -> tuple[LineIn, ...]:
 
 
 def basket_priced(*, organization: Organization, branch: Branch, basket: engine.Basket, member: Member | None,
-                  sent: tuple[LineIn, ...] | None = None, batch: bool = False) -> Priced:
+                  sent: tuple[LineIn, ...] | None = None, batch: bool = False,
+                  choices: Mapping[str, str] | None = None, lock: bool = False) -> Priced:
     """Check the sale's date (``checks.sale_time_check``; ``batch``: the batches' window) and
     price ``sent`` (by default the basket's own lines, each with the price it carries).
+
+    POS promotions run unless ``batch`` (day-end batches carry what the POS charged); ``choices``
+    are the cashier's ({promotion code: chosen SKU}); ``lock``: inside the commit's transaction,
+    the limited promotions' rows are locked before their counts are read (``promotions.uses``).
 
     Refuses a line it cannot price: ``unknown_product`` (not in the catalog, and the organization
     takes no open lines), ``price_required`` (an open line without a price),
@@ -65,7 +86,8 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
     sale_time_check(basket.occurred_at, batch=batch, since=organization.sales_since, zone=organization.time_zone)
     lines = sent if sent is not None else lines_sent(basket)
     settings = prices.pricing_settings(organization.pk)
-    if not settings.configured and all(ln.unit_price is not None for ln in lines):
+    pset = None if batch else promotion_set_for(organization.pk)
+    if pset is None and not settings.configured and all(ln.unit_price is not None for ln in lines):
         try:
             sent_lines_check(lines)
         except PricingError as exc:
@@ -78,6 +100,7 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
                   skip_discounted_lines=settings.skip_discounted_lines,
                   excluded_categories=settings.excluded_categories)
     table = None
+    tier = ""
     if member is not None:
         benefits = member_benefits(member, on)
         percent, birthday, label = benefits.discount_percent, benefits.birthday_discount_percent, member.member_type.code
@@ -94,15 +117,49 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
         )
         if benefits.active:
             table = settings.member_tables.get(member.member_type_id)
-    products = prices.basket_products(organization.pk, (ln.code for ln in lines), branch_id=branch.pk,
-                                      branch_code=branch.code, on=on, settings=settings, member_table=table)
+    gifts = gift_skus_for(organization.pk) if pset is not None else frozenset()
+    products = prices.basket_products(organization.pk, [*(ln.code for ln in lines), *sorted(gifts)],
+                                      branch_id=branch.pk, branch_code=branch.code, on=on, settings=settings,
+                                      member_table=table)
+    promoter = None
+    if pset is not None:
+        promoter = _promoter(organization, branch, basket, member, tier, pset, products, gifts, lines, choices, lock)
     try:
-        priced = basket_price(lines, products, terms, open_lines=settings.open_lines)
+        priced = basket_price(lines, products, terms, open_lines=settings.open_lines, promote=promoter)
     except PricingError as exc:
         raise DomainError(exc.code, str(exc), field=exc.field) from None
-    out = _priced_basket(basket, priced, lines)
+    if promoter is not None and choices:
+        for pending in promoter.result.choices:
+            if pending.promotion in choices:
+                raise DomainError(PROMOTION_CHOICE, f"{choices[pending.promotion]} is not one of the choices of "
+                                  f"{pending.promotion}: {', '.join(pending.options)}.",
+                                  field=f"choices.{pending.promotion}")
+    out = _priced_basket(basket, priced, lines, choices if promoter is not None else None)
     bill_discount_check(out)
-    return Priced(basket=out, priced=priced)
+    return Priced(basket=out, priced=priced, promotions=promoter.result if promoter else None, pset=pset)
+
+
+def _promoter(organization: Organization, branch: Branch, basket: engine.Basket, member: Member | None, tier: str,
+              pset: PromotionSet, products: Mapping[str, ProductPrices], gifts: frozenset[str],
+              lines: tuple[LineIn, ...], choices: Mapping[str, str] | None, lock: bool) -> promo.Promoter:
+    """The promotions' step for this basket: the counts its limited promotions read (locked at
+    commit), where, when and for whom, and the gifts' list prices."""
+    touched = []
+    for i, ln in enumerate(lines):
+        p = products.get(ln.code)
+        touched.append(Line(index=i, sku=p.sku if p else ln.code, brand=p.brand if p else ln.brand,
+                            categories=p.categories if p else frozenset({ln.category}),
+                            quantity=ln.quantity, unit_price=ZERO, list_price=ZERO))
+    counts = promo.counts_for(organization.pk, pset, tuple(touched), member.pk if member else None, lock=lock)
+    ctx = promo.context_of(
+        occurred_at=basket.occurred_at, zone=organization.time_zone, branch=branch.code,
+        terminal=basket.terminal_code, salesperson=basket.salesperson, document_type=basket.document_type,
+        member=member.code if member else "", member_type=member.member_type.code if member else "", tier=tier,
+        counts=counts, choices=choices or {},
+        gift_prices={sku: products[sku].list_price for sku in gifts if sku in products},
+    )
+    earn = any(p.members_earn_on_gifts for p in pset.promotions)  # the organization's setting, compiled in
+    return promo.Promoter(pset, ctx, products=products, gifts_earn_points=earn)
 
 
 def _as_sent(ln: LineIn) -> engine.BasketLine:
@@ -111,7 +168,8 @@ def _as_sent(ln: LineIn) -> engine.BasketLine:
                              discount=ln.discount, category=ln.category, brand=ln.brand)
 
 
-def _priced_basket(basket: engine.Basket, priced: PricedBasket, sent: tuple[LineIn, ...]) -> engine.Basket:
+def _priced_basket(basket: engine.Basket, priced: PricedBasket, sent: tuple[LineIn, ...],
+                   choices: Mapping[str, str] | None = None) -> engine.Basket:
     lines = tuple(
         engine.BasketLine(
             line_no=ln.line_no, sku=ln.sku, quantity=ln.quantity, unit_price=ln.unit_price, discount=ln.discount,
@@ -124,15 +182,17 @@ def _priced_basket(basket: engine.Basket, priced: PricedBasket, sent: tuple[Line
     notes = [(0, n.kind, "", n.reason) for n in priced.notes]
     notes += [(ln.line_no, a.kind, "" if a.amount is None else str(money(a.amount)), a.reason)
               for ln in priced.lines for a in ln.adjustments]
-    return dataclasses.replace(basket, lines=lines, sent_lines_hash=_sent_hash(sent), pricing=tuple(notes))
+    return dataclasses.replace(basket, lines=lines, sent_lines_hash=_sent_hash(sent, choices), pricing=tuple(notes))
 
 
-def _sent_hash(sent: tuple[LineIn, ...]) -> str:
-    """The lines as sent: a replay is the same sale when it sends the same lines, whatever the
-    prices are by then."""
-    body = [[ln.line_no, ln.code, decimal_text(ln.quantity),
-             None if ln.unit_price is None else decimal_text(ln.unit_price), decimal_text(ln.discount),
-             ln.category, ln.brand] for ln in sorted(sent, key=lambda x: x.line_no)]
+def _sent_hash(sent: tuple[LineIn, ...], choices: Mapping[str, str] | None = None) -> str:
+    """The lines as sent (and the promotions' choices, when any): a replay is the same sale when it
+    sends the same lines and choices, whatever the prices are by then."""
+    body: list[Any] = [[ln.line_no, ln.code, decimal_text(ln.quantity),
+                        None if ln.unit_price is None else decimal_text(ln.unit_price), decimal_text(ln.discount),
+                        ln.category, ln.brand] for ln in sorted(sent, key=lambda x: x.line_no)]
+    if choices:
+        body.append(sorted(choices.items()))
     return hashlib.sha256(json.dumps(body).encode()).hexdigest()
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sasom.checkout.promo import snapshot_in
 from sasom.core.dates import shop_date
+from sasom.ledger.plan_promotions import PROMOTION_NOTE
 
 # Why a member earned nothing (``EarnResult.no_points``), as the receipt says it.
 NO_POINTS = {
@@ -43,13 +45,35 @@ def tier_lines(card: Any, width: int = 40) -> list[str]:
     return lines
 
 
+def promotion_lines(sale: Any, width: int = 40) -> list[str]:
+    """Each POS promotion of the sale with its discount ("ซื้อ 2 แถม 1 -20.00"), the gifts it
+    added and its message on the bill, from the sale's explanation (no query)."""
+    explanation = sale.explanation if isinstance(getattr(sale, "explanation", None), dict) else {}
+    snapshot = snapshot_in(explanation.get("pricing", []))
+    if snapshot is None:
+        return []
+    amounts: dict[str, Decimal] = {}
+    for _no, kind, amount, _reason in explanation.get("pricing", []):
+        if kind.startswith(PROMOTION_NOTE) and amount:
+            code = kind[len(PROMOTION_NOTE):]
+            amounts[code] = amounts.get(code, Decimal("0")) + Decimal(amount)
+    out = ["โปรโมชั่น / Promotions"]
+    for row in snapshot.get("promotions", []):
+        off = f" -{amounts.get(row['code'], Decimal('0')):,.2f}"
+        out.append(f"{row['name'][:width - len(off)]}{off}")
+    for _no, sku, quantity in snapshot.get("gifts", []):
+        out.append(f"  ของแถม / Gift: {quantity} x {sku}"[:width])
+    out.extend(f"  {row['message']}"[:width] for row in snapshot.get("promotions", []) if row.get("message"))
+    return out
+
+
 def receipt_text(*, organization: Any, sale: Any, member: Any, awards: list[Any], balance: Any,
                  campaign_discount: Decimal = Decimal("0"), width: int = 40, tier: Any = None) -> str:
     """Bilingual (Thai / English) lines no wider than ``width`` characters for a receipt printer;
     dates as the organization shows them in Thai (its calendar setting); ``tier`` is the member's
     tier card (``ledger.tier_card``), None without a ladder."""
     rule = "-" * width
-    lines = [rule, organization.name[:width]]
+    lines = [rule, organization.name[:width], *promotion_lines(sale, width)]
     if member is None:
         lines.append("ไม่ใช่สมาชิก / Not a member")
         if sale.donation:

@@ -12,6 +12,9 @@ from sasom.checkout import receipts, services
 from sasom.checkout.api_schemas import (
     PointsDiscountOut,
     PriceStepOut,
+    PromotionAppliedOut,
+    PromotionChoiceOut,
+    PromotionHintOut,
     SaleCouponOut,
     SaleLineOut,
     SaleOut,
@@ -19,6 +22,7 @@ from sasom.checkout.api_schemas import (
     SaleRewardOptionOut,
 )
 from sasom.checkout.pricing import campaign_discount
+from sasom.checkout.promo import GIFT_SOURCE, SNAPSHOT
 from sasom.core.money import money
 from sasom.earning import engine
 from sasom.ledger.api_schemas import awards_out, balance_out
@@ -32,7 +36,7 @@ from sasom.organizations.models import Organization
 
 def steps_out(rows: list[list[Any]] | tuple[tuple[int, str, str, str], ...], line_no: int) -> list[PriceStepOut]:
     return [PriceStepOut(kind=kind, amount=Decimal(amount) if amount else None, reason=reason)
-            for no, kind, amount, reason in rows if no == line_no]
+            for no, kind, amount, reason in rows if no == line_no and kind != SNAPSHOT]
 
 
 def line_out(ln: LineRow | SaleLine, pricing: list[list[Any]] | tuple[tuple[int, str, str, str], ...]
@@ -42,8 +46,9 @@ def line_out(ln: LineRow | SaleLine, pricing: list[list[Any]] | tuple[tuple[int,
         line_no=ln.line_no, sku=ln.sku, quantity=ln.quantity,
         list_price=ln.unit_price if ln.list_price is None else ln.list_price, unit_price=ln.unit_price,
         price_source=ln.price_source, price_flag=ln.price_flag, discount=ln.discount,
-        member_discount=ln.member_discount, net=ln.net, earns_points=not ln.excluded_from_points,
-        steps=steps_out(pricing, ln.line_no),
+        member_discount=ln.member_discount, promotion_discount=ln.promotion_discount,
+        promotions=ln.promotions.split(), gift=ln.price_source == GIFT_SOURCE, net=ln.net,
+        earns_points=not ln.excluded_from_points, steps=steps_out(pricing, ln.line_no),
     )
 
 
@@ -122,5 +127,23 @@ def quote_out(organization: Organization, q: services.SaleQuote) -> SaleQuoteOut
         points_discount=PointsDiscountOut(max_points=pd.max_points, max_amount=pd.max_amount) if pd else None,
         coupons=coupons_out(q.coupons),
         rewards=[SaleRewardOptionOut(code=r.code, name=r.name, points=r.points_cost) for r in q.rewards],
-        balance=balance_out(member, q.account), balance_after=after,
+        balance=balance_out(member, q.account), balance_after=after, **promotions_out(q),
     )
+
+
+def promotions_out(q: services.SaleQuote) -> dict[str, Any]:
+    """The quote's promotions: applied, choices pending, hints, bill messages."""
+    r = q.promotions
+    if r is None:
+        return {}
+    return {
+        "promotion_discount": money(r.discount),
+        "promotions": [PromotionAppliedOut(code=a.code, name=a.name, kind=a.kind, times=a.times,
+                                           discount=money(a.discount), message=a.message, explanation=a.explanation)
+                       for a in r.applied],
+        "choices": [PromotionChoiceOut(promotion=c.promotion, options=list(c.options), quantity=c.quantity,
+                                       unit_price=money(c.unit_price)) for c in r.choices],
+        "hints": [PromotionHintOut(promotion=h.promotion, name=h.name, missing_units=h.missing_units,
+                                   missing_amount=h.missing_amount, reward=h.reward) for h in r.hints],
+        "messages": list(r.messages),
+    }

@@ -5,7 +5,8 @@ of these, and render what it returns; this is the only module that asks the ledg
 ``sale_commit`` decides the path of a sale:
 
 * a *plain* sale (money only) on PostgreSQL goes through the ledger's one-call fast path (the
-  member and the account read in one query, the plan persisted by ``sasom_sale_post``);
+  member and the account read in one query, the plan persisted by ``sasom_sale_post``) — unless a
+  POS promotion applied: its uses are counted in the same transaction (``checkout.promo_commit``);
 * any other sale, or a plain one the fast path declines, posts in one transaction with the ORM
   writer: coupons used first (discount coupons lower the bill and the points base, cash coupons
   are payments), then the points paid with, checked against the locked balance and the
@@ -17,6 +18,7 @@ of these, and render what it returns; this is the only module that asks the ledg
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -26,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sasom.catalog.pricing import LineIn, PricedBasket
-from sasom.checkout import payments
+from sasom.checkout import payments, promo_commit, promo_returns
 from sasom.checkout.errors import MEMBER_AMBIGUOUS, MEMBER_NOT_FOUND
 from sasom.checkout.payments import CouponUsed, coupons_of_sale, points_discount_apply
 from sasom.checkout.pricing import basket_priced
@@ -47,6 +49,8 @@ from sasom.members.models import Member
 from sasom.members.selectors import member_lookup
 from sasom.members.validation import try_normalize_phone
 from sasom.organizations.models import Branch, Organization, Staff, Terminal
+from sasom.promotions.engine.types import Result
+from sasom.promotions.uses import uses_reverse
 from sasom.rewards import selectors as reward_selectors
 from sasom.rewards.models import Reward
 from sasom.rewards.pricing import DiscountQuote
@@ -102,6 +106,7 @@ class SaleQuote:
     coupons: list[CouponUsed] = field(default_factory=list)  # the member's issued coupons (face value)
     rewards: list[Reward] = field(default_factory=list)  # rewards the member can afford now
     account: PointAccount | None = None  # the member's account as the quote read it
+    promotions: Result | None = None  # the POS promotions: applied, choices pending, hints
 
 
 # ------------------------------------------------------------------------------ members
@@ -158,13 +163,14 @@ def _member_and_account(organization_id: int, ref: MemberRef | None, region: str
 
 def sale_quote(*, organization: Organization, branch: Branch, basket: engine.Basket, member: Member | None,
                sent: tuple[LineIn, ...] | None = None, coupons: list[str] | tuple[str, ...] = (),
-               redeem_points: int = 0) -> SaleQuote:
+               redeem_points: int = 0, choices: Mapping[str, str] | None = None) -> SaleQuote:
     """The priced basket for ``member`` now: the lines priced (``sent``, by default the basket's
     own), the ``coupons`` and ``redeem_points`` applied as :func:`sale_commit` applies them (and
     refused as it would refuse them), the points it would earn, the most points the member may
     pay with, their coupons and the rewards they can afford. Writes nothing."""
-    till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent)
-    basket, priced = till.basket, till.priced
+    till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent,
+                         choices=choices)
+    basket, priced, promotions = till.basket, till.priced, till.promotions
     account = account_of(member) if member is not None else None  # read once for all of the quote
     if redeem_points and member is None:
         raise DomainError(POINTS_WITHOUT_MEMBER, _("Only a member can pay with points."), field="redeem_points")
@@ -180,7 +186,7 @@ def sale_quote(*, organization: Organization, branch: Branch, basket: engine.Bas
     result = ledger_sale_quote(organization=organization, basket=basket, member=member, account=account)
     if member is None:
         return SaleQuote(member=None, result=result, points_discount=None, basket=basket, priced=priced,
-                         coupons_used=used)
+                         coupons_used=used, promotions=promotions)
     try:
         points_discount: DiscountQuote | None = points_discount_quote_for(
             member, bill_amount=bill_amount_of(dataclasses.replace(basket, points_discount=Decimal("0"))),
@@ -201,7 +207,8 @@ def sale_quote(*, organization: Organization, branch: Branch, basket: engine.Bas
         if reward_selectors.tier_allowed(r.tiers, tier)
     ]
     return SaleQuote(member=member, result=result, points_discount=points_discount, basket=basket, priced=priced,
-                     coupons_used=used, points_used=redeem_points, coupons=issued, rewards=rewards, account=account)
+                     coupons_used=used, points_used=redeem_points, coupons=issued, rewards=rewards, account=account,
+                     promotions=promotions)
 
 
 # ------------------------------------------------------------------------------ commit
@@ -221,28 +228,35 @@ def sale_commit(
     coupons: list[str] | tuple[str, ...] = (),
     redeem_points: int = 0,
     staff: Staff | None = None,
+    choices: Mapping[str, str] | None = None,
 ) -> SaleCommitted:
-    """Post the sale once: price the lines (``sent``, by default the basket's own), earn, pay
-    with coupons and points, all or nothing. The member is given (``member``) or named
-    (``member_ref``); see the module's docstring for the paths."""
+    """Post the sale once: price the lines (``sent``, by default the basket's own) with the POS
+    promotions (``choices``: {promotion code: chosen SKU}), earn, pay with coupons and points, all
+    or nothing. The member is given (``member``) or named (``member_ref``); see the module's
+    docstring for the paths."""
     region = organization.phone_region or "TH"
-    if member is None and not coupons and not redeem_points and fast_path_available():
+    fast = member is None and not coupons and not redeem_points and fast_path_available()
+    if fast:
         member, account = _member_and_account(organization.pk, member_ref, region)
-        basket = basket_priced(organization=organization, branch=branch, basket=basket, member=member,
-                               sent=sent).basket
+    elif member is None:
+        member = member_find(organization.pk, member_ref, region=region)
+    till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent,
+                         choices=choices)
+    if fast and not till.promoted:
         result = sale_post_fast(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
-                                basket=basket, member=member, account=account, actor=actor)
+                                basket=till.basket, member=member, account=account, actor=actor)
         if result is not None:
-            return _committed(result, member, plain=True, coupons=None, basket=basket)
-    else:
-        if member is None:
-            member = member_find(organization.pk, member_ref, region=region)
-        basket = basket_priced(organization=organization, branch=branch, basket=basket, member=member,
-                               sent=sent).basket
-    with transaction.atomic():  # coupons used, points paid and the sale commit together or not at all
-        return _commit_locked(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
-                              basket=basket, member=member, coupons=list(coupons), redeem_points=redeem_points,
-                              actor=actor, staff=staff)
+            return _committed(result, member, plain=True, coupons=None, basket=till.basket)
+    with transaction.atomic():  # coupons used, points paid, promotions counted and the sale, or nothing
+        if promo_commit.needs_lock(till):  # the counts that decide, read under the promotions' locks
+            till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent,
+                                 choices=choices, lock=True)
+        done = _commit_locked(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
+                              basket=promo_commit.with_snapshot(organization.pk, till, choices), member=member,
+                              coupons=list(coupons), redeem_points=redeem_points, actor=actor, staff=staff)
+        if done.created:
+            promo_commit.uses_of_sale(done.sale, member, till)
+        return done
 
 
 def _commit_locked(*, organization: Organization, branch: Branch, terminal: Terminal, receipt_id: str,
@@ -313,7 +327,20 @@ def sale_counter_post(*, organization: Organization, branch: Branch, terminal: T
                       staff: Staff | None = None) -> SalePostResult:
     """The back office's counter: the lines priced as at the till; the points paid with are
     worth what the points-discount rule says (``points_discount_apply``), never an amount keyed."""
-    basket = basket_priced(organization=organization, branch=branch, basket=basket, member=member).basket
+    with transaction.atomic():
+        till = basket_priced(organization=organization, branch=branch, basket=basket, member=member,
+                             lock=True)
+        result = _counter_post(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
+                               basket=promo_commit.with_snapshot(organization.pk, till, None), member=member,
+                               actor=actor, points_used=points_used, staff=staff)
+        if result.created:
+            promo_commit.uses_of_sale(result.sale, member, till)
+        return result
+
+
+def _counter_post(*, organization: Organization, branch: Branch, terminal: Terminal, receipt_id: str,
+                  basket: engine.Basket, member: Member | None, actor: Actor, points_used: int,
+                  staff: Staff | None) -> SalePostResult:
     if points_used:
         if member is None:
             raise DomainError(POINTS_WITHOUT_MEMBER, _("Only a member pays with points."), field="points_used")
@@ -328,14 +355,22 @@ def sale_counter_post(*, organization: Organization, branch: Branch, terminal: T
 
 
 def sale_return(*, sale: Sale, lines: dict[int, Decimal], actor: Actor, return_id: str, reason: str = "") -> SaleReturn:
-    """Return ``lines`` ({line_no: quantity}) of ``sale`` (the ledger's arithmetic, once per return id)."""
-    return ledger_sale_return(sale=sale, lines=dict(lines), actor=actor, return_id=return_id, reason=reason)
+    """Return ``lines`` ({line_no: quantity}) of ``sale`` (the ledger's arithmetic, once per return id).
+    A sale that got POS promotions is repriced without what was returned, with the promotions as
+    they were at the sale (``checkout.promo_returns``); a full return gives their uses back."""
+    with transaction.atomic():
+        ret = ledger_sale_return(sale=sale, lines=dict(lines), actor=actor, return_id=return_id, reason=reason,
+                                 reprice=promo_returns.repricer(sale))
+        if ret.sale.status == Sale.Status.RETURNED:
+            uses_reverse(organization_id=sale.organization_id, sale_id=sale.pk)
+        return ret
 
 
 @transaction.atomic
 def sale_void(*, sale: Sale, reason: str, actor: Actor) -> Sale:
     """Void a whole sale: reverse every point it caused, and the points bought with its money."""
     sale = ledger_sale_void(sale=sale, reason=reason, actor=actor)
+    uses_reverse(organization_id=sale.organization_id, sale_id=sale.pk)  # the budget given back
     points_purchase_void_for_payment(
         organization_id=sale.organization_id, payment_reference=sale.receipt_id, actor=actor, reason=reason
     )

@@ -54,6 +54,7 @@ class TillBasket:
     receipt_id: str = ""
     receipt_terminal_id: int | None = None
     stamp: str = ""  # ISO time of the quote on screen: the sale's time when posted
+    choices: tuple[tuple[str, str], ...] = ()  # (promotion code, chosen SKU): the member's picks
 
     # -------------------------------------------------------------- session
     @classmethod
@@ -68,6 +69,7 @@ class TillBasket:
                 points=int(raw.get("points", 0)), bag_declined=bool(raw.get("bag_declined", False)),
                 receipt_id=str(raw.get("receipt_id", "")),
                 receipt_terminal_id=raw.get("receipt_terminal_id"), stamp=str(raw.get("stamp", "")),
+                choices=tuple((str(c), str(s)) for c, s in raw.get("choices", [])),
             )
         except (KeyError, TypeError, ValueError, ArithmeticError):
             return cls()
@@ -78,6 +80,7 @@ class TillBasket:
             "coupons": list(self.coupons), "points": self.points, "bag_declined": self.bag_declined,
             "receipt_id": self.receipt_id,
             "receipt_terminal_id": self.receipt_terminal_id, "stamp": self.stamp,
+            "choices": [list(c) for c in self.choices],
         }
 
     # -------------------------------------------------------------- changes (each a new basket)
@@ -103,9 +106,17 @@ class TillBasket:
         """Another member: their coupons and points are theirs, so the payments start again."""
         return dataclasses.replace(self, member_id=member_id, coupons=(), points=0)
 
+    def with_choice(self, promotion: str, sku: str) -> TillBasket:
+        """The member's pick for ``promotion`` (another pick for it replaces the first)."""
+        kept = tuple(c for c in self.choices if c[0] != promotion)
+        return dataclasses.replace(self, choices=(*kept, (promotion, sku)))
+
+    def chosen(self) -> dict[str, str]:
+        return dict(self.choices)
+
     def changed_from(self, other: TillBasket) -> bool:
-        return (self.lines, self.member_id, self.coupons, self.points, self.bag_declined) != (
-            other.lines, other.member_id, other.coupons, other.points, other.bag_declined)
+        return (self.lines, self.member_id, self.coupons, self.points, self.bag_declined, self.choices) != (
+            other.lines, other.member_id, other.coupons, other.points, other.bag_declined, other.choices)
 
     def renewed(self) -> TillBasket:
         """The same bill under a new token: a post form printed before this change is refused."""

@@ -29,7 +29,8 @@ class Step:
         """A discount as money off (−9.00); a price step as the change per unit it made (−16.00)."""
         if self.amount is None:
             return ""
-        signed = -abs(self.amount) if self.kind in DISCOUNTS else self.amount
+        discount = self.kind in DISCOUNTS or self.kind.startswith("promotion:")
+        signed = -abs(self.amount) if discount else self.amount
         return f"{signed:+,.2f}".replace("-", "\u2212")
 
 
@@ -63,6 +64,8 @@ def step_label(kind: str) -> str:
         "birthday_discount": _("Birthday discount"),
         "no_member_discount": _("No member discount"),
     }
+    if kind.startswith("promotion:"):
+        return _("Promotion %(code)s") % {"code": kind[len("promotion:"):]}
     return labels.get(kind, kind)
 
 
@@ -73,7 +76,8 @@ def source_label(source: str) -> str:
         if branch:
             return _("Price table %(table)s at %(branch)s") % {"table": table, "branch": branch}
         return _("Price table %(table)s") % {"table": table}
-    labels = {"base": _("List price"), "pos": _("Till's price"), "open": _("Not in the catalog"), "": _("As sent")}
+    labels = {"base": _("List price"), "pos": _("Till's price"), "open": _("Not in the catalog"), "": _("As sent"),
+              "promotion": _("Promotion gift")}
     return labels.get(source, source)
 
 

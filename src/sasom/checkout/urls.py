@@ -3,7 +3,7 @@ till (``till/``) is the sale screen the menu opens, the counter stays for sales 
 
 from django.urls import path
 
-from sasom.checkout import views, views_till, views_till_terminal
+from sasom.checkout import views, views_till, views_till_inquiry, views_till_terminal
 
 app_name = "checkout"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("till/payment/", views_till.till_payment, name="till_payment"),
     path("till/bag/", views_till.till_bag, name="till_bag"),
     path("till/new/", views_till.till_new, name="till_new"),
+    path("till/choice/", views_till.till_choice, name="till_choice"),
+    path("till/inquiry/", views_till_inquiry.till_inquiry, name="till_inquiry"),
     path("till/post/", views_till.till_commit, name="till_commit"),
     path("till/receipts/<int:pk>/", views_till.till_receipt, name="till_receipt"),
 ]

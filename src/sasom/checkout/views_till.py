@@ -28,6 +28,7 @@ from sasom.checkout.forms import (
     MAX_LINES,
     MAX_QUANTITY,
     BagForm,
+    ChoiceForm,
     LineForm,
     MemberFindForm,
     PaymentForm,
@@ -84,7 +85,7 @@ def _quote(request: StaffRequest, place: Place, basket: TillBasket) -> services.
     return services.sale_quote(
         organization=request.organization, branch=place.terminal.branch,
         basket=basket.engine_basket(place.terminal, str(request.staff)), member=place.member, sent=basket.sent(),
-        coupons=basket.coupons, redeem_points=basket.points,
+        coupons=basket.coupons, redeem_points=basket.points, choices=basket.chosen(),
     )
 
 
@@ -288,6 +289,21 @@ def till_bag(request: StaffRequest) -> HttpResponse:
 
 @require_POST
 @require_perm("points.earn")
+def till_choice(request: StaffRequest) -> HttpResponse:
+    """The member's pick of a promotion's choice (a free item or a purchase-with-purchase item);
+    the quote refuses a SKU the promotion does not offer."""
+    place = _place(request)
+    if place is None:
+        return no_terminal()
+    form = ChoiceForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _answer(request, place, place.basket)
+    return _change(request, place, place.basket.with_choice(form.cleaned_data["promotion"], form.cleaned_data["sku"]))
+
+
+@require_POST
+@require_perm("points.earn")
 def till_new(request: StaffRequest) -> HttpResponse:
     """Drop the bill on screen and start a new one (its receipt number is not reused)."""
     TillBasket().save(request.session)
@@ -325,6 +341,7 @@ def till_commit(request: StaffRequest) -> HttpResponse:
             actor=Actor.from_request(request),
             member_ref=services.MemberRef(code=place.member.code) if place.member else None, sent=basket.sent(),
             coupons=list(basket.coupons), redeem_points=basket.points, staff=request.staff,
+            choices=basket.chosen(),
         )
     except DomainError as err:
         messages.error(request, err.message)

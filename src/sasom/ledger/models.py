@@ -186,6 +186,10 @@ class SaleLine(TenantModel):
     price_flag = models.CharField(max_length=8, blank=True)  # "differs" | "open"
     member_discount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     excluded_from_points = models.BooleanField(default=False)
+    # The POS promotions' discount inside ``discount`` and the codes of the promotions that gave it
+    # ("B2G1 PWP", space-separated); the sale's explanation says why (its "pricing" rows).
+    promotion_discount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    promotions = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["line_no"]

@@ -23,6 +23,7 @@ from typing import Any
 
 from sasom.core.money import money
 from sasom.earning import engine
+from sasom.ledger.plan_promotions import line_promotions
 
 SALE_EXPLANATION_VERSION = 1
 
@@ -42,6 +43,8 @@ class LineRow:
     price_flag: str = ""
     member_discount: Decimal = Decimal("0")
     excluded_from_points: bool = False
+    promotion_discount: Decimal = Decimal("0")
+    promotions: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +223,9 @@ def context_from_json(data: dict[str, Any] | None) -> engine.MemberContext:
 def line_rows(basket: engine.Basket) -> tuple[tuple[LineRow, ...], Decimal]:
     """The sale's lines in line order, and the gross (sum of the lines' rounded amounts)."""
     rows, gross = [], Decimal("0")
+    promoted = line_promotions(basket.pricing) if basket.pricing else {}
     for ln in sorted(basket.lines, key=lambda x: x.line_no):
+        promo_discount, promo_codes = promoted.get(ln.line_no, (Decimal("0"), ""))
         amount = money(ln.quantity * ln.unit_price)
         gross += amount
         rows.append(LineRow(
@@ -228,7 +233,8 @@ def line_rows(basket: engine.Basket) -> tuple[tuple[LineRow, ...], Decimal]:
             quantity=ln.quantity, unit_price=ln.unit_price, discount=money(ln.discount),
             net=money(amount - ln.discount), list_price=ln.list_price, price_source=ln.price_source[:40],
             price_flag=ln.price_flag[:8], member_discount=money(ln.member_discount),
-            excluded_from_points=ln.excluded_from_points,
+            excluded_from_points=ln.excluded_from_points, promotion_discount=money(promo_discount),
+            promotions=promo_codes[:200],
         ))
     return tuple(rows), gross
 
@@ -369,7 +375,8 @@ def plan_json(plan: SalePlan) -> str:
              "quantity": str(ln.quantity), "unit_price": str(ln.unit_price), "discount": str(ln.discount),
              "net": str(ln.net), "list_price": None if ln.list_price is None else str(ln.list_price),
              "price_source": ln.price_source, "price_flag": ln.price_flag,
-             "member_discount": str(ln.member_discount), "excluded_from_points": ln.excluded_from_points}
+             "member_discount": str(ln.member_discount), "excluded_from_points": ln.excluded_from_points,
+             "promotion_discount": str(ln.promotion_discount), "promotions": ln.promotions}
             for ln in plan.lines
         ],
         "earn": None if e is None else {

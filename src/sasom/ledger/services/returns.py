@@ -2,6 +2,12 @@
 
 A return recomputes the sale without the quantities returned so far and takes back the
 difference; points paid with come back in proportion. A void reverses whatever returns left.
+
+A sale that got POS promotions is returned with a ``reprice`` (the checkout's, which knows the
+promotions as they were at the sale): the remainder's lines are priced again without the
+promotions' discounts they no longer earn, and the money returned is what the sale kept before
+this return less what it keeps after (never below zero), so returning an item that unlocked a
+benefit takes the benefit's value back (DOMAIN.md 10).
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -38,22 +45,36 @@ from sasom.ledger.plan import context_from_json, decimal_text
 from sasom.ledger.policy import local_date, settings_of, zone
 from sasom.ledger.services import core, sales
 
+# (the sale's lines, cumulative quantities returned per line number) -> line number -> the
+# promotions' discount on the quantity kept (checkout.promo_returns)
+Reprice = Callable[[list[SaleLine], dict[int, Decimal]], dict[int, Decimal]]
 
-def _remaining_basket(sale: Sale, lines: list[SaleLine], returned: dict[int, Decimal]) -> tuple[engine.Basket, Decimal, Decimal]:
+
+def _remaining_basket(sale: Sale, lines: list[SaleLine], returned: dict[int, Decimal],
+                      reprice: Reprice | None = None) -> tuple[engine.Basket, Decimal, Decimal]:
     """The sale as it stands after ``returned`` (cumulative quantities per line number), plus the
-    net value kept and the total net value. Line and bill-level discounts shrink in proportion."""
+    net value kept and the total net value. Line and bill-level discounts shrink in proportion;
+    with ``reprice``, a line's promotions' discount is the one the remainder earns."""
     total = sum((ln.net for ln in lines), Decimal("0"))
+    promoted = reprice(lines, returned) if reprice is not None else None
     kept_lines, kept = [], Decimal("0")
     for ln in lines:
         qty = ln.quantity - returned.get(ln.line_no, Decimal("0"))
         if qty <= 0:
             continue
         share = qty / ln.quantity
-        kept += ln.net * share
+        if promoted is None:
+            discount = money(ln.discount * share)
+            kept += ln.net * share
+        else:
+            amount = money(qty * ln.unit_price)
+            others = money((ln.discount - ln.promotion_discount) * share)
+            discount = min(amount, others + promoted.get(ln.line_no, Decimal("0")))
+            kept += amount - discount
         kept_lines.append(
             engine.BasketLine(
                 line_no=ln.line_no, sku=ln.sku, quantity=qty, unit_price=ln.unit_price,
-                discount=money(ln.discount * share), category=ln.category, brand=ln.brand,
+                discount=discount, category=ln.category, brand=ln.brand,
                 excluded_from_points=ln.excluded_from_points,
             )
         )
@@ -121,6 +142,18 @@ def _undo(
     return debt_added
 
 
+def _shared(amount: Decimal, weights: dict[int, Decimal]) -> dict[int, Decimal]:
+    """``amount`` over the lines in proportion to ``weights`` (the last line takes the rounding)."""
+    total = sum(weights.values(), Decimal("0"))
+    out, left = {}, amount
+    keys = sorted(weights)
+    for no in keys[:-1]:
+        part = money(amount * weights[no] / total) if total else Decimal("0")
+        out[no], left = part, left - part
+    out[keys[-1]] = left
+    return out
+
+
 def _previous(sale: Sale) -> dict[str, int]:
     sums = sale.returns.aggregate(
         member=Sum("points_reversed"), referrer=Sum("referrer_points_reversed"), refunded=Sum("points_refunded")
@@ -141,6 +174,7 @@ def sale_return(
     return_id: str,
     reason: str = "",
     now: dt.datetime | None = None,
+    reprice: Reprice | None = None,
 ) -> SaleReturn:
     """Return ``lines`` ({line_no: quantity}) of ``sale``.
 
@@ -149,7 +183,7 @@ def sale_return(
     returns already took back, are reversed — never more than the sale earned in total. Points paid
     with on the sale come back in proportion to the net value returned (all of them on a full
     return). A shortfall becomes debt or is forgiven, by the organization's policy. Idempotent per
-    ``return_id``.
+    ``return_id``. ``reprice``: the sale got POS promotions (see the module's docstring).
     """
     return_id = (return_id or "").strip()
     if not return_id or len(return_id) > 64:
@@ -184,7 +218,7 @@ def sale_return(
         for no, qty in wanted.items():
             by_no[no].returned_quantity += qty
         cumulative = {ln.line_no: ln.returned_quantity for ln in sale_lines}
-        basket, kept, total = _remaining_basket(sale, sale_lines, cumulative)
+        basket, kept, total = _remaining_basket(sale, sale_lines, cumulative, reprice)
         fully = not basket.lines
         prev = _previous(sale)
         if sale.points_earned or sale.referrer_points:
@@ -198,7 +232,12 @@ def sale_return(
         target_refund = sale.points_used if fully else (
             math.floor(sale.points_used * (total - kept) / total) if total else 0
         )
-        returned_net = money(sum((by_no[no].net * qty / by_no[no].quantity for no, qty in wanted.items()), Decimal("0")))
+        line_nets = {no: money(by_no[no].net * qty / by_no[no].quantity) for no, qty in wanted.items()}
+        returned_net = money(sum(line_nets.values(), Decimal("0")))
+        if reprice is not None:  # what the sale kept before this return less what it keeps now
+            before = total - (sale.returns.aggregate(s=Sum("returned_net"))["s"] or Decimal("0"))
+            returned_net = money(max(Decimal("0"), before - kept))
+            line_nets = _shared(returned_net, line_nets)
         ret = SaleReturn.objects.create(
             organization_id=sale.organization_id,
             sale=sale,
@@ -215,7 +254,7 @@ def sale_return(
         SaleReturnLine.objects.bulk_create(
             SaleReturnLine(
                 organization_id=sale.organization_id, sale_return=ret, sale_line=by_no[no], line_no=no,
-                quantity=qty, net=money(by_no[no].net * qty / by_no[no].quantity),
+                quantity=qty, net=line_nets[no],
             )
             for no, qty in wanted.items()
         )

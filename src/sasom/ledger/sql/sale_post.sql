@@ -93,13 +93,14 @@ BEGIN
 
     INSERT INTO ledger_saleline (organization_id, sale_id, line_no, sku, category, brand, quantity,
            unit_price, discount, net, returned_quantity, list_price, price_source, price_flag,
-           member_discount, excluded_from_points)
+           member_discount, excluded_from_points, promotion_discount, promotions)
     SELECT v_org, v_sale, l.line_no, l.sku, l.category, l.brand, l.quantity, l.unit_price, l.discount,
-           l.net, 0, l.list_price, l.price_source, l.price_flag, l.member_discount, l.excluded_from_points
+           l.net, 0, l.list_price, l.price_source, l.price_flag, l.member_discount, l.excluded_from_points,
+           l.promotion_discount, l.promotions
       FROM jsonb_to_recordset(p->'lines') AS l(line_no integer, sku varchar, category varchar,
            brand varchar, quantity numeric, unit_price numeric, discount numeric, net numeric,
            list_price numeric, price_source varchar, price_flag varchar, member_discount numeric,
-           excluded_from_points boolean);
+           excluded_from_points boolean, promotion_discount numeric, promotions varchar);
 
     IF v_member IS NULL THEN
         RETURN QUERY SELECT 'created'::text, v_sale, (p->>'body_hash')::varchar, NULL::bigint, NULL::bigint,

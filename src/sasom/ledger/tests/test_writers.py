@@ -12,6 +12,7 @@ left to its default by one writer.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from decimal import Decimal
@@ -71,6 +72,12 @@ def documents(draw: st.DrawFn) -> list[tuple[str, int | None, engine.Basket]]:
         )
         if sum(ln.quantity * ln.unit_price - ln.discount for ln in basket.lines) < basket.bill_discount:
             basket = engine.Basket(occurred_at=when, lines=basket.lines)
+        if draw(st.booleans()):  # POS promotions on the first line (checkout.promo's pricing notes)
+            first = basket.lines[0]
+            notes = [(first.line_no, "promotion:B2G1", str(first.discount), "Buy 2 get 1")]
+            if draw(st.booleans()):
+                notes.append((first.line_no, "promotion:SET", "0", "A set"))
+            basket = dataclasses.replace(basket, pricing=tuple(notes))
         docs.append((f"R-{n}", draw(st.sampled_from([None, 0, 1, 2])), basket))
     return docs
 

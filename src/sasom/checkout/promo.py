@@ -1,0 +1,153 @@
+"""POS promotions at the till (issue 14; DOMAIN.md 9 and 10): the checkout composes the pure
+promotions engine between the two passes of ``catalog.pricing.basket_price``.
+
+* :class:`Promoter` is the ``promote`` step: it hands the engine one ``Line`` per priced line
+  (the price charged, the POS's own discount), keeps the engine's ``Result``, and returns the lines
+  with each promotion's discount on its line (``promotion_discount`` and an adjustment
+  ``promotion:<code>`` whose reason is the promotion's name, the engine's explanation and the
+  units it took) and each gift as a new line at its list price with the discount that makes it
+  free or special (never a price-0 line). A gift line earns no points unless the organization's
+  ``gifts_earn_points`` says so (docs/points.md).
+* :func:`context_of` is where, when and for whom (the organization's zone decides the day), the
+  member's and the budget's counts (``promotions.uses``) and the cashier's choices.
+* :func:`snapshot_note` stores, on a committed sale that got promotions, what a return needs to
+  reprice the remainder with the promotions as they were (``checkout.promo_returns``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sasom.catalog.pricing import Adjustment, PricedLine, ProductPrices
+from sasom.core.money import money
+from sasom.ledger.plan import decimal_text
+from sasom.ledger.plan_promotions import PROMOTION_NOTE
+from sasom.promotions.engine.index import candidates
+from sasom.promotions.engine.resolver import resolve
+from sasom.promotions.engine.types import Context, Line, PromotionSet, Result
+from sasom.promotions.models import Promotion
+from sasom.promotions.uses import Counts, uses_read
+
+ZERO = Decimal("0")
+SNAPSHOT = "promotions_snapshot"  # the bill-level pricing note a return reads (not shown)
+GIFT_SOURCE = "promotion"  # a gift line's price source
+
+
+def engine_lines(lines: tuple[PricedLine, ...]) -> tuple[Line, ...]:
+    """The priced lines as the engine sees them; a line's index is its place in the basket."""
+    return tuple(
+        Line(index=i, sku=ln.sku, categories=ln.categories | ({ln.category} if ln.category else set()),
+             brand=ln.brand, quantity=ln.quantity, unit_price=ln.unit_price, list_price=ln.list_price,
+             discount=ln.pos_discount)
+        for i, ln in enumerate(lines)
+    )
+
+
+def promoted_lines(lines: tuple[PricedLine, ...], result: Result, *, products: Mapping[str, ProductPrices],
+                   gifts_earn_points: bool) -> tuple[PricedLine, ...]:
+    """``lines`` with ``result`` on them (pure): each take's discount on its line, each gift a new
+    line after the basket's last line number."""
+    out = list(lines)
+    for a in result.applied:
+        for t in a.takes:
+            if t.discount <= 0:
+                continue
+            ln = out[t.index]
+            units = decimal_text(t.units)
+            out[t.index] = dataclasses.replace(
+                ln, promotion_discount=money(ln.promotion_discount + t.discount),
+                adjustments=(*ln.adjustments, Adjustment(f"{PROMOTION_NOTE}{a.code}", money(t.discount),
+                                                         f"{a.name}: {a.explanation} ({units} units)")),
+            )
+    next_no = max((ln.line_no for ln in lines), default=0)
+    for a, g in result.gifts:
+        next_no += 1
+        product = products.get(g.sku)
+        off = money((g.list_price - g.unit_price) * g.quantity)
+        out.append(PricedLine(
+            line_no=next_no, sku=g.sku, name=product.name if product else "",
+            category=product.category if product else "", brand=product.brand if product else "",
+            quantity=g.quantity, list_price=g.list_price, unit_price=g.list_price, price_source=GIFT_SOURCE,
+            price_flag="", sent_price=None, pos_discount=ZERO, member_discount=ZERO, birthday_discount=ZERO,
+            excluded_from_points=(product.excluded_from_points if product else False) or not gifts_earn_points,
+            categories=product.categories if product else frozenset(), promotion_discount=off,
+            adjustments=(Adjustment(f"{PROMOTION_NOTE}{a.code}", off,
+                                    f"{a.name}: {decimal_text(g.quantity)} x {g.sku} at "
+                                    f"{money(g.unit_price)} instead of {money(g.list_price)}"),),
+        ))
+    return tuple(out)
+
+
+class Promoter:
+    """The ``promote`` step of ``basket_price`` for one basket; ``result`` is what the engine said."""
+
+    def __init__(self, pset: PromotionSet, ctx: Context, *, products: Mapping[str, ProductPrices],
+                 gifts_earn_points: bool) -> None:
+        self.pset, self.ctx, self.products, self.gifts_earn_points = pset, ctx, products, gifts_earn_points
+        self.result = Result()
+
+    def __call__(self, lines: tuple[PricedLine, ...]) -> tuple[PricedLine, ...]:
+        self.result = resolve(self.pset, engine_lines(lines), self.ctx)
+        return promoted_lines(lines, self.result, products=self.products, gifts_earn_points=self.gifts_earn_points)
+
+
+def limited_ids(pset: PromotionSet, lines: tuple[Line, ...]) -> tuple[list[int], list[int]]:
+    """(budgeted, per-member-limited) promotion ids among those the basket's lines can touch."""
+    budgeted, per_member = [], []
+    for position in candidates(pset, lines):
+        p = pset.promotions[position]
+        if p.conditions.budget is not None:
+            budgeted.append(p.id)
+        if p.conditions.per_member_limit is not None:
+            per_member.append(p.id)
+    return budgeted, per_member
+
+
+def counts_for(organization_id: int, pset: PromotionSet, lines: tuple[Line, ...], member_id: int | None, *,
+               lock: bool) -> Counts:
+    budgeted, per_member = limited_ids(pset, lines)
+    return uses_read(organization_id, budgeted=budgeted, per_member=per_member, member_id=member_id, lock=lock)
+
+
+def context_of(*, occurred_at: dt.datetime, zone: str, branch: str, terminal: str, salesperson: str,
+               document_type: str, member: str, member_type: str, tier: str, counts: Counts,
+               choices: Mapping[str, str], gift_prices: Mapping[str, Decimal]) -> Context:
+    by_member, total = counts
+    return Context(at=occurred_at.astimezone(ZoneInfo(zone)), branch=branch, terminal=terminal,
+                   salesperson=salesperson, document_type=document_type, member=member, member_type=member_type,
+                   tier=tier, uses_by_member=by_member, uses_total=total, choices=dict(choices),
+                   gift_prices=dict(gift_prices))
+
+
+def snapshot_note(organization_id: int, mode: str, result: Result, lines: tuple[PricedLine, ...],
+                  choices: Mapping[str, str]) -> tuple[int, str, str, str]:
+    """What a return needs to reprice the remainder with the promotions as they were at the sale:
+    the applied promotions' stored definitions (kind, parameters, items, priority, stacking, the
+    per-bill limit), the mode, the choices and each line's categories (one query)."""
+    fields = ("pk", "code", "name", "kind", "params", "priority", "stacks", "message", "item_skus",
+              "item_categories", "item_brands", "exclude_skus", "per_bill_limit")
+    ids = sorted({a.promotion_id for a in result.applied})
+    rows = [dict(zip(fields, row, strict=True))
+            for row in Promotion.objects.filter(organization_id=organization_id, pk__in=ids)
+            .order_by("pk").values_list(*fields)]
+    body: dict[str, Any] = {
+        "mode": mode, "promotions": rows, "choices": dict(choices),
+        "lines": {str(ln.line_no): sorted(ln.categories) for ln in lines if ln.categories},
+        "gifts": [[ln.line_no, ln.sku, decimal_text(ln.quantity)] for ln in lines if ln.price_source == GIFT_SOURCE],
+    }
+    return (0, SNAPSHOT, "", json.dumps(body, sort_keys=True, default=str))
+
+
+def snapshot_in(rows: Any) -> dict[str, Any] | None:
+    """The promotions' snapshot among a sale's pricing notes (None: the sale got no promotion)."""
+    for row in rows or ():
+        if len(row) == 4 and row[1] == SNAPSHOT:
+            data = json.loads(row[3])
+            return data if isinstance(data, dict) else None
+    return None

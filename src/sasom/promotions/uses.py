@@ -1,0 +1,85 @@
+"""A promotion's uses: read at quote time, locked and counted at commit, given back on a void.
+
+``Promotion.uses`` counts the committed bills a promotion applied to, net of reversals;
+``PromotionUse`` is one row per promotion and sale (times, discount, units, member). Per-member
+limits read this member's rows that are not reversed; budgets read ``Promotion.uses``.
+
+**Lock order** (docs/promotions.md, "At the till"): a commit locks the ``Promotion`` rows that
+carry a budget or a per-member limit and that the basket can touch, in id order, before it prices
+the basket for good; the counts read under that lock decide (a promotion whose budget ran out is
+simply not applicable: the basket is priced without it). Counters move with ``F()`` on the locked
+rows, never read-then-write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from django.db.models import Count, F
+
+from sasom.core.money import money
+from sasom.promotions.engine.types import Applied
+from sasom.promotions.models import Promotion, PromotionUse
+
+Counts = tuple[dict[int, int], dict[int, int]]  # (promotion id -> bills of this member, -> bills in all)
+
+
+def uses_read(organization_id: int, *, budgeted: Iterable[int], per_member: Iterable[int],
+              member_id: int | None, lock: bool = False) -> Counts:
+    """The counts the engine's limits read (``Context.uses_total``, ``Context.uses_by_member``).
+    ``lock``: the rows are locked first (in id order), inside the caller's transaction. No
+    promotion with a limit: no query."""
+    budget_ids, member_ids = sorted(set(budgeted)), sorted(set(per_member))
+    total: dict[int, int] = {}
+    by_member: dict[int, int] = {}
+    every = sorted(set(budget_ids) | set(member_ids))
+    if not every:
+        return by_member, total
+    rows = Promotion.objects.filter(organization_id=organization_id, pk__in=every).order_by("pk")
+    if lock:
+        rows = rows.select_for_update()
+    for pk, uses in rows.values_list("pk", "uses"):
+        if pk in budget_ids:
+            total[pk] = uses
+    if member_ids and member_id is not None:
+        by_member = dict(
+            PromotionUse.objects.filter(organization_id=organization_id, promotion_id__in=member_ids,
+                                        member_id=member_id, reversed=False)
+            .values_list("promotion_id").annotate(n=Count("id")).values_list("promotion_id", "n")
+        )
+    return by_member, total
+
+
+def uses_record(*, organization_id: int, sale_id: int, member_id: int | None, occurred_at: dt.datetime,
+                applied: Iterable[Applied], units: Mapping[int, Decimal] | None = None) -> list[PromotionUse]:
+    """One ``PromotionUse`` per promotion applied on the committed sale, and each promotion's
+    ``uses`` moved by one (``F()``; the caller holds the locks of the limited ones)."""
+    rows = []
+    for a in applied:
+        taken = sum((t.units for t in a.takes), Decimal("0")) + sum((g.quantity for g in a.gifts), Decimal("0"))
+        rows.append(PromotionUse(
+            organization_id=organization_id, promotion_id=a.promotion_id, sale_id=sale_id, member_id=member_id,
+            occurred_at=occurred_at, times=a.times, discount=money(a.discount), units=taken,
+        ))
+    if not rows:
+        return []
+    PromotionUse.objects.bulk_create(rows)
+    Promotion.objects.filter(organization_id=organization_id, pk__in=[r.promotion_id for r in rows]).update(
+        uses=F("uses") + 1)
+    return rows
+
+
+def uses_reverse(*, organization_id: int, sale_id: int) -> int:
+    """Mark the sale's uses reversed and give each promotion's count (its budget) back, once.
+    Returns how many uses were reversed."""
+    ids = list(PromotionUse.objects.filter(organization_id=organization_id, sale_id=sale_id, reversed=False)
+               .values_list("promotion_id", flat=True))
+    if not ids:
+        return 0
+    list(Promotion.objects.filter(organization_id=organization_id, pk__in=sorted(ids)).order_by("pk")
+         .select_for_update().values_list("pk", flat=True))
+    PromotionUse.objects.filter(organization_id=organization_id, sale_id=sale_id, reversed=False).update(reversed=True)
+    Promotion.objects.filter(organization_id=organization_id, pk__in=ids, uses__gt=0).update(uses=F("uses") - 1)
+    return len(ids)
