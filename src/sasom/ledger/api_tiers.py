@@ -168,19 +168,19 @@ class SampleMoveOut(Schema):
     measure: int = Field(..., description="points (or baht) in the window")
 
 
-class PreviewOut(Schema):
+class ReevaluationPreviewOut(Schema):
     as_of: dt.datetime = Field(..., description="the window is counted back from this moment")
     members: int = Field(..., description="members looked at")
     moves: dict[str, int] = Field(..., description='counts per move, "GOLD→BASIC"; "-" is no tier')
     sample: list[SampleMoveOut] = Field(..., description="up to 20 of the members who would move")
 
 
-@router.post("/tiers/reevaluation/preview", response=PreviewOut,
+@router.post("/tiers/reevaluation/preview", response=ReevaluationPreviewOut,
              summary="Re-evaluate all members now, preview: the moves it would make (nothing written)")
-def reevaluation_preview(request: HttpRequest) -> PreviewOut:
+def reevaluation_preview(request: HttpRequest) -> ReevaluationPreviewOut:
     principal = api_require(request, "rules.manage")
     found = tier_reevaluation_preview(organization_id=principal.organization_id)
-    return PreviewOut(as_of=found.as_of, members=found.members, moves=found.moves, sample=[
+    return ReevaluationPreviewOut(as_of=found.as_of, members=found.members, moves=found.moves, sample=[
         SampleMoveOut(member=m.member_code, name=m.member_name, from_tier=m.from_tier, to_tier=m.to_tier,
                       measure=m.measure) for m in found.sample])
 
