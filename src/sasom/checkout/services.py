@@ -229,10 +229,12 @@ def sale_commit(
     redeem_points: int = 0,
     staff: Staff | None = None,
     choices: Mapping[str, str] | None = None,
+    batch: bool = False,
 ) -> SaleCommitted:
     """Post the sale once: price the lines (``sent``, by default the basket's own) with the POS
     promotions (``choices``: {promotion code: chosen SKU}), earn, pay with coupons and points, all
-    or nothing. The member is given (``member``) or named (``member_ref``); see the module's
+    or nothing. ``batch``: a day-end document (the batches' date window, and no POS promotions:
+    it carries what the POS charged, as the set-based batch path does). The member is given (``member``) or named (``member_ref``); see the module's
     docstring for the paths."""
     region = organization.phone_region or "TH"
     fast = member is None and not coupons and not redeem_points and fast_path_available()
@@ -241,7 +243,7 @@ def sale_commit(
     elif member is None:
         member = member_find(organization.pk, member_ref, region=region)
     till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent,
-                         choices=choices)
+                         choices=choices, batch=batch)
     if fast and not till.promoted:
         result = sale_post_fast(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
                                 basket=till.basket, member=member, account=account, actor=actor)

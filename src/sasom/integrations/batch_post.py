@@ -243,7 +243,7 @@ def _calculate_one(*, batch: SaleBatch, doc_id: int, organization: Any, branches
                 receipt_id=f"{doc.document_type}/{doc.document_number}"[:64],
                 basket=_basket_of(doc, batch.plans.get(doc.document_type, "")),
                 member=_resolve_member(organization.pk, doc.payload.get("member") or {}),
-                actor=actor,
+                actor=actor, batch=True,
             )
             BatchDocument.objects.filter(pk=doc.pk).update(
                 status=BatchDocument.Status.POSTED if done.created else BatchDocument.Status.DUPLICATE,

@@ -195,3 +195,21 @@ def test_the_same_receipt_with_another_choice_is_a_conflict(shop, pos):
     other = post(pos, "/api/v1/sales", walk_in(("BEER", "1"), choices={"PICK": "CHIPS"}))
     assert (first.status_code, again.status_code, other.status_code) == (201, 200, 409)
     assert PromotionUse.objects.count() == 1
+
+
+def test_a_day_end_document_carries_what_the_pos_charged_no_promotion_runs(b2g1, shop, terminal):
+    # the document-by-document batch path prices like the set-based one: no POS promotions
+    from sasom.catalog.pricing import LineIn
+    from sasom.checkout import services
+    from sasom.checkout.tests.test_promotions_props import WHEN
+    from sasom.core.audit import Actor
+    from sasom.earning import engine
+
+    sent = (LineIn(line_no=1, code="CHIPS", quantity=D("3"), unit_price=None),)
+    basket = engine.Basket(occurred_at=WHEN, lines=(), branch_code=terminal.branch.code, terminal_code=terminal.code)
+    till = services.sale_commit(organization=shop, branch=terminal.branch, terminal=terminal, receipt_id="R-T",
+                                basket=basket, sent=sent, actor=Actor.system("test"))
+    day_end = services.sale_commit(organization=shop, branch=terminal.branch, terminal=terminal, receipt_id="R-B",
+                                   basket=basket, sent=sent, actor=Actor.system("test"), batch=True)
+    assert (till.sale.net, day_end.sale.net) == (D("40.00"), D("60.00"))
+    assert PromotionUse.objects.filter(sale_id=day_end.sale.pk).count() == 0
