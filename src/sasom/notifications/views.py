@@ -242,7 +242,7 @@ def _preview_member(organization: Organization, text: str) -> Member | None:
 
 def _broadcast_form(request: StaffRequest) -> BroadcastForm:
     types = [(t.pk, t.name) for t in MemberType.objects.filter(organization=request.organization, is_active=True)]
-    return BroadcastForm(request.POST or None, member_types=types)
+    return BroadcastForm(request.POST or None, member_types=types, organization_id=request.organization.pk)
 
 
 @require_perm("messages.manage")
@@ -275,7 +275,9 @@ def _condition_field(field: str | None) -> str | None:
         return field
     param = field.rsplit(".", 1)[-1]
     return {"ids": "member_types", "months": "birth_months", "from_on": "spent_from", "to_on": "spent_to",
-            "min_amount": "spent_at_least", "before_on": "last_purchase_before"}.get(param)
+            "min_amount": "spent_at_least", "before_on": "last_purchase_before", "after_on": "last_purchase_after",
+            "codes": "tiers", "genders": "genders", "min_age": "min_age", "max_age": "max_age",
+            "statuses": "marital_statuses", "text": "occupation", "tags": "tags"}.get(param)
 
 
 @require_perm("messages.manage")

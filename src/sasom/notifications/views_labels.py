@@ -21,7 +21,7 @@ from .views import _condition_field
 def labels(request: StaffRequest) -> HttpResponse:
     organization = request.organization
     types = [(t.pk, t.name) for t in MemberType.objects.filter(organization=organization, is_active=True)]
-    form = LabelsForm(request.POST or None, member_types=types,
+    form = LabelsForm(request.POST or None, member_types=types, organization_id=organization.pk,
                       layouts=[(key, layout.label) for key, layout in LAYOUTS.items()])
     counts = None
     if request.method == "POST" and form.is_valid():

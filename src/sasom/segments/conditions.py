@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from sasom.core.errors import DomainError
 from sasom.ledger.models import Entry, PointAccount, Sale
 from sasom.members.models import Member
+from sasom.tiers.models import MemberTier
 
 from .errors import E_CONDITION, E_PARAMETER
 
@@ -151,6 +152,12 @@ def _age(qs: QuerySet[Member], p: dict[str, Any], ctx: Context) -> QuerySet[Memb
     return qs
 
 
+def _tiers(qs: QuerySet[Member], p: dict[str, Any], ctx: Context) -> QuerySet[Member]:
+    """Members whose tier now is one of the codes."""
+    return qs.filter(pk__in=MemberTier.objects.filter(organization_id=ctx.organization_id,
+                                                      tier__code__in=p["codes"]).values("member_id"))
+
+
 def _tags(qs: QuerySet[Member], p: dict[str, Any], ctx: Context) -> QuerySet[Member]:
     # JSON list containment is not portable to SQLite: one OR of per-tag lookups on the text
     any_tag = Q()
@@ -217,6 +224,7 @@ STATUSES = tuple(s for s in Member.Status.values if s != Member.Status.ANONYMIZE
 
 CONDITIONS: dict[str, ConditionKind] = {k.key: k for k in (
     ConditionKind("member_type", _("Member type"), (Param("ids", INT_LIST, low=1),), _in("member_type_id", "ids")),
+    ConditionKind("tier", _("Tier"), (Param("codes", TEXT_LIST),), _tiers),
     ConditionKind("home_branch", _("Home branch"), (Param("ids", INT_LIST, low=1),), _in("home_branch_id", "ids")),
     ConditionKind("status", _("Status"), (Param("statuses", TEXT_LIST, choices=STATUSES),), _in("status", "statuses")),
     ConditionKind("birth_month", _("Birth month"), (Param("months", INT_LIST, low=1, high=12),),

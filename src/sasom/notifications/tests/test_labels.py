@@ -43,3 +43,23 @@ def test_marketing_prints_labels_of_members_with_an_address(staff_client, org, m
     event = AuditEvent.objects.get(action="notify.labels_print")
     assert event.changes == {"printed": [None, 2], "without_address": [None, 1]}
     assert staff_client("cashier").get("/messaging/labels/").status_code == 403
+
+
+def test_the_segment_form_offers_tiers_gender_age_and_tags(staff_client, org, member_type):
+    from sasom.core.audit import Actor
+    from sasom.tiers.services import TierIn, ladder_configure
+
+    ladder_configure(organization_id=org.pk, actor=Actor.system(),
+                     name="Tiers", tiers=[TierIn("GOLD", "Gold", 1000)])
+    for i, (gender, tags) in enumerate((("female", ["wine"]), ("male", ["wine"]), ("female", ["beer"]))):
+        MemberFactory(organization=org, member_type=member_type, code=f"S{i}", phone=f"+6682000000{i}",
+                      gender=gender, tags=tags, province="ลำปาง", postcode="52000", marketing_consent=True)
+    marketing = staff_client("marketing")
+    page = marketing.get("/messaging/labels/").content.decode()
+    assert 'value="GOLD"' in page and 'name="min_age"' in page
+    counted = marketing.post("/messaging/labels/", {"layout": "a4-21", "start_at": "1", "count": "1",
+                                                    "genders": ["female"], "tags": "wine, cheese"})
+    assert counted.context["counts"] == {"selected": 1, "printable": 1}
+    refused = marketing.post("/messaging/labels/", {"layout": "a4-21", "start_at": "1", "count": "1",
+                                                    "min_age": "200"})
+    assert refused.context["form"].errors["min_age"]

@@ -111,3 +111,19 @@ def test_bad_conditions_name_the_field(org, conditions, field):
     with pytest.raises(DomainError) as error:
         segment_members(organization_id=org.pk, conditions=conditions)
     assert error.value.field == field and error.value.code.startswith("segment.")
+
+
+def test_tier_condition_selects_the_members_tier_now(org, shop):
+    from sasom.tiers.services import TierIn, ladder_configure, member_tier_set
+
+    ladder_configure(organization_id=org.pk, actor=SYSTEM, name="Tiers",
+                     tiers=[TierIn("SILVER", "Silver", 500), TierIn("GOLD", "Gold", 1000)])
+    member_tier_set(organization_id=org.pk, member=shop["ann"], tier_code="GOLD", until=None, note="VIP", actor=SYSTEM,
+                    today=TODAY)
+    member_tier_set(organization_id=org.pk, member=shop["bob"], tier_code="SILVER", until=None, note="VIP", actor=SYSTEM,
+                    today=TODAY)
+    assert codes(org, [{"kind": "tier", "codes": ["GOLD"]}]) == ["ANN"]
+    assert codes(org, [{"kind": "tier", "codes": ["GOLD", "SILVER"]}, {"kind": "gender", "genders": ["male"]}]) == ["BOB"]
+    with pytest.raises(DomainError) as exc:
+        codes(org, [{"kind": "tier", "codes": []}])
+    assert exc.value.field == "conditions.0.codes"
