@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from pypdf import PdfReader
 
 from sasom.core.models import AuditEvent
 from sasom.notifications.labels import LAYOUTS, address_lines, label_sheets
@@ -39,7 +42,10 @@ def test_marketing_prints_labels_of_members_with_an_address(staff_client, org, m
     counted = marketing.post("/messaging/labels/", {**data, "count": "1"})
     assert counted.status_code == 200 and counted.context["counts"] == {"selected": 3, "printable": 2}
     pdf = marketing.post("/messaging/labels/", {**data, "pdf": "1"})
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    document = PdfReader(io.BytesIO(pdf.content))
+    text = document.pages[0].extract_text()
+    assert len(document.pages) == 1 and "คน0" in text and "เชียงใหม่ 50000" in text and "คน1" not in text
     event = AuditEvent.objects.get(action="notify.labels_print")
     assert event.changes == {"printed": [None, 2], "without_address": [None, 1]}
     assert staff_client("cashier").get("/messaging/labels/").status_code == 403
@@ -63,3 +69,19 @@ def test_the_segment_form_offers_tiers_gender_age_and_tags(staff_client, org, me
     refused = marketing.post("/messaging/labels/", {"layout": "a4-21", "start_at": "1", "count": "1",
                                                     "min_age": "200"})
     assert refused.context["form"].errors["min_age"]
+
+
+def test_a_long_mailing_fills_a_second_sheet_from_the_label_asked(org, member_type):
+    from sasom.core.audit import Actor
+    from sasom.members.models import Member
+    from sasom.notifications.labels import labels_pdf
+
+    for i in range(25):
+        MemberFactory(organization=org, member_type=member_type, code=f"P{i:02d}", phone=f"+668300000{i:02d}",
+                      first_name=f"ผู้รับ{i:02d}", province="ภูเก็ต", postcode="83000")
+    pdf = labels_pdf(organization=org, members=Member.objects.filter(organization=org), layout=LAYOUTS["a4-21"],
+                     start_at=3, actor=Actor.system())
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    # 2 labels skipped + 25 = 27 places: one full sheet of 21 and 6 on the second
+    assert len(pages) == 2
+    assert pages[1].extract_text().count("ภูเก็ต 83000") == 6
