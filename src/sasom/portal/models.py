@@ -6,7 +6,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.tenancy import TenantModel
-from sasom.core.uploads import image_validator
 
 
 class LoginCode(TenantModel):
@@ -44,7 +43,7 @@ class News(TenantModel):
 
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), max_length=2000, blank=True)
-    image = models.FileField(_("picture"), upload_to="news/", blank=True, validators=[image_validator])
+    image = models.FileField(_("picture"), upload_to="news/", blank=True)  # re-encoded by news.picture_prepared
     link = models.URLField(_("link"), blank=True)
     starts_on = models.DateField(_("shown from"))
     ends_on = models.DateField(_("shown until"), null=True, blank=True)

@@ -19,8 +19,16 @@ from sasom.testing.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3), (0, 120, 80)).save(out, "PNG")
+    return out.getvalue()
 
 
 def save(org, title, **kw):
@@ -62,7 +70,7 @@ def test_marketing_adds_news_with_a_picture_and_the_member_reads_it(staff_client
     today = timezone.localdate()
     answer = marketing.post("/news/new/", {
         "title": "ลด 20% ทั้งร้าน", "body": "เฉพาะสมาชิก", "starts_on": today.isoformat(), "is_published": "on",
-        "sort_order": "0", "image": SimpleUploadedFile("sale.png", PNG, content_type="image/png"),
+        "sort_order": "0", "image": SimpleUploadedFile("sale.png", png(), content_type="image/png"),
         "_form_token": token})
     assert answer.status_code == 302
     row = News.objects.get(organization=org)
@@ -75,3 +83,22 @@ def test_marketing_adds_news_with_a_picture_and_the_member_reads_it(staff_client
     assert staff_client("cashier").get("/news/").status_code == 403
     other = save(org, "Hidden", is_published=False)
     assert client.get(f"/m/{org.code}/news/{other.pk}/").status_code == 404
+
+
+def test_a_picture_is_made_small_and_re_encoded_and_a_fake_one_is_refused(org, settings, tmp_path):
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    big = io.BytesIO()
+    Image.new("RGB", (3000, 1500), (200, 30, 30)).save(big, "PNG")
+    row = news_save(organization_id=org.pk, actor=SYSTEM, data={"title": "Big", "starts_on": dt.date(2026, 5, 1)},
+                    image=SimpleUploadedFile("big.png", big.getvalue(), content_type="image/png"))
+    with Image.open(row.image.path) as stored:
+        assert (stored.format, stored.size) == ("JPEG", (1200, 600))
+    script = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    with pytest.raises(DomainError) as exc:
+        news_save(organization_id=org.pk, actor=SYSTEM, data={"title": "SVG", "starts_on": dt.date(2026, 5, 1)},
+                  image=SimpleUploadedFile("x.png", script, content_type="image/png"))
+    assert exc.value.field == "image"
