@@ -95,7 +95,7 @@ class TerminalForm(BoundedForm):
         field.queryset = terminals
 
 
-class ChoiceForm(forms.Form):
+class ChoiceForm(BoundedForm):
     """A promotion's choice at the till: the promotion's code and the SKU the member picked."""
 
     promotion = forms.CharField(max_length=40)

@@ -14,6 +14,7 @@ from pydantic import StrictBool, StrictInt
 
 from sasom.core.audit import Actor
 from sasom.core.errors import NotFound
+from sasom.core.inputs import body_none
 from sasom.core.schemas import StrictIn
 from sasom.integrations.auth import api_auth, api_require
 from sasom.ledger.services.tier_reevaluation import (
@@ -179,6 +180,7 @@ class ReevaluationPreviewOut(Schema):
              summary="Re-evaluate all members now, preview: the moves it would make (nothing written)")
 def reevaluation_preview(request: HttpRequest) -> ReevaluationPreviewOut:
     principal = api_require(request, "rules.manage")
+    body_none(request)
     found = tier_reevaluation_preview(organization_id=principal.organization_id)
     return ReevaluationPreviewOut(as_of=found.as_of, members=found.members, moves=found.moves, sample=[
         SampleMoveOut(member=m.member_code, name=m.member_name, from_tier=m.from_tier, to_tier=m.to_tier,
@@ -208,6 +210,7 @@ class ReevaluationOut(Schema):
              summary="Re-evaluate all members now: queue the run in the worker (one at a time)")
 def reevaluation_start(request: HttpRequest) -> Status[ReevaluationOut]:
     principal = api_require(request, "rules.manage")
+    body_none(request)
     job, created = tier_reevaluation_start(organization_id=principal.organization_id,
                                            actor=Actor.from_request(request))
     return Status(202, ReevaluationOut.of(job, created))

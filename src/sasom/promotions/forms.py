@@ -12,6 +12,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.bounded import BoundedForm
 from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.engine.types import ParamSpec
 from sasom.promotions.models import Mode
@@ -28,7 +29,7 @@ def _codes_field(label: Any, help_text: Any = "") -> forms.CharField:
                            widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
-class PromotionForm(forms.Form):
+class PromotionForm(BoundedForm):
     code = forms.CharField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=200)
     priority = forms.IntegerField(label=_("Priority"), min_value=0, max_value=1_000_000, initial=100,
@@ -68,17 +69,17 @@ class PromotionForm(forms.Form):
         self.fields["branches"].choices = branches  # type: ignore[attr-defined]
 
 
-class CopyForm(forms.Form):
+class CopyForm(BoundedForm):
     code = forms.CharField(label=_("Code of the copy"), max_length=40)
     name = forms.CharField(label=_("Name of the copy"), max_length=200, required=False)
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(BoundedForm):
     mode = forms.ChoiceField(label=_("When promotions compete"), choices=Mode.choices, widget=forms.RadioSelect)
     gifts_earn_points = forms.BooleanField(label=_("Free items earn points"), required=False)
 
 
-class PreviewForm(forms.Form):
+class PreviewForm(BoundedForm):
     lines = forms.CharField(label=_("Basket"), widget=forms.Textarea(attrs={"rows": 4}),
                             help_text=_("One line per item: SKU and quantity, e.g. COKE 3"))
     member = forms.CharField(label=_("Member code"), required=False, max_length=64)

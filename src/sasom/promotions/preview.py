@@ -109,7 +109,7 @@ def _quantity(raw: Any, field: str) -> Decimal:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
         raise _refuse(field, _("a quantity is a number")) from None
-    if not value.is_finite() or value <= 0 or value > 100_000 or value != value.quantize(Decimal("0.001")):
+    if not value.is_finite() or value <= 0 or value > 100_000 or (value * 1000) % 1 != 0:
         raise _refuse(field, _("a quantity is more than 0, with at most 3 decimals"))
     return value
 
