@@ -17,10 +17,10 @@ from sasom.members.models import Member
 from sasom.organizations.models import Organization
 
 from .event_messages import event_message_send
-from .events import ANNIVERSARY, BIRTHDAY, CUSTOM_DATE, MEMBERSHIP_EXPIRING, POINTS_EXPIRING
+from .events import ANNIVERSARY, BIRTHDAY, BIRTHDAY_MONTH, CUSTOM_DATE, MEMBERSHIP_EXPIRING, POINTS_EXPIRING
 from .models import EventMessage
 
-DAILY = (BIRTHDAY, POINTS_EXPIRING, MEMBERSHIP_EXPIRING, ANNIVERSARY, CUSTOM_DATE)
+DAILY = (BIRTHDAY, BIRTHDAY_MONTH, POINTS_EXPIRING, MEMBERSHIP_EXPIRING, ANNIVERSARY, CUSTOM_DATE)
 
 
 def _leap(year: int) -> bool:
@@ -80,6 +80,9 @@ def event_messages_daily_run(*, organization_id: int, on_date: dt.date, now: dt.
     if BIRTHDAY in rows:
         for member in _birthdays(organization_id, on_date).iterator(chunk_size=500):
             queued += _send(organization, member, BIRTHDAY, f"member:{member.pk}:{on_date.year}", now)
+    if BIRTHDAY_MONTH in rows and on_date.day == 1:
+        for member in _active(organization_id).filter(birth_on__month=on_date.month).iterator(chunk_size=500):
+            queued += _send(organization, member, BIRTHDAY_MONTH, f"member:{member.pk}:{on_date:%Y-%m}", now)
     if ANNIVERSARY in rows:
         for member in _anniversaries(organization_id, on_date).iterator(chunk_size=500):
             queued += _send(organization, member, ANNIVERSARY, f"member:{member.pk}:{on_date.year}", now,

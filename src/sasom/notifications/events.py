@@ -20,6 +20,7 @@ PURCHASE = "purchase"
 REDEMPTION = "redemption"
 POINTS_EXPIRING = "points_expiring"
 BIRTHDAY = "birthday"
+BIRTHDAY_MONTH = "birthday_month"
 TIER_CHANGED = "tier_changed"
 COUPON_ISSUED = "coupon_issued"
 COUPON_USED = "coupon_used"
@@ -63,6 +64,9 @@ EVENTS: dict[str, EventSpec] = {spec.key: spec for spec in (
     EventSpec(BIRTHDAY, _("Birthday"), MessageKind.MARKETING, "daily", COMMON,
               "{shop}: สุขสันต์วันเกิดคุณ{name} รับสิทธิพิเศษที่ร้านวันนี้",
               "{shop}: happy birthday, {name}! A treat awaits you in store.", date_based=True),
+    EventSpec(BIRTHDAY_MONTH, _("Birthday month (on the 1st)"), MessageKind.MARKETING, "daily", COMMON,
+              "{shop}: เดือนนี้เป็นเดือนเกิดของคุณ{name} รับสิทธิพิเศษที่ร้านตลอดเดือน",
+              "{shop}: it's your birthday month, {name}! Treats in store all month.", date_based=True),
     EventSpec(TIER_CHANGED, _("Tier changed"), MessageKind.TRANSACTIONAL, "member.tier_changed",
               (*COMMON, "tier", "previous_tier"), "{shop}: ระดับสมาชิกของคุณคือ {tier} แล้ว",
               "{shop}: your tier is now {tier}."),

@@ -135,3 +135,15 @@ def test_a_member_who_chose_english_gets_english_in_a_thai_shop(org, member, mem
         "code": "M-TH", "member_type": member_type, "first_name": "สมหญิง", "phone": "+66898765433"})
     assert bodies("registration") == ["Welcome, John", "ยินดีต้อนรับคุณสมหญิง"]
 
+
+
+def test_a_birthday_month_greeting_goes_on_the_first_of_the_month(org, member):
+    member.birth_on = dt.date(1990, 7, 19)
+    member.marketing_consent = True
+    member.save()
+    switch_on(org, "birthday_month", "เดือนเกิดคุณ{name}")
+    assert event_messages_daily_run(organization_id=org.pk, on_date=dt.date(2026, 6, 1), now=at(2026, 6, 1)) == 0
+    assert event_messages_daily_run(organization_id=org.pk, on_date=dt.date(2026, 7, 2), now=at(2026, 7, 2)) == 0
+    assert event_messages_daily_run(organization_id=org.pk, on_date=dt.date(2026, 7, 1), now=at(2026, 7, 1)) == 1
+    assert event_messages_daily_run(organization_id=org.pk, on_date=dt.date(2026, 7, 1), now=at(2026, 7, 1)) == 0
+    assert len(bodies("birthday_month")) == 1
