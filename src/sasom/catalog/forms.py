@@ -73,7 +73,7 @@ class ProductForm(BoundedForm):
     barcodes = BarcodesField(label=gettext_lazy("barcodes"), required=False, max_length=4000,
                              help_text=gettext_lazy("One per line, or separated by commas."))
     image = forms.FileField(label=gettext_lazy("picture"), required=False,
-                            help_text=gettext_lazy("png, jpg, gif, webp or svg, at most 2 MB."))
+                            help_text=gettext_lazy("png, jpg, gif or webp, at most 2 MB."))
     remove_image = forms.BooleanField(label=gettext_lazy("remove the picture"), required=False)
 
     def __init__(self, *args: Any, organization_id: int, editing: bool = False, **kwargs: Any) -> None:

@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from django.core.validators import FileExtensionValidator
 
-IMAGE_EXTENSIONS = ["png", "jpg", "jpeg", "gif", "webp", "svg"]
+# No SVG: served from our own address, a picture with a script in it would run as the back office.
+IMAGE_EXTENSIONS = ["png", "jpg", "jpeg", "gif", "webp"]
 image_validator = FileExtensionValidator(IMAGE_EXTENSIONS)

@@ -60,3 +60,14 @@ def test_the_api_gives_the_pictures_path(org, milk, actor):
     services.product_image_set(product=milk, actor=actor, image=SimpleUploadedFile("m.png", PNG, "image/png"))
     out = ProductOut.of(Product.objects.prefetch_related("barcodes").get(pk=milk.pk))
     assert out.image and out.image.startswith("/media/products/m")
+
+
+def test_an_svg_picture_is_refused(org):
+    # an SVG served from the shop's own address could carry a script that runs as the back office
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sasom.core.uploads import image_validator
+
+    with pytest.raises(ValidationError):
+        image_validator(SimpleUploadedFile("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>"))
