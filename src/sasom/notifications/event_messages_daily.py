@@ -17,7 +17,14 @@ from sasom.members.models import Member
 from sasom.organizations.models import Organization
 
 from .event_messages import event_message_send
-from .events import ANNIVERSARY, BIRTHDAY, BIRTHDAY_MONTH, CUSTOM_DATE, MEMBERSHIP_EXPIRING, POINTS_EXPIRING
+from .events import (
+    ANNIVERSARY,
+    BIRTHDAY,
+    BIRTHDAY_MONTH,
+    CUSTOM_DATE,
+    MEMBERSHIP_EXPIRING,
+    POINTS_EXPIRING,
+)
 from .models import EventMessage
 
 DAILY = (BIRTHDAY, BIRTHDAY_MONTH, POINTS_EXPIRING, MEMBERSHIP_EXPIRING, ANNIVERSARY, CUSTOM_DATE)

@@ -206,14 +206,18 @@ class BroadcastForm(SegmentForm):
 class LabelsForm(SegmentForm):
     """Mailing labels: the sheet, where on it to start, and the segment."""
 
-    layout = forms.ChoiceField(label=_("Label sheet"), choices=())
+    layout = forms.ChoiceField(label=_("Label sheet or envelope"), choices=())
+    return_branch = forms.TypedChoiceField(label=_("Return address (envelopes)"), coerce=int, required=False,
+                                           choices=(), empty_value=None)
     start_at = forms.IntegerField(label=_("Start at label"), min_value=1, max_value=24, initial=1,
                                   help_text=_("To use a sheet already partly used."))
     consent_only = forms.BooleanField(label=_("Only members who consented to marketing"), required=False,
                                       initial=True)
-    field_order = ["layout", "start_at", "consent_only"]
+    field_order = ["layout", "start_at", "return_branch", "consent_only"]
 
-    def __init__(self, *args: Any, member_types: list[tuple[int, str]], layouts: list[tuple[str, str]],
-                 **kwargs: Any) -> None:
-        super().__init__(*args, member_types=member_types, **kwargs)
+    def __init__(self, *args: Any, member_types: list[tuple[int, str]], layouts: list[tuple[str, Any]],
+                 organization_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, member_types=member_types, organization_id=organization_id, **kwargs)
         self.fields["layout"].choices = layouts  # type: ignore[attr-defined]  # a ChoiceField
+        self.fields["return_branch"].choices = [("", "—"), *Branch.objects.filter(  # type: ignore[attr-defined]
+            organization_id=organization_id).exclude(address="").values_list("pk", "name")]

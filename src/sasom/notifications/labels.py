@@ -1,6 +1,7 @@
-"""Mailing labels for post (seed 001's envelopes and labels): the addresses of the members a
-segment selects, printed on standard A4 label sheets (WeasyPrint, Thai fonts), in the Thai
-postal order. Only members with a full address (province and postcode) are printed; the page
+"""Mailing labels and envelopes for post (seed 001's envelopes and labels): the addresses of the
+members a segment selects, printed on standard A4 label sheets or straight onto DL and C5
+envelopes (the shop's return address at the top left), with WeasyPrint and Thai fonts, in the
+Thai postal order. Only members with a full address (province and postcode) are printed; the page
 says how many were left out. Printing personal data is audited with the count."""
 
 from __future__ import annotations
@@ -41,6 +42,20 @@ LAYOUTS = {layout.key: layout for layout in (
     Layout("a4-21", _("A4, 21 labels (3 × 7, 63.5 × 38.1 mm)"), 3, 7, 63.5, 38.1, 15.15, 7.25, 2.5),
     Layout("a4-14", _("A4, 14 labels (2 × 7, 99.1 × 38.1 mm)"), 2, 7, 99.1, 38.1, 15.15, 4.65, 2.5),
     Layout("a4-24", _("A4, 24 labels (3 × 8, 63.5 × 33.9 mm)"), 3, 8, 63.5, 33.9, 12.9, 7.25, 2.5),
+)}
+
+
+@dataclass(frozen=True)
+class Envelope:
+    key: str
+    label: Any
+    width_mm: float
+    height_mm: float
+
+
+ENVELOPES = {envelope.key: envelope for envelope in (
+    Envelope("dl", _("Envelope DL (220 × 110 mm)"), 220, 110),
+    Envelope("c5", _("Envelope C5 (229 × 162 mm)"), 229, 162),
 )}
 
 
@@ -95,6 +110,30 @@ def labels_pdf(*, organization: Organization, members: Any, layout: Layout, star
                  object_repr=layout.key, changes={"printed": [None, len(printable)],
                                                   "without_address": [None, total - len(printable)]})
     return bytes(HTML(string=html).render().write_pdf())
+
+
+def envelopes_pdf(*, organization: Organization, members: Any, envelope: Envelope, sender: list[str],
+                  actor: Actor) -> bytes:
+    """One envelope a page: the shop's name and return address at the top left, the member's
+    name and address in the lower right half, as Thai post asks."""
+    from weasyprint import HTML  # noqa: PLC0415 - WeasyPrint loads pango; only a PDF needs it
+
+    total = members.count()
+    printable = list(labelled(members).order_by("postcode", "code")[:MAX_LABELS])
+    html = render_to_string("notifications/envelopes_pdf.html", {
+        "envelope": envelope, "sender": sender, "addresses": [address_lines(m) for m in printable]})
+    audit_record(organization_id=organization.pk, actor=actor, action="notify.labels_print", obj=organization,
+                 object_repr=envelope.key, changes={"printed": [None, len(printable)],
+                                                    "without_address": [None, total - len(printable)]})
+    return bytes(HTML(string=html).render().write_pdf())
+
+
+def sender_lines(organization: Organization, branch: Any) -> list[str]:
+    """The return address: the shop's name, then the branch's address as written."""
+    lines = [organization.name]
+    if branch is not None:
+        lines += [line.strip() for line in (branch.address or "").splitlines() if line.strip()]
+    return lines
 
 
 def labels_filename(organization: Organization) -> str:

@@ -85,3 +85,22 @@ def test_a_long_mailing_fills_a_second_sheet_from_the_label_asked(org, member_ty
     # 2 labels skipped + 25 = 27 places: one full sheet of 21 and 6 on the second
     assert len(pages) == 2
     assert pages[1].extract_text().count("ภูเก็ต 83000") == 6
+
+
+def test_envelopes_carry_the_shops_return_address_one_a_page(staff_client, org, branch, member_type):
+    branch.address = "12 ถนนนิมมานเหมินท์\nเชียงใหม่ 50200"
+    branch.save()
+    for i in range(3):
+        MemberFactory(organization=org, member_type=member_type, code=f"E{i}", phone=f"+6684000000{i}",
+                      first_name=f"ผู้รับ{i}", province="ตรัง", postcode="92000", marketing_consent=True)
+    marketing = staff_client("marketing")
+    answer = marketing.post("/messaging/labels/", {"layout": "dl", "start_at": "1", "consent_only": "on",
+                                                   "return_branch": str(branch.pk), "pdf": "1"})
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(answer.content)).pages
+    assert len(pages) == 3
+    first = pages[0].extract_text()
+    assert org.name in first and "นิมมานเหมินท์" in first and "ตรัง 92000" in first
+    # a DL envelope: 220 × 110 mm
+    box = pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (220, 110)
