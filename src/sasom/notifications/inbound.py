@@ -77,22 +77,26 @@ def _first(item: Mapping[str, str], names: tuple[str, ...]) -> str:
 
 @transaction.atomic
 def delivery_reports_apply(*, organization: Organization, items: list[dict[str, str]]) -> int:
-    """Apply delivery reports; returns how many messages changed."""
-    changed = 0
-    now = timezone.now()
+    """Apply delivery reports; returns how many messages changed. One UPDATE for the delivered
+    ones and one per failure reason, whatever the number of reports in the request."""
+    delivered: set[str] = set()
+    failed: dict[str, set[str]] = {}
     for item in items:
-        ref, status = _first(item, REF_FIELDS), _first(item, STATUS_FIELDS).lower()
-        if not ref or not (status in DELIVERED or status in FAILED):
+        ref, status = _first(item, REF_FIELDS)[:100], _first(item, STATUS_FIELDS).lower()
+        if not ref:
             continue
-        messages = Message.objects.filter(organization=organization, channel=Channel.SMS, provider_ref=ref[:100],
-                                          status__in=(Message.Status.SENT, Message.Status.DELIVERED))
         if status in DELIVERED:
-            changed += messages.filter(status=Message.Status.SENT).update(
-                status=Message.Status.DELIVERED, delivered_at=now)
-        else:
-            reason = _first(item, REASON_FIELDS) or status
-            changed += messages.update(status=Message.Status.FAILED, error=f"gateway: {reason}"[:500],
-                                       delivered_at=None)
+            delivered.add(ref)
+        elif status in FAILED:
+            failed.setdefault(f"gateway: {_first(item, REASON_FIELDS) or status}"[:500], set()).add(ref)
+    sms = Message.objects.filter(organization=organization, channel=Channel.SMS)
+    changed = 0
+    if delivered:
+        changed += sms.filter(provider_ref__in=delivered, status=Message.Status.SENT).update(
+            status=Message.Status.DELIVERED, delivered_at=timezone.now())
+    for reason, refs in failed.items():
+        changed += sms.filter(provider_ref__in=refs, status__in=(Message.Status.SENT, Message.Status.DELIVERED)).update(
+            status=Message.Status.FAILED, error=reason, delivered_at=None)
     return changed
 
 

@@ -77,6 +77,7 @@ class Message(TenantModel):
             models.Index(fields=["organization", "member", "created_at"], name="message_member_idx"),
             models.Index(fields=["organization", "-created_at"], name="message_recent_idx"),
             models.Index(fields=["status", "created_at"], name="message_status_idx"),
+            models.Index(fields=["organization", "provider_ref"], name="message_provider_ref_idx"),
         ]
 
     def __str__(self) -> str:
