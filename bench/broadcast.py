@@ -63,7 +63,11 @@ def main() -> None:
 
     from sasom.core.audit import Actor
     from sasom.notifications.backends import MemoryBackend
-    from sasom.notifications.broadcasts import broadcast_create, broadcast_report, broadcast_run_batch
+    from sasom.notifications.broadcasts import (
+        broadcast_create,
+        broadcast_report,
+        broadcast_run_batch,
+    )
     from sasom.notifications.inbound import delivery_reports_apply
     from sasom.notifications.models import Message, MessagingSettings
     from sasom.notifications.services import message_deliver
