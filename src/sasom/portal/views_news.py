@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -71,7 +73,11 @@ def news_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("news:list")
-    return render(request, "portal/staff/news_form.html", {"form": form, "row": row})
+    portal_link = ""
+    if row is not None:
+        base = settings.PUBLIC_URL.rstrip("/")
+        portal_link = base + reverse("portal:news_item", args=[request.organization.code, row.pk])
+    return render(request, "portal/staff/news_form.html", {"form": form, "row": row, "portal_link": portal_link})
 
 
 @require_POST

@@ -75,6 +75,8 @@ def test_marketing_adds_news_with_a_picture_and_the_member_reads_it(staff_client
     assert answer.status_code == 302
     row = News.objects.get(organization=org)
     assert row.image.name.startswith("news/")
+    # the news page gives the link a broadcast can carry
+    assert f"/m/{org.code}/news/{row.pk}/" in marketing.get(f"/news/{row.pk}/").content.decode()
     client = portal.log_in(Client(), member)
     home = client.get(f"/m/{org.code}/").content.decode()
     assert "ลด 20% ทั้งร้าน" in home and row.image.url in home
