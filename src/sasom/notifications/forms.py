@@ -137,6 +137,16 @@ class SegmentForm(BoundedForm):
     spent_to = forms.DateField(label=_("Spent until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     spent_at_least = forms.DecimalField(label=_("Spent at least"), required=False, min_value=0, max_digits=12,
                                         decimal_places=2)
+    points_from = forms.DateField(label=_("Points earned from"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    points_to = forms.DateField(label=_("Points earned until"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    points_at_least = forms.IntegerField(label=_("Points earned at least"), required=False, min_value=0,
+                                         max_value=100_000_000)
+    custom_key = forms.CharField(label=_("Custom field (key)"), required=False, max_length=40)
+    custom_value = forms.CharField(label=_("Custom field equals"), required=False, max_length=100)
+    consent = forms.ChoiceField(label=_("Marketing consent"), required=False, choices=[
+        ("", _("Any")), ("yes", _("Given")), ("no", _("Not given"))])
     last_purchase_before = forms.DateField(label=_("Last purchase before (lapsed)"), required=False,
                                            widget=forms.DateInput(attrs={"type": "date"}))
     last_purchase_after = forms.DateField(label=_("Last purchase on or after (active)"), required=False,
@@ -179,6 +189,14 @@ class SegmentForm(BoundedForm):
         if data.get("spent_at_least") is not None or data.get("spent_from") or data.get("spent_to"):
             out.append({"kind": "spend", "from_on": data.get("spent_from"), "to_on": data.get("spent_to"),
                         "min_amount": data.get("spent_at_least")})
+        if data.get("points_at_least") is not None or data.get("points_from") or data.get("points_to"):
+            out.append({"kind": "points_earned", "from_on": data.get("points_from"), "to_on": data.get("points_to"),
+                        "min_points": data.get("points_at_least")})
+        if (data.get("custom_key") or "").strip():
+            out.append({"kind": "custom_field", "key": data["custom_key"].strip(),
+                        "value": (data.get("custom_value") or "").strip()})
+        if data.get("consent"):
+            out.append({"kind": "marketing_consent", "granted": data["consent"] == "yes"})
         if data.get("last_purchase_before") or data.get("last_purchase_after"):
             out.append({"kind": "last_purchase", "before_on": data.get("last_purchase_before"),
                         "after_on": data.get("last_purchase_after")})

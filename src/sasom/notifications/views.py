@@ -277,7 +277,8 @@ def _condition_field(field: str | None) -> str | None:
     return {"ids": "member_types", "months": "birth_months", "from_on": "spent_from", "to_on": "spent_to",
             "min_amount": "spent_at_least", "before_on": "last_purchase_before", "after_on": "last_purchase_after",
             "codes": "tiers", "genders": "genders", "min_age": "min_age", "max_age": "max_age",
-            "statuses": "marital_statuses", "text": "occupation", "tags": "tags"}.get(param)
+            "statuses": "marital_statuses", "text": "occupation", "tags": "tags", "min_points": "points_at_least",
+            "key": "custom_key", "value": "custom_value", "granted": "consent"}.get(param)
 
 
 @require_perm("messages.manage")

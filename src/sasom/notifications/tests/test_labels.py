@@ -104,3 +104,16 @@ def test_envelopes_carry_the_shops_return_address_one_a_page(staff_client, org, 
     # a DL envelope: 220 × 110 mm
     box = pages[0].mediabox
     assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (220, 110)
+
+
+def test_the_segment_form_takes_custom_fields_and_consent(staff_client, org, member_type):
+    for i, (pet, consent) in enumerate((("cat", True), ("cat", False), ("dog", True))):
+        MemberFactory(organization=org, member_type=member_type, code=f"C{i}", phone=f"+6685000000{i}",
+                      custom={"pet": pet}, marketing_consent=consent, province="น่าน", postcode="55000")
+    marketing = staff_client("marketing")
+    base = {"layout": "a4-21", "start_at": "1", "count": "1"}
+    counted = marketing.post("/messaging/labels/", {**base, "custom_key": "pet", "custom_value": "cat",
+                                                    "consent": "no"})
+    assert counted.context["counts"] == {"selected": 1, "printable": 1}
+    refused = marketing.post("/messaging/labels/", {**base, "custom_key": "pet"})  # a key without a value
+    assert refused.context["form"].errors["custom_value"]
