@@ -98,34 +98,35 @@ def label_sheets(layout: Layout, addresses: list[list[str]], start_at: int) -> l
     return sheets or [[]]
 
 
-def labels_pdf(*, organization: Organization, members: Any, layout: Layout, start_at: int, actor: Actor) -> bytes:
+def _printed(*, organization: Organization, members: Any, key: str, actor: Actor) -> list[list[str]]:
+    """The addresses to print (by postcode, at most ``MAX_LABELS``), the printing audited with
+    its counts (never the addresses)."""
+    total = members.count()
+    printable = [address_lines(m) for m in labelled(members).order_by("postcode", "code")[:MAX_LABELS]]
+    audit_record(organization_id=organization.pk, actor=actor, action="notify.labels_print", obj=organization,
+                 object_repr=key, changes={"printed": [None, len(printable)],
+                                           "without_address": [None, total - len(printable)]})
+    return printable
+
+
+def _pdf(template: str, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML  # noqa: PLC0415 - WeasyPrint loads pango; only a PDF needs it
 
-    total = members.count()
-    printable = list(labelled(members).order_by("postcode", "code")[:MAX_LABELS])
-    sheets = label_sheets(layout, [address_lines(m) for m in printable], start_at)
-    html = render_to_string("notifications/labels_pdf.html", {
-        "layout": layout, "sheets": sheets, "organization": organization})
-    audit_record(organization_id=organization.pk, actor=actor, action="notify.labels_print", obj=organization,
-                 object_repr=layout.key, changes={"printed": [None, len(printable)],
-                                                  "without_address": [None, total - len(printable)]})
-    return bytes(HTML(string=html).render().write_pdf())
+    return bytes(HTML(string=render_to_string(template, context)).render().write_pdf())
+
+
+def labels_pdf(*, organization: Organization, members: Any, layout: Layout, start_at: int, actor: Actor) -> bytes:
+    addresses = _printed(organization=organization, members=members, key=layout.key, actor=actor)
+    return _pdf("notifications/labels_pdf.html", {
+        "layout": layout, "sheets": label_sheets(layout, addresses, start_at), "organization": organization})
 
 
 def envelopes_pdf(*, organization: Organization, members: Any, envelope: Envelope, sender: list[str],
                   actor: Actor) -> bytes:
     """One envelope a page: the shop's name and return address at the top left, the member's
     name and address in the lower right half, as Thai post asks."""
-    from weasyprint import HTML  # noqa: PLC0415 - WeasyPrint loads pango; only a PDF needs it
-
-    total = members.count()
-    printable = list(labelled(members).order_by("postcode", "code")[:MAX_LABELS])
-    html = render_to_string("notifications/envelopes_pdf.html", {
-        "envelope": envelope, "sender": sender, "addresses": [address_lines(m) for m in printable]})
-    audit_record(organization_id=organization.pk, actor=actor, action="notify.labels_print", obj=organization,
-                 object_repr=envelope.key, changes={"printed": [None, len(printable)],
-                                                    "without_address": [None, total - len(printable)]})
-    return bytes(HTML(string=html).render().write_pdf())
+    addresses = _printed(organization=organization, members=members, key=envelope.key, actor=actor)
+    return _pdf("notifications/envelopes_pdf.html", {"envelope": envelope, "sender": sender, "addresses": addresses})
 
 
 def sender_lines(organization: Organization, branch: Any) -> list[str]:

@@ -135,6 +135,15 @@ def by_sku(rs: Iterable[Run]) -> dict[str, list[Run]]:
     return out
 
 
+def grouped(pool: Pool, items: ItemSet, per_sku: bool) -> list[tuple[str, list[Run]]]:
+    """The counted units in the groups a quantity step counts: one group per SKU, or the whole
+    bin of mixed SKUs as one."""
+    rs = runs(pool, items)
+    if not rs:
+        return []
+    return sorted(by_sku(rs).items()) if per_sku else [("the bin", rs)]
+
+
 def whole(rs: Iterable[Run]) -> int:
     return sum(r.whole for r in rs)
 

@@ -34,7 +34,7 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.units import Run, Takes, by_sku, runs, whole
+from sasom.promotions.engine.units import Run, Takes, grouped, whole
 
 HUNDRED = Decimal("100")
 PERCENT = "percent"
@@ -59,10 +59,7 @@ class StepRule(BaseRule):
         self.mode = mode
 
     def groups(self, pool: Pool) -> list[tuple[str, list[Run]]]:
-        rs = runs(pool, self._items)
-        if not rs:
-            return []
-        return sorted(by_sku(rs).items()) if self.per_sku else [("the bin", rs)]
+        return grouped(pool, self._items, self.per_sku)
 
     def off(self, r: Run, value: Decimal) -> Decimal:
         if self.mode == PERCENT:

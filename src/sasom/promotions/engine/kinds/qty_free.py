@@ -24,7 +24,7 @@ from sasom.promotions.engine.kinds._common import (
 )
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, ParamSpec, Pool, PromoKind
-from sasom.promotions.engine.units import Run, Takes, by_sku, cheapest_first, runs, whole
+from sasom.promotions.engine.units import Run, Takes, cheapest_first, grouped, whole
 
 PARAMS = (
     ParamSpec("bands", "bands", _("Steps"), _("Buy 'from' units, get 'value' units of the same item free.")),
@@ -49,10 +49,7 @@ class QtyFree(BaseRule):
         self.per_sku = per_sku
 
     def groups(self, pool: Pool) -> list[tuple[str, list[Run]]]:
-        rs = runs(pool, self._items)
-        if not rs:
-            return []
-        return sorted(by_sku(rs).items()) if self.per_sku else [("the bin", rs)]
+        return grouped(pool, self._items, self.per_sku)
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         takes = Takes()
