@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm, BoundedModelForm
+from sasom.core.uploads import PictureField
 from sasom.members.models import MemberType
 from sasom.organizations.models import Branch, Terminal
 from sasom.tiers.models import Tier
@@ -55,6 +56,8 @@ class _OrgForm(BoundedModelForm):
 
 
 class RewardForm(_OrgForm):
+    image = PictureField(label=_("image"), required=False)
+
     class Meta:
         model = Reward
         fields = [
@@ -67,6 +70,7 @@ class RewardForm(_OrgForm):
 class CouponTemplateForm(_OrgForm):
     products = forms.CharField(label=_("products it applies to (codes, comma-separated)"), required=False)
     categories = forms.CharField(label=_("categories it applies to (codes, comma-separated)"), required=False)
+    image = PictureField(label=_("image"), required=False)
 
     class Meta:
         model = CouponTemplate
