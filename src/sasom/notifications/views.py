@@ -263,22 +263,9 @@ def broadcasts(request: StaffRequest) -> HttpResponse:
                 messages.success(request, _("The broadcast is scheduled."))
                 return redirect("notifications:broadcast", pk=broadcast.pk)
         except DomainError as exc:
-            field = _condition_field(exc.field)
-            form.add_error(field if field in form.fields else None, exc.message)
+            form.add_segment_error(exc.field, exc.message)
     rows = Broadcast.objects.filter(organization=organization)[:50]
     return render(request, "notifications/broadcasts.html", {"form": form, "rows": rows, "preview": preview})
-
-
-def _condition_field(field: str | None) -> str | None:
-    """``conditions.<i>.<param>`` as the form's field (the first condition field that names it)."""
-    if not field or not field.startswith("conditions"):
-        return field
-    param = field.rsplit(".", 1)[-1]
-    return {"ids": "member_types", "months": "birth_months", "from_on": "spent_from", "to_on": "spent_to",
-            "min_amount": "spent_at_least", "before_on": "last_purchase_before", "after_on": "last_purchase_after",
-            "codes": "tiers", "genders": "genders", "min_age": "min_age", "max_age": "max_age",
-            "statuses": "marital_statuses", "text": "occupation", "tags": "tags", "min_points": "points_at_least",
-            "key": "custom_key", "value": "custom_value", "granted": "consent"}.get(param)
 
 
 @require_perm("messages.manage")
