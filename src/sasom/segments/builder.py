@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -32,6 +33,13 @@ def segment_clean(conditions: Any) -> list[dict[str, Any]]:
             if low in c and high in c and c[low] > c[high]:
                 raise DomainError(E_CONDITION, _("The start is after the end."), field=f"conditions.{i}.{high}")
     return clean
+
+
+def segment_plain(conditions: Any) -> list[dict[str, Any]]:
+    """The conditions cleaned and made plain JSON to store (dates as ISO, amounts as strings); a
+    stored segment is cleaned again whenever it is read."""
+    return [{k: (v.isoformat() if isinstance(v, dt.date) else str(v) if isinstance(v, Decimal) else v)
+             for k, v in condition.items()} for condition in segment_clean(conditions)]
 
 
 def segment_members(*, organization_id: int, conditions: Any, today: dt.date | None = None) -> QuerySet[Member]:
