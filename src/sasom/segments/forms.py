@@ -62,6 +62,24 @@ def condition_field(field: str | None, conditions: Sequence[dict[str, Any]] | No
     return _BY_PARAM.get(param)
 
 
+def segment_initial(conditions: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The form's initial values for stored conditions (the reverse of :meth:`SegmentForm.conditions`),
+    to edit what was saved."""
+    initial: dict[str, Any] = {}
+    for condition in conditions:
+        kind = str(condition.get("kind"))
+        for param, name in FIELDS_OF.get(kind, {}).items():
+            value = condition.get(param)
+            if value is None:
+                continue
+            if kind == "tags":
+                value = ", ".join(value)
+            elif kind == "marketing_consent":
+                value = "yes" if value else "no"
+            initial[name] = value
+    return initial
+
+
 def _date(label: Any) -> forms.DateField:
     return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
