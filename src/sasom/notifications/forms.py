@@ -124,11 +124,15 @@ class BroadcastForm(SegmentForm):
                               widget=forms.Textarea(attrs={"rows": 4}))
     body_en = forms.CharField(label=_("Text (English)"), max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 4}))
-    field_order = ["name", "channel", "scheduled_at", "subject", "body_th", "body_en"]
+    news = forms.ChoiceField(label=_("Link to a portal news item"), required=False, choices=(),
+                             help_text=_("Its link fills {news_link} in the text, or is added at the end."))
+    field_order = ["name", "channel", "scheduled_at", "subject", "body_th", "body_en", "news"]
 
-    def __init__(self, *args: Any, member_types: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, member_types: list[tuple[int, str]], links: list[tuple[str, str]] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, member_types=member_types, **kwargs)
         self.fields["channel"].choices = Channel.choices  # type: ignore[attr-defined]  # a ChoiceField
+        self.fields["news"].choices = [("", "—"), *(links or [])]  # type: ignore[attr-defined]  # a ChoiceField
 
 
 class LabelsForm(SegmentForm):

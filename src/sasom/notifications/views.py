@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
+from sasom.core.jobs import local_today
 from sasom.core.permissions import public_view, require_perm
 from sasom.members.models import CustomField, Member, MemberType
 from sasom.members.selectors import member_lookup
@@ -38,6 +39,7 @@ from .forms import (
 from .gateways import GATEWAYS, gateways_for
 from .inbound import delivery_reports_apply, inbound_token, items_of, sms_replies_apply, token_valid
 from .line_link import line_webhook_handle
+from .links import link_targets
 from .models import Broadcast, Channel, ChannelConfig, EventMessage, Message
 from .rules import messaging_settings, messaging_settings_save
 
@@ -241,8 +243,10 @@ def _preview_member(organization: Organization, text: str) -> Member | None:
 
 
 def _broadcast_form(request: StaffRequest) -> BroadcastForm:
-    types = [(t.pk, t.name) for t in MemberType.objects.filter(organization=request.organization, is_active=True)]
-    return BroadcastForm(request.POST or None, member_types=types, organization_id=request.organization.pk)
+    organization = request.organization
+    types = [(t.pk, t.name) for t in MemberType.objects.filter(organization=organization, is_active=True)]
+    links = [(t.key, t.title) for t in link_targets(organization, local_today(organization.time_zone))]
+    return BroadcastForm(request.POST or None, member_types=types, links=links, organization_id=organization.pk)
 
 
 @require_perm("messages.manage")
@@ -259,7 +263,7 @@ def broadcasts(request: StaffRequest) -> HttpResponse:
                 broadcast = broadcast_create(
                     organization=organization, name=data["name"], channel=data["channel"], body_th=data["body_th"],
                     body_en=data["body_en"], subject=data.get("subject") or "", conditions=form.conditions(),
-                    scheduled_at=data["scheduled_at"], actor=Actor.from_request(request))
+                    scheduled_at=data["scheduled_at"], link=data.get("news") or "", actor=Actor.from_request(request))
                 messages.success(request, _("The broadcast is scheduled."))
                 return redirect("notifications:broadcast", pk=broadcast.pk)
         except DomainError as exc:

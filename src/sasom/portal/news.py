@@ -14,16 +14,19 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import DomainError
 from sasom.members.models import Member, MemberType
+from sasom.notifications.links import LinkTarget
 from sasom.organizations.models import Organization
 from sasom.segments.builder import segment_members, segment_plain
 from sasom.tiers.models import Tier
@@ -157,3 +160,18 @@ def news_get(member: Member, pk: int, today: dt.date, *, time_zone: str | None =
         if row.pk == pk:
             return row
     raise Http404("no such news for this member")
+
+
+def news_link(organization: Organization, news_id: int) -> str:
+    """A news item's portal address, full when ``SASOM_PUBLIC_URL`` is set."""
+    return settings.PUBLIC_URL.rstrip("/") + reverse("portal:news_item", args=[organization.code, news_id])
+
+
+def news_links(organization: Organization, today: dt.date) -> list[LinkTarget]:
+    """The news a broadcast may link to: published and not ended (those starting later say when)."""
+    rows = News.objects.filter(organization=organization, is_published=True).exclude(ends_on__lt=today).only(
+        "pk", "title", "starts_on")[:100]
+    return [LinkTarget(key=f"news:{row.pk}", url=news_link(organization, row.pk),
+                       title=row.title if row.starts_on <= today else _("%(title)s (from %(day)s)") % {
+                           "title": row.title, "day": row.starts_on.isoformat()})
+            for row in rows]

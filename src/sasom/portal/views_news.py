@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,7 +22,7 @@ from sasom.segments.forms import SegmentForm, segment_initial
 from sasom.tiers.models import Tier
 
 from .models import News
-from .news import news_delete, news_save
+from .news import news_delete, news_link, news_save
 
 
 class NewsForm(BoundedForm):
@@ -85,10 +83,7 @@ def news_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("news:list")
-    portal_link = ""
-    if row is not None:
-        base = settings.PUBLIC_URL.rstrip("/")
-        portal_link = base + reverse("portal:news_item", args=[request.organization.code, row.pk])
+    portal_link = news_link(request.organization, row.pk) if row is not None else ""
     return render(request, "portal/staff/news_form.html", {
         "form": form, "segment": segment, "row": row, "portal_link": portal_link})
 
