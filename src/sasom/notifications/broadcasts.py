@@ -34,6 +34,8 @@ from .event_messages import member_language, member_values
 from .events import COMMON
 from .links import link_target
 from .models import Broadcast, Channel, Message, MessageKind
+from .optout import PLACEHOLDER as OPTOUT
+from .optout import optout_link
 from .services import member_message_send
 from .templating import template_check, template_render
 
@@ -76,7 +78,7 @@ def broadcast_create(
         target = link_target(organization, link, local_today(organization.time_zone))
         if target is None:
             raise DomainError(E_LINK, _("This news item is not published or has ended."), field="news")
-    allowed = (*COMMON, LINK) if target else COMMON
+    allowed = (*COMMON, OPTOUT, LINK) if target else (*COMMON, OPTOUT)
     texts = {"body_th": (body_th or "").strip(), "body_en": (body_en or "").strip(), "subject": (subject or "").strip()}
     if target:
         for field in ("body_th", "body_en"):
@@ -138,7 +140,8 @@ def broadcast_run_batch(*, broadcast_id: int, now: dt.datetime | None = None, li
         for member in batch:
             language = member_language(organization, member)
             body = (broadcast.body_en or broadcast.body_th) if language == "en" else (broadcast.body_th or broadcast.body_en)
-            values = {**member_values(organization, member, language=language), LINK: broadcast.link_url}
+            values = {**member_values(organization, member, language=language), LINK: broadcast.link_url,
+                      OPTOUT: optout_link(organization, member.pk)}
             member_message_send(
                 organization=organization, member=member, channel=broadcast.channel, kind=MessageKind.MARKETING,
                 purpose=PURPOSE, subject=template_render(broadcast.subject, values), body=template_render(body, values),

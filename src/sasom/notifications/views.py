@@ -41,6 +41,7 @@ from .inbound import delivery_reports_apply, inbound_token, items_of, sms_replie
 from .line_link import line_webhook_handle
 from .links import link_targets
 from .models import Broadcast, Channel, ChannelConfig, EventMessage, Message
+from .optout import optout_apply, optout_member
 from .rules import messaging_settings, messaging_settings_save
 
 
@@ -155,6 +156,20 @@ def sms_inbound(request: HttpRequest, org_code: str, token: str) -> HttpResponse
     organization = _inbound_organization(org_code, token)
     sms_replies_apply(organization=organization, items=items_of(request.body, request.content_type or "", request.POST))
     return JsonResponse({"ok": True})
+
+
+@public_view
+def optout(request: HttpRequest, org_code: str, member_id: int, token: str) -> HttpResponse:
+    """A marketing message's opt-out link (see :mod:`.optout`): asks, then withdraws on POST."""
+    organization = get_object_or_404(Organization, code=org_code)
+    member = optout_member(organization, member_id, token)
+    if member is None:
+        raise Http404
+    done = not member.marketing_consent
+    if request.method == "POST":
+        optout_apply(member=member)
+        return redirect(request.path)
+    return render(request, "notifications/optout.html", {"organization": organization, "done": done})
 
 
 def _inbound_organization(org_code: str, token: str) -> Organization:
