@@ -21,9 +21,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record
+from sasom.core.dates import shop_date
 from sasom.core.errors import DomainError
 from sasom.members.models import Member, MemberType
 from sasom.notifications.links import LinkTarget
@@ -173,5 +175,5 @@ def news_links(organization: Organization, today: dt.date) -> list[LinkTarget]:
         "pk", "title", "starts_on")[:100]
     return [LinkTarget(key=f"news:{row.pk}", url=news_link(organization, row.pk),
                        title=row.title if row.starts_on <= today else _("%(title)s (from %(day)s)") % {
-                           "title": row.title, "day": row.starts_on.isoformat()})
+                           "title": row.title, "day": shop_date(row.starts_on, organization, language=get_language() or "")})
             for row in rows]

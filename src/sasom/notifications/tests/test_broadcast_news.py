@@ -45,6 +45,7 @@ def test_marketing_picks_a_live_news_item_and_each_message_carries_its_link(staf
     live = _news(org, "Songkran sale")
     draft = _news(org, "Draft", is_published=False)
     ended = _news(org, "Last year", ends_on=dt.date(2021, 1, 1))
+    later = _news(org, "Next year", starts_on=dt.date(2099, 1, 1))
     MemberFactory(organization=org, member_type=member_type, code="A1", phone="+66810000001", marketing_consent=True)
     marketing = staff_client("marketing")
     url = "/messaging/broadcasts/"
@@ -53,6 +54,8 @@ def test_marketing_picks_a_live_news_item_and_each_message_carries_its_link(staf
     offered = dict(page.context["form"].fields["news"].choices)
     assert offered.get(f"news:{live.pk}") == "Songkran sale"
     assert f"news:{draft.pk}" not in offered and f"news:{ended.pk}" not in offered
+    upcoming = offered[f"news:{later.pk}"]  # one starting later says when, in the shop's calendar
+    assert upcoming.startswith("Next year (") and ("2099" in upcoming or "2642" in upcoming)
     # and picking it schedules a broadcast with the link
     data = {"name": "Songkran", "channel": "sms", "scheduled_at": "2026-07-01T10:00", "body_th": "ลดทั้งร้าน {news_link}",
             "body_en": "", "member_types": [str(member_type.pk)], "news": f"news:{live.pk}", "schedule": "1"}
