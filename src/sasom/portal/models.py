@@ -44,7 +44,7 @@ class News(TenantModel):
 
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), max_length=2000, blank=True)
-    image = models.FileField(_("picture"), upload_to="news/", blank=True)  # re-encoded by news.picture_prepared
+    image = models.FileField(_("picture"), upload_to="news/", blank=True)  # re-encoded by core.uploads.picture_prepared
     link = models.URLField(_("link"), blank=True)
     starts_on = models.DateField(_("shown from"))
     ends_on = models.DateField(_("shown until"), null=True, blank=True)

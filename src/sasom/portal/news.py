@@ -9,8 +9,6 @@ one query asking, for the member, one ``EXISTS`` per segmented item."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +25,7 @@ from django.utils.translation import gettext as _
 from sasom.core.audit import Actor, audit_record
 from sasom.core.dates import shop_date
 from sasom.core.errors import DomainError
+from sasom.core.uploads import PictureRefused, picture_prepared
 from sasom.members.models import Member, MemberType
 from sasom.notifications.links import LinkTarget
 from sasom.organizations.models import Organization
@@ -37,33 +36,14 @@ from sasom.tiers.selectors import tier_code_of
 from .models import News
 
 E_NEWS = "portal.news_invalid"
-MAX_SIDE = 1200  # pixels: sharp on any phone, light on the shop's connection
-MAX_UPLOAD = 10 * 1024 * 1024
 
 
-def picture_prepared(upload: UploadedFile) -> ContentFile[bytes]:
-    """The uploaded picture read as an image (not trusted by its name), turned upright, made at
-    most ``MAX_SIDE`` pixels on its longer side and stored as JPEG (PNG when it has transparency):
-    no script can ride in, and members' phones download little."""
-    from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: PLC0415 - only an upload needs it
-
-    if (upload.size or 0) > MAX_UPLOAD:
-        raise DomainError(E_NEWS, _("The picture is larger than 10 MB."), field="image")
+def _picture(upload: UploadedFile) -> ContentFile[bytes]:
+    """The uploaded picture re-encoded (``core.uploads.picture_prepared``), or a form error."""
     try:
-        with Image.open(upload) as opened:
-            opened.load()
-            picture = ImageOps.exif_transpose(opened)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise DomainError(E_NEWS, _("This file is not a picture (use JPEG, PNG or WebP)."), field="image") from None
-    picture.thumbnail((MAX_SIDE, MAX_SIDE))
-    out = io.BytesIO()
-    if picture.mode in ("RGBA", "LA", "P") and "transparency" in picture.info or picture.mode in ("RGBA", "LA"):
-        picture.save(out, "PNG", optimize=True)
-        extension = "png"
-    else:
-        picture.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
-        extension = "jpg"
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
+        return picture_prepared(upload)
+    except PictureRefused as refused:
+        raise DomainError(E_NEWS, str(refused), field="image") from None
 
 
 FIELDS = ("title", "body", "link", "starts_on", "ends_on", "member_types", "tiers", "conditions", "is_published",
@@ -105,7 +85,7 @@ def news_save(*, organization_id: int, data: Mapping[str, Any], actor: Actor, im
     for key, value in values.items():
         setattr(row, key, value)
     if image is not None:
-        row.image = picture_prepared(image)
+        row.image = _picture(image)
     row.save()
     after = {k: str(getattr(row, k)) for k in FIELDS}
     audit_record(organization_id=organization_id, actor=actor, action="portal.news_save", obj=row,
