@@ -61,10 +61,10 @@ def periods_of(scope: Scope, kind: str) -> list[dt.date]:
 
 def period_text(day: dt.date | None, kind: str, organization: Any) -> str:
     """A quarter as ``Q4 2026`` (``ไตรมาส 4/2569`` in Thai with Buddhist-era years), a year as
-    ``2026`` (``2569``); a month or a week as the other reports write them."""
+    ``2026`` (``2569``); a month, a week or a day as the other reports write them."""
     if day is None:
         return ""
-    if kind == "week":
+    if kind in ("week", "day"):
         return date_text(day, organization)
     if kind not in ("quarter", "year"):
         return month_text(day, organization)
@@ -133,7 +133,7 @@ class CardUsageByMember(Report):
 
 class OverallForm(ReportForm):
     period = forms.ChoiceField(label=_("Group by"), required=False, initial="month", choices=[
-        ("month", _("Month")), ("week", _("Week")), ("day", _("Day"))])
+        ("month", _("Month")), ("week", _("Week")), ("day", _("Day")), ("quarter", _("Quarter")), ("year", _("Year"))])
 
 
 @register
@@ -160,6 +160,8 @@ class CardUsageOverall(Report):
     def columns_of(self, scope: Scope) -> tuple[Column, ...]:
         if scope.data.get("period") in ("day", "week"):
             return (Column("period", _("Period"), DATE), *self.columns[1:])
+        if scope.data.get("period") in ("quarter", "year"):
+            return (Column("period_label", _("Period"), TEXT, order="period"), *self.columns[1:])
         return self.columns
 
     def rows(self, scope: Scope) -> Rows:
@@ -171,13 +173,15 @@ class CardUsageOverall(Report):
         return with_average([member_sales(scope).aggregate(**measures())])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+        kind = scope.data.get("period") or "month"
+        for row in rows:
+            row["period_label"] = period_text(row["period"], kind, scope.organization)
         return with_average(rows)
 
     def chart(self, scope: Scope) -> Any:
         rows = list(self.rows(scope).order_by("period"))
-        monthly = (scope.data.get("period") or "month") == "month"
-        labels = [month_text(r["period"], scope.organization) if monthly else date_text(r["period"], scope.organization)
-                  for r in rows]
+        kind = scope.data.get("period") or "month"
+        labels = [period_text(r["period"], kind, scope.organization) for r in rows]
         return bars(str(_("Visits and members per period")), labels,
                     [(str(_("Visits")), [r["visits"] for r in rows]), (str(_("Members")), [r["members"] for r in rows])],
                     height=240)

@@ -53,6 +53,16 @@ def test_members_are_banded_by_their_visits_in_each_quarter_of_the_shops_zone(qu
             "Q3 2026", "Q4 2026", "Q4 2026"]
 
 
+def test_the_overall_card_usage_per_quarter(quarters, make_staff):
+    report = REPORTS["card-usage-overall"]
+    scope = scope_of(make_staff(Role.OWNER), start=dt.date(2026, 9, 1), period="quarter")
+    with translation.override("en"):
+        rows = report.finish(list(report.sorted_rows(scope, "")), scope)
+    assert [(r["period_label"], r["members"], r["visits"], r["amount"]) for r in rows] == [
+        ("Q3 2026", 1, 1, Decimal("100.00")), ("Q4 2026", 2, 6, Decimal("74000.00"))]
+    assert report.columns_of(scope)[0].key == "period_label"
+
+
 def test_a_year_is_one_period_and_reads_in_the_buddhist_era_in_thai(quarters, make_staff):
     scope = scope_of(make_staff(Role.OWNER), start=dt.date(2026, 9, 1), period="year")
     with translation.override("th"):
