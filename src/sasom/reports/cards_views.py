@@ -9,7 +9,6 @@ A branch manager prints the cards of the members whose home branch is one of the
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, cast
 
@@ -24,17 +23,15 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.audit import Actor
-from sasom.core.bounded import BoundedForm
 from sasom.core.errors import DomainError
 from sasom.core.permissions import branch_ids_in_scope, require_perm
-from sasom.members.models import Member, MemberType
+from sasom.members.models import Member
 from sasom.organizations.http import StaffRequest
 from sasom.organizations.models import Branch
 from sasom.reports import cards
 from sasom.reports.cards_background import member_cards_start
 from sasom.reports.models import ReportExport
-from sasom.segments.builder import segment_clean
-from sasom.tiers.models import Tier
+from sasom.segments.forms import SegmentForm
 
 E_TOO_MANY = "reports.cards_too_many"
 E_NO_MEMBER = "reports.cards_no_member"
@@ -42,48 +39,26 @@ STATUSES = [(Member.Status.ACTIVE, Member.Status.ACTIVE.label), (Member.Status.S
             (Member.Status.EXPIRED, Member.Status.EXPIRED.label)]
 
 
-class CardsForm(BoundedForm):
-    """One member by code, or the segment's conditions (the segment builder's kinds)."""
+class CardsForm(SegmentForm):
+    """One member by code, or the members the segment builder's conditions pick (the same
+    conditions as broadcasts and mailing labels), of the statuses ticked."""
 
     member = forms.CharField(label=_("Member code"), required=False, max_length=40,
                              help_text=_("One member's card; leave empty to print the members chosen below."))
     layout = forms.ChoiceField(label=_("Print on"), choices=list(cards.LAYOUTS.items()), initial="sheet")
     symbol = forms.ChoiceField(label=_("Code on the back"), choices=list(cards.SYMBOLS.items()), initial="barcode")
-    member_types = forms.TypedMultipleChoiceField(label=_("Member types"), coerce=int, required=False, choices=())
-    tiers = forms.MultipleChoiceField(label=_("Tiers"), required=False, choices=())
-    home_branches = forms.TypedMultipleChoiceField(label=_("Home branches"), coerce=int, required=False, choices=())
     statuses = forms.MultipleChoiceField(label=_("Status"), required=False, choices=STATUSES,
                                          initial=[Member.Status.ACTIVE])
-    segment = forms.CharField(label=_("More conditions (a segment's conditions)"), required=False, max_length=4000,
-                              widget=forms.Textarea(attrs={"rows": 2}),
-                              help_text=_('A segment\'s conditions as a list, e.g. [{"kind": "birth_month", '
-                                          '"months": [12]}].'))
+    field_order = ["member", "layout", "symbol", "statuses"]
 
     def __init__(self, *args: Any, organization_id: int, branches: list[Branch], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["member_types"]).choices = list(
-            MemberType.objects.filter(organization_id=organization_id).values_list("pk", "name"))
-        cast(forms.ChoiceField, self.fields["tiers"]).choices = list(
-            Tier.objects.filter(organization_id=organization_id).values_list("code", "name"))
+        super().__init__(*args, organization_id=organization_id, **kwargs)
+        # a branch manager picks among their own branches only
         cast(forms.ChoiceField, self.fields["home_branches"]).choices = [(b.pk, b.name) for b in branches]
 
-    def clean_segment(self) -> list[dict[str, Any]]:
-        text = (self.cleaned_data.get("segment") or "").strip()
-        if not text:
-            return []
-        try:
-            return segment_clean(json.loads(text))
-        except (ValueError, DomainError):
-            raise forms.ValidationError(_("These are not a segment's conditions."), code="segment") from None
-
     def conditions(self) -> list[dict[str, Any]]:
-        data = self.cleaned_data
-        out: list[dict[str, Any]] = []
-        for name, kind, param in (("member_types", "member_type", "ids"), ("tiers", "tier", "codes"),
-                                  ("home_branches", "home_branch", "ids"), ("statuses", "status", "statuses")):
-            if data.get(name):
-                out.append({"kind": kind, param: list(data[name])})
-        return out + list(data.get("segment") or [])
+        statuses = self.cleaned_data.get("statuses")
+        return super().conditions() + ([{"kind": "status", "statuses": list(statuses)}] if statuses else [])
 
 
 def scoped_branches(staff: Any) -> list[Branch]:
@@ -116,7 +91,7 @@ def cards_view(request: StaffRequest) -> HttpResponseBase:
             if "pdf" in request.POST and count:
                 return _print(request, form, members, conditions, count)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form.add_segment_error(exc.field, exc.message)
             return render(request, "reports/cards.html", {"form": form, "count": None, "code": exc.code}, status=400)
     status = 400 if request.method == "POST" and not form.is_valid() else 200
     return render(request, "reports/cards.html", {"form": form, "count": count, "limits": {

@@ -106,8 +106,10 @@ def test_bad_input_is_a_400_naming_the_field(people, staff_client, monkeypatch):
     client = staff_client(Role.OWNER)
     bad = client.post("/reports/cards/", {"layout": "poster", "symbol": "qr", "pdf": "1"})
     assert bad.status_code == 400 and "layout" in bad.context["form"].errors
-    segment = client.post("/reports/cards/", {"layout": "sheet", "symbol": "qr", "segment": '[{"kind": "x"}]'})
-    assert segment.status_code == 400 and "segment" in segment.context["form"].errors
+    segment = client.post("/reports/cards/", {"layout": "sheet", "symbol": "qr", "birth_months": ["13"]})
+    assert segment.status_code == 400 and "birth_months" in segment.context["form"].errors
+    ages = client.post("/reports/cards/", {"layout": "sheet", "symbol": "qr", "min_age": "60", "max_age": "20"})
+    assert ages.status_code == 400 and {"min_age", "max_age"} & set(ages.context["form"].errors)
     monkeypatch.setattr(cards, "MAX_CARDS", 2)
     many = client.post("/reports/cards/", {"layout": "sheet", "symbol": "qr", "pdf": "1"})
     assert many.status_code == 400 and many.context["code"] == "reports.cards_too_many"
