@@ -7,6 +7,8 @@ chart cost those queries once."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import zoneinfo
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from sasom.core.permissions import branch_ids_in_scope
 from sasom.members.models import MemberType
 from sasom.organizations.models import Branch
+from sasom.reports import exports
 from sasom.reports.builder import MEASURES, PERIODS, Definition, dimension_of
 from sasom.reports.builder_query import Result, result_compute
 from sasom.reports.charts import Chart, bars, lines
@@ -27,11 +30,12 @@ from sasom.reports.framework import NO_TIER, Column, Report, Scope
 CHART_SERIES = 8  # series of the second dimension drawn (the biggest); the table has them all
 
 
-def builder_scope(definition: Definition, *, staff: Any) -> Scope:
-    """The definition's filters for this staff member: their branches only (a branch manager's)."""
+def builder_scope(definition: Definition, *, staff: Any, today: dt.date | None = None) -> Scope:
+    """The definition's filters for this staff member: their branches only (a branch manager's);
+    a relative period counts from ``today`` (the organization's today unless a job says)."""
     organization = staff.organization
     zone = zoneinfo.ZoneInfo(organization.time_zone)
-    start, end = definition.dates(timezone.now().astimezone(zone).date())
+    start, end = definition.dates(today or timezone.now().astimezone(zone).date())
     allowed = branch_ids_in_scope(staff)
     branch = None
     if definition.branch is not None:
@@ -136,3 +140,17 @@ def filters_of(definition: Definition, scope: Scope) -> list[tuple[str, str]]:
     for key, values in definition.values.items():
         out.append((str(dimension_of(key).label), ", ".join(values)))
     return out
+
+
+def builder_file(report: BuilderReport, scope: Scope, fmt: str, *, limit: int | None = None,
+                 progress: Callable[[int], None] | None = None) -> bytes:
+    """The report as a CSV, XLSX or PDF file, written by the exports every report uses."""
+    sort = report.definition.sort
+    if fmt == "csv":
+        return exports.as_bytes(exports.csv_chunks(report, scope, sort, progress=progress))
+    if fmt == "xlsx":
+        out = io.BytesIO()
+        exports.xlsx_write(report, scope, sort, out, progress=progress)
+        return out.getvalue()
+    return exports.report_pdf(report, scope, sort, filters=filters_of(report.definition, scope),
+                              chart=report.chart(scope), limit=limit or exports.PDF_ROW_LIMIT, progress=progress)
