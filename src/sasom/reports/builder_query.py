@@ -37,7 +37,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Concat, TruncDate, TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
 
@@ -78,7 +78,8 @@ def tag_q(paths: Paths, tag: str) -> Q:
 
 def dimension_expression(key: str, paths: Paths, scope: Scope) -> Any:
     if key.startswith(CUSTOM):
-        return Coalesce(KT(f"{paths.member}custom__{key[len(CUSTOM):]}"), Value(""), output_field=CharField())
+        text = KeyTextTransform(key[len(CUSTOM):], f"{paths.member}custom")
+        return Coalesce(text, Value(""), output_field=CharField())
     if key == "tier":
         tier = MemberTier.objects.filter(member_id=OuterRef(paths.member_id), tier__isnull=False).values("tier__name")
         return Coalesce(Subquery(tier[:1]), Value(""), output_field=CharField())

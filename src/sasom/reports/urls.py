@@ -19,3 +19,8 @@ urlpatterns = [
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("<slug:slug>/", views.report_view, name="report"),
 ]
+
+# the report builder's pages come before ``<slug:slug>/`` ("builder" would read as a report's slug)
+from sasom.reports.builder_urls import builder_urlpatterns  # noqa: E402
+
+urlpatterns = [*builder_urlpatterns, *urlpatterns]
