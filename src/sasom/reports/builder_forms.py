@@ -3,7 +3,7 @@ and the saving and scheduling forms (POST, with ``{% form_token %}``)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.http import QueryDict
@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
 from sasom.core.errors import DomainError
-from sasom.reports.builder import CUSTOM, DIMENSIONS, MEASURES, NO_TIER, PERIODS, Definition, definition_clean
+from sasom.reports.builder import (
+    CUSTOM,
+    DIMENSIONS,
+    MEASURES,
+    NO_TIER,
+    PERIODS,
+    Definition,
+    definition_clean,
+)
 from sasom.reports.builder_models import ReportSchedule
 
 # which form field shows an error the definition names
@@ -19,8 +27,9 @@ ERROR_FIELDS = {"dimensions": "dimension_1", "values": "values_1"}
 
 
 class BuilderForm(BoundedForm):
-    dimension_1 = forms.ChoiceField(label=_("Rows by"), required=False)
-    dimension_2 = forms.ChoiceField(label=_("Then by"), required=False)
+    # text fields with a list: an unknown dimension is the definition's error (its code), not the field's
+    dimension_1 = forms.CharField(label=_("Rows by"), required=False, max_length=60, widget=forms.Select)
+    dimension_2 = forms.CharField(label=_("Then by"), required=False, max_length=60, widget=forms.Select)
     measures = forms.MultipleChoiceField(label=_("Measures"), required=False, widget=forms.CheckboxSelectMultiple,
                                          choices=[(m.key, m.label) for m in MEASURES.values()])
     period = forms.ChoiceField(label=_("Period"), required=False, choices=list(PERIODS.items()))
@@ -45,8 +54,8 @@ class BuilderForm(BoundedForm):
         self.tier_ids = {str(t.pk) for t in tiers}
         self.custom_keys = {f.key for f in custom_fields}
         dims = [(d.key, d.label) for d in DIMENSIONS.values()] + [(CUSTOM + f.key, f.label) for f in custom_fields]
-        cast(forms.ChoiceField, self.fields["dimension_1"]).choices = [("", "—"), *dims]
-        cast(forms.ChoiceField, self.fields["dimension_2"]).choices = [("", _("(none)")), *dims]
+        self.fields["dimension_1"].widget.choices = [("", "—"), *dims]
+        self.fields["dimension_2"].widget.choices = [("", _("(none)")), *dims]
         every = _("All my branches") if branch_ids is not None else _("All branches")
         self.fields["branch"].widget.choices = [("", every), *[(b.pk, str(b)) for b in branches]]
         self.fields["member_type"].widget.choices = [("", _("All member types")),

@@ -50,7 +50,13 @@ from sasom.reports.framework import Scope, branch_filter, tier_filter
 from sasom.reports.points import SPENT_KINDS
 from sasom.reports.purchases import lines_counted
 from sasom.reports.sales import age_band
-from sasom.reports.salesdata import AMOUNT, line_net_after_returns, member_sales, net_after_returns, points_after_returns
+from sasom.reports.salesdata import (
+    AMOUNT,
+    line_net_after_returns,
+    member_sales,
+    net_after_returns,
+    points_after_returns,
+)
 from sasom.tiers.models import MemberTier
 
 
@@ -239,6 +245,8 @@ ZERO: dict[str, Any] = {"members": 0, "bills": 0, "visits": 0, "amount": Decimal
 
 
 def _average(row: dict[str, Any], definition: Definition) -> None:
+    if row.get("amount") is not None:
+        row["amount"] = money(row["amount"])
     if "average" in definition.measures:
         bills = row.get("bills") or 0
         row["average"] = money(row["amount"] / bills) if bills else None

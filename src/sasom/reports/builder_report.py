@@ -64,16 +64,17 @@ class BuilderReport(Report):
         self.definition = definition
         self.name = name
         if name:
-            self.title = name  # type: ignore[misc]  # an instance's own title
+            self.title = name  # type: ignore[misc,assignment]  # an instance's own title
         dims = tuple(Column(f"d{i}_label", dimension_of(key).label, dimension_of(key).kind, order=f"d{i}")
                      for i, key in enumerate(definition.dimensions))
-        self.columns = (*dims, *(Column(m, MEASURES[m].label, MEASURES[m].kind, total=True)
-                                 for m in definition.measures))  # type: ignore[misc]
+        measures = tuple(Column(m, MEASURES[m].label, MEASURES[m].kind, total=True) for m in definition.measures)
+        self.columns = (*dims, *measures)  # type: ignore[misc]  # an instance's own columns
 
     def result(self, scope: Scope) -> Result:
         if "result" not in scope.cache:
             scope.cache["result"] = result_compute(self.definition, scope)
-        return scope.cache["result"]  # type: ignore[no-any-return]
+        result: Result = scope.cache["result"]
+        return result
 
     def stream(self, scope: Scope, sort: str, chunk: int = 2000,
                progress: Callable[[int], None] | None = None) -> Iterator[dict[str, Any]]:

@@ -184,7 +184,7 @@ def builder_schedule(request: StaffRequest, pk: int) -> HttpResponseBase:
     current = getattr(report, "schedule", None)
     initial = ({"frequency": current.frequency, "format": current.format,
                 "recipients": ", ".join(current.recipients), "active": current.active} if current
-               else {"recipients": request.user.email, "active": True})
+               else {"recipients": getattr(request.user, "email", ""), "active": True})
     form = ScheduleForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
