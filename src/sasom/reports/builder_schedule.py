@@ -68,7 +68,7 @@ def report_schedule_send(*, schedule: ReportSchedule, on_date: dt.date) -> bool:
                                                        run_on=on_date, recipients=schedule.recipients)
         except IntegrityError:
             return False
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(staff.organization.language or settings.LANGUAGE_CODE):
             definition = saved_definition(schedule.report.definition, staff)
             report = BuilderReport(definition, schedule.report.name)
             scope = builder_scope(definition, staff=staff, today=on_date)
