@@ -26,6 +26,7 @@ from sasom.reports.builder_query import Result, result_compute
 from sasom.reports.charts import Chart, bars, lines
 from sasom.reports.formatting import DATE, MONTH, TEXT, date_text, month_text
 from sasom.reports.framework import NO_TIER, Column, Report, Scope
+from sasom.tiers.models import Tier
 
 CHART_SERIES = 8  # series of the second dimension drawn (the biggest); the table has them all
 
@@ -137,7 +138,9 @@ def filters_of(definition: Definition, scope: Scope) -> list[tuple[str, str]]:
     out.append((str(_("Branch")), str(scope.branch) if scope.branch else str(every)))
     out.append((str(_("Member type")), scope.member_type.name if scope.member_type else str(_("All member types"))))
     if definition.tier:
-        out.append((str(_("Tier")), str(_("No tier")) if definition.tier == NO_TIER else definition.tier))
+        name = (Tier.objects.filter(organization_id=org.pk, pk=int(definition.tier)).values_list("name", flat=True)
+                .first() if definition.tier != NO_TIER else None)
+        out.append((str(_("Tier")), str(_("No tier")) if definition.tier == NO_TIER else name or definition.tier))
     for key, values in definition.values.items():
         out.append((str(dimension_of(key).label), ", ".join(values)))
     return out

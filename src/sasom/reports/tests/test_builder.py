@@ -223,3 +223,20 @@ def test_the_cost_is_one_grouped_query_and_one_aggregate_per_source(shop, make_s
     with django_assert_num_queries(4):
         again = result_compute(definition, scope)
     assert again.totals["bills"] == first.totals["bills"] + 5
+
+
+def test_the_tier_today_as_a_dimension_and_a_filter(shop, make_staff):
+    from sasom.tiers.models import MemberTier, Tier, TierLadder
+
+    ladder = TierLadder.objects.create(organization=shop.org, name="ระดับ")
+    gold = Tier.objects.create(organization=shop.org, ladder=ladder, code="GOLD", name="โกลด์", threshold=1000)
+    MemberTier.objects.create(organization=shop.org, member=shop.malee, tier=gold, reached_on=dt.date(2026, 11, 3))
+    owner = make_staff(Role.OWNER)
+    result = run(shop, owner, dimensions=["tier"], measures=["amount", "points_redeemed"], sort="d0")
+    assert [(r["d0_label"], r["amount"], r["points_redeemed"]) for r in result.rows] == [
+        ("โกลด์", Decimal("40000.00"), _spent(shop, member_type=shop.vip)), ("—", Decimal("30000.00"), 100)]
+    definition = definition_clean({"dimensions": ["branch"], "measures": ["amount"], "period": "this_month",
+                                   "tier": str(gold.pk)}, organization_id=shop.org.pk, branch_ids=None,
+                                  member_type_ids=set(), tier_ids={str(gold.pk)}, custom_keys=set())
+    only = result_compute(definition, builder_scope(definition, staff=owner))
+    assert [(r["d0"], r["amount"]) for r in only.rows] == [("B2", Decimal("40000.00"))]
