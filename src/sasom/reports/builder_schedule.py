@@ -10,11 +10,9 @@ A relative period counts from that date ("last month" on 1 December is November)
 
 The report is computed as its owner sees it (their branches), in the organization's language.
 
-Why ``django.core.mail`` and not the shop's e-mail channel: the organization's SMTP settings live
-in ``notifications.ChannelConfig`` (sealed secrets), a sibling layer that reports may not import,
-and ``core.events`` has no event kind for "a file for staff" that notifications would deliver.
-The mail therefore goes through the deployment's e-mail backend (``EMAIL_*`` and
-``DEFAULT_FROM_EMAIL`` settings, readable from any layer); see docs/reports.md.
+The mail goes out through the shop's own e-mail channel (its SMTP server, set under Messages →
+Channels) when it has one, else through the deployment's e-mail backend: ``core.mail``, where
+the messaging app registers how to reach a shop's channel (reports may not import it).
 """
 
 from __future__ import annotations
@@ -24,11 +22,11 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sasom.core.mail import organization_email
 from sasom.core.permissions import branch_ids_in_scope
 from sasom.members.models import MemberType
 from sasom.reports import exports
@@ -84,9 +82,9 @@ def report_schedule_send(*, schedule: ReportSchedule, on_date: dt.date) -> bool:
                     "shop": org.name, "frequency": schedule.get_frequency_display()}])
             subject = f"{schedule.report.name} · {period}"
         name = f"{exports.file_name(report, scope, schedule.format)}"
-        email = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL,
-                             to=list(schedule.recipients))
-        email.attach(name, content, exports.CONTENT_TYPES[schedule.format].split(";")[0])
+        email = organization_email(organization_id=schedule.organization_id, subject=subject, body=body,
+                                   to=schedule.recipients,
+                                   attachments=[(name, content, exports.CONTENT_TYPES[schedule.format].split(";")[0])])
         email.send(fail_silently=False)
         ReportScheduleRun.objects.filter(pk=run.pk).update(rows=rows)
     return True

@@ -13,6 +13,7 @@ from sasom.catalog.api_schemas import ProductOut
 from sasom.catalog.models import Product
 from sasom.core.roles import Role
 
+
 def _png() -> bytes:
     import io
 

@@ -93,3 +93,24 @@ def test_the_schedule_page_saves_with_a_form_token(scheduled, shop, client):
                         "_form_token": token})
     scheduled.refresh_from_db()
     assert done.status_code == 302 and (scheduled.frequency, scheduled.format) == ("weekly", "pdf")
+
+
+def test_the_report_goes_through_the_shops_own_smtp_server(scheduled, shop):
+    from sasom.notifications.channels import channel_config_save
+    from sasom.notifications.tests.fakes import FakeSmtp
+
+    # given the shop has its own e-mail channel (a fake SMTP server on loopback)
+    fake = FakeSmtp().start()
+    try:
+        channel_config_save(organization_id=shop.org.pk, channel="email", gateway="smtp", actor=Actor.system(),
+                            options={"host": "127.0.0.1", "port": fake.port, "security": "none",
+                                     "from_email": "reports@shop.example", "from_name": "Shop"}, secrets={})
+        # when the monthly report is due
+        report_schedules_send(organization_id=shop.org.pk, on_date=dt.date(2026, 12, 1))
+    finally:
+        fake.stop()
+    # then it left through the shop's server, from the shop's address, with its file; not the deployment's backend
+    assert len(mail.outbox) == 0 and len(fake.received) == 1
+    sender, recipients, message = fake.received[0]
+    assert sender == "reports@shop.example" and recipients == ["boss@shop.example", "acc@shop.example"]
+    assert [part.get_filename() for part in message.walk() if part.get_filename()] == ["builder-20261101-20261130.csv"]
