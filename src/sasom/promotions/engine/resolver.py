@@ -103,6 +103,12 @@ def run(promotion: Promotion, pool: Pool, ctx: Context) -> Applied | None:
     )
 
 
+def _replay(pool: Pool, applied: Applied) -> None:
+    for t in applied.takes:
+        pool.free[t.index] -= t.units
+        pool.net[t.index] -= t.discount
+
+
 def _every_unit(pool: Pool) -> Pool:
     """The view of a stacking promotion: every unit, on what each line still costs."""
     every = {ln.index: ln.quantity for ln in pool.lines}
@@ -150,11 +156,17 @@ def resolve(pset: PromotionSet, lines: Sequence[Line], ctx: Context, *, hints: b
     pool = fresh_pool(lines)
     promotions = applicable(pset, pool, ctx)
     plain = [p for p in promotions if not p.stacks]
+    known: dict[int, Applied] = {}
     if pset.mode == MODE_BEST and len(plain) > 1:
-        plain = search(plain, pool, ctx, run)
+        plan = search(plain, pool, ctx, run)
+        plain, known = plan.order, plan.known
     applied: list[Applied] = []
     for promotion in plain + [p for p in promotions if p.stacks]:
-        result = run(promotion, pool, ctx)
+        result = known.get(id(promotion))
+        if result is not None:  # the search ran it on these very units: take what it took
+            _replay(pool, result)
+        else:
+            result = run(promotion, pool, ctx)
         if result is not None:
             applied.append(result)
     return Result(applied=tuple(applied), hints=next_steps(promotions, applied, pool, ctx) if hints else ())

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeAlias
 
-from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, Line, Pool
+from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, Line, Pool
 from sasom.promotions.engine.units import Basket
 
 Params: TypeAlias = Mapping[str, Any]
@@ -66,6 +66,13 @@ class BaseRule:
 
     def reward_skus(self) -> frozenset[str]:
         return frozenset()
+
+    def ceiling(self, pool: Pool, ctx: Context) -> Decimal | None:
+        """The most the rule could give from ``pool`` on, or on any pool with fewer free units and
+        lower amounts, beyond the discounts on the lines it touches (those never exceed what the
+        lines still cost): the goods it adds outside the basket. None: no bound known. The
+        best-for-customer search stops a branch with it."""
+        return ZERO
 
     def touched(self, pool: Pool) -> frozenset[int]:
         """The indexes of the pool's lines ``touches`` accepts (quicker on the resolver's pool)."""

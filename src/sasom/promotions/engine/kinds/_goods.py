@@ -78,6 +78,15 @@ class GoodsRule(BaseRule):
         what = " or ".join(self.options)
         return f"{self.quantity} x {what} " + (f"at {money_str(self.price)}" if self.price > 0 else "free")
 
+    def ceiling(self, pool: Pool, ctx: Context) -> Decimal | None:
+        """Goods outside the basket (or a choice not made): at most the times the trigger goes
+        off now (fewer units and lower amounts never make it go off more) x the units per time
+        x the dearest option's list price less the offer price."""
+        each = max((max(ctx.gift_prices.get(sku, ZERO) - self.price, ZERO) for sku in self.options), default=ZERO)
+        if each <= 0:
+            return ZERO
+        return each * self.quantity * self.trigger.times_at_most(pool)
+
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         times, parts = self.trigger.fire(pool, limit, frozenset(self.options))
         if not times:

@@ -30,6 +30,8 @@ class Trigger(Protocol):
 
     def missing(self, pool: Pool) -> tuple[int | None, Decimal | None]: ...
 
+    def times_at_most(self, pool: Pool) -> int: ...
+
     def text(self) -> str: ...
 
 
@@ -62,6 +64,9 @@ class MixTrigger:
                 parts += [(r, Decimal(n)) for r, n in pick(have[sku], quantity * times)]
         return times, parts
 
+    def times_at_most(self, pool: Pool) -> int:
+        return self.sets(self._have(pool))
+
     def missing(self, pool: Pool) -> tuple[int | None, Decimal | None]:
         have = self._have(pool)
         goal = self.sets(have) + 1
@@ -87,6 +92,9 @@ class GroupTrigger:
         if not times:
             return 0, []
         return times, [(r, Decimal(n)) for r, n in pick(_avoiding_last(rs, avoid), self.count * times)]
+
+    def times_at_most(self, pool: Pool) -> int:
+        return whole(runs(pool, self._items)) // self.count
 
     def missing(self, pool: Pool) -> tuple[int | None, Decimal | None]:
         have = whole(runs(pool, self._items))
@@ -130,6 +138,9 @@ class ValueTrigger:
             need -= units * r.value
             parts.append((r, units))
         return times, parts
+
+    def times_at_most(self, pool: Pool) -> int:
+        return self.times(worth(runs(pool, self._items)))
 
     def missing(self, pool: Pool) -> tuple[int | None, Decimal | None]:
         value = worth(runs(pool, self._items))

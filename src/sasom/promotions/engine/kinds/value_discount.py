@@ -29,6 +29,7 @@ from sasom.promotions.engine.types import (
 from sasom.promotions.engine.units import Takes, runs, worth
 
 HUNDRED = Decimal("100")
+HALF_CENT = Decimal("0.005")
 GROUP, BILL = "group", "bill"
 PARAMS = (
     ParamSpec("threshold", "money", _("Amount to reach"), _("What the promotion's items cost together.")),
@@ -59,6 +60,20 @@ class ValueDiscount(BaseRule):
     def reward(self) -> str:
         off = f"{fmt(self.percent)} %" if self.percent is not None else money_str(self.amount or ZERO)
         return f"{off} off the {'bill' if self.scope == BILL else 'group'}"
+
+    def worth_at_most(self, pool: Pool, ctx: Context) -> Decimal:
+        """At most what ``apply`` would give on ``pool``, cheaply (nothing is spread or rounded):
+        0 below the threshold, else the percent (plus half a cent a line for the rounding of
+        each line's share) or the amount of what the scope costs now."""
+        group = runs(pool, self._items)
+        value = worth(group)
+        if value <= 0 or value < self.threshold:
+            return ZERO
+        targets = group if self.scope != BILL else runs(pool, EVERY_LINE)
+        scope = value if self.scope != BILL else worth(targets)
+        if self.percent is not None:
+            return scope * self.percent / HUNDRED + HALF_CENT * len(targets)
+        return min(self.amount or ZERO, scope)
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         value = worth(runs(pool, self._items))
