@@ -27,6 +27,7 @@ from decimal import Decimal
 from sasom.promotions.engine.conditions import conditions_met
 from sasom.promotions.engine.goods import give
 from sasom.promotions.engine.index import candidates
+from sasom.promotions.engine.kinds._goods import chosen_text
 from sasom.promotions.engine.search import order_key, search
 from sasom.promotions.engine.types import (
     MODE_BEST,
@@ -84,7 +85,7 @@ def run(promotion: Promotion, pool: Pool, ctx: Context) -> Applied | None:
             gift, note = give(view, ctx, extra, chosen, int(choice.quantity), choice.unit_price)
             takes += _taken(view, extra.build(view.net), consume=not stacks)
             gifts += [gift] if gift is not None else []
-            explanation = f"{explanation}; chosen {chosen}: {note}"
+            explanation = chosen_text(explanation, chosen, note)
             choice = None
         else:
             choice = replace(choice, promotion=promotion.code)

@@ -7,14 +7,13 @@ from __future__ import annotations
 from itertools import permutations
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
+from sasom.promotions.engine.index import promotion_set
 from sasom.promotions.engine.resolver import applicable, fresh_pool, run
 from sasom.promotions.engine.search import EXHAUSTIVE, Trials, exhaustive, search, value_of
-from sasom.promotions.engine.index import promotion_set
 from sasom.promotions.engine.types import MODE_BEST, Line, Promotion
 from sasom.promotions.tests.test_engine_properties import baskets, context, promotion_lists
-from sasom.promotions.tests.test_engine_util import D, line, price, promo, items
+from sasom.promotions.tests.test_engine_util import D, items, line, price, promo
 
 
 def _plain(promotions: list[Promotion], lines: list[Line]) -> list[Promotion]:

@@ -10,6 +10,9 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeAlias
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+
 from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, Line, Pool
 from sasom.promotions.engine.units import Basket
 
@@ -46,6 +49,24 @@ def fmt(amount: Decimal) -> str:
 
 def money_str(amount: Decimal) -> str:
     return f"{amount:.2f}"
+
+
+def _said(msgid: str, params: Mapping[str, Any] | None = None) -> str:
+    text = gettext(msgid)
+    return text % {k: str(v) for k, v in params.items()} if params else text
+
+
+# An explanation, a hint or a refusal in the language of whoever reads it (the quote's request,
+# the till screen): ``said(gettext_noop("add %(n)s more for %(reward)s"), {"n": 1, ...})`` is
+# translated and filled in when it is shown; parameters that are lazy texts follow it.
+said = lazy(_said, str)
+
+
+def _joined(sep: str, parts: Sequence[Any]) -> str:
+    return str(sep).join(str(p) for p in parts)
+
+
+joined = lazy(_joined, str)  # parts (lazy texts or not) joined when shown
 
 
 class BaseRule:

@@ -16,7 +16,9 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, Decimal
 from typing import Protocol
 
-from sasom.promotions.engine.kinds._common import capped, money_str
+from django.utils.translation import gettext_noop
+
+from sasom.promotions.engine.kinds._common import capped, money_str, said
 from sasom.promotions.engine.types import ZERO, ItemSet, Pool
 from sasom.promotions.engine.units import Run, by_sku, pick, runs, whole, worth
 
@@ -101,7 +103,7 @@ class GroupTrigger:
         return (have // self.count + 1) * self.count - have, None
 
     def text(self) -> str:
-        return f"any {self.count} of the group"
+        return said(gettext_noop("any %(count)s of the group"), {"count": self.count})
 
 
 class ValueTrigger:
@@ -150,5 +152,7 @@ class ValueTrigger:
         return None, max(ZERO, self.threshold * (times + 1) - value)
 
     def text(self) -> str:
-        return f"{money_str(self.threshold)} of the group" + (" (per threshold)" if self.repeat else "")
+        if self.repeat:
+            return said(gettext_noop("%(threshold)s of the group (per threshold)"), {"threshold": money_str(self.threshold)})
+        return said(gettext_noop("%(threshold)s of the group"), {"threshold": money_str(self.threshold)})
 
