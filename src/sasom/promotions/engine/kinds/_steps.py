@@ -51,7 +51,11 @@ def band_text(mode: str, value: Decimal) -> str:
 
 
 def steps_text(mode: str, steps: Steps) -> str:
-    return ", ".join(f"from {start}: {band_text(mode, value)}" for start, value in steps)
+    """The steps in the one-line summary of lists (English, as every kind's ``explain``)."""
+    def plain(value: Decimal) -> str:
+        return f"{fmt(value)} % off" if mode == PERCENT else f"{money_str(value)} each"
+
+    return ", ".join(f"from {start}: {plain(value)}" for start, value in steps)
 
 
 class StepRule(BaseRule):

@@ -36,6 +36,12 @@ PARAMS = (
 
 
 def steps_text(steps: Steps) -> str:
+    """The steps in the one-line summary of lists (English, as every kind's ``explain``)."""
+    return ", ".join(f"buy {start} get {fmt(value)}" for start, value in steps)
+
+
+def steps_said(steps: Steps) -> str:
+    """The steps in an explanation (translated when shown)."""
     return joined(", ", tuple(said(gettext_noop("buy %(start)s get %(free)s"), {"start": start, "free": fmt(value)})
                               for start, value in steps))
 
@@ -82,7 +88,7 @@ class QtyFree(BaseRule):
             takes=takes.build(pool.net),
             times=times,
             explanation=said(gettext_noop("%(steps)s: %(given)s"),
-                             {"steps": steps_text(self.steps), "given": joined("; ", tuple(given))}),
+                             {"steps": steps_said(self.steps), "given": joined("; ", tuple(given))}),
         )
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
