@@ -8,9 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.utils.translation import gettext_noop
-
-from sasom.promotions.engine.kinds._common import BaseRule, hint, said
+from sasom.promotions.engine.kinds._common import BaseRule, gettext_noop, hint, said
 from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, Pool
 from sasom.promotions.engine.units import Run, Takes, chunks, dearest_first, runs, whole
 

@@ -51,6 +51,12 @@ def money_str(amount: Decimal) -> str:
     return f"{amount:.2f}"
 
 
+def gettext_noop(message: str) -> str:
+    """Marks ``message`` for translation (makemessages reads the name) and returns it as it is.
+    Django's own asks for its settings: the engine runs without them (bench/promotions.py)."""
+    return message
+
+
 def _said(msgid: str, params: Mapping[str, Any] | None = None) -> str:
     text = gettext(msgid)
     return text % {k: str(v) for k, v in params.items()} if params else text

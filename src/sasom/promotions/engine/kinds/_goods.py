@@ -16,10 +16,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from sasom.promotions.engine.goods import GiftNote, give
-from sasom.promotions.engine.kinds._common import BaseRule, Params, hint, joined, money_str, said
+from sasom.promotions.engine.kinds._common import (
+    BaseRule,
+    Params,
+    gettext_noop,
+    hint,
+    joined,
+    money_str,
+    said,
+)
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.kinds._triggers import GroupTrigger, MixTrigger, Trigger, ValueTrigger
 from sasom.promotions.engine.types import (

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.translation import gettext_noop
-
-from sasom.promotions.engine.kinds._common import BaseRule, hint, money_str, said
+from sasom.promotions.engine.kinds._common import BaseRule, gettext_noop, hint, money_str, said
 from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, Pool
 from sasom.promotions.engine.units import Takes, chunks, dearest_first, runs, whole
 

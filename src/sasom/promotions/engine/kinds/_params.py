@@ -10,10 +10,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from sasom.core.money import is_cents, money_text
-from sasom.promotions.engine.kinds._common import said
+from sasom.promotions.engine.kinds._common import gettext_noop, said
 from sasom.promotions.engine.types import ParamsError, ParamSpec
 
 HUNDRED = Decimal("100")

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from sasom.promotions.engine.kinds._common import (
     BaseRule,
@@ -18,6 +17,7 @@ from sasom.promotions.engine.kinds._common import (
     Steps,
     capped,
     fmt,
+    gettext_noop,
     hint,
     joined,
     money_str,

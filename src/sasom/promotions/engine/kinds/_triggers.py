@@ -16,9 +16,7 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, Decimal
 from typing import Protocol
 
-from django.utils.translation import gettext_noop
-
-from sasom.promotions.engine.kinds._common import capped, money_str, said
+from sasom.promotions.engine.kinds._common import capped, gettext_noop, money_str, said
 from sasom.promotions.engine.types import ZERO, ItemSet, Pool
 from sasom.promotions.engine.units import Run, by_sku, pick, runs, whole, worth
 

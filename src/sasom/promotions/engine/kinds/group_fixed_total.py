@@ -8,10 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from sasom.promotions.engine.kinds._chunks import Chunk, ChunkRule
-from sasom.promotions.engine.kinds._common import Params, money_str, said
+from sasom.promotions.engine.kinds._common import Params, gettext_noop, money_str, said
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.types import ZERO, ItemSet, ParamSpec, PromoKind
 from sasom.promotions.engine.units import Takes

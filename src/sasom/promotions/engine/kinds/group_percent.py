@@ -8,9 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
-from sasom.promotions.engine.kinds._common import BaseRule, Params, fmt, hint, said
+from sasom.promotions.engine.kinds._common import BaseRule, Params, fmt, gettext_noop, hint, said
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, ParamSpec, Pool, PromoKind
 from sasom.promotions.engine.units import Takes, runs, whole

@@ -11,13 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from sasom.promotions.engine.kinds._common import (
     BaseRule,
     Params,
     Steps,
     fmt,
+    gettext_noop,
     hint,
     joined,
     said,

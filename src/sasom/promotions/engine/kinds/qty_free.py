@@ -10,7 +10,6 @@ free), the best step winning. The cheapest units of the SKU are the free ones.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from sasom.promotions.engine.kinds._common import (
     BaseRule,
@@ -18,6 +17,7 @@ from sasom.promotions.engine.kinds._common import (
     Steps,
     capped,
     fmt,
+    gettext_noop,
     hint,
     joined,
     more_for_next_free,

@@ -11,9 +11,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
-from sasom.promotions.engine.kinds._common import BaseRule, Params, fmt, hint, money_str, said
+from sasom.promotions.engine.kinds._common import (
+    BaseRule,
+    Params,
+    fmt,
+    gettext_noop,
+    hint,
+    money_str,
+    said,
+)
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.types import (
     ZERO,
