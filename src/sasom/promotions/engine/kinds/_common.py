@@ -68,7 +68,7 @@ def _said(msgid: str, params: Mapping[str, Any] | None = None) -> str:
 said = lazy(_said, str)
 
 
-def _joined(sep: str, parts: Sequence[Any]) -> str:
+def _joined(sep: Any, parts: Sequence[Any]) -> str:
     return str(sep).join(str(p) for p in parts)
 
 
