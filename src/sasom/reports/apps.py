@@ -17,6 +17,7 @@ class ReportsConfig(AppConfig):
             frequency,
             members,
             points,
+            promotion_usage,
             purchases,
             redemptions,
             sales,

@@ -19,3 +19,11 @@ urlpatterns = [
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("<slug:slug>/", views.report_view, name="report"),
 ]
+
+# Member cards (reports/cards*.py), before the catch-all report slug
+from sasom.reports import cards_views  # noqa: E402 - appended with its routes
+
+urlpatterns[-1:-1] = [
+    path("cards/", cards_views.cards_view, name="cards"),
+    path("cards/exports/<int:pk>/", cards_views.cards_export, name="cards_export"),
+]
