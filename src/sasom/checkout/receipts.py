@@ -1,10 +1,19 @@
 """The text block a POS prints at the foot of a receipt: the member discount, points earned and
-why, the balance."""
+why, the balance.
+
+Each label is printed in the organization's language followed by its English ("แต้มที่ได้ /
+Points earned", "امتیاز کسب‌شده / Points earned"), as Thai receipts are; a shop working in
+English prints English once. The labels are the checkout catalogues' messages of context
+``receipt``."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 
 from sasom.checkout.promo import snapshot_in
 from sasom.core.dates import shop_date
@@ -12,12 +21,53 @@ from sasom.ledger.plan_promotions import PROMOTION_NOTE
 
 # Why a member earned nothing (``EarnResult.no_points``), as the receipt says it.
 NO_POINTS = {
-    "type_does_not_earn": "ประเภทสมาชิกนี้ไม่สะสมแต้ม / This member type earns no points",
-    "card_expired": "บัตรหมดอายุ / The card has expired",
-    "nothing_eligible": "ไม่มีสินค้าที่ได้แต้ม / No item earns points",
-    "below_first_point": "ยอดไม่ถึงแต้มแรก / Below the first point",
-    "no_rule": "ไม่มีกติกาที่ใช้ได้ / No earning rule applies",
+    "type_does_not_earn": pgettext_lazy("receipt", "This member type earns no points"),
+    "card_expired": pgettext_lazy("receipt", "The card has expired"),
+    "nothing_eligible": pgettext_lazy("receipt", "No item earns points"),
+    "below_first_point": pgettext_lazy("receipt", "Below the first point"),
+    "no_rule": pgettext_lazy("receipt", "No earning rule applies"),
 }
+LABEL = {
+    "tier": pgettext_lazy("receipt", "Tier"),
+    "to_next": pgettext_lazy("receipt", "%(n)s more %(unit)s to %(tier)s"),
+    "points": pgettext_lazy("receipt", "points"),
+    "promotions": pgettext_lazy("receipt", "Promotions"),
+    "gift": pgettext_lazy("receipt", "Gift"),
+    "not_member": pgettext_lazy("receipt", "Not a member"),
+    "donation": pgettext_lazy("receipt", "Donation"),
+    "member": pgettext_lazy("receipt", "Member"),
+    "member_discount": pgettext_lazy("receipt", "Member discount"),
+    "campaign_discount": pgettext_lazy("receipt", "Campaign discount"),
+    "earned": pgettext_lazy("receipt", "Points earned"),
+    "used": pgettext_lazy("receipt", "Points used"),
+    "balance": pgettext_lazy("receipt", "Balance"),
+    "pending": pgettext_lazy("receipt", "Pending"),
+    "expire": pgettext_lazy("receipt", "Expire"),
+}
+CURRENCY = {"THB": pgettext_lazy("currency", "THB"), "IRR": pgettext_lazy("currency", "IRR")}
+
+
+class Words:
+    """The receipt's labels in the organization's language, each followed by its English."""
+
+    def __init__(self, organization: Any) -> None:
+        self.language = (getattr(organization, "language", "") or "th").split("-")[0]
+
+    def _in(self, language: str, message: Promise, values: dict[str, Any]) -> str:
+        with translation.override(language):
+            text = str(message)
+            return text % {k: str(v) for k, v in values.items()} if values else text
+
+    def __call__(self, message: Promise, **values: Any) -> str:
+        english = self._in("en", message, values)
+        if self.language == "en":
+            return english
+        local = self._in(self.language, message, values)
+        return english if local == english else f"{local} / {english}"
+
+    def local(self, message: Promise, **values: Any) -> str:
+        """The organization's language only (a word inside another label)."""
+        return self._in(self.language, message, values)
 
 
 def _fmt(points: int) -> str:
@@ -31,21 +81,29 @@ def _wrapped(text: str, width: int) -> list[str]:
     return [f"  {part.strip()}"[:width] for part in text.split(" / ")]
 
 
-def tier_lines(card: Any, width: int = 40) -> list[str]:
+def tier_lines(card: Any, width: int = 40, words: Words | None = None) -> list[str]:
     """The member's tier and what the next one asks for ("320 more points to Gold")."""
     if card is None:
         return []
+    w = words or Words(None)
     lines = []
     if card.name:
-        lines.append(f"ระดับ / Tier: {card.name}"[:width])
+        lines.append(f"{w(LABEL['tier'])}: {card.name}"[:width])
     if card.next_name and card.missing:
-        unit_th, unit_en = ("บาท", "THB") if card.basis == "spend" else ("แต้ม", "points")
-        lines.extend(_wrapped(f"อีก {_fmt(card.missing)} {unit_th} ถึง {card.next_name} / "
-                              f"{_fmt(card.missing)} more {unit_en} to {card.next_name}", width))
+        currency = getattr(card, "currency", "") or "THB"
+        if card.basis == "spend":
+            local_unit = w.local(CURRENCY[currency]) if currency in CURRENCY else currency
+            english_unit = currency
+        else:
+            local_unit, english_unit = w.local(LABEL["points"]), "points"
+        local = w.local(LABEL["to_next"], n=_fmt(card.missing), unit=local_unit, tier=card.next_name)
+        with translation.override("en"):
+            english = str(LABEL["to_next"]) % {"n": _fmt(card.missing), "unit": english_unit, "tier": card.next_name}
+        lines.extend(_wrapped(english if w.language == "en" or local == english else f"{local} / {english}", width))
     return lines
 
 
-def promotion_lines(sale: Any, width: int = 40) -> list[str]:
+def promotion_lines(sale: Any, width: int = 40, words: Words | None = None) -> list[str]:
     """Each POS promotion of the sale with its discount ("ซื้อ 2 แถม 1 -20.00"), the gifts it
     added and its message on the bill, from the sale's explanation (no query)."""
     explanation = sale.explanation if isinstance(getattr(sale, "explanation", None), dict) else {}
@@ -57,51 +115,51 @@ def promotion_lines(sale: Any, width: int = 40) -> list[str]:
         if kind.startswith(PROMOTION_NOTE) and amount:
             code = kind[len(PROMOTION_NOTE):]
             amounts[code] = amounts.get(code, Decimal("0")) + Decimal(amount)
-    out = ["โปรโมชั่น / Promotions"]
+    w = words or Words(None)
+    out = [w(LABEL["promotions"])]
     for row in snapshot.get("promotions", []):
         off = f" -{amounts.get(row['code'], Decimal('0')):,.2f}"
         out.append(f"{row['name'][:width - len(off)]}{off}")
     for _no, sku, quantity in snapshot.get("gifts", []):
-        out.append(f"  ของแถม / Gift: {quantity} x {sku}"[:width])
+        out.append(f"  {w(LABEL['gift'])}: {quantity} x {sku}"[:width])
     out.extend(f"  {row['message']}"[:width] for row in snapshot.get("promotions", []) if row.get("message"))
     return out
 
 
 def receipt_text(*, organization: Any, sale: Any, member: Any, awards: list[Any], balance: Any,
                  campaign_discount: Decimal = Decimal("0"), width: int = 40, tier: Any = None) -> str:
-    """Bilingual (Thai / English) lines no wider than ``width`` characters for a receipt printer;
-    dates as the organization shows them in Thai (its calendar setting); ``tier`` is the member's
-    tier card (``ledger.tier_card``), None without a ladder."""
+    """Bilingual (the organization's language / English) lines no wider than ``width`` characters
+    for a receipt printer; dates as the organization shows them in its language (its calendar
+    setting); ``tier`` is the member's tier card (``ledger.tier_card``), None without a ladder."""
+    w = Words(organization)
     rule = "-" * width
-    lines = [rule, organization.name[:width], *promotion_lines(sale, width)]
+    lines = [rule, organization.name[:width], *promotion_lines(sale, width, w)]
     if member is None:
-        lines.append("ไม่ใช่สมาชิก / Not a member")
+        lines.append(w(LABEL["not_member"]))
         if sale.donation:
-            lines.append(f"บริจาค / Donation: {sale.donation:,.2f}"[:width])
+            lines.append(f"{w(LABEL['donation'])}: {sale.donation:,.2f}"[:width])
         lines.append(rule)
         return "\n".join(lines)
-    lines.append(f"สมาชิก / Member: {member.code}"[:width])
+    lines.append(f"{w(LABEL['member'])}: {member.code}"[:width])
     if sale.member_discount:
-        lines.append(f"ส่วนลดสมาชิก / Member discount: {sale.member_discount:,.2f}"[:width])
+        lines.append(f"{w(LABEL['member_discount'])}: {sale.member_discount:,.2f}"[:width])
     if campaign_discount:
-        lines.append(f"ส่วนลดแคมเปญ / Campaign discount: {campaign_discount:,.2f}"[:width])
-    lines.append(f"แต้มที่ได้ / Points earned: {_fmt(sale.points_earned)}"[:width])
+        lines.append(f"{w(LABEL['campaign_discount'])}: {campaign_discount:,.2f}"[:width])
+    lines.append(f"{w(LABEL['earned'])}: {_fmt(sale.points_earned)}"[:width])
     reason = (sale.explanation or {}).get("no_points", "") if not sale.points_earned else ""
     if reason in NO_POINTS:
-        lines.extend(_wrapped(NO_POINTS[reason], width))
+        lines.extend(_wrapped(w(NO_POINTS[reason]), width))
     for award in awards:
         lines.append(f"  +{_fmt(award.points)} {award.rule_name or award.rule}"[:width])
     if sale.points_used:
-        lines.append(f"แต้มที่ใช้ / Points used: {_fmt(sale.points_used)}"[:width])
+        lines.append(f"{w(LABEL['used'])}: {_fmt(sale.points_used)}"[:width])
     if balance is not None:
-        lines.append(f"แต้มคงเหลือ / Balance: {_fmt(balance.spendable)}"[:width])
+        lines.append(f"{w(LABEL['balance'])}: {_fmt(balance.spendable)}"[:width])
         if balance.pending:
-            lines.append(f"รอใช้ได้ / Pending: {_fmt(balance.pending)}"[:width])
+            lines.append(f"{w(LABEL['pending'])}: {_fmt(balance.pending)}"[:width])
         if balance.next_expiry is not None:
-            lines.append(
-                f"หมดอายุ / Expire {shop_date(balance.next_expiry.on, organization, language='th')}: "
-                f"{_fmt(balance.next_expiry.points)}"[:width]
-            )
-    lines.extend(tier_lines(tier, width))
+            day = shop_date(balance.next_expiry.on, organization, language=w.language)
+            lines.append(f"{w(LABEL['expire'])} {day}: {_fmt(balance.next_expiry.points)}"[:width])
+    lines.extend(tier_lines(tier, width, w))
     lines.append(rule)
     return "\n".join(lines)
