@@ -30,9 +30,10 @@ from sasom.organizations.models import Organization
 from sasom.segments.builder import segment_members, segment_plain
 
 from .errors import E_CHANNEL, E_LINK, E_TEMPLATE
-from .event_messages import member_language, member_values
+from .event_messages import member_values
 from .events import COMMON
 from .links import link_target
+from .message_language import MESSAGE_LANGUAGES, text_choose, texts_of
 from .models import Broadcast, Channel, Message, MessageKind
 from .optout import PLACEHOLDER as OPTOUT
 from .optout import optout_link
@@ -61,8 +62,8 @@ def _deferrable() -> bool:
 
 @transaction.atomic
 def broadcast_create(
-    *, organization: Organization, name: str, channel: str, body_th: str, body_en: str, subject: str = "",
-    conditions: Any, scheduled_at: dt.datetime, actor: Actor, link: str = "",
+    *, organization: Organization, name: str, channel: str, body_th: str, body_en: str, body_fa: str = "",
+    subject: str = "", conditions: Any, scheduled_at: dt.datetime, actor: Actor, link: str = "",
 ) -> Broadcast:
     """Schedule a broadcast. ``link`` is the key of a page to link to (a live portal news item,
     :func:`.links.link_targets`): the texts may place it with ``{news_link}``; a text that does
@@ -79,17 +80,19 @@ def broadcast_create(
         if target is None:
             raise DomainError(E_LINK, _("This news item is not published or has ended."), field="news")
     allowed = (*COMMON, OPTOUT, LINK) if target else (*COMMON, OPTOUT)
-    texts = {"body_th": (body_th or "").strip(), "body_en": (body_en or "").strip(), "subject": (subject or "").strip()}
+    texts = {"body_th": (body_th or "").strip(), "body_en": (body_en or "").strip(),
+             "body_fa": (body_fa or "").strip(), "subject": (subject or "").strip()}
+    bodies = [f"body_{language}" for language in MESSAGE_LANGUAGES]
     if target:
-        for field in ("body_th", "body_en"):
+        for field in bodies:
             if texts[field] and "{" + LINK + "}" not in texts[field]:
                 texts[field] += "\n{" + LINK + "}"
     for field, text in texts.items():
         if len(text) > (200 if field == "subject" else MAX_BODY):
             raise DomainError(E_TEMPLATE, _("This text is too long."), field=field)
         template_check(text, allowed, field=field)
-    if not (texts["body_th"] or texts["body_en"]):
-        raise DomainError(E_TEMPLATE, _("Write the text in Thai or English."), field="body_th")
+    if not any(texts[field] for field in bodies):
+        raise DomainError(E_TEMPLATE, _("Write the text in at least one language."), field="body_th")
     if timezone.is_naive(scheduled_at):
         raise DomainError(E_TEMPLATE, _("Choose when to send."), field="scheduled_at")
     broadcast = Broadcast.objects.create(
@@ -138,8 +141,7 @@ def broadcast_run_batch(*, broadcast_id: int, now: dt.datetime | None = None, li
             broadcast.selected = members.count()
         batch = list(members.filter(pk__gt=broadcast.cursor).order_by("pk")[:limit])
         for member in batch:
-            language = member_language(organization, member)
-            body = (broadcast.body_en or broadcast.body_th) if language == "en" else (broadcast.body_th or broadcast.body_en)
+            language, body = text_choose(organization, member, texts_of(broadcast))
             values = {**member_values(organization, member, language=language), LINK: broadcast.link_url,
                       OPTOUT: optout_link(organization, member.pk)}
             member_message_send(

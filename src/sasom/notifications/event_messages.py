@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record
+from sasom.core.dates import shop_date
 from sasom.core.errors import DomainError
 from sasom.ledger.models import PointAccount
 from sasom.members.models import CustomField, Member
@@ -34,10 +35,11 @@ from sasom.organizations.models import Organization
 from .errors import E_CHANNEL, E_EVENT, E_TEMPLATE
 from .event_stream import stream_subscribe
 from .events import EVENTS, EventSpec
+from .message_language import MESSAGE_LANGUAGES, text_choose, texts_of
 from .models import Channel, ChannelConfig, EventMessage, Message
 from .services import member_message_send
 from .sms import SmsCount, sms_count
-from .templating import date_text, template_check, template_render
+from .templating import template_check, template_render
 
 MAX_BODY = 2000
 MAX_DAYS_BEFORE = 365
@@ -68,22 +70,6 @@ def forget_active(organization_id: int | None = None) -> None:
             _active.pop(organization_id, None)
 
 
-def member_language(organization: Organization, member: Member | None = None) -> str:
-    """The member's own language when they chose one, else the shop's."""
-    chosen = (member.language if member is not None else "") or organization.language or "th"
-    return "en" if chosen.startswith("en") else "th"
-
-
-def _text_of(row: EventMessage, language: str) -> tuple[str, str]:
-    """(subject, body) in ``language``, the other language when that one is empty."""
-    order = ("th", "en") if language == "th" else ("en", "th")
-    for lang in order:
-        body = getattr(row, f"body_{lang}")
-        if body.strip():
-            return getattr(row, f"subject_{lang}"), body
-    return "", ""
-
-
 def member_balance(member: Member) -> int:
     total = PointAccount.objects.filter(organization_id=member.organization_id, member=member).aggregate(
         s=Sum("spendable"))["s"]
@@ -106,21 +92,24 @@ def member_values(organization: Organization, member: Member, *, language: str, 
 @transaction.atomic
 def event_message_save(
     *, organization_id: int, event: str, channel: str, is_active: bool, body_th: str, body_en: str,
-    subject_th: str = "", subject_en: str = "", days_before: int = 30, date_field: str = "", actor: Actor,
+    body_fa: str = "", subject_th: str = "", subject_en: str = "", subject_fa: str = "", days_before: int = 30,
+    date_field: str = "", actor: Actor,
 ) -> EventMessage:
     spec = EVENTS.get(event)
     if spec is None or not spec.wired:
         raise DomainError(E_EVENT, _("Unknown event."), field="event")
     if channel not in Channel.values:
         raise DomainError(E_CHANNEL, _("Unknown channel."), field="channel")
-    texts = {"body_th": body_th.strip(), "body_en": body_en.strip(), "subject_th": subject_th.strip(),
-             "subject_en": subject_en.strip()}
+    given = {"body_th": body_th, "body_en": body_en, "body_fa": body_fa, "subject_th": subject_th,
+             "subject_en": subject_en, "subject_fa": subject_fa}
+    texts = {name: (text or "").strip() for name, text in given.items()}
     for name, text in texts.items():
         if len(text) > (MAX_BODY if name.startswith("body") else 200):
             raise DomainError(E_TEMPLATE, _("This text is too long."), field=name)
         template_check(text, spec.placeholders, field=name)
-    if is_active and not (texts["body_th"] or texts["body_en"]):
-        raise DomainError(E_TEMPLATE, _("Write the text in Thai or English before switching it on."), field="body_th")
+    if is_active and not any(texts[f"body_{language}"] for language in MESSAGE_LANGUAGES):
+        raise DomainError(E_TEMPLATE, _("Write the text in at least one language before switching it on."),
+                          field="body_th")
     if not 1 <= int(days_before) <= MAX_DAYS_BEFORE:
         raise DomainError(E_TEMPLATE, _("Days before: from 1 to 365."), field="days_before")
     date_field = (date_field or "").strip() if spec.date_field else ""
@@ -161,7 +150,7 @@ def event_message_preview(*, organization: Organization, event: str, channel: st
     spec = EVENTS.get(event)
     if spec is None:
         raise DomainError(E_EVENT, _("Unknown event."), field="event")
-    template_check(body, spec.placeholders, field="body_th" if language == "th" else "body_en")
+    template_check(body, spec.placeholders, field=f"body_{language}" if language in MESSAGE_LANGUAGES else "body_th")
     sample = _sample_extra(organization, spec)
     if member is not None:
         values = member_values(organization, member, language=language, extra=sample)
@@ -182,7 +171,7 @@ def member_values_extra(organization: Organization, extra: dict[str, Any], langu
     out = {}
     for key, value in extra.items():
         if isinstance(value, dt.date):
-            value = date_text(value, language=language, buddhist_era=organization.buddhist_era)
+            value = shop_date(value, organization, language=language)
         elif isinstance(value, int):
             value = f"{value:,}"
         out[key] = str(value)
@@ -218,18 +207,18 @@ def event_message_send(
     ``<event>:<source>`` makes a second call for the same source send nothing."""
     spec = EVENTS[event]
     rows = EventMessage.objects.filter(organization=organization, event=event, is_active=True)
-    language = member_language(organization, member)
-    values = None
+    values: dict[str, dict[str, str]] = {}  # per language of the text chosen
     sent = []
     for row in rows:
-        subject, body = _text_of(row, language)
+        language, body = text_choose(organization, member, texts_of(row))
         if not body:
             continue
-        if values is None:
-            values = member_values(organization, member, language=language, extra=extra, balance=balance)
+        subject = str(getattr(row, f"subject_{language}"))
+        if language not in values:
+            values[language] = member_values(organization, member, language=language, extra=extra, balance=balance)
         message = member_message_send(
             organization=organization, member=member, channel=row.channel, kind=spec.kind, purpose=event,
-            subject=template_render(subject, values), body=template_render(body, values),
+            subject=template_render(subject, values[language]), body=template_render(body, values[language]),
             event_key=f"{event}:{source}", may_wait=spec.date_based, now=now)
         if message is not None:
             sent.append(message)

@@ -85,6 +85,10 @@ class EventMessageForm(BoundedForm):
     subject_en = forms.CharField(label=_("Subject (English)"), max_length=200, required=False)
     body_en = forms.CharField(label=_("Text (English)"), max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 4}))
+    subject_fa = forms.CharField(label=_("Subject (Persian)"), max_length=200, required=False,
+                                 widget=forms.TextInput(attrs={"dir": "rtl", "lang": "fa"}))
+    body_fa = forms.CharField(label=_("Text (Persian)"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4, "dir": "rtl", "lang": "fa"}))
     days_before = forms.IntegerField(label=_("Days before the expiry date"), min_value=1, max_value=365, initial=30)
     date_field = forms.ChoiceField(label=_("Date field"), required=False,
                                    help_text=_("One of the member's date fields (Settings, custom fields)."))
@@ -94,7 +98,7 @@ class EventMessageForm(BoundedForm):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not email:
-            del self.fields["subject_th"], self.fields["subject_en"]
+            del self.fields["subject_th"], self.fields["subject_en"], self.fields["subject_fa"]
         if not expiring:
             del self.fields["days_before"]
         if date_fields is None:
@@ -124,9 +128,11 @@ class BroadcastForm(SegmentForm):
                               widget=forms.Textarea(attrs={"rows": 4}))
     body_en = forms.CharField(label=_("Text (English)"), max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 4}))
+    body_fa = forms.CharField(label=_("Text (Persian)"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4, "dir": "rtl", "lang": "fa"}))
     news = forms.ChoiceField(label=_("Link to a portal news item"), required=False, choices=(),
                              help_text=_("Its link fills {news_link} in the text, or is added at the end."))
-    field_order = ["name", "channel", "scheduled_at", "subject", "body_th", "body_en", "news"]
+    field_order = ["name", "channel", "scheduled_at", "subject", "body_th", "body_en", "body_fa", "news"]
 
     def __init__(self, *args: Any, member_types: list[tuple[int, str]], links: list[tuple[str, str]] | None = None,
                  **kwargs: Any) -> None:

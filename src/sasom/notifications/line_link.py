@@ -31,6 +31,7 @@ from sasom.organizations.models import Organization
 
 from .channels import channel_settings
 from .errors import E_LINE_NOT_CONFIGURED, E_LINE_SIGNATURE
+from .message_language import member_language
 from .models import Channel, ChannelConfig, LineLink, LineLinkCode
 from .services import message_send
 
@@ -92,7 +93,7 @@ def _link(organization: Organization, user_id: str, text: str, now: dt.datetime)
         "line_user_id": user_id, "following": True, "linked_at": now})
     audit_record(organization_id=organization.pk, actor=Actor.system("line-webhook"), action="notify.line_link",
                  obj=row.member)
-    with translation.override(organization.language or "th"):
+    with translation.override(member_language(organization, row.member)):
         body = _("%(shop)s: your LINE is now linked to your membership %(code)s.") % {
             "shop": organization.name, "code": row.member.code}
     message_send(organization_id=organization.pk, channel=Channel.LINE, recipient=user_id, purpose=PURPOSE_LINKED,

@@ -152,15 +152,18 @@ class LineLinkCode(TenantModel):
 
 class EventMessage(TenantModel):
     """A message sent when something happens to a member (``event``, see
-    :data:`sasom.notifications.events.EVENTS`), per channel, with its Thai and English text."""
+    :data:`sasom.notifications.events.EVENTS`), per channel, with its Thai, English and Persian text
+    (a member gets the one of their language: :func:`.message_language.text_choose`)."""
 
     event = models.CharField(_("event"), max_length=30)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     is_active = models.BooleanField(_("on"), default=False)
     subject_th = models.CharField(_("subject (Thai)"), max_length=200, blank=True)
     subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
+    subject_fa = models.CharField(_("subject (Persian)"), max_length=200, blank=True)
     body_th = models.TextField(_("text (Thai)"), blank=True)
     body_en = models.TextField(_("text (English)"), blank=True)
+    body_fa = models.TextField(_("text (Persian)"), blank=True)
     days_before = models.PositiveSmallIntegerField(_("days before"), default=30)
     date_field = models.CharField(_("date field"), max_length=40, blank=True)  # a CustomField key (custom_date)
     updated_at = models.DateTimeField(auto_now=True)
@@ -209,6 +212,7 @@ class Broadcast(TenantModel):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body_th = models.TextField(_("text (Thai)"), blank=True)
     body_en = models.TextField(_("text (English)"), blank=True)
+    body_fa = models.TextField(_("text (Persian)"), blank=True)
     conditions = models.JSONField(default=list, blank=True)
     # the page picked for the message's {news_link} (a portal news item: .links), as it was then
     link_title = models.CharField(_("linked page"), max_length=200, blank=True)

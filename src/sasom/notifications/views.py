@@ -40,6 +40,7 @@ from .gateways import GATEWAYS, gateways_for
 from .inbound import delivery_reports_apply, inbound_token, items_of, sms_replies_apply, token_valid
 from .line_link import line_webhook_handle
 from .links import link_targets
+from .message_language import MESSAGE_LANGUAGES
 from .models import Broadcast, Channel, ChannelConfig, EventMessage, Message
 from .optout import optout_apply, optout_member
 from .rules import messaging_settings, messaging_settings_save
@@ -208,9 +209,10 @@ def event_edit(request: StaffRequest, event: str, channel: str) -> HttpResponse:
         raise Http404
     organization = request.organization
     row = EventMessage.objects.filter(organization=organization, event=event, channel=ch.value).first()
-    initial = ({f: getattr(row, f) for f in ("is_active", "subject_th", "subject_en", "body_th", "body_en",
-                                             "days_before", "date_field")}
-               if row else {"body_th": spec.body_th, "body_en": spec.body_en, "days_before": 30})
+    initial = ({f: getattr(row, f) for f in ("is_active", "subject_th", "subject_en", "subject_fa", "body_th",
+                                             "body_en", "body_fa", "days_before", "date_field")}
+               if row else {"body_th": spec.body_th, "body_en": spec.body_en, "body_fa": spec.body_fa,
+                            "days_before": 30})
     date_fields = None
     if spec.date_field:
         date_fields = [(f.key, f.label) for f in CustomField.objects.filter(organization=organization,
@@ -223,7 +225,7 @@ def event_edit(request: StaffRequest, event: str, channel: str) -> HttpResponse:
         try:
             if "preview" in request.POST:
                 member = _preview_member(organization, data.get("preview_member") or "")
-                for language in ("th", "en"):
+                for language in MESSAGE_LANGUAGES:
                     body = data.get(f"body_{language}") or ""
                     if body.strip():
                         previews.append((language, event_message_preview(
@@ -232,8 +234,9 @@ def event_edit(request: StaffRequest, event: str, channel: str) -> HttpResponse:
             else:
                 event_message_save(
                     organization_id=organization.id, event=event, channel=ch.value, is_active=data["is_active"],
-                    body_th=data["body_th"], body_en=data["body_en"], subject_th=data.get("subject_th") or "",
-                    subject_en=data.get("subject_en") or "", days_before=data.get("days_before") or 30,
+                    body_th=data["body_th"], body_en=data["body_en"], body_fa=data["body_fa"],
+                    subject_th=data.get("subject_th") or "", subject_en=data.get("subject_en") or "",
+                    subject_fa=data.get("subject_fa") or "", days_before=data.get("days_before") or 30,
                     date_field=data.get("date_field") or "", actor=Actor.from_request(request))
                 messages.success(request, _("Saved."))
                 return redirect("notifications:events")
@@ -277,7 +280,7 @@ def broadcasts(request: StaffRequest) -> HttpResponse:
             else:
                 broadcast = broadcast_create(
                     organization=organization, name=data["name"], channel=data["channel"], body_th=data["body_th"],
-                    body_en=data["body_en"], subject=data.get("subject") or "", conditions=form.conditions(),
+                    body_en=data["body_en"], body_fa=data["body_fa"], subject=data.get("subject") or "", conditions=form.conditions(),
                     scheduled_at=data["scheduled_at"], link=data.get("news") or "", actor=Actor.from_request(request))
                 messages.success(request, _("The broadcast is scheduled."))
                 return redirect("notifications:broadcast", pk=broadcast.pk)

@@ -108,7 +108,8 @@ def login_code_request(*, organization: Organization, phone: str, ip: str | None
         )
         if eligible is not None:
             minutes = max(settings.PORTAL_CODE_TTL_SECONDS // 60, 1)
-            with translation.override(organization.language or "th"):
+            # the member's own language of messages when they chose one (Persian, English, Thai)
+            with translation.override(eligible.language or organization.language or "th"):
                 body = _("%(shop)s: your login code is %(code)s (valid %(minutes)d minutes). Never give it to anyone.") % {
                     "shop": organization.name, "code": code, "minutes": minutes}
             message_send(organization_id=organization.pk, channel=Channel.SMS, recipient=e164, purpose=PURPOSE_LOGIN,
