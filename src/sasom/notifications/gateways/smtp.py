@@ -74,7 +74,8 @@ class Smtp(Gateway):
 def organization_connection(organization_id: int) -> tuple[Any, str] | None:
     """The organization's active SMTP channel as (connection, sender), for ``core.mail``; None
     without one (the deployment's backend is used then)."""
-    from sasom.notifications.channels import channel_settings  # noqa: PLC0415 - channels imports the gateways
+    # channels imports the gateways: import at call time
+    from sasom.notifications.channels import channel_settings  # noqa: PLC0415
 
     config = ChannelConfig.objects.filter(organization_id=organization_id, channel=Channel.EMAIL,
                                           gateway=Smtp.key, is_active=True).first()
