@@ -176,6 +176,20 @@ def is_birthday(born_on: dt.date, today: dt.date, calendar: str) -> bool:
     return birthday_in(born_on, to_calendar(today, calendar)[0], calendar) == today
 
 
+def month_spans(month: int, first_year: int, last_year: int, calendar: str) -> list[tuple[dt.date, dt.date]]:
+    """(first day, last day) of ``month`` in every year from ``first_year`` to ``last_year``
+    (written in ``calendar``): a database filter for "born in Esfand" over Gregorian dates."""
+    return [(from_calendar(year, month, 1, calendar),
+             from_calendar(year, month, days_in_month(year, month, calendar), calendar))
+            for year in range(first_year, last_year + 1)]
+
+
+def near_days(day: dt.date, spread: int = 3) -> list[dt.date]:
+    """``day`` and the ``spread`` days either side: the Gregorian (month, day) pairs on which a
+    Jalali anniversary of ``day`` can fall in other years (Nowruz moves between 20 and 22 March)."""
+    return [day + dt.timedelta(days=k) for k in range(-spread, spread + 1)]
+
+
 def persian_digits(text: str) -> str:
     return text.translate(PERSIAN_DIGITS)
 
