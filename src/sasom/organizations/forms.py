@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
 from sasom.core.errors import DomainError
+from sasom.core.forms_dates import ShopDateField
 from sasom.organizations.models import Branch, Calendar, Organization, Role, Staff, Terminal
 
 
@@ -114,8 +115,8 @@ class OrganizationForm(BoundedForm):
                     "(a Jalali shop's month ends with the Jalali month). Off: Gregorian months."))
     persian_digits = forms.BooleanField(label=_("Persian digits"), required=False,
                                         help_text=_("Dates and numbers in Persian digits for Persian readers."))
-    sales_since = forms.DateField(
-        label=_("sales accepted from"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    sales_since = ShopDateField(
+        label=_("sales accepted from"), required=False,
         help_text=_("Sales dated before this day are refused. Empty: no limit."),
     )
 
