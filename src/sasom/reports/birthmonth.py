@@ -16,7 +16,6 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core import calendars
-
 from sasom.reports.formatting import DATE, INT, MONEY, TEXT, month_text
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
 from sasom.reports.frequency import (
