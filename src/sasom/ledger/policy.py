@@ -61,11 +61,14 @@ def expiry_on(policy: str, n: int, earned_on: dt.date, calendar: str = calendars
     return calendars.expiry_end(earned_on, n, _PERIOD_MONTHS[ExpiryPolicy(policy)], calendar)
 
 
-def lot_dates(settings: LedgerSettings, earned_at: dt.datetime, tz_name: str, *, pending: bool,
-              calendar: str = calendars.GREGORIAN) -> tuple[dt.date | None, dt.datetime | None]:
-    """(expires_on, pending_until) for points earned at ``earned_at``; "end of period" policies
-    count months in ``calendar`` (the organization's ``calendars.period_calendar``)."""
-    expires = expiry_on(settings.expiry_policy, settings.expiry_n, local_date(earned_at, tz_name), calendar)
+def lot_dates(settings: LedgerSettings, earned_at: dt.datetime, organization: Organization, *,
+              pending: bool) -> tuple[dt.date | None, dt.datetime | None]:
+    """(expires_on, pending_until) for points earned at ``earned_at``: the day in the
+    organization's zone; "end of period" policies count the months of its period calendar
+    (``core.calendars.period_calendar``)."""
+    calendar = calendars.period_calendar(organization)
+    expires = expiry_on(settings.expiry_policy, settings.expiry_n, local_date(earned_at, organization.time_zone),
+                        calendar)
     pending_until = None
     if pending and settings.pending_days:
         pending_until = earned_at + dt.timedelta(days=settings.pending_days)

@@ -10,13 +10,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm, BoundedModelForm
+from sasom.core.forms_dates import ShopDateField, ShopDateInput
 from sasom.members.models import MemberType
 from sasom.organizations.models import Branch, Terminal
 from sasom.tiers.models import Tier
 
 from .models import CouponTemplate, PointsDiscountRule, Reward, RewardSettings
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = ShopDateInput()
 
 
 def _codes(text: str) -> list[str]:
@@ -62,6 +63,7 @@ class RewardForm(_OrgForm):
             "valid_from_on", "valid_to_on", "stock_mode", "limit_quantity", "limit_period", "is_active", "sort_order",
         ]
         widgets = {"valid_from_on": DATE, "valid_to_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"valid_from_on": ShopDateField, "valid_to_on": ShopDateField}
 
 
 class CouponTemplateForm(_OrgForm):
@@ -75,6 +77,7 @@ class CouponTemplateForm(_OrgForm):
             "points_cost", "validity_days", "valid_until_on", "per_member_limit", "member_types", "is_active",
         ]
         widgets = {"valid_until_on": DATE, "text": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"valid_until_on": ShopDateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,8 +155,8 @@ class BulkForm(BoundedForm):
         label=_("member types"), queryset=MemberType.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    earned_from_on = forms.DateField(label=_("points earned from"), required=False, widget=DATE)
-    earned_to_on = forms.DateField(label=_("points earned to (inclusive)"), required=False, widget=DATE)
+    earned_from_on = ShopDateField(label=_("points earned from"), required=False)
+    earned_to_on = ShopDateField(label=_("points earned to (inclusive)"), required=False)
     min_points = forms.IntegerField(label=_("minimum points"), min_value=0, initial=0, required=False)
     charge_points = forms.BooleanField(label=_("charge the coupon's points"), required=False)
     expected_count = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -22,7 +22,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sasom.core import calendars
 from sasom.core.audit import Actor
 from sasom.core.errors import Conflict, DomainError
 from sasom.core.events import SALE_POSTED, event_record
@@ -170,8 +169,7 @@ def plan_of(
     result = engine.compute(basket, ctx, rules, tz=zone(tz_name))
     dates: tuple[dt.date | None, dt.datetime | None] = (None, None)
     if member is not None and settings is not None and (result.member_points or result.referrer_points):
-        dates = lot_dates(settings, basket.occurred_at, tz_name, pending=True,
-                          calendar=calendars.period_calendar(organization))
+        dates = lot_dates(settings, basket.occurred_at, organization, pending=True)
     plan = sale_plan(
         organization_id=organization.pk, branch_id=branch.pk, terminal_id=terminal.pk, receipt_id=receipt_id,
         basket=basket, member_id=member.pk if member is not None else None, context=ctx, result=result,
