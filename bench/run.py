@@ -128,7 +128,7 @@ class Bench:
     def run(self) -> None:
         s = self.size
         t_start = time.monotonic()
-        dbs = (["postgres"] if self.args.pg_url else []) + ([] if self.args.only in ("B1", "B9") else ["sqlite"])
+        dbs = (["postgres"] if self.args.pg_url else []) + ([] if self.args.only in ("B1", "B9", "B1+") else ["sqlite"])
         if self.args.pg_url:
             self.postmaster = int((Path(self.args.pg_datadir) / "data" / "postmaster.pid").read_text().split()[0])
         if self.args.only == "B7":  # the product import builds its own organizations
@@ -190,7 +190,25 @@ class Bench:
             self.row("B9", "PostgreSQL", "PostgreSQL CPU per sale with a ladder / without",
                      f"{b9['pg_cpu_ms_per_sale']:.2f} / {b1['pg_cpu_ms_per_sale']:.2f} ms", "(context)", None)
 
-        if self.args.only in ("B1", "B9"):
+        # B1+: the same sales with member discounts, 50 promotions and a tier ladder (B1 has price tables)
+        if pg and self.args.only in ("", "B1+"):
+            self.say("== B1+ B1 again with member discounts, 50 promotions and a tier ladder")
+            self.task("postgres", "tiers", "--on")
+            self.task("postgres", "promotions", "--on")
+            b1p = self.load("postgres", setup, workers=2, threads=4)
+            self.task("postgres", "promotions")
+            self.task("postgres", "tiers")
+            self.raw.update(b1plus=b1p)
+            ratio_p = b1p["rate"] / b1["rate"]
+            self.row("B1+", "PostgreSQL", "sales API with member discounts, 50 promotions, a tier ladder / plain B1",
+                     f"{b1p['rate']:.0f} / {b1['rate']:.0f} sales/s = {ratio_p:.2f}x", ">= 0.9x", ratio_p >= 0.9)
+            self.row("B1+", "PostgreSQL", "latency p50 / p99, errors",
+                     f"{b1p['p50']:.1f} / {b1p['p99']:.1f} ms, {b1p['errors']} errors", "p99 <= 50 ms",
+                     b1p["p99"] <= 50 and b1p["errors"] == 0)
+            self.row("B1+", "PostgreSQL", "app server CPU per sale / plain B1",
+                     f"{b1p['app_cpu_ms_per_sale']:.2f} / {b1['app_cpu_ms_per_sale']:.2f} ms", "(context)", None)
+
+        if self.args.only in ("B1", "B9", "B1+"):
             self.total = time.monotonic() - t_start
             return
 
@@ -312,9 +330,9 @@ def main() -> None:
     parser.add_argument("--http-port", type=int, default=int(os.environ.get("SASOM_BENCH_HTTP_PORT", "18350")))
     parser.add_argument("--write", action="store_true", help="record the table in docs/performance.md")
     parser.add_argument("--json", default="", help="also save the raw results here")
-    parser.add_argument("--only", choices=["B1", "B7", "B9"], default="",
+    parser.add_argument("--only", choices=["B1", "B1+", "B7", "B9"], default="",
                         help="run only these steps (B1: PostgreSQL sales API; B9: B1 then with a tier ladder; "
-                             "B7: product import)")
+                             "B1+: B1 then with member discounts, 50 promotions and a tier ladder; B7: product import)")
     args = parser.parse_args()
     bench = Bench(args)
     try:

@@ -660,7 +660,14 @@ STEPS = {
     "expiry": lambda a: step_expiry(a.lots, a.members, a.due_share),
     "reads": lambda a: step_reads(a.members, a.entries, a.samples),
     "catalog_import": lambda a: _catalog_step(a.rows),
+    "promotions": lambda a: _promotions_step(a.on),
 }
+
+
+def _promotions_step(on: bool) -> dict[str, Any]:
+    from bench.promo_load import step_promotions
+
+    return step_promotions(on)
 
 
 def _catalog_step(rows: int) -> dict[str, Any]:

@@ -7,6 +7,7 @@
 #   bash scripts/bench.sh --smoke    tiny, SQLite only: proves the harness works (CI)
 #   bash scripts/bench.sh --catalog  only B7, the product import at full size (prints, records nothing)
 #   bash scripts/bench.sh --tiers    only B1 then B9 (with a tier ladder), quick sizes (prints, records nothing)
+#   bash scripts/bench.sh --promotions  only B1 then B1+ (member discounts, 50 promotions, a ladder), quick sizes
 # SASOM_BENCH_PGPORT (default 54350) and SASOM_BENCH_HTTP_PORT (default 18350) choose the ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,10 +17,11 @@ only=""
 case "${1:-}" in
   --catalog) only="--only B7"; write="" ;;
   --tiers) only="--only B9"; write=""; mode=quick ;;
+  --promotions) only="--only B1+"; write=""; mode=quick ;;
   --quick) mode=quick; write="" ;;
   --smoke) mode=smoke; write="" ;;
   "" | --full) ;;
-  *) echo "usage: $0 [--quick|--smoke|--catalog|--tiers]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--quick|--smoke|--catalog|--tiers|--promotions]" >&2; exit 2 ;;
 esac
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e . >/dev/null

@@ -3,9 +3,10 @@
 # default 127.0.0.1:8000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# PDFs (reports, statements) need Pango and Thai fonts; installed when missing and allowed (root)
+# PDFs (reports, statements) need Pango, Thai and Persian fonts; installed when missing and allowed (root)
 need_apt=()
 [ -d /usr/share/fonts/truetype/tlwg ] || need_apt+=(fonts-thai-tlwg)
+[ -d /usr/share/fonts/truetype/farsiweb ] || need_apt+=(fonts-farsiweb)
 ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

@@ -11,6 +11,7 @@ ROOT=$PWD
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 [ -d /usr/share/fonts/truetype/tlwg ] || need_apt+=(fonts-thai-tlwg)
+[ -d /usr/share/fonts/truetype/farsiweb ] || need_apt+=(fonts-farsiweb)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v msgfmt >/dev/null 2>&1 || need_apt+=(gettext)
 # WeasyPrint (the reports' PDFs) needs Pango; chromium usually brings it

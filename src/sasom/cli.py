@@ -1,6 +1,6 @@
 """The ``sasom`` command: operational verbs over Django's management commands.
 
-    sasom demo [--members N] [--seed S]   create the database and the demo organization
+    sasom demo [--members N] [--seed S] [--locale th|fa]   the database and the (Thai or Persian) demo organization
     sasom serve [--bind ADDR] [--workers N] [--threads N]   serve with gunicorn (sync WSGI)
     sasom worker                          run background tasks and the scheduled jobs
     sasom run-jobs [--date D] [--job NAME] [--organization CODE]   the scheduled jobs, for cron

@@ -156,8 +156,9 @@ AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "th"
-LANGUAGES = [("th", _("Thai")), ("en", _("English"))]
+LANGUAGES = [("th", _("Thai")), ("en", _("English")), ("fa", _("Persian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["sasom.formats"]  # Persian figures grouped by thousands (sasom/formats/fa)
 TIME_ZONE = "Asia/Bangkok"
 USE_I18N = True
 USE_TZ = True

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record, diff, snapshot
 from sasom.core.errors import Conflict, DomainError
-from sasom.core.uploads import image_validator
+from sasom.core.uploads import PictureRefused, image_validator, picture_prepared
 
 from .errors import (
     BARCODE_TAKEN,
@@ -332,15 +332,20 @@ IMAGE_MAX_BYTES = 2 * 1024 * 1024
 
 @transaction.atomic
 def product_image_set(*, product: Product, actor: Actor, image: Any | None) -> Product:
-    """Give the product a picture (png, jpg, gif, webp or svg, at most 2 MB), or take it away
-    (``image`` None). The file goes to the media folder under ``products/``."""
+    """Give the product a picture (JPEG, PNG, GIF or WebP, at most 2 MB), or take it away (``image``
+    None). The picture is read as an image and stored again (``core.uploads.picture_prepared``)
+    under ``products/`` in the media folder: a file that only looks like a picture is refused."""
     if image is not None:
         try:
             image_validator(image)
         except ValidationError:
-            raise DomainError(IMAGE_INVALID, _("A picture is a png, jpg, gif, webp or svg file."), field="image") from None
+            raise DomainError(IMAGE_INVALID, _("A picture is a JPEG, PNG, GIF or WebP file."), field="image") from None
         if image.size > IMAGE_MAX_BYTES:
             raise DomainError(IMAGE_INVALID, _("A picture is at most 2 MB."), field="image")
+        try:
+            image = picture_prepared(image)
+        except PictureRefused as refused:
+            raise DomainError(IMAGE_INVALID, str(refused), field="image") from None
     before = product.image.name if product.image else ""
     if image is None:
         product.image = None

@@ -58,6 +58,7 @@ class Priced:
     priced: PricedBasket | None  # None: taken as sent (pricing not configured)
     promotions: Result | None = None  # what the POS promotions did (None: the shop has none active)
     pset: PromotionSet | None = None
+    terms: Terms | None = None  # the member's terms the basket was priced with (a return reprices with them)
 
     @property
     def promoted(self) -> bool:
@@ -136,7 +137,8 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
                                   field=f"choices.{pending.promotion}")
     out = _priced_basket(basket, priced, lines, choices if promoter is not None else None)
     bill_discount_check(out)
-    return Priced(basket=out, priced=priced, promotions=promoter.result if promoter else None, pset=pset)
+    return Priced(basket=out, priced=priced, promotions=promoter.result if promoter else None, pset=pset,
+                  terms=terms)
 
 
 def _promoter(organization: Organization, branch: Branch, basket: engine.Basket, member: Member | None, tier: str,

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sasom.catalog.pricing import Adjustment, PricedLine, ProductPrices
+from sasom.catalog.pricing import Adjustment, PricedLine, ProductPrices, Terms
 from sasom.core.money import money
 from sasom.ledger.plan import decimal_text
 from sasom.ledger.plan_promotions import PROMOTION_NOTE
@@ -126,10 +126,12 @@ def context_of(*, occurred_at: dt.datetime, zone: str, branch: str, terminal: st
 
 
 def snapshot_note(organization_id: int, mode: str, result: Result, lines: tuple[PricedLine, ...],
-                  choices: Mapping[str, str]) -> tuple[int, str, str, str]:
+                  choices: Mapping[str, str], *, terms: Terms | None = None) -> tuple[int, str, str, str]:
     """What a return needs to reprice the remainder with the promotions as they were at the sale:
     the applied promotions' stored definitions (kind, parameters, items, priority, stacking, the
-    per-bill limit), the mode, the choices and each line's categories (one query)."""
+    per-bill limit), the mode, the choices, each line's categories (one query) and the member's
+    discount terms (``member_terms``), so the member discount is taken again on what the
+    remainder costs after its promotions."""
     fields = ("pk", "code", "name", "kind", "params", "priority", "stacks", "message", "item_skus",
               "item_categories", "item_brands", "exclude_skus", "per_bill_limit")
     ids = sorted({a.promotion_id for a in result.applied})
@@ -140,8 +142,25 @@ def snapshot_note(organization_id: int, mode: str, result: Result, lines: tuple[
         "mode": mode, "promotions": rows, "choices": dict(choices),
         "lines": {str(ln.line_no): sorted(ln.categories) for ln in lines if ln.categories},
         "gifts": [[ln.line_no, ln.sku, decimal_text(ln.quantity)] for ln in lines if ln.price_source == GIFT_SOURCE],
+        "member": member_terms(terms, lines),
     }
     return (0, SNAPSHOT, "", json.dumps(body, sort_keys=True, default=str))
+
+
+def member_terms(terms: Terms | None, lines: tuple[PricedLine, ...]) -> dict[str, Any] | None:
+    """The member discount's terms as the sale had them (None: no member discount was possible):
+    the percents, the minimum bill, whether discounted lines are left out, and the lines that may
+    have one at all (not priced by the POS, not in an excluded category; ``catalog.pricing``)."""
+    if terms is None or not terms.member_label or not terms.benefits_active:
+        return None
+    if terms.discount_percent + terms.birthday_percent <= 0:
+        return None
+    return {
+        "percent": decimal_text(terms.discount_percent), "birthday": decimal_text(terms.birthday_percent),
+        "min_bill": decimal_text(terms.min_bill), "skip_discounted": terms.skip_discounted_lines,
+        "lines": [ln.line_no for ln in lines
+                  if ln.price_source != "pos" and not (ln.categories & terms.excluded_categories)],
+    }
 
 
 def snapshot_in(rows: Any) -> dict[str, Any] | None:

@@ -37,7 +37,8 @@ def with_snapshot(organization_id: int, till: Priced, choices: Mapping[str, str]
     """The basket to post: with the promotions' snapshot when any applied."""
     if not till.promoted or till.promotions is None or till.priced is None or till.pset is None:
         return till.basket
-    note = promo.snapshot_note(organization_id, till.pset.mode, till.promotions, till.priced.lines, choices or {})
+    note = promo.snapshot_note(organization_id, till.pset.mode, till.promotions, till.priced.lines, choices or {},
+                               terms=till.terms)
     return dataclasses.replace(till.basket, pricing=(*till.basket.pricing, note))
 
 

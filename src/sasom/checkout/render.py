@@ -139,11 +139,11 @@ def promotions_out(q: services.SaleQuote) -> dict[str, Any]:
     return {
         "promotion_discount": money(r.discount),
         "promotions": [PromotionAppliedOut(code=a.code, name=a.name, kind=a.kind, times=a.times,
-                                           discount=money(a.discount), message=a.message, explanation=a.explanation)
+                                           discount=money(a.discount), message=a.message, explanation=str(a.explanation))
                        for a in r.applied],
         "choices": [PromotionChoiceOut(promotion=c.promotion, options=list(c.options), quantity=c.quantity,
                                        unit_price=money(c.unit_price)) for c in r.choices],
         "hints": [PromotionHintOut(promotion=h.promotion, name=h.name, missing_units=h.missing_units,
-                                   missing_amount=h.missing_amount, reward=h.reward) for h in r.hints],
+                                   missing_amount=h.missing_amount, reward=str(h.reward)) for h in r.hints],
         "messages": list(r.messages),
     }

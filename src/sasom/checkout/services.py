@@ -359,12 +359,16 @@ def _counter_post(*, organization: Organization, branch: Branch, terminal: Termi
 def sale_return(*, sale: Sale, lines: dict[int, Decimal], actor: Actor, return_id: str, reason: str = "") -> SaleReturn:
     """Return ``lines`` ({line_no: quantity}) of ``sale`` (the ledger's arithmetic, once per return id).
     A sale that got POS promotions is repriced without what was returned, with the promotions as
-    they were at the sale (``checkout.promo_returns``); a full return gives their uses back."""
+    they were at the sale (``checkout.promo_returns``); a full return gives their uses back, a
+    partial one those of the promotions the remainder no longer gets."""
     with transaction.atomic():
+        reprice = promo_returns.repricer(sale)
         ret = ledger_sale_return(sale=sale, lines=dict(lines), actor=actor, return_id=return_id, reason=reason,
-                                 reprice=promo_returns.repricer(sale))
+                                 reprice=reprice)
         if ret.sale.status == Sale.Status.RETURNED:
             uses_reverse(organization_id=sale.organization_id, sale_id=sale.pk)
+        elif reprice is not None and reprice.remaining is not None:  # None: a replayed return, nothing new
+            uses_reverse(organization_id=sale.organization_id, sale_id=sale.pk, keep=reprice.remaining)
         return ret
 
 

@@ -289,14 +289,15 @@ def _tenant_models() -> list[type[models.Model]]:
 
 
 @transaction.atomic
-def demo_wipe() -> None:
-    """Delete the demo organization and everything it owns, whatever apps are installed.
+def demo_wipe(code: str = DEMO_CODE) -> None:
+    """Delete the demo organization (``code``: the Thai one, or the Persian ``demo-fa``) and
+    everything it owns, whatever apps are installed.
 
     The ledger protects its rows from deletion (an entry names the entry it reverses; lots name
     their entries), which is right for a shop and wrong for a demo reset; so the rows are removed
     with plain DELETE statements, and the database checks the foreign keys at commit.
     """
-    org = Organization.objects.filter(code=DEMO_CODE).first()
+    org = Organization.objects.filter(code=code).first()
     if org is None:
         return
     user_ids = list(Staff.objects.filter(organization=org).values_list("user_id", flat=True))

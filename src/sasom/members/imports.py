@@ -55,7 +55,7 @@ HEADER_ALIASES = {
 }
 _TRUE = {"1", "y", "yes", "true", "t", "ใช่", "ยินยอม", "on", "x"}
 _GENDER = {"หญิง": "female", "ชาย": "male", "f": "female", "m": "male", "อื่นๆ": "other"}
-_LANGUAGE = {"ไทย": "th", "thai": "th", "อังกฤษ": "en", "english": "en"}
+_LANGUAGE = {"ไทย": "th", "thai": "th", "อังกฤษ": "en", "english": "en", "เปอร์เซีย": "fa", "persian": "fa", "فارسی": "fa"}
 _MARITAL = {"โสด": "single", "สมรส": "married", "หย่า": "divorced", "หย่าร้าง": "divorced", "หม้าย": "widowed"}
 
 

@@ -73,6 +73,7 @@ class Member(TenantModel):
         SHOP = "", _("The shop's language")
         THAI = "th", _("Thai")
         ENGLISH = "en", _("English")
+        PERSIAN = "fa", _("Persian")
 
     class MaritalStatus(models.TextChoices):
         SINGLE = "single", _("Single")

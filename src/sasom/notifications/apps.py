@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.jobs import job_register
+from sasom.core.mail import connection_finder_register
 from sasom.members.registry import register_eraser
 
 
@@ -14,9 +15,11 @@ class NotificationsConfig(AppConfig):
         # ready() runs once the models are loaded; services imports notifications' models
         from .event_messages import events_subscribe
         from .event_messages_daily import event_messages_daily_run
+        from .gateways.smtp import organization_connection
         from .services import member_erase
 
         register_eraser(member_erase)
+        connection_finder_register(organization_connection)  # core.mail: staff e-mail via the shop's SMTP
         events_subscribe()
         # Birthdays and points-expiry reminders: after the ledger's nightly expiry (order 100).
         job_register("event_messages", event_messages_daily_run, order=400,

@@ -25,18 +25,23 @@ from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import DomainError
+from sasom.core.jobs import local_today
 from sasom.organizations.models import Organization
-from sasom.segments.builder import segment_clean, segment_members
+from sasom.segments.builder import segment_members, segment_plain
 
-from .errors import E_CHANNEL, E_TEMPLATE
+from .errors import E_CHANNEL, E_LINK, E_TEMPLATE
 from .event_messages import member_language, member_values
 from .events import COMMON
+from .links import link_target
 from .models import Broadcast, Channel, Message, MessageKind
+from .optout import PLACEHOLDER as OPTOUT
+from .optout import optout_link
 from .services import member_message_send
 from .templating import template_check, template_render
 
 PURPOSE = "broadcast"
 MAX_BODY = 2000
+LINK = "news_link"  # the placeholder of the page picked (a portal news item)
 
 
 def _enqueue_batch(broadcast_id: int, run_after: dt.datetime | None) -> None:
@@ -57,38 +62,46 @@ def _deferrable() -> bool:
 @transaction.atomic
 def broadcast_create(
     *, organization: Organization, name: str, channel: str, body_th: str, body_en: str, subject: str = "",
-    conditions: Any, scheduled_at: dt.datetime, actor: Actor,
+    conditions: Any, scheduled_at: dt.datetime, actor: Actor, link: str = "",
 ) -> Broadcast:
+    """Schedule a broadcast. ``link`` is the key of a page to link to (a live portal news item,
+    :func:`.links.link_targets`): the texts may place it with ``{news_link}``; a text that does
+    not gets it at its end."""
     if channel not in Channel.values:
         raise DomainError(E_CHANNEL, _("Unknown channel."), field="channel")
-    clean = segment_clean(conditions)
+    stored = segment_plain(conditions)
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise DomainError(E_TEMPLATE, _("Give the broadcast a name (up to 100 characters)."), field="name")
+    target = None
+    if link:
+        target = link_target(organization, link, local_today(organization.time_zone))
+        if target is None:
+            raise DomainError(E_LINK, _("This news item is not published or has ended."), field="news")
+    allowed = (*COMMON, OPTOUT, LINK) if target else (*COMMON, OPTOUT)
     texts = {"body_th": (body_th or "").strip(), "body_en": (body_en or "").strip(), "subject": (subject or "").strip()}
+    if target:
+        for field in ("body_th", "body_en"):
+            if texts[field] and "{" + LINK + "}" not in texts[field]:
+                texts[field] += "\n{" + LINK + "}"
     for field, text in texts.items():
         if len(text) > (200 if field == "subject" else MAX_BODY):
             raise DomainError(E_TEMPLATE, _("This text is too long."), field=field)
-        template_check(text, COMMON, field=field)
+        template_check(text, allowed, field=field)
     if not (texts["body_th"] or texts["body_en"]):
         raise DomainError(E_TEMPLATE, _("Write the text in Thai or English."), field="body_th")
     if timezone.is_naive(scheduled_at):
         raise DomainError(E_TEMPLATE, _("Choose when to send."), field="scheduled_at")
     broadcast = Broadcast.objects.create(
-        organization=organization, name=name, channel=channel, conditions=[_plain(c) for c in clean],
+        organization=organization, name=name, channel=channel, conditions=stored,
+        link_title=target.title[:200] if target else "", link_url=target.url[:500] if target else "",
         scheduled_at=scheduled_at, created_by=actor.label[:200], **texts)
     audit_record(organization_id=organization.pk, actor=actor, action="notify.broadcast_create", obj=broadcast,
                  changes={"channel": [None, channel], "scheduled_at": [None, scheduled_at.isoformat()],
-                          "conditions": [None, broadcast.conditions]})
+                          "conditions": [None, broadcast.conditions], "link": [None, broadcast.link_url or None]})
     pk, when = broadcast.pk, scheduled_at
     transaction.on_commit(lambda: _enqueue_batch(pk, when))
     return broadcast
-
-
-def _plain(condition: dict[str, Any]) -> dict[str, Any]:
-    """A cleaned condition as JSON (dates as ISO, amounts as strings); cleaned again when read."""
-    return {k: (v.isoformat() if isinstance(v, dt.date) else str(v) if isinstance(v, Decimal) else v)
-            for k, v in condition.items()}
 
 
 @transaction.atomic
@@ -127,7 +140,8 @@ def broadcast_run_batch(*, broadcast_id: int, now: dt.datetime | None = None, li
         for member in batch:
             language = member_language(organization, member)
             body = (broadcast.body_en or broadcast.body_th) if language == "en" else (broadcast.body_th or broadcast.body_en)
-            values = member_values(organization, member, language=language)
+            values = {**member_values(organization, member, language=language), LINK: broadcast.link_url,
+                      OPTOUT: optout_link(organization, member.pk)}
             member_message_send(
                 organization=organization, member=member, channel=broadcast.channel, kind=MessageKind.MARKETING,
                 purpose=PURPOSE, subject=template_render(broadcast.subject, values), body=template_render(body, values),

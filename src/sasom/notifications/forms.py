@@ -1,5 +1,6 @@
-"""Back-office forms of messaging: a channel's gateway (built from the gateway's options) and a
-test message."""
+"""Back-office forms of messaging: a channel's gateway (built from the gateway's options), a test
+message, event messages, broadcasts and mailing labels (the last two on the shared
+:class:`~sasom.segments.forms.SegmentForm`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
-from sasom.members.models import Member
 from sasom.organizations.models import Branch
-from sasom.tiers.models import Tier
+from sasom.segments.forms import SegmentForm
 
 from .gateways import Gateway
 from .gateways.base import BOOL, CHOICE, EMAIL, INT, JSON, SECRET, URL, Option
@@ -113,96 +113,6 @@ class MessagingSettingsForm(BoundedForm):
         help_text=_("Separated by spaces. A member who texts one of these back withdraws marketing consent."))
 
 
-MONTHS = [(i, i) for i in range(1, 13)]
-
-
-class SegmentForm(BoundedForm):
-    """The common segment conditions (``conditions()`` turns them into the segment builder's list),
-    shared by broadcasts and mailing labels."""
-
-    member_types = forms.TypedMultipleChoiceField(label=_("Member types"), coerce=int, required=False, choices=())
-    tiers = forms.MultipleChoiceField(label=_("Tiers"), required=False, choices=())
-    home_branches = forms.TypedMultipleChoiceField(label=_("Home branches"), coerce=int, required=False, choices=())
-    birth_months = forms.TypedMultipleChoiceField(label=_("Birth months"), coerce=int, required=False, choices=MONTHS)
-    genders = forms.MultipleChoiceField(label=_("Gender"), required=False,
-                                        choices=[c for c in Member.Gender.choices if c[0]])
-    min_age = forms.IntegerField(label=_("Age from"), required=False, min_value=0, max_value=130)
-    max_age = forms.IntegerField(label=_("Age to"), required=False, min_value=0, max_value=130)
-    marital_statuses = forms.MultipleChoiceField(label=_("Marital status"), required=False,
-                                                 choices=[c for c in Member.MaritalStatus.choices if c[0]])
-    occupation = forms.CharField(label=_("Occupation contains"), required=False, max_length=100)
-    tags = forms.CharField(label=_("Has any of the tags"), required=False, max_length=400,
-                           help_text=_("Separated by commas."))
-    spent_from = forms.DateField(label=_("Spent from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    spent_to = forms.DateField(label=_("Spent until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    spent_at_least = forms.DecimalField(label=_("Spent at least"), required=False, min_value=0, max_digits=12,
-                                        decimal_places=2)
-    points_from = forms.DateField(label=_("Points earned from"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
-    points_to = forms.DateField(label=_("Points earned until"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    points_at_least = forms.IntegerField(label=_("Points earned at least"), required=False, min_value=0,
-                                         max_value=100_000_000)
-    custom_key = forms.CharField(label=_("Custom field (key)"), required=False, max_length=40)
-    custom_value = forms.CharField(label=_("Custom field equals"), required=False, max_length=100)
-    consent = forms.ChoiceField(label=_("Marketing consent"), required=False, choices=[
-        ("", _("Any")), ("yes", _("Given")), ("no", _("Not given"))])
-    last_purchase_before = forms.DateField(label=_("Last purchase before (lapsed)"), required=False,
-                                           widget=forms.DateInput(attrs={"type": "date"}))
-    last_purchase_after = forms.DateField(label=_("Last purchase on or after (active)"), required=False,
-                                          widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args: Any, member_types: list[tuple[int, str]], organization_id: int | None = None,
-                 **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["member_types"].choices = member_types  # type: ignore[attr-defined]  # a ChoiceField
-        if organization_id is None:
-            del self.fields["tiers"], self.fields["home_branches"]
-        else:
-            self.fields["tiers"].choices = list(  # type: ignore[attr-defined]  # a ChoiceField
-                Tier.objects.filter(organization_id=organization_id).values_list("code", "name"))
-            self.fields["home_branches"].choices = list(  # type: ignore[attr-defined]  # a ChoiceField
-                Branch.objects.filter(organization_id=organization_id).values_list("pk", "name"))
-
-    def conditions(self) -> list[dict[str, Any]]:
-        data = self.cleaned_data
-        out: list[dict[str, Any]] = []
-        if data.get("member_types"):
-            out.append({"kind": "member_type", "ids": data["member_types"]})
-        if data.get("tiers"):
-            out.append({"kind": "tier", "codes": data["tiers"]})
-        if data.get("home_branches"):
-            out.append({"kind": "home_branch", "ids": data["home_branches"]})
-        if data.get("birth_months"):
-            out.append({"kind": "birth_month", "months": data["birth_months"]})
-        if data.get("genders"):
-            out.append({"kind": "gender", "genders": data["genders"]})
-        if data.get("min_age") is not None or data.get("max_age") is not None:
-            out.append({"kind": "age", "min_age": data.get("min_age"), "max_age": data.get("max_age")})
-        if data.get("marital_statuses"):
-            out.append({"kind": "marital_status", "statuses": data["marital_statuses"]})
-        if (data.get("occupation") or "").strip():
-            out.append({"kind": "occupation", "text": data["occupation"].strip()})
-        tags = [t.strip() for t in (data.get("tags") or "").split(",") if t.strip()]
-        if tags:
-            out.append({"kind": "tags", "tags": tags})
-        if data.get("spent_at_least") is not None or data.get("spent_from") or data.get("spent_to"):
-            out.append({"kind": "spend", "from_on": data.get("spent_from"), "to_on": data.get("spent_to"),
-                        "min_amount": data.get("spent_at_least")})
-        if data.get("points_at_least") is not None or data.get("points_from") or data.get("points_to"):
-            out.append({"kind": "points_earned", "from_on": data.get("points_from"), "to_on": data.get("points_to"),
-                        "min_points": data.get("points_at_least")})
-        if (data.get("custom_key") or "").strip():
-            out.append({"kind": "custom_field", "key": data["custom_key"].strip(),
-                        "value": (data.get("custom_value") or "").strip()})
-        if data.get("consent"):
-            out.append({"kind": "marketing_consent", "granted": data["consent"] == "yes"})
-        if data.get("last_purchase_before") or data.get("last_purchase_after"):
-            out.append({"kind": "last_purchase", "before_on": data.get("last_purchase_before"),
-                        "after_on": data.get("last_purchase_after")})
-        return out
-
-
 class BroadcastForm(SegmentForm):
     """A broadcast: its text and schedule, and the segment it goes to."""
 
@@ -214,11 +124,15 @@ class BroadcastForm(SegmentForm):
                               widget=forms.Textarea(attrs={"rows": 4}))
     body_en = forms.CharField(label=_("Text (English)"), max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 4}))
-    field_order = ["name", "channel", "scheduled_at", "subject", "body_th", "body_en"]
+    news = forms.ChoiceField(label=_("Link to a portal news item"), required=False, choices=(),
+                             help_text=_("Its link fills {news_link} in the text, or is added at the end."))
+    field_order = ["name", "channel", "scheduled_at", "subject", "body_th", "body_en", "news"]
 
-    def __init__(self, *args: Any, member_types: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, member_types: list[tuple[int, str]], links: list[tuple[str, str]] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, member_types=member_types, **kwargs)
         self.fields["channel"].choices = Channel.choices  # type: ignore[attr-defined]  # a ChoiceField
+        self.fields["news"].choices = [("", "—"), *(links or [])]  # type: ignore[attr-defined]  # a ChoiceField
 
 
 class LabelsForm(SegmentForm):

@@ -210,6 +210,9 @@ class Broadcast(TenantModel):
     body_th = models.TextField(_("text (Thai)"), blank=True)
     body_en = models.TextField(_("text (English)"), blank=True)
     conditions = models.JSONField(default=list, blank=True)
+    # the page picked for the message's {news_link} (a portal news item: .links), as it was then
+    link_title = models.CharField(_("linked page"), max_length=200, blank=True)
+    link_url = models.CharField(max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     scheduled_at = models.DateTimeField(_("send at"))
     started_at = models.DateTimeField(null=True, blank=True)

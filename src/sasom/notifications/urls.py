@@ -16,4 +16,5 @@ urlpatterns = [
     path("line/<slug:org_code>/webhook/", views.line_webhook, name="line_webhook"),
     path("sms/<slug:org_code>/<slug:token>/report/", views.sms_report, name="sms_report"),
     path("sms/<slug:org_code>/<slug:token>/inbound/", views.sms_inbound, name="sms_inbound"),
+    path("optout/<slug:org_code>/<int:member_id>/<slug:token>/", views.optout, name="optout"),
 ]

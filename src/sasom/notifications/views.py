@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
+from sasom.core.jobs import local_today
 from sasom.core.permissions import public_view, require_perm
 from sasom.members.models import CustomField, Member, MemberType
 from sasom.members.selectors import member_lookup
@@ -38,7 +39,9 @@ from .forms import (
 from .gateways import GATEWAYS, gateways_for
 from .inbound import delivery_reports_apply, inbound_token, items_of, sms_replies_apply, token_valid
 from .line_link import line_webhook_handle
+from .links import link_targets
 from .models import Broadcast, Channel, ChannelConfig, EventMessage, Message
+from .optout import optout_apply, optout_member
 from .rules import messaging_settings, messaging_settings_save
 
 
@@ -155,6 +158,20 @@ def sms_inbound(request: HttpRequest, org_code: str, token: str) -> HttpResponse
     return JsonResponse({"ok": True})
 
 
+@public_view
+def optout(request: HttpRequest, org_code: str, member_id: int, token: str) -> HttpResponse:
+    """A marketing message's opt-out link (see :mod:`.optout`): asks, then withdraws on POST."""
+    organization = get_object_or_404(Organization, code=org_code)
+    member = optout_member(organization, member_id, token)
+    if member is None:
+        raise Http404
+    done = not member.marketing_consent
+    if request.method == "POST":
+        optout_apply(member=member)
+        return redirect(request.path)
+    return render(request, "notifications/optout.html", {"organization": organization, "done": done})
+
+
 def _inbound_organization(org_code: str, token: str) -> Organization:
     organization = get_object_or_404(Organization, code=org_code)
     if not token_valid(organization.pk, token):
@@ -241,8 +258,10 @@ def _preview_member(organization: Organization, text: str) -> Member | None:
 
 
 def _broadcast_form(request: StaffRequest) -> BroadcastForm:
-    types = [(t.pk, t.name) for t in MemberType.objects.filter(organization=request.organization, is_active=True)]
-    return BroadcastForm(request.POST or None, member_types=types, organization_id=request.organization.pk)
+    organization = request.organization
+    types = [(t.pk, t.name) for t in MemberType.objects.filter(organization=organization, is_active=True)]
+    links = [(t.key, t.title) for t in link_targets(organization, local_today(organization.time_zone))]
+    return BroadcastForm(request.POST or None, member_types=types, links=links, organization_id=organization.pk)
 
 
 @require_perm("messages.manage")
@@ -259,26 +278,13 @@ def broadcasts(request: StaffRequest) -> HttpResponse:
                 broadcast = broadcast_create(
                     organization=organization, name=data["name"], channel=data["channel"], body_th=data["body_th"],
                     body_en=data["body_en"], subject=data.get("subject") or "", conditions=form.conditions(),
-                    scheduled_at=data["scheduled_at"], actor=Actor.from_request(request))
+                    scheduled_at=data["scheduled_at"], link=data.get("news") or "", actor=Actor.from_request(request))
                 messages.success(request, _("The broadcast is scheduled."))
                 return redirect("notifications:broadcast", pk=broadcast.pk)
         except DomainError as exc:
-            field = _condition_field(exc.field)
-            form.add_error(field if field in form.fields else None, exc.message)
+            form.add_segment_error(exc.field, exc.message)
     rows = Broadcast.objects.filter(organization=organization)[:50]
     return render(request, "notifications/broadcasts.html", {"form": form, "rows": rows, "preview": preview})
-
-
-def _condition_field(field: str | None) -> str | None:
-    """``conditions.<i>.<param>`` as the form's field (the first condition field that names it)."""
-    if not field or not field.startswith("conditions"):
-        return field
-    param = field.rsplit(".", 1)[-1]
-    return {"ids": "member_types", "months": "birth_months", "from_on": "spent_from", "to_on": "spent_to",
-            "min_amount": "spent_at_least", "before_on": "last_purchase_before", "after_on": "last_purchase_after",
-            "codes": "tiers", "genders": "genders", "min_age": "min_age", "max_age": "max_age",
-            "statuses": "marital_statuses", "text": "occupation", "tags": "tags", "min_points": "points_at_least",
-            "key": "custom_key", "value": "custom_value", "granted": "consent"}.get(param)
 
 
 @require_perm("messages.manage")

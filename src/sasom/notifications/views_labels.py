@@ -25,7 +25,6 @@ from .labels import (
     labels_pdf,
     sender_lines,
 )
-from .views import _condition_field
 
 
 @require_perm("messages.manage")
@@ -60,6 +59,5 @@ def labels(request: StaffRequest) -> HttpResponse:
                 response["Content-Disposition"] = f'attachment; filename="{labels_filename(organization)}"'
                 return response
         except DomainError as exc:
-            field = _condition_field(exc.field)
-            form.add_error(field if field in form.fields else None, exc.message)
+            form.add_segment_error(exc.field, exc.message)
     return render(request, "notifications/labels.html", {"form": form, "counts": counts})

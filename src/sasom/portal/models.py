@@ -39,16 +39,19 @@ class LoginCode(TenantModel):
 
 class News(TenantModel):
     """A piece of news or a campaign the shop shows members in the portal, with its own picture;
-    for every member, or only some member types or tiers; between two dates (both included)."""
+    for every member, or only some member types or tiers and the members a segment selects;
+    between two dates (both included)."""
 
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), max_length=2000, blank=True)
-    image = models.FileField(_("picture"), upload_to="news/", blank=True)  # re-encoded by news.picture_prepared
+    image = models.FileField(_("picture"), upload_to="news/", blank=True)  # re-encoded by core.uploads.picture_prepared
     link = models.URLField(_("link"), blank=True)
     starts_on = models.DateField(_("shown from"))
     ends_on = models.DateField(_("shown until"), null=True, blank=True)
     member_types = models.JSONField(default=list, blank=True)  # member type codes; empty: every member
     tiers = models.JSONField(default=list, blank=True)  # tier codes; empty: every tier
+    # a segment (sasom.segments, cleaned when saved); empty: no further condition
+    conditions = models.JSONField(default=list, blank=True)
     is_published = models.BooleanField(_("published"), default=False)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)

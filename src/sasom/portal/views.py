@@ -128,19 +128,21 @@ def home(request: HttpRequest, organization: Organization, member: Member) -> Ht
     return render(request, "portal/home.html", _ctx(
         organization, member, balance=selectors.portal_balance(member), qr=_qr(member.code, scale=6), tab="home",
         tier=tier_card(organization_id=organization.pk, member_id=member.pk),
-        news=news_for_member(member, timezone.localdate(timezone=zone_of(organization)))[:3],
+        news=news_for_member(member, timezone.localdate(timezone=zone_of(organization)),
+                             time_zone=organization.time_zone)[:3],
     ))
 
 
 @member_required
 def news(request: HttpRequest, organization: Organization, member: Member) -> HttpResponse:
-    rows = news_for_member(member, timezone.localdate(timezone=zone_of(organization)))
+    rows = news_for_member(member, timezone.localdate(timezone=zone_of(organization)),
+                           time_zone=organization.time_zone)
     return render(request, "portal/news.html", _ctx(organization, member, news=rows, tab="home"))
 
 
 @member_required
 def news_detail(request: HttpRequest, organization: Organization, member: Member, pk: int) -> HttpResponse:
-    item = news_get(member, pk, timezone.localdate(timezone=zone_of(organization)))
+    item = news_get(member, pk, timezone.localdate(timezone=zone_of(organization)), time_zone=organization.time_zone)
     return render(request, "portal/news_item.html", _ctx(organization, member, item=item, tab="home"))
 
 

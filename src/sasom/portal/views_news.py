@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,10 +19,11 @@ from sasom.core.forms_dates import ShopDateField
 from sasom.core.permissions import require_perm
 from sasom.members.models import MemberType
 from sasom.organizations.http import StaffRequest
+from sasom.segments.forms import SegmentForm, segment_initial
 from sasom.tiers.models import Tier
 
 from .models import News
-from .news import news_delete, news_save
+from .news import news_delete, news_link, news_save
 
 
 class NewsForm(BoundedForm):
@@ -57,6 +56,13 @@ def news_list(request: StaffRequest) -> HttpResponse:
     return render(request, "portal/staff/news_list.html", {"rows": rows})
 
 
+def _segment_form(request: StaffRequest, row: News | None) -> SegmentForm:
+    """The segment a news item aims at (the shared form; member types and tiers are the news
+    form's own fields)."""
+    return SegmentForm(request.POST or None, prefix="segment", organization_id=request.organization.pk,
+                       exclude=("member_types", "tiers"), initial=segment_initial(row.conditions) if row else {})
+
+
 @require_perm("messages.manage")
 def news_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
     org_id = request.organization.pk
@@ -64,20 +70,22 @@ def news_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
     initial = ({k: getattr(row, k) for k in ("title", "body", "link", "starts_on", "ends_on", "member_types", "tiers",
                                               "is_published", "sort_order")} if row else {})
     form = NewsForm(request.POST or None, request.FILES or None, initial=initial, organization_id=org_id)
-    if request.method == "POST" and form.is_valid():
+    segment = _segment_form(request, row)
+    if request.method == "POST" and all([form.is_valid(), segment.is_valid()]):
         try:
-            news_save(organization_id=org_id, data=form.cleaned_data, image=form.cleaned_data.get("image"),
-                      news=row, actor=Actor.from_request(request))
+            news_save(organization_id=org_id, data={**form.cleaned_data, "conditions": segment.conditions()},
+                      image=form.cleaned_data.get("image"), news=row, actor=Actor.from_request(request))
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            if (exc.field or "").startswith("conditions"):
+                segment.add_segment_error(exc.field, exc.message)
+            else:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("Saved."))
             return redirect("news:list")
-    portal_link = ""
-    if row is not None:
-        base = settings.PUBLIC_URL.rstrip("/")
-        portal_link = base + reverse("portal:news_item", args=[request.organization.code, row.pk])
-    return render(request, "portal/staff/news_form.html", {"form": form, "row": row, "portal_link": portal_link})
+    portal_link = news_link(request.organization, row.pk) if row is not None else ""
+    return render(request, "portal/staff/news_form.html", {
+        "form": form, "segment": segment, "row": row, "portal_link": portal_link})
 
 
 @require_POST

@@ -99,7 +99,7 @@ def _choice(c: Choice) -> PromoPreviewChoiceOut:
 def _applied(a: Applied, names: dict[str, str]) -> PromoPreviewAppliedOut:
     return PromoPreviewAppliedOut(
         code=a.code, name=a.name, kind=a.kind, times=a.times, discount=money_out(a.discount),
-        explanation=a.explanation, message=a.message,
+        explanation=str(a.explanation), message=a.message,
         takes=[PromoPreviewTakeOut(line=t.index, units=quantity_out(t.units), discount=money_out(t.discount)) for t in a.takes],
         gifts=[_gift(g, names) for g in a.gifts], choice=_choice(a.choice) if a.choice is not None else None,
     )
@@ -117,7 +117,7 @@ def preview_out(p: Preview) -> PromotionPreviewOut:
         hints=[PromoPreviewHintOut(promotion=h.promotion, name=h.name,
                        missing_units=quantity_out(h.missing_units) if h.missing_units is not None else None,
                        missing_amount=money_out(h.missing_amount) if h.missing_amount is not None else None,
-                       reward=h.reward) for h in r.hints],
+                       reward=str(h.reward)) for h in r.hints],
         messages=list(r.messages),
         totals=PromoPreviewTotalsOut(gross=money_out(p.gross), discount=money_out(p.discount), net=money_out(p.net)),
     )

@@ -71,15 +71,19 @@ def uses_record(*, organization_id: int, sale_id: int, member_id: int | None, oc
     return rows
 
 
-def uses_reverse(*, organization_id: int, sale_id: int) -> int:
-    """Mark the sale's uses reversed and give each promotion's count (its budget) back, once.
-    Returns how many uses were reversed."""
-    ids = list(PromotionUse.objects.filter(organization_id=organization_id, sale_id=sale_id, reversed=False)
-               .values_list("promotion_id", flat=True))
+def uses_reverse(*, organization_id: int, sale_id: int, keep: Iterable[int] = ()) -> int:
+    """Mark the sale's uses reversed and give each promotion's count (its budget) back, once;
+    the uses of the promotions in ``keep`` stay (a partial return whose remainder still gets
+    them). Returns how many uses were reversed."""
+    kept = set(keep)
+    ids = [pk for pk in PromotionUse.objects.filter(organization_id=organization_id, sale_id=sale_id,
+                                                    reversed=False).values_list("promotion_id", flat=True)
+           if pk not in kept]
     if not ids:
         return 0
     list(Promotion.objects.filter(organization_id=organization_id, pk__in=sorted(ids)).order_by("pk")
          .select_for_update().values_list("pk", flat=True))
-    PromotionUse.objects.filter(organization_id=organization_id, sale_id=sale_id, reversed=False).update(reversed=True)
+    PromotionUse.objects.filter(organization_id=organization_id, sale_id=sale_id, reversed=False,
+                                promotion_id__in=ids).update(reversed=True)
     Promotion.objects.filter(organization_id=organization_id, pk__in=ids, uses__gt=0).update(uses=F("uses") - 1)
     return len(ids)

@@ -17,6 +17,7 @@ class ReportsConfig(AppConfig):
             frequency,
             members,
             points,
+            promotion_usage,
             purchases,
             redemptions,
             sales,
@@ -27,3 +28,9 @@ class ReportsConfig(AppConfig):
         job_register("report_exports_purge", report_exports_purge_job, order=920, per_organization=False,
                      description=_("Delete report exports older than the days they are kept"),
                      counts={"deleted_exports": _("exports deleted"), "deleted_files": _("export files deleted")})
+        # app loading order: the scheduled reports' module imports models, loaded only once apps are ready
+        from sasom.reports.builder_schedule import report_schedules_send  # noqa: PLC0415
+
+        job_register("report_schedules_send", report_schedules_send, order=930,
+                     description=_("E-mail the saved reports scheduled for the day"),
+                     counts={"sent_reports": _("reports e-mailed"), "already_sent_reports": _("reports sent before")})

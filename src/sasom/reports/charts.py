@@ -24,7 +24,7 @@ from pygal.style import Style
 
 from sasom.reports.formatting import date_text, month_text
 
-FONT = "Sarabun, Waree, Loma, Garuda, sans-serif"
+FONT = "Sarabun, Waree, Loma, Garuda, Nazli, Homa, sans-serif"
 STYLE = Style(
     background="transparent", plot_background="transparent", foreground="#334155", foreground_strong="#0f172a",
     foreground_subtle="#cbd5e1", font_family=FONT, label_font_family=FONT, major_label_font_family=FONT,

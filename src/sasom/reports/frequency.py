@@ -10,27 +10,68 @@ from typing import Any
 
 from django import forms
 from django.db.models import Count, DateField, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, TruncWeek, TruncYear
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.dates import BUDDHIST_ERA_OFFSET
 from sasom.reports.charts import bars
-from sasom.reports.formatting import DATE, DATETIME, INT, MONEY, MONTH, TEXT, date_text, month_text
+from sasom.reports.formatting import (
+    DATE,
+    DATETIME,
+    INT,
+    MONEY,
+    MONTH,
+    TEXT,
+    date_text,
+    month_text,
+    thai_era,
+)
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
 from sasom.reports.points import member_name
 from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns, with_average
 from sasom.reports.usage import BandsForm, band_case, bands_of
 
-PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
+SPAN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 MEMBER_FIELDS = ("member_id", "member__code", "member__first_name", "member__last_name", "member__member_type__name")
 
 
 def months_of(scope: Scope) -> list[dt.date]:
     """The first day of every month the period touches."""
-    month, out = scope.start_on.replace(day=1), []
-    while month <= scope.end_on:
-        out.append(month)
-        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return periods_of(scope, "month")
+
+
+def period_start(day: dt.date, kind: str) -> dt.date:
+    """The first day of the month, quarter (January, April, July, October) or year holding ``day``.
+    A Buddhist-era year is the Gregorian year's months: only its number differs."""
+    span = SPAN_MONTHS[kind]
+    return dt.date(day.year, (day.month - 1) // span * span + 1, 1)
+
+
+def periods_of(scope: Scope, kind: str) -> list[dt.date]:
+    """The first day of every month, quarter or year the period touches."""
+    start, out, span = period_start(scope.start_on, kind), [], SPAN_MONTHS[kind]
+    while start <= scope.end_on:
+        out.append(start)
+        month = start.month - 1 + span
+        start = dt.date(start.year + month // 12, month % 12 + 1, 1)
     return out
+
+
+def period_text(day: dt.date | None, kind: str, organization: Any) -> str:
+    """A quarter as ``Q4 2026`` (``ไตรมาส 4/2569`` in Thai with Buddhist-era years), a year as
+    ``2026`` (``2569``); a month, a week or a day as the other reports write them."""
+    if day is None:
+        return ""
+    if kind in ("week", "day"):
+        return date_text(day, organization)
+    if kind not in ("quarter", "year"):
+        return month_text(day, organization)
+    year = day.year + (BUDDHIST_ERA_OFFSET if thai_era(organization) else 0)
+    if kind == "year":
+        return str(year)
+    return gettext("Q%(quarter)s %(year)s") % {"quarter": (day.month - 1) // 3 + 1, "year": year}
 
 
 def month_bounds(month: dt.date, scope: Scope) -> Q:
@@ -92,7 +133,7 @@ class CardUsageByMember(Report):
 
 class OverallForm(ReportForm):
     period = forms.ChoiceField(label=_("Group by"), required=False, initial="month", choices=[
-        ("month", _("Month")), ("week", _("Week")), ("day", _("Day"))])
+        ("month", _("Month")), ("week", _("Week")), ("day", _("Day")), ("quarter", _("Quarter")), ("year", _("Year"))])
 
 
 @register
@@ -119,6 +160,8 @@ class CardUsageOverall(Report):
     def columns_of(self, scope: Scope) -> tuple[Column, ...]:
         if scope.data.get("period") in ("day", "week"):
             return (Column("period", _("Period"), DATE), *self.columns[1:])
+        if scope.data.get("period") in ("quarter", "year"):
+            return (Column("period_label", _("Period"), TEXT, order="period"), *self.columns[1:])
         return self.columns
 
     def rows(self, scope: Scope) -> Rows:
@@ -130,13 +173,15 @@ class CardUsageOverall(Report):
         return with_average([member_sales(scope).aggregate(**measures())])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+        kind = scope.data.get("period") or "month"
+        for row in rows:
+            row["period_label"] = period_text(row["period"], kind, scope.organization)
         return with_average(rows)
 
     def chart(self, scope: Scope) -> Any:
         rows = list(self.rows(scope).order_by("period"))
-        monthly = (scope.data.get("period") or "month") == "month"
-        labels = [month_text(r["period"], scope.organization) if monthly else date_text(r["period"], scope.organization)
-                  for r in rows]
+        kind = scope.data.get("period") or "month"
+        labels = [period_text(r["period"], kind, scope.organization) for r in rows]
         return bars(str(_("Visits and members per period")), labels,
                     [(str(_("Visits")), [r["visits"] for r in rows]), (str(_("Members")), [r["members"] for r in rows])],
                     height=240)
@@ -181,8 +226,8 @@ class MonthlyFrequency(Report):
 
 
 class FrequencyForm(BandsForm):
-    period = forms.ChoiceField(label=_("Per"), required=False, initial="month",
-                               choices=[("month", _("Month")), ("week", _("Week"))])
+    period = forms.ChoiceField(label=_("Per"), required=False, initial="month", choices=[
+        ("month", _("Month")), ("week", _("Week")), ("quarter", _("Quarter")), ("year", _("Year"))])
 
 
 @register
@@ -190,8 +235,8 @@ class FrequencyPerPeriod(Report):
     slug = "frequency-per-period"
     group = _("Card usage")
     title = _("Card usage frequency per period")
-    description = _("For each month (or week): members grouped by their visits in it (1, 2–3, 4–6, 7+ or the bands "
-                    "you choose), with their visits and amount.")
+    description = _("For each month (or week, quarter, year): members grouped by their visits in it (1, 2–3, 4–6, 7+ "
+                    "or the bands you choose), with their visits and amount.")
     form_class = FrequencyForm
     default_sort = "month"
     columns = (
@@ -209,8 +254,12 @@ class FrequencyPerPeriod(Report):
         return six_months(today)
 
     def columns_of(self, scope: Scope) -> tuple[Column, ...]:
-        if scope.data.get("period") == "week":  # a week by its Monday
+        kind = scope.data.get("period") or "month"
+        if kind == "week":  # a week by its Monday
             return (Column("month", _("Week of"), DATE), *self.columns[1:])
+        if kind in ("quarter", "year"):  # its name (Q4 2026); sorted by its first day
+            label = _("Quarter") if kind == "quarter" else _("Year")
+            return (Column("period_label", label, TEXT, order="month"), *self.columns[1:])
         return self.columns
 
     def _sales(self, scope: Scope) -> Any:
@@ -231,16 +280,18 @@ class FrequencyPerPeriod(Report):
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         bands = bands_of(scope)
+        kind = scope.data.get("period") or "month"
         for row in rows:
             row["band_label"] = bands[row["band"]][2]
+            row["period_label"] = period_text(row["month"], kind, scope.organization)
         return with_average(rows)
 
     def chart(self, scope: Scope) -> Any:
         bands = bands_of(scope)
         found = {(r["month"], r["band"]): r["members"] for r in self.rows(scope).order_by()}
-        weekly = scope.data.get("period") == "week"
-        periods = sorted({p for p, _b in found}) if weekly else months_of(scope)
-        labels = [date_text(p, scope.organization) if weekly else month_text(p, scope.organization) for p in periods]
+        kind = scope.data.get("period") or "month"
+        periods = sorted({p for p, _b in found}) if kind == "week" else periods_of(scope, kind)
+        labels = [period_text(p, kind, scope.organization) for p in periods]
         return bars(str(_("Members by visits, per period")), labels,
                     [(label, [found.get((p, i), 0) for p in periods]) for i, (_l, _h, label) in enumerate(bands)],
                     stacked=True, height=260)

@@ -40,3 +40,8 @@ class ReportExport(TenantModel):
         if self.status == self.Status.DONE:
             return 100
         return min(99, 100 * self.rows_done // self.rows_total) if self.rows_total else 0
+
+
+from sasom.reports.builder_models import ReportSchedule, ReportScheduleRun, SavedReport  # noqa: E402
+
+__all__ = ["ReportExport", "ReportSchedule", "ReportScheduleRun", "SavedReport"]

@@ -1,10 +1,12 @@
 """The reports' pages. The dashboard keeps its historic name ``core:dashboard`` (templates, the
 login redirect and bookmarks use it): ``sasom.urls`` serves ``core_urlpatterns`` in core's
-namespace, since core may not import this app."""
+namespace, since core may not import this app. The catch-all ``<slug>/`` (a declared report)
+comes last: "builder" and "cards" would otherwise read as a report's slug."""
 
 from django.urls import path
 
-from sasom.reports import views
+from sasom.reports import cards_views, views
+from sasom.reports.builder_urls import builder_urlpatterns
 
 app_name = "reports"
 
@@ -17,5 +19,8 @@ urlpatterns = [
     path("statement/", views.statement_view, name="statement"),
     path("exports/<int:pk>/", views.export_status, name="export"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    *builder_urlpatterns,
+    path("cards/", cards_views.cards_view, name="cards"),
+    path("cards/exports/<int:pk>/", cards_views.cards_export, name="cards_export"),
     path("<slug:slug>/", views.report_view, name="report"),
 ]

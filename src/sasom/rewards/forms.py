@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm, BoundedModelForm
 from sasom.core.forms_dates import ShopDateField, ShopDateInput
+from sasom.core.uploads import PictureField
 from sasom.members.models import MemberType
 from sasom.organizations.models import Branch, Terminal
+from sasom.segments.forms import SegmentForm
 from sasom.tiers.models import Tier
 
 from .models import CouponTemplate, PointsDiscountRule, Reward, RewardSettings
@@ -56,6 +58,8 @@ class _OrgForm(BoundedModelForm):
 
 
 class RewardForm(_OrgForm):
+    image = PictureField(label=_("image"), required=False)
+
     class Meta:
         model = Reward
         fields = [
@@ -69,6 +73,7 @@ class RewardForm(_OrgForm):
 class CouponTemplateForm(_OrgForm):
     products = forms.CharField(label=_("products it applies to (codes, comma-separated)"), required=False)
     categories = forms.CharField(label=_("categories it applies to (codes, comma-separated)"), required=False)
+    image = PictureField(label=_("image"), required=False)
 
     class Meta:
         model = CouponTemplate
@@ -150,29 +155,18 @@ class ReasonForm(BoundedForm):
     reason = forms.CharField(label=_("reason"), max_length=200)
 
 
-class BulkForm(BoundedForm):
-    member_types = forms.ModelMultipleChoiceField(
-        label=_("member types"), queryset=MemberType.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    earned_from_on = ShopDateField(label=_("points earned from"), required=False)
-    earned_to_on = ShopDateField(label=_("points earned to (inclusive)"), required=False)
-    min_points = forms.IntegerField(label=_("minimum points"), min_value=0, initial=0, required=False)
+class CouponBulkForm(SegmentForm):
+    """Bulk issue: the members (the shared segment form), whether the coupon's points are charged,
+    and the count previewed (the issue is refused when it changed)."""
+
     charge_points = forms.BooleanField(label=_("charge the coupon's points"), required=False)
-    expected_count = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_count = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args, organization, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = cast("forms.ModelMultipleChoiceField[MemberType]", self.fields["member_types"])
-        field.queryset = MemberType.objects.filter(organization=organization)
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        a, b = data.get("earned_from_on"), data.get("earned_to_on")
-        if a and b and b < a:
-            self.add_error("earned_to_on", _("The end date is before the start date."))
-        return data
+    def __init__(self, *args: Any, organization_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, organization_id=organization_id, **kwargs)
+        types = cast(forms.ChoiceField, self.fields["member_types"])
+        types.widget = forms.CheckboxSelectMultiple()
+        types.choices = types.choices  # the setter hands them to the new widget
 
 
 class CashierForm(BoundedForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -34,10 +35,20 @@ def segment_clean(conditions: Any) -> list[dict[str, Any]]:
     return clean
 
 
-def segment_members(*, organization_id: int, conditions: Any, today: dt.date | None = None) -> QuerySet[Member]:
-    """Members of the organization meeting every condition (never an anonymized member)."""
+def segment_plain(conditions: Any) -> list[dict[str, Any]]:
+    """The conditions cleaned and made plain JSON to store (dates as ISO, amounts as strings); a
+    stored segment is cleaned again whenever it is read."""
+    return [{k: (v.isoformat() if isinstance(v, dt.date) else str(v) if isinstance(v, Decimal) else v)
+             for k, v in condition.items()} for condition in segment_clean(conditions)]
+
+
+def segment_members(*, organization_id: int, conditions: Any, today: dt.date | None = None,
+                    time_zone: str | None = None) -> QuerySet[Member]:
+    """Members of the organization meeting every condition (never an anonymized member). Given the
+    organization's ``time_zone``, building the queryset reads nothing."""
     clean = segment_clean(conditions)
-    zone = Organization.objects.filter(pk=organization_id).values_list("time_zone", flat=True).first() or "Asia/Bangkok"
+    zone = time_zone or Organization.objects.filter(pk=organization_id).values_list(
+        "time_zone", flat=True).first() or "Asia/Bangkok"
     ctx = Context(organization_id=organization_id, time_zone=zone,
                   today=today or timezone.localdate(timezone=zoneinfo.ZoneInfo(zone)))
     qs = Member.objects.filter(organization_id=organization_id, anonymized_at__isnull=True).exclude(

@@ -59,3 +59,51 @@ def test_four_tills_race_for_the_last_bill_of_a_budget(transactional_db, shop, b
     assert discounts == [Decimal("0.00")] * 3 + [Decimal("20.00")]
     assert PromotionUse.objects.count() == 1
     assert Promotion.objects.get(pk=row.pk).uses == 1
+
+
+def test_a_partial_return_giving_the_budget_back_races_a_new_sale(transactional_db, shop, branch):
+    # given the one bill of a budget spent by a sale of 3 bags, and a second till
+    row = promotion(shop, "LAST", "qty_free", {"bands": [{"from": 2, "value": 1}]}, ["CHIPS"], budget=1)
+    tills = [TerminalFactory(organization=shop, branch=branch, code=f"T{i}") for i in range(2)]
+    when = dt.datetime(2026, 11, 24, 5, 30, tzinfo=dt.UTC)
+
+    def sell(i: int) -> None:
+        services.sale_commit(
+            organization=shop, branch=branch, terminal=tills[i], receipt_id=f"R-{i}",
+            basket=engine.Basket(occurred_at=when, lines=(), branch_code=branch.code, terminal_code=tills[i].code),
+            sent=(LineIn(line_no=1, code="CHIPS", quantity=Decimal("3"), unit_price=None),),
+            actor=Actor.system(f"till{i}"),
+        )
+
+    sell(0)
+    sale = SaleLine.objects.get().sale
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run(job) -> None:  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait()
+            job()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    # when a bag of the first sale comes back (its remainder loses the promotion) while the
+    # second till sells 3 bags
+    jobs = [lambda: services.sale_return(sale=sale, lines={1: Decimal("1")}, actor=Actor.system("desk"),
+                                         return_id="RT-1"),
+            lambda: sell(1)]
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    # then the count is the uses not reversed, never above the budget, and the second sale got the
+    # free bag exactly when it is the one counted
+    assert errors == []
+    live = PromotionUse.objects.filter(reversed=False)
+    assert Promotion.objects.get(pk=row.pk).uses == live.count() <= 1
+    assert PromotionUse.objects.get(sale=sale).reversed is True
+    second = SaleLine.objects.get(sale__receipt_id="R-1")
+    assert (second.promotion_discount == Decimal("20.00")) == live.filter(sale=second.sale).exists()

@@ -64,6 +64,13 @@ def test_the_inquiry_shows_the_members_price_and_the_promotions_with_the_next_st
     page = cashier.get(reverse("checkout:till_inquiry"), {"code": "8850001"}).content.decode()
     assert "มันฝรั่งทอด" in page and 'id="inquiry-net">20.00' in page
     assert "ซื้อ 2 แถม 1" in page and "ข้าวแถมข้าว" not in page
-    assert "add 1 more" in page
+    assert "เพิ่ม CHIPS อีก 1 ชิ้น รับฟรี 1 ชิ้น" in page  # the hint in the screen's language
     unknown = cashier.get(reverse("checkout:till_inquiry"), {"code": "NOPE"}).content.decode()
     assert "ไม่พบสินค้ารหัส NOPE" in unknown  # the screen speaks Thai
+
+
+def test_the_till_inquiry_shows_the_next_step_in_thai(shop, cashier):  # noqa: F811
+    promotion(shop, "PACK", "group_fixed_total", {"quantity": 3, "total": "50"}, ["CHIPS"], name="3 ถุง 50")
+    scan(cashier, "8850001")
+    page = cashier.get(reverse("checkout:till_inquiry"), {"code": "8850001"}).content.decode()
+    assert "เพิ่มอีก 2 ชิ้น รับ 3 ชิ้น: รวม 50.00 บาท" in page

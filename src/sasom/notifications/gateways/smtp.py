@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import smtplib
 from email.utils import formataddr, make_msgid
+from typing import Any
 
 from django.core.mail import EmailMessage, get_connection
 from django.utils.translation import gettext_lazy as _
 
 from sasom.notifications.backends import DeliveryError, Outgoing
-from sasom.notifications.models import Channel
+from sasom.notifications.models import Channel, ChannelConfig
 
 from .base import (
     CHOICE,
@@ -40,7 +41,9 @@ class Smtp(Gateway):
         Option("from_name", _("From name"), TEXT, required=False, max_length=100),
     )
 
-    def send(self, outgoing: Outgoing, settings: Settings) -> Delivery:
+    @staticmethod
+    def connection(settings: Settings) -> tuple[Any, str]:
+        """Django's SMTP backend for these settings, and the sender ("Name <address>")."""
         security = settings.get("security")
         connection = get_connection(
             "django.core.mail.backends.smtp.EmailBackend", host=settings.get("host"), port=int(settings.get("port")),
@@ -50,6 +53,10 @@ class Smtp(Gateway):
         sender = settings.get("from_email")
         if settings.get("from_name"):
             sender = formataddr((settings.get("from_name"), sender))
+        return connection, sender
+
+    def send(self, outgoing: Outgoing, settings: Settings) -> Delivery:
+        connection, sender = self.connection(settings)
         subject = outgoing.subject or outgoing.body.split("\n", 1)[0][:78]
         message_id = make_msgid(idstring=f"sasom.{outgoing.message_id}",
                                 domain=str(settings.get("from_email")).rpartition("@")[2] or "localhost")
@@ -62,3 +69,16 @@ class Smtp(Gateway):
         except (smtplib.SMTPException, OSError) as error:
             raise DeliveryError(f"SMTP: {error}") from None
         return Delivery(provider_ref=message_id[:100])
+
+
+def organization_connection(organization_id: int) -> tuple[Any, str] | None:
+    """The organization's active SMTP channel as (connection, sender), for ``core.mail``; None
+    without one (the deployment's backend is used then)."""
+    from sasom.notifications.channels import channel_settings  # noqa: PLC0415 - channels imports the gateways
+
+    config = ChannelConfig.objects.filter(organization_id=organization_id, channel=Channel.EMAIL,
+                                          gateway=Smtp.key, is_active=True).first()
+    if config is None:
+        return None
+    _gateway, settings = channel_settings(config)
+    return Smtp.connection(settings)

@@ -11,15 +11,26 @@ known is skipped, and the explanation says so.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sasom.promotions.engine.types import ZERO, Context, Gift, Pool
 from sasom.promotions.engine.units import Takes, unit_value
 
 
-def give(pool: Pool, ctx: Context, takes: Takes, sku: str, quantity: int, price: Decimal) -> tuple[Gift | None, str]:
+@dataclass(frozen=True, slots=True)
+class GiftNote:
+    """What :func:`give` did (the kinds say it in words: ``kinds._goods.gift_note``)."""
+
+    sku: str
+    in_basket: int  # units of the basket taken as the gift
+    left: int  # units not in the basket: a gift line, or skipped when its price is not known
+    known: bool  # the list price of ``sku`` is known (``Context.gift_prices``)
+
+
+def give(pool: Pool, ctx: Context, takes: Takes, sku: str, quantity: int, price: Decimal) -> tuple[Gift | None, GiftNote]:
     """Give ``quantity`` units of ``sku`` at ``price``: in the basket first (into ``takes``), the
-    rest as a gift. Returns the gift (or None) and a note for the explanation."""
+    rest as a gift. Returns the gift (or None) and what was done."""
     left = quantity
     for line in sorted(pool.lines, key=lambda ln: ln.index):
         if left <= 0:
@@ -36,12 +47,8 @@ def give(pool: Pool, ctx: Context, takes: Takes, sku: str, quantity: int, price:
         takes.add(line.index, n, (value - price) * n)
         left -= n
     in_basket = quantity - left
-    note = f"{in_basket} x {sku} in the basket" if in_basket else ""
-    if left <= 0:
-        return None, note
     list_price = ctx.gift_prices.get(sku)
-    if list_price is None:
-        missing = f"{left} x {sku} skipped: its price is not known"
-        return None, f"{note}; {missing}" if note else missing
-    added = f"{left} x {sku} added"
-    return Gift(sku, Decimal(left), min(price, list_price), list_price), f"{note}; {added}" if note else added
+    note = GiftNote(sku, in_basket, max(left, 0), list_price is not None)
+    if left <= 0 or list_price is None:
+        return None, note
+    return Gift(sku, Decimal(left), min(price, list_price), list_price), note

@@ -27,6 +27,7 @@ from decimal import Decimal
 from sasom.promotions.engine.conditions import conditions_met
 from sasom.promotions.engine.goods import give
 from sasom.promotions.engine.index import candidates
+from sasom.promotions.engine.kinds._goods import chosen_text
 from sasom.promotions.engine.search import order_key, search
 from sasom.promotions.engine.types import (
     MODE_BEST,
@@ -84,7 +85,7 @@ def run(promotion: Promotion, pool: Pool, ctx: Context) -> Applied | None:
             gift, note = give(view, ctx, extra, chosen, int(choice.quantity), choice.unit_price)
             takes += _taken(view, extra.build(view.net), consume=not stacks)
             gifts += [gift] if gift is not None else []
-            explanation = f"{explanation}; chosen {chosen}: {note}"
+            explanation = chosen_text(explanation, chosen, note)
             choice = None
         else:
             choice = replace(choice, promotion=promotion.code)
@@ -101,6 +102,12 @@ def run(promotion: Promotion, pool: Pool, ctx: Context) -> Applied | None:
         message=promotion.message,
         stacks=stacks,
     )
+
+
+def _replay(pool: Pool, applied: Applied) -> None:
+    for t in applied.takes:
+        pool.free[t.index] -= t.units
+        pool.net[t.index] -= t.discount
 
 
 def _every_unit(pool: Pool) -> Pool:
@@ -150,11 +157,17 @@ def resolve(pset: PromotionSet, lines: Sequence[Line], ctx: Context, *, hints: b
     pool = fresh_pool(lines)
     promotions = applicable(pset, pool, ctx)
     plain = [p for p in promotions if not p.stacks]
+    known: dict[int, Applied] = {}
     if pset.mode == MODE_BEST and len(plain) > 1:
-        plain = search(plain, pool, ctx, run)
+        plan = search(plain, pool, ctx, run)
+        plain, known = plan.order, plan.known
     applied: list[Applied] = []
     for promotion in plain + [p for p in promotions if p.stacks]:
-        result = run(promotion, pool, ctx)
+        result = known.get(id(promotion))
+        if result is not None:  # the search ran it on these very units: take what it took
+            _replay(pool, result)
+        else:
+            result = run(promotion, pool, ctx)
         if result is not None:
             applied.append(result)
     return Result(applied=tuple(applied), hints=next_steps(promotions, applied, pool, ctx) if hints else ())

@@ -4,15 +4,24 @@ Promotions that can touch no line in common are independent: they are partitione
 (union-find over the lines each can touch, gifts included) and each group is searched alone.
 A group of up to ``EXHAUSTIVE`` promotions is searched exhaustively (depth first over the orders,
 a promotion that does not apply is dropped from the rest of that branch: fewer units never make
-it apply); a larger group is ordered greedily (the promotion worth most on the units left, again
-and again), or the priority order itself when that is worth more. Worth = the discount given,
-plus for a choice not yet made its best option. Ties go to the priority order, so "best" is never
-worse than "priority" for the customer.
+it apply), with branch and bound: a branch stops when what it has plus the most the promotions
+left could still give (``ceiling``) cannot beat the best order found. A larger group is ordered
+greedily (the promotion worth most on the units left, again and again), or the priority order
+itself when that is worth more. Worth = the discount given, plus for a choice not yet made its
+best option. Ties go to the priority order, so "best" is never worse than "priority" for the
+customer.
+
+Every trial goes through :class:`Trials`: a promotion's result depends only on the lines it reads
+(its items and its gifts), so a trial on the same units and amounts of those lines is answered
+from the cache, whichever branch asks (the orders of promotions over different lines meet the
+same states again and again). The search hands the resolver the results of the order it chose
+(:class:`Plan`), so the chosen order is not run a second time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sasom.promotions.engine.types import ZERO, Applied, Context, Line, Pool, Promotion
@@ -87,87 +96,216 @@ def _copy(pool: Pool) -> Pool:
     return Pool(pool.lines, dict(pool.free), dict(pool.net))
 
 
-def exhaustive(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) -> list[Promotion]:
-    best: tuple[Decimal, list[Promotion]] = (Decimal(-1), [])
+def advance(pool: Pool, applied: Applied) -> Pool:
+    """A copy of ``pool`` after a non-stacking promotion took what ``applied`` says (the takes
+    are already within what the pool allowed, so this is what running it again would do)."""
+    state = _copy(pool)
+    free, net = state.free, state.net
+    for t in applied.takes:
+        free[t.index] -= t.units
+        net[t.index] -= t.discount
+    return state
 
-    def walk(state: Pool, rest: list[Promotion], order: list[Promotion], value: Decimal) -> None:
+
+class Trials:
+    """``run`` with its answers kept for the call: a promotion's result is a function of the free
+    units and the amounts of the lines it reads (its touched lines and the lines its items
+    match), so the same state of those lines gives the cached answer."""
+
+    __slots__ = ("cache", "ctx", "reads", "run", "touched")
+
+    def __init__(self, promotions: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner,
+                 touched: dict[int, frozenset[int]] | None = None) -> None:
+        self.run = run
+        self.ctx = ctx
+        self.touched = touched if touched is not None else touched_lines(promotions, pool)
+        self.reads: dict[int, tuple[int, ...]] = {}
+        for p in promotions:
+            read = set(self.touched[id(p)])
+            items = p.rule.items()
+            matched = pool.lines_of(items) if isinstance(pool, Basket) else [
+                ln for ln in pool.lines if items.matches(ln)]
+            read.update(ln.index for ln in matched)
+            self.reads[id(p)] = tuple(sorted(read))
+        self.cache: dict[tuple[object, ...], tuple[Applied | None, Decimal]] = {}
+
+    def result(self, promotion: Promotion, state: Pool) -> tuple[Applied | None, Decimal]:
+        """What ``promotion`` does on ``state`` (not changed) and its worth."""
+        free, net = state.free, state.net
+        key = (id(promotion), *[(free.get(i), net.get(i)) for i in self.reads[id(promotion)]])
+        found = self.cache.get(key)
+        if found is None:
+            applied = self.run(promotion, _copy(state), self.ctx)
+            found = (applied, ZERO if applied is None else worth(applied, self.ctx))
+            self.cache[key] = found
+        return found
+
+    def ceiling(self, promotions: Sequence[Promotion], state: Pool) -> Decimal | None:
+        """The most ``promotions`` could still give together from ``state``, whatever their order:
+        what the lines they touch with free units still cost (a rule discounts only units it
+        takes, and a discount never takes a line below zero) plus
+        what each could add as goods outside the basket (``rule.ceiling``). None: unknown."""
+        lines: set[int] = set()
+        extra = ZERO
+        for p in promotions:
+            bound = getattr(p.rule, "ceiling", None)
+            if not callable(bound):
+                return None
+            more = bound(state, self.ctx)
+            if more is None:
+                return None
+            extra += more
+            lines.update(self.touched[id(p)])
+        free, net = state.free, state.net
+        return extra + sum((max(net.get(i, ZERO), ZERO) for i in lines if free.get(i, ZERO) > 0), ZERO)
+
+
+@dataclass
+class Plan:
+    """The order chosen and the result of each of its promotions on the way (id -> Applied)."""
+
+    order: list[Promotion] = field(default_factory=list)
+    known: dict[int, Applied] = field(default_factory=dict)
+    value: Decimal = ZERO
+
+
+def exhaustive(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
+               trials: Trials | None = None, prune: bool = True) -> Plan:
+    """Every order of ``group``, depth first in priority order (so the first order met is the
+    priority order, and among orders worth the same the first met wins). With ``prune`` a branch
+    whose value plus the ceiling of the promotions still able cannot beat the best found is not
+    walked: it could at most tie, and a tie met later never replaces the best."""
+    trials = trials if trials is not None else Trials(group, pool, ctx, run)
+    best = Plan(value=Decimal(-1))
+
+    def walk(state: Pool, rest: list[Promotion], plan: Plan) -> None:
         nonlocal best
+        if prune and rest and best.value >= 0:
+            ceiling = trials.ceiling(rest, state)
+            if ceiling is not None and plan.value + ceiling <= best.value:
+                return
         able = []
         for promotion in rest:
-            trial = _copy(state)
-            applied = run(promotion, trial, ctx)
+            applied, gain = trials.result(promotion, state)
             if applied is not None:
-                able.append((promotion, trial, worth(applied, ctx)))
+                able.append((promotion, applied, gain))
         if not able:
-            if value > best[0]:
-                best = (value, order)
+            if plan.value > best.value:
+                best = plan
             return
         still = [p for p, _, _ in able]
-        for promotion, trial, gain in able:
-            walk(trial, [p for p in still if p is not promotion], [*order, promotion], value + gain)
+        for promotion, applied, gain in able:
+            walk(advance(state, applied), [p for p in still if p is not promotion],
+                 Plan([*plan.order, promotion], {**plan.known, id(promotion): applied}, plan.value + gain))
 
-    walk(pool, list(group), [], ZERO)
-    return best[1]
+    walk(pool, list(group), Plan())
+    return best
+
+
+def in_order(order: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
+    """The promotions run in ``order``, each on what the ones before it left."""
+    state = pool
+    plan = Plan()
+    for promotion in order:
+        applied, gain = trials.result(promotion, state)
+        if applied is not None:
+            plan.order.append(promotion)
+            plan.known[id(promotion)] = applied
+            plan.value += gain
+            state = advance(state, applied)
+    return plan
 
 
 def value_of(order: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) -> Decimal:
-    state = _copy(pool)
-    total = ZERO
-    for promotion in order:
-        applied = run(promotion, state, ctx)
-        if applied is not None:
-            total += worth(applied, ctx)
-    return total
+    return in_order(order, pool, Trials(order, pool, ctx, run)).value
 
 
-def greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner,
-           touched: dict[int, frozenset[int]] | None = None) -> list[Promotion]:
+def greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
+           trials: Trials | None = None) -> Plan:
     """The greedy order, or the priority order when that is worth more (greedy can lose)."""
-    order = _greedy(group, pool, ctx, run, touched if touched is not None else touched_lines(group, pool))
-    if value_of(order, pool, ctx, run) >= value_of(group, pool, ctx, run):
-        return order
-    return list(group)
+    trials = trials if trials is not None else Trials(group, pool, ctx, run)
+    chosen = _greedy(group, pool, trials)
+    priority = in_order(group, pool, trials)
+    return chosen if chosen.value >= priority.value else priority
 
 
-def _greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner,
-            touched: dict[int, frozenset[int]]) -> list[Promotion]:
-    """Again and again, the promotion worth most on the units left. A promotion's worth is
-    computed again only when the one just chosen changed a line it can touch."""
-    state = _copy(pool)
+def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
+    """Again and again, the promotion worth most on the units left (a promotion whose lines did
+    not change is answered by the trials' cache). A rule that can say cheaply how much it is
+    worth at most (``rule.worth_at_most``) is not tried while that is below the best trial of the
+    round: it cannot be the one chosen (ties go to the earlier in priority order, so an earlier
+    one is tried at an equal bound). Units and amounts only go down as the order grows, so a
+    bound taken in an earlier round still holds: it is taken again only when it no longer rules
+    the promotion out."""
+    state = pool
     rest = list(group)
-    order: list[Promotion] = []
-    known: dict[int, Decimal | None] = {}
+    plan = Plan()
+    bounds: dict[int, Decimal | None] = {}
     while rest:
-        for promotion in rest:
-            if id(promotion) not in known:
-                applied = run(promotion, _copy(state), ctx)
-                known[id(promotion)] = None if applied is None else worth(applied, ctx)
-        able = [p for p in rest if known[id(p)] is not None]
-        if not able:
+        top: tuple[int, Promotion, Applied, Decimal] | None = None
+        able: list[tuple[int, Promotion]] = []
+        later: list[tuple[int, Promotion, Decimal]] = []
+        for position, promotion in enumerate(rest):
+            if id(promotion) not in bounds:
+                bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx)
+            bound = bounds[id(promotion)]
+            if bound is not None:
+                later.append((position, promotion, bound))
+                continue
+            applied, gain = trials.result(promotion, state)
+            if applied is None:
+                continue
+            able.append((position, promotion))
+            if top is None or gain > top[3]:
+                top = (position, promotion, applied, gain)
+        for position, promotion, bound in sorted(later, key=lambda x: (-x[2], x[0])):
+            if not _beaten(bound, position, top):
+                bound = bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx)
+            if bound is not None and _beaten(bound, position, top):
+                able.append((position, promotion))  # not tried this round; still in the race
+                continue
+            applied, gain = trials.result(promotion, state)
+            if applied is None:
+                continue
+            able.append((position, promotion))
+            if top is None or gain > top[3] or (gain == top[3] and position < top[0]):
+                top = (position, promotion, applied, gain)
+        if top is None:
             break
-        top = able[0]
-        for promotion in able[1:]:
-            if (known[id(promotion)] or ZERO) > (known[id(top)] or ZERO):
-                top = promotion
-        chosen = run(top, state, ctx)
-        order.append(top)
-        changed = {t.index for t in chosen.takes} if chosen is not None else set()
-        rest = [p for p in able if p is not top]
-        for promotion in rest:
-            if touched[id(promotion)] & changed:
-                del known[id(promotion)]
-    return order
+        _, promotion, applied, gain = top
+        plan.order.append(promotion)
+        plan.known[id(promotion)] = applied
+        plan.value += gain
+        state = advance(state, applied)
+        rest = [p for _, p in sorted(able, key=lambda x: x[0]) if p is not promotion]
+    return plan
 
 
-def search(promotions: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) -> list[Promotion]:
-    """The non-stacking ``promotions`` (in priority order) in the order best for the customer."""
+def _beaten(bound: Decimal, position: int, top: tuple[int, Promotion, Applied, Decimal] | None) -> bool:
+    return top is not None and (bound < top[3] or (bound == top[3] and position > top[0]))
+
+
+def _worth_at_most(promotion: Promotion, state: Pool, ctx: Context) -> Decimal | None:
+    bound = getattr(promotion.rule, "worth_at_most", None)
+    return bound(state, ctx) if callable(bound) else None
+
+
+def search(promotions: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
+           prune: bool = True) -> Plan:
+    """The non-stacking ``promotions`` (in priority order) in the order best for the customer,
+    with the results of the searched groups (a promotion alone in its group is left to run)."""
     touched = touched_lines(promotions, pool)
-    order: list[Promotion] = []
+    trials = Trials(promotions, pool, ctx, run, touched)
+    plan = Plan()
     for group in partition(promotions, pool, touched):
         if len(group) == 1:
-            order += group
-        elif len(group) <= EXHAUSTIVE:
-            order += exhaustive(group, pool, ctx, run)
+            plan.order += group
+            continue
+        if len(group) <= EXHAUSTIVE:
+            found = exhaustive(group, pool, ctx, run, trials=trials, prune=prune)
         else:
-            order += greedy(group, pool, ctx, run, touched)
-    return order
+            found = greedy(group, pool, ctx, run, trials=trials)
+        plan.order += found.order
+        plan.known.update(found.known)
+        plan.value += found.value
+    return plan

@@ -303,7 +303,7 @@ class ParamSpec:
 class ParamsError(ValueError):
     """Parameters a kind refuses: ``field`` names the parameter (``bands.1.value``)."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: Any) -> None:  # a str or a lazy translation
         super().__init__(message)
         self.field = field
         self.message = message

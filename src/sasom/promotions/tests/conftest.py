@@ -92,3 +92,16 @@ def catalog(org) -> dict[str, Any]:
         ]
     }
     return {"drinks": drinks, "snacks": snacks, "pantene": pantene, **products}
+
+
+@pytest.fixture(autouse=True)
+def _engine_texts_in_english(request: pytest.FixtureRequest) -> Any:
+    """The engine's tests read its explanations and hints in English (the shop's default
+    language is Thai; test_engine_texts and the till's tests read them in Thai)."""
+    if not request.node.module.__name__.rsplit(".", 1)[-1].startswith("test_engine_"):
+        yield
+        return
+    from django.utils import translation  # noqa: PLC0415 - only the engine's tests need it
+
+    with translation.override("en"):
+        yield

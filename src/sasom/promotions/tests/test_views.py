@@ -147,7 +147,7 @@ def test_try_a_basket_on_the_promotions_page(staff_client, org, catalog):
     html = client.post(f"/promotions/{promo.pk}/", {"lines": "COKE 3\nLAYS 1", "member": "", "branch": ""}).content.decode()
     assert "COKE-B2G1" in html and "65.00" in html and "15.00" in html
     html = client.post(f"/promotions/{promo.pk}/", {"lines": "COKE 2"}).content.decode()
-    assert "COKE-B2G1" in html and "add 1 more" in html
+    assert "COKE-B2G1" in html and "เพิ่ม COKE อีก 1 ชิ้น รับฟรี 1 ชิ้น" in html  # the hint in the screen's language
     html = client.post(f"/promotions/{promo.pk}/", {"lines": "NOPE 2"}).content.decode()
     assert "NOPE" in html and "errorlist" in html
     assert not AuditEvent.objects.filter(action__startswith="promotions.").exclude(action="promotions.create").exists()

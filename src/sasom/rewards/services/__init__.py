@@ -10,15 +10,12 @@ from .catalog import (
 )
 from .coupons import (
     BillLine,
-    BulkConditions,
-    bulk_conditions_from,
     coupon_cancel,
     coupon_get,
     coupon_issue,
     coupon_use,
-    coupons_bulk_issue,
-    coupons_bulk_preview,
 )
+from .coupons_bulk import BulkPreview, bulk_recipients, coupons_bulk_issue, coupons_bulk_preview
 from .discount import bill_amount_of, points_discount_quote_for
 from .redeem import (
     ensure_branch_allowed,
@@ -31,7 +28,7 @@ from .redeem import (
 )
 
 __all__ = [
-    "BillLine", "BulkConditions", "bill_amount_of", "bulk_conditions_from", "coupon_cancel", "coupon_get",
+    "BillLine", "BulkPreview", "bill_amount_of", "bulk_recipients", "coupon_cancel", "coupon_get",
     "coupon_issue", "coupon_template_save", "coupon_use", "coupons_bulk_issue", "coupons_bulk_preview",
     "ensure_branch_allowed", "points_discount_quote", "points_discount_quote_for",
     "points_discount_rule_save", "points_purchase", "points_purchase_void", "points_purchase_void_for_payment",

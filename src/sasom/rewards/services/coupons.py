@@ -1,5 +1,5 @@
-"""Coupons: issued for points (one member or many by conditions), used once at the POS, cancelled
-while unused (points come back).
+"""Coupons: issued for points (one member, or many by a segment: :mod:`.coupons_bulk`), used once
+at the POS, cancelled while unused (points come back).
 
 A coupon's code is 12 characters drawn with :mod:`secrets` from an alphabet without look-alike
 characters, unique per organization. Using a coupon is a conditional update of its row
@@ -10,21 +10,19 @@ once get exactly one success; the other gets ``coupon_used``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record
 from sasom.core.errors import Conflict, DomainError, NotFound
-from sasom.ledger.models import Entry, PointAccount
 from sasom.members.models import Member
-from sasom.organizations.models import Branch, Organization, Staff
+from sasom.organizations.models import Branch, Staff
 
 from .. import errors as E
 from .. import points as ledger
@@ -34,9 +32,8 @@ from ..pricing import (
     coupon_code_normalize,
     coupon_discount,
     coupon_expiry,
-    local_midnight,
 )
-from ..selectors import member_tier, members_of_tiers, tier_allowed
+from ..selectors import member_tier, tier_allowed
 from .coupon_events import coupon_announce
 from .redeem import ensure_benefits, ensure_branch_allowed, ensure_member
 
@@ -133,115 +130,6 @@ def coupon_issue(
     )
     coupon_announce(coupon, used=False, occurred_at=now, member_code=member.code)
     return coupon
-
-
-# --- bulk issue ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BulkConditions:
-    member_type_ids: tuple[int, ...] = ()
-    earned_from_on: dt.date | None = None
-    earned_to_on: dt.date | None = None  # inclusive
-    min_points: int = 0
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "member_type_ids": list(self.member_type_ids),
-            "earned_from_on": self.earned_from_on.isoformat() if self.earned_from_on else None,
-            "earned_to_on": self.earned_to_on.isoformat() if self.earned_to_on else None,
-            "min_points": self.min_points,
-        }
-
-
-def bulk_members(organization: Organization, conditions: BulkConditions) -> QuerySet[Member]:
-    """Active members matching the conditions.
-
-    With a date range, ``min_points`` applies to the points EARNED in that range (local dates,
-    both ends included); without one, to the spendable balance now.
-    """
-    members = Member.objects.filter(organization=organization, status=Member.Status.ACTIVE)
-    if conditions.member_type_ids:
-        members = members.filter(member_type_id__in=conditions.member_type_ids)
-    if conditions.earned_from_on or conditions.earned_to_on:
-        tz = organization.time_zone
-        earns = Entry.objects.filter(organization=organization, kind=Entry.Kind.EARN)
-        if conditions.earned_from_on:
-            earns = earns.filter(occurred_at__gte=local_midnight(conditions.earned_from_on, tz))
-        if conditions.earned_to_on:
-            earns = earns.filter(occurred_at__lt=local_midnight(conditions.earned_to_on + dt.timedelta(days=1), tz))
-        ids = (
-            earns.values("account__member_id")
-            .annotate(total=Sum("amount"))
-            .filter(total__gte=max(conditions.min_points, 1))
-            .values("account__member_id")
-        )
-        members = members.filter(pk__in=ids)
-    elif conditions.min_points > 0:
-        members = members.filter(
-            pk__in=PointAccount.objects.filter(
-                organization=organization, spendable__gte=conditions.min_points
-            ).values("member_id")
-        )
-    return members
-
-
-def coupons_bulk_preview(*, organization: Organization, template: CouponTemplate, conditions: BulkConditions) -> int:
-    """How many members a bulk issue would reach (before per-member limits)."""
-    members = bulk_members(organization, conditions)
-    allowed = list(template.member_types.values_list("pk", flat=True))
-    if allowed:
-        members = members.filter(member_type_id__in=allowed)
-    if template.tiers:
-        members = members.filter(pk__in=members_of_tiers(organization.pk, template.tiers))
-    return members.count()
-
-
-def coupons_bulk_issue(
-    *,
-    organization: Organization,
-    template: CouponTemplate,
-    conditions: BulkConditions,
-    actor: Actor,
-    charge_points: bool = False,
-    expected_count: int | None = None,
-    now: dt.datetime | None = None,
-) -> CouponBatch:
-    """Issue one coupon to every matching member (preview with :func:`coupons_bulk_preview` first).
-
-    ``expected_count`` is the previewed count: when the members changed meanwhile the issue is
-    refused so marketing sees the new number first. Members at their limit or (when charging)
-    short of points are skipped; each member's coupon is its own transaction.
-    """
-    if template.organization_id != organization.pk:
-        raise NotFound(E.COUPON_NOT_FOUND, _("No such coupon type."), field="template")
-    if not template.is_active:
-        raise DomainError(E.COUPON_TEMPLATE_INACTIVE, _("This coupon is no longer offered."), field="template")
-    count = coupons_bulk_preview(organization=organization, template=template, conditions=conditions)
-    if expected_count is not None and expected_count != count:
-        raise Conflict(
-            E.VALUE_INVALID,
-            _("The number of members changed from %(a)s to %(b)s; check the preview again.") % {"a": expected_count, "b": count},
-        )
-    batch = CouponBatch.objects.create(
-        organization=organization, template=template, conditions=conditions.as_json(),
-        charge_points=charge_points, created_by_id=actor.user_id,
-    )
-    members = bulk_members(organization, conditions).select_related("organization", "member_type")
-    issued = 0
-    for member in members.iterator(chunk_size=500):
-        try:
-            coupon_issue(member=member, template=template, actor=actor, charge_points=charge_points, batch=batch, now=now)
-        except DomainError:
-            continue
-        issued += 1
-    CouponBatch.objects.filter(pk=batch.pk).update(issued_count=issued)
-    batch.issued_count = issued
-    audit_record(
-        organization_id=organization.pk, actor=actor, action="coupon.bulk_issue", obj=batch,
-        object_repr=f"{template.code} ×{issued}", changes={"issued": [0, issued], "conditions": [None, conditions.as_json()]},
-    )
-    return batch
 
 
 # --- use and cancel -----------------------------------------------------------------------------
@@ -383,12 +271,3 @@ def coupon_cancel(*, coupon: Coupon, actor: Actor, reason: str) -> Coupon:
         reason=reason,
     )
     return coupon
-
-
-def bulk_conditions_from(data: Mapping[str, Any]) -> BulkConditions:
-    return BulkConditions(
-        member_type_ids=tuple(mt.pk for mt in data.get("member_types") or []),
-        earned_from_on=data.get("earned_from_on"),
-        earned_to_on=data.get("earned_to_on"),
-        min_points=int(data.get("min_points") or 0),
-    )

@@ -17,7 +17,6 @@ from sasom.rewards.models import Coupon, CouponBatch
 from sasom.rewards.pricing import CODE_ALPHABET, CODE_LENGTH, coupon_code_display
 from sasom.rewards.services import (
     BillLine,
-    BulkConditions,
     coupon_cancel,
     coupon_issue,
     coupon_use,
@@ -250,19 +249,40 @@ def test_bulk_issue_to_members_who_earned_in_march(org, member_type, cash100, gi
             basket=engine.Basket(occurred_at=when, lines=(engine.BasketLine(line_no=1, sku="X", quantity=Decimal(1), unit_price=Decimal(amount)),)),
             now=when,
         )
-    conditions = BulkConditions(
-        member_type_ids=(member_type.pk,), earned_from_on=dt.date(2026, 3, 1), earned_to_on=dt.date(2026, 3, 31), min_points=5
-    )
+    # the segment builder's conditions, as broadcasts use them
+    conditions = [{"kind": "member_type", "ids": [member_type.pk]},
+                  {"kind": "points_earned", "from_on": dt.date(2026, 3, 1), "to_on": dt.date(2026, 3, 31), "min_points": 5}]
     # when marketing previews: a (8 points in March) yes, b (3) no, c (none) no, v (VIP) no
-    assert coupons_bulk_preview(organization=org, template=cash100, conditions=conditions) == 1
+    preview = coupons_bulk_preview(organization=org, template=cash100, conditions=conditions)
+    assert (preview.count, [m.pk for m in preview.sample]) == (1, [a.pk])
     # and issues as a gift
     batch = coupons_bulk_issue(organization=org, template=cash100, conditions=conditions, actor=actor, expected_count=1)
-    # then a got one coupon that cost no points
+    # then a got one coupon that cost no points, and the batch keeps the conditions as plain JSON
     assert batch.issued_count == 1
     assert list(Coupon.objects.values_list("member_id", "points")) == [(a.pk, 0)]
+    assert CouponBatch.objects.get().conditions[1] == {"kind": "points_earned", "from_on": "2026-03-01",
+                                                        "to_on": "2026-03-31", "min_points": 5}
     # a stale preview is refused
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as stale:
         coupons_bulk_issue(organization=org, template=cash100, conditions=conditions, actor=actor, expected_count=7)
+    assert (stale.value.status, stale.value.field) == (409, "expected_count")
+    assert CouponBatch.objects.count() == 1
+
+
+def test_bulk_issue_takes_any_condition_of_the_segment_builder_and_refuses_a_bad_one(org, member_type, cash100, actor):
+    # given members with tags, one of them closed
+    wine = MemberFactory(organization=org, member_type=member_type, tags=["wine"], gender="female")
+    MemberFactory(organization=org, member_type=member_type, tags=["beer"], gender="female")
+    MemberFactory(organization=org, member_type=member_type, tags=["wine"], status=Member.Status.CLOSED)
+    conditions = [{"kind": "tags", "tags": ["wine"]}, {"kind": "gender", "genders": ["female"]}]
+    # when issued, then only the active wine lover gets one
+    batch = coupons_bulk_issue(organization=org, template=cash100, conditions=conditions, actor=actor, expected_count=1)
+    assert list(Coupon.objects.filter(batch=batch).values_list("member_id", flat=True)) == [wine.pk]
+    # and a bad condition is refused naming its field, issuing nothing
+    with pytest.raises(DomainError) as bad:
+        coupons_bulk_issue(organization=org, template=cash100, actor=actor,
+                           conditions=[{"kind": "birth_month", "months": [13]}])
+    assert bad.value.field == "conditions.0.months"
     assert CouponBatch.objects.count() == 1
 
 
@@ -272,8 +292,8 @@ def test_bulk_issue_by_balance_charging_points_skips_who_cannot_pay(org, member_
     give_points(rich, 3000)
     give_points(poor, 500)
     account_for(MemberFactory(organization=org, member_type=member_type, status=Member.Status.CLOSED))
-    conditions = BulkConditions(min_points=500)
-    assert coupons_bulk_preview(organization=org, template=cash100, conditions=conditions) == 2
+    conditions = [{"kind": "balance", "min_points": 500}]
+    assert coupons_bulk_preview(organization=org, template=cash100, conditions=conditions).count == 2
     batch = coupons_bulk_issue(organization=org, template=cash100, conditions=conditions, actor=actor, charge_points=True)
     assert batch.issued_count == 1
     assert balance(rich) == 2000 and balance(poor) == 500

@@ -28,7 +28,6 @@ from sasom.rewards.services import (
     reward_redeem,
     reward_save,
 )
-from sasom.rewards.services.coupons import BulkConditions
 from sasom.testing.factories import MemberFactory
 from sasom.tiers.models import MemberTier, Tier
 from sasom.tiers.selectors import ladder_forget
@@ -140,7 +139,7 @@ def test_a_gold_coupon_is_offered_issued_and_bulk_issued_to_gold_members_only(
     assert (refused.value.code, refused.value.field) == (E.NOT_ALLOWED_FOR_TIER, "template")
     assert coupon_issue(member=gold, template=gold_voucher, actor=actor).member_id == gold.pk
     # and a bulk issue counts and reaches the Gold member only
-    assert coupons_bulk_preview(organization=org, template=gold_voucher, conditions=BulkConditions()) == 1
+    assert coupons_bulk_preview(organization=org, template=gold_voucher, conditions=[]).count == 1
 
 
 def test_a_limited_reward_is_offered_to_nobody_when_the_ladder_is_off(org, member, branch, gold_mug, actor, give_points):

@@ -232,10 +232,20 @@ def test_marketing_creates_a_coupon_and_bulk_issues_with_preview(staff_client, o
     template = CouponTemplate.objects.get(code="NEW50")
     assert template.category_codes == ["SNACK", "DRINKS"]
     url = reverse("rewards:coupon_bulk", args=[template.pk])
-    preview = client.post(url, {"action": "preview", "member_types": [member_type.pk], "min_points": 0})
+    # the bulk issue offers the shared segment form (the broadcasts' conditions)
+    page = client.get(url).content.decode()
+    assert 'name="tags"' in page and 'name="last_purchase_before"' in page and 'name="balance_at_least"' in page
+    assert f'type="checkbox" name="member_types" value="{member_type.pk}"' in page  # ticked, not a list box
+    preview = client.post(url, {"action": "preview", "member_types": [member_type.pk]})
     assert preview.context["count"] == len(members)
+    assert members[0].code in preview.content.decode()  # the sample, before issuing
     assert not Coupon.objects.exists()
-    client.post(url, {"action": "issue", "member_types": [member_type.pk], "min_points": 0, "expected_count": 3})
+    # a segment refusal shows on its field: no 500, nothing issued
+    bad = client.post(url, {"action": "issue", "spent_from": "2026-06-30", "spent_to": "2026-06-01",
+                            "expected_count": 3})
+    assert bad.status_code == 200 and "spent_to" in bad.context["form"].errors
+    assert not Coupon.objects.exists()
+    client.post(url, {"action": "issue", "member_types": [member_type.pk], "expected_count": 3})
     assert Coupon.objects.filter(template=template).count() == 3
 
 

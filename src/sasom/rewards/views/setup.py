@@ -16,7 +16,7 @@ from sasom.organizations.http import StaffRequest
 from sasom.organizations.models import Branch
 
 from ..forms import (
-    BulkForm,
+    CouponBulkForm,
     CouponTemplateForm,
     DiscountRuleForm,
     RewardForm,
@@ -33,7 +33,6 @@ from ..models import (
     RewardStock,
 )
 from ..services import (
-    bulk_conditions_from,
     coupon_template_save,
     coupons_bulk_issue,
     coupons_bulk_preview,
@@ -162,30 +161,35 @@ def coupon_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
 
 @require_perm("coupons.manage")
 def coupon_bulk(request: StaffRequest, pk: int) -> HttpResponse:
-    """Bulk issue: first a preview count (GET or 'preview'), then the issue with that count, then
-    a redirect to the batch's result (post/redirect/get: a refresh shows it again, issues nothing;
-    the form's token, ``core.forms_once``, makes a double click issue once)."""
+    """Bulk issue to a segment: first a preview, the count and a sample (GET or 'preview'), then
+    the issue with that count, then a redirect to the batch's result (post/redirect/get: a refresh
+    shows it again, issues nothing; the form's token, ``core.forms_once``, makes a double click
+    issue once)."""
     template = get_object_or_404(CouponTemplate, organization=request.organization, pk=pk)
     query = request.GET.copy()
     shown = query.pop("batch", [""])[-1]
     batch = CouponBatch.objects.filter(
         organization=request.organization, template=template, pk=int(shown)).first() if shown.isdigit() else None
     data = request.POST if request.method == "POST" else (query or None)
-    form = BulkForm(data, organization=request.organization)
-    count = None
+    form = CouponBulkForm(data, organization_id=request.organization.pk)
+    preview = None
     if form.is_valid():
-        conditions = bulk_conditions_from(form.cleaned_data)
-        count = coupons_bulk_preview(organization=request.organization, template=template, conditions=conditions)
-        if request.method == "POST" and request.POST.get("action") == "issue":
-            try:
+        try:
+            conditions = form.conditions()
+            preview = coupons_bulk_preview(organization=request.organization, template=template, conditions=conditions)
+            if request.method == "POST" and request.POST.get("action") == "issue":
                 batch = coupons_bulk_issue(
                     organization=request.organization, template=template, conditions=conditions,
                     actor=Actor.from_request(request), charge_points=form.cleaned_data.get("charge_points", False),
                     expected_count=form.cleaned_data.get("expected_count"),
                 )
-            except DomainError as error:
-                messages.error(request, str(error.message))
-            else:
                 messages.success(request, _("%(n)s coupons issued.") % {"n": batch.issued_count})
                 return redirect(f"{reverse('rewards:coupon_bulk', args=[template.pk])}?batch={batch.pk}")
-    return render(request, "rewards/coupon_bulk.html", {"form": form, "template_obj": template, "count": count, "batch": batch})
+        except DomainError as error:
+            if error.field == "expected_count":
+                messages.error(request, str(error.message))
+            else:
+                form.add_segment_error(error.field, error.message)
+    return render(request, "rewards/coupon_bulk.html", {
+        "form": form, "template_obj": template, "preview": preview, "count": preview.count if preview else None,
+        "batch": batch})

@@ -6,8 +6,9 @@ per-bill limit); the units left over are not consumed."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from sasom.promotions.engine.kinds._common import BaseRule, hint
+from sasom.promotions.engine.kinds._common import BaseRule, gettext_noop, hint, said
 from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, Pool
 from sasom.promotions.engine.units import Run, Takes, chunks, dearest_first, runs, whole
 
@@ -17,7 +18,7 @@ Chunk = list[tuple[Run, int]]
 class ChunkRule(BaseRule):
     __slots__ = ("count", "reward", "what")
 
-    def __init__(self, items: ItemSet, count: int, reward: Callable[[Takes, Chunk], None], what: str) -> None:
+    def __init__(self, items: ItemSet, count: int, reward: Callable[[Takes, Chunk], None], what: Any) -> None:
         super().__init__(items)
         self.count = count
         self.reward = reward  # adds one chunk's units and discount to the takes
@@ -31,9 +32,11 @@ class ChunkRule(BaseRule):
         for chunk in full:
             self.reward(takes, chunk)
         return Draft(takes=takes.build(pool.net), times=len(full),
-                     explanation=f"{len(full)} x ({self.count} units: {self.what})")
+                     explanation=said(gettext_noop("%(times)s x (%(count)s units: %(what)s)"),
+                                      {"times": len(full), "count": self.count, "what": self.what}))
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
         have = whole(runs(pool, self._items))
         missing = self.count - have % self.count
-        return hint(missing, None, f"add {missing} more for {self.count} units: {self.what}")
+        return hint(missing, None, said(gettext_noop("add %(n)s more for %(count)s units: %(what)s"),
+                                        {"n": missing, "count": self.count, "what": self.what}))

@@ -10,7 +10,10 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeAlias
 
-from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, Line, Pool
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+
+from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, Line, Pool
 from sasom.promotions.engine.units import Basket
 
 Params: TypeAlias = Mapping[str, Any]
@@ -48,6 +51,30 @@ def money_str(amount: Decimal) -> str:
     return f"{amount:.2f}"
 
 
+def gettext_noop(message: str) -> str:
+    """Marks ``message`` for translation (makemessages reads the name) and returns it as it is.
+    Django's own asks for its settings: the engine runs without them (bench/promotions.py)."""
+    return message
+
+
+def _said(msgid: str, params: Mapping[str, Any] | None = None) -> str:
+    text = gettext(msgid)
+    return text % {k: str(v) for k, v in params.items()} if params else text
+
+
+# An explanation, a hint or a refusal in the language of whoever reads it (the quote's request,
+# the till screen): ``said(gettext_noop("add %(n)s more for %(reward)s"), {"n": 1, ...})`` is
+# translated and filled in when it is shown; parameters that are lazy texts follow it.
+said = lazy(_said, str)
+
+
+def _joined(sep: Any, parts: Sequence[Any]) -> str:
+    return str(sep).join(str(p) for p in parts)
+
+
+joined = lazy(_joined, str)  # parts (lazy texts or not) joined when shown
+
+
 class BaseRule:
     """A compiled rule over an item set (see ``types.Rule``). Kinds override ``apply`` and
     ``hint``; ``touches`` and ``reward_skus`` tell the resolver which lines the rule can change
@@ -66,6 +93,13 @@ class BaseRule:
 
     def reward_skus(self) -> frozenset[str]:
         return frozenset()
+
+    def ceiling(self, pool: Pool, ctx: Context) -> Decimal | None:
+        """The most the rule could give from ``pool`` on, or on any pool with fewer free units and
+        lower amounts, beyond the discounts on the lines it touches (those never exceed what the
+        lines still cost): the goods it adds outside the basket. None: no bound known. The
+        best-for-customer search stops a branch with it."""
+        return ZERO
 
     def touched(self, pool: Pool) -> frozenset[int]:
         """The indexes of the pool's lines ``touches`` accepts (quicker on the resolver's pool)."""

@@ -17,8 +17,16 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from sasom.promotions.engine.goods import give
-from sasom.promotions.engine.kinds._common import BaseRule, Params, hint, money_str
+from sasom.promotions.engine.goods import GiftNote, give
+from sasom.promotions.engine.kinds._common import (
+    BaseRule,
+    Params,
+    gettext_noop,
+    hint,
+    joined,
+    money_str,
+    said,
+)
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.kinds._triggers import GroupTrigger, MixTrigger, Trigger, ValueTrigger
 from sasom.promotions.engine.types import (
@@ -75,8 +83,20 @@ class GoodsRule(BaseRule):
         return frozenset(self.options)
 
     def reward(self) -> str:
-        what = " or ".join(self.options)
-        return f"{self.quantity} x {what} " + (f"at {money_str(self.price)}" if self.price > 0 else "free")
+        what = joined(_(" or "), self.options)
+        if self.price > 0:
+            return said(gettext_noop("%(quantity)s x %(what)s at %(price)s"),
+                        {"quantity": self.quantity, "what": what, "price": money_str(self.price)})
+        return said(gettext_noop("%(quantity)s x %(what)s free"), {"quantity": self.quantity, "what": what})
+
+    def ceiling(self, pool: Pool, ctx: Context) -> Decimal | None:
+        """Goods outside the basket (or a choice not made): at most the times the trigger goes
+        off now (fewer units and lower amounts never make it go off more) x the units per time
+        x the dearest option's list price less the offer price."""
+        each = max((max(ctx.gift_prices.get(sku, ZERO) - self.price, ZERO) for sku in self.options), default=ZERO)
+        if each <= 0:
+            return ZERO
+        return each * self.quantity * self.trigger.times_at_most(pool)
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         times, parts = self.trigger.fire(pool, limit, frozenset(self.options))
@@ -86,15 +106,17 @@ class GoodsRule(BaseRule):
         for r, units in parts:
             takes.add(r.index, units)
         quantity = self.quantity * times
-        said = f"{self.trigger.text()} ({times}x): {self.reward()}"
+        what = said(gettext_noop("%(trigger)s (%(times)sx): %(reward)s"),
+                    {"trigger": self.trigger.text(), "times": times, "reward": self.reward()})
         if len(self.options) > 1:
             choice = Choice("", self.options, Decimal(quantity), self.price)
-            return Draft(takes=takes.build(pool.net), times=times, explanation=f"{said}, to choose", choice=choice)
+            return Draft(takes=takes.build(pool.net), times=times, choice=choice,
+                         explanation=said(gettext_noop("%(what)s, to choose"), {"what": what}))
         gift, note = give(pool, ctx, takes, self.options[0], quantity, self.price)
         return Draft(
             takes=takes.build(pool.net),
             times=times,
-            explanation=f"{said}: {note}",
+            explanation=said(gettext_noop("%(what)s: %(note)s"), {"what": what, "note": gift_note(note)}),
             gifts=(gift,) if gift is not None else (),
         )
 
@@ -119,19 +141,34 @@ class MessageRule(BaseRule):
         times, _parts = self.trigger.fire(pool, limit, frozenset())
         if not times:
             return None
-        return Draft(takes=(), times=times, explanation=f"{self.trigger.text()}: a message on the bill")
+        return Draft(takes=(), times=times, explanation=said(gettext_noop("%(trigger)s: a message on the bill"),
+                                                             {"trigger": self.trigger.text()}))
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
-        return _hint(self.trigger, pool, "a message on the bill")
+        return _hint(self.trigger, pool, _("a message on the bill"))
 
 
-def _hint(trigger: Trigger, pool: Pool, reward: str) -> Hint | None:
+def _hint(trigger: Trigger, pool: Pool, reward: Any) -> Hint | None:
     units, amount = trigger.missing(pool)
     if units:
-        return hint(units, None, f"add {units} more for {reward}")
+        return hint(units, None, said(gettext_noop("add %(n)s more for %(reward)s"), {"n": units, "reward": reward}))
     if amount is not None and amount > ZERO:
-        return hint(None, amount, f"spend {money_str(amount)} more for {reward}")
+        return hint(None, amount, said(gettext_noop("spend %(amount)s more for %(reward)s"),
+                                       {"amount": money_str(amount), "reward": reward}))
     return None
+
+
+def gift_note(note: GiftNote) -> str:
+    """What ``goods.give`` did, as the explanation says it: in the basket, added, or skipped."""
+    parts = []
+    if note.in_basket:
+        parts.append(said(gettext_noop("%(n)s x %(sku)s in the basket"), {"n": note.in_basket, "sku": note.sku}))
+    if note.left and note.known:
+        parts.append(said(gettext_noop("%(n)s x %(sku)s added"), {"n": note.left, "sku": note.sku}))
+    elif note.left:
+        parts.append(said(gettext_noop("%(n)s x %(sku)s skipped: its price is not known"),
+                          {"n": note.left, "sku": note.sku}))
+    return joined("; ", tuple(parts))
 
 
 def _explain_trigger(trigger: str, params: Params) -> str:
@@ -182,3 +219,8 @@ def message_kind(code: str, family: int, trigger: str, label: Any, description: 
 
 
 Builder = Callable[[Params, ItemSet], BaseRule]
+
+
+def chosen_text(explanation: str, sku: str, note: GiftNote) -> str:
+    return said(gettext_noop("%(explanation)s; chosen %(sku)s: %(note)s"),
+                {"explanation": explanation, "sku": sku, "note": gift_note(note)})

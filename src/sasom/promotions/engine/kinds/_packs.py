@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sasom.promotions.engine.kinds._common import BaseRule, hint, money_str
+from sasom.promotions.engine.kinds._common import BaseRule, gettext_noop, hint, money_str, said
 from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, Pool
 from sasom.promotions.engine.units import Takes, chunks, dearest_first, runs, whole
 
@@ -31,7 +31,8 @@ class PackRule(BaseRule):
         for pack in packs:
             cost = sum((r.value * n for r, n in pack), ZERO)
             takes.spread(pack, max(ZERO, cost - self.pack_price))
-        said = f"{len(packs)} pack(s) of {self.size} at {money_str(self.pack_price)}"
+        told = said(gettext_noop("%(n)s pack(s) of %(size)s at %(price)s"),
+                    {"n": len(packs), "size": self.size, "price": money_str(self.pack_price)})
         if self.loose_price is not None:
             loose = 0
             for r in rs:
@@ -40,9 +41,11 @@ class PackRule(BaseRule):
                     takes.add(r.index, n, max(ZERO, r.value - self.loose_price) * n)
                     loose += n
             if loose:
-                said += f" + {loose} at {money_str(self.loose_price)}"
-        return Draft(takes=takes.build(pool.net), times=len(packs), explanation=said)
+                told = said(gettext_noop("%(packs)s + %(n)s at %(price)s"),
+                            {"packs": told, "n": loose, "price": money_str(self.loose_price)})
+        return Draft(takes=takes.build(pool.net), times=len(packs), explanation=told)
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
         missing = self.size - whole(runs(pool, self._items)) % self.size
-        return hint(missing, None, f"add {missing} more for a pack of {self.size} at {money_str(self.pack_price)}")
+        return hint(missing, None, said(gettext_noop("add %(n)s more for a pack of %(size)s at %(price)s"),
+                                        {"n": missing, "size": self.size, "price": money_str(self.pack_price)}))

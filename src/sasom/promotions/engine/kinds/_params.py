@@ -9,7 +9,10 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from sasom.core.money import is_cents, money_text
+from sasom.promotions.engine.kinds._common import gettext_noop, said
 from sasom.promotions.engine.types import ParamsError, ParamSpec
 
 HUNDRED = Decimal("100")
@@ -17,49 +20,49 @@ HUNDRED = Decimal("100")
 
 def to_decimal(value: Any, field: str) -> Decimal:
     if isinstance(value, bool) or value is None:
-        raise ParamsError(field, "a number is required")
+        raise ParamsError(field, _("a number is required"))
     try:
         number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
     except (InvalidOperation, ValueError) as exc:
-        raise ParamsError(field, "a number is required") from exc
+        raise ParamsError(field, _("a number is required")) from exc
     if not number.is_finite():
-        raise ParamsError(field, "a number is required")
+        raise ParamsError(field, _("a number is required"))
     return number
 
 
 def to_int(value: Any, field: str, minimum: int = 1) -> int:
     number = to_decimal(value, field)
     if number != number.to_integral_value():
-        raise ParamsError(field, "a whole number is required")
+        raise ParamsError(field, _("a whole number is required"))
     if number < minimum:
-        raise ParamsError(field, f"at least {minimum}")
+        raise ParamsError(field, said(gettext_noop("at least %(minimum)s"), {"minimum": minimum}))
     return int(number)
 
 
 def to_money(value: Any, field: str) -> str:
     number = to_decimal(value, field)
     if number < 0 or not is_cents(number):
-        raise ParamsError(field, "an amount of at least 0 with two decimals at most is required")
+        raise ParamsError(field, _("an amount of at least 0 with two decimals at most is required"))
     return money_text(number)
 
 
 def to_percent(value: Any, field: str) -> str:
     number = to_decimal(value, field)
     if not 0 < number <= HUNDRED:
-        raise ParamsError(field, "a percent above 0 and at most 100 is required")
+        raise ParamsError(field, _("a percent above 0 and at most 100 is required"))
     return str(int(number)) if number == number.to_integral_value() else str(number.normalize())
 
 
 def to_positive(value: Any, field: str) -> str:
     number = to_decimal(value, field)
     if number <= 0:
-        raise ParamsError(field, "a number above 0 is required")
+        raise ParamsError(field, _("a number above 0 is required"))
     return str(number)
 
 
 def to_sku(value: Any, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ParamsError(field, "a SKU is required")
+        raise ParamsError(field, _("a SKU is required"))
     return value.strip()
 
 
@@ -67,11 +70,11 @@ def to_skus(value: Any, field: str) -> list[str]:
     if isinstance(value, str):
         value = [part for part in value.replace("\n", ",").split(",") if part.strip()]
     if not isinstance(value, (list, tuple)) or not value:
-        raise ParamsError(field, "at least one SKU is required")
+        raise ParamsError(field, _("at least one SKU is required"))
     out = [to_sku(v, f"{field}.{i}") for i, v in enumerate(value)]
     for i, sku in enumerate(out):
         if sku in out[:i]:
-            raise ParamsError(f"{field}.{i}", "a SKU is named twice")
+            raise ParamsError(f"{field}.{i}", _("a SKU is named twice"))
     return out
 
 
@@ -81,17 +84,17 @@ BAND_VALUES = {"percent": to_percent, "money": to_money, "int": lambda v, f: to_
 def to_bands(value: Any, field: str, band_value: str) -> list[dict[str, Any]]:
     """Bands ``[{"from": whole number >= 1, "value": ...}]``, strictly ascending by ``from``."""
     if not isinstance(value, (list, tuple)) or not value:
-        raise ParamsError(field, "at least one band is required")
+        raise ParamsError(field, _("at least one band is required"))
     out: list[dict[str, Any]] = []
     for i, band in enumerate(value):
         if not isinstance(band, Mapping):
-            raise ParamsError(f"{field}.{i}", "a band is {from, value}")
+            raise ParamsError(f"{field}.{i}", _("a band is {from, value}"))
         unknown = set(band) - {"from", "value"}
         if unknown:
-            raise ParamsError(f"{field}.{i}.{sorted(unknown)[0]}", "unknown parameter")
+            raise ParamsError(f"{field}.{i}.{sorted(unknown)[0]}", _("unknown parameter"))
         start = to_int(band.get("from"), f"{field}.{i}.from")
         if out and start <= out[-1]["from"]:
-            raise ParamsError(f"{field}.{i}.from", "bands go up: each starts above the one before")
+            raise ParamsError(f"{field}.{i}.from", _("bands go up: each starts above the one before"))
         out.append({"from": start, "value": BAND_VALUES[band_value](band.get("value"), f"{field}.{i}.value")})
     return out
 
@@ -100,24 +103,24 @@ def to_mix(value: Any, field: str, priced: bool) -> list[dict[str, Any]]:
     """A fixed mix ``[{"sku", "quantity", "price"}]``; ``price`` (the set's price of one unit)
     is required when ``priced``, refused otherwise."""
     if not isinstance(value, (list, tuple)) or not value:
-        raise ParamsError(field, "at least one item is required")
+        raise ParamsError(field, _("at least one item is required"))
     out: list[dict[str, Any]] = []
     for i, item in enumerate(value):
         if not isinstance(item, Mapping):
-            raise ParamsError(f"{field}.{i}", "an item is {sku, quantity, price}")
+            raise ParamsError(f"{field}.{i}", _("an item is {sku, quantity, price}"))
         unknown = set(item) - {"sku", "quantity", "price"}
         if unknown:
-            raise ParamsError(f"{field}.{i}.{sorted(unknown)[0]}", "unknown parameter")
+            raise ParamsError(f"{field}.{i}.{sorted(unknown)[0]}", _("unknown parameter"))
         sku = to_sku(item.get("sku"), f"{field}.{i}.sku")
         if any(o["sku"] == sku for o in out):
-            raise ParamsError(f"{field}.{i}.sku", "a SKU is named twice")
+            raise ParamsError(f"{field}.{i}.sku", _("a SKU is named twice"))
         quantity = to_int(item.get("quantity", 1), f"{field}.{i}.quantity")
         raw_price = item.get("price")
         if priced and raw_price in (None, ""):
-            raise ParamsError(f"{field}.{i}.price", "the set's price of this item is required")
+            raise ParamsError(f"{field}.{i}.price", _("the set's price of this item is required"))
         price = to_money(raw_price, f"{field}.{i}.price") if raw_price not in (None, "") else None
         if price is not None and not priced:
-            raise ParamsError(f"{field}.{i}.price", "this kind takes no price per item")
+            raise ParamsError(f"{field}.{i}.price", _("this kind takes no price per item"))
         out.append({"sku": sku, "quantity": quantity, "price": price})
     return out
 
@@ -129,7 +132,7 @@ def to_bool(value: Any, field: str) -> bool:
         return True
     if isinstance(value, str) and value.strip().lower() in ("false", "off", "0", "no", ""):
         return False
-    raise ParamsError(field, "true or false is required")
+    raise ParamsError(field, _("true or false is required"))
 
 
 def clean_params(
@@ -137,11 +140,11 @@ def clean_params(
 ) -> dict[str, Any]:
     """Every parameter of ``specs`` normalized by its type; unknown ones refused."""
     if not isinstance(raw, Mapping):
-        raise ParamsError("params", "an object of parameters is required")
+        raise ParamsError("params", _("an object of parameters is required"))
     names = {s.name for s in specs}
     for name in raw:
         if name not in names:
-            raise ParamsError(str(name), "unknown parameter")
+            raise ParamsError(str(name), _("unknown parameter"))
     out: dict[str, Any] = {}
     for spec in specs:
         value = raw.get(spec.name)
@@ -149,7 +152,7 @@ def clean_params(
             if spec.type == "bool":
                 out[spec.name] = False
             elif spec.required:
-                raise ParamsError(spec.name, "this parameter is required")
+                raise ParamsError(spec.name, _("this parameter is required"))
             continue
         out[spec.name] = _clean_one(spec, value, band_value, priced_mix)
     return out
@@ -177,8 +180,8 @@ def _clean_one(spec: ParamSpec, value: Any, band_value: str, priced_mix: bool) -
         return to_bool(value, name)
     if spec.type == "choice":
         if value not in spec.options:
-            raise ParamsError(name, f"one of {', '.join(spec.options)}")
+            raise ParamsError(name, said(gettext_noop("one of %(options)s"), {"options": ", ".join(spec.options)}))
         return value
     if not isinstance(value, str):
-        raise ParamsError(name, "text is required")
+        raise ParamsError(name, _("text is required"))
     return value.strip()

@@ -17,9 +17,12 @@ from sasom.promotions.engine.kinds._common import (
     Steps,
     capped,
     fmt,
+    gettext_noop,
     hint,
+    joined,
     money_str,
     next_step,
+    said,
     step_at,
     steps_of,
 )
@@ -42,11 +45,17 @@ PRICE = "price"
 
 
 def band_text(mode: str, value: Decimal) -> str:
-    return f"{fmt(value)} % off" if mode == PERCENT else f"{money_str(value)} each"
+    if mode == PERCENT:
+        return said(gettext_noop("%(percent)s %% off"), {"percent": fmt(value)})
+    return said(gettext_noop("%(price)s each"), {"price": money_str(value)})
 
 
 def steps_text(mode: str, steps: Steps) -> str:
-    return ", ".join(f"from {start}: {band_text(mode, value)}" for start, value in steps)
+    """The steps in the one-line summary of lists (English, as every kind's ``explain``)."""
+    def plain(value: Decimal) -> str:
+        return f"{fmt(value)} % off" if mode == PERCENT else f"{money_str(value)} each"
+
+    return ", ".join(f"from {start}: {plain(value)}" for start, value in steps)
 
 
 class StepRule(BaseRule):
@@ -69,7 +78,7 @@ class StepRule(BaseRule):
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         takes = Takes()
         times = 0
-        said = []
+        told: list[str] = []
         for name, rs in self.groups(pool):
             count = whole(rs)
             step = step_at(self.steps, count)
@@ -81,21 +90,23 @@ class StepRule(BaseRule):
             times += 1
             for r, o in offs:
                 takes.add(r.index, r.whole, o)
-            said.append(f"{count} x {name}: {band_text(self.mode, step[1])}")
+            told.append(said(gettext_noop("%(count)s x %(name)s: %(band)s"),
+                             {"count": count, "name": name, "band": band_text(self.mode, step[1])}))
         if not times:
             return None
-        return Draft(takes=takes.build(pool.net), times=times, explanation="; ".join(said))
+        return Draft(takes=takes.build(pool.net), times=times, explanation=joined("; ", tuple(told)))
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
-        best: tuple[int, str] | None = None
+        best: tuple[int, Any] | None = None
         for name, rs in self.groups(pool):
             count = whole(rs)
             step = next_step(self.steps, count)
             if step is not None and (best is None or step[0] - count < best[0]):
-                best = (step[0] - count, f"{band_text(self.mode, step[1])} on {name}")
+                best = (step[0] - count, said(gettext_noop("%(band)s on %(name)s"),
+                                              {"band": band_text(self.mode, step[1]), "name": name}))
         if best is None:
             return None
-        return hint(best[0], None, f"add {best[0]} more for {best[1]}")
+        return hint(best[0], None, said(gettext_noop("add %(n)s more for %(reward)s"), {"n": best[0], "reward": best[1]}))
 
 
 def step_kind(code: str, family: int, per_sku: bool, mode: str, label: Any, description: Any,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, Decimal
 from typing import Protocol
 
-from sasom.promotions.engine.kinds._common import capped, money_str
+from sasom.promotions.engine.kinds._common import capped, gettext_noop, money_str, said
 from sasom.promotions.engine.types import ZERO, ItemSet, Pool
 from sasom.promotions.engine.units import Run, by_sku, pick, runs, whole, worth
 
@@ -29,6 +29,8 @@ class Trigger(Protocol):
     def fire(self, pool: Pool, limit: int | None, avoid: frozenset[str]) -> tuple[int, Parts]: ...
 
     def missing(self, pool: Pool) -> tuple[int | None, Decimal | None]: ...
+
+    def times_at_most(self, pool: Pool) -> int: ...
 
     def text(self) -> str: ...
 
@@ -62,6 +64,9 @@ class MixTrigger:
                 parts += [(r, Decimal(n)) for r, n in pick(have[sku], quantity * times)]
         return times, parts
 
+    def times_at_most(self, pool: Pool) -> int:
+        return self.sets(self._have(pool))
+
     def missing(self, pool: Pool) -> tuple[int | None, Decimal | None]:
         have = self._have(pool)
         goal = self.sets(have) + 1
@@ -88,12 +93,15 @@ class GroupTrigger:
             return 0, []
         return times, [(r, Decimal(n)) for r, n in pick(_avoiding_last(rs, avoid), self.count * times)]
 
+    def times_at_most(self, pool: Pool) -> int:
+        return whole(runs(pool, self._items)) // self.count
+
     def missing(self, pool: Pool) -> tuple[int | None, Decimal | None]:
         have = whole(runs(pool, self._items))
         return (have // self.count + 1) * self.count - have, None
 
     def text(self) -> str:
-        return f"any {self.count} of the group"
+        return said(gettext_noop("any %(count)s of the group"), {"count": self.count})
 
 
 class ValueTrigger:
@@ -131,6 +139,9 @@ class ValueTrigger:
             parts.append((r, units))
         return times, parts
 
+    def times_at_most(self, pool: Pool) -> int:
+        return self.times(worth(runs(pool, self._items)))
+
     def missing(self, pool: Pool) -> tuple[int | None, Decimal | None]:
         value = worth(runs(pool, self._items))
         times = self.times(value)
@@ -139,5 +150,7 @@ class ValueTrigger:
         return None, max(ZERO, self.threshold * (times + 1) - value)
 
     def text(self) -> str:
-        return f"{money_str(self.threshold)} of the group" + (" (per threshold)" if self.repeat else "")
+        if self.repeat:
+            return said(gettext_noop("%(threshold)s of the group (per threshold)"), {"threshold": money_str(self.threshold)})
+        return said(gettext_noop("%(threshold)s of the group"), {"threshold": money_str(self.threshold)})
 

@@ -24,7 +24,7 @@ def reward(takes: Takes, chunk: Chunk) -> None:
 
 
 def build(params: Params, items: ItemSet) -> ChunkRule:
-    return ChunkRule(items, int(params["quantity"]), reward, "the cheapest free")
+    return ChunkRule(items, int(params["quantity"]), reward, _("the cheapest free"))
 
 
 def clean(raw: Params) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from sasom.promotions.engine.kinds._chunks import Chunk, ChunkRule
-from sasom.promotions.engine.kinds._common import Params, money_str
+from sasom.promotions.engine.kinds._common import Params, gettext_noop, money_str, said
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.types import ZERO, ItemSet, ParamSpec, PromoKind
 from sasom.promotions.engine.units import Takes
@@ -28,7 +28,7 @@ def build(params: Params, items: ItemSet) -> ChunkRule:
         cost = sum((r.value * n for r, n in chunk), ZERO)
         takes.spread(chunk, max(ZERO, cost - total))
 
-    return ChunkRule(items, int(params["quantity"]), reward, f"{money_str(total)} together")
+    return ChunkRule(items, int(params["quantity"]), reward, said(gettext_noop("%(total)s together"), {"total": money_str(total)}))
 
 
 def clean(raw: Params) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from sasom.promotions.engine.kinds._common import BaseRule, Params, fmt, hint
+from sasom.promotions.engine.kinds._common import BaseRule, Params, fmt, gettext_noop, hint, said
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, ParamSpec, Pool, PromoKind
 from sasom.promotions.engine.units import Takes, runs, whole
@@ -39,14 +39,16 @@ class GroupPercent(BaseRule):
             if r.whole:
                 takes.add(r.index, r.whole, r.value * r.whole * self.percent / HUNDRED)
         return Draft(takes=takes.build(pool.net), times=1,
-                     explanation=f"any {self.count} of the group: {have} units {fmt(self.percent)} % off")
+                     explanation=said(gettext_noop("any %(count)s of the group: %(n)s units %(percent)s %% off"),
+                                      {"count": self.count, "n": have, "percent": fmt(self.percent)}))
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
         have = whole(runs(pool, self._items))
         if have >= self.count:
             return None
         missing = self.count - have
-        return hint(missing, None, f"add {missing} more for {fmt(self.percent)} % off the group")
+        return hint(missing, None, said(gettext_noop("add %(n)s more for %(percent)s %% off the group"),
+                                        {"n": missing, "percent": fmt(self.percent)}))
 
 
 def clean(raw: Params) -> dict[str, Any]:

@@ -12,7 +12,17 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from sasom.promotions.engine.kinds._common import BaseRule, Params, Steps, fmt, hint, steps_of
+from sasom.promotions.engine.kinds._common import (
+    BaseRule,
+    Params,
+    Steps,
+    fmt,
+    gettext_noop,
+    hint,
+    joined,
+    said,
+    steps_of,
+)
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.types import (
     ZERO,
@@ -62,7 +72,8 @@ class StepPercent(BaseRule):
             k += n
         if takes.total() <= 0:
             return None
-        return Draft(takes=takes.build(pool.net), times=rounds, explanation=f"{todo} units: {_text(self.percents)}")
+        return Draft(takes=takes.build(pool.net), times=rounds, explanation=said(gettext_noop("%(n)s units: %(percents)s"),
+                                                                                {"n": todo, "percents": _text(self.percents)}))
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
         total = whole(runs(pool, self._items))
@@ -72,11 +83,12 @@ class StepPercent(BaseRule):
         percent = self.percents.get(position, ZERO)
         if percent <= 0:
             return None
-        return hint(1, None, f"add 1 more: {fmt(percent)} % off it")
+        return hint(1, None, said(gettext_noop("add 1 more: %(percent)s %% off it"), {"percent": fmt(percent)}))
 
 
 def _text(percents: dict[int, Decimal]) -> str:
-    return ", ".join(f"item {k}: {fmt(v)} % off" for k, v in sorted(percents.items()))
+    return joined(", ", tuple(said(gettext_noop("item %(k)s: %(percent)s %% off"), {"k": k, "percent": fmt(v)})
+                              for k, v in sorted(percents.items())))
 
 
 def clean(raw: Params) -> dict[str, Any]:

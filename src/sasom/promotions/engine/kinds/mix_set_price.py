@@ -9,7 +9,15 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from sasom.promotions.engine.kinds._common import BaseRule, Params, hint, money_str
+from sasom.promotions.engine.kinds._common import (
+    BaseRule,
+    Params,
+    gettext_noop,
+    hint,
+    joined,
+    money_str,
+    said,
+)
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.kinds._triggers import MixTrigger
 from sasom.promotions.engine.types import (
@@ -42,17 +50,20 @@ class SetPrice(BaseRule):
         takes = Takes()
         for r, units in parts:
             takes.add(r.index, units, max(ZERO, r.value - self.prices[r.sku]) * units)
-        return Draft(takes=takes.build(pool.net), times=times, explanation=f"{times} x set: {_text(self.prices)}")
+        return Draft(takes=takes.build(pool.net), times=times, explanation=said(gettext_noop("%(times)s x set: %(prices)s"),
+                                                                               {"times": times, "prices": _text(self.prices)}))
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
         units, _amount = self.trigger.missing(pool)
         if not units:
             return None
-        return hint(units, None, f"add {units} more for the set price ({_text(self.prices)})")
+        return hint(units, None, said(gettext_noop("add %(n)s more for the set price (%(prices)s)"),
+                                      {"n": units, "prices": _text(self.prices)}))
 
 
 def _text(prices: dict[str, Decimal]) -> str:
-    return " + ".join(f"{sku} at {money_str(p)}" for sku, p in prices.items())
+    return joined(" + ", tuple(said(gettext_noop("%(sku)s at %(price)s"), {"sku": sku, "price": money_str(p)})
+                               for sku, p in prices.items()))
 
 
 def clean(raw: Params) -> dict[str, Any]:

@@ -17,8 +17,11 @@ from sasom.promotions.engine.kinds._common import (
     Steps,
     capped,
     fmt,
+    gettext_noop,
     hint,
+    joined,
     more_for_next_free,
+    said,
     split_paid_free,
     steps_of,
 )
@@ -33,7 +36,14 @@ PARAMS = (
 
 
 def steps_text(steps: Steps) -> str:
+    """The steps in the one-line summary of lists (English, as every kind's ``explain``)."""
     return ", ".join(f"buy {start} get {fmt(value)}" for start, value in steps)
+
+
+def steps_said(steps: Steps) -> str:
+    """The steps in an explanation (translated when shown)."""
+    return joined(", ", tuple(said(gettext_noop("buy %(start)s get %(free)s"), {"start": start, "free": fmt(value)})
+                              for start, value in steps))
 
 
 class QtyFree(BaseRule):
@@ -62,7 +72,8 @@ class QtyFree(BaseRule):
             if free <= 0:
                 continue
             times += 1
-            given.append(f"{free} x {sku} free for {paid} bought")
+            given.append(said(gettext_noop("%(free)s x %(sku)s free for %(paid)s bought"),
+                              {"free": free, "sku": sku, "paid": paid}))
             left_paid, left_free = paid, free
             for r in cheapest_first(rs):  # the cheapest units are the free ones
                 f = min(r.whole, left_free)
@@ -76,7 +87,8 @@ class QtyFree(BaseRule):
         return Draft(
             takes=takes.build(pool.net),
             times=times,
-            explanation=f"{steps_text(self.steps)}: {'; '.join(given)}",
+            explanation=said(gettext_noop("%(steps)s: %(given)s"),
+                             {"steps": steps_said(self.steps), "given": joined("; ", tuple(given))}),
         )
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
@@ -87,7 +99,8 @@ class QtyFree(BaseRule):
                 best = (more, sku)
         if best is None:
             return None
-        return hint(best[0], None, f"add {best[0]} more {best[1]} for a free item")
+        return hint(best[0], None, said(gettext_noop("add %(n)s more %(sku)s for a free item"),
+                                        {"n": best[0], "sku": best[1]}))
 
 
 def clean(raw: Params) -> dict[str, object]:

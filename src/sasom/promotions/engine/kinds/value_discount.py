@@ -12,7 +12,15 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from sasom.promotions.engine.kinds._common import BaseRule, Params, fmt, hint, money_str
+from sasom.promotions.engine.kinds._common import (
+    BaseRule,
+    Params,
+    fmt,
+    gettext_noop,
+    hint,
+    money_str,
+    said,
+)
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.types import (
     ZERO,
@@ -29,6 +37,7 @@ from sasom.promotions.engine.types import (
 from sasom.promotions.engine.units import Takes, runs, worth
 
 HUNDRED = Decimal("100")
+HALF_CENT = Decimal("0.005")
 GROUP, BILL = "group", "bill"
 PARAMS = (
     ParamSpec("threshold", "money", _("Amount to reach"), _("What the promotion's items cost together.")),
@@ -58,7 +67,23 @@ class ValueDiscount(BaseRule):
 
     def reward(self) -> str:
         off = f"{fmt(self.percent)} %" if self.percent is not None else money_str(self.amount or ZERO)
-        return f"{off} off the {'bill' if self.scope == BILL else 'group'}"
+        if self.scope == BILL:
+            return said(gettext_noop("%(off)s off the bill"), {"off": off})
+        return said(gettext_noop("%(off)s off the group"), {"off": off})
+
+    def worth_at_most(self, pool: Pool, ctx: Context) -> Decimal:
+        """At most what ``apply`` would give on ``pool``, cheaply (nothing is spread or rounded):
+        0 below the threshold, else the percent (plus half a cent a line for the rounding of
+        each line's share) or the amount of what the scope costs now."""
+        group = runs(pool, self._items)
+        value = worth(group)
+        if value <= 0 or value < self.threshold:
+            return ZERO
+        targets = group if self.scope != BILL else runs(pool, EVERY_LINE)
+        scope = value if self.scope != BILL else worth(targets)
+        if self.percent is not None:
+            return scope * self.percent / HUNDRED + HALF_CENT * len(targets)
+        return min(self.amount or ZERO, scope)
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         value = worth(runs(pool, self._items))
@@ -72,20 +97,23 @@ class ValueDiscount(BaseRule):
         else:
             takes.spread([(r, r.units) for r in targets], min(self.amount or ZERO, worth(targets)))
         return Draft(takes=takes.build(pool.net), times=1,
-                     explanation=f"{money_str(value)} of the group reached {money_str(self.threshold)}: {self.reward()}")
+                     explanation=said(gettext_noop("%(value)s of the group reached %(threshold)s: %(reward)s"),
+                                      {"value": money_str(value), "threshold": money_str(self.threshold),
+                                       "reward": self.reward()}))
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
         value = worth(runs(pool, self._items))
         if value >= self.threshold:
             return None
         missing = self.threshold - value
-        return hint(None, missing, f"spend {money_str(missing)} more for {self.reward()}")
+        return hint(None, missing, said(gettext_noop("spend %(amount)s more for %(reward)s"),
+                                        {"amount": money_str(missing), "reward": self.reward()}))
 
 
 def clean(raw: Params) -> dict[str, Any]:
     params = clean_params(PARAMS, raw)
     if ("percent" in params) == ("amount" in params):
-        raise ParamsError("percent", "give a percent or an amount off, one of the two")
+        raise ParamsError("percent", _("give a percent or an amount off, one of the two"))
     return params
 
 

@@ -1,0 +1,86 @@
+"""The best-for-customer search: branch and bound prunes only branches that cannot win (the
+pruned search chooses what the unpruned exhaustive search chooses), the exhaustive search finds
+the best of every order, and the cache of trials answers what running again would."""
+
+from __future__ import annotations
+
+from itertools import permutations
+
+from hypothesis import given, settings
+
+from sasom.promotions.engine.index import promotion_set
+from sasom.promotions.engine.resolver import applicable, fresh_pool, run
+from sasom.promotions.engine.search import EXHAUSTIVE, Trials, exhaustive, search, value_of
+from sasom.promotions.engine.types import MODE_BEST, Line, Promotion
+from sasom.promotions.tests.test_engine_properties import baskets, context, promotion_lists
+from sasom.promotions.tests.test_engine_util import D, items, line, price, promo
+
+
+def _plain(promotions: list[Promotion], lines: list[Line]) -> list[Promotion]:
+    pool = fresh_pool(lines)
+    return [p for p in applicable(promotion_set(MODE_BEST, promotions), pool, context()) if not p.stacks]
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=baskets(), promotions=promotion_lists(stacking=False))
+def test_the_pruned_search_chooses_what_the_unpruned_exhaustive_search_chooses(
+        lines: list[Line], promotions: list[Promotion]) -> None:
+    plain = _plain(promotions, lines)
+    pruned = search(plain, fresh_pool(lines), context(), run, prune=True)
+    unpruned = search(plain, fresh_pool(lines), context(), run, prune=False)
+    assert [p.code for p in pruned.order] == [p.code for p in unpruned.order]
+    assert pruned.value == unpruned.value
+    assert pruned.known == unpruned.known
+
+
+@settings(max_examples=100, deadline=None)
+@given(lines=baskets(), promotions=promotion_lists(stacking=False))
+def test_the_exhaustive_search_is_worth_the_best_of_every_order(lines: list[Line],
+                                                                promotions: list[Promotion]) -> None:
+    plain = _plain(promotions, lines)
+    if not plain or len(plain) > EXHAUSTIVE:
+        return
+    pool = fresh_pool(lines)
+    found = exhaustive(plain, pool, context(), run)
+    every = max(value_of(order, fresh_pool(lines), context(), run) for order in permutations(plain))
+    assert found.value == every
+    assert value_of(found.order, fresh_pool(lines), context(), run) == found.value
+
+
+@settings(max_examples=100, deadline=None)
+@given(lines=baskets(), promotions=promotion_lists(stacking=False))
+def test_a_cached_trial_is_what_running_again_gives(lines: list[Line], promotions: list[Promotion]) -> None:
+    plain = _plain(promotions, lines)
+    pool = fresh_pool(lines)
+    trials = Trials(plain, pool, context(), run)
+    state = pool
+    for promotion in plain:
+        first, _ = trials.result(promotion, state)
+        again = run(promotion, state.copy(), context())
+        assert first == again and trials.result(promotion, state)[0] == again
+        if again is not None:
+            run(promotion, state, context())
+
+
+def test_a_branch_that_cannot_beat_the_best_is_not_walked() -> None:
+    # given two promotions over the same three colas: buy 2 get 1 (15.00) and 3 for 44 (1.00)
+    b2g1 = promo("qty_free", {"bands": [{"from": 2, "value": 1}]}, items("COKE"), code="B2G1", priority=1)
+    three = promo("group_fixed_total", {"quantity": 3, "total": "44"}, items("COKE"), code="THREE", priority=2)
+    lines = [line(1, "COKE", 3, 15)]
+    calls: list[str] = []
+
+    def counted(p: Promotion, pool: object, c: object) -> object:
+        calls.append(p.code)
+        return run(p, pool, c)  # type: ignore[arg-type]
+
+    # when the search runs with and without pruning
+    pruned = exhaustive([b2g1, three], fresh_pool(lines), context(), counted)  # type: ignore[arg-type]
+    walked = len(calls)
+    calls.clear()
+    unpruned = exhaustive([b2g1, three], fresh_pool(lines), context(), counted,  # type: ignore[arg-type]
+                          prune=False)
+    # then both choose buy 2 get 1 (15.00 off), and the pruned one tries fewer orders
+    assert [p.code for p in pruned.order] == [p.code for p in unpruned.order] == ["B2G1"]
+    assert pruned.value == unpruned.value == D("15.00")
+    assert walked < len(calls)
+    assert price([b2g1, three], lines, mode=MODE_BEST).discount == D("15.00")
