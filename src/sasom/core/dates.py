@@ -14,6 +14,7 @@ import zoneinfo
 from typing import Any
 
 from sasom.core import calendars
+from sasom.core.calendars import BUDDHIST_ERA_OFFSET  # noqa: F401  (re-exported for older callers)
 
 DEFAULT_ZONE = "Asia/Bangkok"
 

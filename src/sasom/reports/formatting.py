@@ -17,6 +17,11 @@ TEXT, INT, MONEY, DATE, DATETIME, MONTH = "text", "int", "money", "date", "datet
 KINDS = (TEXT, INT, MONEY, DATE, DATETIME, MONTH)
 
 
+def thai_era(organization: Any) -> bool:
+    """Buddhist-era years for this reader (a Buddhist-era organization, a Thai page)."""
+    return calendars.calendar_of(organization) == calendars.BUDDHIST and translation.get_language() == "th"
+
+
 def local(value: dt.datetime, organization: Any) -> dt.datetime:
     return timezone.localtime(value, zone_of(organization)) if timezone.is_aware(value) else value
 
