@@ -182,7 +182,7 @@ def member_values_extra(organization: Organization, extra: dict[str, Any], langu
     out = {}
     for key, value in extra.items():
         if isinstance(value, dt.date):
-            value = date_text(value, language=language, buddhist_era=organization.buddhist_era)
+            value = date_text(value, language=language, organization=organization)
         elif isinstance(value, int):
             value = f"{value:,}"
         out[key] = str(value)

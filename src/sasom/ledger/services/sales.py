@@ -169,7 +169,7 @@ def plan_of(
     result = engine.compute(basket, ctx, rules, tz=zone(tz_name))
     dates: tuple[dt.date | None, dt.datetime | None] = (None, None)
     if member is not None and settings is not None and (result.member_points or result.referrer_points):
-        dates = lot_dates(settings, basket.occurred_at, tz_name, pending=True)
+        dates = lot_dates(settings, basket.occurred_at, organization, pending=True)
     plan = sale_plan(
         organization_id=organization.pk, branch_id=branch.pk, terminal_id=terminal.pk, receipt_id=receipt_id,
         basket=basket, member_id=member.pk if member is not None else None, context=ctx, result=result,
