@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
@@ -106,6 +107,9 @@ class OrganizationForm(BoundedForm):
     phone_region = forms.CharField(
         label=_("default phone region"), max_length=2, min_length=2, help_text=_("Two-letter country code, e.g. TH.")
     )
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES,
+                                 help_text=_("The shop's own language: receipts, and messages to members who chose "
+                                             "none."))
     calendar = forms.ChoiceField(label=_("calendar"), choices=Calendar.choices,
                                  help_text=_("How every screen, receipt and message writes dates. Files and the API "
                                              "keep ISO dates."))

@@ -8,6 +8,7 @@ import zoneinfo
 from typing import Any
 
 import phonenumbers
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from sasom.organizations.errors import (  # noqa: F401  (codes live in errors.py
     CALENDAR_INVALID,
     CODE_PATTERN_INVALID,
     CURRENCY_INVALID,
+    LANGUAGE_INVALID,
     PHONE_REGION_INVALID,
     TIME_ZONE_INVALID,
 )
@@ -27,6 +29,7 @@ from ._common import audit_change as _audit_change
 __all__ = [
     "CALENDAR_INVALID",
     "CURRENCY_INVALID",
+    "LANGUAGE_INVALID",
     "TIME_ZONE_INVALID",
     "CODE_PATTERN_INVALID",
     "PHONE_REGION_INVALID",
@@ -46,6 +49,7 @@ ORGANIZATION_FIELDS = [
     "name",
     "currency",
     "time_zone",
+    "language",
     "member_code_pattern",
     "phone_region",
     "calendar",
@@ -118,6 +122,7 @@ def organization_update(
     sales_since: dt.date | None,
     periods_follow_calendar: bool = True,
     persian_digits: bool = False,
+    language: str | None = None,
 ) -> Organization:
     currency = currency.strip().upper()
     if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
@@ -132,8 +137,12 @@ def organization_update(
         raise DomainError(PHONE_REGION_INVALID, _("Use a two-letter country code such as TH."), field="phone_region")
     if calendar not in Calendar.values:
         raise DomainError(CALENDAR_INVALID, _("Choose Gregorian, Thai Buddhist era or Jalali."), field="calendar")
+    if language is not None and language not in dict(settings.LANGUAGES):
+        raise DomainError(LANGUAGE_INVALID, _("Choose one of the languages Sasom speaks."), field="language")
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     before = snapshot(organization, ORGANIZATION_FIELDS)
+    if language is not None:
+        organization.language = language
     organization.name = name.strip()
     organization.currency = currency
     organization.time_zone = time_zone

@@ -21,6 +21,7 @@ VALID = {
     "member_code_pattern": "MM{yy}{seq:05d}",
     "phone_region": "th",
     "calendar": "buddhist",
+    "language": "th",
     "sales_since": None,
 }
 
@@ -48,6 +49,7 @@ def test_owner_renames_the_shop_and_changes_the_code_pattern(org, system_actor):
         ("member_code_pattern", "M{seq:d}{seq.__class__}", services.CODE_PATTERN_INVALID),
         ("member_code_pattern", "M{seq:xyz}", services.CODE_PATTERN_INVALID),
         ("phone_region", "XX", services.PHONE_REGION_INVALID),
+        ("language", "xx", services.LANGUAGE_INVALID),
     ],
 )
 def test_bad_settings_are_refused_on_their_field(org, system_actor, field, value, code):
@@ -125,3 +127,11 @@ def test_the_old_boolean_still_builds_the_same_shops():
     jalali = Organization(name="x", calendar="jalali")
     jalali.buddhist_era = False
     assert jalali.calendar == "jalali"
+
+
+def test_the_owner_makes_persian_the_shops_language(staff_client, org):
+    response = staff_client(Role.OWNER).post("/org/settings/", {**VALID, "language": "fa", "calendar": "jalali",
+                                                                "sales_since": ""})
+    assert response.status_code == 302
+    assert Organization.objects.get(pk=org.pk).language == "fa"
+    assert AuditEvent.objects.get(action="organization.update").changes["language"] == ["th", "fa"]
