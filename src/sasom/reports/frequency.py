@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models import Count, DateField, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DateField, Max, Min, Q, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +17,9 @@ from sasom.reports.charts import bars
 from sasom.reports.formatting import DATE, DATETIME, INT, MONEY, MONTH, TEXT, date_text, month_text
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
 from sasom.reports.points import member_name
+from sasom.reports.regroup import ListRows, band_sql, regroup
 from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns, with_average
-from sasom.reports.usage import BandsForm, band_case, bands_of
+from sasom.reports.usage import BandsForm, bands_of
 
 PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 MEMBER_FIELDS = ("member_id", "member__code", "member__first_name", "member__last_name", "member__member_type__name")
@@ -213,18 +214,21 @@ class FrequencyPerPeriod(Report):
             return (Column("month", _("Week of"), DATE), *self.columns[1:])
         return self.columns
 
-    def _sales(self, scope: Scope) -> Any:
-        trunc = PERIODS[scope.data.get("period") or "month"]
-        period = trunc("occurred_at", tzinfo=scope.zone, output_field=DateField())
-        same_period = (member_sales(scope).filter(member_id=OuterRef("member_id")).annotate(p=period)
-                       .filter(p=OuterRef("month")).order_by().values("member_id").annotate(n=Count("id"))
-                       .values("n")[:1])
-        return member_sales(scope).annotate(month=period, n=Subquery(same_period, output_field=IntegerField()))
+    def _bands(self, scope: Scope) -> list[dict[str, Any]]:
+        """(period, band) rows, once per screen: one GROUP BY member and period, then one by
+        period and band (``regroup``), instead of a subquery per sale."""
+        if "frequency-per-period" not in scope.cache:
+            trunc = PERIODS[scope.data.get("period") or "month"]
+            per_member = (member_sales(scope).annotate(p=trunc("occurred_at", tzinfo=scope.zone, output_field=DateField()))
+                          .order_by().values("member_id", "p")
+                          .annotate(n=Count("id"), spent=Sum(net_after_returns(), output_field=AMOUNT)))
+            scope.cache["frequency-per-period"] = regroup(
+                per_member, keys={"month": "p", "band": band_sql("n", bands_of(scope))}, dates=("month",))
+        rows: list[dict[str, Any]] = scope.cache["frequency-per-period"]
+        return rows
 
     def rows(self, scope: Scope) -> Rows:
-        return (self._sales(scope).annotate(band=band_case("n", bands_of(scope))).values("month", "band")
-                .annotate(members=Count("member_id", distinct=True), visits=Count("id"),
-                          amount=Sum(net_after_returns(), output_field=AMOUNT)))
+        return ListRows(self._bands(scope))  # type: ignore[return-value]  # pages, sorts, streams like one
 
     def totals(self, scope: Scope) -> dict[str, Any]:
         return with_average([member_sales(scope).aggregate(**measures())])[0]
@@ -237,7 +241,7 @@ class FrequencyPerPeriod(Report):
 
     def chart(self, scope: Scope) -> Any:
         bands = bands_of(scope)
-        found = {(r["month"], r["band"]): r["members"] for r in self.rows(scope).order_by()}
+        found = {(r["month"], r["band"]): r["members"] for r in self._bands(scope)}
         weekly = scope.data.get("period") == "week"
         periods = sorted({p for p, _b in found}) if weekly else months_of(scope)
         labels = [date_text(p, scope.organization) if weekly else month_text(p, scope.organization) for p in periods]
