@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.jobs import job_register
+from sasom.reports.planner import jit_off
 
 
 class ReportsConfig(AppConfig):
@@ -27,8 +29,4 @@ class ReportsConfig(AppConfig):
         job_register("report_exports_purge", report_exports_purge_job, order=920, per_organization=False,
                      description=_("Delete report exports older than the days they are kept"),
                      counts={"deleted_exports": _("exports deleted"), "deleted_files": _("export files deleted")})
-        from django.db.backends.signals import connection_created  # noqa: PLC0415
-
-        from sasom.reports.planner import jit_off  # noqa: PLC0415
-
         connection_created.connect(jit_off, dispatch_uid="sasom.reports.jit_off")
