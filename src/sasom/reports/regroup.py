@@ -62,7 +62,10 @@ def band_sql(column: str, bands: Bands) -> str:
 
 
 def _date(value: Any) -> Any:
-    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    """A truncated period as a date: SQLite gives text, PostgreSQL a timestamp (its local midnight)."""
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _amount(value: Any) -> Decimal:
