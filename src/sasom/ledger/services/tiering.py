@@ -5,8 +5,8 @@ what a member *earned* in a window is ledger data, so the evaluations run here:
 
 - :func:`tier_after_sale`, called by ``sales.sale_announce`` (every writer: ORM, SQL function,
   bulk) in the posting's transaction: an earning can raise the tier.
-- :func:`tiers_cutoff_run` and :func:`tiers_expiry_run`: the downgrades, idempotent per
-  (organization, date), returning counts (daily jobs).
+- :func:`tiers_cutoff_run` (decided in SQL: ``tier_cutoff``) and :func:`tiers_expiry_run`: the
+  downgrades, idempotent per (organization, date), returning counts (daily jobs).
 - :func:`tiers_reevaluate`: "re-evaluate all members now", previewed (counts per move) and applied
   with the same code.
 
@@ -30,10 +30,11 @@ from django.utils import timezone
 
 from sasom.core.audit import Actor
 from sasom.ledger.plan import SalePlan
+from sasom.ledger.services.tier_cutoff import tiers_cutoff_run
 from sasom.ledger.services.tier_measures import measure_of, measures
 from sasom.members.models import Member
 from sasom.tiers import engine
-from sasom.tiers.models import MemberTier, TierChange
+from sasom.tiers.models import MemberTier
 from sasom.tiers.selectors import ladder_compile, ladder_for, member_tier_code, state_of
 from sasom.tiers.services import Why, member_tier_lock, member_tier_move, member_tier_moves
 
@@ -177,44 +178,6 @@ def _locked_chunk(organization_id: int, last: int, **where: Any) -> tuple[list[M
 
 def _codes(organization_id: int, ids: list[int]) -> dict[int, str]:
     return dict(Member.objects.filter(organization_id=organization_id, pk__in=ids).values_list("pk", "code"))
-
-
-def tiers_cutoff_run(*, organization_id: int, on_date: dt.date) -> dict[str, int]:
-    """The cut-off of day ``on_date`` for a ladder that downgrades at cut-offs: members whose points
-    in the window ending that day are below their tier drop (to the tier reached, or one step),
-    never below a hand-set floor. Nothing on a day that is not a cut-off. Idempotent: a member
-    moved by this cut-off is never moved by it again (``TierChange.run_key``)."""
-    ladder = ladder_compile(organization_id)
-    counts = {"checked": 0, "moved": 0}
-    if ladder is None or ladder.downgrade != "cutoff" or not engine.is_cutoff(ladder.cutoff_frequency, on_date):
-        return counts
-    window = engine.cutoff_window(ladder, on_date, ladder.zone)
-    run_key = f"cutoff:{on_date.isoformat()}"
-    last = 0
-    while True:
-        with transaction.atomic():
-            chunk, of_chunk = _locked_chunk(organization_id, last)
-            if not chunk:
-                return counts
-            last = chunk[-1].pk
-            ids = [r.member_id for r in chunk]
-            done = set(TierChange.objects.filter(organization_id=organization_id, run_key=run_key,
-                                                 member_id__in=of_chunk).values_list("member_id", flat=True))
-            got = measures(organization_id=organization_id, ladder=ladder, member_ids=ids, start=window[0],
-                           end=window[1], where=of_chunk)
-            moves = []
-            for r in chunk:
-                counts["checked"] += 1
-                if r.member_id in done:
-                    continue
-                move = engine.at_cutoff(ladder, state_of(r), got[r.member_id], on_date)
-                if move is not None:
-                    moves.append((r, move, Why(reason="downgrade", detail=f"cutoff:{ladder.cutoff_frequency}",
-                                               measure=got[r.member_id], window=window, run_key=run_key),
-                                  on_date + dt.timedelta(days=1)))
-            counts["moved"] += member_tier_moves(organization_id=organization_id, ladder=ladder, moves=moves,
-                                                 actor=Actor.system("tiers"),
-                                                 codes=lambda ids: _codes(organization_id, ids))
 
 
 def tiers_expiry_run(*, organization_id: int, on_date: dt.date) -> dict[str, int]:
