@@ -224,14 +224,13 @@ class _Cutoff:
         chunk = MemberTier.objects.filter(organization_id=self.org, pk__gt=after, pk__lte=last).values("member_id")
         changes = (TierChange.objects.filter(organization_id=self.org, run_key=self.run_key, changed_at=now,
                                              member_id__in=chunk).order_by("id")
-                   .values_list("member_id", "from_code", "to_code", "reason", "detail", "measure", "window_from",
-                                "window_to", "effective_on"))
+                   .values_list("member_id", "from_code", "to_code", "measure"))
         rows = list(changes)
         code_of = dict(Member.objects.filter(organization_id=self.org, pk__in=[r[0] for r in rows])
                        .values_list("pk", "code"))
-        for member_id, from_code, to_code, reason, detail, measure, window_from, window_to, effective_on in rows:
+        for member_id, from_code, to_code, measure in rows:
             event_record(organization_id=self.org, kind=MEMBER_TIER_CHANGED, occurred_at=now, payload={
-                "member": code_of[member_id], "from": from_code or None, "to": to_code or None, "reason": reason,
-                "detail": detail, "measure": measure, "window_from": window_from, "window_to": window_to,
-                "effective_on": effective_on, "expires_on": None,
+                "member": code_of[member_id], "from": from_code or None, "to": to_code or None,
+                "reason": "downgrade", "detail": self.detail, "measure": measure, "window_from": self.window[0],
+                "window_to": self.window[1], "effective_on": self.effective, "expires_on": None,
             })
