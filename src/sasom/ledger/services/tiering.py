@@ -4,7 +4,8 @@ The tiers app (below the ledger) owns ladders, member tier states, history and t
 what a member *earned* in a window is ledger data, so the evaluations run here:
 
 - :func:`tier_after_sale`, called by ``sales.sale_announce`` (every writer: ORM, SQL function,
-  bulk) in the posting's transaction: an earning can raise the tier.
+  bulk) in the posting's transaction: an earning can raise the tier; :func:`tier_after_referral`
+  does the same for the referrer a sale credits (``sales.plan_write``, the one writer of those).
 - :func:`tiers_cutoff_run` (decided in SQL: ``tier_cutoff``) and :func:`tiers_expiry_run`: the
   downgrades, idempotent per (organization, date), returning counts (daily jobs).
 - :func:`tiers_reevaluate`: "re-evaluate all members now", previewed (counts per move) and applied
@@ -35,14 +36,14 @@ from sasom.ledger.services.tier_measures import measure_of, measures
 from sasom.members.models import Member
 from sasom.tiers import engine
 from sasom.tiers.models import MemberTier
-from sasom.tiers.selectors import ladder_compile, ladder_for, member_tier_code, state_of
+from sasom.tiers.selectors import ladder_compile, ladder_for, member_tier_code, state_of, tier_code_of
 from sasom.tiers.services import Why, member_tier_lock, member_tier_move, member_tier_moves
 
 CHUNK = 2000
 
 __all__ = ["Decided", "TierPre", "measure_of", "measures", "member_tier_code", "outcome_of", "reevaluation_apply",
-           "reevaluation_decide", "reevaluation_pages", "tier_after_sale", "tier_precheck", "tiers_cutoff_job",
-           "tiers_cutoff_run", "tiers_expiry_job", "tiers_expiry_run", "tiers_reevaluate"]
+           "reevaluation_decide", "reevaluation_pages", "tier_after_referral", "tier_after_sale", "tier_precheck",
+           "tiers_cutoff_job", "tiers_cutoff_run", "tiers_expiry_job", "tiers_expiry_run", "tiers_reevaluate"]
 
 
 # ---------------------------------------------------------------- on a sale
@@ -154,6 +155,39 @@ def tier_after_sale(plan: SalePlan, *, sale_id: int, member_code: str | None, pr
             why=Why(reason="upgrade", detail="sale", measure=measure, window=window, sale_id=sale_id),
         )
     _remember(sale_id, move.to.code if move.to else None, measure)
+
+
+def tier_after_referral(plan: SalePlan, *, sale_id: int) -> None:
+    """Points credited to a referrer (a referred member's first purchase, ``plan.referrer_earn``,
+    already written) raise the referrer's tier as a sale raises the member's: the referrer's points
+    in the window counted back from the sale, this credit in it, in the posting's transaction. No
+    query more without a ladder or on a spend ladder (points do not move it); one for a referrer
+    already at the top."""
+    row, referrer_id = plan.sale, plan.referrer_id
+    if plan.referrer_earn is None or referrer_id is None:
+        return
+    ladder = ladder_for(row.organization_id)
+    if ladder is None or ladder.basis != "points":
+        return
+    current = tier_code_of(organization_id=row.organization_id, member_id=referrer_id) or None
+    if ladder.rank(current) == len(ladder.tiers):
+        return
+    window = engine.earning_window(ladder, row.occurred_at, ladder.zone)
+    measure = measures(organization_id=row.organization_id, ladder=ladder, member_ids=[referrer_id],
+                       start=window[0], end=window[1], end_inclusive=True)[referrer_id]
+    today = row.occurred_at.astimezone(ladder.zone).date()
+    if engine.on_earning(ladder, engine.State(tier=current), measure, today) is None:
+        return
+    with transaction.atomic():
+        locked = member_tier_lock(organization_id=row.organization_id, member_id=referrer_id)
+        move = engine.on_earning(ladder, state_of(locked), measure, today)
+        if move is None:
+            return
+        member_tier_move(
+            organization_id=row.organization_id, member_id=referrer_id, ladder=ladder, row=locked, move=move,
+            member_code=_codes(row.organization_id, [referrer_id])[referrer_id], on=today, actor=Actor.system("tiers"),
+            why=Why(reason="upgrade", detail="referral", measure=measure, window=window, sale_id=sale_id),
+        )
 
 
 # ---------------------------------------------------------------- downgrades (daily)
