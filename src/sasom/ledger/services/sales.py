@@ -41,7 +41,7 @@ from sasom.ledger.models import Entry, LedgerSettings, Lot, PointAccount, Sale, 
 from sasom.ledger.plan import SalePlan, award_json, body_hash, sale_plan
 from sasom.ledger.policy import local_date, lot_dates, settings_of, zone
 from sasom.ledger.services import core
-from sasom.ledger.services.tiering import TierPre, member_tier_code, tier_after_referral, tier_after_sale
+from sasom.ledger.services.tiering import TierPre, member_tier_code, referrer_tier, tier_after_sale
 
 INACTIVE_STATUSES = frozenset({"suspended", "closed", "anonymized"})
 
@@ -396,5 +396,5 @@ def plan_write(plan: SalePlan, *, organization: Any, branch: Any, terminal: Any,
         )
         ref_account.lifetime_earned += ref.amount
         core.save_balances(ref_account)
-        tier_after_referral(plan, sale_id=sale.pk)  # the referrer's tier, as a sale raises the member's
+        referrer_tier(plan, sale_id=sale.pk)  # the referrer's tier, as a sale raises the member's
     return sale

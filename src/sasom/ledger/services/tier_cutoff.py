@@ -78,7 +78,7 @@ def _lock_chunk(organization_id: int, after: int) -> tuple[int, int]:
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cur:
         cur.execute(f"SELECT COUNT(*), MAX(x.id) FROM (SELECT id FROM {MemberTier._meta.db_table} "
-                    f"WHERE organization_id = %s AND tier_id IS NOT NULL AND id > %s ORDER BY id LIMIT %s{lock}) x",
+                    f"WHERE organization_id = %s AND COALESCE(tier_id, 0) <> 0 AND id > %s ORDER BY id LIMIT %s{lock}) x",
                     [organization_id, after, CHUNK])
         count, last = cur.fetchone()
     return int(count or 0), int(last or 0)
@@ -135,33 +135,35 @@ class _Cutoff:
         start, end = (ops.adapt_datetimefield_value(w) for w in self.window)
         rank_of = [(t.id, i + 1) for i, t in enumerate(tiers)]
         params += [self.org, after, last]
+        # ``COALESCE(tier_id, 0) <> 0``: "has a tier" in a form no index serves, so the chunk is read
+        # by its key range, not by a scan of the organization's whole tier index
         chunk = (f"chunk AS (SELECT id, member_id, tier_id, floor_tier_id, floor_until FROM {S} "
-                 f"WHERE organization_id = %s AND tier_id IS NOT NULL AND id > %s AND id <= %s)")
-        params += [self.org, Entry.Kind.EARN, start, end]
-        earned = (f"earned AS (SELECT a.member_id, SUM(e.amount) AS pts FROM {E} e JOIN {A} a ON a.id = e.account_id "
-                  f"WHERE a.member_id IN (SELECT member_id FROM chunk) AND e.organization_id = %s AND e.kind = %s "
-                  f"AND e.occurred_at >= %s AND e.occurred_at < %s GROUP BY a.member_id)")
-        params += [self.org, Entry.Kind.EARN, start, end]
-        taken = (f"taken AS (SELECT a.member_id, SUM(e.amount) AS pts FROM {E} e JOIN {E} r ON r.id = e.reverses_id "
-                 f"JOIN {A} a ON a.id = e.account_id WHERE a.member_id IN (SELECT member_id FROM chunk) "
-                 f"AND e.organization_id = %s AND e.sign = -1 AND r.kind = %s AND r.occurred_at >= %s "
-                 f"AND r.occurred_at < %s GROUP BY a.member_id)")
+                 f"WHERE organization_id = %s AND COALESCE(tier_id, 0) <> 0 AND id > %s AND id <= %s)")
+        # per member, through the indexes on (account, occurred_at) and on (organization, member,
+        # run_key): scalar subqueries, which the planners keep as such (a join over the
+        # organization's entries or history would grow with the organization, not the chunk)
+        params += [Entry.Kind.EARN, start, end, Entry.Kind.EARN, start, end]
         cur = _case("c.tier_id", rank_of, "0", params)
         params.append(ops.adapt_datefield_value(self.on))
         floor = _case("c.floor_tier_id", rank_of, "0", params)
         floor = f"CASE WHEN c.floor_until IS NULL OR c.floor_until >= %s THEN {floor} ELSE 0 END"
-        params += [self.org, self.run_key]
-        measured = (f"measured AS (SELECT c.id, c.member_id, COALESCE(x.pts, 0) - COALESCE(y.pts, 0) AS pts, "
-                    f"{cur} AS cur, {floor} AS fl FROM chunk c LEFT JOIN earned x ON x.member_id = c.member_id "
-                    f"LEFT JOIN taken y ON y.member_id = c.member_id WHERE NOT EXISTS (SELECT 1 FROM {C} d "
-                    f"WHERE d.organization_id = %s AND d.member_id = c.member_id AND d.run_key = %s))")
+        params += [self.org, self.org, self.run_key]
+        measured = (f"measured AS MATERIALIZED (SELECT c.id, c.member_id, "
+                    f"COALESCE((SELECT SUM(e.amount) FROM {E} e WHERE e.account_id = a.id AND e.kind = %s "
+                    f"AND e.occurred_at >= %s AND e.occurred_at < %s), 0) - "
+                    f"COALESCE((SELECT SUM(e.amount) FROM {E} e JOIN {E} r ON r.id = e.reverses_id "
+                    f"WHERE e.account_id = a.id AND e.sign = -1 AND r.kind = %s AND r.occurred_at >= %s "
+                    f"AND r.occurred_at < %s), 0) AS pts, {cur} AS cur, {floor} AS fl "
+                    f"FROM chunk c LEFT JOIN {A} a ON a.organization_id = %s AND a.member_id = c.member_id "
+                    f"WHERE (SELECT 1 FROM {C} d WHERE d.organization_id = %s AND d.member_id = c.member_id "
+                    f"AND d.run_key = %s) IS NULL)")
         params.extend(x for t in reversed(tiers) for x in (t.threshold, self.ladder.rank(t.code)))
         hit = f"CASE {' '.join(['WHEN m.pts >= %s THEN %s'] * len(tiers))} ELSE 0 END"
         reached = f"reached AS (SELECT m.*, {hit} AS hit FROM measured m)"
         step = "r.cur - 1" if self.ladder.drop_mode == "one_step" else "r.hit"
         decided = (f"decided AS (SELECT r.*, CASE WHEN r.cur = 0 THEN 0 WHEN r.hit >= r.cur THEN r.cur "
                    f"WHEN {step} > r.fl THEN {step} ELSE r.fl END AS dest FROM reached r)")
-        return f"WITH {chunk}, {earned}, {taken}, {measured}, {reached}, {decided}"
+        return f"WITH {chunk}, {measured}, {reached}, {decided}"
 
     def _history(self, source: str, now: dt.datetime, params: list[Any]) -> str:
         """``INSERT`` of the history rows of ``source`` (rows with member_id, pts, cur, dest)."""
@@ -191,9 +193,10 @@ class _Cutoff:
             if connection.vendor == "postgresql":
                 sql_params: list[Any] = []
                 head = self._decided(after, last, sql_params)
-                sql_params += [*params, *common]
+                sql_params += [*params, *common, self.org, after, last]
                 moved = (f"moved AS (UPDATE {S} s SET tier_id = {to_id.format(rank='d.dest')}, reached_on = %s, "
-                         f"expires_on = NULL, updated_at = %s FROM decided d WHERE s.id = d.id AND {moves} "
+                         f"expires_on = NULL, updated_at = %s FROM decided d WHERE s.organization_id = %s AND s.id > %s "
+                         f"AND s.id <= %s AND s.id = d.id AND {moves} "
                          f"RETURNING d.member_id, d.pts, d.cur, d.dest)")
                 insert = self._history("moved s", now, sql_params)
                 cur.execute(f"{head}, {moved} {insert}", sql_params)

@@ -4,7 +4,7 @@ The tiers app (below the ledger) owns ladders, member tier states, history and t
 what a member *earned* in a window is ledger data, so the evaluations run here:
 
 - :func:`tier_after_sale`, called by ``sales.sale_announce`` (every writer: ORM, SQL function,
-  bulk) in the posting's transaction: an earning can raise the tier; :func:`tier_after_referral`
+  bulk) in the posting's transaction: an earning can raise the tier; :func:`referrer_tier`
   does the same for the referrer a sale credits (``sales.plan_write``, the one writer of those).
 - :func:`tiers_cutoff_run` (decided in SQL: ``tier_cutoff``) and :func:`tiers_expiry_run`: the
   downgrades, idempotent per (organization, date), returning counts (daily jobs).
@@ -36,13 +36,19 @@ from sasom.ledger.services.tier_measures import measure_of, measures
 from sasom.members.models import Member
 from sasom.tiers import engine
 from sasom.tiers.models import MemberTier
-from sasom.tiers.selectors import ladder_compile, ladder_for, member_tier_code, state_of, tier_code_of
+from sasom.tiers.selectors import (
+    ladder_compile,
+    ladder_for,
+    member_tier_code,
+    state_of,
+    tier_code_of,
+)
 from sasom.tiers.services import Why, member_tier_lock, member_tier_move, member_tier_moves
 
 CHUNK = 2000
 
 __all__ = ["Decided", "TierPre", "measure_of", "measures", "member_tier_code", "outcome_of", "reevaluation_apply",
-           "reevaluation_decide", "reevaluation_pages", "tier_after_referral", "tier_after_sale", "tier_precheck",
+           "reevaluation_decide", "reevaluation_pages", "referrer_tier", "tier_after_sale", "tier_precheck",
            "tiers_cutoff_job", "tiers_cutoff_run", "tiers_expiry_job", "tiers_expiry_run", "tiers_reevaluate"]
 
 
@@ -157,7 +163,7 @@ def tier_after_sale(plan: SalePlan, *, sale_id: int, member_code: str | None, pr
     _remember(sale_id, move.to.code if move.to else None, measure)
 
 
-def tier_after_referral(plan: SalePlan, *, sale_id: int) -> None:
+def referrer_tier(plan: SalePlan, *, sale_id: int) -> None:
     """Points credited to a referrer (a referred member's first purchase, ``plan.referrer_earn``,
     already written) raise the referrer's tier as a sale raises the member's: the referrer's points
     in the window counted back from the sale, this credit in it, in the posting's transaction. No
