@@ -200,7 +200,7 @@ class _Cutoff:
                          f"RETURNING d.member_id, d.pts, d.cur, d.dest)")
                 insert = self._history("moved s", now, sql_params)
                 cur.execute(f"{head}, {moved} {insert}", sql_params)
-                count = cur.rowcount
+                count = int(cur.rowcount)
             else:
                 sql_params = []
                 head = self._decided(after, last, sql_params)
