@@ -13,8 +13,8 @@ time). A spend ladder (baht, net of returns) is decided by the engine, chunk by 
 
 Progress: a ``tiers.CutoffRun`` row per (organization, ladder, day). Each chunk locks it, goes on
 after its ``cursor`` and commits the new cursor with its changes; when no chunk is left it is
-finished, and a rerun of that cut-off returns at once, moving nobody. ``TierChange.run_key`` still
-keeps a member from being moved twice by one cut-off.
+finished, and a rerun of that cut-off returns at once, moving nobody. ``TierChange.run_key``'s
+unique key is the last guard: a chunk that would move a member twice in one cut-off fails.
 """
 
 from __future__ import annotations
@@ -127,11 +127,10 @@ class _Cutoff:
     # ---------------------------------------------------------------- the same in SQL
 
     def _decided(self, after: int, last: int, params: list[Any]) -> str:
-        """The CTEs ending in ``decided``: each state of the chunk not yet moved by this cut-off,
-        with its window's points ``pts``, its rank ``cur``, the rank the points reach ``hit``, its
+        """The CTEs ending in ``decided``: each state of the chunk, with its window's points ``pts``, its rank ``cur``, the rank the points reach ``hit``, its
         floor ``fl`` and the rank it ends at ``dest`` (ranks 1.. from the lowest tier, 0 none)."""
         ops, tiers = connection.ops, self.ladder.tiers
-        S, E, A, C = (m._meta.db_table for m in (MemberTier, Entry, PointAccount, TierChange))
+        S, E, A = (m._meta.db_table for m in (MemberTier, Entry, PointAccount))
         start, end = (ops.adapt_datetimefield_value(w) for w in self.window)
         rank_of = [(t.id, i + 1) for i, t in enumerate(tiers)]
         params += [self.org, after, last]
@@ -139,24 +138,25 @@ class _Cutoff:
         # by its key range, not by a scan of the organization's whole tier index
         chunk = (f"chunk AS (SELECT id, member_id, tier_id, floor_tier_id, floor_until FROM {S} "
                  f"WHERE organization_id = %s AND COALESCE(tier_id, 0) <> 0 AND id > %s AND id <= %s)")
-        # per member, through the indexes on (account, occurred_at) and on (organization, member,
-        # run_key): scalar subqueries, which the planners keep as such (a join over the
-        # organization's entries or history would grow with the organization, not the chunk)
+        # per member, through the index on (account, occurred_at): scalar subqueries, which the
+        # planners keep as such (a join over the organization's entries grows with the
+        # organization, not the chunk). No "already moved by this cut-off" probe: the run's cursor
+        # says which chunks are done; the history's unique run key fails a chunk rather than move
+        # a member twice (a probe by organization, with the history's statistics stale, scanned
+        # the organization's whole history for every state)
         params += [Entry.Kind.EARN, start, end, Entry.Kind.EARN, start, end]
         cur = _case("c.tier_id", rank_of, "0", params)
         params.append(ops.adapt_datefield_value(self.on))
         floor = _case("c.floor_tier_id", rank_of, "0", params)
         floor = f"CASE WHEN c.floor_until IS NULL OR c.floor_until >= %s THEN {floor} ELSE 0 END"
-        params += [self.org, self.org, self.run_key]
+        params.append(self.org)
         measured = (f"measured AS MATERIALIZED (SELECT c.id, c.member_id, "
                     f"COALESCE((SELECT SUM(e.amount) FROM {E} e WHERE e.account_id = a.id AND e.kind = %s "
                     f"AND e.occurred_at >= %s AND e.occurred_at < %s), 0) - "
                     f"COALESCE((SELECT SUM(e.amount) FROM {E} e JOIN {E} r ON r.id = e.reverses_id "
                     f"WHERE e.account_id = a.id AND e.sign = -1 AND r.kind = %s AND r.occurred_at >= %s "
                     f"AND r.occurred_at < %s), 0) AS pts, {cur} AS cur, {floor} AS fl "
-                    f"FROM chunk c LEFT JOIN {A} a ON a.organization_id = %s AND a.member_id = c.member_id "
-                    f"WHERE (SELECT 1 FROM {C} d WHERE d.organization_id = %s AND d.member_id = c.member_id "
-                    f"AND d.run_key = %s) IS NULL)")
+                    f"FROM chunk c LEFT JOIN {A} a ON a.organization_id = %s AND a.member_id = c.member_id)")
         params.extend(x for t in reversed(tiers) for x in (t.threshold, self.ladder.rank(t.code)))
         hit = f"CASE {' '.join(['WHEN m.pts >= %s THEN %s'] * len(tiers))} ELSE 0 END"
         reached = f"reached AS (SELECT m.*, {hit} AS hit FROM measured m)"
@@ -193,10 +193,12 @@ class _Cutoff:
             if connection.vendor == "postgresql":
                 sql_params: list[Any] = []
                 head = self._decided(after, last, sql_params)
-                sql_params += [*params, *common, self.org, after, last]
+                sql_params += [*params, *common]
+                # joined by key only: the chunk's decisions drive an index probe per state (a range
+                # on ``s`` too made the planner take ``s`` as the small side and rescan the
+                # decisions for each state, quadratic in the chunk)
                 moved = (f"moved AS (UPDATE {S} s SET tier_id = {to_id.format(rank='d.dest')}, reached_on = %s, "
-                         f"expires_on = NULL, updated_at = %s FROM decided d WHERE s.organization_id = %s AND s.id > %s "
-                         f"AND s.id <= %s AND s.id = d.id AND {moves} "
+                         f"expires_on = NULL, updated_at = %s FROM decided d WHERE s.id = d.id AND {moves} "
                          f"RETURNING d.member_id, d.pts, d.cur, d.dest)")
                 insert = self._history("moved s", now, sql_params)
                 cur.execute(f"{head}, {moved} {insert}", sql_params)
