@@ -41,7 +41,7 @@ from sasom.ledger.models import Entry, LedgerSettings, Lot, PointAccount, Sale, 
 from sasom.ledger.plan import SalePlan, award_json, body_hash, sale_plan
 from sasom.ledger.policy import local_date, lot_dates, settings_of, zone
 from sasom.ledger.services import core
-from sasom.ledger.services.tiering import TierPre, member_tier_code, tier_after_sale
+from sasom.ledger.services.tiering import TierPre, member_tier_code, referrer_tier, tier_after_sale
 
 INACTIVE_STATUSES = frozenset({"suspended", "closed", "anonymized"})
 
@@ -388,13 +388,13 @@ def plan_write(plan: SalePlan, *, organization: Any, branch: Any, terminal: Any,
         first = frozenset({earn_entry.pk}) if earn_entry else frozenset()
         core.debit(account, first_entry_ids=first, **spend)
     core.save_balances(account, "sale_count")
-    if plan.referrer_earn is not None:
+    if (ref := plan.referrer_earn) is not None:
         assert ref_account is not None and settings is not None
-        ref = plan.referrer_earn
         core.credit(
             ref_account, kind=Entry.Kind.EARN, amount=ref.amount, now=now, occurred_at=row.occurred_at,
             expires_on=ref.expires_on, pending_until=ref.pending_until, explanation=ref.explanation, **where,
         )
         ref_account.lifetime_earned += ref.amount
         core.save_balances(ref_account)
+        referrer_tier(plan, sale_id=sale.pk)  # the referrer's tier, as a sale raises the member's
     return sale
