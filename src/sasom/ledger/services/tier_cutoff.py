@@ -49,7 +49,7 @@ def tiers_cutoff_run(*, organization_id: int, on_date: dt.date, by_engine: bool 
     each member with the Python engine (the specification; always so for a spend ladder)."""
     ladder = ladder_compile(organization_id)
     counts = {"checked": 0, "moved": 0}
-    if ladder is None or ladder.downgrade != "cutoff" or not engine.is_cutoff(ladder.cutoff_frequency, on_date):
+    if ladder is None or ladder.downgrade != "cutoff" or not engine.is_cutoff(ladder.cutoff_frequency, on_date, ladder.calendar):
         return counts
     run, _created = CutoffRun.objects.get_or_create(organization_id=organization_id, ladder_id=ladder.id,
                                                     on_date=on_date, defaults={"started_at": timezone.now()})
