@@ -116,7 +116,7 @@ def _build(members: int, sales: int, keep: bool) -> Any:  # noqa: PLR0915 - one 
             "member_type_id": f"({type_ids})[1 + mod(g, 4)]",
             "first_name": "'member ' || CAST(g AS TEXT)",
             "gender": "(ARRAY['male','female','','female'])[1 + mod(g, 4)]",
-            "birth_on": "DATE '1960-01-01' + mod(g * 7919, 16000)",
+            "birth_on": "DATE '1960-01-01' + mod(g::bigint * 7919, 16000)::int",
             "occupation": "(ARRAY['','employee','business owner','student','civil servant'])[1 + mod(g, 5)]",
             "marital_status": "(ARRAY['','single','married','divorced'])[1 + mod(g, 4)]",
             "province": "(ARRAY['กรุงเทพมหานคร','เชียงใหม่','ขอนแก่น','ภูเก็ต','ชลบุรี'])[1 + mod(g, 5)]",
@@ -150,10 +150,10 @@ def _build(members: int, sales: int, keep: bool) -> Any:  # noqa: PLR0915 - one 
             "gross": "1000.00", "net": "1000.00", "eligible_net": "1000.00",
             "points_earned": "CASE WHEN mod(g, 5) <> 0 THEN 10 ELSE 0 END",
             "recorded_at": "now()",
-        }, "FROM generate_series(1, %s) g JOIN bench_m bm ON bm.n = 1 + mod(g * 7, %s)", [sales, members])
+        }, "FROM generate_series(1, %s) g JOIN bench_m bm ON bm.n = 1 + mod(g::bigint * 7, %s)", [sales, members])
         template_line = SaleLine(organization=org, sale_id=0, line_no=1, sku="x", quantity=1, unit_price=0, net=0)
         _insert_select(cur, SaleLine, template_line, {
-            "sale_id": "s.id", "line_no": "k", "sku": "'SKU' || CAST(mod(s.id * 13 + k, 400) AS TEXT)",
+            "sale_id": "s.id", "line_no": "k", "sku": "'SKU' || CAST(mod(s.id::bigint * 13 + k, 400) AS TEXT)",
             "category": "'CAT' || CAST(mod(s.id + k, 40) AS TEXT)", "brand": "'BRAND' || CAST(k AS TEXT)",
             "quantity": "1", "unit_price": "100.00", "net": "100.00",
         }, f"FROM {S} s CROSS JOIN generate_series(1, 10) k WHERE s.organization_id = %s", [org.pk])

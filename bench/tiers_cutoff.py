@@ -12,7 +12,7 @@ quarter keep Platinum and the rest drop to Gold, Basic or no tier. Then:
    history rows;
 2. the job, ``tiers_cutoff_run`` for 31 December (yearly cut-off, 12-month window), with its
    peak memory (``ru_maxrss`` before and after, same process);
-3. its rerun (idempotent: moves nobody).
+3. its rerun (the cut-off is recorded as finished: it returns at once and moves nobody).
 
 Prints one JSON object on its last line.
 """
@@ -45,7 +45,7 @@ def _build(members: int, entries: int) -> dict[str, Any]:
     from sasom.ledger.models import Entry, PointAccount
     from sasom.members.models import Member, MemberType
     from sasom.organizations.models import Organization
-    from sasom.tiers.models import MemberTier, Tier, TierChange
+    from sasom.tiers.models import CutoffRun, MemberTier, Tier, TierChange
     from sasom.tiers.services import TierIn, ladder_configure
 
     org, _ = Organization.objects.get_or_create(code=ORG_CODE, defaults={"name": "bench tiers"})
@@ -57,6 +57,7 @@ def _build(members: int, entries: int) -> dict[str, Any]:
     plat = Tier.objects.get(organization=org, code="B10-PLAT")
     M, A, E, S, C = (m._meta.db_table for m in (Member, PointAccount, Entry, MemberTier, TierChange))
     t0 = time.monotonic()
+    CutoffRun.objects.filter(organization=org).delete()  # a bench run before finished this cut-off
     with transaction.atomic(), connection.cursor() as cur:
         for table in (C, S):
             cur.execute(f"DELETE FROM {table} WHERE organization_id = %s", [org.pk])

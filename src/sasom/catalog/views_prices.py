@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from sasom.core.audit import Actor
 from sasom.core.bounded import BoundedForm
 from sasom.core.errors import DomainError
+from sasom.core.forms_dates import ShopDateField
 from sasom.core.permissions import require_perm
 from sasom.members.models import MemberType
 from sasom.organizations.http import StaffRequest
@@ -49,9 +50,8 @@ class PriceForm(BoundedForm):
     price = forms.DecimalField(label=_l("Price"), max_digits=12, decimal_places=2, min_value=0,
                                max_value=9_999_999_999)
     branch = forms.ChoiceField(label=_l("Branch"), required=False)
-    valid_from = forms.DateField(label=_l("Valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(label=_l("Valid to (inclusive)"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = ShopDateField(label=_l("Valid from"), required=False)
+    valid_to = ShopDateField(label=_l("Valid to (inclusive)"), required=False)
 
     def __init__(self, *args: Any, organization_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

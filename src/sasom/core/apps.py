@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
+from .db_session import jit_off
 from .jobs import job_register
 
 
@@ -10,6 +12,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Sasom core"
 
     def ready(self) -> None:
+        connection_created.connect(jit_off, dispatch_uid="sasom.core.jit_off")
         # ready() runs once the models are loaded; events imports core's models
         from .events import events_purge_job
         from .forms_once import form_tokens_purge_job

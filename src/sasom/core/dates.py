@@ -13,27 +13,35 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
+from sasom.core import calendars
+from sasom.core.calendars import BUDDHIST_ERA_OFFSET  # noqa: F401  (re-exported for older callers)
+
 DEFAULT_ZONE = "Asia/Bangkok"
-
-
-BUDDHIST_ERA_OFFSET = 543
 
 
 def shop_date(value: dt.date | dt.datetime | None, organization: Any, *, language: str, with_time: bool = False,
               empty: str = "") -> str:
-    """A date (or a datetime, in the organization's zone) as the shop reads it: in Thai with the
-    organization's "Buddhist-era years" setting on ``24/11/2569`` (day/month/B.E. year, as Thai
-    receipts and ID cards show); otherwise ISO ``2026-11-24``; ``with_time`` adds ``HH:MM``."""
+    """A date (or a datetime, in the organization's zone) as the shop reads it, in the
+    organization's calendar (``core.calendars.display``): Jalali ``1405/09/07`` in every language;
+    Buddhist era ``24/11/2569`` (day/month/B.E. year, as Thai receipts and ID cards show) for
+    Thai readers; otherwise ISO ``2026-11-24``. ``with_time`` adds ``HH:MM``; Persian readers of
+    an organization with Persian digits on read ``۱۴۰۵/۰۹/۰۷``."""
     if value in (None, ""):
         return empty
     assert value is not None
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = value.astimezone(zone_of(organization))
     day = value.date() if isinstance(value, dt.datetime) else value
-    thai_era = bool(getattr(organization, "buddhist_era", False)) and language.startswith("th")
-    text = f"{day.day:02d}/{day.month:02d}/{day.year + BUDDHIST_ERA_OFFSET}" if thai_era else day.isoformat()
+    text = calendars.display(day, calendars.calendar_of(organization), language=language)
     if with_time and isinstance(value, dt.datetime):
         text += f" {value:%H:%M}"
+    return shop_digits(text, organization, language=language)
+
+
+def shop_digits(text: str, organization: Any, *, language: str) -> str:
+    """``text`` with Persian digits when the organization asks for them and the reader reads Persian."""
+    if getattr(organization, "persian_digits", False) and language.startswith("fa"):
+        return calendars.persian_digits(text)
     return text
 
 

@@ -17,6 +17,7 @@ from sasom.core import jobs
 from sasom.core.audit import Actor
 from sasom.core.bounded import BoundedForm
 from sasom.core.errors import DomainError
+from sasom.core.forms_dates import ShopDateField
 from sasom.core.jobs_manual import jobs_run_manual
 from sasom.core.models import JobRun
 from sasom.core.permissions import require_perm
@@ -34,7 +35,7 @@ def _job_choices(blank: str) -> list[tuple[str, str]]:
 
 
 class RunNowForm(BoundedForm):
-    date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = ShopDateField(label=gettext_lazy("Date"))
     job = forms.ChoiceField(label=gettext_lazy("Job"), required=False)
     force = forms.BooleanField(label=gettext_lazy("Run again if already done"), required=False)
 
@@ -45,8 +46,7 @@ class RunNowForm(BoundedForm):
 
 class RunFilterForm(BoundedForm):
     job = forms.ChoiceField(label=gettext_lazy("Job"), required=False)
-    date = forms.DateField(label=gettext_lazy("Date"), required=False,
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = ShopDateField(label=gettext_lazy("Date"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -56,9 +56,7 @@ def persian_demo_exists() -> bool:
 
 def _organization(actor: Actor) -> Organization:
     org = Organization(code=FA_CODE, name=FA_NAME, currency="IRR", time_zone=FA_ZONE, language="fa",
-                       buddhist_era=False, phone_region="IR")
-    if hasattr(org, "calendar"):  # the organization's calendar setting, when that field exists
-        setattr(org, "calendar", "jalali")  # noqa: B010 - a field another change adds
+                       calendar="jalali", phone_region="IR")
     org.save()
     audit_record(organization_id=org.id, actor=actor, action="organization.create", obj=org, reason="demo")
     return org

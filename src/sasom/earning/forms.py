@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
+from sasom.core.forms_dates import ShopDateField
 from sasom.core.money import money
 from sasom.earning.arithmetic import Mode, Rounding
 from sasom.earning.kinds import KINDS, Kind, kind_choices
@@ -212,7 +213,7 @@ class PreviewForm(BoundedForm):
     is_member = forms.BooleanField(label=_("Member"), required=False, initial=True)
     member_type = forms.ChoiceField(label=_("Member type"), required=False)
     tier = forms.CharField(label=_("Tier"), required=False)
-    birth_on = forms.DateField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    birth_on = ShopDateField(label=_("Birth date"), required=False)
     occurred_at = forms.DateTimeField(label=_("Date and time"), widget=DT_WIDGET)
     branch_code = forms.ChoiceField(label=_("Branch"), required=False)
     bill_discount = forms.DecimalField(label=_("Bill discount"), decimal_places=2, initial=0, required=False)

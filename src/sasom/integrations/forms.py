@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
+from sasom.core.forms_dates import ShopDateField
 from sasom.integrations.webhooks import EVENT_TYPES
 from sasom.organizations.models import Branch, Terminal
 
@@ -51,7 +52,7 @@ class WebhookEndpointForm(BoundedForm):
 
 class BatchUploadForm(BoundedForm):
     file = forms.FileField(label=_("File"), help_text=_("CSV (one row per line of a document) or JSON Lines (one document per line)."))
-    business_on = forms.DateField(label=_("Business date"), widget=forms.DateInput(attrs={"type": "date"}))
+    business_on = ShopDateField(label=_("Business date"))
     format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("jsonl", "JSON Lines")])
     plans = forms.CharField(
         label=_("Promotion plan per document type"), required=False, widget=forms.Textarea(attrs={"rows": 2}),

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
+from sasom.core.forms_dates import ShopDateField
 from sasom.tiers.models import Basis, BenefitsMode, Downgrade, DropMode, Frequency
 from sasom.tiers.services import TierIn
 
@@ -76,8 +77,7 @@ class LadderForm(BoundedForm):
 
 class TierSetForm(BoundedForm):
     tier = forms.ChoiceField(label=_("Tier"))
-    until = forms.DateField(label=_("Floor until (empty: no end)"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = ShopDateField(label=_("Floor until (empty: no end)"), required=False)
     note = forms.CharField(label=_("Why"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, tiers: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:

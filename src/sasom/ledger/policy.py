@@ -9,17 +9,19 @@ Expiry semantics (all dates in the organization's time zone):
 * ``end_of_month`` / ``end_of_quarter`` / ``end_of_year``: move the local earning month N months
   forward, then D = the last day of that month / its quarter / its year (N = 0: the period of the
   earning itself). Month arithmetic never lands on a missing day (29 February + 12 months is still
-  "February", whose last day is the 28th);
+  "February", whose last day is the 28th). The months are the organization's period calendar's
+  (``core.calendars.period_calendar``): a Jalali shop's points earned on 15 Bahman 1405 under
+  "end of month + 0" expire on 30 Bahman; its quarters end with Khordad, Shahrivar, Azar, Esfand;
 * ``never``: no date; such lots are spent last.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import zoneinfo
 from functools import lru_cache
 
+from sasom.core import calendars
 from sasom.ledger.models import ExpiryPolicy, LedgerSettings
 from sasom.organizations.models import Organization
 
@@ -48,27 +50,25 @@ def ledger_settings_for(organization: Organization) -> LedgerSettings:
     return obj
 
 
-def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) + n
-    return index // 12, index % 12 + 1
+_PERIOD_MONTHS = {ExpiryPolicy.END_OF_MONTH: 1, ExpiryPolicy.END_OF_QUARTER: 3, ExpiryPolicy.END_OF_YEAR: 12}
 
 
-def expiry_on(policy: str, n: int, earned_on: dt.date) -> dt.date | None:
+def expiry_on(policy: str, n: int, earned_on: dt.date, calendar: str = calendars.GREGORIAN) -> dt.date | None:
     if policy == ExpiryPolicy.NEVER:
         return None
     if policy == ExpiryPolicy.DAYS:
         return earned_on + dt.timedelta(days=n)
-    year, month = _add_months(earned_on.year, earned_on.month, n)
-    if policy == ExpiryPolicy.END_OF_QUARTER:
-        month = ((month - 1) // 3 + 1) * 3
-    elif policy == ExpiryPolicy.END_OF_YEAR:
-        month = 12
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
+    return calendars.expiry_end(earned_on, n, _PERIOD_MONTHS[ExpiryPolicy(policy)], calendar)
 
 
-def lot_dates(settings: LedgerSettings, earned_at: dt.datetime, tz_name: str, *, pending: bool) -> tuple[dt.date | None, dt.datetime | None]:
-    """(expires_on, pending_until) for points earned at ``earned_at``."""
-    expires = expiry_on(settings.expiry_policy, settings.expiry_n, local_date(earned_at, tz_name))
+def lot_dates(settings: LedgerSettings, earned_at: dt.datetime, organization: Organization, *,
+              pending: bool) -> tuple[dt.date | None, dt.datetime | None]:
+    """(expires_on, pending_until) for points earned at ``earned_at``: the day in the
+    organization's zone; "end of period" policies count the months of its period calendar
+    (``core.calendars.period_calendar``)."""
+    calendar = calendars.period_calendar(organization)
+    expires = expiry_on(settings.expiry_policy, settings.expiry_n, local_date(earned_at, organization.time_zone),
+                        calendar)
     pending_until = None
     if pending and settings.pending_days:
         pending_until = earned_at + dt.timedelta(days=settings.pending_days)

@@ -37,7 +37,7 @@ def balance_after(*, organization: Organization, account: PointAccount | None, e
     debt = account.debt if account else 0
     paid = min(debt, earned)
     lot = earned - paid
-    _expires, pending_until = lot_dates(settings_of(organization), occurred_at, organization.time_zone, pending=True)
+    _expires, pending_until = lot_dates(settings_of(organization), occurred_at, organization, pending=True)
     pending = pending_until is not None and pending_until > now
     return Balance(
         spendable=(account.spendable if account else 0) - used + (0 if pending else lot),

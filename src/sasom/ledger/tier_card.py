@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from sasom.core import calendars
 from sasom.ledger.services.tiering import measure_of, outcome_of
 from sasom.tiers import engine
 from sasom.tiers.selectors import ladder_for, member_tier_row
@@ -46,11 +47,12 @@ class TierCard:
         return asdict(self)
 
 
-def next_cutoff(frequency: str, today: dt.date) -> dt.date:
+def next_cutoff(frequency: str, today: dt.date, calendar: str = "gregorian") -> dt.date:
+    """The first cut-off day on or after ``today`` (the months of ``calendar``)."""
     day = today
     for _month in range(13):
-        last = engine.months_ahead(day.replace(day=1), 1) - dt.timedelta(days=1)
-        if last >= today and engine.is_cutoff(frequency, last):
+        last = calendars.month_end(day, calendar)
+        if engine.is_cutoff(frequency, last, calendar):
             return last
         day = last + dt.timedelta(days=1)
     raise AssertionError("a cut-off every year at least")
@@ -73,7 +75,7 @@ def tier_card(*, organization_id: int, member_id: int, now: dt.datetime | None =
     keep_until = None
     if current is not None:
         keep_until = row.expires_on if ladder.downgrade == "expiry" and row is not None else next_cutoff(
-            ladder.cutoff_frequency, today)
+            ladder.cutoff_frequency, today, ladder.calendar)
     return TierCard(
         code=current.code if current else None, name=current.name if current else None,
         card_color=current.card_color if current else None,

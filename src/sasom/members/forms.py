@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy
 
 from sasom.core.bounded import BoundedForm, BoundedModelForm
 from sasom.core.errors import DomainError
+from sasom.core.forms_dates import ShopDateField
 from sasom.core.permissions import branch_ids_in_scope
 from sasom.organizations.models import Branch, Organization
 
 from .lifecycle import ANONYMIZE, DEACTIVATE, EXTEND, RENEW, SET_EXPIRY, TOOLS, Criteria
 from .models import Card, Consent, CustomField, Member, MemberType
 from .selectors import member_lookup
-from .validation import clean_custom_values, date_problems, normalize_phone, parse_date
+from .validation import clean_custom_values, date_problems, normalize_phone
 
 PROFILE_FIELDS = [
     "phone", "title", "first_name", "last_name", "gender", "birth_on", "marital_status", "occupation",
@@ -29,20 +30,9 @@ PROFILE_FIELDS = [
 ]
 
 
-class FlexibleDateField(forms.DateField):
-    """ISO dates, or Thai ``dd/mm/yyyy`` with Buddhist-era years; impossible dates are refused."""
-
-    widget = forms.DateInput(attrs={"type": "date"})
-
-    def to_python(self, value: Any) -> dt.date | None:
-        if value in self.empty_values:
-            return None
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return parse_date(str(value))
-        except ValueError:
-            raise forms.ValidationError(_("Enter a real date (YYYY-MM-DD or DD/MM/YYYY)."), code="invalid") from None
+class FlexibleDateField(ShopDateField):
+    """A day in the organization's calendar (``core.forms_dates``): ISO, Thai ``dd/mm/yyyy`` with
+    Buddhist-era years, Jalali ``1405/09/07`` in a Jalali shop; impossible dates are refused."""
 
 
 class TagsField(forms.CharField):

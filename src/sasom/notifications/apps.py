@@ -13,9 +13,9 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # ready() runs once the models are loaded; services imports notifications' models
+        from .channels import organization_connection
         from .event_messages import events_subscribe
         from .event_messages_daily import event_messages_daily_run
-        from .gateways.smtp import organization_connection
         from .services import member_erase
 
         register_eraser(member_erase)

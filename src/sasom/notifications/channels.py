@@ -27,6 +27,7 @@ from sasom.organizations.models import Organization
 from .errors import E_CHANNEL, E_COST, E_GATEWAY, E_OPTION_INVALID, E_OPTION_MISSING, E_RECIPIENT
 from .gateways import GATEWAYS, Gateway, Settings
 from .gateways.base import BOOL, EMAIL, INT, JSON, SECRET, URL, Option
+from .gateways.smtp import Smtp
 from .models import Channel, ChannelConfig, Message
 from .seal import SealBroken, seal, unseal
 
@@ -190,3 +191,13 @@ def channel_test_send(*, organization: Organization, channel: str, recipient: st
     audit_record(organization_id=organization.pk, actor=actor, action="notify.channel_test", obj=message,
                  changes={"channel": [None, channel]})
     return message
+
+
+def organization_connection(organization_id: int) -> tuple[Any, str] | None:
+    """The organization's active SMTP channel as (connection, sender), for ``core.mail`` (staff
+    e-mail such as scheduled reports); None without one (the deployment's backend is used then)."""
+    config = ChannelConfig.objects.filter(organization_id=organization_id, channel=Channel.EMAIL,
+                                          gateway=Smtp.key, is_active=True).first()
+    if config is None:
+        return None
+    return Smtp.connection(channel_settings(config)[1])

@@ -26,7 +26,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record
-from sasom.core.dates import shop_date
 from sasom.core.errors import DomainError
 from sasom.ledger.models import PointAccount
 from sasom.members.models import CustomField, Member
@@ -39,7 +38,7 @@ from .message_language import MESSAGE_LANGUAGES, text_choose, texts_of
 from .models import Channel, ChannelConfig, EventMessage, Message
 from .services import member_message_send
 from .sms import SmsCount, sms_count
-from .templating import template_check, template_render
+from .templating import date_text, template_check, template_render
 
 MAX_BODY = 2000
 MAX_DAYS_BEFORE = 365
@@ -171,7 +170,7 @@ def member_values_extra(organization: Organization, extra: dict[str, Any], langu
     out = {}
     for key, value in extra.items():
         if isinstance(value, dt.date):
-            value = shop_date(value, organization, language=language)
+            value = date_text(value, language=language, organization=organization)
         elif isinstance(value, int):
             value = f"{value:,}"
         out[key] = str(value)

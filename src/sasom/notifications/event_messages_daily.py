@@ -7,11 +7,13 @@ the expiry date), so a rerun or a catch-up sends nothing twice."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Min, QuerySet, Sum
+from django.db.models import Min, Q, QuerySet, Sum
 
+from sasom.core import calendars
 from sasom.ledger.models import Lot
 from sasom.members.models import Member
 from sasom.organizations.models import Organization
@@ -50,6 +52,36 @@ def _birthdays(organization_id: int, on_date: dt.date) -> QuerySet[Member]:
     return _active(organization_id).filter(birth_on__month=on_date.month, birth_on__day__in=_days(on_date))
 
 
+def _calendar_birthdays(organization_id: int, on_date: dt.date, calendar: str) -> Iterator[Member]:
+    """Birthdays in the organization's period calendar (``core.calendars``): Jalali birthdays
+    fall on varying Gregorian days, so the few candidate days are read and the calendar decides
+    (30 Esfand is celebrated on 29 Esfand in a common year)."""
+    if calendar != calendars.JALALI:
+        yield from _birthdays(organization_id, on_date).iterator(chunk_size=500)
+        return
+    near = Q()
+    for day in calendars.near_days(on_date):
+        near |= Q(birth_on__month=day.month, birth_on__day=day.day)
+    for member in _active(organization_id).filter(near).iterator(chunk_size=500):
+        if member.birth_on is not None and calendars.is_birthday(member.birth_on, on_date, calendar):
+            yield member
+
+
+def _birth_month(organization_id: int, on_date: dt.date, calendar: str) -> tuple[str, QuerySet[Member]] | None:
+    """On the first day of a month (the calendar's), its key and the members born in it."""
+    if calendar != calendars.JALALI:
+        if on_date.day != 1:
+            return None
+        return f"{on_date:%Y-%m}", _active(organization_id).filter(birth_on__month=on_date.month)
+    year, month, day = calendars.to_calendar(on_date, calendar)
+    if day != 1:
+        return None
+    born = Q()
+    for first, last in calendars.month_spans(month, year - 130, year, calendar):
+        born |= Q(birth_on__range=(first, last))
+    return f"j{year}-{month:02d}", _active(organization_id).filter(born)
+
+
 def _anniversaries(organization_id: int, on_date: dt.date) -> QuerySet[Member]:
     return _active(organization_id).filter(joined_on__month=on_date.month, joined_on__day__in=_days(on_date),
                                            joined_on__lt=on_date.replace(day=1, month=1))
@@ -84,12 +116,16 @@ def event_messages_daily_run(*, organization_id: int, on_date: dt.date, now: dt.
     for row in EventMessage.objects.filter(organization_id=organization_id, is_active=True, event__in=DAILY):
         rows.setdefault(row.event, []).append(row)
     queued = 0
+    calendar = calendars.period_calendar(organization)
+    year = calendars.to_calendar(on_date, calendar)[0] if calendar == calendars.JALALI else on_date.year
     if BIRTHDAY in rows:
-        for member in _birthdays(organization_id, on_date).iterator(chunk_size=500):
-            queued += _send(organization, member, BIRTHDAY, f"member:{member.pk}:{on_date.year}", now)
-    if BIRTHDAY_MONTH in rows and on_date.day == 1:
-        for member in _active(organization_id).filter(birth_on__month=on_date.month).iterator(chunk_size=500):
-            queued += _send(organization, member, BIRTHDAY_MONTH, f"member:{member.pk}:{on_date:%Y-%m}", now)
+        for member in _calendar_birthdays(organization_id, on_date, calendar):
+            queued += _send(organization, member, BIRTHDAY, f"member:{member.pk}:{year}", now)
+    birth_month = _birth_month(organization_id, on_date, calendar) if BIRTHDAY_MONTH in rows else None
+    if birth_month is not None:
+        key, members = birth_month
+        for member in members.iterator(chunk_size=500):
+            queued += _send(organization, member, BIRTHDAY_MONTH, f"member:{member.pk}:{key}", now)
     if ANNIVERSARY in rows:
         for member in _anniversaries(organization_id, on_date).iterator(chunk_size=500):
             queued += _send(organization, member, ANNIVERSARY, f"member:{member.pk}:{on_date.year}", now,

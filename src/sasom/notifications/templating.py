@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping
 
 from django.utils.translation import gettext as _
 
+from sasom.core.dates import shop_date
 from sasom.core.errors import DomainError
 
 from .errors import E_TEMPLATE
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-BUDDHIST_ERA_OFFSET = 543
 
 
 def template_check(text: str, allowed: Iterable[str], *, field: str) -> None:
@@ -32,11 +32,8 @@ def template_render(text: str, values: Mapping[str, object]) -> str:
     return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
 
 
-def date_text(day: dt.date | None, *, language: str, buddhist_era: bool) -> str:
-    """A date as the shop writes it: ``31/12/2569`` in Thai with Buddhist-era years, else ISO
-    (the same rule as the back office's ``{% shopdate %}``)."""
-    if day is None:
-        return ""
-    if buddhist_era and language == "th":
-        return f"{day.day:02d}/{day.month:02d}/{day.year + BUDDHIST_ERA_OFFSET}"
-    return day.isoformat()
+def date_text(day: dt.date | None, *, language: str, organization: object) -> str:
+    """A date as the shop writes it, in the organization's calendar: ``31/12/2569`` in Thai with
+    Buddhist-era years, ``1405/09/07`` Jalali, else ISO (``core.dates.shop_date``, as the back
+    office's ``{% shopdate %}``)."""
+    return shop_date(day, organization, language=language)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
 from sasom.core.errors import DomainError
-from sasom.organizations.models import Branch, Organization, Role, Staff, Terminal
+from sasom.core.forms_dates import ShopDateField
+from sasom.organizations.models import Branch, Calendar, Organization, Role, Staff, Terminal
 
 
 def add_domain_error(form: forms.Form, exc: DomainError) -> None:
@@ -105,9 +107,20 @@ class OrganizationForm(BoundedForm):
     phone_region = forms.CharField(
         label=_("default phone region"), max_length=2, min_length=2, help_text=_("Two-letter country code, e.g. TH.")
     )
-    buddhist_era = forms.BooleanField(label=_("show Buddhist-era years"), required=False)
-    sales_since = forms.DateField(
-        label=_("sales accepted from"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES,
+                                 help_text=_("The shop's own language: receipts, and messages to members who chose "
+                                             "none."))
+    calendar = forms.ChoiceField(label=_("calendar"), choices=Calendar.choices,
+                                 help_text=_("How every screen, receipt and message writes dates. Files and the API "
+                                             "keep ISO dates."))
+    periods_follow_calendar = forms.BooleanField(
+        label=_("periods follow the calendar"), required=False,
+        help_text=_("Months, quarters and years of points expiry, birthdays and birth months are the calendar's "
+                    "(a Jalali shop's month ends with the Jalali month). Off: Gregorian months."))
+    persian_digits = forms.BooleanField(label=_("Persian digits"), required=False,
+                                        help_text=_("Dates and numbers in Persian digits for Persian readers."))
+    sales_since = ShopDateField(
+        label=_("sales accepted from"), required=False,
         help_text=_("Sales dated before this day are refused. Empty: no limit."),
     )
 

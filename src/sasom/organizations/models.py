@@ -10,6 +10,14 @@ from sasom.core.roles import Role
 from sasom.core.tenancy import TenantModel
 
 
+class Calendar(models.TextChoices):
+    """The calendar an organization writes days in (``core.calendars``; docs/decisions/0006)."""
+
+    GREGORIAN = "gregorian", _("Gregorian (2026-11-28)")
+    BUDDHIST = "buddhist", _("Thai Buddhist era (28/11/2569)")
+    JALALI = "jalali", _("Jalali / Solar Hijri (1405/09/07)")
+
+
 class Organization(models.Model):
     """A shop, a chain or a group of businesses whose members use one card everywhere."""
 
@@ -18,7 +26,14 @@ class Organization(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="THB")
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Bangkok")
     language = models.CharField(_("language"), max_length=8, default="th")
-    buddhist_era = models.BooleanField(_("show Buddhist-era years"), default=True)
+    calendar = models.CharField(_("calendar"), max_length=10, choices=Calendar.choices, default=Calendar.BUDDHIST)
+    periods_follow_calendar = models.BooleanField(
+        _("periods follow the calendar"), default=True,
+        help_text=_("Months, quarters and years of points expiry, birthdays and birth months are the calendar's "
+                    "(a Jalali shop's month ends with the Jalali month). Off: Gregorian months."),
+    )
+    persian_digits = models.BooleanField(_("Persian digits"), default=False,
+                                         help_text=_("Dates and numbers in Persian digits for Persian readers."))
     member_code_pattern = models.CharField(
         _("member code pattern"),
         max_length=40,
@@ -39,6 +54,19 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def buddhist_era(self) -> bool:
+        """For callers written before calendars were a setting (``Organization(buddhist_era=True)``
+        still builds a Buddhist-era shop; False a Gregorian one). New code reads ``calendar``."""
+        return self.calendar == Calendar.BUDDHIST
+
+    @buddhist_era.setter
+    def buddhist_era(self, value: bool) -> None:
+        if value:
+            self.calendar = Calendar.BUDDHIST
+        elif self.calendar == Calendar.BUDDHIST:
+            self.calendar = Calendar.GREGORIAN
 
 
 class Sequence(TenantModel):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from sasom.core.audit import Actor
 from sasom.core.bounded import BoundedForm
 from sasom.core.errors import DomainError
+from sasom.core.forms_dates import ShopDateField
 from sasom.core.permissions import require_perm
 from sasom.members.models import MemberType
 from sasom.organizations.http import StaffRequest
@@ -32,9 +33,8 @@ class NewsForm(BoundedForm):
     image = forms.FileField(label=gettext_lazy("Picture"), required=False,
                             help_text=gettext_lazy("JPEG, PNG or WebP; shown across the member's phone."))
     link = forms.URLField(label=gettext_lazy("Link"), required=False, assume_scheme="https")
-    starts_on = forms.DateField(label=gettext_lazy("Shown from"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=gettext_lazy("Shown until"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = ShopDateField(label=gettext_lazy("Shown from"))
+    ends_on = ShopDateField(label=gettext_lazy("Shown until"), required=False)
     member_types = forms.MultipleChoiceField(label=gettext_lazy("Only these member types"), required=False,
                                              widget=forms.CheckboxSelectMultiple)
     tiers = forms.MultipleChoiceField(label=gettext_lazy("Only these tiers"), required=False,

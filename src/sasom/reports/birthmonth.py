@@ -11,10 +11,11 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core import calendars
 from sasom.reports.formatting import DATE, INT, MONEY, TEXT, month_text
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
 from sasom.reports.frequency import (
@@ -30,17 +31,29 @@ MONTHS_BEFORE = 6
 MONTHS = [(str(m), f"{m:02d}") for m in range(1, 13)]
 
 
-def _next_month(today: dt.date) -> int:
-    return today.month % 12 + 1
+def _next_month(today: dt.date, calendar: str = calendars.GREGORIAN) -> int:
+    return calendars.to_calendar(today, calendar)[1] % 12 + 1
 
 
-def window(birth_month: int, today: dt.date) -> tuple[dt.date, dt.date]:
+def window(birth_month: int, today: dt.date, calendar: str = calendars.GREGORIAN) -> tuple[dt.date, dt.date]:
     """The six whole months before the next start of ``birth_month`` (this month's start counts:
-    in November, November's birthdays look at May–October, December's at June–November)."""
-    year = today.year if birth_month >= today.month else today.year + 1
-    start_index = year * 12 + birth_month - 1 - MONTHS_BEFORE
-    start = dt.date(start_index // 12, start_index % 12 + 1, 1)
-    return start, dt.date(year, birth_month, 1) - dt.timedelta(days=1)
+    in November, November's birthdays look at May–October, December's at June–November), months
+    of the organization's period calendar (``core.calendars``: a Jalali shop's Esfand birthdays
+    look at Shahrivar–Bahman)."""
+    this_year, this_month, _day = calendars.to_calendar(today, calendar)
+    year = this_year if birth_month >= this_month else this_year + 1
+    birth_start = calendars.from_calendar(year, birth_month, 1, calendar)
+    return calendars.add_months(birth_start, -MONTHS_BEFORE, calendar), birth_start - dt.timedelta(days=1)
+
+
+def born_in(month: int, today: dt.date, calendar: str) -> Q:
+    """Members born in ``month`` of the calendar (Jalali months are Gregorian date ranges that
+    move by a day between years, so each year's range is named)."""
+    if calendar != calendars.JALALI:
+        return Q(member__birth_on__month=month)
+    year = calendars.to_calendar(today, calendar)[0]
+    spans = calendars.month_spans(month, year - 130, year, calendar)
+    return Q(*(Q(member__birth_on__range=span) for span in spans), _connector=Q.OR)
 
 
 class BirthMonthForm(ReportForm):
@@ -70,10 +83,16 @@ class BirthMonthSales(Report):
     note = _("Members who bought in those six months; amounts and points net of returns. The months are the six "
              "before the birth month's next start.")
 
+    def _month(self, scope: Scope) -> int:
+        month: int = scope.data.get("birth_month") or _next_month(scope.today(), self._calendar(scope))
+        return month
+
+    def _calendar(self, scope: Scope) -> str:
+        return calendars.period_calendar(scope.organization)
+
     def _window(self, scope: Scope) -> Scope:
         if "window" not in scope.cache:
-            month = scope.data.get("birth_month") or _next_month(scope.today())
-            start, end = window(month, scope.today())
+            start, end = window(self._month(scope), scope.today(), self._calendar(scope))
             scope.cache["window"] = dataclasses.replace(scope, start_on=start, end_on=end, cache={})
         window_scope: Scope = scope.cache["window"]
         return window_scope
@@ -85,8 +104,8 @@ class BirthMonthSales(Report):
         return (*self.columns[:4], *months, *self.columns[4:])
 
     def _sales(self, scope: Scope) -> Any:
-        month = scope.data.get("birth_month") or _next_month(scope.today())
-        return member_sales(self._window(scope)).filter(member__birth_on__month=month)
+        return member_sales(self._window(scope)).filter(born_in(self._month(scope), scope.today(),
+                                                                self._calendar(scope)))
 
     def _per_month(self, scope: Scope) -> dict[str, Any]:
         inside = self._window(scope)

@@ -10,14 +10,16 @@ from typing import Any
 
 from django.utils import timezone, translation
 
-from sasom.core.dates import BUDDHIST_ERA_OFFSET, shop_date, zone_of
+from sasom.core import calendars
+from sasom.core.dates import shop_date, shop_digits, zone_of
 
 TEXT, INT, MONEY, DATE, DATETIME, MONTH = "text", "int", "money", "date", "datetime", "month"
 KINDS = (TEXT, INT, MONEY, DATE, DATETIME, MONTH)
 
 
 def thai_era(organization: Any) -> bool:
-    return bool(getattr(organization, "buddhist_era", False)) and translation.get_language() == "th"
+    """Buddhist-era years for this reader (a Buddhist-era organization, a Thai page)."""
+    return calendars.calendar_of(organization) == calendars.BUDDHIST and translation.get_language() == "th"
 
 
 def local(value: dt.datetime, organization: Any) -> dt.datetime:
@@ -34,9 +36,13 @@ def month_text(day: dt.date | None, organization: Any) -> str:
         return ""
     if isinstance(day, dt.datetime):
         day = local(day, organization).date()
-    if thai_era(organization):
-        return f"{day.month:02d}/{day.year + BUDDHIST_ERA_OFFSET}"
-    return f"{day.year}-{day.month:02d}"
+    language = translation.get_language() or ""
+    # Report months are Gregorian buckets (SQL TruncMonth): a Jalali shop reads them as 2026-11
+    # rather than under a Jalali month they do not match.
+    calendar = calendars.calendar_of(organization)
+    text = calendars.display_month(day, calendars.GREGORIAN if calendar == calendars.JALALI else calendar,
+                                   language=language)
+    return shop_digits(text, organization, language=language)
 
 
 def cell_text(value: Any, kind: str, organization: Any) -> str:

@@ -27,6 +27,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
+from sasom.core.forms_dates import ShopDateField
 from sasom.core.permissions import branch_ids_in_scope
 from sasom.organizations.models import Branch
 from sasom.reports.formatting import INT, MONEY, TEXT, date_text
@@ -86,8 +87,8 @@ class Scope:
 class ReportForm(BoundedForm):
     """The filters every report shares; a report adds its own fields in a subclass."""
 
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = ShopDateField(label=_("From"), required=False)
+    date_to = ShopDateField(label=_("Until"), required=False)
     branch = forms.TypedChoiceField(label=_("Branch"), required=False, coerce=int, empty_value=None)
     member_type = forms.TypedChoiceField(label=_("Member type"), required=False, coerce=int, empty_value=None)
     tier = forms.ChoiceField(label=_("Tier"), required=False)

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models import Count, DateField, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DateField, Max, Min, Q, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, TruncWeek, TruncYear
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -29,8 +29,9 @@ from sasom.reports.formatting import (
 )
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
 from sasom.reports.points import member_name
+from sasom.reports.regroup import ListRows, band_sql, regroup
 from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns, with_average
-from sasom.reports.usage import BandsForm, band_case, bands_of
+from sasom.reports.usage import BandsForm, bands_of
 
 PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
 SPAN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -262,18 +263,21 @@ class FrequencyPerPeriod(Report):
             return (Column("period_label", label, TEXT, order="month"), *self.columns[1:])
         return self.columns
 
-    def _sales(self, scope: Scope) -> Any:
-        trunc = PERIODS[scope.data.get("period") or "month"]
-        period = trunc("occurred_at", tzinfo=scope.zone, output_field=DateField())
-        same_period = (member_sales(scope).filter(member_id=OuterRef("member_id")).annotate(p=period)
-                       .filter(p=OuterRef("month")).order_by().values("member_id").annotate(n=Count("id"))
-                       .values("n")[:1])
-        return member_sales(scope).annotate(month=period, n=Subquery(same_period, output_field=IntegerField()))
+    def _bands(self, scope: Scope) -> list[dict[str, Any]]:
+        """(period, band) rows, once per screen: one GROUP BY member and period, then one by
+        period and band (``regroup``), instead of a subquery per sale."""
+        if "frequency-per-period" not in scope.cache:
+            trunc = PERIODS[scope.data.get("period") or "month"]
+            per_member = (member_sales(scope).annotate(p=trunc("occurred_at", tzinfo=scope.zone, output_field=DateField()))
+                          .order_by().values("member_id", "p")
+                          .annotate(n=Count("id"), spent=Sum(net_after_returns(), output_field=AMOUNT)))
+            scope.cache["frequency-per-period"] = regroup(
+                per_member, keys={"month": "p", "band": band_sql("n", bands_of(scope))}, dates=("month",))
+        rows: list[dict[str, Any]] = scope.cache["frequency-per-period"]
+        return rows
 
     def rows(self, scope: Scope) -> Rows:
-        return (self._sales(scope).annotate(band=band_case("n", bands_of(scope))).values("month", "band")
-                .annotate(members=Count("member_id", distinct=True), visits=Count("id"),
-                          amount=Sum(net_after_returns(), output_field=AMOUNT)))
+        return ListRows(self._bands(scope))  # type: ignore[return-value]  # pages, sorts, streams like one
 
     def totals(self, scope: Scope) -> dict[str, Any]:
         return with_average([member_sales(scope).aggregate(**measures())])[0]
@@ -288,7 +292,7 @@ class FrequencyPerPeriod(Report):
 
     def chart(self, scope: Scope) -> Any:
         bands = bands_of(scope)
-        found = {(r["month"], r["band"]): r["members"] for r in self.rows(scope).order_by()}
+        found = {(r["month"], r["band"]): r["members"] for r in self._bands(scope)}
         kind = scope.data.get("period") or "month"
         periods = sorted({p for p, _b in found}) if kind == "week" else periods_of(scope, kind)
         labels = [period_text(p, kind, scope.organization) for p in periods]

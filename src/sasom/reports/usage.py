@@ -15,20 +15,16 @@ from django.db.models import (
     Case,
     Count,
     IntegerField,
-    OuterRef,
-    QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from sasom.members.models import Member
 from sasom.reports.charts import bars
 from sasom.reports.formatting import INT, MONEY, TEXT
-from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register, tier_filter
+from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
+from sasom.reports.regroup import ListRows, band_sql, regroup
 from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns, with_average
 
 DEFAULT_BANDS = (1, 2, 4, 7)  # 1, 2–3, 4–6, 7+
@@ -132,26 +128,22 @@ class VisitFrequency(Report):
     note = _("Each member who used their card in the period counts in one group. Totals equal the card usage "
              "report's for the same filters.")
 
-    def _members(self, scope: Scope) -> QuerySet[Member]:
-        per_member = member_sales(scope).filter(member_id=OuterRef("pk")).values("member_id")
-        visits = Subquery(per_member.annotate(n=Count("id")).values("n")[:1], output_field=IntegerField())
-        amount = Subquery(per_member.annotate(s=Sum(net_after_returns())).values("s")[:1], output_field=AMOUNT)
-        members = (Member.objects.filter(organization_id=scope.organization.pk)
-                   .annotate(n_visits=Coalesce(visits, 0), spent=Coalesce(amount, Decimal("0"), output_field=AMOUNT))
-                   .filter(n_visits__gt=0))
-        if scope.member_type is not None:
-            members = members.filter(member_type_id=scope.member_type.pk)
-        members = members.filter(tier_filter(scope, "pk"))
-        return members
+    def _bands(self, scope: Scope) -> list[dict[str, Any]]:
+        """The band rows, once per screen: one GROUP BY member, then one by band (``regroup``)."""
+        if "visit-frequency" not in scope.cache:
+            per_member = (member_sales(scope).order_by().values("member_id")
+                          .annotate(n=Count("id"), spent=Sum(net_after_returns(), output_field=AMOUNT)))
+            scope.cache["visit-frequency"] = regroup(per_member, keys={"band": band_sql("n", bands_of(scope))})
+        rows: list[dict[str, Any]] = scope.cache["visit-frequency"]
+        return rows
 
     def rows(self, scope: Scope) -> Rows:
-        return (self._members(scope).annotate(band=band_case("n_visits", bands_of(scope)))
-                .values("band").annotate(members=Count("id"), visits=Sum("n_visits"),
-                                         amount=Sum("spent", output_field=AMOUNT)))
+        return ListRows(self._bands(scope))  # type: ignore[return-value]  # pages, sorts, streams like one
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        totals = self._members(scope).aggregate(members=Count("id"), visits=Coalesce(Sum("n_visits"), 0),
-                                                amount=Coalesce(Sum("spent"), Decimal("0"), output_field=AMOUNT))
+        rows = self._bands(scope)
+        totals = {"members": sum(r["members"] for r in rows), "visits": sum(r["visits"] for r in rows),
+                  "amount": sum((r["amount"] for r in rows), Decimal("0.00"))}
         return with_average([totals])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
@@ -160,7 +152,7 @@ class VisitFrequency(Report):
         return with_average(rows)
 
     def chart(self, scope: Scope) -> Any:
-        found = {r["band"]: r["members"] for r in self.rows(scope).order_by()}
+        found = {r["band"]: r["members"] for r in self._bands(scope)}
         bands = bands_of(scope)
         return bars(str(_("Members by visits in the period")), [label for _l, _h, label in bands],
                     [(str(_("Members")), [found.get(i, 0) for i in range(len(bands))])], height=240)

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm, BoundedModelForm
+from sasom.core.forms_dates import ShopDateField, ShopDateInput
 from sasom.core.uploads import PictureField
 from sasom.members.models import MemberType
 from sasom.organizations.models import Branch, Terminal
@@ -18,7 +19,7 @@ from sasom.tiers.models import Tier
 
 from .models import CouponTemplate, PointsDiscountRule, Reward, RewardSettings
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = ShopDateInput()
 
 
 def _codes(text: str) -> list[str]:
@@ -66,6 +67,7 @@ class RewardForm(_OrgForm):
             "valid_from_on", "valid_to_on", "stock_mode", "limit_quantity", "limit_period", "is_active", "sort_order",
         ]
         widgets = {"valid_from_on": DATE, "valid_to_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"valid_from_on": ShopDateField, "valid_to_on": ShopDateField}
 
 
 class CouponTemplateForm(_OrgForm):
@@ -80,6 +82,7 @@ class CouponTemplateForm(_OrgForm):
             "points_cost", "validity_days", "valid_until_on", "per_member_limit", "member_types", "is_active",
         ]
         widgets = {"valid_until_on": DATE, "text": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"valid_until_on": ShopDateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

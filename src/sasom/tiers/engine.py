@@ -14,20 +14,16 @@ half-yearly in Jun/Dec, yearly in Dec.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sasom.core import calendars
+
 HUNDRED = Decimal(100)
 
-CUTOFF_MONTHS: dict[str, frozenset[int]] = {
-    "monthly": frozenset(range(1, 13)),
-    "quarterly": frozenset({3, 6, 9, 12}),
-    "half_yearly": frozenset({6, 12}),
-    "yearly": frozenset({12}),
-}
+PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
 
 
 @dataclass(frozen=True)
@@ -54,6 +50,7 @@ class Ladder:
     drop_mode: str = "to_reached"
     benefits_mode: str = "stack"
     time_zone: str = "Asia/Bangkok"
+    calendar: str = "gregorian"  # whose months the windows and cut-offs count (core.calendars)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -107,16 +104,14 @@ class Progress:
     keep: int  # what the current tier asks for (its threshold)
 
 
-def months_back(day: dt.date, months: int) -> dt.date:
-    """``day`` minus ``months`` calendar months, the day clamped to the month's last day."""
-    index = day.year * 12 + (day.month - 1) - months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
+def months_back(day: dt.date, months: int, calendar: str = "gregorian") -> dt.date:
+    """``day`` minus ``months`` months of ``calendar`` (core.calendars), the day clamped to the
+    month's last day (31 March - 1 month = 28 or 29 February; 31 Farvardin - 1 = 30 Esfand or 29)."""
+    return calendars.months_back(day, months, calendar)
 
 
-def months_ahead(day: dt.date, months: int) -> dt.date:
-    return months_back(day, -months)
+def months_ahead(day: dt.date, months: int, calendar: str = "gregorian") -> dt.date:
+    return months_back(day, -months, calendar)
 
 
 def local_midnight(day: dt.date, tz: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -126,18 +121,20 @@ def local_midnight(day: dt.date, tz: zoneinfo.ZoneInfo) -> dt.datetime:
 def earning_window(ladder: Ladder, at: dt.datetime, tz: zoneinfo.ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """The window counted back from an earning at ``at``: start inclusive, ``at`` inclusive."""
     day = at.astimezone(tz).date()
-    return local_midnight(months_back(day, ladder.window_months), tz), at
+    return local_midnight(months_back(day, ladder.window_months, ladder.calendar), tz), at
 
 
 def cutoff_window(ladder: Ladder, on: dt.date, tz: zoneinfo.ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """The window that ends with day ``on``: start inclusive, end (midnight after ``on``) exclusive."""
     after = on + dt.timedelta(days=1)
-    return local_midnight(months_back(after, ladder.window_months), tz), local_midnight(after, tz)
+    return local_midnight(months_back(after, ladder.window_months, ladder.calendar), tz), local_midnight(after, tz)
 
 
-def is_cutoff(frequency: str, on: dt.date) -> bool:
-    last = calendar.monthrange(on.year, on.month)[1]
-    return on.day == last and on.month in CUTOFF_MONTHS[frequency]
+def is_cutoff(frequency: str, on: dt.date, calendar: str = "gregorian") -> bool:
+    """Whether ``on`` is a cut-off day: the last day of a month, of March/June/September/December,
+    of June/December, of December (Gregorian and Buddhist era); in a Jalali shop whose periods
+    follow its calendar, the last day of a Jalali month, quarter, half or year (Esfand)."""
+    return calendars.is_period_end(on, PERIOD_MONTHS[frequency], calendar)
 
 
 def reached(ladder: Ladder, measure: int) -> TierDef | None:
@@ -153,7 +150,7 @@ def expiry_of(ladder: Ladder, tier: TierDef | None, reached_on: dt.date) -> dt.d
     """The last day of a tier reached on ``reached_on`` (expiry ladders only)."""
     if tier is None or ladder.downgrade != "expiry" or not tier.validity_months:
         return None
-    return months_ahead(reached_on, tier.validity_months) - dt.timedelta(days=1)
+    return months_ahead(reached_on, tier.validity_months, ladder.calendar) - dt.timedelta(days=1)
 
 
 def on_earning(ladder: Ladder, state: State, measure: int, today: dt.date) -> Move | None:
@@ -187,7 +184,7 @@ def _drop_to(ladder: Ladder, state: State, measure: int, on: dt.date) -> TierDef
 
 def at_cutoff(ladder: Ladder, state: State, measure: int, on: dt.date) -> Move | None:
     """A cut-off on day ``on`` drops a member whose ``measure`` is below the tier's threshold."""
-    if ladder.downgrade != "cutoff" or not is_cutoff(ladder.cutoff_frequency, on) or state.tier is None:
+    if ladder.downgrade != "cutoff" or not is_cutoff(ladder.cutoff_frequency, on, ladder.calendar) or state.tier is None:
         return None
     to = _drop_to(ladder, state, measure, on)
     if to is not None and ladder.rank(to.code) >= ladder.rank(state.tier):

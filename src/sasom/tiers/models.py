@@ -197,3 +197,24 @@ class Reevaluation(TenantModel):
 
     def __str__(self) -> str:
         return f"re-evaluation {self.pk} ({self.status})"
+
+
+class CutoffRun(TenantModel):
+    """The progress of one cut-off (``ledger.services.tier_cutoff``): one row per (organization,
+    ladder, cut-off day). ``cursor`` is the last tier state decided, committed with that chunk's
+    changes, so an interrupted run goes on after it; ``finished_at`` set, a rerun returns at once."""
+
+    ladder = models.ForeignKey(TierLadder, on_delete=models.CASCADE, related_name="+")
+    on_date = models.DateField()
+    cursor = models.BigIntegerField(default=0)
+    checked = models.PositiveIntegerField(default=0)
+    moved = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "ladder", "on_date"],
+                                               name="uniq_tier_cutoff_run")]
+
+    def __str__(self) -> str:
+        return f"cut-off {self.on_date} ({'done' if self.finished_at else 'in progress'})"

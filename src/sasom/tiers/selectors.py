@@ -10,11 +10,12 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.db.models import QuerySet
 
+from sasom.core.calendars import period_calendar
 from sasom.organizations.models import Organization
 from sasom.tiers import engine
 from sasom.tiers.models import MemberTier, Tier, TierChange, TierLadder
 
-_CACHE: dict[int, tuple[int, engine.Ladder | None, float]] = {}
+_CACHE: dict[int, tuple[tuple[int, str, str, bool], engine.Ladder | None, float]] = {}
 _LOCK = threading.Lock()
 
 
@@ -30,19 +31,24 @@ def ladder_compile(organization_id: int) -> engine.Ladder | None:
     )
     if not tiers:
         return None
-    time_zone = Organization.objects.filter(pk=organization_id).values_list("time_zone", flat=True).first()
+    organization = Organization.objects.filter(pk=organization_id).first()
     return engine.Ladder(
-        time_zone=time_zone or "Asia/Bangkok", id=row.pk, version=row.version, tiers=tiers, basis=row.basis, window_months=row.window_months,
+        time_zone=getattr(organization, "time_zone", "") or "Asia/Bangkok",
+        calendar=period_calendar(organization) if organization is not None else "gregorian", id=row.pk, version=row.version, tiers=tiers, basis=row.basis, window_months=row.window_months,
         downgrade=row.downgrade, cutoff_frequency=row.cutoff_frequency, drop_mode=row.drop_mode,
         benefits_mode=row.benefits_mode,
     )
 
 
-def _version(organization_id: int) -> int:
-    row = TierLadder.objects.filter(organization_id=organization_id).values_list("version", "is_active").first()
+def _version(organization_id: int) -> tuple[int, str, str, bool]:
+    """The ladder's version (negative when paused, 0 without one) with what the compiled ladder
+    takes from its organization (zone, calendar), so a change of either recompiles it too."""
+    row = (TierLadder.objects.filter(organization_id=organization_id)
+           .values_list("version", "is_active", "organization__time_zone", "organization__calendar",
+                        "organization__periods_follow_calendar").first())
     if row is None:
-        return 0
-    return row[0] if row[1] else -row[0]
+        return (0, "", "", False)
+    return (row[0] if row[1] else -row[0], row[2], row[3], row[4])
 
 
 def ladder_for(organization_id: int) -> engine.Ladder | None:
@@ -58,7 +64,7 @@ def ladder_for(organization_id: int) -> engine.Ladder | None:
     if cached is not None and cached[0] == version:
         _CACHE[organization_id] = (version, cached[1], now)
         return cached[1]
-    ladder = ladder_compile(organization_id) if version > 0 else None
+    ladder = ladder_compile(organization_id) if version[0] > 0 else None
     with _LOCK:
         _CACHE[organization_id] = (version, ladder, now)
     return ladder

@@ -65,7 +65,7 @@ def points_buy(
     now = now or timezone.now()
     account = lock_account(account.pk)
     org = account.organization
-    expires_on, _pending = lot_dates(settings_of(org), now, org.time_zone, pending=False)
+    expires_on, _pending = lot_dates(settings_of(org), now, org, pending=False)
     entry = core.credit(
         account, kind=Entry.Kind.BUY, amount=points, now=now, occurred_at=now, expires_on=expires_on,
         source_type=source_type, source_id=source_id, branch=branch,

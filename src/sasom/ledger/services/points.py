@@ -129,7 +129,7 @@ def points_adjust(
     fields = {"reason": reason, **_actor_fields(actor)}
     entry: Entry | None
     if points > 0:
-        expires_on, _pending = lot_dates(settings_of(org), now, org.time_zone, pending=False)
+        expires_on, _pending = lot_dates(settings_of(org), now, org, pending=False)
         entry = core.credit(
             account, kind=Entry.Kind.ADJUST, amount=points, now=now, occurred_at=now, expires_on=expires_on, **fields
         )

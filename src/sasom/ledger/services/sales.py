@@ -41,7 +41,7 @@ from sasom.ledger.models import Entry, LedgerSettings, Lot, PointAccount, Sale, 
 from sasom.ledger.plan import SalePlan, award_json, body_hash, sale_plan
 from sasom.ledger.policy import local_date, lot_dates, settings_of, zone
 from sasom.ledger.services import core
-from sasom.ledger.services.tiering import TierPre, member_tier_code, tier_after_sale
+from sasom.ledger.services.tiering import TierPre, member_tier_code, referrer_tier, tier_after_sale
 
 INACTIVE_STATUSES = frozenset({"suspended", "closed", "anonymized"})
 
@@ -169,7 +169,7 @@ def plan_of(
     result = engine.compute(basket, ctx, rules, tz=zone(tz_name))
     dates: tuple[dt.date | None, dt.datetime | None] = (None, None)
     if member is not None and settings is not None and (result.member_points or result.referrer_points):
-        dates = lot_dates(settings, basket.occurred_at, tz_name, pending=True)
+        dates = lot_dates(settings, basket.occurred_at, organization, pending=True)
     plan = sale_plan(
         organization_id=organization.pk, branch_id=branch.pk, terminal_id=terminal.pk, receipt_id=receipt_id,
         basket=basket, member_id=member.pk if member is not None else None, context=ctx, result=result,
@@ -388,13 +388,13 @@ def plan_write(plan: SalePlan, *, organization: Any, branch: Any, terminal: Any,
         first = frozenset({earn_entry.pk}) if earn_entry else frozenset()
         core.debit(account, first_entry_ids=first, **spend)
     core.save_balances(account, "sale_count")
-    if plan.referrer_earn is not None:
+    if (ref := plan.referrer_earn) is not None:
         assert ref_account is not None and settings is not None
-        ref = plan.referrer_earn
         core.credit(
             ref_account, kind=Entry.Kind.EARN, amount=ref.amount, now=now, occurred_at=row.occurred_at,
             expires_on=ref.expires_on, pending_until=ref.pending_until, explanation=ref.explanation, **where,
         )
         ref_account.lifetime_earned += ref.amount
         core.save_balances(ref_account)
+        referrer_tier(plan, sale_id=sale.pk)  # the referrer's tier, as a sale raises the member's
     return sale

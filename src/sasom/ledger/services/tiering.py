@@ -4,9 +4,10 @@ The tiers app (below the ledger) owns ladders, member tier states, history and t
 what a member *earned* in a window is ledger data, so the evaluations run here:
 
 - :func:`tier_after_sale`, called by ``sales.sale_announce`` (every writer: ORM, SQL function,
-  bulk) in the posting's transaction: an earning can raise the tier.
-- :func:`tiers_cutoff_run` and :func:`tiers_expiry_run`: the downgrades, idempotent per
-  (organization, date), returning counts (daily jobs).
+  bulk) in the posting's transaction: an earning can raise the tier; :func:`referrer_tier`
+  does the same for the referrer a sale credits (``sales.plan_write``, the one writer of those).
+- :func:`tiers_cutoff_run` (decided in SQL: ``tier_cutoff``) and :func:`tiers_expiry_run`: the
+  downgrades, idempotent per (organization, date), returning counts (daily jobs).
 - :func:`tiers_reevaluate`: "re-evaluate all members now", previewed (counts per move) and applied
   with the same code.
 
@@ -30,18 +31,25 @@ from django.utils import timezone
 
 from sasom.core.audit import Actor
 from sasom.ledger.plan import SalePlan
+from sasom.ledger.services.tier_cutoff import tiers_cutoff_run
 from sasom.ledger.services.tier_measures import measure_of, measures
 from sasom.members.models import Member
 from sasom.tiers import engine
-from sasom.tiers.models import MemberTier, TierChange
-from sasom.tiers.selectors import ladder_compile, ladder_for, member_tier_code, state_of
+from sasom.tiers.models import MemberTier
+from sasom.tiers.selectors import (
+    ladder_compile,
+    ladder_for,
+    member_tier_code,
+    state_of,
+    tier_code_of,
+)
 from sasom.tiers.services import Why, member_tier_lock, member_tier_move, member_tier_moves
 
 CHUNK = 2000
 
 __all__ = ["Decided", "TierPre", "measure_of", "measures", "member_tier_code", "outcome_of", "reevaluation_apply",
-           "reevaluation_decide", "reevaluation_pages", "tier_after_sale", "tier_precheck", "tiers_cutoff_job",
-           "tiers_cutoff_run", "tiers_expiry_job", "tiers_expiry_run", "tiers_reevaluate"]
+           "reevaluation_decide", "reevaluation_pages", "referrer_tier", "tier_after_sale", "tier_precheck",
+           "tiers_cutoff_job", "tiers_cutoff_run", "tiers_expiry_job", "tiers_expiry_run", "tiers_reevaluate"]
 
 
 # ---------------------------------------------------------------- on a sale
@@ -155,6 +163,39 @@ def tier_after_sale(plan: SalePlan, *, sale_id: int, member_code: str | None, pr
     _remember(sale_id, move.to.code if move.to else None, measure)
 
 
+def referrer_tier(plan: SalePlan, *, sale_id: int) -> None:
+    """Points credited to a referrer (a referred member's first purchase, ``plan.referrer_earn``,
+    already written) raise the referrer's tier as a sale raises the member's: the referrer's points
+    in the window counted back from the sale, this credit in it, in the posting's transaction. No
+    query more without a ladder or on a spend ladder (points do not move it); one for a referrer
+    already at the top."""
+    row, referrer_id = plan.sale, plan.referrer_id
+    if plan.referrer_earn is None or referrer_id is None:
+        return
+    ladder = ladder_for(row.organization_id)
+    if ladder is None or ladder.basis != "points":
+        return
+    current = tier_code_of(organization_id=row.organization_id, member_id=referrer_id) or None
+    if ladder.rank(current) == len(ladder.tiers):
+        return
+    window = engine.earning_window(ladder, row.occurred_at, ladder.zone)
+    measure = measures(organization_id=row.organization_id, ladder=ladder, member_ids=[referrer_id],
+                       start=window[0], end=window[1], end_inclusive=True)[referrer_id]
+    today = row.occurred_at.astimezone(ladder.zone).date()
+    if engine.on_earning(ladder, engine.State(tier=current), measure, today) is None:
+        return
+    with transaction.atomic():
+        locked = member_tier_lock(organization_id=row.organization_id, member_id=referrer_id)
+        move = engine.on_earning(ladder, state_of(locked), measure, today)
+        if move is None:
+            return
+        member_tier_move(
+            organization_id=row.organization_id, member_id=referrer_id, ladder=ladder, row=locked, move=move,
+            member_code=_codes(row.organization_id, [referrer_id])[referrer_id], on=today, actor=Actor.system("tiers"),
+            why=Why(reason="upgrade", detail="referral", measure=measure, window=window, sale_id=sale_id),
+        )
+
+
 # ---------------------------------------------------------------- downgrades (daily)
 
 
@@ -177,44 +218,6 @@ def _locked_chunk(organization_id: int, last: int, **where: Any) -> tuple[list[M
 
 def _codes(organization_id: int, ids: list[int]) -> dict[int, str]:
     return dict(Member.objects.filter(organization_id=organization_id, pk__in=ids).values_list("pk", "code"))
-
-
-def tiers_cutoff_run(*, organization_id: int, on_date: dt.date) -> dict[str, int]:
-    """The cut-off of day ``on_date`` for a ladder that downgrades at cut-offs: members whose points
-    in the window ending that day are below their tier drop (to the tier reached, or one step),
-    never below a hand-set floor. Nothing on a day that is not a cut-off. Idempotent: a member
-    moved by this cut-off is never moved by it again (``TierChange.run_key``)."""
-    ladder = ladder_compile(organization_id)
-    counts = {"checked": 0, "moved": 0}
-    if ladder is None or ladder.downgrade != "cutoff" or not engine.is_cutoff(ladder.cutoff_frequency, on_date):
-        return counts
-    window = engine.cutoff_window(ladder, on_date, ladder.zone)
-    run_key = f"cutoff:{on_date.isoformat()}"
-    last = 0
-    while True:
-        with transaction.atomic():
-            chunk, of_chunk = _locked_chunk(organization_id, last)
-            if not chunk:
-                return counts
-            last = chunk[-1].pk
-            ids = [r.member_id for r in chunk]
-            done = set(TierChange.objects.filter(organization_id=organization_id, run_key=run_key,
-                                                 member_id__in=of_chunk).values_list("member_id", flat=True))
-            got = measures(organization_id=organization_id, ladder=ladder, member_ids=ids, start=window[0],
-                           end=window[1], where=of_chunk)
-            moves = []
-            for r in chunk:
-                counts["checked"] += 1
-                if r.member_id in done:
-                    continue
-                move = engine.at_cutoff(ladder, state_of(r), got[r.member_id], on_date)
-                if move is not None:
-                    moves.append((r, move, Why(reason="downgrade", detail=f"cutoff:{ladder.cutoff_frequency}",
-                                               measure=got[r.member_id], window=window, run_key=run_key),
-                                  on_date + dt.timedelta(days=1)))
-            counts["moved"] += member_tier_moves(organization_id=organization_id, ladder=ladder, moves=moves,
-                                                 actor=Actor.system("tiers"),
-                                                 codes=lambda ids: _codes(organization_id, ids))
 
 
 def tiers_expiry_run(*, organization_id: int, on_date: dt.date) -> dict[str, int]:

@@ -10,7 +10,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.utils.translation import gettext_lazy as _
 
 from sasom.notifications.backends import DeliveryError, Outgoing
-from sasom.notifications.models import Channel, ChannelConfig
+from sasom.notifications.models import Channel
 
 from .base import (
     CHOICE,
@@ -70,16 +70,3 @@ class Smtp(Gateway):
             raise DeliveryError(f"SMTP: {error}") from None
         return Delivery(provider_ref=message_id[:100])
 
-
-def organization_connection(organization_id: int) -> tuple[Any, str] | None:
-    """The organization's active SMTP channel as (connection, sender), for ``core.mail``; None
-    without one (the deployment's backend is used then)."""
-    # channels imports the gateways: import at call time
-    from sasom.notifications.channels import channel_settings  # noqa: PLC0415
-
-    config = ChannelConfig.objects.filter(organization_id=organization_id, channel=Channel.EMAIL,
-                                          gateway=Smtp.key, is_active=True).first()
-    if config is None:
-        return None
-    _gateway, settings = channel_settings(config)
-    return Smtp.connection(settings)

@@ -1,4 +1,4 @@
-"""The organization's own settings: name, currency, time zone, member code pattern, phone region."""
+"""The organization's own settings: name, currency, time zone, calendar, member code pattern, phone region."""
 
 from __future__ import annotations
 
@@ -8,23 +8,28 @@ import zoneinfo
 from typing import Any
 
 import phonenumbers
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, snapshot
 from sasom.core.errors import DomainError
 from sasom.organizations.errors import (  # noqa: F401  (codes live in errors.py)
+    CALENDAR_INVALID,
     CODE_PATTERN_INVALID,
     CURRENCY_INVALID,
+    LANGUAGE_INVALID,
     PHONE_REGION_INVALID,
     TIME_ZONE_INVALID,
 )
-from sasom.organizations.models import Branch, Organization, Sequence
+from sasom.organizations.models import Branch, Calendar, Organization, Sequence
 
 from ._common import audit_change as _audit_change
 
 __all__ = [
+    "CALENDAR_INVALID",
     "CURRENCY_INVALID",
+    "LANGUAGE_INVALID",
     "TIME_ZONE_INVALID",
     "CODE_PATTERN_INVALID",
     "PHONE_REGION_INVALID",
@@ -44,9 +49,12 @@ ORGANIZATION_FIELDS = [
     "name",
     "currency",
     "time_zone",
+    "language",
     "member_code_pattern",
     "phone_region",
-    "buddhist_era",
+    "calendar",
+    "periods_follow_calendar",
+    "persian_digits",
     "sales_since",
 ]
 
@@ -110,8 +118,11 @@ def organization_update(
     time_zone: str,
     member_code_pattern: str,
     phone_region: str,
-    buddhist_era: bool,
+    calendar: str,
     sales_since: dt.date | None,
+    periods_follow_calendar: bool = True,
+    persian_digits: bool = False,
+    language: str | None = None,
 ) -> Organization:
     currency = currency.strip().upper()
     if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
@@ -124,14 +135,22 @@ def organization_update(
     phone_region = phone_region.strip().upper()
     if phone_region not in phonenumbers.SUPPORTED_REGIONS:
         raise DomainError(PHONE_REGION_INVALID, _("Use a two-letter country code such as TH."), field="phone_region")
+    if calendar not in Calendar.values:
+        raise DomainError(CALENDAR_INVALID, _("Choose Gregorian, Thai Buddhist era or Jalali."), field="calendar")
+    if language is not None and language not in dict(settings.LANGUAGES):
+        raise DomainError(LANGUAGE_INVALID, _("Choose one of the languages Sasom speaks."), field="language")
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     before = snapshot(organization, ORGANIZATION_FIELDS)
+    if language is not None:
+        organization.language = language
     organization.name = name.strip()
     organization.currency = currency
     organization.time_zone = time_zone
     organization.member_code_pattern = member_code_pattern
     organization.phone_region = phone_region
-    organization.buddhist_era = buddhist_era
+    organization.calendar = calendar
+    organization.periods_follow_calendar = periods_follow_calendar
+    organization.persian_digits = persian_digits
     organization.sales_since = sales_since
     organization.save(update_fields=ORGANIZATION_FIELDS)
     _audit_change(organization.id, actor, "organization.update", organization, before, ORGANIZATION_FIELDS)

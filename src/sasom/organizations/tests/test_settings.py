@@ -20,7 +20,8 @@ VALID = {
     "time_zone": "Asia/Bangkok",
     "member_code_pattern": "MM{yy}{seq:05d}",
     "phone_region": "th",
-    "buddhist_era": True,
+    "calendar": "buddhist",
+    "language": "th",
     "sales_since": None,
 }
 
@@ -48,6 +49,7 @@ def test_owner_renames_the_shop_and_changes_the_code_pattern(org, system_actor):
         ("member_code_pattern", "M{seq:d}{seq.__class__}", services.CODE_PATTERN_INVALID),
         ("member_code_pattern", "M{seq:xyz}", services.CODE_PATTERN_INVALID),
         ("phone_region", "XX", services.PHONE_REGION_INVALID),
+        ("language", "xx", services.LANGUAGE_INVALID),
     ],
 )
 def test_bad_settings_are_refused_on_their_field(org, system_actor, field, value, code):
@@ -93,3 +95,43 @@ def test_the_preview_reads_the_counter_the_members_app_bumps():
     from sasom.members.services import MEMBER_CODE_SEQUENCE
 
     assert services.MEMBER_CODE_SEQUENCE == MEMBER_CODE_SEQUENCE
+
+
+def test_owner_chooses_the_jalali_calendar(org, system_actor):
+    # given a Thai shop on Buddhist-era years
+    assert (org.calendar, org.buddhist_era) == ("buddhist", True)
+    # when the owner chooses Jalali with Persian digits
+    services.organization_update(organization=org, actor=system_actor,
+                                 **{**VALID, "calendar": "jalali", "persian_digits": True})
+    # then the shop writes Jalali days, its periods follow them, and the change is audited
+    org.refresh_from_db()
+    assert (org.calendar, org.periods_follow_calendar, org.persian_digits, org.buddhist_era) == (
+        "jalali", True, True, False)
+    event = AuditEvent.objects.get(action="organization.update")
+    assert event.changes["calendar"] == ["buddhist", "jalali"]
+
+
+def test_an_unknown_calendar_is_refused_on_its_field(org, system_actor, staff_client):
+    with pytest.raises(DomainError) as exc:
+        services.organization_update(organization=org, actor=system_actor, **{**VALID, "calendar": "lunar"})
+    assert (exc.value.code, exc.value.field) == (services.CALENDAR_INVALID, "calendar")
+    response = staff_client(Role.OWNER).post("/org/settings/", {**VALID, "calendar": "lunar", "sales_since": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors["calendar"]
+    assert Organization.objects.get(pk=org.pk).calendar == "buddhist"
+
+
+def test_the_old_boolean_still_builds_the_same_shops():
+    assert Organization(name="x", buddhist_era=True).calendar == "buddhist"
+    assert Organization(name="x", buddhist_era=False).calendar == "gregorian"
+    jalali = Organization(name="x", calendar="jalali")
+    jalali.buddhist_era = False
+    assert jalali.calendar == "jalali"
+
+
+def test_the_owner_makes_persian_the_shops_language(staff_client, org):
+    response = staff_client(Role.OWNER).post("/org/settings/", {**VALID, "language": "fa", "calendar": "jalali",
+                                                                "sales_since": ""})
+    assert response.status_code == 302
+    assert Organization.objects.get(pk=org.pk).language == "fa"
+    assert AuditEvent.objects.get(action="organization.update").changes["language"] == ["th", "fa"]

@@ -14,7 +14,8 @@ from sasom.organizations import services
 from sasom.organizations.forms import OrganizationForm, add_domain_error
 from sasom.organizations.http import StaffRequest
 
-FIELDS = ("name", "currency", "time_zone", "member_code_pattern", "phone_region", "buddhist_era", "sales_since")
+FIELDS = ("name", "currency", "time_zone", "language", "member_code_pattern", "phone_region", "calendar",
+          "periods_follow_calendar", "persian_digits", "sales_since")
 
 
 @require_perm("organization.manage")

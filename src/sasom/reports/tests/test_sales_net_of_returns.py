@@ -93,3 +93,29 @@ def test_the_dashboards_top_branches_are_net_of_returns(returned, make_staff, mo
     # 17 October – 15 November: R-002 (20 Oct) 2,000 + R-004 40,000 at B2; R-003's 30,000 at B1,
     # R-005's 500 (no member) and the bag bills 120 (31 Oct) + 80 at B1, 60 at B2
     assert charts["branch_sales"] == [("B2", Decimal("42060.00")), ("B1", Decimal("30700.00"))]
+
+
+def test_frequency_per_period_groups_what_remains_in_each_month(returned, make_staff, django_assert_num_queries):
+    # given the autumn with a half return, a void and a whole return (the table above)
+    owner = make_staff(Role.OWNER)
+    report = REPORTS["frequency-per-period"]
+    scope = scope_of(owner, start=dt.date(2026, 10, 1))
+    # when the page, its chart and the page again are read: the (month, band) rows once
+    with django_assert_num_queries(1):
+        rows = report.finish(list(report.sorted_rows(scope, "")), scope)
+        report.chart(scope)
+        list(report.sorted_rows(scope, "-month"))
+    # then each month has both members once, in band 1, with what their bills came to
+    assert [(r["month"], r["band_label"], r["members"], r["visits"], r["amount"]) for r in rows] == [
+        (dt.date(2026, 10, 1), "1", 2, 2, Decimal("3500.00")),
+        (dt.date(2026, 11, 1), "1", 2, 2, Decimal("70000.00"))]
+    assert sum(r["amount"] for r in rows) == report.totals(scope)["amount"] == Decimal("73500.00")
+
+
+def test_banded_rows_sort_both_ways_like_a_queryset(returned, make_staff):
+    owner = make_staff(Role.OWNER)
+    report = REPORTS["frequency-per-period"]
+    scope = scope_of(owner, start=dt.date(2026, 10, 1))
+    up = [r["month"] for r in report.sorted_rows(scope, "month")]
+    down = [r["month"] for r in report.sorted_rows(scope, "-month")]
+    assert up == sorted(up) and down == list(reversed(up)) and len(up) == 2

@@ -1,5 +1,6 @@
-"""A cut-off over many members, chunk by chunk: the same moves, history rows and events as one
-member at a time, a constant number of queries per chunk, and a rerun that moves nobody."""
+"""A cut-off over many members, decided in SQL chunk by chunk: the same moves, history rows and
+events as one member at a time, a constant number of statements per chunk, a rerun of a finished
+cut-off that returns at once, and an interrupted one that goes on from its last chunk."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from sasom.core.events import MEMBER_TIER_CHANGED, subscribe
 from sasom.ledger.services.tiering import tiers_cutoff_run
 from sasom.testing.factories import MemberFactory
-from sasom.tiers.models import MemberTier, TierChange
+from sasom.tiers.models import CutoffRun, MemberTier, TierChange
 
 from .conftest import at
 
@@ -42,7 +43,7 @@ def members(ladder, sell, org, member_type):
 
 def test_a_cutoff_in_chunks_moves_each_member_once_and_tells_listeners(members, org, monkeypatch):
     # given chunks of two members and a listener to tier changes
-    monkeypatch.setattr("sasom.ledger.services.tiering.CHUNK", 2)
+    monkeypatch.setattr("sasom.ledger.services.tier_cutoff.CHUNK", 2)
     heard = []
     stop = subscribe(MEMBER_TIER_CHANGED, heard.append)
     before = [_tier(m) for m in members]
@@ -66,20 +67,59 @@ def test_a_cutoff_in_chunks_moves_each_member_once_and_tells_listeners(members, 
     # and each change was announced with the member's code
     assert sorted((e.payload["member"], e.payload["from"], e.payload["to"]) for e in heard) == sorted(
         (m.code, b, _tier(m)) for m, b in zip(members, before, strict=True) if b != _tier(m))
-    # a rerun moves nobody
-    assert tiers_cutoff_run(organization_id=org.pk, on_date=dt.date(2026, 12, 31)) == {"checked": 3, "moved": 0}
+    # the cut-off is recorded as finished: a rerun returns at once, moving nobody
+    run = CutoffRun.objects.get(organization=org, on_date=dt.date(2026, 12, 31))
+    assert (run.checked, run.moved, run.finished_at is not None) == (7, 6, True)
+    with CaptureQueriesContext(connection) as again:
+        assert tiers_cutoff_run(organization_id=org.pk, on_date=dt.date(2026, 12, 31)) == {"checked": 0, "moved": 0}
+    assert not [q for q in again.captured_queries if "tiers_membertier" in q["sql"] or "ledger_entry" in q["sql"]]
     assert TierChange.objects.filter(reason="downgrade").count() == 6
 
 
+def _writes(queries) -> list[str]:
+    return [q["sql"][:60] for q in queries if ("INSERT INTO" in q["sql"] or "UPDATE " in q["sql"])
+            and ("tiers_membertier" in q["sql"] or "tiers_tierchange" in q["sql"])]
+
+
 def test_the_queries_of_a_cutoff_do_not_grow_with_the_members_of_a_chunk(members, org, monkeypatch):
-    # chunks of 2 and of 7 members: the 7-member chunk costs what one 2-member chunk does
-    monkeypatch.setattr("sasom.ledger.services.tiering.CHUNK", 7)
+    # given one chunk holding all seven members
+    monkeypatch.setattr("sasom.ledger.services.tier_cutoff.CHUNK", 7)
     with CaptureQueriesContext(connection) as whole:
+        assert tiers_cutoff_run(organization_id=org.pk, on_date=dt.date(2026, 12, 31))["moved"] == 6
+    # then the six moves are written by one statement (PostgreSQL) or two (SQLite: history, states)
+    assert len(_writes(whole.captured_queries)) == (1 if connection.vendor == "postgresql" else 2)
+    # and the whole run is a handful of queries for six moves: the ladder (3), the run's row (2),
+    # per chunk its row, its lock, its statements and its progress, the empty next chunk and the
+    # finish; none per member
+    queries = [q["sql"][:60] for q in whole.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(queries) <= 16, queries
+
+
+def test_an_interrupted_cutoff_goes_on_from_its_last_chunk(members, org, monkeypatch):
+    # given chunks of two members and a run that dies in its second chunk
+    from sasom.ledger.services import tier_cutoff
+
+    monkeypatch.setattr("sasom.ledger.services.tier_cutoff.CHUNK", 2)
+    calls = {"n": 0}
+    decide = tier_cutoff._Cutoff.by_sql
+
+    def dies_second(self, after, last):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("worker killed")
+        return decide(self, after, last)
+
+    monkeypatch.setattr(tier_cutoff._Cutoff, "by_sql", dies_second)
+    with pytest.raises(RuntimeError):
         tiers_cutoff_run(organization_id=org.pk, on_date=dt.date(2026, 12, 31))
-    writes = [q for q in whole.captured_queries if q["sql"].startswith(("UPDATE", "INSERT")) and "tiers_" in q["sql"][:40]]
-    # one UPDATE of the states and one INSERT of the history rows for the 6 moves (events aside)
-    assert len(writes) == 2, [q["sql"][:60] for q in writes]
-    # reads: the ladder, the chunk's lock and rows, its done rows, its earned and taken-back sums, the
-    # empty next chunk; none per member
-    reads = [q for q in whole.captured_queries if q["sql"].startswith("SELECT")]
-    assert len(reads) <= 9, [q["sql"][:60] for q in reads]
+    # the first chunk (C0 PLAT→GOLD, C1 GOLD→BASIC) is committed with its cursor; the second is not
+    run = CutoffRun.objects.get(organization=org, on_date=dt.date(2026, 12, 31))
+    assert (run.checked, run.moved, run.finished_at) == (2, 2, None)
+    assert [_tier(m) for m in members] == ["GOLD", "BASIC", "BASIC", "PLAT", "BASIC", "GOLD", "PLAT"]
+    # when it runs again it goes on after the first chunk and finishes
+    monkeypatch.setattr(tier_cutoff._Cutoff, "by_sql", decide)
+    assert tiers_cutoff_run(organization_id=org.pk, on_date=dt.date(2026, 12, 31)) == {"checked": 5, "moved": 4}
+    assert [_tier(m) for m in members] == ["GOLD", "BASIC", "BASIC", None, None, None, None]
+    assert TierChange.objects.filter(reason="downgrade").count() == 6
+    run.refresh_from_db()
+    assert (run.checked, run.moved, run.finished_at is not None) == (7, 6, True)
