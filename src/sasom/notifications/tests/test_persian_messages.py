@@ -15,6 +15,7 @@ from sasom.members.models import CustomField
 from sasom.members.services import member_register
 from sasom.notifications.errors import E_TEMPLATE
 from sasom.notifications.event_messages import event_message_save
+from sasom.notifications.event_messages_daily import event_messages_daily_run
 from sasom.notifications.events import EVENTS, events_offered
 from sasom.notifications.message_language import language_order, text_choose
 from sasom.notifications.models import EventMessage, LineLink, Message
@@ -128,3 +129,20 @@ def test_a_persian_only_text_may_be_switched_on_and_a_bad_placeholder_names_the_
                            body_th=" ", body_en="", body_fa="")
     assert (empty.value.code, empty.value.field) == (E_TEMPLATE, "body_th")
     assert EventMessage.objects.get(pk=row.pk).body_fa == "{shop}: {points} امتیاز"  # unchanged by the refusals
+
+
+def test_values_are_written_for_the_language_of_the_text_chosen(org, member_type, settings):
+    # a Jalali shop writing Persian digits: the Persian text gets ۱۴۰۵/۰۴/۱۹, the Thai text 1405/04/19
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    org.calendar, org.time_zone, org.persian_digits = "jalali", "Asia/Tehran", True
+    org.save(update_fields=["calendar", "time_zone", "persian_digits"])
+    people = {}
+    for code, language in (("FA1", "fa"), ("TH1", "th")):
+        people[language] = MemberFactory(organization=org, member_type=member_type, code=code, language=language,
+                                         phone=f"+6681000{len(people):04d}", expires_on=dt.date(2026, 7, 10))
+    event_message_save(organization_id=org.pk, event="membership_expiring", channel="sms", is_active=True,
+                       actor=SYSTEM, body_th="หมดอายุ {expiry_date}", body_en="ends {expiry_date}",
+                       body_fa="پایان {expiry_date}", days_before=14)
+    event_messages_daily_run(organization_id=org.pk, on_date=dt.date(2026, 6, 26), now=at(2026, 6, 26))
+    bodies = dict(Message.objects.filter(purpose="membership_expiring").values_list("member_id", "body"))
+    assert bodies == {people["fa"].pk: "پایان ۱۴۰۵/۰۴/۱۹", people["th"].pk: "หมดอายุ 1405/04/19"}
