@@ -65,3 +65,6 @@ class ReportScheduleRun(TenantModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "schedule", "run_on"],
                                                name="uniq_report_schedule_run")]
+
+    def __str__(self) -> str:
+        return f"{self.schedule_id} @ {self.run_on:%Y-%m-%d}"
