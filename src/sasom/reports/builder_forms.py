@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
 from sasom.core.errors import DomainError
+from sasom.core.forms_dates import ShopDateField
 from sasom.reports.builder import (
     CUSTOM,
     DIMENSIONS,
@@ -33,10 +34,8 @@ class BuilderForm(BoundedForm):
     measures = forms.MultipleChoiceField(label=_("Measures"), required=False, widget=forms.CheckboxSelectMultiple,
                                          choices=[(m.key, m.label) for m in MEASURES.values()])
     period = forms.ChoiceField(label=_("Period"), required=False, choices=list(PERIODS.items()))
-    date_from = forms.CharField(label=_("From"), required=False, max_length=10,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.CharField(label=_("Until"), required=False, max_length=10,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = ShopDateField(label=_("From"), required=False)
+    date_to = ShopDateField(label=_("Until"), required=False)
     branch = forms.CharField(label=_("Branch"), required=False, max_length=12, widget=forms.Select)
     member_type = forms.CharField(label=_("Member type"), required=False, max_length=12, widget=forms.Select)
     tier = forms.CharField(label=_("Tier"), required=False, max_length=12, widget=forms.Select)

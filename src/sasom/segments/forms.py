@@ -17,6 +17,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
+from sasom.core.forms_dates import ShopDateField
 from sasom.members.models import Member, MemberType
 from sasom.organizations.models import Branch
 from sasom.tiers.models import Tier
@@ -81,7 +82,7 @@ def segment_initial(conditions: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _date(label: Any) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    return ShopDateField(label=label, required=False)
 
 
 class SegmentForm(BoundedForm):

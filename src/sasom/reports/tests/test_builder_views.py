@@ -43,7 +43,8 @@ def test_the_builder_shows_a_table_with_totals_and_a_chart(shop, staff_client):
     ("dimension_1=month&measures=bills&period=this_month&sort=password", "sort", "builder.bad_sort"),
     ("dimension_1=month&measures=profit&period=this_month", "measures", None),
     ("dimension_1=month&period=this_month", "measures", "builder.no_measure"),
-    ("dimension_1=month&measures=bills&date_from=yesterday&date_to=today", "date_from", "builder.bad_period"),
+    # the form reads the day in the shop's calendar: a non-date is its field's error
+    ("dimension_1=month&measures=bills&date_from=yesterday&date_to=today", "date_from", None),
     ("dimension_1=month&measures=bills&period=this_month&branch=" + "9" * 40, "branch", None),
 ])
 def test_bad_input_is_a_400_naming_the_field(shop, staff_client, query, field, code):
