@@ -134,6 +134,14 @@ def step_setup(members: int, rules: int, phones: int) -> dict[str, Any]:
     from sasom.integrations.models import ApiKey
 
     catalog_setup(org)  # B1 runs with price tables on
+    from sasom.promotions.models import Promotion
+    from sasom.promotions.services import promotion_end
+
+    # B1 is the plain sale path: the demo's own promotions end here (one offers ice for 1 THB on
+    # any bill of 300 THB, which sends nearly every basket down the promoted path, 16-20 round
+    # trips instead of 2-3); B1+ turns on its own 50
+    for promotion in Promotion.objects.filter(organization=org, status="active"):
+        promotion_end(promotion=promotion, actor=actor)
     ApiKey.objects.filter(organization=org, created_by="demo").update(rate_limit_per_minute=0)
     keys = []
     for key in ApiKey.objects.filter(organization=org, created_by="demo", terminal__isnull=False).select_related("terminal"):
