@@ -54,6 +54,7 @@ class Words:
         self.language = (getattr(organization, "language", "") or "th").split("-")[0]
 
     def _in(self, language: str, message: Promise, values: dict[str, Any]) -> str:
+        """``message`` in ``language``, its values too (a value may be a label: "points")."""
         with translation.override(language):
             text = str(message)
             return text % {k: str(v) for k, v in values.items()} if values else text
@@ -64,10 +65,6 @@ class Words:
             return english
         local = self._in(self.language, message, values)
         return english if local == english else f"{local} / {english}"
-
-    def local(self, message: Promise, **values: Any) -> str:
-        """The organization's language only (a word inside another label)."""
-        return self._in(self.language, message, values)
 
 
 def _fmt(points: int) -> str:
@@ -91,15 +88,8 @@ def tier_lines(card: Any, width: int = 40, words: Words | None = None) -> list[s
         lines.append(f"{w(LABEL['tier'])}: {card.name}"[:width])
     if card.next_name and card.missing:
         currency = getattr(card, "currency", "") or "THB"
-        if card.basis == "spend":
-            local_unit = w.local(CURRENCY[currency]) if currency in CURRENCY else currency
-            english_unit = currency
-        else:
-            local_unit, english_unit = w.local(LABEL["points"]), "points"
-        local = w.local(LABEL["to_next"], n=_fmt(card.missing), unit=local_unit, tier=card.next_name)
-        with translation.override("en"):
-            english = str(LABEL["to_next"]) % {"n": _fmt(card.missing), "unit": english_unit, "tier": card.next_name}
-        lines.extend(_wrapped(english if w.language == "en" or local == english else f"{local} / {english}", width))
+        unit = CURRENCY.get(currency, currency) if card.basis == "spend" else LABEL["points"]
+        lines.extend(_wrapped(w(LABEL["to_next"], n=_fmt(card.missing), unit=unit, tier=card.next_name), width))
     return lines
 
 
