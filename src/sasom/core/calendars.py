@@ -228,6 +228,12 @@ def month_name(month: int, calendar: str, *, language: str = "") -> str:
     return f"{month:02d}"
 
 
+def shaped_like_a_date(text: str) -> bool:
+    """Whether ``text`` is written as a day (three numbers), whether or not that day exists: a
+    form says "no such day" to ``1404/12/30`` and "write a date" to ``tomorrow``."""
+    return _PARTS.match(text.translate(_TO_ASCII)) is not None
+
+
 def parse(text: str, calendar: str) -> dt.date:
     """A typed day in ``calendar``: Jalali ``1405/09/07`` (or with ``-``/``.``; Persian digits
     too), Buddhist ``28/11/2569``, Gregorian ``28/11/2026``; ISO ``2026-11-28`` is always

@@ -36,7 +36,8 @@ class StaffContextMiddleware:
             if staff is not None and staff.is_active:
                 request.staff = staff  # type: ignore[attr-defined]
                 request.organization = staff.organization  # type: ignore[attr-defined]
-        token = calendar_activate(calendars.calendar_of(request.organization))  # type: ignore[attr-defined]
+        organization = request.organization  # type: ignore[attr-defined]
+        token = calendar_activate(calendars.calendar_of(organization), getattr(organization, "time_zone", None))
         try:
             return self.get_response(request)
         finally:
