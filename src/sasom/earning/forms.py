@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
-from sasom.core.forms_dates import ShopDateField
+from sasom.core.forms_dates import ShopDateField, ShopDateTimeField
 from sasom.core.money import money
 from sasom.earning.arithmetic import Mode, Rounding
 from sasom.earning.kinds import KINDS, Kind, kind_choices
@@ -26,7 +26,6 @@ WEEKDAY_CHOICES = [
     ("0", _("Monday")), ("1", _("Tuesday")), ("2", _("Wednesday")), ("3", _("Thursday")),
     ("4", _("Friday")), ("5", _("Saturday")), ("6", _("Sunday")),
 ]
-DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
@@ -61,8 +60,8 @@ class RuleForm(BoundedForm):
     priority = forms.IntegerField(label=_("Priority"), initial=0, help_text=_("Higher runs first."))
     stop_further = forms.BooleanField(label=_("Stop further rules when this rule gives points"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-    valid_from = forms.DateTimeField(label=_("Valid from"), required=False, widget=DT_WIDGET)
-    valid_to = forms.DateTimeField(label=_("Valid until (exclusive)"), required=False, widget=DT_WIDGET)
+    valid_from = ShopDateTimeField(label=_("Valid from"), required=False)
+    valid_to = ShopDateTimeField(label=_("Valid until (exclusive)"), required=False)
     weekdays = forms.MultipleChoiceField(label=_("Weekdays"), choices=WEEKDAY_CHOICES, required=False, widget=forms.CheckboxSelectMultiple)
     days_of_month = CodesField(label=_("Days of month"), help_text=_("e.g. 1, 15; empty means every day."))
     time_from = forms.TimeField(label=_("Daily from"), required=False, widget=TIME_WIDGET)
@@ -181,8 +180,8 @@ class CampaignForm(BoundedForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     priority = forms.IntegerField(label=_("Priority"), initial=0, help_text=_("Higher is chosen first."))
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-    valid_from = forms.DateTimeField(label=_("Valid from"), required=False, widget=DT_WIDGET)
-    valid_to = forms.DateTimeField(label=_("Valid until (exclusive)"), required=False, widget=DT_WIDGET)
+    valid_from = ShopDateTimeField(label=_("Valid from"), required=False)
+    valid_to = ShopDateTimeField(label=_("Valid until (exclusive)"), required=False)
     member_types = CodesField(label=_("Member types"))
     branches = CodesField(label=_("Branches"))
     plans = CodesField(label=_("Campaign plans"))
@@ -214,7 +213,7 @@ class PreviewForm(BoundedForm):
     member_type = forms.ChoiceField(label=_("Member type"), required=False)
     tier = forms.CharField(label=_("Tier"), required=False)
     birth_on = ShopDateField(label=_("Birth date"), required=False)
-    occurred_at = forms.DateTimeField(label=_("Date and time"), widget=DT_WIDGET)
+    occurred_at = ShopDateTimeField(label=_("Date and time"))
     branch_code = forms.ChoiceField(label=_("Branch"), required=False)
     bill_discount = forms.DecimalField(label=_("Bill discount"), decimal_places=2, initial=0, required=False)
     bag_declined = forms.BooleanField(label=_("Bag declined"), required=False)

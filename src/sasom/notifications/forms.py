@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
+from sasom.core.forms_dates import ShopDateTimeField
 from sasom.organizations.models import Branch
 from sasom.segments.forms import SegmentForm
 
@@ -122,7 +123,7 @@ class BroadcastForm(SegmentForm):
 
     name = forms.CharField(label=_("Name"), max_length=100)
     channel = forms.ChoiceField(label=_("Channel"), choices=())
-    scheduled_at = forms.DateTimeField(label=_("Send at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    scheduled_at = ShopDateTimeField(label=_("Send at"))
     subject = forms.CharField(label=_("Subject (e-mail)"), max_length=200, required=False)
     body_th = forms.CharField(label=_("Text (Thai)"), max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 4}))

@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
+from sasom.core.forms_dates import ShopDateTimeField
 from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.engine.types import ParamSpec
 from sasom.promotions.models import Mode
@@ -48,10 +49,8 @@ class PromotionForm(BoundedForm):
     terminals = _codes_field(_("Terminals"))
     salespersons = _codes_field(_("Salespersons"))
     document_types = _codes_field(_("Promotion plans (document types)"))
-    starts_at = forms.DateTimeField(label=_("Starts"), required=False,
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
-    ends_at = forms.DateTimeField(label=_("Ends (not included)"), required=False,
-                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    starts_at = ShopDateTimeField(label=_("Starts"), required=False)
+    ends_at = ShopDateTimeField(label=_("Ends (not included)"), required=False)
     weekdays = forms.MultipleChoiceField(label=_("Days of the week"), required=False, choices=WEEKDAYS,
                                          widget=forms.CheckboxSelectMultiple, help_text=_("None ticked = every day."))
     hours_from = forms.TimeField(label=_("From (time of day)"), required=False,
