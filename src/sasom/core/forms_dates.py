@@ -76,6 +76,15 @@ class ShopDateInput(forms.DateInput):
         return super().format_value(value)
 
 
+def day_typed(text: str | None) -> dt.date | None:
+    """A day from a query string (a list's "day" filter) in the active calendar, ISO included;
+    None when there is none or it is no day (the list then shows today)."""
+    try:
+        return calendars.parse(text or "", active_calendar())
+    except ValueError:
+        return None
+
+
 class ShopDateField(forms.DateField):
     """A day typed in the organization's calendar; an impossible day (``1404/12/30``) is refused
     on its field."""

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from sasom.core.audit import Actor
 from sasom.core.dates import export_time
 from sasom.core.errors import DomainError
+from sasom.core.forms_dates import day_typed
 from sasom.core.permissions import (
     branch_ids_in_scope,
     ensure_branch_in_scope,
@@ -111,10 +112,7 @@ def member_points(request: StaffRequest, member_id: int) -> HttpResponse:
 
 def _day_and_branch(request: StaffRequest) -> tuple[dt.date, int | None, set[int] | None]:
     org = request.organization
-    try:
-        day = dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        day = selectors.today_in(org, timezone.now())
+    day = day_typed(request.GET.get("date")) or selectors.today_in(org, timezone.now())
     scope = branch_ids_in_scope(request.staff)
     try:
         branch_id = int(request.GET.get("branch") or 0) or None

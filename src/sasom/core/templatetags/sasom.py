@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.html import format_html
 
 from sasom.core.dates import shop_date
+from sasom.core.forms_dates import ShopDateInput
 
 register = template.Library()
 
@@ -36,3 +37,10 @@ def shopdate(context: Any, value: Any, with_time: bool = False, empty: str = "")
     (``core.dates.shop_date``): ``24/11/2569`` in Thai with Buddhist-era years on, else ISO."""
     return shop_date(value, context.get("organization"), with_time=with_time, empty=empty,
                      language=translation.get_language() or "")
+
+
+@register.simple_tag
+def shopdayinput(name: str, value: Any) -> str:
+    """A filter's day box in the shop's calendar (``ShopDateInput``: the date picker, or a Jalali
+    text box); the view reads it back with ``core.forms_dates.day_typed``."""
+    return ShopDateInput().render(name, value)

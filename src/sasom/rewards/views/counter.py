@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from sasom.core.audit import Actor
 from sasom.core.dates import export_time
 from sasom.core.errors import DomainError
+from sasom.core.forms_dates import day_typed
 from sasom.core.permissions import branch_ids_in_scope, require_perm, staff_has
 from sasom.members.models import Member
 from sasom.organizations.http import StaffRequest
@@ -120,10 +121,7 @@ def slip(request: StaffRequest, pk: int) -> HttpResponse:
 @require_perm("rewards.view")
 def today(request: StaffRequest) -> HttpResponse:
     """The redemption list of a day (today by default), with cancel and CSV export."""
-    try:
-        day = dt.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        day = local_today(request.organization)
+    day = day_typed(request.GET.get("day")) or local_today(request.organization)
     rows = redemptions_of_day(request.organization, day=day, branch_ids=branch_ids_in_scope(request.staff))
     if request.GET.get("format") == "csv":
         return _csv(rows, day, request.organization)
