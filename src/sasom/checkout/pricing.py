@@ -36,6 +36,7 @@ from sasom.catalog.pricing import (
 from sasom.checkout import promo
 from sasom.checkout.checks import bill_discount_check, sale_time_check
 from sasom.checkout.errors import PROMOTION_CHOICE
+from sasom.core import calendars
 from sasom.core.errors import DomainError
 from sasom.core.money import money
 from sasom.earning import engine
@@ -103,14 +104,15 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
     table = None
     tier = ""
     if member is not None:
-        benefits = member_benefits(member, on)
+        calendar = calendars.period_calendar(organization)
+        benefits = member_benefits(member, on, calendar=calendar)
         percent, birthday, label = benefits.discount_percent, benefits.birthday_discount_percent, member.member_type.code
         ladder = ladder_for(organization.pk)
         if ladder is not None and benefits.active:
             # the member's tier adds to (or replaces) the type's discounts (docs/tiers.md, "Benefits")
             tier = member_tier_code(organization.pk, member)
             if tier:
-                percent, birthday = tier_discounts(ladder, tier, percent, birthday, is_birthday(member, on))
+                percent, birthday = tier_discounts(ladder, tier, percent, birthday, is_birthday(member, on, calendar=calendar))
                 label = f"{label}+{tier}"
         terms = dataclasses.replace(
             terms, member_label=label, benefits_active=benefits.active,

@@ -29,6 +29,8 @@ class EarnPolicy:
     vat_rate: Decimal = Decimal("7")
     excluded_categories: frozenset[str] = frozenset()
     expired_card_earns: bool = False
+    # the calendar whose days and months birthdays follow (``core.calendars.period_calendar``)
+    period_calendar: str = "gregorian"
 
 
 class Bill:

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.db.models import QuerySet
 
+from sasom.core import calendars
 from sasom.earning import models as m
 from sasom.earning.bill import EarnPolicy
 from sasom.earning.campaigns import Campaign
@@ -69,10 +70,11 @@ def compile_campaign(row: m.Campaign) -> Campaign:
     )
 
 
-def compile_policy(row: m.EarnSettings | None) -> EarnPolicy:
+def compile_policy(row: m.EarnSettings | None, period_calendar: str = calendars.GREGORIAN) -> EarnPolicy:
     if row is None:
-        return EarnPolicy()
+        return EarnPolicy(period_calendar=period_calendar)
     return EarnPolicy(
+        period_calendar=period_calendar,
         rounding=row.rounding,
         base_includes_vat=row.base_includes_vat,
         vat_rate=Decimal(row.vat_rate),
@@ -84,11 +86,13 @@ def compile_policy(row: m.EarnSettings | None) -> EarnPolicy:
 def ruleset_compile(organization_id: int) -> RuleSet:
     """Build the rule set from the database (4 queries); :func:`ruleset_for` caches it."""
     row = m.EarnSettings.objects.filter(organization_id=organization_id).first()
-    currency = Organization.objects.filter(pk=organization_id).values_list("currency", flat=True).first() or "THB"
+    organization = (Organization.objects.filter(pk=organization_id)
+                    .only("currency", "calendar", "periods_follow_calendar").first())
+    currency = (organization.currency if organization is not None else "") or "THB"
     rules = [compile_rule(r) for r in m.EarnRule.objects.filter(organization_id=organization_id, is_active=True)]
     campaigns = [compile_campaign(c) for c in m.Campaign.objects.filter(organization_id=organization_id, is_active=True)]
     return RuleSet(
-        rules=rules, campaigns=campaigns, policy=compile_policy(row),
+        rules=rules, campaigns=campaigns, policy=compile_policy(row, calendars.period_calendar(organization)),
         version=row.version if row is not None else 0, currency=currency,
     )
 

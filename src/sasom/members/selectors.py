@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -12,6 +11,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from sasom.core import calendars
 from sasom.core.errors import NotFound
 from sasom.members.errors import MEMBER_NOT_FOUND  # noqa: F401  (codes live in errors.py)
 from sasom.organizations.models import Organization
@@ -186,27 +186,33 @@ class Benefits:
     reason: str = ""
 
 
-def _is_birthday(birth_on: dt.date | None, on: dt.date, scope: str) -> bool:
+def _is_birthday(birth_on: dt.date | None, on: dt.date, scope: str, calendar: str) -> bool:
+    """The day (a day the year lacks, 29 February or 30 Esfand, falls on the month's last day) or
+    the month, in the organization's period calendar (``core.calendars``)."""
     if birth_on is None:
         return False
     if scope == MemberType.BirthdayScope.MONTH:
-        return birth_on.month == on.month
-    if (birth_on.month, birth_on.day) == (2, 29) and not calendar.isleap(on.year):
-        return (on.month, on.day) == (2, 28)
-    return (birth_on.month, birth_on.day) == (on.month, on.day)
+        return calendars.birth_month(birth_on, calendar) == calendars.birth_month(on, calendar)
+    return calendars.is_birthday(birth_on, on, calendar)
 
 
-def is_birthday(member: Member, on: dt.date) -> bool:
-    """Whether ``on`` is the member's birthday as the member type reads it (the day, or the month)."""
-    return _is_birthday(member.birth_on, on, member.member_type.birthday_scope)
+def _calendar(member: Member, calendar: str | None) -> str:
+    return calendar if calendar is not None else calendars.period_calendar(member.organization)
 
 
-def member_benefits(member: Member, on: dt.date) -> Benefits:
+def is_birthday(member: Member, on: dt.date, *, calendar: str | None = None) -> bool:
+    """Whether ``on`` is the member's birthday as the member type reads it (the day, or the month),
+    in ``calendar`` (the organization's period calendar when not given)."""
+    return _is_birthday(member.birth_on, on, member.member_type.birthday_scope, _calendar(member, calendar))
+
+
+def member_benefits(member: Member, on: dt.date, *, calendar: str | None = None) -> Benefits:
     """The member type's benefits on ``on``.
 
     A suspended, closed or anonymized member gets none. An expired card (by status or by date)
     stops them only when the type says benefits stop on expiry. The birthday discount applies
-    on the day (29 February falls on the 28th in other years) or through the birth month.
+    on the day (29 February falls on the 28th in other years, 30 Esfand on the 29th) or through
+    the birth month, both in ``calendar`` (the organization's period calendar when not given).
     """
     mt = member.member_type
     none = Benefits(False, False, Decimal("0"), Decimal("0"))
@@ -215,7 +221,8 @@ def member_benefits(member: Member, on: dt.date) -> Benefits:
     expired = member.status == Member.Status.EXPIRED or (member.expires_on is not None and member.expires_on < on)
     if expired and mt.benefits_stop_on_expiry:
         return Benefits(**{**none.__dict__, "reason": Member.Status.EXPIRED})
-    birthday = _is_birthday(member.birth_on, on, mt.birthday_scope)
+    birthday = bool(mt.birthday_discount_percent) and _is_birthday(member.birth_on, on, mt.birthday_scope,
+                                                                   _calendar(member, calendar))
     return Benefits(
         active=True, can_earn=mt.can_earn, discount_percent=mt.discount_percent,
         birthday_discount_percent=mt.birthday_discount_percent if birthday else Decimal("0"),

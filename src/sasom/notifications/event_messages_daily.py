@@ -82,23 +82,47 @@ def _birth_month(organization_id: int, on_date: dt.date, calendar: str) -> tuple
     return f"j{year}-{month:02d}", _active(organization_id).filter(born)
 
 
-def _anniversaries(organization_id: int, on_date: dt.date) -> QuerySet[Member]:
-    return _active(organization_id).filter(joined_on__month=on_date.month, joined_on__day__in=_days(on_date),
-                                           joined_on__lt=on_date.replace(day=1, month=1))
+def _years_on(when: dt.date, on_date: dt.date, calendar: str) -> int:
+    """How many whole years ``when`` turns on ``on_date`` when that is its anniversary in
+    ``calendar`` (30 Esfand on 29 Esfand in a common year, 29 February on the 28th), else 0."""
+    if not calendars.is_birthday(when, on_date, calendar):
+        return 0
+    return calendars.to_calendar(on_date, calendar)[0] - calendars.to_calendar(when, calendar)[0]
 
 
-def _custom_dates(organization_id: int, key: str, on_date: dt.date) -> list[tuple[Member, dt.date]]:
-    """Members whose date custom field ``key`` (stored ISO, ``YYYY-MM-DD``) falls on today."""
+def _candidate_days(on_date: dt.date, calendar: str) -> list[dt.date]:
+    """The Gregorian (month, day) pairs whose anniversary can be ``on_date``: the day itself (and
+    29 February on a common year's 28th); in Jalali, the days around it (Nowruz moves)."""
+    if calendar == calendars.JALALI:
+        return calendars.near_days(on_date)
+    return [dt.date(2000, on_date.month, day) for day in _days(on_date)]  # 2000: a leap year
+
+
+def _anniversaries(organization_id: int, on_date: dt.date, calendar: str) -> Iterator[tuple[Member, int]]:
+    """Members whose joining day comes round today in the period calendar, with the years."""
+    near = Q()
+    for day in _candidate_days(on_date, calendar):
+        near |= Q(joined_on__month=day.month, joined_on__day=day.day)
+    for member in _active(organization_id).filter(near, joined_on__lt=on_date).iterator(chunk_size=500):
+        years = _years_on(member.joined_on, on_date, calendar)
+        if years > 0:
+            yield member, years
+
+
+def _custom_dates(organization_id: int, key: str, on_date: dt.date, calendar: str) -> list[tuple[Member, int]]:
+    """Members whose date custom field ``key`` (stored ISO, ``YYYY-MM-DD``) comes round today in the
+    period calendar, with the years."""
     found = []
-    for day in _days(on_date):
-        suffix = f"-{on_date.month:02d}-{day:02d}"
+    for day in _candidate_days(on_date, calendar):
+        suffix = f"-{day.month:02d}-{day.day:02d}"
         for member in _active(organization_id).filter(**{f"custom__{key}__endswith": suffix}).iterator(chunk_size=500):
             try:
                 when = dt.date.fromisoformat(str(member.custom.get(key)))
             except ValueError:
                 continue
-            if when < on_date:
-                found.append((member, when))
+            years = _years_on(when, on_date, calendar) if when < on_date else 0
+            if years > 0:
+                found.append((member, years))
     return found
 
 
@@ -127,14 +151,13 @@ def event_messages_daily_run(*, organization_id: int, on_date: dt.date, now: dt.
         for member in members.iterator(chunk_size=500):
             queued += _send(organization, member, BIRTHDAY_MONTH, f"member:{member.pk}:{key}", now)
     if ANNIVERSARY in rows:
-        for member in _anniversaries(organization_id, on_date).iterator(chunk_size=500):
-            queued += _send(organization, member, ANNIVERSARY, f"member:{member.pk}:{on_date.year}", now,
-                            {"years": on_date.year - member.joined_on.year})
+        for member, years in _anniversaries(organization_id, on_date, calendar):
+            queued += _send(organization, member, ANNIVERSARY, f"member:{member.pk}:{year}", now, {"years": years})
     if CUSTOM_DATE in rows:
         for key in sorted({row.date_field for row in rows[CUSTOM_DATE] if row.date_field}):
-            for member, when in _custom_dates(organization_id, key, on_date):
-                queued += _send(organization, member, CUSTOM_DATE, f"member:{member.pk}:{key}:{on_date.year}", now,
-                                {"years": on_date.year - when.year})
+            for member, years in _custom_dates(organization_id, key, on_date, calendar):
+                queued += _send(organization, member, CUSTOM_DATE, f"member:{member.pk}:{key}:{year}", now,
+                                {"years": years})
     if MEMBERSHIP_EXPIRING in rows:
         horizon = on_date + dt.timedelta(days=max(r.days_before for r in rows[MEMBERSHIP_EXPIRING]))
         members = _active(organization_id).filter(expires_on__gte=on_date, expires_on__lte=horizon)

@@ -1,4 +1,9 @@
-"""Birthday (วันเกิด / เดือนเกิด): on the birthday or during the birth month (docs/points.md 3.6)."""
+"""Birthday (วันเกิด / เดือนเกิด): on the birthday or during the birth month (docs/points.md 3.6).
+
+Days and months are the organization's period calendar's (``EarnPolicy.period_calendar``): a Jalali
+shop's birth month is the Jalali month the member was born in (born 1370/12/30: all of Esfand), and
+a birthday the year lacks (30 Esfand, 29 February) falls on that month's last day
+(``core.calendars.birthday_in``), as the birthday messages do."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core import calendars
 from sasom.earning.arithmetic import ZERO, Boost
 from sasom.earning.bill import Bill
 from sasom.earning.domain import Award
@@ -55,12 +61,13 @@ class BirthdayRule(Rule):
         if birth_on is None:
             return ()
         today = bill.local.date()
+        calendar = bill.policy.period_calendar
         if self.period == "month":
-            if today.month != birth_on.month:
+            if calendars.birth_month(today, calendar) != calendars.birth_month(birth_on, calendar):
                 return ()
             reason = "birth month"
         else:
-            if today != birthday_in(today.year, birth_on):
+            if not calendars.is_birthday(birth_on, today, calendar):
                 return ()
             reason = "birthday"
         return bill_boost(self, bill, self.boost, self.min_amount, reason)
