@@ -8,7 +8,7 @@ from django import template
 from django.utils import translation
 from django.utils.html import format_html
 
-from sasom.core.dates import shop_date
+from sasom.core.dates import shop_date, shop_digits, zone_of
 from sasom.core.forms_dates import ShopDateInput
 
 register = template.Library()
@@ -44,3 +44,15 @@ def shopdayinput(name: str, value: Any) -> str:
     """A filter's day box in the shop's calendar (``ShopDateInput``: the date picker, or a Jalali
     text box); the view reads it back with ``core.forms_dates.day_typed``."""
     return ShopDateInput().render(name, value)
+
+
+@register.simple_tag(takes_context=True)
+def shoptime(context: Any, value: Any) -> str:
+    """A time of day (``HH:MM``) on the organization's clock, with its Persian digits when it uses
+    them and the reader reads Persian."""
+    if value is None:
+        return ""
+    organization = context.get("organization")
+    if getattr(value, "tzinfo", None) is not None:
+        value = value.astimezone(zone_of(organization))
+    return shop_digits(f"{value:%H:%M}", organization, language=translation.get_language() or "")
