@@ -8,7 +8,6 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from sasom.core.calendars import JALALI, display, persian_digits
