@@ -71,14 +71,14 @@ def referral(org, actor):
 
 def test_a_referral_sale_that_raises_both_members_and_a_cutoff_over_both_neither_deadlock_nor_lose_a_move(
         transactional_db, ladder, sell, org, member_type, referral, monkeypatch):
-    # given the yearly cut-off of 2026: a referrer at Basic (600 points in 2026; its state keyed first)
+    # given the yearly cut-off of 2025: a referrer at Basic (600 points in 2025; its state keyed first)
     ladder(window_months=12, cutoff_frequency="yearly")
     referrer = MemberFactory(organization=org, member_type=member_type, code="REFERRER")
     friend = MemberFactory(organization=org, member_type=member_type, code="FRIEND", referred_by=referrer)
-    sell(referrer, 600, when=at(2026, 1, 10))
+    sell(referrer, 600, when=at(2025, 1, 10))
     # and the friend at Basic without a purchase yet (a state keyed after the referrer's)
     MemberTier.objects.create(organization=org, member=friend, tier=Tier.objects.get(organization=org, code="BASIC"),
-                              reached_on=dt.date(2026, 1, 1))
+                              reached_on=dt.date(2025, 1, 1))
     assert MemberTier.objects.get(member=referrer).pk < MemberTier.objects.get(member=friend).pk
     # and a sale that stops once it holds the friend's state, until the cut-off waits for a lock
     buyer_locked, go = threading.Event(), threading.Event()
@@ -96,9 +96,9 @@ def test_a_referral_sale_that_raises_both_members_and_a_cutoff_over_both_neither
     counts: dict[str, int] = {}
     # when the friend's first purchase (1,000 THB on 31 December) raises the friend to Gold and
     # credits the referrer 600 (1,200: Gold) while the cut-off runs over both states
-    sale = _in_thread(lambda: sell(friend, 1000, when=at(2026, 12, 31, 20, 0)), errors)
+    sale = _in_thread(lambda: sell(friend, 1000, when=at(2025, 12, 31, 20, 0)), errors)
     assert buyer_locked.wait(30)
-    cutoff = _in_thread(lambda: counts.update(tiers_cutoff_run(organization_id=org.pk, on_date=dt.date(2026, 12, 31))),
+    cutoff = _in_thread(lambda: counts.update(tiers_cutoff_run(organization_id=org.pk, on_date=dt.date(2025, 12, 31))),
                         errors)
     assert _someone_waits_for_a_lock()
     go.set()
@@ -117,16 +117,17 @@ def test_a_referral_sale_that_raises_both_members_and_a_cutoff_over_both_neither
 
 def test_sales_and_referrals_during_a_cutoff_in_small_chunks_keep_every_history_chain(
         transactional_db, ladder, sell, org, member_type, referral, monkeypatch):
-    # given eight members at Platinum from 2025, each referred by the one before, none bought in 2026
+    # given eight members at Basic since 2024, each referred by the one before, none bought in 2025
+    # (the yearly cut-off of 2025 drops each to no tier, unless a sale below counts)
     ladder(window_months=12, cutoff_frequency="yearly")
     monkeypatch.setattr("sasom.ledger.services.tier_cutoff.CHUNK", 2)
     members = [MemberFactory(organization=org, member_type=member_type, code="M0")]
     for i in range(1, 8):
         members.append(MemberFactory(organization=org, member_type=member_type, code=f"M{i}",
                                      referred_by=members[-1]))
-    plat = Tier.objects.get(organization=org, code="PLAT")
+    basic = Tier.objects.get(organization=org, code="BASIC")
     for m in members:
-        MemberTier.objects.create(organization=org, member=m, tier=plat, reached_on=dt.date(2025, 1, 1))
+        MemberTier.objects.create(organization=org, member=m, tier=basic, reached_on=dt.date(2024, 1, 1))
     start = threading.Barrier(5, timeout=30)
     errors: list[BaseException] = []
 
@@ -134,28 +135,29 @@ def test_sales_and_referrals_during_a_cutoff_in_small_chunks_keep_every_history_
         def run() -> None:
             start.wait()
             # 1,200 THB: Gold for the buyer; the referrer credited 600
-            sell(members[i], 1200, when=at(2026, 12, 31, 20, i))
+            sell(members[i], 1200, when=at(2025, 12, 31, 20, i))
         return run
 
     def cut() -> None:
         start.wait()
-        tiers_cutoff_run(organization_id=org.pk, on_date=dt.date(2026, 12, 31))
+        tiers_cutoff_run(organization_id=org.pk, on_date=dt.date(2025, 12, 31))
 
     # when four buyers (their first purchases: referral credits) and the cut-off start together
     threads = [_in_thread(buyer(i), errors) for i in (1, 3, 5, 7)] + [_in_thread(cut, errors)]
     for thread in threads:
         thread.join(timeout=90)
     # then nothing deadlocked or failed, every member was decided, and each member's history is one
-    # chain from Platinum to the tier they hold (no move lost to a concurrent one)
+    # chain from Basic to the tier they hold (no move lost to a concurrent one)
     assert errors == [] and not any(t.is_alive() for t in threads)
-    assert tiers_cutoff_run(organization_id=org.pk, on_date=dt.date(2026, 12, 31)) == {"checked": 0, "moved": 0}
+    assert tiers_cutoff_run(organization_id=org.pk, on_date=dt.date(2025, 12, 31)) == {"checked": 0, "moved": 0}
     for m in members:
         chain = list(TierChange.objects.filter(member=m).order_by("changed_at", "id").values_list("from_code",
                                                                                                  "to_code"))
-        held = "PLAT"
+        held = "BASIC"
         for from_code, to_code in chain:
             assert from_code == held, (m.code, chain)
             held = to_code
         assert (_tier(m) or "") == held, (m.code, chain)
-    # and the buyers, whose 1,200 the cut-off either counted or followed, are Gold
-    assert [_tier(members[i]) for i in (1, 3, 5, 7)] == ["GOLD"] * 4
+    # and whichever came first, every sale counted: the buyers' 1,205 points are Gold (counted by
+    # the cut-off, or raised again by the sale after it), the referrers' 600 credited points Basic
+    assert [_tier(m) for m in members] == ["BASIC", "GOLD"] * 4
