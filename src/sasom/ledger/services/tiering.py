@@ -43,7 +43,13 @@ from sasom.tiers.selectors import (
     state_of,
     tier_code_of,
 )
-from sasom.tiers.services import Why, member_tier_lock, member_tier_move, member_tier_moves, member_tiers_lock
+from sasom.tiers.services import (
+    Why,
+    member_tier_lock,
+    member_tier_move,
+    member_tier_moves,
+    member_tiers_lock,
+)
 
 CHUNK = 2000
 
