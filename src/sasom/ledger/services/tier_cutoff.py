@@ -15,6 +15,14 @@ Progress: a ``tiers.CutoffRun`` row per (organization, ladder, day). Each chunk 
 after its ``cursor`` and commits the new cursor with its changes; when no chunk is left it is
 finished, and a rerun of that cut-off returns at once, moving nobody. ``TierChange.run_key``'s
 unique key is the last guard: a chunk that would move a member twice in one cut-off fails.
+
+Lock order (PostgreSQL), the same as a sale's: the run row, then the chunk's accounts (``FOR
+SHARE``, by key, as ``ledger.locking.lock_accounts``), then its tier states (by key, in the
+deciding statement). A sale locks its accounts (by key), then the tier states it moves (buyer and
+referrer together, by key: ``tiers.services.member_tiers_lock``); nothing locks a tier state and
+then an account. So a sale and a chunk never wait for each other in a circle, a sale under way
+is counted by the chunk that waited for it, and a sale of a chunk's member waits at most the
+chunk's time (about 0.3 s for 2,000 states on 2 busy cores, bench B10).
 """
 
 from __future__ import annotations
