@@ -5,7 +5,10 @@ SQL statement doing the same update, in the same process (PostgreSQL).
 names). In an organization of its own, built with set-based SQL: ``members`` members, each with
 an account, a Platinum tier state and ``entries`` earn entries in the year of the cut-off (one in
 eight of them also has a return of its last earning); the points are spread so that about a
-quarter keep Platinum and the rest drop to Gold, Basic or no tier. Then:
+quarter keep Platinum and the rest drop to Gold, Basic or no tier. A superuser role (the
+throwaway cluster's) builds without a key check per row, the keys then checked once; ``--keep``
+reuses a build of the same size, its cut-off undone; ``--chunk N`` sets the job's states per
+transaction. Then:
 
 1. the reference, rolled back: one data-modifying statement that sums every member's window net
    of reversals, picks the tier the points reach, updates the states that drop and inserts their
