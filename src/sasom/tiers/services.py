@@ -231,6 +231,16 @@ def _states_write(rows: list[MemberTier]) -> None:
                 f"WHERE s.id = CAST(v.id AS bigint)", params)
 
 
+def member_tiers_lock(*, organization_id: int, member_ids: list[int]) -> None:
+    """Lock these members' tier states (those that exist) in primary-key order: the one lock order
+    of tier states, the cut-off's too (it locks its chunk by key). A transaction that may move two
+    members (a sale's buyer and the referrer it credits) locks both here first, so it and a
+    cut-off over the same states cannot wait for each other. Accounts come before tier states
+    (``ledger.locking``); the cut-off locks no account."""
+    list(MemberTier.objects.filter(organization_id=organization_id, member_id__in=member_ids).order_by("pk")
+         .select_for_update().values_list("pk", flat=True))
+
+
 def member_tier_lock(*, organization_id: int, member_id: int) -> MemberTier | None:
     """The member's tier state, locked, as the last committed change left it. Locked first and
     read after: a row locked while another transaction moved it comes back from PostgreSQL with

@@ -15,6 +15,14 @@ Progress: a ``tiers.CutoffRun`` row per (organization, ladder, day). Each chunk 
 after its ``cursor`` and commits the new cursor with its changes; when no chunk is left it is
 finished, and a rerun of that cut-off returns at once, moving nobody. ``TierChange.run_key``'s
 unique key is the last guard: a chunk that would move a member twice in one cut-off fails.
+
+Lock order (PostgreSQL), the same as a sale's: the run row, then the chunk's accounts (``FOR
+SHARE``, by key, as ``ledger.locking.lock_accounts``), then its tier states (by key, in the
+deciding statement). A sale locks its accounts (by key), then the tier states it moves (buyer and
+referrer together, by key: ``tiers.services.member_tiers_lock``); nothing locks a tier state and
+then an account. So a sale and a chunk never wait for each other in a circle, a sale under way
+is counted by the chunk that waited for it, and a sale of a chunk's member waits at most the
+chunk's time (about 0.3 s for 2,000 states on 2 busy cores, bench B10).
 """
 
 from __future__ import annotations
@@ -74,13 +82,26 @@ def tiers_cutoff_run(*, organization_id: int, on_date: dt.date, by_engine: bool 
 
 
 def _lock_chunk(organization_id: int, after: int) -> tuple[int, int]:
-    """Lock the next ``CHUNK`` states with a tier after pk ``after``: (how many, the last pk)."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    """The next ``CHUNK`` states with a tier after pk ``after``: (how many, the last pk). On
+    PostgreSQL their members' accounts are locked first (``FOR SHARE``, in primary-key order, as
+    ``ledger.locking`` locks accounts for a sale), so no sale of theirs is half-way while the chunk
+    is decided and none commits before the chunk does: the decision, a statement started after
+    this one, counts every sale that was under way. The states themselves are locked by the
+    deciding statement (PostgreSQL) or here (SQLite locks the database)."""
+    S, A = MemberTier._meta.db_table, PointAccount._meta.db_table
+    chunk = (f"SELECT id, member_id FROM {S} WHERE organization_id = %s AND COALESCE(tier_id, 0) <> 0 AND id > %s "
+             f"ORDER BY id LIMIT %s")
     with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*), MAX(x.id) FROM (SELECT id FROM {MemberTier._meta.db_table} "
-                    f"WHERE organization_id = %s AND COALESCE(tier_id, 0) <> 0 AND id > %s ORDER BY id LIMIT %s{lock}) x",
-                    [organization_id, after, CHUNK])
-        count, last = cur.fetchone()
+        if connection.vendor == "postgresql":
+            # ``member_id = ANY(ARRAY(...))``: probes of the (organization, member) key, never a scan
+            # of the organization's accounts
+            cur.execute(f"WITH c AS MATERIALIZED ({chunk}), l AS (SELECT a.id FROM {A} a WHERE a.organization_id = %s "
+                        f"AND a.member_id = ANY(ARRAY(SELECT member_id FROM c)) ORDER BY a.id FOR SHARE) "
+                        f"SELECT (SELECT COUNT(*) FROM c), (SELECT MAX(id) FROM c), (SELECT COUNT(*) FROM l)",
+                        [organization_id, after, CHUNK, organization_id])
+        else:
+            cur.execute(f"SELECT COUNT(*), MAX(x.id) FROM ({chunk}) x", [organization_id, after, CHUNK])
+        count, last = cur.fetchone()[:2]
     return int(count or 0), int(last or 0)
 
 
@@ -136,34 +157,40 @@ class _Cutoff:
         params += [self.org, after, last]
         # ``COALESCE(tier_id, 0) <> 0``: "has a tier" in a form no index serves, so the chunk is read
         # by its key range, not by a scan of the organization's whole tier index
-        chunk = (f"chunk AS (SELECT id, member_id, tier_id, floor_tier_id, floor_until FROM {S} "
-                 f"WHERE organization_id = %s AND COALESCE(tier_id, 0) <> 0 AND id > %s AND id <= %s)")
+        # on PostgreSQL the states are locked here, in key order, after their accounts
+        # (``_lock_chunk``): the rows read are the ones locked, as the last change left them
+        lock = " ORDER BY id FOR UPDATE" if connection.vendor == "postgresql" else ""
+        chunk = (f"chunk AS MATERIALIZED (SELECT id, member_id, tier_id, floor_tier_id, floor_until FROM {S} "
+                 f"WHERE organization_id = %s AND COALESCE(tier_id, 0) <> 0 AND id > %s AND id <= %s{lock})")
         # per member, through the index on (account, occurred_at): scalar subqueries, which the
         # planners keep as such (a join over the organization's entries grows with the
         # organization, not the chunk). No "already moved by this cut-off" probe: the run's cursor
         # says which chunks are done; the history's unique run key fails a chunk rather than move
         # a member twice (a probe by organization, with the history's statistics stale, scanned
         # the organization's whole history for every state)
+        # the account too is a probe per state (a join let the planner hash the organization's
+        # accounts for every chunk: most of a chunk's time at 200,000 members)
+        params.append(self.org)
+        accounts = (f"accounts AS MATERIALIZED (SELECT c.*, (SELECT a.id FROM {A} a WHERE a.organization_id = %s "
+                    f"AND a.member_id = c.member_id) AS account_id FROM chunk c)")
         params += [Entry.Kind.EARN, start, end, Entry.Kind.EARN, start, end]
         cur = _case("c.tier_id", rank_of, "0", params)
         params.append(ops.adapt_datefield_value(self.on))
         floor = _case("c.floor_tier_id", rank_of, "0", params)
         floor = f"CASE WHEN c.floor_until IS NULL OR c.floor_until >= %s THEN {floor} ELSE 0 END"
-        params.append(self.org)
         measured = (f"measured AS MATERIALIZED (SELECT c.id, c.member_id, "
-                    f"COALESCE((SELECT SUM(e.amount) FROM {E} e WHERE e.account_id = a.id AND e.kind = %s "
+                    f"COALESCE((SELECT SUM(e.amount) FROM {E} e WHERE e.account_id = c.account_id AND e.kind = %s "
                     f"AND e.occurred_at >= %s AND e.occurred_at < %s), 0) - "
                     f"COALESCE((SELECT SUM(e.amount) FROM {E} e JOIN {E} r ON r.id = e.reverses_id "
-                    f"WHERE e.account_id = a.id AND e.sign = -1 AND r.kind = %s AND r.occurred_at >= %s "
-                    f"AND r.occurred_at < %s), 0) AS pts, {cur} AS cur, {floor} AS fl "
-                    f"FROM chunk c LEFT JOIN {A} a ON a.organization_id = %s AND a.member_id = c.member_id)")
+                    f"WHERE e.account_id = c.account_id AND e.sign = -1 AND r.kind = %s AND r.occurred_at >= %s "
+                    f"AND r.occurred_at < %s), 0) AS pts, {cur} AS cur, {floor} AS fl FROM accounts c)")
         params.extend(x for t in reversed(tiers) for x in (t.threshold, self.ladder.rank(t.code)))
         hit = f"CASE {' '.join(['WHEN m.pts >= %s THEN %s'] * len(tiers))} ELSE 0 END"
         reached = f"reached AS (SELECT m.*, {hit} AS hit FROM measured m)"
         step = "r.cur - 1" if self.ladder.drop_mode == "one_step" else "r.hit"
         decided = (f"decided AS (SELECT r.*, CASE WHEN r.cur = 0 THEN 0 WHEN r.hit >= r.cur THEN r.cur "
                    f"WHEN {step} > r.fl THEN {step} ELSE r.fl END AS dest FROM reached r)")
-        return f"WITH {chunk}, {measured}, {reached}, {decided}"
+        return f"WITH {chunk}, {accounts}, {measured}, {reached}, {decided}"
 
     def _history(self, source: str, now: dt.datetime, params: list[Any]) -> str:
         """``INSERT`` of the history rows of ``source`` (rows with member_id, pts, cur, dest)."""

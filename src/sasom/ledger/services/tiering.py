@@ -43,7 +43,13 @@ from sasom.tiers.selectors import (
     state_of,
     tier_code_of,
 )
-from sasom.tiers.services import Why, member_tier_lock, member_tier_move, member_tier_moves
+from sasom.tiers.services import (
+    Why,
+    member_tier_lock,
+    member_tier_move,
+    member_tier_moves,
+    member_tiers_lock,
+)
 
 CHUNK = 2000
 
@@ -150,6 +156,9 @@ def tier_after_sale(plan: SalePlan, *, sale_id: int, member_code: str | None, pr
     # the posting's transaction; a savepoint in it, or the transaction of its own when the one-call
     # writer posted in autocommit and found afterwards that a concurrent sale raced it (fastpost)
     with transaction.atomic():
+        if plan.referrer_earn is not None and plan.referrer_id is not None:
+            # the referrer's state may be locked next (referrer_tier): both now, in the one order
+            member_tiers_lock(organization_id=row.organization_id, member_ids=[row.member_id, plan.referrer_id])
         locked = member_tier_lock(organization_id=row.organization_id, member_id=row.member_id)
         move = engine.on_earning(ladder, state_of(locked), measure, today)
         if move is None:
@@ -291,7 +300,7 @@ def reevaluation_decide(*, organization_id: int, ladder: engine.Ladder, member_i
     window = engine.earning_window(ladder, now, ladder.zone)
     states = MemberTier.objects.filter(organization_id=organization_id, member_id__in=member_ids).select_related(
         "tier", "floor_tier")
-    found = {r.member_id: r for r in (states.select_for_update(of=("self",)) if lock else states)}
+    found = {r.member_id: r for r in (states.select_for_update(of=("self",)).order_by("pk") if lock else states)}
     got = measures(organization_id=organization_id, ladder=ladder, member_ids=member_ids, start=window[0],
                    end=window[1], end_inclusive=True)
     out = []
