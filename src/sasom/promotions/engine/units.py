@@ -10,15 +10,17 @@ costs (``net / quantity``). Both are ``min(amount / quantity, net / free)``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
 
 from sasom.core.money import money
 from sasom.promotions.engine.types import ZERO, ItemSet, Line, Pool, Take
 
 
-class Run(NamedTuple):
-    """The free units of one line that a rule may count (a tuple: rules make thousands a call)."""
+@dataclass(slots=True)
+class Run:
+    """The free units of one line that a rule may count (not frozen: rules make thousands a call,
+    and a frozen dataclass sets each field through ``object.__setattr__``; nothing changes one)."""
 
     index: int
     sku: str
