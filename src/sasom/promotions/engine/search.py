@@ -230,16 +230,16 @@ def greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
            trials: Trials | None = None) -> Plan:
     """The greedy order, or the priority order when that is worth more (greedy can lose)."""
     trials = trials if trials is not None else Trials(group, pool, ctx, run)
-    priority = in_order(group, pool, trials)  # first: its trials on the untouched lines serve the greedy's too
     chosen = _greedy(group, pool, trials)
+    priority = in_order(group, pool, trials)
     return chosen if chosen.value >= priority.value else priority
 
 
 def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
     """Again and again, the promotion worth most on the units left (a promotion whose lines did
     not change is answered by the trials' cache). A rule that can say cheaply how much it is
-    worth at most (``rule.worth_at_most``, or else its ``ceiling``) is not tried while that is below
-    the best trial of the round: it cannot be the one chosen (ties go to the earlier in priority order, so an earlier
+    worth at most (``rule.worth_at_most``) is not tried while that is below the best trial of the
+    round: it cannot be the one chosen (ties go to the earlier in priority order, so an earlier
     one is tried at an equal bound). Units and amounts only go down as the order grows, so a
     bound taken in an earlier round still holds: it is taken again only when it no longer rules
     the promotion out."""
@@ -253,7 +253,7 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
         later: list[tuple[int, Promotion, Decimal]] = []
         for position, promotion in enumerate(rest):
             if id(promotion) not in bounds:
-                bounds[id(promotion)] = _worth_at_most(promotion, state, trials)
+                bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx)
             bound = bounds[id(promotion)]
             if bound is not None:
                 later.append((position, promotion, bound))
@@ -266,7 +266,7 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
                 top = (position, promotion, applied, gain)
         for position, promotion, bound in sorted(later, key=lambda x: (-x[2], x[0])):
             if not _beaten(bound, position, top):
-                bound = bounds[id(promotion)] = _worth_at_most(promotion, state, trials)
+                bound = bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx)
             if bound is not None and _beaten(bound, position, top):
                 able.append((position, promotion))  # not tried this round; still in the race
                 continue
@@ -291,14 +291,9 @@ def _beaten(bound: Decimal, position: int, top: tuple[int, Promotion, Applied, D
     return top is not None and (bound < top[3] or (bound == top[3] and position > top[0]))
 
 
-def _worth_at_most(promotion: Promotion, state: Pool, trials: Trials) -> Decimal | None:
-    """The rule's own cheap bound, else its ceiling (what the lines it touches still cost plus the
-    goods it could add: never less than what it gives, and only falling as units are taken)."""
+def _worth_at_most(promotion: Promotion, state: Pool, ctx: Context) -> Decimal | None:
     bound = getattr(promotion.rule, "worth_at_most", None)
-    if callable(bound):
-        found: Decimal | None = bound(state, trials.ctx)
-        return found
-    return trials.ceiling((promotion,), state)
+    return bound(state, ctx) if callable(bound) else None
 
 
 def search(promotions: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
