@@ -154,6 +154,17 @@ def _shared(amount: Decimal, weights: dict[int, Decimal]) -> dict[int, Decimal]:
     return out
 
 
+def _bill_share(bill_level: Decimal, lines: list[SaleLine], returned: dict[int, Decimal], total: Decimal) -> Decimal:
+    """The part of the sale's bill-level discounts (bill discount, coupons, points paid as money)
+    that the units ``returned`` (cumulative per line number) carry: the discounts spread over the
+    lines in proportion to their nets as stored at the sale (never as the remainder is repriced
+    today), rounded once on the sum, so that every unit returned gives back exactly the whole."""
+    if not bill_level or not total:
+        return Decimal("0")
+    value = sum((ln.net * returned.get(ln.line_no, Decimal("0")) / ln.quantity for ln in lines), Decimal("0"))
+    return money(bill_level * value / total)
+
+
 def _previous(sale: Sale) -> dict[str, int]:
     sums = sale.returns.aggregate(
         member=Sum("points_reversed"), referrer=Sum("referrer_points_reversed"), refunded=Sum("points_refunded")
@@ -234,9 +245,17 @@ def sale_return(
         )
         line_nets = {no: money(by_no[no].net * qty / by_no[no].quantity) for no, qty in wanted.items()}
         returned_net = money(sum(line_nets.values(), Decimal("0")))
+        bill_level = total - sale.net  # bill discount, coupons and points as money: not on the lines
         if reprice is not None:  # what the sale kept before this return less what it keeps now
-            before = total - (sale.returns.aggregate(s=Sum("returned_net"))["s"] or Decimal("0"))
-            returned_net = money(max(Decimal("0"), before - kept))
+            before = sale.net - (sale.returns.aggregate(s=Sum("returned_net"))["s"] or Decimal("0"))
+            kept_share = bill_level - _bill_share(bill_level, sale_lines, cumulative, total)
+            returned_net = money(max(Decimal("0"), before - (kept - kept_share)))
+            line_nets = _shared(returned_net, line_nets)
+        elif bill_level:  # the units returned take their share of the bill-level discounts back
+            earlier = {no: q - wanted.get(no, Decimal("0")) for no, q in cumulative.items()}
+            share = (_bill_share(bill_level, sale_lines, cumulative, total)
+                     - _bill_share(bill_level, sale_lines, earlier, total))
+            returned_net = money(max(Decimal("0"), returned_net - share))
             line_nets = _shared(returned_net, line_nets)
         ret = SaleReturn.objects.create(
             organization_id=sale.organization_id,

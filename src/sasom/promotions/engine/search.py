@@ -112,7 +112,7 @@ class Trials:
     units and the amounts of the lines it reads (its touched lines and the lines its items
     match), so the same state of those lines gives the cached answer."""
 
-    __slots__ = ("cache", "ctx", "reads", "run", "touched")
+    __slots__ = ("cache", "counted", "ctx", "reads", "run", "touched")
 
     def __init__(self, promotions: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner,
                  touched: dict[int, frozenset[int]] | None = None) -> None:
@@ -120,18 +120,24 @@ class Trials:
         self.ctx = ctx
         self.touched = touched if touched is not None else touched_lines(promotions, pool)
         self.reads: dict[int, tuple[int, ...]] = {}
+        self.counted: dict[int, tuple[int, ...]] = {}
         for p in promotions:
             read = set(self.touched[id(p)])
             items = p.rule.items()
             matched = pool.lines_of(items) if isinstance(pool, Basket) else [
                 ln for ln in pool.lines if items.matches(ln)]
-            read.update(ln.index for ln in matched)
+            self.counted[id(p)] = tuple(ln.index for ln in matched)
+            read.update(self.counted[id(p)])
             self.reads[id(p)] = tuple(sorted(read))
         self.cache: dict[tuple[object, ...], tuple[Applied | None, Decimal]] = {}
 
     def result(self, promotion: Promotion, state: Pool) -> tuple[Applied | None, Decimal]:
-        """What ``promotion`` does on ``state`` (not changed) and its worth."""
+        """What ``promotion`` does on ``state`` (not changed) and its worth. A (non-stacking)
+        promotion none of whose counted lines has a unit left does not apply: every kind counts
+        only free units (``test_no_kind_applies_without_a_free_unit_it_counts``)."""
         free, net = state.free, state.net
+        if not any(free.get(i, ZERO) > 0 for i in self.counted[id(promotion)]):
+            return None, ZERO
         key = (id(promotion), *[(free.get(i), net.get(i)) for i in self.reads[id(promotion)]])
         found = self.cache.get(key)
         if found is None:

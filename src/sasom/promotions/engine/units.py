@@ -17,9 +17,10 @@ from sasom.core.money import money
 from sasom.promotions.engine.types import ZERO, ItemSet, Line, Pool, Take
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Run:
-    """The free units of one line that a rule may count."""
+    """The free units of one line that a rule may count (not frozen: rules make thousands a call,
+    and a frozen dataclass sets each field through ``object.__setattr__``; nothing changes one)."""
 
     index: int
     sku: str
@@ -37,7 +38,7 @@ class Basket(Pool):
     __slots__ = ("keys", "matched", "own")
 
     def __init__(self, lines: tuple[Line, ...], free: dict[int, Decimal], net: dict[int, Decimal],
-                 matched: dict[ItemSet, tuple[Line, ...]] | None = None, own: dict[int, Decimal] | None = None,
+                 matched: dict[int, tuple[Line, ...]] | None = None, own: dict[int, Decimal] | None = None,
                  keys: dict[tuple[int, str], list[Line]] | None = None) -> None:
         super().__init__(lines, free, net)
         self.matched = matched if matched is not None else {}
@@ -45,7 +46,7 @@ class Basket(Pool):
         self.keys = keys if keys is not None else _keys(lines)
 
     def lines_of(self, items: ItemSet) -> tuple[Line, ...]:
-        found = self.matched.get(items)
+        found = self.matched.get(id(items))  # by identity: a rule's item set lives as long as the call
         if found is None:
             named = len(items.skus) + len(items.categories) + len(items.brands)
             if 0 < named < len(self.lines):  # look the names up rather than scan the lines
@@ -57,7 +58,7 @@ class Basket(Pool):
             else:
                 chosen = [ln for ln in self.lines if items.matches(ln)]
             found = tuple(sorted(chosen, key=_by_sku))
-            self.matched[items] = found
+            self.matched[id(items)] = found
         return found
 
     def copy(self, free: dict[int, Decimal] | None = None) -> Basket:
@@ -111,13 +112,51 @@ def runs(pool: Pool, items: ItemSet) -> list[Run]:
         own = {ln.index: own_value(ln) for ln in lines}
     free_of, net_of = pool.free, pool.net
     out: list[Run] = []
+    append = out.append
     for line in lines:
         i = line.index
         free = free_of.get(i, ZERO)
         if free <= 0:
             continue
-        out.append(Run(i, line.sku, int(free), free, _now(own[i], free, net_of.get(i, ZERO))))
+        value = own[i]
+        net = net_of.get(i, ZERO)
+        if net < value * free:  # the line lost some of its amount to a stacking promotion (_now)
+            value = net / free if net > 0 else ZERO
+        append(Run(i, line.sku, int(free), free, value))
     return out
+
+
+def priced(pool: Pool, items: ItemSet) -> list[tuple[Decimal, Decimal]]:
+    """(free units, what one costs now) of the lines ``items`` counts that have free units: what
+    :func:`runs` computes, without building the runs (counts and sums read only these)."""
+    if isinstance(pool, Basket):
+        lines = pool.lines_of(items)
+        own = pool.own
+    else:
+        lines = tuple(ln for ln in pool.lines if items.matches(ln))
+        own = {ln.index: own_value(ln) for ln in lines}
+    free_of, net_of = pool.free, pool.net
+    out = []
+    for line in lines:
+        i = line.index
+        free = free_of.get(i, ZERO)
+        if free > 0:
+            out.append((free, _now(own[i], free, net_of.get(i, ZERO))))
+    return out
+
+
+def whole_of(pool: Pool, items: ItemSet) -> int:
+    """``whole(runs(pool, items))``: the whole free units ``items`` counts."""
+    if isinstance(pool, Basket):
+        free_of = pool.free
+        return sum(int(free) for ln in pool.lines_of(items) if (free := free_of.get(ln.index, ZERO)) > 0)
+    return whole(runs(pool, items))
+
+
+def worth_of(pool: Pool, items: ItemSet) -> Decimal:
+    """``worth(runs(pool, items))``: what the free units ``items`` counts cost now (the same sum, in
+    the same order, so a threshold compares alike)."""
+    return sum((free * value for free, value in priced(pool, items)), ZERO)
 
 
 def cheapest_first(rs: Iterable[Run]) -> list[Run]:
@@ -184,6 +223,9 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     return out
 
 
+HUNDRED = Decimal(100)
+
+
 class Takes:
     """Units and discounts a rule gathers, per line, before it hands them to the resolver."""
 
@@ -194,8 +236,31 @@ class Takes:
         self.discount: dict[int, Decimal] = {}
 
     def add(self, index: int, units: Decimal | int, discount: Decimal = ZERO) -> None:
-        self.units[index] = self.units.get(index, ZERO) + Decimal(units)
-        self.discount[index] = self.discount.get(index, ZERO) + discount
+        had = self.units.get(index)
+        if had is None:  # the usual case: one add per line
+            self.units[index] = units if isinstance(units, Decimal) else Decimal(units)
+            self.discount[index] = discount
+        else:
+            self.units[index] = had + units
+            self.discount[index] += discount
+
+    def percent_off(self, rs: Iterable[Run], percent: Decimal, *, whole_units: bool) -> None:
+        """Consume each run's whole units (or every unit) and give them ``percent`` off what they
+        cost now: ``add(r.index, n, n * r.value * percent / 100)`` for each, in one loop."""
+        units, discount = self.units, self.discount
+        for r in rs:
+            n: Decimal | int = r.whole if whole_units else r.units
+            if not n:
+                continue
+            off = n * r.value * percent / HUNDRED
+            i = r.index
+            had = units.get(i)
+            if had is None:
+                units[i] = n if isinstance(n, Decimal) else Decimal(n)
+                discount[i] = off
+            else:
+                units[i] = had + n
+                discount[i] += off
 
     def spread(self, parts: Sequence[tuple[Run, Decimal | int]], total: Decimal) -> None:
         """Consume ``parts`` and give them ``total`` off, in proportion to what they cost."""
@@ -210,10 +275,16 @@ class Takes:
         """The takes, one per line in line order, each discount rounded and never more than what
         the line still costs."""
         out = []
-        for index in sorted(self.units):
-            d = money(self.discount[index])
-            d = max(ZERO, min(d, net.get(index, ZERO)))
-            out.append(Take(index, self.units[index], d))
+        units, discount = self.units, self.discount
+        for index in sorted(units):
+            d = money(discount[index])
+            if d < 0:
+                d = ZERO
+            else:
+                left = net.get(index, ZERO)
+                if d > left:
+                    d = left if left > 0 else ZERO
+            out.append(Take(index, units[index], d))
         return tuple(out)
 
     def total(self) -> Decimal:

@@ -4,14 +4,16 @@ the best of every order, and the cache of trials answers what running again woul
 
 from __future__ import annotations
 
+from decimal import Decimal
 from itertools import permutations
 
 from hypothesis import given, settings
 
 from sasom.promotions.engine.index import promotion_set
+from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.engine.resolver import applicable, fresh_pool, run
 from sasom.promotions.engine.search import EXHAUSTIVE, Trials, exhaustive, search, value_of
-from sasom.promotions.engine.types import MODE_BEST, Line, Promotion
+from sasom.promotions.engine.types import MODE_BEST, Applied, ItemSet, Line, Pool, Promotion
 from sasom.promotions.tests.test_engine_properties import baskets, context, promotion_lists
 from sasom.promotions.tests.test_engine_util import D, items, line, price, promo
 
@@ -69,18 +71,39 @@ def test_a_branch_that_cannot_beat_the_best_is_not_walked() -> None:
     lines = [line(1, "COKE", 3, 15)]
     calls: list[str] = []
 
-    def counted(p: Promotion, pool: object, c: object) -> object:
-        calls.append(p.code)
-        return run(p, pool, c)  # type: ignore[arg-type]
+    class Counted(Trials):  # every trial a branch asks for, run or answered without running
+        def result(self, promotion: Promotion, state: Pool) -> tuple[Applied | None, Decimal]:
+            calls.append(promotion.code)
+            return super().result(promotion, state)
+
+    def trials() -> Trials:
+        return Counted([b2g1, three], fresh_pool(lines), context(), run)
 
     # when the search runs with and without pruning
-    pruned = exhaustive([b2g1, three], fresh_pool(lines), context(), counted)  # type: ignore[arg-type]
+    pruned = exhaustive([b2g1, three], fresh_pool(lines), context(), run, trials=trials())
     walked = len(calls)
     calls.clear()
-    unpruned = exhaustive([b2g1, three], fresh_pool(lines), context(), counted,  # type: ignore[arg-type]
-                          prune=False)
+    unpruned = exhaustive([b2g1, three], fresh_pool(lines), context(), run, trials=trials(), prune=False)
     # then both choose buy 2 get 1 (15.00 off), and the pruned one tries fewer orders
     assert [p.code for p in pruned.order] == [p.code for p in unpruned.order] == ["B2G1"]
     assert pruned.value == unpruned.value == D("15.00")
     assert walked < len(calls)
     assert price([b2g1, three], lines, mode=MODE_BEST).discount == D("15.00")
+
+
+def test_no_kind_applies_without_a_free_unit_it_counts() -> None:
+    # given every kind (its example parameters) over a basket of the SKUs its example names, with
+    # every unit already taken by another promotion but the lines still costing money
+    for code, kind in KINDS.items():
+        params = kind.clean(dict(kind.example))
+        named = [part["sku"] for part in params.get("mix", [])] + list(params.get("gifts", [])) + list(
+            params.get("offers", []))
+        skus = [*named, "A", "B"]
+        lines = tuple(line(i + 1, sku, D("3"), D("150.00")) for i, sku in enumerate(skus))
+        rule = kind.build(params, ItemSet(skus=frozenset(skus)))
+        taken = Pool(lines, {ln.index: D("0") for ln in lines}, {ln.index: D("300.00") for ln in lines})
+        free = Pool(lines, {ln.index: ln.quantity for ln in lines}, {ln.index: ln.amount for ln in lines})
+        # when it runs, then it takes nothing (the search skips such a trial without running it),
+        # while the same lines with their units free set every kind off
+        assert rule.apply(taken, context(), None) is None, code
+        assert rule.apply(free, context(), None) is not None, code

@@ -10,7 +10,14 @@ from typing import Any
 
 from sasom.promotions.engine.kinds._common import BaseRule, gettext_noop, hint, said
 from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, Pool
-from sasom.promotions.engine.units import Run, Takes, chunks, dearest_first, runs, whole
+from sasom.promotions.engine.units import (
+    Run,
+    Takes,
+    chunks,
+    dearest_first,
+    runs,
+    whole_of,
+)
 
 Chunk = list[tuple[Run, int]]
 
@@ -36,7 +43,7 @@ class ChunkRule(BaseRule):
                                       {"times": len(full), "count": self.count, "what": self.what}))
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
-        have = whole(runs(pool, self._items))
+        have = whole_of(pool, self._items)
         missing = self.count - have % self.count
         return hint(missing, None, said(gettext_noop("add %(n)s more for %(count)s units: %(what)s"),
                                         {"n": missing, "count": self.count, "what": self.what}))

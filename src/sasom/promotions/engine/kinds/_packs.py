@@ -10,7 +10,13 @@ from decimal import Decimal
 
 from sasom.promotions.engine.kinds._common import BaseRule, gettext_noop, hint, money_str, said
 from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, Pool
-from sasom.promotions.engine.units import Takes, chunks, dearest_first, runs, whole
+from sasom.promotions.engine.units import (
+    Takes,
+    chunks,
+    dearest_first,
+    runs,
+    whole_of,
+)
 
 
 class PackRule(BaseRule):
@@ -46,6 +52,6 @@ class PackRule(BaseRule):
         return Draft(takes=takes.build(pool.net), times=len(packs), explanation=told)
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
-        missing = self.size - whole(runs(pool, self._items)) % self.size
+        missing = self.size - whole_of(pool, self._items) % self.size
         return hint(missing, None, said(gettext_noop("add %(n)s more for a pack of %(size)s at %(price)s"),
                                         {"n": missing, "size": self.size, "price": money_str(self.pack_price)}))

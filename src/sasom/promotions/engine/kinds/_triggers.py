@@ -18,7 +18,7 @@ from typing import Protocol
 
 from sasom.promotions.engine.kinds._common import capped, gettext_noop, money_str, said
 from sasom.promotions.engine.types import ZERO, ItemSet, Pool
-from sasom.promotions.engine.units import Run, by_sku, pick, runs, whole, worth
+from sasom.promotions.engine.units import Run, by_sku, pick, runs, whole, whole_of, worth, worth_of
 
 Parts = list[tuple[Run, Decimal]]
 
@@ -94,10 +94,10 @@ class GroupTrigger:
         return times, [(r, Decimal(n)) for r, n in pick(_avoiding_last(rs, avoid), self.count * times)]
 
     def times_at_most(self, pool: Pool) -> int:
-        return whole(runs(pool, self._items)) // self.count
+        return whole_of(pool, self._items) // self.count
 
     def missing(self, pool: Pool) -> tuple[int | None, Decimal | None]:
-        have = whole(runs(pool, self._items))
+        have = whole_of(pool, self._items)
         return (have // self.count + 1) * self.count - have, None
 
     def text(self) -> str:
@@ -140,10 +140,10 @@ class ValueTrigger:
         return times, parts
 
     def times_at_most(self, pool: Pool) -> int:
-        return self.times(worth(runs(pool, self._items)))
+        return self.times(worth_of(pool, self._items))
 
     def missing(self, pool: Pool) -> tuple[int | None, Decimal | None]:
-        value = worth(runs(pool, self._items))
+        value = worth_of(pool, self._items)
         times = self.times(value)
         if times and not self.repeat:
             return None, None

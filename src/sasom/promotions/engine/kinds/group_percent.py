@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from sasom.promotions.engine.kinds._common import BaseRule, Params, fmt, gettext_noop, hint, said
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, ParamSpec, Pool, PromoKind
-from sasom.promotions.engine.units import Takes, runs, whole
+from sasom.promotions.engine.units import Takes, runs, whole, whole_of
 
 HUNDRED = Decimal("100")
 PARAMS = (
@@ -35,15 +35,13 @@ class GroupPercent(BaseRule):
         if have < self.count or limit == 0:
             return None
         takes = Takes()
-        for r in rs:
-            if r.whole:
-                takes.add(r.index, r.whole, r.value * r.whole * self.percent / HUNDRED)
+        takes.percent_off(rs, self.percent, whole_units=True)
         return Draft(takes=takes.build(pool.net), times=1,
                      explanation=said(gettext_noop("any %(count)s of the group: %(n)s units %(percent)s %% off"),
                                       {"count": self.count, "n": have, "percent": fmt(self.percent)}))
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
-        have = whole(runs(pool, self._items))
+        have = whole_of(pool, self._items)
         if have >= self.count:
             return None
         missing = self.count - have

@@ -34,7 +34,7 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.units import Takes, dearest_first, runs, whole
+from sasom.promotions.engine.units import Takes, dearest_first, runs, whole, whole_of
 
 HUNDRED = Decimal("100")
 PARAMS = (
@@ -76,7 +76,7 @@ class StepPercent(BaseRule):
                                                                                 {"n": todo, "percents": _text(self.percents)}))
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
-        total = whole(runs(pool, self._items))
+        total = whole_of(pool, self._items)
         if total == 0 or (not self.repeat and total >= self.cycle):
             return None
         position = total % self.cycle + 1

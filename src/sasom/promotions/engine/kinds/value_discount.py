@@ -34,7 +34,7 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.units import Takes, runs, worth
+from sasom.promotions.engine.units import Takes, priced, runs, worth, worth_of
 
 HUNDRED = Decimal("100")
 HALF_CENT = Decimal("0.005")
@@ -75,25 +75,28 @@ class ValueDiscount(BaseRule):
         """At most what ``apply`` would give on ``pool``, cheaply (nothing is spread or rounded):
         0 below the threshold, else the percent (plus half a cent a line for the rounding of
         each line's share) or the amount of what the scope costs now."""
-        group = runs(pool, self._items)
-        value = worth(group)
+        value = worth_of(pool, self._items)
         if value <= 0 or value < self.threshold:
             return ZERO
-        targets = group if self.scope != BILL else runs(pool, EVERY_LINE)
-        scope = value if self.scope != BILL else worth(targets)
+        if self.scope != BILL:
+            targets = len(priced(pool, self._items))
+            scope = value
+        else:
+            every = priced(pool, EVERY_LINE)
+            targets = len(every)
+            scope = sum((free * each for free, each in every), ZERO)
         if self.percent is not None:
-            return scope * self.percent / HUNDRED + HALF_CENT * len(targets)
+            return scope * self.percent / HUNDRED + HALF_CENT * targets
         return min(self.amount or ZERO, scope)
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
-        value = worth(runs(pool, self._items))
+        value = worth_of(pool, self._items)
         if value <= 0 or value < self.threshold or limit == 0:
             return None
         targets = runs(pool, EVERY_LINE if self.scope == BILL else self._items)
         takes = Takes()
         if self.percent is not None:
-            for r in targets:
-                takes.add(r.index, r.units, r.units * r.value * self.percent / HUNDRED)
+            takes.percent_off(targets, self.percent, whole_units=False)
         else:
             takes.spread([(r, r.units) for r in targets], min(self.amount or ZERO, worth(targets)))
         return Draft(takes=takes.build(pool.net), times=1,
@@ -102,7 +105,7 @@ class ValueDiscount(BaseRule):
                                        "reward": self.reward()}))
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
-        value = worth(runs(pool, self._items))
+        value = worth_of(pool, self._items)
         if value >= self.threshold:
             return None
         missing = self.threshold - value
