@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from sasom.catalog.pricing import Adjustment, PricedLine, ProductPrices, Terms
 from sasom.core.money import money
 from sasom.ledger.plan import decimal_text
-from sasom.ledger.plan_promotions import PROMOTION_NOTE
+from sasom.ledger.plan_promotions import PROMOTION_NOTE, SNAPSHOT
 from sasom.promotions.engine.index import candidates
 from sasom.promotions.engine.resolver import resolve
 from sasom.promotions.engine.types import Context, Line, PromotionSet, Result
@@ -35,7 +35,6 @@ from sasom.promotions.models import Promotion
 from sasom.promotions.uses import Counts, uses_read
 
 ZERO = Decimal("0")
-SNAPSHOT = "promotions_snapshot"  # the bill-level pricing note a return reads (not shown)
 GIFT_SOURCE = "promotion"  # a gift line's price source
 
 
@@ -143,8 +142,19 @@ def snapshot_note(organization_id: int, mode: str, result: Result, lines: tuple[
         "lines": {str(ln.line_no): sorted(ln.categories) for ln in lines if ln.categories},
         "gifts": [[ln.line_no, ln.sku, decimal_text(ln.quantity)] for ln in lines if ln.price_source == GIFT_SOURCE],
         "member": member_terms(terms, lines),
+        "uses": uses_of(result),
     }
     return (0, SNAPSHOT, "", json.dumps(body, sort_keys=True, default=str))
+
+
+def uses_of(result: Result) -> list[list[Any]]:
+    """The promotions' uses the writers store with the sale (``ledger.plan_promotions``): per
+    promotion applied, [id, times, discount, units taken and given]."""
+    out = []
+    for a in result.applied:
+        units = sum((t.units for t in a.takes), ZERO) + sum((g.quantity for g in a.gifts), ZERO)
+        out.append([a.promotion_id, a.times, str(money(a.discount)), decimal_text(units)])
+    return out
 
 
 def member_terms(terms: Terms | None, lines: tuple[PricedLine, ...]) -> dict[str, Any] | None:
