@@ -40,5 +40,5 @@ def with_snapshot(organization_id: int, till: Priced, choices: Mapping[str, str]
     if not till.promoted or till.promotions is None or till.priced is None or till.pset is None:
         return till.basket
     note = promo.snapshot_note(organization_id, till.pset.mode, till.promotions, till.priced.lines, choices or {},
-                               terms=till.terms)
+                               terms=till.terms, pset=till.pset)
     return dataclasses.replace(till.basket, pricing=(*till.basket.pricing, note))
