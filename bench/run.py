@@ -195,6 +195,7 @@ class Bench:
             self.say("== B1+ B1 again with member discounts, 50 promotions and a tier ladder")
             self.task("postgres", "tiers", "--on")
             self.task("postgres", "promotions", "--on")
+            rtp = self.task("postgres", "roundtrips", "--sales", "20", setup=setup)
             b1p = self.load("postgres", setup, workers=2, threads=4)
             self.task("postgres", "promotions")
             self.task("postgres", "tiers")
@@ -207,6 +208,9 @@ class Bench:
                      b1p["p99"] <= 50 and b1p["errors"] == 0)
             self.row("B1+", "PostgreSQL", "app server CPU per sale / plain B1",
                      f"{b1p['app_cpu_ms_per_sale']:.2f} / {b1['app_cpu_ms_per_sale']:.2f} ms", "(context)", None)
+            self.row("B1+", "PostgreSQL", "database round trips per sale (in-process count) / plain B1",
+                     f"{rtp['round_trips']:.1f} / {rtp['round_trips_with_account']:.1f} (B1: "
+                     f"{rt['round_trips']:.1f} / {rt['round_trips_with_account']:.1f})", "2-3", None)
 
         if self.args.only in ("B1", "B9", "B1+"):
             self.total = time.monotonic() - t_start

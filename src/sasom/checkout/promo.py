@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from sasom.catalog.pricing import Adjustment, PricedLine, ProductPrices, Terms
 from sasom.core.money import money
 from sasom.ledger.plan import decimal_text
-from sasom.ledger.plan_promotions import PROMOTION_NOTE
+from sasom.ledger.plan_promotions import PROMOTION_NOTE, SNAPSHOT
 from sasom.promotions.engine.index import candidates
 from sasom.promotions.engine.resolver import resolve
 from sasom.promotions.engine.types import Context, Line, PromotionSet, Result
@@ -35,7 +35,6 @@ from sasom.promotions.models import Promotion
 from sasom.promotions.uses import Counts, uses_read
 
 ZERO = Decimal("0")
-SNAPSHOT = "promotions_snapshot"  # the bill-level pricing note a return reads (not shown)
 GIFT_SOURCE = "promotion"  # a gift line's price source
 
 
@@ -126,25 +125,55 @@ def context_of(*, occurred_at: dt.datetime, zone: str, branch: str, terminal: st
 
 
 def snapshot_note(organization_id: int, mode: str, result: Result, lines: tuple[PricedLine, ...],
-                  choices: Mapping[str, str], *, terms: Terms | None = None) -> tuple[int, str, str, str]:
+                  choices: Mapping[str, str], *, terms: Terms | None = None, pset: PromotionSet | None = None
+                  ) -> tuple[int, str, str, str]:
     """What a return needs to reprice the remainder with the promotions as they were at the sale:
     the applied promotions' stored definitions (kind, parameters, items, priority, stacking, the
     per-bill limit), the mode, the choices, each line's categories (one query) and the member's
     discount terms (``member_terms``), so the member discount is taken again on what the
     remainder costs after its promotions."""
-    fields = ("pk", "code", "name", "kind", "params", "priority", "stacks", "message", "item_skus",
-              "item_categories", "item_brands", "exclude_skus", "per_bill_limit")
     ids = sorted({a.promotion_id for a in result.applied})
-    rows = [dict(zip(fields, row, strict=True))
-            for row in Promotion.objects.filter(organization_id=organization_id, pk__in=ids)
-            .order_by("pk").values_list(*fields)]
+    rows = definitions(organization_id, pset, ids)
     body: dict[str, Any] = {
         "mode": mode, "promotions": rows, "choices": dict(choices),
         "lines": {str(ln.line_no): sorted(ln.categories) for ln in lines if ln.categories},
         "gifts": [[ln.line_no, ln.sku, decimal_text(ln.quantity)] for ln in lines if ln.price_source == GIFT_SOURCE],
         "member": member_terms(terms, lines),
+        "uses": uses_of(result),
     }
     return (0, SNAPSHOT, "", json.dumps(body, sort_keys=True, default=str))
+
+
+_FIELDS = ("pk", "code", "name", "kind", "params", "priority", "stacks", "message", "item_skus", "item_categories",
+           "item_brands", "exclude_skus", "per_bill_limit")
+_DEFINITIONS: dict[int, tuple[PromotionSet, dict[int, dict[str, Any]]]] = {}  # organization -> (set, id -> row)
+
+
+def definitions(organization_id: int, pset: PromotionSet | None, ids: list[int]) -> list[dict[str, Any]]:
+    """The stored definitions of promotions ``ids`` (id order), as the snapshot keeps them. Kept
+    per process with the compiled set they were priced with (``promotions.compile`` compiles a
+    new set on every change of a promotion), so a warm till reads none; no set: always read."""
+    cached = _DEFINITIONS.get(organization_id)
+    known = cached[1] if cached is not None and pset is not None and cached[0] is pset else {}
+    missing = [pk for pk in ids if pk not in known]
+    if missing:
+        fresh = {row[0]: dict(zip(_FIELDS, row, strict=True))
+                 for row in Promotion.objects.filter(organization_id=organization_id, pk__in=missing)
+                 .values_list(*_FIELDS)}
+        known = {**known, **fresh}
+        if pset is not None:
+            _DEFINITIONS[organization_id] = (pset, known)
+    return [known[pk] for pk in ids if pk in known]
+
+
+def uses_of(result: Result) -> list[list[Any]]:
+    """The promotions' uses the writers store with the sale (``ledger.plan_promotions``): per
+    promotion applied, [id, times, discount, units taken and given]."""
+    out = []
+    for a in result.applied:
+        units = sum((t.units for t in a.takes), ZERO) + sum((g.quantity for g in a.gifts), ZERO)
+        out.append([a.promotion_id, a.times, str(money(a.discount)), decimal_text(units)])
+    return out
 
 
 def member_terms(terms: Terms | None, lines: tuple[PricedLine, ...]) -> dict[str, Any] | None:

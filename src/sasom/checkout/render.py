@@ -22,12 +22,13 @@ from sasom.checkout.api_schemas import (
     SaleRewardOptionOut,
 )
 from sasom.checkout.pricing import campaign_discount
-from sasom.checkout.promo import GIFT_SOURCE, SNAPSHOT
+from sasom.checkout.promo import GIFT_SOURCE
 from sasom.core.money import money
 from sasom.earning import engine
 from sasom.ledger.api_schemas import awards_out, balance_out
 from sasom.ledger.models import PointAccount, Sale, SaleLine
 from sasom.ledger.plan import LineRow, award_json, line_rows
+from sasom.ledger.plan_promotions import SNAPSHOT
 from sasom.ledger.selectors import Balance, balance_after
 from sasom.ledger.tier_card import tier_after_sale_of
 from sasom.members.models import Member

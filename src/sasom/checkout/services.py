@@ -5,8 +5,10 @@ of these, and render what it returns; this is the only module that asks the ledg
 ``sale_commit`` decides the path of a sale:
 
 * a *plain* sale (money only) on PostgreSQL goes through the ledger's one-call fast path (the
-  member and the account read in one query, the plan persisted by ``sasom_sale_post``) — unless a
-  POS promotion applied: its uses are counted in the same transaction (``checkout.promo_commit``);
+  member and the account read in one query, the plan persisted by ``sasom_sale_post``), POS
+  promotions included: the function stores their uses and checks their budgets and per-member
+  limits under the promotions' locks, and refuses a sale whose promotion ran out meanwhile, which
+  then takes the locked path below (``checkout.promo_commit``);
 * any other sale, or a plain one the fast path declines, posts in one transaction with the ORM
   writer: coupons used first (discount coupons lower the bill and the points base, cash coupons
   are payments), then the points paid with, checked against the locked balance and the
@@ -244,21 +246,19 @@ def sale_commit(
         member = member_find(organization.pk, member_ref, region=region)
     till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent,
                          choices=choices, batch=batch)
-    if fast and not till.promoted:
+    if fast:  # promoted or not: the function counts the promotions' uses and checks their limits
+        posted = promo_commit.with_snapshot(organization.pk, till, choices)
         result = sale_post_fast(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
-                                basket=till.basket, member=member, account=account, actor=actor)
+                                basket=posted, member=member, account=account, actor=actor)
         if result is not None:
-            return _committed(result, member, plain=True, coupons=None, basket=till.basket)
+            return _committed(result, member, plain=True, coupons=None, basket=posted)
     with transaction.atomic():  # coupons used, points paid, promotions counted and the sale, or nothing
         if promo_commit.needs_lock(till):  # the counts that decide, read under the promotions' locks
             till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent,
                                  choices=choices, lock=True)
-        done = _commit_locked(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
+        return _commit_locked(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
                               basket=promo_commit.with_snapshot(organization.pk, till, choices), member=member,
                               coupons=list(coupons), redeem_points=redeem_points, actor=actor, staff=staff)
-        if done.created:
-            promo_commit.uses_of_sale(done.sale, member, till)
-        return done
 
 
 def _commit_locked(*, organization: Organization, branch: Branch, terminal: Terminal, receipt_id: str,
@@ -332,12 +332,9 @@ def sale_counter_post(*, organization: Organization, branch: Branch, terminal: T
     with transaction.atomic():
         till = basket_priced(organization=organization, branch=branch, basket=basket, member=member,
                              lock=True)
-        result = _counter_post(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
-                               basket=promo_commit.with_snapshot(organization.pk, till, None), member=member,
-                               actor=actor, points_used=points_used, staff=staff)
-        if result.created:
-            promo_commit.uses_of_sale(result.sale, member, till)
-        return result
+        return _counter_post(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
+                             basket=promo_commit.with_snapshot(organization.pk, till, None), member=member,
+                             actor=actor, points_used=points_used, staff=staff)
 
 
 def _counter_post(*, organization: Organization, branch: Branch, terminal: Terminal, receipt_id: str,

@@ -23,7 +23,7 @@ from typing import Any
 
 from sasom.core.money import money
 from sasom.earning import engine
-from sasom.ledger.plan_promotions import line_promotions
+from sasom.ledger.plan_promotions import PromotionTake, line_promotions, promotion_uses
 
 SALE_EXPLANATION_VERSION = 1
 
@@ -136,6 +136,7 @@ class SalePlan:
     referrer_earn: EarnRow | None = None  # its debt payment is decided under the referrer's lock
     awards: tuple[dict[str, Any], ...] = ()
     events: tuple[str, ...] = ()  # event kinds the writers record, in order (core.events)
+    promotion_uses: tuple[PromotionTake, ...] = ()  # POS promotions applied (plan_promotions), by id
 
     @property
     def plain(self) -> bool:
@@ -335,6 +336,7 @@ def sale_plan(
                                                            debt=account_debt),
         points_used=points_used, spend_after_earn=spend_after_earn, referrer_id=referrer_id if referrer_points else None,
         referrer_earn=referrer_earn, awards=awards, events=tuple(events),
+        promotion_uses=promotion_uses(basket.pricing) if basket.pricing else (),
     )
 
 
@@ -388,5 +390,6 @@ def plan_json(plan: SalePlan) -> str:
         "delta": {"spendable": plan.delta.spendable, "pending": plan.delta.pending,
                   "lifetime_earned": plan.delta.lifetime_earned, "debt": plan.delta.debt,
                   "sale_count": plan.delta.sale_count},
+        "uses": [[u.promotion_id, u.times, str(u.discount), str(u.units)] for u in plan.promotion_uses],
     }
     return json.dumps(data, separators=(",", ":"))

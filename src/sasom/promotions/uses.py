@@ -13,14 +13,11 @@ rows, never read-then-write.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from collections.abc import Iterable, Sequence
 
 from django.db.models import Count, F
 
-from sasom.core.money import money
-from sasom.promotions.engine.types import Applied
+from sasom.ledger.services.promotion_uses import SaleUses
 from sasom.promotions.models import Promotion, PromotionUse
 
 Counts = tuple[dict[int, int], dict[int, int]]  # (promotion id -> bills of this member, -> bills in all)
@@ -52,23 +49,26 @@ def uses_read(organization_id: int, *, budgeted: Iterable[int], per_member: Iter
     return by_member, total
 
 
-def uses_record(*, organization_id: int, sale_id: int, member_id: int | None, occurred_at: dt.datetime,
-                applied: Iterable[Applied], units: Mapping[int, Decimal] | None = None) -> list[PromotionUse]:
-    """One ``PromotionUse`` per promotion applied on the committed sale, and each promotion's
-    ``uses`` moved by one (``F()``; the caller holds the locks of the limited ones)."""
-    rows = []
-    for a in applied:
-        taken = sum((t.units for t in a.takes), Decimal("0")) + sum((g.quantity for g in a.gifts), Decimal("0"))
-        rows.append(PromotionUse(
-            organization_id=organization_id, promotion_id=a.promotion_id, sale_id=sale_id, member_id=member_id,
-            occurred_at=occurred_at, times=a.times, discount=money(a.discount), units=taken,
-        ))
+def uses_of_plans(posted: Sequence[SaleUses]) -> None:
+    """The ORM and bulk writers' hook (``ledger.services.promotion_uses``): each posted sale's
+    ``PromotionUse`` rows, and each promotion's ``uses`` moved by the bills it applied to (the
+    caller holds the locks of the limited ones; ``checkout.promo_commit``). The PostgreSQL
+    function writes the same rows (``ledger/sql/sale_post.sql``)."""
+    rows = [PromotionUse(organization_id=p.organization_id, promotion_id=u.promotion_id, sale_id=p.sale_id,
+                         member_id=p.member_id, occurred_at=p.occurred_at, times=u.times, discount=u.discount,
+                         units=u.units)
+            for p in posted for u in p.uses]
     if not rows:
-        return []
+        return
     PromotionUse.objects.bulk_create(rows)
-    Promotion.objects.filter(organization_id=organization_id, pk__in=[r.promotion_id for r in rows]).update(
-        uses=F("uses") + 1)
-    return rows
+    bills: dict[tuple[int, int], int] = {}  # (organization, promotion) -> bills
+    for r in rows:
+        bills[(r.organization_id, r.promotion_id)] = bills.get((r.organization_id, r.promotion_id), 0) + 1
+    by_count: dict[tuple[int, int], list[int]] = {}  # (organization, bills) -> promotions: one UPDATE each
+    for (organization_id, promotion_id), n in bills.items():
+        by_count.setdefault((organization_id, n), []).append(promotion_id)
+    for (organization_id, n), ids in sorted(by_count.items()):
+        Promotion.objects.filter(organization_id=organization_id, pk__in=sorted(ids)).update(uses=F("uses") + n)
 
 
 def uses_reverse(*, organization_id: int, sale_id: int, keep: Iterable[int] = ()) -> int:

@@ -40,6 +40,7 @@ from sasom.ledger.models import Entry, Lot, PointAccount, Sale, SaleLine
 from sasom.ledger.plan import SalePlan, body_hash
 from sasom.ledger.policy import settings_of
 from sasom.ledger.services import core
+from sasom.ledger.services.promotion_uses import uses_write
 from sasom.ledger.services.sales import (
     earn_objects,
     line_objects,
@@ -174,6 +175,7 @@ def sales_post_bulk(
             touched[account.pk] = account
 
         _insert(sales, lines_of, earns)
+        uses_write([(plan, sales[s].pk) for s, (plan, _item) in enumerate(planned)])
         if touched:
             changed_at = timezone.now()
             for account in touched.values():

@@ -11,7 +11,11 @@ it is atomic without BEGIN/COMMIT round trips.
 
 The function re-checks under the lock that the account is as the plan read it (first purchase or
 not, debt); when not it writes nothing and answers ``stale``, and the caller posts through the
-locked ORM path instead. The same happens (returns None) for every sale this path does not
+locked ORM path instead. A sale with POS promotions carries their uses in the plan
+(``SalePlan.promotion_uses``): the function checks the budgets and per-member limits under the
+promotions' row locks, stores the ``PromotionUse`` rows and counts, or writes nothing and answers
+``refused`` (a promotion ran out since the basket was priced): the caller prices again under the
+locks (``checkout.promo_commit``). The same happens (returns None) for every sale this path does not
 cover. A replayed receipt answers the stored result, another body under the same receipt 409
 ``receipt_conflict``, as the ORM path.
 """
@@ -129,16 +133,16 @@ def sale_post_fast(
         tier_pre = tier_precheck(plan, earned_before=lambda start, end: _earned(organization.pk, account_id, start, end))
     listening = listening or (tier_pre is not None and tier_pre.due)
     with transaction.atomic() if listening else nullcontext():
-        row = prepared_row("sasom_sale_post_v2", "jsonb", _CALL, [plan_json(plan)])
+        row = prepared_row("sasom_sale_post_v3", "jsonb", _CALL, [plan_json(plan)])
         assert row is not None
         (status, sale_id, stored_hash, account_id, spendable, pending, lifetime, debt, sale_count,
-         account_created_at, entry_id, next_on, next_points) = row
+         account_created_at, entry_id, next_on, next_points, _refused) = row
         if status == "created":
             if tier_pre is not None and _raced(plan, account, sale_count, lifetime):
                 tier_pre = None  # counted again after the post, under the account's lock (sales.sale_announce)
             sale, posted_account = _announce(plan, organization, branch, terminal, member, row, tier_pre)
-    if status == "stale":
-        return None  # nothing written: the plan's view of the account is out of date
+    if status in ("stale", "refused"):
+        return None  # nothing written: the account changed, or a promotion's budget or limit ran out
     if status == "replay":
         if stored_hash != plan.sale.body_hash:
             raise receipt_conflict()
@@ -179,7 +183,7 @@ def _announce(plan: SalePlan, organization: Organization, branch: Any, terminal:
     """The posted sale and account as objects (the answer is built from them, not re-read), and
     the ``points.earned`` event of the earn entry, as the ORM writer announces it."""
     (_status, sale_id, _hash, account_id, spendable, pending, lifetime, debt, sale_count,
-     account_created_at, entry_id, _next_on, _next_points) = row
+     account_created_at, entry_id, _next_on, _next_points, _refused) = row
     s = plan.sale
     posted_account = None
     if member is not None:

@@ -41,6 +41,7 @@ from sasom.ledger.models import Entry, LedgerSettings, Lot, PointAccount, Sale, 
 from sasom.ledger.plan import SalePlan, award_json, body_hash, sale_plan
 from sasom.ledger.policy import local_date, lot_dates, settings_of, zone
 from sasom.ledger.services import core
+from sasom.ledger.services.promotion_uses import uses_write
 from sasom.ledger.services.tiering import TierPre, member_tier_code, referrer_tier, tier_after_sale
 
 INACTIVE_STATUSES = frozenset({"suspended", "closed", "anonymized"})
@@ -208,16 +209,8 @@ def _account_id(organization_id: int, member_id: int) -> int:
 
 
 def sale_post(
-    *,
-    organization: Any,
-    branch: Any,
-    terminal: Any,
-    receipt_id: str,
-    basket: engine.Basket,
-    member: Any = None,
-    actor: Actor,
-    points_used: int = 0,
-    now: dt.datetime | None = None,
+    *, organization: Any, branch: Any, terminal: Any, receipt_id: str, basket: engine.Basket, member: Any = None,
+    actor: Actor, points_used: int = 0, now: dt.datetime | None = None,
 ) -> SalePostResult:
     """Store the sale and post the points it earns (and the points paid with, if any).
 
@@ -356,6 +349,7 @@ def plan_write(plan: SalePlan, *, organization: Any, branch: Any, terminal: Any,
                        account=account)
     sale.save(force_insert=True)
     SaleLine.objects.bulk_create(line_objects(plan, sale))
+    uses_write([(plan, sale.pk)])
     sale_announce(plan, sale_id=sale.pk, branch_code=branch.code, terminal_code=terminal.code,
                   member_code=member.code if member is not None else None)
     if account is None:

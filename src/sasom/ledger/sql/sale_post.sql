@@ -1,16 +1,21 @@
 -- sasom_sale_post(plan jsonb): the posting of a plain sale in one database call (PostgreSQL).
 --
 -- The plan is built by sasom.ledger.plan.sale_plan and serialized by plan_json: every value of
--- every row is decided there; this function only locks, checks and stores. It locks (or creates)
--- the member's account, checks that the account is still as the plan read it (first purchase or
--- not, debt), inserts the sale, its lines, the earn entry and its lot, adds the plan's deltas to
--- the account under the row lock, and returns the new balances and the next expiry.
--- Loaded by migrations (ledger.0004, again by 0005 for the pricing columns); docs/ledger.md "The fast path".
+-- every row is decided there; this function only locks, checks and stores. It locks the POS
+-- promotions the sale uses that carry a budget or a per-member limit (id order, before the
+-- account, as checkout.promo_commit does) and refuses the sale when one ran out since the basket
+-- was priced; it locks (or creates) the member's account, checks that the account is still as
+-- the plan read it (first purchase or not, debt), inserts the sale, its lines, the earn entry and
+-- its lot, the promotions' uses, adds the plan's deltas to the account and each promotion's count
+-- of bills, and returns the new balances and the next expiry.
+-- Loaded by migrations (ledger.0004, again by 0005 and 0006 for new columns, 0007 for the
+-- promotions' uses and the refusal column); docs/ledger.md "The fast path".
 CREATE OR REPLACE FUNCTION sasom_sale_post(p jsonb)
 RETURNS TABLE (
     status text, sale_id bigint, body_hash varchar, account_id bigint, spendable bigint,
     pending bigint, lifetime_earned bigint, debt bigint, sale_count integer,
-    account_created_at timestamptz, entry_id bigint, next_expiry_on date, next_expiry_points bigint
+    account_created_at timestamptz, entry_id bigint, next_expiry_on date, next_expiry_points bigint,
+    refused_promotion bigint
 ) LANGUAGE plpgsql VOLATILE AS $fn$
 #variable_conflict use_column
 DECLARE
@@ -23,6 +28,8 @@ DECLARE
     v_occurred_at timestamptz := (p->>'occurred_at')::timestamptz;
     v_earn jsonb := p->'earn';
     v_delta jsonb := p->'delta';
+    v_uses jsonb := coalesce(p->'uses', '[]'::jsonb);
+    v_refused bigint;
     v_acc ledger_pointaccount%ROWTYPE;
     v_sale bigint;
     v_hash varchar;
@@ -36,8 +43,36 @@ BEGIN
        AND s.receipt_id = v_receipt;
     IF FOUND THEN
         RETURN QUERY SELECT 'replay'::text, v_sale, v_hash, NULL::bigint, NULL::bigint, NULL::bigint,
-            NULL::bigint, NULL::bigint, NULL::integer, NULL::timestamptz, NULL::bigint, NULL::date, NULL::bigint;
+            NULL::bigint, NULL::bigint, NULL::integer, NULL::timestamptz, NULL::bigint, NULL::date, NULL::bigint, NULL::bigint;
         RETURN;
+    END IF;
+
+    IF jsonb_array_length(v_uses) > 0 THEN
+        -- The POS promotions with a budget (bills in all) or a per-member limit (this member's
+        -- bills not reversed): locked in id order first, then counted by the next statement,
+        -- which sees every use committed before the locks were granted.
+        PERFORM 1 FROM promotions_promotion pr
+         WHERE pr.organization_id = v_org
+           AND pr.id IN (SELECT (u->>0)::bigint FROM jsonb_array_elements(v_uses) u)
+           AND (pr.budget IS NOT NULL OR pr.per_member_limit IS NOT NULL)
+         ORDER BY pr.id FOR UPDATE;
+        SELECT pr.id INTO v_refused FROM promotions_promotion pr
+         WHERE pr.organization_id = v_org
+           AND pr.id IN (SELECT (u->>0)::bigint FROM jsonb_array_elements(v_uses) u)
+           AND ((pr.budget IS NOT NULL AND pr.uses >= pr.budget)
+                OR (pr.per_member_limit IS NOT NULL AND v_member IS NOT NULL AND pr.per_member_limit <= (
+                    SELECT count(*) FROM promotions_promotionuse pu
+                     WHERE pu.organization_id = v_org AND pu.promotion_id = pr.id AND pu.member_id = v_member
+                       AND NOT pu.reversed)))
+         ORDER BY pr.id LIMIT 1;
+        IF v_refused IS NOT NULL THEN
+            -- Ran out since the basket was priced: write nothing; the caller prices the sale
+            -- again under the promotions' locks (checkout.promo_commit), without that one.
+            RETURN QUERY SELECT 'refused'::text, NULL::bigint, NULL::varchar, NULL::bigint, NULL::bigint,
+                NULL::bigint, NULL::bigint, NULL::bigint, NULL::integer, NULL::timestamptz, NULL::bigint,
+                NULL::date, NULL::bigint, v_refused;
+            RETURN;
+        END IF;
     END IF;
 
     IF v_member IS NOT NULL THEN
@@ -59,7 +94,7 @@ BEGIN
            OR (v_acc.sale_count = 0) IS DISTINCT FROM (p->>'expect_first')::boolean THEN
             RETURN QUERY SELECT 'stale'::text, NULL::bigint, NULL::varchar, v_acc.id, NULL::bigint,
                 NULL::bigint, NULL::bigint, NULL::bigint, NULL::integer, NULL::timestamptz, NULL::bigint,
-                NULL::date, NULL::bigint;
+                NULL::date, NULL::bigint, NULL::bigint;
             RETURN;
         END IF;
     END IF;
@@ -87,7 +122,7 @@ BEGIN
          WHERE s.organization_id = v_org AND s.branch_id = v_branch AND s.terminal_id = v_terminal
            AND s.receipt_id = v_receipt;
         RETURN QUERY SELECT 'replay'::text, v_sale, v_hash, NULL::bigint, NULL::bigint, NULL::bigint,
-            NULL::bigint, NULL::bigint, NULL::integer, NULL::timestamptz, NULL::bigint, NULL::date, NULL::bigint;
+            NULL::bigint, NULL::bigint, NULL::integer, NULL::timestamptz, NULL::bigint, NULL::date, NULL::bigint, NULL::bigint;
         RETURN;
     END IF;
 
@@ -102,10 +137,22 @@ BEGIN
            list_price numeric, price_source varchar, price_flag varchar, member_discount numeric,
            excluded_from_points boolean, promotion_discount numeric, promotions varchar);
 
+    IF jsonb_array_length(v_uses) > 0 THEN
+        -- One use per promotion applied, and its count of bills (the limited ones locked above).
+        INSERT INTO promotions_promotionuse (organization_id, promotion_id, sale_id, member_id, occurred_at,
+               times, discount, units, reversed)
+        SELECT v_org, (u->>0)::bigint, v_sale, v_member, v_occurred_at, (u->>1)::integer, (u->>2)::numeric,
+               (u->>3)::numeric, false
+          FROM jsonb_array_elements(v_uses) u;
+        UPDATE promotions_promotion pr SET uses = pr.uses + 1
+         WHERE pr.organization_id = v_org
+           AND pr.id IN (SELECT (u->>0)::bigint FROM jsonb_array_elements(v_uses) u);
+    END IF;
+
     IF v_member IS NULL THEN
         RETURN QUERY SELECT 'created'::text, v_sale, (p->>'body_hash')::varchar, NULL::bigint, NULL::bigint,
             NULL::bigint, NULL::bigint, NULL::bigint, NULL::integer, NULL::timestamptz, NULL::bigint,
-            NULL::date, NULL::bigint;
+            NULL::date, NULL::bigint, NULL::bigint;
         RETURN;
     END IF;
 
@@ -143,6 +190,6 @@ BEGIN
 
     RETURN QUERY SELECT 'created'::text, v_sale, (p->>'body_hash')::varchar, v_acc.id, v_acc.spendable,
         v_acc.pending, v_acc.lifetime_earned, v_acc.debt, v_acc.sale_count, v_acc.created_at, v_entry,
-        v_next, coalesce(v_next_points, 0)::bigint;
+        v_next, coalesce(v_next_points, 0)::bigint, NULL::bigint;
 END
 $fn$;

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 
@@ -27,12 +28,14 @@ from sasom.core.events import KINDS, SALE_POSTED, subscribe
 from sasom.core.models import OutboxEvent
 from sasom.earning import engine
 from sasom.ledger.models import Entry, Lot, PointAccount, Sale, SaleLine
+from sasom.ledger.plan_promotions import SNAPSHOT, promotion_uses
 from sasom.ledger.selectors import account_of
 from sasom.ledger.services import BulkSale, sale_post, sales_post_bulk
 from sasom.ledger.services.fastpost import sale_post_fast
 from sasom.ledger.sql import sql_text
 from sasom.ledger.tests.conftest import at
 from sasom.ledger.tests.test_bulk import ACTOR, NOW, _rows, shop  # noqa: F401  (shop is a fixture)
+from sasom.promotions.models import Promotion, PromotionUse
 from sasom.testing.factories import MemberFactory
 from sasom.testing.properties import db_property
 
@@ -75,8 +78,12 @@ def documents(draw: st.DrawFn) -> list[tuple[str, int | None, engine.Basket]]:
         if draw(st.booleans()):  # POS promotions on the first line (checkout.promo's pricing notes)
             first = basket.lines[0]
             notes = [(first.line_no, "promotion:B2G1", str(first.discount), "Buy 2 get 1")]
+            uses = [["B2G1", draw(st.integers(min_value=1, max_value=3)), str(first.discount), "2"]]
             if draw(st.booleans()):
                 notes.append((first.line_no, "promotion:SET", "0", "A set"))
+                uses.append(["SET", 1, "0.00", draw(st.sampled_from(["1", "0.5", "3.25"]))])
+            if draw(st.booleans()):  # the snapshot with the uses the writers store (by code here)
+                notes.append((0, SNAPSHOT, "", json.dumps({"mode": "best", "uses": uses})))
             basket = dataclasses.replace(basket, pricing=tuple(notes))
         docs.append((f"R-{n}", draw(st.sampled_from([None, 0, 1, 2])), basket))
     return docs
@@ -102,13 +109,38 @@ def _events() -> list:
     return out
 
 
+def _uses() -> dict:
+    """The promotions' uses by (receipt, promotion code), and each promotion's count of bills."""
+    sales = dict(Sale.objects.values_list("id", "receipt_id"))
+    codes = dict(Promotion.objects.values_list("id", "code"))
+    return {
+        "uses": sorted(
+            (sales[u.pop("sale_id")], codes[u.pop("promotion_id")], sorted((k, str(v)) for k, v in u.items() if k != "id"))
+            for u in PromotionUse.objects.values()
+        ),
+        "counts": sorted(Promotion.objects.values_list("code", "uses")),
+    }
+
+
+def _with_ids(basket: engine.Basket, ids: dict[str, int]) -> engine.Basket:
+    """The basket with its snapshot's uses naming the promotions by id, as checkout.promo writes them."""
+    notes = []
+    for no, kind, amount, reason in basket.pricing:
+        if kind == SNAPSHOT:
+            data = json.loads(reason)
+            data["uses"] = [[ids[code], *rest] for code, *rest in data["uses"]]
+            reason = json.dumps(data)
+        notes.append((no, kind, amount, reason))
+    return dataclasses.replace(basket, pricing=tuple(notes))
+
+
 def _posted(write) -> dict:
     """The rows ``write()`` stores, read inside a transaction that is then rolled back."""
     rows: dict = {}
     try:
         with transaction.atomic():
             receipts = write()
-            rows = _rows(receipts) | {"events": _events()}
+            rows = _rows(receipts) | {"events": _events()} | _uses()
             raise _Rollback
     except _Rollback:
         pass
@@ -133,10 +165,22 @@ def people(org, member_type, shop):  # noqa: F811  (shop: the VIP type, rules, e
     ]
 
 
+@pytest.fixture
+def promotions(org):
+    """Two promotions the baskets' snapshots name: one with a budget and a per-member limit the
+    documents never reach, one without limits."""
+    limited = Promotion.objects.create(organization=org, code="B2G1", name="Buy 2 get 1", kind="buy_x_get_y",
+                                       status="active", budget=1000, per_member_limit=100, uses=7)
+    free = Promotion.objects.create(organization=org, code="SET", name="A set", kind="set_price", status="active")
+    return {"B2G1": limited.pk, "SET": free.pk}
+
+
 @db_property(max_examples=30)
 @given(docs=documents())
-def test_every_writer_stores_the_same_rows(org, branch, terminal, people, docs):
-    # given random documents of random members
+def test_every_writer_stores_the_same_rows(org, branch, terminal, people, promotions, docs):
+    # given random documents of random members, some with POS promotions and their uses
+    docs = [(receipt, who, _with_ids(basket, promotions)) for receipt, who, basket in docs]
+
     def member(i):
         return None if i is None else people[i]
 
@@ -173,6 +217,8 @@ def test_every_writer_stores_the_same_rows(org, branch, terminal, people, docs):
     assert by_bulk == by_orm
     assert len(by_orm["sales"]) == len({d[0] for d in docs})
     assert [k for k, _p in by_orm["events"]].count(SALE_POSTED) == len(by_orm["sales"])
+    first_of = {r: b for r, _w, b in reversed(docs)}  # a replayed receipt repeats its first document
+    assert len(by_orm["uses"]) == sum(len(promotion_uses(first_of[r].pricing)) for r in by_orm["sales"])
     if connection.vendor == "postgresql":
         assert _posted(fast) == by_orm
 
@@ -187,7 +233,7 @@ def _inserted_columns(sql: str) -> dict[str, set[str]]:
     return out
 
 
-@pytest.mark.parametrize("model", [Sale, SaleLine, Entry, Lot, PointAccount])
+@pytest.mark.parametrize("model", [Sale, SaleLine, Entry, Lot, PointAccount, PromotionUse])
 def test_the_sql_function_writes_every_column_of_the_rows_it_inserts(model):
     # given the function's SQL and the model's concrete columns (the id is the table's own)
     inserted = _inserted_columns(sql_text("sale_post"))
@@ -205,3 +251,53 @@ def test_the_plan_names_every_column_the_writers_take_from_it():
     # then a sale row is every column of a sale but those a writer decides (id, account, status, void)
     assert sale_columns - set(SaleRow.__slots__) == {"id", "account_id", "status", "voided_at", "void_reason"}
     assert line_columns - set(LineRow.__slots__) == {"id", "organization_id", "sale_id", "returned_quantity"}
+
+
+# ------------------------------------------------------------------------ the SQL function's limits
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL function is PostgreSQL's")
+@pytest.mark.parametrize("limit", ["budget", "per_member"])
+def test_the_sql_function_refuses_a_sale_whose_promotion_ran_out(org, branch, terminal, people, promotions, limit):
+    # given a promotion whose budget is spent, or whose per-member limit this member reached
+    member = people[0]
+    promo = Promotion.objects.get(pk=promotions["B2G1"])
+    if limit == "budget":
+        Promotion.objects.filter(pk=promo.pk).update(budget=7)  # 7 bills used of 7
+    else:
+        Promotion.objects.filter(pk=promo.pk).update(per_member_limit=1)
+        sale_post(organization=org, branch=branch, terminal=terminal, receipt_id="EARLIER", member=member,
+                  basket=_promoted(at(2026, 1, 2, 10), promotions), actor=ACTOR, now=NOW)
+    before = (Sale.objects.count(), PromotionUse.objects.count(), Promotion.objects.get(pk=promo.pk).uses)
+    # when a sale priced with it reaches the function
+    result = sale_post_fast(organization=org, branch=branch, terminal=terminal, receipt_id="LATE", member=member,
+                            account=account_of(member), basket=_promoted(at(2026, 1, 3, 10), promotions),
+                            actor=ACTOR, now=NOW)
+    # then it is refused (the checkout prices again under the locks) and nothing is written
+    assert result is None
+    assert (Sale.objects.count(), PromotionUse.objects.count(), Promotion.objects.get(pk=promo.pk).uses) == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL function is PostgreSQL's")
+def test_the_sql_function_counts_a_promotion_with_room_left(org, branch, terminal, people, promotions):
+    # given a promotion with one bill of budget left, and a member at one use below the limit
+    Promotion.objects.filter(pk=promotions["B2G1"]).update(budget=8, per_member_limit=1)
+    member = people[1]
+    # when a sale with it and an unlimited one is posted by the function
+    result = sale_post_fast(organization=org, branch=branch, terminal=terminal, receipt_id="LAST", member=member,
+                            account=account_of(member), basket=_promoted(at(2026, 1, 3, 10), promotions),
+                            actor=ACTOR, now=NOW)
+    # then the sale, its two uses and both counts are stored
+    assert result is not None and result.created
+    stored = {u.promotion_id: u for u in PromotionUse.objects.filter(sale_id=result.sale.pk)}
+    assert set(stored) == set(promotions.values())
+    assert stored[promotions["B2G1"]].member_id == member.pk and stored[promotions["B2G1"]].times == 2
+    assert dict(Promotion.objects.values_list("code", "uses")) == {"B2G1": 8, "SET": 1}
+
+
+def _promoted(when: dt.datetime, ids: dict[str, int]) -> engine.Basket:
+    line = engine.BasketLine(line_no=1, sku="A", quantity=Decimal("3"), unit_price=Decimal("10.00"),
+                             discount=Decimal("10.00"))
+    uses = [[ids["B2G1"], 2, "10.00", "3"], [ids["SET"], 1, "0.00", "1"]]
+    return engine.Basket(occurred_at=when, lines=(line,), pricing=(
+        (1, "promotion:B2G1", "10.00", "Buy 2 get 1"), (0, SNAPSHOT, "", json.dumps({"uses": uses}))))
