@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.roles import Role
-from sasom.core.uploads import image_validator
 from sasom.core.tenancy import TenantModel
+from sasom.core.uploads import image_validator
 
 
 class Calendar(models.TextChoices):

@@ -33,7 +33,9 @@ GROUPS = {"member_type": _("Member type"), "tier": _("Tier"), "gender": _("Gende
           "all": _("All members")}
 
 
-class PurchasesForm(ReportForm, SegmentForm):
+# ReportForm keeps its member types by id in ``self.member_types``; SegmentForm declares a field
+# of that name, which Django's form metaclass moves into ``base_fields`` (no class attribute left).
+class PurchasesForm(ReportForm, SegmentForm):  # type: ignore[misc]
     """The report's filters, then the members it counts chosen with the shared segment form (the
     same conditions as broadcasts, mailing labels, coupon bulk issue, portal news and cards)."""
 

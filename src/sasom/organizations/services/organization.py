@@ -166,7 +166,7 @@ def organization_update(
 def _logo_set(organization: Organization, actor: Actor, picture: Any | None) -> None:
     before = organization.logo.name if organization.logo else ""
     if picture is None:
-        organization.logo = None  # type: ignore[assignment]  # a FileField takes None to clear
+        organization.logo = None  # a FileField takes None to clear
     else:
         organization.logo.save(picture.name, picture, save=False)
     organization.save(update_fields=["logo"])
