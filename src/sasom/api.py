@@ -22,6 +22,7 @@ from sasom.ledger.api import router as ledger_router
 from sasom.ledger.api_tiers import router as tiers_router
 from sasom.members.api import router as members_router
 from sasom.promotions.api import router as promotions_router
+from sasom.reports.api import router as reports_router
 from sasom.rewards.api import router as rewards_router
 
 ERROR_SCHEMA = {
@@ -150,6 +151,7 @@ def _mount() -> None:
     api.add_router("/", promotions_router)
     api.add_router("/", rewards_router)
     api.add_router("/", jobs_router)
+    api.add_router("/", reports_router)
 
 
 _mount()

@@ -240,6 +240,7 @@ KEY_GRANTS = frozenset({
 MANAGE_GRANTS = frozenset({
     "member_types.view", "member_types.manage", "rules.view", "rules.manage", "rewards.manage", "coupons.manage",
     "catalog.manage", "points.settings", "jobs.manage", "promotions.view", "promotions.manage",
+    "reports.view",  # the report builder's API (reports/api.py): figures for an ERP or a BI tool
 })
 
 

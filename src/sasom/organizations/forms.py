@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from sasom.core.bounded import BoundedForm
 from sasom.core.errors import DomainError
 from sasom.core.forms_dates import ShopDateField
+from sasom.core.uploads import PictureField
 from sasom.organizations.models import Branch, Calendar, Organization, Role, Staff, Terminal
 
 
@@ -95,6 +96,9 @@ class PasswordResetForm(BoundedForm):
         return data
 
 
+LOGO_SIDE = 600  # pixels: sharp at 30 mm on a card, light in a PDF of 2,000 cards
+
+
 class OrganizationForm(BoundedForm):
     name = forms.CharField(label=_("name"), max_length=200)
     currency = forms.CharField(label=_("currency"), max_length=3, min_length=3)
@@ -123,6 +127,8 @@ class OrganizationForm(BoundedForm):
         label=_("sales accepted from"), required=False,
         help_text=_("Sales dated before this day are refused. Empty: no limit."),
     )
+    logo = PictureField(label=_("logo"), required=False, max_side=LOGO_SIDE,
+                        help_text=_("Printed on the front of member cards (JPEG, PNG or WebP)."))
 
 
 class TotpTokenForm(BoundedForm):

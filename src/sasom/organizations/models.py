@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.roles import Role
 from sasom.core.tenancy import TenantModel
+from sasom.core.uploads import image_validator
 
 
 class Calendar(models.TextChoices):
@@ -45,6 +46,10 @@ class Organization(models.Model):
         _("sales accepted from"), null=True, blank=True,
         help_text=_("Sales dated before this day are refused: the day the shop started with Sasom, or the first "
                     "day of the history brought from an old system. Empty: no limit."),
+    )
+    logo = models.FileField(
+        _("logo"), upload_to="logos/", blank=True, validators=[image_validator],
+        help_text=_("Printed on the front of member cards. Stored again as a picture (JPEG or PNG)."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

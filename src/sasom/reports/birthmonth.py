@@ -1,7 +1,8 @@
 """Seed 001's sales history of members in the six months before their birth month, without and
 with their address: the members born in the chosen month, their bills in the six whole months
-before that month's next start (today's month included), a column per month. Amounts count as
-``salesdata`` does (net of returns, voided and wholly returned bills out)."""
+before that month's next start (today's month included), a column per month: the organization's
+months (``periods``: Jalali months for a Jalali shop whose periods follow its calendar). Amounts
+count as ``salesdata`` does (net of returns, voided and wholly returned bills out)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from sasom.core import calendars
 from sasom.reports.formatting import DATE, INT, MONEY, TEXT, month_text
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
-from sasom.reports.frequency import (
-    MEMBER_COLUMNS,
-    MEMBER_FIELDS,
-    member_cells,
-    month_bounds,
-    months_of,
-)
+from sasom.reports.frequency import MEMBER_COLUMNS, MEMBER_FIELDS, member_cells
+from sasom.reports.periods import month_bounds, months_of
 from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns, with_average
 
 MONTHS_BEFORE = 6

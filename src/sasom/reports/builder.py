@@ -26,6 +26,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core import calendars
 from sasom.core.errors import DomainError
 from sasom.members.models import CustomField, Member
 from sasom.reports.formatting import DATE, INT, MONEY, MONTH, TEXT
@@ -129,21 +130,17 @@ class Definition:
         """The sortable column keys: ``d0``, ``d1`` and the measures."""
         return [f"d{i}" for i in range(len(self.dimensions))] + list(self.measures)
 
-    def dates(self, today: dt.date) -> tuple[dt.date, dt.date]:
-        """The period's first and last day (inclusive), relative periods counted from ``today``."""
+    def dates(self, today: dt.date, calendar: str = calendars.GREGORIAN) -> tuple[dt.date, dt.date]:
+        """The period's first and last day (inclusive), relative periods counted from ``today`` in
+        the months of ``calendar`` (``periods.month_calendar``: a Jalali shop's "last month")."""
         if self.period == "custom":
             assert self.date_from and self.date_to
             return self.date_from, self.date_to
-        return period_dates(self.period, today)
+        return period_dates(self.period, today, calendar)
 
 
-def _month_back(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 - months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def period_dates(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    this_month = today.replace(day=1)
+def period_dates(period: str, today: dt.date, calendar: str = calendars.GREGORIAN) -> tuple[dt.date, dt.date]:
+    this_month = calendars.month_start(today, calendar)
     if period == "last_7_days":
         return today - dt.timedelta(days=7), today - dt.timedelta(days=1)
     if period == "last_30_days":
@@ -151,7 +148,7 @@ def period_dates(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
     if period == "this_month":
         return this_month, today
     whole = {"last_month": 1, "last_3_months": 3, "last_6_months": 6}[period]
-    return _month_back(this_month, whole), this_month - dt.timedelta(days=1)
+    return calendars.add_months(this_month, -whole, calendar), this_month - dt.timedelta(days=1)
 
 
 def dimension_of(key: str) -> Dimension:

@@ -38,7 +38,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, Concat, TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import Cast, Coalesce, Concat, TruncDate, TruncWeek
 from django.utils.translation import gettext as _
 
 from sasom.core.errors import DomainError
@@ -47,6 +47,7 @@ from sasom.ledger.models import Entry
 from sasom.members.models import Member
 from sasom.reports.builder import CUSTOM, MAX_GROUPS, TOO_MANY_GROUPS, Definition
 from sasom.reports.framework import Scope, branch_filter, tier_filter
+from sasom.reports.periods import month_bucket
 from sasom.reports.points import SPENT_KINDS
 from sasom.reports.purchases import lines_counted
 from sasom.reports.sales import age_band
@@ -89,9 +90,10 @@ def dimension_expression(key: str, paths: Paths, scope: Scope) -> Any:
     if key == "tier":
         tier = MemberTier.objects.filter(member_id=OuterRef(paths.member_id), tier__isnull=False).values("tier__name")
         return Coalesce(Subquery(tier[:1]), Value(""), output_field=CharField())
-    if key in ("month", "week"):
-        trunc = TruncMonth if key == "month" else TruncWeek
-        return trunc(paths.at, tzinfo=scope.zone, output_field=DateField())
+    if key == "month":  # the organization's months (Jalali when its periods follow a Jalali calendar)
+        return month_bucket(paths.at, scope)
+    if key == "week":
+        return TruncWeek(paths.at, tzinfo=scope.zone, output_field=DateField())
     if key == "day":
         return TruncDate(paths.at, tzinfo=scope.zone)
     if key == "age":

@@ -26,6 +26,7 @@ from sasom.reports.builder_query import Result, result_compute
 from sasom.reports.charts import Chart, bars, lines
 from sasom.reports.formatting import DATE, MONTH, TEXT, date_text, month_text
 from sasom.reports.framework import NO_TIER, Column, Report, Scope
+from sasom.reports.periods import month_calendar
 from sasom.tiers.models import Tier
 
 CHART_SERIES = 8  # series of the second dimension drawn (the biggest); the table has them all
@@ -34,10 +35,16 @@ CHART_SERIES = 8  # series of the second dimension drawn (the biggest); the tabl
 def builder_scope(definition: Definition, *, staff: Any, today: dt.date | None = None) -> Scope:
     """The definition's filters for this staff member: their branches only (a branch manager's);
     a relative period counts from ``today`` (the organization's today unless a job says)."""
-    organization = staff.organization
+    return builder_scope_for(definition, organization=staff.organization, allowed=branch_ids_in_scope(staff),
+                             staff=staff, today=today)
+
+
+def builder_scope_for(definition: Definition, *, organization: Any, allowed: set[int] | None, staff: Any = None,
+                      today: dt.date | None = None) -> Scope:
+    """As :func:`builder_scope` for any caller: ``allowed`` are the branches it may see (None:
+    every branch), a staff member's or an API key's (a key bound to a branch sees that branch)."""
     zone = zoneinfo.ZoneInfo(organization.time_zone)
-    start, end = definition.dates(today or timezone.now().astimezone(zone).date())
-    allowed = branch_ids_in_scope(staff)
+    start, end = definition.dates(today or timezone.now().astimezone(zone).date(), month_calendar(organization))
     branch = None
     if definition.branch is not None:
         branch = Branch.objects.filter(organization_id=organization.pk, pk=definition.branch).first()

@@ -22,12 +22,19 @@ NAME_NEEDED = "builder.name_needed"
 NOT_FOUND = "builder.not_found"
 NOT_OWNER = "builder.not_owner"
 BAD_RECIPIENTS = "builder.bad_recipients"
+STAFF_ONLY = "builder.staff_only"  # an API key reads shared reports; a saved report belongs to a staff member
 MAX_RECIPIENTS = 20
 
 
 def saved_reports_visible(staff: Any) -> QuerySet[SavedReport]:
     """The staff member's own saved reports and those shared in the organization."""
     return (SavedReport.objects.filter(Q(owner=staff) | Q(shared=True), organization_id=staff.organization_id)
+            .select_related("owner", "schedule").order_by("name"))
+
+
+def saved_reports_shared(organization_id: int) -> QuerySet[SavedReport]:
+    """The organization's shared saved reports (what an API key, which owns none, may open)."""
+    return (SavedReport.objects.filter(organization_id=organization_id, shared=True)
             .select_related("owner", "schedule").order_by("name"))
 
 

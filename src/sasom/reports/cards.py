@@ -187,14 +187,18 @@ def cards_pdf(cards: list[PrintedCard], *, organization: Any, layout: str, logo:
 
 
 def organization_logo(organization: Any) -> str:
-    """The shop's logo as an image URL WeasyPrint reads, when the organization has one."""
+    """The shop's logo (``Organization.logo``, re-encoded on upload as JPEG or PNG) as a data URL
+    WeasyPrint embeds, read once a print; empty when it has none or the file is gone."""
     logo = getattr(organization, "logo", None)
     if not logo:
         return ""
+    kind = "image/png" if logo.name.lower().endswith(".png") else "image/jpeg"
     try:
-        return "data:image/png;base64," + base64.b64encode(logo.read()).decode("ascii")
-    except (OSError, ValueError, AttributeError):
+        with logo.open("rb") as opened:
+            data = opened.read()
+    except (OSError, ValueError):
         return ""
+    return f"data:{kind};base64," + base64.b64encode(data).decode("ascii")
 
 
 def cards_print_record(*, organization: Any, actor: Actor, count: int, layout: str, symbol: str,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from sasom.reports.formatting import DATE, DATETIME, INT, MONEY, MONTH, cell_text, export_value
 from sasom.reports.framework import Column, Report, Scope
+from sasom.reports.periods import is_calendar_month
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {
@@ -46,8 +47,9 @@ def _csv_text(value: Any, kind: str, organization: Any) -> str:
         return ""
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.strftime("%Y-%m") if kind == MONTH else value.isoformat()
+    if isinstance(value, dt.date):  # a Jalali month: its first day, ISO (files keep Gregorian dates)
+        return value.strftime("%Y-%m") if kind == MONTH and not is_calendar_month(value, organization) \
+            else value.isoformat()
     text = str(value)
     if kind not in (INT, MONEY) and text.startswith(FORMULA_START):
         return "'" + text
@@ -119,7 +121,8 @@ def xlsx_write(report: Report, scope: Scope, sort: str, out: IO[bytes],
         typed = export_value(value, column.kind, org)
         c = WriteOnlyCell(sheet, value=typed)
         if column.kind in NUMBER_FORMATS and typed is not None:
-            c.number_format = NUMBER_FORMATS[column.kind]
+            month = column.kind == MONTH and not is_calendar_month(typed, org)
+            c.number_format = NUMBER_FORMATS[column.kind if month or column.kind != MONTH else DATE]
         elif isinstance(typed, str):
             c.data_type = "s"  # text, even when it starts with "=": never a formula
         if strong:

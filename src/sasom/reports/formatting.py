@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from sasom.core import calendars
 from sasom.core.dates import shop_date, shop_digits, zone_of
+from sasom.reports import periods
 
 TEXT, INT, MONEY, DATE, DATETIME, MONTH = "text", "int", "money", "date", "datetime", "month"
 KINDS = (TEXT, INT, MONEY, DATE, DATETIME, MONTH)
@@ -37,11 +38,15 @@ def month_text(day: dt.date | None, organization: Any) -> str:
     if isinstance(day, dt.datetime):
         day = local(day, organization).date()
     language = translation.get_language() or ""
-    # Report months are Gregorian buckets (SQL TruncMonth): a Jalali shop reads them as 2026-11
-    # rather than under a Jalali month they do not match.
+    # A month is named by its first day (``periods``): a Jalali month (a Jalali shop whose periods
+    # follow its calendar) reads 1405/08; a Gregorian month of a Jalali shop reads 2026-11 rather
+    # than under a Jalali month it does not match.
     calendar = calendars.calendar_of(organization)
-    text = calendars.display_month(day, calendars.GREGORIAN if calendar == calendars.JALALI else calendar,
-                                   language=language)
+    if periods.is_calendar_month(day, organization):
+        text = calendars.display_month(day, calendars.JALALI, language=language)
+    else:
+        text = calendars.display_month(day, calendars.GREGORIAN if calendar == calendars.JALALI else calendar,
+                                       language=language)
     return shop_digits(text, organization, language=language)
 
 

@@ -268,10 +268,13 @@ def filters_described(form: ReportForm, scope: Scope, report: Report) -> list[tu
         if name in ("date_from", "date_to", "branch", "member_type", "sort"):
             continue
         value = scope.data.get(name)
-        if value in (None, ""):
+        if value in (None, "") or value == []:
             continue
         choices = dict(getattr(bound, "choices", []) or [])
-        out.append((str(bound.label), str(choices.get(value, value))))
+        if isinstance(value, list | tuple):  # a multiple choice (the segment form's member types, tiers...)
+            out.append((str(bound.label), ", ".join(str(choices.get(v, v)) for v in value)))
+        else:
+            out.append((str(bound.label), str(choices.get(value, value))))
     return out
 
 

@@ -1,14 +1,15 @@
 """Seed 001's purchases by product or category per member segment: the members' sale lines of the
 period grouped by a member attribute (member type, tier, gender, age band, or all members) and by
-category or product, optionally only for the members of a segment (the ``segments`` app's
-conditions). Quantities and amounts are net of returns: a line less its returned quantity and its
-return lines' net; a line returned in full, a voided or wholly returned bill do not count."""
+category or product, optionally only for the members of a segment (chosen with the shared
+``segments.forms.SegmentForm``, checked by ``segments.builder.segment_clean``). Quantities and
+amounts are net of returns: a line less its returned quantity and its return lines' net; a line
+returned in full, a voided or wholly returned bill do not count."""
 
 from __future__ import annotations
 
-import json
+import copy
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Count, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
@@ -24,6 +25,7 @@ from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, reg
 from sasom.reports.sales import age_band
 from sasom.reports.salesdata import AMOUNT, COUNTED_OUT, line_net_after_returns
 from sasom.segments.builder import segment_clean, segment_members
+from sasom.segments.forms import SegmentForm
 from sasom.tiers.models import MemberTier
 
 QUANTITY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=3)
@@ -31,24 +33,39 @@ GROUPS = {"member_type": _("Member type"), "tier": _("Tier"), "gender": _("Gende
           "all": _("All members")}
 
 
-class PurchasesForm(ReportForm):
+# ReportForm keeps its member types by id in ``self.member_types``; SegmentForm declares a field
+# of that name, which Django's form metaclass moves into ``base_fields`` (no class attribute left).
+class PurchasesForm(ReportForm, SegmentForm):  # type: ignore[misc]
+    """The report's filters, then the members it counts chosen with the shared segment form (the
+    same conditions as broadcasts, mailing labels, coupon bulk issue, portal news and cards)."""
+
     by = forms.ChoiceField(label=_("Per"), required=False, choices=[("", _("Category")), ("sku", _("Product"))])
     segment_by = forms.ChoiceField(label=_("Segment by"), required=False,
                                    choices=[("", _("Member type")), *list(GROUPS.items())[1:]])
-    segment = forms.CharField(label=_("Only the members of a segment (its conditions)"), required=False,
-                              max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
-                              help_text=_('A segment\'s conditions as a list, e.g. '
-                                          '[{"kind": "gender", "genders": ["female"]}].'))
 
-    def clean_segment(self) -> str:
-        text = (self.cleaned_data.get("segment") or "").strip()
-        if not text:
-            return ""
+    def __init__(self, *args: Any, branches: list[Any], member_types: list[Any], tiers: list[Any] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, branches=branches, member_types=member_types, tiers=tiers, **kwargs)
+        # the segment's choices from the lists the page read already (no query of their own): the
+        # active member types, the tiers by code, a branch manager's own branches only
+        for name in ("tiers", "home_branches"):
+            self.fields[name] = copy.deepcopy(self.base_fields[name])
+        cast(forms.ChoiceField, self.fields["member_types"]).choices = [
+            (t.pk, t.name) for t in member_types if t.is_active]
+        cast(forms.ChoiceField, self.fields["tiers"]).choices = [(t.code, t.name) for t in tiers or []]
+        cast(forms.ChoiceField, self.fields["home_branches"]).choices = [(b.pk, b.name) for b in branches]
+        own = [*ReportForm.base_fields, "by", "segment_by"]
+        self.order_fields([*own, *[n for n in SegmentForm.base_fields if n not in own]])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
         try:
-            segment_clean(json.loads(text))
-        except (ValueError, DomainError):
-            raise forms.ValidationError(_("These are not a segment's conditions."), code="segment") from None
-        return text
+            data["segment"] = segment_clean(self.conditions())
+        except DomainError as error:
+            self.add_segment_error(error.field, error.message)
+        return data
 
 
 def lines_counted(scope: Scope) -> QuerySet[SaleLine]:
@@ -63,8 +80,8 @@ def lines_counted(scope: Scope) -> QuerySet[SaleLine]:
         lines = lines.filter(sale__member__member_type_id=scope.member_type.pk)
     lines = lines.filter(tier_filter(scope, "sale__member_id"))
     if scope.data.get("segment"):
-        members = segment_members(organization_id=scope.organization.pk, conditions=json.loads(scope.data["segment"]),
-                                  today=scope.today())
+        members = segment_members(organization_id=scope.organization.pk, conditions=scope.data["segment"],
+                                  today=scope.today(), time_zone=scope.organization.time_zone)
         lines = lines.filter(sale__member_id__in=members.values("pk"))
     return lines
 

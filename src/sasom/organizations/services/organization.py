@@ -10,9 +10,10 @@ from typing import Any
 import phonenumbers
 from django.conf import settings
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
-from sasom.core.audit import Actor, snapshot
+from sasom.core.audit import Actor, audit_record, snapshot
 from sasom.core.errors import DomainError
 from sasom.organizations.errors import (  # noqa: F401  (codes live in errors.py)
     CALENDAR_INVALID,
@@ -123,7 +124,10 @@ def organization_update(
     periods_follow_calendar: bool = True,
     persian_digits: bool = False,
     language: str | None = None,
+    logo: Any = None,
 ) -> Organization:
+    """Change the settings. ``logo``: a picture already re-encoded (``core.uploads.PictureField``)
+    to store, False to take the logo away, None or the stored file to keep it."""
     currency = currency.strip().upper()
     if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
         raise DomainError(CURRENCY_INVALID, _("Use a three-letter ISO currency code such as THB."), field="currency")
@@ -154,4 +158,17 @@ def organization_update(
     organization.sales_since = sales_since
     organization.save(update_fields=ORGANIZATION_FIELDS)
     _audit_change(organization.id, actor, "organization.update", organization, before, ORGANIZATION_FIELDS)
+    if logo is False or (logo is not None and not isinstance(logo, FieldFile)):
+        _logo_set(organization, actor, None if logo is False else logo)
     return organization
+
+
+def _logo_set(organization: Organization, actor: Actor, picture: Any | None) -> None:
+    before = organization.logo.name if organization.logo else ""
+    if picture is None:
+        organization.logo = None  # a FileField takes None to clear
+    else:
+        organization.logo.save(picture.name, picture, save=False)
+    organization.save(update_fields=["logo"])
+    audit_record(organization_id=organization.id, actor=actor, action="organization.logo", obj=organization,
+                 changes={"logo": [before, organization.logo.name if organization.logo else ""]})

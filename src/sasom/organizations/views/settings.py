@@ -15,13 +15,14 @@ from sasom.organizations.forms import OrganizationForm, add_domain_error
 from sasom.organizations.http import StaffRequest
 
 FIELDS = ("name", "currency", "time_zone", "language", "member_code_pattern", "phone_region", "calendar",
-          "periods_follow_calendar", "persian_digits", "sales_since")
+          "periods_follow_calendar", "persian_digits", "sales_since", "logo")
 
 
 @require_perm("organization.manage")
 def organization_settings(request: StaffRequest) -> HttpResponse:
     organization = request.organization
-    form = OrganizationForm(request.POST or None, initial={f: getattr(organization, f) for f in FIELDS})
+    form = OrganizationForm(request.POST or None, request.FILES or None,
+                            initial={f: getattr(organization, f) for f in FIELDS})
     if request.method == "POST" and form.is_valid():
         try:
             services.organization_update(

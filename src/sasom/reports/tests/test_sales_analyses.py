@@ -12,7 +12,6 @@ The shop's autumn (conftest), Malee born on 20 December 1985, and Malee's bill R
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 
 import pytest
@@ -105,7 +104,7 @@ def test_purchases_per_category_and_segment(analysed, make_staff):
     usage = REPORTS["card-usage-by-branch"].totals(scope_of(owner))
     assert totals["amount"] == usage["amount"] == Decimal("70140.00")  # no bill discount: lines add up to bills
     assert (totals["members"], totals["bills"], totals["quantity"]) == (2, 3, Decimal("7.000"))
-    vip = json.dumps([{"kind": "member_type", "ids": [analysed.vip.pk]}])
+    vip = [{"kind": "member_type", "ids": [analysed.vip.pk]}]
     rows, totals = rows_of("purchases-by-segment", scope_of(owner, segment=vip, by="sku"), "item")
     assert [(r["segment_label"], r["item"], r["amount"]) for r in rows] == [
         ("วีไอพี", "CHIPS", Decimal("100.00")), ("วีไอพี", "COLA", Decimal("40.00")), ("วีไอพี", "SKU1", Decimal("40000.00"))]
@@ -113,7 +112,9 @@ def test_purchases_per_category_and_segment(analysed, make_staff):
 
 def test_a_bad_segment_is_a_message(analysed, staff_client):
     client = staff_client(Role.OWNER)
-    page = client.get("/reports/purchases-by-segment/?segment=[{\"kind\":\"nope\"}]")
-    assert page.status_code == 200 and "segment" in page.context["form"].errors
+    page = client.get("/reports/purchases-by-segment/?birth_months=13")
+    assert page.status_code == 200 and "birth_months" in page.context["form"].errors and "rows" not in page.context
+    page = client.get("/reports/purchases-by-segment/?min_age=60&max_age=20")
+    assert page.status_code == 200 and "max_age" in page.context["form"].errors
     page = client.get("/reports/purchases-by-segment/?segment_by=gender&date_from=2026-11-01")
     assert page.status_code == 200 and page.context["rows"] and b"<svg" in page.content
