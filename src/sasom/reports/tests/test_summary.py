@@ -11,16 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sasom.core.audit import Actor
+from sasom.core.errors import DomainError
 from sasom.ledger.models import Sale
 from sasom.ledger.services import sale_return, sale_void
 from sasom.organizations.models import Role, Terminal
+from sasom.reports.dashboard import dashboard_charts
 from sasom.reports.framework import REPORTS
 from sasom.reports.summary import summary_job, summary_refresh
 from sasom.reports.summary_models import DailyMemberSales, SummaryDay
@@ -160,8 +166,6 @@ def test_a_new_time_zone_rebuilds_the_days_in_it(autumn, make_staff):
     autumn.org.time_zone = "UTC"
     autumn.org.save(update_fields=["time_zone"])
     owner.organization.refresh_from_db()
-    import zoneinfo  # noqa: PLC0415
-
     scope = scope_of(owner, start=START)
     scope.zone = zoneinfo.ZoneInfo("UTC")
     report = REPORTS["sales-by-month"]
@@ -172,3 +176,61 @@ def test_a_new_time_zone_rebuilds_the_days_in_it(autumn, make_staff):
         raw = sorted(map(repr, report.rows(raw_scope)))
     assert summary == raw
     assert set(SummaryDay.objects.filter(organization=autumn.org).values_list("zone", flat=True)) == {"UTC"}
+
+
+@pytest.mark.parametrize("days", [14, 90])
+def test_the_dashboards_sales_charts_from_the_summary_equal_the_raw_sales(autumn, make_staff, days):
+    for staff in (make_staff(Role.OWNER), make_staff(Role.BRANCH_MANAGER, branches=[autumn.b2])):
+        summary = dashboard_charts(staff, days=days)
+        with override_settings(REPORTS_SALES_SUMMARY=False):
+            raw = dashboard_charts(staff, days=days)
+        assert summary["branch_sales"] == raw["branch_sales"] and summary["branch_sales"]
+        assert re.sub(r"chart-[0-9a-f-]{36}", "", summary["earning"].svg) == re.sub(
+            r"chart-[0-9a-f-]{36}", "", raw["earning"].svg)
+
+
+OPS = st.lists(st.one_of(
+    st.tuples(st.just("sell"), st.integers(0, 7), st.sampled_from([0, 11, 23]), st.integers(0, 2), st.booleans(),
+              st.integers(1, 40)),
+    st.tuples(st.just("return"), st.integers(0, 30), st.sampled_from([1, 2])),
+    st.tuples(st.just("void"), st.integers(0, 30)),
+    st.tuples(st.just("read"),),
+    st.tuples(st.just("job"),),
+), min_size=1, max_size=14)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS)
+def test_any_order_of_sales_returns_voids_and_builds_reads_as_the_raw_sales(shop, make_staff, ops):
+    owner = make_staff(Role.OWNER)
+    terminals = [Terminal.objects.get(code="B1-T1"), Terminal.objects.get(code="B2-T1")]
+    members = [shop.somchai, shop.malee, None]
+    with transaction.atomic():
+        sold: list[Sale] = []
+        for op in ops:
+            if op[0] == "sell":
+                _kind, days_ago, hour, who, second_branch, hundreds = op
+                hour = min(hour, 11) if days_ago == 0 else hour  # nothing sold after the clock's noon
+                when = at(2026, 11, 15, hour) - dt.timedelta(days=days_ago)
+                sold.append(_sell(shop.org, terminals[second_branch], f"H-{len(sold)}", f"{hundreds * 100}.00",
+                                  members[who], when))
+            elif op[0] in ("return", "void") and sold:
+                sale = Sale.objects.get(pk=sold[op[1] % len(sold)].pk)
+                try:
+                    with transaction.atomic():
+                        if op[0] == "void":
+                            sale_void(sale=sale, reason="test", actor=SYSTEM, now=at(2026, 11, 15, 11))
+                        else:
+                            sale_return(sale=sale, lines={1: op[2]}, actor=SYSTEM, return_id=f"HR-{op[1]}-{sale.returns.count()}",
+                                        now=at(2026, 11, 15, 11))
+                except DomainError:
+                    pass  # voided already, or nothing left to return
+            elif op[0] == "read":
+                summary_refresh(organization=shop.org, start_on=START, end_on=dt.date(2026, 11, 15))
+            elif op[0] == "job":
+                summary_job(organization_id=shop.org.pk, on_date=dt.date(2026, 11, 15))
+        for slug, data in (("card-usage-by-card", {}), ("sales-by-month", {"dimension": "branch"}),
+                           ("frequency-per-period", {"period": "week"}), ("top-spenders", {})):
+            assert_same(owner, slug, **data)
+        assert_same(owner, "card-usage-by-branch", member_type=shop.vip)
+        transaction.set_rollback(True)
