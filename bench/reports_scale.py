@@ -252,6 +252,8 @@ def _screen(report: Any, staff: Any, period: tuple[dt.date, dt.date] | None) -> 
 def _summary_build(org: Any, today: dt.date) -> dict[str, Any]:
     """The nightly job's cost on this organization: every closed day built from nothing; then a
     read's check of the last 12 months (today built)."""
+    from django.db import connection
+
     from sasom.reports.summary import summary_job, summary_refresh
     from sasom.reports.summary_models import DailyMemberSales, SummaryDay
 
@@ -260,6 +262,8 @@ def _summary_build(org: Any, today: dt.date) -> dict[str, Any]:
     t0 = time.monotonic()
     counts = summary_job(organization_id=org.pk, on_date=today)
     job_s = time.monotonic() - t0
+    with connection.cursor() as cur:  # fresh rows: plans need their statistics (autovacuum's, later)
+        cur.execute(f"ANALYZE {DailyMemberSales._meta.db_table}; ANALYZE {SummaryDay._meta.db_table}")
     t0 = time.monotonic()
     summary_refresh(organization=org, start_on=today - dt.timedelta(days=364), end_on=today)
     refresh_s = time.monotonic() - t0
