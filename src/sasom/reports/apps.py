@@ -24,6 +24,11 @@ class ReportsConfig(AppConfig):
             usage,
         )
         from sasom.reports.background import report_exports_purge_job  # noqa: PLC0415
+        from sasom.reports.summary import summary_job  # noqa: PLC0415
+
+        job_register("reports_sales_summary", summary_job, order=500,
+                     description=_("Build the daily sales summary of the closed days and rebuild the changed ones"),
+                     counts={"built_days": _("days built"), "rebuilt_days": _("days rebuilt")})
 
         job_register("report_exports_purge", report_exports_purge_job, order=920, per_organization=False,
                      description=_("Delete report exports older than the days they are kept"),

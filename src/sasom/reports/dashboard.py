@@ -21,6 +21,8 @@ from sasom.members.models import Member
 from sasom.reports import charts
 from sasom.reports.points import point_values
 from sasom.reports.salesdata import AMOUNT, COUNTED_OUT, net_after_returns, points_after_returns
+from sasom.reports.summary import summary_on, summary_refresh
+from sasom.reports.summary_models import DailyMemberSales
 from sasom.rewards.pricing import points_to_money
 
 CHART_DAYS = 14
@@ -109,13 +111,11 @@ def dashboard_charts(staff: Any, days: int = CHART_DAYS) -> dict[str, Any]:
             expired[row["day"]] += row["points"]
     earning = dict.fromkeys(calendar, 0)
     earners = dict.fromkeys(calendar, 0)
-    for row in (sales.filter(points_earned__gt=0).annotate(day=TruncDate("occurred_at", tzinfo=tz,
-                                                                         output_field=DateField()))
-                .values("day").annotate(n=Count("id"), members=Count("member_id", distinct=True))):
-        if row["day"] in earning:
-            earning[row["day"]], earners[row["day"]] = row["n"], row["members"]
-    branches = list(sales.values("branch__code", "branch__name").annotate(net=Sum(net_after_returns(), output_field=AMOUNT))
-                    .order_by("-net")[:8])
+    summary = _summary_days(org, scope, first, today) if summary_on() else None
+    for day, n, members in _earning_per_day(summary, sales, tz):
+        if day in earning:
+            earning[day], earners[day] = n, members
+    branches = _top_branches(summary, sales)
     types = list(Member.objects.filter(organization_id=org.pk, status=Member.Status.ACTIVE)
                  .values("member_type__name").annotate(n=Count("id")).order_by("-n"))
     labels = [f"{d.day:02d}/{d.month:02d}" for d in calendar]
@@ -134,3 +134,30 @@ def dashboard_charts(staff: Any, days: int = CHART_DAYS) -> dict[str, Any]:
                                     [(b["branch__code"], float(b["net"] or 0)) for b in branches]),
         "types": charts.pie(_("Active members by type"), [(t["member_type__name"], t["n"]) for t in types]),
     }
+
+
+def _summary_days(org: Any, scope: set[int] | None, first: dt.date, today: dt.date) -> Any:
+    """The summary rows (members and walk-ins) of the days shown, made exact first."""
+    summary_refresh(organization=org, start_on=first, end_on=today)
+    rows = DailyMemberSales.objects.filter(organization_id=org.pk, day__gte=first, day__lte=today)
+    return rows if scope is None else rows.filter(branch_id__in=scope)
+
+
+def _earning_per_day(summary: Any, sales: Any, tz: zoneinfo.ZoneInfo) -> list[tuple[dt.date, int, int]]:
+    """(day, earning bills, members who earned): from the daily summary, or the raw sales."""
+    if summary is not None:
+        return [(r["day"], r["n"] or 0, r["members"]) for r in summary
+                .filter(earning_bills__gt=0).values("day")
+                .annotate(n=Sum("earning_bills"), members=Count("member_id", distinct=True))]
+    return [(r["day"], r["n"], r["members"]) for r in sales.filter(points_earned__gt=0)
+            .annotate(day=TruncDate("occurred_at", tzinfo=tz, output_field=DateField()))
+            .values("day").annotate(n=Count("id"), members=Count("member_id", distinct=True))]
+
+
+def _top_branches(summary: Any, sales: Any) -> list[dict[str, Any]]:
+    """The eight branches that sold the most (net of returns) over the days shown."""
+    if summary is not None:
+        rows = summary.values("branch__code", "branch__name").annotate(net=Sum("amount"))
+    else:
+        rows = sales.values("branch__code", "branch__name").annotate(net=Sum(net_after_returns(), output_field=AMOUNT))
+    return list(rows.order_by("-net", "branch__code")[:8])

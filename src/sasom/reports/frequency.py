@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models import Count, DateField, Max, Min, Q, Sum
+from django.db.models import Q
 from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, TruncWeek, TruncYear
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +30,16 @@ from sasom.reports.formatting import (
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
 from sasom.reports.points import member_name
 from sasom.reports.regroup import ListRows, band_sql, regroup
-from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns, with_average
+from sasom.reports.salesdata import with_average
+from sasom.reports.salessource import (
+    first_last,
+    measures_of,
+    month_in,
+    period_of,
+    sales_of,
+    visits_amount,
+    visits_in,
+)
 from sasom.reports.usage import BandsForm, bands_of
 
 PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
@@ -121,11 +130,10 @@ class CardUsageByMember(Report):
              "net of returns.")
 
     def rows(self, scope: Scope) -> Rows:
-        return member_sales(scope).values(*MEMBER_FIELDS).annotate(
-            **measures(), first_at=Min("occurred_at"), last_at=Max("occurred_at"))
+        return sales_of(scope).values(*MEMBER_FIELDS).annotate(**measures_of(scope), **first_last(scope))
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        return with_average([member_sales(scope).aggregate(**measures())])[0]
+        return with_average([sales_of(scope).aggregate(**measures_of(scope))])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         member_cells(rows)
@@ -166,12 +174,11 @@ class CardUsageOverall(Report):
         return self.columns
 
     def rows(self, scope: Scope) -> Rows:
-        trunc = PERIODS[scope.data.get("period") or "month"]
-        return (member_sales(scope).annotate(period=trunc("occurred_at", tzinfo=scope.zone, output_field=DateField()))
-                .values("period").annotate(**measures()))
+        return (sales_of(scope).annotate(period=period_of(scope, scope.data.get("period") or "month"))
+                .values("period").annotate(**measures_of(scope)))
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        return with_average([member_sales(scope).aggregate(**measures())])[0]
+        return with_average([sales_of(scope).aggregate(**measures_of(scope))])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         kind = scope.data.get("period") or "month"
@@ -211,15 +218,16 @@ class MonthlyFrequency(Report):
         return (*self.columns[:3], *months, *self.columns[3:])
 
     def _per_month(self, scope: Scope) -> dict[str, Any]:
-        return {f"m{i}": Count("id", filter=month_bounds(m, scope)) for i, m in enumerate(months_of(scope))}
+        return {f"m{i}": visits_in(month_in(m, scope), scope) for i, m in enumerate(months_of(scope))}
 
     def rows(self, scope: Scope) -> Rows:
-        amount = measures()["amount"]
-        return member_sales(scope).values(*MEMBER_FIELDS).annotate(
-            **self._per_month(scope), visits=Count("id"), amount=amount)
+        figures = measures_of(scope)
+        return sales_of(scope).values(*MEMBER_FIELDS).annotate(
+            **self._per_month(scope), visits=figures["visits"], amount=figures["amount"])
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        return member_sales(scope).aggregate(**self._per_month(scope), visits=Count("id"), amount=measures()["amount"])
+        figures = measures_of(scope)
+        return sales_of(scope).aggregate(**self._per_month(scope), visits=figures["visits"], amount=figures["amount"])
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         member_cells(rows)
@@ -267,10 +275,9 @@ class FrequencyPerPeriod(Report):
         """(period, band) rows, once per screen: one GROUP BY member and period, then one by
         period and band (``regroup``), instead of a subquery per sale."""
         if "frequency-per-period" not in scope.cache:
-            trunc = PERIODS[scope.data.get("period") or "month"]
-            per_member = (member_sales(scope).annotate(p=trunc("occurred_at", tzinfo=scope.zone, output_field=DateField()))
-                          .order_by().values("member_id", "p")
-                          .annotate(n=Count("id"), spent=Sum(net_after_returns(), output_field=AMOUNT)))
+            period = period_of(scope, scope.data.get("period") or "month")
+            per_member = (sales_of(scope).annotate(p=period).order_by().values("member_id", "p")
+                          .annotate(**visits_amount(scope)))
             scope.cache["frequency-per-period"] = regroup(
                 per_member, keys={"month": "p", "band": band_sql("n", bands_of(scope))}, dates=("month",))
         rows: list[dict[str, Any]] = scope.cache["frequency-per-period"]
@@ -280,7 +287,7 @@ class FrequencyPerPeriod(Report):
         return ListRows(self._bands(scope))  # type: ignore[return-value]  # pages, sorts, streams like one
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        return with_average([member_sales(scope).aggregate(**measures())])[0]
+        return with_average([sales_of(scope).aggregate(**measures_of(scope))])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         bands = bands_of(scope)

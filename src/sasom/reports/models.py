@@ -43,5 +43,6 @@ class ReportExport(TenantModel):
 
 
 from sasom.reports.builder_models import ReportSchedule, ReportScheduleRun, SavedReport  # noqa: E402
+from sasom.reports.summary_models import DailyMemberSales, SummaryDay  # noqa: E402
 
-__all__ = ["ReportExport", "ReportSchedule", "ReportScheduleRun", "SavedReport"]
+__all__ = ["DailyMemberSales", "ReportExport", "ReportSchedule", "ReportScheduleRun", "SavedReport", "SummaryDay"]

@@ -5,21 +5,20 @@ the top spenders with their address."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db.models import Case, CharField, DateField, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from sasom.members.models import Member
 from sasom.reports.charts import bars
 from sasom.reports.formatting import INT, MONEY, MONTH, TEXT, month_text
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
-from sasom.reports.frequency import month_bounds, months_of, six_months
+from sasom.reports.frequency import months_of, six_months
 from sasom.reports.points import member_name
-from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns, with_average
+from sasom.reports.salesdata import with_average
+from sasom.reports.salessource import amount_in, measures_of, month_in, period_of, sales_of
 
 AGE_BANDS = ((0, 20, "< 20"), (20, 30, "20–29"), (30, 40, "30–39"), (40, 50, "40–49"), (50, 60, "50–59"),
              (60, None, "60+"))
@@ -99,21 +98,19 @@ class SalesByMonth(Report):
 
     def rows(self, scope: Scope) -> Rows:
         expression = group_expression(scope)
-        return (member_sales(scope)
-                .annotate(month=TruncMonth("occurred_at", tzinfo=scope.zone, output_field=DateField()),
-                          dimension=expression)
-                .values("month", "dimension").annotate(**measures()))
+        return (sales_of(scope).annotate(month=period_of(scope, "month"), dimension=expression)
+                .values("month", "dimension").annotate(**measures_of(scope)))
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        return with_average([member_sales(scope).aggregate(**measures())])[0]
+        return with_average([sales_of(scope).aggregate(**measures_of(scope))])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         return with_average(group_labels(rows, scope))
 
     def chart(self, scope: Scope) -> Any:
-        amounts = {row["month"]: float(row["amount"]) for row in member_sales(scope)
-                   .annotate(month=TruncMonth("occurred_at", tzinfo=scope.zone, output_field=DateField()))
-                   .values("month").annotate(amount=measures()["amount"]).order_by("month")}
+        amounts = {row["month"]: float(row["amount"]) for row in sales_of(scope)
+                   .annotate(month=period_of(scope, "month"))
+                   .values("month").annotate(amount=measures_of(scope)["amount"]).order_by("month")}
         return bars(str(_("Members' sales per month (baht)")), [month_text(m, scope.organization) for m in amounts],
                     [(str(_("Amount")), list(amounts.values()))], height=240)
 
@@ -141,13 +138,13 @@ class TopSpenders(Report):
              "permission to export members.")
 
     def rows(self, scope: Scope) -> Rows:
-        return member_sales(scope).values(
+        return sales_of(scope).values(
             "member_id", "member__code", "member__title", "member__first_name", "member__last_name",
             "member__member_type__name", "member__phone", "member__address_line", "member__subdistrict",
-            "member__district", "member__province", "member__postcode").annotate(**measures())
+            "member__district", "member__province", "member__postcode").annotate(**measures_of(scope))
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        return with_average([member_sales(scope).aggregate(**measures())])[0]
+        return with_average([sales_of(scope).aggregate(**measures_of(scope))])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         for row in rows:
@@ -189,15 +186,14 @@ class SalesMonthColumns(Report):
                                    for i, m in enumerate(months_of(scope))), *self.columns[1:])
 
     def _per_month(self, scope: Scope) -> dict[str, Any]:
-        return {f"m{i}": Coalesce(Sum(net_after_returns(), filter=month_bounds(m, scope), output_field=AMOUNT),
-                                  Decimal("0"), output_field=AMOUNT) for i, m in enumerate(months_of(scope))}
+        return {f"m{i}": amount_in(month_in(m, scope), scope) for i, m in enumerate(months_of(scope))}
 
     def rows(self, scope: Scope) -> Rows:
-        return (member_sales(scope).annotate(dimension=group_expression(scope)).values("dimension")
-                .annotate(**self._per_month(scope), **measures()))
+        return (sales_of(scope).annotate(dimension=group_expression(scope)).values("dimension")
+                .annotate(**self._per_month(scope), **measures_of(scope)))
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        return with_average([member_sales(scope).aggregate(**self._per_month(scope), **measures())])[0]
+        return with_average([sales_of(scope).aggregate(**self._per_month(scope), **measures_of(scope))])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         return with_average(group_labels(rows, scope))

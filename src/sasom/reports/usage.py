@@ -13,9 +13,7 @@ from typing import Any
 from django import forms
 from django.db.models import (
     Case,
-    Count,
     IntegerField,
-    Sum,
     Value,
     When,
 )
@@ -25,7 +23,9 @@ from sasom.reports.charts import bars
 from sasom.reports.formatting import INT, MONEY, TEXT
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
 from sasom.reports.regroup import ListRows, band_sql, regroup
-from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns, with_average
+from sasom.reports.salesdata import AMOUNT as AMOUNT
+from sasom.reports.salesdata import with_average
+from sasom.reports.salessource import measures_of, sales_of, visits_amount
 
 DEFAULT_BANDS = (1, 2, 4, 7)  # 1, 2–3, 4–6, 7+
 MAX_BANDS = 10
@@ -37,7 +37,7 @@ def bands_parse(text: str) -> tuple[int, ...]:
         lows = tuple(int(part) for part in text.replace(" ", "").split(",") if part)
     except ValueError:
         raise ValueError("not numbers") from None
-    if not lows or len(lows) > MAX_BANDS or lows[0] < 1 or lows[-1] > 10_000:
+    if not lows or len(lows) > MAX_BANDS or lows[0] != 1 or lows[-1] > 10_000:  # from 1: every member has a band
         raise ValueError("out of range")
     if any(b <= a for a, b in zip(lows, lows[1:], strict=False)):
         raise ValueError("not rising")
@@ -97,10 +97,10 @@ class CardUsageByBranch(Report):
              "net of returns. Members in the totals row count each member once.")
 
     def rows(self, scope: Scope) -> Rows:
-        return member_sales(scope).values("branch__code", "branch__name").annotate(**measures())
+        return sales_of(scope).values("branch__code", "branch__name").annotate(**measures_of(scope))
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        totals = member_sales(scope).aggregate(**measures())
+        totals = sales_of(scope).aggregate(**measures_of(scope))
         return with_average([totals])[0]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
@@ -131,8 +131,7 @@ class VisitFrequency(Report):
     def _bands(self, scope: Scope) -> list[dict[str, Any]]:
         """The band rows, once per screen: one GROUP BY member, then one by band (``regroup``)."""
         if "visit-frequency" not in scope.cache:
-            per_member = (member_sales(scope).order_by().values("member_id")
-                          .annotate(n=Count("id"), spent=Sum(net_after_returns(), output_field=AMOUNT)))
+            per_member = sales_of(scope).order_by().values("member_id").annotate(**visits_amount(scope))
             scope.cache["visit-frequency"] = regroup(per_member, keys={"band": band_sql("n", bands_of(scope))})
         rows: list[dict[str, Any]] = scope.cache["visit-frequency"]
         return rows

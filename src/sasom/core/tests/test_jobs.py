@@ -35,7 +35,7 @@ def recorder():
 def test_apps_register_their_jobs_in_order():
     assert [j.name for j in jobs.jobs_registered()] == [
         "members_expire", "points_release", "points_expire", "tiers_cutoff", "tiers_expiry", "members_retention", "login_codes_purge",
-        "event_messages", "events_purge", "form_tokens_purge", "report_exports_purge", "report_schedules_send",
+        "event_messages", "reports_sales_summary", "events_purge", "form_tokens_purge", "report_exports_purge", "report_schedules_send",
     ]
     assert not jobs.job_get("events_purge").per_organization
     assert jobs.job_get("points_expire").per_organization

@@ -87,6 +87,11 @@ def test_bands_are_checked_and_shown(more, staff_client):
     client = staff_client(Role.OWNER)
     bad = client.get("/reports/visit-frequency/?date_from=2026-10-01&bands=3,2")
     assert bad.status_code == 200 and "bands" in bad.context["form"].errors and "rows" not in bad.context
+    # bands from 2 would leave the members who came once without a row: refused, on the field
+    for slug in ("visit-frequency", "frequency-per-period"):
+        above_one = client.get(f"/reports/{slug}/?date_from=2026-10-01&bands=2,4")
+        assert above_one.status_code == 200 and "rows" not in above_one.context
+        assert [e.code for e in above_one.context["form"].errors.as_data()["bands"]] == ["bands"]
     page = client.get("/reports/frequency-per-period/?date_from=2026-10-01&bands=1, 2,4")
     assert page.status_code == 200 and [row[1][0] for row in page.context["rows"]] == ["1", "1", "2–3"]
     assert b"<svg" in page.content

@@ -1,0 +1,111 @@
+"""Where the members' sales reports read from: the daily summary (``summary``), made exact for
+the period first, or the raw sales (``salesdata``) when the summary is switched off or a filter
+needs what it does not hold. Both give the same names: ``member_id``, ``branch_id`` (and the
+joins through them: ``member__code``, ``branch__code``), and the measures members, visits
+(bills), amount and points, so a report groups either the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DateField, IntegerField, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import (
+    Coalesce,
+    TruncDay,
+    TruncMonth,
+    TruncQuarter,
+    TruncWeek,
+    TruncYear,
+)
+
+from sasom.reports.framework import Scope, branch_filter, tier_filter
+from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns
+from sasom.reports.summary import summary_on, summary_refresh
+from sasom.reports.summary_models import DailyMemberSales
+
+TRUNCS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
+
+
+def summarised(scope: Scope) -> bool:
+    return summary_on()
+
+
+def summary_ready(scope: Scope) -> None:
+    """Build or rebuild the period's days that need it, once per screen."""
+    if "summary-ready" not in scope.cache:
+        summary_refresh(organization=scope.organization, start_on=scope.start_on, end_on=scope.end_on)
+        scope.cache["summary-ready"] = True
+
+
+def summary_sales(scope: Scope, *, members_only: bool = True) -> QuerySet[DailyMemberSales]:
+    """The summary rows of the period, branches, member type and tier (the members' rows)."""
+    summary_ready(scope)
+    rows = DailyMemberSales.objects.filter(organization_id=scope.organization.pk, day__gte=scope.start_on,
+                                           day__lte=scope.end_on, **branch_filter(scope, "branch_id"))
+    if members_only:
+        rows = rows.filter(member__isnull=False)
+    if scope.member_type is not None:
+        rows = rows.filter(member__member_type_id=scope.member_type.pk)
+    return rows.filter(tier_filter(scope, "member_id"))
+
+
+def sales_of(scope: Scope) -> QuerySet[Any, Any]:
+    """The members' sales of the scope: summary rows or raw sales."""
+    return summary_sales(scope) if summarised(scope) else member_sales(scope)
+
+
+def summary_measures() -> dict[str, Any]:
+    return {
+        "members": Count("member_id", distinct=True),
+        "visits": Coalesce(Sum("bills"), 0, output_field=IntegerField()),
+        "amount": Coalesce(Sum("amount"), Decimal("0"), output_field=AMOUNT),
+        "points": Coalesce(Sum("points"), 0, output_field=IntegerField()),
+    }
+
+
+def measures_of(scope: Scope) -> dict[str, Any]:
+    return summary_measures() if summarised(scope) else measures()
+
+
+def visits_amount(scope: Scope) -> dict[str, Any]:
+    """A member's (or group's) ``n`` visits and what they ``spent``, for the banded reports."""
+    if summarised(scope):
+        return {"n": Sum("bills"), "spent": Sum("amount")}
+    return {"n": Count("id"), "spent": Sum(net_after_returns(), output_field=AMOUNT)}
+
+
+def first_last(scope: Scope) -> dict[str, Any]:
+    if summarised(scope):
+        return {"first_at": Min("first_at"), "last_at": Max("last_at")}
+    return {"first_at": Min("occurred_at"), "last_at": Max("occurred_at")}
+
+
+def period_of(scope: Scope, kind: str) -> Any:
+    """The day, week, month, quarter or year a sale falls in, in the organization's zone."""
+    if summarised(scope):  # ``day`` is already the local day
+        return TRUNCS[kind]("day", output_field=DateField())
+    return TRUNCS[kind]("occurred_at", tzinfo=scope.zone, output_field=DateField())
+
+
+def month_in(month: dt.date, scope: Scope) -> Q:
+    """The sales of ``month`` (the organization's local month) inside the period."""
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    if summarised(scope):
+        return Q(day__gte=max(month, scope.start_on), day__lt=following, day__lte=scope.end_on)
+    start = dt.datetime.combine(month, dt.time(0), tzinfo=scope.zone)
+    end = dt.datetime.combine(following, dt.time(0), tzinfo=scope.zone)
+    return Q(occurred_at__gte=max(start, scope.start_at), occurred_at__lt=min(end, scope.end_at))
+
+
+def amount_in(condition: Q, scope: Scope) -> Any:
+    """Σ amount of the sales matching ``condition``."""
+    field: Any = "amount" if summarised(scope) else net_after_returns()
+    return Coalesce(Sum(field, filter=condition, output_field=AMOUNT), Decimal("0"), output_field=AMOUNT)
+
+
+def visits_in(condition: Q, scope: Scope) -> Any:
+    if summarised(scope):
+        return Coalesce(Sum("bills", filter=condition), 0, output_field=IntegerField())
+    return Count("id", filter=condition)

@@ -1,0 +1,66 @@
+"""The daily sales summary (issue 17, speed): one row per organization, local day, branch and
+member (NULL for walk-in bills) with what the sales reports add up, net of returns and voids;
+and one :class:`SummaryDay` per summarised (organization, day) saying when and how it was built,
+so a read can tell whether the day's rows are still exact (``reports.summary``)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from sasom.core.tenancy import organization_key
+
+
+class DailyMemberSales(models.Model):
+    """Counted bills (not voided, not wholly returned) of one member at one branch on one local
+    day: bills, amount (net less returned net), points (earned less reversed), the bills that
+    earned points (before returns, as the dashboard counts them), the first and last bill."""
+
+    # every index leads with organization: no single-column one
+    organization = organization_key(db_index=False)
+    day = models.DateField()
+    branch = models.ForeignKey("organizations.Branch", on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+", db_index=False)
+    bills = models.IntegerField()
+    earning_bills = models.IntegerField(default=0)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    points = models.BigIntegerField()
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # NULLs are distinct in a unique key: walk-in rows are kept unique by the builder
+            # (one GROUP BY branch, member per day), members' rows by the database too
+            models.UniqueConstraint(fields=["organization", "day", "branch", "member"], name="uniq_daily_member_sales"),
+        ]
+        indexes = [
+            # the period scan of every moved report (and the rebuild's delete) use the unique key;
+            # a member's days (top spenders, visits grouped by member) read this one
+            models.Index(fields=["organization", "member", "day"], name="daily_sales_member_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.branch_id} {self.member_id or '-'}"
+
+
+class SummaryDay(models.Model):
+    """A summarised (organization, local day): the zone its bounds were taken in, and the
+    fingerprint of its sales when it was built (reads compare the newest ids with it)."""
+
+    organization = organization_key(db_index=False)
+    day = models.DateField()
+    zone = models.CharField(max_length=64)
+    built_at = models.DateTimeField()
+    sale_mark = models.BigIntegerField(default=0)  # the organization's highest sale id at build
+    return_mark = models.BigIntegerField(default=0)  # ... return id
+    void_mark = models.BigIntegerField(default=0)  # ... audit event id (a void writes one)
+    sales = models.IntegerField(default=0)  # the day's sales, returns and voided sales at build
+    returns = models.IntegerField(default=0)
+    voided = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "day"], name="uniq_summary_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} ({self.zone})"
