@@ -30,6 +30,7 @@ from sasom.core.bounded import BoundedForm
 from sasom.core.forms_dates import ShopDateField
 from sasom.core.permissions import branch_ids_in_scope
 from sasom.organizations.models import Branch
+from sasom.reports import periods
 from sasom.reports.formatting import INT, MONEY, TEXT, date_text
 from sasom.tiers.models import MemberTier, Tier
 
@@ -172,8 +173,9 @@ class Report:
 
     # -- the framework's side -------------------------------------------------------------------
 
-    def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
-        return today.replace(day=1), today
+    def default_period(self, today: dt.date, organization: Any) -> tuple[dt.date, dt.date]:
+        """This month so far (the organization's month: Jalali for a Jalali shop following its calendar)."""
+        return periods.month_start(today, organization), today
 
     def sorted_rows(self, scope: Scope, sort: str) -> Rows:
         sort = sort or self.default_sort
@@ -238,7 +240,7 @@ def scope_resolve(form: ReportForm, *, report: Report, staff: Any) -> Scope:
     zone = zoneinfo.ZoneInfo(organization.time_zone)
     data = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
     today = timezone.now().astimezone(zone).date()
-    start, end = report.default_period(today)
+    start, end = report.default_period(today, organization)
     start = data.get("date_from") or start
     end = data.get("date_to") or end
     if start > end:  # only one end given, beyond the default other end

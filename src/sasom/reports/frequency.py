@@ -9,12 +9,12 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, TruncWeek, TruncYear
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.dates import BUDDHIST_ERA_OFFSET
+from sasom.reports import periods
 from sasom.reports.charts import bars
 from sasom.reports.formatting import (
     DATE,
@@ -28,6 +28,7 @@ from sasom.reports.formatting import (
     thai_era,
 )
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
+from sasom.reports.periods import months_of
 from sasom.reports.points import member_name
 from sasom.reports.regroup import ListRows, band_sql, regroup
 from sasom.reports.salesdata import with_average
@@ -45,11 +46,6 @@ from sasom.reports.usage import BandsForm, bands_of
 PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
 SPAN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 MEMBER_FIELDS = ("member_id", "member__code", "member__first_name", "member__last_name", "member__member_type__name")
-
-
-def months_of(scope: Scope) -> list[dt.date]:
-    """The first day of every month the period touches."""
-    return periods_of(scope, "month")
 
 
 def period_start(day: dt.date, kind: str) -> dt.date:
@@ -82,18 +78,6 @@ def period_text(day: dt.date | None, kind: str, organization: Any) -> str:
     if kind == "year":
         return str(year)
     return gettext("Q%(quarter)s %(year)s") % {"quarter": (day.month - 1) // 3 + 1, "year": year}
-
-
-def month_bounds(month: dt.date, scope: Scope) -> Q:
-    """The sales of ``month`` (the organization's local month) inside the period."""
-    start = dt.datetime.combine(month, dt.time(0), tzinfo=scope.zone)
-    end = dt.datetime.combine((month + dt.timedelta(days=32)).replace(day=1), dt.time(0), tzinfo=scope.zone)
-    return Q(occurred_at__gte=max(start, scope.start_at), occurred_at__lt=min(end, scope.end_at))
-
-
-def six_months(today: dt.date) -> tuple[dt.date, dt.date]:
-    month = today.month - 5
-    return dt.date(today.year + (month - 1) // 12, (month - 1) % 12 + 1, 1), today
 
 
 def member_cells(rows: list[dict[str, Any]]) -> None:
@@ -163,8 +147,8 @@ class CardUsageOverall(Report):
     )
     note = _("Members in the totals row count each member once. Amounts and points are net of returns.")
 
-    def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
-        return six_months(today)
+    def default_period(self, today: dt.date, organization: Any) -> tuple[dt.date, dt.date]:
+        return periods.last_months(today, 6, organization)
 
     def columns_of(self, scope: Scope) -> tuple[Column, ...]:
         if scope.data.get("period") in ("day", "week"):
@@ -209,8 +193,8 @@ class MonthlyFrequency(Report):
     )
     note = _("A column per month of the period; a month cut by the period counts only its days inside it.")
 
-    def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
-        return six_months(today)
+    def default_period(self, today: dt.date, organization: Any) -> tuple[dt.date, dt.date]:
+        return periods.last_months(today, 6, organization)
 
     def columns_of(self, scope: Scope) -> tuple[Column, ...]:
         months = tuple(Column(f"m{i}", month_text(m, scope.organization), INT, total=True, order=None)
@@ -259,8 +243,8 @@ class FrequencyPerPeriod(Report):
     note = _("A member counts once in each period they came, in the band of that period's visits. The members in "
              "the totals row are the members who came at all.")
 
-    def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
-        return six_months(today)
+    def default_period(self, today: dt.date, organization: Any) -> tuple[dt.date, dt.date]:
+        return periods.last_months(today, 6, organization)
 
     def columns_of(self, scope: Scope) -> tuple[Column, ...]:
         kind = scope.data.get("period") or "month"

@@ -133,7 +133,7 @@ class MembersByExpiry(MemberList):
     columns = (*COMMON, Column("expires_on", _("Expires on"), DATE), Column("status_label", _("Status"), TEXT, order="status"),
                Column("phone", _("Phone"), TEXT), POINTS)
 
-    def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
+    def default_period(self, today: dt.date, organization: Any) -> tuple[dt.date, dt.date]:
         return today, today + dt.timedelta(days=91)
 
 

@@ -77,13 +77,18 @@ def month_bounds(month: dt.date, scope: Any, field: str = "occurred_at") -> Q:
     return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
-def month_bucket(field: str, scope: Any) -> Any:
-    """A SQL expression: the first day of the organization's month holding ``field`` (a datetime),
-    in the organization's zone. Rows outside the period's months are NULL (the report filters
+def month_bucket(field: str, scope: Any, *, local_day: bool = False) -> Any:
+    """A SQL expression: the first day of the organization's month holding ``field`` (a datetime,
+    in the organization's zone; or, with ``local_day``, a date that is already the local day, as
+    the daily sales summary's). Rows outside the period's months are NULL (the report filters
     them out already)."""
     if month_calendar(scope.organization) == calendars.GREGORIAN:
+        if local_day:
+            return TruncMonth(field, output_field=DateField())
         return TruncMonth(field, tzinfo=scope.zone, output_field=DateField())
-    whens = [When(Q(**{f"{field}__gte": _at(m, scope), f"{field}__lt": _at(month_after(m, scope.organization), scope)}),
+    def edge(day: dt.date) -> Any:
+        return day if local_day else _at(day, scope)
+    whens = [When(Q(**{f"{field}__gte": edge(m), f"{field}__lt": edge(month_after(m, scope.organization))}),
                   then=Value(m)) for m in months_of(scope)]
     return Case(*whens, default=Value(None), output_field=DateField())
 

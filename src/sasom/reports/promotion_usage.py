@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from sasom.core.money import money
 from sasom.ledger.models import SaleReturn
 from sasom.promotions.models import Promotion, PromotionUse
+from sasom.reports import periods
 from sasom.reports.charts import top_bars
 from sasom.reports.formatting import DATE, DATETIME, INT, MONEY, MONTH, TEXT
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
@@ -210,5 +211,5 @@ class PromotionUsageBills(Report):
             in_money(row)
         return rows
 
-    def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
-        return today.replace(day=1), today
+    def default_period(self, today: dt.date, organization: Any) -> tuple[dt.date, dt.date]:
+        return periods.month_start(today, organization), today

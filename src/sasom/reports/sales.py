@@ -12,10 +12,11 @@ from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from sasom.members.models import Member
+from sasom.reports import periods
 from sasom.reports.charts import bars
 from sasom.reports.formatting import INT, MONEY, MONTH, TEXT, month_text
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
-from sasom.reports.frequency import months_of, six_months
+from sasom.reports.periods import months_of
 from sasom.reports.points import member_name
 from sasom.reports.salesdata import with_average
 from sasom.reports.salessource import amount_in, measures_of, month_in, period_of, sales_of
@@ -93,8 +94,8 @@ class SalesByMonth(Report):
     note = _("Bills of members net of returns (voided and wholly returned bills are out), by the member's "
              "attribute today. Age bands count from today.")
 
-    def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
-        return six_months(today)
+    def default_period(self, today: dt.date, organization: Any) -> tuple[dt.date, dt.date]:
+        return periods.last_months(today, 6, organization)
 
     def rows(self, scope: Scope) -> Rows:
         expression = group_expression(scope)
@@ -178,8 +179,8 @@ class SalesMonthColumns(Report):
     )
     note = SalesByMonth.note
 
-    def default_period(self, today: dt.date) -> tuple[dt.date, dt.date]:
-        return six_months(today)
+    def default_period(self, today: dt.date, organization: Any) -> tuple[dt.date, dt.date]:
+        return periods.last_months(today, 6, organization)
 
     def columns_of(self, scope: Scope) -> tuple[Column, ...]:
         return (self.columns[0], *(Column(f"m{i}", month_text(m, scope.organization), MONEY, total=True, order=None)

@@ -20,6 +20,7 @@ from django.db.models.functions import (
     TruncYear,
 )
 
+from sasom.reports import periods
 from sasom.reports.framework import Scope, branch_filter, tier_filter
 from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns
 from sasom.reports.summary import summary_on, summary_refresh
@@ -83,7 +84,11 @@ def first_last(scope: Scope) -> dict[str, Any]:
 
 
 def period_of(scope: Scope, kind: str) -> Any:
-    """The day, week, month, quarter or year a sale falls in, in the organization's zone."""
+    """The day, week, month, quarter or year a sale falls in, in the organization's zone (a month
+    of the organization's calendar: Jalali for a Jalali shop following its calendar)."""
+    if kind == "month":
+        field = "day" if summarised(scope) else "occurred_at"
+        return periods.month_bucket(field, scope, local_day=summarised(scope))
     if summarised(scope):  # ``day`` is already the local day
         return TRUNCS[kind]("day", output_field=DateField())
     return TRUNCS[kind]("occurred_at", tzinfo=scope.zone, output_field=DateField())
@@ -91,7 +96,7 @@ def period_of(scope: Scope, kind: str) -> Any:
 
 def month_in(month: dt.date, scope: Scope) -> Q:
     """The sales of ``month`` (the organization's local month) inside the period."""
-    following = (month + dt.timedelta(days=32)).replace(day=1)
+    following = periods.month_after(month, scope.organization)
     if summarised(scope):
         return Q(day__gte=max(month, scope.start_on), day__lt=following, day__lte=scope.end_on)
     start = dt.datetime.combine(month, dt.time(0), tzinfo=scope.zone)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sasom.ledger.models import Entry, Lot, PointAccount
+from sasom.reports import periods
 from sasom.reports.framework import ReportForm, Scope, tier_filter
 from sasom.rewards.models import Redemption
 
@@ -58,8 +59,8 @@ class StatementSpec:
     uses_member_type = True
     form_class = StatementForm
 
-    def default_period(self, today: Any) -> tuple[Any, Any]:
-        return today.replace(day=1), today
+    def default_period(self, today: Any, organization: Any) -> tuple[Any, Any]:
+        return periods.month_start(today, organization), today
 
 
 @dataclass

@@ -84,7 +84,7 @@ def _form(request: StaffRequest, report: Any) -> ReportForm:
     if report.uses_dates and not data.get("date_from") and not data.get("date_to"):
         # the default period shows in the date fields, so the page says which days it covers
         today = timezone.now().astimezone(zoneinfo.ZoneInfo(request.organization.time_zone)).date()
-        start, end = report.default_period(today)
+        start, end = report.default_period(today, request.organization)
         data["date_from"], data["date_to"] = start.isoformat(), end.isoformat()
     form: ReportForm = report.form_class(data, report=report, staff=request.staff,
                                          branches=branches_for(request.staff), member_types=member_types,
