@@ -34,7 +34,7 @@ class GroupPercent(BaseRule):
         have = whole(rs)
         if have < self.count or limit == 0:
             return None
-        takes = Takes()
+        takes = Takes(pool.places)
         for r in rs:
             if r.whole:
                 takes.add(r.index, r.whole, r.value * r.whole * self.percent / HUNDRED)

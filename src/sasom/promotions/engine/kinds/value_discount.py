@@ -37,7 +37,7 @@ from sasom.promotions.engine.types import (
 from sasom.promotions.engine.units import Takes, runs, worth
 
 HUNDRED = Decimal("100")
-HALF_CENT = Decimal("0.005")
+HALF_UNIT = Decimal("0.5")  # half the minor unit: scaled by the currency's places
 GROUP, BILL = "group", "bill"
 PARAMS = (
     ParamSpec("threshold", "money", _("Amount to reach"), _("What the promotion's items cost together.")),
@@ -82,7 +82,7 @@ class ValueDiscount(BaseRule):
         targets = group if self.scope != BILL else runs(pool, EVERY_LINE)
         scope = value if self.scope != BILL else worth(targets)
         if self.percent is not None:
-            return scope * self.percent / HUNDRED + HALF_CENT * len(targets)
+            return scope * self.percent / HUNDRED + HALF_UNIT.scaleb(-pool.places) * len(targets)
         return min(self.amount or ZERO, scope)
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
@@ -90,7 +90,7 @@ class ValueDiscount(BaseRule):
         if value <= 0 or value < self.threshold or limit == 0:
             return None
         targets = runs(pool, EVERY_LINE if self.scope == BILL else self._items)
-        takes = Takes()
+        takes = Takes(pool.places)
         if self.percent is not None:
             for r in targets:
                 takes.add(r.index, r.units, r.units * r.value * self.percent / HUNDRED)
