@@ -7,7 +7,14 @@ from types import SimpleNamespace
 import pytest
 from django.utils import translation
 
-from sasom.core.currency import Currency, currency_of, format_amount, parse_shown, places_of, shop_money
+from sasom.core.currency import (
+    Currency,
+    currency_of,
+    format_amount,
+    parse_shown,
+    places_of,
+    shop_money,
+)
 from sasom.core.money import is_cents, money, money_floor, money_text
 
 
