@@ -14,6 +14,9 @@ in toman and nothing finer.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -135,3 +138,38 @@ def unit_label(currency: Currency) -> Any:
     """The display unit's name for a reader (``toman`` / ``تومان``)."""
     code = currency.unit_code()
     return UNIT_LABELS.get(code, code)
+
+
+# Whether an organization has sales is the ledger's to say; core cannot import it (a higher
+# layer), so the ledger registers the question when it loads (``ledger.apps``).
+_SALES_CHECKS: list[Callable[[int], bool]] = []
+
+
+def sales_check_register(check: Callable[[int], bool]) -> None:
+    if check not in _SALES_CHECKS:
+        _SALES_CHECKS.append(check)
+
+
+def has_sales(organization_id: int) -> bool:
+    """True when any registered app says the organization has sales (its currency is then fixed)."""
+    return any(check(organization_id) for check in _SALES_CHECKS)
+
+
+# The minor unit typed amounts must fit while a service validates an organization's input (rule
+# parameters, prices): the validators are shared by forms, the API and imports and take no
+# organization, so the service states the places around them with :func:`amounts_in`.
+_INPUT_PLACES: ContextVar[int] = ContextVar("sasom_input_places", default=2)
+
+
+def input_places() -> int:
+    """The minor unit of the organization whose input is being validated (2 outside :func:`amounts_in`)."""
+    return _INPUT_PLACES.get()
+
+
+@contextmanager
+def amounts_in(places: int) -> Iterator[None]:
+    token = _INPUT_PLACES.set(places)
+    try:
+        yield
+    finally:
+        _INPUT_PLACES.reset(token)
