@@ -184,7 +184,7 @@ def _priced_basket(basket: engine.Basket, priced: PricedBasket, sent: tuple[Line
         for ln in priced.lines
     )
     notes = [(0, n.kind, "", n.reason) for n in priced.notes]
-    notes += [(ln.line_no, a.kind, "" if a.amount is None else str(money(a.amount, ln.places)), a.reason)
+    notes += [(ln.line_no, a.kind, "" if a.amount is None else str(money(a.amount)), a.reason)
               for ln in priced.lines for a in ln.adjustments]
     return dataclasses.replace(basket, lines=lines, sent_lines_hash=_sent_hash(sent, choices), pricing=tuple(notes))
 

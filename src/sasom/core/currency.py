@@ -67,6 +67,10 @@ class Currency:
         """A stored amount in the display unit (rial ÷ 10 for a toman shop)."""
         return Decimal(value) / TOMAN_RIAL if self.toman else Decimal(value)
 
+    def shown_amount(self, value: Decimal) -> Decimal:
+        """A stored amount in the display unit, to its decimals (exports: 117283.9 toman)."""
+        return money(self.shown(value), self.shown_places)
+
     def stored(self, shown: Decimal) -> Decimal:
         """An amount typed in the display unit as stored (toman × 10 = rial). The caller checks
         :meth:`fits_shown` first."""
