@@ -17,12 +17,18 @@ from sasom.catalog import price_tables
 from sasom.catalog.models import Product
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
-from sasom.earning.services import rule_create
 from sasom.earning.selectors import ruleset_forget
+from sasom.earning.services import rule_create
 from sasom.integrations import auth
 from sasom.integrations.services import api_key_create
 from sasom.ledger.models import Sale
-from sasom.testing.factories import BranchFactory, MemberFactory, MemberTypeFactory, OrganizationFactory, TerminalFactory
+from sasom.testing.factories import (
+    BranchFactory,
+    MemberFactory,
+    MemberTypeFactory,
+    OrganizationFactory,
+    TerminalFactory,
+)
 
 SYSTEM = Actor.system("test")
 pytestmark = pytest.mark.django_db
@@ -110,3 +116,46 @@ def test_an_irr_rule_amount_with_decimals_is_refused_on_its_field(irr_shop):
         rule_create(organization_id=shop.pk, actor=SYSTEM, code="HALF", name="half", kind="base",
                     params={"per_amount": "200000.5", "points": 1})
     assert exc.value.field == "per_amount"
+
+
+def test_the_printed_receipt_shows_toman(irr_shop):
+    # given a toman shop: the receipt shows 61,728 rial as 6,172.8 toman
+    shop, pos = irr_shop
+    text = sale(pos, "SAFFRON").json()["receipt_text"]
+    assert "Member discount: 6,172.8" in text
+
+
+def test_the_till_receipt_screen_shows_toman(irr_shop, client):
+    # given the cashier's screen of the posted sale
+    from django.urls import reverse
+
+    from sasom.organizations.models import Role
+    from sasom.testing.factories import StaffFactory
+
+    shop, pos = irr_shop
+    assert sale(pos, "SAFFRON").status_code == 201
+    staff = StaffFactory(organization=shop, role=Role.OWNER)
+    client.force_login(staff.user, backend="django.contrib.auth.backends.ModelBackend")
+    stored = Sale.objects.get(organization=shop, receipt_id="R-1")
+    page = client.get(reverse("checkout:till_receipt", args=[stored.pk])).content.decode()
+    # then the net 1,172,839 rial reads 117,283.9 (toman), the list price 123,456.7
+    assert "117,283.9" in page and "123,456.7" in page
+    assert "1,172,839" not in page
+
+
+def test_the_currency_is_fixed_once_the_shop_has_sales(irr_shop):
+    from sasom.organizations.errors import CURRENCY_LOCKED
+    from sasom.organizations.services import organization_update
+
+    shop, pos = irr_shop
+    settings = {"name": shop.name, "time_zone": shop.time_zone, "member_code_pattern": shop.member_code_pattern,
+                "phone_region": shop.phone_region, "calendar": shop.calendar, "sales_since": None}
+    # before any sale the shop may still switch (and back)
+    organization_update(organization=shop, actor=SYSTEM, currency="THB", **settings)
+    organization_update(organization=shop, actor=SYSTEM, currency="IRR", amounts_in_toman=True, **settings)
+    assert sale(pos, "SAFFRON").status_code == 201
+    with pytest.raises(DomainError) as exc:
+        organization_update(organization=shop, actor=SYSTEM, currency="THB", **settings)
+    assert (exc.value.code, exc.value.field) == (CURRENCY_LOCKED, "currency")
+    # the display unit is not the currency: it may change at any time
+    organization_update(organization=shop, actor=SYSTEM, currency="IRR", amounts_in_toman=False, **settings)
