@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sasom.rewards.pricing import DiscountRuleData, coupon_discount, points_discount_quote, points_to_money
+from sasom.rewards.pricing import (
+    DiscountRuleData,
+    coupon_discount,
+    points_discount_quote,
+    points_to_money,
+)
 
 
 def test_points_as_payment_are_worth_whole_rial_never_more():
