@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sasom.core.currency import places_of
 from sasom.core.money import money
 from sasom.earning import engine
 from sasom.ledger.plan_promotions import line_promotions
@@ -273,12 +274,12 @@ def sale_plan(
     points_used: int = 0,
     spend_after_earn: bool = False,
     referrer_id: int | None = None,
-    places: int = 2,
+    currency: str = "THB",
 ) -> SalePlan:
     """Every row of the sale, from the basket, the engine's ``result`` and the account as read
     (``account_first_purchase``, ``account_debt``; None/0 without a member). ``lot_dates`` is the
     (expires_on, pending_until) of points earned by this sale (``ledger.policy.lot_dates``)."""
-    lines, gross = line_rows(basket, places)
+    lines, gross = line_rows(basket, places_of(currency))
     line_discounts = sum((ln.discount for ln in lines), Decimal("0"))
     bill_level = money(basket.bill_discount) + money(basket.coupon_discount) + money(basket.points_discount)
     awards = tuple(award_json(a) for a in result.awards)

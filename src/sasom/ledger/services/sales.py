@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.audit import Actor
-from sasom.core.currency import places_of
 from sasom.core.errors import Conflict, DomainError
 from sasom.core.events import SALE_POSTED, event_record
 from sasom.core.money import money  # noqa: F401  (re-exported: ledger.services.money)
@@ -178,7 +177,7 @@ def plan_of(
         account_debt=account.debt if account is not None else 0, lot_dates=dates, now=now,
         actor_label=actor.label, staff_user_id=actor.user_id, hashed=hashed, points_used=points_used,
         spend_after_earn=bool(points_used and settings is not None and settings.allow_same_sale_spend),
-        referrer_id=referrer_of(member), places=places_of(getattr(rules, "currency", "THB")),
+        referrer_id=referrer_of(member), currency=getattr(rules, "currency", "THB"),
     )
     return plan, result
 
