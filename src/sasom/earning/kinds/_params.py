@@ -44,7 +44,7 @@ def money_param(
         raise fail(name, f"{name} must be {'more than' if strict else 'at least'} {minimum}")
     places = input_places()  # the organization's minor unit (the service sets it: core.currency.amounts_in)
     if not is_cents(value, places):
-        raise fail(name, f"{name} has at most {places} decimals" if places else f"{name} is a whole amount")
+        raise fail(name, f"{name} has at most two decimals" if places else f"{name} is a whole amount")
     return money_text(value, places)
 
 
