@@ -16,9 +16,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record, diff, snapshot
+from sasom.core.currency import amounts_in
 from sasom.core.errors import Conflict, DomainError, NotFound
 from sasom.members.models import MemberType
 from sasom.organizations.models import Branch
+from sasom.organizations.selectors import organization_places
 
 from .errors import (
     BRANCH_NOT_FOUND,
@@ -144,7 +146,8 @@ def price_set(*, table: PriceTable, actor: Actor, product_code: str, price: Deci
     Refuses ``price_period_overlap`` when another row of the table covers a day of the period."""
     PriceTable.objects.select_for_update().filter(pk=table.pk).first()  # one writer per table at a time
     product = product_by_code(table.organization_id, product_code)
-    amount = clean_price(price, field="price")
+    with amounts_in(organization_places(table.organization_id)):
+        amount = clean_price(price, field="price")
     place = _branch(table.organization_id, branch)
     if valid_from is not None and valid_to is not None and valid_to < valid_from:
         raise DomainError(PRICE_PERIOD_INVALID, _("The period ends before it begins."), field="valid_to")
@@ -204,7 +207,9 @@ def pricing_settings_save(*, organization_id: int, actor: Actor, data: Mapping[s
         code = data["general_table"]
         row.general_table = price_table_get(organization_id, code) if code else None
     if "member_discount_min_bill" in data:
-        row.member_discount_min_bill = clean_price(data["member_discount_min_bill"], field="member_discount_min_bill")
+        with amounts_in(organization_places(organization_id)):
+            row.member_discount_min_bill = clean_price(data["member_discount_min_bill"],
+                                                       field="member_discount_min_bill")
     if "member_discount_skips_discounted_lines" in data:
         row.member_discount_skips_discounted_lines = bool(data["member_discount_skips_discounted_lines"])
     if "member_discount_excluded_categories" in data:

@@ -21,7 +21,8 @@ Order on a line (DOMAIN.md 9; docs/points.md "Prices at the till"):
    new lines at list price with the discount that makes them free or special. This module does not
    know the promotions: the checkout composes the engine in (DOMAIN.md 9).
 5. **Member discount** and **birthday discount**, each a percentage of the line's amount after its
-   line discount and its promotions' discount (not compounded), rounded half-up to the satang, on the lines they cover: a line
+   line discount and its promotions' discount (not compounded), rounded half-up to the currency's
+   minor unit (the satang; a whole rial: ``Terms.places``), on the lines they cover: a line
    priced by Sasom, not in an excluded category (or below one), not already discounted (by the POS
    or a promotion) when the organization says so, and only when the bill reaches the minimum. Under ``authority == "pos"`` a
    line priced by the POS gets none (the POS gave its own).
@@ -87,6 +88,7 @@ class Terms:
     min_bill: Decimal = ZERO
     skip_discounted_lines: bool = False
     excluded_categories: frozenset[str] = frozenset()
+    places: int = 2  # the currency's minor unit (core.currency): every amount is rounded to it
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +118,11 @@ class PricedLine:
     categories: frozenset[str] = frozenset()  # its category and those above it
     adjustments: tuple[Adjustment, ...] = ()
     promotion_discount: Decimal = ZERO  # the POS promotions' discount (pass two)
+    places: int = 2  # the currency's minor unit (``Terms.places``)
 
     @property
     def amount(self) -> Decimal:
-        return money(self.quantity * self.unit_price)
+        return money(self.quantity * self.unit_price, self.places)
 
     @property
     def discount(self) -> Decimal:
@@ -151,7 +154,7 @@ class PricedBasket:
 
     @property
     def list_total(self) -> Decimal:
-        return sum((money(ln.quantity * ln.list_price) for ln in self.lines), ZERO)
+        return sum((money(ln.quantity * ln.list_price, ln.places) for ln in self.lines), ZERO)
 
     @property
     def net(self) -> Decimal:
@@ -204,11 +207,11 @@ def basket_price(lines: tuple[LineIn, ...], products: Mapping[str, ProductPrices
     return PricedBasket(lines=tuple(_discounted(ln, terms) for ln in first), notes=())
 
 
-def sent_lines_check(lines: tuple[LineIn, ...]) -> None:
+def sent_lines_check(lines: tuple[LineIn, ...], places: int = 2) -> None:
     """What every sent line must be even when Sasom does not price it: a discount no larger than
     the line (``discount_above_line``)."""
     for index, ln in enumerate(lines):
-        if ln.unit_price is not None and ln.discount > money(ln.quantity * ln.unit_price):
+        if ln.unit_price is not None and ln.discount > money(ln.quantity * ln.unit_price, places):
             raise PricingError(DISCOUNT_ABOVE_LINE, f"lines.{index}.discount",
                                f"The discount {ln.discount} is more than the line's.")
 
@@ -227,6 +230,7 @@ def _line_price(index: int, ln: LineIn, product: ProductPrices | None, terms: Te
             list_price=ln.unit_price, unit_price=ln.unit_price, price_source="open", price_flag=FLAG_OPEN,
             sent_price=ln.unit_price, pos_discount=ln.discount, member_discount=ZERO, birthday_discount=ZERO,
             excluded_from_points=False, categories=frozenset({ln.category}) if ln.category else frozenset(),
+            places=terms.places,
         )
         return _checked(line, where)
     member_price = product.member_price if terms.benefits_active else None
@@ -234,13 +238,13 @@ def _line_price(index: int, ln: LineIn, product: ProductPrices | None, terms: Te
     sasom_source = product.member_source if member_price is not None else product.list_source
     adjustments: list[Adjustment] = []
     if member_price is not None and member_price != product.list_price:
-        adjustments.append(Adjustment("member_price", money(member_price - product.list_price),
+        adjustments.append(Adjustment("member_price", money(member_price - product.list_price, terms.places),
                                       f"{terms.member_label} price {member_price} ({product.member_source})"))
     flag = ""
     sent = ln.unit_price
     if sent is not None and sent not in (sasom_price, product.list_price):
         flag = FLAG_DIFFERS
-        adjustments.append(Adjustment("price_differs", money(sent - sasom_price),
+        adjustments.append(Adjustment("price_differs", money(sent - sasom_price, terms.places),
                                       f"The POS sent {sent}; the table says {sasom_price}"))
     if sent is None or terms.authority == AUTHORITY_SASOM:
         price, source = sasom_price, sasom_source
@@ -253,7 +257,7 @@ def _line_price(index: int, ln: LineIn, product: ProductPrices | None, terms: Te
         sent_price=sent, pos_discount=ln.discount, member_discount=ZERO, birthday_discount=ZERO,
         excluded_from_points=product.excluded_from_points,
         categories=product.categories or (frozenset({ln.category}) if ln.category else frozenset()),
-        adjustments=tuple(adjustments),
+        adjustments=tuple(adjustments), places=terms.places,
     )
     return _checked(line, where)
 
@@ -279,8 +283,8 @@ def _discounted(ln: PricedLine, terms: Terms) -> PricedLine:
         if not why_not:
             return ln
         return _with(ln, Adjustment("no_member_discount", None, f"No member discount: {why_not}"))
-    member = min(money(base * terms.discount_percent / 100), base)
-    birthday = min(money(base * terms.birthday_percent / 100), base - member)  # never below zero together
+    member = min(money(base * terms.discount_percent / 100, terms.places), base)
+    birthday = min(money(base * terms.birthday_percent / 100, terms.places), base - member)  # never below zero together
     out = ln
     if member:
         out = _with(out, Adjustment("member_discount", member,

@@ -17,8 +17,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record, diff, snapshot
+from sasom.core.currency import amounts_in
 from sasom.core.errors import Conflict, DomainError
 from sasom.core.uploads import PictureRefused, image_validator, picture_prepared
+from sasom.organizations.selectors import organization_places
 
 from .errors import (
     BARCODE_TAKEN,
@@ -248,7 +250,7 @@ def product_create(
         sku=clean_code(sku, field="sku", code=SKU_INVALID, max_length=64),
         name_th=clean_name(name_th, field="name_th", max_length=200),
         name_en=clean_name(name_en, field="name_en", max_length=200, required=False),
-        base_price=clean_price(base_price),
+        base_price=_price_in(organization_id, base_price),
         pack_size=clean_pack_size(pack_size),
         unit=clean_name(unit, field="unit", max_length=20, required=False),
         vat_included=vat_included,
@@ -283,7 +285,7 @@ def product_update(*, product: Product, actor: Actor, data: Mapping[str, Any]) -
         "name_th": lambda v: clean_name(v, field="name_th", max_length=200),
         "name_en": lambda v: clean_name(v or "", field="name_en", max_length=200, required=False),
         "unit": lambda v: clean_name(v or "", field="unit", max_length=20, required=False),
-        "base_price": clean_price,
+        "base_price": lambda v: _price_in(org, v),
         "pack_size": clean_pack_size,
         "category": lambda v: _category(org, v, field="category"),
         "brand": lambda v: _brand(org, v),
@@ -355,3 +357,9 @@ def product_image_set(*, product: Product, actor: Actor, image: Any | None) -> P
     audit_record(organization_id=product.organization_id, actor=actor, action="product.image", obj=product,
                  changes={"image": [before, product.image.name if product.image else ""]})
     return product
+
+
+def _price_in(organization_id: int, value: Decimal | int | str) -> Decimal:
+    """``clean_price`` in the organization's minor unit (no decimals in IRR)."""
+    with amounts_in(organization_places(organization_id)):
+        return clean_price(value)

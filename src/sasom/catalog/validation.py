@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from sasom.core.currency import input_places
 from sasom.core.errors import DomainError
 from sasom.core.money import is_cents, money
 
@@ -48,9 +49,11 @@ def clean_price(value: Decimal | int | str, *, field: str = "base_price") -> Dec
         raise DomainError(PRICE_INVALID, _("A price cannot be negative."), field=field)
     if price >= PRICE_LIMIT:  # first: rounding a number of 28 digits or more to cents raises
         raise DomainError(PRICE_INVALID, _("This price is too large."), field=field)
-    if not is_cents(price):
-        raise DomainError(PRICE_INVALID, _("A price has at most two decimals."), field=field)
-    return money(price)
+    places = input_places()  # the organization's minor unit (its service sets it: core.currency.amounts_in)
+    if not is_cents(price, places):
+        raise DomainError(PRICE_INVALID, _("A price has at most two decimals.") if places
+                          else _("A price is a whole amount, without decimals."), field=field)
+    return money(price, places)
 
 
 def clean_pack_size(value: Decimal | int | str, *, field: str = "pack_size") -> Decimal:

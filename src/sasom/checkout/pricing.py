@@ -37,6 +37,7 @@ from sasom.checkout import promo
 from sasom.checkout.checks import bill_discount_check, sale_time_check
 from sasom.checkout.errors import PROMOTION_CHOICE
 from sasom.core import calendars
+from sasom.core.currency import places_of
 from sasom.core.errors import DomainError
 from sasom.core.money import money
 from sasom.earning import engine
@@ -87,11 +88,12 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
     ``discount_above_line``; each names the line's field; then ``discount_above_bill``."""
     sale_time_check(basket.occurred_at, batch=batch, since=organization.sales_since, zone=organization.time_zone)
     lines = sent if sent is not None else lines_sent(basket)
+    places = places_of(organization.currency)
     settings = prices.pricing_settings(organization.pk)
     pset = None if batch else promotion_set_for(organization.pk)
     if pset is None and not settings.configured and all(ln.unit_price is not None for ln in lines):
         try:
-            sent_lines_check(lines)
+            sent_lines_check(lines, places)
         except PricingError as exc:
             raise DomainError(exc.code, str(exc), field=exc.field) from None
         taken = basket if sent is None else dataclasses.replace(basket, lines=tuple(_as_sent(ln) for ln in lines))
@@ -100,7 +102,7 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
     on = local_date(basket.occurred_at, organization.time_zone)
     terms = Terms(authority=settings.authority, min_bill=settings.min_bill,
                   skip_discounted_lines=settings.skip_discounted_lines,
-                  excluded_categories=settings.excluded_categories)
+                  excluded_categories=settings.excluded_categories, places=places)
     table = None
     tier = ""
     if member is not None:
@@ -200,7 +202,7 @@ def _sent_hash(sent: tuple[LineIn, ...], choices: Mapping[str, str] | None = Non
     return hashlib.sha256(json.dumps(body).encode()).hexdigest()
 
 
-def campaign_discount(extra: Decimal, payable: Decimal) -> Decimal:
+def campaign_discount(extra: Decimal, payable: Decimal, places: int = 2) -> Decimal:
     """The money a campaign's extra discount takes off a bill (docs/points.md 3.9): after every
     other discount, points and coupons, never more than what is left to pay."""
-    return max(Decimal("0.00"), min(money(extra), money(payable)))
+    return max(Decimal("0.00"), min(money(extra, places), money(payable, places)))

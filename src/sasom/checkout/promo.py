@@ -43,7 +43,7 @@ def engine_lines(lines: tuple[PricedLine, ...]) -> tuple[Line, ...]:
     return tuple(
         Line(index=i, sku=ln.sku, categories=ln.categories | ({ln.category} if ln.category else set()),
              brand=ln.brand, quantity=ln.quantity, unit_price=ln.unit_price, list_price=ln.list_price,
-             discount=ln.pos_discount)
+             discount=ln.pos_discount, places=ln.places)
         for i, ln in enumerate(lines)
     )
 
@@ -60,25 +60,26 @@ def promoted_lines(lines: tuple[PricedLine, ...], result: Result, *, products: M
             ln = out[t.index]
             units = decimal_text(t.units)
             out[t.index] = dataclasses.replace(
-                ln, promotion_discount=money(ln.promotion_discount + t.discount),
-                adjustments=(*ln.adjustments, Adjustment(f"{PROMOTION_NOTE}{a.code}", money(t.discount),
+                ln, promotion_discount=money(ln.promotion_discount + t.discount, ln.places),
+                adjustments=(*ln.adjustments, Adjustment(f"{PROMOTION_NOTE}{a.code}", money(t.discount, ln.places),
                                                          f"{a.name}: {a.explanation} ({units} units)")),
             )
     next_no = max((ln.line_no for ln in lines), default=0)
+    places = lines[0].places if lines else 2
     for a, g in result.gifts:
         next_no += 1
         product = products.get(g.sku)
-        off = money((g.list_price - g.unit_price) * g.quantity)
+        off = money((g.list_price - g.unit_price) * g.quantity, places)
         out.append(PricedLine(
             line_no=next_no, sku=g.sku, name=product.name if product else "",
             category=product.category if product else "", brand=product.brand if product else "",
             quantity=g.quantity, list_price=g.list_price, unit_price=g.list_price, price_source=GIFT_SOURCE,
             price_flag="", sent_price=None, pos_discount=ZERO, member_discount=ZERO, birthday_discount=ZERO,
             excluded_from_points=(product.excluded_from_points if product else False) or not gifts_earn_points,
-            categories=product.categories if product else frozenset(), promotion_discount=off,
+            categories=product.categories if product else frozenset(), promotion_discount=off, places=places,
             adjustments=(Adjustment(f"{PROMOTION_NOTE}{a.code}", off,
                                     f"{a.name}: {decimal_text(g.quantity)} x {g.sku} at "
-                                    f"{money(g.unit_price)} instead of {money(g.list_price)}"),),
+                                    f"{money(g.unit_price, places)} instead of {money(g.list_price, places)}"),),
         ))
     return tuple(out)
 

@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
 from sasom.checkout.promo import snapshot_in
+from sasom.core.currency import shop_money
 from sasom.core.dates import shop_date
 from sasom.ledger.plan_promotions import PROMOTION_NOTE
 
@@ -52,6 +53,12 @@ class Words:
 
     def __init__(self, organization: Any) -> None:
         self.language = (getattr(organization, "language", "") or "th").split("-")[0]
+        self.organization = organization
+
+    def money(self, value: Decimal) -> str:
+        """An amount as the shop shows it (``core.currency.shop_money``): its currency's decimals, in
+        toman for a toman shop, Persian digits when the shop's language is Persian and it asks for them."""
+        return shop_money(value, self.organization, language=self.language)
 
     def _in(self, language: str, message: Promise, values: dict[str, Any]) -> str:
         """``message`` in ``language``, its values too (a value may be a label: "points")."""
@@ -108,7 +115,7 @@ def promotion_lines(sale: Any, width: int = 40, words: Words | None = None) -> l
     w = words or Words(None)
     out = [w(LABEL["promotions"])]
     for row in snapshot.get("promotions", []):
-        off = f" -{amounts.get(row['code'], Decimal('0')):,.2f}"
+        off = f" -{w.money(amounts.get(row['code'], Decimal('0')))}"
         out.append(f"{row['name'][:width - len(off)]}{off}")
     for _no, sku, quantity in snapshot.get("gifts", []):
         out.append(f"  {w(LABEL['gift'])}: {quantity} x {sku}"[:width])
@@ -127,14 +134,14 @@ def receipt_text(*, organization: Any, sale: Any, member: Any, awards: list[Any]
     if member is None:
         lines.append(w(LABEL["not_member"]))
         if sale.donation:
-            lines.append(f"{w(LABEL['donation'])}: {sale.donation:,.2f}"[:width])
+            lines.append(f"{w(LABEL['donation'])}: {w.money(sale.donation)}"[:width])
         lines.append(rule)
         return "\n".join(lines)
     lines.append(f"{w(LABEL['member'])}: {member.code}"[:width])
     if sale.member_discount:
-        lines.append(f"{w(LABEL['member_discount'])}: {sale.member_discount:,.2f}"[:width])
+        lines.append(f"{w(LABEL['member_discount'])}: {w.money(sale.member_discount)}"[:width])
     if campaign_discount:
-        lines.append(f"{w(LABEL['campaign_discount'])}: {campaign_discount:,.2f}"[:width])
+        lines.append(f"{w(LABEL['campaign_discount'])}: {w.money(campaign_discount)}"[:width])
     lines.append(f"{w(LABEL['earned'])}: {_fmt(sale.points_earned)}"[:width])
     reason = (sale.explanation or {}).get("no_points", "") if not sale.points_earned else ""
     if reason in NO_POINTS:

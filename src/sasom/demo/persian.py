@@ -3,7 +3,7 @@ the Thai demo, with Persian names, the Tehran zone and Persian as its language.
 
 Smaller than the Thai demo (no catalogue, promotions or sales history): enough to walk the back
 office and the portal right to left. One point per 20,000 toman spent: amounts are in rial (IRR),
-so the base rule is 200,000 rial per point. The organization's calendar is set to Jalali when
+so the base rule is 200,000 rial per point; the shop shows amounts in toman (``amounts_in_toman``). The organization's calendar is set to Jalali when
 the organization has a ``calendar`` field (the calendar setting, issue 18 item 3).
 """
 
@@ -56,7 +56,7 @@ def persian_demo_exists() -> bool:
 
 def _organization(actor: Actor) -> Organization:
     org = Organization(code=FA_CODE, name=FA_NAME, currency="IRR", time_zone=FA_ZONE, language="fa",
-                       calendar="jalali", phone_region="IR")
+                       calendar="jalali", phone_region="IR", amounts_in_toman=True)
     org.save()
     audit_record(organization_id=org.id, actor=actor, action="organization.create", obj=org, reason="demo")
     return org

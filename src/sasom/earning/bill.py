@@ -9,6 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Protocol
 
+from sasom.core.currency import places_of
 from sasom.core.money import money
 from sasom.earning.arithmetic import Rate, Rounding, rate_of
 from sasom.earning.domain import Basket, BasketLine, MemberContext
@@ -40,10 +41,13 @@ class Bill:
     per ``compute`` and remembered, so the rules of a large rule set share the arithmetic. In the
     common case (no bill-level discount, prices with VAT) every line's eligible net is a whole
     number of cents and the sums run on integers; the result is the same exact value.
+
+    Amounts round to the currency's minor unit (``places``: 2 for THB, 0 for IRR, from
+    ``core.currency`` by the rule set's ``currency``); "cents" below are that minor unit.
     """
 
     __slots__ = (
-        "basket", "member", "local", "policy", "currency", "lines", "exact", "cents", "eligible_pos",
+        "basket", "member", "local", "policy", "currency", "places", "lines", "exact", "cents", "eligible_pos",
         "eligible_net", "base_rule", "base_points", "_net_of", "_base_of",
     )
 
@@ -53,23 +57,25 @@ class Bill:
         self.local = local
         self.policy = policy
         self.currency = currency
+        places = self.places = places_of(currency)
         self.lines: tuple[BasketLine, ...] = basket.lines
         self._net_of: dict[tuple[int, ...], Decimal] = {}
         self._base_of: dict[tuple[int, ...], Fraction] = {}
         self.base_rule: BaseRate | None = None
         self.base_points = 0
-        cents = _cents_of(basket, policy)
+        cents = _cents_of(basket, policy, places)
         self.cents = cents
         self.exact: list[Fraction]
         self.eligible_pos: tuple[int, ...]
         self.eligible_net: Decimal
         if cents is not None:
-            self.exact = [Fraction(c, 100) for c in cents]
+            unit = 10**places
+            self.exact = [Fraction(c, unit) for c in cents]
             self.eligible_pos = tuple(i for i, c in enumerate(cents) if c > 0)
-            self.eligible_net = _money_cents(sum(cents))
+            self.eligible_net = _money_cents(sum(cents), places)
             return
         nets = [
-            max(Fraction(0), Fraction(money(line.quantity * line.unit_price)) - Fraction(line.discount))
+            max(Fraction(0), Fraction(money(line.quantity * line.unit_price, places)) - Fraction(line.discount))
             for line in basket.lines
         ]
         total = sum(nets, Fraction(0))
@@ -86,16 +92,16 @@ class Bill:
             exact.append(value)
         self.exact = exact
         self.eligible_pos = tuple(i for i, v in enumerate(exact) if v > 0)
-        self.eligible_net = money(sum(exact, Fraction(0)))
+        self.eligible_net = money(sum(exact, Fraction(0)), places)
 
     def net_of(self, positions: tuple[int, ...]) -> Decimal:
         done = self._net_of.get(positions)
         if done is None:
             if self.cents is not None:
                 cents = self.cents
-                done = _money_cents(sum(cents[i] for i in positions))
+                done = _money_cents(sum(cents[i] for i in positions), self.places)
             else:
-                done = money(sum((self.exact[i] for i in positions), Fraction(0)))
+                done = money(sum((self.exact[i] for i in positions), Fraction(0)), self.places)
             self._net_of[positions] = done
         return done
 
@@ -120,8 +126,8 @@ class Bill:
         rule = self.base_rule
         assert rule is not None
         if self.cents is not None:
-            return rule.points_on(_money_cents(self.cents[i]))
-        return rule.points_on(money(self.exact[i]))
+            return rule.points_on(_money_cents(self.cents[i], self.places))
+        return rule.points_on(money(self.exact[i], self.places))
 
     def set_base(self, rule: BaseRate) -> None:
         self.base_rule = rule
@@ -132,28 +138,29 @@ class Bill:
             self.base_points = rule.points_on(self.eligible_net)
 
 
-def _money_cents(cents: int) -> Decimal:
-    """A whole number of cents as money: ``money(Fraction(cents, 100))`` without rounding anything
-    (the hot path calls this per line)."""
-    return Decimal(cents).scaleb(-2)
+def _money_cents(cents: int, places: int = 2) -> Decimal:
+    """A whole number of minor units as money: ``money(Fraction(cents, 10**places), places)``
+    without rounding anything (the hot path calls this per line)."""
+    return Decimal(cents).scaleb(-places)
 
 
-def _cents_of(basket: Basket, policy: EarnPolicy) -> list[int] | None:
-    """Every line's eligible net in whole cents when that is exact: no bill-level discount, prices
-    with VAT (or nothing to take off) and line discounts of at most two places; None otherwise."""
+def _cents_of(basket: Basket, policy: EarnPolicy, places: int = 2) -> list[int] | None:
+    """Every line's eligible net in whole minor units when that is exact: no bill-level discount,
+    prices with VAT (or nothing to take off) and line discounts of at most ``places`` decimals;
+    None otherwise."""
     if basket.bill_discount or basket.points_discount or basket.coupon_discount:
         return None
     excluded = policy.excluded_categories
     includes_vat = policy.base_includes_vat
     out: list[int] = []
     for line in basket.lines:
-        net = int(money(line.quantity * line.unit_price).scaleb(2))
+        net = int(money(line.quantity * line.unit_price, places).scaleb(places))
         discount = line.discount
         if discount:
             exponent = discount.as_tuple().exponent
-            if not isinstance(exponent, int) or exponent < -2:
+            if not isinstance(exponent, int) or exponent < -places:
                 return None
-            net -= int(discount.scaleb(2))
+            net -= int(discount.scaleb(places))
         if net < 0:
             net = 0
         if line.excluded_from_points or (line.category and line.category in excluded):

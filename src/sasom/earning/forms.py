@@ -11,9 +11,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
+from sasom.core.currency import Currency, parse_shown
+from sasom.core.errors import DomainError
 from sasom.core.forms_dates import ShopDateField, ShopDateTimeField
 from sasom.core.money import money
 from sasom.earning.arithmetic import Mode, Rounding
+from sasom.earning.errors import RULE_PARAMS_INVALID
 from sasom.earning.kinds import KINDS, Kind, kind_choices
 from sasom.earning.kinds.spend import steps_text
 
@@ -171,8 +174,30 @@ KIND_FORMS: dict[str, type[forms.Form]] = _params_forms({
 })
 
 
-def params_from(form: forms.Form) -> dict[str, Any]:
-    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in form.cleaned_data.items()}
+# the rule parameters that are amounts of money: typed and shown in the display unit (toman)
+MONEY_PARAMS = frozenset({"per_amount", "min_amount"})
+
+
+def params_from(form: forms.Form, currency: Currency | None = None) -> dict[str, Any]:
+    """The parameters as the service takes them; a toman shop's amounts become rial (× 10), and an
+    amount finer than a rial is refused on its field (docs/decisions/0009-currency.md)."""
+    out: dict[str, Any] = {}
+    for k, v in form.cleaned_data.items():
+        if isinstance(v, Decimal) and k in MONEY_PARAMS and currency is not None and currency.toman:
+            stored = parse_shown(v, currency)
+            if stored is None:
+                raise DomainError(RULE_PARAMS_INVALID, _("An amount in toman has at most one decimal."), field=k)
+            v = stored
+        out[k] = str(v) if isinstance(v, Decimal) else v
+    return out
+
+
+def params_shown(params: dict[str, Any], currency: Currency) -> dict[str, Any]:
+    """Stored parameters as the form shows them: a toman shop's amounts in toman."""
+    if not currency.toman:
+        return params
+    return {k: (format(currency.shown_amount(Decimal(str(v))).normalize(), "f")
+                if k in MONEY_PARAMS and v not in (None, "") else v) for k, v in params.items()}
 
 
 class CampaignForm(BoundedForm):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from sasom.core.audit import Actor, audit_record, diff, snapshot
+from sasom.core.currency import amounts_in
 from sasom.core.errors import Conflict, DomainError
 from sasom.core.money import is_cents, money
 from sasom.earning import models as m
@@ -33,6 +34,7 @@ from sasom.earning.params import validate_params
 from sasom.earning.selectors import ruleset_for, ruleset_forget
 from sasom.members.models import MemberType
 from sasom.organizations.models import Branch, Organization, Terminal
+from sasom.organizations.selectors import organization_places
 from sasom.tiers.models import Tier
 
 RULE_FIELDS = [
@@ -151,8 +153,9 @@ def _rule_values(organization_id: int, data: dict[str, Any]) -> dict[str, Any]:
         "days_of_month": _ints(data.get("days_of_month"), "days_of_month", 1, 31),
         "time_from": time_from,
         "time_to": time_to,
-        "params": validate_params(kind, data.get("params") or {}),
     }
+    with amounts_in(organization_places(organization_id)):  # money parameters fit the currency's minor unit
+        values["params"] = validate_params(kind, data.get("params") or {})
     for field in ("member_types", "tiers", "branches", "terminals", "salespersons", "document_types", "campaign_plans"):
         values[field] = _clean_codes(data.get(field))
     for field in ("member_types", "branches", "terminals"):
@@ -225,7 +228,7 @@ def rule_set_active(*, rule: m.EarnRule, actor: Actor, active: bool) -> m.EarnRu
     return rule
 
 
-def _decimal(data: dict[str, Any], field: str, low: Decimal, high: Decimal | None = None) -> Decimal:
+def _decimal(data: dict[str, Any], field: str, low: Decimal, high: Decimal | None = None, places: int = 2) -> Decimal:
     raw = data.get(field)
     try:
         value = Decimal(str(raw if raw not in (None, "") else "0"))
@@ -233,9 +236,9 @@ def _decimal(data: dict[str, Any], field: str, low: Decimal, high: Decimal | Non
         raise _invalid(field, _("must be an amount")) from None
     if not value.is_finite() or value < low or (high is not None and value > high):
         raise _invalid(field, f"must be between {low} and {high}" if high is not None else f"must be at least {low}")
-    if not is_cents(value):
-        raise _invalid(field, _("at most two decimals"))
-    return money(value)
+    if not is_cents(value, places):
+        raise _invalid(field, _("at most two decimals") if places else _("a whole amount, no decimals"))
+    return money(value, places)
 
 
 def _campaign_values(organization_id: int, data: dict[str, Any]) -> dict[str, Any]:
@@ -252,6 +255,7 @@ def _campaign_values(organization_id: int, data: dict[str, Any]) -> dict[str, An
         raise _invalid("bag_points", _("must be a whole number")) from None
     if not 0 <= bag_points <= 1_000_000:
         raise _invalid("bag_points", _("must be between 0 and 1,000,000"))
+    places = organization_places(organization_id)
     values: dict[str, Any] = {
         "code": code,
         "name": name,
@@ -264,9 +268,9 @@ def _campaign_values(organization_id: int, data: dict[str, Any]) -> dict[str, An
         "plans": _clean_codes(data.get("plans")),
         "bag_percent": _decimal(data, "bag_percent", Decimal("0"), Decimal("100")),
         "bag_points": bag_points,
-        "donation_per_bag": _decimal(data, "donation_per_bag", Decimal("0"), Decimal("999999")),
+        "donation_per_bag": _decimal(data, "donation_per_bag", Decimal("0"), Decimal("999999"), places),
         "fund_name": (data.get("fund_name") or "").strip(),
-        "extra_discount": _decimal(data, "extra_discount", Decimal("0"), Decimal("99999999")),
+        "extra_discount": _decimal(data, "extra_discount", Decimal("0"), Decimal("99999999"), places),
         "combinable": bool(data.get("combinable")),
     }
     for field in ("member_types", "branches"):

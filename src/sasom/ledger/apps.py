@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.currency import sales_check_register
 from sasom.core.jobs import job_register
 from sasom.members.registry import register_tier_block
 
@@ -17,6 +18,7 @@ class LedgerConfig(AppConfig):
         from .tier_card import tier_block
 
         member_data.register()
+        sales_check_register(_has_sales)
         register_tier_block(tier_block)
         job_register("points_release", points_release_job, order=100,
                      description=_("Pending points whose return window has closed become spendable"),
@@ -32,3 +34,10 @@ class LedgerConfig(AppConfig):
                      description=_("Tiers whose last day ended are renewed or dropped"),
                      counts={"checked": _("members checked"), "renewed": _("tiers renewed"),
                              "moved": _("members moved")})
+
+
+def _has_sales(organization_id: int) -> bool:
+    """Whether the organization has a sale (its currency is then fixed: core.currency.has_sales)."""
+    from .models import Sale  # models load after the app configs
+
+    return Sale.objects.filter(organization_id=organization_id).exists()

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sasom.core.currency import places_of
 from sasom.core.money import money
 from sasom.earning import engine
 from sasom.ledger.plan_promotions import PromotionTake, line_promotions, promotion_uses
@@ -221,13 +222,14 @@ def context_from_json(data: dict[str, Any] | None) -> engine.MemberContext:
     )
 
 
-def line_rows(basket: engine.Basket) -> tuple[tuple[LineRow, ...], Decimal]:
-    """The sale's lines in line order, and the gross (sum of the lines' rounded amounts)."""
+def line_rows(basket: engine.Basket, places: int = 2) -> tuple[tuple[LineRow, ...], Decimal]:
+    """The sale's lines in line order, and the gross (sum of the lines' amounts, rounded to the
+    currency's minor unit ``places``)."""
     rows, gross = [], Decimal("0")
     promoted = line_promotions(basket.pricing) if basket.pricing else {}
     for ln in sorted(basket.lines, key=lambda x: x.line_no):
         promo_discount, promo_codes = promoted.get(ln.line_no, (Decimal("0"), ""))
-        amount = money(ln.quantity * ln.unit_price)
+        amount = money(ln.quantity * ln.unit_price, places)
         gross += amount
         rows.append(LineRow(
             line_no=ln.line_no, sku=ln.sku[:64], category=ln.category[:64], brand=ln.brand[:64],
@@ -273,11 +275,12 @@ def sale_plan(
     points_used: int = 0,
     spend_after_earn: bool = False,
     referrer_id: int | None = None,
+    currency: str = "THB",
 ) -> SalePlan:
     """Every row of the sale, from the basket, the engine's ``result`` and the account as read
     (``account_first_purchase``, ``account_debt``; None/0 without a member). ``lot_dates`` is the
     (expires_on, pending_until) of points earned by this sale (``ledger.policy.lot_dates``)."""
-    lines, gross = line_rows(basket)
+    lines, gross = line_rows(basket, places_of(currency))
     line_discounts = sum((ln.discount for ln in lines), Decimal("0"))
     bill_level = money(basket.bill_discount) + money(basket.coupon_discount) + money(basket.points_discount)
     awards = tuple(award_json(a) for a in result.awards)

@@ -123,6 +123,10 @@ class OrganizationForm(BoundedForm):
                     "(a Jalali shop's month ends with the Jalali month). Off: Gregorian months."))
     persian_digits = forms.BooleanField(label=_("Persian digits"), required=False,
                                         help_text=_("Dates and numbers in Persian digits for Persian readers."))
+    amounts_in_toman = forms.BooleanField(
+        label=_("amounts in toman"), required=False,
+        help_text=_("IRR only: screens, receipts, exports and forms show amounts in toman (1 toman = 10 rial); "
+                    "amounts are stored and sent in the API in rial."))
     sales_since = ShopDateField(
         label=_("sales accepted from"), required=False,
         help_text=_("Sales dated before this day are refused. Empty: no limit."),

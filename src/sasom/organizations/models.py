@@ -35,6 +35,10 @@ class Organization(models.Model):
     )
     persian_digits = models.BooleanField(_("Persian digits"), default=False,
                                          help_text=_("Dates and numbers in Persian digits for Persian readers."))
+    amounts_in_toman = models.BooleanField(
+        _("amounts in toman"), default=False,
+        help_text=_("IRR only: screens, receipts, exports and forms show amounts in toman (1 toman = 10 rial); "
+                    "amounts are stored and sent in the API in rial."))
     member_code_pattern = models.CharField(
         _("member code pattern"),
         max_length=40,

@@ -10,8 +10,15 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from sasom.core.currency import places_of
 from sasom.core.permissions import GRANTS, branch_ids_in_scope
-from sasom.organizations.models import Branch, Role, Staff, Terminal
+from sasom.organizations.models import Branch, Organization, Role, Staff, Terminal
+
+
+def organization_places(organization_id: int) -> int:
+    """The minor unit of the organization's currency (2 for THB, 0 for IRR: ``core.currency``)."""
+    code = Organization.objects.filter(pk=organization_id).values_list("currency", flat=True).first()
+    return places_of(code or "THB")
 
 
 def branches_visible(viewer: Staff, *, include_inactive: bool = True) -> QuerySet[Branch]:

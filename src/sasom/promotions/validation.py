@@ -19,9 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from sasom.catalog.models import Brand, Category, Product
+from sasom.core.currency import amounts_in
 from sasom.core.errors import DomainError
 from sasom.members.models import MemberType
 from sasom.organizations.models import Branch, Terminal
+from sasom.organizations.selectors import organization_places
 from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.engine.types import ParamsError
 from sasom.promotions.errors import (
@@ -181,6 +183,12 @@ def check_known(organization_id: int, values: dict[str, Any]) -> None:
                           PROMOTION_UNKNOWN_CODE)
 
 
+def _params_in(organization_id: int, kind: str, params: Any) -> dict[str, Any]:
+    """``params_clean`` with money parameters in the organization's minor unit (whole rial in IRR)."""
+    with amounts_in(organization_places(organization_id)):
+        return params_clean(kind, params)
+
+
 def promotion_values(organization_id: int, data: dict[str, Any]) -> dict[str, Any]:
     """Every stored field of a promotion from ``data`` (the whole promotion, not a patch)."""
     code = str(data.get("code") or "").strip()
@@ -212,7 +220,7 @@ def promotion_values(organization_id: int, data: dict[str, Any]) -> dict[str, An
         raise invalid("hours_to", _("the daily hours are empty"), PROMOTION_HOURS_INVALID)
     values: dict[str, Any] = {
         "code": code, "name": name, "kind": kind, "message": message,
-        "params": params_clean(kind, data.get("params") or {}),
+        "params": _params_in(organization_id, kind, data.get("params") or {}),
         "priority": _whole(data, "priority", 0, PRIORITY_MAX, optional=False) if data.get("priority") not in (None, "")
         else 100,
         "stacks": bool(data.get("stacks")),

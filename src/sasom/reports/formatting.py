@@ -1,6 +1,8 @@
-"""How a report's cell reads on screen and in the PDF: numbers with separators, money with two
-places, dates in the organization's calendar (Buddhist-era years in Thai when the organization
-asks, as ``{% shopdate %}`` shows them). CSV and XLSX keep typed values instead (``exports``)."""
+"""How a report's cell reads on screen and in the PDF: numbers with separators, money in the
+organization's display unit (two places in THB, whole rial, or toman with one decimal:
+``core.currency``; Persian digits when asked), dates in the organization's calendar (Buddhist-era
+years in Thai when the organization asks, as ``{% shopdate %}`` shows them). CSV and XLSX keep
+typed values instead (``exports``), money in the display unit too (toman for a toman shop)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 from django.utils import timezone, translation
 
 from sasom.core import calendars
+from sasom.core.currency import currency_of, shop_money
 from sasom.core.dates import shop_date, shop_digits, zone_of
 from sasom.reports import periods
 
@@ -55,9 +58,9 @@ def cell_text(value: Any, kind: str, organization: Any) -> str:
     if value is None or value == "":
         return ""
     if kind == INT:
-        return f"{int(value):,}"
+        return shop_digits(f"{int(value):,}", organization, language=translation.get_language() or "")
     if kind == MONEY:
-        return f"{Decimal(value):,.2f}"
+        return shop_money(Decimal(value), organization, language=translation.get_language() or "")
     if kind == DATE:
         return date_text(value, organization)
     if kind == MONTH:
@@ -75,8 +78,8 @@ def export_value(value: Any, kind: str, organization: Any) -> Any:
         return None
     if kind == INT:
         return int(value)
-    if kind == MONEY:
-        return Decimal(value)
+    if kind == MONEY:  # in the display unit: toman for a toman shop
+        return currency_of(organization).shown_amount(Decimal(value))
     if kind == DATETIME and isinstance(value, dt.datetime):
         return local(value, organization).replace(tzinfo=None)
     if kind in (DATE, MONTH) and isinstance(value, dt.datetime):

@@ -29,6 +29,7 @@ class DiscountRuleData:
     min_points: int = 0
     max_bill_percent: Decimal = HUNDRED
     max_balance_percent: Decimal = HUNDRED
+    places: int = 2  # the organization's currency's minor unit (core.currency): 0 for IRR
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +41,10 @@ class DiscountQuote:
     min_points: int
 
 
-def points_to_money(points: int, points_per_unit: int) -> Decimal:
-    """Money a number of points buys, rounded DOWN to the cent (the shop never gives more)."""
-    return money_floor(Decimal(points) / Decimal(points_per_unit))
+def points_to_money(points: int, points_per_unit: int, places: int = 2) -> Decimal:
+    """Money a number of points buys, rounded DOWN to the minor unit (the cent; a whole rial):
+    the shop never gives more."""
+    return money_floor(Decimal(points) / Decimal(points_per_unit), places)
 
 
 def points_for_money(amount: Decimal, points_per_unit: int) -> int:
@@ -67,10 +69,10 @@ def points_discount_quote(*, bill_amount: Decimal, rule: DiscountRuleData, spend
     bill_cap = math.floor(bill * Decimal(rule.max_bill_percent) / HUNDRED * rule.points_per_unit)
     balance_cap = math.floor(Decimal(spendable) * Decimal(rule.max_balance_percent) / HUNDRED)
     points = max(min(bill_cap, balance_cap, spendable), 0)
-    amount = points_to_money(points, rule.points_per_unit)
+    amount = points_to_money(points, rule.points_per_unit, rule.places)
     points = points_for_money(amount, rule.points_per_unit)
     if points < max(rule.min_points, 1):
-        points, amount = 0, Decimal("0.00")
+        points, amount = 0, money(0, rule.places)
     return DiscountQuote(
         max_points=points,
         max_amount=amount,
@@ -92,8 +94,8 @@ def proportional_points(*, points: int, bill_amount: Decimal, returned_total: De
     return min(points, math.floor(points * share))
 
 
-def purchase_amount(*, points: int, point_price: Decimal) -> Decimal:
-    return money(Decimal(points) * point_price)
+def purchase_amount(*, points: int, point_price: Decimal, places: int = 2) -> Decimal:
+    return money(Decimal(points) * point_price, places)
 
 
 def coupon_code_new() -> str:
@@ -145,12 +147,13 @@ def coupon_expiry(
 
 
 def coupon_discount(
-    *, kind: str, discount_kind: str, value: Decimal, eligible_amount: Decimal
+    *, kind: str, discount_kind: str, value: Decimal, eligible_amount: Decimal, places: int = 2
 ) -> Decimal:
-    """Money a coupon takes off (discount) or pays (cash) on ``eligible_amount``; never more than it."""
+    """Money a coupon takes off (discount) or pays (cash) on ``eligible_amount``; never more than it.
+    A percent is floored to the currency's minor unit (``places``)."""
     eligible = max(Decimal(eligible_amount), Decimal(0))
     if kind == "discount" and discount_kind == "percent":
-        off = money_floor(eligible * Decimal(value) / HUNDRED)
+        off = money_floor(eligible * Decimal(value) / HUNDRED, places)
     else:
-        off = money(value)
-    return min(off, money(eligible))
+        off = money(value, places)
+    return min(off, money(eligible, places))

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sasom.core.currency import places_of
 from sasom.members.models import Member
 from sasom.members.selectors import member_benefits
 from sasom.organizations.models import Branch, Organization
@@ -208,6 +209,7 @@ def discount_rule_for(organization: Organization, member_type_id: int) -> Discou
         min_points=rule.min_points,
         max_bill_percent=rule.max_bill_percent,
         max_balance_percent=rule.max_balance_percent,
+        places=places_of(organization.currency),
     )
 
 

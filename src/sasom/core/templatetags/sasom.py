@@ -8,6 +8,7 @@ from django import template
 from django.utils import translation
 from django.utils.html import format_html
 
+from sasom.core.currency import currency_of, shop_money, unit_label
 from sasom.core.dates import shop_date, shop_digits, zone_of
 from sasom.core.forms_dates import ShopDateInput
 
@@ -56,3 +57,16 @@ def shoptime(context: Any, value: Any) -> str:
     if getattr(value, "tzinfo", None) is not None:
         value = value.astimezone(zone_of(organization))
     return shop_digits(f"{value:%H:%M}", organization, language=translation.get_language() or "")
+
+
+@register.simple_tag(takes_context=True)
+def shopmoney(context: Any, value: Any, empty: str = "") -> str:
+    """A stored amount as the shop reads it (``core.currency.shop_money``): its currency's decimals,
+    in toman for a toman shop, with Persian digits when the organization asks for them."""
+    return shop_money(value, context.get("organization"), language=translation.get_language() or "", empty=empty)
+
+
+@register.simple_tag(takes_context=True)
+def shopunit(context: Any) -> str:
+    """The name of the amounts' display unit (``THB``, ``IRR`` or ``toman``), translated."""
+    return str(unit_label(currency_of(context.get("organization"))))

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sasom.core.currency import input_places
 from sasom.core.errors import DomainError
 from sasom.core.money import is_cents, money_text
 from sasom.earning.arithmetic import Boost, Mode
@@ -41,9 +42,10 @@ def money_param(
         raise fail(name, f"{name} must be an amount") from None
     if not value.is_finite() or value < minimum or (strict and value == minimum):
         raise fail(name, f"{name} must be {'more than' if strict else 'at least'} {minimum}")
-    if not is_cents(value):
-        raise fail(name, f"{name} has at most two decimals")
-    return money_text(value)
+    places = input_places()  # the organization's minor unit (the service sets it: core.currency.amounts_in)
+    if not is_cents(value, places):
+        raise fail(name, f"{name} has at most two decimals" if places else f"{name} is a whole amount")
+    return money_text(value, places)
 
 
 def int_param(params: Params, name: str, *, minimum: int = 0, default: int | None = None) -> int:

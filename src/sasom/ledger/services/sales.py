@@ -178,7 +178,7 @@ def plan_of(
         account_debt=account.debt if account is not None else 0, lot_dates=dates, now=now,
         actor_label=actor.label, staff_user_id=actor.user_id, hashed=hashed, points_used=points_used,
         spend_after_earn=bool(points_used and settings is not None and settings.allow_same_sale_spend),
-        referrer_id=referrer_of(member),
+        referrer_id=referrer_of(member), currency=getattr(rules, "currency", "THB"),
     )
     return plan, result
 

@@ -14,14 +14,17 @@ from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record, snapshot
+from sasom.core.currency import MINOR_UNITS, has_sales
 from sasom.core.errors import DomainError
 from sasom.organizations.errors import (  # noqa: F401  (codes live in errors.py)
     CALENDAR_INVALID,
     CODE_PATTERN_INVALID,
     CURRENCY_INVALID,
+    CURRENCY_LOCKED,
     LANGUAGE_INVALID,
     PHONE_REGION_INVALID,
     TIME_ZONE_INVALID,
+    TOMAN_NOT_IRR,
 )
 from sasom.organizations.models import Branch, Calendar, Organization, Sequence
 
@@ -30,6 +33,8 @@ from ._common import audit_change as _audit_change
 __all__ = [
     "CALENDAR_INVALID",
     "CURRENCY_INVALID",
+    "CURRENCY_LOCKED",
+    "TOMAN_NOT_IRR",
     "LANGUAGE_INVALID",
     "TIME_ZONE_INVALID",
     "CODE_PATTERN_INVALID",
@@ -56,6 +61,7 @@ ORGANIZATION_FIELDS = [
     "calendar",
     "periods_follow_calendar",
     "persian_digits",
+    "amounts_in_toman",
     "sales_since",
 ]
 
@@ -123,14 +129,22 @@ def organization_update(
     sales_since: dt.date | None,
     periods_follow_calendar: bool = True,
     persian_digits: bool = False,
+    amounts_in_toman: bool = False,
     language: str | None = None,
     logo: Any = None,
 ) -> Organization:
-    """Change the settings. ``logo``: a picture already re-encoded (``core.uploads.PictureField``)
-    to store, False to take the logo away, None or the stored file to keep it."""
+    """The organization's settings. The currency decides every amount's minor unit
+    (``core.currency``); it cannot change once the organization has a sale (its stored amounts
+    are in that currency: docs/decisions/0009-currency.md). Toman is a display unit of IRR only.
+    ``logo``: a picture already re-encoded (``core.uploads.PictureField``) to store, False to take
+    the logo away, None or the stored file to keep it."""
     currency = currency.strip().upper()
-    if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
-        raise DomainError(CURRENCY_INVALID, _("Use a three-letter ISO currency code such as THB."), field="currency")
+    if currency not in MINOR_UNITS:
+        raise DomainError(CURRENCY_INVALID, _("Choose one of the currencies Sasom offers: %(codes)s.")
+                          % {"codes": ", ".join(MINOR_UNITS)}, field="currency")
+    if amounts_in_toman and currency != "IRR":
+        raise DomainError(TOMAN_NOT_IRR, _("Toman is a display unit of the Iranian rial (IRR) only."),
+                          field="amounts_in_toman")
     time_zone = time_zone.strip()
     if time_zone not in zoneinfo.available_timezones():
         raise DomainError(TIME_ZONE_INVALID, _("Unknown time zone; use a name such as Asia/Bangkok."), field="time_zone")
@@ -144,6 +158,10 @@ def organization_update(
     if language is not None and language not in dict(settings.LANGUAGES):
         raise DomainError(LANGUAGE_INVALID, _("Choose one of the languages Sasom speaks."), field="language")
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if currency != organization.currency and has_sales(organization.pk):
+        raise DomainError(CURRENCY_LOCKED, _("The currency cannot change once the organization has sales: "
+                                             "their amounts are in %(code)s.") % {"code": organization.currency},
+                          field="currency")
     before = snapshot(organization, ORGANIZATION_FIELDS)
     if language is not None:
         organization.language = language
@@ -155,6 +173,7 @@ def organization_update(
     organization.calendar = calendar
     organization.periods_follow_calendar = periods_follow_calendar
     organization.persian_digits = persian_digits
+    organization.amounts_in_toman = amounts_in_toman
     organization.sales_since = sales_since
     organization.save(update_fields=ORGANIZATION_FIELDS)
     _audit_change(organization.id, actor, "organization.update", organization, before, ORGANIZATION_FIELDS)

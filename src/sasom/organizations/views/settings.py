@@ -15,7 +15,7 @@ from sasom.organizations.forms import OrganizationForm, add_domain_error
 from sasom.organizations.http import StaffRequest
 
 FIELDS = ("name", "currency", "time_zone", "language", "member_code_pattern", "phone_region", "calendar",
-          "periods_follow_calendar", "persian_digits", "sales_since", "logo")
+          "periods_follow_calendar", "persian_digits", "amounts_in_toman", "sales_since", "logo")
 
 
 @require_perm("organization.manage")

@@ -81,7 +81,7 @@ def run(promotion: Promotion, pool: Pool, ctx: Context) -> Applied | None:
     if choice is not None:
         chosen = ctx.choices.get(promotion.code, "")
         if chosen in choice.options:
-            extra = Takes()
+            extra = Takes(view.places)
             gift, note = give(view, ctx, extra, chosen, int(choice.quantity), choice.unit_price)
             takes += _taken(view, extra.build(view.net), consume=not stacks)
             gifts += [gift] if gift is not None else []

@@ -42,6 +42,7 @@ class Line:
     unit_price: Decimal  # the price charged per unit before promotions
     list_price: Decimal
     discount: Decimal = ZERO  # already on the line (the POS's own), money for the whole line
+    places: int = 2  # the currency's minor unit: discounts are rounded to it (``units.Takes.build``)
 
     @property
     def amount(self) -> Decimal:
@@ -158,6 +159,11 @@ class Pool:
         self.lines = lines  # in basket order
         self.free = free  # line index -> units not yet consumed by a non-stacking promotion
         self.net = net  # line index -> what the line still costs after promotions so far
+
+    @property
+    def places(self) -> int:
+        """The currency's minor unit, carried by the lines (every copy of a pool keeps its lines)."""
+        return self.lines[0].places if self.lines else 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -205,7 +205,7 @@ def pick(rs: Sequence[Run], count: int) -> list[tuple[Run, int]]:
     return out
 
 
-def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+def allocate(total: Decimal, weights: Sequence[Decimal], places: int = 2) -> list[Decimal]:
     """``total`` (money) spread over ``weights`` in proportion, each share rounded by ``money``
     on the running sum, so the shares add up to ``total`` exactly and the residue falls on the
     last; a share is never below zero."""
@@ -214,10 +214,10 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
         return [ZERO for _ in weights]
     out: list[Decimal] = []
     running = ZERO
-    before = money(ZERO)
+    before = money(ZERO, places)
     for w in weights:
         running += w
-        upto = money(total * running / whole_weight)
+        upto = money(total * running / whole_weight, places)
         out.append(upto - before)
         before = upto
     return out
@@ -229,9 +229,10 @@ HUNDRED = Decimal(100)
 class Takes:
     """Units and discounts a rule gathers, per line, before it hands them to the resolver."""
 
-    __slots__ = ("discount", "units")
+    __slots__ = ("discount", "places", "units")
 
-    def __init__(self) -> None:
+    def __init__(self, places: int = 2) -> None:
+        self.places = places  # the currency's minor unit (``Pool.places``): shares and discounts round to it
         self.units: dict[int, Decimal] = {}
         self.discount: dict[int, Decimal] = {}
 
@@ -264,7 +265,7 @@ class Takes:
 
     def spread(self, parts: Sequence[tuple[Run, Decimal | int]], total: Decimal) -> None:
         """Consume ``parts`` and give them ``total`` off, in proportion to what they cost."""
-        shares = allocate(total, [r.value * n for r, n in parts])
+        shares = allocate(total, [r.value * n for r, n in parts], self.places)
         for (r, n), share in zip(parts, shares, strict=True):
             self.add(r.index, n, share)
 
@@ -272,12 +273,12 @@ class Takes:
         return bool(self.units)
 
     def build(self, net: Mapping[int, Decimal]) -> tuple[Take, ...]:
-        """The takes, one per line in line order, each discount rounded and never more than what
-        the line still costs."""
+        """The takes, one per line in line order, each discount rounded (to the currency's minor
+        unit, ``places``) and never more than what the line still costs."""
         out = []
         units, discount = self.units, self.discount
         for index in sorted(units):
-            d = money(discount[index])
+            d = money(discount[index], self.places)
             if d < 0:
                 d = ZERO
             else:

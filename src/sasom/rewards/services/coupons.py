@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record
+from sasom.core.currency import places_of
 from sasom.core.errors import Conflict, DomainError, NotFound
 from sasom.members.models import Member
-from sasom.organizations.models import Branch, Staff
+from sasom.organizations.models import Branch, Organization, Staff
 
 from .. import errors as E
 from .. import points as ledger
@@ -191,8 +192,13 @@ def coupon_quote(*, organization_id: int, code: str, member: Member | None, bill
 
 
 def _value(t: CouponTemplate, bill_amount: Decimal, lines: Iterable[BillLine] | None) -> Decimal:
+    # a percent is cut to the currency's minor unit (a whole rial in IRR); a fixed value already fits it
+    places = 2
+    if t.discount_kind == "percent":
+        currency = Organization.objects.filter(pk=t.organization_id).values_list("currency", flat=True).first()
+        places = places_of(currency or "THB")
     return coupon_discount(kind=t.kind, discount_kind=t.discount_kind, value=t.value,
-                           eligible_amount=_eligible_amount(t, bill_amount, lines))
+                           eligible_amount=_eligible_amount(t, bill_amount, lines), places=places)
 
 
 @transaction.atomic

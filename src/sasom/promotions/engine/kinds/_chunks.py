@@ -35,7 +35,7 @@ class ChunkRule(BaseRule):
         full = chunks(dearest_first(runs(pool, self._items)), self.count, limit)
         if not full:
             return None
-        takes = Takes()
+        takes = Takes(pool.places)
         for chunk in full:
             self.reward(takes, chunk)
         return Draft(takes=takes.build(pool.net), times=len(full),

@@ -102,7 +102,7 @@ class GoodsRule(BaseRule):
         times, parts = self.trigger.fire(pool, limit, frozenset(self.options))
         if not times:
             return None
-        takes = Takes()
+        takes = Takes(pool.places)
         for r, units in parts:
             takes.add(r.index, units)
         quantity = self.quantity * times

@@ -33,7 +33,7 @@ class PackRule(BaseRule):
         packs = chunks(rs, self.size, limit)
         if not packs:
             return None
-        takes = Takes()
+        takes = Takes(pool.places)
         for pack in packs:
             cost = sum((r.value * n for r, n in pack), ZERO)
             takes.spread(pack, max(ZERO, cost - self.pack_price))

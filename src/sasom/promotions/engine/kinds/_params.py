@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.currency import input_places
 from sasom.core.money import is_cents, money_text
 from sasom.promotions.engine.kinds._common import gettext_noop, said
 from sasom.promotions.engine.types import ParamsError, ParamSpec
@@ -41,9 +42,11 @@ def to_int(value: Any, field: str, minimum: int = 1) -> int:
 
 def to_money(value: Any, field: str) -> str:
     number = to_decimal(value, field)
-    if number < 0 or not is_cents(number):
-        raise ParamsError(field, _("an amount of at least 0 with two decimals at most is required"))
-    return money_text(number)
+    places = input_places()  # the organization's minor unit (the service sets it: core.currency.amounts_in)
+    if number < 0 or not is_cents(number, places):
+        raise ParamsError(field, _("an amount of at least 0 with two decimals at most is required") if places
+                          else _("a whole amount of at least 0 is required"))
+    return money_text(number, places)
 
 
 def to_percent(value: Any, field: str) -> str:

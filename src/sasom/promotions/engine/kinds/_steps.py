@@ -76,7 +76,7 @@ class StepRule(BaseRule):
         return max(ZERO, r.value - value) * r.whole
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
-        takes = Takes()
+        takes = Takes(pool.places)
         times = 0
         told: list[str] = []
         for name, rs in self.groups(pool):

@@ -34,7 +34,7 @@ class GroupPercent(BaseRule):
         have = whole(rs)
         if have < self.count or limit == 0:
             return None
-        takes = Takes()
+        takes = Takes(pool.places)
         takes.percent_off(rs, self.percent, whole_units=True)
         return Draft(takes=takes.build(pool.net), times=1,
                      explanation=said(gettext_noop("any %(count)s of the group: %(n)s units %(percent)s %% off"),

@@ -61,7 +61,7 @@ class StepPercent(BaseRule):
         todo = min(total, rounds * self.cycle)
         if todo <= 0:
             return None
-        takes = Takes()
+        takes = Takes(pool.places)
         k = 0
         for r in rs:
             n = min(r.whole, todo - k)

@@ -47,7 +47,7 @@ class SetPrice(BaseRule):
         times, parts = self.trigger.fire(pool, limit, frozenset())
         if not times:
             return None
-        takes = Takes()
+        takes = Takes(pool.places)
         for r, units in parts:
             takes.add(r.index, units, max(ZERO, r.value - self.prices[r.sku]) * units)
         return Draft(takes=takes.build(pool.net), times=times, explanation=said(gettext_noop("%(times)s x set: %(prices)s"),

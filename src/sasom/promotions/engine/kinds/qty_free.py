@@ -62,7 +62,7 @@ class QtyFree(BaseRule):
         return grouped(pool, self._items, self.per_sku)
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
-        takes = Takes()
+        takes = Takes(pool.places)
         times = 0
         given = []
         for sku, rs in self.groups(pool):

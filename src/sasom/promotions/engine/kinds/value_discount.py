@@ -37,7 +37,7 @@ from sasom.promotions.engine.types import (
 from sasom.promotions.engine.units import Takes, priced, runs, worth, worth_of
 
 HUNDRED = Decimal("100")
-HALF_CENT = Decimal("0.005")
+HALF_UNIT = Decimal("0.5")  # half the minor unit: scaled by the currency's places
 GROUP, BILL = "group", "bill"
 PARAMS = (
     ParamSpec("threshold", "money", _("Amount to reach"), _("What the promotion's items cost together.")),
@@ -86,7 +86,7 @@ class ValueDiscount(BaseRule):
             targets = len(every)
             scope = sum((free * each for free, each in every), ZERO)
         if self.percent is not None:
-            return scope * self.percent / HUNDRED + HALF_CENT * targets
+            return scope * self.percent / HUNDRED + HALF_UNIT.scaleb(-pool.places) * targets
         return min(self.amount or ZERO, scope)
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
@@ -94,7 +94,7 @@ class ValueDiscount(BaseRule):
         if value <= 0 or value < self.threshold or limit == 0:
             return None
         targets = runs(pool, EVERY_LINE if self.scope == BILL else self._items)
-        takes = Takes()
+        takes = Takes(pool.places)
         if self.percent is not None:
             takes.percent_off(targets, self.percent, whole_units=False)
         else:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organizations', '0003_calendar'),
+        ('organizations', '0004_amounts_in_toman'),
     ]
 
     operations = [
