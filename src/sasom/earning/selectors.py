@@ -1,9 +1,10 @@
 """Reads for earning: the compiled rule set (cached per organization) and back-office lists.
 
 Cache: each process keeps ``{organization_id: (version, RuleSet, checked_at)}``. A warm call reads
-only ``EarnSettings.version`` (one indexed query) — or nothing at all within
-``settings.EARNING_RULESET_TTL`` seconds (default 0: always check) — and recompiles when the
-version moved. Services bump the version in the same transaction as any change and drop this
+only ``EarnSettings.version`` with the organization's currency and calendar (one indexed query) —
+or nothing at all within ``settings.EARNING_RULESET_TTL`` seconds (default 0: always check) — and
+recompiles when any of them moved (the rules round to the currency's minor unit and count birthday
+months in the shop's calendar). Services bump the version in the same transaction as any change and drop this
 process's entry at once, so other processes notice on their next check.
 """
 
@@ -27,7 +28,8 @@ from sasom.earning.params import build_rule
 from sasom.earning.ruleset import RuleSet
 from sasom.organizations.models import Organization
 
-_CACHE: dict[int, tuple[int, RuleSet, float]] = {}
+Version = tuple[int, str, str, bool]
+_CACHE: dict[int, tuple[Version, RuleSet, float]] = {}
 _LOCK = threading.Lock()
 
 
@@ -97,9 +99,16 @@ def ruleset_compile(organization_id: int) -> RuleSet:
     )
 
 
-def ruleset_version(organization_id: int) -> int:
-    version = m.EarnSettings.objects.filter(organization_id=organization_id).values_list("version", flat=True).first()
-    return version or 0
+def ruleset_version(organization_id: int) -> Version:
+    """The rules' version with what the compiled rules take from their organization (currency,
+    calendar), so a change of either recompiles them too."""
+    fields = ("currency", "calendar", "periods_follow_calendar")
+    row = (m.EarnSettings.objects.filter(organization_id=organization_id)
+           .values_list("version", *(f"organization__{f}" for f in fields)).first())
+    if row is not None:
+        return (row[0], row[1], row[2], row[3])
+    org = Organization.objects.filter(pk=organization_id).values_list(*fields).first()
+    return (0, *org) if org is not None else (0, "", "", False)
 
 
 def ruleset_for(organization_id: int) -> RuleSet:
@@ -115,7 +124,7 @@ def ruleset_for(organization_id: int) -> RuleSet:
         return cached[1]
     ruleset = ruleset_compile(organization_id)
     with _LOCK:
-        _CACHE[organization_id] = (ruleset.version, ruleset, now)
+        _CACHE[organization_id] = (version, ruleset, now)
     return ruleset
 
 

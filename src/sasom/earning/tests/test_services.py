@@ -67,6 +67,22 @@ def test_another_process_notices_a_change_through_the_version(org, member_type, 
     assert earn(org).member_points == 20
 
 
+def test_a_change_of_the_shops_currency_or_calendar_recompiles_the_rules(org, member_type, actor, settings):
+    # given a warm rule set of a THB shop (Buddhist-era months are Gregorian months)
+    settings.EARNING_RULESET_TTL = 0
+    base_rule(org, actor)
+    warm = ruleset_for(org.pk)
+    assert warm.currency == "THB"
+    assert warm.policy.period_calendar != "jalali"
+    # when "another process" makes it a Jalali IRR shop (no earning setting changes)
+    type(org).objects.filter(pk=org.pk).update(currency="IRR", calendar="jalali", periods_follow_calendar=True)
+    # then the next sale's rules round to the rial and count Jalali birthday months
+    again = ruleset_for(org.pk)
+    assert again is not warm
+    assert (again.currency, again.policy.period_calendar) == ("IRR", "jalali")
+    assert ruleset_for(org.pk) is again  # and stay warm while nothing moves
+
+
 def test_warm_ruleset_costs_at_most_one_query(org, member_type, actor, django_assert_max_num_queries):
     base_rule(org, actor)
     ruleset_for(org.pk)
