@@ -28,7 +28,9 @@ from decimal import Decimal
 from typing import Any
 
 from sasom.checkout.promo import snapshot_in
+from sasom.core.currency import places_of
 from sasom.core.money import money
+from sasom.earning.selectors import ruleset_for
 from sasom.ledger.models import Sale, SaleLine
 from sasom.promotions.engine.index import promotion_set
 from sasom.promotions.engine.kinds import KINDS
@@ -78,6 +80,7 @@ class Repricer:
         self.categories = {int(k): frozenset(v) for k, v in (snapshot.get("lines") or {}).items()}
         self.choices = {str(k): str(v) for k, v in (snapshot.get("choices") or {}).items()}
         self.member = snapshot.get("member") or None
+        self.places = places_of(ruleset_for(sale.organization_id).currency)  # the currency's minor unit
         self.remaining: frozenset[int] | None = None
 
     def __call__(self, lines: list[SaleLine], returned: dict[int, Decimal]) -> dict[int, Decimal]:
@@ -96,7 +99,7 @@ class Repricer:
                              categories=self.categories.get(ln.line_no, frozenset({ln.category} - {""})),
                              quantity=qty, unit_price=ln.unit_price,
                              list_price=ln.list_price if ln.list_price is not None else ln.unit_price,
-                             discount=max(ZERO, own)))
+                             discount=max(ZERO, own), places=self.places))
         if not kept:
             self.remaining = frozenset()
             return {}
@@ -107,11 +110,11 @@ class Repricer:
         promoted = result.line_discounts()
         if self.member is None:
             return promoted
-        return _member_change(self.member, kept, promoted, by_no)
+        return _member_change(self.member, kept, promoted, by_no, self.places)
 
 
 def _member_change(terms: dict[str, Any], kept: list[Line], promoted: dict[int, Decimal],
-                   by_no: dict[int, SaleLine]) -> dict[int, Decimal]:
+                   by_no: dict[int, SaleLine], places: int = 2) -> dict[int, Decimal]:
     """The member and birthday discounts taken again on the repriced remainder, as at the till
     (``catalog.pricing``: a percent of what each line costs after its promotions, on the lines
     that may have one, not on discounted lines when the shop says so, only from the minimum
@@ -129,11 +132,11 @@ def _member_change(terms: dict[str, Any], kept: list[Line], promoted: dict[int, 
         member = bday = ZERO
         skipped = bool(terms.get("skip_discounted")) and (ln.discount > 0 or promotion > 0)
         if ln.index in eligible and not skipped and base > 0 and gross >= Decimal(terms["min_bill"]):
-            member = min(money(base * percent / 100), base)
-            bday = min(money(base * birthday / 100), base - member)
+            member = min(money(base * percent / 100, places), base)
+            bday = min(money(base * birthday / 100, places), base - member)
         share = ln.quantity / sold.quantity
-        ledger_keeps = money((sold.discount - sold.promotion_discount) * share)
-        out[ln.index] = money(ln.discount) + promotion + member + bday - ledger_keeps
+        ledger_keeps = money((sold.discount - sold.promotion_discount) * share, places)
+        out[ln.index] = money(ln.discount, places) + promotion + member + bday - ledger_keeps
     return out
 
 

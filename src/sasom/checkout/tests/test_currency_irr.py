@@ -159,3 +159,28 @@ def test_the_currency_is_fixed_once_the_shop_has_sales(irr_shop):
     assert (exc.value.code, exc.value.field) == (CURRENCY_LOCKED, "currency")
     # the display unit is not the currency: it may change at any time
     organization_update(organization=shop, actor=SYSTEM, currency="IRR", amounts_in_toman=False, **settings)
+
+
+def test_returns_give_back_whole_rial(irr_shop):
+    # given three saffron with the 5 % member discount and 1,001 rial off the bill: gross 3,703,701,
+    # member discount 185,185 (185,185.05 rounded to the rial), net 3,517,515
+    shop, pos = irr_shop
+    body = {"receipt_id": "R-3", "occurred_at": "2026-11-24T12:30:00+03:30", "member": {"phone": "+66810000009"},
+            "lines": [{"sku": "SAFFRON", "quantity": "3"}], "bill_discount": "1001"}
+    answer = pos.post("/api/v1/sales", data=json.dumps(body), content_type="application/json")
+    assert answer.status_code == 201, answer.content
+    stored = Sale.objects.get(organization=shop, receipt_id="R-3")
+    assert stored.net == Decimal("3517515")
+    # when they come back one at a time
+    refunds = []
+    for n in (1, 2, 3):
+        back = pos.post("/api/v1/sales/R-3/returns", content_type="application/json",
+                        data=json.dumps({"return_id": f"RT-{n}", "lines": [{"line_no": 1, "quantity": "1"}]}))
+        assert back.status_code == 201, back.content
+        refunds.append(Decimal(back.json()["returned_net"]))
+    # then every refund is a whole number of rial (a third of the net is 1,172,505 rial; at two
+    # places it would be 1,172,505.00 twice and a remainder with fractions of a rial), and together
+    # they give back exactly what was paid
+    assert all(r == r.to_integral_value() for r in refunds), refunds
+    assert sum(refunds) == stored.net
+    assert refunds[0] == Decimal("1172505")

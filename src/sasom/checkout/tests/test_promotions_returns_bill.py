@@ -84,3 +84,16 @@ def test_points_paid_as_money_come_back_as_points_not_as_money(org, b2g1, vip, p
     assert give_back(pos, "RT-2", 1, "3") == "29.60"
     assert SaleReturn.objects.get(return_id="RT-2").points_refunded == 64
     assert Sale.objects.get().status == Sale.Status.RETURNED
+
+
+def test_the_units_of_a_line_returned_one_by_one_give_back_exactly_its_net(shop, pos):
+    # given three bags of rice (100.00 each) with 0.01 off the bill and no promotion: the line's net
+    # is 300.00, the bill 299.99; a third of the bill-level 0.01 is not a cent
+    sold = post(pos, "/api/v1/sales", walk_in(("RICE", "3"), bill_discount="0.01")).json()
+    assert sold["net"] == "299.99"
+    # when the bags come back one by one
+    refunds = [give_back(pos, f"RT-{n}", 1, "1") for n in (1, 2, 3)]
+    # then each gives back its running share (the line's net and the bill discount both rounded on
+    # the running total), never a cent more than was paid in all
+    assert refunds == ["100.00", "99.99", "100.00"]
+    assert sum(map(D, refunds)) == D(sold["net"])

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.audit import Actor, audit_record
+from sasom.core.currency import places_of
 from sasom.core.errors import Conflict, DomainError
 from sasom.core.money import money
 from sasom.earning import engine
@@ -51,7 +52,7 @@ Reprice = Callable[[list[SaleLine], dict[int, Decimal]], dict[int, Decimal]]
 
 
 def _remaining_basket(sale: Sale, lines: list[SaleLine], returned: dict[int, Decimal],
-                      reprice: Reprice | None = None) -> tuple[engine.Basket, Decimal, Decimal]:
+                      reprice: Reprice | None = None, places: int = 2) -> tuple[engine.Basket, Decimal, Decimal]:
     """The sale as it stands after ``returned`` (cumulative quantities per line number), plus the
     net value kept and the total net value. Line and bill-level discounts shrink in proportion;
     with ``reprice``, a line's promotions' discount is the one the remainder earns."""
@@ -64,11 +65,11 @@ def _remaining_basket(sale: Sale, lines: list[SaleLine], returned: dict[int, Dec
             continue
         share = qty / ln.quantity
         if promoted is None:
-            discount = money(ln.discount * share)
+            discount = money(ln.discount * share, places)
             kept += ln.net * share
         else:
-            amount = money(qty * ln.unit_price)
-            others = money((ln.discount - ln.promotion_discount) * share)
+            amount = money(qty * ln.unit_price, places)
+            others = money((ln.discount - ln.promotion_discount) * share, places)
             discount = min(amount, others + promoted.get(ln.line_no, Decimal("0")))
             kept += amount - discount
         kept_lines.append(
@@ -86,9 +87,9 @@ def _remaining_basket(sale: Sale, lines: list[SaleLine], returned: dict[int, Dec
         terminal_code=sale.terminal.code,
         salesperson=sale.salesperson,
         document_type=sale.document_type,
-        bill_discount=money(sale.bill_discount * ratio),
-        points_discount=money(sale.points_discount * ratio),
-        coupon_discount=money(sale.coupon_discount * ratio),
+        bill_discount=money(sale.bill_discount * ratio, places),
+        points_discount=money(sale.points_discount * ratio, places),
+        coupon_discount=money(sale.coupon_discount * ratio, places),
         bag_declined=sale.bag_declined,
         campaign_plan=sale.campaign_plan,
     )
@@ -142,19 +143,20 @@ def _undo(
     return debt_added
 
 
-def _shared(amount: Decimal, weights: dict[int, Decimal]) -> dict[int, Decimal]:
+def _shared(amount: Decimal, weights: dict[int, Decimal], places: int) -> dict[int, Decimal]:
     """``amount`` over the lines in proportion to ``weights`` (the last line takes the rounding)."""
     total = sum(weights.values(), Decimal("0"))
     out, left = {}, amount
     keys = sorted(weights)
     for no in keys[:-1]:
-        part = money(amount * weights[no] / total) if total else Decimal("0")
+        part = money(amount * weights[no] / total, places) if total else Decimal("0")
         out[no], left = part, left - part
     out[keys[-1]] = left
     return out
 
 
-def _bill_share(bill_level: Decimal, lines: list[SaleLine], returned: dict[int, Decimal], total: Decimal) -> Decimal:
+def _bill_share(bill_level: Decimal, lines: list[SaleLine], returned: dict[int, Decimal], total: Decimal,
+                places: int) -> Decimal:
     """The part of the sale's bill-level discounts (bill discount, coupons, points paid as money)
     that the units ``returned`` (cumulative per line number) carry: the discounts spread over the
     lines in proportion to their nets as stored at the sale (never as the remainder is repriced
@@ -162,7 +164,7 @@ def _bill_share(bill_level: Decimal, lines: list[SaleLine], returned: dict[int, 
     if not bill_level or not total:
         return Decimal("0")
     value = sum((ln.net * returned.get(ln.line_no, Decimal("0")) / ln.quantity for ln in lines), Decimal("0"))
-    return money(bill_level * value / total)
+    return money(bill_level * value / total, places)
 
 
 def _previous(sale: Sale) -> dict[str, int]:
@@ -229,7 +231,8 @@ def sale_return(
         for no, qty in wanted.items():
             by_no[no].returned_quantity += qty
         cumulative = {ln.line_no: ln.returned_quantity for ln in sale_lines}
-        basket, kept, total = _remaining_basket(sale, sale_lines, cumulative, reprice)
+        places = places_of(sales.rules_of(sale.organization_id).currency)  # the currency's minor unit
+        basket, kept, total = _remaining_basket(sale, sale_lines, cumulative, reprice, places)
         fully = not basket.lines
         prev = _previous(sale)
         if sale.points_earned or sale.referrer_points:
@@ -243,20 +246,24 @@ def sale_return(
         target_refund = sale.points_used if fully else (
             math.floor(sale.points_used * (total - kept) / total) if total else 0
         )
-        line_nets = {no: money(by_no[no].net * qty / by_no[no].quantity) for no, qty in wanted.items()}
-        returned_net = money(sum(line_nets.values(), Decimal("0")))
+        # each line's net returned so far, rounded on the running total: the units of a line returned
+        # one by one give back exactly its net (a third of 3,518,516 is not 1,172,838.67 three times)
+        line_nets = {no: money(by_no[no].net * cumulative[no] / by_no[no].quantity, places)
+                     - money(by_no[no].net * (cumulative[no] - qty) / by_no[no].quantity, places)
+                     for no, qty in wanted.items()}
+        returned_net = money(sum(line_nets.values(), Decimal("0")), places)
         bill_level = total - sale.net  # bill discount, coupons and points as money: not on the lines
         if reprice is not None:  # what the sale kept before this return less what it keeps now
             before = sale.net - (sale.returns.aggregate(s=Sum("returned_net"))["s"] or Decimal("0"))
-            kept_share = bill_level - _bill_share(bill_level, sale_lines, cumulative, total)
-            returned_net = money(max(Decimal("0"), before - (kept - kept_share)))
-            line_nets = _shared(returned_net, line_nets)
+            kept_share = bill_level - _bill_share(bill_level, sale_lines, cumulative, total, places)
+            returned_net = money(max(Decimal("0"), before - (kept - kept_share)), places)
+            line_nets = _shared(returned_net, line_nets, places)
         elif bill_level:  # the units returned take their share of the bill-level discounts back
             earlier = {no: q - wanted.get(no, Decimal("0")) for no, q in cumulative.items()}
-            share = (_bill_share(bill_level, sale_lines, cumulative, total)
-                     - _bill_share(bill_level, sale_lines, earlier, total))
-            returned_net = money(max(Decimal("0"), returned_net - share))
-            line_nets = _shared(returned_net, line_nets)
+            share = (_bill_share(bill_level, sale_lines, cumulative, total, places)
+                     - _bill_share(bill_level, sale_lines, earlier, total, places))
+            returned_net = money(max(Decimal("0"), returned_net - share), places)
+            line_nets = _shared(returned_net, line_nets, places)
         ret = SaleReturn.objects.create(
             organization_id=sale.organization_id,
             sale=sale,
