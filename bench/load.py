@@ -49,9 +49,10 @@ def _bodies(client_no: int, phones: list[str], count: int, run_tag: str):
 
 
 def run_load(*, port: int, keys: list[str], phones: list[str], clients: int, seconds: float,
-             max_requests: int = 1_000_000, warmup: float = 1.0) -> LoadResult:
-    """``clients`` threads, one keep-alive connection each, POST /api/v1/sales for ``seconds``
-    (after ``warmup`` seconds that are not counted)."""
+             max_requests: int = 1_000_000, warmup: float = 1.0, path: str = "/api/v1/sales") -> LoadResult:
+    """``clients`` threads, one keep-alive connection each, POST ``path`` (the sales API, or the
+    framework's floor with the same bodies) for ``seconds`` (after ``warmup`` seconds that are not
+    counted)."""
     result = LoadResult()
     lock = threading.Lock()
     start_at = time.monotonic() + warmup
@@ -72,7 +73,7 @@ def run_load(*, port: int, keys: list[str], phones: list[str], clients: int, sec
                 break
             t = time.perf_counter()
             try:
-                conn.request("POST", "/api/v1/sales", body=body, headers=headers)
+                conn.request("POST", path, body=body, headers=headers)
                 response = conn.getresponse()
                 data = response.read()
                 status = response.status
