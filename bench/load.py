@@ -126,7 +126,7 @@ class Server:
     def __enter__(self) -> Server:
         self._log = open(self.log, "ab")
         self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + float(os.environ.get("SASOM_BENCH_START_SECONDS", "30"))
+        deadline = time.monotonic() + float(os.environ.get("SASOM_BENCH_START_SECONDS", "90"))
         while time.monotonic() < deadline:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
@@ -139,7 +139,8 @@ class Server:
                     raise RuntimeError(f"gunicorn exited; see {self.log}") from None
                 time.sleep(0.2)
         self.__exit__()  # not left running behind the error
-        raise RuntimeError(f"gunicorn did not start; see {self.log}")
+        tail = self.log.read_text(errors="replace")[-1500:] if self.log.exists() else ""
+        raise RuntimeError(f"gunicorn did not start within the wait; its log ends:\n{tail}")
 
     def __exit__(self, *exc) -> None:
         if self.proc is not None:

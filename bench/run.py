@@ -28,7 +28,7 @@ from bench.rows import b2_rows, b3_rows, b4_rows  # noqa: E402
 
 SIZES = {
     #              members rules  B1 s  clients  B2 repeats  B3 stage/post docs  B4 lots/accounts  B5 members/entries  B6 members
-    "full": dict(b1s_small=10_000, b1s_big=1_000_000, plans=1000, members=100_000, b1_seconds=20, repeats=3000, b3_big=200_000, b3_small=20_000, b3_post=20_000,
+    "full": dict(b1s_small=10_000, b1s_big=1_000_000, plans=600, members=100_000, b1_seconds=20, repeats=3000, b3_big=200_000, b3_small=20_000, b3_post=20_000,
                  b4_lots=1_000_000, b4_members=100_000, b5_members=1_000_000, b5_entries=10_000, b5_samples=60,
                  b6_members=100_000, pgbench_scale=8, b7_products=100_000),
     "quick": dict(b1s_small=10_000, b1s_big=100_000, plans=300, members=10_000, b1_seconds=8, repeats=1000, b3_big=20_000, b3_small=2_000, b3_post=2_000,
@@ -89,7 +89,9 @@ class Bench:
     # -------------------------------------------------------------------------- B1 / B6
 
     def load(self, db: str, setup: dict, workers: int, threads: int, path: str = "/api/v1/sales") -> dict:
-        port = self.args.http_port + (0 if db == "postgres" else 1)
+        # a fresh port for every server: one stopping may still hold the last one for a moment
+        self.servers = getattr(self, "servers", 0) + 1
+        port = self.args.http_port + 2 * self.servers + (0 if db == "postgres" else 1)
         with Server(port=port, workers=workers, threads=threads, env=self.env(db), log=self.work / f"gunicorn-{db}.log") as srv:
             run_load(port=port, keys=setup["keys"], phones=setup["phones"], clients=CLIENTS, seconds=1.0, warmup=0.5,
                      path=path)
