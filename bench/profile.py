@@ -21,7 +21,7 @@ import sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sasom.settings")
 
 
-def _posts(path: str, count: int) -> None:
+def _posts(path: str, count: int, tag: str) -> None:
     from django.test import Client
 
     from bench.workload import basket_lines
@@ -31,7 +31,7 @@ def _posts(path: str, count: int) -> None:
     rng = random.Random(23)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     for i in range(count):
-        body = {"receipt_id": f"PROF-{os.getpid()}-{i}", "occurred_at": now,
+        body = {"receipt_id": f"PROF-{os.getpid()}-{tag}-{i}", "occurred_at": now,
                 "member": {"phone": setup["phones"][i % len(setup["phones"])]}, "lines": basket_lines(rng)}
         response = client.post(path, json.dumps(body), content_type="application/json",
                                HTTP_AUTHORIZATION=f"Bearer {setup['keys'][0]}")
@@ -42,11 +42,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="bench.profile")
     parser.add_argument("what", choices=["sales", "floor", "batch"])
     parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--out", default="", help="also save the cProfile stats here (pstats)")
     args = parser.parse_args()
     import django
 
     django.setup()
-    from pyinstrument import Profiler
+    import cProfile
+    import io
+    import pstats
+    import time
 
     if args.what == "batch":
         from bench.batch_day import step_batch
@@ -55,15 +59,20 @@ def main() -> None:
             step_batch(args.count, True)
     else:
         path = "/api/v1/sales" if args.what == "sales" else "/api/v1/bench/floor"
-        _posts(path, 20)  # warm the caches (key, rules, prepared statements)
+        _posts(path, 20, "warm")  # warm the caches (key, rules, prepared statements)
 
         def run() -> None:
-            _posts(path, args.count)
-    profiler = Profiler(interval=0.0005)
-    profiler.start()
+            _posts(path, args.count, "run")
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
     run()
-    profiler.stop()
-    sys.stdout.write(profiler.output_text(unicode=False, color=False, show_all=False, timeline=False))
+    profiler.disable()
+    if args.out:
+        profiler.dump_stats(args.out)
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(25)
+        sys.stdout.write(out.getvalue())
 
 
 if __name__ == "__main__":
