@@ -215,6 +215,8 @@ class Bench:
             grown = self.task("postgres", "grow", "--members", str(s["b1s_big"]))
             b1s = self.load("postgres", {**setup, "phones": grown["phones"]}, workers=2, threads=4)
             self.raw.update(b1s_big=b1s, b1s_grow=grown["seconds"])
+            if b1s["error_samples"]:
+                self.notes.append("B1s error samples: " + "; ".join(b1s["error_samples"]))
             ratio_s = b1s["rate"] / self.raw["b1s_small"]["rate"]
             self.row("B1s", "PostgreSQL", f"sales API at {grown['members']:,} members (grown set-based in "
                      f"{grown['seconds']:.0f} s) / at {s['b1s_small']:,}",
