@@ -179,6 +179,21 @@ def pg_cpu_seconds(postmaster_pid: int) -> float:
     return ticks / CLK_TCK
 
 
+def pg_cpu_settled(postmaster_pid: int, wait: float = 10.0) -> float:
+    """``pg_cpu_seconds`` once the backends of clients that just disconnected (pgbench's) have
+    been reaped: an exited backend not yet reaped is in neither the live children nor the
+    postmaster's ``cutime``, so a reading taken at once can miss all of their CPU."""
+    deadline = time.monotonic() + wait
+    last = pg_cpu_seconds(postmaster_pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = pg_cpu_seconds(postmaster_pid)
+        if abs(now - last) < 0.02:
+            return now
+        last = now
+    return last
+
+
 def process_cpu_seconds(pid: int) -> float:
     """CPU of ``pid`` and its live children (gunicorn master + workers)."""
     total = 0

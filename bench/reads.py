@@ -66,6 +66,9 @@ def step_grow(members_total: int, phones: int) -> dict[str, Any]:
     grown = time.monotonic() - t0
     sample = list(Member.objects.filter(organization=org, status="active", phone__isnull=False,
                                         member_type__can_earn=True).order_by("?").values_list("phone", flat=True)[:phones])
+    from sasom.members.validation import try_normalize_phone
+
+    sample = [p for p in sample if try_normalize_phone(p, org.phone_region or "TH") == p]  # findable as typed, as setup's
     return {"members": Member.objects.filter(organization=org).count(), "added": added, "seconds": round(grown, 1),
             "phones": sample, "vendor": connection.vendor}
 

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.load import pg_cpu_seconds
+from bench.load import pg_cpu_settled
 
 FLOOR_PATH = "/api/v1/bench/floor"
 PLANS_TABLE = "bench_plans"
@@ -99,9 +99,9 @@ def pgbench_plans(bench: Any, count: int) -> dict[str, Any]:
     script.write_text(SCRIPT.format(count=count))
     with psycopg.connect(bench.args.pg_url, autocommit=True) as conn:
         before = conn.execute("SELECT count(*) FROM ledger_sale WHERE receipt_id LIKE 'PB%%'").fetchone()[0]
-    cpu0 = pg_cpu_seconds(bench.postmaster)
+    cpu0 = pg_cpu_settled(bench.postmaster)
     proc = _pgbench(bench, ["-M", "prepared", "-n", "-c", "8", "-j", "2", "-T", seconds, "-f", str(script), "sasom"])
-    cpu1 = pg_cpu_seconds(bench.postmaster)
+    cpu1 = pg_cpu_settled(bench.postmaster)
     tps = float(re.search(r"tps = ([\d.]+)", proc.stdout).group(1))
     calls = int(re.search(r"actually processed: (\d+)", proc.stdout).group(1))
     lat = re.search(r"latency average = ([\d.]+) ms", proc.stdout)
@@ -120,10 +120,10 @@ def pgbench_tpcb(bench: Any) -> dict[str, Any]:
         conn.execute("DROP DATABASE IF EXISTS bench_pgbench")
         conn.execute("CREATE DATABASE bench_pgbench")
     _pgbench(bench, ["-i", "-q", "-s", str(bench.size["pgbench_scale"]), "bench_pgbench"])
-    cpu0 = pg_cpu_seconds(bench.postmaster)
+    cpu0 = pg_cpu_settled(bench.postmaster)
     proc = _pgbench(bench, ["-M", "prepared", "-c", "8", "-j", "2", "-T", str(int(max(2, bench.size["b1_seconds"]))),
                             "bench_pgbench"])
-    cpu1 = pg_cpu_seconds(bench.postmaster)
+    cpu1 = pg_cpu_settled(bench.postmaster)
     tps = float(re.search(r"tps = ([\d.]+)", proc.stdout).group(1))
     txns = int(re.search(r"actually processed: (\d+)", proc.stdout).group(1))
     with psycopg.connect(bench.args.pg_url, autocommit=True) as conn:
