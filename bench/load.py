@@ -49,9 +49,10 @@ def _bodies(client_no: int, phones: list[str], count: int, run_tag: str):
 
 
 def run_load(*, port: int, keys: list[str], phones: list[str], clients: int, seconds: float,
-             max_requests: int = 1_000_000, warmup: float = 1.0) -> LoadResult:
-    """``clients`` threads, one keep-alive connection each, POST /api/v1/sales for ``seconds``
-    (after ``warmup`` seconds that are not counted)."""
+             max_requests: int = 1_000_000, warmup: float = 1.0, path: str = "/api/v1/sales") -> LoadResult:
+    """``clients`` threads, one keep-alive connection each, POST ``path`` (the sales API, or the
+    framework's floor with the same bodies) for ``seconds`` (after ``warmup`` seconds that are not
+    counted)."""
     result = LoadResult()
     lock = threading.Lock()
     start_at = time.monotonic() + warmup
@@ -72,7 +73,7 @@ def run_load(*, port: int, keys: list[str], phones: list[str], clients: int, sec
                 break
             t = time.perf_counter()
             try:
-                conn.request("POST", "/api/v1/sales", body=body, headers=headers)
+                conn.request("POST", path, body=body, headers=headers)
                 response = conn.getresponse()
                 data = response.read()
                 status = response.status
@@ -125,11 +126,12 @@ class Server:
     def __enter__(self) -> Server:
         self._log = open(self.log, "ab")
         self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + float(os.environ.get("SASOM_BENCH_START_SECONDS", "30"))
+        deadline = time.monotonic() + float(os.environ.get("SASOM_BENCH_START_SECONDS", "90"))
         while time.monotonic() < deadline:
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/api/v1/openapi.json")
+                # a cheap endpoint (the OpenAPI schema takes seconds of CPU to build on a loaded machine)
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                conn.request("GET", "/api/v1/version")
                 conn.getresponse().read()
                 conn.close()
                 return self
@@ -138,7 +140,8 @@ class Server:
                     raise RuntimeError(f"gunicorn exited; see {self.log}") from None
                 time.sleep(0.2)
         self.__exit__()  # not left running behind the error
-        raise RuntimeError(f"gunicorn did not start; see {self.log}")
+        tail = self.log.read_text(errors="replace")[-1500:] if self.log.exists() else ""
+        raise RuntimeError(f"gunicorn did not start within the wait; its log ends:\n{tail}")
 
     def __exit__(self, *exc) -> None:
         if self.proc is not None:
@@ -174,6 +177,21 @@ def pg_cpu_seconds(postmaster_pid: int) -> float:
         if int(f[1]) == postmaster_pid:
             ticks += int(f[11]) + int(f[12])
     return ticks / CLK_TCK
+
+
+def pg_cpu_settled(postmaster_pid: int, wait: float = 10.0) -> float:
+    """``pg_cpu_seconds`` once the backends of clients that just disconnected (pgbench's) have
+    been reaped: an exited backend not yet reaped is in neither the live children nor the
+    postmaster's ``cutime``, so a reading taken at once can miss all of their CPU."""
+    deadline = time.monotonic() + wait
+    last = pg_cpu_seconds(postmaster_pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = pg_cpu_seconds(postmaster_pid)
+        if abs(now - last) < 0.02:
+            return now
+        last = now
+    return last
 
 
 def process_cpu_seconds(pid: int) -> float:

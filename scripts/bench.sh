@@ -3,7 +3,8 @@
 # cluster and on SQLite, runs B1-B6, prints the table and (full mode) records it in
 # docs/performance.md with the date and the core count.
 #   bash scripts/bench.sh            full sizes (about 15 minutes on 2 cores)
-#   bash scripts/bench.sh --quick    the same steps on smaller data (about 4 minutes)
+#   bash scripts/bench.sh --quick    the same steps on smaller data (about 10 minutes); prints only
+#   bash scripts/bench.sh --quick --write   the same, and records the table (when a full run is out of reach)
 #   bash scripts/bench.sh --smoke    tiny, SQLite only: proves the harness works (CI)
 #   bash scripts/bench.sh --catalog  only B7, the product import at full size (prints, records nothing)
 #   bash scripts/bench.sh --tiers    only B1 then B9 (with a tier ladder), quick sizes (prints, records nothing)
@@ -23,6 +24,7 @@ case "${1:-}" in
   "" | --full) ;;
   *) echo "usage: $0 [--quick|--smoke|--catalog|--tiers|--promotions]" >&2; exit 2 ;;
 esac
+[ "${2:-}" = --write ] && write=--write
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e . >/dev/null
 export PYTHONDONTWRITEBYTECODE=1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -152,6 +153,10 @@ def _mount() -> None:
     api.add_router("/", rewards_router)
     api.add_router("/", jobs_router)
     api.add_router("/", reports_router)
+    if settings.BENCH_FLOOR:  # the benchmark's framework floor only (docs/performance.md, B1)
+        from sasom.integrations.api_floor import router as floor_router  # mounted only when asked for
+
+        api.add_router("/", floor_router)
 
 
 _mount()

@@ -225,6 +225,10 @@ LOGGING = {
 # checks on every sale (one more query per sale).
 EARNING_RULESET_TTL = float(os.environ.get("SASOM_RULESET_TTL", "5"))
 
+# The benchmark's framework floor (POST /api/v1/bench/floor, docs/performance.md B1): mounted only
+# when SASOM_BENCH_FLOOR is on, which only bench/run.py sets; never on in production.
+BENCH_FLOOR = _env_bool("SASOM_BENCH_FLOOR", False) and not PRODUCTION
+
 # A sale's date: at most this many seconds ahead of the server's clock, and no older than this many
 # days (day-end batches have their own window; empty: no limit). docs/api.md "Dates".
 SALE_CLOCK_TOLERANCE_SECONDS = int(os.environ.get("SASOM_SALE_CLOCK_TOLERANCE_SECONDS", "300"))

@@ -1,0 +1,79 @@
+"""Profiles behind docs/performance.md's "Gaps" (pyinstrument, in-process, on the bench's data):
+
+    SASOM_BENCH_FLOOR=1 DATABASE_URL=... BENCH_SETUP='<setup step JSON>' \\
+        python -m bench.profile sales|floor|batch [--count N]
+
+``sales``: N sales posted through the whole API stack (Django's test client: the middleware,
+django-ninja, the checkout, the fast path), as B1 posts them; ``floor``: N requests with the same
+bodies to the framework's floor (``integrations/api_floor.py``); ``batch``: a day-end file of N
+documents staged and posted (B3). Prints pyinstrument's tree (frames over 2 % of the time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sasom.settings")
+
+
+def _posts(path: str, count: int, tag: str) -> None:
+    from django.test import Client
+
+    from bench.workload import basket_lines
+
+    setup = json.loads(os.environ["BENCH_SETUP"])
+    client = Client(HTTP_HOST="127.0.0.1")
+    rng = random.Random(23)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    for i in range(count):
+        body = {"receipt_id": f"PROF-{os.getpid()}-{tag}-{i}", "occurred_at": now,
+                "member": {"phone": setup["phones"][i % len(setup["phones"])]}, "lines": basket_lines(rng)}
+        response = client.post(path, json.dumps(body), content_type="application/json",
+                               HTTP_AUTHORIZATION=f"Bearer {setup['keys'][0]}")
+        assert response.status_code == 201, response.content[:300]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bench.profile")
+    parser.add_argument("what", choices=["sales", "floor", "batch"])
+    parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--out", default="", help="also save the cProfile stats here (pstats)")
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    import cProfile
+    import io
+    import pstats
+    import time
+
+    if args.what == "batch":
+        from bench.batch_day import step_batch
+
+        def run() -> None:
+            step_batch(args.count, True)
+    else:
+        path = "/api/v1/sales" if args.what == "sales" else "/api/v1/bench/floor"
+        _posts(path, 20, "warm")  # warm the caches (key, rules, prepared statements)
+
+        def run() -> None:
+            _posts(path, args.count, "run")
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    run()
+    profiler.disable()
+    if args.out:
+        profiler.dump_stats(args.out)
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(25)
+        sys.stdout.write(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
