@@ -154,7 +154,8 @@ def _mount() -> None:
     api.add_router("/", jobs_router)
     api.add_router("/", reports_router)
     if settings.BENCH_FLOOR:  # the benchmark's framework floor only (docs/performance.md, B1)
-        from sasom.integrations.api_floor import router as floor_router  # mounted only when asked for
+        # imported only when asked for: production never loads the floor's module
+        from sasom.integrations.api_floor import router as floor_router
 
         api.add_router("/", floor_router)
 
