@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
+from sasom.core.currency import MINOR_UNITS
 from sasom.core.errors import DomainError
 from sasom.core.forms_dates import ShopDateField
 from sasom.core.uploads import PictureField
@@ -101,7 +102,8 @@ LOGO_SIDE = 600  # pixels: sharp at 30 mm on a card, light in a PDF of 2,000 car
 
 class OrganizationForm(BoundedForm):
     name = forms.CharField(label=_("name"), max_length=200)
-    currency = forms.CharField(label=_("currency"), max_length=3, min_length=3)
+    currency = forms.ChoiceField(label=_("currency"), choices=[(code, code) for code in MINOR_UNITS],
+                                 help_text=_("Fixed once the shop has sales: every amount is stored in it."))
     time_zone = forms.CharField(label=_("time zone"), max_length=64, help_text=_("For example Asia/Bangkok."))
     member_code_pattern = forms.CharField(
         label=_("member code pattern"),

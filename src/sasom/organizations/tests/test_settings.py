@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 VALID = {
     "name": "มินิมาร์ทสะสม",
-    "currency": "thb",
+    "currency": "THB",
     "time_zone": "Asia/Bangkok",
     "member_code_pattern": "MM{yy}{seq:05d}",
     "phone_region": "th",
@@ -27,7 +27,7 @@ VALID = {
 
 
 def test_owner_renames_the_shop_and_changes_the_code_pattern(org, system_actor):
-    services.organization_update(organization=org, actor=system_actor, **VALID)
+    services.organization_update(organization=org, actor=system_actor, **{**VALID, "currency": "thb"})
     org.refresh_from_db()
     assert (org.name, org.currency, org.phone_region, org.member_code_pattern) == (
         "มินิมาร์ทสะสม", "THB", "TH", "MM{yy}{seq:05d}",
@@ -135,3 +135,13 @@ def test_the_owner_makes_persian_the_shops_language(staff_client, org):
     assert response.status_code == 302
     assert Organization.objects.get(pk=org.pk).language == "fa"
     assert AuditEvent.objects.get(action="organization.update").changes["language"] == ["th", "fa"]
+
+
+def test_the_currency_is_chosen_from_the_offered_ones(staff_client, org):
+    client = staff_client(Role.OWNER)
+    page = client.get("/org/settings/")
+    assert [c for c, _label in page.context["form"].fields["currency"].choices] == ["THB", "USD", "EUR", "IRR"]
+    response = client.post("/org/settings/", {**VALID, "currency": "JPY", "sales_since": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors["currency"]
+    assert Organization.objects.get(pk=org.pk).currency == "THB"
