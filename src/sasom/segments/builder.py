@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sasom.core import calendars
 from sasom.core.errors import DomainError
 from sasom.members.models import Member
 from sasom.organizations.models import Organization
@@ -47,9 +48,14 @@ def segment_members(*, organization_id: int, conditions: Any, today: dt.date | N
     """Members of the organization meeting every condition (never an anonymized member). Given the
     organization's ``time_zone``, building the queryset reads nothing."""
     clean = segment_clean(conditions)
-    zone = time_zone or Organization.objects.filter(pk=organization_id).values_list(
-        "time_zone", flat=True).first() or "Asia/Bangkok"
-    ctx = Context(organization_id=organization_id, time_zone=zone,
+    calendar = ""  # read with the zone when the zone is read; else only if a condition needs it
+    if not time_zone:
+        organization = (Organization.objects.filter(pk=organization_id)
+                        .only("time_zone", "calendar", "periods_follow_calendar").first())
+        time_zone = organization.time_zone if organization is not None else ""
+        calendar = calendars.period_calendar(organization)
+    zone = time_zone or "Asia/Bangkok"
+    ctx = Context(organization_id=organization_id, time_zone=zone, calendar=calendar,
                   today=today or timezone.localdate(timezone=zoneinfo.ZoneInfo(zone)))
     qs = Member.objects.filter(organization_id=organization_id, anonymized_at__isnull=True).exclude(
         status=Member.Status.ANONYMIZED)

@@ -21,9 +21,11 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core import calendars
 from sasom.core.errors import DomainError
 from sasom.ledger.models import Entry, PointAccount, Sale
 from sasom.members.models import Member
+from sasom.organizations.models import Organization
 from sasom.tiers.models import MemberTier
 
 from .errors import E_CONDITION, E_PARAMETER
@@ -41,6 +43,14 @@ class Context:
     organization_id: int
     time_zone: str
     today: dt.date
+    calendar: str = ""  # the calendar of the organization's periods; read when a condition needs it
+
+    def period_calendar(self) -> str:
+        if self.calendar:
+            return self.calendar
+        organization = (Organization.objects.filter(pk=self.organization_id)
+                        .only("calendar", "periods_follow_calendar").first())
+        return calendars.period_calendar(organization)
 
     def start(self, day: dt.date) -> dt.datetime:
         return dt.datetime.combine(day, dt.time.min, tzinfo=zoneinfo.ZoneInfo(self.time_zone or "Asia/Bangkok"))
@@ -138,6 +148,21 @@ def _in(field: str, param: str) -> Apply:
     return lambda qs, p, ctx: qs.filter(**{f"{field}__in": p[param]})
 
 
+def _birth_month(qs: QuerySet[Member], p: dict[str, Any], ctx: Context) -> QuerySet[Member]:
+    """Members born in one of the months, the organization's months: a Jalali shop whose periods
+    follow its calendar means Jalali months (Esfand is not a Gregorian month: its days in every
+    year of the last 130, as the birth-month messages and reports count them)."""
+    calendar = ctx.period_calendar()
+    if calendar != calendars.JALALI:
+        return qs.filter(birth_on__month__in=p["months"])
+    year = calendars.to_calendar(ctx.today, calendar)[0]
+    born = Q()
+    for month in p["months"]:
+        for first, last in calendars.month_spans(month, year - 130, year, calendar):
+            born |= Q(birth_on__gte=first, birth_on__lte=last)
+    return qs.filter(born)
+
+
 def _age(qs: QuerySet[Member], p: dict[str, Any], ctx: Context) -> QuerySet[Member]:
     def years_ago(n: int) -> dt.date:
         try:
@@ -228,7 +253,7 @@ CONDITIONS: dict[str, ConditionKind] = {k.key: k for k in (
     ConditionKind("home_branch", _("Home branch"), (Param("ids", INT_LIST, low=1),), _in("home_branch_id", "ids")),
     ConditionKind("status", _("Status"), (Param("statuses", TEXT_LIST, choices=STATUSES),), _in("status", "statuses")),
     ConditionKind("birth_month", _("Birth month"), (Param("months", INT_LIST, low=1, high=12),),
-                  _in("birth_on__month", "months")),
+                  _birth_month),
     ConditionKind("age", _("Age band"), (Param("min_age", INT, False, 0, 130), Param("max_age", INT, False, 0, 130)),
                   _age),
     ConditionKind("gender", _("Gender"), (Param("genders", TEXT_LIST, choices=GENDERS),), _in("gender", "genders")),

@@ -127,3 +127,22 @@ def test_tier_condition_selects_the_members_tier_now(org, shop):
     with pytest.raises(DomainError) as exc:
         codes(org, [{"kind": "tier", "codes": []}])
     assert exc.value.field == "conditions.0.codes"
+
+
+def test_a_jalali_shops_birth_months_are_jalali_months(org, shop):
+    # given Dan, born on 22 June 1990: a Gregorian June birthday, but 1 Tir 1369 in the Jalali calendar
+    MemberFactory(organization=org, member_type=shop["ann"].member_type, code="DAN", phone=None,
+                  birth_on=dt.date(1990, 6, 22))
+    assert codes(org, [{"kind": "birth_month", "months": [6]}]) == ["ANN", "CAT", "DAN"]  # Gregorian June
+    # when the shop counts its periods in the Jalali calendar
+    org.calendar, org.periods_follow_calendar = "jalali", True
+    org.save(update_fields=["calendar", "periods_follow_calendar"])
+    # then Khordad (22 May - 21 June) holds Ann (11 Khordad 1369) and Cat (30 Khordad 1339), Tir holds Dan,
+    # Dey holds Bob (15 Dey 1378)
+    assert codes(org, [{"kind": "birth_month", "months": [3]}]) == ["ANN", "CAT"]
+    assert codes(org, [{"kind": "birth_month", "months": [4]}]) == ["DAN"]
+    assert codes(org, [{"kind": "birth_month", "months": [3, 10]}]) == ["ANN", "BOB", "CAT"]
+    # and a shop keeping Gregorian periods keeps Gregorian months
+    org.periods_follow_calendar = False
+    org.save(update_fields=["periods_follow_calendar"])
+    assert codes(org, [{"kind": "birth_month", "months": [6]}]) == ["ANN", "CAT", "DAN"]
