@@ -51,6 +51,17 @@ def active_zone() -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
+def _jalali_text(context: dict[str, Any], placeholder: str, **extra: str) -> dict[str, Any]:
+    """A date widget's context as a left-to-right text box with an example, for a Jalali shop
+    (browsers' date pickers know only the Gregorian calendar); unchanged for the others."""
+    if active_calendar() == calendars.JALALI:
+        widget = context["widget"]
+        widget["type"] = "text"
+        for key, text in {"placeholder": placeholder, **extra, "dir": "ltr"}.items():
+            widget["attrs"].setdefault(key, text)
+    return context
+
+
 class ShopDateInput(forms.DateInput):
     """``<input type="date">`` for Gregorian and Buddhist-era shops, a text box in the Jalali
     calendar for Jalali shops."""
@@ -61,14 +72,7 @@ class ShopDateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)
-        if active_calendar() == calendars.JALALI:
-            widget = context["widget"]
-            widget["type"] = "text"
-            widget["attrs"].setdefault("placeholder", "1405/01/31")
-            widget["attrs"].setdefault("inputmode", "numeric")
-            widget["attrs"].setdefault("dir", "ltr")
-        return context
+        return _jalali_text(super().get_context(name, value, attrs), "1405/01/31", inputmode="numeric")
 
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, dt.date) and active_calendar() == calendars.JALALI:
@@ -121,13 +125,7 @@ class ShopDateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)
-        if active_calendar() == calendars.JALALI:
-            widget = context["widget"]
-            widget["type"] = "text"
-            widget["attrs"].setdefault("placeholder", "1405/01/31 14:30")
-            widget["attrs"].setdefault("dir", "ltr")
-        return context
+        return _jalali_text(super().get_context(name, value, attrs), "1405/01/31 14:30")
 
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, dt.datetime):
