@@ -17,8 +17,8 @@ finished, and a rerun of that cut-off returns at once, moving nobody. ``TierChan
 unique key is the last guard: a chunk that would move a member twice in one cut-off fails.
 
 Lock order (PostgreSQL), the same as a sale's: the run row, then the chunk's accounts (``FOR
-SHARE``, by key, as ``ledger.locking.lock_accounts``), then its tier states (by key, in the
-deciding statement). A sale locks its accounts (by key), then the tier states it moves (buyer and
+SHARE``, by key, as ``ledger.locking.lock_accounts``), then its tier states (by key), in one
+statement before the deciding one, whose snapshot therefore holds every sale that moved them. A sale locks its accounts (by key), then the tier states it moves (buyer and
 referrer together, by key: ``tiers.services.member_tiers_lock``); nothing locks a tier state and
 then an account. So a sale and a chunk never wait for each other in a circle, a sale under way
 is counted by the chunk that waited for it, and a sale of a chunk's member waits at most the
@@ -86,8 +86,8 @@ def _lock_chunk(organization_id: int, after: int) -> tuple[int, int]:
     PostgreSQL their members' accounts are locked first (``FOR SHARE``, in primary-key order, as
     ``ledger.locking`` locks accounts for a sale), so no sale of theirs is half-way while the chunk
     is decided and none commits before the chunk does: the decision, a statement started after
-    this one, counts every sale that was under way. The states themselves are locked by the
-    deciding statement (PostgreSQL) or here (SQLite locks the database)."""
+    this one, counts every sale that was under way. Then the states, by key (SQLite locks the
+    database instead)."""
     S, A = MemberTier._meta.db_table, PointAccount._meta.db_table
     chunk = (f"SELECT id, member_id FROM {S} WHERE organization_id = %s AND COALESCE(tier_id, 0) <> 0 AND id > %s "
              f"ORDER BY id LIMIT %s")
@@ -95,9 +95,16 @@ def _lock_chunk(organization_id: int, after: int) -> tuple[int, int]:
         if connection.vendor == "postgresql":
             # ``member_id = ANY(ARRAY(...))``: probes of the (organization, member) key, never a scan
             # of the organization's accounts
-            cur.execute(f"WITH c AS MATERIALIZED ({chunk}), l AS (SELECT a.id FROM {A} a WHERE a.organization_id = %s "
-                        f"AND a.member_id = ANY(ARRAY(SELECT member_id FROM c)) ORDER BY a.id FOR SHARE) "
-                        f"SELECT (SELECT COUNT(*) FROM c), (SELECT MAX(id) FROM c), (SELECT COUNT(*) FROM l)",
+            # then the states, in a statement before the one that measures: a sale that moved one
+            # (its account created by that very sale, so not locked above) has committed by the
+            # time the lock is granted, and the measuring statement's snapshot holds its points.
+            # Locked only there, a state would be read as the sale left it but measured without the
+            # sale (one statement, one snapshot): a member just raised to Gold dropped to nothing
+            cur.execute(f"WITH c AS MATERIALIZED ({chunk}), l AS MATERIALIZED (SELECT a.id FROM {A} a "
+                        f"WHERE a.organization_id = %s AND a.member_id = ANY(ARRAY(SELECT member_id FROM c)) "
+                        f"ORDER BY a.id FOR SHARE), s AS (SELECT s.id FROM {S} s WHERE s.id = ANY(ARRAY(SELECT id FROM c)) "
+                        f"AND (SELECT COUNT(*) FROM l) >= 0 ORDER BY s.id FOR UPDATE) "
+                        f"SELECT (SELECT COUNT(*) FROM c), (SELECT MAX(id) FROM c), (SELECT COUNT(*) FROM s)",
                         [organization_id, after, CHUNK, organization_id])
         else:
             cur.execute(f"SELECT COUNT(*), MAX(x.id) FROM ({chunk}) x", [organization_id, after, CHUNK])
@@ -157,11 +164,10 @@ class _Cutoff:
         params += [self.org, after, last]
         # ``COALESCE(tier_id, 0) <> 0``: "has a tier" in a form no index serves, so the chunk is read
         # by its key range, not by a scan of the organization's whole tier index
-        # on PostgreSQL the states are locked here, in key order, after their accounts
-        # (``_lock_chunk``): the rows read are the ones locked, as the last change left them
-        lock = " ORDER BY id FOR UPDATE" if connection.vendor == "postgresql" else ""
+        # the states were locked by ``_lock_chunk`` (PostgreSQL), after their accounts, in a
+        # statement before this one: read here as the last change left them, with its points
         chunk = (f"chunk AS MATERIALIZED (SELECT id, member_id, tier_id, floor_tier_id, floor_until FROM {S} "
-                 f"WHERE organization_id = %s AND COALESCE(tier_id, 0) <> 0 AND id > %s AND id <= %s{lock})")
+                 f"WHERE organization_id = %s AND COALESCE(tier_id, 0) <> 0 AND id > %s AND id <= %s)")
         # per member, through the index on (account, occurred_at): scalar subqueries, which the
         # planners keep as such (a join over the organization's entries grows with the
         # organization, not the chunk). No "already moved by this cut-off" probe: the run's cursor

@@ -11,10 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
 
+from sasom.checkout.services import sale_commit
+from sasom.earning import engine
+from sasom.ledger.models import PointAccount
 from sasom.earning.selectors import ruleset_forget
 from sasom.earning.services import rule_create
 from sasom.ledger.services import tiering
@@ -113,6 +117,49 @@ def test_a_referral_sale_that_raises_both_members_and_a_cutoff_over_both_neither
     assert [(c.member_id, c.from_code, c.reason, c.detail) for c in ups] == [
         (referrer.pk, "BASIC", "upgrade", "referral"), (friend.pk, "BASIC", "upgrade", "sale")]
     assert not TierChange.objects.filter(reason="downgrade").exists()
+
+
+def test_a_first_sale_whose_account_is_new_and_that_raises_the_member_while_a_cutoff_waits_keeps_its_tier(
+        transactional_db, ladder, org, branch, terminal, member_type, actor, monkeypatch):
+    # given the yearly cut-off of 2025 and a member at Basic since 2024, without an account yet
+    # (nothing the cut-off's account lock can hold: the sale creates the account)
+    ladder(window_months=12, cutoff_frequency="yearly")
+    member = MemberFactory(organization=org, member_type=member_type, code="NEWBIE")
+    MemberTier.objects.create(organization=org, member=member, tier=Tier.objects.get(organization=org, code="BASIC"),
+                              reached_on=dt.date(2024, 1, 1))
+    assert not PointAccount.objects.filter(member=member).exists()
+    # and the member's first sale (1,200 THB on 31 December, in one transaction: the member given,
+    # so the ORM writer) stopped once it holds the member's state, its points written, not committed
+    held, go = threading.Event(), threading.Event()
+    original = tiering.member_tier_lock
+
+    def lock_then_pause(*, organization_id: int, member_id: int):
+        row = original(organization_id=organization_id, member_id=member_id)
+        held.set()
+        assert go.wait(30)
+        return row
+
+    monkeypatch.setattr(tiering, "member_tier_lock", lock_then_pause)
+    basket = engine.Basket(occurred_at=at(2025, 12, 31, 20, 0), lines=(engine.BasketLine(
+        line_no=1, sku="ITEM", quantity=Decimal("1"), unit_price=Decimal("1200")),))
+    errors: list[BaseException] = []
+    sale = _in_thread(lambda: sale_commit(organization=org, branch=branch, terminal=terminal, receipt_id="NEW-1",
+                                          basket=basket, actor=actor, member=member), errors)
+    assert held.wait(30)
+    # when the cut-off runs meanwhile, waits (for the state), and the sale then commits
+    counts: dict[str, int] = {}
+    cutoff = _in_thread(lambda: counts.update(tiers_cutoff_run(organization_id=org.pk, on_date=dt.date(2025, 12, 31))),
+                        errors)
+    assert _someone_waits_for_a_lock()
+    go.set()
+    for thread in (sale, cutoff):
+        thread.join(timeout=60)
+    assert errors == [] and not sale.is_alive() and not cutoff.is_alive()
+    # then the cut-off measured the state it read with the sale's points: Gold, kept (a cut-off that
+    # read the state as the sale left it but its points from before the sale dropped it to nothing)
+    assert _tier(member) == "GOLD"
+    assert counts == {"checked": 1, "moved": 0}
+    assert list(TierChange.objects.filter(member=member).values_list("from_code", "to_code")) == [("BASIC", "GOLD")]
 
 
 def test_sales_and_referrals_during_a_cutoff_in_small_chunks_keep_every_history_chain(
