@@ -18,9 +18,9 @@ from django.db import connection, connections
 
 from sasom.checkout.services import sale_commit
 from sasom.earning import engine
-from sasom.ledger.models import PointAccount
 from sasom.earning.selectors import ruleset_forget
 from sasom.earning.services import rule_create
+from sasom.ledger.models import PointAccount
 from sasom.ledger.services import tiering
 from sasom.ledger.services.tiering import tiers_cutoff_run
 from sasom.testing.factories import MemberFactory
