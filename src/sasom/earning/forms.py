@@ -11,12 +11,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
-from sasom.core.currency import Currency, parse_shown
-from sasom.core.errors import DomainError
 from sasom.core.forms_dates import ShopDateField, ShopDateTimeField
+from sasom.core.forms_money import ShopMoneyField
 from sasom.core.money import money
 from sasom.earning.arithmetic import Mode, Rounding
-from sasom.earning.errors import RULE_PARAMS_INVALID
 from sasom.earning.kinds import KINDS, Kind, kind_choices
 from sasom.earning.kinds.spend import steps_text
 
@@ -96,12 +94,12 @@ class BoostMixin(BoundedForm):
 
 
 class BaseParams(BoundedForm):
-    per_amount = forms.DecimalField(label=_("Every (money)"), decimal_places=2, help_text=_("e.g. 25 THB"))
+    per_amount = ShopMoneyField(label=_("Every (money)"), help_text=_("e.g. 25 THB"))
     points = forms.IntegerField(label=_("earns (points)"), min_value=1, initial=1)
 
 
 class ThresholdParams(BoundedForm):
-    min_amount = forms.DecimalField(label=_("Bill of at least"), decimal_places=2)
+    min_amount = ShopMoneyField(label=_("Bill of at least"))
     points = forms.IntegerField(label=_("Points"), min_value=1)
 
 
@@ -126,23 +124,23 @@ class SpendParams(BoundedForm):
 
 
 class GoldenParams(BoostMixin):
-    min_amount = forms.DecimalField(label=_("Minimum spend"), decimal_places=2, initial=0)
+    min_amount = ShopMoneyField(label=_("Minimum spend"), initial=0)
 
 
 class BirthdayParams(BoostMixin):
     period = forms.ChoiceField(label=_("When"), choices=[("day", _("On the birthday")), ("month", _("During the birth month"))])
-    min_amount = forms.DecimalField(label=_("Minimum spend"), decimal_places=2, initial=0)
+    min_amount = ShopMoneyField(label=_("Minimum spend"), initial=0)
 
 
 class ReferralParams(BoundedForm):
     member_points = forms.IntegerField(label=_("Points to the new member"), min_value=0, initial=0)
     referrer_points = forms.IntegerField(label=_("Points to the referrer"), min_value=0, initial=0)
-    min_amount = forms.DecimalField(label=_("Minimum first purchase"), decimal_places=2, initial=0)
+    min_amount = ShopMoneyField(label=_("Minimum first purchase"), initial=0)
 
 
 class SpecialDateParams(BoostMixin):
     dates = CodesField(label=_("Dates"), required=True, help_text=_("MM-DD every year (e.g. 06-15) or YYYY-MM-DD once."))
-    min_amount = forms.DecimalField(label=_("Minimum spend"), decimal_places=2, initial=0)
+    min_amount = ShopMoneyField(label=_("Minimum spend"), initial=0)
 
 
 def _params_forms(by_kind: dict[str, type[forms.Form]]) -> dict[str, type[forms.Form]]:
@@ -174,30 +172,20 @@ KIND_FORMS: dict[str, type[forms.Form]] = _params_forms({
 })
 
 
-# the rule parameters that are amounts of money: typed and shown in the display unit (toman)
+# the rule parameters that are amounts of money: typed and shown in the display unit (toman) by
+# their ``ShopMoneyField``; stored as text, so the form is given them back as amounts
 MONEY_PARAMS = frozenset({"per_amount", "min_amount"})
 
 
-def params_from(form: forms.Form, currency: Currency | None = None) -> dict[str, Any]:
-    """The parameters as the service takes them; a toman shop's amounts become rial (× 10), and an
-    amount finer than a rial is refused on its field (docs/decisions/0009-currency.md)."""
-    out: dict[str, Any] = {}
-    for k, v in form.cleaned_data.items():
-        if isinstance(v, Decimal) and k in MONEY_PARAMS and currency is not None and currency.toman:
-            stored = parse_shown(v, currency)
-            if stored is None:
-                raise DomainError(RULE_PARAMS_INVALID, _("An amount in toman has at most one decimal."), field=k)
-            v = stored
-        out[k] = str(v) if isinstance(v, Decimal) else v
-    return out
+def params_from(form: forms.Form) -> dict[str, Any]:
+    """The parameters as the service takes them (amounts already in the stored unit: rial)."""
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in form.cleaned_data.items()}
 
 
-def params_shown(params: dict[str, Any], currency: Currency) -> dict[str, Any]:
-    """Stored parameters as the form shows them: a toman shop's amounts in toman."""
-    if not currency.toman:
-        return params
-    return {k: (format(currency.shown_amount(Decimal(str(v))).normalize(), "f")
-                if k in MONEY_PARAMS and v not in (None, "") else v) for k, v in params.items()}
+def params_initial(params: dict[str, Any]) -> dict[str, Any]:
+    """Stored parameters as the form's initial values: the amounts as numbers, which the money
+    fields show in the display unit (``"200000"`` rial is shown as 20000 toman)."""
+    return {k: (Decimal(str(v)) if k in MONEY_PARAMS and v not in (None, "") else v) for k, v in params.items()}
 
 
 class CampaignForm(BoundedForm):
@@ -213,11 +201,11 @@ class CampaignForm(BoundedForm):
     bag_percent = forms.DecimalField(label=_("Bag declined: extra points, percent of net"), decimal_places=2, initial=0,
                                      min_value=0, max_value=100)
     bag_points = forms.IntegerField(label=_("Bag declined: extra points per bill"), min_value=0, initial=0)
-    donation_per_bag = forms.DecimalField(label=_("Non-member: donation per declined bag"), decimal_places=2, initial=0,
-                                          min_value=0, max_digits=8)
+    donation_per_bag = ShopMoneyField(label=_("Non-member: donation per declined bag"), initial=0, max_digits=8,
+                                      decimal_places=2)
     fund_name = forms.CharField(label=_("Donation fund"), required=False, max_length=120)
-    extra_discount = forms.DecimalField(label=_("Extra discount amount (members)"), decimal_places=2, initial=0,
-                                        min_value=0, max_digits=10)
+    extra_discount = ShopMoneyField(label=_("Extra discount amount (members)"), initial=0, max_digits=10,
+                                    decimal_places=2)
     combinable = forms.BooleanField(label=_("Combinable with another campaign"), required=False)
 
 
@@ -240,7 +228,7 @@ class PreviewForm(BoundedForm):
     birth_on = ShopDateField(label=_("Birth date"), required=False)
     occurred_at = ShopDateTimeField(label=_("Date and time"))
     branch_code = forms.ChoiceField(label=_("Branch"), required=False)
-    bill_discount = forms.DecimalField(label=_("Bill discount"), decimal_places=2, initial=0, required=False)
+    bill_discount = ShopMoneyField(label=_("Bill discount"), initial=0, required=False)
     bag_declined = forms.BooleanField(label=_("Bag declined"), required=False)
     campaign_plan = forms.CharField(label=_("Campaign plan"), required=False)
     is_first_purchase = forms.BooleanField(label=_("First purchase of a referred member"), required=False)

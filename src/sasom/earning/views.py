@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sasom.core.audit import Actor
-from sasom.core.currency import currency_of
 from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm, staff_has
 from sasom.earning import models as m
@@ -29,7 +28,7 @@ from sasom.earning.forms import (
     RuleForm,
     SettingsForm,
     params_from,
-    params_shown,
+    params_initial,
 )
 from sasom.earning.kinds import KINDS, Kind, kind_choices
 from sasom.earning.params import describe
@@ -80,7 +79,7 @@ def _rule_initial(rule: m.EarnRule | None) -> tuple[dict[str, Any], dict[str, An
         main["valid_from"] = timezone.localtime(rule.valid_from)
     if rule.valid_to:
         main["valid_to"] = timezone.localtime(rule.valid_to)
-    return main, params_shown(dict(rule.params), currency_of(rule.organization))
+    return main, params_initial(dict(rule.params))
 
 
 @require_perm("rules.manage")
@@ -103,7 +102,7 @@ def rule_edit(request: StaffRequest, pk: int | None = None) -> HttpResponse:
             data = dict(form.cleaned_data)
             actor = Actor.from_request(request)
             try:
-                data["params"] = params_from(params_form, currency_of(request.organization))
+                data["params"] = params_from(params_form)
                 if rule is None:
                     services.rule_create(organization_id=request.organization.pk, actor=actor, **data)
                 else:
