@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sasom.core.bounded import BoundedForm
+from sasom.core.forms_money import ShopMoneyField
 from sasom.members.forms import FlexibleDateField
 
 from .bulk import CLEAR, PERCENT_MIN, BulkChange
@@ -63,8 +64,8 @@ class ProductForm(BoundedForm):
                            help_text=gettext_lazy('e.g. "box", "bottle"'))
     pack_size = forms.DecimalField(label=gettext_lazy("pack size"), initial=1, min_value=Decimal("0.001"),
                                    max_value=PACK_LIMIT - Decimal("0.001"), max_digits=10, decimal_places=3)
-    base_price = forms.DecimalField(label=gettext_lazy("base price"), min_value=0, max_value=PRICE_LIMIT - Decimal("0.01"),
-                                    max_digits=12, decimal_places=2)
+    base_price = ShopMoneyField(label=gettext_lazy("base price"), max_value=PRICE_LIMIT - Decimal("0.01"),
+                                max_digits=12, decimal_places=2)
     vat_included = forms.BooleanField(label=gettext_lazy("VAT included"), required=False, initial=True)
     active_from = FlexibleDateField(label=gettext_lazy("active from"), required=False)
     active_to = FlexibleDateField(label=gettext_lazy("active to"), required=False)
@@ -138,6 +139,11 @@ class BulkForm(BoundedForm):
         first = [("", _("leave as is")), (CLEAR, _("none (clear)"))]
         cast(forms.ChoiceField, self.fields["category"]).choices = _code_choices(organization_id, Category, first, categories)
         cast(forms.ChoiceField, self.fields["brand"]).choices = _code_choices(organization_id, Brand, first, brands)
+        if self.is_bound and self.data.get(self.add_prefix("price_mode")) == "value":
+            # a price, not a percent: typed in the shop's unit (toman)
+            self.fields["price_amount"] = ShopMoneyField(
+                label=self.fields["price_amount"].label, required=False, max_value=PRICE_LIMIT - Decimal("0.01"),
+                max_digits=12, decimal_places=2)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

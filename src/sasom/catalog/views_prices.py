@@ -20,6 +20,7 @@ from sasom.core.audit import Actor
 from sasom.core.bounded import BoundedForm
 from sasom.core.errors import DomainError
 from sasom.core.forms_dates import ShopDateField
+from sasom.core.forms_money import ShopMoneyField
 from sasom.core.permissions import require_perm
 from sasom.members.models import MemberType
 from sasom.organizations.http import StaffRequest
@@ -47,8 +48,7 @@ class TableForm(BoundedForm):
 
 class PriceForm(BoundedForm):
     sku = forms.CharField(label=_l("SKU or barcode"), max_length=64)
-    price = forms.DecimalField(label=_l("Price"), max_digits=12, decimal_places=2, min_value=0,
-                               max_value=9_999_999_999)
+    price = ShopMoneyField(label=_l("Price"), max_digits=12, decimal_places=2, max_value=9_999_999_999)
     branch = forms.ChoiceField(label=_l("Branch"), required=False)
     valid_from = ShopDateField(label=_l("Valid from"), required=False)
     valid_to = ShopDateField(label=_l("Valid to (inclusive)"), required=False)
@@ -65,8 +65,8 @@ class SettingsForm(BoundedForm):
                                     required=False)
     general_table = forms.ChoiceField(label=_l("General price table (everyone's prices, e.g. a branch's own)"),
                                       required=False)
-    member_discount_min_bill = forms.DecimalField(label=_l("Minimum bill for member discounts"), max_digits=12,
-                                                  decimal_places=2, min_value=0, max_value=9_999_999_999)
+    member_discount_min_bill = ShopMoneyField(label=_l("Minimum bill for member discounts"), max_digits=12,
+                                              decimal_places=2, max_value=9_999_999_999)
     member_discount_skips_discounted_lines = forms.BooleanField(
         label=_l("No member discount on lines already discounted"), required=False)
     member_discount_excluded_categories = forms.CharField(

@@ -25,7 +25,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.currency import Currency, currency_of, unit_label
 
-_ACTIVE: contextvars.ContextVar[Currency] = contextvars.ContextVar("sasom_currency", default=Currency())
+_NO_SHOP = Currency()  # THB, two places (frozen)
+_ACTIVE: contextvars.ContextVar[Currency] = contextvars.ContextVar("sasom_currency", default=_NO_SHOP)
 
 # digits and separators a person may type: Persian and Arabic digits, Persian separators, spaces
 _TO_PLAIN = str.maketrans({**{c: str(i % 10) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩")},

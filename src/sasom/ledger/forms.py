@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm, BoundedModelForm
+from sasom.core.forms_money import ShopMoneyField
 from sasom.ledger.models import LedgerSettings
 from sasom.organizations.models import Terminal
 
@@ -22,13 +23,13 @@ class CounterSaleForm(BoundedForm):
 
     terminal = forms.ModelChoiceField(label=_("Terminal"), queryset=Terminal.objects.none())
     receipt_id = forms.CharField(label=_("Receipt no."), max_length=64)
-    total = forms.DecimalField(label=_("Total (THB)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False)
+    total = ShopMoneyField(label=_("Total"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False)
     lines = forms.CharField(
         label=_("Or lines: SKU, quantity, unit price[, discount] — one per line"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
-    bill_discount = forms.DecimalField(label=_("Bill discount (THB)"), max_digits=12, decimal_places=2, min_value=0, required=False)
+    bill_discount = ShopMoneyField(label=_("Bill discount"), max_digits=12, decimal_places=2, required=False)
     points_used = forms.IntegerField(
         label=_("Points used as payment"), min_value=0, max_value=1_000_000_000, required=False,
         help_text=_("Their value in money comes from the points-discount rule."),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from sasom.core.bounded import BoundedForm, BoundedModelForm
 from sasom.core.errors import DomainError
 from sasom.core.forms_dates import ShopDateField
+from sasom.core.forms_money import ShopMoneyField
 from sasom.core.permissions import branch_ids_in_scope
 from sasom.organizations.models import Branch, Organization
 
@@ -264,7 +265,7 @@ class LifecycleForm(BoundedForm):
     joined_to = FlexibleDateField(required=False, label=gettext_lazy("joined to"))
     expires_from = FlexibleDateField(required=False, label=gettext_lazy("expires from"))
     expires_to = FlexibleDateField(required=False, label=gettext_lazy("expires to"))
-    min_purchases = forms.DecimalField(required=False, min_value=0, decimal_places=2, label=gettext_lazy("minimum purchases (THB)"))
+    min_purchases = ShopMoneyField(required=False, label=gettext_lazy("minimum purchases"))
     purchases_from = FlexibleDateField(required=False, label=gettext_lazy("purchases from"))
     purchases_to = FlexibleDateField(required=False, label=gettext_lazy("purchases to"))
     member_code = forms.CharField(required=False, max_length=40, label=gettext_lazy("one member (code)"))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
 from sasom.core.forms_dates import ShopDateTimeField
+from sasom.core.forms_money import ShopMoneyField
 from sasom.organizations.models import Branch
 from sasom.segments.forms import SegmentForm
 
@@ -48,8 +49,8 @@ def _field(option: Option, secret_set: bool) -> forms.Field:
 class ChannelConfigForm(BoundedForm):
     """The settings of one gateway; the service checks them again (and the API would too)."""
 
-    cost_per_segment = forms.DecimalField(label=_("Cost per message part"), min_value=0, max_value=999999,
-                                          max_digits=8, decimal_places=2, initial=0)
+    cost_per_segment = ShopMoneyField(label=_("Cost per message part"), max_value=999999, max_digits=8,
+                                      decimal_places=2, initial=0)
     is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
 
     def __init__(self, *args: Any, gateway: type[Gateway], secrets_set: set[str], **kwargs: Any) -> None:

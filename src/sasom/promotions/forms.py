@@ -6,6 +6,7 @@ refusal on the field it names (``params.bands.1.value`` on the "bands" rows)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
 from sasom.core.forms_dates import ShopDateTimeField
+from sasom.core.forms_money import ShopMoneyField, active_currency, shown_text
 from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.engine.types import ParamSpec
 from sasom.promotions.models import Mode
@@ -123,6 +125,31 @@ class ParamField:
         return ROW_KEYS.get(self.spec.type, ())
 
 
+class _AsTyped(str):
+    """A money parameter the money field could not read, kept as typed: the service refuses it on
+    its field, and the form shows it back unchanged."""
+
+
+def _money_stored(value: str) -> str:
+    """A money parameter typed in the shop's unit (toman) as stored (rial), or as typed."""
+    try:
+        amount = ShopMoneyField(required=False, min_value=None).clean(value)
+    except forms.ValidationError:
+        return _AsTyped(value)
+    return value if amount is None else str(amount)
+
+
+def _money_shown(value: Any) -> str:
+    """A stored money parameter in the shop's unit; one kept as typed, as typed."""
+    currency = active_currency()
+    if isinstance(value, _AsTyped) or value in (None, "") or not currency.toman:
+        return _text(value)
+    try:
+        return shown_text(Decimal(str(value)), currency)
+    except (ArithmeticError, ValueError):
+        return _text(value)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -148,6 +175,8 @@ def param_fields(kind: str, values: dict[str, Any] | None = None, errors: dict[s
             pf.rows = rows + [dict.fromkeys(ROW_KEYS[p.type], "") for _i in range(EXTRA_ROWS)]
         elif p.type == "bool":
             pf.value = bool(value) and value not in ("false", "0", "off")
+        elif p.type == "money":
+            pf.value = _money_shown(value)
         else:
             pf.value = _text(value)
         out.append(pf)
@@ -180,5 +209,5 @@ def params_from_post(kind: str, post: QueryDict) -> dict[str, Any]:
         else:
             value = post.get(name, "").strip()
             if value:
-                out[p.name] = value
+                out[p.name] = _money_stored(value) if p.type == "money" else value
     return out

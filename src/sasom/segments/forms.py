@@ -11,6 +11,7 @@ and maps the builder's errors (``conditions.<i>.<param>``) back to a field with
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
 from sasom.core.forms_dates import ShopDateField
+from sasom.core.forms_money import ShopMoneyField
 from sasom.members.models import Member, MemberType
 from sasom.organizations.models import Branch
 from sasom.tiers.models import Tier
@@ -77,6 +79,8 @@ def segment_initial(conditions: Sequence[dict[str, Any]]) -> dict[str, Any]:
                 value = ", ".join(value)
             elif kind == "marketing_consent":
                 value = "yes" if value else "no"
+            elif param == "min_amount":  # stored as text: an amount, which the money field shows (toman)
+                value = Decimal(str(value))
             initial[name] = value
     return initial
 
@@ -107,8 +111,7 @@ class SegmentForm(BoundedForm):
                            help_text=_("Separated by commas."))
     spent_from = _date(_("Spent from"))
     spent_to = _date(_("Spent until"))
-    spent_at_least = forms.DecimalField(label=_("Spent at least"), required=False, min_value=0, max_digits=12,
-                                        decimal_places=2)
+    spent_at_least = ShopMoneyField(label=_("Spent at least"), required=False, max_digits=12, decimal_places=2)
     points_from = _date(_("Points earned from"))
     points_to = _date(_("Points earned until"))
     points_at_least = forms.IntegerField(label=_("Points earned at least"), required=False, min_value=0,
