@@ -153,4 +153,4 @@ def points_value(rule: DiscountRuleData | None, basket: engine.Basket, points: i
     if points > quote.max_points:
         raise DomainError(reward_errors.OVER_POINTS_CAP,
                           _("At most %(n)s points can be used on this bill.") % {"n": quote.max_points}, field=field)
-    return points_to_money(points, rule.points_per_unit, rule.places)
+    return points_to_money(points, rule.points_per_unit, rule.places, per_amount=rule.per_amount)

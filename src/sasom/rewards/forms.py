@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm, BoundedModelForm
 from sasom.core.forms_dates import ShopDateField, ShopDateInput
+from sasom.core.forms_money import ShopMoneyField
 from sasom.core.uploads import PictureField
 from sasom.members.models import MemberType
 from sasom.organizations.models import Branch, Terminal
@@ -67,7 +68,7 @@ class RewardForm(_OrgForm):
             "valid_from_on", "valid_to_on", "stock_mode", "limit_quantity", "limit_period", "is_active", "sort_order",
         ]
         widgets = {"valid_from_on": DATE, "valid_to_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
-        field_classes = {"valid_from_on": ShopDateField, "valid_to_on": ShopDateField}
+        field_classes = {"valid_from_on": ShopDateField, "valid_to_on": ShopDateField, "cash_copay": ShopMoneyField}
 
 
 class CouponTemplateForm(_OrgForm):
@@ -82,13 +83,26 @@ class CouponTemplateForm(_OrgForm):
             "points_cost", "validity_days", "valid_until_on", "per_member_limit", "member_types", "is_active",
         ]
         widgets = {"valid_until_on": DATE, "text": forms.Textarea(attrs={"rows": 3})}
-        field_classes = {"valid_until_on": ShopDateField}
+        field_classes = {"valid_until_on": ShopDateField, "min_spend": ShopMoneyField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self._value_is_percent():  # an amount: typed and shown in the shop's unit (toman)
+            old = cast(forms.DecimalField, self.fields["value"])
+            self.fields["value"] = ShopMoneyField(label=old.label, help_text=old.help_text, max_digits=old.max_digits,
+                                                  decimal_places=old.decimal_places, required=old.required)
         if self.instance.pk:
             self.initial["products"] = ", ".join(self.instance.product_codes or [])
             self.initial["categories"] = ", ".join(self.instance.category_codes or [])
+
+    def _value_is_percent(self) -> bool:
+        """The value is a percent for a discount in percent (as posted, else as stored)."""
+        if self.is_bound:
+            kind, discount_kind = (self.data.get(self.add_prefix(f)) for f in ("kind", "discount_kind"))
+        else:
+            kind = self.initial.get("kind", self.instance.kind)
+            discount_kind = self.initial.get("discount_kind", self.instance.discount_kind)
+        return kind == CouponTemplate.Kind.DISCOUNT and discount_kind == CouponTemplate.DiscountKind.PERCENT
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -101,13 +115,17 @@ class CouponTemplateForm(_OrgForm):
 class DiscountRuleForm(BoundedModelForm):
     class Meta:
         model = PointsDiscountRule
-        fields = ["member_type", "points_per_unit", "min_points", "max_bill_percent", "max_balance_percent", "is_active"]
+        fields = ["member_type", "points_per_unit", "per_amount", "min_points", "max_bill_percent", "max_balance_percent",
+                  "is_active"]
+        labels = {"points_per_unit": _("points"), "per_amount": _("are worth")}
+        field_classes = {"per_amount": ShopMoneyField}
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         field = cast("forms.ModelChoiceField[MemberType]", self.fields["member_type"])
         field.queryset = MemberType.objects.filter(organization=organization)
         field.empty_label = _("Every member type (default)")
+        self.fields["per_amount"].required = False  # empty: the points are worth 1 (10 points = 1 baht)
 
     def validate_unique(self):  # the service reports a clash on the member type with its code
         pass
@@ -117,6 +135,7 @@ class RewardSettingsForm(BoundedModelForm):
     class Meta:
         model = RewardSettings
         fields = ["point_price", "purchase_max_points"]
+        field_classes = {"point_price": ShopMoneyField}
 
 
 class StockForm(BoundedForm):
@@ -172,7 +191,7 @@ class CouponBulkForm(SegmentForm):
 class CashierForm(BoundedForm):
     q = forms.CharField(label=_("member code, phone or card"), max_length=60)
     terminal = forms.ModelChoiceField(label=_("register"), queryset=Terminal.objects.none())
-    bill_amount = forms.DecimalField(label=_("bill amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
+    bill_amount = ShopMoneyField(label=_("bill amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
     receipt_id = forms.CharField(label=_("receipt no."), max_length=64)
     points = forms.IntegerField(label=_("points to use"), min_value=0, required=False)
     coupon_code = forms.CharField(label=_("coupon code"), max_length=20, required=False)

@@ -8,6 +8,8 @@ read-then-write), and the database refuses a negative stock.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -55,7 +57,10 @@ class RewardSettings(TenantModel):
 
 
 class PointsDiscountRule(TenantModel):
-    """Points used as a bill discount: ``points_per_unit`` points are worth 1 unit of money.
+    """Points used as a bill discount: ``points_per_unit`` points are worth ``per_amount`` money
+    (1 by default: "10 points = 1 baht"). The pair says any rate exactly as the shop states it:
+    "1 point = 10 rial" is (1, 10), "100 points = 1,000 toman" is (100, 10000 rial), "3 points =
+    1 baht" is (3, 1); nothing is divided when it is stored (docs/decisions/0009-currency.md).
 
     A rule with no member type is the organization's default; a rule for a member type overrides it.
     """
@@ -71,6 +76,11 @@ class PointsDiscountRule(TenantModel):
     )
     points_per_unit = models.PositiveIntegerField(
         _("points per 1 unit of money"), validators=[MinValueValidator(1)]
+    )
+    per_amount = models.DecimalField(
+        _("are worth (money)"), max_digits=12, decimal_places=2, default=1,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("The money the points above are worth: 1 point = 10 rial, or 100 points = 1,000 toman."),
     )
     min_points = models.PositiveIntegerField(_("minimum points per use"), default=0)
     max_bill_percent = models.DecimalField(
@@ -102,6 +112,7 @@ class PointsDiscountRule(TenantModel):
                 name="uniq_points_discount_rule_default",
             ),
             models.CheckConstraint(condition=Q(points_per_unit__gte=1), name="points_discount_ppu_gte_1"),
+            models.CheckConstraint(condition=Q(per_amount__gt=0), name="points_discount_per_amount_gt_0"),
             models.CheckConstraint(
                 condition=Q(max_bill_percent__gte=0, max_bill_percent__lte=100), name="points_discount_bill_pct"
             ),
@@ -112,7 +123,7 @@ class PointsDiscountRule(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.points_per_unit} = 1"
+        return f"{self.points_per_unit} = {self.per_amount.normalize():f}"
 
 
 class Reward(TenantModel):

@@ -11,6 +11,7 @@ import secrets
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from sasom.core.money import money, money_floor
 
@@ -23,13 +24,15 @@ CODE_LENGTH = 12  # 31**12 ≈ 7.9e17 codes: guessing one issued code is hopeles
 
 @dataclass(frozen=True, slots=True)
 class DiscountRuleData:
-    """The organization's conversion for one member type: ``points_per_unit`` points = 1 money unit."""
+    """The organization's conversion for one member type: ``points_per_unit`` points are worth
+    ``per_amount`` money (1 unless the shop states the money: "1 point = 10 rial" is 1 and 10)."""
 
     points_per_unit: int
     min_points: int = 0
     max_bill_percent: Decimal = HUNDRED
     max_balance_percent: Decimal = HUNDRED
     places: int = 2  # the organization's currency's minor unit (core.currency): 0 for IRR
+    per_amount: Decimal = Decimal(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +44,22 @@ class DiscountQuote:
     min_points: int
 
 
-def points_to_money(points: int, points_per_unit: int, places: int = 2) -> Decimal:
+def _rate(points_per_unit: int, per_amount: Decimal | int) -> Fraction:
+    """Points per one unit of money, exactly (``Fraction``: 3 points = 1 baht is 3; 1 point = 10
+    rial is 1/10), so no rate loses a digit before the one rounding at the end."""
+    return Fraction(points_per_unit) / Fraction(Decimal(per_amount))
+
+
+def points_to_money(points: int, points_per_unit: int, places: int = 2, *, per_amount: Decimal | int = 1) -> Decimal:
     """Money a number of points buys, rounded DOWN to the minor unit (the cent; a whole rial):
-    the shop never gives more."""
-    return money_floor(Decimal(points) / Decimal(points_per_unit), places)
+    the shop never gives more (1 point = 10 rial: 7 points buy 70 rial; 3 points = 1 baht: 1,000
+    points buy 333.33 baht)."""
+    return money_floor(Decimal(points) * Decimal(per_amount) / Decimal(points_per_unit), places)
 
 
-def points_for_money(amount: Decimal, points_per_unit: int) -> int:
+def points_for_money(amount: Decimal, points_per_unit: int, *, per_amount: Decimal | int = 1) -> int:
     """The fewest points that buy ``amount`` (so a member never pays a point for nothing)."""
-    return math.ceil(amount * points_per_unit)
+    return math.ceil(Fraction(Decimal(amount)) * _rate(points_per_unit, per_amount))
 
 
 def points_discount_quote(*, bill_amount: Decimal, rule: DiscountRuleData, spendable: int) -> DiscountQuote:
@@ -66,11 +76,12 @@ def points_discount_quote(*, bill_amount: Decimal, rule: DiscountRuleData, spend
     """
     bill = max(Decimal(bill_amount), Decimal(0))
     spendable = max(int(spendable), 0)
-    bill_cap = math.floor(bill * Decimal(rule.max_bill_percent) / HUNDRED * rule.points_per_unit)
+    rate = _rate(rule.points_per_unit, rule.per_amount)
+    bill_cap = math.floor(Fraction(bill) * Fraction(Decimal(rule.max_bill_percent)) / 100 * rate)
     balance_cap = math.floor(Decimal(spendable) * Decimal(rule.max_balance_percent) / HUNDRED)
     points = max(min(bill_cap, balance_cap, spendable), 0)
-    amount = points_to_money(points, rule.points_per_unit, rule.places)
-    points = points_for_money(amount, rule.points_per_unit)
+    amount = points_to_money(points, rule.points_per_unit, rule.places, per_amount=rule.per_amount)
+    points = points_for_money(amount, rule.points_per_unit, per_amount=rule.per_amount)
     if points < max(rule.min_points, 1):
         points, amount = 0, money(0, rule.places)
     return DiscountQuote(

@@ -206,6 +206,7 @@ def discount_rule_for(organization: Organization, member_type_id: int) -> Discou
         return None
     return DiscountRuleData(
         points_per_unit=rule.points_per_unit,
+        per_amount=rule.per_amount,
         min_points=rule.min_points,
         max_bill_percent=rule.max_bill_percent,
         max_balance_percent=rule.max_balance_percent,

@@ -36,7 +36,11 @@ class QuoteOut(Schema):
 
 class DiscountRuleIn(Body):
     member_type: str | None = Field(None, max_length=20, pattern=NO_NUL, description="null: the default rule")
-    points_per_unit: StrictInt = Field(..., ge=1, le=COUNT_MAX, description="points worth 1 unit of money")
+    points_per_unit: StrictInt = Field(1, ge=1, le=COUNT_MAX, description="points worth per_amount money (1 by default)")
+    per_amount: Money | None = Field(None, description='money points_per_unit points are worth, in the currency '
+                                                         '(rial for IRR); null: "1". "100 points = 10000 rial": 100 and "10000"')
+    money_per_point: Money | None = Field(None, description='the money one point is worth ("1 point = 10 rial": "10"); '
+                                                              'instead of points_per_unit and per_amount')
     min_points: StrictInt = Field(0, ge=0, le=POINTS_MAX)
     max_bill_percent: Percent = "100"
     max_balance_percent: Percent = "100"
@@ -50,6 +54,7 @@ class DiscountRulesIn(Body):
 class DiscountRuleOut(Schema):
     member_type: str | None
     points_per_unit: int
+    per_amount: str
     min_points: int
     max_bill_percent: str
     max_balance_percent: str
@@ -59,7 +64,7 @@ class DiscountRuleOut(Schema):
     def of(r: PointsDiscountRule) -> DiscountRuleOut:
         return DiscountRuleOut(
             member_type=r.member_type.code if r.member_type is not None else None, points_per_unit=r.points_per_unit,
-            min_points=r.min_points, max_bill_percent=money(r.max_bill_percent),
+            per_amount=money(r.per_amount), min_points=r.min_points, max_bill_percent=money(r.max_bill_percent),
             max_balance_percent=money(r.max_balance_percent), is_active=r.is_active,
         )
 

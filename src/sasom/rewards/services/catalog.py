@@ -11,7 +11,9 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record, diff, snapshot
+from sasom.core.currency import places_of
 from sasom.core.errors import Conflict, DomainError
+from sasom.core.money import is_cents
 from sasom.members.models import MemberType
 from sasom.organizations.models import Branch, Organization
 from sasom.tiers.models import Tier
@@ -28,7 +30,7 @@ COUPON_TEMPLATE_FIELDS = [
     "category_codes", "text", "points_cost", "validity_days", "valid_until_on",
     "per_member_limit", "tiers", "is_active",
 ]
-RULE_FIELDS = ["member_type_id", "points_per_unit", "min_points", "max_bill_percent", "max_balance_percent", "is_active"]
+RULE_FIELDS = ["member_type_id", "points_per_unit", "per_amount", "min_points", "max_bill_percent", "max_balance_percent", "is_active"]
 SETTINGS_FIELDS = ["point_price", "purchase_max_points"]
 
 
@@ -178,6 +180,35 @@ def coupon_template_save(
     return obj
 
 
+PER_AMOUNT_LIMIT = Decimal("10000000000")  # the column: 12 digits, 2 places
+
+
+def _rate_of(data: Mapping[str, Any], places: int) -> dict[str, Any]:
+    """The rule's rate as stored: ``points_per_unit`` points are worth ``per_amount`` money, or,
+    given ``money_per_point`` ("1 point = 10 rial"), one point is worth that money. The money fits
+    the currency's minor unit (whole rial) and is above zero; nothing is divided."""
+    out = dict(data)
+    per_point = out.pop("money_per_point", None)
+    if per_point is not None:
+        if int(out.get("points_per_unit") or 1) != 1 or Decimal(str(out.get("per_amount") or 1)) != 1:
+            raise DomainError(E.VALUE_INVALID, _("Give the money per point, or the points and the money they are worth, "
+                                                 "not both."), field="money_per_point")
+        out["points_per_unit"], out["per_amount"] = 1, per_point
+    field = "money_per_point" if per_point is not None else "per_amount"
+    if int(out.get("points_per_unit") or 0) < 1:
+        raise DomainError(E.VALUE_INVALID, _("Enter at least 1 point per unit of money."), field="points_per_unit")
+    raw = out.get("per_amount")
+    try:
+        amount = Decimal(str(1 if raw in (None, "") else raw))
+    except ArithmeticError:
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount <= 0 or not is_cents(amount, places) or amount >= PER_AMOUNT_LIMIT:
+        raise DomainError(E.VALUE_INVALID, _("Enter the money the points are worth: above zero, in the currency's "
+                                             "smallest unit at most."), field=field)
+    out["per_amount"] = amount
+    return out
+
+
 @transaction.atomic
 def points_discount_rule_save(
     *, organization: Organization, actor: Actor, data: Mapping[str, Any], rule: PointsDiscountRule | None = None
@@ -190,13 +221,12 @@ def points_discount_rule_save(
         clash = clash.exclude(pk=rule.pk)
     if clash.exists():
         raise Conflict(E.CODE_TAKEN, _("This member type already has a rule."), field="member_type")
-    if int(data.get("points_per_unit") or 0) < 1:
-        raise DomainError(E.VALUE_INVALID, _("Enter at least 1 point per unit of money."), field="points_per_unit")
+    data = _rate_of(data, places_of(organization.currency))
     creating = rule is None
     obj = rule or PointsDiscountRule(organization=organization)
     before = {} if creating else snapshot(obj, RULE_FIELDS)
     obj.member_type = member_type
-    for k in ["points_per_unit", "min_points", "max_bill_percent", "max_balance_percent", "is_active"]:
+    for k in ["points_per_unit", "per_amount", "min_points", "max_bill_percent", "max_balance_percent", "is_active"]:
         if k in data:
             setattr(obj, k, data[k])
     obj.save()

@@ -541,9 +541,9 @@ def test_marketing_sets_points_as_money_per_member_type(marketing, org, member_t
     # then both are listed, the default first
     assert response.status_code == 200, response.content
     assert response.json()["rules"] == [
-        {"member_type": None, "points_per_unit": 10, "min_points": 0, "max_bill_percent": "30.00",
+        {"member_type": None, "points_per_unit": 10, "per_amount": "1.00", "min_points": 0, "max_bill_percent": "30.00",
          "max_balance_percent": "50.00", "is_active": True},
-        {"member_type": "GOLD", "points_per_unit": 5, "min_points": 100, "max_bill_percent": "100.00",
+        {"member_type": "GOLD", "points_per_unit": 5, "per_amount": "1.00", "min_points": 100, "max_bill_percent": "100.00",
          "max_balance_percent": "100.00", "is_active": True},
     ]
     # when gold changes alone, the default stays
