@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.http import QueryDict
 
 from sasom.catalog.forms import BulkForm, ProductForm
 from sasom.catalog.views_prices import PriceForm
@@ -20,6 +21,7 @@ from sasom.ledger.forms import CounterSaleForm
 from sasom.members.forms import LifecycleForm
 from sasom.notifications.forms import ChannelConfigForm
 from sasom.organizations.models import Terminal
+from sasom.promotions.forms import param_fields, params_from_post
 from sasom.rewards.forms import (
     CashierForm,
     CouponTemplateForm,
@@ -70,8 +72,9 @@ NAMES = [name for name, _make, _field in _forms(SimpleNamespace(pk=0))]
 
 
 def _typed(shop: Any, make: Make, field: str, value: str) -> Any:
+    key = make({}).add_prefix(field)  # the earning rule's parameters carry the prefix "p"
     with currency_of_shop(shop):
-        form = make({"data": {field: value, "kind": "discount", "discount_kind": "amount"}})
+        form = make({"data": {key: value, "kind": "discount", "discount_kind": "amount"}})
         form.is_valid()
     return form
 
@@ -119,3 +122,16 @@ def test_a_bulk_price_is_typed_in_toman_and_a_percent_stays_a_percent(org):
         percent = BulkForm({"price_mode": "percent", "price_amount": "5"}, organization_id=org.pk)
         assert price.is_valid() and percent.is_valid(), (price.errors, percent.errors)
     assert price.change().price_value == Decimal("200000") and percent.change().price_percent == Decimal("5")
+
+
+def test_a_promotions_money_parameter_is_typed_in_toman_and_shown_back():
+    post = QueryDict("p-threshold=20%2C000&p-amount=12345.67&p-scope=group")
+    with currency_of_shop(TOMAN):
+        params = params_from_post("value_discount", post)
+        shown = {f.name: f.value for f in param_fields("value_discount", params)}
+        stored = {f.name: f.value for f in param_fields("value_discount", {"threshold": "200000"})}
+    # 20,000 toman is stored as 200,000 rial; finer than a rial is kept as typed for the service to refuse
+    assert params["threshold"] == "200000" and params["amount"] == "12345.67"
+    assert shown["threshold"] == "20000" and shown["amount"] == "12345.67" and stored["threshold"] == "20000"
+    with currency_of_shop(THB):
+        assert params_from_post("value_discount", post)["threshold"] == "20000"

@@ -57,13 +57,9 @@ class RewardSettings(TenantModel):
 
 
 class PointsDiscountRule(TenantModel):
-    """Points used as a bill discount: ``points_per_unit`` points are worth ``per_amount`` money
-    (1 by default: "10 points = 1 baht"). The pair says any rate exactly as the shop states it:
-    "1 point = 10 rial" is (1, 10), "100 points = 1,000 toman" is (100, 10000 rial), "3 points =
-    1 baht" is (3, 1); nothing is divided when it is stored (docs/decisions/0009-currency.md).
-
-    A rule with no member type is the organization's default; a rule for a member type overrides it.
-    """
+    """Points used as a bill discount: ``points_per_unit`` points are worth ``per_amount`` money,
+    exactly as the shop states it ("1 point = 10 rial" is 1 and 10; "10 points = 1 baht" 10 and 1).
+    A rule with no member type is the organization's default; a member type's own overrides it."""
 
     member_type = models.ForeignKey(
         "members.MemberType",
@@ -77,11 +73,8 @@ class PointsDiscountRule(TenantModel):
     points_per_unit = models.PositiveIntegerField(
         _("points per 1 unit of money"), validators=[MinValueValidator(1)]
     )
-    per_amount = models.DecimalField(
-        _("are worth (money)"), max_digits=12, decimal_places=2, default=1,
-        validators=[MinValueValidator(Decimal("0.01"))],
-        help_text=_("The money the points above are worth: 1 point = 10 rial, or 100 points = 1,000 toman."),
-    )
+    per_amount = models.DecimalField(_("are worth (money)"), max_digits=12, decimal_places=2, default=1, validators=[
+        MinValueValidator(Decimal("0.01"))], help_text=_("The money the points above are worth: 1 point = 10 rial, or 100 points = 1,000 toman."))
     min_points = models.PositiveIntegerField(_("minimum points per use"), default=0)
     max_bill_percent = models.DecimalField(
         _("at most this percent of the bill"),
