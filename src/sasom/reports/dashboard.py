@@ -12,18 +12,18 @@ from typing import Any
 from django.db.models import Count, DateField, IntegerField, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from sasom.core.currency import currency_of, shop_money
 from sasom.core.permissions import branch_ids_in_scope
 from sasom.ledger.models import Entry, Lot, Sale
 from sasom.members.models import Member
 from sasom.reports import charts
-from sasom.reports.points import point_values
+from sasom.reports.points import point_values, points_value
 from sasom.reports.salesdata import AMOUNT, COUNTED_OUT, net_after_returns, points_after_returns
 from sasom.reports.summary import summary_on, summary_refresh
 from sasom.reports.summary_models import DailyMemberSales
-from sasom.rewards.pricing import points_to_money
 
 CHART_DAYS = 14
 TREND_DAYS = (14, 30, 90)
@@ -58,8 +58,8 @@ def dashboard_figures(staff: Any) -> list[dict[str, Any]]:
         {"key": "points_today", "label": gettext_lazy("Points given today"), "value": day["points"] or 0},
         {"key": "member_share_today", "label": gettext_lazy("Share of sales by members today"), "value": share},
         {"key": "points_outstanding", "label": gettext_lazy("Points outstanding"), "value": points},
-        {"key": "points_outstanding_value", "label": gettext_lazy("Their value (baht)"),
-         "value": f"{value:,.2f}" if value is not None else "–"},
+        {"key": "points_outstanding_value", "label": gettext_lazy("Their value"),
+         "value": shop_money(value, org, language=get_language() or "") if value is not None else "–"},
     ]
 
 
@@ -72,13 +72,14 @@ def outstanding(staff: Any) -> tuple[int, Decimal | None]:
         lots = lots.filter(entry__branch_id__in=scope)
     by_type = list(lots.values("account__member__member_type_id").annotate(points=Sum("remaining")))
     default, rules = point_values(org.pk)
-    total, value = 0, Decimal("0.00")
+    places = currency_of(org).places
+    total, value = 0, Decimal(0)
     priced = False
     for row in by_type:
         total += row["points"]
-        per_unit = rules.get(row["account__member__member_type_id"], default)
-        if per_unit:
-            value += points_to_money(row["points"], per_unit)
+        worth = points_value(row["points"], rules.get(row["account__member__member_type_id"], default), places)
+        if worth is not None:
+            value += worth
             priced = True
     return total, (value if priced or not by_type else None)
 

@@ -12,6 +12,7 @@ from django.db.models import Count, DateField, F, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.currency import currency_of
 from sasom.ledger.models import Entry, Lot
 from sasom.reports.charts import movement_chart
 from sasom.reports.formatting import DATE, INT, MONEY, MONTH, TEXT
@@ -179,15 +180,28 @@ class MemberPointsSummary(Report):
         return rows
 
 
-def point_values(organization_id: int) -> tuple[int | None, dict[int, int]]:
-    """Points per unit of money: the default points-discount rule's, and each member type's own."""
-    default, by_type = None, {}
+Rate = tuple[int, Decimal]  # points_per_unit points are worth per_amount money
+
+
+def point_values(organization_id: int) -> tuple[Rate | None, dict[int, Rate]]:
+    """What points are worth as a bill discount: the default points-discount rule's rate and each
+    member type's own, as (points, the money they are worth)."""
+    default: Rate | None = None
+    by_type: dict[int, Rate] = {}
     for rule in PointsDiscountRule.objects.filter(organization_id=organization_id, is_active=True):
+        rate = (rule.points_per_unit, rule.per_amount)
         if rule.member_type_id is None:
-            default = rule.points_per_unit
+            default = rate
         else:
-            by_type[rule.member_type_id] = rule.points_per_unit
+            by_type[rule.member_type_id] = rate
     return default, by_type
+
+
+def points_value(points: int, rate: Rate | None, places: int) -> Decimal | None:
+    """``points`` at ``rate``, floored to the currency's minor unit; None without a rate."""
+    if rate is None:
+        return None
+    return points_to_money(points, rate[0], places, per_amount=rate[1])
 
 
 @register
@@ -230,10 +244,11 @@ class PointsLiability(Report):
         if "point_values" not in scope.cache:
             scope.cache["point_values"] = point_values(scope.organization.pk)
         default, by_type = scope.cache["point_values"]
+        places = currency_of(scope.organization).places
         for row in rows:
             row["member_type"] = row["account__member__member_type__name"]
-            per_unit = by_type.get(row["account__member__member_type_id"], default)
-            row["value"] = points_to_money(row["points"], per_unit) if per_unit else None
+            rate = by_type.get(row["account__member__member_type_id"], default)
+            row["value"] = points_value(row["points"], rate, places)
         return rows
 
     def totals(self, scope: Scope) -> dict[str, Any]:

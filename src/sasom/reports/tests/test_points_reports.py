@@ -10,8 +10,10 @@ from django.db.models import F, Sum
 
 from sasom.ledger.models import Entry, Lot, PointAccount
 from sasom.organizations.models import Role
+from sasom.reports.dashboard import dashboard_figures
 from sasom.reports.framework import REPORTS, Scope
 from sasom.reports.tests.conftest import BKK
+from sasom.rewards.models import PointsDiscountRule
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +117,28 @@ def test_liability_equals_open_balances_and_values_points_by_the_discount_rule(s
     assert all(r["value"] == Decimal(r["points"]) / 4 for r in vip)
     assert totals["value"] == sum(r["value"] for r in rows)
     assert all(r["expires"] is not None for r in rows)
+
+
+def test_liability_values_points_at_a_money_rate_in_the_shops_minor_unit(shop, make_staff):
+    # given VIP points worth 3 rial per 4 points and the shop in rial (no decimals)
+    PointsDiscountRule.objects.filter(organization=shop.org, member_type__isnull=False).update(per_amount=3)
+    shop.org.currency = "IRR"
+    shop.org.save(update_fields=["currency"])
+    owner = make_staff(Role.OWNER)
+    report = REPORTS["points-liability"]
+    scope = scope_of(owner)
+    rows = report.finish(list(report.sorted_rows(scope, "")), scope)
+    # then each VIP row is its points x 3 / 4, cut down to a whole rial; the others 1 per 10
+    vip = [r for r in rows if r["member_type"] == "วีไอพี"]
+    assert vip and all(r["value"] == (r["points"] * 3) // 4 for r in vip)
+    assert all(r["value"] == r["points"] // 10 for r in rows if r not in vip)
+    # and the dashboard values each type's points at once (cut down once per type), shown in rial
+    by_type: dict[str, int] = {}
+    for r in rows:
+        by_type[r["member_type"]] = by_type.get(r["member_type"], 0) + r["points"]
+    expected = sum(pts * 3 // 4 if name == "วีไอพี" else pts // 10 for name, pts in by_type.items())
+    figure = {f["key"]: f["value"] for f in dashboard_figures(owner)}["points_outstanding_value"]
+    assert figure == f"{expected:,}"
 
 
 def test_redemption_reports_reconcile_with_redeem_entries(shop, make_staff):
