@@ -42,16 +42,27 @@ from sasom.promotions.engine.types import (
     Result,
     Take,
 )
-from sasom.promotions.engine.units import Basket, Takes
+from sasom.promotions.engine.units import Basket, Call, Takes
 
 
 def fresh_pool(lines: Sequence[Line]) -> Basket:
+    """The basket before any promotion: every unit free, every line at its own amount (one pass:
+    ``max(quantity, 0)``, ``max(amount, 0)`` and ``units.own_value``)."""
     ordered = tuple(sorted(lines, key=lambda ln: ln.index))
-    return Basket(
-        ordered,
-        {ln.index: max(ln.quantity, ZERO) for ln in ordered},
-        {ln.index: max(ln.amount, ZERO) for ln in ordered},
-    )
+    free: dict[int, Decimal] = {}
+    net: dict[int, Decimal] = {}
+    own: dict[int, Decimal] = {}
+    for ln in ordered:
+        i, quantity = ln.index, ln.quantity
+        amount = quantity * ln.unit_price - ln.discount
+        free[i] = ZERO if ZERO > quantity else quantity
+        net[i] = ZERO if ZERO > amount else amount
+        if quantity <= 0:
+            own[i] = ZERO
+        else:
+            value = amount / quantity
+            own[i] = value if value > 0 else ZERO
+    return Basket(ordered, free, net, Call(ordered, own))
 
 
 def applicable(pset: PromotionSet, pool: Basket, ctx: Context) -> list[Promotion]:
@@ -114,7 +125,7 @@ def _every_unit(pool: Pool) -> Pool:
     """The view of a stacking promotion: every unit, on what each line still costs."""
     every = {ln.index: ln.quantity for ln in pool.lines}
     if isinstance(pool, Basket):
-        return Basket(pool.lines, every, pool.net, pool.matched, pool.own, pool.keys)
+        return Basket(pool.lines, every, pool.net, pool.call)
     return Pool(pool.lines, every, pool.net)
 
 

@@ -29,21 +29,37 @@ class Run:
     value: Decimal  # what one unit costs now (not rounded)
 
 
+class Call:
+    """What every copy of the resolver's pool shares for one call: which lines each item set
+    matches (by SKU then line, and in line order), each line's own unit price, the lines by SKU,
+    category and brand, and the percent takes already priced (:func:`percent_takes`)."""
+
+    __slots__ = ("in_order", "keys", "matched", "own", "percents")
+
+    def __init__(self, lines: tuple[Line, ...], own: dict[int, Decimal] | None = None) -> None:
+        self.matched: dict[int, tuple[Line, ...]] = {}
+        self.in_order: dict[int, tuple[Line, ...]] = {}
+        self.own = own if own is not None else {ln.index: own_value(ln) for ln in lines}
+        self.keys = _keys(lines)
+        self.percents: dict[tuple[object, ...], Take | None] = {}
+
+
 class Basket(Pool):
     """The resolver's pool: a :class:`Pool` that also remembers, for the whole call, which lines
     each item set matches (sorted by SKU then line) and each line's own unit price, so that a
     rule run again and again (hints, the best-for-customer search) does not rescan the basket.
-    Copies share both caches."""
+    Copies share them (:class:`Call`)."""
 
-    __slots__ = ("keys", "matched", "own")
+    __slots__ = ("call", "keys", "matched", "own", "trail")
 
     def __init__(self, lines: tuple[Line, ...], free: dict[int, Decimal], net: dict[int, Decimal],
-                 matched: dict[int, tuple[Line, ...]] | None = None, own: dict[int, Decimal] | None = None,
-                 keys: dict[tuple[int, str], list[Line]] | None = None) -> None:
+                 call: Call | None = None) -> None:
         super().__init__(lines, free, net)
-        self.matched = matched if matched is not None else {}
-        self.own = own if own is not None else {ln.index: own_value(ln) for ln in lines}
-        self.keys = keys if keys is not None else _keys(lines)
+        self.trail: tuple[object, ...] = ()  # the search's applications that made this state (search.advance)
+        self.call = call if call is not None else Call(lines)
+        self.matched = self.call.matched
+        self.own = self.call.own
+        self.keys = self.call.keys
 
     def lines_of(self, items: ItemSet) -> tuple[Line, ...]:
         found = self.matched.get(id(items))  # by identity: a rule's item set lives as long as the call
@@ -61,9 +77,15 @@ class Basket(Pool):
             self.matched[id(items)] = found
         return found
 
+    def lines_in_order(self, items: ItemSet) -> tuple[Line, ...]:
+        """:meth:`lines_of` in line order (the order of takes)."""
+        found = self.call.in_order.get(id(items))
+        if found is None:
+            found = self.call.in_order[id(items)] = tuple(sorted(self.lines_of(items), key=_by_index))
+        return found
+
     def copy(self, free: dict[int, Decimal] | None = None) -> Basket:
-        return Basket(self.lines, dict(self.free) if free is None else free, dict(self.net), self.matched, self.own,
-                      self.keys)
+        return Basket(self.lines, dict(self.free) if free is None else free, dict(self.net), self.call)
 
 
 def _keys(lines: tuple[Line, ...]) -> dict[tuple[int, str], list[Line]]:
@@ -79,6 +101,10 @@ def _keys(lines: tuple[Line, ...]) -> dict[tuple[int, str], list[Line]]:
 
 def _by_sku(line: Line) -> tuple[str, int]:
     return (line.sku, line.index)
+
+
+def _by_index(line: Line) -> int:
+    return line.index
 
 
 def own_value(line: Line) -> Decimal:
@@ -290,6 +316,53 @@ class Takes:
 
     def total(self) -> Decimal:
         return sum(self.discount.values(), ZERO)
+
+
+_UNPRICED = object()
+
+
+def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: bool) -> tuple[Take, ...]:
+    """``Takes.percent_off(runs(pool, items), percent, whole_units=...)`` then ``build(pool.net)``,
+    in one pass and with the same arithmetic. A line's take depends only on its own free units and
+    amounts, so on the resolver's pool it is kept for the call: a line that a later trial did not
+    change is not priced again (the bill-wide percent, tried in several states by the search)."""
+    if not isinstance(pool, Basket):
+        takes = Takes(pool.places)
+        takes.percent_off(runs(pool, items), percent, whole_units=whole_units)
+        return takes.build(pool.net)
+    known = pool.call.percents
+    own, free_of, net_of, places = pool.own, pool.free, pool.net, pool.places
+    out = []
+    for line in pool.lines_in_order(items):
+        i = line.index
+        free = free_of.get(i, ZERO)
+        if free <= 0:
+            continue
+        net = net_of.get(i, ZERO)
+        key = (percent, whole_units, places, i, free, net)
+        take = known.get(key, _UNPRICED)
+        if take is _UNPRICED:
+            take = known[key] = _percent_take(i, own[i], free, net, percent, whole_units, places)
+        if take is not None:
+            out.append(take)
+    return tuple(out)
+
+
+def _percent_take(i: int, value: Decimal, free: Decimal, net: Decimal, percent: Decimal, whole_units: bool,
+                  places: int) -> Take | None:
+    """One line of :func:`percent_takes`: ``runs``' unit value, ``percent_off``'s discount,
+    ``build``'s rounding and cap."""
+    if net < value * free:
+        value = net / free if net > 0 else ZERO
+    n: Decimal | int = int(free) if whole_units else free
+    if not n:
+        return None
+    d = money(n * value * percent / HUNDRED, places)
+    if d < 0:
+        d = ZERO
+    elif d > net:
+        d = net if net > 0 else ZERO
+    return Take(i, n if isinstance(n, Decimal) else Decimal(n), d)
 
 
 def chunks(rs: Sequence[Run], size: int, limit: int | None = None) -> list[list[tuple[Run, int]]]:
