@@ -185,19 +185,24 @@ def resolve(pset: PromotionSet, lines: Sequence[Line], ctx: Context, *, hints: b
 
 
 def next_steps(promotions: Sequence[Promotion], applied: Sequence[Applied], pool: Pool, ctx: Context) -> tuple[Hint, ...]:
-    """Each promotion's hint, seen with the units it took itself given back."""
+    """Each promotion's hint, seen with the units it took itself given back (on ``pool`` itself,
+    put back as it was after each hint: no copy of the pool per promotion)."""
     took = {a.promotion_id: a for a in applied}
+    free, net = pool.free, pool.net
     out = []
     for promotion in promotions:
-        view = pool
         mine = took.get(promotion.id)
-        if mine is not None and mine.takes:
-            view = pool.copy() if isinstance(pool, Basket) else Pool(pool.lines, dict(pool.free), dict(pool.net))
-            for t in mine.takes:
-                if not mine.stacks:
-                    view.free[t.index] += t.units
-                view.net[t.index] += t.discount
-        found = promotion.rule.hint(view, ctx)
+        saved = [(t.index, free[t.index], net[t.index]) for t in mine.takes] if mine is not None else []
+        try:
+            if mine is not None:
+                for t in mine.takes:
+                    if not mine.stacks:
+                        free[t.index] += t.units
+                    net[t.index] += t.discount
+            found = promotion.rule.hint(pool, ctx)
+        finally:
+            for index, units, amount in reversed(saved):
+                free[index], net[index] = units, amount
         if found is not None:
             out.append(Hint(promotion.code, promotion.name, found.missing_units, found.missing_amount, found.reward))
     return tuple(out)

@@ -163,11 +163,16 @@ def priced(pool: Pool, items: ItemSet) -> list[tuple[Decimal, Decimal]]:
         own = {ln.index: own_value(ln) for ln in lines}
     free_of, net_of = pool.free, pool.net
     out = []
+    append = out.append
     for line in lines:
         i = line.index
         free = free_of.get(i, ZERO)
-        if free > 0:
-            out.append((free, _now(own[i], free, net_of.get(i, ZERO))))
+        if free > 0:  # _now, inlined (this runs on every line of a bill-wide promotion, again and again)
+            value = own[i]
+            net = net_of.get(i, ZERO)
+            if net < value * free:
+                value = net / free if net > 0 else ZERO
+            append((free, value))
     return out
 
 
