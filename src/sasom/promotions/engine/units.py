@@ -162,7 +162,7 @@ def priced(pool: Pool, items: ItemSet) -> list[tuple[Decimal, Decimal]]:
         lines = tuple(ln for ln in pool.lines if items.matches(ln))
         own = {ln.index: own_value(ln) for ln in lines}
     free_of, net_of = pool.free, pool.net
-    out = []
+    out: list[tuple[Decimal, Decimal]] = []
     append = out.append
     for line in lines:
         i = line.index
@@ -339,9 +339,6 @@ class Takes:
         return sum(self.discount.values(), ZERO)
 
 
-_UNPRICED = object()
-
-
 def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: bool) -> tuple[Take, ...]:
     """``Takes.percent_off(runs(pool, items), percent, whole_units=...)`` then ``build(pool.net)``,
     in one pass and with the same arithmetic. A line's take depends only on its own free units and
@@ -353,7 +350,7 @@ def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: 
         return takes.build(pool.net)
     known = pool.call.percents
     own, free_of, net_of, places = pool.own, pool.free, pool.net, pool.places
-    out = []
+    out: list[Take] = []
     for line in pool.lines_in_order(items):
         i = line.index
         free = free_of.get(i, ZERO)
@@ -361,8 +358,9 @@ def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: 
             continue
         net = net_of.get(i, ZERO)
         key = (percent, whole_units, places, i, free, net)
-        take = known.get(key, _UNPRICED)
-        if take is _UNPRICED:
+        if key in known:
+            take = known[key]
+        else:
             take = known[key] = _percent_take(i, own[i], free, net, percent, whole_units, places)
         if take is not None:
             out.append(take)
