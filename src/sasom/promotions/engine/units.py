@@ -34,7 +34,7 @@ class Call:
     matches (by SKU then line, and in line order), each line's own unit price, the lines by SKU,
     category and brand, and the percent takes already priced (:func:`percent_takes`)."""
 
-    __slots__ = ("in_order", "keys", "matched", "own", "percents")
+    __slots__ = ("every", "in_order", "keys", "matched", "own", "percents")
 
     def __init__(self, lines: tuple[Line, ...], own: dict[int, Decimal] | None = None) -> None:
         self.matched: dict[int, tuple[Line, ...]] = {}
@@ -42,6 +42,7 @@ class Call:
         self.own = own if own is not None else {ln.index: own_value(ln) for ln in lines}
         self.keys = _keys(lines)
         self.percents: dict[tuple[object, ...], Take | None] = {}
+        self.every: tuple[Line, ...] | None = None  # every line, by SKU then line
 
 
 class Basket(Pool):
@@ -65,7 +66,15 @@ class Basket(Pool):
         found = self.matched.get(id(items))  # by identity: a rule's item set lives as long as the call
         if found is None:
             named = len(items.skus) + len(items.categories) + len(items.brands)
-            if 0 < named < len(self.lines):  # look the names up rather than scan the lines
+            if not named:  # every line (but the excluded SKUs): the call's lines by SKU, sorted once
+                every = self.call.every
+                if every is None:
+                    every = self.call.every = tuple(sorted(self.lines, key=_by_sku))
+                exclude = items.exclude_skus
+                found = tuple(ln for ln in every if ln.sku not in exclude) if exclude else every
+                self.matched[id(items)] = found
+                return found
+            if named < len(self.lines):  # look the names up rather than scan the lines
                 keys = self.keys
                 hit = {ln.index: ln for sku in items.skus for ln in keys.get((0, sku), ())}
                 hit |= {ln.index: ln for c in items.categories for ln in keys.get((1, c), ())}
