@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from operator import attrgetter
 from decimal import Decimal
 
 from sasom.promotions.engine.conditions import conditions_met
@@ -45,10 +46,13 @@ from sasom.promotions.engine.types import (
 from sasom.promotions.engine.units import Basket, Call, Takes
 
 
+_by_index = attrgetter("index")
+
+
 def fresh_pool(lines: Sequence[Line]) -> Basket:
     """The basket before any promotion: every unit free, every line at its own amount (one pass:
     ``max(quantity, 0)``, ``max(amount, 0)`` and ``units.own_value``)."""
-    ordered = tuple(sorted(lines, key=lambda ln: ln.index))
+    ordered = tuple(sorted(lines, key=_by_index))
     free: dict[int, Decimal] = {}
     net: dict[int, Decimal] = {}
     own: dict[int, Decimal] = {}
@@ -153,7 +157,8 @@ def _taken(pool: Pool, takes: Sequence[Take], *, consume: bool) -> list[Take]:
 
 
 def _merged(takes: Sequence[Take]) -> tuple[Take, ...]:
-    if all(a.index < b.index for a, b in zip(takes, takes[1:], strict=False)):
+    indexes = [t.index for t in takes]
+    if indexes == sorted(set(indexes)):
         return tuple(takes)  # one take per line, in line order already (the usual case)
     by_line: dict[int, tuple[Decimal, Decimal]] = {}
     for t in takes:
