@@ -1,6 +1,6 @@
 """The arithmetic rules share: which units of the pool a rule may count, what one unit costs now,
-and how a discount is spread over lines (one rounding rule: ``core.money.money``, the residue on
-the last unit, never below zero).
+and how a discount is spread over lines (one rounding rule: ``core.money.money``'s half up, counted in minor
+units by ``rounding.rounded``; the residue on the last unit, never below zero).
 
 What one unit costs now: a non-stacking rule sees units no promotion has touched, so a unit costs
 the line's own ``amount / quantity``; a stacking rule runs after the others on what the line still
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from decimal import Decimal
 
-from sasom.core.money import money
+from sasom.promotions.engine.rounding import rounded
 from sasom.promotions.engine.types import ZERO, ItemSet, Line, Pool, Take
 
 
@@ -249,22 +249,6 @@ def pick(rs: Sequence[Run], count: int) -> list[tuple[Run, int]]:
     return out
 
 
-HALF = Decimal("0.5")
-ONE = Decimal(1)
-_EXACT_BELOW = Decimal("1E20")  # a value of the context's 28 digits below it keeps 8 digits below the point
-
-
-def rounded(value: Decimal, places: int) -> Decimal:
-    """``core.money.money(value, places)`` (half up to the minor unit), counted in minor units:
-    the value shifted by ``places`` digits (exact), plus a half, cut to a whole number, shifted
-    back. Exact for an amount from 0 to 10^20 of at most the context's 28 digits (every result of
-    the engine's arithmetic); any other value goes to ``money`` itself. A hypothesis test holds
-    the two equal (``test_engine_arithmetic``)."""
-    if ZERO <= value < _EXACT_BELOW:
-        return ((value.scaleb(places) + HALF) // ONE).scaleb(-places)
-    return money(value, places)
-
-
 def allocate(total: Decimal, weights: Sequence[Decimal], places: int = 2) -> list[Decimal]:
     """``total`` (money) spread over ``weights`` in proportion, each share rounded by ``money``
     on the running sum, so the shares add up to ``total`` exactly and the residue falls on the
@@ -350,51 +334,6 @@ class Takes:
 
     def total(self) -> Decimal:
         return sum(self.discount.values(), ZERO)
-
-
-def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: bool) -> tuple[Take, ...]:
-    """``Takes.percent_off(runs(pool, items), percent, whole_units=...)`` then ``build(pool.net)``,
-    in one pass and with the same arithmetic. A line's take depends only on its own free units and
-    amounts, so on the resolver's pool it is kept for the call: a line that a later trial did not
-    change is not priced again (the bill-wide percent, tried in several states by the search)."""
-    if not isinstance(pool, Basket):
-        takes = Takes(pool.places)
-        takes.percent_off(runs(pool, items), percent, whole_units=whole_units)
-        return takes.build(pool.net)
-    known = pool.call.percents
-    own, free_of, net_of, places = pool.own, pool.free, pool.net, pool.places
-    out: list[Take] = []
-    for line in pool.lines_in_order(items):
-        i = line.index
-        free = free_of.get(i, ZERO)
-        if free <= 0:
-            continue
-        net = net_of.get(i, ZERO)
-        key = (percent, whole_units, places, i, free, net)
-        if key in known:
-            take = known[key]
-        else:
-            take = known[key] = _percent_take(i, own[i], free, net, percent, whole_units, places)
-        if take is not None:
-            out.append(take)
-    return tuple(out)
-
-
-def _percent_take(i: int, value: Decimal, free: Decimal, net: Decimal, percent: Decimal, whole_units: bool,
-                  places: int) -> Take | None:
-    """One line of :func:`percent_takes`: ``runs``' unit value, ``percent_off``'s discount,
-    ``build``'s rounding and cap."""
-    if net < value * free:
-        value = net / free if net > 0 else ZERO
-    n: Decimal | int = int(free) if whole_units else free
-    if not n:
-        return None
-    d = rounded(n * value * percent / HUNDRED, places)
-    if d < 0:
-        d = ZERO
-    elif d > net:
-        d = net if net > 0 else ZERO
-    return Take(i, n if isinstance(n, Decimal) else Decimal(n), d)
 
 
 def chunks(rs: Sequence[Run], size: int, limit: int | None = None) -> list[list[tuple[Run, int]]]:

@@ -34,7 +34,8 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.units import Takes, percent_takes, priced, runs, worth, worth_of
+from sasom.promotions.engine.percents import percent_takes
+from sasom.promotions.engine.units import Takes, priced, runs, worth, worth_of
 
 HUNDRED = Decimal("100")
 HALF_UNIT = Decimal("0.5")  # half the minor unit: scaled by the currency's places
