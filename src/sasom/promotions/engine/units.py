@@ -200,7 +200,10 @@ def whole_of(pool: Pool, items: ItemSet) -> int:
 def worth_of(pool: Pool, items: ItemSet) -> Decimal:
     """``worth(runs(pool, items))``: what the free units ``items`` counts cost now (the same sum, in
     the same order, so a threshold compares alike)."""
-    return sum((free * value for free, value in priced(pool, items)), ZERO)
+    total = ZERO
+    for free, value in priced(pool, items):
+        total += free * value
+    return total
 
 
 def cheapest_first(rs: Iterable[Run]) -> list[Run]:
