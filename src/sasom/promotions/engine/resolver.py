@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from operator import attrgetter
 from decimal import Decimal
+from operator import attrgetter
 
 from sasom.promotions.engine.conditions import conditions_met
 from sasom.promotions.engine.goods import give
@@ -44,7 +44,6 @@ from sasom.promotions.engine.types import (
     Take,
 )
 from sasom.promotions.engine.units import Basket, Call, Takes
-
 
 _by_index = attrgetter("index")
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 from decimal import Decimal
+from operator import attrgetter
 
 from sasom.promotions.engine.rounding import rounded
 from sasom.promotions.engine.types import ZERO, ItemSet, Line, Pool, Take

@@ -12,13 +12,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sasom.core.money import money
+from sasom.promotions.engine.percents import percent_takes
 from sasom.promotions.engine.resolver import fresh_pool, run
+from sasom.promotions.engine.rounding import rounded
 from sasom.promotions.engine.search import search
 from sasom.promotions.engine.types import ItemSet, Line, Pool, Promotion
-from sasom.promotions.engine.percents import percent_takes
-from sasom.promotions.engine.rounding import rounded
 from sasom.promotions.engine.units import Takes, runs
-from sasom.promotions.tests.test_engine_properties import DRINKS, X, baskets, context, promotion_lists
+from sasom.promotions.tests.test_engine_properties import (
+    DRINKS,
+    X,
+    baskets,
+    context,
+    promotion_lists,
+)
 from sasom.promotions.tests.test_engine_search import _plain
 from sasom.promotions.tests.test_engine_util import D
 

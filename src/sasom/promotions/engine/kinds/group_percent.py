@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.promotions.engine.kinds._common import BaseRule, Params, fmt, gettext_noop, hint, said
 from sasom.promotions.engine.kinds._params import clean_params
-from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, ParamSpec, Pool, PromoKind
 from sasom.promotions.engine.percents import percent_takes
+from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, ParamSpec, Pool, PromoKind
 from sasom.promotions.engine.units import whole_of
 
 HUNDRED = Decimal("100")

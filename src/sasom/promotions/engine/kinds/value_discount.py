@@ -22,6 +22,7 @@ from sasom.promotions.engine.kinds._common import (
     said,
 )
 from sasom.promotions.engine.kinds._params import clean_params
+from sasom.promotions.engine.percents import percent_takes
 from sasom.promotions.engine.types import (
     ZERO,
     Context,
@@ -34,7 +35,6 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.percents import percent_takes
 from sasom.promotions.engine.units import Takes, priced, runs, worth, worth_of
 
 HUNDRED = Decimal("100")
