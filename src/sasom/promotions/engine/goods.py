@@ -11,11 +11,12 @@ known is skipped, and the explanation says so.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sasom.promotions.engine.types import ZERO, Context, Gift, Pool
-from sasom.promotions.engine.units import Takes, unit_value
+from sasom.promotions.engine.types import ZERO, Context, Gift, Line, Pool
+from sasom.promotions.engine.units import Basket, Takes, unit_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +33,13 @@ def give(pool: Pool, ctx: Context, takes: Takes, sku: str, quantity: int, price:
     """Give ``quantity`` units of ``sku`` at ``price``: in the basket first (into ``takes``), the
     rest as a gift. Returns the gift (or None) and what was done."""
     left = quantity
-    for line in sorted(pool.lines, key=lambda ln: ln.index):
+    if isinstance(pool, Basket):
+        mine: Sequence[Line] = pool.keys.get((0, sku), ())  # the lines of ``sku``, in line order
+    else:
+        mine = sorted((ln for ln in pool.lines if ln.sku == sku), key=lambda ln: ln.index)
+    for line in mine:
         if left <= 0:
             break
-        if line.sku != sku:
-            continue
         free = int(pool.free.get(line.index, ZERO) - takes.units.get(line.index, ZERO))
         n = min(free, left)
         if n <= 0:

@@ -42,11 +42,17 @@ def promotion_set(mode: str, promotions: Sequence[Promotion], version: int = 0) 
 
 def candidates(pset: PromotionSet, lines: Iterable[Line]) -> list[int]:
     """Positions of the promotions some line can touch (by SKU, category, brand, or every line),
-    ascending."""
+    ascending. Each SKU, category and brand of the basket is looked up once (a 50-line basket
+    holds a few brands and categories, named again and again)."""
     found: set[int] = set(pset.everywhere)
+    skus: set[str] = set()
+    brands: set[str] = set()
+    categories: set[str] = set()
     for line in lines:
-        found.update(pset.by_sku.get(line.sku, ()))
-        found.update(pset.by_brand.get(line.brand, ()))
-        for category in line.categories:
-            found.update(pset.by_category.get(category, ()))
+        skus.add(line.sku)
+        brands.add(line.brand)
+        categories.update(line.categories)
+    for names, index in ((skus, pset.by_sku), (brands, pset.by_brand), (categories, pset.by_category)):
+        for name in names & index.keys():
+            found.update(index[name])
     return sorted(found)

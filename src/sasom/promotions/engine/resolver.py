@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
+from operator import attrgetter
 
 from sasom.promotions.engine.conditions import conditions_met
 from sasom.promotions.engine.goods import give
@@ -42,16 +43,29 @@ from sasom.promotions.engine.types import (
     Result,
     Take,
 )
-from sasom.promotions.engine.units import Basket, Takes
+from sasom.promotions.engine.units import Basket, Call, Takes
+
+_by_index = attrgetter("index")
 
 
 def fresh_pool(lines: Sequence[Line]) -> Basket:
-    ordered = tuple(sorted(lines, key=lambda ln: ln.index))
-    return Basket(
-        ordered,
-        {ln.index: max(ln.quantity, ZERO) for ln in ordered},
-        {ln.index: max(ln.amount, ZERO) for ln in ordered},
-    )
+    """The basket before any promotion: every unit free, every line at its own amount (one pass:
+    ``max(quantity, 0)``, ``max(amount, 0)`` and ``units.own_value``)."""
+    ordered = tuple(sorted(lines, key=_by_index))
+    free: dict[int, Decimal] = {}
+    net: dict[int, Decimal] = {}
+    own: dict[int, Decimal] = {}
+    for ln in ordered:
+        i, quantity = ln.index, ln.quantity
+        amount = quantity * ln.unit_price - ln.discount
+        free[i] = ZERO if ZERO > quantity else quantity
+        net[i] = ZERO if ZERO > amount else amount
+        if quantity <= 0:
+            own[i] = ZERO
+        else:
+            value = amount / quantity
+            own[i] = value if value > 0 else ZERO
+    return Basket(ordered, free, net, Call(ordered, own))
 
 
 def applicable(pset: PromotionSet, pool: Basket, ctx: Context) -> list[Promotion]:
@@ -114,7 +128,7 @@ def _every_unit(pool: Pool) -> Pool:
     """The view of a stacking promotion: every unit, on what each line still costs."""
     every = {ln.index: ln.quantity for ln in pool.lines}
     if isinstance(pool, Basket):
-        return Basket(pool.lines, every, pool.net, pool.matched, pool.own, pool.keys)
+        return Basket(pool.lines, every, pool.net, pool.call)
     return Pool(pool.lines, every, pool.net)
 
 
@@ -142,7 +156,8 @@ def _taken(pool: Pool, takes: Sequence[Take], *, consume: bool) -> list[Take]:
 
 
 def _merged(takes: Sequence[Take]) -> tuple[Take, ...]:
-    if all(a.index < b.index for a, b in zip(takes, takes[1:], strict=False)):
+    indexes = [t.index for t in takes]
+    if indexes == sorted(set(indexes)):
         return tuple(takes)  # one take per line, in line order already (the usual case)
     by_line: dict[int, tuple[Decimal, Decimal]] = {}
     for t in takes:
@@ -174,19 +189,24 @@ def resolve(pset: PromotionSet, lines: Sequence[Line], ctx: Context, *, hints: b
 
 
 def next_steps(promotions: Sequence[Promotion], applied: Sequence[Applied], pool: Pool, ctx: Context) -> tuple[Hint, ...]:
-    """Each promotion's hint, seen with the units it took itself given back."""
+    """Each promotion's hint, seen with the units it took itself given back (on ``pool`` itself,
+    put back as it was after each hint: no copy of the pool per promotion)."""
     took = {a.promotion_id: a for a in applied}
+    free, net = pool.free, pool.net
     out = []
     for promotion in promotions:
-        view = pool
         mine = took.get(promotion.id)
-        if mine is not None and mine.takes:
-            view = pool.copy() if isinstance(pool, Basket) else Pool(pool.lines, dict(pool.free), dict(pool.net))
-            for t in mine.takes:
-                if not mine.stacks:
-                    view.free[t.index] += t.units
-                view.net[t.index] += t.discount
-        found = promotion.rule.hint(view, ctx)
+        saved = [(t.index, free[t.index], net[t.index]) for t in mine.takes] if mine is not None else []
+        try:
+            if mine is not None:
+                for t in mine.takes:
+                    if not mine.stacks:
+                        free[t.index] += t.units
+                    net[t.index] += t.discount
+            found = promotion.rule.hint(pool, ctx)
+        finally:
+            for index, units, amount in reversed(saved):
+                free[index], net[index] = units, amount
         if found is not None:
             out.append(Hint(promotion.code, promotion.name, found.missing_units, found.missing_amount, found.reward))
     return tuple(out)

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from sasom.promotions.engine.types import ZERO, Applied, Context, Line, Pool, Promotion
 from sasom.promotions.engine.units import Basket
@@ -104,6 +105,8 @@ def advance(pool: Pool, applied: Applied) -> Pool:
     for t in applied.takes:
         free[t.index] -= t.units
         net[t.index] -= t.discount
+    if isinstance(pool, Basket) and isinstance(state, Basket):
+        state.trail = (*pool.trail, applied) if pool.trail else (pool, applied)  # (the first state, applications)
     return state
 
 
@@ -112,15 +115,18 @@ class Trials:
     units and the amounts of the lines it reads (its touched lines and the lines its items
     match), so the same state of those lines gives the cached answer."""
 
-    __slots__ = ("cache", "counted", "ctx", "reads", "run", "touched")
+    __slots__ = ("base", "cache", "changed", "counted", "ctx", "read", "reads", "run", "touched")
 
     def __init__(self, promotions: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner,
                  touched: dict[int, frozenset[int]] | None = None) -> None:
+        self.base = pool  # the search's first state: the states made from it by ``advance`` carry it
         self.run = run
         self.ctx = ctx
         self.touched = touched if touched is not None else touched_lines(promotions, pool)
         self.reads: dict[int, tuple[int, ...]] = {}
+        self.read: dict[int, frozenset[int]] = {}
         self.counted: dict[int, tuple[int, ...]] = {}
+        self.changed: dict[int, frozenset[int]] = {}  # id(Applied) -> the lines it took from
         for p in promotions:
             read = set(self.touched[id(p)])
             items = p.rule.items()
@@ -129,20 +135,41 @@ class Trials:
             self.counted[id(p)] = tuple(ln.index for ln in matched)
             read.update(self.counted[id(p)])
             self.reads[id(p)] = tuple(sorted(read))
+            self.read[id(p)] = frozenset(read)
         self.cache: dict[tuple[object, ...], tuple[Applied | None, Decimal]] = {}
+
+    def key(self, promotion: Promotion, state: Pool) -> tuple[object, ...]:
+        """The state of the lines ``promotion`` reads. On the search's own states (made from the
+        call's pool by :func:`advance`), the applications on the way that took from those lines
+        name it: the same applications (the cache returns the same ``Applied``) leave the same
+        units and amounts, whatever their order. On any other pool, the units and amounts."""
+        trail = state.trail if isinstance(state, Basket) else ()
+        if state is self.base or (trail and trail[0] is self.base):
+            read, changed = self.read[id(promotion)], self.changed
+            names = []
+            for applied in trail[1:]:
+                lines = changed.get(id(applied))
+                if lines is None:
+                    lines = changed[id(applied)] = frozenset(t.index for t in cast(Applied, applied).takes)
+                if not read.isdisjoint(lines):
+                    names.append(id(applied))
+            return (id(promotion), frozenset(names))
+        free, net = state.free, state.net
+        return (id(promotion), None, *[(free.get(i), net.get(i)) for i in self.reads[id(promotion)]])
 
     def result(self, promotion: Promotion, state: Pool) -> tuple[Applied | None, Decimal]:
         """What ``promotion`` does on ``state`` (not changed) and its worth. A (non-stacking)
         promotion none of whose counted lines has a unit left does not apply: every kind counts
         only free units (``test_no_kind_applies_without_a_free_unit_it_counts``)."""
-        free, net = state.free, state.net
-        if not any(free.get(i, ZERO) > 0 for i in self.counted[id(promotion)]):
-            return None, ZERO
-        key = (id(promotion), *[(free.get(i), net.get(i)) for i in self.reads[id(promotion)]])
+        key = self.key(promotion, state)
         found = self.cache.get(key)
         if found is None:
-            applied = self.run(promotion, _copy(state), self.ctx)
-            found = (applied, ZERO if applied is None else worth(applied, self.ctx))
+            free = state.free
+            if not any(free.get(i, ZERO) > 0 for i in self.counted[id(promotion)]):
+                found = (None, ZERO)
+            else:
+                applied = self.run(promotion, _copy(state), self.ctx)
+                found = (applied, ZERO if applied is None else worth(applied, self.ctx))
             self.cache[key] = found
         return found
 

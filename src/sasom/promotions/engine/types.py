@@ -231,9 +231,12 @@ class Applied:
 
     @property
     def discount(self) -> Decimal:
-        return sum((t.discount for t in self.takes), ZERO) + sum(
-            ((g.list_price - g.unit_price) * g.quantity for g in self.gifts), ZERO
-        )
+        total = ZERO  # the takes' discounts, then what the gifts are worth (the search reads it per trial)
+        for t in self.takes:
+            total += t.discount
+        for g in self.gifts:
+            total += (g.list_price - g.unit_price) * g.quantity
+        return total
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The arithmetic rules share: which units of the pool a rule may count, what one unit costs now,
-and how a discount is spread over lines (one rounding rule: ``core.money.money``, the residue on
-the last unit, never below zero).
+and how a discount is spread over lines (one rounding rule: ``core.money.money``'s half up, counted in minor
+units by ``rounding.rounded``; the residue on the last unit, never below zero).
 
 What one unit costs now: a non-stacking rule sees units no promotion has touched, so a unit costs
 the line's own ``amount / quantity``; a stacking rule runs after the others on what the line still
@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 
-from sasom.core.money import money
+from sasom.promotions.engine.rounding import rounded
 from sasom.promotions.engine.types import ZERO, ItemSet, Line, Pool, Take
 
 
@@ -29,27 +30,52 @@ class Run:
     value: Decimal  # what one unit costs now (not rounded)
 
 
+class Call:
+    """What every copy of the resolver's pool shares for one call: which lines each item set
+    matches (by SKU then line, and in line order), each line's own unit price, the lines by SKU,
+    category and brand, and the percent takes already priced (:func:`percent_takes`)."""
+
+    __slots__ = ("every", "in_order", "keys", "matched", "own", "percents")
+
+    def __init__(self, lines: tuple[Line, ...], own: dict[int, Decimal] | None = None) -> None:
+        self.matched: dict[int, tuple[Line, ...]] = {}
+        self.in_order: dict[int, tuple[Line, ...]] = {}
+        self.own = own if own is not None else {ln.index: own_value(ln) for ln in lines}
+        self.keys = _keys(lines)
+        self.percents: dict[tuple[object, ...], Take | None] = {}
+        self.every: tuple[Line, ...] | None = None  # every line, by SKU then line
+
+
 class Basket(Pool):
     """The resolver's pool: a :class:`Pool` that also remembers, for the whole call, which lines
     each item set matches (sorted by SKU then line) and each line's own unit price, so that a
     rule run again and again (hints, the best-for-customer search) does not rescan the basket.
-    Copies share both caches."""
+    Copies share them (:class:`Call`)."""
 
-    __slots__ = ("keys", "matched", "own")
+    __slots__ = ("call", "keys", "matched", "own", "trail")
 
     def __init__(self, lines: tuple[Line, ...], free: dict[int, Decimal], net: dict[int, Decimal],
-                 matched: dict[int, tuple[Line, ...]] | None = None, own: dict[int, Decimal] | None = None,
-                 keys: dict[tuple[int, str], list[Line]] | None = None) -> None:
+                 call: Call | None = None) -> None:
         super().__init__(lines, free, net)
-        self.matched = matched if matched is not None else {}
-        self.own = own if own is not None else {ln.index: own_value(ln) for ln in lines}
-        self.keys = keys if keys is not None else _keys(lines)
+        self.trail: tuple[object, ...] = ()  # the search's applications that made this state (search.advance)
+        self.call = call if call is not None else Call(lines)
+        self.matched = self.call.matched
+        self.own = self.call.own
+        self.keys = self.call.keys
 
     def lines_of(self, items: ItemSet) -> tuple[Line, ...]:
         found = self.matched.get(id(items))  # by identity: a rule's item set lives as long as the call
         if found is None:
             named = len(items.skus) + len(items.categories) + len(items.brands)
-            if 0 < named < len(self.lines):  # look the names up rather than scan the lines
+            if not named:  # every line (but the excluded SKUs): the call's lines by SKU, sorted once
+                every = self.call.every
+                if every is None:
+                    every = self.call.every = tuple(sorted(self.lines, key=_by_sku))
+                exclude = items.exclude_skus
+                found = tuple(ln for ln in every if ln.sku not in exclude) if exclude else every
+                self.matched[id(items)] = found
+                return found
+            if named < len(self.lines):  # look the names up rather than scan the lines
                 keys = self.keys
                 hit = {ln.index: ln for sku in items.skus for ln in keys.get((0, sku), ())}
                 hit |= {ln.index: ln for c in items.categories for ln in keys.get((1, c), ())}
@@ -61,9 +87,15 @@ class Basket(Pool):
             self.matched[id(items)] = found
         return found
 
+    def lines_in_order(self, items: ItemSet) -> tuple[Line, ...]:
+        """:meth:`lines_of` in line order (the order of takes)."""
+        found = self.call.in_order.get(id(items))
+        if found is None:
+            found = self.call.in_order[id(items)] = tuple(sorted(self.lines_of(items), key=_by_index))
+        return found
+
     def copy(self, free: dict[int, Decimal] | None = None) -> Basket:
-        return Basket(self.lines, dict(self.free) if free is None else free, dict(self.net), self.matched, self.own,
-                      self.keys)
+        return Basket(self.lines, dict(self.free) if free is None else free, dict(self.net), self.call)
 
 
 def _keys(lines: tuple[Line, ...]) -> dict[tuple[int, str], list[Line]]:
@@ -77,8 +109,10 @@ def _keys(lines: tuple[Line, ...]) -> dict[tuple[int, str], list[Line]]:
     return out
 
 
-def _by_sku(line: Line) -> tuple[str, int]:
-    return (line.sku, line.index)
+_by_sku = attrgetter("sku", "index")  # (sku, line): a key made in C, not a call a line
+
+
+_by_index = attrgetter("index")
 
 
 def own_value(line: Line) -> Decimal:
@@ -136,12 +170,17 @@ def priced(pool: Pool, items: ItemSet) -> list[tuple[Decimal, Decimal]]:
         lines = tuple(ln for ln in pool.lines if items.matches(ln))
         own = {ln.index: own_value(ln) for ln in lines}
     free_of, net_of = pool.free, pool.net
-    out = []
+    out: list[tuple[Decimal, Decimal]] = []
+    append = out.append
     for line in lines:
         i = line.index
         free = free_of.get(i, ZERO)
-        if free > 0:
-            out.append((free, _now(own[i], free, net_of.get(i, ZERO))))
+        if free > 0:  # _now, inlined (this runs on every line of a bill-wide promotion, again and again)
+            value = own[i]
+            net = net_of.get(i, ZERO)
+            if net < value * free:
+                value = net / free if net > 0 else ZERO
+            append((free, value))
     return out
 
 
@@ -149,14 +188,22 @@ def whole_of(pool: Pool, items: ItemSet) -> int:
     """``whole(runs(pool, items))``: the whole free units ``items`` counts."""
     if isinstance(pool, Basket):
         free_of = pool.free
-        return sum(int(free) for ln in pool.lines_of(items) if (free := free_of.get(ln.index, ZERO)) > 0)
+        count = 0
+        for ln in pool.lines_of(items):
+            free = free_of.get(ln.index, ZERO)
+            if free > 0:
+                count += int(free)
+        return count
     return whole(runs(pool, items))
 
 
 def worth_of(pool: Pool, items: ItemSet) -> Decimal:
     """``worth(runs(pool, items))``: what the free units ``items`` counts cost now (the same sum, in
     the same order, so a threshold compares alike)."""
-    return sum((free * value for free, value in priced(pool, items)), ZERO)
+    total = ZERO
+    for free, value in priced(pool, items):
+        total += free * value
+    return total
 
 
 def cheapest_first(rs: Iterable[Run]) -> list[Run]:
@@ -214,10 +261,10 @@ def allocate(total: Decimal, weights: Sequence[Decimal], places: int = 2) -> lis
         return [ZERO for _ in weights]
     out: list[Decimal] = []
     running = ZERO
-    before = money(ZERO, places)
+    before = rounded(ZERO, places)
     for w in weights:
         running += w
-        upto = money(total * running / whole_weight, places)
+        upto = rounded(total * running / whole_weight, places)
         out.append(upto - before)
         before = upto
     return out
@@ -278,7 +325,7 @@ class Takes:
         out = []
         units, discount = self.units, self.discount
         for index in sorted(units):
-            d = money(discount[index], self.places)
+            d = rounded(discount[index], self.places)
             if d < 0:
                 d = ZERO
             else:

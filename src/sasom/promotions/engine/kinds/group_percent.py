@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.promotions.engine.kinds._common import BaseRule, Params, fmt, gettext_noop, hint, said
 from sasom.promotions.engine.kinds._params import clean_params
+from sasom.promotions.engine.percents import percent_takes
 from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, ParamSpec, Pool, PromoKind
-from sasom.promotions.engine.units import Takes, runs, whole, whole_of
+from sasom.promotions.engine.units import whole_of
 
 HUNDRED = Decimal("100")
 PARAMS = (
@@ -30,13 +31,10 @@ class GroupPercent(BaseRule):
         self.percent = percent
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
-        rs = runs(pool, self._items)
-        have = whole(rs)
+        have = whole_of(pool, self._items)
         if have < self.count or limit == 0:
             return None
-        takes = Takes(pool.places)
-        takes.percent_off(rs, self.percent, whole_units=True)
-        return Draft(takes=takes.build(pool.net), times=1,
+        return Draft(takes=percent_takes(pool, self._items, self.percent, whole_units=True), times=1,
                      explanation=said(gettext_noop("any %(count)s of the group: %(n)s units %(percent)s %% off"),
                                       {"count": self.count, "n": have, "percent": fmt(self.percent)}))
 

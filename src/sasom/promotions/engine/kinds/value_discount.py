@@ -22,6 +22,7 @@ from sasom.promotions.engine.kinds._common import (
     said,
 )
 from sasom.promotions.engine.kinds._params import clean_params
+from sasom.promotions.engine.percents import percent_takes
 from sasom.promotions.engine.types import (
     ZERO,
     Context,
@@ -93,13 +94,15 @@ class ValueDiscount(BaseRule):
         value = worth_of(pool, self._items)
         if value <= 0 or value < self.threshold or limit == 0:
             return None
-        targets = runs(pool, EVERY_LINE if self.scope == BILL else self._items)
-        takes = Takes(pool.places)
+        scope = EVERY_LINE if self.scope == BILL else self._items
         if self.percent is not None:
-            takes.percent_off(targets, self.percent, whole_units=False)
+            built = percent_takes(pool, scope, self.percent, whole_units=False)
         else:
+            targets = runs(pool, scope)
+            takes = Takes(pool.places)
             takes.spread([(r, r.units) for r in targets], min(self.amount or ZERO, worth(targets)))
-        return Draft(takes=takes.build(pool.net), times=1,
+            built = takes.build(pool.net)
+        return Draft(takes=built, times=1,
                      explanation=said(gettext_noop("%(value)s of the group reached %(threshold)s: %(reward)s"),
                                       {"value": money_str(value), "threshold": money_str(self.threshold),
                                        "reward": self.reward()}))

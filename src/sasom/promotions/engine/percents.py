@@ -1,0 +1,55 @@
+"""A percent off every counted unit in one pass (``group_percent``, ``value_discount``: the
+promotions that touch every line of a basket), each line's take kept for the call."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sasom.promotions.engine.rounding import rounded
+from sasom.promotions.engine.types import ZERO, ItemSet, Pool, Take
+from sasom.promotions.engine.units import HUNDRED, Basket, Takes, runs
+
+
+def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: bool) -> tuple[Take, ...]:
+    """``Takes.percent_off(runs(pool, items), percent, whole_units=...)`` then ``build(pool.net)``,
+    in one pass and with the same arithmetic. A line's take depends only on its own free units and
+    amounts, so on the resolver's pool it is kept for the call: a line that a later trial did not
+    change is not priced again (the bill-wide percent, tried in several states by the search)."""
+    if not isinstance(pool, Basket):
+        takes = Takes(pool.places)
+        takes.percent_off(runs(pool, items), percent, whole_units=whole_units)
+        return takes.build(pool.net)
+    known = pool.call.percents
+    own, free_of, net_of, places = pool.own, pool.free, pool.net, pool.places
+    out: list[Take] = []
+    for line in pool.lines_in_order(items):
+        i = line.index
+        free = free_of.get(i, ZERO)
+        if free <= 0:
+            continue
+        net = net_of.get(i, ZERO)
+        key = (percent, whole_units, places, i, free, net)
+        if key in known:
+            take = known[key]
+        else:
+            take = known[key] = _percent_take(i, own[i], free, net, percent, whole_units, places)
+        if take is not None:
+            out.append(take)
+    return tuple(out)
+
+
+def _percent_take(i: int, value: Decimal, free: Decimal, net: Decimal, percent: Decimal, whole_units: bool,
+                  places: int) -> Take | None:
+    """One line of :func:`percent_takes`: ``runs``' unit value, ``percent_off``'s discount,
+    ``build``'s rounding and cap."""
+    if net < value * free:
+        value = net / free if net > 0 else ZERO
+    n: Decimal | int = int(free) if whole_units else free
+    if not n:
+        return None
+    d = rounded(n * value * percent / HUNDRED, places)
+    if d < 0:
+        d = ZERO
+    elif d > net:
+        d = net if net > 0 else ZERO
+    return Take(i, n if isinstance(n, Decimal) else Decimal(n), d)
