@@ -198,7 +198,7 @@ def _announce(plan: SalePlan, organization: Organization, branch: Any, terminal:
     sale._state.adding = False
     sale_announce(plan, sale_id=sale_id, branch_code=branch.code, terminal_code=terminal.code,
                   member_code=member.code if member is not None else None, tier_pre=tier_pre)
-    if entry_id is not None and plan.earn is not None:
+    if entry_id is not None and plan.earn is not None and event_wanted(organization.pk, POINTS_EARNED):
         entry, _lot = earn_objects(plan, account=posted_account, sale=sale, branch=branch, terminal=terminal)
         entry.pk = entry_id
         entry._state.adding = False
