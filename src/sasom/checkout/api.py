@@ -176,7 +176,7 @@ def commit(request: HttpRequest, body: SaleIn) -> HttpResponse:
     if done.created and done.basket is not None and (done.member is None or done.balance is not None):
         # a sale just posted, its balance known: written from plain values (checkout.render_sale)
         text = sale_answer_json(done.sale, done.member, awards=done.awards, coupons=done.coupons,
-                                organization=organization, balance=done.balance, basket=done.basket)
+                                organization=organization, balance=done.balance, basket=done.basket, lines=done.lines)
     else:
         out = sale_out(done.sale, done.member, awards=done.awards, replayed=not done.created, coupons=done.coupons,
                        organization=organization, account=done.account, known=done.balance, basket=done.basket)

@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sasom.checkout import receipts
 from sasom.checkout.payments import CouponUsed
 from sasom.checkout.pricing import campaign_discount
 from sasom.checkout.promo import GIFT_SOURCE
+from sasom.core.currency import places_of
 from sasom.core.money import money
 from sasom.earning import engine
-from sasom.ledger.api_schemas import BalanceOut, ExpiryOut, SaleAwardOut
+from sasom.ledger.api_schemas import BalanceOut, ExpiryOut
 from sasom.ledger.models import Sale
-from sasom.ledger.plan import line_rows
+from sasom.ledger.plan import LineRow, line_rows
 from sasom.ledger.plan_promotions import SNAPSHOT
 from sasom.ledger.selectors import Balance
 from sasom.ledger.tier_card import tier_after_sale_of
@@ -45,7 +47,7 @@ def _steps(pricing: list[list[Any]] | tuple[tuple[int, str, str, str], ...]) -> 
     return out
 
 
-def _lines(basket: engine.Basket) -> list[dict[str, Any]]:
+def _lines(basket: engine.Basket, rows: tuple[LineRow, ...]) -> list[dict[str, Any]]:
     steps = _steps(basket.pricing) if basket.pricing else {}
     return [
         {"line_no": ln.line_no, "sku": ln.sku, "quantity": str(ln.quantity),
@@ -55,7 +57,7 @@ def _lines(basket: engine.Basket) -> list[dict[str, Any]]:
          "promotion_discount": str(ln.promotion_discount), "promotions": ln.promotions.split(),
          "gift": ln.price_source == GIFT_SOURCE, "net": str(ln.net), "earns_points": not ln.excluded_from_points,
          "steps": steps.get(ln.line_no, [])}
-        for ln in line_rows(basket)[0]
+        for ln in rows
     ]
 
 
@@ -71,9 +73,12 @@ def _awards(awards: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def sale_answer_json(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]],
                      coupons: list[CouponUsed], organization: Organization, balance: Balance | None,
-                     basket: engine.Basket) -> str:
+                     basket: engine.Basket, lines: tuple[LineRow, ...] = ()) -> str:
     """The answer to a sale just committed (not a replay): ``sale`` as posted, ``balance`` the
-    member's balance as the post left it (required with a member), ``basket`` as posted."""
+    member's balance as the post left it (required with a member), ``basket`` as posted,
+    ``lines`` the plan's lines when known (the answer's lines are rounded to two places, as
+    ``render.sale_out`` shows them: the plan's serve as they are for a currency of two places)."""
+    rows = lines if lines and places_of(organization.currency) == 2 else line_rows(basket)[0]
     explanation = sale.explanation or {}
     paid_otherwise = money((sale.points_discount or _ZERO) + (sale.coupon_discount or _ZERO))
     campaign = campaign_discount(Decimal(explanation.get("extra_discount") or "0"), sale.net - paid_otherwise)
@@ -92,7 +97,7 @@ def sale_answer_json(sale: Sale, member: Member | None, *, awards: list[dict[str
         }
     text = receipts.receipt_text(
         organization=organization, sale=sale, member=member,
-        awards=[SaleAwardOut.model_construct(**a) for a in member_awards], balance=balance_obj,
+        awards=[SimpleNamespace(**a) for a in member_awards], balance=balance_obj,
         campaign_discount=campaign,
         tier=tier_after_sale_of(organization_id=sale.organization_id, member_id=member.pk, sale_id=sale.pk)
         if member is not None else None,
@@ -115,7 +120,7 @@ def sale_answer_json(sale: Sale, member: Member | None, *, awards: list[dict[str
         "eligible_net": str(money(sale.eligible_net)),
         "member_discount": str(money(sale.member_discount)),
         "price_flagged": sale.price_flagged,
-        "lines": _lines(basket),
+        "lines": _lines(basket, rows),
         "balance": balance_json,
         "receipt_text": text,
         "replayed": False,

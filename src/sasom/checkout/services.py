@@ -39,6 +39,7 @@ from sasom.core.errors import Conflict, DomainError, NotFound
 from sasom.earning import engine
 from sasom.ledger.errors import POINTS_WITHOUT_MEMBER, RECEIPT_CONFLICT
 from sasom.ledger.models import PointAccount, Sale, SaleReturn
+from sasom.ledger.plan import LineRow
 from sasom.ledger.policy import local_date
 from sasom.ledger.selectors import Balance, account_of
 from sasom.ledger.selectors import sale_quote as ledger_sale_quote
@@ -92,6 +93,7 @@ class SaleCommitted:
     account: PointAccount | None = None
     balance: Balance | None = None  # known without a query (the fast path returns it)
     basket: engine.Basket | None = None  # as posted now (None for a replay: read the stored lines)
+    lines: tuple[LineRow, ...] = ()  # the plan's lines when the fast path posted it (the answer shows them)
 
 
 @dataclass(frozen=True)
@@ -320,7 +322,7 @@ def _committed(result: SalePostResult, member: Member | None, *, plain: bool,
         sale=sale, member=member, created=result.created, awards=result.awards, coupons=coupons,
         account=result.account if result.created else None,
         balance=getattr(result, "balance", None) if result.created else None,
-        basket=basket if result.created else None,
+        basket=basket if result.created else None, lines=getattr(result, "lines", ()) if result.created else (),
     )
 
 

@@ -38,7 +38,7 @@ def _both(done, organization) -> tuple[str, str]:
     if done.member is not None:
         balance = done.balance if done.balance is not None else balance_of(done.account)
     fast = sale_answer_json(done.sale, done.member, awards=done.awards, coupons=done.coupons,
-                            organization=organization, balance=balance, basket=done.basket)
+                            organization=organization, balance=balance, basket=done.basket, lines=done.lines)
     slow = sale_out(done.sale, done.member, awards=done.awards, replayed=False, coupons=done.coupons,
                     organization=organization, account=done.account, known=balance, basket=done.basket)
     return fast, json.dumps(slow.model_dump(), cls=NinjaJSONEncoder)

@@ -36,7 +36,7 @@ from sasom.core.events import POINTS_EARNED, SALE_POSTED, event_wanted
 from sasom.core.sql import prepared_row
 from sasom.earning import engine
 from sasom.ledger.models import Entry, LedgerSettings, PointAccount, Sale
-from sasom.ledger.plan import SalePlan, body_hash, plan_json
+from sasom.ledger.plan import LineRow, SalePlan, body_hash, plan_json
 from sasom.ledger.policy import settings_of
 from sasom.ledger.selectors import Balance
 from sasom.ledger.services import core
@@ -82,6 +82,7 @@ class FastPostResult(SalePostResult):
     """A post by the fast path also knows the balance the answer shows (next expiry included)."""
 
     balance: Balance | None = None
+    lines: tuple[LineRow, ...] = ()  # the plan's lines, as the answer shows them (checkout.render_sale)
 
 
 def fast_path_available() -> bool:
@@ -154,7 +155,7 @@ def sale_post_fast(
     return FastPostResult(
         sale=sale, created=True, points_earned=plan.sale.points_earned, referrer_points=0, points_used=0,
         awards=list(plan.awards), spendable=spendable, pending=pending, debt=debt, account=posted_account,
-        balance=balance,
+        balance=balance, lines=plan.lines,
     )
 
 
