@@ -122,7 +122,7 @@ DATABASES = {
         # of a promoted sale's profile): a connection that died while idle fails that first
         # query instead; the sale's first read retries once on a fresh connection
         # (checkout.services._first_read) and Django drops a connection whose request saw an
-        # error. docs/performance.md, "The connection's health check". 1 turns the check back on.
+        # error. docs/performance.md, B1+ ("The sale's hot path"). 1 turns the check back on.
         conn_health_checks=os.environ.get("SASOM_CONN_HEALTH_CHECKS", "0") == "1",
     )
 }
