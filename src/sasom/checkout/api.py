@@ -38,6 +38,7 @@ from sasom.checkout.errors import (
     WRONG_TERMINAL,
 )
 from sasom.checkout.render import quote_out, sale_out
+from sasom.checkout.render_sale import sale_answer_json
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError, Forbidden, NotFound
 from sasom.core.permissions import ensure_branch_in_scope
@@ -172,12 +173,17 @@ def commit(request: HttpRequest, body: SaleIn) -> HttpResponse:
         member_ref=_member_ref(body.member), sent=_lines_sent(body), coupons=body.coupons, redeem_points=body.redeem_points,
         staff=principal.staff, choices=body.choices,
     )
-    out = sale_out(done.sale, done.member, awards=done.awards, replayed=not done.created, coupons=done.coupons,
-                    organization=organization, account=done.account, known=done.balance, basket=done.basket)
-    # The answer was just built and validated as a SaleOut: render it as django-ninja would
-    # (same encoder, same bytes) without validating it a second time.
-    return HttpResponse(json.dumps(out.model_dump(), cls=NinjaJSONEncoder), status=201 if done.created else 200,
-                        content_type="application/json; charset=utf-8")
+    if done.created and done.basket is not None and (done.member is None or done.balance is not None):
+        # a sale just posted, its balance known: written from plain values (checkout.render_sale)
+        text = sale_answer_json(done.sale, done.member, awards=done.awards, coupons=done.coupons,
+                                organization=organization, balance=done.balance, basket=done.basket, lines=done.lines)
+    else:
+        out = sale_out(done.sale, done.member, awards=done.awards, replayed=not done.created, coupons=done.coupons,
+                       organization=organization, account=done.account, known=done.balance, basket=done.basket)
+        # The answer was just built and validated as a SaleOut: render it as django-ninja would
+        # (same encoder, same bytes) without validating it a second time.
+        text = json.dumps(out.model_dump(), cls=NinjaJSONEncoder)
+    return HttpResponse(text, status=201 if done.created else 200, content_type="application/json; charset=utf-8")
 
 
 @router.post("/sales/{path:receipt_id}/returns", response={201: ReturnOut}, summary="Return some lines of a sale")

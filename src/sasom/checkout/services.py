@@ -20,12 +20,12 @@ of these, and render what it returns; this is the only module that asks the ledg
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +39,7 @@ from sasom.core.errors import Conflict, DomainError, NotFound
 from sasom.earning import engine
 from sasom.ledger.errors import POINTS_WITHOUT_MEMBER, RECEIPT_CONFLICT
 from sasom.ledger.models import PointAccount, Sale, SaleReturn
+from sasom.ledger.plan import LineRow
 from sasom.ledger.policy import local_date
 from sasom.ledger.selectors import Balance, account_of
 from sasom.ledger.selectors import sale_quote as ledger_sale_quote
@@ -58,6 +59,8 @@ from sasom.rewards.models import Reward
 from sasom.rewards.pricing import DiscountQuote
 from sasom.rewards.services.discount import bill_amount_of, points_discount_quote_for
 from sasom.rewards.services.redeem import ensure_benefits, points_purchase_void_for_payment
+
+_T = TypeVar("_T")
 
 __all__ = [
     "CouponUsed", "MemberRef", "SaleCommitted", "SaleQuote", "coupons_of_sale", "member_find",
@@ -90,6 +93,7 @@ class SaleCommitted:
     account: PointAccount | None = None
     balance: Balance | None = None  # known without a query (the fast path returns it)
     basket: engine.Basket | None = None  # as posted now (None for a replay: read the stored lines)
+    lines: tuple[LineRow, ...] = ()  # the plan's lines when the fast path posted it (the answer shows them)
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,19 @@ def _member_and_account(organization_id: int, ref: MemberRef | None, region: str
     member = member_find(organization_id, ref, region=region)
     assert member is not None  # a reference is given: member_find found the member or raised
     return member, account_of(member)
+
+
+def _first_read(read: Callable[[], _T]) -> _T:
+    """``read()``, the first statement of a sale on the fast path, again once on a new connection
+    when the kept one died while idle (settings: no health check before each request). Outside a
+    transaction only, so nothing can have been half done."""
+    try:
+        return read()
+    except (InterfaceError, OperationalError):
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        return read()
 
 
 # ------------------------------------------------------------------------------ quote
@@ -241,7 +258,7 @@ def sale_commit(
     region = organization.phone_region or "TH"
     fast = member is None and not coupons and not redeem_points and fast_path_available()
     if fast:
-        member, account = _member_and_account(organization.pk, member_ref, region)
+        member, account = _first_read(lambda: _member_and_account(organization.pk, member_ref, region))
     elif member is None:
         member = member_find(organization.pk, member_ref, region=region)
     till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent,
@@ -305,7 +322,7 @@ def _committed(result: SalePostResult, member: Member | None, *, plain: bool,
         sale=sale, member=member, created=result.created, awards=result.awards, coupons=coupons,
         account=result.account if result.created else None,
         balance=getattr(result, "balance", None) if result.created else None,
-        basket=basket if result.created else None,
+        basket=basket if result.created else None, lines=getattr(result, "lines", ()) if result.created else (),
     )
 
 

@@ -36,7 +36,7 @@ from sasom.core.events import POINTS_EARNED, SALE_POSTED, event_wanted
 from sasom.core.sql import prepared_row
 from sasom.earning import engine
 from sasom.ledger.models import Entry, LedgerSettings, PointAccount, Sale
-from sasom.ledger.plan import SalePlan, body_hash, plan_json
+from sasom.ledger.plan import LineRow, SalePlan, body_hash, plan_json
 from sasom.ledger.policy import settings_of
 from sasom.ledger.selectors import Balance
 from sasom.ledger.services import core
@@ -82,6 +82,7 @@ class FastPostResult(SalePostResult):
     """A post by the fast path also knows the balance the answer shows (next expiry included)."""
 
     balance: Balance | None = None
+    lines: tuple[LineRow, ...] = ()  # the plan's lines, as the answer shows them (checkout.render_sale)
 
 
 def fast_path_available() -> bool:
@@ -154,7 +155,7 @@ def sale_post_fast(
     return FastPostResult(
         sale=sale, created=True, points_earned=plan.sale.points_earned, referrer_points=0, points_used=0,
         awards=list(plan.awards), spendable=spendable, pending=pending, debt=debt, account=posted_account,
-        balance=balance,
+        balance=balance, lines=plan.lines,
     )
 
 
@@ -198,7 +199,7 @@ def _announce(plan: SalePlan, organization: Organization, branch: Any, terminal:
     sale._state.adding = False
     sale_announce(plan, sale_id=sale_id, branch_code=branch.code, terminal_code=terminal.code,
                   member_code=member.code if member is not None else None, tier_pre=tier_pre)
-    if entry_id is not None and plan.earn is not None:
+    if entry_id is not None and plan.earn is not None and event_wanted(organization.pk, POINTS_EARNED):
         entry, _lot = earn_objects(plan, account=posted_account, sale=sale, branch=branch, terminal=terminal)
         entry.pk = entry_id
         entry._state.adding = False
