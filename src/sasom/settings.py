@@ -119,12 +119,11 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'sasom.sqlite3'}"),
         conn_max_age=int(os.environ.get("SASOM_CONN_MAX_AGE", "600")),
-        # No ``SELECT 1`` before each request's first query (a round trip per sale, about 15 %
-        # of a promoted sale's profile): a connection that died while idle fails that first
-        # query instead; the sale's first read retries once on a fresh connection
-        # (checkout.services._first_read) and Django drops a connection whose request saw an
-        # error. docs/performance.md, B1+ ("The sale's hot path"). 1 turns the check back on.
-        conn_health_checks=os.environ.get("SASOM_CONN_HEALTH_CHECKS", "0") == "1",
+        # ``SELECT 1`` before a request's first query only on a connection idle for a few seconds
+        # (core.db_session: under load, none; a connection that died while idle is replaced
+        # before it fails a request). docs/performance.md, B1+ ("The sale's hot path").
+        # 0 turns the check off altogether.
+        conn_health_checks=os.environ.get("SASOM_CONN_HEALTH_CHECKS", "1") == "1",
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
