@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from sasom.core.audit import Actor
+from sasom.core.currency import currency_of
 from sasom.core.errors import DomainError
 from sasom.core.inputs import body_none, query_known
 from sasom.core.money import money_text
@@ -92,11 +93,13 @@ def _checked(data: dict[str, Any], viewer: Viewer, prefix: str = "") -> Definiti
         raise
 
 
-def _measure(value: Any, kind: str) -> Measure:
+def _measure(value: Any, kind: str, places: int) -> Measure:
+    """An amount as a decimal string in the currency's own unit (two places THB, none IRR: the
+    API speaks rial, not toman), a count as an integer."""
     if value is None:
         return None
     if kind == MONEY:
-        return money_text(value)
+        return money_text(value, places)
     return int(value) if kind == INT else str(value)
 
 
@@ -110,19 +113,20 @@ def result_out(definition: Definition, scope: Scope, name: str = "") -> BuilderR
     report = BuilderReport(definition, name)
     result = report.result(scope)
     org = scope.organization
+    places = currency_of(org).places
     kinds = [dimension_of(k).kind for k in definition.dimensions]
     rows = [BuilderRowOut(
         dimensions=[BuilderCellOut(key=key, value=_value(row.get(f"d{i}")),
                                    label=(cell_text(row[f"d{i}_label"], kinds[i], org) if kinds[i] != TEXT
                                           else str(row[f"d{i}_label"])))
                     for i, key in enumerate(definition.dimensions)],
-        measures={m: _measure(row.get(m), MEASURES[m].kind) for m in definition.measures})
+        measures={m: _measure(row.get(m), MEASURES[m].kind, places) for m in definition.measures})
         for row in result.rows]
     return BuilderResultOut(
         name=name, date_from=scope.start_on, date_to=scope.end_on, definition=definition.as_json(),
         columns=[BuilderColumnOut(key=c.key, label=str(c.label), kind=c.kind) for c in report.columns],
         count=len(rows), rows=rows,
-        totals={m: _measure(result.totals.get(m), MEASURES[m].kind) for m in definition.measures})
+        totals={m: _measure(result.totals.get(m), MEASURES[m].kind, places) for m in definition.measures})
 
 
 def _scope(definition: Definition, viewer: Viewer) -> Scope:
