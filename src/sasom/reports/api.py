@@ -73,6 +73,7 @@ from sasom.reports.builder_services import (
 )
 from sasom.reports.formatting import INT, MONEY, TEXT, cell_text
 from sasom.reports.framework import Scope, tiers_for
+from sasom.reports.replica import reports_reading
 from sasom.reports.sales import AGE_BANDS
 
 router = Router(tags=["reports"], auth=api_auth)
@@ -182,7 +183,8 @@ def builder_fields(request: HttpRequest) -> BuilderFieldsOut:
 def builder_run(request: HttpRequest, body: BuilderDefinitionIn) -> BuilderResultOut:
     viewer = viewer_of(request)
     definition = _checked(body.dict(), viewer)
-    return result_out(definition, _scope(definition, viewer))
+    with reports_reading():  # a configured replica (``replica``)
+        return result_out(definition, _scope(definition, viewer))
 
 
 @router.get("/reports/builder/saved", response=BuilderSavedList,
@@ -250,7 +252,8 @@ def saved_run(request: HttpRequest, report_id: int) -> BuilderResultOut:
     viewer = viewer_of(request)
     query_known(request, ())
     report, definition, scope = _saved_definition(viewer, report_id)
-    return result_out(definition, scope, report.name)
+    with reports_reading():
+        return result_out(definition, scope, report.name)
 
 
 @router.get("/reports/builder/saved/{report_id}/export",
@@ -264,7 +267,8 @@ def saved_export(request: HttpRequest, report_id: int, q: Query[BuilderExportQue
     query_known(request, ("format",))
     report, definition, scope = _saved_definition(viewer, report_id)
     builder = BuilderReport(definition, report.name)
-    content = builder_file(builder, scope, q.format)
+    with reports_reading():
+        content = builder_file(builder, scope, q.format)
     response = HttpResponse(content, content_type=exports.CONTENT_TYPES[q.format])
     response["Content-Disposition"] = f'attachment; filename="{exports.file_name(builder, scope, q.format)}"'
     return response

@@ -36,6 +36,7 @@ from sasom.reports.formatting import (
 )
 from sasom.reports.framework import Column, Report, Scope
 from sasom.reports.periods import is_calendar_month
+from sasom.reports.replica import reports_reading
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -67,19 +68,20 @@ class _Line:
 
 def csv_chunks(report: Report, scope: Scope, sort: str,
                progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
-    columns = report.columns_of(scope)
-    line = _Line()
-    writer = csv.writer(line)
-    org = scope.organization
-    writer.writerow([str(c.label) for c in columns])
-    yield "\ufeff".encode() + line.take()
-    for row in report.stream(scope, sort, progress=progress):
-        writer.writerow([export_text(row.get(c.key), c.kind, org) for c in columns])
-        yield line.take()
-    totals = report.totals(scope)
-    if report.total_columns():
-        writer.writerow(_totals_line(columns, totals, lambda v, c: export_text(v, c.kind, org)))
-        yield line.take()
+    with reports_reading():  # streamed after the view returned: its reads go to the replica too
+        columns = report.columns_of(scope)
+        line = _Line()
+        writer = csv.writer(line)
+        org = scope.organization
+        writer.writerow([str(c.label) for c in columns])
+        yield "\ufeff".encode() + line.take()
+        for row in report.stream(scope, sort, progress=progress):
+            writer.writerow([export_text(row.get(c.key), c.kind, org) for c in columns])
+            yield line.take()
+        totals = report.totals(scope)
+        if report.total_columns():
+            writer.writerow(_totals_line(columns, totals, lambda v, c: export_text(v, c.kind, org)))
+            yield line.take()
 
 
 def _totals_line(columns: tuple[Column, ...], totals: dict[str, Any], show: Any) -> list[Any]:
