@@ -135,6 +135,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Reports on a read-only replica (docs/reports.md, "Reports on a replica"): the alias report pages
+# read from. SASOM_REPORTS_DATABASE_URL adds it as "reports"; unset, reports read the primary.
+REPORTS_DATABASE = os.environ.get("SASOM_REPORTS_DATABASE", "") or None
+if os.environ.get("SASOM_REPORTS_DATABASE_URL"):
+    DATABASES["reports"] = dj_database_url.parse(
+        os.environ["SASOM_REPORTS_DATABASE_URL"],
+        conn_max_age=int(os.environ.get("SASOM_CONN_MAX_AGE", "600")), conn_health_checks=True)
+    DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
+    REPORTS_DATABASE = "reports"
+if REPORTS_DATABASE:  # only then: no router on the sale path otherwise
+    DATABASE_ROUTERS = ["sasom.reports.replica.ReportsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

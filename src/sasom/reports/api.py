@@ -18,22 +18,22 @@ or deletes one (403 ``builder.not_owner``); a key sees the shared ones and saves
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from sasom.core.audit import Actor
-from sasom.core.errors import DomainError, Forbidden, NotFound
+from sasom.core.currency import currency_of
+from sasom.core.errors import DomainError
 from sasom.core.inputs import body_none, query_known
 from sasom.core.money import money_text
-from sasom.core.permissions import branch_ids_in_scope
-from sasom.integrations.auth import Principal, api_auth, api_require
+from sasom.integrations.auth import api_auth
 from sasom.members.models import CustomField, Member, MemberType
-from sasom.organizations.models import Branch, Organization
+from sasom.organizations.models import Branch
 from sasom.reports import exports
+from sasom.reports.api_access import Viewer, saved_for, saved_visible, staff_of, viewer_of
+from sasom.reports.api_schedules import router as schedules_router
 from sasom.reports.api_schemas import (
     BuilderCellOut,
     BuilderChoiceOut,
@@ -68,41 +68,16 @@ from sasom.reports.builder import (
 from sasom.reports.builder_models import SavedReport
 from sasom.reports.builder_report import BuilderReport, builder_file, builder_scope_for
 from sasom.reports.builder_services import (
-    NOT_FOUND,
-    NOT_OWNER,
-    STAFF_ONLY,
     saved_report_delete,
     saved_report_save,
-    saved_reports_shared,
-    saved_reports_visible,
 )
 from sasom.reports.formatting import INT, MONEY, TEXT, cell_text
 from sasom.reports.framework import Scope, tiers_for
+from sasom.reports.replica import reports_reading
 from sasom.reports.sales import AGE_BANDS
 
 router = Router(tags=["reports"], auth=api_auth)
-PERMISSION = "reports.view"
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who asks, as the builder needs it: the organization, the staff member (None for a key)
-    and the branches it may see (None: every branch)."""
-
-    organization: Any
-    staff: Any
-    branch_ids: set[int] | None
-
-
-def _viewer(request: HttpRequest) -> Viewer:
-    principal: Principal = api_require(request, PERMISSION)
-    if principal.staff is not None:
-        staff = principal.staff
-        return Viewer(organization=staff.organization, staff=staff, branch_ids=branch_ids_in_scope(staff))
-    organization = (principal.place[0] if principal.place is not None
-                    else Organization.objects.get(pk=principal.organization_id))
-    return Viewer(organization=organization, staff=None,
-                  branch_ids={principal.branch_id} if principal.branch_id is not None else None)
+router.add_router("", schedules_router)
 
 
 def _checked(data: dict[str, Any], viewer: Viewer, prefix: str = "") -> Definition:
@@ -119,11 +94,13 @@ def _checked(data: dict[str, Any], viewer: Viewer, prefix: str = "") -> Definiti
         raise
 
 
-def _measure(value: Any, kind: str) -> Measure:
+def _measure(value: Any, kind: str, places: int) -> Measure:
+    """An amount as a decimal string in the currency's own unit (two places THB, none IRR: the
+    API speaks rial, not toman), a count as an integer."""
     if value is None:
         return None
     if kind == MONEY:
-        return money_text(value)
+        return money_text(value, places)
     return int(value) if kind == INT else str(value)
 
 
@@ -137,43 +114,25 @@ def result_out(definition: Definition, scope: Scope, name: str = "") -> BuilderR
     report = BuilderReport(definition, name)
     result = report.result(scope)
     org = scope.organization
+    places = currency_of(org).places
     kinds = [dimension_of(k).kind for k in definition.dimensions]
     rows = [BuilderRowOut(
         dimensions=[BuilderCellOut(key=key, value=_value(row.get(f"d{i}")),
                                    label=(cell_text(row[f"d{i}_label"], kinds[i], org) if kinds[i] != TEXT
                                           else str(row[f"d{i}_label"])))
                     for i, key in enumerate(definition.dimensions)],
-        measures={m: _measure(row.get(m), MEASURES[m].kind) for m in definition.measures})
+        measures={m: _measure(row.get(m), MEASURES[m].kind, places) for m in definition.measures})
         for row in result.rows]
     return BuilderResultOut(
         name=name, date_from=scope.start_on, date_to=scope.end_on, definition=definition.as_json(),
         columns=[BuilderColumnOut(key=c.key, label=str(c.label), kind=c.kind) for c in report.columns],
         count=len(rows), rows=rows,
-        totals={m: _measure(result.totals.get(m), MEASURES[m].kind) for m in definition.measures})
+        totals={m: _measure(result.totals.get(m), MEASURES[m].kind, places) for m in definition.measures})
 
 
 def _scope(definition: Definition, viewer: Viewer) -> Scope:
     return builder_scope_for(definition, organization=viewer.organization, allowed=viewer.branch_ids,
                              staff=viewer.staff)
-
-
-def _visible(viewer: Viewer) -> QuerySet[SavedReport]:
-    if viewer.staff is None:
-        return saved_reports_shared(viewer.organization.pk).select_related("owner__user")
-    return saved_reports_visible(viewer.staff).select_related("owner__user")
-
-
-def _saved(viewer: Viewer, report_id: int, *, own: bool = False) -> SavedReport:
-    report = _visible(viewer).filter(pk=report_id).first()
-    if report is None:
-        raise NotFound(NOT_FOUND, "No such saved report.", field="report_id")
-    if own and viewer.staff is None:
-        raise Forbidden(STAFF_ONLY, "A saved report belongs to a staff member: an API key reads the shared ones "
-                                    "and changes none.", field="report_id")
-    if own and report.owner_id != viewer.staff.pk:
-        raise Forbidden(NOT_OWNER, "Only its owner changes a saved report; save a copy under another name.",
-                        field="report_id")
-    return report
 
 
 def _saved_out(report: SavedReport, viewer: Viewer) -> BuilderSavedOut:
@@ -196,7 +155,7 @@ VALUE_LABELS: dict[str, list[tuple[str, Any]]] = {
 @router.get("/reports/builder/fields", response=BuilderFieldsOut,
             summary="The builder's dimensions, measures, periods and filter choices (the caller's branches)")
 def builder_fields(request: HttpRequest) -> BuilderFieldsOut:
-    viewer = _viewer(request)
+    viewer = viewer_of(request)
     query_known(request, ())
     org = viewer.organization.pk
     customs = list(CustomField.objects.filter(organization_id=org).order_by("sort_order", "key"))
@@ -222,73 +181,67 @@ def builder_fields(request: HttpRequest) -> BuilderFieldsOut:
 @router.post("/reports/builder/run", response=BuilderResultOut,
              summary="Run a definition as sent (writes nothing): its rows and totals")
 def builder_run(request: HttpRequest, body: BuilderDefinitionIn) -> BuilderResultOut:
-    viewer = _viewer(request)
+    viewer = viewer_of(request)
     definition = _checked(body.dict(), viewer)
-    return result_out(definition, _scope(definition, viewer))
+    with reports_reading():  # a configured replica (``replica``)
+        return result_out(definition, _scope(definition, viewer))
 
 
 @router.get("/reports/builder/saved", response=BuilderSavedList,
             summary="Saved reports: the caller's own and those shared in the organization, by name")
 def saved_list(request: HttpRequest) -> BuilderSavedList:
-    viewer = _viewer(request)
+    viewer = viewer_of(request)
     query_known(request, ())
-    items = [_saved_out(r, viewer) for r in _visible(viewer)]
+    items = [_saved_out(r, viewer) for r in saved_visible(viewer)]
     return BuilderSavedList(count=len(items), items=items)
-
-
-def _staff(viewer: Viewer) -> Any:
-    if viewer.staff is None:
-        raise Forbidden(STAFF_ONLY, "A saved report belongs to a staff member: save it from a staff session.",
-                        field=None)
-    return viewer.staff
 
 
 @router.post("/reports/builder/saved", response={201: BuilderSavedOut},
              summary="Save a definition under a name unique in the organization (private or shared)")
 def saved_create(request: HttpRequest, body: BuilderSavedIn) -> Status[BuilderSavedOut]:
-    viewer = _viewer(request)
-    staff = _staff(viewer)
+    viewer = viewer_of(request)
+    staff = staff_of(viewer)
     definition = _checked(body.definition.dict(), viewer, "definition.")
     report = saved_report_save(staff=staff, name=body.name, shared=body.shared, definition=definition,
                                actor=Actor.from_request(request))
-    return Status(201, _saved_out(_saved(viewer, report.pk), viewer))
+    return Status(201, _saved_out(saved_for(viewer, report.pk), viewer))
 
 
 @router.get("/reports/builder/saved/{report_id}", response=BuilderSavedOut, summary="One saved report")
 def saved_read(request: HttpRequest, report_id: int) -> BuilderSavedOut:
-    viewer = _viewer(request)
+    viewer = viewer_of(request)
     query_known(request, ())
-    return _saved_out(_saved(viewer, report_id), viewer)
+    return _saved_out(saved_for(viewer, report_id), viewer)
 
 
 @router.patch("/reports/builder/saved/{report_id}", response=BuilderSavedOut,
               summary="Change one's own saved report (its name, sharing or definition)")
 def saved_patch(request: HttpRequest, report_id: int, body: BuilderSavedPatch) -> BuilderSavedOut:
-    viewer = _viewer(request)
-    _staff(viewer)
-    report = _saved(viewer, report_id, own=True)
+    viewer = viewer_of(request)
+    staff_of(viewer)
+    report = saved_for(viewer, report_id, own=True)
     changes = body.dict(exclude_unset=True)
     data = changes["definition"] if changes.get("definition") is not None else report.definition
     definition = _checked(data, viewer, "definition.")
     saved_report_save(staff=viewer.staff, name=changes.get("name") or report.name,
                       shared=report.shared if changes.get("shared") is None else changes["shared"],
                       definition=definition, actor=Actor.from_request(request), report=report)
-    return _saved_out(_saved(viewer, report_id), viewer)
+    return _saved_out(saved_for(viewer, report_id), viewer)
 
 
 @router.delete("/reports/builder/saved/{report_id}", response={204: None}, summary="Delete one's own saved report")
 def saved_delete(request: HttpRequest, report_id: int) -> Status[None]:
     body_none(request)
-    viewer = _viewer(request)
-    _staff(viewer)
-    report = _saved(viewer, report_id, own=True)
+    viewer = viewer_of(request)
+    staff_of(viewer)
+    report = saved_for(viewer, report_id, own=True)
     saved_report_delete(staff=viewer.staff, report=report, actor=Actor.from_request(request))
     return Status(204, None)
 
 
 def _saved_definition(viewer: Viewer, report_id: int) -> tuple[SavedReport, Definition, Scope]:
     """A saved report checked again as the caller sees it (a branch, type or tier may have gone)."""
-    report = _saved(viewer, report_id)
+    report = saved_for(viewer, report_id)
     definition = _checked(report.definition, viewer, "definition.")
     return report, definition, _scope(definition, viewer)
 
@@ -296,10 +249,11 @@ def _saved_definition(viewer: Viewer, report_id: int) -> tuple[SavedReport, Defi
 @router.get("/reports/builder/saved/{report_id}/run", response=BuilderResultOut,
             summary="Run a saved report (a relative period counts from the organization's today)")
 def saved_run(request: HttpRequest, report_id: int) -> BuilderResultOut:
-    viewer = _viewer(request)
+    viewer = viewer_of(request)
     query_known(request, ())
     report, definition, scope = _saved_definition(viewer, report_id)
-    return result_out(definition, scope, report.name)
+    with reports_reading():
+        return result_out(definition, scope, report.name)
 
 
 @router.get("/reports/builder/saved/{report_id}/export",
@@ -309,11 +263,12 @@ def saved_run(request: HttpRequest, report_id: int) -> BuilderResultOut:
                 t.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
                 for t in exports.CONTENT_TYPES.values()}}}})
 def saved_export(request: HttpRequest, report_id: int, q: Query[BuilderExportQuery]) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = viewer_of(request)
     query_known(request, ("format",))
     report, definition, scope = _saved_definition(viewer, report_id)
     builder = BuilderReport(definition, report.name)
-    content = builder_file(builder, scope, q.format)
+    with reports_reading():
+        content = builder_file(builder, scope, q.format)
     response = HttpResponse(content, content_type=exports.CONTENT_TYPES[q.format])
     response["Content-Disposition"] = f'attachment; filename="{exports.file_name(builder, scope, q.format)}"'
     return response

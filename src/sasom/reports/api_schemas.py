@@ -145,3 +145,36 @@ class BuilderSavedList(Schema):
 
 class BuilderExportQuery(Schema):
     format: Literal["csv", "xlsx", "pdf"] = "csv"
+
+
+Address = Annotated[str, Field(max_length=254, pattern=NO_NUL)]
+
+
+class BuilderScheduleIn(StrictIn):
+    frequency: Key = Field("weekly", description="daily, weekly (Mondays) or monthly (the 1st)")
+    format: Key = Field("xlsx", description="the file attached: csv, xlsx or pdf")
+    recipients: list[Address] = Field(..., max_length=50, description="one to twenty e-mail addresses",
+                                      examples=[["owner@example.com"]])
+    active: StrictBool = True
+
+
+class BuilderSchedulePatch(StrictIn):
+    frequency: Key | None = None
+    format: Key | None = None
+    recipients: list[Address] | None = Field(None, max_length=50)
+    active: StrictBool | None = None
+
+
+class BuilderScheduleOut(Schema):
+    id: int
+    report_id: int
+    frequency: str
+    format: str
+    recipients: list[str]
+    active: bool
+    last_sent_on: dt.date | None = Field(..., description="the last date it was sent for (the daily job)")
+
+
+class BuilderScheduleList(Schema):
+    count: int = Field(..., description="0 or 1: a saved report has one schedule")
+    items: list[BuilderScheduleOut]

@@ -27,7 +27,6 @@ from typing import Any
 from django.db.models import (
     CharField,
     Count,
-    DateField,
     F,
     IntegerField,
     OuterRef,
@@ -38,7 +37,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, Concat, TruncDate, TruncWeek
+from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.utils.translation import gettext as _
 
 from sasom.core.errors import DomainError
@@ -47,7 +46,7 @@ from sasom.ledger.models import Entry
 from sasom.members.models import Member
 from sasom.reports.builder import CUSTOM, MAX_GROUPS, TOO_MANY_GROUPS, Definition
 from sasom.reports.framework import Scope, branch_filter, tier_filter
-from sasom.reports.periods import month_bucket
+from sasom.reports.periods import period_bucket
 from sasom.reports.points import SPENT_KINDS
 from sasom.reports.purchases import lines_counted
 from sasom.reports.sales import age_band
@@ -90,10 +89,8 @@ def dimension_expression(key: str, paths: Paths, scope: Scope) -> Any:
     if key == "tier":
         tier = MemberTier.objects.filter(member_id=OuterRef(paths.member_id), tier__isnull=False).values("tier__name")
         return Coalesce(Subquery(tier[:1]), Value(""), output_field=CharField())
-    if key == "month":  # the organization's months (Jalali when its periods follow a Jalali calendar)
-        return month_bucket(paths.at, scope)
-    if key == "week":
-        return TruncWeek(paths.at, tzinfo=scope.zone, output_field=DateField())
+    if key in ("month", "week"):  # ``periods``: the organization's months (Jalali...), ISO weeks
+        return period_bucket(key, paths.at, scope)
     if key == "day":
         return TruncDate(paths.at, tzinfo=scope.zone)
     if key == "age":

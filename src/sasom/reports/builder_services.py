@@ -23,6 +23,9 @@ NOT_FOUND = "builder.not_found"
 NOT_OWNER = "builder.not_owner"
 BAD_RECIPIENTS = "builder.bad_recipients"
 STAFF_ONLY = "builder.staff_only"  # an API key reads shared reports; a saved report belongs to a staff member
+BAD_FREQUENCY = "builder.bad_frequency"
+BAD_FORMAT = "builder.bad_format"
+SCHEDULE_EXISTS = "builder.schedule_exists"  # a saved report has one schedule: change it instead
 MAX_RECIPIENTS = 20
 
 
@@ -104,20 +107,42 @@ def recipients_clean(text: str | list[str]) -> list[str]:
     return out
 
 
-@transaction.atomic
-def report_schedule_set(*, staff: Any, report: SavedReport, frequency: str, fmt: str, recipients: str | list[str],
-                        active: bool, actor: Actor) -> ReportSchedule:
-    """Schedule (or change the schedule of) the owner's saved report."""
+def _schedule_owner(staff: Any, report: SavedReport) -> None:
     if report.owner_id != staff.pk:
         raise Forbidden(NOT_OWNER, _("Only its owner schedules a saved report."), field="report")
+
+
+def _schedule_clean(frequency: str, fmt: str, recipients: str | list[str]) -> list[str]:
+    """The screen's and the API's checks of a schedule: the frequency, the file and the addresses."""
     if frequency not in ReportSchedule.Frequency.values:
-        raise DomainError("builder.bad_frequency", _("Choose daily, weekly or monthly."), field="frequency")
+        raise DomainError(BAD_FREQUENCY, _("Choose daily, weekly or monthly."), field="frequency")
     if fmt not in ReportSchedule.Format.values:
-        raise DomainError("builder.bad_format", _("Choose CSV, XLSX or PDF."), field="format")
-    addresses = recipients_clean(recipients)
+        raise DomainError(BAD_FORMAT, _("Choose CSV, XLSX or PDF."), field="format")
+    return recipients_clean(recipients)
+
+
+@transaction.atomic
+def report_schedule_set(*, staff: Any, report: SavedReport, frequency: str, fmt: str, recipients: str | list[str],
+                        active: bool, actor: Actor, create_only: bool = False) -> ReportSchedule:
+    """Schedule (or change the schedule of) the owner's saved report. With ``create_only`` (the
+    API's create) a report scheduled already is refused (409 ``builder.schedule_exists``)."""
+    _schedule_owner(staff, report)
+    addresses = _schedule_clean(frequency, fmt, recipients)
+    report = SavedReport.objects.select_for_update().get(pk=report.pk)  # one schedule per report, even at once
+    if create_only and ReportSchedule.objects.filter(report=report).exists():
+        raise DomainError(SCHEDULE_EXISTS, _("This saved report is scheduled already: change its schedule."),
+                          field="report", status=409)
     schedule, _created = ReportSchedule.objects.update_or_create(
         organization_id=staff.organization_id, report=report,
         defaults={"frequency": frequency, "format": fmt, "recipients": addresses, "active": active})
     audit_record(organization_id=staff.organization_id, actor=actor, action="report_schedule.set", obj=schedule,
                  changes={"frequency": frequency, "format": fmt, "recipients": addresses, "active": active})
     return schedule
+
+
+@transaction.atomic
+def report_schedule_delete(*, staff: Any, schedule: ReportSchedule, actor: Actor) -> None:
+    """Stop and forget the owner's schedule (its sendings' records go with it)."""
+    _schedule_owner(staff, schedule.report)
+    audit_record(organization_id=staff.organization_id, actor=actor, action="report_schedule.deleted", obj=schedule)
+    schedule.delete()

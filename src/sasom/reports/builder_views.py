@@ -35,6 +35,7 @@ from sasom.reports.builder_services import (
 )
 from sasom.reports.formatting import cell_text
 from sasom.reports.framework import PER_PAGE, branches_for, tiers_for
+from sasom.reports.replica import reads_reports
 
 DEFAULT_QUERY = "dimension_1=month&measures=members&measures=bills&measures=amount&period=last_6_months"
 
@@ -129,6 +130,7 @@ def _export(request: StaffRequest, report: BuilderReport, scope: Any, fmt: str, 
 
 
 @require_perm("reports.view")
+@reads_reports
 def builder_view(request: StaffRequest) -> HttpResponseBase:
     if "dimension_1" not in request.GET:
         saved = request.GET.get("saved", "")
@@ -164,6 +166,7 @@ def builder_saved(request: StaffRequest) -> HttpResponse:
 
 
 @require_perm("reports.view")
+@reads_reports
 def builder_open(request: StaffRequest, pk: int) -> HttpResponseBase:
     report = _get(request, pk)
     return redirect(reverse("reports:builder") + "?" + definition_query(report.definition) + f"&saved={report.pk}")

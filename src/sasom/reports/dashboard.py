@@ -21,6 +21,7 @@ from sasom.ledger.models import Entry, Lot, Sale
 from sasom.members.models import Member
 from sasom.reports import charts
 from sasom.reports.points import point_values, points_value
+from sasom.reports.replica import days_fresh, summary_rebuilds
 from sasom.reports.salesdata import AMOUNT, COUNTED_OUT, net_after_returns, points_after_returns
 from sasom.reports.summary import summary_on, summary_refresh
 from sasom.reports.summary_models import DailyMemberSales
@@ -112,7 +113,8 @@ def dashboard_charts(staff: Any, days: int = CHART_DAYS) -> dict[str, Any]:
             expired[row["day"]] += row["points"]
     earning = dict.fromkeys(calendar, 0)
     earners = dict.fromkeys(calendar, 0)
-    summary = _summary_days(org, scope, first, today) if summary_on() else None
+    usable = summary_on() and (summary_rebuilds() or days_fresh(org, first, today))  # replica: no rebuild
+    summary = _summary_days(org, scope, first, today) if usable else None
     for day, n, members in _earning_per_day(summary, sales, tz):
         if day in earning:
             earning[day], earners[day] = n, members
@@ -138,8 +140,10 @@ def dashboard_charts(staff: Any, days: int = CHART_DAYS) -> dict[str, Any]:
 
 
 def _summary_days(org: Any, scope: set[int] | None, first: dt.date, today: dt.date) -> Any:
-    """The summary rows (members and walk-ins) of the days shown, made exact first."""
-    summary_refresh(organization=org, start_on=first, end_on=today)
+    """The summary rows (members and walk-ins) of the days shown, made exact first (on the
+    primary; on a replica they are exact already, ``replica.days_fresh``)."""
+    if summary_rebuilds():
+        summary_refresh(organization=org, start_on=first, end_on=today)
     rows = DailyMemberSales.objects.filter(organization_id=org.pk, day__gte=first, day__lte=today)
     return rows if scope is None else rows.filter(branch_id__in=scope)
 

@@ -13,18 +13,17 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db.models import Count, DateField, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce, TruncDay, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from sasom.earning.models import Campaign
 from sasom.ledger.models import Sale
+from sasom.reports import periods
 from sasom.reports.formatting import DATE, INT, MONEY, MONTH, TEXT
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, branch_filter, register
 from sasom.reports.usage import AMOUNT
-
-PERIODS = {"day": TruncDay, "month": TruncMonth}
 
 
 def donation_sales(scope: Scope) -> QuerySet[Sale]:
@@ -72,9 +71,9 @@ class DonationFund(Report):
         return self.columns
 
     def rows(self, scope: Scope) -> Rows:
-        trunc = PERIODS[scope.data.get("period") or "month"]
+        kind = scope.data.get("period") or "month"
         return (donation_sales(scope)
-                .annotate(period=trunc("occurred_at", tzinfo=scope.zone, output_field=DateField()),
+                .annotate(period=periods.period_bucket(kind, "occurred_at", scope),
                           fund_key=KeyTextTransform("donation_campaigns", "explanation"))
                 .values("period", "branch__code", "branch__name", "fund_key")
                 .annotate(**MEASURES))

@@ -1,9 +1,11 @@
 """A report written as CSV, XLSX or PDF.
 
-- CSV: UTF-8 with a BOM (Excel then reads Thai), ISO dates, plain numbers; streamed a chunk of
-  rows at a time. Text that a spreadsheet would take for a formula gets a leading quote.
+- CSV: UTF-8 with a BOM (Excel then reads Thai), ISO dates, plain numbers (``formatting.export_text``:
+  money with the shop currency's places, the same on every database); streamed a chunk of rows at
+  a time. Text that a spreadsheet would take for a formula gets a leading quote.
 - XLSX: openpyxl's write-only workbook (rows go to a temporary file, not memory): typed cells
-  (integers, money with two places, dates), the headers in the reader's language, a totals row.
+  (``formatting.export_value``: integers, money in the display unit formatted with its places,
+  dates), the headers in the reader's language, a totals row.
 - PDF: WeasyPrint from the HTML template ``reports/pdf/report.html`` with Debian's Thai fonts
   (fonts-thai-tlwg): the shop's name and the report's title on every page, the filters used,
   page numbers in the footer.
@@ -12,7 +14,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import tempfile
 from collections.abc import Callable, Iterator
@@ -22,11 +23,21 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sasom.reports.formatting import DATE, DATETIME, INT, MONEY, MONTH, cell_text, export_value
+from sasom.reports.formatting import (
+    DATE,
+    DATETIME,
+    INT,
+    MONEY,
+    MONTH,
+    cell_text,
+    export_text,
+    export_value,
+    money_format,
+)
 from sasom.reports.framework import Column, Report, Scope
 from sasom.reports.periods import is_calendar_month
+from sasom.reports.replica import reports_reading
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -39,21 +50,6 @@ PDF_BACKGROUND_LIMIT = 20000  # WeasyPrint holds the whole document: beyond this
 def file_name(report: Report, scope: Scope, extension: str) -> str:
     stamp = f"{scope.start_on:%Y%m%d}-{scope.end_on:%Y%m%d}" if report.uses_dates else f"{scope.today():%Y%m%d}"
     return f"{report.slug}-{stamp}.{extension}"
-
-
-def _csv_text(value: Any, kind: str, organization: Any) -> str:
-    value = export_value(value, kind, organization)
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):  # a Jalali month: its first day, ISO (files keep Gregorian dates)
-        return value.strftime("%Y-%m") if kind == MONTH and not is_calendar_month(value, organization) \
-            else value.isoformat()
-    text = str(value)
-    if kind not in (INT, MONEY) and text.startswith(FORMULA_START):
-        return "'" + text
-    return text
 
 
 class _Line:
@@ -72,19 +68,20 @@ class _Line:
 
 def csv_chunks(report: Report, scope: Scope, sort: str,
                progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
-    columns = report.columns_of(scope)
-    line = _Line()
-    writer = csv.writer(line)
-    org = scope.organization
-    writer.writerow([str(c.label) for c in columns])
-    yield "\ufeff".encode() + line.take()
-    for row in report.stream(scope, sort, progress=progress):
-        writer.writerow([_csv_text(row.get(c.key), c.kind, org) for c in columns])
-        yield line.take()
-    totals = report.totals(scope)
-    if report.total_columns():
-        writer.writerow(_totals_line(columns, totals, lambda v, c: _csv_text(v, c.kind, org)))
-        yield line.take()
+    with reports_reading():  # streamed after the view returned: its reads go to the replica too
+        columns = report.columns_of(scope)
+        line = _Line()
+        writer = csv.writer(line)
+        org = scope.organization
+        writer.writerow([str(c.label) for c in columns])
+        yield "\ufeff".encode() + line.take()
+        for row in report.stream(scope, sort, progress=progress):
+            writer.writerow([export_text(row.get(c.key), c.kind, org) for c in columns])
+            yield line.take()
+        totals = report.totals(scope)
+        if report.total_columns():
+            writer.writerow(_totals_line(columns, totals, lambda v, c: export_text(v, c.kind, org)))
+            yield line.take()
 
 
 def _totals_line(columns: tuple[Column, ...], totals: dict[str, Any], show: Any) -> list[Any]:
@@ -122,7 +119,8 @@ def xlsx_write(report: Report, scope: Scope, sort: str, out: IO[bytes],
         c = WriteOnlyCell(sheet, value=typed)
         if column.kind in NUMBER_FORMATS and typed is not None:
             month = column.kind == MONTH and not is_calendar_month(typed, org)
-            c.number_format = NUMBER_FORMATS[column.kind if month or column.kind != MONTH else DATE]
+            c.number_format = (money_format(org) if column.kind == MONEY
+                               else NUMBER_FORMATS[column.kind if month or column.kind != MONTH else DATE])
         elif isinstance(typed, str):
             c.data_type = "s"  # text, even when it starts with "=": never a formula
         if strong:

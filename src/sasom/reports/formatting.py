@@ -2,7 +2,15 @@
 organization's display unit (two places in THB, whole rial, or toman with one decimal:
 ``core.currency``; Persian digits when asked), dates in the organization's calendar (Buddhist-era
 years in Thai when the organization asks, as ``{% shopdate %}`` shows them). CSV and XLSX keep
-typed values instead (``exports``), money in the display unit too (toman for a toman shop)."""
+typed values instead (``exports``), money in the display unit too (toman for a toman shop).
+
+Files are written by two functions only, whatever the report and whatever the database:
+:func:`export_value` (a typed cell: XLSX) and :func:`export_text` (its text: CSV, the API's
+amounts). Money is rounded by ``core.money.money`` to the display unit's places (THB two, IRR
+none, toman one) and written with exactly those places (``40000.00`` THB, ``40000`` IRR,
+``4000.0`` toman) whether the database handed back ``40000``, ``40000.00`` or a float; counts
+are integers. So a report's CSV is the same bytes on SQLite and PostgreSQL
+(``tests/test_exports_alike.py``)."""
 
 from __future__ import annotations
 
@@ -15,10 +23,12 @@ from django.utils import timezone, translation
 from sasom.core import calendars
 from sasom.core.currency import currency_of, shop_money
 from sasom.core.dates import shop_date, shop_digits, zone_of
+from sasom.core.money import money
 from sasom.reports import periods
 
 TEXT, INT, MONEY, DATE, DATETIME, MONTH = "text", "int", "money", "date", "datetime", "month"
 KINDS = (TEXT, INT, MONEY, DATE, DATETIME, MONTH)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # text a spreadsheet would take for a formula
 
 
 def thai_era(organization: Any) -> bool:
@@ -79,7 +89,8 @@ def export_value(value: Any, kind: str, organization: Any) -> Any:
     if kind == INT:
         return int(value)
     if kind == MONEY:  # in the display unit: toman for a toman shop
-        return currency_of(organization).shown_amount(Decimal(value))
+        return currency_of(organization).shown_amount(Decimal(str(value)) if isinstance(value, float)
+                                                      else Decimal(value))
     if kind == DATETIME and isinstance(value, dt.datetime):
         return local(value, organization).replace(tzinfo=None)
     if kind in (DATE, MONTH) and isinstance(value, dt.datetime):
@@ -87,3 +98,36 @@ def export_value(value: Any, kind: str, organization: Any) -> Any:
     if kind == TEXT:
         return str(value)
     return value
+
+
+def money_places(organization: Any) -> int:
+    """The decimals an amount is written with in files: the display unit's (2 THB, 0 IRR, 1 toman)."""
+    return currency_of(organization).shown_places
+
+
+def export_text(value: Any, kind: str, organization: Any) -> str:
+    """A cell as a file writes it (CSV): money with the display unit's places, counts as
+    integers, ISO dates (a Jalali month: its first day), datetimes in the organization's zone;
+    text that a spreadsheet would take for a formula gets a leading quote."""
+    typed = export_value(value, kind, organization)
+    if typed is None:
+        return ""
+    if kind == MONEY:
+        places = money_places(organization)
+        return f"{money(typed, places):.{places}f}"
+    if kind == INT:
+        return str(typed)
+    if isinstance(typed, dt.datetime):
+        return typed.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(typed, dt.date):  # a Jalali month: its first day, ISO (files keep Gregorian dates)
+        if kind == MONTH and not periods.is_calendar_month(typed, organization):
+            return typed.strftime("%Y-%m")
+        return typed.isoformat()
+    text = str(typed)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def money_format(organization: Any) -> str:
+    """The XLSX number format of an amount: ``#,##0.00`` THB, ``#,##0`` IRR, ``#,##0.0`` toman."""
+    places = money_places(organization)
+    return "#,##0" + ("." + "0" * places if places else "")

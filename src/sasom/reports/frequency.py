@@ -9,11 +9,9 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, TruncWeek, TruncYear
-from django.utils.translation import gettext
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from sasom.core.dates import BUDDHIST_ERA_OFFSET
 from sasom.reports import periods
 from sasom.reports.charts import bars
 from sasom.reports.formatting import (
@@ -25,7 +23,6 @@ from sasom.reports.formatting import (
     TEXT,
     date_text,
     month_text,
-    thai_era,
 )
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
 from sasom.reports.periods import months_of
@@ -36,48 +33,35 @@ from sasom.reports.salessource import (
     first_last,
     measures_of,
     month_in,
-    period_of,
     sales_of,
+    summarised,
     visits_amount,
     visits_in,
 )
 from sasom.reports.usage import BandsForm, bands_of
 
-PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
-SPAN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 MEMBER_FIELDS = ("member_id", "member__code", "member__first_name", "member__last_name", "member__member_type__name")
 
 
-def period_start(day: dt.date, kind: str) -> dt.date:
-    """The first day of the month, quarter (January, April, July, October) or year holding ``day``.
-    A Buddhist-era year is the Gregorian year's months: only its number differs."""
-    span = SPAN_MONTHS[kind]
-    return dt.date(day.year, (day.month - 1) // span * span + 1, 1)
-
-
-def periods_of(scope: Scope, kind: str) -> list[dt.date]:
-    """The first day of every month, quarter or year the period touches."""
-    start, out, span = period_start(scope.start_on, kind), [], SPAN_MONTHS[kind]
-    while start <= scope.end_on:
-        out.append(start)
-        month = start.month - 1 + span
-        start = dt.date(start.year + month // 12, month % 12 + 1, 1)
-    return out
+def period_of(scope: Scope, kind: str) -> Any:
+    """The day, week, month, quarter or year (``periods``: the organization's calendar) a sale
+    falls in, on the daily summary (its local ``day``) or the raw sales (``occurred_at``)."""
+    if summarised(scope):
+        return periods.period_bucket(kind, "day", scope, local_day=True)
+    return periods.period_bucket(kind, "occurred_at", scope)
 
 
 def period_text(day: dt.date | None, kind: str, organization: Any) -> str:
-    """A quarter as ``Q4 2026`` (``ไตรมาส 4/2569`` in Thai with Buddhist-era years), a year as
-    ``2026`` (``2569``); a month, a week or a day as the other reports write them."""
+    """A quarter as ``Q4 2026`` (``ไตรมาส 4/2569`` in Thai with Buddhist-era years, ``Q3 1405`` for a
+    Jalali shop's Mehr–Azar), a year as ``2026`` (``2569``, ``1405``); a month, a week or a day as
+    the other reports write them."""
     if day is None:
         return ""
     if kind in ("week", "day"):
         return date_text(day, organization)
     if kind not in ("quarter", "year"):
         return month_text(day, organization)
-    year = day.year + (BUDDHIST_ERA_OFFSET if thai_era(organization) else 0)
-    if kind == "year":
-        return str(year)
-    return gettext("Q%(quarter)s %(year)s") % {"quarter": (day.month - 1) // 3 + 1, "year": year}
+    return periods.period_label(day, kind, organization, language=translation.get_language() or "")
 
 
 def member_cells(rows: list[dict[str, Any]]) -> None:
@@ -285,8 +269,8 @@ class FrequencyPerPeriod(Report):
         bands = bands_of(scope)
         found = {(r["month"], r["band"]): r["members"] for r in self._bands(scope)}
         kind = scope.data.get("period") or "month"
-        periods = sorted({p for p, _b in found}) if kind == "week" else periods_of(scope, kind)
-        labels = [period_text(p, kind, scope.organization) for p in periods]
+        starts = sorted({p for p, _b in found}) if kind == "week" else periods.periods_in(scope, kind)
+        labels = [period_text(p, kind, scope.organization) for p in starts]
         return bars(str(_("Members by visits, per period")), labels,
-                    [(label, [found.get((p, i), 0) for p in periods]) for i, (_l, _h, label) in enumerate(bands)],
+                    [(label, [found.get((p, i), 0) for p in starts]) for i, (_l, _h, label) in enumerate(bands)],
                     stacked=True, height=260)

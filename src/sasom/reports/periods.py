@@ -1,5 +1,6 @@
-"""Months as the organization counts them, for every report with month columns or a month
-dimension (DOMAIN.md 12, docs/decisions/0006-calendars.md).
+"""Months, quarters and years as the organization counts them, for every report with month
+columns or a period option, and the builder's time dimensions (DOMAIN.md 12,
+docs/decisions/0006-calendars.md): the one place periods are computed.
 
 A Jalali organization whose periods follow its calendar (``Organization.periods_follow_calendar``,
 ``core.calendars.period_calendar``) counts Jalali months: Aban 1405 is 23 October to 21 November
@@ -20,6 +21,13 @@ The helpers:
   dimension): ``TruncMonth`` for Gregorian months; for Jalali months a ``CASE`` over the months
   of the period (a report covers at most three years: 37 branches at most);
 - :func:`last_months` — the last ``n`` months up to today (a report's default period).
+
+Quarters and years (:func:`period_start`, :func:`periods_between`, :func:`period_bucket`,
+:func:`period_label`) follow the same calendar: a Jalali shop's quarters are Farvardin–Khordad,
+Tir–Shahrivar, Mehr–Azar and Dey–Esfand and its year is the Jalali year (1 Farvardin, Nowruz, to
+29 or 30 Esfand); a Buddhist-era shop keeps Gregorian quarters and years and shows the year in
+the Buddhist era to Thai readers. A quarter or a year is named by its first day, as a month is.
+Weeks are ISO weeks (Monday to Sunday) in every calendar, days the organization's local days.
 """
 
 from __future__ import annotations
@@ -28,9 +36,17 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Case, DateField, Q, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, TruncWeek, TruncYear
+from django.utils import translation
+from django.utils.translation import gettext
 
 from sasom.core import calendars
+from sasom.core.dates import shop_digits
+
+SPANS = {"month": 1, "quarter": 3, "year": 12}  # months in a period of each kind
+KINDS = ("day", "week", "month", "quarter", "year")
+_TRUNCS: dict[str, Any] = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter,
+                           "year": TruncYear}
 
 
 def month_calendar(organization: Any) -> str:
@@ -82,15 +98,83 @@ def month_bucket(field: str, scope: Any, *, local_day: bool = False) -> Any:
     in the organization's zone; or, with ``local_day``, a date that is already the local day, as
     the daily sales summary's). Rows outside the period's months are NULL (the report filters
     them out already)."""
-    if month_calendar(scope.organization) == calendars.GREGORIAN:
-        if local_day:
-            return TruncMonth(field, output_field=DateField())
-        return TruncMonth(field, tzinfo=scope.zone, output_field=DateField())
+    return period_bucket("month", field, scope, local_day=local_day)
+
+
+def period_start(day: dt.date, kind: str, organization: Any) -> dt.date:
+    """The first day of the organization's month, quarter or year holding ``day`` (Jalali
+    quarters start on 1 Farvardin, 1 Tir, 1 Mehr and 1 Dey; a Jalali year on 1 Farvardin)."""
+    span = SPANS.get(kind)
+    if span is None:
+        raise ValueError(f"a month, a quarter or a year, not {kind!r}")
+    calendar = month_calendar(organization)
+    year, month, _day = calendars.to_calendar(day, calendar)
+    return calendars.from_calendar(year, (month - 1) // span * span + 1, 1, calendar)
+
+
+def period_after(start: dt.date, kind: str, organization: Any) -> dt.date:
+    """The first day of the period after the one starting on ``start``."""
+    calendar = month_calendar(organization)
+    return calendars.add_months(period_start(start, kind, organization), SPANS[kind], calendar)
+
+
+def periods_between(start_on: dt.date, end_on: dt.date, kind: str, organization: Any) -> list[dt.date]:
+    """The first day of every month, quarter or year of the organization ``[start_on, end_on]`` touches."""
+    out: list[dt.date] = []
+    start = period_start(start_on, kind, organization)
+    while start <= end_on:
+        out.append(start)
+        start = period_after(start, kind, organization)
+    return out
+
+
+def periods_in(scope: Any, kind: str) -> list[dt.date]:
+    """The months, quarters or years a report's period touches."""
+    return periods_between(scope.start_on, scope.end_on, kind, scope.organization)
+
+
+def period_bucket(kind: str, field: str, scope: Any, *, local_day: bool = False) -> Any:
+    """A SQL expression: the first day of the day, week, month, quarter or year holding ``field``
+    (a datetime, read in the organization's zone; with ``local_day`` a date already local).
+    Gregorian periods truncate (``TruncQuarter``...); a Jalali shop's months, quarters and years
+    are a ``CASE`` over the periods of the report's period (NULL outside it)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown period {kind!r}")
+    zone = {} if local_day else {"tzinfo": scope.zone}
+    if kind in ("day", "week") or month_calendar(scope.organization) == calendars.GREGORIAN:
+        return _TRUNCS[kind](field, output_field=DateField(), **zone)
     def edge(day: dt.date) -> Any:
         return day if local_day else _at(day, scope)
-    whens = [When(Q(**{f"{field}__gte": edge(m), f"{field}__lt": edge(month_after(m, scope.organization))}),
-                  then=Value(m)) for m in months_of(scope)]
+    whens = [When(Q(**{f"{field}__gte": edge(p), f"{field}__lt": edge(period_after(p, kind, scope.organization))}),
+                  then=Value(p)) for p in periods_in(scope, kind)]
     return Case(*whens, default=Value(None), output_field=DateField())
+
+
+def period_year(day: dt.date, organization: Any, *, language: str) -> int:
+    """The year a period starting on ``day`` is written with: the Jalali year of a Jalali shop
+    following its calendar, the Buddhist-era year for a Buddhist-era shop's Thai readers, else
+    the Gregorian year."""
+    if month_calendar(organization) == calendars.JALALI:
+        return calendars.to_calendar(day, calendars.JALALI)[0]
+    if calendars.calendar_of(organization) == calendars.BUDDHIST and language.startswith("th"):
+        return day.year + calendars.BUDDHIST_ERA_OFFSET
+    return day.year
+
+
+def period_label(day: dt.date, kind: str, organization: Any, *, language: str) -> str:
+    """A quarter as ``Q4 2026`` (``ไตรมาส 4/2569`` in Thai for a Buddhist-era shop; ``Q3 1405`` for
+    Mehr–Azar 1405 of a Jalali shop), a year as ``2026`` (``2569``, ``1405``); Persian digits when
+    the shop asks for them and the reader reads Persian."""
+    year = period_year(day, organization, language=language)
+    if kind == "year":
+        text = str(year)
+    elif kind == "quarter":
+        month = calendars.to_calendar(day, month_calendar(organization))[1]
+        with translation.override(language or translation.get_language()):
+            text = gettext("Q%(quarter)s %(year)s") % {"quarter": (month - 1) // 3 + 1, "year": year}
+    else:
+        raise ValueError(f"a label is for a quarter or a year, not {kind!r}")
+    return shop_digits(text, organization, language=language)
 
 
 def last_months(today: dt.date, n: int, organization: Any) -> tuple[dt.date, dt.date]:

@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db.models import Count, DateField, F, IntegerField, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.currency import currency_of
 from sasom.ledger.models import Entry, Lot
+from sasom.reports import periods
 from sasom.reports.charts import movement_chart
 from sasom.reports.formatting import DATE, INT, MONEY, MONTH, TEXT
 from sasom.reports.framework import (
@@ -33,7 +34,6 @@ SIGNED = F("sign") * F("amount")
 SPENT_KINDS = (Entry.Kind.REDEEM, Entry.Kind.PURCHASE)
 RETURN_KINDS = (Entry.Kind.RETURN, Entry.Kind.VOID)
 ADJUST_KINDS = (Entry.Kind.ADJUST, Entry.Kind.REVERSE)
-PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 
 
 def _sum(expression: Any, condition: Q | None = None) -> Coalesce:
@@ -94,9 +94,9 @@ class PointsMovement(Report):
         return entries
 
     def rows(self, scope: Scope) -> Rows:
-        trunc = PERIODS[scope.data.get("period") or "month"]
+        kind = scope.data.get("period") or "month"
         return (self._entries(scope)
-                .annotate(period=trunc("occurred_at", tzinfo=scope.zone, output_field=DateField()))
+                .annotate(period=periods.period_bucket(kind, "occurred_at", scope))
                 .values("period", "kind")
                 .annotate(entries=Count("id"), members=Count("account_id", distinct=True),
                           credit=_sum("amount", Q(sign=1)), debit=_sum("amount", Q(sign=-1)), net=_sum(SIGNED)))

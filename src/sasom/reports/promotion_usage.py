@@ -19,7 +19,6 @@ from typing import Any, cast
 from django import forms
 from django.db.models import (
     Count,
-    DateField,
     DecimalField,
     F,
     IntegerField,
@@ -29,7 +28,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.money import money
@@ -42,7 +41,6 @@ from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, reg
 from sasom.reports.salesdata import AMOUNT, COUNTED_OUT
 
 UNITS: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=3)
-PERIODS = {"month": TruncMonth, "week": TruncWeek, "day": TruncDay}
 MONEY_KEYS = ("discount", "amount")
 
 
@@ -143,7 +141,7 @@ class PromotionUsage(Report):
         fields = ["promotion_id", "promotion__code", "promotion__name", "promotion__budget", "promotion__uses"]
         kind = scope.data.get("period") or ""
         if kind:
-            uses = uses.annotate(period=PERIODS[kind]("occurred_at", tzinfo=scope.zone, output_field=DateField()))
+            uses = uses.annotate(period=periods.period_bucket(kind, "occurred_at", scope))
             fields.insert(0, "period")
         return uses.values(*fields).annotate(**usage_measures())
 

@@ -6,10 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db.models import Count, DateField, DecimalField, IntegerField, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, DecimalField, IntegerField, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from sasom.reports import periods
 from sasom.reports.charts import top_bars
 from sasom.reports.formatting import DATETIME, INT, MONEY, MONTH, TEXT
 from sasom.reports.framework import (
@@ -146,7 +147,7 @@ class RedemptionsByMonth(RedemptionReport):
 
     def rows(self, scope: Scope) -> Rows:
         return (redemptions_in(scope)
-                .annotate(month=TruncMonth("created_at", tzinfo=scope.zone, output_field=DateField()))
+                .annotate(month=periods.period_bucket("month", "created_at", scope))
                 .values("month", "branch__code", "branch__name")
                 .annotate(**MEASURES, members=Count("member_id", distinct=True)))
 

@@ -22,6 +22,7 @@ from django.db.models.functions import (
 
 from sasom.reports import periods
 from sasom.reports.framework import Scope, branch_filter, tier_filter
+from sasom.reports.replica import summary_rebuilds, summary_usable
 from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns
 from sasom.reports.summary import summary_on, summary_refresh
 from sasom.reports.summary_models import DailyMemberSales
@@ -30,12 +31,12 @@ TRUNCS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": Tr
 
 
 def summarised(scope: Scope) -> bool:
-    return summary_on()
+    return summary_on() and summary_usable(scope)  # replica: built, untouched days only
 
 
 def summary_ready(scope: Scope) -> None:
     """Build or rebuild the period's days that need it, once per screen."""
-    if "summary-ready" not in scope.cache:
+    if "summary-ready" not in scope.cache and summary_rebuilds():  # never on a replica
         summary_refresh(organization=scope.organization, start_on=scope.start_on, end_on=scope.end_on)
         scope.cache["summary-ready"] = True
 

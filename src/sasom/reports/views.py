@@ -28,12 +28,14 @@ from sasom.reports.framework import (
     tiers_for,
 )
 from sasom.reports.models import ReportExport
+from sasom.reports.replica import reads_reports
 from sasom.reports.statement import MAX_MEMBERS, StatementSpec, statement_accounts, statements_build
 
 STATEMENTS_PER_PAGE = 10
 
 
 @require_perm("dashboard.view")
+@reads_reports
 def dashboard(request: StaffRequest) -> HttpResponse:
     days = request.GET.get("days", "")
     chosen = int(days) if days.isdigit() and int(days) in TREND_DAYS else CHART_DAYS
@@ -100,6 +102,7 @@ def _query_without(request: StaffRequest, *names: str) -> str:
 
 
 @require_perm("reports.view")
+@reads_reports
 def report_view(request: StaffRequest, slug: str) -> HttpResponseBase:
     report = REPORTS.get(slug)
     if report is None:
@@ -158,6 +161,7 @@ def _export(report: Report, scope: Scope, sort: str, fmt: str, filters: list[tup
 
 
 @require_perm("reports.view")
+@reads_reports
 def statement_view(request: StaffRequest) -> HttpResponse:
     spec = StatementSpec()
     form = _form(request, spec)
