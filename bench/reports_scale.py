@@ -17,7 +17,9 @@ figures and charts. The target is 5 s per report screen. Last, one export stream
 The sales reports read the daily sales summary (``reports.summary``): after the data, the bench
 deletes the organization's summary and times the nightly job building every closed day (its
 cost), then one read's check (today's days rebuilt). ``--raw`` switches the summary off: the
-reports aggregate the raw sales, as before it existed. The build checks foreign keys statement by
+reports aggregate the raw sales, as before it existed; ``--keep --reuse-summary`` keeps the summary
+of an earlier run (the job then adds only what changed: minutes saved at a million members), and
+``--export SLUG`` (or ``none``) names the report exported. The build checks foreign keys statement by
 statement (``SET CONSTRAINTS ALL IMMEDIATE``) instead of all at the one COMMIT.
 
 Prints a table and one JSON object on its last line.
