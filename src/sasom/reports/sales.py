@@ -5,7 +5,8 @@ the top spenders with their address."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Case, CharField, F, Q, Value, When
@@ -18,8 +19,17 @@ from sasom.reports.formatting import INT, MONEY, MONTH, TEXT, month_text
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register
 from sasom.reports.periods import months_of
 from sasom.reports.points import member_name
+from sasom.reports.regroup import ListRows
 from sasom.reports.salesdata import with_average
-from sasom.reports.salessource import amount_in, measures_of, month_in, period_of, sales_of
+from sasom.reports.salessource import (
+    CountedRows,
+    amount_in,
+    measures_of,
+    month_in,
+    per_member_measures,
+    period_of,
+    sales_of,
+)
 
 AGE_BANDS = ((0, 20, "< 20"), (20, 30, "20–29"), (30, 40, "30–39"), (40, 50, "40–49"), (50, 60, "50–59"),
              (60, None, "60+"))
@@ -98,9 +108,14 @@ class SalesByMonth(Report):
         return periods.last_months(today, 6, organization)
 
     def rows(self, scope: Scope) -> Rows:
-        expression = group_expression(scope)
-        return (sales_of(scope).annotate(month=period_of(scope, "month"), dimension=expression)
-                .values("month", "dimension").annotate(**measures_of(scope)))
+        """A few hundred rows at most (months × groups): one query per screen, shared by the page,
+        its count and the chart (``regroup.ListRows``)."""
+        if "sales-by-month" not in scope.cache:
+            expression = group_expression(scope)
+            scope.cache["sales-by-month"] = ListRows(list(
+                sales_of(scope).annotate(month=period_of(scope, "month"), dimension=expression)
+                .values("month", "dimension").annotate(**measures_of(scope)).order_by()))
+        return cast(Rows, scope.cache["sales-by-month"])
 
     def totals(self, scope: Scope) -> dict[str, Any]:
         return with_average([sales_of(scope).aggregate(**measures_of(scope))])[0]
@@ -109,9 +124,10 @@ class SalesByMonth(Report):
         return with_average(group_labels(rows, scope))
 
     def chart(self, scope: Scope) -> Any:
-        amounts = {row["month"]: float(row["amount"]) for row in sales_of(scope)
-                   .annotate(month=period_of(scope, "month"))
-                   .values("month").annotate(amount=measures_of(scope)["amount"]).order_by("month")}
+        per_month: dict[Any, Decimal] = {}
+        for row in self.rows(scope):
+            per_month[row["month"]] = per_month.get(row["month"], Decimal("0")) + row["amount"]
+        amounts = {month: float(per_month[month]) for month in sorted(per_month)}
         return bars(str(_("Members' sales per month (baht)")), [month_text(m, scope.organization) for m in amounts],
                     [(str(_("Amount")), list(amounts.values()))], height=240)
 
@@ -139,23 +155,39 @@ class TopSpenders(Report):
              "permission to export members.")
 
     def rows(self, scope: Scope) -> Rows:
-        return sales_of(scope).values(
-            "member_id", "member__code", "member__title", "member__first_name", "member__last_name",
-            "member__member_type__name", "member__phone", "member__address_line", "member__subdistrict",
-            "member__district", "member__province", "member__postcode").annotate(**measures_of(scope))
+        # grouped by the member alone: the page's members are read in ``finish`` (the join of every
+        # member who came, before grouping, was this report's cost at a million members)
+        return sales_of(scope).values("member_id").annotate(**per_member_measures(scope))
+
+    def sorted_rows(self, scope: Scope, sort: str) -> Rows:
+        """By a measure, ties by the member's id (the grouped sales alone are sorted); by a member's
+        field, as every report. Counted by the totals (the members who spent), computed once."""
+        sort = sort or self.default_sort
+        column = next(c for c in self.columns if c.key == sort.lstrip("-"))
+        if not column.numeric:
+            return cast(Rows, CountedRows(super().sorted_rows(scope, sort), lambda: self.totals(scope)["members"]))
+        assert column.order_field
+        order = ("-" if sort.startswith("-") else "") + column.order_field
+        return cast(Rows, CountedRows(self.rows(scope).order_by(order, "member_id"),
+                                      lambda: self.totals(scope)["members"]))
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        return with_average([sales_of(scope).aggregate(**measures_of(scope))])[0]
+        if "top-spenders-totals" not in scope.cache:
+            scope.cache["top-spenders-totals"] = with_average([sales_of(scope).aggregate(**measures_of(scope))])[0]
+        return dict(scope.cache["top-spenders-totals"])
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+        people: dict[int, dict[str, Any]] = {m["id"]: dict(m) for m in Member.objects.filter(pk__in=[r["member_id"] for r in rows]).values(
+            "id", "code", "title", "first_name", "last_name", "member_type__name", "phone", "address_line",
+            "subdistrict", "district", "province", "postcode")}
         for row in rows:
-            row["code"] = row["member__code"]
-            row["name"] = " ".join(p for p in (row["member__title"], member_name(row, "member__")) if p)
-            row["member_type"] = row["member__member_type__name"]
-            row["phone"] = row["member__phone"] or ""
-            row["address"] = " ".join(p for p in (row["member__address_line"], row["member__subdistrict"],
-                                                 row["member__district"], row["member__province"],
-                                                 row["member__postcode"]) if p)
+            person = people[row["member_id"]]
+            row["code"] = person["code"]
+            row["name"] = " ".join(p for p in (person["title"], member_name(person)) if p)
+            row["member_type"] = person["member_type__name"]
+            row["phone"] = person["phone"] or ""
+            row["address"] = " ".join(p for p in (person["address_line"], person["subdistrict"], person["district"],
+                                                 person["province"], person["postcode"]) if p)
         return with_average(rows)
 
 
@@ -190,8 +222,12 @@ class SalesMonthColumns(Report):
         return {f"m{i}": amount_in(month_in(m, scope), scope) for i, m in enumerate(months_of(scope))}
 
     def rows(self, scope: Scope) -> Rows:
-        return (sales_of(scope).annotate(dimension=group_expression(scope)).values("dimension")
-                .annotate(**self._per_month(scope), **measures_of(scope)))
+        """One row per group: computed once per screen, counted and sorted in memory."""
+        if "sales-month-columns" not in scope.cache:
+            scope.cache["sales-month-columns"] = ListRows(list(
+                sales_of(scope).annotate(dimension=group_expression(scope)).values("dimension")
+                .annotate(**self._per_month(scope), **measures_of(scope)).order_by()))
+        return cast(Rows, scope.cache["sales-month-columns"])
 
     def totals(self, scope: Scope) -> dict[str, Any]:
         return with_average([sales_of(scope).aggregate(**self._per_month(scope), **measures_of(scope))])[0]

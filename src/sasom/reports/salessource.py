@@ -7,6 +7,7 @@ joins through them: ``member__code``, ``branch__code``), and the measures member
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -69,6 +70,38 @@ def summary_measures() -> dict[str, Any]:
 
 def measures_of(scope: Scope) -> dict[str, Any]:
     return summary_measures() if summarised(scope) else measures()
+
+
+def per_member_measures(scope: Scope) -> dict[str, Any]:
+    """The measures of one member's rows (no ``members``: a distinct count per group would make the
+    database sort every row instead of hashing the groups)."""
+    return {k: v for k, v in measures_of(scope).items() if k != "members"}
+
+
+class CountedRows:
+    """A sorted ``values()`` queryset whose ``count()`` is given (by the report's totals, computed
+    once per screen) instead of a second grouped scan; the rest is the queryset's."""
+
+    def __init__(self, rows: QuerySet[Any, Any], count: Callable[[], int]) -> None:
+        self._rows, self._count = rows, count
+
+    def count(self) -> int:
+        return self._count()
+
+    def __len__(self) -> int:
+        return self._count()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._rows)
+
+    def __getitem__(self, item: Any) -> Any:
+        return self._rows[item]
+
+    def order_by(self, *fields: str) -> QuerySet[Any, Any]:
+        return self._rows.order_by(*fields)
+
+    def iterator(self, chunk_size: int | None = None) -> Iterator[dict[str, Any]]:
+        return self._rows.iterator(chunk_size=chunk_size)
 
 
 def visits_amount(scope: Scope) -> dict[str, Any]:
