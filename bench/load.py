@@ -112,13 +112,22 @@ def run_load(*, port: int, keys: list[str], phones: list[str], clients: int, sec
 
 class Server:
     """gunicorn with gthread workers, as ``sasom serve`` runs it (no access log: the benchmark
-    measures the application, not log writing)."""
+    measures the application, not log writing).
 
-    def __init__(self, *, port: int, workers: int, threads: int, env: dict[str, str], log: Path):
+    gunicorn (25.1 and later) opens a control socket at one fixed path per user unless told
+    otherwise, so two servers at once (two benchmark runs side by side) would take each other's:
+    each server gets its own, named by its port, beside its log in the run's temporary folder."""
+
+    def __init__(self, *, port: int, workers: int, threads: int, env: dict[str, str], log: Path,
+                 app: str = "sasom.wsgi:application"):
         self.port = port
-        self.cmd = [sys.executable, "-m", "gunicorn", "sasom.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        self.cmd = [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}",
                     "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
                     "--keep-alive", "30", "--backlog", "256"]
+        self.control_socket: Path | None = None
+        if _has_control_socket():
+            self.control_socket = log.parent / f"gunicorn-{port}.ctl"
+            self.cmd += ["--control-socket", str(self.control_socket)]
         self.env = env
         self.log = log
         self.proc: subprocess.Popen | None = None
@@ -152,6 +161,14 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self._log.close()
+
+
+def _has_control_socket() -> bool:
+    """Whether the installed gunicorn knows ``--control-socket`` (added in 25.1; older ones open
+    no control socket and would refuse the option)."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return any(setting.name == "control_socket" for setting in KNOWN_SETTINGS)
 
 
 # ------------------------------------------------------------------------------------ CPU

@@ -39,13 +39,19 @@ def b3_rows(bench: Any, db: str, small: dict, big: dict) -> None:
 
 
 def b4_rows(bench: Any, db: str, b4: dict) -> None:
-    """Expiry against one set-based statement, every run (the spread is the stability)."""
+    """Expiry against one set-based statement, every run (the spread is the stability). The
+    reference commits as the job does (its deferred foreign-key checks and WAL flush are part of
+    the work); the statement alone, without its commit, is shown beside it."""
     runs = ", ".join(f"{r['ratio']:.2f}x" for r in b4["runs"])
     first = b4["runs"][0]
     bench.row("B4", db, f"expire {b4['due_lots']:,} due of {b4['lots']:,} lots in {b4['due_accounts']:,} of "
-              f"{b4['accounts']:,} accounts: one statement / the job, {len(b4['runs'])} runs",
+              f"{b4['accounts']:,} accounts: one statement, committed / the job, {len(b4['runs'])} runs "
+              f"(order alternated, tables vacuumed and checkpointed before each side)",
               f"{first['reference_s']:.2f} s / {first['job_s']:.2f} s first; runs {runs} (median "
               f"{b4['ratio_median']:.2f}x, spread {b4['ratio_min']:.2f}-{b4['ratio_max']:.2f}x)",
-              ">= 0.5x in every run", b4["ratio_min"] >= 0.5)
+              ">= 0.5x in every run", b4["ratio_min"] >= 0.5 and b4.get("same_points", True))
+    alone = ", ".join(f"{r['statement_ratio']:.2f}x" for r in b4["runs"])
+    bench.row("B4", db, "the statement alone (its commit not counted) / the job",
+              f"{first['statement_s']:.2f} s / {first['job_s']:.2f} s first; runs {alone}", "(context)", None)
     bench.row("B4", db, "idempotent rerun (slowest of the runs)", f"{b4['rerun_s']:.3f} s, {b4['rerun_points']} points",
               "< 1 s", b4["rerun_s"] < 1 and b4["rerun_points"] == 0)

@@ -37,6 +37,15 @@ def lock_accounts(account_ids: Iterable[int]) -> dict[int, PointAccount]:
     return locked
 
 
+def lock_account_ids(account_ids: Iterable[int]) -> list[int]:
+    """Lock the given accounts (primary-key order) without loading them: for set-based writers
+    whose next statement reads what it needs. Returns the ids found, in that order."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return []
+    return list(PointAccount.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
 def lock_account(account_id: int) -> PointAccount:
     return lock_accounts([account_id])[account_id]
 

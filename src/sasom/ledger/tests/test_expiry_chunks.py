@@ -163,3 +163,28 @@ def test_chunked_and_account_by_account_expiry_agree(org, member_type):
         assert (entry.source_type, entry.source_id, entry.reason, entry.idempotency_key) == ("", "", "", None)
     assert Entry.objects.filter(kind=Entry.Kind.EXPIRE).count() == len(expected)
     assert {a for a in expected if a in ids[:14]} and {a for a in expected if a in ids[14:28]}
+
+
+def test_each_expire_entry_is_announced_with_the_balances_it_left(org, member_type):
+    # given 30 accounts with due lots and a subscriber to the organization's expiry events
+    from sasom.core.events import POINTS_EXPIRED, subscribe
+
+    accounts = _shop_with_accounts(org, member_type, 30)
+    today = dt.date(2026, 4, 1)
+    expected = _expected(accounts, today)
+    seen = []
+    undo = subscribe(POINTS_EXPIRED, seen.append, wants=lambda organization_id: organization_id == org.pk)
+    try:
+        # when the job runs in chunks of 7 (one statement per chunk on PostgreSQL)
+        points_expire_due(organization_id=org.pk, now=at(2026, 4, 1, 0, 5), chunk=7)
+    finally:
+        undo()
+    # then every expire entry was announced once, with its member and the balances it left
+    entries = {e.pk: e for e in Entry.objects.filter(kind=Entry.Kind.EXPIRE).select_related("account__member")}
+    assert sorted(event.payload["entry_id"] for event in seen) == sorted(entries)
+    for event in seen:
+        entry = entries[event.payload["entry_id"]]
+        want = expected[entry.account_id]
+        assert (event.kind, event.organization_id, event.payload["points"]) == (POINTS_EXPIRED, org.pk, -want["amount"])
+        assert event.payload["member"] == entry.account.member.code
+        assert event.payload["balance"] == {"spendable": want["spendable"], "pending": want["pending"], "debt": 0}
