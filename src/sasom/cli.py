@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 
 def _django_setup() -> None:
@@ -79,6 +80,13 @@ def serve(argv: list[str]) -> None:
         # gunicorn's largest request line: a long lookup gets the API's own 422/404, not a bare 414
         "--limit-request-line", "8190",
     ]
+    from gunicorn.config import KNOWN_SETTINGS
+
+    if any(setting.name == "control_socket" for setting in KNOWN_SETTINGS):
+        # gunicorn (25.1+) opens a control socket at one fixed path by default: two servers on one
+        # machine (two shops, a test beside the live one) would take each other's. One per address.
+        name = "".join(c if c.isalnum() else "-" for c in args.bind)
+        sys.argv += ["--control-socket", str(Path(settings.DATA_DIR) / f"gunicorn-{name}.ctl")]
     run()
 
 
