@@ -46,11 +46,12 @@ def connections_used(**kwargs: Any) -> None:
 
 
 def skip_check_when_busy(**kwargs: Any) -> None:
-    """``request_started`` (after Django's ``close_old_connections``, which asks for a check): no
-    check for a connection used a moment ago by a request that saw no error."""
+    """``request_started``: the check (as settings ask) for a connection that sat idle or whose
+    last request saw an error; none for one a request used a moment ago. Through
+    ``health_check_enabled``, which Django's own handler of the signal leaves alone, so the order
+    of the two handlers does not matter (the test client reconnects Django's after each request)."""
     now = time.monotonic()
     for conn in connections.all(initialized_only=True):
         used = getattr(conn, "sasom_used_at", None)
-        if conn.connection is not None and used is not None and now - used < IDLE_SECONDS \
-                and not conn.errors_occurred:
-            conn.health_check_done = True
+        busy = used is not None and now - used < IDLE_SECONDS and not conn.errors_occurred
+        conn.health_check_enabled = bool(conn.settings_dict.get("CONN_HEALTH_CHECKS")) and not busy

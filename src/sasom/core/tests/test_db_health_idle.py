@@ -16,7 +16,7 @@ def checks(monkeypatch):
     """Health checks on, and each ``is_usable`` call counted (the connection stays usable)."""
     calls: list[bool] = []
     connection = connections["default"]  # the wrapper itself: a patch through the proxy is not undone cleanly
-    monkeypatch.setattr(connection, "health_check_enabled", True)
+    monkeypatch.setitem(connection.settings_dict, "CONN_HEALTH_CHECKS", True)
     monkeypatch.setattr(connection, "is_usable", lambda: calls.append(True) or True)
     return calls
 
