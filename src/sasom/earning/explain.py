@@ -11,6 +11,10 @@ and finds no English word left in Thai).
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+from typing import Any
+
+from sasom.core.currency import Currency, currency_of, format_amount, unit_label
 
 # Longest phrases first: "base pts" before "pts".
 _THAI: tuple[tuple[str, str], ...] = (
@@ -38,9 +42,29 @@ _PATTERN = re.compile("|".join(r"(?<![\w'])" + re.escape(en) + r"(?![\w'])" for 
 _LOOKUP = dict(_THAI)
 
 
-def explanation_in(text: str, language: str, *, rule_name: str = "") -> str:
+# The amounts of the vocabulary: "<amount> IRR", "IRR ÷ <per amount>" (the base rate), "≥ <minimum>"
+# (threshold, spend step). Points, multipliers, percents, dates and times are not money.
+_AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_MONEY = re.compile(rf"(?:(?<=≥ )|(?<=IRR ÷ ))(?:{_AMOUNT})|(?:{_AMOUNT})(?= IRR\b)")
+_IRR = re.compile(r"(?<![\w'])IRR(?![\w'])")
+
+
+def amounts_shown(text: str, currency: Currency) -> str:
+    """``text`` (an explanation as stored: amounts in the currency, rial for an IRR shop) with its
+    amounts in the display unit: toman for a toman shop (``12,345,670 IRR ÷ 200000`` reads
+    ``1,234,567 toman ÷ 20,000``); unchanged otherwise (docs/decisions/0009-currency.md)."""
+    if not text or not currency.toman:
+        return text
+    shown = _MONEY.sub(lambda m: format_amount(Decimal(m.group(0).replace(",", "")), currency), text)
+    return _IRR.sub(str(unit_label(currency)), shown)
+
+
+def explanation_in(text: str, language: str, *, rule_name: str = "", organization: Any = None) -> str:
     """``text`` (an award's English explanation) for a reader of ``language``; a leading
-    ``rule_name:`` is kept as written."""
+    ``rule_name:`` is kept as written; amounts in the ``organization``'s display unit."""
+    if organization is not None and text:
+        head = f"{rule_name}:" if rule_name and text.startswith(f"{rule_name}:") else ""
+        text = head + amounts_shown(text[len(head):], currency_of(organization))
     if not text or not language.startswith("th"):
         return text
     head, rest = "", text
