@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sasom.core.middleware.StaffContextMiddleware",
+    "sasom.core.zones.ShopZoneMiddleware",
     "sasom.core.forms_once.FormOnceMiddleware",
     "axes.middleware.AxesMiddleware",
     "sasom.core.inputs.NulRefusalMiddleware",
