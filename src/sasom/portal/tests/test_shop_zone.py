@@ -26,7 +26,12 @@ from sasom.notifications.models import Message
 from sasom.portal.session import portal_session_create
 from sasom.rewards.models import CouponTemplate
 from sasom.rewards.services import coupon_issue, coupon_template_save
-from sasom.testing.factories import MemberFactory, MemberTypeFactory, OrganizationFactory, StaffFactory
+from sasom.testing.factories import (
+    MemberFactory,
+    MemberTypeFactory,
+    OrganizationFactory,
+    StaffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
