@@ -130,3 +130,20 @@ def test_a_job_for_the_shop_runs_on_its_clock(tehran):
     # then in Tehran's zone, and the worker is back on the server's afterwards
     assert result.outcome == "done" and seen == ["Asia/Tehran"]
     assert timezone.get_current_timezone_name() == django_settings.TIME_ZONE
+
+
+def test_the_api_answers_the_shops_last_day(tehran):
+    # given an API key of the shop (no terminal: the key knows its organization's zone)
+    from sasom.integrations import auth  # noqa: PLC0415  (its key cache is cleared for this test)
+    from sasom.integrations.services import api_key_create  # noqa: PLC0415
+
+    shop, _member, coupon = tehran
+    auth._cache.clear()
+    issued = api_key_create(organization_id=shop.pk, label="erp", actor=SYSTEM, can_manage=True)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issued.key}")
+    # when the coupon is read
+    response = client.get(f"/api/v1/coupons/{coupon.code}")
+    # then its last valid day is the shop's (ISO, Gregorian, as every API date)
+    assert response.status_code == 200, response.content
+    assert response.json()["last_valid_on"] == "2026-11-28"
+    assert timezone.get_current_timezone_name() == django_settings.TIME_ZONE
