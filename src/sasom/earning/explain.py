@@ -10,11 +10,13 @@ and finds no English word left in Thai).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
 
 from sasom.core.currency import Currency, currency_of, format_amount, unit_label
+from sasom.core.dates import shop_date
 
 # Longest phrases first: "base pts" before "pts".
 _THAI: tuple[tuple[str, str], ...] = (
@@ -59,12 +61,24 @@ def amounts_shown(text: str, currency: Currency) -> str:
     return _IRR.sub(str(unit_label(currency)), shown)
 
 
+_SPECIAL_DAY = re.compile(r"(?<=special date )\d{4}-\d{2}-\d{2}\b")
+
+
+def days_shown(text: str, organization: Any, language: str) -> str:
+    """``text`` with its special date (stored ISO, ``special date 2026-11-28``) in the
+    ``organization``'s calendar (``special date 1405/09/07`` for a Jalali shop)."""
+    return _SPECIAL_DAY.sub(
+        lambda m: shop_date(dt.date.fromisoformat(m.group(0)), organization, language=language), text)
+
+
 def explanation_in(text: str, language: str, *, rule_name: str = "", organization: Any = None) -> str:
     """``text`` (an award's English explanation) for a reader of ``language``; a leading
-    ``rule_name:`` is kept as written; amounts in the ``organization``'s display unit."""
+    ``rule_name:`` is kept as written; amounts in the ``organization``'s display unit and its
+    special date in its calendar."""
     if organization is not None and text:
         head = f"{rule_name}:" if rule_name and text.startswith(f"{rule_name}:") else ""
-        text = head + amounts_shown(text[len(head):], currency_of(organization))
+        rest = amounts_shown(text[len(head):], currency_of(organization))
+        text = head + days_shown(rest, organization, language)
     if not text or not language.startswith("th"):
         return text
     head, rest = "", text

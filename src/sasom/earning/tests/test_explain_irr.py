@@ -102,3 +102,11 @@ def test_the_award_list_of_a_toman_shop_shows_toman():
         rial = render_to_string("ledger/_awards.html", {"awards": awards, "organization": RIAL_SHOP})
     assert "1,238,317 toman ÷ 20,000 × 1 = 61 pts" in toman
     assert "12,383,170 IRR ÷ 200000 × 1 = 61 pts" in rial
+
+
+def test_a_jalali_shop_reads_the_special_date_in_its_calendar():
+    shop = SimpleNamespace(currency="IRR", amounts_in_toman=False, persian_digits=False, calendar="jalali")
+    text = "special date 2026-11-28, bill 1,000,000 IRR: 5 base pts × (2 − 1) = 5 pts"
+    assert explanation_in(text, "en", organization=shop) == (
+        "special date 1405/09/07, bill 1,000,000 IRR: 5 base pts × (2 − 1) = 5 pts")
+    assert explanation_in(text, "en") == text
