@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "sasom.core.middleware.StaffContextMiddleware",
     "sasom.core.forms_money.ShopCurrencyMiddleware",
+    "sasom.core.zones.ShopZoneMiddleware",
     "sasom.core.forms_once.FormOnceMiddleware",
     "axes.middleware.AxesMiddleware",
     "sasom.core.inputs.NulRefusalMiddleware",

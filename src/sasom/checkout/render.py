@@ -23,6 +23,7 @@ from sasom.checkout.api_schemas import (
 )
 from sasom.checkout.pricing import campaign_discount
 from sasom.checkout.promo import GIFT_SOURCE
+from sasom.core.currency import places_of
 from sasom.core.money import money
 from sasom.earning import engine
 from sasom.ledger.api_schemas import awards_out, balance_out
@@ -53,9 +54,10 @@ def line_out(ln: LineRow | SaleLine, pricing: list[list[Any]] | tuple[tuple[int,
     )
 
 
-def _lines_out(basket: engine.Basket) -> list[SaleLineOut]:
-    """The lines of a basket priced now (a quote, a sale just posted), as the plan stores them."""
-    return [line_out(ln, basket.pricing) for ln in line_rows(basket)[0]]
+def _lines_out(basket: engine.Basket, places: int) -> list[SaleLineOut]:
+    """The lines of a basket priced now (a quote, a sale just posted), as the plan stores them:
+    a weighed line's amount (0.375 kg × price) rounded to the currency's minor unit ``places``."""
+    return [line_out(ln, basket.pricing) for ln in line_rows(basket, places)[0]]
 
 
 def _stored_lines_out(sale: Sale) -> list[SaleLineOut]:
@@ -92,7 +94,7 @@ def sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]],
         eligible_net=money(sale.eligible_net),
         member_discount=money(sale.member_discount),
         price_flagged=sale.price_flagged,
-        lines=_lines_out(basket) if basket is not None else _stored_lines_out(sale),
+        lines=_lines_out(basket, places_of(organization.currency)) if basket is not None else _stored_lines_out(sale),
         balance=balance,
         receipt_text=receipts.receipt_text(
             organization=organization, sale=sale, member=member, awards=member_awards, balance=balance,
@@ -106,7 +108,7 @@ def sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]],
 
 def quote_out(organization: Organization, q: services.SaleQuote) -> SaleQuoteOut:
     pd, b, member = q.points_discount, q.basket, q.member
-    rows, gross = line_rows(b)
+    rows, gross = line_rows(b, places_of(organization.currency))
     line_discounts = sum((ln.discount for ln in rows), Decimal("0"))
     bill_level = money(b.bill_discount) + money(b.coupon_discount) + money(b.points_discount)
     campaign = campaign_discount(q.result.extra_discount, gross - line_discounts - bill_level)

@@ -2,7 +2,8 @@
 for a moment.
 
 The calendar and time zone of the request are activated once (``StaffContextMiddleware`` calls
-:func:`calendar_activate` with the staff member's organization), as Django activates a language;
+:func:`calendar_activate` with the staff member's organization; the portal's pages with theirs,
+through ``core.zones.shop_activate``), as Django activates a language;
 without one (a CSV import, a worker, a test) fields read Gregorian/ISO in the server's zone.
 Gregorian and Buddhist-era shops keep the browser's date (and date-time) picker, whose value is ISO
 whatever the screen shows; a Jalali shop gets a text box that shows and reads ``1405/09/07`` (and

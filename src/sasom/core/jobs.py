@@ -46,6 +46,7 @@ from sasom.core.schedules import MONTH_END as MONTH_END
 from sasom.core.schedules import MONTH_START as MONTH_START
 from sasom.core.schedules import Schedule as Schedule
 from sasom.core.schedules import weekly as weekly
+from sasom.core.zones import shop_zone
 
 logger = logging.getLogger("sasom.jobs")
 
@@ -269,7 +270,12 @@ def job_run(
         return RunResult(job.name, org_id, on_date, outcome, row)
     started = time.monotonic()
     try:
-        counts = job.run(organization_id=org_id, on_date=on_date) if job.per_organization else job.run(on_date=on_date)
+        if job.per_organization:
+            # messages, PDFs and exports the job writes read the organization's clock (core.zones)
+            with shop_zone(organization_zone(org_id)):  # type: ignore[arg-type]  # per organization: set
+                counts = job.run(organization_id=org_id, on_date=on_date)
+        else:
+            counts = job.run(on_date=on_date)
         status, error = JobRun.Status.DONE, ""
     except Exception as exc:  # one job's failure must not stop the others; it is recorded and retried
         logger.exception("job %s failed for organization %s on %s", job.name, org_id, on_date)

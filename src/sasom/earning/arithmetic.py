@@ -31,8 +31,11 @@ class Rounding:
     LINE = "line"
 
 
-def fmt_money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+def fmt_money(value: Decimal, places: int = 2) -> str:
+    """An amount in an explanation, with the currency's decimals (``Bill.places``): ``1,000.00``
+    THB, ``1,172,839`` IRR. Explanations keep the stored currency (rial, not toman): screens
+    convert at display (``earning.explain.explanation_in``; docs/decisions/0009-currency.md)."""
+    return f"{money(value, places):,.{places}f}"
 
 
 def fmt_points(value: Fraction | int) -> str:

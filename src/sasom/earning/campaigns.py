@@ -51,7 +51,7 @@ class Campaign:
         points = by_percent + self.bag_points
         parts = []
         if self.bag_percent:
-            parts.append(f"{fmt_decimal(self.bag_percent)}% of {fmt_money(bill.eligible_net)} {bill.currency} = {by_percent} pts")
+            parts.append(f"{fmt_decimal(self.bag_percent)}% of {fmt_money(bill.eligible_net, bill.places)} {bill.currency} = {by_percent} pts")
         if self.bag_points:
             parts.append(f"+{self.bag_points} pts per bill")
         if points <= 0:

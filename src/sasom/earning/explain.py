@@ -10,7 +10,13 @@ and finds no English word left in Thai).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from decimal import Decimal
+from typing import Any
+
+from sasom.core.currency import Currency, currency_of, format_amount, unit_label
+from sasom.core.dates import shop_date
 
 # Longest phrases first: "base pts" before "pts".
 _THAI: tuple[tuple[str, str], ...] = (
@@ -38,9 +44,41 @@ _PATTERN = re.compile("|".join(r"(?<![\w'])" + re.escape(en) + r"(?![\w'])" for 
 _LOOKUP = dict(_THAI)
 
 
-def explanation_in(text: str, language: str, *, rule_name: str = "") -> str:
+# The amounts of the vocabulary: "<amount> IRR", "IRR ÷ <per amount>" (the base rate), "≥ <minimum>"
+# (threshold, spend step). Points, multipliers, percents, dates and times are not money.
+_AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_MONEY = re.compile(rf"(?:(?<=≥ )|(?<=IRR ÷ ))(?:{_AMOUNT})|(?:{_AMOUNT})(?= IRR\b)")
+_IRR = re.compile(r"(?<![\w'])IRR(?![\w'])")
+
+
+def amounts_shown(text: str, currency: Currency) -> str:
+    """``text`` (an explanation as stored: amounts in the currency, rial for an IRR shop) with its
+    amounts in the display unit: toman for a toman shop (``12,345,670 IRR ÷ 200000`` reads
+    ``1,234,567 toman ÷ 20,000``); unchanged otherwise (docs/decisions/0009-currency.md)."""
+    if not text or not currency.toman:
+        return text
+    shown = _MONEY.sub(lambda m: format_amount(Decimal(m.group(0).replace(",", "")), currency), text)
+    return _IRR.sub(str(unit_label(currency)), shown)
+
+
+_SPECIAL_DAY = re.compile(r"(?<=special date )\d{4}-\d{2}-\d{2}\b")
+
+
+def days_shown(text: str, organization: Any, language: str) -> str:
+    """``text`` with its special date (stored ISO, ``special date 2026-11-28``) in the
+    ``organization``'s calendar (``special date 1405/09/07`` for a Jalali shop)."""
+    return _SPECIAL_DAY.sub(
+        lambda m: shop_date(dt.date.fromisoformat(m.group(0)), organization, language=language), text)
+
+
+def explanation_in(text: str, language: str, *, rule_name: str = "", organization: Any = None) -> str:
     """``text`` (an award's English explanation) for a reader of ``language``; a leading
-    ``rule_name:`` is kept as written."""
+    ``rule_name:`` is kept as written; amounts in the ``organization``'s display unit and its
+    special date in its calendar."""
+    if organization is not None and text:
+        head = f"{rule_name}:" if rule_name and text.startswith(f"{rule_name}:") else ""
+        rest = amounts_shown(text[len(head):], currency_of(organization))
+        text = head + days_shown(rest, organization, language)
     if not text or not language.startswith("th"):
         return text
     head, rest = "", text

@@ -94,7 +94,9 @@ def stream_subscribe(send: Send, active: Callable[[int], frozenset[str]]) -> Non
             extra: dict[str, Any] = {"coupon": payload.get("coupon", ""), "coupon_name": payload.get("name", "")}
             if event_type == COUPON_ISSUED:
                 expires = dt.datetime.fromisoformat(str(payload["expires_at"]))
-                extra["expiry_date"] = expires.astimezone(zone_of(found[0])).date()
+                # the last day it can be used, as the portal and the slip say (expires_at is exclusive)
+                last = expires - dt.timedelta(microseconds=1)
+                extra["expiry_date"] = last.astimezone(zone_of(found[0])).date()
             else:
                 extra["amount"] = payload.get("used_amount") or ""
             send(organization=found[0], member=found[1], event=event_type,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from sasom.core.zones import shop_zone
+
 from .broadcasts import broadcast_run_batch
+from .models import Broadcast
 from .services import message_deliver
 
 
@@ -16,5 +19,7 @@ def message_deliver_task(message_id: int) -> str:
 
 @task()
 def broadcast_run_task(broadcast_id: int) -> str:
-    broadcast = broadcast_run_batch(broadcast_id=broadcast_id)
+    zone = Broadcast.objects.filter(pk=broadcast_id).values_list("organization__time_zone", flat=True).first()
+    with shop_zone(zone):  # the messages are written on the organization's clock (core.zones)
+        broadcast = broadcast_run_batch(broadcast_id=broadcast_id)
     return broadcast.status if broadcast is not None else "missing"

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from sasom.core.permissions import public_view
+from sasom.core.zones import shop_activate
 from sasom.members.models import Member
 from sasom.organizations.models import Organization
 
@@ -81,6 +82,7 @@ def portal_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @wraps(view)
     def wrapped(request: HttpRequest, org_code: str, *args: Any, **kwargs: Any) -> HttpResponse:
         organization = get_object_or_404(Organization, code=org_code)
+        shop_activate(organization)  # its zone and calendar until the request ends (core.zones)
         # The portal's own additions to HttpRequest, which does not declare them.
         request.portal_organization = organization  # type: ignore[attr-defined]
         response = view(request, organization, *args, **kwargs)
@@ -97,6 +99,7 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     @wraps(view)
     def wrapped(request: HttpRequest, org_code: str, *args: Any, **kwargs: Any) -> HttpResponse:
         organization = get_object_or_404(Organization, code=org_code)
+        shop_activate(organization)  # its zone and calendar until the request ends (core.zones)
         member = session_member(request, organization)
         if member is None:
             return redirect(reverse("portal:login", args=[organization.code]))

@@ -21,7 +21,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings as django_settings
+from django.db.models import F
 
+from sasom.core.currency import amounts_in, places_of
+from sasom.organizations.selectors import organization_places
 from sasom.promotions.engine.index import promotion_set
 from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.engine.types import Conditions, ItemSet, ParamsError, PromotionSet
@@ -88,13 +91,16 @@ def gift_skus_of(kind: str, params: dict[str, Any]) -> frozenset[str]:
     return frozenset(s for s in out if s)
 
 
-def promotion_compile(row: Promotion, *, gifts_earn_points: bool = False) -> EnginePromotion:
+def promotion_compile(row: Promotion, *, gifts_earn_points: bool = False, places: int | None = None) -> EnginePromotion:
     """One stored promotion as the engine's ``Promotion``. Raises ``KeyError`` (unknown kind) or
     ``ParamsError`` (parameters its kind refuses): :func:`promotions_compile` skips those rows;
-    the services call it on a draft to refuse what would not compile."""
+    the services call it on a draft to refuse what would not compile. ``places``: the minor unit
+    of the organization's currency (read when not given), which the texts the rule writes at
+    build time use for their amounts."""
     spec = KINDS[row.kind]
-    params = spec.clean(row.params or {})
-    rule = spec.build(params, items_of(row))
+    with amounts_in(organization_places(row.organization_id) if places is None else places):
+        params = spec.clean(row.params or {})
+        rule = spec.build(params, items_of(row))
     return EnginePromotion(
         id=row.pk or 0, code=row.code, name=row.name, kind=row.kind, rule=rule,
         conditions=conditions_of(row), priority=row.priority, stacks=row.stacks, message=row.message,
@@ -111,10 +117,13 @@ def promotions_compile(organization_id: int) -> tuple[int, PromotionSet | None, 
     gifts_earn = row.gifts_earn_points if row is not None else False
     compiled: list[EnginePromotion] = []
     gifts: set[str] = set()
-    rows = Promotion.objects.filter(organization_id=organization_id, status=Status.ACTIVE).order_by("priority", "code")
+    rows = (Promotion.objects.filter(organization_id=organization_id, status=Status.ACTIVE)
+            .annotate(currency=F("organization__currency")).order_by("priority", "code"))
     for p in rows:
         try:
-            compiled.append(promotion_compile(p, gifts_earn_points=gifts_earn))
+            # the currency comes with the rows (a join, not a query)
+            places = places_of(p.currency)
+            compiled.append(promotion_compile(p, gifts_earn_points=gifts_earn, places=places))
         except KeyError:
             _log.warning("promotion %s (organization %s) skipped: unknown kind %r", p.code, organization_id, p.kind)
             continue

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from sasom.core.jobs import day_start
+from sasom.core.zones import shop_zone
 from sasom.members.models import MemberType
 from sasom.reports import exports
 from sasom.reports.framework import (
@@ -108,9 +109,15 @@ def report_export_run(*, export_id: int) -> ReportExport:
     return export
 
 
+def export_zone(export_id: int) -> str | None:
+    """The zone of the export's organization: the worker writes the file on its clock (``core.zones``)."""
+    return ReportExport.objects.filter(pk=export_id).values_list("organization__time_zone", flat=True).first()
+
+
 @task()
 def report_export_task(export_id: int) -> None:
-    report_export_run(export_id=export_id)
+    with shop_zone(export_zone(export_id)):
+        report_export_run(export_id=export_id)
 
 
 def report_exports_purge(*, now: dt.datetime, keep_days: int) -> dict[str, int]:

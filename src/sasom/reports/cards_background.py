@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django_tasks import task
 
+from sasom.core.zones import shop_zone
 from sasom.reports import cards
-from sasom.reports.background import export_path
+from sasom.reports.background import export_path, export_zone
 from sasom.reports.models import ReportExport
 
 
@@ -65,4 +66,5 @@ def member_cards_run(*, export_id: int) -> ReportExport:
 
 @task()
 def member_cards_task(export_id: int) -> None:
-    member_cards_run(export_id=export_id)
+    with shop_zone(export_zone(export_id)):  # the organization's clock (core.zones)
+        member_cards_run(export_id=export_id)

@@ -8,6 +8,7 @@ balances, the period's entries, the rewards behind its redemptions, the open lot
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,9 +16,12 @@ from typing import Any
 from django import forms
 from django.db.models import F, IntegerField, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from sasom.core.currency import currency_of
+from sasom.core.dates import shop_date
+from sasom.earning.explain import amounts_shown
 from sasom.ledger.models import Entry, Lot, PointAccount
 from sasom.reports import periods
 from sasom.reports.framework import ReportForm, Scope, tier_filter
@@ -85,8 +89,9 @@ class Statement:
 REDEMPTION_SOURCES = ("rewards.redemption", "rewards.redemption_cancel")
 
 
-def movement_text(entry: Entry, rewards: dict[str, str] | None = None) -> str:
-    """Why the points moved, as the statement prints it (``rewards``: slip number -> what was taken)."""
+def movement_text(entry: Entry, rewards: dict[str, str] | None = None, organization: Any = None) -> str:
+    """Why the points moved, as the statement prints it (``rewards``: slip number -> what was taken),
+    its dates in the ``organization``'s calendar and its amounts in its display unit (toman)."""
     parts: list[str] = []
     if entry.sale_id is not None and entry.sale is not None:
         parts.append(_("Receipt %(receipt)s") % {"receipt": entry.sale.receipt_id})
@@ -100,9 +105,11 @@ def movement_text(entry: Entry, rewards: dict[str, str] | None = None) -> str:
     explanation = entry.explanation or {}
     for award in explanation.get("awards") or []:
         name = award.get("rule_name") or award.get("rule_code") or ""
-        parts.append(f'+{award.get("points", 0)} {name}: {award.get("explanation", "")}'.strip().rstrip(":"))
+        said = amounts_shown(str(award.get("explanation", "")), currency_of(organization))
+        parts.append(f'+{award.get("points", 0)} {name}: {said}'.strip().rstrip(":"))
     if explanation.get("expired_on"):
-        parts.append(_("expired on %(day)s") % {"day": explanation["expired_on"]})
+        day = dt.date.fromisoformat(str(explanation["expired_on"]))
+        parts.append(_("expired on %(day)s") % {"day": shop_date(day, organization, language=get_language() or "")})
     if explanation.get("debt_paid"):
         parts.append(_("%(n)s paid the debt first") % {"n": explanation["debt_paid"]})
     if entry.reason:
@@ -158,7 +165,7 @@ def statements_build(scope: Scope, accounts: list[PointAccount]) -> list[Stateme
                 statement.points_in += amount
             else:
                 statement.points_out -= amount
-            statement.movements.append(Movement(entry=entry, signed=amount, balance=balance, text=movement_text(entry, rewards)))
+            statement.movements.append(Movement(entry=entry, signed=amount, balance=balance, text=movement_text(entry, rewards, scope.organization)))
         statement.closing = balance
         statement.expiring = list(expiring.get(account.pk, {}).items())[:EXPIRY_DATES_SHOWN]
         out.append(statement)

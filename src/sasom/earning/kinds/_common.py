@@ -80,7 +80,7 @@ def bill_boost(rule: Rule, bill: Bill, boost: Boost, min_amount: Decimal, reason
     if bill.eligible_net <= 0 or bill.eligible_net < min_amount:
         return ()
     points, phrase = boost.apply(bill.base_points)
-    text = f"{reason}, bill {fmt_money(bill.eligible_net)} {bill.currency}: {phrase}"
+    text = f"{reason}, bill {fmt_money(bill.eligible_net, bill.places)} {bill.currency}: {phrase}"
     return rule.award(
         points,
         bill.eligible_net,

@@ -37,7 +37,7 @@ class BaseRule(Rule):
     def evaluate(self, bill: Bill) -> tuple[Award, ...]:
         how = " (floored per line)" if bill.policy.rounding == Rounding.LINE else ""
         text = (
-            f"{fmt_money(bill.eligible_net)} {bill.currency} ÷ {fmt_decimal(self.per_amount)} × {self.points}"
+            f"{fmt_money(bill.eligible_net, bill.places)} {bill.currency} ÷ {fmt_decimal(self.per_amount)} × {self.points}"
             f"{how} = {bill.base_points} pts"
         )
         return self.award(bill.base_points, bill.eligible_net, text, line_nos=bill.line_nos(bill.eligible_pos))

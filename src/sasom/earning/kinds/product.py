@@ -61,7 +61,7 @@ class ProductRule(Rule):
             phrase = f"{fmt_points(qty)} units × {int(self.boost.value)} pts = {points} pts"
         else:
             points, phrase = self.boost.apply(bill.base_of(positions))
-        text = f"{self.name}: matched lines {fmt_money(amount)} {bill.currency}: {phrase}"
+        text = f"{self.name}: matched lines {fmt_money(amount, bill.places)} {bill.currency}: {phrase}"
         return self.award(
             points,
             amount,

@@ -37,7 +37,7 @@ class SpendRule(Rule):
         if not reached:
             return ()
         step = max(reached, key=lambda s: s.min_amount)
-        return bill_boost(self, bill, step.boost, step.min_amount, f"step ≥ {fmt_money(step.min_amount)}")
+        return bill_boost(self, bill, step.boost, step.min_amount, f"step ≥ {fmt_money(step.min_amount, bill.places)}")
 
 
 def parse_steps(text: str) -> list[dict[str, str]]:

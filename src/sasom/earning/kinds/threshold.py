@@ -27,7 +27,7 @@ class ThresholdRule(Rule):
     def evaluate(self, bill: Bill) -> tuple[Award, ...]:
         if bill.eligible_net <= 0 or bill.eligible_net < self.min_amount:
             return ()
-        text = f"bill {fmt_money(bill.eligible_net)} {bill.currency} ≥ {fmt_money(self.min_amount)}: +{self.points} pts"
+        text = f"bill {fmt_money(bill.eligible_net, bill.places)} {bill.currency} ≥ {fmt_money(self.min_amount, bill.places)}: +{self.points} pts"
         return self.award(self.points, bill.eligible_net, text, extra=self.points)
 
 

@@ -13,8 +13,16 @@ register = template.Library()
 
 
 @register.filter
-def explained(award: Any) -> str:
-    """``{{ award|explained }}`` for an award as stored (a dict) or as the API returns it."""
+def explained(award: Any, organization: Any = None) -> str:
+    """``{{ award|explained:organization }}`` for an award as stored (a dict) or as the API returns
+    it; with the organization, its amounts in the shop's display unit (toman)."""
     get = award.get if isinstance(award, dict) else (lambda key, default="": getattr(award, key, default))
     return explanation_in(str(get("explanation", "") or ""), translation.get_language() or "",
-                          rule_name=str(get("rule_name", "") or ""))
+                          rule_name=str(get("rule_name", "") or ""), organization=organization)
+
+
+@register.simple_tag(takes_context=True)
+def explainedfor(context: Any, award: Any) -> str:
+    """``{% explainedfor award %}``: :func:`explained` with the page's organization (its amounts in
+    the shop's display unit, toman for a toman shop)."""
+    return explained(award, context.get("organization"))

@@ -25,6 +25,7 @@ from dataclasses import replace
 from decimal import Decimal
 from operator import attrgetter
 
+from sasom.core.currency import amounts_in
 from sasom.promotions.engine.conditions import conditions_met
 from sasom.promotions.engine.goods import give
 from sasom.promotions.engine.index import candidates
@@ -168,8 +169,14 @@ def _merged(takes: Sequence[Take]) -> tuple[Take, ...]:
 
 def resolve(pset: PromotionSet, lines: Sequence[Line], ctx: Context, *, hints: bool = True) -> Result:
     """The promotions ``lines`` get in ``ctx``. ``hints=False`` (a commit, which shows none)
-    skips the hints; everything else is the same."""
+    skips the hints; everything else is the same. Texts the rules write name amounts with the
+    lines' currency places (``Pool.places``)."""
     pool = fresh_pool(lines)
+    with amounts_in(pool.places):
+        return _resolve(pset, pool, ctx, hints=hints)
+
+
+def _resolve(pset: PromotionSet, pool: Basket, ctx: Context, *, hints: bool) -> Result:
     promotions = applicable(pset, pool, ctx)
     plain = [p for p in promotions if not p.stacks]
     known: dict[int, Applied] = {}

@@ -13,6 +13,8 @@ from typing import Any, TypeAlias
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 
+from sasom.core.currency import input_places
+from sasom.core.money import money
 from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, Line, Pool
 from sasom.promotions.engine.units import Basket
 
@@ -48,7 +50,12 @@ def fmt(amount: Decimal) -> str:
 
 
 def money_str(amount: Decimal) -> str:
-    return f"{amount:.2f}"
+    """An amount for an explanation, a hint or a reward's text, with the currency's decimals
+    (``45.00`` THB, ``45000`` IRR): the places of the set being compiled or the basket being
+    resolved (``compile.promotion_compile`` and ``resolver.resolve`` state them with
+    ``core.currency.amounts_in``; two outside them). Amounts stay in the stored currency (rial)."""
+    places = input_places()
+    return f"{money(amount, places):.{places}f}"
 
 
 def gettext_noop(message: str) -> str:
