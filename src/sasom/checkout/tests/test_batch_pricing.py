@@ -23,9 +23,10 @@ from sasom.checkout.pricing import basket_priced
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.earning import engine
-from sasom.ledger.models import Sale
+from sasom.ledger.models import Sale, SaleLine
 from sasom.ledger.services.bulk import BulkSale
 from sasom.ledger.tests.conftest import at
+from sasom.promotions.models import Promotion, PromotionUse
 from sasom.testing.factories import MemberFactory, MemberTypeFactory, TerminalFactory
 
 SYSTEM = Actor.system("test")
@@ -122,3 +123,19 @@ def test_without_pricing_settings_the_baskets_are_taken_as_sent(org, branch, ter
     assert not [q for q in queries.captured_queries if "catalog_product" in q["sql"]]
     assert chunk[0] == items[0].basket
     assert isinstance(chunk[1], DomainError) and chunk[1].code == "sale_too_old"
+
+
+def test_a_day_end_chunk_runs_no_promotions_so_the_bulk_writer_stores_no_unchecked_use(org, branch, terminal, vip,
+                                                                                       b2g1):
+    # given an active "buy 2 chips, get 1 free" with a budget of one bill, which the till applies to 3 bags
+    Promotion.objects.filter(pk=b2g1.pk).update(budget=1)
+    basket = _basket((("CHIPS", "3", "20.00"),), DAYS[1])
+    assert basket_priced(organization=org, branch=branch, basket=basket, member=vip).promoted
+    # when two such documents come in a day-end chunk (the bulk writer checks no budget)
+    docs = [BulkSale(branch=branch, terminal=terminal, receipt_id=f"P{i}", basket=basket, member=vip) for i in (1, 2)]
+    outcomes = sales_commit_batch(organization=org, items=docs, actor=SYSTEM)
+    # then both post at the catalog's prices without the promotion: no use stored, its budget untouched
+    assert [o.created for o in outcomes] == [True, True]
+    assert not PromotionUse.objects.exists()
+    assert Promotion.objects.get(pk=b2g1.pk).uses == 0
+    assert {ln.promotion_discount for ln in SaleLine.objects.filter(sale__receipt_id__in=["P1", "P2"])} == {Decimal("0")}
