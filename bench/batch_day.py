@@ -161,6 +161,8 @@ def step_batch(docs: int, post: bool) -> dict[str, Any]:
         posted, how = _post_staged(batch)
         post_s = time.monotonic() - t1
         split = {name: round(w.stop(), 2) for name, w in watches.items()}
+        # the peak of staging and posting, before the reference below reads the stored rows back
+        result["post_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         result.update(post_s=round(post_s, 2), posted=posted, how=how, **split,
                       post_other_s=round(post_s - sum(split.values()), 2), **copy_stored_rows(marks))
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
