@@ -140,6 +140,7 @@ def step_batch(docs: int, post: bool) -> dict[str, Any]:
         lines = _write_batch_file(path, docs, setup["phones"], day, branches)
         size_mb = os.path.getsize(path) / 1e6
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        load_before = os.getloadavg()[0]
         batch = SaleBatch.objects.create(organization=org, business_on=day, file_name="day.jsonl", format="jsonl")
         t0 = time.monotonic()
         with open(path, "rb") as raw:
@@ -160,10 +161,13 @@ def step_batch(docs: int, post: bool) -> dict[str, Any]:
         posted, how = _post_staged(batch)
         post_s = time.monotonic() - t1
         split = {name: round(w.stop(), 2) for name, w in watches.items()}
+        # the peak of staging and posting, before the reference below reads the stored rows back
+        result["post_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         result.update(post_s=round(post_s, 2), posted=posted, how=how, **split,
                       post_other_s=round(post_s - sum(split.values()), 2), **copy_stored_rows(marks))
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     result["rss_before_mb"] = round(rss_before / 1024, 1)
+    result["load"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]  # 1-minute load average, before / after
     return result
 
 

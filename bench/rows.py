@@ -29,13 +29,20 @@ def b3_rows(bench: Any, db: str, small: dict, big: dict) -> None:
     bench.row("B3", db, f"{big['posted']:,} of {big['docs']:,} docs staged and posted ({big['how']}) / "
               f"parse + engine + COPY of the {big['copy_rows']:,} rows stored",
               f"{total:.1f} s / ({big['parse_s']:.1f} + {big['engine_s']:.1f} + {big['copy_s']:.1f} s) = {ratio:.2f}x "
-              f"({big['posted'] / total:.0f} docs/s)", "<= 1.5x", ratio <= 1.5)
+              f"({big['posted'] / total:.0f} docs/s; load average {_load(big)})", "<= 1.5x", ratio <= 1.5)
     bench.row("B3", db, f"where the time goes at {big['docs']:,} docs (s)",
               f"parse {big['parse_s']:.1f}, stage {big['stage_db_s']:.1f}, engine {big['engine_s']:.1f}, "
               f"ledger inserts {big['insert_s']:.1f}, rest of posting {big['post_other_s']:.1f}", "(context)", None)
-    mem = big["peak_rss_mb"] / small["peak_rss_mb"]
+    peak = "post_rss_mb" if "post_rss_mb" in big else "peak_rss_mb"  # stage + post, without the reference
+    mem = big[peak] / small[peak]
     bench.row("B3", db, f"peak memory: stage+post {big['docs']:,} vs stage+post {small['docs']:,}",
-              f"{big['peak_rss_mb']:.0f} MB / {small['peak_rss_mb']:.0f} MB = {mem:.2f}x", "<= 1.2x", mem <= 1.2)
+              f"{big[peak]:.0f} MB / {small[peak]:.0f} MB = {mem:.2f}x (with the COPY reference's read-back: "
+              f"{big['peak_rss_mb']:.0f} / {small['peak_rss_mb']:.0f} MB)", "<= 1.2x", mem <= 1.2)
+
+
+def _load(step: dict) -> str:
+    before, after = step.get("load", ("?", "?"))
+    return f"{before} before, {after} after"
 
 
 def b4_rows(bench: Any, db: str, b4: dict) -> None:

@@ -112,7 +112,7 @@ class Bench:
     def run(self) -> None:
         s = self.size
         t_start = time.monotonic()
-        dbs = (["postgres"] if self.args.pg_url else []) + ([] if self.args.only in ("B1", "B9", "B1+") else ["sqlite"])
+        dbs = (["postgres"] if self.args.pg_url else []) + ([] if self.args.only in ("B1", "B9", "B1+", "B3") else ["sqlite"])
         if self.args.pg_url:
             self.postmaster = int((Path(self.args.pg_datadir) / "data" / "postmaster.pid").read_text().split()[0])
         if self.args.only == "B7":  # the product import builds its own organizations
@@ -130,6 +130,11 @@ class Bench:
         pg = "postgres" in dbs
         main_db = "postgres" if pg else "sqlite"
         setup = setups[main_db]
+        if self.args.only == "B3":  # the day-end batch alone, without a tier ladder as in the full run
+            self.task(main_db, "tiers")
+            self.b3(main_db, setup)
+            self.total = time.monotonic() - t_start
+            return
 
         # B1: the sales API on PostgreSQL, then its references in the same run (bench/refs.py)
         if pg:
@@ -199,12 +204,7 @@ class Bench:
         self.raw["b2"] = b2
         b2_rows(self, b2, self.raw.get("b1"))
 
-        # B3: the day-end batch, against the sum of its unavoidable parts measured in the same run
-        self.say("== B3 day-end batch")
-        small = self.task(main_db, "batch", "--docs", str(s["b3_small"]), "--post", setup=setup)
-        big = self.task(main_db, "batch", "--docs", str(s["b3_big"]), "--post", setup=setup)
-        self.raw.update(b3_small=small, b3_big=big)
-        b3_rows(self, main_db, small, big)
+        self.b3(main_db, setup)
 
         # B4: expiry, three runs (the expiry undone between them)
         self.say("== B4 points expiry")
@@ -254,6 +254,14 @@ class Bench:
         for db in dbs:
             self.catalog_import(db)
         self.total = time.monotonic() - t_start
+
+    def b3(self, db: str, setup: dict) -> None:
+        """B3: the day-end batch, against the sum of its unavoidable parts measured in the same run."""
+        self.say("== B3 day-end batch")
+        sizes = self.args.b3_docs.split(",") if self.args.b3_docs else [self.size["b3_small"], self.size["b3_big"]]
+        small, big = (self.task(db, "batch", "--docs", str(n), "--post", setup=setup) for n in sizes)
+        self.raw.update(b3_small=small, b3_big=big)
+        b3_rows(self, db, small, big)
 
     def catalog_import(self, db: str) -> None:
         """B7: a product file imported (checked, then written), against multi-row INSERTs of its rows."""
@@ -305,9 +313,11 @@ def main() -> None:
     parser.add_argument("--http-port", type=int, default=int(os.environ.get("SASOM_BENCH_HTTP_PORT", "18350")))
     parser.add_argument("--write", action="store_true", help="record the table in docs/performance.md")
     parser.add_argument("--json", default="", help="also save the raw results here")
-    parser.add_argument("--only", choices=["B1", "B1+", "B7", "B9"], default="",
+    parser.add_argument("--only", choices=["B1", "B1+", "B3", "B7", "B9"], default="",
                         help="run only these steps (B1: PostgreSQL sales API; B9: B1 then with a tier ladder; "
-                             "B1+: B1 then with member discounts, 50 promotions and a tier ladder; B7: product import)")
+                             "B1+: B1 then with member discounts, 50 promotions and a tier ladder; B3: the day-end "
+                             "batch; B7: product import)")
+    parser.add_argument("--b3-docs", default="", help="B3's two sizes, SMALL,BIG (default: the mode's)")
     args = parser.parse_args()
     bench = Bench(args)
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from sasom.checkout.pricing import basket_priced
+from sasom.checkout.batch_pricing import baskets_priced
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
 from sasom.ledger import services as ledger_services
@@ -29,14 +29,12 @@ def sales_commit_batch(*, organization: Organization, items: list[BulkSale], act
     outcomes: list[BulkOutcome | None] = [None] * len(items)
     run: list[int] = []
     items = list(items)
-    for i, item in enumerate(items):  # checked and priced as the till would (batches' own date window)
-        try:
-            priced = basket_priced(organization=organization, branch=item.branch, basket=item.basket,
-                                   member=item.member, batch=True).basket
-        except DomainError as exc:
-            outcomes[i] = BulkOutcome(error=exc)
-            continue
-        items[i] = dataclasses.replace(item, basket=priced)
+    # checked and priced as the till would (batches' own date window), the chunk's catalog read at once
+    for i, priced in enumerate(baskets_priced(organization=organization, items=items)):
+        if isinstance(priced, DomainError):
+            outcomes[i] = BulkOutcome(error=priced)
+        else:
+            items[i] = dataclasses.replace(items[i], basket=priced)
 
     def flush() -> None:
         if run:

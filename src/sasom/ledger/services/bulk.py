@@ -12,19 +12,27 @@ the same documents both ways and compares every row), in a fixed number of state
 3. the earning engine in Python per document, in document order, each account's state carried
    in memory (a member's second sale in the chunk sees the first one's ``sale_count``, debt and
    balances exactly as sequential posting would);
-4. one multi-row INSERT each of the sales, their lines, the earn entries and their lots, and one
-   UPDATE of the accounts' balances and counters; each entry announced to webhook subscribers with
-   the balance it left (``core.announce``), in document order.
+4. one write each of the sales, their lines, the earn entries and their lots, their rows built
+   straight from the plans as column values (``bulk_rows``; a COPY per table on PostgreSQL, a
+   multi-row INSERT elsewhere), and one UPDATE of the accounts' balances and counters; each entry
+   announced to webhook subscribers with the balance it left (``core.announce``), in document order.
 
 Only plain sales take this path: no points paid with, no coupons, and a member without a referrer
 (a referral award locks a second account: :func:`needs_single_post` names the documents the
 caller posts with ``sale_post``). The caller holds the transaction.
+
+POS promotions: a plan's promotion uses (``SalePlan.promotion_uses``) are stored as they are, through
+the same hook as the ORM writer (``promotion_uses.uses_write``), **without checking the promotions'
+budgets or per-member limits** and without their row locks: that check belongs to the caller, as
+``checkout.promo_commit`` does under the promotions' locks before the ORM writer. The bulk writer's
+one caller, day-end batches (``checkout.batch``), runs no promotions (it prices with
+``batch=True``; ``checkout/tests/test_batch_pricing.py`` proves a batch stores no use), so nothing
+unchecked is stored today; the writers' equality test still sends promoted plans through it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -40,15 +48,13 @@ from sasom.ledger.models import Entry, Lot, PointAccount, Sale, SaleLine
 from sasom.ledger.plan import SalePlan, body_hash
 from sasom.ledger.policy import settings_of
 from sasom.ledger.services import core
+from sasom.ledger.services.bulk_rows import Row, copy_rows, earn_rows, line_rows, sale_row, take_ids
 from sasom.ledger.services.promotion_uses import uses_write
 from sasom.ledger.services.sales import (
-    earn_objects,
-    line_objects,
     plan_of,
     receipt_conflict,
     rules_of,
     sale_announce,
-    sale_object,
     sale_validate,
 )
 from sasom.members.models import Member
@@ -146,10 +152,10 @@ def sales_post_bulk(
         settings = settings_of(next(iter(accounts.values())).organization) if accounts else None
         ruleset = rules_of(organization.pk)
 
-        sales: list[Sale] = []
-        lines_of: list[list[SaleLine]] = []
+        sales: list[Row] = []
+        lines_of: list[list[Row]] = []
         planned: list[tuple[SalePlan, BulkSale]] = []
-        earns: list[tuple[int, Entry, Lot | None, dict[str, int]]] = []  # (sale index, entry, lot, balance)
+        earns: list[tuple[int, Row, Row | None, dict[str, int]]] = []  # (sale index, entry, lot, balance)
         touched: dict[int, PointAccount] = {}
         for i in todo:
             item = items[i]
@@ -162,20 +168,21 @@ def sales_post_bulk(
                 basket=item.basket, member=member, account=account, settings=settings, actor=actor, now=now,
                 hashed=hashed, ruleset=ruleset,
             )
-            sale, lines = _rows_of(plan, organization, item, member, account)
-            sales.append(sale)
-            lines_of.append(lines)
+            sales.append(sale_row(plan, account.pk if account is not None else None))
+            lines_of.append(line_rows(plan))
             planned.append((plan, item))
             outcomes[i].created, outcomes[i].points_earned = True, plan.sale.points_earned
             if account is None:
                 continue
             _apply(account, plan)  # the next sale of this member in the chunk sees this one
             if plan.earn is not None:
-                earns.append((len(sales) - 1, *_earn_rows(plan, account, sale, item)))
+                entry, lot = earn_rows(plan, account.pk)
+                earns.append((len(sales) - 1, entry, lot,
+                              {"spendable": account.spendable, "pending": account.pending, "debt": account.debt}))
             touched[account.pk] = account
 
         _insert(sales, lines_of, earns)
-        uses_write([(plan, sales[s].pk) for s, (plan, _item) in enumerate(planned)])
+        uses_write([(plan, sales[s]["id"]) for s, (plan, _item) in enumerate(planned)])
         if touched:
             changed_at = timezone.now()
             for account in touched.values():
@@ -186,14 +193,14 @@ def sales_post_bulk(
             ])
         earn_of = {s: (entry, balance) for s, entry, _lot, balance in earns}
         for s, (plan, item) in enumerate(planned):  # in document order, as sale_post one by one
-            sale_announce(plan, sale_id=sales[s].pk, branch_code=item.branch.code, terminal_code=item.terminal.code,
+            sale_announce(plan, sale_id=sales[s]["id"], branch_code=item.branch.code, terminal_code=item.terminal.code,
                           member_code=item.member.code if item.member is not None else None)
             if s in earn_of:
                 entry, balance = earn_of[s]
                 # the balance as this entry left it, as ``core.credit`` announces it
-                core.announce(entry, _BalancesAfter(member_id=entry.account.member_id, **balance))
+                core.announce(Entry(**entry), _BalancesAfter(member_id=item.member.pk if item.member else 0, **balance))
     for i, sale in zip(todo, sales, strict=True):
-        outcomes[i].sale_id = sale.pk
+        outcomes[i].sale_id = sale["id"]
     for outcome in outcomes:
         if "replay_of" in outcome.extra:
             first = outcomes[outcome.extra["replay_of"]]
@@ -241,13 +248,6 @@ def _drop_replays(organization: Organization, items: list[BulkSale], hashes: lis
     return todo
 
 
-def _rows_of(plan: SalePlan, organization: Any, item: BulkSale, member: Any,
-             account: PointAccount | None) -> tuple[Sale, list[SaleLine]]:
-    sale = sale_object(plan, organization=organization, branch=item.branch, terminal=item.terminal, member=member,
-                       account=account)
-    return sale, line_objects(plan, sale)
-
-
 def _apply(account: PointAccount, plan: SalePlan) -> None:
     """The plan's account delta, in memory (one UPDATE of all the chunk's accounts follows)."""
     account.spendable += plan.delta.spendable
@@ -257,87 +257,48 @@ def _apply(account: PointAccount, plan: SalePlan) -> None:
     account.sale_count += plan.delta.sale_count
 
 
-def _earn_rows(plan: SalePlan, account: PointAccount, sale: Sale, item: BulkSale
-               ) -> tuple[Entry, Lot | None, dict[str, int]]:
-    """The plan's earn entry and lot as unsaved objects, and the balance the entry left."""
-    entry, lot = earn_objects(plan, account=account, sale=sale, branch=item.branch, terminal=item.terminal)
-    return entry, lot, {"spendable": account.spendable, "pending": account.pending, "debt": account.debt}
-
-
-def _insert(
-    sales: list[Sale], lines_of: list[list[SaleLine]], earns: list[tuple[int, Entry, Lot | None, dict[str, int]]]
-) -> None:
-    """One multi-row INSERT per table (the sales' and entries' new ids come back with them); on
-    PostgreSQL one COPY per table instead, the ids drawn from the tables' sequences first."""
+def _insert(sales: list[Row], lines_of: list[list[Row]], earns: list[tuple[int, Row, Row | None, dict[str, int]]]
+            ) -> None:
+    """The chunk's rows, one statement per table: on PostgreSQL one COPY each, the sales' and
+    entries' ids drawn from their sequences first (one query each); elsewhere ``bulk_create``,
+    which gives back the new ids. Each row gets its ``id``; lines, entries and lots their parents'."""
     if not sales:
         return
     entries = [entry for _s, entry, _lot, _b in earns]
-    lots = [lot for _s, _e, lot, _b in earns if lot is not None]
-    if connection.vendor == "postgresql":
-        _take_ids(Sale, sales)
-        _take_ids(Entry, entries)
+    pg = connection.vendor == "postgresql"
+    if pg:
+        for row, pk in zip(sales, take_ids(Sale, len(sales)), strict=True):
+            row["id"] = pk
+        for row, pk in zip(entries, take_ids(Entry, len(entries)), strict=True):
+            row["id"] = pk
     else:
-        Sale.objects.bulk_create(sales, batch_size=BULK_BATCH_SIZE)
-    lines: list[SaleLine] = []
-    for sale, sale_lines in zip(sales, lines_of, strict=True):
-        for line in sale_lines:
-            line.sale = sale
-            lines.append(line)
-    if connection.vendor == "postgresql":
-        for entry in entries:
-            assert entry.sale is not None  # every earn entry of a bulk chunk is a sale's
-            entry.sale_id = entry.sale.pk
-        for lot in lots:
-            lot.entry_id = lot.entry.pk
-        table_rows: tuple[tuple[type[Model], Sequence[Model]], ...] = (
-            (Sale, sales), (SaleLine, lines), (Entry, entries), (Lot, lots)
-        )
-        for model, rows in table_rows:
-            _copy(model, rows)
-        return
-    SaleLine.objects.bulk_create(lines, batch_size=BULK_BATCH_SIZE)
-    if earns:
-        # bulk_create takes each parent's new id (sale, entry) into the foreign key
-        Entry.objects.bulk_create(entries, batch_size=BULK_BATCH_SIZE)
-        Lot.objects.bulk_create(lots, batch_size=BULK_BATCH_SIZE)
+        _created(Sale, sales)
+    lines = [line | {"sale_id": sale["id"]} for sale, sale_lines in zip(sales, lines_of, strict=True)
+             for line in sale_lines]
+    for s, entry, _lot, _b in earns:
+        entry["sale_id"] = sales[s]["id"]
+    if not pg:
+        SaleLine.objects.bulk_create([SaleLine(**row) for row in lines], batch_size=BULK_BATCH_SIZE)
+        _created(Entry, entries)
+    lots = [lot | {"entry_id": entry["id"]} for _s, entry, lot, _b in earns if lot is not None]
+    if pg:
+        for model, rows in ((Sale, sales), (SaleLine, lines), (Entry, entries), (Lot, lots)):
+            copy_rows(model, rows)
+    else:
+        Lot.objects.bulk_create([Lot(**row) for row in lots], batch_size=BULK_BATCH_SIZE)
 
 
-def _take_ids(model: type[Model], objs: Sequence[Model]) -> None:
-    """Give ``objs`` ids from their table's sequence (PostgreSQL), one query."""
-    if not objs:
-        return
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(objs)]
-        )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = pk
-            obj._state.adding = False
-
-
-def _copy(model: type[Model], objs: Sequence[Model]) -> None:
-    """``COPY <table> (columns) FROM STDIN`` of ``objs`` (PostgreSQL): every concrete column,
-    the id too when the objects have one; JSON as ``Jsonb``."""
-    if not objs:
-        return
-    from django.db.models import JSONField
-    from psycopg.types.json import Jsonb
-
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and objs[0].pk is None)]
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
-    getters = [(f.attname, isinstance(f, JSONField)) for f in fields]
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                values = obj.__dict__
-                copy.write_row([Jsonb(values[name]) if is_json else values[name] for name, is_json in getters])
+def _created(model: type[Model], rows: list[Row]) -> None:
+    """``bulk_create`` of ``rows`` (SQLite), each row given the id it got."""
+    objs = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=BULK_BATCH_SIZE)
+    for row, obj in zip(rows, objs, strict=True):
+        row["id"] = obj.pk
 
 
 def update_from_values(model: type[Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
     """``UPDATE <table> SET f = v.f, ... FROM (VALUES (id, f, ...), ...) v WHERE id = v.id``: one
-    statement per ``BULK_BATCH_SIZE`` rows, on PostgreSQL and SQLite (3.33 or later) alike, where
+    statement per ``BULK_BATCH_SIZE`` rows on SQLite (3.33 or later); on PostgreSQL one statement
+    whatever the rows, ``FROM unnest(ids, f, ...)`` with one array parameter per column; where
     Django's ``bulk_update`` builds a CASE per field and row (slow to compile). Each row is
     ``(pk, value of fields[0], ...)``; values are prepared by their fields, cast to their types."""
     if not rows:
@@ -354,6 +315,15 @@ def update_from_values(model: type[Model], fields: list[str], rows: list[tuple[A
     qn = connection.ops.quote_name
     table = qn(meta.db_table)
     sets = ", ".join(f"{qn(n)} = v.{qn(n)}" for n in names[1:])
+    if connection.vendor == "postgresql":  # one array per column: a few parameters, however many rows
+        arrays = ", ".join(f"%s::{c.cast_db_type(connection)}[]" for c in columns)  # type: ignore[attr-defined]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v ({', '.join(qn(n) for n in names)}) "
+                f"WHERE {table}.{qn(names[0])} = v.{qn(names[0])}",
+                [[column.get_db_prep_save(row[k], connection) for row in rows] for k, column in enumerate(columns)],
+            )
+        return
     for start in range(0, len(rows), BULK_BATCH_SIZE):
         part = rows[start : start + BULK_BATCH_SIZE]
         values = ", ".join([f"({casts})"] * len(part))
