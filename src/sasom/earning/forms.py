@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
 from sasom.core.forms_dates import ShopDateField, ShopDateTimeField
-from sasom.core.forms_money import ShopMoneyField, amount_error, amount_shown, amount_typed, split_columns
+from sasom.core.forms_money import (
+    ShopMoneyField,
+    amount_error,
+    amount_shown,
+    amount_typed,
+    split_columns,
+)
 from sasom.earning.arithmetic import Mode, Rounding
 from sasom.earning.kinds import KINDS, Kind, kind_choices
 

@@ -6,7 +6,6 @@ refusal on the field it names (``params.bands.1.value`` on the "bands" rows)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django import forms
