@@ -38,6 +38,9 @@ def test_a_toman_spend_ladder_is_stored_in_rial_and_shown_in_toman(toman_org, st
     assert list(Tier.objects.filter(organization=toman_org).values_list("code", "threshold", "validity_months")) == [
         ("BASIC", 0, None), ("GOLD", 200000, 12), ("PLAT", 1234567, None)]
     assert [line.split(", ")[2] for line in tiers_box(client).splitlines()] == ["0", "20000", "123456.7"]
+    # and the ladder's table reads in toman too
+    page = client.get(reverse("ledger:tiers")).content.decode()
+    assert '<td class="num">20,000</td>' in page and '<td class="num">123,456.7</td>' in page
 
 
 def test_a_too_fine_threshold_is_refused_naming_its_line(toman_org, staff_client):
