@@ -77,9 +77,9 @@ def sale_answer_json(sale: Sale, member: Member | None, *, awards: list[dict[str
                      basket: engine.Basket, lines: tuple[LineRow, ...] = ()) -> str:
     """The answer to a sale just committed (not a replay): ``sale`` as posted, ``balance`` the
     member's balance as the post left it (required with a member), ``basket`` as posted,
-    ``lines`` the plan's lines when known (the answer's lines are rounded to two places, as
-    ``render.sale_out`` shows them: the plan's serve as they are for a currency of two places)."""
-    rows = lines if lines and places_of(organization.currency) == 2 else line_rows(basket)[0]
+    ``lines`` the plan's lines when known (rounded to the currency's minor unit, as
+    ``render.sale_out`` shows them and the sale stores them)."""
+    rows = lines or line_rows(basket, places_of(organization.currency))[0]
     explanation = sale.explanation or {}
     paid_otherwise = money((sale.points_discount or _ZERO) + (sale.coupon_discount or _ZERO))
     campaign = campaign_discount(Decimal(explanation.get("extra_discount") or "0"), sale.net - paid_otherwise)
