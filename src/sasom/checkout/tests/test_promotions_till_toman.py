@@ -53,6 +53,8 @@ def test_the_till_shows_the_hint_and_the_explanation_in_toman_and_the_sale_keeps
         cashier.post(reverse("checkout:till_scan"), {"code": "CHIPS"}, **HX)
         page = cashier.post(reverse("checkout:till_scan"), {"code": "CHIPS"}, **HX).content.decode()
         assert "120000 of the group reached 100000: 10000 off the group" in page, page
+        # and the line's discount is toman as well: 100,000 rial off reads −10,000
+        assert '<span class="num">\u221210,000</span>' in page and "100,000.00" not in page
         # and when the bill is posted
         posted = cashier.post(reverse("checkout:till_commit"), {"token": cashier.session[SESSION_KEY]["token"]})
     assert posted.status_code in (200, 302), posted.content
