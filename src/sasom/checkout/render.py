@@ -41,11 +41,20 @@ def steps_out(rows: list[list[Any]] | tuple[tuple[int, str, str, str], ...], lin
             for no, kind, amount, reason in rows if no == line_no and kind != SNAPSHOT]
 
 
+QUANTITY = Decimal("0.001")  # a line's quantity as stored (three decimals): the same in every answer
+
+
+def quantity_out(value: Decimal) -> Decimal:
+    """A line's quantity as the sale stores it (``1`` sent is ``1.000`` stored), so a fresh answer,
+    a replay and a read of the same sale write it alike. Exact: quantities take three decimals at most."""
+    return Decimal(value).quantize(QUANTITY)
+
+
 def line_out(ln: LineRow | SaleLine, pricing: list[list[Any]] | tuple[tuple[int, str, str, str], ...]
               ) -> SaleLineOut:
     """A line as the plan decided it (``LineRow``) or as stored (``SaleLine``): the same fields."""
     return SaleLineOut(
-        line_no=ln.line_no, sku=ln.sku, quantity=ln.quantity,
+        line_no=ln.line_no, sku=ln.sku, quantity=quantity_out(ln.quantity),
         list_price=ln.unit_price if ln.list_price is None else ln.list_price, unit_price=ln.unit_price,
         price_source=ln.price_source, price_flag=ln.price_flag, discount=ln.discount,
         member_discount=ln.member_discount, promotion_discount=ln.promotion_discount,

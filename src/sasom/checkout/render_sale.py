@@ -22,6 +22,7 @@ from sasom.checkout import receipts
 from sasom.checkout.payments import CouponUsed
 from sasom.checkout.pricing import campaign_discount
 from sasom.checkout.promo import GIFT_SOURCE
+from sasom.checkout.render import quantity_out
 from sasom.core.currency import places_of
 from sasom.core.money import money
 from sasom.earning import engine
@@ -50,7 +51,7 @@ def _steps(pricing: list[list[Any]] | tuple[tuple[int, str, str, str], ...]) -> 
 def _lines(basket: engine.Basket, rows: tuple[LineRow, ...]) -> list[dict[str, Any]]:
     steps = _steps(basket.pricing) if basket.pricing else {}
     return [
-        {"line_no": ln.line_no, "sku": ln.sku, "quantity": str(ln.quantity),
+        {"line_no": ln.line_no, "sku": ln.sku, "quantity": str(quantity_out(ln.quantity)),
          "list_price": str(ln.unit_price if ln.list_price is None else ln.list_price),
          "unit_price": str(ln.unit_price), "price_source": ln.price_source, "price_flag": ln.price_flag,
          "discount": str(ln.discount), "member_discount": str(ln.member_discount),

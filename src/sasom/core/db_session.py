@@ -13,7 +13,7 @@ libpq ``options`` startup parameter, which connection poolers such as PgBouncer 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections
 
@@ -42,7 +42,7 @@ def connections_used(**kwargs: Any) -> None:
     now = time.monotonic()
     for conn in connections.all(initialized_only=True):
         if conn.connection is not None:
-            conn.sasom_used_at = now
+            cast(Any, conn).sasom_used_at = now
 
 
 def skip_check_when_busy(**kwargs: Any) -> None:
@@ -51,7 +51,8 @@ def skip_check_when_busy(**kwargs: Any) -> None:
     ``health_check_enabled``, which Django's own handler of the signal leaves alone, so the order
     of the two handlers does not matter (the test client reconnects Django's after each request)."""
     now = time.monotonic()
-    for conn in connections.all(initialized_only=True):
+    for wrapper in connections.all(initialized_only=True):
+        conn = cast(Any, wrapper)  # Django's attributes the stubs do not declare
         used = getattr(conn, "sasom_used_at", None)
         busy = used is not None and now - used < IDLE_SECONDS and not conn.errors_occurred
         conn.health_check_enabled = bool(conn.settings_dict.get("CONN_HEALTH_CHECKS")) and not busy

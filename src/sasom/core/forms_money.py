@@ -158,3 +158,44 @@ class ShopMoneyField(forms.DecimalField):
             return self.to_python(data) != (None if initial in self.empty_values else Decimal(initial))
         except (forms.ValidationError, InvalidOperation, TypeError, ValueError):
             return True
+
+
+# --- amounts typed inside free text (spend steps, basket lines, a spend ladder, promotion rows) ---
+
+_ONE_AMOUNT = ShopMoneyField(min_value=None)
+
+
+def amount_typed(raw: Any) -> Decimal:
+    """One amount typed inside a free-text box, read as ``ShopMoneyField`` reads its box (the
+    request's display unit; ``20,000`` toman = ``200000`` rial, exactly) and returned as stored.
+    Raises ``forms.ValidationError`` (code ``invalid`` or ``too_fine``) for the caller to name the
+    line or cell; whether a negative amount is allowed is the caller's to say."""
+    amount = _ONE_AMOUNT.to_python(str(raw).strip())
+    if amount is None:
+        raise forms.ValidationError(_ONE_AMOUNT.error_messages["required"], code="required")
+    return amount
+
+
+def amount_error(exc: forms.ValidationError) -> str:
+    """The message of :func:`amount_typed`'s refusal, formatted, to put after a line's number."""
+    return " ".join(str(m) for m in exc.messages)
+
+
+def amount_shown(value: Any) -> str:
+    """A stored amount written back into a free-text box: in the display unit for a toman shop
+    (``200000`` rial → ``20000``); other shops as stored, unchanged; a value that is no amount, as
+    it is."""
+    currency = active_currency()
+    if value in (None, "") or not currency.toman:
+        return "" if value is None else str(value)
+    try:
+        return shown_text(Decimal(str(value)), currency)
+    except (ArithmeticError, ValueError):
+        return str(value)
+
+
+def split_columns(line: str) -> list[str]:
+    """The columns of one line of comma-separated free text (a basket line, a ladder's tier). A
+    line with a semicolon is split on semicolons instead, so an amount in it may carry thousands
+    separators (``LIP01; BEAUTY; ; 1; 20,000; 0``); a line without one reads as it always has."""
+    return [p.strip() for p in line.split(";" if ";" in line else ",")]

@@ -1,8 +1,8 @@
 """The Persian demo organization (``sasom demo --locale fa``): a Tehran shop's customer club beside
 the Thai demo, with Persian names, the Tehran zone and Persian as its language.
 
-Smaller than the Thai demo (no catalogue, promotions or sales history): enough to walk the back
-office and the portal right to left. One point per 20,000 toman spent: amounts are in rial (IRR),
+Smaller than the Thai demo (no catalogue or promotions): enough to walk the back office and the
+portal right to left, with three weeks of sales (in rial) for its reports and dashboard. One point per 20,000 toman spent: amounts are in rial (IRR),
 so the base rule is 200,000 rial per point; the shop shows amounts in toman (``amounts_in_toman``). The organization's calendar is set to Jalali when
 the organization has a ``calendar`` field (the calendar setting, issue 18 item 3).
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -19,11 +20,12 @@ from django.db import transaction
 
 from sasom.core.audit import Actor, audit_record
 from sasom.earning.services import rule_create
+from sasom.ledger.demo import make_demo_sales
 from sasom.ledger.services import account_for, points_adjust
 from sasom.members.models import Card, Member, MemberType
 from sasom.members.services import MEMBER_CODE_SEQUENCE, format_member_code, sequence_take
 from sasom.organizations.models import Branch, Organization, Role, Staff, Terminal
-from sasom.rewards.models import Reward
+from sasom.rewards.models import PointsDiscountRule, Reward
 
 FA_CODE = "demo-fa"
 FA_NAME = "باشگاه مشتریان فروشگاه سپیده"
@@ -47,6 +49,19 @@ FA_TYPES = [
 FA_REWARDS = [("BAG", "کیسه پارچه‌ای", 50), ("MUG", "لیوان سرامیکی", 150), ("VOUCHER", "کارت هدیه ۵۰۰ هزار ریالی", 400)]
 FIRST = ["سارا", "مریم", "زهرا", "نرگس", "فاطمه", "علی", "محمد", "رضا", "حسین", "امیر", "نیلوفر", "پرستو"]
 LAST = ["محمدی", "حسینی", "رضایی", "کریمی", "احمدی", "موسوی", "جعفری", "صادقی", "کاظمی", "نوری"]
+FA_PRODUCTS = [
+    # sku, category, brand, unit price in rial (whole rial: IRR has no minor unit)
+    ("IR-RICE-10KG", "برنج", "طارم", Decimal("38000000")),
+    ("IR-OIL-1.5L", "روغن", "لادن", Decimal("1650000")),
+    ("IR-TEA-500G", "چای", "گلستان", Decimal("2100000")),
+    ("IR-MILK-1L", "لبنیات", "کاله", Decimal("450000")),
+    ("IR-BREAD", "نان", "سحر", Decimal("120000")),
+    ("IR-WATER-1.5L", "نوشیدنی", "دماوند", Decimal("150000")),
+    ("IR-DATES-1KG", "خشکبار", "بم", Decimal("2800000")),
+    ("IR-SAFFRON-1G", "ادویه", "سحرخیز", Decimal("3500000")),
+]
+FA_SALESPEOPLE = ("سارا", "رضا", "مریم", "")
+FA_REASONS = ("کالای معیوب", "عضو اشتباه وارد شده")
 PASSWORD = "sasom-demo"
 
 
@@ -128,8 +143,12 @@ def persian_demo_build(*, members: int, seed: int, out: Callable[[str], None]) -
                     kind="base", params={"per_amount": "200000", "points": 1})
         for code, name, cost in FA_REWARDS:
             Reward.objects.create(organization=org, code=code, name=name, points_cost=cost)
+        # a point pays 1,000 toman of a bill (10,000 rial): 5 % back on 20,000 toman
+        PointsDiscountRule.objects.create(organization=org, points_per_unit=1, per_amount=Decimal("10000"))
+        sales = make_demo_sales(org, days=21, seed=seed, per_day=8, products=FA_PRODUCTS,
+                                salespeople=FA_SALESPEOPLE, reasons=FA_REASONS)
     out(f"  ✓ {FA_NAME}: {len(branches)} branches, {len(FA_STAFF)} staff, {made} members, "
-        f"{len(FA_REWARDS)} rewards ({FA_ZONE}, language fa)")
+        f"{len(FA_REWARDS)} rewards, {sales} sales of the last three weeks ({FA_ZONE}, language fa)")
     out(persian_demo_logins_text())
     return True
 

@@ -12,11 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
 from sasom.core.forms_dates import ShopDateField, ShopDateTimeField
-from sasom.core.forms_money import ShopMoneyField
-from sasom.core.money import money
+from sasom.core.forms_money import (
+    ShopMoneyField,
+    amount_error,
+    amount_shown,
+    amount_typed,
+    split_columns,
+)
 from sasom.earning.arithmetic import Mode, Rounding
 from sasom.earning.kinds import KINDS, Kind, kind_choices
-from sasom.earning.kinds.spend import steps_text
 
 MODE_CHOICES = [
     (Mode.MULTIPLY, _("Multiply the base points (x m: the total becomes m × base)")),
@@ -119,8 +123,29 @@ class SpendParams(BoundedForm):
     def __init__(self, *args: Any, **kwargs: Any):
         initial = kwargs.get("initial") or {}
         if isinstance(initial.get("steps"), list):
-            kwargs["initial"] = {**initial, "steps": steps_text(initial["steps"])}
+            kwargs["initial"] = {**initial, "steps": shown_steps(initial["steps"])}
         super().__init__(*args, **kwargs)
+
+    def clean_steps(self) -> str:
+        """Each step's amount typed in the display unit (``20,000`` toman) as stored (``200000``
+        rial); a line that is not ``amount mode value`` is left for the rule kind to refuse."""
+        lines = []
+        for number, raw in enumerate(self.cleaned_data["steps"].splitlines(), start=1):
+            parts = raw.split()
+            if len(parts) == 3:
+                try:
+                    parts[0] = str(amount_typed(parts[0]))
+                except forms.ValidationError as exc:
+                    raise forms.ValidationError(_("Line %(n)s: %(error)s"), code="too_fine",
+                                                params={"n": number, "error": amount_error(exc)}) from None
+            lines.append(" ".join(parts))
+        return "\n".join(lines)
+
+
+def shown_steps(steps: list[dict[str, Any]]) -> str:
+    """Stored steps as the box shows them: one ``amount mode value`` per line, the amount in the
+    display unit (``200000`` rial → ``20000`` toman)."""
+    return "\n".join(f"{amount_shown(s.get('min_amount'))} {s.get('mode')} {s.get('value')}" for s in steps)
 
 
 class GoldenParams(BoostMixin):
@@ -220,7 +245,9 @@ class SettingsForm(BoundedForm):
 class PreviewForm(BoundedForm):
     lines = forms.CharField(
         label=_("Lines"), widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("One line per row: sku, category, brand, qty, price, discount — e.g. 'LIP01, BEAUTY, , 1, 500, 0'."),
+        help_text=_("One line per row: sku, category, brand, qty, price, discount — e.g. 'LIP01, BEAUTY, , 1, 500, 0'. "
+                    "Prices in the shop's unit; to write 20,000 separate the columns with semicolons: "
+                    "'LIP01; BEAUTY; ; 1; 20,000; 0'."),
     )
     is_member = forms.BooleanField(label=_("Member"), required=False, initial=True)
     member_type = forms.ChoiceField(label=_("Member type"), required=False)
@@ -243,20 +270,26 @@ class PreviewForm(BoundedForm):
         for number, raw in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
             if not raw.strip():
                 continue
-            parts = [p.strip() for p in raw.split(",")]
+            parts = split_columns(raw)
             parts += [""] * (6 - len(parts))
             if len(parts) > 6 or not parts[0]:
                 raise forms.ValidationError(_("Row %(n)s: write sku, category, brand, qty, price, discount.") % {"n": number})
             try:
                 qty = Decimal(parts[3] or "1")
-                price = Decimal(parts[4])
-                discount = Decimal(parts[5] or "0")
             except ArithmeticError:
                 raise forms.ValidationError(_("Row %(n)s: qty, price and discount must be numbers.") % {"n": number}) from None
-            if not (qty.is_finite() and price.is_finite() and discount.is_finite()) or qty <= 0 or price < 0 or discount < 0:
+            try:  # the prices in the display unit (toman), as a money box reads them
+                price = amount_typed(parts[4])
+                discount = amount_typed(parts[5] or "0")
+            except forms.ValidationError as exc:
+                if exc.code != "too_fine":
+                    raise forms.ValidationError(_("Row %(n)s: qty, price and discount must be numbers.") % {"n": number}) from None
+                raise forms.ValidationError(_("Row %(n)s: %(error)s"), code="too_fine",
+                                            params={"n": number, "error": amount_error(exc)}) from None
+            if not qty.is_finite() or qty <= 0 or price < 0 or discount < 0:
                 raise forms.ValidationError(_("Row %(n)s: qty must be positive, price and discount not negative.") % {"n": number})
             rows.append({"sku": parts[0], "category": parts[1], "brand": parts[2], "quantity": qty,
-                         "unit_price": money(price), "discount": money(discount)})
+                         "unit_price": price, "discount": discount})
         if not rows:
             raise forms.ValidationError(_("Add at least one line."))
         return rows

@@ -32,10 +32,19 @@ PRODUCTS = [
 ]
 
 
-def make_demo_sales(org: Organization, *, days: int = 21, seed: int = 1, members: Sequence[Member] | None = None, per_day: int = 12, today: dt.date | None = None) -> int:
+SALESPEOPLE = ("นิด", "หน่อย", "ต้อม", "")
+REASONS = ("สินค้าชำรุด (damaged)", "คีย์ผิดสมาชิก (wrong member keyed)")  # the return's, the void's
+
+
+def make_demo_sales(org: Organization, *, days: int = 21, seed: int = 1, members: Sequence[Member] | None = None,
+                    per_day: int = 12, today: dt.date | None = None,
+                    products: Sequence[tuple[str, str, str, Decimal]] = PRODUCTS,
+                    salespeople: Sequence[str] = SALESPEOPLE, reasons: tuple[str, str] = REASONS) -> int:
     """Post ``per_day`` sales a day for ``days`` days ending yesterday; about two in three carry a
     member from ``members`` (default: the organization's first 40 earning members). Returns the
-    number of sales posted. Receipt numbers are deterministic, so running twice posts nothing new."""
+    number of sales posted. Receipt numbers are deterministic, so running twice posts nothing new.
+    ``products`` (sku, category, brand, price in the shop's currency), ``salespeople`` and the
+    return's and void's ``reasons`` let a demo in another language and currency use its own."""
     rng = random.Random(seed)
     tz = zone(org.time_zone)
     today = today or timezone.localdate(timezone=tz)
@@ -54,7 +63,7 @@ def make_demo_sales(org: Organization, *, days: int = 21, seed: int = 1, members
         for n in range(per_day):
             terminal = rng.choice(terminals)
             when = dt.datetime.combine(day, dt.time(8, 0), tzinfo=tz) + dt.timedelta(minutes=rng.randrange(0, 13 * 60))
-            picks = rng.sample(PRODUCTS, rng.randint(1, 4))
+            picks = rng.sample(list(products), rng.randint(1, 4))
             lines = tuple(
                 engine.BasketLine(line_no=i, sku=sku, category=cat, brand=brand, unit_price=price,
                                   quantity=Decimal(rng.choice([1, 1, 1, 2, 3])))
@@ -62,7 +71,7 @@ def make_demo_sales(org: Organization, *, days: int = 21, seed: int = 1, members
             )
             member = rng.choice(members) if members and rng.random() < 0.67 else None
             basket = engine.Basket(occurred_at=when, lines=lines, branch_code=terminal.branch.code,
-                                   terminal_code=terminal.code, salesperson=rng.choice(["นิด", "หน่อย", "ต้อม", ""]))
+                                   terminal_code=terminal.code, salesperson=rng.choice(list(salespeople)))
             result = sale_post(organization=org, branch=terminal.branch, terminal=terminal,
                                receipt_id=f"{terminal.code}-{day:%y%m%d}-{n:03d}", basket=basket, member=member,
                                actor=actor, now=when)
@@ -74,6 +83,6 @@ def make_demo_sales(org: Organization, *, days: int = 21, seed: int = 1, members
         first_line = returned.lines.order_by("line_no").first()
         assert first_line is not None  # every demo sale has lines
         sale_return(sale=returned, lines={first_line.line_no: first_line.quantity}, actor=actor,
-                    return_id=f"RT-{returned.receipt_id}", reason="สินค้าชำรุด (damaged)")
-        sale_void(sale=member_sales[-1], reason="คีย์ผิดสมาชิก (wrong member keyed)", actor=actor)
+                    return_id=f"RT-{returned.receipt_id}", reason=reasons[0])
+        sale_void(sale=member_sales[-1], reason=reasons[1], actor=actor)
     return len(posted)

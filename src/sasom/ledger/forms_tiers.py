@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
 from sasom.core.forms_dates import ShopDateField
+from sasom.core.forms_money import amount_error, amount_shown, amount_typed, split_columns
 from sasom.tiers.models import Basis, BenefitsMode, Downgrade, DropMode, Frequency
 from sasom.tiers.services import TierIn
 
@@ -35,19 +36,22 @@ class LadderForm(BoundedForm):
     tiers = forms.CharField(
         label=_("Tiers, lowest first: code, name, from (points or baht)[, valid months][, colour]"
                 "[, discount %][, birthday discount %]"),
+        help_text=_("A spend ladder's 'from' is in the shop's unit; to write 20,000 separate the columns "
+                    "with semicolons: 'GOLD; Gold; 20,000'."),
         widget=forms.Textarea(attrs={"rows": 5}), max_length=4000,
     )
 
     def clean_tiers(self) -> list[TierIn]:
         out: list[TierIn] = []
+        spend = self.cleaned_data.get("basis") == Basis.SPEND
         for n, raw in enumerate(self.cleaned_data["tiers"].splitlines(), start=1):
             if not raw.strip():
                 continue
-            parts = [p.strip() for p in raw.split(",")]
+            parts = split_columns(raw)
             try:
                 if not 3 <= len(parts) <= 7 or not parts[0] or not parts[1]:
                     raise ValueError
-                threshold = int(parts[2].replace("_", ""))
+                threshold = _spend_from(parts[2], n) if spend else int(parts[2].replace("_", ""))
                 months = int(parts[3]) if len(parts) > 3 and parts[3] else None
                 color = parts[4] if len(parts) > 4 and parts[4] else "#64748b"
                 if not _COLOR.fullmatch(color):
@@ -68,11 +72,31 @@ class LadderForm(BoundedForm):
         return out
 
     @staticmethod
-    def tiers_text(tiers: list[Any]) -> str:
+    def tiers_text(tiers: list[Any], basis: str | None = None) -> str:
+        """The stored tiers as the box shows them; a spend ladder's thresholds in the shop's unit
+        (``200000`` rial → ``20000`` toman), the basis read from the tiers' ladder when not given."""
+        if basis is None and tiers:
+            basis = getattr(getattr(tiers[0], "ladder", None), "basis", None)
         return "\n".join(
-            ", ".join([t.code, t.name, str(t.threshold), str(t.validity_months or ""), t.card_color,
+            ", ".join([t.code, t.name, amount_shown(t.threshold) if basis == Basis.SPEND else str(t.threshold),
+                       str(t.validity_months or ""), t.card_color,
                        f"{t.discount_percent.normalize():f}", f"{t.birthday_discount_percent.normalize():f}"])
             for t in tiers)
+
+
+def _spend_from(typed: str, n: int) -> int:
+    """A spend ladder's threshold typed in the shop's unit (``20,000`` toman) as stored: a whole
+    amount of the currency (``200000`` rial; whole baht, as the column holds)."""
+    try:
+        amount = amount_typed(typed.replace("_", ""))
+    except forms.ValidationError as exc:
+        if exc.code != "too_fine":
+            raise ValueError from None
+        raise forms.ValidationError(_("Line %(n)s: %(error)s"), code="too_fine",
+                                    params={"n": n, "error": amount_error(exc)}) from None
+    if amount != amount.to_integral_value():
+        raise ValueError
+    return int(amount)
 
 
 class TierSetForm(BoundedForm):

@@ -6,7 +6,6 @@ refusal on the field it names (``params.bands.1.value`` on the "bands" rows)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.bounded import BoundedForm
 from sasom.core.forms_dates import ShopDateTimeField
-from sasom.core.forms_money import ShopMoneyField, active_currency, shown_text
+from sasom.core.forms_money import amount_error, amount_shown, amount_typed
 from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.engine.types import ParamSpec
 from sasom.promotions.models import Mode
@@ -25,6 +24,15 @@ WEEKDAYS = [("0", _("Mon")), ("1", _("Tue")), ("2", _("Wed")), ("3", _("Thu")), 
 EXTRA_ROWS = 2  # blank rows offered under the filled ones of a band or mix
 MAX_ROWS = 30
 ROW_KEYS = {"bands": ("from", "value"), "mix": ("sku", "quantity", "price")}
+# the cells of a kind's rows that are amounts of money, typed and shown in the shop's unit (toman):
+# a band's value is a price only where the kind's bands are prices (``_steps.step_kind`` with the
+# price mode; a free quantity or a percent stays as typed), a mix's price only for a set price
+# (``to_mix(priced=True)``); every band's ``from`` is a quantity or a position
+MONEY_CELLS: dict[str, dict[str, frozenset[str]]] = {
+    "qty_price": {"bands": frozenset({"value"})},
+    "bin_qty_price": {"bands": frozenset({"value"})},
+    "mix_set_price": {"mix": frozenset({"price"})},
+}
 
 
 def _codes_field(label: Any, help_text: Any = "") -> forms.CharField:
@@ -127,27 +135,41 @@ class ParamField:
 
 class _AsTyped(str):
     """A money parameter the money field could not read, kept as typed: the service refuses it on
-    its field, and the form shows it back unchanged."""
+    its field, and the form shows it back unchanged with the money field's own reason."""
+
+    error: str = ""
 
 
 def _money_stored(value: str) -> str:
     """A money parameter typed in the shop's unit (toman) as stored (rial), or as typed."""
     try:
-        amount = ShopMoneyField(required=False, min_value=None).clean(value)
-    except forms.ValidationError:
-        return _AsTyped(value)
-    return value if amount is None else str(amount)
+        amount = amount_typed(value)
+    except forms.ValidationError as exc:
+        typed = _AsTyped(value)
+        typed.error = amount_error(exc)
+        return typed
+    return str(amount)
 
 
 def _money_shown(value: Any) -> str:
     """A stored money parameter in the shop's unit; one kept as typed, as typed."""
-    currency = active_currency()
-    if isinstance(value, _AsTyped) or value in (None, "") or not currency.toman:
-        return _text(value)
-    try:
-        return shown_text(Decimal(str(value)), currency)
-    except (ArithmeticError, ValueError):
-        return _text(value)
+    if isinstance(value, _AsTyped):
+        return str(value)
+    return amount_shown(_text(value) if isinstance(value, list | tuple) else value)
+
+
+def _money_cells(kind: str, param: str) -> frozenset[str]:
+    return MONEY_CELLS.get(kind, {}).get(param, frozenset())
+
+
+def _typed_error(value: Any) -> str:
+    """The money field's reason for the first amount kept as typed in a parameter (or its rows)."""
+    cells = value if isinstance(value, list) else [value]
+    for cell in cells:
+        for item in (cell.values() if isinstance(cell, dict) else [cell]):
+            if isinstance(item, _AsTyped) and item.error:
+                return item.error
+    return ""
 
 
 def _text(value: Any) -> str:
@@ -169,9 +191,13 @@ def param_fields(kind: str, values: dict[str, Any] | None = None, errors: dict[s
     for p in spec.params:
         value = values.get(p.name)
         pf = ParamField(spec=p, error=errors.get(p.name, ""))
+        if pf.error and _typed_error(value):
+            pf.error = _typed_error(value)  # the amount's own reason (too fine for toman), not the kind's
         if p.type in ROW_KEYS:
+            money = _money_cells(kind, p.name)
             rows = [dict(r) for r in value if isinstance(r, dict)] if isinstance(value, list) else []
-            rows = [{k: _text(r.get(k)) for k in ROW_KEYS[p.type]} for r in rows]
+            rows = [{k: (_money_shown(r.get(k)) if k in money else _text(r.get(k))) for k in ROW_KEYS[p.type]}
+                    for r in rows]
             pf.rows = rows + [dict.fromkeys(ROW_KEYS[p.type], "") for _i in range(EXTRA_ROWS)]
         elif p.type == "bool":
             pf.value = bool(value) and value not in ("false", "0", "off")
@@ -193,11 +219,12 @@ def params_from_post(kind: str, post: QueryDict) -> dict[str, Any]:
     for p in spec.params:
         name = f"p-{p.name}"
         if p.type in ROW_KEYS:
+            money = _money_cells(kind, p.name)
             rows = []
             for i in range(MAX_ROWS):
                 row = {k: post.get(f"{name}-{i}-{k}", "").strip() for k in ROW_KEYS[p.type]}
                 if any(row.values()):  # a cell left empty is not sent: the kind's default applies
-                    rows.append({k: v for k, v in row.items() if v != ""})
+                    rows.append({k: (_money_stored(v) if k in money else v) for k, v in row.items() if v != ""})
             if rows:
                 out[p.name] = rows
         elif p.type == "bool":

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from sasom.core.currency import currency_of, shop_money
+from sasom.core.currency import currency_of, shop_money, unit_label
 from sasom.core.permissions import branch_ids_in_scope
 from sasom.ledger.models import Entry, Lot, Sale
 from sasom.members.models import Member
@@ -89,6 +89,7 @@ def dashboard_charts(staff: Any, days: int = CHART_DAYS) -> dict[str, Any]:
     """The trend of points in and out and of earning sales over ``days``, the top branches by
     sales and the members by type: four grouped queries, four SVG charts."""
     org = staff.organization
+    cur = currency_of(org)
     tz, today = _local_today(org)
     first = today - dt.timedelta(days=days - 1)
     since = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
@@ -133,8 +134,8 @@ def dashboard_charts(staff: Any, days: int = CHART_DAYS) -> dict[str, Any]:
             (_("Earning sales"), [earning[d] for d in calendar]), (_("Members who earned"), [earners[d] for d in calendar])],
             height=260),
         "branch_sales": [(b["branch__code"], b["net"]) for b in branches],
-        "branches": charts.top_bars(_("Top branches by sales (baht)"),
-                                    [(b["branch__code"], float(b["net"] or 0)) for b in branches]),
+        "branches": charts.top_bars(_("Top branches by sales (%(unit)s)") % {"unit": unit_label(cur)},
+                                    [(b["branch__code"], float(cur.shown(b["net"] or Decimal(0)))) for b in branches]),
         "types": charts.pie(_("Active members by type"), [(t["member_type__name"], t["n"]) for t in types]),
     }
 

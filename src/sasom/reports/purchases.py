@@ -16,6 +16,7 @@ from django.db.models import Count, DecimalField, F, OuterRef, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.currency import currency_of, unit_label
 from sasom.core.errors import DomainError
 from sasom.ledger.models import SaleLine
 from sasom.members.models import Member
@@ -144,4 +145,6 @@ class PurchasesBySegment(Report):
     def chart(self, scope: Scope) -> Any:
         item = "sku" if scope.data.get("by") == "sku" else "category"
         top = list(lines_counted(scope).values(item).annotate(amount=MEASURES["amount"]).order_by("-amount")[:10])
-        return top_bars(str(_("Top 10 by amount (baht)")), [(r[item] or "—", float(r["amount"])) for r in top])
+        cur = currency_of(scope.organization)
+        return top_bars(str(_("Top 10 by amount (%(unit)s)") % {"unit": unit_label(cur)}),
+                        [(r[item] or "—", float(cur.shown(r["amount"]))) for r in top])

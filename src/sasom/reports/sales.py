@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core.currency import currency_of, unit_label
 from sasom.members.models import Member
 from sasom.reports import periods
 from sasom.reports.charts import bars
@@ -127,8 +128,9 @@ class SalesByMonth(Report):
         per_month: dict[Any, Decimal] = {}
         for row in self.rows(scope):
             per_month[row["month"]] = per_month.get(row["month"], Decimal("0")) + row["amount"]
-        amounts = {month: float(per_month[month]) for month in sorted(per_month)}
-        return bars(str(_("Members' sales per month (baht)")), [month_text(m, scope.organization) for m in amounts],
+        cur = currency_of(scope.organization)
+        amounts = {month: float(cur.shown(per_month[month])) for month in sorted(per_month)}
+        return bars(str(_("Members' sales per month (%(unit)s)") % {"unit": unit_label(cur)}), [month_text(m, scope.organization) for m in amounts],
                     [(str(_("Amount")), list(amounts.values()))], height=240)
 
 

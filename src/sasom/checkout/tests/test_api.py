@@ -80,6 +80,17 @@ def test_replaying_a_receipt_posts_nothing_more(pos, member):
     assert Sale.objects.count() == 1 and Entry.objects.count() == 1
 
 
+def test_a_replay_answers_the_sale_as_the_first_answer_did(pos, member):
+    # given a sale posted with quantities sent as "2" (its lines stored with three decimals)
+    first = post(pos, "/api/v1/sales", sale_body()).json()
+    # when the same receipt is sent again
+    again = post(pos, "/api/v1/sales", sale_body()).json()
+    # then the replay's lines are the first answer's, to the character (quantities alike: 2.000)
+    assert again["lines"] == first["lines"]
+    assert [line["quantity"] for line in first["lines"]] == ["2.000"]
+    assert {k: v for k, v in again.items() if k != "replayed"} == {k: v for k, v in first.items() if k != "replayed"}
+
+
 def test_same_receipt_with_other_content_is_409(pos, member):
     post(pos, "/api/v1/sales", sale_body())
     response = post(pos, "/api/v1/sales", sale_body(price="99.00"))

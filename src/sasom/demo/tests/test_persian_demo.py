@@ -11,7 +11,9 @@ from django.test import Client
 
 from sasom.demo import DEMO_CODE
 from sasom.demo.persian import FA_CODE, FA_NAME
+from sasom.ledger.models import Sale
 from sasom.ledger.services import account_for
+from sasom.ledger.testing import assert_ledger_consistent
 from sasom.members.models import Member
 from sasom.organizations.models import Organization, Staff
 
@@ -40,6 +42,14 @@ def test_the_persian_demo_stands_beside_the_thai_one():
     assert len(members) == 12 and all(m.language == "fa" and PERSIAN.search(m.first_name) for m in members)
     assert all(m.phone.startswith("+98") for m in members)
     assert sum(account_for(m).spendable for m in members if m.member_type.can_earn) > 0
+    # with three weeks of sales in whole rial, their points at 200,000 rial a point, and the ledger whole
+    sales = Sale.objects.filter(organization=persian)
+    assert sales.count() == 21 * 8
+    assert all(s.net == s.net.to_integral_value() for s in sales)
+    earned = list(sales.filter(member__member_type__can_earn=True, status="posted"))
+    assert earned and all(s.points_earned == int(s.net // 200000) for s in earned)
+    for m in members:
+        assert_ledger_consistent(account_for(m))
     assert "fa-owner" in output
     # and building it again changes nothing; --reset builds it afresh and leaves the Thai demo alone
     assert "already exists" in run("--locale", "fa", "--members", "12")

@@ -91,3 +91,18 @@ def test_dashboard_cost_does_not_grow_with_sales(staff_client, sell, django_asse
     # one run of changed days rebuilt, after the check of what changed (3 queries a first build skips)
     with django_assert_max_num_queries(len(first.captured_queries) + 3):
         client.get("/")
+
+
+def test_the_branches_chart_is_in_the_shops_display_unit(staff_client, sell, org):
+    # given a rial shop shown in toman, with 7,000 rial sold at one branch and 5,000 at the other
+    org.currency, org.amounts_in_toman = "IRR", True
+    org.save(update_fields=["currency", "amounts_in_toman"])
+    sell("R1", "7000")
+    sell("R4", "5000", at_branch2=True)
+    # when the owner opens the dashboard
+    response = staff_client("owner").get("/", HTTP_ACCEPT_LANGUAGE="en")
+    charts = response.context["charts"]
+    # then the chart is titled in toman and draws 700 and 500 (the stored rial stay in its data)
+    assert "(toman)" in str(charts["branches"])
+    assert sorted(net for _code, net in charts["branch_sales"]) == [Decimal(5000), Decimal(7000)]
+    assert "700" in str(charts["branches"]) and "7000" not in str(charts["branches"])
