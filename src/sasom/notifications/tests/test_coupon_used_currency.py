@@ -11,7 +11,11 @@ import pytest
 
 from sasom.core.audit import Actor
 from sasom.notifications.backends import MemoryBackend
-from sasom.notifications.event_messages import event_message_preview, event_message_save, forget_active
+from sasom.notifications.event_messages import (
+    event_message_preview,
+    event_message_save,
+    forget_active,
+)
 from sasom.notifications.events import EVENTS
 from sasom.notifications.models import Message
 from sasom.rewards.models import CouponTemplate
