@@ -33,6 +33,16 @@ class Step:
         signed = -abs(self.amount) if discount else self.amount
         return f"{signed:+,.2f}".replace("-", "\u2212")
 
+    @property
+    def sign(self) -> str:
+        """The sign of :attr:`shown` (``+`` or ``−``); the screen writes :attr:`size` after it in
+        the shop's display unit (``{% shopmoney %}``: toman for a toman shop)."""
+        return self.shown[:1]
+
+    @property
+    def size(self) -> Decimal | None:
+        return abs(self.amount) if self.amount is not None else None
+
 
 @dataclass(frozen=True)
 class Row:

@@ -43,6 +43,7 @@ from sasom.checkout.till import (
 )
 from sasom.checkout.views_till_terminal import no_terminal, terminal_of, terminal_remember
 from sasom.core.audit import Actor
+from sasom.core.currency import currency_of
 from sasom.core.errors import DomainError, NotFound
 from sasom.core.permissions import ensure_branch_in_scope, require_perm
 from sasom.earning.selectors import ruleset_for
@@ -52,6 +53,7 @@ from sasom.ledger.selectors import account_of, balance_of
 from sasom.members.models import Member
 from sasom.organizations.http import StaffRequest
 from sasom.organizations.models import Terminal
+from sasom.promotions.engine.kinds._common import texts_shown_in
 from sasom.rewards.views.common import find_member
 
 PANEL = "checkout/_till_panel.html"
@@ -79,14 +81,16 @@ def _place(request: StaffRequest) -> Place | None:
 
 
 def _quote(request: StaffRequest, place: Place, basket: TillBasket) -> services.SaleQuote | None:
-    """The priced basket now (raises ``DomainError`` as the commit would)."""
+    """The priced basket now (raises ``DomainError`` as the commit would), its promotion texts as
+    the screen shows them (toman for a toman shop; the commit writes its own, in rial)."""
     if not basket.lines:
         return None
-    return services.sale_quote(
-        organization=request.organization, branch=place.terminal.branch,
-        basket=basket.engine_basket(place.terminal, str(request.staff)), member=place.member, sent=basket.sent(),
-        coupons=basket.coupons, redeem_points=basket.points, choices=basket.chosen(),
-    )
+    with texts_shown_in(currency_of(request.organization)):
+        return services.sale_quote(
+            organization=request.organization, branch=place.terminal.branch,
+            basket=basket.engine_basket(place.terminal, str(request.staff)), member=place.member,
+            sent=basket.sent(), coupons=basket.coupons, redeem_points=basket.points, choices=basket.chosen(),
+        )
 
 
 def _panel(request: StaffRequest, place: Place, basket: TillBasket,
@@ -117,7 +121,8 @@ def _panel(request: StaffRequest, place: Place, basket: TillBasket,
     if basket.lines:
         basket = receipt_reserved(basket, place.terminal)
     basket.save(request.session)
-    out: SaleQuoteOut | None = quote_out(request.organization, q) if q is not None else None
+    with texts_shown_in(currency_of(request.organization)):
+        out: SaleQuoteOut | None = quote_out(request.organization, q) if q is not None else None
     ctx: dict[str, Any] = {"place": place, "basket": basket, "member": place.member, "quote": out,
                            "member_form": MemberFindForm(), "scan_form": ScanForm(), "max_quantity": MAX_QUANTITY,
                            "unpriced": unpriced,

@@ -20,12 +20,14 @@ from sasom.checkout import services
 from sasom.checkout.render import quote_out
 from sasom.checkout.views_till import Place, _place
 from sasom.checkout.views_till_terminal import no_terminal
+from sasom.core.currency import currency_of
 from sasom.core.errors import DomainError, NotFound
 from sasom.core.permissions import require_perm
 from sasom.organizations.http import StaffRequest
 from sasom.promotions.compile import promotion_set_for
 from sasom.promotions.engine.index import candidates
 from sasom.promotions.engine.kinds import KINDS
+from sasom.promotions.engine.kinds._common import texts_shown_in
 from sasom.promotions.engine.types import Line
 
 
@@ -79,14 +81,15 @@ def till_inquiry(request: StaffRequest) -> HttpResponse:
             messages.error(request, _("No product has the code %(code)s.") % {"code": code})
             return render(request, "checkout/till_inquiry.html", ctx)
         try:
-            q = services.sale_quote(
-                organization=request.organization, branch=place.terminal.branch,
-                basket=place.basket.engine_basket(place.terminal, str(request.staff)), member=place.member,
-                sent=(LineIn(line_no=1, code=product.sku, quantity=Decimal("1"), unit_price=None),))
+            with texts_shown_in(currency_of(request.organization)):  # a screen: toman for a toman shop
+                q = services.sale_quote(
+                    organization=request.organization, branch=place.terminal.branch,
+                    basket=place.basket.engine_basket(place.terminal, str(request.staff)), member=place.member,
+                    sent=(LineIn(line_no=1, code=product.sku, quantity=Decimal("1"), unit_price=None),))
+                out = quote_out(request.organization, q)
         except DomainError as err:
             messages.error(request, err.message)
             return render(request, "checkout/till_inquiry.html", ctx)
-        out = quote_out(request.organization, q)
         priced = q.priced.lines[0] if q.priced is not None and q.priced.lines else None
         ctx.update(product=product, line=out.lines[0], quote=out,
                    promotions=_promotions_of(request, place, product.sku,

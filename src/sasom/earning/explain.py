@@ -1,9 +1,9 @@
-"""An award's explanation in the reader's language.
+"""An award's explanation in the reader's language (Thai or Persian; English as stored).
 
 The engine writes each award's explanation once, in English, from a fixed vocabulary ("4,000.00 THB
 ÷ 100 × 1 = 40 pts", "golden minute at 14:05, bill 1,000.00 THB: x2 = 20 pts"), and the ledger
 keeps it as written (an audit reads what was decided). Screens show it in the reader's language by
-translating that vocabulary; the rule's own name, which starts some explanations, is left as its
+translating that vocabulary (one table per language, the same phrases); the rule's own name, which starts some explanations, is left as its
 owner wrote it. A new phrase in a kind's explanation needs its line here (a test runs every kind
 and finds no English word left in Thai).
 """
@@ -39,9 +39,42 @@ _THAI: tuple[tuple[str, str], ...] = (
     ("pt", "แต้ม"),
     ("of", "ของ"),
     ("THB", "บาท"),
+    ("IRR", "เรียล"),
 )
-_PATTERN = re.compile("|".join(r"(?<![\w'])" + re.escape(en) + r"(?![\w'])" for en, _th in _THAI))
-_LOOKUP = dict(_THAI)
+
+# The same phrases for a Persian reader (امتیاز for points, as everywhere in Persian).
+_PERSIAN: tuple[tuple[str, str], ...] = (
+    ("referrer's bonus for the new member's first purchase", "پاداش معرف برای نخستین خرید عضو جدید"),
+    ("first purchase of a referred member", "نخستین خرید عضو معرفی‌شده"),
+    ("(floored per line)", "(گرد به پایین در هر ردیف)"),
+    ("plastic bag declined", "بدون کیسه پلاستیکی"),
+    ("golden minute at", "دقیقه طلایی در ساعت"),
+    ("matched lines", "ردیف‌های مشمول"),
+    ("special date", "تاریخ ویژه"),
+    ("birth month", "ماه تولد"),
+    ("birthday", "روز تولد"),
+    ("base pts", "امتیاز پایه"),
+    ("per bill", "برای هر فاکتور"),
+    ("units", "عدد"),
+    ("extra", "اضافه"),
+    ("step", "پله"),
+    ("bill", "فاکتور"),
+    ("pts", "امتیاز"),
+    ("pt", "امتیاز"),
+    ("of", "از"),
+    ("THB", "بات"),
+    ("IRR", "ریال"),
+)
+
+
+def _vocabulary(table: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    words = "|".join(r"(?<![\w'])" + re.escape(en) + r"(?![\w'])" for en, _said in table)
+    return re.compile(words), dict(table)
+
+
+# language (its first two letters) -> the vocabulary's pattern and its translations
+_VOCABULARIES: dict[str, tuple[re.Pattern[str], dict[str, str]]] = {
+    "th": _vocabulary(_THAI), "fa": _vocabulary(_PERSIAN)}
 
 
 # The amounts of the vocabulary: "<amount> IRR", "IRR ÷ <per amount>" (the base rate), "≥ <minimum>"
@@ -79,9 +112,11 @@ def explanation_in(text: str, language: str, *, rule_name: str = "", organizatio
         head = f"{rule_name}:" if rule_name and text.startswith(f"{rule_name}:") else ""
         rest = amounts_shown(text[len(head):], currency_of(organization))
         text = head + days_shown(rest, organization, language)
-    if not text or not language.startswith("th"):
+    vocabulary = _VOCABULARIES.get(language[:2].lower())
+    if not text or vocabulary is None:
         return text
+    pattern, lookup = vocabulary
     head, rest = "", text
     if rule_name and text.startswith(f"{rule_name}:"):
         head, rest = text[: len(rule_name) + 1], text[len(rule_name) + 1:]
-    return head + _PATTERN.sub(lambda m: _LOOKUP[m.group(0)], rest)
+    return head + pattern.sub(lambda m: lookup[m.group(0)], rest)

@@ -22,10 +22,12 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record
+from sasom.core.currency import currency_of, shop_money, unit_label
 from sasom.core.errors import DomainError
 from sasom.ledger.models import PointAccount
 from sasom.members.models import CustomField, Member
@@ -167,12 +169,20 @@ def event_message_preview(*, organization: Organization, event: str, channel: st
 
 
 def member_values_extra(organization: Organization, extra: dict[str, Any], language: str) -> dict[str, str]:
+    """``extra``'s values as the message's reader reads them: dates in the shop's calendar, counts
+    grouped, money (a ``Decimal``) in the shop's display unit, and texts to translate (the unit's
+    name) in ``language``."""
     out = {}
     for key, value in extra.items():
         if isinstance(value, dt.date):
             value = date_text(value, language=language, organization=organization)
+        elif isinstance(value, Decimal):
+            value = shop_money(value, organization, language=language)
         elif isinstance(value, int):
             value = f"{value:,}"
+        elif isinstance(value, Promise):
+            with translation.override(language):
+                value = str(value)
         out[key] = str(value)
     return out
 
@@ -190,7 +200,9 @@ def _sample_extra(organization: Organization, spec: EventSpec) -> dict[str, Any]
     if "coupon" in spec.placeholders:
         extra.update(coupon="C7K2M9Q4", coupon_name=_("50 THB off"))
     if "amount" in spec.placeholders:
-        extra["amount"] = "50.00"
+        currency = currency_of(organization)
+        extra["amount"] = Decimal("500000") if currency.places == 0 else Decimal("50")
+        extra["currency"] = unit_label(currency)
     if "years" in spec.placeholders:
         extra["years"] = 3
     return extra

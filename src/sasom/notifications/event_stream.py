@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 
 from sasom.core import events as stream
+from sasom.core.currency import currency_of, unit_label
 from sasom.core.dates import zone_of
 from sasom.members.models import Member
 from sasom.organizations.models import Organization
@@ -98,7 +100,11 @@ def stream_subscribe(send: Send, active: Callable[[int], frozenset[str]]) -> Non
                 last = expires - dt.timedelta(microseconds=1)
                 extra["expiry_date"] = last.astimezone(zone_of(found[0])).date()
             else:
-                extra["amount"] = payload.get("used_amount") or ""
+                # the money in the shop's display unit (toman for a toman shop) and that unit's
+                # name, both in the message's language (``event_messages.member_values_extra``)
+                used = payload.get("used_amount")
+                extra["amount"] = Decimal(str(used)) if used not in (None, "") else ""
+                extra["currency"] = unit_label(currency_of(found[0]))
             send(organization=found[0], member=found[1], event=event_type,
                  source=f"coupon:{payload.get('coupon_id')}", extra=extra)
 

@@ -4,7 +4,8 @@ branch, else the base price), run through the engine with the organization's act
 and, optionally, a draft promotion not saved yet. Nothing is stored.
 
 The till prices more (member prices, then member and birthday discounts after the promotions);
-the preview answers what the promotions alone do to the list prices.
+the preview answers what the promotions alone do to the list prices. Amounts keep the
+organization's currency places (an IRR shop's preview is whole rial; docs/decisions/0009-currency.md).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.catalog.models import Category
 from sasom.catalog.prices import basket_products, pricing_settings
+from sasom.core.currency import places_of
 from sasom.core.errors import DomainError
 from sasom.core.money import money
 from sasom.members.models import Member
@@ -51,11 +53,11 @@ class PreviewLine:
 
     @property
     def gross(self) -> Decimal:
-        return money(self.line.quantity * self.line.unit_price)
+        return money(self.line.quantity * self.line.unit_price, self.line.places)
 
     @property
     def net(self) -> Decimal:
-        return money(self.gross - self.promotion_discount)
+        return money(self.gross - self.promotion_discount, self.line.places)
 
 
 @dataclass(frozen=True)
@@ -74,30 +76,31 @@ class Preview:
     lines: tuple[PreviewLine, ...]
     result: Result
     gift_names: dict[str, str]
+    places: int = 2  # the organization's currency's minor unit
 
     @property
     def gift_rows(self) -> list[GiftRow]:
         """The gifts as the lines the till adds: list price, the discount, what the member pays."""
         rows = []
         for a, g in self.result.gifts:
-            gross = money(g.list_price * g.quantity)
-            net = money(g.unit_price * g.quantity)
+            gross = money(g.list_price * g.quantity, self.places)
+            net = money(g.unit_price * g.quantity, self.places)
             rows.append(GiftRow(promotion=a.name, sku=g.sku, name=self.gift_names.get(g.sku, ""), quantity=g.quantity,
-                                gross=gross, discount=money(gross - net), net=net))
+                                gross=gross, discount=money(gross - net, self.places), net=net))
         return rows
 
     @property
     def gross(self) -> Decimal:
         return money(sum((pl.gross for pl in self.lines), ZERO)
-                     + sum((g.list_price * g.quantity for _a, g in self.result.gifts), ZERO))
+                     + sum((g.list_price * g.quantity for _a, g in self.result.gifts), ZERO), self.places)
 
     @property
     def discount(self) -> Decimal:
-        return money(self.result.discount)
+        return money(self.result.discount, self.places)
 
     @property
     def net(self) -> Decimal:
-        return money(self.gross - self.discount)
+        return money(self.gross - self.discount, self.places)
 
 
 def _refuse(field: str, message: Any) -> DomainError:
@@ -157,7 +160,8 @@ def basket_preview(*, organization_id: int, lines: list[tuple[str, Any]], member
         raise _refuse("lines", _("add at least one line"))
     if len(lines) > MAX_LINES:
         raise _refuse("lines", _("at most %(n)s lines") % {"n": MAX_LINES})
-    org = Organization.objects.only("time_zone").get(pk=organization_id)
+    org = Organization.objects.only("time_zone", "currency").get(pk=organization_id)
+    places = places_of(org.currency)
     zone = zoneinfo.ZoneInfo(org.time_zone or "Asia/Bangkok")
     if at is not None and at.tzinfo is None:
         raise _refuse("at", _("a date-time needs a time zone"))
@@ -186,7 +190,7 @@ def basket_preview(*, organization_id: int, lines: list[tuple[str, Any]], member
     if draft is not None:
         values = promotion_values(organization_id, draft)
         row = Promotion(organization_id=organization_id, pk=None, **values)
-        compiled = replace(promotion_compile(row), id=DRAFT_ID)
+        compiled = replace(promotion_compile(row, places=places), id=DRAFT_ID)
         promotions = [p for p in promotions if p.code != compiled.code] + [compiled]
         gifts |= gift_skus_of(row.kind, row.params)
     settings = pricing_settings(organization_id)
@@ -203,7 +207,8 @@ def basket_preview(*, organization_id: int, lines: list[tuple[str, Any]], member
         names[i] = product.name
         engine_lines.append(Line(
             index=i, sku=product.sku, categories=ancestors.get(product.category, product.categories),
-            brand=product.brand, quantity=qty, unit_price=product.list_price, list_price=product.list_price))
+            brand=product.brand, quantity=qty, unit_price=product.list_price, list_price=product.list_price,
+            places=places))
     result = Result()
     if promotions:
         pset = promotion_set(mode, promotions, version)
@@ -213,7 +218,8 @@ def basket_preview(*, organization_id: int, lines: list[tuple[str, Any]], member
     discounts = result.line_discounts()
     gift_names = {s: p.name for s, p in products.items()}
     return Preview(
-        lines=tuple(PreviewLine(line=ln, name=names[ln.index], promotion_discount=money(discounts.get(ln.index, ZERO)))
+        lines=tuple(PreviewLine(line=ln, name=names[ln.index],
+                                promotion_discount=money(discounts.get(ln.index, ZERO), places))
                     for ln in engine_lines),
-        result=result, gift_names=gift_names,
+        result=result, gift_names=gift_names, places=places,
     )

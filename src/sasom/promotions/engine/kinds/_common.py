@@ -6,14 +6,16 @@ it returns (``Hint.promotion`` and ``Choice.promotion`` are "" when a rule makes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, TypeAlias
 
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 
-from sasom.core.currency import input_places
+from sasom.core.currency import TOMAN_PLACES, TOMAN_RIAL, Currency, input_places
 from sasom.core.money import money
 from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, Line, Pool
 from sasom.promotions.engine.units import Basket
@@ -49,13 +51,41 @@ def fmt(amount: Decimal) -> str:
     return f"{amount:.2f}"
 
 
+# Whether the texts made into strings now are shown to a toman shop's reader (``texts_shown_in``).
+_IN_TOMAN: ContextVar[bool] = ContextVar("sasom_promotion_texts_in_toman", default=False)
+
+
+@contextmanager
+def texts_shown_in(currency: Currency) -> Iterator[None]:
+    """Promotion texts made into strings inside the block show their amounts in ``currency``'s
+    display unit: toman for a toman shop (``45000`` rial reads ``4500``), unchanged otherwise.
+    Screens that know their organization (the till, the preview) use it; the API, the ledger
+    and the stored sale make their strings outside it and keep rial."""
+    token = _IN_TOMAN.set(currency.toman)
+    try:
+        yield
+    finally:
+        _IN_TOMAN.reset(token)
+
+
+def _money_text(amount: Decimal, places: int) -> str:
+    if places == 0 and _IN_TOMAN.get():
+        shown = money(Decimal(amount) / TOMAN_RIAL, TOMAN_PLACES)
+        return f"{shown:.0f}" if shown == shown.to_integral_value() else f"{shown:.{TOMAN_PLACES}f}"
+    return f"{money(amount, places):.{places}f}"
+
+
+_money_lazy = lazy(_money_text, str)
+
+
 def money_str(amount: Decimal) -> str:
     """An amount for an explanation, a hint or a reward's text, with the currency's decimals
     (``45.00`` THB, ``45000`` IRR): the places of the set being compiled or the basket being
     resolved (``compile.promotion_compile`` and ``resolver.resolve`` state them with
-    ``core.currency.amounts_in``; two outside them). Amounts stay in the stored currency (rial)."""
-    places = input_places()
-    return f"{money(amount, places):.{places}f}"
+    ``core.currency.amounts_in``; two outside them). The amount is stored in the currency (rial)
+    and written when the text is shown: in toman inside :func:`texts_shown_in` a toman shop's
+    screen states (``4500`` toman for 45000 rial; ungrouped, as every promotion amount)."""
+    return _money_lazy(amount, input_places())
 
 
 def gettext_noop(message: str) -> str:

@@ -1,0 +1,73 @@
+"""A toman shop's screens show promotion texts in toman; everywhere else (the API, the stored sale)
+they keep rial (docs/decisions/0009-currency.md)."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from sasom.core.currency import Currency
+from sasom.promotions.engine.kinds._common import texts_shown_in
+from sasom.promotions.preview import Preview, PreviewLine
+
+from .test_engine_util import items, line, price, promo
+
+TOMAN = Currency.of("IRR", toman=True)
+TOMAN_SHOP = SimpleNamespace(currency="IRR", amounts_in_toman=True, persian_digits=False)
+RIAL_SHOP = SimpleNamespace(currency="IRR", amounts_in_toman=False, persian_digits=False)
+
+
+def rial(*lines):
+    return [dataclasses.replace(ln, places=0) for ln in lines]
+
+
+def priced(*lines):
+    p = promo("value_discount", {"threshold": "1000000", "amount": "100005", "scope": "group"}, items("A", "B"))
+    return price([p], rial(*lines))
+
+
+def test_a_toman_screen_reads_toman_the_rest_reads_rial():
+    # given 100,005 rial off once the group reaches 1,000,000 rial, 1,200,000 rial bought
+    with translation.override("en"):
+        applied = priced(line(0, "A", 1, 700000), line(1, "B", 1, 500000)).applied[0]
+        hint = priced(line(0, "A", 1, 400000)).hints[0]
+        # when a toman shop's screen shows the texts
+        with texts_shown_in(TOMAN):
+            shown, told = str(applied.explanation), str(hint.reward)
+        # then its amounts are toman, a rial left over as one decimal
+        assert shown == "120000 of the group reached 100000: 10000.5 off the group"
+        assert told == "spend 60000 more for 10000.5 off the group"
+        # and the same texts outside it (the API, the ledger) or for a rial shop keep rial
+        with texts_shown_in(Currency.of("IRR")):
+            assert str(applied.explanation) == "1200000 of the group reached 1000000: 100005 off the group"
+        assert str(hint.reward) == "spend 600000 more for 100005 off the group"
+
+
+def test_a_thb_text_is_unchanged_on_any_screen():
+    p = promo("value_discount", {"threshold": "1000", "amount": "100", "scope": "group"}, items("A"))
+    with translation.override("en"):
+        applied = price([p], [line(0, "A", 1, 1200)]).applied[0]
+        with texts_shown_in(TOMAN):  # a THB text has places 2: never toman
+            assert str(applied.explanation) == "1200.00 of the group reached 1000.00: 100.00 off the group"
+
+
+def test_the_preview_of_a_toman_shop_shows_toman():
+    # given a preview of 1,200,000 rial with a promotion and a hint
+    with translation.override("en"):
+        result = priced(line(0, "A", 1, 700000), line(1, "B", 1, 500000))
+        hinted = priced(line(0, "A", 1, 400000))
+        result = dataclasses.replace(result, hints=hinted.hints)
+        lines = tuple(PreviewLine(line=ln, name=ln.sku, promotion_discount=Decimal("0"))
+                      for ln in rial(line(0, "A", 1, 700000), line(1, "B", 1, 500000)))
+        preview = Preview(lines=lines, result=result, gift_names={}, places=0)
+        toman = render_to_string("promotions/_preview.html", {"preview": preview, "organization": TOMAN_SHOP})
+        rials = render_to_string("promotions/_preview.html", {"preview": preview, "organization": RIAL_SHOP})
+    # then the toman shop reads toman in the texts, the amounts and the hint's missing amount
+    assert "120000 of the group reached 100000: 10000.5 off the group" in toman
+    assert "120,000" in toman and "60,000 toman more" in toman and "1,200,000" not in toman
+    assert "1200000 of the group reached 1000000: 100005 off the group" in rials
+    assert "600,000 IRR more" in rials
