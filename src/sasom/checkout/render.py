@@ -41,13 +41,14 @@ def steps_out(rows: list[list[Any]] | tuple[tuple[int, str, str, str], ...], lin
             for no, kind, amount, reason in rows if no == line_no and kind != SNAPSHOT]
 
 
-QUANTITY = Decimal("0.001")  # a line's quantity as stored (three decimals): the same in every answer
+QUANTITY_PLACES = Decimal("0.000")  # a line's quantity as stored: three decimals, the same in every answer
 
 
 def quantity_out(value: Decimal) -> Decimal:
     """A line's quantity as the sale stores it (``1`` sent is ``1.000`` stored), so a fresh answer,
-    a replay and a read of the same sale write it alike. Exact: quantities take three decimals at most."""
-    return Decimal(value).quantize(QUANTITY)
+    a replay and a read of the same sale write it alike. An addition, not a rounding: quantities
+    take three decimals at most, and adding ``0.000`` only widens the exponent."""
+    return Decimal(value) + QUANTITY_PLACES
 
 
 def line_out(ln: LineRow | SaleLine, pricing: list[list[Any]] | tuple[tuple[int, str, str, str], ...]
