@@ -16,25 +16,20 @@ a basket whose every line carries its price).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
 from sasom.catalog import prices
 from sasom.catalog.pricing import PricingError, Terms, basket_price
 from sasom.checkout.checks import bill_discount_check, sale_time_check
-from sasom.checkout.pricing import _priced_basket, basket_priced, lines_sent
+from sasom.checkout.pricing import _priced_basket, basket_priced, lines_sent, member_terms
 from sasom.core import calendars
 from sasom.core.currency import places_of
 from sasom.core.errors import DomainError
 from sasom.earning import engine
 from sasom.ledger.policy import local_date
 from sasom.ledger.services.bulk import BulkSale
-from sasom.members.models import Member
-from sasom.members.selectors import is_birthday, member_benefits
 from sasom.organizations.models import Organization
-from sasom.tiers.engine import discounts as tier_discounts
-from sasom.tiers.selectors import ladder_for, member_tier_code
 
 __all__ = ["baskets_priced"]
 
@@ -71,7 +66,7 @@ def baskets_priced(*, organization: Organization, items: Sequence[BulkSale]) -> 
             out[i] = exc
             continue
         on = local_date(basket.occurred_at, organization.time_zone)
-        terms, table = _member_terms(organization, base, settings, item.member, on, calendar)
+        terms, table, _tier = member_terms(organization, base, settings, item.member, on, calendar)
         key: _Key = (item.branch.pk, item.branch.code, on, table)
         codes.setdefault(key, set()).update(ln.sku for ln in basket.lines)
         todo.append((i, terms, key))
@@ -95,26 +90,6 @@ def baskets_priced(*, organization: Organization, items: Sequence[BulkSale]) -> 
             continue
         out[i] = taken
     return _all(out)
-
-
-def _member_terms(organization: Organization, base: Terms, settings: prices.Settings, member: Member | None,
-                  on: dt.date, calendar: str) -> tuple[Terms, tuple[int, str] | None]:
-    """The member's terms on ``on`` and the price table their type uses (``basket_priced``'s)."""
-    if member is None:
-        return base, None
-    benefits = member_benefits(member, on, calendar=calendar)
-    percent, birthday, label = benefits.discount_percent, benefits.birthday_discount_percent, member.member_type.code
-    ladder = ladder_for(organization.pk)
-    if ladder is not None and benefits.active:
-        tier = member_tier_code(organization.pk, member)
-        if tier:
-            percent, birthday = tier_discounts(ladder, tier, percent, birthday,
-                                               is_birthday(member, on, calendar=calendar))
-            label = f"{label}+{tier}"
-    terms = dataclasses.replace(base, member_label=label, benefits_active=benefits.active,
-                                benefits_reason=benefits.reason, discount_percent=percent, birthday_percent=birthday)
-    table = settings.member_tables.get(member.member_type_id) if benefits.active else None
-    return terms, table
 
 
 def _all(out: list[engine.Basket | DomainError | None]) -> list[engine.Basket | DomainError]:

@@ -16,6 +16,7 @@ without an active promotion pays one cached version check (``promotions.compile`
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
@@ -103,25 +104,8 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
     terms = Terms(authority=settings.authority, min_bill=settings.min_bill,
                   skip_discounted_lines=settings.skip_discounted_lines,
                   excluded_categories=settings.excluded_categories, places=places)
-    table = None
-    tier = ""
-    if member is not None:
-        calendar = calendars.period_calendar(organization)
-        benefits = member_benefits(member, on, calendar=calendar)
-        percent, birthday, label = benefits.discount_percent, benefits.birthday_discount_percent, member.member_type.code
-        ladder = ladder_for(organization.pk)
-        if ladder is not None and benefits.active:
-            # the member's tier adds to (or replaces) the type's discounts (docs/tiers.md, "Benefits")
-            tier = member_tier_code(organization.pk, member)
-            if tier:
-                percent, birthday = tier_discounts(ladder, tier, percent, birthday, is_birthday(member, on, calendar=calendar))
-                label = f"{label}+{tier}"
-        terms = dataclasses.replace(
-            terms, member_label=label, benefits_active=benefits.active,
-            benefits_reason=benefits.reason, discount_percent=percent, birthday_percent=birthday,
-        )
-        if benefits.active:
-            table = settings.member_tables.get(member.member_type_id)
+    calendar = calendars.period_calendar(organization) if member is not None else ""
+    terms, table, tier = member_terms(organization, terms, settings, member, on, calendar)
     gifts = gift_skus_for(organization.pk) if pset is not None else frozenset()
     products = prices.basket_products(organization.pk, [*(ln.code for ln in lines), *sorted(gifts)],
                                       branch_id=branch.pk, branch_code=branch.code, on=on, settings=settings,
@@ -143,6 +127,28 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
     bill_discount_check(out)
     return Priced(basket=out, priced=priced, promotions=promoter.result if promoter else None, pset=pset,
                   terms=terms)
+
+
+def member_terms(organization: Organization, base: Terms, settings: prices.Settings, member: Member | None,
+                 on: dt.date, calendar: str) -> tuple[Terms, tuple[int, str] | None, str]:
+    """The member's terms on ``on`` (type discounts, the tier's added or instead: docs/tiers.md,
+    "Benefits"), the price table their type uses, and their tier's code ("" without one); the
+    base terms, no table and no tier without a member. The till's and the day-end batch's."""
+    if member is None:
+        return base, None, ""
+    benefits = member_benefits(member, on, calendar=calendar)
+    percent, birthday, label = benefits.discount_percent, benefits.birthday_discount_percent, member.member_type.code
+    ladder = ladder_for(organization.pk)
+    tier = ""
+    if ladder is not None and benefits.active:
+        tier = member_tier_code(organization.pk, member)
+        if tier:
+            percent, birthday = tier_discounts(ladder, tier, percent, birthday, is_birthday(member, on, calendar=calendar))
+            label = f"{label}+{tier}"
+    terms = dataclasses.replace(base, member_label=label, benefits_active=benefits.active,
+                                benefits_reason=benefits.reason, discount_percent=percent, birthday_percent=birthday)
+    table = settings.member_tables.get(member.member_type_id) if benefits.active else None
+    return terms, table, tier
 
 
 def _promoter(organization: Organization, branch: Branch, basket: engine.Basket, member: Member | None, tier: str,
