@@ -32,10 +32,23 @@ STYLE = Style(
     colors=("#0f766e", "#f59e0b", "#dc2626", "#6366f1", "#64748b", "#16a34a", "#db2777", "#0891b2", "#a16207"),
     title_font_size=16, legend_font_size=13, label_font_size=12, major_label_font_size=12, value_font_size=11,
 )
+def axis_number(value: float) -> str:
+    """A value axis's label, short enough not to run into its neighbours: ``1,600``, ``120K``,
+    ``12.5M`` (a rial shop's sales reach hundreds of millions)."""
+    size = abs(value)
+    if size >= 1_000_000_000:
+        return f"{value / 1_000_000_000:.3g}B"
+    if size >= 1_000_000:
+        return f"{value / 1_000_000:.3g}M"
+    if size >= 100_000:
+        return f"{value / 1_000:.3g}K"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 BASE: dict[str, Any] = {
     "style": STYLE, "js": [], "width": 800, "height": 320, "disable_xml_declaration": True,
     "show_legend": False, "print_values": False, "show_y_guides": True,
-    "margin": 8, "spacing": 8, "no_data_text": "—", "truncate_label": 16,
+    "margin": 8, "spacing": 8, "no_data_text": "—", "truncate_label": 16, "value_formatter": axis_number,
 }
 
 
