@@ -42,6 +42,46 @@ def test_5c_three_get_one_free_six_get_two() -> None:
     assert three.applied == () and three.hints[0].missing_units == 1
 
 
+def test_5c_mixed_prices_each_chunk_dearest_first_frees_its_cheapest() -> None:
+    # given "3 get 1" on the tee bin and 4 red tees at 90.00: one red tee free, 270.00 to pay
+    p = promo("bin_qty_free", {"bands": [{"from": 3, "value": 1}]}, BIN)
+    four = [shirt(1, "TEE-RED-M", 4)]
+    assert bill(four, price([p], four)) == D("270.00")
+    # when a kid's tee at 50.00 joins the bin
+    five = [shirt(1, "TEE-RED-M", 4), shirt(2, "TEE-KID-S", 1, 50)]
+    result = price([p], five)
+    # then the chunk is the 4 dearest units (the red tees), its cheapest (a red tee) is free, the
+    # kid's tee is paid and not consumed: the bill rose by the kid's tee alone
+    assert bill(five, result) == D("320.00")
+    assert off(result) == {1: D("90.00")}
+    assert [(t.index, t.units) for t in result.applied[0].takes] == [(1, D(4))]
+
+
+def test_5c_mixed_prices_repeated_each_chunk_frees_its_own_cheapest() -> None:
+    # given "3 get 1", repeated, and 8 tees: 120, 100, 90, 80 | 70, 60, 50, 40
+    p = promo("bin_qty_free", {"bands": [{"from": 3, "value": 1}], "repeat": True}, BIN)
+    prices = [120, 100, 90, 80, 70, 60, 50, 40]
+    lines = [shirt(i + 1, f"TEE-{i}", 1, unit) for i, unit in enumerate(prices)]
+    # when priced
+    result = price([p], lines)
+    # then the 4th and the 8th dearest are free (80 + 40), not the two cheapest (50 + 40)
+    assert off(result) == {4: D("80.00"), 8: D("40.00")}
+    assert result.applied[0].times == 1
+
+
+def test_5c_two_steps_mixed_prices_the_step_worth_most_wins() -> None:
+    # given "3 get 1, 6 get 2" and 4 tees at 100 with 4 at 1.00
+    p = promo("bin_qty_free", {"bands": [{"from": 3, "value": 1}, {"from": 6, "value": 2}]}, BIN)
+    lines = [shirt(1, "TEE-RED-M", 4, 100), shirt(2, "SOCK", 4, 1)]
+    # when priced
+    result = price([p], lines)
+    # then "3 get 1" on the 4 dearest frees a 100 (worth more than "6 get 2" freeing two at 1)
+    assert off(result) == {1: D("100.00")}
+    # and at one price the step freeing more units wins, as before: 8 at 90 = 2 free
+    eight = [shirt(1, "TEE-RED-M", 8)]
+    assert off(price([p], eight)) == {1: D("180.00")}
+
+
 def test_5d_lowest_pack_price_5_plain_and_2_sweet_milk_cost_66() -> None:
     # plain milk 12 a box (60 a pack), sweet milk 13 a box (65 a pack)
     lines = [line(1, "MILK-PLAIN", 5, 12, categories=("milk",)), line(2, "MILK-SWEET", 2, 13, categories=("milk",))]

@@ -1,7 +1,9 @@
 """5c. One-price bin, free items by quantity (3 get 1 free, 6 get 2).
 
-Every unit of the bin counts together; the free units are the cheapest units in the basket (3
-shirts + 1 more = 1 free; the hint says "add 1 more" at 3). Steps as in 1a (``qty_free``)."""
+Every unit of the bin counts together (3 shirts + 1 more = 1 free; the hint says "add 1 more" at
+3). The units are taken dearest first in chunks of a step (3 + 1); the free ones are each chunk's
+cheapest, as in 3g, so a cheaper unit added to the bin never frees less than before
+(``qty_free.bin_free``). Steps as in 1a (``qty_free``)."""
 
 from __future__ import annotations
 

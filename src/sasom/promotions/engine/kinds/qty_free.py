@@ -9,6 +9,9 @@ free), the best step winning. The cheapest units of the SKU are the free ones.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 
 from sasom.promotions.engine.kinds._common import (
@@ -26,8 +29,8 @@ from sasom.promotions.engine.kinds._common import (
     steps_of,
 )
 from sasom.promotions.engine.kinds._params import clean_params
-from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, ParamSpec, Pool, PromoKind
-from sasom.promotions.engine.units import Run, Takes, cheapest_first, grouped, whole
+from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, ParamSpec, Pool, PromoKind
+from sasom.promotions.engine.units import Run, Takes, cheapest_first, dearest_first, grouped, whole
 
 PARAMS = (
     ParamSpec("bands", "bands", _("Steps"), _("Buy 'from' units, get 'value' units of the same item free.")),
@@ -48,7 +51,7 @@ def steps_said(steps: Steps) -> str:
 
 class QtyFree(BaseRule):
     """Free units by steps, counted per SKU (1a) or over the whole item set (5c, ``per_sku``
-    False: a one-price bin, the cheapest units free)."""
+    False: a one-price bin, each chunk's cheapest unit free, ``bin_free``)."""
 
     __slots__ = ("per_sku", "repeat", "steps")
 
@@ -68,20 +71,28 @@ class QtyFree(BaseRule):
         for sku, rs in self.groups(pool):
             if capped(times + 1, limit) <= times:
                 break
-            paid, free = split_paid_free(self.steps, self.repeat, whole(rs))
-            if free <= 0:
-                continue
+            if self.per_sku:
+                paid, free = split_paid_free(self.steps, self.repeat, whole(rs))
+                if free <= 0:
+                    continue
+                left_paid, left_free = paid, free
+                for r in cheapest_first(rs):  # the cheapest units are the free ones
+                    f = min(r.whole, left_free)
+                    p = min(r.whole - f, left_paid)
+                    left_free -= f
+                    left_paid -= p
+                    if f or p:
+                        takes.add(r.index, f + p, r.value * f)
+            else:
+                found = bin_free(self.steps, self.repeat, rs)
+                if found is None:
+                    continue
+                paid, free, parts = found
+                for r, taken, freed in parts:
+                    takes.add(r.index, taken, r.value * freed)
             times += 1
             given.append(said(gettext_noop("%(free)s x %(sku)s free for %(paid)s bought"),
                               {"free": free, "sku": sku, "paid": paid}))
-            left_paid, left_free = paid, free
-            for r in cheapest_first(rs):  # the cheapest units are the free ones
-                f = min(r.whole, left_free)
-                p = min(r.whole - f, left_paid)
-                left_free -= f
-                left_paid -= p
-                if f or p:
-                    takes.add(r.index, f + p, r.value * f)
         if not times:
             return None
         return Draft(
@@ -101,6 +112,38 @@ class QtyFree(BaseRule):
             return None
         return hint(best[0], None, said(gettext_noop("add %(n)s more %(sku)s for a free item"),
                                         {"n": best[0], "sku": best[1]}))
+
+
+def bin_free(steps: Steps, repeat: bool, rs: Sequence[Run]) -> tuple[int, int, list[tuple[Run, int, int]]] | None:
+    """5c: the bin's units dearest first, in chunks of a step's ``from`` + ``value`` units (one
+    chunk, or with ``repeat`` one after another, the last one possibly short of free units); the
+    free units of a chunk are its last (cheapest) ones, as in 3g. Of the steps reached, the one
+    worth most to the customer wins (then the one consuming fewer units, then the first): at one
+    price that is the step freeing the most units. Adding a unit never lowers what a step frees
+    (each unit at a given rank is then at least as dear), so it never raises the bill by more
+    than its own price. Answers (paid, free, [(run, units taken, units free)]), or None."""
+    runs = dearest_first(rs)
+    ordered = [position for position, r in enumerate(runs) for _ in range(r.whole)]
+    count = len(ordered)
+    best: tuple[Decimal, int, list[int]] | None = None
+    for start, value in steps:
+        size, gives = start + int(value), int(value)
+        chunks = range(0, count, size) if repeat else range(0, 1)
+        free = [c + start + j for c in chunks for j in range(gives) if c + start + j < count]
+        if not free:
+            continue
+        worth = sum((runs[ordered[k]].value for k in free), ZERO)
+        if best is None or worth > best[0] or (worth == best[0] and free[-1] < best[1]):
+            best = (worth, free[-1], free)
+    if best is None:
+        return None
+    taken, freed = [0] * len(runs), [0] * len(runs)
+    for k in range(best[1] + 1):
+        taken[ordered[k]] += 1
+    for k in best[2]:
+        freed[ordered[k]] += 1
+    parts = [(r, taken[i], freed[i]) for i, r in enumerate(runs) if taken[i]]
+    return best[1] + 1 - len(best[2]), len(best[2]), parts
 
 
 def clean(raw: Params) -> dict[str, object]:
