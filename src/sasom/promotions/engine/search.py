@@ -274,6 +274,14 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
     rest = list(group)
     plan = Plan()
     bounds: dict[int, Decimal | None] = {}
+    known: dict[int, tuple[Applied | None, Decimal]] = {}  # this round's trials, kept while their lines do not change
+
+    def tried(promotion: Promotion) -> tuple[Applied | None, Decimal]:
+        found = known.get(id(promotion))
+        if found is None:
+            found = known[id(promotion)] = trials.result(promotion, state)
+        return found
+
     while rest:
         top: tuple[int, Promotion, Applied, Decimal] | None = None
         able: list[tuple[int, Promotion]] = []
@@ -285,7 +293,7 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
             if bound is not None:
                 later.append((position, promotion, bound))
                 continue
-            applied, gain = trials.result(promotion, state)
+            applied, gain = tried(promotion)
             if applied is None:
                 continue
             able.append((position, promotion))
@@ -297,7 +305,7 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
             if bound is not None and _beaten(bound, position, top):
                 able.append((position, promotion))  # not tried this round; still in the race
                 continue
-            applied, gain = trials.result(promotion, state)
+            applied, gain = tried(promotion)
             if applied is None:
                 continue
             able.append((position, promotion))
@@ -309,9 +317,27 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
         plan.order.append(promotion)
         plan.known[id(promotion)] = applied
         plan.value += gain
-        state = advance(state, applied)
+        # the next state: a copy of the search's first state once, then changed in place (no
+        # earlier state of the greedy is read again); a trial whose lines the chosen promotion
+        # did not take from is answered as before (the trials' key would not change either)
+        state = advance(state, applied) if state is pool else _advanced(state, applied)
+        lines = frozenset(t.index for t in applied.takes)
         rest = [p for _, p in sorted(able, key=lambda x: x[0]) if p is not promotion]
+        for p in rest:
+            if not lines.isdisjoint(trials.read[id(p)]):
+                known.pop(id(p), None)
     return plan
+
+
+def _advanced(state: Pool, applied: Applied) -> Pool:
+    """:func:`advance` on ``state`` itself (a state of the search no one reads again)."""
+    free, net = state.free, state.net
+    for t in applied.takes:
+        free[t.index] -= t.units
+        net[t.index] -= t.discount
+    if isinstance(state, Basket):
+        state.trail = (*state.trail, applied)
+    return state
 
 
 def _beaten(bound: Decimal, position: int, top: tuple[int, Promotion, Applied, Decimal] | None) -> bool:
