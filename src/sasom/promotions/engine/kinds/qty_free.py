@@ -29,7 +29,16 @@ from sasom.promotions.engine.kinds._common import (
     steps_of,
 )
 from sasom.promotions.engine.kinds._params import clean_params
-from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, ParamSpec, Pool, PromoKind
+from sasom.promotions.engine.types import (
+    ZERO,
+    Context,
+    Draft,
+    Hint,
+    ItemSet,
+    ParamSpec,
+    Pool,
+    PromoKind,
+)
 from sasom.promotions.engine.units import Run, Takes, cheapest_first, dearest_first, grouped, whole
 
 PARAMS = (
