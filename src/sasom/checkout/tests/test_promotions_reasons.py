@@ -108,3 +108,21 @@ def test_a_toman_shop_s_receipt_reads_its_reasons_in_persian_and_toman(staff_cli
     assert ("Chips deal: مبلغ گروه 120000 تومان به 100000 تومان رسید: 10000 تومان تخفیف روی گروه (3 عدد)"
             in page), page
     assert not re.search(r"(?<![\d.,])1200000(?![\d.,])", page)
+
+
+def test_the_inquiry_summarises_each_promotion_in_the_reader_s_language_and_unit(staff_client, toman_shop):
+    # given the toman shop's "100,000 rial off once the chips reach 1,000,000 rial"
+    cashier = staff_client(Role.CASHIER)
+    # when a Persian cashier and an English one look the chips up
+    persian = cashier.get(reverse("checkout:till_inquiry"), {"code": "CHIPS"}, HTTP_ACCEPT_LANGUAGE="fa")
+    english = cashier.get(reverse("checkout:till_inquiry"), {"code": "CHIPS"}, HTTP_ACCEPT_LANGUAGE="en")
+    # then each reads the promotion's summary in its language, in toman
+    assert "خرید 100000 تومان: 10000 تومان تخفیف روی گروه" in persian.content.decode()
+    assert "spend 100000 toman: 10000 toman off the group" in english.content.decode()
+
+
+def test_a_thai_shop_s_inquiry_reads_baht_in_thai(staff_client, shop, terminal):
+    promotion(shop, "THREE", "group_fixed_total", {"quantity": 3, "total": "50.00"}, ["CHIPS"], name="สามห่อ")
+    page = staff_client(Role.CASHIER).get(reverse("checkout:till_inquiry"), {"code": "CHIPS"},
+                                          HTTP_ACCEPT_LANGUAGE="th").content.decode()
+    assert "ครบ 3 ชิ้น ราคารวม 50.00 บาท" in page

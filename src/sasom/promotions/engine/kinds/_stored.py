@@ -31,7 +31,8 @@ def text_data(text: Any) -> Any:
     """``text`` as plain data: ``{"said": msgid, "with": {...}}``, ``{"join": sep, "parts": [...]}``,
     ``{"money": "45000", "places": 0}``, or a string."""
     if isinstance(text, Promise):
-        _unpickle, (func, args, _kw, *_classes) = text.__reduce__()
+        reduced: tuple[Any, ...] = text.__reduce__()  # (unpickle, (func, args, kw, ...)): Django's lazy proxies
+        func, args = reduced[1][0], reduced[1][1]
         if func is _said:
             values: Mapping[str, Any] = args[1] if len(args) > 1 and args[1] else {}
             return {"said": args[0], "with": {k: text_data(v) for k, v in values.items()}}
