@@ -78,35 +78,35 @@ def _create(org, **data):
     return services.promotion_create(organization_id=org.pk, actor=Actor.system("test"), **data)
 
 
-def test_a_toman_shop_s_list_and_page_read_toman_in_persian(staff_client, toman_org):
-    # given "spend 2,950,000 rial: 1 x SHAMPOO at 10,000 rial" and "any 3 for 1,000,000 rial"
-    pwp = _create(toman_org, code="PWP", name="Shampoo deal", kind="value_pwp", item_skus=["PANTENE"],
-                  params={"threshold": "2950000", "offers": ["SHAMPOO"], "offer_price": "10000"})
-    _create(toman_org, code="THREE", name="Three for one price", kind="group_fixed_total", item_skus=["PANTENE"],
+def test_a_toman_shop_s_list_and_page_read_toman_in_persian(staff_client, toman_org, catalog):
+    # given "spend 2,950,000 rial: 1 x PAN-SH at 10,000 rial" and "any 3 for 1,000,000 rial"
+    pwp = _create(toman_org, code="PWP", name="Shampoo deal", kind="value_pwp", item_brands=["PANTENE"],
+                  params={"threshold": "2950000", "offers": ["PAN-SH"], "offer_price": "10000"})
+    _create(toman_org, code="THREE", name="Three for one price", kind="group_fixed_total", item_brands=["PANTENE"],
             params={"quantity": 3, "total": "1000000"})
     client = staff_client(Role.MARKETING)
     # when a Persian reader opens the list and the first promotion's page
     listing = client.get("/promotions/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
     page = client.get(f"/promotions/{pwp.pk}/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
     # then the summaries are Persian with toman amounts and the toman named
-    assert "خرید 295000 تومان: 1 عدد SHAMPOO به قیمت 1000 تومان" in listing
+    assert "خرید 295000 تومان: 1 عدد PAN-SH به قیمت 1000 تومان" in listing
     assert "هر 3 عدد به 100000 تومان" in listing
-    assert "خرید 295000 تومان: 1 عدد SHAMPOO به قیمت 1000 تومان" in page
+    assert "خرید 295000 تومان: 1 عدد PAN-SH به قیمت 1000 تومان" in page
     assert "2950000" not in listing and "1000000" not in listing
     # and an English reader of the same shop reads English, in toman
     english = client.get("/promotions/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "spend 295000 toman: 1 x SHAMPOO at 1000 toman" in english
+    assert "spend 295000 toman: 1 x PAN-SH at 1000 toman" in english
 
 
-def test_a_thai_shop_s_list_reads_baht_in_thai(staff_client, org):
-    _create(org, code="THREE", name="สามชิ้นร้อย", kind="group_fixed_total", item_skus=["PANTENE"],
+def test_a_thai_shop_s_list_reads_baht_in_thai(staff_client, org, catalog):
+    _create(org, code="THREE", name="สามชิ้นร้อย", kind="group_fixed_total", item_brands=["PANTENE"],
             params={"quantity": 3, "total": "100"})
     listing = staff_client(Role.MARKETING).get("/promotions/", HTTP_ACCEPT_LANGUAGE="th").content.decode()
     assert "ครบ 3 ชิ้น ราคารวม 100.00 บาท" in listing
 
 
-def test_the_api_summary_follows_accept_language_and_keeps_rial(client, toman_org):
-    _create(toman_org, code="THREE", name="Three", kind="group_fixed_total", item_skus=["PANTENE"],
+def test_the_api_summary_follows_accept_language_and_keeps_rial(client, toman_org, catalog):
+    _create(toman_org, code="THREE", name="Three", kind="group_fixed_total", item_brands=["PANTENE"],
             params={"quantity": 3, "total": "1000000"})
     key = api_key_create(organization_id=toman_org.pk, label="erp", actor=Actor.system("test"), can_manage=True)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {key.key}"}
