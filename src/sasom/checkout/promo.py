@@ -5,7 +5,7 @@ promotions engine between the two passes of ``catalog.pricing.basket_price``.
   (the price charged, the POS's own discount), keeps the engine's ``Result``, and returns the lines
   with each promotion's discount on its line (``promotion_discount`` and an adjustment
   ``promotion:<code>`` whose reason is the promotion's name, the engine's explanation and the
-  units it took) and each gift as a new line at its list price with the discount that makes it
+  units it took, kept as data and shown in the reader's language: ``checkout.promo_texts``) and each gift as a new line at its list price with the discount that makes it
   free or special (never a price-0 line). A gift line earns no points unless the organization's
   ``gifts_earn_points`` says so (docs/points.md).
 * :func:`context_of` is where, when and for whom (the organization's zone decides the day), the
@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sasom.catalog.pricing import Adjustment, PricedLine, ProductPrices, Terms
+from sasom.checkout.promo_texts import gift_reason, take_reason
 from sasom.core.money import money
 from sasom.ledger.plan import decimal_text
 from sasom.ledger.plan_promotions import PROMOTION_NOTE, SNAPSHOT
@@ -62,7 +63,7 @@ def promoted_lines(lines: tuple[PricedLine, ...], result: Result, *, products: M
             out[t.index] = dataclasses.replace(
                 ln, promotion_discount=money(ln.promotion_discount + t.discount, ln.places),
                 adjustments=(*ln.adjustments, Adjustment(f"{PROMOTION_NOTE}{a.code}", money(t.discount, ln.places),
-                                                         f"{a.name}: {a.explanation} ({units} units)")),
+                                                         take_reason(a.name, a.explanation, units))),
             )
     next_no = max((ln.line_no for ln in lines), default=0)
     places = lines[0].places if lines else 2
@@ -78,8 +79,8 @@ def promoted_lines(lines: tuple[PricedLine, ...], result: Result, *, products: M
             excluded_from_points=(product.excluded_from_points if product else False) or not gifts_earn_points,
             categories=product.categories if product else frozenset(), promotion_discount=off, places=places,
             adjustments=(Adjustment(f"{PROMOTION_NOTE}{a.code}", off,
-                                    f"{a.name}: {decimal_text(g.quantity)} x {g.sku} at "
-                                    f"{money(g.unit_price, places)} instead of {money(g.list_price, places)}"),),
+                                    gift_reason(a.name, decimal_text(g.quantity), g.sku, g.unit_price, g.list_price,
+                                                places)),),
         ))
     return tuple(out)
 

@@ -23,6 +23,7 @@ from sasom.checkout.api_schemas import (
 )
 from sasom.checkout.pricing import campaign_discount
 from sasom.checkout.promo import GIFT_SOURCE
+from sasom.checkout.promo_texts import reason_shown
 from sasom.core.currency import places_of
 from sasom.core.money import money
 from sasom.earning import engine
@@ -37,7 +38,7 @@ from sasom.organizations.models import Organization
 
 
 def steps_out(rows: list[list[Any]] | tuple[tuple[int, str, str, str], ...], line_no: int) -> list[PriceStepOut]:
-    return [PriceStepOut(kind=kind, amount=Decimal(amount) if amount else None, reason=reason)
+    return [PriceStepOut(kind=kind, amount=Decimal(amount) if amount else None, reason=reason_shown(reason))
             for no, kind, amount, reason in rows if no == line_no and kind != SNAPSHOT]
 
 

@@ -22,6 +22,7 @@ from sasom.checkout import receipts
 from sasom.checkout.payments import CouponUsed
 from sasom.checkout.pricing import campaign_discount
 from sasom.checkout.promo import GIFT_SOURCE
+from sasom.checkout.promo_texts import reason_shown
 from sasom.checkout.render import quantity_out
 from sasom.core.currency import places_of
 from sasom.core.money import money
@@ -44,7 +45,7 @@ def _steps(pricing: list[list[Any]] | tuple[tuple[int, str, str, str], ...]) -> 
     for no, kind, amount, reason in pricing:
         if kind != SNAPSHOT:
             out.setdefault(no, []).append(
-                {"kind": kind, "amount": str(Decimal(amount)) if amount else None, "reason": reason})
+                {"kind": kind, "amount": str(Decimal(amount)) if amount else None, "reason": reason_shown(reason)})
     return out
 
 

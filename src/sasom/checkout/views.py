@@ -11,12 +11,13 @@ from django.contrib import messages
 from django.db.models import QuerySet, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sasom.checkout import services
 from sasom.core.audit import Actor
+from sasom.core.currency import currency_of, shop_money, unit_label
 from sasom.core.errors import DomainError
 from sasom.core.permissions import branch_ids_in_scope, ensure_branch_in_scope, require_perm
 from sasom.earning import engine
@@ -65,6 +66,12 @@ def _counter_basket(form: CounterSaleForm, terminal: Terminal, now: dt.datetime,
         bill_discount=data.get("bill_discount") or Decimal("0"),
     )
 
+
+
+def _money_with_unit(value: Any, request: StaffRequest) -> str:
+    """An amount as the shop's cashier reads it, its unit named (``50.00 THB``, ``5,000 toman``)."""
+    shown = shop_money(value, request.organization, language=translation.get_language() or "")
+    return f"{shown} {unit_label(currency_of(request.organization))}"
 
 @require_perm("points.earn")
 def counter(request: StaffRequest) -> HttpResponse:
@@ -177,7 +184,8 @@ def cashier(request: StaffRequest) -> HttpResponse:
                 )
                 messages.success(
                     request,
-                    _("Coupon %(code)s accepted: %(amount)s.") % {"code": coupon_code_display(coupon.code), "amount": coupon.used_amount},
+                    _("Coupon %(code)s accepted: %(amount)s.") % {"code": coupon_code_display(coupon.code),
+                                                                  "amount": _money_with_unit(coupon.used_amount, request)},
                 )
             elif action == "points":
                 disc, _cash = _coupons_on_bill(request.organization, cd["receipt_id"])

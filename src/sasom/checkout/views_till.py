@@ -371,8 +371,9 @@ def till_receipt(request: StaffRequest, pk: int) -> HttpResponse:
     sale = get_object_or_404(Sale.objects.select_related("branch", "terminal", "member__member_type"), pk=pk,
                              organization=request.organization)
     ensure_branch_in_scope(request.staff, sale.branch)
-    out = sale_out(sale, sale.member, awards=sale.explanation.get("awards", []), replayed=False,
-                    coupons=services.coupons_of_sale(request.organization.pk, sale), organization=request.organization)
+    with texts_shown_in(currency_of(request.organization)):  # the promotions' reasons in the display unit
+        out = sale_out(sale, sale.member, awards=sale.explanation.get("awards", []), replayed=False,
+                        coupons=services.coupons_of_sale(request.organization.pk, sale), organization=request.organization)
     names = till_show.product_names(request.organization.pk, [ln.sku for ln in out.lines])
     return render(request, "checkout/till_receipt.html", {
         "sale": sale, "out": out, "rows": till_show.rows_of(out.lines, names),

@@ -29,6 +29,8 @@ from sasom.promotions.engine.index import candidates
 from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.engine.kinds._common import texts_shown_in
 from sasom.promotions.engine.types import Line
+from sasom.promotions.models import Promotion
+from sasom.promotions.texts import summary_shown
 
 
 class InquiryForm(forms.Form):
@@ -37,8 +39,8 @@ class InquiryForm(forms.Form):
 
 def _promotions_of(request: StaffRequest, place: Place, sku: str, categories: frozenset[str], brand: str
                    ) -> list[dict[str, Any]]:
-    """The active promotions the product takes part in, each with what the bill on screen gets
-    from it now and its hint."""
+    """The active promotions the product takes part in, each with its summary (one query for
+    their parameters), what the bill on screen gets from it now and its hint."""
     pset = promotion_set_for(request.organization.pk)
     if pset is None:
         return []
@@ -58,10 +60,14 @@ def _promotions_of(request: StaffRequest, place: Place, sku: str, categories: fr
         if now is not None and now.promotions is not None:
             applied = {a.code: a.discount for a in now.promotions.applied}
             hints = {h.promotion: h.reward for h in now.promotions.hints}
+    params = dict(Promotion.objects.filter(organization_id=request.organization.pk, pk__in=[p.id for p in found])
+                  .values_list("pk", "params")) if found else {}
+    currency = currency_of(request.organization)
     out = []
     for p in found:
         kind = KINDS.get(p.kind)
         out.append({"code": p.code, "name": p.name, "kind": kind.label if kind else p.kind,
+                    "summary": summary_shown(p.kind, params.get(p.id), currency),
                     "applied": applied.get(p.code), "hint": hints.get(p.code, ""), "members_only": p.conditions.members_only})
     return out
 

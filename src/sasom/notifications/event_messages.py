@@ -23,11 +23,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 
 from sasom.core.audit import Actor, audit_record
-from sasom.core.currency import currency_of, shop_money, unit_label
+from sasom.core.currency import currency_of, format_amount, shop_money, unit_label
 from sasom.core.errors import DomainError
 from sasom.ledger.models import PointAccount
 from sasom.members.models import CustomField, Member
@@ -187,6 +187,15 @@ def member_values_extra(organization: Organization, extra: dict[str, Any], langu
     return out
 
 
+def _amount_off_text(amount: str, unit: Any) -> str:
+    return _("%(amount)s %(unit)s off") % {"amount": amount, "unit": str(unit)}
+
+
+# A sample coupon's name in the shop's money (``50.00 THB off``, ``50,000 toman off``), written in
+# the message's language when the sample is filled in.
+_amount_off = lazy(_amount_off_text, str)
+
+
 def _sample_extra(organization: Organization, spec: EventSpec) -> dict[str, Any]:
     today = timezone.localdate(timezone=zoneinfo.ZoneInfo(organization.time_zone or "Asia/Bangkok"))
     extra: dict[str, Any] = {}
@@ -198,7 +207,9 @@ def _sample_extra(organization: Organization, spec: EventSpec) -> dict[str, Any]
         extra["tier"] = "Gold"
         extra["previous_tier"] = "Silver"
     if "coupon" in spec.placeholders:
-        extra.update(coupon="C7K2M9Q4", coupon_name=_("50 THB off"))
+        currency = currency_of(organization)
+        off = format_amount(Decimal("500000") if currency.places == 0 else Decimal("50"), currency)
+        extra.update(coupon="C7K2M9Q4", coupon_name=_amount_off(off, unit_label(currency)))
     if "amount" in spec.placeholders:
         currency = currency_of(organization)
         extra["amount"] = Decimal("500000") if currency.places == 0 else Decimal("50")

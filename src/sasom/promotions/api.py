@@ -17,6 +17,7 @@ from sasom.core.audit import Actor
 from sasom.core.errors import NotFound
 from sasom.core.inputs import body_none, query_known
 from sasom.integrations.auth import api_auth, api_require
+from sasom.organizations.selectors import organization_places
 from sasom.promotions import selectors, services
 from sasom.promotions.api_schemas import (
     NULLABLE,
@@ -143,8 +144,9 @@ def promotion_list(request: HttpRequest, q: Query[PromotionQuery]) -> PromotionL
     qs = selectors.promotions_list(organization_id=principal.organization_id, status=q.status or "",
                                    kind=q.kind or "")
     rows = list(qs[q.offset: q.offset + q.limit])
+    places = organization_places(principal.organization_id)
     count = len(rows) + q.offset if len(rows) < q.limit and (rows or q.offset == 0) else qs.count()
-    return PromotionList(count=count, limit=q.limit, offset=q.offset, items=[PromotionOut.of(r) for r in rows])
+    return PromotionList(count=count, limit=q.limit, offset=q.offset, items=[PromotionOut.of(r, places) for r in rows])
 
 
 @router.post("/promotions", response={201: PromotionOut}, summary="Add a promotion (as a draft)")

@@ -19,11 +19,14 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StrictBool, StrictInt
 
+from sasom.core.currency import Currency
 from sasom.core.inputs import api_local_time, iso_text_only
 from sasom.core.money import money_text
 from sasom.core.schemas import StrictIn
+from sasom.organizations.selectors import organization_places
 from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.models import Mode, Promotion, PromotionSettings, Status
+from sasom.promotions.texts import summary_shown
 
 NO_NUL = r"^[^\x00]*$"
 CLOCK = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
@@ -170,12 +173,12 @@ class PromotionOut(Schema):
     updated_at: dt.datetime
 
     @staticmethod
-    def of(p: Promotion) -> PromotionOut:
-        kind = KINDS.get(p.kind)
-        try:
-            summary = str(kind.explain(p.params or {})) if kind is not None else ""
-        except (KeyError, TypeError, ValueError, ArithmeticError):
-            summary = ""
+    def of(p: Promotion, places: int | None = None) -> PromotionOut:
+        """``places``: the minor unit of the organization's currency (read when not given); the
+        summary's amounts are the currency's (rial for an IRR shop, as every API amount), its
+        words in the request's language."""
+        currency = Currency(places=organization_places(p.organization_id) if places is None else places)
+        summary = summary_shown(p.kind, p.params, currency, screen=False)
         return PromotionOut(
             id=p.pk, code=p.code, name=p.name, kind=p.kind, summary=summary, status=p.status,
             params=p.params or {}, priority=p.priority, stacks=p.stacks, message=p.message,

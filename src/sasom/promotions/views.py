@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sasom.core.audit import Actor
+from sasom.core.currency import currency_of
 from sasom.core.errors import DomainError
 from sasom.core.permissions import require_perm, staff_has
 from sasom.organizations.http import StaffRequest
@@ -23,6 +24,7 @@ from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.forms import WEEKDAYS, CopyForm, PreviewForm, SettingsForm
 from sasom.promotions.models import Promotion, Status
 from sasom.promotions.preview import Preview, basket_preview
+from sasom.promotions.texts import summary_shown
 from sasom.promotions.validation import stored
 
 ACTIONS = {
@@ -33,14 +35,9 @@ ACTIONS = {
 }
 
 
-def summary_of(promotion: Promotion) -> str:
-    kind = KINDS.get(promotion.kind)
-    if kind is None:
-        return ""
-    try:
-        return str(kind.explain(promotion.params or {}))
-    except (KeyError, TypeError, ValueError, ArithmeticError):
-        return ""
+def summary_of(promotion: Promotion, organization: Any) -> str:
+    """The promotion's one-line summary in the reader's language and the shop's display unit."""
+    return summary_shown(promotion.kind, promotion.params, currency_of(organization))
 
 
 def _promotion(request: StaffRequest, pk: int) -> Promotion:
@@ -58,7 +55,7 @@ def promotion_list(request: StaffRequest) -> HttpResponse:
                                    status=status if status in Status.values else "",
                                    kind=kind if kind in KINDS else "")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [{"p": p, "summary": summary_of(p), "kind": KINDS.get(p.kind)} for p in page]
+    rows = [{"p": p, "summary": summary_of(p, request.organization), "kind": KINDS.get(p.kind)} for p in page]
     return render(request, "promotions/list.html", {
         "page": page, "rows": rows, "status": status, "kind": kind, "statuses": Status.choices,
         "kinds": [(code, k.label) for code, k in KINDS.items()],
@@ -69,7 +66,7 @@ def _detail(request: StaffRequest, promotion: Promotion, *, preview_form: Previe
             preview: Preview | None = None, copy_form: CopyForm | None = None) -> HttpResponse:
     can_manage = staff_has(request.staff, "promotions.manage")
     context: dict[str, Any] = {
-        "p": promotion, "kind": KINDS.get(promotion.kind), "summary": summary_of(promotion), "can_manage": can_manage,
+        "p": promotion, "kind": KINDS.get(promotion.kind), "summary": summary_of(promotion, request.organization), "can_manage": can_manage,
         "weekday_names": [WEEKDAYS[d][1] for d in promotion.weekdays if 0 <= d <= 6],
         "preview_form": preview_form or PreviewForm(), "preview": preview,
         "copy_form": copy_form or CopyForm(initial={"code": f"{promotion.code}-2"[:40]}),

@@ -89,7 +89,7 @@ def test_units_and_points_are_not_money_and_a_thai_reader_reads_toman_in_thai():
             "Milk: matched lines 10,000 toman: 1.5 units × 4 pts = 6 pts")
     with translation.override("th"):
         thai = explanation_in(text, "th", rule_name="Milk", organization=TOMAN_SHOP)
-    assert thai == "Milk: รายการที่เข้าเงื่อนไข 10,000 โตมัน: 1.5 ชิ้น × 4 แต้ม = 6 แต้ม"
+    assert thai == "Milk: รายการที่เข้าเงื่อนไข 10,000 โทมัน: 1.5 ชิ้น × 4 แต้ม = 6 แต้ม"
 
 
 def test_the_award_list_of_a_toman_shop_shows_toman():

@@ -1,5 +1,6 @@
 """``{% promotiontext text %}``: a promotion's explanation, hint or reward as the page's
-organization reads it (amounts in toman for a toman shop; docs/decisions/0009-currency.md)."""
+organization reads it (amounts in its display unit with the unit named: ``45.00 บาท``, toman for a
+toman shop; docs/decisions/0009-currency.md)."""
 
 from __future__ import annotations
 

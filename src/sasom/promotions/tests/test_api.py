@@ -55,7 +55,7 @@ def test_create_read_list_patch_and_the_state_moves(manager):
     assert r.status_code == 201, r.content
     created = r.json()
     assert created["status"] == "draft" and created["params"]["bands"] == [{"from": 2, "value": 1}]
-    assert "buy 2 get 1" in created["summary"]
+    assert "ซื้อ 2 แถม 1" in created["summary"]  # the request's language: Thai without Accept-Language
     # then it reads back, and lists under its status and kind
     assert manager.get("/api/v1/promotions/COKE-B2G1").json()["name"] == "โค้ก ซื้อ 2 แถม 1"
     listed = manager.get("/api/v1/promotions?status=draft&kind=qty_free").json()

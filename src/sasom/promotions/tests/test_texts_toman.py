@@ -1,5 +1,5 @@
-"""A toman shop's screens show promotion texts in toman; everywhere else (the API, the stored sale)
-they keep rial (docs/decisions/0009-currency.md)."""
+"""A toman shop's screens show promotion texts in toman, the unit named; the API keeps bare rial
+and the stored sale its amounts in rial (docs/decisions/0009-currency.md)."""
 
 from __future__ import annotations
 
@@ -38,12 +38,12 @@ def test_a_toman_screen_reads_toman_the_rest_reads_rial():
         # when a toman shop's screen shows the texts
         with texts_shown_in(TOMAN):
             shown, told = str(applied.explanation), str(hint.reward)
-        # then its amounts are toman, a rial left over as one decimal
-        assert shown == "120000 of the group reached 100000: 10000.5 off the group"
-        assert told == "spend 60000 more for 10000.5 off the group"
-        # and the same texts outside it (the API, the ledger) or for a rial shop keep rial
+        # then its amounts are toman, the unit named, a rial left over as one decimal
+        assert shown == "120000 toman of the group reached 100000 toman: 10000.5 toman off the group"
+        assert told == "spend 60000 toman more for 10000.5 toman off the group"
+        # and a rial shop's screen reads rial, the unit named; outside a screen (the API) bare rial
         with texts_shown_in(Currency.of("IRR")):
-            assert str(applied.explanation) == "1200000 of the group reached 1000000: 100005 off the group"
+            assert str(applied.explanation) == "1200000 IRR of the group reached 1000000 IRR: 100005 IRR off the group"
         assert str(hint.reward) == "spend 600000 more for 100005 off the group"
 
 
@@ -67,7 +67,7 @@ def test_the_preview_of_a_toman_shop_shows_toman():
         toman = render_to_string("promotions/_preview.html", {"preview": preview, "organization": TOMAN_SHOP})
         rials = render_to_string("promotions/_preview.html", {"preview": preview, "organization": RIAL_SHOP})
     # then the toman shop reads toman in the texts, the amounts and the hint's missing amount
-    assert "120000 of the group reached 100000: 10000.5 off the group" in toman
+    assert "120000 toman of the group reached 100000 toman: 10000.5 toman off the group" in toman
     assert "120,000" in toman and "60,000 toman more" in toman and "1,200,000" not in toman
-    assert "1200000 of the group reached 1000000: 100005 off the group" in rials
+    assert "1200000 IRR of the group reached 1000000 IRR: 100005 IRR off the group" in rials
     assert "600,000 IRR more" in rials

@@ -15,7 +15,7 @@ from typing import Any, TypeAlias
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 
-from sasom.core.currency import TOMAN_PLACES, TOMAN_RIAL, Currency, input_places
+from sasom.core.currency import TOMAN_PLACES, TOMAN_RIAL, Currency, input_places, unit_label
 from sasom.core.money import money
 from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, Line, Pool
 from sasom.promotions.engine.units import Basket
@@ -51,31 +51,42 @@ def fmt(amount: Decimal) -> str:
     return f"{amount:.2f}"
 
 
-# Whether the texts made into strings now are shown to a toman shop's reader (``texts_shown_in``).
-_IN_TOMAN: ContextVar[bool] = ContextVar("sasom_promotion_texts_in_toman", default=False)
+# How the texts made into strings now show money: the screen's currency (``texts_shown_in``), or
+# None (the API, the engine's tests): the bare amount in the currency.
+_SHOWN_IN: ContextVar[Currency | None] = ContextVar("sasom_promotion_texts_shown_in", default=None)
 
 
 @contextmanager
 def texts_shown_in(currency: Currency) -> Iterator[None]:
-    """Promotion texts made into strings inside the block show their amounts in ``currency``'s
-    display unit: toman for a toman shop (``45000`` rial reads ``4500``), unchanged otherwise.
-    Screens that know their organization (the till, the preview) use it; the API, the ledger
-    and the stored sale make their strings outside it and keep rial."""
-    token = _IN_TOMAN.set(currency.toman)
+    """Promotion texts made into strings inside the block show their amounts as ``currency``'s
+    readers read them: in its display unit with the unit's name (``45.00 บาท``, ``4500 تومان``
+    for 45000 rial). Screens that know their organization (the till, the preview, the promotion
+    list) use it; the API writes bare amounts in the currency (rial), as its money fields."""
+    token = _SHOWN_IN.set(currency)
     try:
         yield
     finally:
-        _IN_TOMAN.reset(token)
+        _SHOWN_IN.reset(token)
 
 
 def _money_text(amount: Decimal, places: int) -> str:
-    if places == 0 and _IN_TOMAN.get():
-        shown = money(Decimal(amount) / TOMAN_RIAL, TOMAN_PLACES)
-        return f"{shown:.0f}" if shown == shown.to_integral_value() else f"{shown:.{TOMAN_PLACES}f}"
-    return f"{money(amount, places):.{places}f}"
+    shown = _SHOWN_IN.get()
+    if shown is None or shown.places != places:  # no screen, or a text of another currency
+        return f"{money(amount, places):.{places}f}"
+    if shown.toman:
+        value = money(Decimal(amount) / TOMAN_RIAL, TOMAN_PLACES)
+        number = f"{value:.0f}" if value == value.to_integral_value() else f"{value:.{TOMAN_PLACES}f}"
+    else:
+        number = f"{money(amount, places):.{places}f}"
+    return f"{number} {unit_label(shown)}"  # the unit named: rial and toman differ tenfold
 
 
 _money_lazy = lazy(_money_text, str)
+
+
+def money_in(amount: Decimal, places: int) -> str:
+    """:func:`money_str` with the currency's decimals given (outside a compile or a resolve)."""
+    return _money_lazy(amount, places)
 
 
 def money_str(amount: Decimal) -> str:
@@ -83,8 +94,9 @@ def money_str(amount: Decimal) -> str:
     (``45.00`` THB, ``45000`` IRR): the places of the set being compiled or the basket being
     resolved (``compile.promotion_compile`` and ``resolver.resolve`` state them with
     ``core.currency.amounts_in``; two outside them). The amount is stored in the currency (rial)
-    and written when the text is shown: in toman inside :func:`texts_shown_in` a toman shop's
-    screen states (``4500`` toman for 45000 rial; ungrouped, as every promotion amount)."""
+    and written when the text is shown: with its unit's name inside :func:`texts_shown_in` (a
+    screen), in toman for a toman shop (``4500 toman`` for 45000 rial; ungrouped, as every
+    promotion amount)."""
     return _money_lazy(amount, input_places())
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from sasom.promotions.engine.goods import GiftNote, give
+from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import (
     BaseRule,
     Params,
@@ -171,14 +172,6 @@ def gift_note(note: GiftNote) -> str:
     return joined("; ", tuple(parts))
 
 
-def _explain_trigger(trigger: str, params: Params) -> str:
-    if trigger == "mix":
-        return "buy " + " + ".join(f"{m['quantity']} x {m['sku']}" for m in params["mix"])
-    if trigger == "group":
-        return f"buy any {params['quantity']}"
-    return f"spend {params['threshold']}" + (" (per threshold)" if params.get("repeat") else "")
-
-
 def goods_kind(code: str, family: int, trigger: str, pwp: bool, label: Any, description: Any,
                example: dict[str, Any]) -> PromoKind:
     """A PromoKind for ``trigger`` + free goods (``pwp`` False) or purchase-with-purchase goods."""
@@ -193,9 +186,7 @@ def goods_kind(code: str, family: int, trigger: str, pwp: bool, label: Any, desc
         return GoodsRule(trigger_of(trigger, params, items), tuple(params[field]), int(params.get(qty_field) or 1), price)
 
     def explain(params: Params) -> str:
-        options = " or ".join(params[field])
-        at = f" at {params['offer_price']}" if pwp else " free"
-        return f"{_explain_trigger(trigger, params)}: {params.get(qty_field) or 1} x {options}{at}"
+        return summaries.goods(trigger, params, params[field], params.get(qty_field), params["offer_price"] if pwp else None)
 
     return PromoKind(code=code, family=family, label=label, description=description, params=specs,
                      uses_items=trigger != "mix", clean=clean, build=build, explain=explain, example=example)
@@ -212,7 +203,7 @@ def message_kind(code: str, family: int, trigger: str, label: Any, description: 
         return MessageRule(trigger_of(trigger, params, items))
 
     def explain(params: Params) -> str:
-        return f"{_explain_trigger(trigger, params)}: the promotion's message on the bill"
+        return summaries.message(trigger, params)
 
     return PromoKind(code=code, family=family, label=label, description=description, params=specs,
                      uses_items=trigger != "mix", clean=clean, build=build, explain=explain, example=example)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import (
     BaseRule,
     Params,
@@ -48,14 +49,6 @@ def band_text(mode: str, value: Decimal) -> str:
     if mode == PERCENT:
         return said(gettext_noop("%(percent)s %% off"), {"percent": fmt(value)})
     return said(gettext_noop("%(price)s each"), {"price": money_str(value)})
-
-
-def steps_text(mode: str, steps: Steps) -> str:
-    """The steps in the one-line summary of lists (English, as every kind's ``explain``)."""
-    def plain(value: Decimal) -> str:
-        return f"{fmt(value)} % off" if mode == PERCENT else f"{money_str(value)} each"
-
-    return ", ".join(f"from {start}: {plain(value)}" for start, value in steps)
 
 
 class StepRule(BaseRule):
@@ -121,7 +114,7 @@ def step_kind(code: str, family: int, per_sku: bool, mode: str, label: Any, desc
         return StepRule(items, steps_of(params["bands"]), per_sku, mode)
 
     def explain(params: Params) -> str:
-        return steps_text(mode, steps_of(params["bands"])) + (" (each item)" if per_sku else " (the bin together)")
+        return summaries.bands(steps_of(params["bands"]), mode == PERCENT, per_sku)
 
     return PromoKind(code=code, family=family, label=label, description=description, params=specs,
                      uses_items=True, clean=clean, build=build, explain=explain, example=example)

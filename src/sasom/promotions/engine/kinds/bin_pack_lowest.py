@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import Params
 from sasom.promotions.engine.kinds._packs import PackRule
 from sasom.promotions.engine.kinds._params import clean_params
@@ -30,7 +31,7 @@ def build(params: Params, items: ItemSet) -> PackRule:
 
 
 def explain(params: Params) -> str:
-    return f"packs of {params['pack_size']} at {params['pack_price']}, the rest at {params['unit_price']} each"
+    return summaries.packs(params, rest_at_unit_price=True)
 
 
 KIND = PromoKind(

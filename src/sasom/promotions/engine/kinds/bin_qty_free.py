@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import Params, steps_of
-from sasom.promotions.engine.kinds.qty_free import PARAMS, build_bin, clean, steps_text
+from sasom.promotions.engine.kinds.qty_free import PARAMS, build_bin, clean
 from sasom.promotions.engine.types import PromoKind
 
 
 def explain(params: Params) -> str:
-    return f"{steps_text(steps_of(params['bands']))} of the bin together" + (", repeated" if params.get("repeat") else "")
+    return summaries.bin_free(steps_of(params["bands"]), bool(params.get("repeat")))
 
 
 KIND = PromoKind(

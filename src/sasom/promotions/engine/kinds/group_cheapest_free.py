@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._chunks import Chunk, ChunkRule
 from sasom.promotions.engine.kinds._common import Params
 from sasom.promotions.engine.kinds._params import clean_params
@@ -32,7 +33,7 @@ def clean(raw: Params) -> dict[str, Any]:
 
 
 def explain(params: Params) -> str:
-    return f"any {params['quantity']}: the cheapest free"
+    return summaries.any_cheapest_free(params)
 
 
 KIND = PromoKind(

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._chunks import Chunk, ChunkRule
 from sasom.promotions.engine.kinds._common import Params, gettext_noop, money_str, said
 from sasom.promotions.engine.kinds._params import clean_params
@@ -36,7 +37,7 @@ def clean(raw: Params) -> dict[str, Any]:
 
 
 def explain(params: Params) -> str:
-    return f"any {params['quantity']} for {params['total']}"
+    return summaries.any_fixed_total(params)
 
 
 KIND = PromoKind(

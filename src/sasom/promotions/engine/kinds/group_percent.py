@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import BaseRule, Params, fmt, gettext_noop, hint, said
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.percents import percent_takes
@@ -56,7 +57,7 @@ def build(params: Params, items: ItemSet) -> GroupPercent:
 
 
 def explain(params: Params) -> str:
-    return f"buy any {params['quantity']}: {params['percent']} % off every one"
+    return summaries.any_percent(params)
 
 
 KIND = PromoKind(

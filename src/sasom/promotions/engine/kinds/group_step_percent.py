@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import (
     BaseRule,
     Params,
@@ -100,7 +101,7 @@ def build(params: Params, items: ItemSet) -> StepPercent:
 
 
 def explain(params: Params) -> str:
-    return _text(dict(steps_of(params["bands"]))) + (", again and again" if params.get("repeat") else "")
+    return summaries.positions(dict(steps_of(params["bands"])), bool(params.get("repeat")))
 
 
 KIND = PromoKind(

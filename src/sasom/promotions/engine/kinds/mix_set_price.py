@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import (
     BaseRule,
     Params,
@@ -75,7 +76,7 @@ def build(params: Params, items: ItemSet) -> SetPrice:
 
 
 def explain(params: Params) -> str:
-    return "set: " + " + ".join(f"{m['quantity']} x {m['sku']} at {m['price']}" for m in params["mix"])
+    return summaries.set_prices(params["mix"])
 
 
 KIND = PromoKind(

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import (
     BaseRule,
     Params,
@@ -45,11 +46,6 @@ PARAMS = (
     ParamSpec("bands", "bands", _("Steps"), _("Buy 'from' units, get 'value' units of the same item free.")),
     ParamSpec("repeat", "bool", _("Repeat each step"), _("Buy 2 get 1 also gives 2 free for 4 bought."), required=False),
 )
-
-
-def steps_text(steps: Steps) -> str:
-    """The steps in the one-line summary of lists (English, as every kind's ``explain``)."""
-    return ", ".join(f"buy {start} get {fmt(value)}" for start, value in steps)
 
 
 def steps_said(steps: Steps) -> str:
@@ -168,8 +164,7 @@ def build_bin(params: Params, items: ItemSet) -> QtyFree:
 
 
 def explain(params: Params) -> str:
-    text = steps_text(steps_of(params["bands"]))
-    return f"{text} of the same item" + (", repeated" if params.get("repeat") else "")
+    return summaries.qty_free(steps_of(params["bands"]), bool(params.get("repeat")))
 
 
 KIND = PromoKind(

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import (
     BaseRule,
     Params,
@@ -130,8 +131,7 @@ def build(params: Params, items: ItemSet) -> ValueDiscount:
 
 
 def explain(params: Params) -> str:
-    off = f"{params['percent']} %" if params.get("percent") else str(params.get("amount"))
-    return f"spend {params['threshold']}: {off} off the {params['scope']}"
+    return summaries.value_discount(params)
 
 
 KIND = PromoKind(

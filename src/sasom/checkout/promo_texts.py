@@ -1,0 +1,50 @@
+"""A posted sale's promotion reasons (its pricing notes ``promotion:<code>``): stored as data,
+shown in the reader's language and the shop's display unit (docs/promotions.md, "Texts").
+
+The reason a line got a promotion ("buy 2 get 1: 1 x CHIPS free for 2 bought (3 units)", "1 x
+FANTA at 1.00 instead of 15.00") is kept as the engine's lazy text made data
+(``engine.kinds._stored``), in ``{"text": ...}`` JSON: the ledger stores one string per note as
+before, whatever the writer. Reading it (the API's ``steps``, the till, the sale's answer) makes
+the text again in the active language, its amounts in toman inside ``texts_shown_in`` (a toman
+shop's screens) and in the currency elsewhere (the API). A reason stored before (plain English
+text) is shown as it was written.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from sasom.promotions.engine.kinds._common import gettext_noop, money_in, said
+from sasom.promotions.engine.kinds._stored import text_data, text_from
+
+_STORED = '{"text":'  # how a stored reason starts (an older reason is plain text)
+
+
+def reason_stored(text: Any) -> str:
+    """A lazy text as the pricing note keeps it."""
+    return json.dumps({"text": text_data(text)}, ensure_ascii=False, separators=(",", ":"))
+
+
+def reason_shown(reason: str) -> str:
+    """A stored reason for its reader now; an older plain reason (or one that does not read) as written."""
+    if not reason or not reason.startswith(_STORED):
+        return reason
+    try:
+        return str(text_from(json.loads(reason)["text"]))
+    except (ValueError, KeyError, TypeError, ArithmeticError):
+        return reason
+
+
+def take_reason(name: str, explanation: Any, units: str) -> str:
+    """``B2G1: buy 2 get 1: 1 x CHIPS free for 2 bought (3 units)``."""
+    return reason_stored(said(gettext_noop("%(name)s: %(explanation)s (%(units)s units)"),
+                              {"name": name, "explanation": explanation, "units": units}))
+
+
+def gift_reason(name: str, quantity: str, sku: str, unit_price: Decimal, list_price: Decimal, places: int) -> str:
+    """``FANTA: 1 x FANTA at 1.00 instead of 15.00``."""
+    return reason_stored(said(gettext_noop("%(name)s: %(quantity)s x %(sku)s at %(price)s instead of %(list)s"),
+                              {"name": name, "quantity": quantity, "sku": sku,
+                               "price": money_in(unit_price, places), "list": money_in(list_price, places)}))
