@@ -25,6 +25,7 @@ Buddhist era, Monday (ISO 8601) for Gregorian.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import zoneinfo
 from collections.abc import Callable, Iterator
@@ -41,6 +42,7 @@ from sasom.core.forms_money import active_currency, currency_activate, currency_
 
 MONDAY, SATURDAY, SUNDAY = 0, 5, 6  # ``date.weekday()``
 WEEK_STARTS = {calendars.GREGORIAN: MONDAY, calendars.BUDDHIST: SUNDAY, calendars.JALALI: SATURDAY}
+_WEEK: contextvars.ContextVar[int] = contextvars.ContextVar("sasom_week_start", default=MONDAY)
 
 
 def zone_named(name: str | None) -> zoneinfo.ZoneInfo:
@@ -85,10 +87,8 @@ def shop_context_of(organization: Any) -> ShopContext:
 
 def active_shop() -> ShopContext:
     """The context active now (what a screen, a form or a job renders with)."""
-    calendar = active_calendar()
-    return ShopContext(zone=timezone.get_current_timezone_name(), calendar=calendar,
-                       currency=active_currency(),
-                       week_start=WEEK_STARTS.get(calendar, MONDAY))
+    return ShopContext(zone=timezone.get_current_timezone_name(), calendar=active_calendar(),
+                       currency=active_currency(), week_start=_WEEK.get())
 
 
 def shop_activate(organization: Any) -> None:
@@ -101,6 +101,7 @@ def shop_activate(organization: Any) -> None:
     timezone.activate(zone_named(context.zone))
     calendar_activate(context.calendar, context.zone)
     currency_activate(context.currency)
+    _WEEK.set(context.week_start)
 
 
 @contextlib.contextmanager
@@ -109,10 +110,12 @@ def shop_reset() -> Iterator[None]:
     is activated inside is undone at the end: the zone, the calendar and the currency as before."""
     calendar_token = calendar_activate(calendars.GREGORIAN, None)
     currency_token = currency_activate(Currency())
+    week_token = _WEEK.set(MONDAY)
     try:
         with timezone.override(None):
             yield
     finally:
+        _WEEK.reset(week_token)
         currency_deactivate(currency_token)
         calendar_deactivate(calendar_token)
 
