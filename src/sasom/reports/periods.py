@@ -44,7 +44,15 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Case, DateField, ExpressionWrapper, F, Q, Value, When
-from django.db.models.functions import Cast, TruncDate, TruncDay, TruncMonth, TruncQuarter, TruncWeek, TruncYear
+from django.db.models.functions import (
+    Cast,
+    TruncDate,
+    TruncDay,
+    TruncMonth,
+    TruncQuarter,
+    TruncWeek,
+    TruncYear,
+)
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -225,7 +233,7 @@ def week_label(day: dt.date, organization: Any, *, language: str) -> str:
     first = week_start_on(day, organization)
     last = first + dt.timedelta(days=6)
     calendar = calendars.calendar_of(organization)
-    text = f"{calendars.display(first, calendar, language=language)}–{calendars.display(last, calendar, language=language)}"
+    text = "–".join(calendars.display(edge, calendar, language=language) for edge in (first, last))
     return shop_digits(text, organization, language=language)
 
 

@@ -30,7 +30,12 @@ from sasom.core.shopcontext import (
 )
 from sasom.organizations.models import Role
 from sasom.portal.session import portal_session_create
-from sasom.testing.factories import MemberFactory, MemberTypeFactory, OrganizationFactory, StaffFactory
+from sasom.testing.factories import (
+    MemberFactory,
+    MemberTypeFactory,
+    OrganizationFactory,
+    StaffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 SERVER = ShopContext(zone=django_settings.TIME_ZONE)
