@@ -1,4 +1,5 @@
-"""Fixtures every test may use: an organization with two branches, staff of every role."""
+"""Fixtures every test may use: an organization with two branches, staff of every role, the same
+organization as a toman shop."""
 
 from __future__ import annotations
 
@@ -35,6 +36,15 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def org(db):
     return OrganizationFactory(code="minimart", name="มินิมาร์ท")
+
+
+@pytest.fixture
+def toman_org(org):
+    """``org`` as a Persian shop keeps its money: Iranian rial stored, amounts typed and shown in
+    toman (1 toman = 10 rial; docs/decisions/0009-currency.md)."""
+    org.currency, org.amounts_in_toman = "IRR", True
+    org.save(update_fields=["currency", "amounts_in_toman"])
+    return org
 
 
 @pytest.fixture

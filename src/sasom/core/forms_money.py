@@ -1,9 +1,10 @@
 """Amounts of money typed in the organization's display unit: the field every back-office form
 with an amount uses (docs/decisions/0009-currency.md).
 
-The currency of the request is activated once (``ShopCurrencyMiddleware``, after the staff
-context), as the calendar is for date fields (``core.forms_dates``); without one (an import, a
-worker, a test) fields read THB's two places. A THB shop types ``12.50``; an IRR shop whole rial;
+The currency of the request is activated once, with the zone and the calendar, by the shop's
+context (``core.shopcontext``: ``ShopContextMiddleware`` after the staff context, ``shop_activate``
+for the portal, API keys and the worker's jobs); without one (an import, a test) fields read THB's
+two places. A THB shop types ``12.50``; an IRR shop whole rial;
 a shop showing amounts in toman types toman, at most one decimal (``12,345.6`` toman = 123,456
 rial), and the field cleans to the stored amount (rial). A stored amount given as the initial value
 is shown back in the same unit, so an edit shows what was typed (``20000``, not ``200000``).
@@ -14,13 +15,12 @@ is refused on its field.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.currency import Currency, currency_of, unit_label
@@ -55,18 +55,6 @@ def currency_of_shop(organization: Any) -> Iterator[Currency]:
         yield currency
     finally:
         currency_deactivate(token)
-
-
-class ShopCurrencyMiddleware:
-    """Activates the staff member's organization's currency (``StaffContextMiddleware`` sets
-    ``request.organization`` before it)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        with currency_of_shop(getattr(request, "organization", None)):
-            return self.get_response(request)
 
 
 def shown_text(value: Decimal | int | str, currency: Currency) -> str:

@@ -46,7 +46,7 @@ from sasom.core.schedules import MONTH_END as MONTH_END
 from sasom.core.schedules import MONTH_START as MONTH_START
 from sasom.core.schedules import Schedule as Schedule
 from sasom.core.schedules import weekly as weekly
-from sasom.core.zones import shop_zone
+from sasom.core.shopcontext import shop_of, shop_zone
 
 logger = logging.getLogger("sasom.jobs")
 
@@ -271,8 +271,9 @@ def job_run(
     started = time.monotonic()
     try:
         if job.per_organization:
-            # messages, PDFs and exports the job writes read the organization's clock (core.zones)
-            with shop_zone(organization_zone(org_id)):  # type: ignore[arg-type]  # per organization: set
+            # messages, PDFs, exports and amounts the job writes read the organization's context
+            # (zone, calendar, currency: core.shopcontext), as its requests do
+            with shop_zone(shop_of(org_id) or organization_zone(org_id)):  # type: ignore[arg-type]  # set
                 counts = job.run(organization_id=org_id, on_date=on_date)
         else:
             counts = job.run(on_date=on_date)

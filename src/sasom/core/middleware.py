@@ -13,9 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from sasom.core import calendars
-from sasom.core.forms_dates import calendar_activate, calendar_deactivate
-
 _log = logging.getLogger("sasom.errors")
 
 # Paths that carry their own authentication (the API checks keys; Django admin checks superusers).
@@ -36,12 +33,8 @@ class StaffContextMiddleware:
             if staff is not None and staff.is_active:
                 request.staff = staff  # type: ignore[attr-defined]
                 request.organization = staff.organization  # type: ignore[attr-defined]
-        organization = request.organization  # type: ignore[attr-defined]
-        token = calendar_activate(calendars.calendar_of(organization), getattr(organization, "time_zone", None))
-        try:
-            return self.get_response(request)
-        finally:
-            calendar_deactivate(token)
+        # its zone, calendar and currency are activated next, in one place (core.shopcontext)
+        return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any

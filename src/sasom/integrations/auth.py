@@ -26,7 +26,7 @@ from ninja.security import HttpBearer
 
 from sasom.core.errors import DomainError
 from sasom.core.permissions import staff_has
-from sasom.core.zones import shop_activate
+from sasom.core.shopcontext import shop_activate, shop_context_of
 from sasom.integrations.errors import (  # noqa: F401  (codes live in errors.py)
     E_NONCE_REUSED,
     E_RATE_LIMITED,
@@ -58,7 +58,7 @@ class Principal:
     staff: Any = None
     # (organization, branch, terminal) of a terminal's key, loaded with the key; read-only.
     place: tuple[Any, Any, Any] | None = None
-    time_zone: str = ""  # the organization's zone, loaded with the key (``core.zones``)
+    shop: Any = None  # the organization's context (zone, calendar, currency), loaded with the key (``core.shopcontext``)
 
     @property
     def is_key(self) -> bool:
@@ -129,7 +129,7 @@ def _load(prefix: str) -> Principal | None:
             terminal_id=key.terminal_id, can_manage=key.can_manage, require_signature=key.require_signature,
             rate_limit_per_minute=key.rate_limit_per_minute, secret_hash=key.secret_hash,
             place=(terminal.organization, terminal.branch, terminal) if terminal is not None else None,
-            time_zone=key.organization.time_zone,
+            shop=shop_context_of(key.organization),
         )
     with _cache_lock:
         _cache[prefix] = (now + KEY_CACHE_SECONDS, principal)
@@ -228,8 +228,8 @@ class ApiAuth(HttpBearer):
         # Additions to HttpRequest (read by core.audit and by a second call here); Django does not declare them.
         request.api_key = principal if principal.is_key else None  # type: ignore[attr-defined]
         request.principal = principal  # type: ignore[attr-defined]
-        if principal.is_key:  # a staff session's organization is active already (core.zones)
-            shop_activate(principal.place[0] if principal.place else principal.time_zone)
+        if principal.is_key:  # a staff session's organization is active already (core.shopcontext)
+            shop_activate(principal.shop)
         return principal
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:  # pragma: no cover

@@ -19,7 +19,8 @@ def message_deliver_task(message_id: int) -> str:
 
 @task()
 def broadcast_run_task(broadcast_id: int) -> str:
-    zone = Broadcast.objects.filter(pk=broadcast_id).values_list("organization__time_zone", flat=True).first()
-    with shop_zone(zone):  # the messages are written on the organization's clock (core.zones)
+    found = Broadcast.objects.filter(pk=broadcast_id).select_related("organization").first()
+    # the messages are written in the organization's context: its clock, calendar, currency (core.shopcontext)
+    with shop_zone(found.organization if found is not None else None):
         broadcast = broadcast_run_batch(broadcast_id=broadcast_id)
     return broadcast.status if broadcast is not None else "missing"

@@ -109,14 +109,16 @@ def report_export_run(*, export_id: int) -> ReportExport:
     return export
 
 
-def export_zone(export_id: int) -> str | None:
-    """The zone of the export's organization: the worker writes the file on its clock (``core.zones``)."""
-    return ReportExport.objects.filter(pk=export_id).values_list("organization__time_zone", flat=True).first()
+def export_shop(export_id: int) -> Any:
+    """The export's organization: the worker writes the file in its context (zone, calendar,
+    currency: ``core.shopcontext``); None for an export that is gone."""
+    export = ReportExport.objects.filter(pk=export_id).select_related("organization").first()
+    return export.organization if export is not None else None
 
 
 @task()
 def report_export_task(export_id: int) -> None:
-    with shop_zone(export_zone(export_id)):
+    with shop_zone(export_shop(export_id)):
         report_export_run(export_id=export_id)
 
 

@@ -70,7 +70,7 @@ DIMENSIONS: dict[str, Dimension] = {d.key: d for d in (
     Dimension("marital_status", _("Marital status")),
     Dimension("tags", _("Interests / tags")),
     Dimension("month", _("Month"), MONTH, time=True),
-    Dimension("week", _("Week (its Monday)"), DATE, time=True),
+    Dimension("week", _("Week (its first day)"), DATE, time=True),  # the shop's week (periods)
     Dimension("day", _("Day"), DATE, time=True),
     Dimension("category", _("Product category"), on_lines=True),
 )}

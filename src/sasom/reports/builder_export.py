@@ -15,7 +15,7 @@ from django_tasks import task
 
 from sasom.core.zones import shop_zone
 from sasom.reports import exports
-from sasom.reports.background import export_path, export_zone
+from sasom.reports.background import export_path, export_shop
 from sasom.reports.builder import Definition
 from sasom.reports.builder_report import BuilderReport, builder_file, builder_scope
 from sasom.reports.builder_schedule import saved_definition
@@ -69,5 +69,5 @@ def builder_export_run(*, export_id: int) -> ReportExport:
 
 @task()
 def builder_export_task(export_id: int) -> None:
-    with shop_zone(export_zone(export_id)):  # the organization's clock (core.zones)
+    with shop_zone(export_shop(export_id)):  # the organization's context (core.shopcontext)
         builder_export_run(export_id=export_id)

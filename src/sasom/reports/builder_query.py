@@ -89,7 +89,7 @@ def dimension_expression(key: str, paths: Paths, scope: Scope) -> Any:
     if key == "tier":
         tier = MemberTier.objects.filter(member_id=OuterRef(paths.member_id), tier__isnull=False).values("tier__name")
         return Coalesce(Subquery(tier[:1]), Value(""), output_field=CharField())
-    if key in ("month", "week"):  # ``periods``: the organization's months (Jalali...), ISO weeks
+    if key in ("month", "week"):  # ``periods``: the organization's months (Jalali...) and weeks (its first weekday)
         return period_bucket(key, paths.at, scope)
     if key == "day":
         return TruncDate(paths.at, tzinfo=scope.zone)

@@ -16,7 +16,7 @@ from django_tasks import task
 
 from sasom.core.zones import shop_zone
 from sasom.reports import cards
-from sasom.reports.background import export_path, export_zone
+from sasom.reports.background import export_path, export_shop
 from sasom.reports.models import ReportExport
 
 
@@ -66,5 +66,5 @@ def member_cards_run(*, export_id: int) -> ReportExport:
 
 @task()
 def member_cards_task(export_id: int) -> None:
-    with shop_zone(export_zone(export_id)):  # the organization's clock (core.zones)
+    with shop_zone(export_shop(export_id)):  # the organization's context (core.shopcontext)
         member_cards_run(export_id=export_id)

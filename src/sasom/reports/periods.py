@@ -27,7 +27,15 @@ Quarters and years (:func:`period_start`, :func:`periods_between`, :func:`period
 Tir–Shahrivar, Mehr–Azar and Dey–Esfand and its year is the Jalali year (1 Farvardin, Nowruz, to
 29 or 30 Esfand); a Buddhist-era shop keeps Gregorian quarters and years and shows the year in
 the Buddhist era to Thai readers. A quarter or a year is named by its first day, as a month is.
-Weeks are ISO weeks (Monday to Sunday) in every calendar, days the organization's local days.
+
+Weeks start on the organization's first weekday (``core.shopcontext.week_start``, from the
+calendar its periods follow; docs/decisions/0010-week-start.md): a Jalali shop's week is Saturday
+(شنبه) to Friday: the week of Saturday 25 Esfand 1403 (15 March 2025) holds the leap day, 30
+Esfand, and ends on Nowruz, Friday 1 Farvardin 1404, so it spans two Jalali years and is named by
+``2025-03-15`` (Nowruz 1405 is a Saturday: it opens its week). A Buddhist-era shop's week is Sunday to Saturday, as
+Thai calendars print it; a Gregorian shop's (or one not following its calendar) the ISO week,
+Monday to Sunday. A week is named by its first day (:func:`week_start_on`), in the
+organization's local days; :func:`week_bucket` is its SQL.
 """
 
 from __future__ import annotations
@@ -35,13 +43,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Case, DateField, Q, Value, When
-from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, TruncWeek, TruncYear
+from django.db.models import Case, DateField, ExpressionWrapper, F, Q, Value, When
+from django.db.models.functions import (
+    Cast,
+    TruncDate,
+    TruncDay,
+    TruncMonth,
+    TruncQuarter,
+    TruncWeek,
+    TruncYear,
+)
 from django.utils import translation
 from django.utils.translation import gettext
 
 from sasom.core import calendars
 from sasom.core.dates import shop_digits
+from sasom.core.shopcontext import MONDAY, week_start
 
 SPANS = {"month": 1, "quarter": 3, "year": 12}  # months in a period of each kind
 KINDS = ("day", "week", "month", "quarter", "year")
@@ -103,7 +120,10 @@ def month_bucket(field: str, scope: Any, *, local_day: bool = False) -> Any:
 
 def period_start(day: dt.date, kind: str, organization: Any) -> dt.date:
     """The first day of the organization's month, quarter or year holding ``day`` (Jalali
-    quarters start on 1 Farvardin, 1 Tir, 1 Mehr and 1 Dey; a Jalali year on 1 Farvardin)."""
+    quarters start on 1 Farvardin, 1 Tir, 1 Mehr and 1 Dey; a Jalali year on 1 Farvardin); for
+    ``week`` the first day of its week."""
+    if kind == "week":
+        return week_start_on(day, organization)
     span = SPANS.get(kind)
     if span is None:
         raise ValueError(f"a month, a quarter or a year, not {kind!r}")
@@ -114,12 +134,14 @@ def period_start(day: dt.date, kind: str, organization: Any) -> dt.date:
 
 def period_after(start: dt.date, kind: str, organization: Any) -> dt.date:
     """The first day of the period after the one starting on ``start``."""
+    if kind == "week":
+        return week_start_on(start, organization) + dt.timedelta(days=7)
     calendar = month_calendar(organization)
     return calendars.add_months(period_start(start, kind, organization), SPANS[kind], calendar)
 
 
 def periods_between(start_on: dt.date, end_on: dt.date, kind: str, organization: Any) -> list[dt.date]:
-    """The first day of every month, quarter or year of the organization ``[start_on, end_on]`` touches."""
+    """The first day of every week, month, quarter or year of the organization ``[start_on, end_on]`` touches."""
     out: list[dt.date] = []
     start = period_start(start_on, kind, organization)
     while start <= end_on:
@@ -141,13 +163,38 @@ def period_bucket(kind: str, field: str, scope: Any, *, local_day: bool = False)
     if kind not in KINDS:
         raise ValueError(f"unknown period {kind!r}")
     zone = {} if local_day else {"tzinfo": scope.zone}
-    if kind in ("day", "week") or month_calendar(scope.organization) == calendars.GREGORIAN:
+    if kind == "week":
+        return week_bucket(field, scope, local_day=local_day)
+    if kind == "day" or month_calendar(scope.organization) == calendars.GREGORIAN:
         return _TRUNCS[kind](field, output_field=DateField(), **zone)
     def edge(day: dt.date) -> Any:
         return day if local_day else _at(day, scope)
     whens = [When(Q(**{f"{field}__gte": edge(p), f"{field}__lt": edge(period_after(p, kind, scope.organization))}),
                   then=Value(p)) for p in periods_in(scope, kind)]
     return Case(*whens, default=Value(None), output_field=DateField())
+
+
+def week_start_on(day: dt.date, organization: Any) -> dt.date:
+    """The first day of the organization's week holding ``day``: the Saturday on or before it for
+    a Jalali shop, the Sunday for a Buddhist-era shop, the Monday for the others."""
+    return day - dt.timedelta(days=(day.weekday() - week_start(organization)) % 7)
+
+
+def week_bucket(field: str, scope: Any, *, local_day: bool = False) -> Any:
+    """A SQL expression: the first day of the organization's week holding ``field`` (a datetime
+    read in the organization's zone; with ``local_day`` a date already local). ISO weeks truncate
+    (``TruncWeek``); a week starting on another day is the ISO week of the local day moved forward
+    onto a Monday (a Saturday by two days, a Sunday by one), moved back the same days: plain date
+    arithmetic, the same on both databases, no list of weeks."""
+    first = week_start(scope.organization)
+    if first == MONDAY:
+        return TruncWeek(field, output_field=DateField(), **({} if local_day else {"tzinfo": scope.zone}))
+    shift = Value(dt.timedelta(days=(7 - first) % 7))
+    day = F(field) if local_day else TruncDate(field, tzinfo=scope.zone)
+    # date arithmetic on the local day (no zone, no hour to move); ``Cast`` makes it a date again
+    # on both databases (PostgreSQL's date ± interval is a timestamp, SQLite's a text)
+    monday = TruncWeek(ExpressionWrapper(day + shift, output_field=DateField()), output_field=DateField())
+    return Cast(ExpressionWrapper(monday - shift, output_field=DateField()), DateField())
 
 
 def period_year(day: dt.date, organization: Any, *, language: str) -> int:
@@ -165,6 +212,8 @@ def period_label(day: dt.date, kind: str, organization: Any, *, language: str) -
     """A quarter as ``Q4 2026`` (``ไตรมาส 4/2569`` in Thai for a Buddhist-era shop; ``Q3 1405`` for
     Mehr–Azar 1405 of a Jalali shop), a year as ``2026`` (``2569``, ``1405``); Persian digits when
     the shop asks for them and the reader reads Persian."""
+    if kind == "week":
+        return week_label(day, organization, language=language)
     year = period_year(day, organization, language=language)
     if kind == "year":
         text = str(year)
@@ -174,6 +223,17 @@ def period_label(day: dt.date, kind: str, organization: Any, *, language: str) -
             text = gettext("Q%(quarter)s %(year)s") % {"quarter": (month - 1) // 3 + 1, "year": year}
     else:
         raise ValueError(f"a label is for a quarter or a year, not {kind!r}")
+    return shop_digits(text, organization, language=language)
+
+
+def week_label(day: dt.date, organization: Any, *, language: str) -> str:
+    """A week by its first and last days in the organization's calendar: ``1404/12/23–1404/12/29``
+    for a Jalali shop's week of Saturday 14 March 2026, ``15/03/2569–21/03/2569`` for a Thai
+    reader of a Buddhist-era shop's Sunday week (Persian digits when the shop asks for them)."""
+    first = week_start_on(day, organization)
+    last = first + dt.timedelta(days=6)
+    calendar = calendars.calendar_of(organization)
+    text = "–".join(calendars.display(edge, calendar, language=language) for edge in (first, last))
     return shop_digits(text, organization, language=language)
 
 

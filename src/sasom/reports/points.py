@@ -4,14 +4,29 @@ says how each one's totals reconcile with the ledger."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
+from sasom.core import calendars
 from sasom.core.currency import currency_of
 from sasom.ledger.models import Entry, Lot
 from sasom.reports import periods
@@ -204,6 +219,41 @@ def points_value(points: int, rate: Rate | None, places: int) -> Decimal | None:
     return points_to_money(points, rate[0], places, per_amount=rate[1])
 
 
+# --- expiry months: the shop's calendar months (one mapping, in Python and in SQL) ---
+
+MonthRange = tuple[dt.date, dt.date, dt.date]  # (month key, first day, first day of the next month)
+
+
+def expiry_month(expires_on: dt.date | None, organization: Any) -> dt.date | None:
+    """The organization's month an expiry date falls in, named by its first day (``periods``): a
+    Jalali shop following its calendar has Jalali months (a lot expiring on 30 Esfand 1403, 20
+    March 2025, is Esfand's: ``2025-02-19``; one expiring on Nowruz, the next day, Farvardin's:
+    ``2025-03-21``), every other shop Gregorian months. None for points that never expire."""
+    return None if expires_on is None else periods.month_start(expires_on, organization)
+
+
+def expiry_month_ranges(first_on: dt.date, last_on: dt.date, organization: Any) -> list[MonthRange]:
+    """Every month of the organization from the one holding ``first_on`` to the one holding
+    ``last_on``, as (key, first day, first day of the next month): the boundaries a SQL path
+    groups expiry dates by (``first day <= expires_on < next month's first day``)."""
+    return [(month, month, periods.month_after(month, organization))
+            for month in periods.months_between(first_on, last_on, organization)]
+
+
+def expiry_month_bucket(field: str, organization: Any, first_on: dt.date | None, last_on: dt.date | None) -> Any:
+    """A SQL expression: :func:`expiry_month` of the date column ``field``, for expiry dates
+    between ``first_on`` and ``last_on`` (the earliest and latest of the rows grouped). Gregorian
+    months truncate (``TruncMonth``); other calendars' months are a ``CASE`` over
+    :func:`expiry_month_ranges`. NULL for no expiry."""
+    if periods.month_calendar(organization) == calendars.GREGORIAN:
+        return TruncMonth(field, output_field=DateField())
+    if first_on is None or last_on is None:
+        return Value(None, output_field=DateField())
+    whens = [When(Q(**{f"{field}__gte": start, f"{field}__lt": end}), then=Value(key))
+             for key, start, end in expiry_month_ranges(first_on, last_on, organization)]
+    return Case(*whens, default=Value(None), output_field=DateField())
+
+
 @register
 class PointsLiability(Report):
     slug = "points-liability"
@@ -233,9 +283,20 @@ class PointsLiability(Report):
         lots = lots.filter(tier_filter(scope, "account__member_id"))
         return lots
 
+    def _expires(self, lots: QuerySet[Lot], scope: Scope) -> Any:
+        """The lots' expiry month in the shop's calendar (``expiry_month_bucket``); a calendar
+        whose months are not Gregorian first reads the lots' earliest and latest expiry, once."""
+        if periods.month_calendar(scope.organization) == calendars.GREGORIAN:
+            return expiry_month_bucket("expires_on", scope.organization, None, None)
+        if "expiry_span" not in scope.cache:
+            span = lots.aggregate(first=Min("expires_on"), last=Max("expires_on"))
+            scope.cache["expiry_span"] = (span["first"], span["last"])
+        return expiry_month_bucket("expires_on", scope.organization, *scope.cache["expiry_span"])
+
     def rows(self, scope: Scope) -> Rows:
-        return (self._lots(scope)
-                .annotate(expires=TruncMonth("expires_on"))
+        lots = self._lots(scope)
+        return (lots
+                .annotate(expires=self._expires(lots, scope))
                 .values("expires", "account__member__member_type_id", "account__member__member_type__name")
                 .annotate(members=Count("account_id", distinct=True), points=_sum("remaining"),
                           pending=_sum("remaining", Q(is_pending=True))))

@@ -18,13 +18,6 @@ from sasom.organizations.models import Role
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def toman_org(org):
-    org.currency, org.amounts_in_toman = "IRR", True
-    org.save()
-    return org
-
-
 def post_spend(client, steps, code="STEPS"):
     return client.post(reverse("earning:rule_create"), {
         "code": code, "name": "Spend steps", "kind": "spend", "priority": "0", "is_active": "on", "p-steps": steps,

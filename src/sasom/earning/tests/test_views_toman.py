@@ -11,13 +11,6 @@ from sasom.organizations.models import Role
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def toman_org(org):
-    org.currency, org.amounts_in_toman = "IRR", True
-    org.save()
-    return org
-
-
 def post_base(client, per_amount, code="TOMAN"):
     return client.post(reverse("earning:rule_create"), {
         "code": code, "name": "20,000 toman = 1 pt", "kind": "base", "priority": "0", "is_active": "on",

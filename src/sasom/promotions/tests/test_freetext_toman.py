@@ -21,13 +21,6 @@ pytestmark = pytest.mark.django_db
 BASE = {"code": "P1", "name": "Bands", "priority": "100", "item_skus": "COKE"}
 
 
-@pytest.fixture
-def toman_org(org):
-    org.currency, org.amounts_in_toman = "IRR", True
-    org.save()
-    return org
-
-
 def _save(client, kind, cells):
     page = client.get(f"/promotions/new/?kind={kind}").content.decode()
     token = re.search(r'name="_form_token" value="([^"]+)"', page).group(1)

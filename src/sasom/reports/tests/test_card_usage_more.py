@@ -74,8 +74,8 @@ def test_frequency_per_month_in_bands_the_shop_chooses(more, make_staff):
     assert sum(r["amount"] for r in rows) == totals["amount"]
     weeks, _t = rows_of("frequency-per-period", scope_of(owner, start=dt.date(2026, 11, 1), period="week"))
     assert [(r["month"], r["band_label"], r["members"], r["visits"], r["amount"]) for r in weeks] == [
-        (dt.date(2026, 11, 2), "1", 2, 2, Decimal("70000.00")),  # the week of Monday 2 November
-        (dt.date(2026, 11, 9), "1", 1, 1, Decimal("200.00"))]
+        (dt.date(2026, 11, 1), "1", 2, 2, Decimal("70000.00")),  # a Thai shop's week of Sunday 1 November
+        (dt.date(2026, 11, 8), "1", 1, 1, Decimal("200.00"))]
     wide, _t = rows_of("frequency-per-period", scope_of(owner, start=dt.date(2026, 11, 1), bands="1,3"))
     assert [(r["band_label"], r["members"]) for r in wide] == [("1–2", 2)]
     # over the whole period, with bands 1,3: Somchai came 3 times, Malee twice

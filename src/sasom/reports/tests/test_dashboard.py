@@ -93,10 +93,8 @@ def test_dashboard_cost_does_not_grow_with_sales(staff_client, sell, django_asse
         client.get("/")
 
 
-def test_the_branches_chart_is_in_the_shops_display_unit(staff_client, sell, org):
+def test_the_branches_chart_is_in_the_shops_display_unit(staff_client, sell, toman_org):
     # given a rial shop shown in toman, with 7,000 rial sold at one branch and 5,000 at the other
-    org.currency, org.amounts_in_toman = "IRR", True
-    org.save(update_fields=["currency", "amounts_in_toman"])
     sell("R1", "7000")
     sell("R4", "5000", at_branch2=True)
     # when the owner opens the dashboard

@@ -71,16 +71,9 @@ def test_thb_money_per_point_and_the_old_points_per_baht_agree():
 
 # --- the service, the form and the API (database) -------------------------------------------------
 
-@pytest.fixture
-def toman_shop(org):
-    org.currency, org.amounts_in_toman = "IRR", True
-    org.save()
-    return org
-
-
 @pytest.mark.django_db
-def test_money_per_point_is_stored_as_one_point_and_its_money(toman_shop):
-    rule = points_discount_rule_save(organization=toman_shop, actor=Actor.system(),
+def test_money_per_point_is_stored_as_one_point_and_its_money(toman_org):
+    rule = points_discount_rule_save(organization=toman_org, actor=Actor.system(),
                                      data={"member_type": None, "money_per_point": "10"})
     rule.refresh_from_db()
     assert (rule.points_per_unit, rule.per_amount) == (1, Decimal("10"))
@@ -93,15 +86,15 @@ def test_money_per_point_is_stored_as_one_point_and_its_money(toman_shop):
     ({"points_per_unit": 100, "per_amount": "-1"}, "per_amount"),
     ({"points_per_unit": 100, "money_per_point": "10"}, "money_per_point"),  # both ways at once
 ])
-def test_a_rate_the_currency_cannot_hold_is_refused_on_its_field(toman_shop, data, field):
+def test_a_rate_the_currency_cannot_hold_is_refused_on_its_field(toman_org, data, field):
     with pytest.raises(DomainError) as refused:
-        points_discount_rule_save(organization=toman_shop, actor=Actor.system(), data={"member_type": None, **data})
+        points_discount_rule_save(organization=toman_org, actor=Actor.system(), data={"member_type": None, **data})
     assert (refused.value.code, refused.value.field) == (E.VALUE_INVALID, field)
     assert not PointsDiscountRule.objects.exists()
 
 
 @pytest.mark.django_db
-def test_a_toman_shop_types_100_points_are_1000_toman_and_sees_it_back(toman_shop, staff_client):
+def test_a_toman_org_types_100_points_are_1000_toman_and_sees_it_back(toman_org, staff_client):
     client = staff_client(Role.ADMIN)
     # when the rule is typed: 100 points are worth 1,000 toman
     response = client.post(reverse("rewards:settings"), {
@@ -109,7 +102,7 @@ def test_a_toman_shop_types_100_points_are_1000_toman_and_sees_it_back(toman_sho
         "max_bill_percent": "100", "max_balance_percent": "100", "is_active": "on"})
     assert response.status_code == 302
     # then 10,000 rial are stored, and the edit shows 1000 toman again
-    rule = PointsDiscountRule.objects.get(organization=toman_shop)
+    rule = PointsDiscountRule.objects.get(organization=toman_org)
     assert (rule.points_per_unit, rule.per_amount) == (100, Decimal("10000"))
     page = client.get(reverse("rewards:settings"), {"rule": rule.pk}).content.decode()
     assert 'name="per_amount" value="1000"' in page
@@ -135,8 +128,8 @@ def test_a_thb_shop_types_baht_per_point_as_before(org, staff_client):
 
 
 @pytest.mark.django_db
-def test_the_api_takes_money_per_point_and_answers_the_rate_in_rial(toman_shop):
-    issued = api_key_create(organization_id=toman_shop.id, label="marketing tool", actor=Actor.system(),
+def test_the_api_takes_money_per_point_and_answers_the_rate_in_rial(toman_org):
+    issued = api_key_create(organization_id=toman_org.id, label="marketing tool", actor=Actor.system(),
                             can_manage=True, rate_limit_per_minute=100000)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {issued.key}")
     response = client.put(f"{V1}/points-discount/rules", data=json.dumps({"rules": [{"money_per_point": "10"}]}),

@@ -17,13 +17,6 @@ FORM = {"name": "Club", "is_active": "on", "basis": "spend", "window_months": "1
         "cutoff_frequency": "quarterly", "drop_mode": "to_reached", "benefits_mode": "stack"}
 
 
-@pytest.fixture
-def toman_org(org):
-    org.currency, org.amounts_in_toman = "IRR", True
-    org.save()
-    return org
-
-
 def tiers_box(client) -> str:
     page = client.get(reverse("ledger:tiers")).content.decode()
     start = page.index('name="tiers"')
