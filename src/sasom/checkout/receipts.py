@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
 from sasom.checkout.promo import snapshot_in
-from sasom.core.currency import shop_money
+from sasom.core.currency import currency_of, shop_money, unit_label
 from sasom.core.dates import shop_date
 from sasom.ledger.plan_promotions import PROMOTION_NOTE
 
@@ -45,7 +45,6 @@ LABEL = {
     "pending": pgettext_lazy("receipt", "Pending"),
     "expire": pgettext_lazy("receipt", "Expire"),
 }
-CURRENCY = {"THB": pgettext_lazy("currency", "THB"), "IRR": pgettext_lazy("currency", "IRR")}
 
 
 _LABELS: dict[tuple[str, int], tuple[Promise, str]] = {}
@@ -106,9 +105,13 @@ def tier_lines(card: Any, width: int = 40, words: Words | None = None) -> list[s
     if card.name:
         lines.append(f"{w(LABEL['tier'])}: {card.name}"[:width])
     if card.next_name and card.missing:
-        currency = getattr(card, "currency", "") or "THB"
-        unit = CURRENCY.get(currency, currency) if card.basis == "spend" else LABEL["points"]
-        lines.extend(_wrapped(w(LABEL["to_next"], n=_fmt(card.missing), unit=unit, tier=card.next_name), width))
+        if card.basis == "spend":  # an amount in the shop's display unit (toman for a toman shop)
+            shop = w.organization if w.organization is not None else card  # the card names its currency
+            unit: Any = unit_label(currency_of(shop))
+            missing = shop_money(Decimal(card.missing), shop, language=w.language)
+        else:
+            unit, missing = LABEL["points"], _fmt(card.missing)
+        lines.extend(_wrapped(w(LABEL["to_next"], n=missing, unit=unit, tier=card.next_name), width))
     return lines
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import translation
 from django.utils.html import format_html
 
@@ -64,6 +65,15 @@ def shopmoney(context: Any, value: Any, empty: str = "") -> str:
     """A stored amount as the shop reads it (``core.currency.shop_money``): its currency's decimals,
     in toman for a toman shop, with Persian digits when the organization asks for them."""
     return shop_money(value, context.get("organization"), language=translation.get_language() or "", empty=empty)
+
+
+@register.simple_tag(takes_context=True)
+def shopmeasure(context: Any, value: Any, basis: str) -> str:
+    """A tier's measure as the shop reads it: an amount (``shopmoney``) when the ladder counts
+    spend, else a count of points grouped by thousands."""
+    if basis == "spend":
+        return shopmoney(context, value)
+    return intcomma(value)
 
 
 @register.simple_tag(takes_context=True)
