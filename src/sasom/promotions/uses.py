@@ -42,12 +42,12 @@ def uses_read(organization_id: int, *, budgeted: Iterable[int], per_member: Iter
     if not every:
         return by_member, total
     rows = Promotion.objects.filter(organization_id=organization_id, pk__in=every).order_by("pk")
-    count_mine = bool(member_ids) and member_id is not None
+    member = member_id if member_ids else None  # whose bills are counted (None: nobody's)
     if lock:
         rows = rows.select_for_update()
-    elif count_mine:
+    elif member is not None:
         mine = (PromotionUse.objects.filter(organization_id=organization_id, promotion_id=OuterRef("pk"),
-                                            member_id=member_id, reversed=False)
+                                            member_id=member, reversed=False)
                 .order_by().values("promotion_id").annotate(n=Count("id")).values("n"))
         for pk, uses, n in rows.annotate(mine=Coalesce(Subquery(mine), 0)).values_list("pk", "uses", "mine"):
             if pk in budget_ids:
@@ -58,10 +58,10 @@ def uses_read(organization_id: int, *, budgeted: Iterable[int], per_member: Iter
     for pk, uses in rows.values_list("pk", "uses"):
         if pk in budget_ids:
             total[pk] = uses
-    if count_mine:
+    if member is not None:
         by_member = dict(
             PromotionUse.objects.filter(organization_id=organization_id, promotion_id__in=sorted(member_ids),
-                                        member_id=member_id, reversed=False)
+                                        member_id=member, reversed=False)
             .values_list("promotion_id").annotate(n=Count("id")).values_list("promotion_id", "n")
         )
     return by_member, total
