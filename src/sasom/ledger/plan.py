@@ -222,22 +222,44 @@ def context_from_json(data: dict[str, Any] | None) -> engine.MemberContext:
     )
 
 
+_STEP = {places: Decimal(1).scaleb(-places) for places in range(0, 5)}  # 1, 0.1, 0.01, ...
+ZERO2 = Decimal("0.00")
+
+
+def rounded(value: Decimal, places: int = 2) -> Decimal:
+    """``money(value, places)`` without a second rounding: a value already at exactly ``places``
+    decimals (what the till's pricing hands over) is that value, digit for digit, so it is taken
+    as it is; anything else (more decimals, fewer, a line taken as sent) goes through ``money``.
+    ``same_quantum`` compares exponents only (no rounding), about a tenth of ``money``'s cost."""
+    step = _STEP.get(places)
+    if step is not None and value.same_quantum(step):
+        return value
+    return money(value, places)
+
+
 def line_rows(basket: engine.Basket, places: int = 2) -> tuple[tuple[LineRow, ...], Decimal]:
     """The sale's lines in line order, and the gross (sum of the lines' amounts, rounded to the
-    currency's minor unit ``places``)."""
+    currency's minor unit ``places``). Discounts are stored at two places, as before; a value the
+    pricing already rounded is taken as it is (:func:`rounded`), and the net of an amount and a
+    discount that came at two places is exact (a ``Decimal`` difference keeps the smaller
+    exponent), so it is not rounded again; a discount sent with more decimals is subtracted as
+    sent and the net rounded, as before (``ledger/tests/test_plan_rounding.py``: equal, digit for
+    digit, to rounding every value)."""
     rows, gross = [], Decimal("0")
     promoted = line_promotions(basket.pricing) if basket.pricing else {}
+    exact_net = places <= 2  # amount at ``places`` minus a discount sent at 2 places: exactly 2 places
     for ln in sorted(basket.lines, key=lambda x: x.line_no):
-        promo_discount, promo_codes = promoted.get(ln.line_no, (Decimal("0"), ""))
-        amount = money(ln.quantity * ln.unit_price, places)
+        promo_discount, promo_codes = promoted.get(ln.line_no, (ZERO2, ""))
+        amount = rounded(ln.quantity * ln.unit_price, places)
         gross += amount
+        discount = rounded(ln.discount)
         rows.append(LineRow(
             line_no=ln.line_no, sku=ln.sku[:64], category=ln.category[:64], brand=ln.brand[:64],
-            quantity=ln.quantity, unit_price=ln.unit_price, discount=money(ln.discount),
-            net=money(amount - ln.discount), list_price=ln.list_price, price_source=ln.price_source[:40],
-            price_flag=ln.price_flag[:8], member_discount=money(ln.member_discount),
-            excluded_from_points=ln.excluded_from_points, promotion_discount=money(promo_discount),
-            promotions=promo_codes[:200],
+            quantity=ln.quantity, unit_price=ln.unit_price, discount=discount,
+            net=amount - discount if exact_net and discount is ln.discount else money(amount - ln.discount),
+            list_price=ln.list_price, price_source=ln.price_source[:40], price_flag=ln.price_flag[:8],
+            member_discount=rounded(ln.member_discount), excluded_from_points=ln.excluded_from_points,
+            promotion_discount=rounded(promo_discount), promotions=promo_codes[:200],
         ))
     return tuple(rows), gross
 
@@ -282,7 +304,9 @@ def sale_plan(
     (expires_on, pending_until) of points earned by this sale (``ledger.policy.lot_dates``)."""
     lines, gross = line_rows(basket, places_of(currency))
     line_discounts = sum((ln.discount for ln in lines), Decimal("0"))
-    bill_level = money(basket.bill_discount) + money(basket.coupon_discount) + money(basket.points_discount)
+    bill_discount, coupon_discount = rounded(basket.bill_discount), rounded(basket.coupon_discount)
+    points_discount = rounded(basket.points_discount)
+    bill_level = bill_discount + coupon_discount + points_discount
     awards = tuple(award_json(a) for a in result.awards)
     member_points = result.member_points if member_id is not None else 0
     referrer_points = result.referrer_points if referrer_id else 0
@@ -291,11 +315,11 @@ def sale_plan(
         document_type=basket.document_type, occurred_at=basket.occurred_at, recorded_at=now, member_id=member_id,
         member_type_code=context.member_type, salesperson=basket.salesperson[:64],
         campaign_plan=basket.campaign_plan[:40], bag_declined=basket.bag_declined, gross=gross,
-        discounts=line_discounts + bill_level, bill_discount=money(basket.bill_discount),
-        coupon_discount=money(basket.coupon_discount), points_discount=money(basket.points_discount),
-        net=gross - line_discounts - bill_level, eligible_net=money(result.eligible_net),
+        discounts=line_discounts + bill_level, bill_discount=bill_discount,
+        coupon_discount=coupon_discount, points_discount=points_discount,
+        net=gross - line_discounts - bill_level, eligible_net=rounded(result.eligible_net),
         points_earned=member_points, referrer_points=referrer_points, points_used=points_used,
-        donation=money(result.donation),
+        donation=rounded(result.donation),
         member_discount=sum((ln.member_discount for ln in lines), Decimal("0")),
         price_flagged=any(ln.price_flag for ln in lines),
         explanation=_explanation(awards, context, result, basket),
@@ -356,43 +380,3 @@ def _explanation(awards: tuple[dict[str, Any], ...], context: engine.MemberConte
     if result.no_points and context.member_id is not None:
         out["no_points"] = result.no_points
     return out
-
-
-def plan_json(plan: SalePlan) -> str:
-    """A plain plan as the one ``jsonb`` argument of ``sasom_sale_post`` (ledger/sql/sale_post.sql)."""
-    s, e = plan.sale, plan.earn
-    data = {
-        "org": s.organization_id, "branch": s.branch_id, "terminal": s.terminal_id, "receipt_id": s.receipt_id,
-        "document_type": s.document_type, "occurred_at": s.occurred_at.isoformat(),
-        "recorded_at": s.recorded_at.isoformat(), "member": s.member_id,
-        "expect_first": plan.expect.first_purchase if plan.expect else None,
-        "expect_debt": plan.expect.debt if plan.expect else None,
-        "member_type_code": s.member_type_code, "salesperson": s.salesperson, "campaign_plan": s.campaign_plan,
-        "bag_declined": s.bag_declined, "gross": str(s.gross), "discounts": str(s.discounts),
-        "bill_discount": str(s.bill_discount), "coupon_discount": str(s.coupon_discount),
-        "points_discount": str(s.points_discount), "net": str(s.net), "eligible_net": str(s.eligible_net),
-        "points_earned": s.points_earned, "referrer_points": s.referrer_points, "points_used": s.points_used,
-        "donation": str(s.donation), "member_discount": str(s.member_discount),
-        "price_flagged": s.price_flagged, "explanation": s.explanation, "body_hash": s.body_hash,
-        "actor_label": s.actor_label, "staff_user": s.staff_user_id,
-        "lines": [
-            {"line_no": ln.line_no, "sku": ln.sku, "category": ln.category, "brand": ln.brand,
-             "quantity": str(ln.quantity), "unit_price": str(ln.unit_price), "discount": str(ln.discount),
-             "net": str(ln.net), "list_price": None if ln.list_price is None else str(ln.list_price),
-             "price_source": ln.price_source, "price_flag": ln.price_flag,
-             "member_discount": str(ln.member_discount), "excluded_from_points": ln.excluded_from_points,
-             "promotion_discount": str(ln.promotion_discount), "promotions": ln.promotions}
-            for ln in plan.lines
-        ],
-        "earn": None if e is None else {
-            "amount": e.amount, "debt_paid": e.debt_paid, "lot_amount": e.lot_amount,
-            "expires_on": e.expires_on.isoformat() if e.expires_on else None,
-            "pending_until": e.pending_until.isoformat() if e.pending_until else None,
-            "explanation": e.explanation,
-        },
-        "delta": {"spendable": plan.delta.spendable, "pending": plan.delta.pending,
-                  "lifetime_earned": plan.delta.lifetime_earned, "debt": plan.delta.debt,
-                  "sale_count": plan.delta.sale_count},
-        "uses": [[u.promotion_id, u.times, str(u.discount), str(u.units)] for u in plan.promotion_uses],
-    }
-    return json.dumps(data, separators=(",", ":"))

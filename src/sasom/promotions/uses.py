@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Count, F
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from sasom.ledger.services.promotion_uses import SaleUses
 from sasom.promotions.models import Promotion, PromotionUse
@@ -26,24 +27,41 @@ Counts = tuple[dict[int, int], dict[int, int]]  # (promotion id -> bills of this
 def uses_read(organization_id: int, *, budgeted: Iterable[int], per_member: Iterable[int],
               member_id: int | None, lock: bool = False) -> Counts:
     """The counts the engine's limits read (``Context.uses_total``, ``Context.uses_by_member``).
-    ``lock``: the rows are locked first (in id order), inside the caller's transaction. No
-    promotion with a limit: no query."""
-    budget_ids, member_ids = sorted(set(budgeted)), sorted(set(per_member))
+    No promotion with a limit: no query.
+
+    Without ``lock`` (the till's pricing; the fast path's function counts again under its locks)
+    it is **one** statement: the promotions' ``uses`` and this member's bills as a subquery.
+    With ``lock`` (inside the caller's transaction) the rows are locked first, in id order, and
+    the member's bills are counted by a second statement: a subquery of the locking statement
+    reads with the snapshot taken before it waited for the locks, so it would miss a use
+    committed meanwhile (the per-member limit's race, ``checkout/tests/test_promotions_concurrency.py``)."""
+    budget_ids, member_ids = set(budgeted), set(per_member)
     total: dict[int, int] = {}
     by_member: dict[int, int] = {}
-    every = sorted(set(budget_ids) | set(member_ids))
+    every = sorted(budget_ids | member_ids)
     if not every:
         return by_member, total
     rows = Promotion.objects.filter(organization_id=organization_id, pk__in=every).order_by("pk")
+    member = member_id if member_ids else None  # whose bills are counted (None: nobody's)
     if lock:
         rows = rows.select_for_update()
+    elif member is not None:
+        mine = (PromotionUse.objects.filter(organization_id=organization_id, promotion_id=OuterRef("pk"),
+                                            member_id=member, reversed=False)
+                .order_by().values("promotion_id").annotate(n=Count("id")).values("n"))
+        for pk, uses, n in rows.annotate(mine=Coalesce(Subquery(mine), 0)).values_list("pk", "uses", "mine"):
+            if pk in budget_ids:
+                total[pk] = uses
+            if pk in member_ids and n:
+                by_member[pk] = n
+        return by_member, total
     for pk, uses in rows.values_list("pk", "uses"):
         if pk in budget_ids:
             total[pk] = uses
-    if member_ids and member_id is not None:
+    if member is not None:
         by_member = dict(
-            PromotionUse.objects.filter(organization_id=organization_id, promotion_id__in=member_ids,
-                                        member_id=member_id, reversed=False)
+            PromotionUse.objects.filter(organization_id=organization_id, promotion_id__in=sorted(member_ids),
+                                        member_id=member, reversed=False)
             .values_list("promotion_id").annotate(n=Count("id")).values_list("promotion_id", "n")
         )
     return by_member, total

@@ -36,7 +36,8 @@ from sasom.core.events import POINTS_EARNED, SALE_POSTED, event_wanted
 from sasom.core.sql import prepared_row
 from sasom.earning import engine
 from sasom.ledger.models import Entry, LedgerSettings, PointAccount, Sale
-from sasom.ledger.plan import LineRow, SalePlan, body_hash, plan_json
+from sasom.ledger.plan import LineRow, SalePlan, body_hash
+from sasom.ledger.plan_wire import plan_json
 from sasom.ledger.policy import settings_of
 from sasom.ledger.selectors import Balance
 from sasom.ledger.services import core

@@ -1,12 +1,15 @@
 """Profiles behind docs/performance.md's "Gaps" (pyinstrument, in-process, on the bench's data):
 
     SASOM_BENCH_FLOOR=1 DATABASE_URL=... BENCH_SETUP='<setup step JSON>' \\
-        python -m bench.profile sales|floor|batch [--count N]
+        python -m bench.profiling sales|floor|batch [--count N] [--promoted]
 
 ``sales``: N sales posted through the whole API stack (Django's test client: the middleware,
 django-ninja, the checkout, the fast path), as B1 posts them; ``floor``: N requests with the same
 bodies to the framework's floor (``integrations/api_floor.py``); ``batch``: a day-end file of N
-documents staged and posted (B3). Prints pyinstrument's tree (frames over 2 % of the time).
+documents staged and posted (B3). ``--promoted``: B1+'s pricing first (member discounts, 50
+active promotions: ``bench.promo_load``), ended again after the run. Prints cProfile's top frames
+(own time, then cumulative); ``--out`` keeps the stats. Named ``profiling`` so as not to shadow
+the standard library's ``profile`` module.
 """
 
 from __future__ import annotations
@@ -38,10 +41,30 @@ def _posts(path: str, count: int, tag: str) -> None:
         assert response.status_code == 201, response.content[:300]
 
 
+def _promotions_on() -> None:
+    """B1+'s promotions on; on a cluster profiled before, the ones it made (they have uses now,
+    which a promotion's deletion protects) are made active again."""
+    from django.db.models import F
+
+    from bench.promo_load import CODES, step_promotions
+    from bench.tasks import _org
+    from sasom.members.models import MemberType
+    from sasom.promotions.models import Promotion, PromotionSettings
+
+    org = _org()
+    if not Promotion.objects.filter(organization=org, code__startswith=CODES).exists():
+        step_promotions(True)
+        return
+    Promotion.objects.filter(organization=org, code__startswith=CODES).update(status="active")
+    MemberType.objects.filter(organization=org).update(discount_percent=5)
+    PromotionSettings.objects.filter(organization=org).update(version=F("version") + 1)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="bench.profile")
+    parser = argparse.ArgumentParser(prog="bench.profiling")
     parser.add_argument("what", choices=["sales", "floor", "batch"])
     parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--promoted", action="store_true", help="B1+'s member discounts and 50 promotions on")
     parser.add_argument("--out", default="", help="also save the cProfile stats here (pstats)")
     args = parser.parse_args()
     import django
@@ -52,6 +75,8 @@ def main() -> None:
     import pstats
     import time
 
+    if args.promoted:
+        _promotions_on()
     if args.what == "batch":
         from bench.batch_day import step_batch
 
@@ -67,6 +92,10 @@ def main() -> None:
     profiler.enable()
     run()
     profiler.disable()
+    if args.promoted:
+        from bench.promo_load import step_promotions
+
+        step_promotions(False)
     if args.out:
         profiler.dump_stats(args.out)
     for order in ("tottime", "cumulative"):
