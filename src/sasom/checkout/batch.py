@@ -50,6 +50,7 @@ def sales_commit_batch(*, organization: Organization, items: list[BulkSale], act
 
     def reprice(item: BulkSale) -> Any:
         """The document priced again with its member's tier as it is now (on the member object)."""
+        assert item.sent is not None
         return baskets_priced(organization=organization, items=[dataclasses.replace(item, basket=item.sent)])[0]
 
     def flush() -> None:

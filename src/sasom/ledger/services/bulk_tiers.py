@@ -52,6 +52,8 @@ class _Window:
         if mid_from >= mid_to:  # no part shared by every window: every row is an edge
             mid_from = mid_to = hi
         ids = sorted(member_ids)
+        added: tuple[QuerySet[Any], str, str, str]
+        taken: tuple[QuerySet[Any], str, str, str]
         if ladder.basis == "spend":
             added = (Sale.objects.filter(organization_id=organization_id, member_id__in=ids)
                      .exclude(status=Sale.Status.VOIDED), "member_id", "occurred_at", "net")
@@ -64,7 +66,8 @@ class _Window:
                                           reverses__kind=Entry.Kind.EARN),
                      "account__member_id", "reverses__occurred_at", "amount")
         self.spend = ladder.basis == "spend"
-        self.parts = [self._read(*added, lo, mid_from, mid_to, hi), self._read(*taken, lo, mid_from, mid_to, hi)]
+        self.parts = [self._read(rows, member, at, value, lo, mid_from, mid_to, hi)
+                      for rows, member, at, value in (added, taken)]
 
     @staticmethod
     def _read(rows: QuerySet[Any], member: str, at: str, value: str, lo: dt.datetime, mid_from: dt.datetime,

@@ -17,11 +17,11 @@ from sasom.catalog import price_tables
 from sasom.catalog.models import Product
 from sasom.checkout.batch import sales_commit_batch
 from sasom.checkout.services import sale_commit
+from sasom.earning import engine
 from sasom.earning.selectors import ruleset_forget
 from sasom.earning.services import rule_create
 from sasom.integrations.models import WebhookDelivery, WebhookEndpoint
 from sasom.integrations.webhooks import forget_endpoints
-from sasom.earning import engine
 from sasom.ledger.models import Sale
 from sasom.ledger.services import sale_return
 from sasom.ledger.services.bulk import BulkSale
