@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from sasom.earning import engine
+from sasom.integrations.batch_copy import documents_write
 from sasom.integrations.errors import E_BAD_FILE, E_MISSING_COLUMNS  # noqa: F401  (codes live in errors.py)
 from sasom.integrations.models import BatchDocument, SaleBatch
 from sasom.organizations.models import Branch, Organization
@@ -346,8 +347,8 @@ def batch_stage(*, batch: SaleBatch, raw: IO[bytes]) -> SaleBatch:
             for doc in chunk:
                 if doc.branch_code and doc.branch_code not in branches:
                     doc.reject("unknown_branch", f"branch '{doc.branch_code}' is not a branch of this organization")
-                rows.append(BatchDocument(
-                    organization_id=org.id, batch=batch, row_no=doc.row_no, branch_code=doc.branch_code,
+                rows.append(dict(
+                    organization_id=org.id, batch_id=batch.pk, row_no=doc.row_no, branch_code=doc.branch_code,
                     document_type=doc.document_type, document_number=doc.document_number,
                     payload=doc.payload,
                     status=BatchDocument.Status.REJECTED if doc.reason_code else BatchDocument.Status.PENDING,
@@ -356,7 +357,7 @@ def batch_stage(*, batch: SaleBatch, raw: IO[bytes]) -> SaleBatch:
                 total += 1
                 rejected += bool(doc.reason_code)
             with transaction.atomic():
-                BatchDocument.objects.bulk_create(rows)
+                documents_write(rows)  # COPY on PostgreSQL
                 SaleBatch.objects.filter(pk=batch.pk).update(documents_total=total, documents_rejected=rejected)
         SaleBatch.objects.filter(pk=batch.pk).update(
             status=SaleBatch.Status.PARSED, documents_total=total, documents_rejected=rejected

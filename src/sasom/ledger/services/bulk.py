@@ -33,6 +33,7 @@ unchecked is stored today; the writers' equality test still sends promoted plans
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -49,6 +50,7 @@ from sasom.ledger.plan import SalePlan, body_hash
 from sasom.ledger.policy import settings_of
 from sasom.ledger.services import core
 from sasom.ledger.services.bulk_rows import Row, copy_rows, earn_rows, line_rows, sale_row, take_ids
+from sasom.ledger.services.bulk_tiers import chunk_tiers
 from sasom.ledger.services.promotion_uses import uses_write
 from sasom.ledger.services.sales import (
     plan_of,
@@ -59,6 +61,7 @@ from sasom.ledger.services.sales import (
 )
 from sasom.members.models import Member
 from sasom.organizations.models import Branch, Organization, Terminal
+from sasom.tiers import bulk as tiers_bulk
 
 BULK_BATCH_SIZE = 1000
 
@@ -72,6 +75,8 @@ class BulkSale:
     receipt_id: str
     basket: engine.Basket
     member: Member | None = None
+    sent: engine.Basket | None = None  # the basket as sent, when ``basket`` is priced (for ``reprice``)
+    priced_tier: str | None = None  # the member's tier code the basket was priced with
 
 
 @dataclass
@@ -123,9 +128,15 @@ def _account_ids(organization_id: int, member_ids: set[int]) -> dict[int, int]:
 
 
 def sales_post_bulk(
-    *, organization: Organization, items: list[BulkSale], actor: Actor, now: dt.datetime | None = None
+    *, organization: Organization, items: list[BulkSale], actor: Actor, now: dt.datetime | None = None,
+    reprice: Callable[[BulkSale], engine.Basket | DomainError] | None = None,
 ) -> list[BulkOutcome]:
     """Post ``items`` (in their order) as :func:`sale_post` would one by one; one outcome per item.
+
+    With a tier ladder, the chunk's tiers move set-based (``bulk_tiers``): a member's sale after an
+    upgrade in the same chunk is planned with the new tier, and, when its basket was priced with
+    another tier (``priced_tier``), priced again first by ``reprice`` (the caller's pricing of
+    ``sent``), as the till would price it after the upgrade.
 
     Raises nothing for a bad document (its outcome carries the ``DomainError``); an
     ``IntegrityError`` (another run stored one of these receipts meanwhile) rolls the whole chunk
@@ -151,16 +162,28 @@ def sales_post_bulk(
         accounts = lock_accounts(by_member.values())
         settings = settings_of(next(iter(accounts.values())).organization) if accounts else None
         ruleset = rules_of(organization.pk)
+        buyers = [(i, member) for i in todo if (member := items[i].member) is not None]
+        tiers = chunk_tiers(organization.pk, [m for _i, m in buyers],
+                            [(m.pk, items[i].basket.occurred_at) for i, m in buyers])
 
         sales: list[Row] = []
         lines_of: list[list[Row]] = []
         planned: list[tuple[SalePlan, BulkSale]] = []
         earns: list[tuple[int, Row, Row | None, dict[str, int]]] = []  # (sale index, entry, lot, balance)
         touched: dict[int, PointAccount] = {}
+        posted: list[int] = []
         for i in todo:
             item = items[i]
             member = item.member
             account = accounts[by_member[member.pk]] if member is not None else None
+            if (tiers is not None and member is not None and reprice is not None and item.sent is not None
+                    and item.priced_tier is not None and tiers.current(member.pk) != item.priced_tier):
+                again = reprice(item)  # the tier moved since the basket was priced
+                if isinstance(again, DomainError):
+                    outcomes[i].error = again
+                    continue
+                item.basket, item.priced_tier = again, tiers.current(member.pk)
+                hashes[i] = body_hash(item.basket, member.pk, 0)
             hashed = hashes[i]
             assert hashed is not None
             plan, _result = plan_of(
@@ -171,7 +194,10 @@ def sales_post_bulk(
             sales.append(sale_row(plan, account.pk if account is not None else None))
             lines_of.append(line_rows(plan))
             planned.append((plan, item))
+            posted.append(i)
             outcomes[i].created, outcomes[i].points_earned = True, plan.sale.points_earned
+            if tiers is not None and member is not None:
+                tiers.after_sale(len(sales) - 1, plan, member.code)
             if account is None:
                 continue
             _apply(account, plan)  # the next sale of this member in the chunk sees this one
@@ -182,6 +208,7 @@ def sales_post_bulk(
             touched[account.pk] = account
 
         _insert(sales, lines_of, earns)
+        tier_moves = tiers.write({s: row["id"] for s, row in enumerate(sales)}, actor) if tiers is not None else {}
         uses_write([(plan, sales[s]["id"]) for s, (plan, _item) in enumerate(planned)])
         if touched:
             changed_at = timezone.now()
@@ -194,12 +221,15 @@ def sales_post_bulk(
         earn_of = {s: (entry, balance) for s, entry, _lot, balance in earns}
         for s, (plan, item) in enumerate(planned):  # in document order, as sale_post one by one
             sale_announce(plan, sale_id=sales[s]["id"], branch_code=item.branch.code, terminal_code=item.terminal.code,
-                          member_code=item.member.code if item.member is not None else None)
+                          member_code=item.member.code if item.member is not None else None,
+                          tier_step=tiers is None)
+            for move, change in tier_moves.get(s, ()):  # where ``sale_announce``'s tier step records them
+                tiers_bulk.change_announce(organization.pk, move, change)
             if s in earn_of:
                 entry, balance = earn_of[s]
                 # the balance as this entry left it, as ``core.credit`` announces it
                 core.announce(Entry(**entry), _BalancesAfter(member_id=item.member.pk if item.member else 0, **balance))
-    for i, sale in zip(todo, sales, strict=True):
+    for i, sale in zip(posted, sales, strict=True):
         outcomes[i].sale_id = sale["id"]
     for outcome in outcomes:
         if "replay_of" in outcome.extra:

@@ -21,6 +21,8 @@ from sasom.ledger.plan import SalePlan
 
 Row = dict[str, Any]
 
+__all__ = ["Row", "copy_rows", "earn_rows", "line_rows", "row_of", "sale_row", "take_ids"]
+
 
 @functools.cache
 def _defaults(model: type[Model]) -> tuple[Row, tuple[str, ...]]:
@@ -39,10 +41,14 @@ def _defaults(model: type[Model]) -> tuple[Row, tuple[str, ...]]:
 
 
 def _row(model: type[Model], values: Row) -> Row:
+    """``values`` with every other column at its field's default (as ``Model.__init__`` sets it)."""
     fixed, computed = _defaults(model)
     missing = [name for name in computed if name not in values]
     assert not missing, f"{model.__name__} needs {missing}"
     return {**fixed, **values}
+
+
+row_of = _row
 
 
 def sale_row(plan: SalePlan, account_id: int | None) -> Row:

@@ -184,8 +184,9 @@ def plan_of(
 
 
 def sale_announce(plan: SalePlan, *, sale_id: int, branch_code: str, terminal_code: str,
-                  member_code: str | None, tier_pre: TierPre | None = None) -> None:
-    """Record ``sale.posted`` (every writer, once per sale, in its transaction); the earning may raise the tier."""
+                  member_code: str | None, tier_pre: TierPre | None = None, tier_step: bool = True) -> None:
+    """Record ``sale.posted`` (every writer, once per sale, in its transaction); the earning may raise the tier
+    (``tier_step``: off for the bulk writer, which moves a chunk's tiers set-based)."""
     row = plan.sale
 
     def payload() -> dict[str, Any]:
@@ -197,7 +198,8 @@ def sale_announce(plan: SalePlan, *, sale_id: int, branch_code: str, terminal_co
         }
 
     event_record(organization_id=row.organization_id, kind=SALE_POSTED, payload=payload, occurred_at=row.occurred_at)
-    tier_after_sale(plan, sale_id=sale_id, member_code=member_code, pre=tier_pre)
+    if tier_step:
+        tier_after_sale(plan, sale_id=sale_id, member_code=member_code, pre=tier_pre)
 
 
 # ---------------------------------------------------------------- sale_post (the ORM writer)
