@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sasom.promotions.engine.types import MODE_BEST, MODE_PRIORITY
+from sasom.promotions.engine.types import MODE_BEST, MODE_PRIORITY, Line
 from sasom.promotions.tests.test_engine_util import D, bill, items, line, off, price, promo
 
 BIN = items(categories=("aiiz-bin",))
@@ -113,7 +113,7 @@ BOTH_MODES = pytest.mark.parametrize("mode", [MODE_PRIORITY, MODE_BEST])
 FOUR_FOR_30 = {"pack_size": 4, "pack_price": "30", "unit_price": "7.50"}
 
 
-def box(index: int, sku: str, qty: int, unit: str | int) -> object:
+def box(index: int, sku: str, qty: int, unit: str | int) -> Line:
     return line(index, sku, qty, unit, categories=("milk",))
 
 
