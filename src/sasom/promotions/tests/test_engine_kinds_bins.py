@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from sasom.promotions.engine.types import MODE_BEST, MODE_PRIORITY, Line
 from sasom.promotions.tests.test_engine_util import D, bill, items, line, off, price, promo
 
 BIN = items(categories=("aiiz-bin",))
@@ -104,3 +107,84 @@ def test_5d_fewer_than_a_pack_gets_nothing_and_a_hint() -> None:
     p = promo("bin_pack_lowest", {"pack_size": 6, "pack_price": "60", "unit_price": "6"}, MILK)
     result = price([p], [line(1, "MILK-PLAIN", 4, 12, categories=("milk",))])
     assert result.applied == () and result.hints[0].missing_units == 2
+
+
+BOTH_MODES = pytest.mark.parametrize("mode", [MODE_PRIORITY, MODE_BEST])
+FOUR_FOR_30 = {"pack_size": 4, "pack_price": "30", "unit_price": "7.50"}
+
+
+def box(index: int, sku: str, qty: int, unit: str | int) -> Line:
+    return line(index, sku, qty, unit, categories=("milk",))
+
+
+@BOTH_MODES
+def test_5d_a_unit_that_would_complete_a_dearer_pack_is_left_loose(mode: str) -> None:
+    # given "4 for 30, the rest at 7.50" and 7 units at 20.00: one pack + 3 loose = 52.50
+    p = promo("bin_pack_lowest", FOUR_FOR_30, MILK)
+    seven = [box(1, "MILK-PLAIN", 7, 20)]
+    before = price([p], seven, mode=mode)
+    assert bill(seven, before) == D("52.50")
+    assert before.applied[0].times == 1
+    # when a unit at 7.25 joins: a second pack (3 x 20 + 7.25, 30.00) costs more than its units
+    # loose (3 x 7.50 + 7.25 = 29.75)
+    eight = [*seven, box(2, "MILK-CHEAP", 1, "7.25")]
+    after = price([p], eight, mode=mode)
+    # then the bin keeps one pack: 59.75, up 7.25, the unit's own price (not 60.00, up 7.50)
+    assert bill(eight, after) == D("59.75")
+    assert bill(eight, after) - bill(seven, before) == D("7.25")
+    assert after.applied[0].times == 1
+    assert str(after.applied[0].explanation) == "1 pack(s) of 4 at 30.00 + 4 at 7.50"
+    # the cheap unit loose keeps its own price (below 7.50): no discount on it, but consumed
+    assert off(after) == {1: D("87.50")}
+    assert {t.index: t.units for t in after.applied[0].takes} == {1: D(7), 2: D(1)}
+
+
+@BOTH_MODES
+def test_5e_the_same_unit_completes_a_pack_and_lowers_the_bill(mode: str) -> None:
+    # given "4 for 30", progressive (the rest at its own price), and 7 units at 20.00: 30 + 60 = 90
+    p = promo("bin_pack_progressive", {"pack_size": 4, "pack_price": "30"}, MILK)
+    seven = [box(1, "MILK-PLAIN", 7, 20)]
+    before = price([p], seven, mode=mode)
+    assert bill(seven, before) == D("90.00")
+    # when the unit at 7.25 joins: a pack never costs more than its units at their own price, so
+    # every pack is formed (two packs, 60.00): the bill falls by 30.00
+    eight = [*seven, box(2, "MILK-CHEAP", 1, "7.25")]
+    after = price([p], eight, mode=mode)
+    assert bill(eight, after) == D("60.00")
+    assert after.applied[0].times == 2
+    assert str(after.applied[0].explanation) == "2 pack(s) of 4 at 30.00"
+
+
+@BOTH_MODES
+def test_5d_mixed_prices_each_pack_formed_only_where_it_costs_less_than_its_units_loose(mode: str) -> None:
+    # given "4 for 28, the rest at 7.50" and 4 units at 20.00 + 4 at 9.00
+    p = promo("bin_pack_lowest", {"pack_size": 4, "pack_price": "28", "unit_price": "7.50"}, MILK)
+    lines = [box(1, "MILK-PLAIN", 4, 20), box(2, "MILK-SWEET", 4, 9)]
+    # when priced: the second pack (28.00) costs less than its units loose (4 x 7.50 = 30.00)
+    result = price([p], lines, mode=mode)
+    # then two packs: 56.00
+    assert bill(lines, result) == D("56.00")
+    assert result.applied[0].times == 2
+    # and with the rest at 6.50 the second pack (28.00) costs more than 4 x 6.50 = 26.00: one pack
+    cheaper = promo("bin_pack_lowest", {"pack_size": 4, "pack_price": "28", "unit_price": "6.50"}, MILK)
+    result = price([cheaper], lines, mode=mode)
+    assert bill(lines, result) == D("54.00")
+    assert result.applied[0].times == 1
+    assert str(result.applied[0].explanation) == "1 pack(s) of 4 at 28.00 + 4 at 6.50"
+
+
+@BOTH_MODES
+def test_5d_seed_numbers_the_12th_box_costs_no_more_than_a_box_left_over(mode: str) -> None:
+    # given seed 001's "6-pack at 60, a box left over at 6" and plain milk at 12 a box
+    p = promo("bin_pack_lowest", {"pack_size": 6, "pack_price": "60", "unit_price": "6"}, MILK)
+    eleven = [box(1, "MILK-PLAIN", 11, 12)]
+    assert bill(eleven, price([p], eleven, mode=mode)) == D("90.00")  # 60 + 5 x 6
+    # when a 12th box joins: a second pack (60) costs more than 6 boxes left over (36)
+    twelve = [box(1, "MILK-PLAIN", 12, 12)]
+    result = price([p], twelve, mode=mode)
+    # then one pack and 6 boxes at 6: 96.00 (not 2 x 60 = 120.00)
+    assert bill(twelve, result) == D("96.00")
+    assert result.applied[0].times == 1
+    # the seed's own basket keeps its price: 5 plain + 2 sweet = 60 + 6 = 66
+    seed = [box(1, "MILK-PLAIN", 5, 12), box(2, "MILK-SWEET", 2, 13)]
+    assert bill(seed, price([p], seed, mode=mode)) == D("66.00")
