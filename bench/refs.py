@@ -206,7 +206,9 @@ def _pgbench(bench: Any, argv: list[str]) -> subprocess.CompletedProcess:
     pgbench = str(Path(bench.args.pg_bindir) / "pgbench")
     base = [pgbench, "-h", "127.0.0.1", "-p", str(bench.args.pg_port), "-U", "sasom"]
     started = time.monotonic()
-    proc = subprocess.run(base + argv, capture_output=True, text=True)
+    # the app's sessions run with JIT off (core.db_session): the references run as they do
+    env = {**os.environ, "PGOPTIONS": "-c jit=off"}
+    proc = subprocess.run(base + argv, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"pgbench failed ({time.monotonic() - started:.0f} s): {proc.stderr[-2000:]}")
     return proc
