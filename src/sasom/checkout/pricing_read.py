@@ -45,10 +45,15 @@ from sasom.tiers.models import MemberTier, Tier
 __all__ = ["sale_read"]
 
 
-class Ref(Protocol):
-    phone: str | None
-    card: str | None
-    code: str | None
+class Ref(Protocol):  # checkout.services.MemberRef (frozen), read only
+    @property
+    def phone(self) -> str | None: ...
+
+    @property
+    def card(self) -> str | None: ...
+
+    @property
+    def code(self) -> str | None: ...
 
 
 _TYPES = "bigint, text[], date, bigint, varchar, bigint, bigint[], bigint[]"
