@@ -5,6 +5,11 @@
     that already have an account so no plan goes stale), sent straight to PostgreSQL by pgbench
     (``-M prepared``, 8 clients, a custom script that picks a plan at random and gives it a fresh
     receipt number), with the cluster's CPU per call measured as B1's per sale;
+(a') the same, with the reads each recorded sale made before its call (the member with its
+    account, the basket's catalog prices: every prepared statement, with the parameters it was
+    given, in ``bench_plans``) sent first by the same pgbench script: every statement B1 makes,
+    without Python between them. B1 against (a') is "the way B1 makes them", (a') against (a)
+    "the statements B1 makes";
 (b) the framework's floor: ``POST /api/v1/bench/floor`` (``integrations/api_floor.py``, mounted
     only with ``SASOM_BENCH_FLOOR``) driven by the same load generator with the same bodies
     through the same gunicorn settings (``Bench.load(..., path=FLOOR_PATH)``);
@@ -18,7 +23,9 @@ import os
 import random
 import re
 import subprocess
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +33,7 @@ from bench.load import pg_cpu_settled
 
 FLOOR_PATH = "/api/v1/bench/floor"
 PLANS_TABLE = "bench_plans"
+READS_TABLE = "bench_reads"  # the statements a recorded sale ran before its call, in order
 SCRIPT = (
     "\\set i random(1, {count})\n"
     "SELECT status FROM sasom_sale_post((SELECT jsonb_set(plan, '{{receipt_id}}', "
@@ -33,29 +41,47 @@ SCRIPT = (
 )
 
 
+def _recording(calls: list[tuple[str, str, str, list[Any]]]) -> Callable[[], None]:
+    """Record every prepared statement (``core.sql.prepared_rows``, wherever it was imported) as
+    (name, types, body, params); returns the function that puts the original back."""
+    from sasom.core import sql
+
+    original = sql.prepared_rows
+
+    def recording(name: str, types: str, body: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        calls.append((name, types, body, list(params)))
+        return original(name, types, body, params)
+
+    holders = [m for m in list(sys.modules.values()) if getattr(m, "__dict__", {}).get("prepared_rows") is original]
+    for module in holders:
+        module.prepared_rows = recording
+
+    def restore() -> None:
+        for module in holders:
+            module.prepared_rows = original
+
+    return restore
+
+
 def step_plans(count: int) -> dict[str, Any]:
     """Record up to ``count`` real plans (one per member of B1's sample): each sale is posted
     through the API in-process, and the ``jsonb`` argument the fast path hands to
     ``sasom_sale_post`` is kept when the member already had an account with a sale (a plan made
-    for a first purchase would answer ``stale`` on its second call). Stored in ``bench_plans``."""
+    for a first purchase would answer ``stale`` on its second call), with the statements the sale
+    ran before the call and their parameters (reference (a')). Stored in ``bench_plans``: ``plan``
+    and one column ``r<statement>_<parameter>`` of the statement's own type per parameter."""
     import datetime as dt
+    from collections import Counter
 
     from django.db import connection
     from django.test import Client
 
     from bench.workload import basket_lines
-    from sasom.ledger.services import fastpost
 
     setup = json.loads(os.environ["BENCH_SETUP"])
-    plans: list[str] = []
-    original = fastpost.prepared_row
-
-    def recording(name: str, types: str, sql: str, params: list[Any]):
-        if name.startswith("sasom_sale_post") and json.loads(params[0]).get("expect_first") is False:
-            plans.append(params[0])
-        return original(name, types, sql, params)
-
-    fastpost.prepared_row = recording
+    kept: list[tuple[str, list[tuple[str, str, str, list[Any]]]]] = []
+    calls: list[tuple[str, str, str, list[Any]]] = []
+    restore = _recording(calls)
     client = Client(HTTP_HOST="127.0.0.1")
     rng = random.Random(19)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -63,40 +89,85 @@ def step_plans(count: int) -> dict[str, Any]:
     try:
         for attempt in range(2):  # a member without an account gets one on the first pass
             for no, phone in enumerate(setup["phones"]):
-                if len(plans) >= count:
+                if len(kept) >= count:
                     break
-                kept = len(plans)
+                calls.clear()
                 body = {"receipt_id": f"PLAN-{os.getpid()}-{attempt}-{no}", "occurred_at": now,
                         "member": {"phone": phone}, "lines": basket_lines(rng)}
                 response = client.post("/api/v1/sales", json.dumps(body), content_type="application/json",
                                        HTTP_AUTHORIZATION=f"Bearer {setup['keys'][no % len(setup['keys'])]}")
                 assert response.status_code == 201, response.content[:300]
                 posted += 1
-                if len(plans) > kept + 1:
-                    del plans[kept + 1:]
-            if len(plans) >= count:
+                posts = [i for i, c in enumerate(calls) if c[0].startswith("sasom_sale_post")]
+                if len(posts) == 1 and json.loads(calls[posts[0]][3][0]).get("expect_first") is False:
+                    kept.append((calls[posts[0]][3][0], calls[:posts[0]]))
+            if len(kept) >= count:
                 break
     finally:
-        fastpost.prepared_row = original
-    members = {json.loads(p)["member"] for p in plans}
+        restore()
+    # the statements most sales ran before their call, in order (sales that ran others are left out)
+    shape, _n = Counter(tuple(c[0] for c in reads) for _plan, reads in kept).most_common(1)[0]
+    kept = [(plan, reads) for plan, reads in kept if tuple(c[0] for c in reads) == shape]
+    reads = kept[0][1] if kept else []
+    columns = [(f"r{j}_{k}", t.strip()) for j, (_name, types, _body, _p) in enumerate(reads)
+               for k, t in enumerate(types.split(","), start=1)]
+    members = {json.loads(p)["member"] for p, _r in kept}
     with connection.cursor() as cur:
         cur.execute(f"DROP TABLE IF EXISTS {PLANS_TABLE}")
-        cur.execute(f"CREATE TABLE {PLANS_TABLE} (i integer PRIMARY KEY, plan jsonb NOT NULL)")
-        cur.executemany(f"INSERT INTO {PLANS_TABLE} VALUES (%s, %s::jsonb)", list(enumerate(plans, start=1)))
+        cur.execute(f"CREATE TABLE {PLANS_TABLE} (i integer PRIMARY KEY, plan jsonb NOT NULL"
+                    + "".join(f", {name} {t}" for name, t in columns) + ")")
+        cur.executemany(f"INSERT INTO {PLANS_TABLE} VALUES (%s, %s::jsonb" + ", %s" * len(columns) + ")",
+                        [(i, plan, *(v for _n, _t, _b, params in r for v in params))
+                         for i, (plan, r) in enumerate(kept, start=1)])
         cur.execute("DROP SEQUENCE IF EXISTS bench_pb_seq")
         cur.execute("CREATE SEQUENCE bench_pb_seq")
         cur.execute(f"ANALYZE {PLANS_TABLE}")
-    return {"plans": len(plans), "members": len(members), "posted_to_record": posted,
-            "plan_bytes": round(sum(len(p) for p in plans) / max(1, len(plans)))}
+        cur.execute(f"DROP TABLE IF EXISTS {READS_TABLE}")
+        cur.execute(f"CREATE TABLE {READS_TABLE} (j integer PRIMARY KEY, name text, types text, body text)")
+        cur.executemany(f"INSERT INTO {READS_TABLE} VALUES (%s, %s, %s, %s)",
+                        [(j, name, types, body) for j, (name, types, body, _p) in enumerate(reads)])
+    return {"plans": len(kept), "members": len(members), "posted_to_record": posted,
+            "plan_bytes": round(sum(len(p) for p, _r in kept) / max(1, len(kept))),
+            "reads": [name for name, *_rest in reads]}
+
+
+def reads_script(reads: list[list[str]]) -> str:
+    """pgbench's lines for the recorded reads: each statement's body as the sale prepared it, its
+    parameters ``$k`` read from the recorded sale's row of ``bench_plans`` (one CTE, so each
+    statement keeps its own single execution and snapshot)."""
+    out = []
+    for j, (_name, types, body) in enumerate(reads):
+        n = len(types.split(","))
+        cte = f"p AS (SELECT * FROM {PLANS_TABLE} WHERE i = :i)"
+        for k in range(n, 0, -1):  # $10 before $1
+            body = re.sub(rf"\${k}(?!\d)", f"(SELECT r{j}_{k} FROM p)", body)
+        body = body.strip()
+        body = f"WITH {cte}, {body[5:]}" if body[:5].upper() == "WITH " else f"WITH {cte} {body}"
+        out.append(" ".join(body.split()) + ";\n")
+    return "".join(out)
 
 
 def pgbench_plans(bench: Any, count: int) -> dict[str, Any]:
-    """Reference (a): pgbench calling the posting function with the recorded plans."""
+    """Reference (a): pgbench calling the posting function with the recorded plans; then (a'):
+    the same with the recorded sale's reads before each call."""
+    script = bench.work / "sale_post.pgbench"
+    script.write_text(SCRIPT.format(count=count))
+    out = _pgbench_script(bench, script)
+    import psycopg
+
+    with psycopg.connect(bench.args.pg_url, autocommit=True) as conn:
+        reads = [list(r) for r in conn.execute(f"SELECT name, types, body FROM {READS_TABLE} ORDER BY j")]
+    with_reads = bench.work / "sale_reads_post.pgbench"
+    head, call = SCRIPT.format(count=count).split("\n", 1)
+    with_reads.write_text(head + "\n" + reads_script(reads) + call)
+    out["with_reads"] = {**_pgbench_script(bench, with_reads), "statements": [r[0] for r in reads]}
+    return {**out, "plans": count}
+
+
+def _pgbench_script(bench: Any, script: Path) -> dict[str, Any]:
     import psycopg
 
     seconds = str(int(max(2, bench.size["b1_seconds"])))
-    script = bench.work / "sale_post.pgbench"
-    script.write_text(SCRIPT.format(count=count))
     with psycopg.connect(bench.args.pg_url, autocommit=True) as conn:
         before = conn.execute("SELECT count(*) FROM ledger_sale WHERE receipt_id LIKE 'PB%%'").fetchone()[0]
     cpu0 = pg_cpu_settled(bench.postmaster)
@@ -107,7 +178,7 @@ def pgbench_plans(bench: Any, count: int) -> dict[str, Any]:
     lat = re.search(r"latency average = ([\d.]+) ms", proc.stdout)
     with psycopg.connect(bench.args.pg_url, autocommit=True) as conn:
         created = conn.execute("SELECT count(*) FROM ledger_sale WHERE receipt_id LIKE 'PB%%'").fetchone()[0] - before
-    return {"tps": tps, "calls": calls, "created": created, "plans": count,
+    return {"tps": tps, "calls": calls, "created": created,
             "latency_avg_ms": float(lat.group(1)) if lat else None,
             "pg_cpu_ms_per_call": 1000 * (cpu1 - cpu0) / max(1, calls)}
 
@@ -135,7 +206,9 @@ def _pgbench(bench: Any, argv: list[str]) -> subprocess.CompletedProcess:
     pgbench = str(Path(bench.args.pg_bindir) / "pgbench")
     base = [pgbench, "-h", "127.0.0.1", "-p", str(bench.args.pg_port), "-U", "sasom"]
     started = time.monotonic()
-    proc = subprocess.run(base + argv, capture_output=True, text=True)
+    # the app's sessions run with JIT off (core.db_session): the references run as they do
+    env = {**os.environ, "PGOPTIONS": "-c jit=off"}
+    proc = subprocess.run(base + argv, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"pgbench failed ({time.monotonic() - started:.0f} s): {proc.stderr[-2000:]}")
     return proc
@@ -153,6 +226,17 @@ def b1_rows(bench: Any, b1: dict, floor: dict, ref: dict, tpcb: dict, rt: dict) 
     bench.row("B1", "PostgreSQL", "PostgreSQL CPU per sale / per posting-function call",
               f"{b1['pg_cpu_ms_per_sale']:.2f} ms / {ref['pg_cpu_ms_per_call']:.2f} ms = {pg_x:.2f}x", "<= 1.2x",
               pg_x <= 1.2)
+    reads = ref.get("with_reads")
+    if reads:  # the gap split: the statements B1 makes (a') / (a), and the way it makes them B1 / (a')
+        both = reads["pg_cpu_ms_per_call"]
+        bench.row("B1", "PostgreSQL", f"split: PostgreSQL CPU per sale / per pgbench transaction of the same "
+                  f"statements with recorded parameters ({' + '.join(reads['statements'])} + the posting call, "
+                  f"no Python between them; {reads['tps']:.0f} tps)",
+                  f"{b1['pg_cpu_ms_per_sale']:.2f} ms / {both:.2f} ms = {b1['pg_cpu_ms_per_sale'] / both:.2f}x "
+                  "(the way B1 makes them)", "(context)", None)
+        bench.row("B1", "PostgreSQL", "split: per pgbench transaction of those statements / per posting-function call",
+                  f"{both:.2f} ms / {ref['pg_cpu_ms_per_call']:.2f} ms = {both / ref['pg_cpu_ms_per_call']:.2f}x "
+                  "(the statements B1 makes)", "(context)", None)
     bench.row("B1", "PostgreSQL", "app server CPU per sale / per request to the framework's floor "
               "(authenticated POST, same middleware and bodies, gunicorn 2 workers x 4 threads)",
               f"{b1['app_cpu_ms_per_sale']:.2f} ms / {floor['app_cpu_ms_per_sale']:.2f} ms = {app_x:.2f}x "
@@ -163,9 +247,12 @@ def b1_rows(bench: Any, b1: dict, floor: dict, ref: dict, tpcb: dict, rt: dict) 
     bench.row("B1", "PostgreSQL", "latency p50 / p99", f"{b1['p50']:.1f} / {b1['p99']:.1f} ms", "p99 <= 50 ms",
               b1["p99"] <= 50)
     errors = b1["errors"] + floor["errors"] + (ref["calls"] - ref["created"])
+    if reads:
+        errors += reads["calls"] - reads["created"]
     bench.row("B1", "PostgreSQL", "errors: sales API / floor / posting calls that stored no sale",
               f"{b1['errors']} of {b1['sales'] + b1['errors']} / {floor['errors']} / {ref['calls'] - ref['created']} "
-              f"of {ref['calls']}", "0", errors == 0)
+              f"of {ref['calls']}" + (f" (with the reads: {reads['calls'] - reads['created']} of {reads['calls']})"
+                                       if reads else ""), "0", errors == 0)
     bench.row("B1", "PostgreSQL", "context: pgbench tpcb-like (4 rows a transaction), same cluster",
               f"{tpcb['tps']:.0f} tps, {tpcb['pg_cpu_ms_per_txn']:.2f} ms PostgreSQL CPU per transaction; "
               f"B1 = {b1['rate'] / tpcb['tps']:.2f}x", "(context)", None)

@@ -137,6 +137,7 @@ ORDER BY p.via DESC"""
 _BASKET_PG = _BASKET.format(matches="unnest($2::text[]) AS w(code) CROSS JOIN LATERAL ("
                             + _MATCHES.format(code="w.code", codes="")
                             + ") p")
+BASKET_PG = _BASKET_PG  # $5 the member's table: checkout.pricing_read reads it with the member
 _BASKET_SQLITE_PARTS = re.split(r"\$(\d)", _BASKET.format(
     matches="(" + _MATCHES.format(code="w.value", codes="json_each($2) w, ") + ") p"))
 _BASKET_SQLITE = "".join(part if i % 2 == 0 else "%s" for i, part in enumerate(_BASKET_SQLITE_PARTS))
@@ -165,9 +166,16 @@ def basket_products(organization_id: int, codes: Iterable[str], *, branch_id: in
     if not wanted:
         return {}
     member_table_id, member_table_code = member_table if member_table is not None else (None, "")
+    rows = _basket_rows(organization_id, wanted, on, branch_id, member_table_id, settings.general_table_id)
+    return products_of_rows(rows, settings=settings, branch_code=branch_code, member_table_code=member_table_code)
+
+
+def products_of_rows(rows: Iterable[tuple[Any, ...] | list[Any]], *, settings: Settings, branch_code: str,
+                     member_table_code: str) -> dict[str, ProductPrices]:
+    """:func:`basket_products` of the rows of its statement (``BASKET_PG``), wherever they were read
+    (``checkout.pricing_read`` reads them with the member)."""
     ancestors = settings.category_codes
     out: dict[str, ProductPrices] = {}
-    rows = _basket_rows(organization_id, wanted, on, branch_id, member_table_id, settings.general_table_id)
     for (code, _via, sku, name, category_id, category, brand, excluded, base, member, member_branch,
          general, general_branch) in rows:  # barcodes first, so that a SKU's row overwrites them
         list_price, list_source = money(str(base)), "base"

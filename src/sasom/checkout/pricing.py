@@ -19,7 +19,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -52,7 +52,10 @@ from sasom.promotions.engine.types import ZERO, Line, PromotionSet, Result
 from sasom.tiers.engine import discounts as tier_discounts
 from sasom.tiers.selectors import ladder_for, member_tier_code
 
-__all__ = ["Priced", "basket_priced", "lines_sent"]
+__all__ = ["CatalogRead", "Priced", "basket_priced", "catalog_codes", "lines_sent"]
+
+# (the codes of a basket, the member's price table or None) -> each known code's product and prices
+CatalogRead = Callable[[list[str], tuple[int, str] | None], dict[str, ProductPrices]]
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,8 @@ def lines_sent(basket: engine.Basket) -> tuple[LineIn, ...]:
 
 def basket_priced(*, organization: Organization, branch: Branch, basket: engine.Basket, member: Member | None,
                   sent: tuple[LineIn, ...] | None = None, batch: bool = False,
-                  choices: Mapping[str, str] | None = None, lock: bool = False) -> Priced:
+                  choices: Mapping[str, str] | None = None, lock: bool = False,
+                  catalog: CatalogRead | None = None) -> Priced:
     """Check the sale's date (``checks.sale_time_check``; ``batch``: the batches' window) and
     price ``sent`` (by default the basket's own lines, each with the price it carries).
 
@@ -86,7 +90,11 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
 
     Refuses a line it cannot price: ``unknown_product`` (not in the catalog, and the organization
     takes no open lines), ``price_required`` (an open line without a price),
-    ``discount_above_line``; each names the line's field; then ``discount_above_bill``."""
+    ``discount_above_line``; each names the line's field; then ``discount_above_bill``.
+
+    ``catalog`` reads the products (codes, the member's table as :func:`member_terms` chose it);
+    by default ``catalog.prices.basket_products`` (``checkout.pricing_read`` passes the rows it
+    read with the member)."""
     sale_time_check(basket.occurred_at, batch=batch, since=organization.sales_since, zone=organization.time_zone)
     lines = sent if sent is not None else lines_sent(basket)
     places = places_of(organization.currency)
@@ -107,9 +115,12 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
     calendar = calendars.period_calendar(organization) if member is not None else ""
     terms, table, tier = member_terms(organization, terms, settings, member, on, calendar)
     gifts = gift_skus_for(organization.pk) if pset is not None else frozenset()
-    products = prices.basket_products(organization.pk, [*(ln.code for ln in lines), *sorted(gifts)],
-                                      branch_id=branch.pk, branch_code=branch.code, on=on, settings=settings,
-                                      member_table=table)
+    codes = [*(ln.code for ln in lines), *sorted(gifts)]
+    if catalog is not None:
+        products = catalog(codes, table)
+    else:
+        products = prices.basket_products(organization.pk, codes, branch_id=branch.pk, branch_code=branch.code,
+                                          on=on, settings=settings, member_table=table)
     promoter = None
     if pset is not None:
         promoter = _promoter(organization, branch, basket, member, tier, pset, products, gifts, lines, choices, lock)
@@ -127,6 +138,20 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
     bill_discount_check(out)
     return Priced(basket=out, priced=priced, promotions=promoter.result if promoter else None, pset=pset,
                   terms=terms)
+
+
+def catalog_codes(*, organization: Organization, basket: engine.Basket, sent: tuple[LineIn, ...] | None = None,
+                  batch: bool = False) -> list[str] | None:
+    """The codes :func:`basket_priced` will ask the catalog for (the lines', then the promotions'
+    gifts), or None when it will take the basket as sent without reading the catalog. From the
+    same cached settings, so a read made before (``checkout.pricing_read``) asks for the same."""
+    lines = sent if sent is not None else lines_sent(basket)
+    pset = None if batch else promotion_set_for(organization.pk)
+    if pset is None and not prices.pricing_settings(organization.pk).configured and all(
+            ln.unit_price is not None for ln in lines):
+        return None
+    gifts = gift_skus_for(organization.pk) if pset is not None else frozenset()
+    return [*(ln.code for ln in lines), *sorted(gifts)]
 
 
 def member_terms(organization: Organization, base: Terms, settings: prices.Settings, member: Member | None,

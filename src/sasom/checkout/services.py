@@ -34,6 +34,7 @@ from sasom.checkout import payments, promo_commit, promo_returns
 from sasom.checkout.errors import MEMBER_AMBIGUOUS, MEMBER_NOT_FOUND
 from sasom.checkout.payments import CouponUsed, coupons_of_sale, points_discount_apply
 from sasom.checkout.pricing import basket_priced
+from sasom.checkout.pricing_read import sale_read
 from sasom.core.audit import Actor
 from sasom.core.errors import Conflict, DomainError, NotFound
 from sasom.earning import engine
@@ -257,12 +258,14 @@ def sale_commit(
     docstring for the paths."""
     region = organization.phone_region or "TH"
     fast = member is None and not coupons and not redeem_points and fast_path_available()
-    if fast:
-        member, account = _first_read(lambda: _member_and_account(organization.pk, member_ref, region))
-    elif member is None:
-        member = member_find(organization.pk, member_ref, region=region)
-    till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent,
-                         choices=choices, batch=batch)
+    if fast:  # the member, its account and the basket's prices in one statement (checkout.pricing_read)
+        member, account, till = _first_read(lambda: sale_read(
+            organization=organization, branch=branch, basket=basket, ref=member_ref, region=region, sent=sent,
+            choices=choices, batch=batch, fallback=lambda: _member_and_account(organization.pk, member_ref, region)))
+    else:
+        member = member if member is not None else member_find(organization.pk, member_ref, region=region)
+        till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent,
+                             choices=choices, batch=batch)
     if fast:  # promoted or not: the function counts the promotions' uses and checks their limits
         posted = promo_commit.with_snapshot(organization.pk, till, choices)
         result = sale_post_fast(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,

@@ -276,11 +276,28 @@ def member_with_account(
                             [organization_id, phone or code])
     if row is None:
         return None
+    member, account = member_of_row(row)
+    return (member, account) if member is not None else None
+
+
+def member_columns() -> str:
+    """The select list of the member read (aliases m, t, o, s, a for the member, its type, its
+    organization, its points settings and its account; the tier's code follows, alias tt), for a
+    statement that reads more with the member (``checkout.pricing_read``)."""
+    return ", ".join(p.sql for p in _lookup_parts()["parts"]) + ", tt.code"
+
+
+def member_of_row(row: tuple[Any, ...] | list[Any]) -> tuple[Member | None, PointAccount | None]:
+    """(member, account) of the first columns of ``row`` (:func:`member_columns`), the member
+    with its type, organization and points settings attached; (None, None) for a row without one."""
     objs, at = [], 0
-    for part in parts["parts"]:
-        objs.append(part.build(row[at:at + len(part.fields)]))
+    for part in _lookup_parts()["parts"]:
+        objs.append(part.build(tuple(row[at:at + len(part.fields)])))
         at += len(part.fields)
     member, member_type, organization, settings, account = objs
+    if member is None:
+        return None, None
+    assert isinstance(member, Member) and (account is None or isinstance(account, PointAccount))
     setattr(member, TIER_CODE_READ, row[at] or "")
     Member.member_type.field.set_cached_value(member, member_type)
     Member.organization.field.set_cached_value(member, organization)
