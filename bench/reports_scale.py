@@ -17,7 +17,8 @@ figures and charts. The target is 5 s per report screen. Last, one export stream
 The sales reports read the daily sales summary (``reports.summary``): after the data, the bench
 deletes the organization's summary and times the nightly job building every closed day (its
 cost), then one read's check (today's days rebuilt). ``--raw`` switches the summary off: the
-reports aggregate the raw sales, as before it existed; ``--keep --reuse-summary`` keeps the summary
+reports aggregate the raw sales, as before it existed (``--points-raw``: the member points summary
+groups every entry instead of reading the accounts' balances); ``--keep --reuse-summary`` keeps the summary
 of an earlier run (the job then adds only what changed: minutes saved at a million members), and
 ``--export SLUG`` (or ``none``) names the report exported. The build checks foreign keys statement by
 statement (``SET CONSTRAINTS ALL IMMEDIATE``) instead of all at the one COMMIT.
@@ -354,12 +355,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reuse-summary", action="store_true",
                         help="with --keep: keep the summary built by an earlier run (the nightly job adds what changed)")
     parser.add_argument("--export", default="member-points", help="the report exported to CSV, or none")
+    parser.add_argument("--points-raw", action="store_true",
+                        help="the member points summary over every entry, not the accounts' balances")
     args = parser.parse_args(argv)
     import django
     from django.conf import settings
 
     django.setup()
     settings.REPORTS_SALES_SUMMARY = not args.raw
+    settings.REPORTS_POINTS_BALANCES = not args.points_raw
     result = step_reports(args.members, args.sales, args.keep, args.only, raw=args.raw,
                           reuse_summary=args.reuse_summary, export_slug=args.export)
     sys.stdout.write("\n" + json.dumps(result, default=str) + "\n")

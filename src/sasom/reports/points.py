@@ -42,17 +42,22 @@ from sasom.reports.framework import (
     register,
     tier_filter,
 )
+from sasom.reports.points_summary import (
+    ADJUST_KINDS,
+    RETURN_KINDS,
+    SIGNED,
+    SPENT_KINDS,
+    balances_apply,
+    summary_rows,
+    summary_totals,
+)
+from sasom.reports.points_summary import sum_of as _sum
+from sasom.reports.regroup import ListRows
 from sasom.rewards.models import PointsDiscountRule
 from sasom.rewards.pricing import points_to_money
 
-SIGNED = F("sign") * F("amount")
-SPENT_KINDS = (Entry.Kind.REDEEM, Entry.Kind.PURCHASE)
-RETURN_KINDS = (Entry.Kind.RETURN, Entry.Kind.VOID)
-ADJUST_KINDS = (Entry.Kind.ADJUST, Entry.Kind.REVERSE)
-
-
-def _sum(expression: Any, condition: Q | None = None) -> Coalesce:
-    return Coalesce(Sum(expression, filter=condition, output_field=IntegerField()), 0)
+__all__ = ["ADJUST_KINDS", "RETURN_KINDS", "SIGNED", "SPENT_KINDS", "entries_in", "member_name", "point_values",
+           "points_value"]
 
 
 def entries_in(scope: Scope, *, before_end_only: bool = False) -> QuerySet[Entry]:
@@ -109,16 +114,21 @@ class PointsMovement(Report):
         return entries
 
     def rows(self, scope: Scope) -> Rows:
-        kind = scope.data.get("period") or "month"
-        return (self._entries(scope)
+        """Periods × kinds (a few hundred rows at most): one grouped query per screen, shared by
+        the page, its count, the totals and the chart."""
+        if "movement_rows" not in scope.cache:
+            kind = scope.data.get("period") or "month"
+            scope.cache["movement_rows"] = list(
+                self._entries(scope).order_by()
                 .annotate(period=periods.period_bucket(kind, "occurred_at", scope))
                 .values("period", "kind")
                 .annotate(entries=Count("id"), members=Count("account_id", distinct=True),
                           credit=_sum("amount", Q(sign=1)), debit=_sum("amount", Q(sign=-1)), net=_sum(SIGNED)))
+        return ListRows(scope.cache["movement_rows"])  # type: ignore[return-value]
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        return self._entries(scope).aggregate(
-            entries=Count("id"), credit=_sum("amount", Q(sign=1)), debit=_sum("amount", Q(sign=-1)), net=_sum(SIGNED))
+        rows = list(self.rows(scope))
+        return {key: sum(r[key] for r in rows) for key in ("entries", "credit", "debit", "net")}
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         labels = dict(Entry.Kind.choices)
@@ -178,6 +188,8 @@ class MemberPointsSummary(Report):
         return entries
 
     def rows(self, scope: Scope) -> Rows:
+        if balances_apply(scope):  # the accounts' balances and the period's entries only
+            return summary_rows(scope)  # type: ignore[return-value]
         return (self._entries(scope)
                 .values("account_id", "account__member__code", "account__member__first_name",
                         "account__member__last_name", "account__member__member_type__name")
@@ -185,6 +197,8 @@ class MemberPointsSummary(Report):
                 .filter(Q(moved__gt=0) | ~Q(closing=0)))
 
     def totals(self, scope: Scope) -> dict[str, Any]:
+        if balances_apply(scope):
+            return summary_totals(scope)
         return self._entries(scope).aggregate(**self._measures(scope))
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
@@ -294,12 +308,17 @@ class PointsLiability(Report):
         return expiry_month_bucket("expires_on", scope.organization, *scope.cache["expiry_span"])
 
     def rows(self, scope: Scope) -> Rows:
-        lots = self._lots(scope)
-        return (lots
+        """Expiry months (the shop's calendar) × member types (a few hundred rows): one grouped
+        query per screen, shared by the page, its count and the totals."""
+        if "liability_rows" not in scope.cache:
+            lots = self._lots(scope)
+            scope.cache["liability_rows"] = list(
+                lots.order_by()
                 .annotate(expires=self._expires(lots, scope))
                 .values("expires", "account__member__member_type_id", "account__member__member_type__name")
                 .annotate(members=Count("account_id", distinct=True), points=_sum("remaining"),
                           pending=_sum("remaining", Q(is_pending=True))))
+        return ListRows(scope.cache["liability_rows"])  # type: ignore[return-value]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         if "point_values" not in scope.cache:
@@ -313,7 +332,7 @@ class PointsLiability(Report):
         return rows
 
     def totals(self, scope: Scope) -> dict[str, Any]:
-        rows = self.finish(list(self.rows(scope)), scope)
+        rows = self.finish(list(self.rows(scope)), scope)  # copies of the screen's rows
         return {
             "points": sum(r["points"] for r in rows),
             "pending": sum(r["pending"] for r in rows),
