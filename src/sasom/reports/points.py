@@ -13,17 +13,14 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    F,
-    IntegerField,
     Max,
     Min,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core import calendars
