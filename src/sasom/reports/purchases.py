@@ -130,7 +130,7 @@ def grouped(scope: Scope) -> list[dict[str, Any]]:
                     .annotate(segment_value=_segment(scope, "member_id"), item_of=F("item"))
                     .values("segment_value", "item_of").annotate(**line_measures()))
         else:
-            rows = (lines_counted(scope).order_by().annotate(segment_value=_segment(scope), item_of=F(ITEMS[kind]))
+            rows = (lines_counted(scope).order_by().annotate(segment_value=_segment(scope), item_of=F(ITEMS[kind] or "category"))
                     .values("segment_value", "item_of").annotate(**MEASURES))
         scope.cache["purchases"] = [{**{k: v for k, v in r.items() if k != "item_of"}, "item": r["item_of"]}
                                     for r in rows]

@@ -24,15 +24,16 @@ from sasom.reports.summary import _bounds, _runs, summary_stale
 class DerivedTable(BaseTable):
     """The ``FROM`` entry of a model's table replaced by a query with the same columns."""
 
-    def __init__(self, table_name: str, alias: str, sql: str, params: tuple[Any, ...]) -> None:
+    def __init__(self, table_name: str, alias: str | None, sql: str, params: tuple[Any, ...]) -> None:
         super().__init__(table_name, alias)
         self.sql, self.params = sql, params
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         return f"({self.sql}) {compiler.quote_name_unless_alias(self.table_alias)}", list(self.params)
 
-    def relabeled_clone(self, change_map: dict[str, str]) -> DerivedTable:
-        return DerivedTable(self.table_name, change_map.get(self.table_alias, self.table_alias), self.sql, self.params)
+    def relabeled_clone(self, change_map: dict[str | None, str]) -> DerivedTable:
+        alias = change_map.get(self.table_alias) or self.table_alias
+        return DerivedTable(self.table_name, alias, self.sql, self.params)
 
     @property
     def identity(self) -> tuple[Any, ...]:

@@ -76,11 +76,17 @@ class DailyLineSales(models.Model):
 
     CATEGORY, PRODUCT, BILL = "c", "p", "t"
 
-    organization = organization_key(db_index=False)
+    # derived rows, tens of millions at a million members: no foreign-key constraint in the database
+    # (a build checked every row's three keys at its COMMIT: minutes), the relations kept for the
+    # joins and for Django's cascade; the unique key below is the one index
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+",
+                                     db_index=False, db_constraint=False)
     day = models.DateField()
     kind = models.CharField(max_length=1)
-    branch = models.ForeignKey("organizations.Branch", on_delete=models.CASCADE, related_name="+")
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", db_index=False)
+    branch = models.ForeignKey("organizations.Branch", on_delete=models.CASCADE, related_name="+", db_index=False,
+                               db_constraint=False)
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", db_index=False,
+                               db_constraint=False)
     item = models.CharField(max_length=64, blank=True)
     bills = models.IntegerField()
     quantity = models.DecimalField(max_digits=16, decimal_places=3)

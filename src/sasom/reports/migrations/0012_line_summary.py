@@ -27,9 +27,9 @@ class Migration(migrations.Migration):
                 ('bills', models.IntegerField()),
                 ('quantity', models.DecimalField(decimal_places=3, max_digits=16)),
                 ('amount', models.DecimalField(decimal_places=2, max_digits=16)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.branch')),
-                ('member', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='members.member')),
-                ('organization', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization')),
+                ('branch', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.branch')),
+                ('member', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='members.member')),
+                ('organization', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization')),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('organization', 'kind', 'day', 'branch', 'member', 'item'), name='uniq_daily_line_sales')],
