@@ -186,8 +186,13 @@ class CardUsageOverall(Report):
         return self.columns
 
     def rows(self, scope: Scope) -> Rows:
-        return (sales_of(scope).annotate(period=period_of(scope, scope.data.get("period") or "month"))
-                .values("period").annotate(**measures_of(scope)))
+        """The periods' rows (a few hundred at most), grouped once per screen for the page, its
+        count and the chart."""
+        if "overall" not in scope.cache:
+            scope.cache["overall"] = list(
+                sales_of(scope).annotate(period=period_of(scope, scope.data.get("period") or "month"))
+                .values("period").annotate(**measures_of(scope)).order_by("period"))
+        return ListRows(scope.cache["overall"])  # type: ignore[return-value]  # pages, sorts, streams like one
 
     def totals(self, scope: Scope) -> dict[str, Any]:
         return with_average([sales_of(scope).aggregate(**measures_of(scope))])[0]
