@@ -78,7 +78,7 @@ def _build(members: int, sales: int, keep: bool) -> Any:  # noqa: PLR0915 - one 
     from sasom.ledger.models import Entry, Lot, PointAccount, Sale, SaleLine
     from sasom.members.models import Member, MemberType
     from sasom.organizations.models import Branch, Organization, Staff, Terminal
-    from sasom.reports.summary_models import DailyMemberSales, SummaryDay
+    from sasom.reports.summary_models import DailyLineSales, DailyMemberSales, SummaryDay
     from sasom.rewards.models import Redemption, Reward
     from sasom.tiers.models import MemberTier, Tier
     from sasom.tiers.services import TierIn, ladder_configure
@@ -90,7 +90,7 @@ def _build(members: int, sales: int, keep: bool) -> Any:  # noqa: PLR0915 - one 
             and Sale.objects.filter(organization=org).count() == sales:
         return org, staff, {"build_s": 0.0, "reused": True}
     t0 = time.monotonic()
-    tables = [m._meta.db_table for m in (DailyMemberSales, SummaryDay, Redemption, Lot, Entry, SaleLine, Sale,
+    tables = [m._meta.db_table for m in (DailyLineSales, DailyMemberSales, SummaryDay, Redemption, Lot, Entry, SaleLine, Sale,
                                          MemberTier, PointAccount, Member)]
     with connection.cursor() as cur:
         for table in tables:
@@ -259,16 +259,18 @@ def _summary_build(org: Any, today: dt.date, reuse: bool = False) -> dict[str, A
     from django.db import connection
 
     from sasom.reports.summary import summary_job, summary_refresh
-    from sasom.reports.summary_models import DailyMemberSales, SummaryDay
+    from sasom.reports.summary_models import DailyLineSales, DailyMemberSales, SummaryDay
 
     if not reuse:
         DailyMemberSales.objects.filter(organization=org).delete()
+        DailyLineSales.objects.filter(organization=org).delete()
         SummaryDay.objects.filter(organization=org).delete()
     t0 = time.monotonic()
     counts = summary_job(organization_id=org.pk, on_date=today)
     job_s = time.monotonic() - t0
     with connection.cursor() as cur:  # fresh rows: plans need their statistics (autovacuum's, later)
-        cur.execute(f"ANALYZE {DailyMemberSales._meta.db_table}; ANALYZE {SummaryDay._meta.db_table}")
+        cur.execute(f"ANALYZE {DailyMemberSales._meta.db_table}; ANALYZE {DailyLineSales._meta.db_table}; "
+                    f"ANALYZE {SummaryDay._meta.db_table}")
     t0 = time.monotonic()
     summary_refresh(organization=org, start_on=today - dt.timedelta(days=364), end_on=today)
     refresh_s = time.monotonic() - t0

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.db.models import Count, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -23,13 +23,17 @@ from sasom.members.models import Member
 from sasom.reports.charts import top_bars
 from sasom.reports.formatting import INT, MONEY, TEXT
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register, tier_filter
+from sasom.reports.linesummary import ITEMS, QUANTITY
+from sasom.reports.linesummary_read import line_measures, line_sales
+from sasom.reports.regroup import ListRows
 from sasom.reports.sales import age_band
 from sasom.reports.salesdata import AMOUNT, COUNTED_OUT, line_net_after_returns
+from sasom.reports.salessource import summarised, summary_ready
+from sasom.reports.summary_models import DailyLineSales
 from sasom.segments.builder import segment_clean, segment_members
 from sasom.segments.forms import SegmentForm
 from sasom.tiers.models import MemberTier
 
-QUANTITY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=3)
 GROUPS = {"member_type": _("Member type"), "tier": _("Tier"), "gender": _("Gender"), "age": _("Age band"),
           "all": _("All members")}
 
@@ -87,13 +91,15 @@ def lines_counted(scope: Scope) -> QuerySet[SaleLine]:
     return lines
 
 
-def _segment(scope: Scope) -> Any:
+def _segment(scope: Scope, member: str = "sale__member_id") -> Any:
+    """The member attribute (today's) a line is grouped by; ``member`` the path to the member's id."""
     chosen = scope.data.get("segment_by") or "member_type"
     if chosen == "tier":
-        tier = MemberTier.objects.filter(member_id=OuterRef("sale__member_id"), tier__isnull=False).values("tier__name")
+        tier = MemberTier.objects.filter(member_id=OuterRef(member), tier__isnull=False).values("tier__name")
         return Coalesce(Subquery(tier[:1]), Value(""))
-    return {"member_type": F("sale__member__member_type__name"), "gender": F("sale__member__gender"),
-            "age": age_band(scope.today(), "sale__member__"), "all": Value("*")}[chosen]
+    path = member.removesuffix("_id") + "__"
+    return {"member_type": F(f"{path}member_type__name"), "gender": F(f"{path}gender"),
+            "age": age_band(scope.today(), path), "all": Value("*")}[chosen]
 
 
 MEASURES: dict[str, Any] = {
@@ -103,6 +109,32 @@ MEASURES: dict[str, Any] = {
                          output_field=QUANTITY),
     "amount": Coalesce(Sum(line_net_after_returns(), output_field=AMOUNT), Decimal("0"), output_field=AMOUNT),
 }
+
+
+def _members_of(scope: Scope, rows: QuerySet[Any]) -> QuerySet[Any]:
+    if not scope.data.get("segment"):
+        return rows
+    members = segment_members(organization_id=scope.organization.pk, conditions=scope.data["segment"],
+                              today=scope.today(), time_zone=scope.organization.time_zone)
+    return rows.filter(member_id__in=members.values("pk"))
+
+
+def grouped(scope: Scope) -> list[dict[str, Any]]:
+    """Every (segment, item) row of the screen, in one grouped query shared by the page, its count,
+    the chart and the export (a few thousand rows at most: segments x items)."""
+    if "purchases" not in scope.cache:
+        kind = DailyLineSales.PRODUCT if scope.data.get("by") == "sku" else DailyLineSales.CATEGORY
+        if summarised(scope):
+            summary_ready(scope)
+            rows = (_members_of(scope, line_sales(scope, kind)).order_by()
+                    .annotate(segment_value=_segment(scope, "member_id"), item_of=F("item"))
+                    .values("segment_value", "item_of").annotate(**line_measures()))
+        else:
+            rows = (lines_counted(scope).order_by().annotate(segment_value=_segment(scope), item_of=F(ITEMS[kind] or "category"))
+                    .values("segment_value", "item_of").annotate(**MEASURES))
+        scope.cache["purchases"] = [{**{k: v for k, v in r.items() if k != "item_of"}, "item": r["item_of"]}
+                                    for r in rows]
+    return list(scope.cache["purchases"])
 
 
 @register
@@ -125,11 +157,12 @@ class PurchasesBySegment(Report):
     note = _("Lines of members' bills, net of returns. Members and bills in the totals row count each once.")
 
     def rows(self, scope: Scope) -> Rows:
-        item = F("sku") if scope.data.get("by") == "sku" else F("category")
-        return (lines_counted(scope).annotate(segment_value=_segment(scope), item=item)
-                .values("segment_value", "item").annotate(**MEASURES))
+        return ListRows(grouped(scope))  # type: ignore[return-value]  # pages, sorts, streams like one
 
     def totals(self, scope: Scope) -> dict[str, Any]:
+        if summarised(scope):
+            summary_ready(scope)
+            return _members_of(scope, line_sales(scope, DailyLineSales.BILL)).aggregate(**line_measures())
         return lines_counted(scope).aggregate(**MEASURES)
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
@@ -143,8 +176,10 @@ class PurchasesBySegment(Report):
         return rows
 
     def chart(self, scope: Scope) -> Any:
-        item = "sku" if scope.data.get("by") == "sku" else "category"
-        top = list(lines_counted(scope).values(item).annotate(amount=MEASURES["amount"]).order_by("-amount")[:10])
+        per_item: dict[str, Decimal] = {}
+        for row in grouped(scope):  # the items' amounts over every segment: the decimals the database added
+            per_item[row["item"]] = per_item.get(row["item"], Decimal("0")) + row["amount"]
+        top = sorted(per_item.items(), key=lambda pair: (-pair[1], pair[0]))[:10]
         cur = currency_of(scope.organization)
         return top_bars(str(_("Top 10 by amount (%(unit)s)") % {"unit": unit_label(cur)}),
-                        [(r[item] or "—", float(cur.shown(r["amount"]))) for r in top])
+                        [(item or "—", float(cur.shown(amount))) for item, amount in top])

@@ -1,6 +1,7 @@
 """Where the members' sales reports read from: the daily summary (``summary``), made exact for
 the period first, or the raw sales (``salesdata``) when the summary is switched off or a filter
-needs what it does not hold. Both give the same names: ``member_id``, ``branch_id`` (and the
+needs what it does not hold. On a replica, the days it cannot rebuild are read raw and the rest
+from the summary, in one query (``summary_mixed``). Both give the same names: ``member_id``, ``branch_id`` (and the
 joins through them: ``member__code``, ``branch__code``), and the measures members, visits
 (bills), amount and points, so a report groups either the same way."""
 
@@ -23,16 +24,19 @@ from django.db.models.functions import (
 
 from sasom.reports import periods
 from sasom.reports.framework import Scope, branch_filter, tier_filter
-from sasom.reports.replica import summary_rebuilds, summary_usable
+from sasom.reports.replica import summary_rebuilds
 from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns
-from sasom.reports.summary import summary_on, summary_refresh
+from sasom.reports.summary import _grouped, summary_on, summary_refresh
+from sasom.reports.summary_mixed import any_fresh, during, mixed, stale_days
 from sasom.reports.summary_models import DailyMemberSales
 
 TRUNCS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
 
 
 def summarised(scope: Scope) -> bool:
-    return summary_on() and summary_usable(scope)  # replica: built, untouched days only
+    """Whether the reports read the summary: on the primary always (it rebuilds first); on a
+    replica when at least one day of the period is exact (the others are read raw: ``summary_mixed``)."""
+    return summary_on() and any_fresh(scope)
 
 
 def summary_ready(scope: Scope) -> None:
@@ -51,7 +55,13 @@ def summary_sales(scope: Scope, *, members_only: bool = True) -> QuerySet[DailyM
         rows = rows.filter(member__isnull=False)
     if scope.member_type is not None:
         rows = rows.filter(member__member_type_id=scope.member_type.pk)
-    return rows.filter(tier_filter(scope, "member_id"))
+    rows = rows.filter(tier_filter(scope, "member_id"))
+    stale = stale_days(scope)
+    if not stale:
+        return rows
+    raw = _grouped(scope.organization.pk, scope.zone, scope.start_at, scope.end_at).filter(
+        during("occurred_at", stale, scope.zone))
+    return mixed(rows, DailyMemberSales, scope.organization.pk, stale, raw, {})
 
 
 def sales_of(scope: Scope) -> QuerySet[Any, Any]:

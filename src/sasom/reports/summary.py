@@ -4,7 +4,8 @@ Days are built set-based by :func:`summary_days_build`: one ``DELETE`` and one
 ``INSERT ... SELECT`` per run of consecutive days: the counted sales grouped by local day, branch and member (the same
 expressions as ``salesdata``: net less returned net, points less reversed points; voided and
 wholly returned bills out), then its :class:`SummaryDay` with the zone and the fingerprint. It is
-idempotent per (organization, day) and serialised by a lock on that row.
+idempotent per (organization, day) and serialised by a lock on that row. The same run rebuilds the
+members' sale lines of those days (``linesummary``, decision 0012): one ``SummaryDay`` covers both.
 
 Why a built day can go stale, and how a read notices, cheaply: a day's figures change only when
 (1) a sale of that day arrives (today's, or a late one: an offline till, a day-end batch),
@@ -39,6 +40,7 @@ from django.utils import timezone
 from sasom.core.models import AuditEvent
 from sasom.ledger.models import Sale, SaleReturn
 from sasom.organizations.models import Organization
+from sasom.reports.linesummary import lines_build
 from sasom.reports.salesdata import AMOUNT, COUNTED_OUT, net_after_returns, points_after_returns
 from sasom.reports.summary_models import DailyMemberSales, SummaryDay
 
@@ -129,6 +131,7 @@ def summary_days_build(*, organization_id: int, first: dt.date, last: dt.date, z
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} (organization_id, {columns}) "  # noqa: S608  (names are ours)
                        f"SELECT %s, {select} FROM ({inner}) s", [organization_id, *params])
+    lines_build(organization_id=organization_id, zone=zone, first=first, last=last, start=start, end=end)
     counts = _fingerprints(organization_id, zone, start, end)
     for row in rows:
         found = counts.get(row.day, {})
@@ -178,15 +181,21 @@ def _touched(organization_id: int, zone: zoneinfo.ZoneInfo, built: dict[dt.date,
 def summary_refresh(*, organization: Any, start_on: dt.date, end_on: dt.date) -> list[dt.date]:
     """Make the summary exact for the organization's days ``start_on``..``end_on``: build the
     days never built (or built in another zone) and rebuild those written to since; return them."""
+    stale = summary_stale(organization=organization, start_on=start_on, end_on=end_on)
+    summary_build(organization_id=organization.pk, days=stale, zone_name=organization.time_zone)  # day order
+    return sorted(stale)
+
+
+def summary_stale(*, organization: Any, start_on: dt.date, end_on: dt.date) -> set[dt.date]:
+    """The days of ``start_on``..``end_on`` whose summary rows are not exact now: never built, built
+    in another zone, or written to since (read only: what a replica reads raw)."""
     zone_name = organization.time_zone
     zone = zoneinfo.ZoneInfo(zone_name)
     built = {s.day: s for s in SummaryDay.objects.filter(organization_id=organization.pk, day__gte=start_on,
                                                           day__lte=end_on, zone=zone_name)}
     start_at, end_at = _bounds(start_on, zone)[0], _bounds(end_on, zone)[1]
     stale = {d for d in _days(start_on, end_on) if d not in built}
-    stale |= _touched(organization.pk, zone, built, start_at, end_at)
-    summary_build(organization_id=organization.pk, days=stale, zone_name=zone_name)  # locks in day order
-    return sorted(stale)
+    return stale | _touched(organization.pk, zone, built, start_at, end_at)
 
 
 def _differing(organization_id: int, zone: zoneinfo.ZoneInfo, built: dict[dt.date, SummaryDay]) -> set[dt.date]:

@@ -64,3 +64,40 @@ class SummaryDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} ({self.zone})"
+
+
+class DailyLineSales(models.Model):
+    """The members' counted sale lines of one local day at one branch, per member and item
+    (docs/decisions/0012): ``kind`` "c" per category, "p" per product (SKU), "t" the member's
+    bills whatever they bought (``item`` empty), so a distinct bill is counted once per row kind.
+    Bills that had such a line, quantity (less returned) and amount (net less returned net); a
+    line returned in full, a voided or wholly returned bill do not count. Built with the daily
+    sales summary, for the same days (``reports.summary``), so one ``SummaryDay`` says both are exact."""
+
+    CATEGORY, PRODUCT, BILL = "c", "p", "t"
+
+    # derived rows, tens of millions at a million members: no foreign-key constraint in the database
+    # (a build checked every row's three keys at its COMMIT: minutes), the relations kept for the
+    # joins and for Django's cascade; the unique key below is the one index
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+",
+                                     db_index=False, db_constraint=False)
+    day = models.DateField()
+    kind = models.CharField(max_length=1)
+    branch = models.ForeignKey("organizations.Branch", on_delete=models.CASCADE, related_name="+", db_index=False,
+                               db_constraint=False)
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", db_index=False,
+                               db_constraint=False)
+    item = models.CharField(max_length=64, blank=True)
+    bills = models.IntegerField()
+    quantity = models.DecimalField(max_digits=16, decimal_places=3)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            # the report reads one kind over a period: the key leads with both
+            models.UniqueConstraint(fields=["organization", "kind", "day", "branch", "member", "item"],
+                                    name="uniq_daily_line_sales"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.item} {self.member_id}"

@@ -47,6 +47,8 @@ CASES = [
     ("card-usage-overall", {}), ("card-usage-overall", {"period": "day"}), ("card-usage-overall", {"period": "week"}),
     ("card-usage-overall", {"period": "quarter"}), ("monthly-frequency", {}), ("frequency-per-period", {}),
     ("frequency-per-period", {"period": "week"}), ("frequency-per-period", {"period": "year", "bands": "1,2"}),
+    ("purchases-by-segment", {}), ("purchases-by-segment", {"by": "sku", "segment_by": "all"}),
+    ("purchases-by-segment", {"segment_by": "tier"}), ("purchases-by-segment", {"segment_by": "age"}),
 ]
 
 
@@ -230,7 +232,8 @@ def test_any_order_of_sales_returns_voids_and_builds_reads_as_the_raw_sales(shop
             elif op[0] == "job":
                 summary_job(organization_id=shop.org.pk, on_date=dt.date(2026, 11, 15))
         for slug, data in (("card-usage-by-card", {}), ("sales-by-month", {"dimension": "branch"}),
-                           ("frequency-per-period", {"period": "week"}), ("top-spenders", {})):
+                           ("frequency-per-period", {"period": "week"}), ("top-spenders", {}),
+                           ("purchases-by-segment", {"segment_by": "gender"})):
             assert_same(owner, slug, **data)
         assert_same(owner, "card-usage-by-branch", member_type=shop.vip)
         transaction.set_rollback(True)
