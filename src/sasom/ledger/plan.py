@@ -226,13 +226,14 @@ _STEP = {places: Decimal(1).scaleb(-places) for places in range(0, 5)}  # 1, 0.1
 ZERO2 = Decimal("0.00")
 
 
-def rounded(value: Decimal, places: int = 2) -> Decimal:
+def rounded(value: Decimal | int, places: int = 2) -> Decimal:
     """``money(value, places)`` without a second rounding: a value already at exactly ``places``
     decimals (what the till's pricing hands over) is that value, digit for digit, so it is taken
     as it is; anything else (more decimals, fewer, a line taken as sent) goes through ``money``.
     ``same_quantum`` compares exponents only (no rounding), about a tenth of ``money``'s cost."""
     step = _STEP.get(places)
-    if step is not None and value.same_quantum(step):
+    if step is not None and isinstance(value, Decimal) and value.same_quantum(step):  # an int (a whole
+        # amount given by code, not the pricing) goes through ``money``
         return value
     return money(value, places)
 

@@ -102,3 +102,8 @@ def test_rounded_takes_a_priced_value_as_it_is() -> None:
     assert str(rounded(Decimal("0"))) == "0.00"
     assert str(rounded(Decimal("1250"), 0)) == "1250"
     assert str(rounded(Decimal("1250.5"), 0)) == "1251"
+
+
+def test_rounded_takes_a_whole_number_given_by_code() -> None:
+    # a points discount of 10 passed as an int (code, not the till's pricing) is money, not an error
+    assert str(rounded(10)) == "10.00" and str(rounded(10, 0)) == "10"
