@@ -24,16 +24,21 @@ def members_grow(org, members_total: int) -> int:
     have = Member.objects.filter(organization=org).count()
     if have >= members_total:
         return 0
+    # the members copied are the originals (no ``-x`` code); an earlier grow in the same cluster
+    # (another step's) left ``rounds`` rounds of copies: this one numbers its rounds after them and
+    # its phone counters after every member there is, so codes and phones stay unique
+    base = Member.objects.filter(organization=org).exclude(code__contains="-x").count()
+    rounds = -(-(have - base) // base)
     table = Member._meta.db_table
     cols = [f.column for f in Member._meta.concrete_fields if f.column != "id"]
-    copies = -(-(members_total - have) // have)
+    copies = -(-(members_total - have) // base)
     pg = connection.vendor == "postgresql"
-    counter = f"(k.k - 1) * {have} + m.rn"
+    counter = f"{have} + (k.k - 1) * {base} + m.rn"
     digits = f"lpad(CAST({counter} AS TEXT), 7, '0')" if pg else f"printf('%%07d', {counter})"
     exprs = []
     for c in cols:
         if c == "code":
-            exprs.append("m.code || '-x' || CAST(k.k AS TEXT)")
+            exprs.append(f"m.code || '-x' || CAST(k.k + {rounds} AS TEXT)")
         elif c == "phone":
             exprs.append(f"CASE WHEN m.phone IS NULL THEN NULL ELSE '+662' || {digits} END")
         else:
@@ -44,8 +49,8 @@ def members_grow(org, members_total: int) -> int:
         cur.execute(
             f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM "
             f"(SELECT *, ROW_NUMBER() OVER (ORDER BY id) AS rn FROM {table} WHERE organization_id = %s "
-            f"AND code NOT LIKE '%%-x%%') m CROSS JOIN bench_k k WHERE k.k * %s + m.rn <= %s",
-            [org.pk, have, members_total])
+            f"AND code NOT LIKE '%%-x%%') m CROSS JOIN bench_k k WHERE (k.k - 1) * %s + m.rn <= %s",
+            [org.pk, base, members_total - have])
         cur.execute("DROP TABLE bench_k")
     if pg:
         with connection.cursor() as cur:
