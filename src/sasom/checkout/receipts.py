@@ -106,9 +106,8 @@ def tier_lines(card: Any, width: int = 40, words: Words | None = None) -> list[s
         lines.append(f"{w(LABEL['tier'])}: {card.name}"[:width])
     if card.next_name and card.missing:
         if card.basis == "spend":  # an amount in the shop's display unit (toman for a toman shop)
-            shop = w.organization if w.organization is not None else card  # the card names its currency
-            unit: Any = unit_label(currency_of(shop))
-            missing = shop_money(Decimal(card.missing), shop, language=w.language)
+            unit: Any = unit_label(currency_of(w.organization))
+            missing = w.money(Decimal(card.missing))
         else:
             unit, missing = LABEL["points"], _fmt(card.missing)
         lines.extend(_wrapped(w(LABEL["to_next"], n=missing, unit=unit, tier=card.next_name), width))
