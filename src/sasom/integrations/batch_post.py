@@ -9,6 +9,7 @@ statuses and the batch's counters. See ``integrations.batch`` for the file forma
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +29,14 @@ from sasom.members.validation import try_normalize_phone
 from sasom.organizations.models import Branch, Organization, Terminal
 
 CALC_CHUNK = 500
+
+
+@functools.lru_cache(maxsize=65536)
+def _e164(phone: str, region: str) -> str | None:
+    """``try_normalize_phone``, remembered: a day's file names the same members' phones again and
+    again (about 0.3 ms of the phone library's parsing each, a quarter of the members' resolution),
+    and the answer depends on the text and the region alone."""
+    return try_normalize_phone(phone, region)
 
 
 def _integration_terminal(organization_id: int, branch: Any) -> Any:
@@ -119,7 +128,7 @@ def _resolve_members(organization_id: int, docs: list[BatchDocument]) -> dict[in
         region = _region(organization_id)
         for doc_id, ref in refs.items():
             if ref.get("phone") and ref.get("debtor_code") not in by_debtor:
-                e164 = try_normalize_phone(ref["phone"], region)
+                e164 = _e164(ref["phone"], region)
                 if e164:
                     phones[doc_id] = e164
     by_phone = {m.phone: m for m in base.filter(phone__in=set(phones.values()))} if phones else {}

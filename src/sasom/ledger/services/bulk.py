@@ -35,10 +35,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Field, Model, Q
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from sasom.core.audit import Actor
@@ -51,6 +51,7 @@ from sasom.ledger.policy import settings_of
 from sasom.ledger.services import core
 from sasom.ledger.services.bulk_rows import Row, copy_rows, earn_rows, line_rows, sale_row, take_ids
 from sasom.ledger.services.bulk_tiers import chunk_tiers
+from sasom.ledger.services.bulk_update import BULK_BATCH_SIZE, update_from_values
 from sasom.ledger.services.promotion_uses import uses_write
 from sasom.ledger.services.sales import (
     plan_of,
@@ -63,7 +64,7 @@ from sasom.members.models import Member
 from sasom.organizations.models import Branch, Organization, Terminal
 from sasom.tiers import bulk as tiers_bulk
 
-BULK_BATCH_SIZE = 1000
+__all__ = ["BulkOutcome", "BulkSale", "needs_single_post", "sales_post_bulk", "update_from_values"]
 
 
 @dataclass
@@ -323,46 +324,3 @@ def _created(model: type[Model], rows: list[Row]) -> None:
     objs = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=BULK_BATCH_SIZE)
     for row, obj in zip(rows, objs, strict=True):
         row["id"] = obj.pk
-
-
-def update_from_values(model: type[Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """``UPDATE <table> SET f = v.f, ... FROM (VALUES (id, f, ...), ...) v WHERE id = v.id``: one
-    statement per ``BULK_BATCH_SIZE`` rows on SQLite (3.33 or later); on PostgreSQL one statement
-    whatever the rows, ``FROM unnest(ids, f, ...)`` with one array parameter per column; where
-    Django's ``bulk_update`` builds a CASE per field and row (slow to compile). Each row is
-    ``(pk, value of fields[0], ...)``; values are prepared by their fields, cast to their types."""
-    if not rows:
-        return
-    meta = model._meta
-    # the primary key and the named concrete fields: each a Field with a column
-    columns = cast("list[Field[Any, Any]]", [meta.pk, *(meta.get_field(f) for f in fields)])
-    names = [c.column for c in columns]
-    casts = ", ".join(
-        # Field.cast_db_type is Django's (since 2.0); django-stubs 5.2 declares it on ArrayField only
-        f"CAST(%s AS {c.cast_db_type(connection)})"  # type: ignore[attr-defined]
-        for c in columns
-    )
-    qn = connection.ops.quote_name
-    table = qn(meta.db_table)
-    sets = ", ".join(f"{qn(n)} = v.{qn(n)}" for n in names[1:])
-    if connection.vendor == "postgresql":  # one array per column: a few parameters, however many rows
-        arrays = ", ".join(f"%s::{c.cast_db_type(connection)}[]" for c in columns)  # type: ignore[attr-defined]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v ({', '.join(qn(n) for n in names)}) "
-                f"WHERE {table}.{qn(names[0])} = v.{qn(names[0])}",
-                [[column.get_db_prep_save(row[k], connection) for row in rows] for k, column in enumerate(columns)],
-            )
-        return
-    for start in range(0, len(rows), BULK_BATCH_SIZE):
-        part = rows[start : start + BULK_BATCH_SIZE]
-        values = ", ".join([f"({casts})"] * len(part))
-        params = [
-            column.get_db_prep_save(value, connection) for row in part for column, value in zip(columns, row, strict=True)
-        ]
-        sql = (
-            f"WITH v ({', '.join(qn(n) for n in names)}) AS (VALUES {values}) "
-            f"UPDATE {table} SET {sets} FROM v WHERE {table}.{qn(names[0])} = v.{qn(names[0])}"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
