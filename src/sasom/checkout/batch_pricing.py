@@ -57,6 +57,7 @@ def baskets_priced(*, organization: Organization, items: Sequence[BulkSale]) -> 
     calendar = calendars.period_calendar(organization)
     todo: list[tuple[int, Terms, _Key]] = []
     codes: dict[_Key, set[str]] = {}
+    terms_of: dict[tuple[int | None, dt.date], tuple[Terms, tuple[int, str] | None, str]] = {}
     for i, item in enumerate(items):
         basket = item.basket
         try:
@@ -66,7 +67,11 @@ def baskets_priced(*, organization: Organization, items: Sequence[BulkSale]) -> 
             out[i] = exc
             continue
         on = local_date(basket.occurred_at, organization.time_zone)
-        terms, table, _tier = member_terms(organization, base, settings, item.member, on, calendar)
+        # a member's terms on a day, read once per chunk (the same member object, the same day)
+        known = (item.member.pk if item.member is not None else None, on)
+        if known not in terms_of:
+            terms_of[known] = member_terms(organization, base, settings, item.member, on, calendar)
+        terms, table, _tier = terms_of[known]
         key: _Key = (item.branch.pk, item.branch.code, on, table)
         codes.setdefault(key, set()).update(ln.sku for ln in basket.lines)
         todo.append((i, terms, key))

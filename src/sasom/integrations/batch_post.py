@@ -154,12 +154,15 @@ class _Chunk:
     def __init__(self) -> None:
         self.updates: dict[int, tuple[str, int | None, int, str, str]] = {}  # doc id -> status, sale, points, code, reason
 
+    # the statuses as plain strings: one UPDATE sends a column of plain values as it is
+    # (``update_from_values``), a column of choices value by value through its field
+
     def reject(self, doc_id: int, code: str, reason: str) -> None:
-        self.updates[doc_id] = (BatchDocument.Status.REJECTED, None, 0, code[:40], reason[:300])
+        self.updates[doc_id] = (BatchDocument.Status.REJECTED.value, None, 0, str(code)[:40], str(reason)[:300])
 
     def done(self, doc_id: int, *, sale_id: int | None, created: bool, points: int) -> None:
         status = BatchDocument.Status.POSTED if created else BatchDocument.Status.DUPLICATE
-        self.updates[doc_id] = (status, sale_id, points if created else 0, "", "")
+        self.updates[doc_id] = (status.value, sale_id, points if created else 0, "", "")
 
 
 def _calculate_chunk(*, batch: SaleBatch, ids: list[int], organization: Any, branches: dict[str, Any],

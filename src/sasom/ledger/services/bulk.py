@@ -13,8 +13,9 @@ the same documents both ways and compares every row), in a fixed number of state
    in memory (a member's second sale in the chunk sees the first one's ``sale_count``, debt and
    balances exactly as sequential posting would);
 4. one write each of the sales, their lines, the earn entries and their lots, their rows built
-   straight from the plans as column values (``bulk_rows``; a COPY per table on PostgreSQL, a
-   multi-row INSERT elsewhere), and one UPDATE of the accounts' balances and counters; each entry
+   straight from the plans as column values (``bulk_rows``; a COPY per table on PostgreSQL, the
+   lines' values taken from the plans into the COPY buffer with no dict per line; a multi-row
+   INSERT elsewhere), and one UPDATE of the accounts' balances and counters; each entry
    announced to webhook subscribers with the balance it left (``core.announce``), in document order.
 
 Only plain sales take this path: no points paid with, no coupons, and a member without a referrer
@@ -49,7 +50,15 @@ from sasom.ledger.models import Entry, Lot, PointAccount, Sale, SaleLine
 from sasom.ledger.plan import SalePlan, body_hash
 from sasom.ledger.policy import settings_of
 from sasom.ledger.services import core
-from sasom.ledger.services.bulk_rows import Row, copy_rows, earn_rows, line_rows, sale_row, take_ids
+from sasom.ledger.services.bulk_rows import (
+    Row,
+    copy_lines,
+    copy_rows,
+    earn_rows,
+    line_rows,
+    sale_row,
+    take_ids,
+)
 from sasom.ledger.services.bulk_tiers import chunk_tiers
 from sasom.ledger.services.bulk_update import BULK_BATCH_SIZE, update_from_values
 from sasom.ledger.services.promotion_uses import uses_write
@@ -168,7 +177,7 @@ def sales_post_bulk(
                             [(m.pk, items[i].basket.occurred_at) for i, m in buyers])
 
         sales: list[Row] = []
-        lines_of: list[list[Row]] = []
+        lines_of: list[SalePlan] = []  # the plans whose lines the chunk writes
         planned: list[tuple[SalePlan, BulkSale]] = []
         earns: list[tuple[int, Row, Row | None, dict[str, int]]] = []  # (sale index, entry, lot, balance)
         touched: dict[int, PointAccount] = {}
@@ -193,7 +202,7 @@ def sales_post_bulk(
                 hashed=hashed, ruleset=ruleset,
             )
             sales.append(sale_row(plan, account.pk if account is not None else None))
-            lines_of.append(line_rows(plan))
+            lines_of.append(plan)
             planned.append((plan, item))
             posted.append(i)
             outcomes[i].created, outcomes[i].points_earned = True, plan.sale.points_earned
@@ -288,7 +297,7 @@ def _apply(account: PointAccount, plan: SalePlan) -> None:
     account.sale_count += plan.delta.sale_count
 
 
-def _insert(sales: list[Row], lines_of: list[list[Row]], earns: list[tuple[int, Row, Row | None, dict[str, int]]]
+def _insert(sales: list[Row], lines_of: list[SalePlan], earns: list[tuple[int, Row, Row | None, dict[str, int]]]
             ) -> None:
     """The chunk's rows, one statement per table: on PostgreSQL one COPY each, the sales' and
     entries' ids drawn from their sequences first (one query each); elsewhere ``bulk_create``,
@@ -304,16 +313,18 @@ def _insert(sales: list[Row], lines_of: list[list[Row]], earns: list[tuple[int, 
             row["id"] = pk
     else:
         _created(Sale, sales)
-    lines = [line | {"sale_id": sale["id"]} for sale, sale_lines in zip(sales, lines_of, strict=True)
-             for line in sale_lines]
     for s, entry, _lot, _b in earns:
         entry["sale_id"] = sales[s]["id"]
     if not pg:
+        lines = [line | {"sale_id": sale["id"]} for sale, plan in zip(sales, lines_of, strict=True)
+                 for line in line_rows(plan)]
         SaleLine.objects.bulk_create([SaleLine(**row) for row in lines], batch_size=BULK_BATCH_SIZE)
         _created(Entry, entries)
     lots = [lot | {"entry_id": entry["id"]} for _s, entry, lot, _b in earns if lot is not None]
     if pg:
-        for model, rows in ((Sale, sales), (SaleLine, lines), (Entry, entries), (Lot, lots)):
+        copy_rows(Sale, sales)
+        copy_lines((plan, sale["id"]) for sale, plan in zip(sales, lines_of, strict=True))
+        for model, rows in ((Entry, entries), (Lot, lots)):
             copy_rows(model, rows)
     else:
         Lot.objects.bulk_create([Lot(**row) for row in lots], batch_size=BULK_BATCH_SIZE)

@@ -10,18 +10,19 @@ stored rows with ``sale_post``'s one by one, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection
 from django.db.models import JSONField, Model
 
 from sasom.ledger.models import Entry, Lot, Sale, SaleLine
-from sasom.ledger.plan import SalePlan
+from sasom.ledger.plan import LineRow, SalePlan
 
 Row = dict[str, Any]
 
-__all__ = ["Row", "copy_rows", "earn_rows", "line_rows", "row_of", "sale_row", "take_ids"]
+__all__ = ["Row", "copy_lines", "copy_rows", "earn_rows", "line_rows", "row_of", "sale_row", "take_ids"]
 
 
 @functools.cache
@@ -59,6 +60,44 @@ def sale_row(plan: SalePlan, account_id: int | None) -> Row:
 def line_rows(plan: SalePlan) -> list[Row]:
     org = plan.sale.organization_id
     return [_row(SaleLine, {"organization_id": org, **{f: getattr(ln, f) for f in ln.__slots__}}) for ln in plan.lines]
+
+
+@functools.cache
+def _line_layout() -> tuple[str, Callable[[LineRow], tuple[Any, ...]], Callable[[tuple[Any, ...]], tuple[Any, ...]]]:
+    """How a plan's line becomes a ``COPY ledger_saleline`` row: the column list, a getter of the
+    line's own values (its slots, in order) and a picker that puts (organization, sale, the line's
+    values, every default) in column order."""
+    fixed, computed = _defaults(SaleLine)
+    slots = tuple(LineRow.__slots__)
+    given = ("organization_id", "sale_id", *slots)
+    defaults = tuple(name for name in fixed if name not in given)
+    missing = [name for name in computed if name not in given]
+    assert not missing, f"SaleLine needs {missing}"
+    fields = [f for f in SaleLine._meta.concrete_fields if not f.primary_key]
+    assert not any(isinstance(f, JSONField) for f in fields), "a JSON column of lines needs Jsonb"
+    where = {name: k for k, name in enumerate((*given, *defaults))}
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    pick = operator.itemgetter(*(where[f.attname] for f in fields))
+    return columns, operator.attrgetter(*slots), pick
+
+
+def copy_lines(plans: Iterable[tuple[SalePlan, int]]) -> None:
+    """``COPY ledger_saleline`` of the lines of ``plans`` (each with its sale's id), in plan and
+    line order, each row's values taken straight from the plan's ``LineRow`` into the COPY buffer
+    (no dict per line); the same values ``line_rows`` gives ``SaleLine(**row)`` (PostgreSQL)."""
+    columns, values_of, pick = _line_layout()
+    fixed, _computed = _defaults(SaleLine)
+    given = {"organization_id", "sale_id", *LineRow.__slots__}
+    defaults = tuple(value for name, value in fixed.items() if name not in given)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(SaleLine._meta.db_table)} ({columns}) FROM STDIN"
+                                ) as copy:
+            write = copy.write_row
+            for plan, sale_id in plans:
+                head = (plan.sale.organization_id, sale_id)
+                for ln in plan.lines:
+                    write(pick((*head, *values_of(ln), *defaults)))
 
 
 def earn_rows(plan: SalePlan, account_id: int) -> tuple[Row, Row | None]:
