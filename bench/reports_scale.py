@@ -219,8 +219,10 @@ def org_today(org: Any) -> dt.date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(org.time_zone)).date()
 
 
-def _screen(report: Any, staff: Any, period: tuple[dt.date, dt.date] | None) -> dict[str, float]:
-    """What ``reports.views.report_view`` does for page 1, timed in its parts."""
+def _screen(report: Any, staff: Any, period: tuple[dt.date, dt.date] | None,
+            extra: dict[str, str] | None = None) -> dict[str, float]:
+    """What ``reports.views.report_view`` does for page 1, timed in its parts (``extra``: more of
+    the report's own filters, such as purchases' ``segment_by``)."""
     from django.core.paginator import Paginator
 
     from sasom.members.models import MemberType
@@ -230,10 +232,11 @@ def _screen(report: Any, staff: Any, period: tuple[dt.date, dt.date] | None) -> 
     data: dict[str, str] = {}
     if report.uses_dates and period:
         data = {"date_from": period[0].isoformat(), "date_to": period[1].isoformat()}
+    data.update(extra or {})
     form = report.form_class(data or None, report=report, staff=staff, branches=branches_for(staff),
                              member_types=member_types, tiers=tiers_for(staff.organization_id))
-    if data:
-        form.is_valid()
+    if data and not form.is_valid() and extra:
+        raise SystemExit(f"{report.slug} {extra}: {form.errors}")
     scope = scope_resolve(form, report=report, staff=staff)
     out = {}
     t0 = time.monotonic()
@@ -284,8 +287,9 @@ def _summary_build(org: Any, today: dt.date, reuse: bool = False) -> dict[str, A
             "check_s": round(check_s, 3)}
 
 
-def step_reports(members: int, sales: int, keep: bool, only: list[str], raw: bool = False,
-                 reuse_summary: bool = False, export_slug: str = "member-points") -> dict[str, Any]:
+def step_reports(members: int, sales: int, keep: bool, only: list[str], raw: bool = False,  # noqa: PLR0913
+                 reuse_summary: bool = False, export_slug: str = "member-points",
+                 segments: list[str] | None = None) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
@@ -311,6 +315,8 @@ def step_reports(members: int, sales: int, keep: bool, only: list[str], raw: boo
         sys.stdout.write(f"{slug:32} default {default['total_s']:7.2f} s  12 months "
                          f"{(last_year or default)['total_s']:7.2f} s  {'ok' if worst <= LIMIT_S else 'SLOW'}\n")
         sys.stdout.flush()
+    if segments and (not only or "purchases-by-segment" in only):
+        results.update(_segments(REPORTS["purchases-by-segment"], staff, year, segments))
     t0 = time.monotonic()
     dashboard_figures(staff)
     dashboard_charts(staff)
@@ -337,6 +343,20 @@ def step_reports(members: int, sales: int, keep: bool, only: list[str], raw: boo
     return _result(members, sales, built, summary, results, export)
 
 
+def _segments(report: Any, staff: Any, year: tuple[dt.date, dt.date], segments: list[str]) -> dict[str, Any]:
+    """Purchases by segment once per ``segment_by`` (its default, member type, is timed above)."""
+    results = {}
+    for segment in segments:
+        extra = {"segment_by": segment}
+        default, last_year = _screen(report, staff, None, extra), _screen(report, staff, year, extra)
+        results[f"purchases-by-segment:{segment}"] = {"default": default, "year": last_year}
+        worst = max(default["total_s"], last_year["total_s"])
+        sys.stdout.write(f"{'  segment_by=' + segment:32} default {default['total_s']:7.2f} s  12 months "
+                         f"{last_year['total_s']:7.2f} s  {'ok' if worst <= LIMIT_S else 'SLOW'}\n")
+        sys.stdout.flush()
+    return results
+
+
 def _result(members: int, sales: int, built: dict[str, Any], summary: Any, results: dict[str, Any],
             export: Any) -> dict[str, Any]:
     slow = sorted(slug for slug, r in results.items() if slug != "dashboard" and max(
@@ -357,6 +377,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reuse-summary", action="store_true",
                         help="with --keep: keep the summary built by an earlier run (the nightly job adds what changed)")
     parser.add_argument("--export", default="member-points", help="the report exported to CSV, or none")
+    parser.add_argument("--segments", nargs="*", default=[],
+                        help="purchases-by-segment again per segment_by (tier gender age all)")
     parser.add_argument("--points-raw", action="store_true",
                         help="the member points summary over every entry, not the accounts' balances")
     args = parser.parse_args(argv)
@@ -367,7 +389,7 @@ def main(argv: list[str] | None = None) -> None:
     settings.REPORTS_SALES_SUMMARY = not args.raw
     settings.REPORTS_POINTS_BALANCES = not args.points_raw
     result = step_reports(args.members, args.sales, args.keep, args.only, raw=args.raw,
-                          reuse_summary=args.reuse_summary, export_slug=args.export)
+                          reuse_summary=args.reuse_summary, export_slug=args.export, segments=args.segments)
     sys.stdout.write("\n" + json.dumps(result, default=str) + "\n")
 
 

@@ -92,8 +92,11 @@ def lines_counted(scope: Scope) -> QuerySet[SaleLine]:
 
 
 def _segment(scope: Scope, member: str = "sale__member_id") -> Any:
-    """The member attribute (today's) a line is grouped by; ``member`` the path to the member's id."""
+    """The member attribute (today's) a line is grouped by; ``member`` the path to the member's id
+    (``member_id``: a summary row, whose tier is a join through ``DailyLineSales.member_tier``)."""
     chosen = scope.data.get("segment_by") or "member_type"
+    if chosen == "tier" and member == "member_id":
+        return Coalesce(F("member_tier__tier__name"), Value(""))
     if chosen == "tier":
         tier = MemberTier.objects.filter(member_id=OuterRef(member), tier__isnull=False).values("tier__name")
         return Coalesce(Subquery(tier[:1]), Value(""))

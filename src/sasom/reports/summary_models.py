@@ -91,6 +91,12 @@ class DailyLineSales(models.Model):
     bills = models.IntegerField()
     quantity = models.DecimalField(max_digits=16, decimal_places=3)
     amount = models.DecimalField(max_digits=16, decimal_places=2)
+    # no column: the member's tier today (``tiers.MemberTier``, one row per member or none), so
+    # the report segmented by tier joins it (``LEFT JOIN ... ON organization, member``, its unique
+    # key) instead of a subquery per row
+    member_tier = models.ForeignObject("tiers.MemberTier", on_delete=models.DO_NOTHING, related_name="+",
+                                       from_fields=["organization", "member"], to_fields=["organization", "member"],
+                                       null=True)
 
     class Meta:
         constraints = [

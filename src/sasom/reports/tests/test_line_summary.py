@@ -23,6 +23,8 @@ from sasom.reports.summary_models import DailyLineSales, SummaryDay
 from sasom.reports.tests.conftest import _sell, at
 from sasom.reports.tests.test_sales_net_of_returns import returned  # noqa: F401 - a fixture
 from sasom.reports.tests.test_summary import CASES, START, assert_same, autumn  # noqa: F401 - fixtures
+from sasom.tiers.models import MemberTier, Tier
+from sasom.tiers.services import TierIn, ladder_configure
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system()
@@ -82,6 +84,29 @@ def test_purchases_reads_the_summary_in_two_queries_after_the_build(baskets, mak
     # the read's check (4), the grouped rows once for the page, its count and the chart; the totals
     assert len(queries) == 6 and count == len(rows) > 0
     assert sum("reports_dailylinesales" in q["sql"] for q in queries.captured_queries) == 2
+
+
+def test_the_tier_segment_is_the_members_tier_today_read_by_a_join(baskets, make_staff):
+    # given Malee in Gold, Somchai with a tier row but no tier (dropped), the others with no row
+    owner = make_staff(Role.OWNER)
+    ladder_configure(organization_id=baskets.org.pk, actor=SYSTEM, name="ladder",
+                     tiers=[TierIn("SILVER", "Silver", 100), TierIn("GOLD", "Gold", 500)])
+    gold = Tier.objects.get(organization=baskets.org, code="GOLD")
+    MemberTier.objects.create(organization=baskets.org, member=baskets.malee, tier=gold)
+    MemberTier.objects.create(organization=baskets.org, member=baskets.somchai, tier=None)
+    # when the report is segmented by tier (the summary, then the raw lines: the same figures)
+    with CaptureQueriesContext(connection) as queries:
+        rows, totals, _chart = assert_same(owner, "purchases-by-segment", segment_by="tier")
+        assert_same(owner, "purchases-by-segment", segment_by="tier", by="sku", branch=baskets.b2)
+    # then Malee's drinks are Gold's, Somchai's under no tier ("—")
+    drinks = {dict(r)["segment_label"]: dict(r) for r in rows if dict(r)["item"] == "DRINK"}
+    assert (drinks["Gold"]["members"], drinks["Gold"]["amount"]) == (1, Decimal("50.00"))
+    assert (drinks["—"]["members"], drinks["—"]["amount"]) == (1, Decimal("20.00"))
+    # and the summary's grouped query joins the member's tier once, no subquery per row
+    summary = [q["sql"] for q in queries.captured_queries
+               if "reports_dailylinesales" in q["sql"] and "tiers_tier" in q["sql"]]
+    assert summary and all("LEFT OUTER JOIN \"tiers_membertier\"" in sql and sql.count("SELECT") == 1
+                           for sql in summary)
 
 
 def _replica(monkeypatch):
