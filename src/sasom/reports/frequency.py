@@ -36,22 +36,14 @@ from sasom.reports.salessource import (
     measures_of,
     month_in,
     per_member_measures,
+    period_of,
     sales_of,
-    summarised,
     visits_amount,
     visits_in,
 )
 from sasom.reports.usage import BandsForm, bands_of
 
 MEMBER_FIELDS = ("member_id", "member__code", "member__first_name", "member__last_name", "member__member_type__name")
-
-
-def period_of(scope: Scope, kind: str) -> Any:
-    """The day, week, month, quarter or year (``periods``: the organization's calendar) a sale
-    falls in, on the daily summary (its local ``day``) or the raw sales (``occurred_at``)."""
-    if summarised(scope):
-        return periods.period_bucket(kind, "day", scope, local_day=True)
-    return periods.period_bucket(kind, "occurred_at", scope)
 
 
 def period_text(day: dt.date | None, kind: str, organization: Any) -> str:
@@ -238,12 +230,23 @@ class MonthlyFrequency(PerMemberReport):
         return {f"m{i}": visits_in(month_in(m, scope), scope) for i, m in enumerate(months_of(scope))}
 
     def measures(self, scope: Scope) -> dict[str, Any]:
+        """What the sort needs (visits, amount) over every member who came; the month columns are
+        read for the page's members only (``finish``): a dozen filtered sums per summary row of
+        the period were most of this report's time (docs/performance.md B7r)."""
         figures = measures_of(scope)
-        return {**self._per_month(scope), "visits": figures["visits"], "amount": figures["amount"]}
+        return {"visits": figures["visits"], "amount": figures["amount"]}
+
+    def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+        months = {r["member_id"]: r for r in sales_of(scope).filter(member_id__in=[r["member_id"] for r in rows])
+                  .order_by().values("member_id").annotate(**self._per_month(scope))}
+        for row in rows:
+            row.update({k: v for k, v in months[row["member_id"]].items() if k != "member_id"})
+        return super().finish(rows, scope)
 
     def grand_totals(self, scope: Scope) -> dict[str, Any]:
         figures = measures_of(scope)
-        return sales_of(scope).aggregate(**self.measures(scope), members=figures["members"])
+        return sales_of(scope).aggregate(**self._per_month(scope), visits=figures["visits"], amount=figures["amount"],
+                                         members=figures["members"])
 
 
 class FrequencyForm(BandsForm):
@@ -276,7 +279,7 @@ class FrequencyPerPeriod(Report):
 
     def columns_of(self, scope: Scope) -> tuple[Column, ...]:
         kind = scope.data.get("period") or "month"
-        if kind == "week":  # a week by its Monday
+        if kind == "week":  # a week by its first day (the shop's: Saturday for a Jalali shop, decision 0010)
             return (Column("month", _("Week of"), DATE), *self.columns[1:])
         if kind in ("quarter", "year"):  # its name (Q4 2026); sorted by its first day
             label = _("Quarter") if kind == "quarter" else _("Year")

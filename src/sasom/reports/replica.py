@@ -8,12 +8,13 @@ router :class:`ReportsRouter` sends every read to that alias; writes (a backgrou
 record, the session) still go to the primary, and an object read from the replica is saved to
 the primary too.
 
-On the replica a page never writes: it does not rebuild the daily sales summary
-(``salessource.summary_ready`` asks :func:`summary_rebuilds`). It reads the summary only when
-every day of the period is built in the organization's zone and untouched since
-(:func:`summary_usable`, the same test the rebuild makes, read only); otherwise it reads the
-raw sales for the period, as ``REPORTS_SALES_SUMMARY = False`` does for every period. The
-nightly job ``reports_sales_summary`` and pages served by the primary keep building the summary.
+On the replica a page never writes: it does not rebuild the daily sales summary nor queue its
+catch-up (``summary_mixed.stale_days`` asks :func:`summary_rebuilds`). It reads the days the
+summary cannot answer (never built, built in another zone, touched since) from the raw sales and
+the others from the summary, in one query (``summary_mixed``); a period with no day built is read
+raw, as ``REPORTS_SALES_SUMMARY = False`` reads every period (the dashboard asks
+:func:`days_fresh`). The nightly job ``reports_sales_summary``, the pages served by the primary
+(a few days each) and the catch-up they queue (``summary_catchup``) keep building the summary.
 Without the setting nothing changes: reports read and rebuild on the primary.
 """
 
@@ -95,18 +96,6 @@ class ReportsRouter:
 def summary_rebuilds() -> bool:
     """Whether a report may rebuild the summary's days before reading (not on the replica)."""
     return not on_replica()
-
-
-def summary_usable(scope: Any) -> bool:
-    """Whether the daily summary is exact for the scope's period as it stands: always on the
-    primary (a page rebuilds what is not); on the replica only when every day is built in the
-    organization's zone and no sale, return or void was written since (read only, once per
-    screen)."""
-    if not on_replica():
-        return True
-    if "summary-usable" not in scope.cache:
-        scope.cache["summary-usable"] = days_fresh(scope.organization, scope.start_on, scope.end_on)
-    return bool(scope.cache["summary-usable"])
 
 
 def days_fresh(organization: Any, start_on: dt.date, end_on: dt.date) -> bool:

@@ -1,7 +1,8 @@
 """Where the members' sales reports read from: the daily summary (``summary``), made exact for
 the period first, or the raw sales (``salesdata``) when the summary is switched off or a filter
 needs what it does not hold. On a replica, the days it cannot rebuild are read raw and the rest
-from the summary, in one query (``summary_mixed``). Both give the same names: ``member_id``, ``branch_id`` (and the
+from the summary, in one query (``summary_mixed``); on the primary too, for the days a page leaves
+to the worker (``summary_catchup``). Both give the same names: ``member_id``, ``branch_id`` (and the
 joins through them: ``member__code``, ``branch__code``), and the measures members, visits
 (bills), amount and points, so a report groups either the same way."""
 
@@ -12,38 +13,31 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DateField, IntegerField, Max, Min, Q, QuerySet, Sum
-from django.db.models.functions import (
-    Coalesce,
-    TruncDay,
-    TruncMonth,
-    TruncQuarter,
-    TruncWeek,
-    TruncYear,
-)
+from django.db.models import Count, IntegerField, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from sasom.reports import periods
 from sasom.reports.framework import Scope, branch_filter, tier_filter
-from sasom.reports.replica import summary_rebuilds
+from sasom.reports.replica import (
+    summary_rebuilds as summary_rebuilds,  # what a replica's tests replace
+)
 from sasom.reports.salesdata import AMOUNT, measures, member_sales, net_after_returns
-from sasom.reports.summary import _grouped, summary_on, summary_refresh
+from sasom.reports.summary import _grouped, summary_on
 from sasom.reports.summary_mixed import any_fresh, during, mixed, stale_days
 from sasom.reports.summary_models import DailyMemberSales
 
-TRUNCS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
-
 
 def summarised(scope: Scope) -> bool:
-    """Whether the reports read the summary: on the primary always (it rebuilds first); on a
-    replica when at least one day of the period is exact (the others are read raw: ``summary_mixed``)."""
+    """Whether the reports read the summary: when at least one day of the period is exact once
+    the page has rebuilt the few it may (the others are read raw: ``summary_mixed``)."""
     return summary_on() and any_fresh(scope)
 
 
 def summary_ready(scope: Scope) -> None:
-    """Build or rebuild the period's days that need it, once per screen."""
-    if "summary-ready" not in scope.cache and summary_rebuilds():  # never on a replica
-        summary_refresh(organization=scope.organization, start_on=scope.start_on, end_on=scope.end_on)
-        scope.cache["summary-ready"] = True
+    """Make the period's summary readable, once per screen: on the primary the newest stale days
+    rebuilt, the others queued for the worker and read raw (``summary_catchup``); on a replica
+    nothing written, every stale day read raw."""
+    stale_days(scope)
 
 
 def summary_sales(scope: Scope, *, members_only: bool = True) -> QuerySet[DailyMemberSales]:
@@ -128,14 +122,13 @@ def first_last(scope: Scope) -> dict[str, Any]:
 
 
 def period_of(scope: Scope, kind: str) -> Any:
-    """The day, week, month, quarter or year a sale falls in, in the organization's zone (a month
-    of the organization's calendar: Jalali for a Jalali shop following its calendar)."""
-    if kind == "month":
-        field = "day" if summarised(scope) else "occurred_at"
-        return periods.month_bucket(field, scope, local_day=summarised(scope))
-    if summarised(scope):  # ``day`` is already the local day
-        return TRUNCS[kind]("day", output_field=DateField())
-    return TRUNCS[kind]("occurred_at", tzinfo=scope.zone, output_field=DateField())
+    """The day, week, month, quarter or year a sale falls in, as the organization counts them
+    (``periods.period_bucket``: its zone, its calendar's months, quarters and years, its week's
+    first day: Saturday for a Jalali shop, docs/decisions/0010), on the daily summary (its local
+    ``day``) or the raw sales (``occurred_at``)."""
+    if summarised(scope):
+        return periods.period_bucket(kind, "day", scope, local_day=True)
+    return periods.period_bucket(kind, "occurred_at", scope)
 
 
 def month_in(month: dt.date, scope: Scope) -> Q:

@@ -47,6 +47,7 @@ from sasom.reports.summary_models import DailyMemberSales, SummaryDay
 VOID_ACTION = "sale.void"
 COLUMNS = ("branch_id", "member_id", "bills", "earning_bills", "amount", "points", "first_at", "last_at")
 BACKFILL_DAYS = 366 * 3  # the longest period a report covers (framework.MAX_DAYS)
+BUILD_CHUNK_DAYS = 7  # the most days one transaction builds (docs/decisions/0007, second addendum)
 
 
 def summary_on() -> bool:
@@ -144,9 +145,23 @@ def summary_days_build(*, organization_id: int, first: dt.date, last: dt.date, z
 
 
 def summary_build(*, organization_id: int, days: Iterable[dt.date], zone_name: str) -> int:
-    """Build ``days``, a run of consecutive days per statement."""
+    """Build ``days``, a run of consecutive days (at most ``BUILD_CHUNK_DAYS``) per transaction:
+    a page rebuilding one of them while the job or the worker builds a year waits for one chunk,
+    not for the year (its ``SummaryDay`` rows are locked until the chunk commits)."""
     return sum(summary_days_build(organization_id=organization_id, first=a, last=b, zone_name=zone_name)
-               for a, b in _runs(days))
+               for a, b in _chunks(_runs(days)))
+
+
+def _chunks(runs: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    """The runs cut into pieces of at most ``BUILD_CHUNK_DAYS`` days, in day order (the order every
+    builder locks days in, so two of them inside longer transactions cannot deadlock)."""
+    out: list[tuple[dt.date, dt.date]] = []
+    for first, last in runs:
+        while first <= last:
+            end = min(last, first + dt.timedelta(days=BUILD_CHUNK_DAYS - 1))
+            out.append((first, end))
+            first = end + dt.timedelta(days=1)
+    return out
 
 
 def _days(start_on: dt.date, end_on: dt.date) -> list[dt.date]:
@@ -182,7 +197,7 @@ def summary_refresh(*, organization: Any, start_on: dt.date, end_on: dt.date) ->
     """Make the summary exact for the organization's days ``start_on``..``end_on``: build the
     days never built (or built in another zone) and rebuild those written to since; return them."""
     stale = summary_stale(organization=organization, start_on=start_on, end_on=end_on)
-    summary_build(organization_id=organization.pk, days=stale, zone_name=organization.time_zone)  # day order
+    summary_build(organization_id=organization.pk, days=stale, zone_name=organization.time_zone)
     return sorted(stale)
 
 

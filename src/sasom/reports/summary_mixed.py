@@ -19,6 +19,7 @@ from django.db.models.sql.datastructures import BaseTable
 from sasom.reports.framework import Scope
 from sasom.reports.replica import summary_rebuilds
 from sasom.reports.summary import _bounds, _runs, summary_stale
+from sasom.reports.summary_catchup import summary_catch_up
 
 
 class DerivedTable(BaseTable):
@@ -41,13 +42,15 @@ class DerivedTable(BaseTable):
 
 
 def stale_days(scope: Scope) -> list[dt.date]:
-    """The period's days the summary cannot answer now: none where a read rebuilds them first
-    (the primary); on a replica the days never built or touched since (once per screen)."""
-    if summary_rebuilds():
-        return []
+    """The period's days the summary cannot answer now, read raw (once per screen): the days
+    never built, built in another zone or touched since; on the primary, less the few a page
+    rebuilds itself (the newest), the others queued for the worker (``summary_catchup``); on a
+    replica, which writes nothing, all of them."""
     if "summary-stale" not in scope.cache:
-        scope.cache["summary-stale"] = sorted(summary_stale(organization=scope.organization,
-                                                            start_on=scope.start_on, end_on=scope.end_on))
+        stale = summary_stale(organization=scope.organization, start_on=scope.start_on, end_on=scope.end_on)
+        if stale and summary_rebuilds():
+            stale = set(summary_catch_up(organization=scope.organization, stale=stale))
+        scope.cache["summary-stale"] = sorted(stale)
     return list(scope.cache["summary-stale"])
 
 

@@ -36,8 +36,13 @@ class DailyMemberSales(models.Model):
         ]
         indexes = [
             # the period scan of every moved report (and the rebuild's delete) use the unique key;
-            # a member's days (top spenders, visits grouped by member) read this one
-            models.Index(fields=["organization", "member", "day"], name="daily_sales_member_idx"),
+            # the reports grouped by member read this one, covering (an index-only scan in member
+            # order: a streamed GROUP BY member_id with no sort nor hash; docs/performance.md B7r)
+            models.Index(fields=["organization", "member", "day"], name="daily_sales_member_idx",
+                         include=["branch", "bills", "amount", "points", "first_at", "last_at"]),
+            # deleting a member: Django's cascade looks its rows up by member_id alone (no organization),
+            # which the index above cannot serve (docs/performance.md B7r, "member deletion")
+            models.Index(fields=["member"], name="daily_sales_member_del_idx", condition=models.Q(member__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -66,6 +71,25 @@ class SummaryDay(models.Model):
         return f"{self.day} ({self.zone})"
 
 
+class SummaryCatchUp(models.Model):
+    """The summary days a report page could not build in its request, queued for the worker
+    (``reports.summary_catchup``): one row per organization, so the pages of a big organization
+    queue the task once while it is pending, not once per page view. ``first_on``..``last_on`` is
+    the span to make exact (widened by the pages that read while it waits)."""
+
+    organization = organization_key(db_index=False)  # the unique key leads with it
+    first_on = models.DateField()
+    last_on = models.DateField()
+    queued_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization"], name="uniq_summary_catch_up")]
+
+    def __str__(self) -> str:
+        return f"{self.first_on}..{self.last_on} ({'done' if self.finished_at else 'queued'})"
+
+
 class DailyLineSales(models.Model):
     """The members' counted sale lines of one local day at one branch, per member and item
     (docs/decisions/0012): ``kind`` "c" per category, "p" per product (SKU), "t" the member's
@@ -78,7 +102,7 @@ class DailyLineSales(models.Model):
 
     # derived rows, tens of millions at a million members: no foreign-key constraint in the database
     # (a build checked every row's three keys at its COMMIT: minutes), the relations kept for the
-    # joins and for Django's cascade; the unique key below is the one index
+    # joins and for Django's cascade; the unique key below and the member's index for that cascade
     organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+",
                                      db_index=False, db_constraint=False)
     day = models.DateField()
@@ -104,6 +128,7 @@ class DailyLineSales(models.Model):
             models.UniqueConstraint(fields=["organization", "kind", "day", "branch", "member", "item"],
                                     name="uniq_daily_line_sales"),
         ]
+        indexes = [models.Index(fields=["member"], name="daily_lines_member_idx")]  # a member's deletion (cascade)
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind} {self.item} {self.member_id}"

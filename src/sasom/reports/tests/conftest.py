@@ -109,3 +109,10 @@ def shop(org, branch, branch2, member_type) -> Shop:
     for account in PointAccount.objects.all():
         assert_ledger_consistent(account)
     return Shop(org=org, b1=branch, b2=branch2, gen=member_type, vip=vip, somchai=somchai, malee=malee, bag=bag)
+
+
+@pytest.fixture(autouse=True)
+def _pages_rebuild_their_period(settings):
+    """These tests read a small shop's period: its page rebuilds every stale day of it, as pages did
+    before the cap (``summary_catchup``); ``test_summary_catchup`` sets the cap to test it."""
+    settings.REPORTS_SUMMARY_REQUEST_DAYS = 10_000
