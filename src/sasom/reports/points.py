@@ -307,7 +307,7 @@ class PointsLiability(Report):
             span = Lot.objects.filter(organization_id=scope.organization.pk, remaining__gt=0).aggregate(
                 first=Min("expires_on"), last=Max("expires_on"))
             scope.cache["expiry_span"] = (span["first"], span["last"])
-        return scope.cache["expiry_span"]  # type: ignore[no-any-return]
+        return scope.cache["expiry_span"]
 
     def _expires(self, lots: QuerySet[Lot], scope: Scope) -> tuple[Any, list[dt.date]]:
         """The lots' expiry month in the shop's calendar and the months' first days when it is a
