@@ -257,7 +257,7 @@ class Entry(TenantModel):
     CREDIT_ONLY = (Kind.EARN, Kind.BUY)
     DEBIT_ONLY = (Kind.REDEEM, Kind.PURCHASE, Kind.EXPIRE)
 
-    # uniq_entry_idempotency_key / entry_org_kind_occurred_idx lead with organization and
+    # uniq_entry_idempotency_key / entry_org_occurred_idx lead with organization and
     # entry_account_occurred_idx with account: neither key has an index of its own.
     organization = organization_key(db_index=False)
     account = models.ForeignKey(PointAccount, on_delete=models.PROTECT, related_name="entries", db_index=False)
@@ -299,7 +299,11 @@ class Entry(TenantModel):
         ]
         indexes = [
             models.Index(fields=["account", "occurred_at"], name="entry_account_occurred_idx"),
-            models.Index(fields=["organization", "kind", "occurred_at"], name="entry_org_kind_occurred_idx"),
+            # the organization's entries by time (the points movement, the member points summary's
+            # totals and balances after a period, redemptions by kind): index-only with the points
+            # (docs/performance.md B7r)
+            models.Index(fields=["organization", "occurred_at", "kind"], name="entry_org_occurred_idx",
+                         include=["account", "sign", "amount"]),
         ]
 
     @property
@@ -333,8 +337,11 @@ class Lot(TenantModel):
             models.Index(
                 fields=["account", "expires_on", "id"], name="lot_open_idx", condition=Q(remaining__gt=0)
             ),
+            # the open lots by expiry (the expiry job, the points liability): index-only with what
+            # the liability sums (docs/performance.md B7r)
             models.Index(
-                fields=["organization", "expires_on"], name="lot_expiry_idx", condition=Q(remaining__gt=0)
+                fields=["organization", "expires_on"], name="lot_open_expiry_idx", condition=Q(remaining__gt=0),
+                include=["account", "remaining", "is_pending"],
             ),
             models.Index(
                 fields=["organization", "pending_until"], name="lot_pending_idx", condition=Q(is_pending=True)

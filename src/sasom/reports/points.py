@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from sasom.core import calendars
 from sasom.core.currency import currency_of
 from sasom.ledger.models import Entry, Lot
+from sasom.members.models import MemberType
 from sasom.reports import periods
 from sasom.reports.charts import movement_chart
 from sasom.reports.formatting import DATE, INT, MONEY, MONTH, TEXT
@@ -39,6 +40,7 @@ from sasom.reports.framework import (
     register,
     tier_filter,
 )
+from sasom.reports.points_buckets import month_search, period_search, searched, unbucket
 from sasom.reports.points_summary import (
     ADJUST_KINDS,
     RETURN_KINDS,
@@ -112,15 +114,20 @@ class PointsMovement(Report):
 
     def rows(self, scope: Scope) -> Rows:
         """Periods × kinds (a few hundred rows at most): one grouped query per screen, shared by
-        the page, its count, the totals and the chart."""
+        the page, its count, the totals and the chart. It reads only columns of
+        ``entry_org_occurred_idx`` (``COUNT(*)``, not the id): an index-only range of the period."""
         if "movement_rows" not in scope.cache:
             kind = scope.data.get("period") or "month"
-            scope.cache["movement_rows"] = list(
-                self._entries(scope).order_by()
-                .annotate(period=periods.period_bucket(kind, "occurred_at", scope))
-                .values("period", "kind")
-                .annotate(entries=Count("id"), members=Count("account_id", distinct=True),
-                          credit=_sum("amount", Q(sign=1)), debit=_sum("amount", Q(sign=-1)), net=_sum(SIGNED)))
+            entries = self._entries(scope).order_by()
+            if searched(entries):  # PostgreSQL: a binary search over the periods' edges (points_buckets)
+                bucket, starts = period_search(scope, kind)
+            else:
+                bucket, starts = periods.period_bucket(kind, "occurred_at", scope), []
+            rows = list(entries.annotate(period=bucket).values("period", "kind")
+                        .annotate(entries=Count("*"), members=Count("account_id", distinct=True),
+                                  credit=_sum("amount", Q(sign=1)), debit=_sum("amount", Q(sign=-1)),
+                                  net=_sum(SIGNED)))
+            scope.cache["movement_rows"] = unbucket(rows, "period", starts) if starts else rows
         return ListRows(scope.cache["movement_rows"])  # type: ignore[return-value]
 
     def totals(self, scope: Scope) -> dict[str, Any]:
@@ -294,27 +301,45 @@ class PointsLiability(Report):
         lots = lots.filter(tier_filter(scope, "account__member_id"))
         return lots
 
-    def _expires(self, lots: QuerySet[Lot], scope: Scope) -> Any:
-        """The lots' expiry month in the shop's calendar (``expiry_month_bucket``); a calendar
-        whose months are not Gregorian first reads the lots' earliest and latest expiry, once."""
-        if periods.month_calendar(scope.organization) == calendars.GREGORIAN:
-            return expiry_month_bucket("expires_on", scope.organization, None, None)
+    def _span(self, scope: Scope) -> tuple[dt.date | None, dt.date | None]:
+        """The earliest and latest expiry of the organization's open lots (two probes of
+        ``lot_open_expiry_idx``; the scope's filters only narrow the rows inside it), once."""
         if "expiry_span" not in scope.cache:
-            span = lots.aggregate(first=Min("expires_on"), last=Max("expires_on"))
+            span = Lot.objects.filter(organization_id=scope.organization.pk, remaining__gt=0).aggregate(
+                first=Min("expires_on"), last=Max("expires_on"))
             scope.cache["expiry_span"] = (span["first"], span["last"])
-        return expiry_month_bucket("expires_on", scope.organization, *scope.cache["expiry_span"])
+        return scope.cache["expiry_span"]
+
+    def _expires(self, lots: QuerySet[Lot], scope: Scope) -> tuple[Any, list[dt.date]]:
+        """The lots' expiry month in the shop's calendar and the months' first days when it is a
+        bucket number: on PostgreSQL a binary search over the months of the lots' span
+        (``points_buckets``); elsewhere ``expiry_month_bucket`` (Gregorian months truncate, others
+        are a ``CASE`` over the span's months)."""
+        gregorian = periods.month_calendar(scope.organization) == calendars.GREGORIAN
+        if not searched(lots) and gregorian:
+            return expiry_month_bucket("expires_on", scope.organization, None, None), []
+        first, last = self._span(scope)
+        if not searched(lots) or first is None or last is None:
+            return expiry_month_bucket("expires_on", scope.organization, first, last), []
+        return month_search(first, last, scope.organization)
 
     def rows(self, scope: Scope) -> Rows:
         """Expiry months (the shop's calendar) × member types (a few hundred rows): one grouped
-        query per screen, shared by the page, its count and the totals."""
+        query per screen, shared by the page, its count and the totals. The lots' columns it
+        reads are those of ``lot_open_expiry_idx`` (an index-only scan of the open lots)."""
         if "liability_rows" not in scope.cache:
             lots = self._lots(scope)
-            scope.cache["liability_rows"] = list(
-                lots.order_by()
-                .annotate(expires=self._expires(lots, scope))
-                .values("expires", "account__member__member_type_id", "account__member__member_type__name")
-                .annotate(members=Count("account_id", distinct=True), points=_sum("remaining"),
-                          pending=_sum("remaining", Q(is_pending=True))))
+            expires, starts = self._expires(lots, scope)
+            rows = list(lots.order_by().annotate(expires=expires)
+                        .values("expires", "account__member__member_type_id")
+                        .annotate(members=Count("account_id", distinct=True), points=_sum("remaining"),
+                                  pending=_sum("remaining", Q(is_pending=True))))
+            # the types' names apart: grouping and sorting every lot by a name too cost a quarter
+            # of the query at 400,000 members (docs/performance.md B7r)
+            names = dict(MemberType.objects.filter(organization_id=scope.organization.pk).values_list("id", "name"))
+            for row in rows:
+                row["account__member__member_type__name"] = names.get(row["account__member__member_type_id"])
+            scope.cache["liability_rows"] = unbucket(rows, "expires", starts) if starts else rows
         return ListRows(scope.cache["liability_rows"])  # type: ignore[return-value]
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:

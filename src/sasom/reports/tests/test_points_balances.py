@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -132,8 +132,10 @@ def test_a_screen_costs_a_fixed_number_of_queries(shop, make_staff, django_asser
         return page
 
     # member points: count, page, balances, entries; the movement one grouping; the liability one
-    # grouping and the point values
-    for slug, expected in (("member-points", 4), ("points-movement", 1), ("points-liability", 2)):
+    # grouping, the member types' names and the point values, and on PostgreSQL first the open
+    # lots' span of expiry dates (its months are a binary search there: reports/points_buckets.py)
+    liability = 4 if connection.vendor == "postgresql" else 3
+    for slug, expected in (("member-points", 4), ("points-movement", 1), ("points-liability", liability)):
         screen(REPORTS[slug])  # caches a process keeps (the organization, labels) filled first
         # the page with its count, the totals and the chart, as reports.views does it
         with django_assert_num_queries(expected):
