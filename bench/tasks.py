@@ -249,7 +249,7 @@ def step_engine(sizes: list[str], repeats: int) -> dict[str, Any]:
         ruleset, baskets, results = runs[size]
         out[size] = {"median_us": round(statistics.median(samples[size]), 1), "p95_us": round(_pct(samples[size], 95), 1),
                      "wall_median_us": round(statistics.median(walls[size]), 1), "rules": len(ruleset),
-                     "candidates": round(statistics.mean(len(ruleset.candidates(b, ctx)) for b in baskets), 2),
+                     "candidates": round(statistics.mean(len(ruleset.index.candidates(b, ctx, when)) for b in baskets), 2),
                      "awards": round(statistics.mean(len(r.awards) for r in results), 2)}
     return out
 
