@@ -16,8 +16,14 @@ def b2_rows(bench: Any, b2: dict, b1: dict | None) -> None:
     else:
         bench.row("B2", "none", "10-line basket, 50 / 200 / 2,000 rules (median; no B1 in this run)",
                   f"{m50:.0f} / {m200:.0f} / {m2000:.0f} us", "<= 10 % of B1's app CPU per sale at 200", None)
-    bench.row("B2", "none", "2,000 rules cost vs 200 (scope index)", f"{m2000 / m200:.2f}x "
-              f"(candidates {b2['200']['candidates']} / {b2['2000']['candidates']})", "<= 1.2x", m2000 / m200 <= 1.2)
+    bench.row("B2", "none", "2,000 rules cost vs 200 (CPU per call, sizes interleaved)", f"{m2000 / m200:.2f}x "
+              f"(candidates {b2['200']['candidates']} / {b2['2000']['candidates']}, awards {b2['200']['awards']} / "
+              f"{b2['2000']['awards']} per basket)", "<= 1.2x", m2000 / m200 <= 1.2)
+    if "200+1800" in b2:
+        m_un = b2["200+1800"]["median_us"]
+        bench.row("B2", "none", "200 rules + 1,800 that cannot apply vs the 200 alone (the index's cost)",
+                  f"{m_un / m200:.2f}x (candidates {b2['200']['candidates']} / {b2['200+1800']['candidates']})",
+                  "<= 1.2x", m_un / m200 <= 1.2)
 
 
 def b3_rows(bench: Any, db: str, small: dict, big: dict) -> None:

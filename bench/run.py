@@ -200,7 +200,7 @@ class Bench:
 
         # B2: the engine alone, against B1's app CPU per sale in the same run
         self.say("== B2 earning engine")
-        b2 = self.task(main_db, "engine", "--sizes", "50,200,2000", "--repeats", str(s["repeats"]))
+        b2 = self.task(main_db, "engine", "--sizes", "50,200,2000,200+1800", "--repeats", str(s["repeats"]))
         self.raw["b2"] = b2
         b2_rows(self, b2, self.raw.get("b1"))
 

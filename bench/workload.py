@@ -50,13 +50,14 @@ def rule_specs(count: int, *, member_types: tuple[str, ...] = ("GEN", "VIP")) ->
     return specs[:count]
 
 
-def engine_rules(count: int):
-    """The same definitions as engine objects (no database)."""
+def engine_rules(count: int, unrelated: int = 0):
+    """The same definitions as engine objects (no database); ``unrelated`` more from
+    :func:`unrelated_specs`."""
     from sasom.earning.params import build_rule, validate_params
     from sasom.earning.rules import Scope, When
 
     rules = []
-    for n, spec in enumerate(rule_specs(count), start=1):
+    for n, spec in enumerate(rule_specs(count) + unrelated_specs(unrelated), start=1):
         scope = Scope(member_types=frozenset(spec.get("member_types", [])), branches=frozenset(spec.get("branches", [])))
         when = When(weekdays=frozenset(spec.get("weekdays", [])), time_from=spec.get("time_from"),
                     time_to=spec.get("time_to"))
@@ -65,6 +66,37 @@ def engine_rules(count: int):
             stop_further=False, scope=scope, when=when, params=validate_params(spec["kind"], spec["params"]),
         ))
     return rules
+
+
+def unrelated_specs(count: int) -> list[dict[str, Any]]:
+    """``count`` rules that cannot apply to the B2 baskets (B1's branch B1, a GEN member, a
+    Wednesday at 12:30): products, categories and brands no basket carries, other branches, another
+    member type, weekend days, other hours. Added to 200 rules they make a 2,000-rule set whose
+    matching rules are the 200's own: what the index must make free."""
+    specs: list[dict[str, Any]] = []
+    for i in range(count):
+        slot = i % 6
+        if slot == 0:
+            specs.append({"code": f"UX-SKU{i}", "kind": "product", "priority": 45, "params": {
+                "skus": [f"U{i:05d}"], "categories": [], "brands": [], "mode": "multiply", "value": "3"}})
+        elif slot == 1:
+            specs.append({"code": f"UX-CAT{i}", "kind": "product", "priority": 50, "params": {
+                "skus": [], "categories": [f"UK{i}"], "brands": [f"UB{i}"], "mode": "extra_times", "value": "2"}})
+        elif slot == 2:
+            specs.append({"code": f"UX-BR{i}", "kind": "threshold", "priority": 5, "branches": [f"B{9 + i % 40}"],
+                          "params": {"min_amount": "100", "points": 3}})
+        elif slot == 3:
+            specs.append({"code": f"UX-TYPE{i}", "kind": "spend", "priority": 20, "member_types": ["EXEC"],
+                          "params": {"steps": [{"min_amount": "100", "mode": "multiply", "value": "2"}]}})
+        elif slot == 4:
+            specs.append({"code": f"UX-WKND{i}", "kind": "threshold", "priority": 10, "weekdays": [5 + i % 2],
+                          "params": {"min_amount": "100", "points": 5}})
+        else:
+            hour = 14 + i % 8
+            specs.append({"code": f"UX-HOUR{i}", "kind": "golden_minute", "priority": 30,
+                          "time_from": dt.time(hour), "time_to": dt.time(hour, 30),
+                          "params": {"min_amount": "0", "mode": "multiply", "value": "2"}})
+    return specs
 
 
 def catalog_setup(org: Any) -> int:

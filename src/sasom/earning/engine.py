@@ -27,6 +27,7 @@ from sasom.earning.domain import (
 )
 from sasom.earning.kinds import RULE_CLASSES, Kind, Rule
 from sasom.earning.kinds.base import BaseRule
+from sasom.earning.kinds.product import ProductRule
 from sasom.earning.kinds.spend import Step
 from sasom.earning.ruleset import RuleSet
 
@@ -80,7 +81,7 @@ def compute(basket: Basket, member: MemberContext, rules: RuleSet, *, tz: zonein
     earns = member_earns(member, rules.policy)
     if earns:
         has_base = False
-        for rule in rules.candidates(basket, member):
+        for _, rule, hits in rules.index.candidates(basket, member, local):
             is_base = rule.kind == Kind.BASE
             if (is_base and has_base) or not rule.applies(bill):
                 continue
@@ -88,7 +89,10 @@ def compute(basket: Basket, member: MemberContext, rules: RuleSet, *, tz: zonein
                 has_base = True
                 # kind BASE means a kinds.base.BaseRule, which has points_on; mypy cannot narrow Rule on kind.
                 bill.set_base(rule)  # type: ignore[arg-type]
-            given = rule.evaluate(bill)
+            if hits is not None and isinstance(rule, ProductRule):
+                given = rule.evaluate_lines(bill, hits)
+            else:
+                given = rule.evaluate(bill)
             awards.extend(given)
             if given and rule.stop_further:
                 break

@@ -2,16 +2,17 @@
 
 Configuration rows are compiled into engine objects once per organization
 (:func:`sasom.earning.selectors.ruleset_for`) and a :class:`RuleSet` indexes them by scope, so a
-basket only looks at the rules that could match it (product rules by sku/category/brand, the others
-by their most selective scope dimension).
+basket only looks at the rules that could match it (:mod:`sasom.earning.index`: product rules by
+sku/category/brand, the others by their most selective scope dimension, unscoped ones by weekday
+and hour).
 """
 
 from __future__ import annotations
 
 from sasom.earning.bill import EarnPolicy
 from sasom.earning.campaigns import Campaign
-from sasom.earning.conditions import basket_keys
 from sasom.earning.domain import Basket, MemberContext
+from sasom.earning.index import RuleIndex
 from sasom.earning.kinds._common import Kind, Rule
 
 
@@ -23,7 +24,7 @@ def rule_order(rule: Rule) -> tuple[bool, int, str, int]:
 class RuleSet:
     """An organization's compiled rules and campaigns, indexed by scope; immutable once built."""
 
-    __slots__ = ("rules", "campaigns", "policy", "version", "currency", "_buckets", "_anywhere")
+    __slots__ = ("rules", "campaigns", "policy", "version", "currency", "index")
 
     def __init__(
         self,
@@ -39,31 +40,11 @@ class RuleSet:
         self.policy = policy or EarnPolicy()
         self.version = version
         self.currency = currency
-        buckets: dict[tuple[str, str], list[int]] = {}
-        anywhere: list[int] = []
-        for position, rule in enumerate(self.rules):
-            keys = rule.index_keys()
-            if not keys:
-                anywhere.append(position)
-            for key in keys:
-                buckets.setdefault(key, []).append(position)
-        self._buckets = {k: tuple(v) for k, v in buckets.items()}
-        self._anywhere = tuple(anywhere)
+        self.index = RuleIndex(self.rules)
 
     def __len__(self) -> int:
         return len(self.rules)
 
     def candidates(self, basket: Basket, member: MemberContext) -> list[Rule]:
         """The rules that could match ``basket``, in evaluation order (a superset; each still checks)."""
-        positions = set(self._anywhere)
-        buckets = self._buckets
-        for key in basket_keys(basket, member):
-            positions.update(buckets.get(key, ()))
-        for line in basket.lines:
-            positions.update(buckets.get(("sku", line.sku), ()))
-            if line.category:
-                positions.update(buckets.get(("category", line.category), ()))
-            if line.brand:
-                positions.update(buckets.get(("brand", line.brand), ()))
-        rules = self.rules
-        return [rules[p] for p in sorted(positions)]
+        return [rule for _, rule, _ in self.index.candidates(basket, member)]

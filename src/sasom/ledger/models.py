@@ -258,7 +258,7 @@ class Entry(TenantModel):
     DEBIT_ONLY = (Kind.REDEEM, Kind.PURCHASE, Kind.EXPIRE)
 
     # uniq_entry_idempotency_key / entry_org_occurred_idx lead with organization and
-    # entry_account_occurred_idx with account: neither key has an index of its own.
+    # entry_account_occurred_id_idx with account: neither key has an index of its own.
     organization = organization_key(db_index=False)
     account = models.ForeignKey(PointAccount, on_delete=models.PROTECT, related_name="entries", db_index=False)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -298,7 +298,10 @@ class Entry(TenantModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["account", "occurred_at"], name="entry_account_occurred_idx"),
+            # with id: a member's history page (newest first, then id) is read from the index alone
+            # (ledger.selectors.entries_for); it replaced (account, occurred_at), so a sale writes
+            # no more indexes than before
+            models.Index(fields=["account", "occurred_at", "id"], name="entry_account_occurred_id_idx"),
             # the organization's entries by time (the points movement, the member points summary's
             # totals and balances after a period, redemptions by kind): index-only with the points
             # (docs/performance.md B7r)

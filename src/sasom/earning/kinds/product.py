@@ -51,7 +51,13 @@ class ProductRule(Rule):
         )
 
     def evaluate(self, bill: Bill) -> tuple[Award, ...]:
-        positions = tuple(i for i in bill.eligible_pos if self.matches_line(bill.lines[i]))
+        return self.evaluate_lines(bill, tuple(i for i in bill.eligible_pos if self.matches_line(bill.lines[i])))
+
+    def evaluate_lines(self, bill: Bill, hits: tuple[int, ...]) -> tuple[Award, ...]:
+        """``evaluate`` when the lines that match are known (the rule set's index found them):
+        ``hits`` are the positions of the basket's lines that match, in order."""
+        eligible = bill.eligible_pos
+        positions = hits if hits == eligible else tuple(i for i in hits if i in eligible)
         if not positions:
             return ()
         amount = bill.net_of(positions)

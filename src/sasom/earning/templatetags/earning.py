@@ -24,5 +24,13 @@ def explained(award: Any, organization: Any = None) -> str:
 @register.simple_tag(takes_context=True)
 def explainedfor(context: Any, award: Any) -> str:
     """``{% explainedfor award %}``: :func:`explained` with the page's organization (its amounts in
-    the shop's display unit, toman for a toman shop)."""
-    return explained(award, context.get("organization"))
+    the shop's display unit, toman for a toman shop). Each distinct explanation is translated once
+    per page (a history page repeats the same few: B5 in docs/performance.md)."""
+    organization = context.get("organization")
+    get = award.get if isinstance(award, dict) else (lambda key, default="": getattr(award, key, default))
+    key = (get("explanation", ""), get("rule_name", ""), translation.get_language(), id(organization))
+    done: dict[Any, str] = context.render_context.setdefault("earning.explained", {})
+    shown = done.get(key)
+    if shown is None:
+        shown = done[key] = explained(award, organization)
+    return shown
