@@ -30,6 +30,7 @@ from sasom.earning import engine
 from sasom.ledger.api_schemas import BalanceOut, ExpiryOut
 from sasom.ledger.models import Sale
 from sasom.ledger.plan import LineRow, line_rows
+from sasom.ledger.plan_member import MemberValues
 from sasom.ledger.plan_promotions import SNAPSHOT
 from sasom.ledger.selectors import Balance
 from sasom.ledger.tier_card import tier_after_sale_of
@@ -73,7 +74,7 @@ def _awards(awards: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def sale_answer_json(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]],
+def sale_answer_json(sale: Sale, member: Member | MemberValues | None, *, awards: list[dict[str, Any]],
                      coupons: list[CouponUsed], organization: Organization, balance: Balance | None,
                      basket: engine.Basket, lines: tuple[LineRow, ...] = ()) -> str:
     """The answer to a sale just committed (not a replay): ``sale`` as posted, ``balance`` the
