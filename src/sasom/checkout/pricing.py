@@ -42,7 +42,7 @@ from sasom.core.currency import places_of
 from sasom.core.errors import DomainError
 from sasom.core.money import money
 from sasom.earning import engine
-from sasom.ledger.plan import decimal_text
+from sasom.ledger.plan import decimal_text, rounded
 from sasom.ledger.plan_member import MemberValues
 from sasom.ledger.policy import local_date
 from sasom.members.models import Member
@@ -224,7 +224,7 @@ def _priced_basket(basket: engine.Basket, priced: PricedBasket, sent: tuple[Line
         for ln in priced.lines
     )
     notes = [(0, n.kind, "", n.reason) for n in priced.notes]
-    notes += [(ln.line_no, a.kind, "" if a.amount is None else str(money(a.amount)), a.reason)
+    notes += [(ln.line_no, a.kind, "" if a.amount is None else str(rounded(a.amount)), a.reason)
               for ln in priced.lines for a in ln.adjustments]
     return dataclasses.replace(basket, lines=lines, sent_lines_hash=_sent_hash(sent, choices), pricing=tuple(notes))
 
