@@ -42,22 +42,11 @@ def _posts(path: str, count: int, tag: str) -> None:
 
 
 def _promotions_on() -> None:
-    """B1+'s promotions on; on a cluster profiled before, the ones it made (they have uses now,
-    which a promotion's deletion protects) are made active again."""
-    from django.db.models import F
+    """B1+'s promotions on (``bench.promo_load.step_promotions``, which also serves a cluster
+    profiled before: its promotions, with uses now, are made active again)."""
+    from bench.promo_load import step_promotions
 
-    from bench.promo_load import CODES, step_promotions
-    from bench.tasks import _org
-    from sasom.members.models import MemberType
-    from sasom.promotions.models import Promotion, PromotionSettings
-
-    org = _org()
-    if not Promotion.objects.filter(organization=org, code__startswith=CODES).exists():
-        step_promotions(True)
-        return
-    Promotion.objects.filter(organization=org, code__startswith=CODES).update(status="active")
-    MemberType.objects.filter(organization=org).update(discount_percent=5)
-    PromotionSettings.objects.filter(organization=org).update(version=F("version") + 1)
+    step_promotions(True)
 
 
 def main() -> None:

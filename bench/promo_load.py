@@ -51,11 +51,23 @@ def step_promotions(on: bool) -> dict[str, Any]:
 
     org = _org()
     if on:
-        Promotion.objects.filter(organization=org, code__startswith=CODES).delete()
-        Promotion.objects.bulk_create([
-            Promotion(organization=org, code=f"{CODES}{n:02d}", name=f"B1+ {kind} {n}", kind=kind, params=params,
-                      status="active", item_skus=skus, priority=100 + n)
-            for n, (kind, params, skus) in enumerate(specs())])
+        # A second run on the same cluster finds the promotions of the first, with uses that a
+        # promotion's deletion protects: each is made active again as specified, the missing made.
+        existing = {p.code: p for p in Promotion.objects.filter(organization=org, code__startswith=CODES)}
+        made, kept = [], []
+        for n, (kind, params, skus) in enumerate(specs()):
+            fields = {"name": f"B1+ {kind} {n}", "kind": kind, "params": params, "status": "active",
+                      "item_skus": skus, "priority": 100 + n, "starts_at": None, "ends_at": None}
+            promotion = existing.get(f"{CODES}{n:02d}")
+            if promotion is None:
+                made.append(Promotion(organization=org, code=f"{CODES}{n:02d}", **fields))
+            else:
+                for name, value in fields.items():
+                    setattr(promotion, name, value)
+                kept.append(promotion)
+        Promotion.objects.bulk_create(made)
+        if kept:
+            Promotion.objects.bulk_update(kept, [*fields])
         MemberType.objects.filter(organization=org).update(discount_percent=Decimal("5"))
     else:
         Promotion.objects.filter(organization=org, code__startswith=CODES).update(status="ended")

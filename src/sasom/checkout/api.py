@@ -173,9 +173,9 @@ def commit(request: HttpRequest, body: SaleIn) -> HttpResponse:
         member_ref=_member_ref(body.member), sent=_lines_sent(body), coupons=body.coupons, redeem_points=body.redeem_points,
         staff=principal.staff, choices=body.choices,
     )
-    if done.created and done.basket is not None and (done.member is None or done.balance is not None):
+    if done.created and done.basket is not None and (done.member_read is None or done.balance is not None):
         # a sale just posted, its balance known: written from plain values (checkout.render_sale)
-        text = sale_answer_json(done.sale, done.member, awards=done.awards, coupons=done.coupons,
+        text = sale_answer_json(done.sale, done.member_read, awards=done.awards, coupons=done.coupons,
                                 organization=organization, balance=done.balance, basket=done.basket, lines=done.lines)
     else:
         out = sale_out(done.sale, done.member, awards=done.awards, replayed=not done.created, coupons=done.coupons,

@@ -22,7 +22,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sasom.catalog import prices
 from sasom.catalog.pricing import (
@@ -42,7 +42,8 @@ from sasom.core.currency import places_of
 from sasom.core.errors import DomainError
 from sasom.core.money import money
 from sasom.earning import engine
-from sasom.ledger.plan import decimal_text
+from sasom.ledger.plan import decimal_text, rounded
+from sasom.ledger.plan_member import MemberValues
 from sasom.ledger.policy import local_date
 from sasom.members.models import Member
 from sasom.members.selectors import is_birthday, member_benefits
@@ -77,7 +78,8 @@ def lines_sent(basket: engine.Basket) -> tuple[LineIn, ...]:
                         discount=ln.discount, category=ln.category, brand=ln.brand) for ln in basket.lines)
 
 
-def basket_priced(*, organization: Organization, branch: Branch, basket: engine.Basket, member: Member | None,
+def basket_priced(*, organization: Organization, branch: Branch, basket: engine.Basket,
+                  member: Member | MemberValues | None,
                   sent: tuple[LineIn, ...] | None = None, batch: bool = False,
                   choices: Mapping[str, str] | None = None, lock: bool = False,
                   catalog: CatalogRead | None = None) -> Priced:
@@ -154,21 +156,25 @@ def catalog_codes(*, organization: Organization, basket: engine.Basket, sent: tu
     return [*(ln.code for ln in lines), *sorted(gifts)]
 
 
-def member_terms(organization: Organization, base: Terms, settings: prices.Settings, member: Member | None,
-                 on: dt.date, calendar: str) -> tuple[Terms, tuple[int, str] | None, str]:
+def member_terms(organization: Organization, base: Terms, settings: prices.Settings,
+                 member: Member | MemberValues | None, on: dt.date, calendar: str
+                 ) -> tuple[Terms, tuple[int, str] | None, str]:
     """The member's terms on ``on`` (type discounts, the tier's added or instead: docs/tiers.md,
     "Benefits"), the price table their type uses, and their tier's code ("" without one); the
-    base terms, no table and no tier without a member. The till's and the day-end batch's."""
+    base terms, no table and no tier without a member. The till's and the day-end batch's.
+    ``member`` may be plain values (``ledger.plan_member``): they carry the fields
+    ``members.selectors`` reads, under the same names."""
     if member is None:
         return base, None, ""
-    benefits = member_benefits(member, on, calendar=calendar)
+    as_read = cast(Member, member)  # a MemberValues reads as a Member for the fields read here
+    benefits = member_benefits(as_read, on, calendar=calendar)
     percent, birthday, label = benefits.discount_percent, benefits.birthday_discount_percent, member.member_type.code
     ladder = ladder_for(organization.pk)
     tier = ""
     if ladder is not None and benefits.active:
         tier = member_tier_code(organization.pk, member)
         if tier:
-            percent, birthday = tier_discounts(ladder, tier, percent, birthday, is_birthday(member, on, calendar=calendar))
+            percent, birthday = tier_discounts(ladder, tier, percent, birthday, is_birthday(as_read, on, calendar=calendar))
             label = f"{label}+{tier}"
     terms = dataclasses.replace(base, member_label=label, benefits_active=benefits.active,
                                 benefits_reason=benefits.reason, discount_percent=percent, birthday_percent=birthday)
@@ -176,7 +182,8 @@ def member_terms(organization: Organization, base: Terms, settings: prices.Setti
     return terms, table, tier
 
 
-def _promoter(organization: Organization, branch: Branch, basket: engine.Basket, member: Member | None, tier: str,
+def _promoter(organization: Organization, branch: Branch, basket: engine.Basket, member: Member | MemberValues | None,
+              tier: str,
               pset: PromotionSet, products: Mapping[str, ProductPrices], gifts: frozenset[str],
               lines: tuple[LineIn, ...], choices: Mapping[str, str] | None, lock: bool) -> promo.Promoter:
     """The promotions' step for this basket: the counts its limited promotions read (locked at
@@ -217,7 +224,7 @@ def _priced_basket(basket: engine.Basket, priced: PricedBasket, sent: tuple[Line
         for ln in priced.lines
     )
     notes = [(0, n.kind, "", n.reason) for n in priced.notes]
-    notes += [(ln.line_no, a.kind, "" if a.amount is None else str(money(a.amount)), a.reason)
+    notes += [(ln.line_no, a.kind, "" if a.amount is None else str(rounded(a.amount)), a.reason)
               for ln in priced.lines for a in ln.adjustments]
     return dataclasses.replace(basket, lines=lines, sent_lines_hash=_sent_hash(sent, choices), pricing=tuple(notes))
 

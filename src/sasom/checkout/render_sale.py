@@ -18,34 +18,57 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from django.utils.translation import get_language
+
 from sasom.checkout import receipts
 from sasom.checkout.payments import CouponUsed
 from sasom.checkout.pricing import campaign_discount
 from sasom.checkout.promo import GIFT_SOURCE
+from sasom.checkout.promo_texts import _STORED as STORED
 from sasom.checkout.promo_texts import reason_shown
 from sasom.checkout.render import quantity_out
-from sasom.core.currency import places_of
+from sasom.core.currency import Currency, places_of
 from sasom.core.money import money
 from sasom.earning import engine
 from sasom.ledger.api_schemas import BalanceOut, ExpiryOut
 from sasom.ledger.models import Sale
-from sasom.ledger.plan import LineRow, line_rows
+from sasom.ledger.plan import LineRow, line_rows, rounded
+from sasom.ledger.plan_member import MemberValues
 from sasom.ledger.plan_promotions import SNAPSHOT
 from sasom.ledger.selectors import Balance
 from sasom.ledger.tier_card import tier_after_sale_of
 from sasom.members.models import Member
 from sasom.organizations.models import Organization
+from sasom.promotions.engine.kinds._common import (
+    _SHOWN_IN,  # the unit texts are shown in (texts_shown_in)
+)
 
 _ZERO = Decimal("0")
 
 
+_SHOWN: dict[tuple[str, str | None, Currency | None], str] = {}
+
+
 def _steps(pricing: list[list[Any]] | tuple[tuple[int, str, str, str], ...]) -> dict[int, list[dict[str, Any]]]:
-    """The price steps of each line (``render.steps_out`` as plain values), by line number."""
+    """The price steps of each line (``render.steps_out`` as plain values), by line number. A
+    promotion's stored reason (``promo_texts.reason_shown``) is made once per process for the
+    language and display unit it is shown in (the same data reads the same there; bounded)."""
     out: dict[int, list[dict[str, Any]]] = {}
+    where: tuple[str | None, Currency | None] | None = None
     for no, kind, amount, reason in pricing:
-        if kind != SNAPSHOT:
-            out.setdefault(no, []).append(
-                {"kind": kind, "amount": str(Decimal(amount)) if amount else None, "reason": reason_shown(reason)})
+        if kind == SNAPSHOT:
+            continue
+        shown = reason
+        if reason.startswith(STORED):
+            where = where or (get_language(), _SHOWN_IN.get())
+            key = (reason, *where)
+            shown = _SHOWN.get(key) or ""
+            if not shown:
+                if len(_SHOWN) >= 4096:
+                    _SHOWN.clear()
+                shown = _SHOWN[key] = reason_shown(reason)
+        out.setdefault(no, []).append(
+            {"kind": kind, "amount": str(Decimal(amount)) if amount else None, "reason": shown})
     return out
 
 
@@ -73,7 +96,7 @@ def _awards(awards: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def sale_answer_json(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]],
+def sale_answer_json(sale: Sale, member: Member | MemberValues | None, *, awards: list[dict[str, Any]],
                      coupons: list[CouponUsed], organization: Organization, balance: Balance | None,
                      basket: engine.Basket, lines: tuple[LineRow, ...] = ()) -> str:
     """The answer to a sale just committed (not a replay): ``sale`` as posted, ``balance`` the
@@ -89,9 +112,12 @@ def sale_answer_json(sale: Sale, member: Member | None, *, awards: list[dict[str
     balance_obj: BalanceOut | None = None
     if member is not None:
         assert balance is not None
-        expiry = ExpiryOut(on=balance.next_expiry_on, points=balance.next_expiry_points) if balance.next_expiry_on else None
-        balance_obj = BalanceOut(spendable=balance.spendable, pending=balance.pending,
-                                 lifetime_earned=balance.lifetime_earned, debt=balance.debt, next_expiry=expiry)
+        # the ledger's own integers and date: built without validating them again (model_construct)
+        expiry = ExpiryOut.model_construct(on=balance.next_expiry_on, points=balance.next_expiry_points) \
+            if balance.next_expiry_on else None
+        balance_obj = BalanceOut.model_construct(spendable=balance.spendable, pending=balance.pending,
+                                                 lifetime_earned=balance.lifetime_earned, debt=balance.debt,
+                                                 next_expiry=expiry)
         balance_json = {
             "spendable": balance.spendable, "pending": balance.pending, "lifetime_earned": balance.lifetime_earned,
             "debt": balance.debt,
@@ -116,11 +142,11 @@ def sale_answer_json(sale: Sale, member: Member | None, *, awards: list[dict[str
         "awards": member_awards,
         "discount_applied": str(paid_otherwise + campaign),
         "campaign_discount": str(campaign),
-        "donation": str(money(sale.donation)),
+        "donation": str(rounded(sale.donation)),
         "coupons": [{"code": c.code, "kind": c.kind, "amount": str(c.amount)} for c in coupons],
-        "net": str(money(sale.net)),
-        "eligible_net": str(money(sale.eligible_net)),
-        "member_discount": str(money(sale.member_discount)),
+        "net": str(rounded(sale.net)),
+        "eligible_net": str(rounded(sale.eligible_net)),
+        "member_discount": str(rounded(sale.member_discount)),
         "price_flagged": sale.price_flagged,
         "lines": _lines(basket, rows),
         "balance": balance_json,

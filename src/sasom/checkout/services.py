@@ -20,38 +20,38 @@ of these, and render what it returns; this is the only module that asks the ledg
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, TypeVar
 
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sasom.catalog.pricing import LineIn, PricedBasket
 from sasom.checkout import payments, promo_commit, promo_returns
-from sasom.checkout.errors import MEMBER_AMBIGUOUS, MEMBER_NOT_FOUND
+from sasom.checkout.member_ref import MemberRef, first_read, member_and_account, member_find
 from sasom.checkout.payments import CouponUsed, coupons_of_sale, points_discount_apply
 from sasom.checkout.pricing import basket_priced
 from sasom.checkout.pricing_read import sale_read
 from sasom.core.audit import Actor
-from sasom.core.errors import Conflict, DomainError, NotFound
+from sasom.core.errors import Conflict, DomainError
 from sasom.earning import engine
 from sasom.ledger.errors import POINTS_WITHOUT_MEMBER, RECEIPT_CONFLICT
 from sasom.ledger.models import PointAccount, Sale, SaleReturn
 from sasom.ledger.plan import LineRow
+from sasom.ledger.plan_member import MemberValues
 from sasom.ledger.policy import local_date
 from sasom.ledger.selectors import Balance, account_of
 from sasom.ledger.selectors import sale_quote as ledger_sale_quote
 from sasom.ledger.services import sale_post
 from sasom.ledger.services import sale_return as ledger_sale_return
 from sasom.ledger.services import sale_void as ledger_sale_void
-from sasom.ledger.services.fastpost import fast_path_available, member_with_account, sale_post_fast
+from sasom.ledger.services.fastpost import fast_path_available, sale_post_fast
 from sasom.ledger.services.sales import SalePostResult
 from sasom.members.models import Member
-from sasom.members.selectors import member_lookup
-from sasom.members.validation import try_normalize_phone
 from sasom.organizations.models import Branch, Organization, Staff, Terminal
 from sasom.promotions.engine.types import Result
 from sasom.promotions.uses import uses_reverse
@@ -70,24 +70,12 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class MemberRef:
-    """How a POS names the member: a phone, a card number, or the member code."""
-
-    phone: str | None = None
-    card: str | None = None
-    code: str | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self.phone or self.card or self.code)
-
-
-@dataclass(frozen=True)
 class SaleCommitted:
     """What a commit did: the sale (with its branch and terminal), whether it was created now or
     replayed, the awards, the coupons used on it, and the member's account as the post left it."""
 
     sale: Sale
-    member: Member | None
+    member_read: Member | MemberValues | None  # plain values from the fast path's read (ledger.plan_member)
     created: bool
     awards: list[dict[str, Any]]
     coupons: list[CouponUsed]
@@ -95,6 +83,11 @@ class SaleCommitted:
     balance: Balance | None = None  # known without a query (the fast path returns it)
     basket: engine.Basket | None = None  # as posted now (None for a replay: read the stored lines)
     lines: tuple[LineRow, ...] = ()  # the plan's lines when the fast path posted it (the answer shows them)
+
+    @cached_property
+    def member(self) -> Member | None:
+        """The member as a model instance (built from the read's row when it was plain values)."""
+        return _as_model(self.member_read)
 
 
 @dataclass(frozen=True)
@@ -114,68 +107,6 @@ class SaleQuote:
     rewards: list[Reward] = field(default_factory=list)  # rewards the member can afford now
     account: PointAccount | None = None  # the member's account as the quote read it
     promotions: Result | None = None  # the POS promotions: applied, choices pending, hints
-
-
-# ------------------------------------------------------------------------------ members
-
-
-def member_find(organization_id: int, ref: MemberRef | None, *, region: str | None = None) -> Member | None:
-    """The member a reference names; None for no reference, 404 ``member_not_found`` for no match.
-    A reference naming the member twice (a phone and a card, say) must name the same member: 400
-    ``member_ambiguous`` otherwise, and ``member_not_found`` for any part that matches nobody."""
-    if ref is None or not ref:
-        return None
-    parts = [(name, value) for name, value in (("phone", ref.phone), ("card", ref.card), ("code", ref.code)) if value]
-    found: Member | None = None
-    for name, value in parts:
-        member = member_lookup(organization_id, phone=value if name == "phone" else None,
-                               card=value if name == "card" else None, code=value if name == "code" else None,
-                               region=region)
-        if member is None:
-            raise NotFound(MEMBER_NOT_FOUND, "No member matches.", field=f"member.{name}")
-        if found is not None and member.pk != found.pk:
-            raise DomainError(MEMBER_AMBIGUOUS, "The phone, card and code name different members.",
-                              field=f"member.{name}")
-        found = member
-    return found
-
-
-def _member_and_account(organization_id: int, ref: MemberRef | None, region: str
-                        ) -> tuple[Member | None, PointAccount | None]:
-    """:func:`member_find` and the member's account, in ``member_lookup``'s order (phone, card,
-    current code): a phone or a code is one query bringing the member, its type, the
-    organization's points settings and the account. A card, or a former member code, takes
-    ``member_lookup``'s way and reads the account after."""
-    if ref is None or not ref:
-        return None, None
-    if sum(1 for v in (ref.phone, ref.card, ref.code) if v) > 1:
-        named = member_find(organization_id, ref, region=region)  # each part checked against the others
-        return named, account_of(named) if named is not None else None
-    if ref.phone:
-        e164 = try_normalize_phone(ref.phone, region)
-        found = member_with_account(organization_id, phone=e164) if e164 else None
-        if found is not None:
-            return found
-    if ref.code and not ref.card:
-        found = member_with_account(organization_id, code=ref.code.strip())
-        if found is not None:
-            return found
-    member = member_find(organization_id, ref, region=region)
-    assert member is not None  # a reference is given: member_find found the member or raised
-    return member, account_of(member)
-
-
-def _first_read(read: Callable[[], _T]) -> _T:
-    """``read()``, the first statement of a sale on the fast path, again once on a new connection
-    when the kept one died while idle (settings: no health check before each request). Outside a
-    transaction only, so nothing can have been half done."""
-    try:
-        return read()
-    except (InterfaceError, OperationalError):
-        if connection.in_atomic_block:
-            raise
-        connection.close()
-        return read()
 
 
 # ------------------------------------------------------------------------------ quote
@@ -258,20 +189,23 @@ def sale_commit(
     docstring for the paths."""
     region = organization.phone_region or "TH"
     fast = member is None and not coupons and not redeem_points and fast_path_available()
+    read: Member | MemberValues | None = member
     if fast:  # the member, its account and the basket's prices in one statement (checkout.pricing_read)
-        member, account, till = _first_read(lambda: sale_read(
+        read, account, till = first_read(lambda: sale_read(
             organization=organization, branch=branch, basket=basket, ref=member_ref, region=region, sent=sent,
-            choices=choices, batch=batch, fallback=lambda: _member_and_account(organization.pk, member_ref, region)))
+            choices=choices, batch=batch, fallback=lambda: member_and_account(organization.pk, member_ref, region)))
     else:
         member = member if member is not None else member_find(organization.pk, member_ref, region=region)
         till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent,
                              choices=choices, batch=batch)
+        read = member
     if fast:  # promoted or not: the function counts the promotions' uses and checks their limits
         posted = promo_commit.with_snapshot(organization.pk, till, choices)
         result = sale_post_fast(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
-                                basket=posted, member=member, account=account, actor=actor)
+                                basket=posted, member=read, account=account, actor=actor)
         if result is not None:
-            return _committed(result, member, plain=True, coupons=None, basket=posted)
+            return _committed(result, read, plain=True, coupons=None, basket=posted)
+    member = _as_model(read)  # the locked path's writer takes the model instances
     with transaction.atomic():  # coupons used, points paid, promotions counted and the sale, or nothing
         if promo_commit.needs_lock(till):  # the counts that decide, read under the promotions' locks
             till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent,
@@ -313,7 +247,11 @@ def _commit_locked(*, organization: Organization, branch: Branch, terminal: Term
     return _committed(result, member, plain=plain, coupons=used, basket=basket)
 
 
-def _committed(result: SalePostResult, member: Member | None, *, plain: bool,
+def _as_model(member: Member | MemberValues | None) -> Member | None:
+    return member.instances()[0] if isinstance(member, MemberValues) else member
+
+
+def _committed(result: SalePostResult, member: Member | MemberValues | None, *, plain: bool,
                coupons: list[CouponUsed] | None, basket: engine.Basket | None = None) -> SaleCommitted:
     if coupons is None:
         coupons = [] if result.created else coupons_of_sale(result.sale.organization_id, result.sale)
@@ -322,7 +260,7 @@ def _committed(result: SalePostResult, member: Member | None, *, plain: bool,
     else:
         sale = Sale.objects.select_related("branch", "terminal").get(pk=result.sale.pk)
     return SaleCommitted(
-        sale=sale, member=member, created=result.created, awards=result.awards, coupons=coupons,
+        sale=sale, member_read=member, created=result.created, awards=result.awards, coupons=coupons,
         account=result.account if result.created else None,
         balance=getattr(result, "balance", None) if result.created else None,
         basket=basket if result.created else None, lines=getattr(result, "lines", ()) if result.created else (),

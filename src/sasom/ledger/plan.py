@@ -224,6 +224,7 @@ def context_from_json(data: dict[str, Any] | None) -> engine.MemberContext:
 
 _STEP = {places: Decimal(1).scaleb(-places) for places in range(0, 5)}  # 1, 0.1, 0.01, ...
 ZERO2 = Decimal("0.00")
+_ZEROS = {places: money(0, places) for places in _STEP}  # money() of a zero (not -0), per places
 
 
 def rounded(value: Decimal | int, places: int = 2) -> Decimal:
@@ -232,9 +233,12 @@ def rounded(value: Decimal | int, places: int = 2) -> Decimal:
     as it is; anything else (more decimals, fewer, a line taken as sent) goes through ``money``.
     ``same_quantum`` compares exponents only (no rounding), about a tenth of ``money``'s cost."""
     step = _STEP.get(places)
-    if step is not None and isinstance(value, Decimal) and value.same_quantum(step):  # an int (a whole
-        # amount given by code, not the pricing) goes through ``money``
-        return value
+    if step is not None and isinstance(value, Decimal):  # an int (a whole amount given by code, not the
+        # pricing) goes through ``money``
+        if value.same_quantum(step):
+            return value
+        if value.is_zero() and not value.is_signed():  # a zero sent as "0" (no discount): money's zero
+            return _ZEROS[places]
     return money(value, places)
 
 
@@ -257,7 +261,8 @@ def line_rows(basket: engine.Basket, places: int = 2) -> tuple[tuple[LineRow, ..
         rows.append(LineRow(
             line_no=ln.line_no, sku=ln.sku[:64], category=ln.category[:64], brand=ln.brand[:64],
             quantity=ln.quantity, unit_price=ln.unit_price, discount=discount,
-            net=amount - discount if exact_net and discount is ln.discount else money(amount - ln.discount),
+            net=amount - discount if exact_net and (discount is ln.discount or discount is _ZEROS[2]) else money(
+                amount - ln.discount),
             list_price=ln.list_price, price_source=ln.price_source[:40], price_flag=ln.price_flag[:8],
             member_discount=rounded(ln.member_discount), excluded_from_points=ln.excluded_from_points,
             promotion_discount=rounded(promo_discount), promotions=promo_codes[:200],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import OperationalError, connection, transaction
 
-from sasom.checkout.services import _first_read
+from sasom.checkout.member_ref import first_read as _first_read
 
 
 class _DiesOnce:

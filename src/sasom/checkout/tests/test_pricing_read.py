@@ -155,3 +155,38 @@ def test_an_unknown_member_or_product_is_refused_as_before(org, branch, till_sho
         sale_read(organization=org, branch=branch, basket=basket, ref=MemberRef(code=vip.code), region="TH",
                   fallback=lambda: (vip, account_of(vip)), sent=_sent((("NOPE", "1", None),)))
     assert (unknown.value.code, unknown.value.field) == ("unknown_product", "lines.0.sku")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one read exists on PostgreSQL only")
+def test_the_one_read_gives_the_members_fields_as_the_model_does(org, branch, till_shop):
+    """The fast path's member is plain values (``ledger.plan_member``): every field it carries is
+    the model's, the tier as read with it, the points settings the organization's, and the model
+    instances built from the same row for the slow path equal the ORM's."""
+    from sasom.ledger.plan_member import _MEMBER, _TYPE, MemberValues
+    from sasom.ledger.policy import settings_of
+    from sasom.tiers.selectors import TIER_CODE_READ, member_tier_code
+
+    tiers = {"vip_gold": "GOLD", "staff": "SILVER"}
+    for name, member in till_shop.items():
+        # given a member of the till's shop, read again by the ORM
+        stored = Member.objects.select_related("member_type", "organization").get(pk=member.pk)
+        basket = engine.Basket(occurred_at=NOW, lines=(), branch_code=branch.code)
+        # when the till reads it with the basket in one statement
+        read, account, _till = sale_read(organization=org, branch=branch, basket=basket,
+                                         ref=MemberRef(code=member.code), region="TH",
+                                         fallback=lambda m=member: (m, account_of(m)), sent=_sent((("RICE", "1", None),)))
+        # then the values are the model's fields, the type's, the tier's and the settings'
+        assert isinstance(read, MemberValues), name
+        assert [getattr(read, f) for f in _MEMBER] == [getattr(stored, f) for f in _MEMBER], name
+        assert [getattr(read.member_type, f) for f in _TYPE] == [getattr(stored.member_type, f) for f in _TYPE]
+        assert getattr(read, TIER_CODE_READ) == tiers.get(name, "")
+        assert member_tier_code(org.pk, read) == tiers.get(name, "")
+        expected = settings_of(stored.organization)
+        assert (read.settings.pk, read.settings.expiry_policy, read.settings.pending_days) == (
+            expected.pk, expected.expiry_policy, expected.pending_days)
+        assert (account.pk if account else None) == (account_of(stored).pk if account_of(stored) else None)
+        # and the slow path's instances, built from the same row, are the ORM's
+        model, model_account = read.instances()
+        assert isinstance(model, Member) and model.pk == stored.pk and model.member_type == stored.member_type
+        assert [getattr(model, f) for f in _MEMBER] == [getattr(stored, f) for f in _MEMBER]
+        assert (model_account.pk if model_account else None) == (account.pk if account else None)

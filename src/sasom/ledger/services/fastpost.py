@@ -37,6 +37,14 @@ from sasom.core.sql import prepared_row
 from sasom.earning import engine
 from sasom.ledger.models import Entry, LedgerSettings, PointAccount, Sale
 from sasom.ledger.plan import LineRow, SalePlan, body_hash
+from sasom.ledger.plan_member import (
+    _MEMBER,
+    _TYPE,
+    MemberTypeValues,
+    MemberValues,
+    Picker,
+    settings_of_values,
+)
 from sasom.ledger.plan_wire import plan_json
 from sasom.ledger.policy import settings_of
 from sasom.ledger.selectors import Balance
@@ -98,7 +106,7 @@ def sale_post_fast(
     terminal: Any,
     receipt_id: str,
     basket: engine.Basket,
-    member: Member | None = None,
+    member: Member | MemberValues | None = None,
     account: PointAccount | None = None,
     actor: Actor,
     now: dt.datetime | None = None,
@@ -106,7 +114,8 @@ def sale_post_fast(
     """Post a plain sale in one call; None when the sale is not for this path (use ``sale_post``).
 
     ``account`` is the member's account as read with the member (None: the member has none yet);
-    ``member.organization`` should carry ``ledger_settings`` (select_related) to spare a query.
+    ``member`` is plain values (``ledger.plan_member``, the till's read) or a model instance whose
+    ``organization`` should carry ``ledger_settings`` (select_related) to spare a query.
     """
     receipt_id = (receipt_id or "").strip()
     sale_validate(organization, branch, terminal, receipt_id, basket, member, 0)
@@ -170,9 +179,11 @@ def _raced(plan: SalePlan, account: PointAccount | None, sale_count: int, lifeti
             or lifetime != earned_before + plan.delta.lifetime_earned)
 
 
-def _settings(member: Member, organization: Organization) -> LedgerSettings:
+def _settings(member: Member | MemberValues, organization: Organization) -> LedgerSettings:
     """The points settings as they are now: those read with the member, else one query (never
     the settings of a cached organization, which may be older)."""
+    if isinstance(member, MemberValues):
+        return member.settings
     org = Member.organization.field.get_cached_value(member, default=None)
     if org is not None and Organization.ledger_settings.related.is_cached(org):
         return settings_of(cast(Organization, org))
@@ -180,7 +191,8 @@ def _settings(member: Member, organization: Organization) -> LedgerSettings:
         organization_id=organization.pk)
 
 
-def _announce(plan: SalePlan, organization: Organization, branch: Any, terminal: Any, member: Member | None,
+def _announce(plan: SalePlan, organization: Organization, branch: Any, terminal: Any,
+              member: Member | MemberValues | None,
               row: tuple[Any, ...], tier_pre: TierPre | None = None) -> tuple[Sale, PointAccount | None]:
     """The posted sale and account as objects (the answer is built from them, not re-read), and
     the ``points.earned`` event of the earn entry, as the ORM writer announces it."""
@@ -194,8 +206,9 @@ def _announce(plan: SalePlan, organization: Organization, branch: Any, terminal:
             pending=pending, lifetime_earned=lifetime, debt=debt, sale_count=sale_count,
             created_at=account_created_at, updated_at=s.recorded_at,
         )
-    sale = sale_object(plan, organization=organization, branch=branch, terminal=terminal, member=member,
-                       account=posted_account)
+    sale = sale_object(plan, organization=organization, branch=branch, terminal=terminal,
+                       member=member if isinstance(member, Member) else None, account=posted_account)
+    sale.member_id = s.member_id  # plain values are no instance to attach
     sale.pk, sale.status, sale.void_reason = sale_id, Sale.Status.POSTED, ""
     sale._state.adding = False
     sale_announce(plan, sale_id=sale_id, branch_code=branch.code, terminal_code=terminal.code,
@@ -304,4 +317,41 @@ def member_of_row(row: tuple[Any, ...] | list[Any]) -> tuple[Member | None, Poin
     Organization.ledger_settings.related.set_cached_value(organization, settings)
     if account is not None:
         PointAccount.member.field.set_cached_value(account, member)
+    return member, account
+
+
+def _pickers() -> dict[str, Any]:
+    found = _LOOKUP.get("pickers")
+    if found is None:
+        member, member_type, _organization, settings, account = _lookup_parts()["parts"]
+        at_type = len(member.fields)
+        at_settings = at_type + len(member_type.fields) + len(_organization.fields)
+        at_account = at_settings + len(settings.fields)
+        found = {"member": Picker(Member, _MEMBER, member.names, 0),
+                 "type": Picker(MemberType, _TYPE, member_type.names, at_type),
+                 "settings": (at_settings, at_account), "account": (at_account, at_account + len(account.fields)),
+                 "tier": at_account + len(account.fields)}
+        _LOOKUP["pickers"] = found
+    return found
+
+
+def member_values_of_row(row: tuple[Any, ...] | list[Any]) -> tuple[MemberValues | None, PointAccount | None]:
+    """(member, account) of the first columns of ``row`` (:func:`member_columns`): the member as
+    plain values (``ledger.plan_member``), its account as the one model instance; (None, None)
+    for a row without a member. :func:`member_of_row` of the same row builds the instances."""
+    if row[0] is None:
+        return None, None
+    pick = _pickers()
+    parts = _lookup_parts()["parts"]
+    (mid, org_id, code, status, type_id, birth_on, expires_on, referred_by_id) = pick["member"].values(row)
+    s0, s1 = pick["settings"]
+    a0, a1 = pick["account"]
+    settings = settings_of_values(tuple(row[s0:s1]), parts[3].build, org_id)
+    account = parts[4].build(tuple(row[a0:a1]))
+    assert account is None or isinstance(account, PointAccount)
+    member = MemberValues(
+        id=mid, organization_id=org_id, code=code, status=status, member_type_id=type_id, birth_on=birth_on,
+        expires_on=expires_on, referred_by_id=referred_by_id, member_type=MemberTypeValues(*pick["type"].values(row)),
+        settings=settings, tier_code=row[pick["tier"]] or "", row=tuple(row),
+    )
     return member, account

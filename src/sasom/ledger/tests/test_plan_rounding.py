@@ -104,6 +104,14 @@ def test_rounded_takes_a_priced_value_as_it_is() -> None:
     assert str(rounded(Decimal("1250.5"), 0)) == "1251"
 
 
+def test_a_zero_sent_without_places_is_money_zero_digit_for_digit() -> None:
+    # given zeros as a POS sends them ("0", "0.000", "0E+2") and a negative zero
+    for text in ("0", "0.0", "0.000", "0E+2", "-0", "-0.000"):
+        for places in range(0, 5):
+            # then rounded() is money(), the sign and the exponent too
+            assert _same(rounded(Decimal(text), places), money(Decimal(text), places)), (text, places)
+
+
 def test_rounded_takes_a_whole_number_given_by_code() -> None:
     # a points discount of 10 passed as an int (code, not the till's pricing) is money, not an error
     assert str(rounded(10)) == "10.00" and str(rounded(10, 0)) == "10"
