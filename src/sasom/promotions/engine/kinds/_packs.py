@@ -14,12 +14,13 @@ from decimal import Decimal
 from sasom.promotions.engine.kinds._common import BaseRule, gettext_noop, hint, money_str, said
 from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, Pool
 from sasom.promotions.engine.units import (
+    Basket,
     Run,
     Takes,
     chunks,
     dearest_first,
+    own_value,
     runs,
-    whole_of,
 )
 
 
@@ -72,7 +73,53 @@ class PackRule(BaseRule):
                 best, best_gain = k, gain
         return best
 
+    def _total(self, rs: list[Run], packs: list[list[tuple[Run, int]]], count: int) -> Decimal:
+        """What the bin's units cost with the first ``count`` packs formed (none: every unit at its
+        own price), before rounding: what :meth:`apply` charges for ``count`` packs."""
+        if count <= 0:
+            return sum((r.value * r.whole for r in rs), ZERO)
+        loose = self.loose_price
+        total = sum((min(r.value, loose) * r.whole if loose is not None else r.value * r.whole for r in rs), ZERO)
+        for pack in packs[:count]:
+            cost = sum((r.value * n for r, n in pack), ZERO)
+            total += min(cost, self.pack_price)
+            total -= sum((min(r.value, loose) * n if loose is not None else r.value * n for r, n in pack), ZERO)
+        return total
+
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
-        missing = self.size - whole_of(pool, self._items) % self.size
-        return hint(missing, None, said(gettext_noop("add %(n)s more for a pack of %(size)s at %(price)s"),
-                                        {"n": missing, "size": self.size, "price": money_str(self.pack_price)}))
+        """The "add N more for a pack" hint, only when it is true: N more units, at the price of the bin's
+        cheapest unit in the basket, make the bin form more packs than now *and* that costs less
+        than the same units with today's packs. So a 5d bin that forms fewer packs on purpose (a
+        pack dearer than its units left over) gives no hint for a pack it would not form, nor does
+        a pack price above what its units cost. At most ``PACK_HINT_REACH`` packs' worth of units are tried."""
+        rs = dearest_first(runs(pool, self._items))
+        cheapest = _cheapest(pool, self._items, rs)
+        if cheapest is None:
+            return None
+        packs = chunks(rs, self.size)
+        now = self._packs_used(rs, packs) if packs else 0
+        for missing in range(1, self.size * PACK_HINT_REACH + 1):
+            more = [*rs, Run(-1, "", missing, Decimal(missing), cheapest)]
+            more_packs = chunks(more, self.size)
+            if not more_packs:
+                continue
+            formed = self._packs_used(more, more_packs)
+            if formed > now and self._total(more, more_packs, formed) < self._total(more, more_packs, now):
+                return hint(missing, None, said(gettext_noop("add %(n)s more for a pack of %(size)s at %(price)s"),
+                                                {"n": missing, "size": self.size, "price": money_str(self.pack_price)}))
+        return None
+
+
+PACK_HINT_REACH = 3  # a hint looks at most this many packs' worth of units ahead
+
+
+def _cheapest(pool: Pool, items: ItemSet, rs: list[Run]) -> Decimal | None:
+    """What a unit added to the bin is taken to cost: the cheapest free unit the bin counts now,
+    else the cheapest own price of the bin's lines (their units all taken); None: no line."""
+    if rs:
+        return rs[-1].value
+    if isinstance(pool, Basket):
+        values = [pool.own[ln.index] for ln in pool.lines_of(items)]
+    else:
+        values = [own_value(ln) for ln in pool.lines if items.matches(ln)]
+    return min(values) if values else None
