@@ -254,44 +254,58 @@ def value_of(order: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) 
 
 
 def greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
-           trials: Trials | None = None) -> Plan:
-    """The greedy order, or the priority order when that is worth more (greedy can lose)."""
+           trials: Trials | None = None, lazy: bool = True) -> Plan:
+    """The greedy order, or the priority order when that is worth more (greedy can lose).
+    ``lazy=False`` tries every promotion whose lines changed again each round (the same choice,
+    more rule runs: the tests compare the two)."""
     trials = trials if trials is not None else Trials(group, pool, ctx, run)
-    chosen = _greedy(group, pool, trials)
+    chosen = _greedy(group, pool, trials, lazy=lazy)
     priority = in_order(group, pool, trials)
     return chosen if chosen.value >= priority.value else priority
 
 
-def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
+def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: bool = True) -> Plan:
     """Again and again, the promotion worth most on the units left (a promotion whose lines did
-    not change is answered by the trials' cache). A rule that can say cheaply how much it is
-    worth at most (``rule.worth_at_most``) is not tried while that is below the best trial of the
-    round: it cannot be the one chosen (ties go to the earlier in priority order, so an earlier
-    one is tried at an equal bound). Units and amounts only go down as the order grows, so a
-    bound taken in an earlier round still holds: it is taken again only when it no longer rules
-    the promotion out."""
+    not change is answered by the trials' cache). A promotion with a bound on its worth is not
+    tried while the bound is below the best trial of the round: it cannot be the one chosen (ties
+    go to the earlier in priority order, so an earlier one is tried at an equal bound). Bounds:
+    a rule that can say cheaply how much it is worth at most (``rule.worth_at_most``), taken
+    again only when it no longer rules the promotion out (units and amounts only go down as the
+    order grows, so a bound taken in an earlier round still holds); and, with ``lazy``, a rule
+    whose worth only shrinks as units are taken (``rule.shrinks``, no per-bill limit): its worth
+    in the round it was last tried, plus one minor unit a line it reads (the rounding of each
+    line may move by less than that either way). Both are exact: a promotion passed over could
+    not have been chosen."""
     state = pool
     rest = list(group)
     plan = Plan()
     bounds: dict[int, Decimal | None] = {}
     known: dict[int, tuple[Applied | None, Decimal]] = {}  # this round's trials, kept while their lines do not change
+    was: dict[int, Decimal] = {}  # a shrinking promotion's worth when last tried, plus the rounding's slack
+    shrinking = {id(p) for p in group if lazy and p.conditions.per_bill_limit is None and _shrinks(p)}
+    ulp = Decimal(1).scaleb(-pool.places)
 
     def tried(promotion: Promotion) -> tuple[Applied | None, Decimal]:
         found = known.get(id(promotion))
         if found is None:
             found = known[id(promotion)] = trials.result(promotion, state)
+            if id(promotion) in shrinking:
+                was[id(promotion)] = found[1] + ulp * len(trials.read[id(promotion)])
         return found
 
     while rest:
         top: tuple[int, Promotion, Applied, Decimal] | None = None
         able: list[tuple[int, Promotion]] = []
-        later: list[tuple[int, Promotion, Decimal]] = []
+        later: list[tuple[int, Promotion, Decimal, bool]] = []
         for position, promotion in enumerate(rest):
             if id(promotion) not in bounds:
                 bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx)
             bound = bounds[id(promotion)]
             if bound is not None:
-                later.append((position, promotion, bound))
+                later.append((position, promotion, bound, True))
+                continue
+            if id(promotion) not in known and id(promotion) in was:  # its lines changed since it was tried
+                later.append((position, promotion, was[id(promotion)], False))
                 continue
             applied, gain = tried(promotion)
             if applied is None:
@@ -299,8 +313,8 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
             able.append((position, promotion))
             if top is None or gain > top[3]:
                 top = (position, promotion, applied, gain)
-        for position, promotion, bound in sorted(later, key=lambda x: (-x[2], x[0])):
-            if not _beaten(bound, position, top):
+        for position, promotion, bound, cheap in sorted(later, key=lambda x: (-x[2], x[0])):
+            if cheap and not _beaten(bound, position, top):
                 bound = bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx)
             if bound is not None and _beaten(bound, position, top):
                 able.append((position, promotion))  # not tried this round; still in the race
@@ -329,6 +343,11 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
     return plan
 
 
+def _shrinks(promotion: Promotion) -> bool:
+    shrinks = getattr(promotion.rule, "shrinks", None)
+    return bool(shrinks()) if callable(shrinks) else False
+
+
 def _advanced(state: Pool, applied: Applied) -> Pool:
     """:func:`advance` on ``state`` itself (a state of the search no one reads again)."""
     free, net = state.free, state.net
@@ -350,7 +369,7 @@ def _worth_at_most(promotion: Promotion, state: Pool, ctx: Context) -> Decimal |
 
 
 def search(promotions: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
-           prune: bool = True) -> Plan:
+           prune: bool = True, lazy: bool = True) -> Plan:
     """The non-stacking ``promotions`` (in priority order) in the order best for the customer,
     with the results of the searched groups (a promotion alone in its group is left to run)."""
     touched = touched_lines(promotions, pool)
@@ -363,7 +382,7 @@ def search(promotions: Sequence[Promotion], pool: Pool, ctx: Context, run: Runne
         if len(group) <= EXHAUSTIVE:
             found = exhaustive(group, pool, ctx, run, trials=trials, prune=prune)
         else:
-            found = greedy(group, pool, ctx, run, trials=trials)
+            found = greedy(group, pool, ctx, run, trials=trials, lazy=lazy)
         plan.order += found.order
         plan.known.update(found.known)
         plan.value += found.value

@@ -33,6 +33,9 @@ class PackRule(BaseRule):
         self.pack_price = pack_price
         self.loose_price = loose_price
 
+    def shrinks(self) -> bool:
+        return self.loose_price is None  # 5e: every pack formed, dearest first (5d chooses its packs)
+
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         rs = dearest_first(runs(pool, self._items))
         packs = chunks(rs, self.size, limit)
