@@ -5,8 +5,12 @@ would form it and lower the bill, never a pack the bin would leave unformed."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from sasom.promotions.engine.kinds._packs import PackRule
 from sasom.promotions.engine.types import MODE_BEST, MODE_PRIORITY, Line, Result
+from sasom.promotions.engine.units import Run, dearest_first
 from sasom.promotions.tests.test_engine_util import D, bill, items, line, price, promo
 
 MILK = items(categories=("milk",))
@@ -105,3 +109,17 @@ def test_5e_packs_formed_and_the_next_one_is_hinted_from_the_remainder(mode: str
     assert bill(seed, result) == D("72.00")
     # then 5 more boxes (at the cheapest, 12.00) make a second pack: 120.00 rather than 132.00
     assert hint_text(result) == [(D(5), "add 5 more for a pack of 6 at 60.00")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(units=st.lists(st.tuples(st.integers(1, 7), st.integers(1, 4000)), min_size=0, max_size=6),
+       size=st.integers(1, 6), pack_price=st.integers(1, 20000), cheapest_cents=st.integers(1, 4000))
+def test_5e_hint_worked_out_is_the_hint_tried_unit_by_unit(units: list[tuple[int, int]], size: int, pack_price: int,
+                                                           cheapest_cents: int) -> None:
+    # given a 5e bin's free units (dearest first) and the price a unit added is taken at
+    rule = promo("bin_pack_progressive", {"pack_size": size, "pack_price": str(D(pack_price) / 100)}, MILK).rule
+    assert isinstance(rule, PackRule)
+    rs = dearest_first([Run(i, f"S{i}", n, D(n), D(cents) / 3) for i, (n, cents) in enumerate(units)])
+    cheapest = rs[-1].value if rs else D(cheapest_cents) / 100
+    # then the closed form the quote uses says what trying each number of units says
+    assert rule._missing(rs, cheapest, 2) == rule.missing_tried(rs, cheapest, 2)
