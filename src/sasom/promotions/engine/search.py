@@ -237,9 +237,23 @@ def exhaustive(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner
 
 def in_order(order: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
     """The promotions run in ``order``, each on what the ones before it left."""
+    found = _in_order(order, pool, trials, None)
+    assert found is not None
+    return found
+
+
+def _in_order(order: Sequence[Promotion], pool: Pool, trials: Trials,
+              beat: tuple[Decimal, list[Decimal | None]] | None) -> Plan | None:
+    """:func:`in_order`; with ``beat`` (a value and a bound on each promotion's worth on any state
+    the order reaches), None as soon as what the order has plus the bounds of the promotions
+    still to run is no more than the value: the order cannot be worth more."""
     state = pool
     plan = Plan()
-    for promotion in order:
+    for position, promotion in enumerate(order):
+        if beat is not None:
+            rest = beat[1][position:]
+            if None not in rest and plan.value + sum(cast(list[Decimal], rest), ZERO) <= beat[0]:
+                return None
         applied, gain = trials.result(promotion, state)
         if applied is not None:
             plan.order.append(promotion)
@@ -259,12 +273,31 @@ def greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
     ``lazy=False`` tries every promotion whose lines changed again each round (the same choice,
     more rule runs: the tests compare the two)."""
     trials = trials if trials is not None else Trials(group, pool, ctx, run)
-    chosen = _greedy(group, pool, trials, lazy=lazy)
-    priority = in_order(group, pool, trials)
-    return chosen if chosen.value >= priority.value else priority
+    fresh: dict[int, Decimal | None] = {}
+    chosen = _greedy(group, pool, trials, lazy=lazy, fresh=fresh)
+    beat = (chosen.value, [_fresh_bound(p, pool, trials, fresh) for p in group]) if lazy else None
+    priority = _in_order(group, pool, trials, beat)
+    return chosen if priority is None or chosen.value >= priority.value else priority
 
 
-def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: bool = True) -> Plan:
+def _fresh_bound(promotion: Promotion, pool: Pool, trials: Trials, fresh: dict[int, Decimal | None]) -> Decimal | None:
+    """A bound on ``promotion``'s worth on any state made from ``pool`` by taking units: its
+    ``worth_at_most`` on ``pool`` (the greedy's first round took it), or for a shrinking rule
+    with no per-bill limit its worth on ``pool`` (cached by the greedy's first round) plus one
+    minor unit a line it reads; None: unknown (or not cached)."""
+    bound = fresh.get(id(promotion))
+    if bound is not None:
+        return bound
+    if promotion.conditions.per_bill_limit is not None or not _shrinks(promotion):
+        return None
+    found = trials.cache.get(trials.key(promotion, pool))
+    if found is None:
+        return None
+    return found[1] + Decimal(1).scaleb(-pool.places) * len(trials.read[id(promotion)])
+
+
+def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: bool = True,
+            fresh: dict[int, Decimal | None] | None = None) -> Plan:
     """Again and again, the promotion worth most on the units left (a promotion whose lines did
     not change is answered by the trials' cache). A promotion with a bound on its worth is not
     tried while the bound is below the best trial of the round: it cannot be the one chosen (ties
@@ -300,6 +333,8 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: boo
         for position, promotion in enumerate(rest):
             if id(promotion) not in bounds:
                 bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx)
+                if fresh is not None and state is pool:  # the first round: on the search's pool
+                    fresh[id(promotion)] = bounds[id(promotion)]
             bound = bounds[id(promotion)]
             if bound is not None:
                 later.append((position, promotion, bound, True))
