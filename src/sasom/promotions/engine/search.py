@@ -7,7 +7,9 @@ a promotion that does not apply is dropped from the rest of that branch: fewer u
 it apply), with branch and bound: a branch stops when what it has plus the most the promotions
 left could still give (``ceiling``) cannot beat the best order found. A larger group is ordered
 greedily (the promotion worth most on the units left, again and again), or the priority order
-itself when that is worth more. Worth = the discount given, plus for a choice not yet made its
+itself when that is worth more (the greedy skips a trial whose bound cannot win its round, and
+the priority order stops once its bound cannot beat the greedy's choice: ``_greedy``,
+``_in_order``). Worth = the discount given, plus for a choice not yet made its
 best option. Ties go to the priority order, so "best" is never worse than "priority" for the
 customer.
 

@@ -1,8 +1,9 @@
 """The greedy's lazy bounds (``search._greedy``, docs/promotions.md "Competing promotions"): a
 promotion whose worth only shrinks as units are taken (``rule.shrinks``) is not tried again
 while its last worth, plus the rounding's slack, is below the round's best. Exact: over random
-baskets and groups too large for the exhaustive search, the lazy greedy chooses what the greedy
-that tries everything again chooses (order, worth, and every application with its takes, gifts,
+baskets and groups too large for the exhaustive search, the lazy greedy (with the priority
+order it is compared with cut short by its bound) chooses what the greedy that tries everything
+again, compared with the whole priority order, chooses (order, worth, and every application with its takes, gifts,
 choice and explanation)."""
 
 from __future__ import annotations
