@@ -18,6 +18,9 @@ from typing import Any
 
 from sasom.promotions.engine.kinds._common import gettext_noop, money_in, said
 from sasom.promotions.engine.kinds._stored import text_data, text_from
+from sasom.promotions.texts import api_texts
+
+__all__ = ["api_texts", "gift_reason", "reason_shown", "reason_stored", "take_reason"]
 
 _STORED = '{"text":'  # how a stored reason starts (an older reason is plain text)
 

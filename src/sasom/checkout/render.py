@@ -23,8 +23,8 @@ from sasom.checkout.api_schemas import (
 )
 from sasom.checkout.pricing import campaign_discount
 from sasom.checkout.promo import GIFT_SOURCE
-from sasom.checkout.promo_texts import reason_shown
-from sasom.core.currency import places_of
+from sasom.checkout.promo_texts import api_texts, reason_shown
+from sasom.core.currency import Currency, currency_of, places_of
 from sasom.core.money import money
 from sasom.earning import engine
 from sasom.ledger.api_schemas import awards_out, balance_out
@@ -35,6 +35,7 @@ from sasom.ledger.selectors import Balance, balance_after
 from sasom.ledger.tier_card import tier_after_sale_of
 from sasom.members.models import Member
 from sasom.organizations.models import Organization
+from sasom.promotions.engine.types import Result
 
 
 def steps_out(rows: list[list[Any]] | tuple[tuple[int, str, str, str], ...], line_no: int) -> list[PriceStepOut]:
@@ -141,15 +142,22 @@ def quote_out(organization: Organization, q: services.SaleQuote) -> SaleQuoteOut
         points_discount=PointsDiscountOut(max_points=pd.max_points, max_amount=pd.max_amount) if pd else None,
         coupons=coupons_out(q.coupons),
         rewards=[SaleRewardOptionOut(code=r.code, name=r.name, points=r.points_cost) for r in q.rewards],
-        balance=balance_out(member, q.account), balance_after=after, **promotions_out(q),
+        balance=balance_out(member, q.account), balance_after=after,
+        **promotions_out(q, currency_of(organization)),
     )
 
 
-def promotions_out(q: services.SaleQuote) -> dict[str, Any]:
-    """The quote's promotions: applied, choices pending, hints, bill messages."""
+def promotions_out(q: services.SaleQuote, currency: Currency) -> dict[str, Any]:
+    """The quote's promotions: applied, choices pending, hints, bill messages; the explanations'
+    and hints' amounts in the shop's display unit with its name (``promo_texts.api_texts``)."""
     r = q.promotions
     if r is None:
         return {}
+    with api_texts(currency):
+        return _promotions_out(r)
+
+
+def _promotions_out(r: Result) -> dict[str, Any]:
     return {
         "promotion_discount": money(r.discount),
         "promotions": [PromotionAppliedOut(code=a.code, name=a.name, kind=a.kind, times=a.times,

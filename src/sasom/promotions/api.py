@@ -17,7 +17,6 @@ from sasom.core.audit import Actor
 from sasom.core.errors import NotFound
 from sasom.core.inputs import body_none, query_known
 from sasom.integrations.auth import api_auth, api_require
-from sasom.organizations.selectors import organization_places
 from sasom.promotions import selectors, services
 from sasom.promotions.api_schemas import (
     NULLABLE,
@@ -48,6 +47,7 @@ from sasom.promotions.engine.types import Applied, Choice, Gift
 from sasom.promotions.errors import PROMOTION_NOT_FOUND
 from sasom.promotions.models import Promotion
 from sasom.promotions.preview import Preview, basket_preview
+from sasom.promotions.texts import api_texts, organization_currency
 
 router = Router(tags=["promotions"], auth=api_auth)
 
@@ -134,7 +134,8 @@ def preview(request: HttpRequest, body: PromotionPreviewIn) -> PromotionPreviewO
         draft=body.promotion.dict() if body.promotion is not None else None, draft_only=body.draft_only,
         choices=dict(body.choices),
     )
-    return preview_out(result)
+    with api_texts(organization_currency(principal.organization_id)):  # the texts in the shop's unit
+        return preview_out(result)
 
 
 @router.get("/promotions", response=PromotionList, summary="Promotions, filtered by status and kind")
@@ -144,9 +145,9 @@ def promotion_list(request: HttpRequest, q: Query[PromotionQuery]) -> PromotionL
     qs = selectors.promotions_list(organization_id=principal.organization_id, status=q.status or "",
                                    kind=q.kind or "")
     rows = list(qs[q.offset: q.offset + q.limit])
-    places = organization_places(principal.organization_id)
+    currency = organization_currency(principal.organization_id)
     count = len(rows) + q.offset if len(rows) < q.limit and (rows or q.offset == 0) else qs.count()
-    return PromotionList(count=count, limit=q.limit, offset=q.offset, items=[PromotionOut.of(r, places) for r in rows])
+    return PromotionList(count=count, limit=q.limit, offset=q.offset, items=[PromotionOut.of(r, currency) for r in rows])
 
 
 @router.post("/promotions", response={201: PromotionOut}, summary="Add a promotion (as a draft)")

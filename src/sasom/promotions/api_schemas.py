@@ -23,10 +23,9 @@ from sasom.core.currency import Currency
 from sasom.core.inputs import api_local_time, iso_text_only
 from sasom.core.money import money_text
 from sasom.core.schemas import StrictIn
-from sasom.organizations.selectors import organization_places
 from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.models import Mode, Promotion, PromotionSettings, Status
-from sasom.promotions.texts import summary_shown
+from sasom.promotions.texts import organization_currency, summary_shown
 
 NO_NUL = r"^[^\x00]*$"
 CLOCK = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
@@ -173,12 +172,12 @@ class PromotionOut(Schema):
     updated_at: dt.datetime
 
     @staticmethod
-    def of(p: Promotion, places: int | None = None) -> PromotionOut:
-        """``places``: the minor unit of the organization's currency (read when not given); the
-        summary's amounts are the currency's (rial for an IRR shop, as every API amount), its
-        words in the request's language."""
-        currency = Currency(places=organization_places(p.organization_id) if places is None else places)
-        summary = summary_shown(p.kind, p.params, currency, screen=False)
+    def of(p: Promotion, currency: Currency | None = None) -> PromotionOut:
+        """``currency``: the organization's currency and display unit (read when not given); the
+        summary's amounts are written in the display unit with the unit's name (``100.00 บาท``,
+        ``100000 toman``), its words in the request's language."""
+        shown = organization_currency(p.organization_id) if currency is None else currency
+        summary = summary_shown(p.kind, p.params, shown)
         return PromotionOut(
             id=p.pk, code=p.code, name=p.name, kind=p.kind, summary=summary, status=p.status,
             params=p.params or {}, priority=p.priority, stacks=p.stacks, message=p.message,

@@ -7,7 +7,9 @@ a promotion that does not apply is dropped from the rest of that branch: fewer u
 it apply), with branch and bound: a branch stops when what it has plus the most the promotions
 left could still give (``ceiling``) cannot beat the best order found. A larger group is ordered
 greedily (the promotion worth most on the units left, again and again), or the priority order
-itself when that is worth more. Worth = the discount given, plus for a choice not yet made its
+itself when that is worth more (the greedy skips a trial whose bound cannot win its round, and
+the priority order stops once its bound cannot beat the greedy's choice: ``_greedy``,
+``_in_order``). Worth = the discount given, plus for a choice not yet made its
 best option. Ties go to the priority order, so "best" is never worse than "priority" for the
 customer.
 
@@ -20,49 +22,26 @@ same states again and again). The search hands the resolver the results of the o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import cast
 
-from sasom.promotions.engine.types import ZERO, Applied, Context, Line, Pool, Promotion
+from sasom.promotions.engine.trials import (  # noqa: F401  (the search's names, as before)
+    Plan,
+    Runner,
+    Trials,
+    advance,
+    touched_lines,
+    worth,
+)
+from sasom.promotions.engine.types import ZERO, Applied, Context, Pool, Promotion
 from sasom.promotions.engine.units import Basket
 
 EXHAUSTIVE = 6
 
-Runner = Callable[[Promotion, Pool, Context], Applied | None]
-
 
 def order_key(promotion: Promotion) -> tuple[int, str, int]:
     return (promotion.priority, promotion.code, promotion.id)
-
-
-def worth(applied: Applied, ctx: Context) -> Decimal:
-    value = applied.discount
-    choice = applied.choice
-    if choice is not None:
-        best = max((ctx.gift_prices.get(sku, ZERO) - choice.unit_price for sku in choice.options), default=ZERO)
-        value += max(best, ZERO) * choice.quantity
-    return value
-
-
-def _touches(promotion: Promotion, line: Line) -> bool:
-    touches = getattr(promotion.rule, "touches", None)
-    if callable(touches):
-        return bool(touches(line))
-    return promotion.rule.items().matches(line)
-
-
-def touched_lines(promotions: Sequence[Promotion], pool: Pool) -> dict[int, frozenset[int]]:
-    """id(promotion) -> the indexes of the lines it can touch (its items and its gifts)."""
-    out = {}
-    for p in promotions:
-        touched = getattr(p.rule, "touched", None)
-        if callable(touched):
-            out[id(p)] = frozenset(touched(pool))
-        else:
-            out[id(p)] = frozenset(ln.index for ln in pool.lines if _touches(p, ln))
-    return out
 
 
 def partition(promotions: Sequence[Promotion], pool: Pool,
@@ -89,117 +68,6 @@ def partition(promotions: Sequence[Promotion], pool: Pool,
     for i, promotion in enumerate(promotions):
         groups.setdefault(root(i), []).append(promotion)
     return sorted(groups.values(), key=lambda g: order_key(g[0]))
-
-
-def _copy(pool: Pool) -> Pool:
-    if isinstance(pool, Basket):
-        return pool.copy()
-    return Pool(pool.lines, dict(pool.free), dict(pool.net))
-
-
-def advance(pool: Pool, applied: Applied) -> Pool:
-    """A copy of ``pool`` after a non-stacking promotion took what ``applied`` says (the takes
-    are already within what the pool allowed, so this is what running it again would do)."""
-    state = _copy(pool)
-    free, net = state.free, state.net
-    for t in applied.takes:
-        free[t.index] -= t.units
-        net[t.index] -= t.discount
-    if isinstance(pool, Basket) and isinstance(state, Basket):
-        state.trail = (*pool.trail, applied) if pool.trail else (pool, applied)  # (the first state, applications)
-    return state
-
-
-class Trials:
-    """``run`` with its answers kept for the call: a promotion's result is a function of the free
-    units and the amounts of the lines it reads (its touched lines and the lines its items
-    match), so the same state of those lines gives the cached answer."""
-
-    __slots__ = ("base", "cache", "changed", "counted", "ctx", "read", "reads", "run", "touched")
-
-    def __init__(self, promotions: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner,
-                 touched: dict[int, frozenset[int]] | None = None) -> None:
-        self.base = pool  # the search's first state: the states made from it by ``advance`` carry it
-        self.run = run
-        self.ctx = ctx
-        self.touched = touched if touched is not None else touched_lines(promotions, pool)
-        self.reads: dict[int, tuple[int, ...]] = {}
-        self.read: dict[int, frozenset[int]] = {}
-        self.counted: dict[int, tuple[int, ...]] = {}
-        self.changed: dict[int, frozenset[int]] = {}  # id(Applied) -> the lines it took from
-        for p in promotions:
-            read = set(self.touched[id(p)])
-            items = p.rule.items()
-            matched = pool.lines_of(items) if isinstance(pool, Basket) else [
-                ln for ln in pool.lines if items.matches(ln)]
-            self.counted[id(p)] = tuple(ln.index for ln in matched)
-            read.update(self.counted[id(p)])
-            self.reads[id(p)] = tuple(sorted(read))
-            self.read[id(p)] = frozenset(read)
-        self.cache: dict[tuple[object, ...], tuple[Applied | None, Decimal]] = {}
-
-    def key(self, promotion: Promotion, state: Pool) -> tuple[object, ...]:
-        """The state of the lines ``promotion`` reads. On the search's own states (made from the
-        call's pool by :func:`advance`), the applications on the way that took from those lines
-        name it: the same applications (the cache returns the same ``Applied``) leave the same
-        units and amounts, whatever their order. On any other pool, the units and amounts."""
-        trail = state.trail if isinstance(state, Basket) else ()
-        if state is self.base or (trail and trail[0] is self.base):
-            read, changed = self.read[id(promotion)], self.changed
-            names = []
-            for applied in trail[1:]:
-                lines = changed.get(id(applied))
-                if lines is None:
-                    lines = changed[id(applied)] = frozenset(t.index for t in cast(Applied, applied).takes)
-                if not read.isdisjoint(lines):
-                    names.append(id(applied))
-            return (id(promotion), frozenset(names))
-        free, net = state.free, state.net
-        return (id(promotion), None, *[(free.get(i), net.get(i)) for i in self.reads[id(promotion)]])
-
-    def result(self, promotion: Promotion, state: Pool) -> tuple[Applied | None, Decimal]:
-        """What ``promotion`` does on ``state`` (not changed) and its worth. A (non-stacking)
-        promotion none of whose counted lines has a unit left does not apply: every kind counts
-        only free units (``test_no_kind_applies_without_a_free_unit_it_counts``)."""
-        key = self.key(promotion, state)
-        found = self.cache.get(key)
-        if found is None:
-            free = state.free
-            if not any(free.get(i, ZERO) > 0 for i in self.counted[id(promotion)]):
-                found = (None, ZERO)
-            else:
-                applied = self.run(promotion, _copy(state), self.ctx)
-                found = (applied, ZERO if applied is None else worth(applied, self.ctx))
-            self.cache[key] = found
-        return found
-
-    def ceiling(self, promotions: Sequence[Promotion], state: Pool) -> Decimal | None:
-        """The most ``promotions`` could still give together from ``state``, whatever their order:
-        what the lines they touch with free units still cost (a rule discounts only units it
-        takes, and a discount never takes a line below zero) plus
-        what each could add as goods outside the basket (``rule.ceiling``). None: unknown."""
-        lines: set[int] = set()
-        extra = ZERO
-        for p in promotions:
-            bound = getattr(p.rule, "ceiling", None)
-            if not callable(bound):
-                return None
-            more = bound(state, self.ctx)
-            if more is None:
-                return None
-            extra += more
-            lines.update(self.touched[id(p)])
-        free, net = state.free, state.net
-        return extra + sum((max(net.get(i, ZERO), ZERO) for i in lines if free.get(i, ZERO) > 0), ZERO)
-
-
-@dataclass
-class Plan:
-    """The order chosen and the result of each of its promotions on the way (id -> Applied)."""
-
-    order: list[Promotion] = field(default_factory=list)
-    known: dict[int, Applied] = field(default_factory=dict)
-    value: Decimal = ZERO
 
 
 def exhaustive(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
@@ -237,9 +105,23 @@ def exhaustive(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner
 
 def in_order(order: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
     """The promotions run in ``order``, each on what the ones before it left."""
+    found = _in_order(order, pool, trials, None)
+    assert found is not None
+    return found
+
+
+def _in_order(order: Sequence[Promotion], pool: Pool, trials: Trials,
+              beat: tuple[Decimal, list[Decimal | None]] | None) -> Plan | None:
+    """:func:`in_order`; with ``beat`` (a value and a bound on each promotion's worth on any state
+    the order reaches), None as soon as what the order has plus the bounds of the promotions
+    still to run is no more than the value: the order cannot be worth more."""
     state = pool
     plan = Plan()
-    for promotion in order:
+    for position, promotion in enumerate(order):
+        if beat is not None:
+            rest = beat[1][position:]
+            if None not in rest and plan.value + sum(cast(list[Decimal], rest), ZERO) <= beat[0]:
+                return None
         applied, gain = trials.result(promotion, state)
         if applied is not None:
             plan.order.append(promotion)
@@ -254,44 +136,79 @@ def value_of(order: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) 
 
 
 def greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
-           trials: Trials | None = None) -> Plan:
-    """The greedy order, or the priority order when that is worth more (greedy can lose)."""
+           trials: Trials | None = None, lazy: bool = True) -> Plan:
+    """The greedy order, or the priority order when that is worth more (greedy can lose).
+    ``lazy=False`` tries every promotion whose lines changed again each round (the same choice,
+    more rule runs: the tests compare the two)."""
     trials = trials if trials is not None else Trials(group, pool, ctx, run)
-    chosen = _greedy(group, pool, trials)
-    priority = in_order(group, pool, trials)
-    return chosen if chosen.value >= priority.value else priority
+    fresh: dict[int, Decimal | None] = {}
+    chosen = _greedy(group, pool, trials, lazy=lazy, fresh=fresh)
+    beat = (chosen.value, [_fresh_bound(p, pool, trials, fresh) for p in group]) if lazy else None
+    priority = _in_order(group, pool, trials, beat)
+    return chosen if priority is None or chosen.value >= priority.value else priority
 
 
-def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
+def _fresh_bound(promotion: Promotion, pool: Pool, trials: Trials, fresh: dict[int, Decimal | None]) -> Decimal | None:
+    """A bound on ``promotion``'s worth on any state made from ``pool`` by taking units: its
+    ``worth_at_most`` on ``pool`` (the greedy's first round took it), or for a shrinking rule
+    with no per-bill limit its worth on ``pool`` (cached by the greedy's first round) plus one
+    minor unit a line it reads; None: unknown (or not cached)."""
+    bound = fresh.get(id(promotion))
+    if bound is not None:
+        return bound
+    if promotion.conditions.per_bill_limit is not None or not _shrinks(promotion):
+        return None
+    found = trials.cache.get(trials.key(promotion, pool))
+    if found is None:
+        return None
+    return found[1] + Decimal(1).scaleb(-pool.places) * len(trials.read[id(promotion)])
+
+
+def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: bool = True,
+            fresh: dict[int, Decimal | None] | None = None) -> Plan:
     """Again and again, the promotion worth most on the units left (a promotion whose lines did
-    not change is answered by the trials' cache). A rule that can say cheaply how much it is
-    worth at most (``rule.worth_at_most``) is not tried while that is below the best trial of the
-    round: it cannot be the one chosen (ties go to the earlier in priority order, so an earlier
-    one is tried at an equal bound). Units and amounts only go down as the order grows, so a
-    bound taken in an earlier round still holds: it is taken again only when it no longer rules
-    the promotion out."""
+    not change is answered by the trials' cache). A promotion with a bound on its worth is not
+    tried while the bound is below the best trial of the round: it cannot be the one chosen (ties
+    go to the earlier in priority order, so an earlier one is tried at an equal bound). Bounds:
+    a rule that can say cheaply how much it is worth at most (``rule.worth_at_most``), taken
+    again only when it no longer rules the promotion out (units and amounts only go down as the
+    order grows, so a bound taken in an earlier round still holds); and, with ``lazy``, a rule
+    whose worth only shrinks as units are taken (``rule.shrinks``, no per-bill limit): its worth
+    in the round it was last tried, plus one minor unit a line it reads (the rounding of each
+    line may move by less than that either way). Both are exact: a promotion passed over could
+    not have been chosen."""
     state = pool
     rest = list(group)
     plan = Plan()
     bounds: dict[int, Decimal | None] = {}
     known: dict[int, tuple[Applied | None, Decimal]] = {}  # this round's trials, kept while their lines do not change
+    was: dict[int, Decimal] = {}  # a shrinking promotion's worth when last tried, plus the rounding's slack
+    shrinking = {id(p) for p in group if lazy and p.conditions.per_bill_limit is None and _shrinks(p)}
+    ulp = Decimal(1).scaleb(-pool.places)
 
     def tried(promotion: Promotion) -> tuple[Applied | None, Decimal]:
         found = known.get(id(promotion))
         if found is None:
             found = known[id(promotion)] = trials.result(promotion, state)
+            if id(promotion) in shrinking:
+                was[id(promotion)] = found[1] + ulp * len(trials.read[id(promotion)])
         return found
 
     while rest:
         top: tuple[int, Promotion, Applied, Decimal] | None = None
         able: list[tuple[int, Promotion]] = []
-        later: list[tuple[int, Promotion, Decimal]] = []
+        later: list[tuple[int, Promotion, Decimal, bool]] = []
         for position, promotion in enumerate(rest):
             if id(promotion) not in bounds:
                 bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx)
+                if fresh is not None and state is pool:  # the first round: on the search's pool
+                    fresh[id(promotion)] = bounds[id(promotion)]
             bound = bounds[id(promotion)]
             if bound is not None:
-                later.append((position, promotion, bound))
+                later.append((position, promotion, bound, True))
+                continue
+            if id(promotion) not in known and id(promotion) in was:  # its lines changed since it was tried
+                later.append((position, promotion, was[id(promotion)], False))
                 continue
             applied, gain = tried(promotion)
             if applied is None:
@@ -299,8 +216,8 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
             able.append((position, promotion))
             if top is None or gain > top[3]:
                 top = (position, promotion, applied, gain)
-        for position, promotion, bound in sorted(later, key=lambda x: (-x[2], x[0])):
-            if not _beaten(bound, position, top):
+        for position, promotion, bound, cheap in sorted(later, key=lambda x: (-x[2], x[0])):
+            if cheap and not _beaten(bound, position, top):
                 bound = bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx)
             if bound is not None and _beaten(bound, position, top):
                 able.append((position, promotion))  # not tried this round; still in the race
@@ -329,6 +246,11 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials) -> Plan:
     return plan
 
 
+def _shrinks(promotion: Promotion) -> bool:
+    shrinks = getattr(promotion.rule, "shrinks", None)
+    return bool(shrinks()) if callable(shrinks) else False
+
+
 def _advanced(state: Pool, applied: Applied) -> Pool:
     """:func:`advance` on ``state`` itself (a state of the search no one reads again)."""
     free, net = state.free, state.net
@@ -350,7 +272,7 @@ def _worth_at_most(promotion: Promotion, state: Pool, ctx: Context) -> Decimal |
 
 
 def search(promotions: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
-           prune: bool = True) -> Plan:
+           prune: bool = True, lazy: bool = True) -> Plan:
     """The non-stacking ``promotions`` (in priority order) in the order best for the customer,
     with the results of the searched groups (a promotion alone in its group is left to run)."""
     touched = touched_lines(promotions, pool)
@@ -363,7 +285,7 @@ def search(promotions: Sequence[Promotion], pool: Pool, ctx: Context, run: Runne
         if len(group) <= EXHAUSTIVE:
             found = exhaustive(group, pool, ctx, run, trials=trials, prune=prune)
         else:
-            found = greedy(group, pool, ctx, run, trials=trials)
+            found = greedy(group, pool, ctx, run, trials=trials, lazy=lazy)
         plan.order += found.order
         plan.known.update(found.known)
         plan.value += found.value

@@ -105,17 +105,32 @@ def test_a_thai_shop_s_list_reads_baht_in_thai(staff_client, org, catalog):
     assert "ครบ 3 ชิ้น ราคารวม 100.00 บาท" in listing
 
 
-def test_the_api_summary_follows_accept_language_and_keeps_rial(client, toman_org, catalog):
+def test_the_api_summary_follows_accept_language_and_names_the_shop_s_unit(client, toman_org, catalog):
+    # given a toman shop's "any 3 for 1,000,000 rial" and a Thai shop's reader of the same API
     _create(toman_org, code="THREE", name="Three", kind="group_fixed_total", item_brands=["PANTENE"],
             params={"quantity": 3, "total": "1000000"})
     key = api_key_create(organization_id=toman_org.pk, label="erp", actor=Actor.system("test"), can_manage=True)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {key.key}"}
 
-    def summary(language):
-        r = client.get("/api/v1/promotions/THREE", HTTP_ACCEPT_LANGUAGE=language, **auth)
+    def read(path, language):
+        r = client.get(path, HTTP_ACCEPT_LANGUAGE=language, **auth)
         assert r.status_code == 200, r.content
-        return json.loads(r.content)["summary"]
+        return json.loads(r.content)
 
-    assert summary("en") == "any 3 for 1000000"
-    assert summary("fa") == "هر 3 عدد به 1000000"
-    assert summary("th") == "ครบ 3 ชิ้น ราคารวม 1000000"
+    # when an integrator reads the promotion and the list
+    # then the summary names the display unit (toman) as the screens do; the parameters stay rial
+    assert read("/api/v1/promotions/THREE", "en")["summary"] == "any 3 for 100000 toman"
+    assert read("/api/v1/promotions/THREE", "fa")["summary"] == "هر 3 عدد به 100000 تومان"
+    assert read("/api/v1/promotions/THREE", "th")["summary"] == "ครบ 3 ชิ้น ราคารวม 100000 โทมัน"
+    assert read("/api/v1/promotions", "en")["items"][0]["summary"] == "any 3 for 100000 toman"
+    assert read("/api/v1/promotions/THREE", "en")["params"]["total"] == "1000000"
+
+
+def test_the_api_summary_of_a_thai_shop_names_baht(client, org, catalog):
+    _create(org, code="THREE", name="Three", kind="group_fixed_total", item_brands=["PANTENE"],
+            params={"quantity": 3, "total": "100"})
+    key = api_key_create(organization_id=org.pk, label="erp", actor=Actor.system("test"), can_manage=True)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key.key}"}
+    said = {lang: client.get("/api/v1/promotions/THREE", HTTP_ACCEPT_LANGUAGE=lang, **auth).json()["summary"]
+            for lang in ("th", "en", "fa")}
+    assert said == {"th": "ครบ 3 ชิ้น ราคารวม 100.00 บาท", "en": "any 3 for 100.00 THB", "fa": "هر 3 عدد به 100.00 بات"}

@@ -31,6 +31,9 @@ class ChunkRule(BaseRule):
         self.reward = reward  # adds one chunk's units and discount to the takes
         self.what = what
 
+    def shrinks(self) -> bool:
+        return True  # dearest first: a unit taken moves every later rank to a unit no dearer
+
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         full = chunks(dearest_first(runs(pool, self._items)), self.count, limit)
         if not full:

@@ -143,6 +143,17 @@ class BaseRule:
     def reward_skus(self) -> frozenset[str]:
         return frozenset()
 
+    def shrinks(self) -> bool:
+        """True when the rule's worth (its discount, rounded per line) can only fall, give or take
+        the rounding of each line it reads, as other promotions take units from its lines: on a
+        pool with fewer free units, none dearer, it gives at most what it gave before, unrounded.
+        The best-for-customer greedy then takes a trial's worth in an earlier round as its bound
+        in a later one (``search._greedy``), with no per-bill limit only (a limit lets a later SKU
+        take the place an earlier one gave up). False unless a kind says so: a gift or a choice
+        counted at its list price outside the basket may be worth more once the basket's units are
+        gone, a set takes its cheapest units first."""
+        return False
+
     def ceiling(self, pool: Pool, ctx: Context) -> Decimal | None:
         """The most the rule could give from ``pool`` on, or on any pool with fewer free units and
         lower amounts, beyond the discounts on the lines it touches (those never exceed what the

@@ -63,6 +63,15 @@ class StepRule(BaseRule):
     def groups(self, pool: Pool) -> list[tuple[str, list[Run]]]:
         return grouped(pool, self._items, self.per_sku)
 
+    def shrinks(self) -> bool:
+        """Fewer units reach a lower band: true when a lower band never gives more (percents that
+        do not fall as the count grows, prices that do not rise)."""
+        values = [value for _start, value in self.steps]
+        pairs = list(zip(values, values[1:], strict=False))
+        if self.mode == PERCENT:
+            return all(a <= b for a, b in pairs)
+        return all(a >= b for a, b in pairs)
+
     def off(self, r: Run, value: Decimal) -> Decimal:
         if self.mode == PERCENT:
             return r.value * r.whole * value / HUNDRED

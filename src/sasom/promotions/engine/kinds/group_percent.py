@@ -31,6 +31,9 @@ class GroupPercent(BaseRule):
         self.count = count
         self.percent = percent
 
+    def shrinks(self) -> bool:
+        return True  # the same percent of every unit, once the count is reached
+
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         have = whole_of(pool, self._items)
         if have < self.count or limit == 0:

@@ -53,6 +53,9 @@ class StepPercent(BaseRule):
         self.cycle = max(self.percents)
         self.repeat = repeat
 
+    def shrinks(self) -> bool:
+        return True  # a percent per position, dearest first: each position's unit only gets cheaper
+
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         rs = dearest_first(runs(pool, self._items))
         total = whole(rs)

@@ -66,6 +66,11 @@ class QtyFree(BaseRule):
         self.repeat = repeat
         self.per_sku = per_sku
 
+    def shrinks(self) -> bool:
+        # 5c: dearest first, each chunk's cheapest free, the step worth most (1a frees the
+        # cheapest of its SKU: a cheap unit taken frees a dearer one)
+        return not self.per_sku
+
     def groups(self, pool: Pool) -> list[tuple[str, list[Run]]]:
         return grouped(pool, self._items, self.per_sku)
 
