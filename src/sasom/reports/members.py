@@ -76,13 +76,17 @@ class MemberList(Report):
         return ("code", "first_name", "last_name", "title", "member_type__name", "phone", "joined_on",
                 "expires_on", "birth_on", "status")
 
+    # A member has at most one account in their organization (``uniq_point_account_member``), so
+    # the join to it adds no row: its balance is a column, not a sum, and the list needs no
+    # GROUP BY over every member field (at 1,000,000 members that grouping was the page's cost:
+    # docs/performance.md B7r).
     def rows(self, scope: Scope) -> Rows:
         return self.members(scope).values(*self.fields()).annotate(
-            points=Coalesce(Sum(BALANCE, output_field=IntegerField()), 0))
+            points=Coalesce(BALANCE, 0, output_field=IntegerField()))
 
     def totals(self, scope: Scope) -> dict[str, Any]:
         return self.members(scope).aggregate(
-            members=Count("id", distinct=True), points=Coalesce(Sum(BALANCE, output_field=IntegerField()), 0))
+            members=Count("id"), points=Coalesce(Sum(BALANCE, output_field=IntegerField()), 0))
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         statuses = dict(Member.Status.choices)

@@ -13,6 +13,7 @@ from sasom.ledger.models import PointAccount
 from sasom.organizations.models import Role
 from sasom.reports.framework import REPORTS
 from sasom.reports.tests.test_points_reports import sales_net, scope_of
+from sasom.testing.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +63,18 @@ def test_top_spenders_rank_members_by_amount_and_reconcile_with_the_sales(shop, 
     assert sum(r["amount"] for r in rows) == report.totals(scope)["amount"] == sales_net(sales)[1]
     assert "กรุงเทพมหานคร" in rows[1]["address"]  # Somchai's
     assert staff_client(Role.BRANCH_MANAGER).get("/reports/top-spenders/?format=xlsx").status_code == 403
+
+
+def test_a_member_without_an_account_is_listed_once_with_no_points(shop, make_staff):
+    """The lists join the member's one account (no grouping): a member who never earned has no
+    account row and still appears, once, with 0 points, and counts in the totals."""
+    MemberFactory(organization=shop.org, member_type=shop.gen, code="M0000003", first_name="วิชัย")
+    owner = make_staff(Role.OWNER)
+    report = REPORTS["members-address"]
+    scope = scope_of(owner)
+    rows = list(report.sorted_rows(scope, ""))
+    assert [r["code"] for r in rows] == ["M0000001", "M0000002", "M0000003"]
+    assert rows[-1]["points"] == 0
+    totals = report.totals(scope)
+    assert totals["members"] == len(rows) == 3
+    assert sum(r["points"] for r in rows) == totals["points"]
