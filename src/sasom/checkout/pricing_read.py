@@ -99,7 +99,7 @@ def sale_read(*, organization: Organization, branch: Branch, basket: engine.Bask
     codes = catalog_codes(organization=organization, basket=basket, sent=sent, batch=batch)
     wanted = sorted({c for c in codes or () if c})
     types = sorted(settings.member_tables)
-    row = prepared_row(f"sasom_sale_read_by_{by}_v2", _TYPES,
+    row = prepared_row(f"sasom_sale_read_by_{by}_v1", _TYPES,
                        _READ.replace("{column}", by).replace("{columns}", member_columns()),
                        [organization.pk, wanted, local_date(basket.occurred_at, organization.time_zone), branch.pk,
                         value, settings.general_table_id, types, [settings.member_tables[t][0] for t in types]])
