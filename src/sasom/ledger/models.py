@@ -332,10 +332,11 @@ class Lot(TenantModel):
     """Points credited together, with their own expiry and optional pending-until."""
 
     # Every read of an organization's lots is of its open or pending ones (lot_expiry_idx,
-    # lot_pending_idx): no index of its own (docs/performance.md, "Indexes a sale writes").
+    # lot_pending_idx), and no query reads lots by their entry: neither key has an index of its
+    # own (docs/performance.md, "Indexes a sale writes").
     organization = organization_key(db_index=False)
     account = models.ForeignKey(PointAccount, on_delete=models.PROTECT, related_name="lots")
-    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="lots")
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="lots", db_index=False)  # never read by it
     amount = models.BigIntegerField()
     remaining = models.BigIntegerField()
     earned_at = models.DateTimeField()

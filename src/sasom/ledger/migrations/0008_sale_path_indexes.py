@@ -1,9 +1,9 @@
 """The indexes a sale writes, each kept for a query that needs it (docs/performance.md, "Indexes a
 sale writes"): the single-column indexes of sale.account, sale.branch, entry.branch,
-entry.terminal and lot.organization go (no query reads by them outside an organization's index);
-the optional keys (sale.staff_user and member, entry.sale, sale_return, reverses, staff_user and
-idempotency_key) are indexed only where set. The fast path's function again (its new account
-answered by the insert)."""
+entry.terminal, lot.organization and lot.entry go (no query reads by them, or only within an
+organization's index); the optional keys (sale.staff_user and member, entry.sale, sale_return,
+reverses, staff_user and idempotency_key) are indexed only where set. The fast path's function
+again (its new account answered by the insert)."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -66,6 +66,11 @@ class Migration(migrations.Migration):
             model_name='entry',
             name='terminal',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.terminal'),
+        ),
+        migrations.AlterField(
+            model_name='lot',
+            name='entry',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='lots', to='ledger.entry'),
         ),
         migrations.AlterField(
             model_name='lot',
