@@ -133,10 +133,29 @@ LEFT JOIN catalog_brand b ON b.id = p.brand_id
 WHERE p.is_active AND (p.active_from IS NULL OR p.active_from <= $3) AND (p.active_to IS NULL OR p.active_to >= $3)
 ORDER BY p.via DESC"""
 # PostgreSQL: each code is looked up by its own index probes (LATERAL), so the plan prepared once per
-# connection stays a handful of index look-ups per code, whatever the catalog's size and statistics.
-_BASKET_PG = _BASKET.format(matches="unnest($2::text[]) AS w(code) CROSS JOIN LATERAL ("
-                            + _MATCHES.format(code="w.code", codes="")
-                            + ") p")
+# connection stays a handful of index look-ups per code, whatever the catalog's size and statistics;
+# then the prices of the products found, of both tables, in one pass (the branch's row before the
+# all-branch row, DISTINCT ON): one probe per product and table instead of the four correlated
+# subselects per code above (price and branch apart, per table), which on a small price table each
+# scanned it whole (docs/performance.md, B1's PostgreSQL CPU). Price periods of one product, table
+# and branch never overlap (catalog.price_tables), so each pick is the one row the subselects pick.
+# CTE names of their own: an outer statement may wrap this one with CTEs (checkout.pricing_read).
+_BASKET_PG = f"""WITH basket_p AS MATERIALIZED (SELECT p.* FROM unnest($2::text[]) AS w(code) CROSS JOIN LATERAL (
+{_MATCHES.format(code="w.code", codes="")}) p
+ WHERE p.is_active AND (p.active_from IS NULL OR p.active_from <= $3) AND (p.active_to IS NULL OR p.active_to >= $3)),
+basket_pr AS (SELECT DISTINCT ON (pr.table_id, pr.product_id) pr.table_id, pr.product_id, pr.price, pr.branch_id
+  FROM catalog_price pr WHERE pr.organization_id = $1 AND pr.table_id IN ($5, $6)
+   AND pr.product_id IN (SELECT bp.id FROM basket_p bp) AND (pr.branch_id IS NULL OR pr.branch_id = $4)
+   AND (pr.valid_from IS NULL OR pr.valid_from <= $3) AND (pr.valid_to IS NULL OR pr.valid_to >= $3)
+  ORDER BY pr.table_id, pr.product_id, (pr.branch_id IS NULL))
+SELECT p.code, p.via, p.sku, p.name_th, p.category_id, c.code, b.code, p.excluded_from_points,
+ p.base_price, mp.price, mp.branch_id, gp.price, gp.branch_id
+FROM basket_p p
+LEFT JOIN catalog_category c ON c.id = p.category_id
+LEFT JOIN catalog_brand b ON b.id = p.brand_id
+LEFT JOIN basket_pr mp ON mp.table_id = $5 AND mp.product_id = p.id
+LEFT JOIN basket_pr gp ON gp.table_id = $6 AND gp.product_id = p.id
+ORDER BY p.via DESC"""
 BASKET_PG = _BASKET_PG  # $5 the member's table: checkout.pricing_read reads it with the member
 _BASKET_SQLITE_PARTS = re.split(r"\$(\d)", _BASKET.format(
     matches="(" + _MATCHES.format(code="w.value", codes="json_each($2) w, ") + ") p"))
@@ -147,7 +166,7 @@ _BASKET_SQLITE_ORDER = [int(n) - 1 for n in _BASKET_SQLITE_PARTS[1::2]]
 def _basket_rows(organization_id: int, codes: list[str], on: dt.date, branch_id: int,
                  member_table_id: int | None, general_table_id: int | None) -> list[tuple[Any, ...]]:
     if connection.vendor == "postgresql":
-        return prepared_rows("sasom_basket_products_v1", "bigint, text[], date, bigint, bigint, bigint", _BASKET_PG,
+        return prepared_rows("sasom_basket_products_v2", "bigint, text[], date, bigint, bigint, bigint", _BASKET_PG,
                              [organization_id, codes, on, branch_id, member_table_id, general_table_id])
     values: list[Any] = [organization_id, json.dumps(codes), on.isoformat(), branch_id, member_table_id, general_table_id]
     with connection.cursor() as cursor:

@@ -104,10 +104,13 @@ class Sale(TenantModel):
         RETURNED = "returned", _("Returned")
         VOIDED = "voided", _("Voided")
 
-    # Indexes (a sale is the hottest insert): uniq_sale_receipt and the *_occurred indexes below
-    # lead with organization and member, so those two keys carry no index of their own.
+    # Indexes (a sale is the hottest insert; each index kept names the query that needs it in
+    # docs/performance.md, "Indexes a sale writes"): uniq_sale_receipt and the *_occurred indexes
+    # below lead with organization and member, and every read by branch or account is an
+    # organization's (sale_branch_occurred_idx) or by primary key, so those keys carry no index of
+    # their own; staff_user's index holds the till's sales only (API sales have none).
     organization = organization_key(db_index=False)
-    branch = models.ForeignKey("organizations.Branch", on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey("organizations.Branch", on_delete=models.PROTECT, related_name="+", db_index=False)
     terminal = models.ForeignKey("organizations.Terminal", on_delete=models.PROTECT, related_name="+")
     receipt_id = models.CharField(_("receipt no."), max_length=64)
     document_type = models.CharField(_("document type"), max_length=32, default="retail_receipt")
@@ -116,7 +119,8 @@ class Sale(TenantModel):
     member = models.ForeignKey(
         "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="sales", db_index=False
     )
-    account = models.ForeignKey(PointAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="sales")
+    account = models.ForeignKey(PointAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="sales",
+                                db_index=False)
     member_type_code = models.CharField(max_length=20, blank=True)
     salesperson = models.CharField(_("salesperson"), max_length=64, blank=True)
     campaign_plan = models.CharField(max_length=40, blank=True)
@@ -139,7 +143,7 @@ class Sale(TenantModel):
     body_hash = models.CharField(max_length=64)
     actor_label = models.CharField(max_length=200, blank=True)
     staff_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.TextField(blank=True)
@@ -157,7 +161,9 @@ class Sale(TenantModel):
         indexes = [
             models.Index(fields=["organization", "occurred_at"], name="sale_org_occurred_idx"),
             models.Index(fields=["organization", "branch", "occurred_at"], name="sale_branch_occurred_idx"),
-            models.Index(fields=["member", "occurred_at"], name="sale_member_occurred_idx"),
+            models.Index(fields=["member", "occurred_at"], name="sale_member_occurred_idx",
+                         condition=Q(member__isnull=False)),
+            models.Index(fields=["staff_user"], name="sale_staff_user_idx", condition=Q(staff_user__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -257,24 +263,31 @@ class Entry(TenantModel):
     CREDIT_ONLY = (Kind.EARN, Kind.BUY)
     DEBIT_ONLY = (Kind.REDEEM, Kind.PURCHASE, Kind.EXPIRE)
 
-    # uniq_entry_idempotency_key / entry_org_occurred_idx lead with organization and
-    # entry_account_occurred_id_idx with account: neither key has an index of its own.
+    # entry_org_occurred_idx leads with organization and entry_account_occurred_id_idx with
+    # account: neither key has an index of its own. The optional keys are indexed only where set
+    # (an earn entry has none of them), branch and terminal not at all: entries are read by branch
+    # only within an organization's period (entry_org_occurred_idx), never by terminal
+    # (docs/performance.md, "Indexes a sale writes").
     organization = organization_key(db_index=False)
     account = models.ForeignKey(PointAccount, on_delete=models.PROTECT, related_name="entries", db_index=False)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     sign = models.SmallIntegerField()
     amount = models.BigIntegerField(_("points"))
     debt_delta = models.BigIntegerField(default=0, help_text="Change of account.debt caused by this entry.")
-    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals")
-    sale = models.ForeignKey(Sale, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
-    sale_return = models.ForeignKey(SaleReturn, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
+    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals",
+                                 db_index=False)
+    sale = models.ForeignKey(Sale, null=True, blank=True, on_delete=models.PROTECT, related_name="entries", db_index=False)
+    sale_return = models.ForeignKey(SaleReturn, null=True, blank=True, on_delete=models.PROTECT, related_name="entries",
+                                    db_index=False)
     source_type = models.CharField(max_length=40, blank=True)
     source_id = models.CharField(max_length=64, blank=True)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
-    branch = models.ForeignKey("organizations.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    terminal = models.ForeignKey("organizations.Terminal", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey("organizations.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    terminal = models.ForeignKey("organizations.Terminal", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", db_index=False)
     staff_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     actor_label = models.CharField(max_length=200, blank=True)
     reason = models.TextField(blank=True)
@@ -294,7 +307,8 @@ class Entry(TenantModel):
                 condition=~Q(kind__in=["redeem", "purchase", "expire"]) | Q(sign=-1), name="entry_debit_kinds"
             ),
             models.UniqueConstraint(
-                fields=["organization", "idempotency_key"], name="uniq_entry_idempotency_key"
+                fields=["organization", "idempotency_key"], name="uniq_entry_idempotency_key",
+                condition=Q(idempotency_key__isnull=False),
             ),
         ]
         indexes = [
@@ -307,6 +321,10 @@ class Entry(TenantModel):
             # (docs/performance.md B7r)
             models.Index(fields=["organization", "occurred_at", "kind"], name="entry_org_occurred_idx",
                          include=["account", "sign", "amount"]),
+            models.Index(fields=["sale"], name="entry_sale_idx", condition=Q(sale__isnull=False)),
+            models.Index(fields=["sale_return"], name="entry_sale_return_idx", condition=Q(sale_return__isnull=False)),
+            models.Index(fields=["reverses"], name="entry_reverses_idx", condition=Q(reverses__isnull=False)),
+            models.Index(fields=["staff_user"], name="entry_staff_user_idx", condition=Q(staff_user__isnull=False)),
         ]
 
     @property
@@ -320,8 +338,12 @@ class Entry(TenantModel):
 class Lot(TenantModel):
     """Points credited together, with their own expiry and optional pending-until."""
 
+    # Every read of an organization's lots is of its open or pending ones (lot_expiry_idx,
+    # lot_pending_idx), and no query reads lots by their entry: neither key has an index of its
+    # own (docs/performance.md, "Indexes a sale writes").
+    organization = organization_key(db_index=False)
     account = models.ForeignKey(PointAccount, on_delete=models.PROTECT, related_name="lots")
-    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="lots")
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="lots", db_index=False)  # never read by it
     amount = models.BigIntegerField()
     remaining = models.BigIntegerField()
     earned_at = models.DateTimeField()

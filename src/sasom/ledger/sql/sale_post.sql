@@ -9,7 +9,8 @@
 -- its lot, the promotions' uses, adds the plan's deltas to the account and each promotion's count
 -- of bills, and returns the new balances and the next expiry.
 -- Loaded by migrations (ledger.0004, again by 0005 and 0006 for new columns, 0007 for the
--- promotions' uses and the refusal column); docs/ledger.md "The fast path".
+-- promotions' uses and the refusal column, 0008 with the sale path's narrower indexes);
+-- docs/ledger.md "The fast path", docs/performance.md "Indexes a sale writes".
 CREATE OR REPLACE FUNCTION sasom_sale_post(p jsonb)
 RETURNS TABLE (
     status text, sale_id bigint, body_hash varchar, account_id bigint, spendable bigint,
@@ -84,9 +85,12 @@ BEGIN
             INSERT INTO ledger_pointaccount AS a (organization_id, member_id, spendable, pending,
                    lifetime_earned, debt, sale_count, created_at, updated_at)
             VALUES (v_org, v_member, 0, 0, 0, 0, 0, v_recorded_at, v_recorded_at)
-            ON CONFLICT (organization_id, member_id) DO NOTHING;
-            SELECT * INTO v_acc FROM ledger_pointaccount a
-             WHERE a.organization_id = v_org AND a.member_id = v_member FOR UPDATE;
+            ON CONFLICT (organization_id, member_id) DO NOTHING
+            RETURNING a.* INTO v_acc;  -- the new row, locked by its insert: no read again
+            IF NOT FOUND THEN  -- created meanwhile by a concurrent first sale: lock that one
+                SELECT * INTO v_acc FROM ledger_pointaccount a
+                 WHERE a.organization_id = v_org AND a.member_id = v_member FOR UPDATE;
+            END IF;
         END IF;
         -- The plan was built on the account as read before this call: if what it used (first
         -- purchase or not, the debt an earn pays first) changed meanwhile, write nothing.
