@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.db import connection
 from openpyxl import load_workbook
 
 from sasom.organizations.models import Role
@@ -87,8 +88,9 @@ def test_a_report_page_costs_a_fixed_number_of_queries(shop, staff_client, slug,
     # count by their totals and read their page's members in one query (the monthly frequency its
     # page's month columns in one more);
     # the points movement groups once for page, count, totals and chart, the liability once for page,
-    # count and totals; the member points summary counts, reads its page and sums balances and entries
-    expected = {"donation-fund": 11, "points-liability": 9, "points-movement": 8, "member-points": 11,
+    # count and totals and reads its member types' names apart (on PostgreSQL first the open lots'
+    # expiry span, its months' edges); the member points summary counts, reads its page and sums balances and entries
+    expected = {"donation-fund": 11, "points-liability": 10 + (connection.vendor == "postgresql"), "points-movement": 8, "member-points": 11,
                 "redemptions-by-reward": 11,
                 "visit-frequency": 8, "sales-by-month": 9, "sales-month-columns": 9, "card-usage-overall": 9,
                 "frequency-per-period": 9, "purchases-by-segment": 9, "monthly-frequency": 11}.get(slug, 10) + REPORTS[slug].uses_member_type
