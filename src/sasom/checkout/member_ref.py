@@ -11,13 +11,13 @@ from typing import TypeVar
 from django.db import InterfaceError, OperationalError, connection
 
 from sasom.checkout.errors import MEMBER_AMBIGUOUS, MEMBER_NOT_FOUND
-from sasom.checkout.pricing_read import phone_e164
 from sasom.core.errors import DomainError, NotFound
 from sasom.ledger.models import PointAccount
 from sasom.ledger.selectors import account_of
 from sasom.ledger.services.fastpost import member_with_account
 from sasom.members.models import Member
 from sasom.members.selectors import member_lookup
+from sasom.members.validation import phone_e164
 
 __all__ = ["MemberRef", "first_read", "member_and_account", "member_find"]
 

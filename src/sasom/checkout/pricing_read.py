@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 from typing import Any, Protocol
 
 from django.db import connection
@@ -40,7 +39,7 @@ from sasom.ledger.plan_member import MemberValues
 from sasom.ledger.policy import local_date
 from sasom.ledger.services.fastpost import member_columns, member_values_of_row
 from sasom.members.models import Member, MemberType
-from sasom.members.validation import try_normalize_phone
+from sasom.members.validation import phone_e164
 from sasom.organizations.models import Branch, Organization
 from sasom.tiers.models import MemberTier, Tier
 
@@ -139,13 +138,6 @@ def _key(ref: Ref | None, region: str) -> tuple[str, str] | None:
     assert ref.code is not None
     return ("code", ref.code.strip())
 
-
-@lru_cache(maxsize=8192)
-def phone_e164(raw: str, region: str) -> str | None:
-    """``members.validation.try_normalize_phone``, kept per process: a pure function of its two
-    arguments whose parse (``phonenumbers``) cost about 0.5 ms of a sale's 17 under cProfile; a
-    till names the same regulars again and again. Bounded, least recently used dropped."""
-    return try_normalize_phone(raw, region)
 
 
 def _two_reads(fallback: Callable[[], Found], *, organization: Organization, branch: Branch, basket: engine.Basket,

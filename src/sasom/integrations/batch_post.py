@@ -9,7 +9,6 @@ statuses and the batch's counters. See ``integrations.batch`` for the file forma
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from decimal import Decimal
 from typing import Any
 
@@ -25,18 +24,11 @@ from sasom.integrations.models import BatchDocument, SaleBatch
 from sasom.ledger.services.bulk import update_from_values
 from sasom.members.models import Member
 from sasom.members.selectors import _region, member_lookup
-from sasom.members.validation import try_normalize_phone
+from sasom.members.validation import phone_e164
 from sasom.organizations.models import Branch, Organization, Terminal
 
 CALC_CHUNK = 500
 
-
-@functools.lru_cache(maxsize=65536)
-def _e164(phone: str, region: str) -> str | None:
-    """``try_normalize_phone``, remembered: a day's file names the same members' phones again and
-    again (about 0.3 ms of the phone library's parsing each, a quarter of the members' resolution),
-    and the answer depends on the text and the region alone."""
-    return try_normalize_phone(phone, region)
 
 
 def _integration_terminal(organization_id: int, branch: Any) -> Any:
@@ -128,7 +120,7 @@ def _resolve_members(organization_id: int, docs: list[BatchDocument]) -> dict[in
         region = _region(organization_id)
         for doc_id, ref in refs.items():
             if ref.get("phone") and ref.get("debtor_code") not in by_debtor:
-                e164 = _e164(ref["phone"], region)
+                e164 = phone_e164(ref["phone"], region)
                 if e164:
                     phones[doc_id] = e164
     by_phone = {m.phone: m for m in base.filter(phone__in=set(phones.values()))} if phones else {}

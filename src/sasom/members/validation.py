@@ -7,6 +7,7 @@ at once and a service can refuse with the first one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -55,6 +56,15 @@ def try_normalize_phone(raw: str, region: str = "TH") -> str | None:
         return normalize_phone(raw, region)
     except DomainError:
         return None
+
+
+@functools.lru_cache(maxsize=65536)
+def phone_e164(raw: str, region: str) -> str | None:
+    """``try_normalize_phone``, kept per process: a pure function of its two arguments whose parse
+    (``phonenumbers``) cost about 0.5 ms of a sale's 17 under cProfile and a quarter of a day-end
+    batch's member resolution; a till and a day's file name the same regulars again and again.
+    Bounded, least recently used dropped."""
+    return try_normalize_phone(raw, region)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
