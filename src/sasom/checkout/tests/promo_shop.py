@@ -16,6 +16,9 @@ from typing import Any
 
 import pytest
 
+from sasom.catalog import price_tables
+from sasom.catalog.models import Product
+from sasom.core.audit import Actor
 from sasom.promotions import compile as promo_compile
 from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.engine.types import (
@@ -93,3 +96,16 @@ def promotion(org, code: str, kind: str, params: dict[str, Any], skus: list[str]
 def b2g1(shop):
     return promotion(shop, "B2G1", "qty_free", {"bands": [{"from": 2, "value": 1}]}, ["CHIPS"],
                      name="ซื้อ 2 แถม 1")
+
+
+# a toman shop: chips at 400,000 rial (40,000 toman); 100,000 rial off once they reach 1,000,000
+@pytest.fixture
+def toman_shop(org, branch, terminal):
+    org.currency, org.amounts_in_toman = "IRR", True
+    org.save(update_fields=["currency", "amounts_in_toman"])
+    Product.objects.create(organization=org, sku="CHIPS", name_th="چیپس", base_price=Decimal("400000"))
+    price_tables.pricing_settings_save(organization_id=org.pk, actor=Actor.system("test"),
+                                       data={"authority": "sasom", "open_lines": False})
+    promotion(org, "OFF", "value_discount", {"threshold": "1000000", "amount": "100000", "scope": "group"}, ["CHIPS"],
+              name="Chips deal")
+    return org

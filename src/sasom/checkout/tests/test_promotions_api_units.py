@@ -11,11 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from sasom.catalog import price_tables
-from sasom.catalog.models import Product
 from sasom.checkout.tests.promo_shop import promotion
 from sasom.checkout.tests.test_priced_basket import body
-from sasom.core.audit import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -54,15 +51,8 @@ def test_a_thai_shop_s_quote_names_baht_in_every_language(bill10, pos, language,
 
 
 @pytest.fixture
-def toman_pos(org, branch, terminal, pos):
+def toman_pos(toman_shop, pos):
     # a toman shop: chips at 400,000 rial (40,000 toman); 100,000 rial off once they reach 1,000,000
-    org.currency, org.amounts_in_toman = "IRR", True
-    org.save(update_fields=["currency", "amounts_in_toman"])
-    Product.objects.create(organization=org, sku="CHIPS", name_th="چیپس", base_price=Decimal("400000"))
-    price_tables.pricing_settings_save(organization_id=org.pk, actor=Actor.system("test"),
-                                       data={"authority": "sasom", "open_lines": False})
-    promotion(org, "OFF", "value_discount", {"threshold": "1000000", "amount": "100000", "scope": "group"}, ["CHIPS"],
-              name="Chips deal")
     return pos
 
 

@@ -7,18 +7,14 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from sasom.catalog import price_tables
-from sasom.catalog.models import Product
 from sasom.checkout.promo_texts import reason_shown
 from sasom.checkout.tests.promo_shop import promotion
 from sasom.checkout.tests.test_priced_basket import body
 from sasom.checkout.till import SESSION_KEY
-from sasom.core.audit import Actor
 from sasom.ledger.models import Sale
 from sasom.organizations.models import Role
 
@@ -80,16 +76,6 @@ def test_an_old_plain_reason_still_reads_as_written(b2g1, pos):
     assert reason_shown('{"text":{"said":') == '{"text":{"said":'
 
 
-@pytest.fixture
-def toman_shop(org, branch, terminal):
-    org.currency, org.amounts_in_toman = "IRR", True
-    org.save(update_fields=["currency", "amounts_in_toman"])
-    Product.objects.create(organization=org, sku="CHIPS", name_th="چیپس", base_price=Decimal("400000"))
-    price_tables.pricing_settings_save(organization_id=org.pk, actor=Actor.system("test"),
-                                       data={"authority": "sasom", "open_lines": False})
-    promotion(org, "OFF", "value_discount", {"threshold": "1000000", "amount": "100000", "scope": "group"}, ["CHIPS"],
-              name="Chips deal")
-    return org
 
 
 def test_a_toman_shop_s_receipt_reads_its_reasons_in_persian_and_toman(staff_client, toman_shop):
