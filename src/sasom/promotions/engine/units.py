@@ -211,12 +211,24 @@ def worth_of(pool: Pool, items: ItemSet) -> Decimal:
     return total
 
 
+_run_by_sku = attrgetter("sku", "index")
+_run_value = attrgetter("value")
+
+
 def cheapest_first(rs: Iterable[Run]) -> list[Run]:
-    return sorted(rs, key=lambda r: (r.value, r.sku, r.index))
+    """By (value, SKU, line): sorted by SKU and line, then by value (a stable sort keeps the
+    first order among equal values; keys made in C rather than a tuple a run)."""
+    out = sorted(rs, key=_run_by_sku)
+    out.sort(key=_run_value)
+    return out
 
 
 def dearest_first(rs: Iterable[Run]) -> list[Run]:
-    return sorted(rs, key=lambda r: (-r.value, r.sku, r.index))
+    """By (-value, SKU, line): as :func:`cheapest_first`, the values going down (``reverse``
+    keeps the sort stable)."""
+    out = sorted(rs, key=_run_by_sku)
+    out.sort(key=_run_value, reverse=True)
+    return out
 
 
 def by_sku(rs: Iterable[Run]) -> dict[str, list[Run]]:
