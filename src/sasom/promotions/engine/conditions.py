@@ -47,7 +47,8 @@ def conditions_met(c: Conditions, ctx: Context, promotion_id: int) -> bool:
         return False
     if c.weekdays and at.weekday() not in c.weekdays:
         return False
-    if not _in_hours(c.hours_from, c.hours_to, at.time().replace(tzinfo=None)):
+    if (c.hours_from is not None or c.hours_to is not None) and not _in_hours(
+            c.hours_from, c.hours_to, at.time().replace(tzinfo=None)):
         return False
     if c.per_member_limit is not None and ctx.member and ctx.uses_by_member.get(promotion_id, 0) >= c.per_member_limit:
         return False

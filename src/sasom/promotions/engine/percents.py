@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sasom.promotions.engine.rounding import rounded
-from sasom.promotions.engine.types import ZERO, ItemSet, Pool, Take
+from sasom.promotions.engine.rounding import EXACT_BELOW, HALF, ONE, rounded
+from sasom.promotions.engine.types import ZERO, ItemSet, Pool, Take, take
 from sasom.promotions.engine.units import HUNDRED, Basket, Takes, runs
 
 
@@ -19,9 +19,19 @@ def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: 
         takes = Takes(pool.places)
         takes.percent_off(runs(pool, items), percent, whole_units=whole_units)
         return takes.build(pool.net)
-    known = pool.call.percents
     own, free_of, net_of, places = pool.own, pool.free, pool.net, pool.places
     out: list[Take] = []
+    if pool.once:  # a stacking promotion's view, run once a call: no line of it is priced again
+        for line in pool.lines_in_order(items):
+            i = line.index
+            free = free_of.get(i, ZERO)
+            if free <= 0:
+                continue
+            take = _percent_take(i, own[i], free, net_of.get(i, ZERO), percent, whole_units, places)
+            if take is not None:
+                out.append(take)
+        return tuple(out)
+    known = pool.call.percents
     for line in pool.lines_in_order(items):
         i = line.index
         free = free_of.get(i, ZERO)
@@ -29,13 +39,15 @@ def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: 
             continue
         net = net_of.get(i, ZERO)
         key = (percent, whole_units, places, i, free, net)
-        if key in known:
-            take = known[key]
-        else:
+        take = known.get(key, _UNKNOWN)
+        if take is _UNKNOWN:
             take = known[key] = _percent_take(i, own[i], free, net, percent, whole_units, places)
         if take is not None:
             out.append(take)
     return tuple(out)
+
+
+_UNKNOWN = Take(0, ZERO, ZERO)  # not priced yet (None is a line priced to nothing)
 
 
 def _percent_take(i: int, value: Decimal, free: Decimal, net: Decimal, percent: Decimal, whole_units: bool,
@@ -47,9 +59,13 @@ def _percent_take(i: int, value: Decimal, free: Decimal, net: Decimal, percent: 
     n: Decimal | int = int(free) if whole_units else free
     if not n:
         return None
-    d = rounded(n * value * percent / HUNDRED, places)
+    d = n * value * percent / HUNDRED
+    if ZERO <= d < EXACT_BELOW:  # ``rounded``, inlined (it runs on every line of a bill-wide percent)
+        d = ((d.scaleb(places) + HALF) // ONE).scaleb(-places)
+    else:
+        d = rounded(d, places)
     if d < 0:
         d = ZERO
     elif d > net:
         d = net if net > 0 else ZERO
-    return Take(i, n if isinstance(n, Decimal) else Decimal(n), d)
+    return take(i, n if isinstance(n, Decimal) else Decimal(n), d)

@@ -126,11 +126,17 @@ def _replay(pool: Pool, applied: Applied) -> None:
 
 
 def _every_unit(pool: Pool) -> Pool:
-    """The view of a stacking promotion: every unit, on what each line still costs."""
-    every = {ln.index: ln.quantity for ln in pool.lines}
+    """The view of a stacking promotion: every unit, on what each line still costs (no one takes
+    a unit from it: the units are the call's own, made once)."""
     if isinstance(pool, Basket):
-        return Basket(pool.lines, every, pool.net, pool.call)
-    return Pool(pool.lines, every, pool.net)
+        call = pool.call
+        every = call.every_unit
+        if every is None:
+            every = call.every_unit = {ln.index: ln.quantity for ln in pool.lines}
+        view = Basket(pool.lines, every, pool.net, call)
+        view.once = True
+        return view
+    return Pool(pool.lines, {ln.index: ln.quantity for ln in pool.lines}, pool.net)
 
 
 def _taken(pool: Pool, takes: Sequence[Take], *, consume: bool) -> list[Take]:
@@ -138,6 +144,7 @@ def _taken(pool: Pool, takes: Sequence[Take], *, consume: bool) -> list[Take]:
     what the line still costs), taken from the pool."""
     out = []
     free_of, net_of = pool.free, pool.net
+    undo = pool.undo if isinstance(pool, Basket) else None
     for t in takes:
         i = t.index
         free = free_of.get(i, ZERO)
@@ -149,6 +156,8 @@ def _taken(pool: Pool, takes: Sequence[Take], *, consume: bool) -> list[Take]:
             t = Take(i, units, discount)
         if units <= 0 and discount <= 0:
             continue
+        if undo is not None:
+            undo.append((i, free_of.get(i), net_of.get(i)))
         if consume:
             free_of[i] = free - units
         net_of[i] = net - discount

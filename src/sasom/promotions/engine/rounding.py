@@ -11,7 +11,7 @@ from sasom.promotions.engine.types import ZERO
 
 HALF = Decimal("0.5")
 ONE = Decimal(1)
-_EXACT_BELOW = Decimal("1E20")  # a value of the context's 28 digits below it keeps 8 digits below the point
+EXACT_BELOW = Decimal("1E20")  # a value of the context's 28 digits below it keeps 8 digits below the point
 
 
 def rounded(value: Decimal, places: int) -> Decimal:
@@ -20,6 +20,6 @@ def rounded(value: Decimal, places: int) -> Decimal:
     back. Exact for an amount from 0 to 10^20 of at most the context's 28 digits (every result of
     the engine's arithmetic); any other value goes to ``money`` itself. A hypothesis test holds
     the two equal (``test_engine_arithmetic``)."""
-    if ZERO <= value < _EXACT_BELOW:
+    if ZERO <= value < EXACT_BELOW:
         return ((value.scaleb(places) + HALF) // ONE).scaleb(-places)
     return money(value, places)

@@ -117,17 +117,21 @@ def _in_order(order: Sequence[Promotion], pool: Pool, trials: Trials,
     still to run is no more than the value: the order cannot be worth more."""
     state = pool
     plan = Plan()
+    # the bounds are known from the position after the last unknown one on (found once: a
+    # ``None in`` over ``Decimal`` values asks the numbers ABCs at each comparison)
+    known_from = 1 + max((k for k, b in enumerate(beat[1]) if b is None), default=-1) if beat is not None else 0
     for position, promotion in enumerate(order):
-        if beat is not None:
+        if beat is not None and position >= known_from:
             rest = beat[1][position:]
-            if None not in rest and plan.value + sum(cast(list[Decimal], rest), ZERO) <= beat[0]:
+            if plan.value + sum(cast(list[Decimal], rest), ZERO) <= beat[0]:
                 return None
         applied, gain = trials.result(promotion, state)
         if applied is not None:
             plan.order.append(promotion)
             plan.known[id(promotion)] = applied
             plan.value += gain
-            state = advance(state, applied)
+            # a copy of the search's first state once, then changed in place (as the greedy's)
+            state = advance(state, applied) if state is pool else _advanced(state, applied)
     return plan
 
 
@@ -138,8 +142,8 @@ def value_of(order: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner) 
 def greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
            trials: Trials | None = None, lazy: bool = True) -> Plan:
     """The greedy order, or the priority order when that is worth more (greedy can lose).
-    ``lazy=False`` tries every promotion whose lines changed again each round (the same choice,
-    more rule runs: the tests compare the two)."""
+    ``lazy=False`` tries every promotion whose lines changed again each round, with no bound
+    (the same choice, more rule runs: the tests compare the two)."""
     trials = trials if trials is not None else Trials(group, pool, ctx, run)
     fresh: dict[int, Decimal | None] = {}
     chosen = _greedy(group, pool, trials, lazy=lazy, fresh=fresh)
@@ -170,9 +174,10 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: boo
     not change is answered by the trials' cache). A promotion with a bound on its worth is not
     tried while the bound is below the best trial of the round: it cannot be the one chosen (ties
     go to the earlier in priority order, so an earlier one is tried at an equal bound). Bounds:
-    a rule that can say cheaply how much it is worth at most (``rule.worth_at_most``), taken
+    with ``lazy``, a rule that can say cheaply how much it is worth at most
+    (``rule.worth_at_most``: the bill-wide discount 4e), taken
     again only when it no longer rules the promotion out (units and amounts only go down as the
-    order grows, so a bound taken in an earlier round still holds); and, with ``lazy``, a rule
+    order grows, so a bound taken in an earlier round still holds; not twice in one round); and a rule
     whose worth only shrinks as units are taken (``rule.shrinks``, no per-bill limit): its worth
     in the round it was last tried, plus one minor unit a line it reads (the rounding of each
     line may move by less than that either way). Both are exact: a promotion passed over could
@@ -194,13 +199,17 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: boo
                 was[id(promotion)] = found[1] + ulp * len(trials.read[id(promotion)])
         return found
 
+    taken_in: dict[int, int] = {}  # the round each bound was taken in (not taken twice on one state)
+    rounds = 0
     while rest:
+        rounds += 1
         top: tuple[int, Promotion, Applied, Decimal] | None = None
         able: list[tuple[int, Promotion]] = []
         later: list[tuple[int, Promotion, Decimal, bool]] = []
         for position, promotion in enumerate(rest):
             if id(promotion) not in bounds:
-                bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx)
+                bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx) if lazy else None
+                taken_in[id(promotion)] = rounds
                 if fresh is not None and state is pool:  # the first round: on the search's pool
                     fresh[id(promotion)] = bounds[id(promotion)]
             bound = bounds[id(promotion)]
@@ -217,8 +226,9 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: boo
             if top is None or gain > top[3]:
                 top = (position, promotion, applied, gain)
         for position, promotion, bound, cheap in sorted(later, key=lambda x: (-x[2], x[0])):
-            if cheap and not _beaten(bound, position, top):
+            if cheap and taken_in[id(promotion)] != rounds and not _beaten(bound, position, top):
                 bound = bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx)
+                taken_in[id(promotion)] = rounds
             if bound is not None and _beaten(bound, position, top):
                 able.append((position, promotion))  # not tried this round; still in the race
                 continue

@@ -85,14 +85,11 @@ class Trials:
         self.counted: dict[int, tuple[int, ...]] = {}
         self.changed: dict[int, frozenset[int]] = {}  # id(Applied) -> the lines it took from
         for p in promotions:
-            read = set(self.touched[id(p)])
             items = p.rule.items()
             matched = pool.lines_of(items) if isinstance(pool, Basket) else [
                 ln for ln in pool.lines if items.matches(ln)]
-            self.counted[id(p)] = tuple(ln.index for ln in matched)
-            read.update(self.counted[id(p)])
-            self.reads[id(p)] = tuple(sorted(read))
-            self.read[id(p)] = frozenset(read)
+            counted = self.counted[id(p)] = tuple(ln.index for ln in matched)
+            self.read[id(p)] = self.touched[id(p)].union(counted)
         self.cache: dict[tuple[object, ...], tuple[Applied | None, Decimal]] = {}
 
     def key(self, promotion: Promotion, state: Pool) -> tuple[object, ...]:
@@ -111,8 +108,11 @@ class Trials:
                 if not read.isdisjoint(lines):
                     names.append(id(applied))
             return (id(promotion), frozenset(names))
+        reads = self.reads.get(id(promotion))
+        if reads is None:  # (sorted once, on the first state not of the search's own)
+            reads = self.reads[id(promotion)] = tuple(sorted(self.read[id(promotion)]))
         free, net = state.free, state.net
-        return (id(promotion), None, *[(free.get(i), net.get(i)) for i in self.reads[id(promotion)]])
+        return (id(promotion), None, *[(free.get(i), net.get(i)) for i in reads])
 
     def result(self, promotion: Promotion, state: Pool) -> tuple[Applied | None, Decimal]:
         """What ``promotion`` does on ``state`` (not changed) and its worth. A (non-stacking)
@@ -125,10 +125,33 @@ class Trials:
             if not any(free.get(i, ZERO) > 0 for i in self.counted[id(promotion)]):
                 found = (None, ZERO)
             else:
-                applied = self.run(promotion, _copy(state), self.ctx)
+                applied = self._run(promotion, state)
                 found = (applied, ZERO if applied is None else worth(applied, self.ctx))
             self.cache[key] = found
         return found
+
+    def _run(self, promotion: Promotion, state: Pool) -> Applied | None:
+        """``run`` on ``state``, left as it was: a (non-stacking) run on the resolver's pool
+        takes from the state itself and the lines it took from are put back (their very units and
+        amounts: ``Basket.undo``), rather than the run taking from a copy of every line."""
+        if promotion.stacks or not isinstance(state, Basket) or state.undo is not None:
+            return self.run(promotion, _copy(state), self.ctx)
+        log: list[tuple[int, Decimal | None, Decimal | None]] = []
+        state.undo = log
+        try:
+            return self.run(promotion, state, self.ctx)
+        finally:
+            state.undo = None
+            free, net = state.free, state.net
+            for index, units, amount in reversed(log):
+                if units is None:
+                    free.pop(index, None)
+                else:
+                    free[index] = units
+                if amount is None:
+                    net.pop(index, None)
+                else:
+                    net[index] = amount
 
     def ceiling(self, promotions: Sequence[Promotion], state: Pool) -> Decimal | None:
         """The most ``promotions`` could still give together from ``state``, whatever their order:

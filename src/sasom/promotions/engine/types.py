@@ -176,6 +176,21 @@ class Take:
     discount: Decimal
 
 
+_new = object.__new__
+_set_index, _set_units, _set_discount = (Take.__dict__[name].__set__ for name in ("index", "units", "discount"))
+
+
+def take(index: int, units: Decimal, discount: Decimal) -> Take:
+    """``Take(index, units, discount)``, the same frozen value, made without the dataclass's
+    ``__init__`` (three ``object.__setattr__`` calls): the engine makes hundreds a call (each
+    line of each rule run), and this costs about half."""
+    made = _new(Take)
+    _set_index(made, index)
+    _set_units(made, units)
+    _set_discount(made, discount)
+    return made
+
+
 @dataclass(frozen=True, slots=True)
 class Gift:
     """A free or purchase-with-purchase item the promotion gives that is not (or not wholly) in

@@ -15,7 +15,7 @@ from decimal import Decimal
 from operator import attrgetter
 
 from sasom.promotions.engine.rounding import rounded
-from sasom.promotions.engine.types import ZERO, ItemSet, Line, Pool, Take
+from sasom.promotions.engine.types import ZERO, ItemSet, Line, Pool, Take, take
 
 
 @dataclass(slots=True)
@@ -35,7 +35,7 @@ class Call:
     matches (by SKU then line, and in line order), each line's own unit price, the lines by SKU,
     category and brand, and the percent takes already priced (:func:`percent_takes`)."""
 
-    __slots__ = ("every", "in_order", "keys", "matched", "own", "percents")
+    __slots__ = ("every", "every_unit", "in_order", "keys", "matched", "own", "percents")
 
     def __init__(self, lines: tuple[Line, ...], own: dict[int, Decimal] | None = None) -> None:
         self.matched: dict[int, tuple[Line, ...]] = {}
@@ -44,6 +44,7 @@ class Call:
         self.keys = _keys(lines)
         self.percents: dict[tuple[object, ...], Take | None] = {}
         self.every: tuple[Line, ...] | None = None  # every line, by SKU then line
+        self.every_unit: dict[int, Decimal] | None = None  # line -> its quantity (a stacking view's units; read only)
 
 
 class Basket(Pool):
@@ -52,12 +53,16 @@ class Basket(Pool):
     rule run again and again (hints, the best-for-customer search) does not rescan the basket.
     Copies share them (:class:`Call`)."""
 
-    __slots__ = ("call", "keys", "matched", "own", "trail")
+    __slots__ = ("call", "keys", "matched", "once", "own", "trail", "undo")
 
     def __init__(self, lines: tuple[Line, ...], free: dict[int, Decimal], net: dict[int, Decimal],
                  call: Call | None = None) -> None:
         super().__init__(lines, free, net)
         self.trail: tuple[object, ...] = ()  # the search's applications that made this state (search.advance)
+        # while the search tries a promotion on this very state: each line's units and amount
+        # before the resolver took from it, to put back (``trials.Trials.result``)
+        self.undo: list[tuple[int, Decimal | None, Decimal | None]] | None = None
+        self.once = False  # a stacking promotion's view of every unit (``resolver.run``): priced once a call
         self.call = call if call is not None else Call(lines)
         self.matched = self.call.matched
         self.own = self.call.own
@@ -206,12 +211,24 @@ def worth_of(pool: Pool, items: ItemSet) -> Decimal:
     return total
 
 
+_run_by_sku = attrgetter("sku", "index")
+_run_value = attrgetter("value")
+
+
 def cheapest_first(rs: Iterable[Run]) -> list[Run]:
-    return sorted(rs, key=lambda r: (r.value, r.sku, r.index))
+    """By (value, SKU, line): sorted by SKU and line, then by value (a stable sort keeps the
+    first order among equal values; keys made in C rather than a tuple a run)."""
+    out = sorted(rs, key=_run_by_sku)
+    out.sort(key=_run_value)
+    return out
 
 
 def dearest_first(rs: Iterable[Run]) -> list[Run]:
-    return sorted(rs, key=lambda r: (-r.value, r.sku, r.index))
+    """By (-value, SKU, line): as :func:`cheapest_first`, the values going down (``reverse``
+    keeps the sort stable)."""
+    out = sorted(rs, key=_run_by_sku)
+    out.sort(key=_run_value, reverse=True)
+    return out
 
 
 def by_sku(rs: Iterable[Run]) -> dict[str, list[Run]]:
@@ -332,7 +349,7 @@ class Takes:
                 left = net.get(index, ZERO)
                 if d > left:
                     d = left if left > 0 else ZERO
-            out.append(Take(index, units[index], d))
+            out.append(take(index, units[index], d))
         return tuple(out)
 
     def total(self) -> Decimal:

@@ -1,8 +1,9 @@
 """The engine's quick paths give what the plain paths give (docs/performance.md, B8): the rounding
 counted in minor units is ``core.money.money``'s half up, digit for digit; the percent takes in
-one pass (kept per line for the call) are ``runs`` + ``Takes.percent_off`` + ``Takes.build``; the
-search's trials keyed by the applications on the way choose what trials keyed by the lines' units
-and amounts choose."""
+one pass (kept per line for the call, or priced once for a stacking promotion) are ``runs`` +
+``Takes.percent_off`` + ``Takes.build``; the search's trials keyed by the applications on the way
+choose what trials keyed by the lines' units and amounts choose; the orders of units sorted by
+keys made in C are the orders of the tuple keys; a take made without ``__init__`` is a ``Take``."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from sasom.promotions.engine.percents import percent_takes
 from sasom.promotions.engine.resolver import fresh_pool, run
 from sasom.promotions.engine.rounding import rounded
 from sasom.promotions.engine.search import search
-from sasom.promotions.engine.types import ItemSet, Line, Pool, Promotion
-from sasom.promotions.engine.units import Takes, runs
+from sasom.promotions.engine.types import ItemSet, Line, Pool, Promotion, Take, take
+from sasom.promotions.engine.units import Run, Takes, cheapest_first, dearest_first, runs
 from sasom.promotions.tests.test_engine_properties import (
     DRINKS,
     X,
@@ -87,6 +88,10 @@ def test_percent_takes_in_one_pass_are_the_runs_percent_off_and_build(
         expected = takes.build(plain.net)
         assert percent_takes(state, scope, percent, whole_units=whole) == expected
         assert percent_takes(plain, scope, percent, whole_units=whole) == expected
+        once = basket.copy(dict(free))  # a stacking promotion's view: priced once, not kept
+        once.net.update(net)
+        once.once = True
+        assert percent_takes(once, scope, percent, whole_units=whole) == expected
 
 
 @settings(max_examples=200, deadline=None)
@@ -100,3 +105,22 @@ def test_trials_keyed_by_the_applications_choose_what_trials_keyed_by_the_lines_
     assert [p.code for p in by_trail.order] == [p.code for p in by_lines.order]
     assert by_trail.value == by_lines.value
     assert by_trail.known == by_lines.known
+
+
+values = st.sampled_from([D("0"), D("-0"), D("1"), D("1.0"), D("1.50"), D("1.5"), D("2"), D("10") / 3])
+
+
+@settings(max_examples=500, deadline=None)
+@given(parts=st.lists(st.tuples(st.integers(1, 9), st.sampled_from(["A", "B", "C"]), values), max_size=8))
+def test_cheapest_and_dearest_first_are_the_tuple_key_orders(parts: list[tuple[int, str, Decimal]]) -> None:
+    rs = [Run(index, sku, 1, D(1), value) for index, sku, value in parts]
+    by_tuple = sorted(rs, key=lambda r: (r.value, r.sku, r.index))
+    assert [id(r) for r in cheapest_first(rs)] == [id(r) for r in by_tuple]
+    by_tuple = sorted(rs, key=lambda r: (-r.value, r.sku, r.index))
+    assert [id(r) for r in dearest_first(rs)] == [id(r) for r in by_tuple]
+
+
+def test_a_take_made_without_init_is_a_take() -> None:
+    made, built = take(3, D("2"), D("1.50")), Take(3, D("2"), D("1.50"))
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    assert type(made) is Take and (made.index, made.units, made.discount) == (3, D("2"), D("1.50"))

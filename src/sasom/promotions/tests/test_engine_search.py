@@ -64,6 +64,28 @@ def test_a_cached_trial_is_what_running_again_gives(lines: list[Line], promotion
             run(promotion, state, context())
 
 
+@settings(max_examples=100, deadline=None)
+@given(lines=baskets(), promotions=promotion_lists(stacking=False))
+def test_a_trial_leaves_its_state_as_it_was(lines: list[Line], promotions: list[Promotion]) -> None:
+    # given the search's pool, and a state the promotions made from it, tried again and again
+    plain = _plain(promotions, lines)
+    pool = fresh_pool(lines)
+    trials = Trials(plain, pool, context(), run)
+    state = pool.copy()
+    for promotion in plain:
+        free, net = dict(state.free), dict(state.net)
+        objects = [(state.free[i], state.net[i]) for i in free]
+        # when a promotion is tried on the state itself (not on a copy: Trials._run)
+        applied, _ = trials.result(promotion, state)
+        # then the state holds its very units and amounts again, and the trial is what running on
+        # a copy gives
+        assert state.free == free and state.net == net and state.undo is None
+        assert all(state.free[i] is a and state.net[i] is b for i, (a, b) in zip(free, objects, strict=True))
+        assert applied == run(promotion, state.copy(), context())
+        if applied is not None:
+            run(promotion, state, context())
+
+
 def test_a_branch_that_cannot_beat_the_best_is_not_walked() -> None:
     # given two promotions over the same three colas: buy 2 get 1 (15.00) and 3 for 44 (1.00)
     b2g1 = promo("qty_free", {"bands": [{"from": 2, "value": 1}]}, items("COKE"), code="B2G1", priority=1)
