@@ -12,11 +12,12 @@ the same documents both ways and compares every row), in a fixed number of state
 3. the earning engine in Python per document, in document order, each account's state carried
    in memory (a member's second sale in the chunk sees the first one's ``sale_count``, debt and
    balances exactly as sequential posting would);
-4. one write each of the sales, their lines, the earn entries and their lots, their rows built
-   straight from the plans as column values (``bulk_rows``; a COPY per table on PostgreSQL, the
-   lines' values taken from the plans into the COPY buffer with no dict per line; a multi-row
-   INSERT elsewhere), and one UPDATE of the accounts' balances and counters; each entry
-   announced to webhook subscribers with the balance it left (``core.announce``), in document order.
+4. one write each of the sales, their lines, the earn entries and their lots (``bulk_rows``: a
+   COPY per table on PostgreSQL, every row's values taken from its plan into the COPY buffer with
+   no dict or model instance per row; rows of column values through ``bulk_create`` elsewhere),
+   and one UPDATE of the accounts' balances and counters; the events in document order (each
+   sale's ``sale.posted``, each entry with the balance it left, ``core.announce``), whether
+   anybody wants them asked once per chunk.
 
 Only plain sales take this path: no points paid with, no coupons, and a member without a referrer
 (a referral award locks a second account: :func:`needs_single_post` names the documents the
