@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
@@ -29,6 +29,18 @@ from sasom.organizations.models import Branch, Organization, Terminal
 
 CALC_CHUNK = 500
 
+
+class _Doc(NamedTuple):
+    """A pending document as the chunk reads it: plain values, no model instance."""
+
+    pk: int
+    branch_code: str
+    document_type: str
+    document_number: str
+    payload: dict[str, Any]
+
+
+_DOC_FIELDS = ("id", "branch_code", "document_type", "document_number", "payload")
 
 
 def _integration_terminal(organization_id: int, branch: Any) -> Any:
@@ -60,7 +72,7 @@ def _resolve_member(organization_id: int, ref: dict[str, str]) -> Any:
     return member
 
 
-def _basket_of(doc: BatchDocument, plan: str) -> Any:
+def _basket_of(doc: BatchDocument | _Doc, plan: str) -> Any:
 
     payload = doc.payload
     return engine.Basket(
@@ -103,7 +115,7 @@ def _reject(doc_id: int, code: str, reason: str) -> None:
     )
 
 
-def _resolve_members(organization_id: int, docs: list[BatchDocument]) -> dict[int, Any]:
+def _resolve_members(organization_id: int, docs: list[_Doc]) -> dict[int, Any]:
     """The member of each document (doc id -> Member, None for a non-member sale, or the
     ``NotFound`` to reject it with), found with one query per kind of reference for the chunk:
     debtor codes, then phones; any other reference, or one these miss, takes ``_resolve_member``
@@ -165,10 +177,9 @@ def _calculate_chunk(*, batch: SaleBatch, ids: list[int], organization: Any, bra
 
     chunk = _Chunk()
     with transaction.atomic():
-        docs = list(
-            BatchDocument.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids, status=BatchDocument.Status.PENDING).order_by("id")
-        )
+        docs = [_Doc(*row) for row in
+                BatchDocument.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=ids, status=BatchDocument.Status.PENDING).order_by("id").values_list(*_DOC_FIELDS)]
         if not docs:
             return
         members = _resolve_members(organization.pk, docs)
@@ -201,7 +212,7 @@ def _calculate_chunk(*, batch: SaleBatch, ids: list[int], organization: Any, bra
         _store_outcomes(batch.pk, docs, chunk)
 
 
-def _store_outcomes(batch_id: int, docs: list[BatchDocument], chunk: _Chunk) -> None:
+def _store_outcomes(batch_id: int, docs: list[_Doc], chunk: _Chunk) -> None:
     """The documents' new statuses (one UPDATE) and the batch's counters moved by as much (one
     UPDATE), in the chunk's transaction: the progress bar is right at every commit."""
 

@@ -12,11 +12,12 @@ the same documents both ways and compares every row), in a fixed number of state
 3. the earning engine in Python per document, in document order, each account's state carried
    in memory (a member's second sale in the chunk sees the first one's ``sale_count``, debt and
    balances exactly as sequential posting would);
-4. one write each of the sales, their lines, the earn entries and their lots, their rows built
-   straight from the plans as column values (``bulk_rows``; a COPY per table on PostgreSQL, the
-   lines' values taken from the plans into the COPY buffer with no dict per line; a multi-row
-   INSERT elsewhere), and one UPDATE of the accounts' balances and counters; each entry
-   announced to webhook subscribers with the balance it left (``core.announce``), in document order.
+4. one write each of the sales, their lines, the earn entries and their lots (``bulk_rows``: a
+   COPY per table on PostgreSQL, every row's values taken from its plan into the COPY buffer with
+   no dict or model instance per row; rows of column values through ``bulk_create`` elsewhere),
+   and one UPDATE of the accounts' balances and counters; the events in document order (each
+   sale's ``sale.posted``, each entry with the balance it left, ``core.announce``), whether
+   anybody wants them asked once per chunk.
 
 Only plain sales take this path: no points paid with, no coupons, and a member without a referrer
 (a referral award locks a second account: :func:`needs_single_post` names the documents the
@@ -36,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from django.db import connection, transaction
 from django.db.models import Model, Q
@@ -44,6 +45,7 @@ from django.utils import timezone
 
 from sasom.core.audit import Actor
 from sasom.core.errors import DomainError
+from sasom.core.events import POINTS_EARNED, SALE_POSTED, event_wanted
 from sasom.earning import engine
 from sasom.ledger.locking import lock_accounts
 from sasom.ledger.models import Entry, Lot, PointAccount, Sale, SaleLine
@@ -52,8 +54,9 @@ from sasom.ledger.policy import settings_of
 from sasom.ledger.services import core
 from sasom.ledger.services.bulk_rows import (
     Row,
+    copy_earns,
     copy_lines,
-    copy_rows,
+    copy_sales,
     earn_rows,
     line_rows,
     sale_row,
@@ -99,6 +102,18 @@ class BulkOutcome:
     points_earned: int = 0
     error: DomainError | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _Planned(NamedTuple):
+    """One planned sale of the chunk: the item's place, its plan, the item, the member's account
+    (None without a member) and, when it earned, the account's (spendable, pending, debt) as its
+    earn entry left them (for the entry's ``points.earned`` payload)."""
+
+    at: int  # the item's place in ``items``
+    plan: SalePlan
+    item: BulkSale
+    account_id: int | None
+    balance: tuple[int, int, int] | None
 
 
 @dataclass(frozen=True)
@@ -176,12 +191,8 @@ def sales_post_bulk(
         tiers = chunk_tiers(organization.pk, [m for _i, m in buyers],
                             [(m.pk, items[i].basket.occurred_at) for i, m in buyers])
 
-        sales: list[Row] = []
-        lines_of: list[SalePlan] = []  # the plans whose lines the chunk writes
-        planned: list[tuple[SalePlan, BulkSale]] = []
-        earns: list[tuple[int, Row, Row | None, dict[str, int]]] = []  # (sale index, entry, lot, balance)
+        planned: list[_Planned] = []
         touched: dict[int, PointAccount] = {}
-        posted: list[int] = []
         for i in todo:
             item = items[i]
             member = item.member
@@ -201,25 +212,20 @@ def sales_post_bulk(
                 basket=item.basket, member=member, account=account, settings=settings, actor=actor, now=now,
                 hashed=hashed, ruleset=ruleset,
             )
-            sales.append(sale_row(plan, account.pk if account is not None else None))
-            lines_of.append(plan)
-            planned.append((plan, item))
-            posted.append(i)
             outcomes[i].created, outcomes[i].points_earned = True, plan.sale.points_earned
             if tiers is not None and member is not None:
-                tiers.after_sale(len(sales) - 1, plan, member.code)
-            if account is None:
-                continue
-            _apply(account, plan)  # the next sale of this member in the chunk sees this one
-            if plan.earn is not None:
-                entry, lot = earn_rows(plan, account.pk)
-                earns.append((len(sales) - 1, entry, lot,
-                              {"spendable": account.spendable, "pending": account.pending, "debt": account.debt}))
-            touched[account.pk] = account
+                tiers.after_sale(len(planned), plan, member.code)
+            balance = None
+            if account is not None:
+                _apply(account, plan)  # the next sale of this member in the chunk sees this one
+                touched[account.pk] = account
+                if plan.earn is not None:  # the balances as this sale's earn entry left them
+                    balance = (account.spendable, account.pending, account.debt)
+            planned.append(_Planned(i, plan, item, account.pk if account is not None else None, balance))
 
-        _insert(sales, lines_of, earns)
-        tier_moves = tiers.write({s: row["id"] for s, row in enumerate(sales)}, actor) if tiers is not None else {}
-        uses_write([(plan, sales[s]["id"]) for s, (plan, _item) in enumerate(planned)])
+        sale_ids, entry_ids = _insert(planned)
+        tier_moves = tiers.write(dict(enumerate(sale_ids)), actor) if tiers is not None else {}
+        uses_write([(p.plan, sale_ids[s]) for s, p in enumerate(planned)])
         if touched:
             changed_at = timezone.now()
             for account in touched.values():
@@ -228,24 +234,44 @@ def sales_post_bulk(
             update_from_values(PointAccount, fields, [
                 (a.pk, *(getattr(a, f) for f in fields)) for a in touched.values()
             ])
-        earn_of = {s: (entry, balance) for s, entry, _lot, balance in earns}
-        for s, (plan, item) in enumerate(planned):  # in document order, as sale_post one by one
-            sale_announce(plan, sale_id=sales[s]["id"], branch_code=item.branch.code, terminal_code=item.terminal.code,
-                          member_code=item.member.code if item.member is not None else None,
-                          tier_step=tiers is None)
-            for move, change in tier_moves.get(s, ()):  # where ``sale_announce``'s tier step records them
-                tiers_bulk.change_announce(organization.pk, move, change)
-            if s in earn_of:
-                entry, balance = earn_of[s]
-                # the balance as this entry left it, as ``core.credit`` announces it
-                core.announce(Entry(**entry), _BalancesAfter(member_id=item.member.pk if item.member else 0, **balance))
-    for i, sale in zip(posted, sales, strict=True):
-        outcomes[i].sale_id = sale["id"]
+        _announce(organization.pk, planned, sale_ids, entry_ids, tier_moves)
+    for p, sale_id in zip(planned, sale_ids, strict=True):
+        outcomes[p.at].sale_id = sale_id
     for outcome in outcomes:
         if "replay_of" in outcome.extra:
             first = outcomes[outcome.extra["replay_of"]]
             outcome.sale_id, outcome.points_earned = first.sale_id, first.points_earned
     return outcomes
+
+
+def _announce(organization_id: int, planned: list[_Planned], sale_ids: list[int], entry_ids: dict[int, int],
+              tier_moves: dict[int, list[tuple[tiers_bulk.ChunkMove, Any]]]) -> None:
+    """The chunk's events in document order, as ``sale_post`` one by one records them: each sale's
+    ``sale.posted``, its tier moves, its earn entry with the balance it left. Whether anybody wants
+    each kind is asked once for the chunk: an organization without subscribers builds no entry
+    object and no payload (``event_record`` would write nothing for them). ``sale_announce``'s
+    own tier step is never needed here: the chunk's tiers moved set-based (``chunk_tiers``), and
+    without a ladder, or without a member in the chunk, that step does nothing."""
+    sale_wanted = event_wanted(organization_id, SALE_POSTED)
+    earn_wanted = bool(entry_ids) and event_wanted(organization_id, POINTS_EARNED)
+    if not (sale_wanted or earn_wanted or tier_moves):
+        return
+    for s, p in enumerate(planned):
+        item = p.item
+        if sale_wanted:
+            sale_announce(p.plan, sale_id=sale_ids[s], branch_code=item.branch.code,
+                          terminal_code=item.terminal.code,
+                          member_code=item.member.code if item.member is not None else None, tier_step=False)
+        for move, change in tier_moves.get(s, ()):  # where ``sale_announce``'s tier step records them
+            tiers_bulk.change_announce(organization_id, move, change)
+        if earn_wanted and s in entry_ids:
+            assert p.account_id is not None and p.balance is not None
+            entry, _lot = earn_rows(p.plan, p.account_id)
+            spendable, pending, debt = p.balance
+            # the balance as this entry left it, as ``core.credit`` announces it
+            core.announce(Entry(**(entry | {"id": entry_ids[s], "sale_id": sale_ids[s]})),
+                          _BalancesAfter(member_id=item.member.pk if item.member else 0, spendable=spendable,
+                                         pending=pending, debt=debt))
 
 
 def _drop_replays(organization: Organization, items: list[BulkSale], hashes: list[str | None], outcomes: list[BulkOutcome]) -> list[int]:
@@ -297,37 +323,35 @@ def _apply(account: PointAccount, plan: SalePlan) -> None:
     account.sale_count += plan.delta.sale_count
 
 
-def _insert(sales: list[Row], lines_of: list[SalePlan], earns: list[tuple[int, Row, Row | None, dict[str, int]]]
-            ) -> None:
-    """The chunk's rows, one statement per table: on PostgreSQL one COPY each, the sales' and
-    entries' ids drawn from their sequences first (one query each); elsewhere ``bulk_create``,
-    which gives back the new ids. Each row gets its ``id``; lines, entries and lots their parents'."""
-    if not sales:
-        return
-    entries = [entry for _s, entry, _lot, _b in earns]
-    pg = connection.vendor == "postgresql"
-    if pg:
-        for row, pk in zip(sales, take_ids(Sale, len(sales)), strict=True):
-            row["id"] = pk
-        for row, pk in zip(entries, take_ids(Entry, len(entries)), strict=True):
-            row["id"] = pk
-    else:
-        _created(Sale, sales)
-    for s, entry, _lot, _b in earns:
-        entry["sale_id"] = sales[s]["id"]
-    if not pg:
-        lines = [line | {"sale_id": sale["id"]} for sale, plan in zip(sales, lines_of, strict=True)
-                 for line in line_rows(plan)]
-        SaleLine.objects.bulk_create([SaleLine(**row) for row in lines], batch_size=BULK_BATCH_SIZE)
-        _created(Entry, entries)
-    lots = [lot | {"entry_id": entry["id"]} for _s, entry, lot, _b in earns if lot is not None]
-    if pg:
-        copy_rows(Sale, sales)
-        copy_lines((plan, sale["id"]) for sale, plan in zip(sales, lines_of, strict=True))
-        for model, rows in ((Entry, entries), (Lot, lots)):
-            copy_rows(model, rows)
-    else:
-        Lot.objects.bulk_create([Lot(**row) for row in lots], batch_size=BULK_BATCH_SIZE)
+def _insert(planned: list[_Planned]) -> tuple[list[int], dict[int, int]]:
+    """The chunk's rows, one statement per table: on PostgreSQL the sales' and entries' ids drawn
+    from their sequences first (one query each), then one COPY each of the sales, lines, entries
+    and lots, every row's values taken from its plan into the COPY buffer (``bulk_rows``);
+    elsewhere ``bulk_create`` of rows built as column values, which gives back the new ids.
+    Returns the sales' ids (in ``planned``'s order) and the earn entries' ids by sale index."""
+    if not planned:
+        return [], {}
+    earned = [s for s, p in enumerate(planned) if p.plan.earn is not None and p.account_id is not None]
+    if connection.vendor == "postgresql":
+        sale_ids = take_ids(Sale, len(planned))
+        entry_ids = dict(zip(earned, take_ids(Entry, len(earned)), strict=True))
+        copy_sales((p.plan, sale_id, p.account_id) for p, sale_id in zip(planned, sale_ids, strict=True))
+        copy_lines((p.plan, sale_id) for p, sale_id in zip(planned, sale_ids, strict=True))
+        copy_earns([(planned[s].plan, entry_id, sale_ids[s], cast(int, planned[s].account_id))
+                    for s, entry_id in entry_ids.items()])
+        return sale_ids, entry_ids
+    sales = [sale_row(p.plan, p.account_id) for p in planned]
+    _created(Sale, sales)
+    sale_ids = [row["id"] for row in sales]
+    lines = [line | {"sale_id": sale_id} for p, sale_id in zip(planned, sale_ids, strict=True)
+             for line in line_rows(p.plan)]
+    SaleLine.objects.bulk_create([SaleLine(**row) for row in lines], batch_size=BULK_BATCH_SIZE)
+    pairs = [earn_rows(planned[s].plan, cast(int, planned[s].account_id)) for s in earned]
+    entries = [entry | {"sale_id": sale_ids[s]} for s, (entry, _lot) in zip(earned, pairs, strict=True)]
+    _created(Entry, entries)
+    lots = [lot | {"entry_id": entry["id"]} for entry, (_e, lot) in zip(entries, pairs, strict=True) if lot is not None]
+    Lot.objects.bulk_create([Lot(**row) for row in lots], batch_size=BULK_BATCH_SIZE)
+    return sale_ids, {s: entry["id"] for s, entry in zip(earned, entries, strict=True)}
 
 
 def _created(model: type[Model], rows: list[Row]) -> None:

@@ -18,11 +18,12 @@ from django.db import connection
 from django.db.models import JSONField, Model
 
 from sasom.ledger.models import Entry, Lot, Sale, SaleLine
-from sasom.ledger.plan import LineRow, SalePlan
+from sasom.ledger.plan import LineRow, SalePlan, SaleRow
 
 Row = dict[str, Any]
 
-__all__ = ["Row", "copy_lines", "copy_rows", "earn_rows", "line_rows", "row_of", "sale_row", "take_ids"]
+__all__ = ["Row", "copy_earns", "copy_lines", "copy_rows", "copy_sales", "earn_rows", "line_rows", "row_of", "sale_row",
+           "take_ids"]
 
 
 @functools.cache
@@ -98,6 +99,76 @@ def copy_lines(plans: Iterable[tuple[SalePlan, int]]) -> None:
                 head = (plan.sale.organization_id, sale_id)
                 for ln in plan.lines:
                     write(pick((*head, *values_of(ln), *defaults)))
+
+
+@functools.cache
+def _layout(model: type[Model], given: tuple[str, ...]) -> tuple[str, Callable[[tuple[Any, ...]], tuple[Any, ...]],
+                                                               tuple[Any, ...]]:
+    """How values given in the order ``given`` (attnames; the primary key written when ``id`` is one
+    of them) become a ``COPY <table>`` row: the column list, a picker that puts (the given values,
+    then every other column's default) in column order, and those defaults."""
+    fixed, computed = _defaults(model)
+    missing = [name for name in computed if name not in given]
+    assert not missing, f"{model.__name__} needs {missing}"
+    rest = tuple(name for name in fixed if name not in given)
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and "id" not in given)]
+    assert not any(isinstance(f, JSONField) and f.attname in rest for f in fields), "a JSON default needs Jsonb"
+    where = {name: k for k, name in enumerate((*given, *rest))}
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    return columns, operator.itemgetter(*(where[f.attname] for f in fields)), tuple(fixed[name] for name in rest)
+
+
+_SALE_SLOTS = tuple(name for name in SaleRow.__slots__ if name != "explanation")
+_SALE_GIVEN = ("id", "account_id", *_SALE_SLOTS, "explanation")
+_ENTRY_GIVEN = ("id", "organization_id", "account_id", "kind", "sign", "amount", "debt_delta", "occurred_at",
+                "recorded_at", "sale_id", "branch_id", "terminal_id", "source_type", "source_id", "staff_user_id",
+                "actor_label", "explanation")
+_LOT_GIVEN = ("organization_id", "account_id", "entry_id", "amount", "remaining", "earned_at", "expires_on",
+              "pending_until", "is_pending")
+
+
+def _copy(model: type[Model], given: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+    """``COPY`` of ``rows``, each the values of ``given`` in that order (PostgreSQL)."""
+    columns, pick, defaults = _layout(model, given)
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            write = copy.write_row
+            for values in rows:
+                write(pick((*values, *defaults)))
+
+
+def copy_sales(sales: Iterable[tuple[SalePlan, int, int | None]]) -> None:
+    """``COPY ledger_sale`` of (plan, the sale's id, its account's id) in order, each row's values
+    taken from the plan's ``SaleRow`` into the COPY buffer (no dict per sale): what ``sale_row``
+    gives ``Sale(**row)`` (PostgreSQL)."""
+    from psycopg.types.json import Jsonb
+
+    values_of = operator.attrgetter(*_SALE_SLOTS)
+    _copy(Sale, _SALE_GIVEN, ((sale_id, account_id, *values_of(plan.sale), Jsonb(plan.sale.explanation))
+                              for plan, sale_id, account_id in sales))
+
+
+def copy_earns(earns: Sequence[tuple[SalePlan, int, int, int]]) -> None:
+    """``COPY`` of the earn entries and their lots of (plan, the entry's id, the sale's id, the
+    account's id), in order: what ``earn_rows`` gives ``Entry(**row)`` and ``Lot(**row)`` (PostgreSQL)."""
+    from psycopg.types.json import Jsonb
+
+    earn = Entry.Kind.EARN.value
+    entries = []
+    for plan, entry_id, sale_id, account_id in earns:
+        row, e = plan.sale, plan.earn
+        assert e is not None
+        entries.append((entry_id, row.organization_id, account_id, earn, 1, e.amount, -e.debt_paid, row.occurred_at,
+                        row.recorded_at, sale_id, row.branch_id, row.terminal_id, "sale", row.receipt_id,
+                        row.staff_user_id, row.actor_label, Jsonb(e.explanation)))
+    lots = [(plan.sale.organization_id, account_id, entry_id, e.lot_amount, e.lot_amount, plan.sale.occurred_at,
+             e.expires_on, e.pending_until, e.is_pending)
+            for plan, entry_id, _sale_id, account_id in earns if (e := plan.earn) is not None and e.lot_amount]
+    for model, given, rows in ((Entry, _ENTRY_GIVEN, entries), (Lot, _LOT_GIVEN, lots)):
+        if rows:
+            _copy(model, given, rows)
 
 
 def earn_rows(plan: SalePlan, account_id: int) -> tuple[Row, Row | None]:

@@ -197,14 +197,24 @@ def test_a_member_with_a_referrer_is_left_to_sale_post(org, branch, terminal, me
                         actor=ACTOR)
 
 
-def test_a_chunk_costs_the_same_statements_whatever_its_size(org, branch, terminal, member_type):
+def test_a_chunk_costs_the_same_statements_whatever_its_size(org, branch, terminal, member_type, settings,
+                                                              monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from sasom.core.events import POINTS_EARNED, SALE_POSTED, event_wanted
     from sasom.earning.selectors import ruleset_for
+    from sasom.integrations import webhooks
+    from sasom.notifications import event_messages
     from sasom.tiers.selectors import ladder_for
 
+    # the per-process caches the chunk reads (rules, ladder, pricing settings: one version check
+    # every ``EARNING_RULESET_TTL`` seconds, 5 by default; the subscribers' lists, 30 s) are kept
+    # for the whole test: on a loaded machine the 200-document chunk once started more than 5 s
+    # after the warm-up below and counted 12 statements, the rules' and the ladder's checks
+    settings.EARNING_RULESET_TTL = 3600.0
+    monkeypatch.setattr(webhooks, "_ENDPOINT_CACHE_SECONDS", 3600)
+    monkeypatch.setattr(event_messages, "ACTIVE_TTL_SECONDS", 3600.0)
     members = [MemberFactory(organization=org, member_type=member_type, code=f"C{i}") for i in range(80)]
     ruleset_for(org.pk)
     ladder_for(org.pk)
