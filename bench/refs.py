@@ -34,11 +34,24 @@ from bench.load import pg_cpu_settled
 FLOOR_PATH = "/api/v1/bench/floor"
 PLANS_TABLE = "bench_plans"
 READS_TABLE = "bench_reads"  # the statements a recorded sale ran before its call, in order
+CALL_TABLE = "bench_call"  # the posting function the recorded plans were made for, and the receipt's path
 SCRIPT = (
     "\\set i random(1, {count})\n"
-    "SELECT status FROM sasom_sale_post((SELECT jsonb_set(plan, '{{receipt_id}}', "
+    "SELECT status FROM {function}((SELECT jsonb_set(plan, '{receipt_path}', "
     "to_jsonb('PB' || nextval('bench_pb_seq'))) FROM " + PLANS_TABLE + " WHERE i = :i));\n"
 )
+
+
+def _call_of(body: str, plan: str) -> tuple[str, str, bool | None]:
+    """(the posting function, the receipt's path in its plan, expect_first) of a recorded call: a
+    plan of wire format 2 is an array (``ledger.plan_wire``), format 1 an object."""
+    function = re.search(r"FROM\s+(\w+)\(", body)
+    data = json.loads(plan)
+    if isinstance(data, list):
+        from sasom.ledger.plan_wire import EXPECT_FIRST_AT, RECEIPT_AT
+
+        return (function.group(1) if function else "sasom_sale_post2"), f"{{{RECEIPT_AT}}}", data[EXPECT_FIRST_AT]
+    return (function.group(1) if function else "sasom_sale_post"), "{receipt_id}", data.get("expect_first")
 
 
 def _recording(calls: list[tuple[str, str, str, list[Any]]]) -> Callable[[], None]:
@@ -86,6 +99,7 @@ def step_plans(count: int) -> dict[str, Any]:
     rng = random.Random(19)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     posted = 0
+    function, receipt_path = "sasom_sale_post2", "{3}"
     try:
         for attempt in range(2):  # a member without an account gets one on the first pass
             for no, phone in enumerate(setup["phones"]):
@@ -99,8 +113,11 @@ def step_plans(count: int) -> dict[str, Any]:
                 assert response.status_code == 201, response.content[:300]
                 posted += 1
                 posts = [i for i, c in enumerate(calls) if c[0].startswith("sasom_sale_post")]
-                if len(posts) == 1 and json.loads(calls[posts[0]][3][0]).get("expect_first") is False:
-                    kept.append((calls[posts[0]][3][0], calls[:posts[0]]))
+                if len(posts) == 1:
+                    call = calls[posts[0]]
+                    function, receipt_path, first = _call_of(call[2], call[3][0])
+                    if first is False:
+                        kept.append((call[3][0], calls[:posts[0]]))
             if len(kept) >= count:
                 break
     finally:
@@ -111,7 +128,7 @@ def step_plans(count: int) -> dict[str, Any]:
     reads = kept[0][1] if kept else []
     columns = [(f"r{j}_{k}", t.strip()) for j, (_name, types, _body, _p) in enumerate(reads)
                for k, t in enumerate(types.split(","), start=1)]
-    members = {json.loads(p)["member"] for p, _r in kept}
+    members = {_member_of(p) for p, _r in kept}
     with connection.cursor() as cur:
         cur.execute(f"DROP TABLE IF EXISTS {PLANS_TABLE}")
         cur.execute(f"CREATE TABLE {PLANS_TABLE} (i integer PRIMARY KEY, plan jsonb NOT NULL"
@@ -122,6 +139,9 @@ def step_plans(count: int) -> dict[str, Any]:
         cur.execute("DROP SEQUENCE IF EXISTS bench_pb_seq")
         cur.execute("CREATE SEQUENCE bench_pb_seq")
         cur.execute(f"ANALYZE {PLANS_TABLE}")
+        cur.execute(f"DROP TABLE IF EXISTS {CALL_TABLE}")
+        cur.execute(f"CREATE TABLE {CALL_TABLE} (function text, receipt_path text)")
+        cur.execute(f"INSERT INTO {CALL_TABLE} VALUES (%s, %s)", [function, receipt_path])
         cur.execute(f"DROP TABLE IF EXISTS {READS_TABLE}")
         cur.execute(f"CREATE TABLE {READS_TABLE} (j integer PRIMARY KEY, name text, types text, body text)")
         cur.executemany(f"INSERT INTO {READS_TABLE} VALUES (%s, %s, %s, %s)",
@@ -129,6 +149,15 @@ def step_plans(count: int) -> dict[str, Any]:
     return {"plans": len(kept), "members": len(members), "posted_to_record": posted,
             "plan_bytes": round(sum(len(p) for p, _r in kept) / max(1, len(kept))),
             "reads": [name for name, *_rest in reads]}
+
+
+def _member_of(plan: str) -> int:
+    data = json.loads(plan)
+    if isinstance(data, list):
+        from sasom.ledger.plan_wire import MEMBER_AT
+
+        return int(data[MEMBER_AT])
+    return int(data["member"])
 
 
 def reads_script(reads: list[list[str]]) -> str:
@@ -150,15 +179,17 @@ def reads_script(reads: list[list[str]]) -> str:
 def pgbench_plans(bench: Any, count: int) -> dict[str, Any]:
     """Reference (a): pgbench calling the posting function with the recorded plans; then (a'):
     the same with the recorded sale's reads before each call."""
-    script = bench.work / "sale_post.pgbench"
-    script.write_text(SCRIPT.format(count=count))
-    out = _pgbench_script(bench, script)
     import psycopg
 
     with psycopg.connect(bench.args.pg_url, autocommit=True) as conn:
         reads = [list(r) for r in conn.execute(f"SELECT name, types, body FROM {READS_TABLE} ORDER BY j")]
+        function, receipt_path = conn.execute(f"SELECT function, receipt_path FROM {CALL_TABLE}").fetchone()
+    text = SCRIPT.format(count=count, function=function, receipt_path=receipt_path)
+    script = bench.work / "sale_post.pgbench"
+    script.write_text(text)
+    out = _pgbench_script(bench, script)
     with_reads = bench.work / "sale_reads_post.pgbench"
-    head, call = SCRIPT.format(count=count).split("\n", 1)
+    head, call = text.split("\n", 1)
     with_reads.write_text(head + "\n" + reads_script(reads) + call)
     out["with_reads"] = {**_pgbench_script(bench, with_reads), "statements": [r[0] for r in reads]}
     return {**out, "plans": count}

@@ -3,7 +3,7 @@
 * A promoted sale carries its promotions' uses in the snapshot note (``with_snapshot``; what a
   return needs to reprice the remainder, and the ``PromotionUse`` rows the writer stores with the
   sale: ``ledger.plan_promotions``). Every writer stores them in the sale's own transaction.
-* On PostgreSQL a plain promoted sale takes the one-call fast path: ``sasom_sale_post`` locks the
+* On PostgreSQL a plain promoted sale takes the one-call fast path: ``sasom_sale_post2`` locks the
   limited promotions (budget or per-member limit) in id order before the account, checks the
   counts under those locks, and when one ran out since the basket was priced it writes nothing
   and answers ``refused``: the sale then takes the path below, exactly as if it had raced there.

@@ -5,7 +5,7 @@ of these, and render what it returns; this is the only module that asks the ledg
 ``sale_commit`` decides the path of a sale:
 
 * a *plain* sale (money only) on PostgreSQL goes through the ledger's one-call fast path (the
-  member and the account read in one query, the plan persisted by ``sasom_sale_post``), POS
+  member and the account read in one query, the plan persisted by ``sasom_sale_post2``), POS
   promotions included: the function stores their uses and checks their budgets and per-member
   limits under the promotions' locks, and refuses a sale whose promotion ran out meanwhile, which
   then takes the locked path below (``checkout.promo_commit``);

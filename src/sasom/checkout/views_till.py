@@ -354,8 +354,8 @@ def till_commit(request: StaffRequest) -> HttpResponse:
             dataclasses.replace(basket, receipt_id="", receipt_terminal_id=None).save(request.session)
         return redirect("checkout:till")
     except IntegrityError:  # a double click racing this one posted it a moment ago
-        sale = Sale.objects.filter(organization=request.organization, terminal=place.terminal,
-                                   receipt_id=basket.receipt_id).first()
+        sale = Sale.objects.filter(organization=request.organization, branch_id=place.terminal.branch_id,
+                                   terminal=place.terminal, receipt_id=basket.receipt_id).first()  # uniq_sale_receipt
         if sale is None:
             raise
         return redirect("checkout:till_receipt", pk=sale.pk)

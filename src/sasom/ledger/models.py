@@ -108,10 +108,13 @@ class Sale(TenantModel):
     # docs/performance.md, "Indexes a sale writes"): uniq_sale_receipt and the *_occurred indexes
     # below lead with organization and member, and every read by branch or account is an
     # organization's (sale_branch_occurred_idx) or by primary key, so those keys carry no index of
-    # their own; staff_user's index holds the till's sales only (API sales have none).
+    # their own; staff_user's index holds the till's sales only (API sales have none). A read by
+    # terminal names the branch too (the till's double click, checkout.views_till), so
+    # uniq_sale_receipt serves it and the terminal has no index of its own either.
     organization = organization_key(db_index=False)
     branch = models.ForeignKey("organizations.Branch", on_delete=models.PROTECT, related_name="+", db_index=False)
-    terminal = models.ForeignKey("organizations.Terminal", on_delete=models.PROTECT, related_name="+")
+    terminal = models.ForeignKey("organizations.Terminal", on_delete=models.PROTECT, related_name="+",
+                                 db_index=False)
     receipt_id = models.CharField(_("receipt no."), max_length=64)
     document_type = models.CharField(_("document type"), max_length=32, default="retail_receipt")
     occurred_at = models.DateTimeField(_("sold at"))

@@ -4,7 +4,7 @@ One pure function, :func:`sale_plan`, turns the basket, the earning engine's res
 member's account *as read* into a frozen :class:`SalePlan`. The writers only persist a plan:
 
 * the ORM writer (``ledger.services.sales.sale_post``), under the account's row lock;
-* the PostgreSQL function ``sasom_sale_post(plan jsonb)`` (``ledger/sql/sale_post.sql``), which
+* the PostgreSQL function ``sasom_sale_post2(plan jsonb)`` (``ledger/sql/sale_post2.sql``), which
   re-checks under its own lock that the account is still as the plan read it (``expect``);
 * the bulk writer of day-end batches (``ledger.services.bulk``), many plans per statement.
 

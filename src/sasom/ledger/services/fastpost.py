@@ -3,8 +3,8 @@
 A *plain* sale pays with nothing but money: no coupons, no points paid, no points for a referrer,
 and the member's account owes no debt. For such a sale :func:`sale_post_fast` builds the same
 :class:`~sasom.ledger.plan.SalePlan` as :func:`sasom.ledger.services.sales.sale_post` (from the
-account as read with the member, before any lock), then hands it to the ``sasom_sale_post(plan
-jsonb)`` SQL function (``ledger/sql/sale_post.sql``) once: it locks (or creates) the account,
+account as read with the member, before any lock), then hands it to the ``sasom_sale_post2(plan
+jsonb)`` SQL function (``ledger/sql/sale_post2.sql``, the plan in wire format 2, ``ledger.plan_wire``) once: it locks (or creates) the account,
 inserts the sale, its lines, the earn entry and its lot, adds the plan's deltas under the row
 lock, and returns the new balances and the next expiry. The call is one autocommit statement, so
 it is atomic without BEGIN/COMMIT round trips.
@@ -45,6 +45,7 @@ from sasom.ledger.plan_member import (
     Picker,
     settings_of_values,
 )
+from sasom.ledger.plan_wire import FUNCTION as WIRE_FUNCTION
 from sasom.ledger.plan_wire import plan_json
 from sasom.ledger.policy import settings_of
 from sasom.ledger.selectors import Balance
@@ -65,7 +66,7 @@ from sasom.organizations.models import Organization
 from sasom.tiers.models import MemberTier, Tier
 from sasom.tiers.selectors import TIER_CODE_READ
 
-_CALL = "SELECT * FROM sasom_sale_post($1)"
+_CALL = f"SELECT * FROM {WIRE_FUNCTION}($1)"
 
 # Points earned in a window by one account, net of what returns, voids and reversals took back of
 # them (``ledger.services.tiering.measures``, as one prepared statement).
@@ -144,7 +145,7 @@ def sale_post_fast(
         tier_pre = tier_precheck(plan, earned_before=lambda start, end: _earned(organization.pk, account_id, start, end))
     listening = listening or (tier_pre is not None and tier_pre.due)
     with transaction.atomic() if listening else nullcontext():
-        row = prepared_row("sasom_sale_post_v3", "jsonb", _CALL, [plan_json(plan)])
+        row = prepared_row(f"{WIRE_FUNCTION}_v1", "jsonb", _CALL, [plan_json(plan)])
         assert row is not None
         (status, sale_id, stored_hash, account_id, spendable, pending, lifetime, debt, sale_count,
          account_created_at, entry_id, next_on, next_points, _refused) = row

@@ -1,4 +1,7 @@
--- sasom_sale_post(plan jsonb): the posting of a plain sale in one database call (PostgreSQL).
+-- sasom_sale_post(plan jsonb): the posting of a plain sale in one database call (PostgreSQL), for
+-- plans of wire format 1 (an object with a key per value). This release's processes send format 2
+-- to sasom_sale_post2 (sale_post2.sql); this function stays for the processes of the release
+-- before while they drain, and the migrations 0004-0010 load this text (docs/ledger.md, "Plan formats").
 --
 -- The plan is built by sasom.ledger.plan.sale_plan and serialized by plan_json: every value of
 -- every row is decided there; this function only locks, checks and stores. It locks the POS

@@ -1,6 +1,7 @@
 """One posting plan, three writers: the ORM writer (``sale_post``), the bulk writer of day-end
 batches (``sales_post_bulk``) and, on PostgreSQL, the one-call SQL function (``sale_post_fast``)
-store exactly the same rows for the same documents.
+store exactly the same rows for the same documents; a plan of the wire format before
+(``sasom_sale_post``, kept for the processes of the release before) stores them too.
 
 A hypothesis property posts random baskets (members of two types or none, birthdays, line and
 bill discounts, odd quantities, replayed receipts, pending and expiring points) through every
@@ -235,8 +236,8 @@ def _inserted_columns(sql: str) -> dict[str, set[str]]:
 
 @pytest.mark.parametrize("model", [Sale, SaleLine, Entry, Lot, PointAccount, PromotionUse])
 def test_the_sql_function_writes_every_column_of_the_rows_it_inserts(model):
-    # given the function's SQL and the model's concrete columns (the id is the table's own)
-    inserted = _inserted_columns(sql_text("sale_post"))
+    # given the function's SQL (wire format 2's) and the model's concrete columns (the id is the table's own)
+    inserted = _inserted_columns(sql_text("sale_post2"))
     columns = {f.column for f in model._meta.concrete_fields if not f.primary_key}
     # then the function's INSERT names each of them, and nothing else
     assert inserted[model._meta.db_table] == columns
@@ -301,3 +302,83 @@ def _promoted(when: dt.datetime, ids: dict[str, int]) -> engine.Basket:
     uses = [[ids["B2G1"], 2, "10.00", "3"], [ids["SET"], 1, "0.00", "1"]]
     return engine.Basket(occurred_at=when, lines=(line,), pricing=(
         (1, "promotion:B2G1", "10.00", "Buy 2 get 1"), (0, SNAPSHOT, "", json.dumps({"uses": uses}))))
+
+
+# ------------------------------------------------------------------------ the plan's wire formats
+
+
+def _format_1(plan) -> str:
+    """A plan in wire format 1, as the release before format 2 sent it to ``sasom_sale_post``
+    (an object with a key per value; ``ledger/sql/sale_post.sql``)."""
+    s, e = plan.sale, plan.earn
+    data = {
+        "org": s.organization_id, "branch": s.branch_id, "terminal": s.terminal_id, "receipt_id": s.receipt_id,
+        "document_type": s.document_type, "occurred_at": s.occurred_at.isoformat(),
+        "recorded_at": s.recorded_at.isoformat(), "member": s.member_id,
+        "expect_first": plan.expect.first_purchase if plan.expect else None,
+        "expect_debt": plan.expect.debt if plan.expect else None,
+        "member_type_code": s.member_type_code, "salesperson": s.salesperson, "campaign_plan": s.campaign_plan,
+        "bag_declined": s.bag_declined, "gross": str(s.gross), "discounts": str(s.discounts),
+        "bill_discount": str(s.bill_discount), "coupon_discount": str(s.coupon_discount),
+        "points_discount": str(s.points_discount), "net": str(s.net), "eligible_net": str(s.eligible_net),
+        "points_earned": s.points_earned, "referrer_points": s.referrer_points, "points_used": s.points_used,
+        "donation": str(s.donation), "member_discount": str(s.member_discount),
+        "price_flagged": s.price_flagged, "explanation": s.explanation, "body_hash": s.body_hash,
+        "actor_label": s.actor_label, "staff_user": s.staff_user_id,
+        "lines": [
+            {"line_no": ln.line_no, "sku": ln.sku, "category": ln.category, "brand": ln.brand,
+             "quantity": str(ln.quantity), "unit_price": str(ln.unit_price), "discount": str(ln.discount),
+             "net": str(ln.net), "list_price": None if ln.list_price is None else str(ln.list_price),
+             "price_source": ln.price_source, "price_flag": ln.price_flag,
+             "member_discount": str(ln.member_discount), "excluded_from_points": ln.excluded_from_points,
+             "promotion_discount": str(ln.promotion_discount), "promotions": ln.promotions}
+            for ln in plan.lines
+        ],
+        "earn": None if e is None else {
+            "amount": e.amount, "debt_paid": e.debt_paid, "lot_amount": e.lot_amount,
+            "expires_on": e.expires_on.isoformat() if e.expires_on else None,
+            "pending_until": e.pending_until.isoformat() if e.pending_until else None,
+            "explanation": e.explanation,
+        },
+        "delta": {"spendable": plan.delta.spendable, "pending": plan.delta.pending,
+                  "lifetime_earned": plan.delta.lifetime_earned, "debt": plan.delta.debt,
+                  "sale_count": plan.delta.sale_count},
+        "uses": [[u.promotion_id, u.times, str(u.discount), str(u.units)] for u in plan.promotion_uses],
+    }
+    return json.dumps(data, separators=(",", ":"))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL functions are PostgreSQL's")
+def test_a_plan_of_the_format_before_still_posts_the_same_rows(org, branch, terminal, people, promotions,
+                                                                 monkeypatch):
+    # given the same documents (members with and without points, a promotion, a replay)
+    from sasom.ledger.services import fastpost
+
+    when = at(2026, 1, 5, 10)
+    line = engine.BasketLine(line_no=1, sku="A", quantity=Decimal("2"), unit_price=Decimal("150.00"),
+                             discount=Decimal("0"), category="food")
+    docs = [("R-1", people[0], engine.Basket(occurred_at=when, lines=(line,))),
+            ("R-2", people[1], _promoted(at(2026, 1, 6, 10), promotions)),
+            ("R-3", None, engine.Basket(occurred_at=when, lines=(line,))),
+            ("R-1", people[0], engine.Basket(occurred_at=when, lines=(line,)))]
+
+    def fast():
+        for receipt, m, basket in docs:
+            result = sale_post_fast(organization=org, branch=branch, terminal=terminal, receipt_id=receipt,
+                                    basket=basket, member=m, account=account_of(m) if m else None, actor=ACTOR,
+                                    now=NOW)
+            assert result is not None
+        return {d[0] for d in docs}
+
+    by_format_2 = _posted(fast)
+    # when a process of the release before sends them in format 1 to sasom_sale_post
+    monkeypatch.setattr(fastpost, "plan_json", _format_1)
+    monkeypatch.setattr(fastpost, "WIRE_FUNCTION", "sasom_sale_post")
+    monkeypatch.setattr(fastpost, "_CALL", "SELECT * FROM sasom_sale_post($1)")
+    calls = []
+    with connection.execute_wrapper(lambda execute, sql, *a: calls.append(sql) or execute(sql, *a)):
+        by_format_1 = _posted(fast)
+    # then that function still stores exactly the same rows
+    assert any("sasom_sale_post_v1" in sql for sql in calls)
+    assert by_format_1 == by_format_2
+    assert len(by_format_2["sales"]) == 3 and by_format_2["entries"] and by_format_2["uses"]
