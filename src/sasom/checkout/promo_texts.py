@@ -5,9 +5,10 @@ The reason a line got a promotion ("buy 2 get 1: 1 x CHIPS free for 2 bought (3 
 FANTA at 1.00 instead of 15.00") is kept as the engine's lazy text made data
 (``engine.kinds._stored``), in ``{"text": ...}`` JSON: the ledger stores one string per note as
 before, whatever the writer. Reading it (the API's ``steps``, the till, the sale's answer) makes
-the text again in the active language, its amounts in toman inside ``texts_shown_in`` (a toman
-shop's screens) and in the currency elsewhere (the API). A reason stored before (plain English
-text) is shown as it was written.
+the text again in the active language, its amounts in the shop's display unit with the unit named
+inside ``texts_shown_in`` (the screens) or ``api_texts`` (the API's answers: ``render``,
+``render_sale``), toman for a toman shop; the stored data keeps the currency's amounts (rial).
+A reason stored before (plain English text) is shown as it was written.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A posted sale's promotion reasons (its pricing notes) are kept as data and read in the reader's
 language and the shop's money unit (docs/promotions.md, "Texts"): the API in Thai, Persian or
-English with the currency's amounts, a toman shop's till receipt in Persian and toman; a reason
+English with the shop's display unit named, a toman shop's till receipt in Persian and toman; a reason
 stored before as plain text still reads as written."""
 
 from __future__ import annotations
@@ -56,9 +56,9 @@ def test_a_gift_s_reason_names_both_prices(shop, pos):
               name="Beer and chips")
     posted = _post(pos, body(("BEER", "1"), phone=None))
     assert posted.status_code == 201, posted.content
-    # then the gift line's reason says it in English and Thai, in baht
-    assert "Beer and chips: 1 x CHIPS at 1.00 instead of 20.00" in _read(pos, "R-1", "en")
-    assert "Beer and chips: CHIPS 1 ชิ้น ราคา 1.00 แทน 20.00" in _read(pos, "R-1", "th")
+    # then the gift line's reason says it in English and Thai, baht named (test_promotions_api_units.py)
+    assert "Beer and chips: 1 x CHIPS at 1.00 THB instead of 20.00 THB" in _read(pos, "R-1", "en")
+    assert "Beer and chips: CHIPS 1 ชิ้น ราคา 1.00 บาท แทน 20.00 บาท" in _read(pos, "R-1", "th")
 
 
 def test_an_old_plain_reason_still_reads_as_written(b2g1, pos):
