@@ -50,6 +50,7 @@ from sasom.members.selectors import is_birthday, member_benefits
 from sasom.organizations.models import Branch, Organization
 from sasom.promotions.compile import gift_skus_for, promotion_set_for
 from sasom.promotions.engine.types import ZERO, Line, PromotionSet, Result
+from sasom.promotions.uses import Counts
 from sasom.tiers.engine import discounts as tier_discounts
 from sasom.tiers.selectors import ladder_for, member_tier_code
 
@@ -82,7 +83,7 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
                   member: Member | MemberValues | None,
                   sent: tuple[LineIn, ...] | None = None, batch: bool = False,
                   choices: Mapping[str, str] | None = None, lock: bool = False,
-                  catalog: CatalogRead | None = None) -> Priced:
+                  catalog: CatalogRead | None = None, hints: bool = True) -> Priced:
     """Check the sale's date (``checks.sale_time_check``; ``batch``: the batches' window) and
     price ``sent`` (by default the basket's own lines, each with the price it carries).
 
@@ -96,7 +97,8 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
 
     ``catalog`` reads the products (codes, the member's table as :func:`member_terms` chose it);
     by default ``catalog.prices.basket_products`` (``checkout.pricing_read`` passes the rows it
-    read with the member)."""
+    read with the member). ``hints=False`` (a commit): the promotions' "next promotion" hints are
+    not computed (``promotions`` then carries none); the prices are the same."""
     sale_time_check(basket.occurred_at, batch=batch, since=organization.sales_since, zone=organization.time_zone)
     lines = sent if sent is not None else lines_sent(basket)
     places = places_of(organization.currency)
@@ -125,7 +127,8 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
                                           on=on, settings=settings, member_table=table)
     promoter = None
     if pset is not None:
-        promoter = _promoter(organization, branch, basket, member, tier, pset, products, gifts, lines, choices, lock)
+        promoter = _promoter(organization, branch, basket, member, tier, pset, products, gifts, lines, choices, lock,
+                             hints)
     try:
         priced = basket_price(lines, products, terms, open_lines=settings.open_lines, promote=promoter)
     except PricingError as exc:
@@ -185,16 +188,20 @@ def member_terms(organization: Organization, base: Terms, settings: prices.Setti
 def _promoter(organization: Organization, branch: Branch, basket: engine.Basket, member: Member | MemberValues | None,
               tier: str,
               pset: PromotionSet, products: Mapping[str, ProductPrices], gifts: frozenset[str],
-              lines: tuple[LineIn, ...], choices: Mapping[str, str] | None, lock: bool) -> promo.Promoter:
+              lines: tuple[LineIn, ...], choices: Mapping[str, str] | None, lock: bool, hints: bool
+              ) -> promo.Promoter:
     """The promotions' step for this basket: the counts its limited promotions read (locked at
-    commit), where, when and for whom, and the gifts' list prices."""
-    touched = []
-    for i, ln in enumerate(lines):
-        p = products.get(ln.code)
-        touched.append(Line(index=i, sku=p.sku if p else ln.code, brand=p.brand if p else ln.brand,
-                            categories=p.categories if p else frozenset({ln.category}),
-                            quantity=ln.quantity, unit_price=ZERO, list_price=ZERO))
-    counts = promo.counts_for(organization.pk, pset, tuple(touched), member.pk if member else None, lock=lock)
+    commit; nothing to read, and no lines to look them up with, when no active promotion has a
+    budget or a per-member limit), where, when and for whom, and the gifts' list prices."""
+    counts: Counts = ({}, {})
+    if promo.has_limits(pset):
+        touched = []
+        for i, ln in enumerate(lines):
+            p = products.get(ln.code)
+            touched.append(Line(index=i, sku=p.sku if p else ln.code, brand=p.brand if p else ln.brand,
+                                categories=p.categories if p else frozenset({ln.category}),
+                                quantity=ln.quantity, unit_price=ZERO, list_price=ZERO))
+        counts = promo.counts_for(organization.pk, pset, tuple(touched), member.pk if member else None, lock=lock)
     ctx = promo.context_of(
         occurred_at=basket.occurred_at, zone=organization.time_zone, branch=branch.code,
         terminal=basket.terminal_code, salesperson=basket.salesperson, document_type=basket.document_type,
@@ -203,7 +210,7 @@ def _promoter(organization: Organization, branch: Branch, basket: engine.Basket,
         gift_prices={sku: products[sku].list_price for sku in gifts if sku in products},
     )
     earn = any(p.members_earn_on_gifts for p in pset.promotions)  # the organization's setting, compiled in
-    return promo.Promoter(pset, ctx, products=products, gifts_earn_points=earn)
+    return promo.Promoter(pset, ctx, products=products, gifts_earn_points=earn, hints=hints)
 
 
 def _as_sent(ln: LineIn) -> engine.BasketLine:

@@ -86,16 +86,17 @@ Found = tuple[Member | None, PointAccount | None]
 
 def sale_read(*, organization: Organization, branch: Branch, basket: engine.Basket, ref: Ref | None, region: str,
               fallback: Callable[[], Found], sent: tuple[LineIn, ...] | None = None,
-              choices: Mapping[str, str] | None = None, batch: bool = False
+              choices: Mapping[str, str] | None = None, batch: bool = False, hints: bool = True
               ) -> tuple[Member | MemberValues | None, PointAccount | None, Priced]:
     """The member ``ref`` names with its account, and the basket priced for them
-    (``basket_priced``'s answer and refusals), in one statement when it can (see the module);
-    ``fallback`` reads the member and account the other way. Read in one statement, the member
-    is plain values (``ledger.plan_member``; ``.instances()`` builds the model instances)."""
+    (``basket_priced``'s answer and refusals; ``hints`` as it takes them), in one statement when
+    it can (see the module); ``fallback`` reads the member and account the other way. Read in one
+    statement, the member is plain values (``ledger.plan_member``; ``.instances()`` builds the
+    model instances)."""
     key = _key(ref, region)
     if key is None or connection.vendor != "postgresql":
         return _two_reads(fallback, organization=organization, branch=branch, basket=basket, sent=sent,
-                          choices=choices, batch=batch)
+                          choices=choices, batch=batch, hints=hints)
     by, value = key
     settings = prices.pricing_settings(organization.pk)
     codes = catalog_codes(organization=organization, basket=basket, sent=sent, batch=batch)
@@ -109,7 +110,7 @@ def sale_read(*, organization: Organization, branch: Branch, basket: engine.Bask
     member, account = member_values_of_row(row)
     if member is None:
         return _two_reads(fallback, organization=organization, branch=branch, basket=basket, sent=sent,
-                          choices=choices, batch=batch)
+                          choices=choices, batch=batch, hints=hints)
 
     def catalog(asked: list[str], table: tuple[int, str] | None) -> dict[str, ProductPrices]:
         if sorted({c for c in asked if c}) != wanted or (table is not None and table[0] != row[-2]):
@@ -123,7 +124,7 @@ def sale_read(*, organization: Organization, branch: Branch, basket: engine.Bask
                                        member_table_code=table[1] if table is not None else "")
 
     till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent,
-                         choices=choices, batch=batch, catalog=catalog)
+                         choices=choices, batch=batch, catalog=catalog, hints=hints)
     return member, account, till
 
 
@@ -141,9 +142,9 @@ def _key(ref: Ref | None, region: str) -> tuple[str, str] | None:
 
 
 def _two_reads(fallback: Callable[[], Found], *, organization: Organization, branch: Branch, basket: engine.Basket,
-               sent: tuple[LineIn, ...] | None, choices: Mapping[str, str] | None, batch: bool
+               sent: tuple[LineIn, ...] | None, choices: Mapping[str, str] | None, batch: bool, hints: bool
                ) -> tuple[Member | None, PointAccount | None, Priced]:
     member, account = fallback()
     till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent,
-                         choices=choices, batch=batch)
+                         choices=choices, batch=batch, hints=hints)
     return member, account, till

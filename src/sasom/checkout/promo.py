@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sasom.catalog.pricing import Adjustment, PricedLine, ProductPrices, Terms
-from sasom.checkout.promo_texts import gift_reason, take_reason
+from sasom.checkout.promo_texts import gift_reason, take_reasons
 from sasom.core.money import money
 from sasom.ledger.plan import decimal_text
 from sasom.ledger.plan_promotions import PROMOTION_NOTE, SNAPSHOT
@@ -55,15 +55,16 @@ def promoted_lines(lines: tuple[PricedLine, ...], result: Result, *, products: M
     line after the basket's last line number."""
     out = list(lines)
     for a in result.applied:
+        reason = None  # the promotion's reasons, its explanation made data once (promo_texts.take_reasons)
         for t in a.takes:
             if t.discount <= 0:
                 continue
+            reason = reason or take_reasons(a.name, a.explanation)
             ln = out[t.index]
-            units = decimal_text(t.units)
             out[t.index] = dataclasses.replace(
                 ln, promotion_discount=money(ln.promotion_discount + t.discount, ln.places),
                 adjustments=(*ln.adjustments, Adjustment(f"{PROMOTION_NOTE}{a.code}", money(t.discount, ln.places),
-                                                         take_reason(a.name, a.explanation, units))),
+                                                         reason(decimal_text(t.units)))),
             )
     next_no = max((ln.line_no for ln in lines), default=0)
     places = lines[0].places if lines else 2
@@ -86,15 +87,18 @@ def promoted_lines(lines: tuple[PricedLine, ...], result: Result, *, products: M
 
 
 class Promoter:
-    """The ``promote`` step of ``basket_price`` for one basket; ``result`` is what the engine said."""
+    """The ``promote`` step of ``basket_price`` for one basket; ``result`` is what the engine said.
+    ``hints``: whether the engine also says how far the basket is from more (a quote, the till's
+    screen); a commit answers none, so it does not ask (``resolve(..., hints=False)``)."""
 
     def __init__(self, pset: PromotionSet, ctx: Context, *, products: Mapping[str, ProductPrices],
-                 gifts_earn_points: bool) -> None:
+                 gifts_earn_points: bool, hints: bool = True) -> None:
         self.pset, self.ctx, self.products, self.gifts_earn_points = pset, ctx, products, gifts_earn_points
+        self.hints = hints
         self.result = Result()
 
     def __call__(self, lines: tuple[PricedLine, ...]) -> tuple[PricedLine, ...]:
-        self.result = resolve(self.pset, engine_lines(lines), self.ctx)
+        self.result = resolve(self.pset, engine_lines(lines), self.ctx, hints=self.hints)
         return promoted_lines(lines, self.result, products=self.products, gifts_earn_points=self.gifts_earn_points)
 
 
@@ -108,6 +112,23 @@ def limited_ids(pset: PromotionSet, lines: tuple[Line, ...]) -> tuple[list[int],
         if p.conditions.per_member_limit is not None:
             per_member.append(p.id)
     return budgeted, per_member
+
+
+_LIMITED: dict[int, tuple[PromotionSet, bool]] = {}  # id(set) -> (the set, whether any promotion has a limit)
+
+
+def has_limits(pset: PromotionSet) -> bool:
+    """Whether any promotion of ``pset`` carries a budget or a per-member limit (kept per
+    compiled set: a new set is compiled on every change of a promotion)."""
+    known = _LIMITED.get(id(pset))
+    if known is not None and known[0] is pset:
+        return known[1]
+    limited = any(p.conditions.budget is not None or p.conditions.per_member_limit is not None
+                  for p in pset.promotions)
+    if len(_LIMITED) >= 64:
+        _LIMITED.clear()
+    _LIMITED[id(pset)] = (pset, limited)
+    return limited
 
 
 def counts_for(organization_id: int, pset: PromotionSet, lines: tuple[Line, ...], member_id: int | None, *,
@@ -151,14 +172,21 @@ _FIELDS = ("pk", "code", "name", "kind", "params", "priority", "stacks", "messag
 _DEFINITIONS: dict[int, tuple[PromotionSet, dict[int, dict[str, Any]]]] = {}  # organization -> (set, id -> row)
 
 
+_WHOLE_SET = 500  # a compiled set of at most this many promotions has its definitions read at once
+
+
 def definitions(organization_id: int, pset: PromotionSet | None, ids: list[int]) -> list[dict[str, Any]]:
     """The stored definitions of promotions ``ids`` (id order), as the snapshot keeps them. Kept
     per process with the compiled set they were priced with (``promotions.compile`` compiles a
-    new set on every change of a promotion), so a warm till reads none; no set: always read."""
+    new set on every change of a promotion), so a warm till reads none; no set: always read.
+    The first miss of a set of up to ``_WHOLE_SET`` promotions reads the whole set's (one query
+    per set and process, instead of one each time a sale gets a promotion not met before)."""
     cached = _DEFINITIONS.get(organization_id)
     known = cached[1] if cached is not None and pset is not None and cached[0] is pset else {}
     missing = [pk for pk in ids if pk not in known]
     if missing:
+        if pset is not None and len(pset.promotions) <= _WHOLE_SET:
+            missing = sorted({*missing, *(p.id for p in pset.promotions if p.id not in known)})
         fresh = {row[0]: dict(zip(_FIELDS, row, strict=True))
                  for row in Promotion.objects.filter(organization_id=organization_id, pk__in=missing)
                  .values_list(*_FIELDS)}

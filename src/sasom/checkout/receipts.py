@@ -64,18 +64,19 @@ class Words:
 
     def _in(self, language: str, message: Promise, values: dict[str, Any]) -> str:
         """``message`` in ``language``, its values too (a value may be a label: "points"). A label
-        without values is translated once per language and process (the catalogs do not change
-        while it runs; ``translation.override`` twice per label was a tenth of a sale's answer)."""
+        is translated once per language and process (the catalogs do not change while it runs;
+        ``translation.override`` twice per label was a tenth of a sale's answer), a label with
+        values too: its template, then the values put in (a value that is a label the same way)."""
+        known = _LABELS.get((language, id(message)))
+        if known is not None and known[0] is message:  # the very object: an id is never reused while it is kept
+            text = known[1]
+        else:
+            with translation.override(language):
+                text = str(message)
+            _LABELS[(language, id(message))] = (message, text)
         if not values:
-            known = _LABELS.get((language, id(message)))
-            if known is not None and known[0] is message:  # the very object: an id is never reused while it is kept
-                return known[1]
-        with translation.override(language):
-            text = str(message)
-            if values:
-                return text % {k: str(v) for k, v in values.items()}
-        _LABELS[(language, id(message))] = (message, text)
-        return text
+            return text
+        return text % {k: self._in(language, v, {}) if isinstance(v, Promise) else str(v) for k, v in values.items()}
 
     def __call__(self, message: Promise, **values: Any) -> str:
         english = self._in("en", message, values)

@@ -39,6 +39,8 @@ from sasom.promotions.engine.types import Result
 
 
 def steps_out(rows: list[list[Any]] | tuple[tuple[int, str, str, str], ...], line_no: int) -> list[PriceStepOut]:
+    """A line's price steps; a promotion's reason in the active language, its amounts as the
+    caller states them (``api_texts``: the shop's display unit, the unit named)."""
     return [PriceStepOut(kind=kind, amount=Decimal(amount) if amount else None, reason=reason_shown(reason))
             for no, kind, amount, reason in rows if no == line_no and kind != SNAPSHOT]
 
@@ -86,6 +88,9 @@ def sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]],
               known: Balance | None = None, basket: engine.Basket | None = None) -> SaleOut:
     balance = balance_out(member, account, known)
     member_awards = awards_out(awards)
+    with api_texts(currency_of(organization)):  # the promotions' reasons in the shop's display unit
+        lines = (_lines_out(basket, places_of(organization.currency)) if basket is not None
+                 else _stored_lines_out(sale))
     paid_otherwise = money((sale.points_discount or Decimal("0")) + (sale.coupon_discount or Decimal("0")))
     campaign = campaign_discount(Decimal((sale.explanation or {}).get("extra_discount") or "0"), sale.net - paid_otherwise)
     return SaleOut(
@@ -106,7 +111,7 @@ def sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]],
         eligible_net=money(sale.eligible_net),
         member_discount=money(sale.member_discount),
         price_flagged=sale.price_flagged,
-        lines=_lines_out(basket, places_of(organization.currency)) if basket is not None else _stored_lines_out(sale),
+        lines=lines,
         balance=balance,
         receipt_text=receipts.receipt_text(
             organization=organization, sale=sale, member=member, awards=member_awards, balance=balance,
@@ -120,7 +125,10 @@ def sale_out(sale: Sale, member: Member | None, *, awards: list[dict[str, Any]],
 
 def quote_out(organization: Organization, q: services.SaleQuote) -> SaleQuoteOut:
     pd, b, member = q.points_discount, q.basket, q.member
-    rows, gross = line_rows(b, places_of(organization.currency))
+    currency = currency_of(organization)
+    rows, gross = line_rows(b, currency.places)
+    with api_texts(currency):  # the promotions' reasons in the shop's display unit
+        lines, notes = [line_out(ln, b.pricing) for ln in rows], steps_out(b.pricing, 0)
     line_discounts = sum((ln.discount for ln in rows), Decimal("0"))
     bill_level = money(b.bill_discount) + money(b.coupon_discount) + money(b.points_discount)
     campaign = campaign_discount(q.result.extra_discount, gross - line_discounts - bill_level)
@@ -130,7 +138,7 @@ def quote_out(organization: Organization, q: services.SaleQuote) -> SaleQuoteOut
                               used=q.points_used, occurred_at=b.occurred_at, now=timezone.now())
         after = balance_out(member, known=known)
     return SaleQuoteOut(
-        member=member.code if member else None, lines=[line_out(ln, b.pricing) for ln in rows], notes=steps_out(b.pricing, 0), gross=gross,
+        member=member.code if member else None, lines=lines, notes=notes, gross=gross,
         member_discount=sum((ln.member_discount for ln in rows), Decimal("0")),
         discounts=line_discounts + bill_level + campaign, bill_discount=money(b.bill_discount),
         coupon_discount=money(b.coupon_discount), points_paid=money(b.points_discount), campaign_discount=campaign,
@@ -143,7 +151,7 @@ def quote_out(organization: Organization, q: services.SaleQuote) -> SaleQuoteOut
         coupons=coupons_out(q.coupons),
         rewards=[SaleRewardOptionOut(code=r.code, name=r.name, points=r.points_cost) for r in q.rewards],
         balance=balance_out(member, q.account), balance_after=after,
-        **promotions_out(q, currency_of(organization)),
+        **promotions_out(q, currency),
     )
 
 

@@ -25,9 +25,9 @@ from sasom.checkout.payments import CouponUsed
 from sasom.checkout.pricing import campaign_discount
 from sasom.checkout.promo import GIFT_SOURCE
 from sasom.checkout.promo_texts import _STORED as STORED
-from sasom.checkout.promo_texts import reason_shown
+from sasom.checkout.promo_texts import api_texts, reason_shown
 from sasom.checkout.render import quantity_out
-from sasom.core.currency import Currency, places_of
+from sasom.core.currency import Currency, currency_of
 from sasom.core.money import money
 from sasom.earning import engine
 from sasom.ledger.api_schemas import BalanceOut, ExpiryOut
@@ -103,7 +103,8 @@ def sale_answer_json(sale: Sale, member: Member | MemberValues | None, *, awards
     member's balance as the post left it (required with a member), ``basket`` as posted,
     ``lines`` the plan's lines when known (rounded to the currency's minor unit, as
     ``render.sale_out`` shows them and the sale stores them)."""
-    rows = lines or line_rows(basket, places_of(organization.currency))[0]
+    currency = currency_of(organization)
+    rows = lines or line_rows(basket, currency.places)[0]
     explanation = sale.explanation or {}
     paid_otherwise = money((sale.points_discount or _ZERO) + (sale.coupon_discount or _ZERO))
     campaign = campaign_discount(Decimal(explanation.get("extra_discount") or "0"), sale.net - paid_otherwise)
@@ -123,6 +124,8 @@ def sale_answer_json(sale: Sale, member: Member | MemberValues | None, *, awards
             "debt": balance.debt,
             "next_expiry": None if expiry is None else {"on": expiry.on.isoformat(), "points": expiry.points},
         }
+    with api_texts(currency):  # the promotions' reasons in the shop's display unit, as render.sale_out
+        lines_json = _lines(basket, rows)
     text = receipts.receipt_text(
         organization=organization, sale=sale, member=member,
         awards=[SimpleNamespace(**a) for a in member_awards], balance=balance_obj,
@@ -148,7 +151,7 @@ def sale_answer_json(sale: Sale, member: Member | MemberValues | None, *, awards
         "eligible_net": str(rounded(sale.eligible_net)),
         "member_discount": str(rounded(sale.member_discount)),
         "price_flagged": sale.price_flagged,
-        "lines": _lines(basket, rows),
+        "lines": lines_json,
         "balance": balance_json,
         "receipt_text": text,
         "replayed": False,

@@ -193,11 +193,12 @@ def sale_commit(
     if fast:  # the member, its account and the basket's prices in one statement (checkout.pricing_read)
         read, account, till = first_read(lambda: sale_read(
             organization=organization, branch=branch, basket=basket, ref=member_ref, region=region, sent=sent,
-            choices=choices, batch=batch, fallback=lambda: member_and_account(organization.pk, member_ref, region)))
+            choices=choices, batch=batch, hints=False,
+            fallback=lambda: member_and_account(organization.pk, member_ref, region)))
     else:
         member = member if member is not None else member_find(organization.pk, member_ref, region=region)
         till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent,
-                             choices=choices, batch=batch)
+                             choices=choices, batch=batch, hints=False)
         read = member
     if fast:  # promoted or not: the function counts the promotions' uses and checks their limits
         posted = promo_commit.with_snapshot(organization.pk, till, choices)
@@ -209,7 +210,7 @@ def sale_commit(
     with transaction.atomic():  # coupons used, points paid, promotions counted and the sale, or nothing
         if promo_commit.needs_lock(till):  # the counts that decide, read under the promotions' locks
             till = basket_priced(organization=organization, branch=branch, basket=basket, member=member, sent=sent,
-                                 choices=choices, lock=True)
+                                 choices=choices, lock=True, hints=False)
         return _commit_locked(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
                               basket=promo_commit.with_snapshot(organization.pk, till, choices), member=member,
                               coupons=list(coupons), redeem_points=redeem_points, actor=actor, staff=staff)
@@ -289,7 +290,7 @@ def sale_counter_post(*, organization: Organization, branch: Branch, terminal: T
     worth what the points-discount rule says (``points_discount_apply``), never an amount keyed."""
     with transaction.atomic():
         till = basket_priced(organization=organization, branch=branch, basket=basket, member=member,
-                             lock=True)
+                             lock=True, hints=False)
         return _counter_post(organization=organization, branch=branch, terminal=terminal, receipt_id=receipt_id,
                              basket=promo_commit.with_snapshot(organization.pk, till, None), member=member,
                              actor=actor, points_used=points_used, staff=staff)

@@ -1,22 +1,25 @@
 """A posted sale's promotion reasons (its pricing notes) are kept as data and read in the reader's
 language and the shop's money unit (docs/promotions.md, "Texts"): the API in Thai, Persian or
-English with the currency's amounts, a toman shop's till receipt in Persian and toman; a reason
+English with the shop's display unit named, a toman shop's till receipt in Persian and toman; a reason
 stored before as plain text still reads as written."""
 
 from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
-from sasom.checkout.promo_texts import reason_shown
+from sasom.checkout.promo_texts import reason_shown, take_reason, take_reasons
 from sasom.checkout.tests.promo_shop import promotion
 from sasom.checkout.tests.test_priced_basket import body
 from sasom.checkout.till import SESSION_KEY
 from sasom.ledger.models import Sale
 from sasom.organizations.models import Role
+from sasom.promotions.engine.kinds._common import gettext_noop, money_in, said
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +59,9 @@ def test_a_gift_s_reason_names_both_prices(shop, pos):
               name="Beer and chips")
     posted = _post(pos, body(("BEER", "1"), phone=None))
     assert posted.status_code == 201, posted.content
-    # then the gift line's reason says it in English and Thai, in baht
-    assert "Beer and chips: 1 x CHIPS at 1.00 instead of 20.00" in _read(pos, "R-1", "en")
-    assert "Beer and chips: CHIPS 1 ชิ้น ราคา 1.00 แทน 20.00" in _read(pos, "R-1", "th")
+    # then the gift line's reason says it in English and Thai, baht named (test_promotions_api_units.py)
+    assert "Beer and chips: 1 x CHIPS at 1.00 THB instead of 20.00 THB" in _read(pos, "R-1", "en")
+    assert "Beer and chips: CHIPS 1 ชิ้น ราคา 1.00 บาท แทน 20.00 บาท" in _read(pos, "R-1", "th")
 
 
 def test_an_old_plain_reason_still_reads_as_written(b2g1, pos):
@@ -112,3 +115,16 @@ def test_a_thai_shop_s_inquiry_reads_baht_in_thai(staff_client, shop, terminal):
     page = staff_client(Role.CASHIER).get(reverse("checkout:till_inquiry"), {"code": "CHIPS"},
                                           HTTP_ACCEPT_LANGUAGE="th").content.decode()
     assert "ครบ 3 ชิ้น ราคารวม 50.00 บาท" in page
+
+
+def test_the_reasons_of_one_promotion_s_lines_are_stored_as_one_reason_each():
+    # given an explanation with an amount, as the engine writes it, taken from two lines
+    explanation = said(gettext_noop("%(value)s of the group reached %(threshold)s: %(reward)s"),
+                       {"value": money_in(Decimal("1200000"), 0), "threshold": money_in(Decimal("1000000"), 0),
+                        "reward": "x"})
+    each = take_reasons("Chips deal", explanation)
+    # then each line's stored reason is the one take_reason writes, byte for byte, and reads back
+    for units in ("3", "1.250"):
+        assert each(units) == take_reason("Chips deal", explanation, units)
+    with translation.override("en"):
+        assert reason_shown(each("3")) == "Chips deal: 1200000 of the group reached 1000000: x (3 units)"
