@@ -260,9 +260,9 @@ def products_of_rows(rows: Iterable[tuple[Any, ...] | list[Any]], *, settings: S
     out: dict[str, ProductPrices] = {}
     for (code, _via, sku, name, category_id, category, brand, excluded, base, member, member_branch,
          general, general_branch) in rows:  # barcodes first, so that a SKU's row overwrites them
-        list_price, list_source = money(str(base)), "base"
+        list_price, list_source = _price(base), "base"
         if general is not None:
-            list_price = money(str(general))  # SQLite gives a decimal as a number
+            list_price = _price(general)
             list_source = _source(settings.general_table_code, general_branch, branch_code)
         category = category or ""
         out[code] = ProductPrices(
@@ -270,10 +270,25 @@ def products_of_rows(rows: Iterable[tuple[Any, ...] | list[Any]], *, settings: S
             categories=ancestors.get(category_id or 0, frozenset({category} if category else ())),
             brand=brand or "", excluded_from_points=bool(excluded),
             list_price=list_price, list_source=list_source,
-            member_price=None if member is None else money(str(member)),
+            member_price=None if member is None else _price(member),
             member_source=_source(member_table_code, member_branch, branch_code) if member is not None else "",
         )
     return out
+
+
+# A stored price as read (its text: PostgreSQL's numeric as text or a Decimal, SQLite's number)
+# -> ``money(str(it))``: a catalog's prices repeat across baskets, the Decimal is immutable.
+_PRICES: dict[str, Decimal] = {}
+
+
+def _price(value: Any) -> Decimal:
+    text = str(value)  # SQLite gives a decimal as a number
+    price = _PRICES.get(text)
+    if price is None:
+        if len(_PRICES) > 50_000:
+            _PRICES.clear()
+        price = _PRICES[text] = money(text)
+    return price
 
 
 def _source(table_code: str, row_branch: int | None, branch_code: str) -> str:
