@@ -109,6 +109,10 @@ class PricingSettings(TenantModel):
         _("categories without member discount"), default=list, blank=True,
         help_text=_("Category codes; their sub-categories are excluded too."))
     updated_at = models.DateTimeField(auto_now=True)
+    # Moves with every change of what the till caches of these settings (catalog.prices.pricing_forget:
+    # these fields, a price table's member types or its being active, the category tree), in the
+    # change's transaction; the sale reads it with its prices (docs/decisions/0013-pricing-settings-version.md).
+    version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("pricing settings")

@@ -194,9 +194,10 @@ def pricing_settings_save(*, organization_id: int, actor: Actor, data: Mapping[s
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise DomainError(FIELD_UNKNOWN, _("These fields cannot be changed here."), field=unknown[0])
+    # the row locked before it is read: the version it writes back is the current one (pricing_forget below)
+    list(PricingSettings.objects.select_for_update().filter(organization_id=organization_id).values_list("pk"))
     row = pricing_settings_of(organization_id)
     before = snapshot(row, SETTINGS_FIELDS) if row.pk else {}
-    pricing_forget(organization_id)
     if "authority" in data:
         if data["authority"] not in PricingSettings.Authority.values:
             raise DomainError(SETTING_INVALID, _("Choose pos or sasom."), field="authority")
@@ -222,6 +223,7 @@ def pricing_settings_save(*, organization_id: int, actor: Actor, data: Mapping[s
                               field="member_discount_excluded_categories")
         row.member_discount_excluded_categories = codes
     row.save()
+    pricing_forget(organization_id)  # after the save: the version moves past the one the row was read with
     changes = diff(before, snapshot(row, SETTINGS_FIELDS))
     if changes:
         audit_record(organization_id=organization_id, actor=actor, action="pricing_settings.update", obj=row,

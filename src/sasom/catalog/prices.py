@@ -3,9 +3,20 @@ prices resolved for one branch, member type and day (``catalog.pricing`` does th
 
 A basket costs one query here when warm: its codes matched as SKUs or barcodes, with the products'
 table prices (one statement, prepared on PostgreSQL). The settings and which table each
-member type uses are read once per process and kept ``EARNING_RULESET_TTL`` seconds (a change
-clears them at once in the process that made it), with the category tree when some categories
-are excluded from member discounts.
+member type uses are read once per process, with the category tree when some categories are
+excluded from member discounts, and kept by version (docs/decisions/0013-pricing-settings-version.md):
+
+* every change of what :class:`Settings` holds (the settings, a table's member types or its being
+  active, the category tree) goes through :func:`pricing_forget`, which bumps
+  ``PricingSettings.version`` in the change's own transaction and drops this process's copy;
+* the sale's one statement (``checkout.pricing_read``) reads that version with the member and the
+  prices, in the same snapshot, and hands it to :func:`pricing_confirmed`: the same version keeps
+  the copy (no query of its own, whatever its age), another one drops it and the sale reads the
+  settings and its statement again, so a sale on that path never prices with settings older than
+  its own statement;
+* any other caller (:func:`pricing_settings`: the quote, the two-read path, SQLite, the batches)
+  trusts the copy ``EARNING_RULESET_TTL`` seconds after it was last read or confirmed, then reads
+  the version alone (one indexed query) and the whole settings again only when it moved.
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.db import connection, transaction
+from django.db.models import F
 
 from sasom.core.money import money
 from sasom.core.sql import prepared_rows
@@ -42,27 +54,73 @@ class Settings:
     excluded_categories: frozenset[str] = frozenset()
     member_tables: dict[int, tuple[int, str]] = field(default_factory=dict)  # member type id -> active table
     category_codes: dict[int, frozenset[str]] = field(default_factory=dict)  # a category's code and its parents'
+    version: int | None = None  # ``PricingSettings.version`` as read; None: no stored row
 
 
+# organization id -> (when it was last read or confirmed, time.monotonic(); the settings)
 _CACHE: dict[int, tuple[float, Settings]] = {}
 _LOCK = threading.Lock()
 
 
 def pricing_settings(organization_id: int) -> Settings:
-    """The organization's settings and its member types' tables, cached (see the module)."""
+    """The organization's settings and its member types' tables, cached (see the module): within
+    ``EARNING_RULESET_TTL`` seconds of the last read or confirmation no query, then one query for
+    the version, and the whole read only when the version moved."""
     ttl = float(getattr(django_settings, "EARNING_RULESET_TTL", 0))
     now = time.monotonic()
     cached = _CACHE.get(organization_id)
-    if cached is not None and ttl > 0 and now - cached[0] < ttl:
-        return cached[1]
+    if cached is not None:
+        if ttl > 0 and now - cached[0] < ttl:
+            return cached[1]
+        if _version_read(organization_id) == cached[1].version:
+            _keep(organization_id, cached[1], now)
+            return cached[1]
     read = _settings_read(organization_id)
-    with _LOCK:
-        _CACHE[organization_id] = (now, read)
+    _keep(organization_id, read, now)
     return read
 
 
+def pricing_settings_cached(organization_id: int) -> Settings:
+    """This process's copy of the settings whatever its age (read when there is none), for a
+    caller that confirms its version with the statement that uses it (:func:`pricing_confirmed`)."""
+    cached = _CACHE.get(organization_id)
+    if cached is not None:
+        return cached[1]
+    read = _settings_read(organization_id)
+    _keep(organization_id, read, time.monotonic())
+    return read
+
+
+def pricing_confirmed(organization_id: int, settings: Settings, version: int | None) -> bool:
+    """Whether ``settings`` are the organization's settings at ``version`` (``PricingSettings.version``
+    read by the caller's own statement, None without a row). True: this process's copy counts as
+    checked now (:func:`pricing_settings` asks nothing for ``EARNING_RULESET_TTL`` seconds); False:
+    the copy is dropped, and the caller reads the settings and its statement again."""
+    with _LOCK:
+        cached = _CACHE.get(organization_id)
+        mine = cached is not None and cached[1] is settings
+        if settings.version == version:
+            if cached is None or mine:  # (another thread's newer copy stays)
+                _CACHE[organization_id] = (time.monotonic(), settings)
+            return True
+        if mine:
+            del _CACHE[organization_id]
+    return False
+
+
+def _keep(organization_id: int, settings: Settings, at: float) -> None:
+    with _LOCK:
+        _CACHE[organization_id] = (at, settings)
+
+
 def pricing_forget(organization_id: int) -> None:
-    """Drop this process's cached settings of one organization, now and again at commit."""
+    """A change of the organization's pricing settings, of a price table's member types or its
+    being active, or of its category tree: the settings' version moves in the caller's
+    transaction (every process notices: see the module), and this process's copy is dropped now
+    and again at commit. Call it after the settings row itself is saved (a save writes the
+    version it read)."""
+    PricingSettings.objects.filter(organization_id=organization_id).update(version=F("version") + 1)
+
     def forget() -> None:
         with _LOCK:
             _CACHE.pop(organization_id, None)
@@ -74,6 +132,10 @@ def pricing_forget(organization_id: int) -> None:
 def pricing_forget_all() -> None:
     with _LOCK:
         _CACHE.clear()
+
+
+def _version_read(organization_id: int) -> int | None:
+    return PricingSettings.objects.filter(organization_id=organization_id).values_list("version", flat=True).first()
 
 
 def _settings_read(organization_id: int) -> Settings:
@@ -91,6 +153,7 @@ def _settings_read(organization_id: int) -> Settings:
         min_bill=row.member_discount_min_bill, skip_discounted_lines=row.member_discount_skips_discounted_lines,
         excluded_categories=frozenset(row.member_discount_excluded_categories or ()), member_tables=tables,
         category_codes=_category_ancestors(organization_id) if row.member_discount_excluded_categories else {},
+        version=row.version,
     )
 
 
@@ -197,9 +260,9 @@ def products_of_rows(rows: Iterable[tuple[Any, ...] | list[Any]], *, settings: S
     out: dict[str, ProductPrices] = {}
     for (code, _via, sku, name, category_id, category, brand, excluded, base, member, member_branch,
          general, general_branch) in rows:  # barcodes first, so that a SKU's row overwrites them
-        list_price, list_source = money(str(base)), "base"
+        list_price, list_source = _price(base), "base"
         if general is not None:
-            list_price = money(str(general))  # SQLite gives a decimal as a number
+            list_price = _price(general)
             list_source = _source(settings.general_table_code, general_branch, branch_code)
         category = category or ""
         out[code] = ProductPrices(
@@ -207,10 +270,25 @@ def products_of_rows(rows: Iterable[tuple[Any, ...] | list[Any]], *, settings: S
             categories=ancestors.get(category_id or 0, frozenset({category} if category else ())),
             brand=brand or "", excluded_from_points=bool(excluded),
             list_price=list_price, list_source=list_source,
-            member_price=None if member is None else money(str(member)),
+            member_price=None if member is None else _price(member),
             member_source=_source(member_table_code, member_branch, branch_code) if member is not None else "",
         )
     return out
+
+
+# A stored price as read (its text: PostgreSQL's numeric as text or a Decimal, SQLite's number)
+# -> ``money(str(it))``: a catalog's prices repeat across baskets, the Decimal is immutable.
+_PRICES: dict[str, Decimal] = {}
+
+
+def _price(value: Any) -> Decimal:
+    text = str(value)  # SQLite gives a decimal as a number
+    price = _PRICES.get(text)
+    if price is None:
+        if len(_PRICES) > 50_000:
+            _PRICES.clear()
+        price = _PRICES[text] = money(text)
+    return price
 
 
 def _source(table_code: str, row_branch: int | None, branch_code: str) -> str:

@@ -146,14 +146,16 @@ def basket_priced(*, organization: Organization, branch: Branch, basket: engine.
 
 
 def catalog_codes(*, organization: Organization, basket: engine.Basket, sent: tuple[LineIn, ...] | None = None,
-                  batch: bool = False) -> list[str] | None:
+                  batch: bool = False, settings: prices.Settings | None = None) -> list[str] | None:
     """The codes :func:`basket_priced` will ask the catalog for (the lines', then the promotions'
     gifts), or None when it will take the basket as sent without reading the catalog. From the
-    same cached settings, so a read made before (``checkout.pricing_read``) asks for the same."""
+    same cached settings (or ``settings``, the ones the caller reads with), so a read made before
+    (``checkout.pricing_read``) asks for the same."""
     lines = sent if sent is not None else lines_sent(basket)
     pset = None if batch else promotion_set_for(organization.pk)
-    if pset is None and not prices.pricing_settings(organization.pk).configured and all(
-            ln.unit_price is not None for ln in lines):
+    if settings is None:
+        settings = prices.pricing_settings(organization.pk)
+    if pset is None and not settings.configured and all(ln.unit_price is not None for ln in lines):
         return None
     gifts = gift_skus_for(organization.pk) if pset is not None else frozenset()
     return [*(ln.code for ln in lines), *sorted(gifts)]

@@ -17,6 +17,12 @@ handed to ``basket_priced`` as its catalog read, which uses them only when it as
 codes and the same table (else it reads the catalog again, so a difference can cost a query but
 never a price). A member's table that does not apply drops the member prices read with it.
 
+The settings handed to the statement are this process's copy, whatever its age: the statement
+reads their version too (``PricingSettings.version``, in its own snapshot) and
+``catalog.prices.pricing_confirmed`` keeps them when it is theirs; when it is not, the settings
+and the statement are read again (twice at most, then the two reads). So the sale path asks no
+query of its own for the settings, and never prices with settings older than its statement.
+
 A reference that is not one phone or one member code (a card, several parts), a member not
 found that way, and SQLite take the two reads as before (``fallback`` and ``basket_priced``).
 """
@@ -30,6 +36,7 @@ from typing import Any, Protocol
 from django.db import connection
 
 from sasom.catalog import prices
+from sasom.catalog.models import PricingSettings
 from sasom.catalog.pricing import LineIn, ProductPrices
 from sasom.checkout.pricing import Priced, basket_priced, catalog_codes
 from sasom.core.sql import prepared_row
@@ -68,7 +75,8 @@ _READ = (
     " WHERE m0.organization_id = $1 AND m0.{column} = $5 ORDER BY m0.id LIMIT 1),"
     " tb AS (SELECT x.table_id FROM mm JOIN unnest($7::bigint[], $8::bigint[]) AS x(member_type_id, table_id)"
     " ON x.member_type_id = mm.member_type_id)"
-    f" SELECT {{columns}}, (SELECT table_id FROM tb), (SELECT json_agg(json_build_array("
+    f" SELECT {{columns}}, (SELECT ps.version FROM {PricingSettings._meta.db_table} ps WHERE ps.organization_id = $1),"
+    " (SELECT table_id FROM tb), (SELECT json_agg(json_build_array("
     + ", ".join(f"q.c{i}::text" if i in _NUMERIC else f"q.c{i}" for i in range(_N))
     + ") ORDER BY q.c1 DESC) FROM (" + _PRODUCTS + ") AS q(" + ", ".join(f"c{i}" for i in range(_N)) + "))"
     " FROM (SELECT 1) AS one LEFT JOIN mm ON true"
@@ -98,15 +106,21 @@ def sale_read(*, organization: Organization, branch: Branch, basket: engine.Bask
         return _two_reads(fallback, organization=organization, branch=branch, basket=basket, sent=sent,
                           choices=choices, batch=batch, hints=hints)
     by, value = key
-    settings = prices.pricing_settings(organization.pk)
-    codes = catalog_codes(organization=organization, basket=basket, sent=sent, batch=batch)
-    wanted = sorted({c for c in codes or () if c})
-    types = sorted(settings.member_tables)
-    row = prepared_row(f"sasom_sale_read_by_{by}_v1", _TYPES,
-                       _READ.replace("{column}", by).replace("{columns}", member_columns()),
-                       [organization.pk, wanted, local_date(basket.occurred_at, organization.time_zone), branch.pk,
-                        value, settings.general_table_id, types, [settings.member_tables[t][0] for t in types]])
-    assert row is not None  # one row, with or without a member
+    for _attempt in range(2):  # the settings this process keeps, confirmed by the statement's own read of their version
+        settings = prices.pricing_settings_cached(organization.pk)
+        codes = catalog_codes(organization=organization, basket=basket, sent=sent, batch=batch, settings=settings)
+        wanted = sorted({c for c in codes or () if c})
+        types = sorted(settings.member_tables)
+        row = prepared_row(f"sasom_sale_read_by_{by}_v2", _TYPES,
+                           _READ.replace("{column}", by).replace("{columns}", member_columns()),
+                           [organization.pk, wanted, local_date(basket.occurred_at, organization.time_zone), branch.pk,
+                            value, settings.general_table_id, types, [settings.member_tables[t][0] for t in types]])
+        assert row is not None  # one row, with or without a member
+        if prices.pricing_confirmed(organization.pk, settings, row[-3]):
+            break
+    else:  # the settings moved under both reads: the two reads, with the settings read afresh
+        return _two_reads(fallback, organization=organization, branch=branch, basket=basket, sent=sent,
+                          choices=choices, batch=batch)
     member, account = member_values_of_row(row)
     if member is None:
         return _two_reads(fallback, organization=organization, branch=branch, basket=basket, sent=sent,

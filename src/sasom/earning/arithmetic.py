@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -31,24 +30,53 @@ class Rounding:
     LINE = "line"
 
 
+# per currency's places: the quantum of its minor unit (1, 0.1, 0.01, ...) and the format of an amount
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(0, 5)}
+_MONEY_FORMAT = {places: f",.{places}f" for places in range(0, 5)}
+
+
 def fmt_money(value: Decimal, places: int = 2) -> str:
     """An amount in an explanation, with the currency's decimals (``Bill.places``): ``1,000.00``
     THB, ``1,172,839`` IRR. Explanations keep the stored currency (rial, not toman): screens
-    convert at display (``earning.explain.explanation_in``; docs/decisions/0009-currency.md)."""
+    convert at display (``earning.explain.explanation_in``; docs/decisions/0009-currency.md).
+
+    An amount already at exactly ``places`` decimals (the bill's nets, rounded once by ``money``)
+    is formatted as it is: ``money`` would give it back digit for digit."""
+    spec = _MONEY_FORMAT.get(places)
+    if spec is not None and isinstance(value, Decimal) and value.same_quantum(_QUANTUM[places]):
+        return format(value, spec)
     return f"{money(value, places):,.{places}f}"
 
 
 def fmt_points(value: Fraction | int) -> str:
-    value = Fraction(value)
+    # an int or a Fraction carries its lowest terms (numerator, denominator): no new Fraction needed
     if value.denominator == 1:
         return f"{value.numerator:,}"
-    shown = money(value)
+    shown = money(Fraction(value))
     return f"{shown:,.2f}".rstrip("0").rstrip(".")
 
 
+_DECIMAL_TEXT: dict[Decimal, str] = {}
+
+
 def fmt_decimal(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
+    """``value`` as plain text without trailing zeros (``2``, ``1.5``); a rule's constants
+    (multipliers, per amounts, percents) are remembered: they repeat on every bill."""
+    text = _DECIMAL_TEXT.get(value)
+    if text is None:
+        text = format(value.normalize(), "f")
+        if not value.is_zero():  # 0 and -0 are equal keys with different texts
+            if len(_DECIMAL_TEXT) > 10_000:
+                _DECIMAL_TEXT.clear()
+            _DECIMAL_TEXT[value] = text
     return text
+
+
+def floor_product(a: Fraction | int, b: Fraction | int) -> int:
+    """``math.floor(a * b)`` in integers, without building the product as a ``Fraction`` (the
+    engine floors points per award)."""
+    return (a.numerator * b.numerator) // (a.denominator * b.denominator)
+
 
 
 class Rate(Protocol):
@@ -63,6 +91,7 @@ class Rate(Protocol):
 
 _RATES: dict[tuple[int, Decimal], Fraction] = {}
 _FRACTIONS: dict[Decimal, Fraction] = {}
+_LESS_ONE: dict[Decimal, Fraction] = {}
 
 
 def rate_of(rule: Rate) -> Fraction:
@@ -84,6 +113,16 @@ def fraction_of(value: Decimal) -> Fraction:
     return done
 
 
+def _less_one(value: Decimal) -> Fraction:
+    """``Fraction(value) - 1``, remembered (a multiplier's award is base × (m − 1))."""
+    done = _LESS_ONE.get(value)
+    if done is None:
+        if len(_LESS_ONE) > 10_000:
+            _LESS_ONE.clear()
+        done = _LESS_ONE[value] = fraction_of(value) - 1
+    return done
+
+
 @dataclass(frozen=True, slots=True)
 class Boost:
     """How a promotion rewards: ``multiply`` / ``extra_times`` (``value`` = m) or ``fixed`` points."""
@@ -100,12 +139,11 @@ class Boost:
 
     def apply(self, base: Fraction | int) -> tuple[int, str]:
         """Award points on ``base`` points, and the arithmetic in words."""
-        m = fraction_of(self.value)
         if self.mode == Mode.MULTIPLY:
-            points = math.floor(Fraction(base) * (m - 1))
+            points = floor_product(base, _less_one(self.value))
             return points, f"{fmt_points(base)} base pts × ({fmt_decimal(self.value)} − 1) = {points} pts"
         if self.mode == Mode.EXTRA_TIMES:
-            points = math.floor(Fraction(base) * m)
+            points = floor_product(base, fraction_of(self.value))
             return points, f"{fmt_points(base)} base pts × {fmt_decimal(self.value)} extra = {points} pts"
         points = int(self.value)
         return points, f"+{points} pts"

@@ -68,9 +68,7 @@ class Bill:
         self.exact: list[Fraction]
         self.eligible_pos: tuple[int, ...]
         self.eligible_net: Decimal
-        if cents is not None:
-            unit = 10**places
-            self.exact = [Fraction(c, unit) for c in cents]
+        if cents is not None:  # every line's exact net is its cents: ``exact`` is not built (nothing reads it)
             self.eligible_pos = tuple(i for i, c in enumerate(cents) if c > 0)
             self.eligible_net = _money_cents(sum(cents), places)
             return
@@ -117,6 +115,10 @@ class Bill:
         if done is None:
             if self.policy.rounding == Rounding.LINE:
                 done = Fraction(sum(self._line_points(i) for i in positions))
+            elif self.cents is not None:  # the lines' net is cents / 10^places exactly: one Fraction, not two
+                rate = rate_of(rule)
+                done = Fraction(sum(self.cents[i] for i in positions) * rate.numerator,
+                                10**self.places * rate.denominator)
             else:
                 done = Fraction(self.net_of(positions)) * rate_of(rule)
             self._base_of[positions] = done
@@ -138,6 +140,9 @@ class Bill:
             self.base_points = rule.points_on(self.eligible_net)
 
 
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(0, 5)}  # the minor unit's quantum, per places
+
+
 def _money_cents(cents: int, places: int = 2) -> Decimal:
     """A whole number of minor units as money: ``money(Fraction(cents, 10**places), places)``
     without rounding anything (the hot path calls this per line)."""
@@ -152,9 +157,13 @@ def _cents_of(basket: Basket, policy: EarnPolicy, places: int = 2) -> list[int] 
         return None
     excluded = policy.excluded_categories
     includes_vat = policy.base_includes_vat
+    quantum = _QUANTUM.get(places)
     out: list[int] = []
     for line in basket.lines:
-        net = int(money(line.quantity * line.unit_price, places).scaleb(places))
+        amount = line.quantity * line.unit_price
+        if quantum is None or not amount.same_quantum(quantum):  # at exactly ``places`` decimals money changes nothing
+            amount = money(amount, places)
+        net = int(amount.scaleb(places))
         discount = line.discount
         if discount:
             exponent = discount.as_tuple().exponent

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -32,7 +31,10 @@ class BaseRule(Rule):
         return Fraction(self.points) / Fraction(self.per_amount)
 
     def points_on(self, amount: Decimal) -> int:
-        return math.floor(Fraction(amount) * rate_of(self))
+        """``floor(amount × rate)``, in integers (``amount`` exactly: ``Fraction(amount)``'s terms)."""
+        numerator, denominator = amount.as_integer_ratio()
+        rate = rate_of(self)
+        return (numerator * rate.numerator) // (denominator * rate.denominator)
 
     def evaluate(self, bill: Bill) -> tuple[Award, ...]:
         how = " (floored per line)" if bill.policy.rounding == Rounding.LINE else ""
