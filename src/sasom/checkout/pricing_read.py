@@ -120,7 +120,7 @@ def sale_read(*, organization: Organization, branch: Branch, basket: engine.Bask
             break
     else:  # the settings moved under both reads: the two reads, with the settings read afresh
         return _two_reads(fallback, organization=organization, branch=branch, basket=basket, sent=sent,
-                          choices=choices, batch=batch)
+                          choices=choices, batch=batch, hints=hints)
     member, account = member_values_of_row(row)
     if member is None:
         return _two_reads(fallback, organization=organization, branch=branch, basket=basket, sent=sent,
