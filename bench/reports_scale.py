@@ -11,7 +11,10 @@ of 20 rewards with their redeem entries. ``--keep`` reuses a build of the same s
 Then, for every registered report, what its screen does (the same calls as ``reports.views``):
 the filter form with the report's default period, the first page (its count and 50 rows,
 finished), the totals and the chart; and again for the last 12 months. And the dashboard's
-figures and charts. The target is 5 s per report screen. Last, one export streamed to nothing
+figures and charts. The target is 5 s per report screen. Purchases by segment is also timed as
+its page answers it (``reports.deferred``: a period over ``REPORTS_SEGMENT_INLINE_SALES`` is
+computed by the worker): the page's answer without a stored result, the worker's run, then the
+page reading the stored result, for the default period and 12 months. Last, one export streamed to nothing
 (the largest report, CSV) with the process's peak memory before and after: flat memory.
 
 The sales reports read the daily sales summary (``reports.summary``): after the data, the bench
@@ -321,6 +324,17 @@ def step_reports(members: int, sales: int, keep: bool, only: list[str], raw: boo
         sys.stdout.write(f"{slug:32} default {default['total_s']:7.2f} s  12 months "
                          f"{(last_year or default)['total_s']:7.2f} s  {'ok' if worst <= LIMIT_S else 'SLOW'}\n")
         sys.stdout.flush()
+    if not only or "purchases-by-segment" in only:
+        report = REPORTS["purchases-by-segment"]
+        for name, period in (("default", None), ("year", year)):
+            timed = _deferred(report, staff, period)
+            results[f"purchases-by-segment:page:{name}"] = {"default": {"total_s": timed["answer_s"], **timed},
+                                                            "year": None}
+            sys.stdout.write(f"{'  the page, ' + name:32} answers {timed['answer_s']:6.2f} s"
+                             + (f" (background: run {timed['run_s']:.2f} s, then the page {timed['stored_s']:.2f} s"
+                                f"{'' if timed['current'] else ', NOT current'})" if "run_s" in timed else " (inline)")
+                             + f", {timed['sales']} sales\n")
+            sys.stdout.flush()
     if segments and (not only or "purchases-by-segment" in only):
         results.update(_segments(REPORTS["purchases-by-segment"], staff, year, segments))
     t0 = time.monotonic()
@@ -347,6 +361,53 @@ def step_reports(members: int, sales: int, keep: bool, only: list[str], raw: boo
     sys.stdout.write(f"export {report.slug}: {export['seconds']} s, {size} bytes, peak memory "
                      f"{export['rss_mb_before']} MB before, {export['rss_mb_after']} MB after\n")
     return _result(members, sales, built, summary, results, export)
+
+
+def _deferred(report: Any, staff: Any, period: tuple[dt.date, dt.date] | None) -> dict[str, Any]:
+    """Purchases by segment as its page answers it (``reports.deferred``): the screen's answer
+    without a stored result (the cost estimate, the lookup, the run queued), the worker's run
+    (rows and totals computed and stored), then the screen reading the stored result (page, totals,
+    chart)."""
+    from django.core.paginator import Paginator
+    from django.http import QueryDict
+
+    from sasom.members.models import MemberType
+    from sasom.reports import deferred
+    from sasom.reports.framework import PER_PAGE, branches_for, scope_resolve, tiers_for
+    from sasom.reports.models import ReportResult
+
+    deferred._enqueue = lambda result_id: None  # the bench runs it itself, timed
+    ReportResult.objects.filter(organization_id=staff.organization_id).delete()
+
+    def scope_of() -> Any:
+        data = {"date_from": period[0].isoformat(), "date_to": period[1].isoformat()} if period else {}
+        form = report.form_class(data or None, report=report, staff=staff, branches=branches_for(staff),
+                                 member_types=list(MemberType.objects.filter(organization_id=staff.organization_id)),
+                                 tiers=tiers_for(staff.organization_id))
+        return scope_resolve(form, report=report, staff=staff)
+
+    query = QueryDict(mutable=True)
+    if period:
+        query.update({"date_from": period[0].isoformat(), "date_to": period[1].isoformat()})
+    t0 = time.monotonic()
+    later = deferred.deferred_screen(report, scope_of(), staff=staff, query=query)
+    out: dict[str, Any] = {"answer_s": time.monotonic() - t0, "deferred": int(later is not None),
+                           "sales": later.work.sales if later else 0}
+    if later is None or later.result is None:
+        return out
+    t0 = time.monotonic()
+    deferred.report_result_run(result_id=later.result.pk)
+    out["run_s"] = time.monotonic() - t0
+    t0 = time.monotonic()
+    scope = scope_of()
+    again = deferred.deferred_screen(report, scope, staff=staff, query=query)
+    page = Paginator(report.sorted_rows(scope, ""), PER_PAGE).get_page(1)
+    report.finish(list(page.object_list), scope)
+    report.totals(scope)
+    report.chart(scope)
+    out["stored_s"] = time.monotonic() - t0
+    out["current"] = int(bool(again and again.current))
+    return out
 
 
 def _segments(report: Any, staff: Any, year: tuple[dt.date, dt.date], segments: list[str]) -> dict[str, Any]:

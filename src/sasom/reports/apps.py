@@ -32,7 +32,8 @@ class ReportsConfig(AppConfig):
 
         job_register("report_exports_purge", report_exports_purge_job, order=920, per_organization=False,
                      description=_("Delete report exports older than the days they are kept"),
-                     counts={"deleted_exports": _("exports deleted"), "deleted_files": _("export files deleted")})
+                     counts={"deleted_exports": _("exports deleted"), "deleted_files": _("export files deleted"),
+                             "deleted_results": _("report results deleted")})
         # app loading order: the scheduled reports' module imports models, loaded only once apps are ready
         from sasom.reports.builder_schedule import report_schedules_send  # noqa: PLC0415
 

@@ -34,7 +34,7 @@ from sasom.reports.framework import (
     scope_resolve,
     tiers_for,
 )
-from sasom.reports.models import ReportExport
+from sasom.reports.models import ReportExport, ReportResult
 
 INLINE_ROWS = 3000
 BACKGROUND_FORMATS = ("csv", "xlsx", "pdf")
@@ -124,7 +124,8 @@ def report_export_task(export_id: int) -> None:
 
 def report_exports_purge(*, now: dt.datetime, keep_days: int) -> dict[str, int]:
     """Delete the exports asked for more than ``keep_days`` before ``now``, their files with them
-    (finished or not); returns how many rows and files went. Running it again deletes nothing."""
+    (finished or not), and the report results last queued as long ago; returns how many rows and
+    files went. Running it again deletes nothing."""
     old = ReportExport.objects.filter(created_at__lt=now - dt.timedelta(days=keep_days))
     files = 0
     for export in old.only("pk", "organization_id", "format").iterator(chunk_size=500):
@@ -134,9 +135,12 @@ def report_exports_purge(*, now: dt.datetime, keep_days: int) -> dict[str, int]:
                 candidate.unlink(missing_ok=True)
                 files += 1
     deleted, _by_model = old.delete()
-    return {"deleted_exports": deleted, "deleted_files": files}
+    # the results the worker computed for big report screens (``deferred``), last asked for as long ago
+    results, _by_model = ReportResult.objects.filter(queued_at__lt=now - dt.timedelta(days=keep_days)).delete()
+    return {"deleted_exports": deleted, "deleted_files": files, "deleted_results": results}
 
 
 def report_exports_purge_job(*, on_date: dt.date) -> dict[str, int]:
-    """Delete report exports (rows and files) older than REPORT_EXPORTS_KEEP_DAYS (daily, whole database)."""
+    """Delete report exports (rows and files) and the worker's report results older than
+    REPORT_EXPORTS_KEEP_DAYS (daily, whole database)."""
     return report_exports_purge(now=day_start(on_date, None), keep_days=settings.REPORT_EXPORTS_KEEP_DAYS)

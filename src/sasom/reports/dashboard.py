@@ -23,7 +23,10 @@ from sasom.reports import charts
 from sasom.reports.points import point_values, points_value
 from sasom.reports.replica import days_fresh, summary_rebuilds
 from sasom.reports.salesdata import AMOUNT, COUNTED_OUT, net_after_returns, points_after_returns
-from sasom.reports.summary import summary_on, summary_refresh
+from sasom.reports.summary import _grouped as summary_grouped
+from sasom.reports.summary import summary_on, summary_stale
+from sasom.reports.summary_catchup import summary_catch_up
+from sasom.reports.summary_mixed import during, mixed
 from sasom.reports.summary_models import DailyMemberSales
 
 CHART_DAYS = 14
@@ -141,12 +144,29 @@ def dashboard_charts(staff: Any, days: int = CHART_DAYS) -> dict[str, Any]:
 
 
 def _summary_days(org: Any, scope: set[int] | None, first: dt.date, today: dt.date) -> Any:
-    """The summary rows (members and walk-ins) of the days shown, made exact first (on the
-    primary; on a replica they are exact already, ``replica.days_fresh``)."""
-    if summary_rebuilds():
-        summary_refresh(organization=org, start_on=first, end_on=today)
+    """The summary rows (members and walk-ins) of the days shown, or None to read the raw sales.
+    On the primary the stale days are handled as a report page handles them (``summary_catchup``,
+    decision 0007's second addendum): at most ``REPORTS_SUMMARY_REQUEST_DAYS`` of them rebuilt in
+    the request (the newest), the others read from the raw sales in the same query
+    (``summary_mixed``) and queued once for the worker; so a trend of 90 days after an upgrade no
+    longer rebuilds 90 days in its first view. On a replica they are exact already
+    (``replica.days_fresh``)."""
     rows = DailyMemberSales.objects.filter(organization_id=org.pk, day__gte=first, day__lte=today)
-    return rows if scope is None else rows.filter(branch_id__in=scope)
+    if scope is not None:
+        rows = rows.filter(branch_id__in=scope)
+    if not summary_rebuilds():
+        return rows
+    stale = summary_stale(organization=org, start_on=first, end_on=today)
+    raw_days = summary_catch_up(organization=org, stale=stale) if stale else []
+    if not raw_days:
+        return rows
+    if len(raw_days) == (today - first).days + 1:  # no day built: the raw sales alone
+        return None
+    zone = zoneinfo.ZoneInfo(org.time_zone)
+    start, end = dt.datetime.combine(first, dt.time(0), tzinfo=zone), dt.datetime.combine(
+        today + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    raw = summary_grouped(org.pk, zone, start, end).filter(during("occurred_at", raw_days, zone))
+    return mixed(rows, DailyMemberSales, org.pk, raw_days, raw, {})
 
 
 def _earning_per_day(summary: Any, sales: Any, tz: zoneinfo.ZoneInfo) -> list[tuple[dt.date, int, int]]:

@@ -171,6 +171,22 @@ class Report:
         """A :class:`sasom.reports.charts.Chart` of the report, or None."""
         return None
 
+    # -- a report whose long periods the worker computes (``reports.deferred``) -------------------
+
+    def work(self, scope: Scope) -> Any:
+        """What the screen would read (a ``reports.deferred.Work``: its cost and the data's
+        version), for a report whose big periods are computed by the worker; None (the default):
+        always answered in the request."""
+        return None
+
+    def computed(self, scope: Scope) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Every row (before :meth:`finish`) and the totals, computed now: what the worker stores."""
+        raise NotImplementedError
+
+    def preload(self, scope: Scope, rows: list[dict[str, Any]], totals: dict[str, Any]) -> None:
+        """Answer this scope's rows, totals and chart from a stored result instead of the database."""
+        raise NotImplementedError
+
     # -- the framework's side -------------------------------------------------------------------
 
     def default_period(self, today: dt.date, organization: Any) -> tuple[dt.date, dt.date]:

@@ -21,6 +21,7 @@ from sasom.core.errors import DomainError
 from sasom.ledger.models import SaleLine
 from sasom.members.models import Member
 from sasom.reports.charts import top_bars
+from sasom.reports.deferred import Work, summary_work
 from sasom.reports.formatting import INT, MONEY, TEXT
 from sasom.reports.framework import Column, Report, ReportForm, Rows, Scope, register, tier_filter
 from sasom.reports.linesummary import ITEMS, QUANTITY
@@ -163,10 +164,24 @@ class PurchasesBySegment(Report):
         return ListRows(grouped(scope))  # type: ignore[return-value]  # pages, sorts, streams like one
 
     def totals(self, scope: Scope) -> dict[str, Any]:
+        if "purchases-totals" in scope.cache:  # a stored result (``reports.deferred``)
+            return dict(scope.cache["purchases-totals"])
         if summarised(scope):
             summary_ready(scope)
             return _members_of(scope, line_sales(scope, DailyLineSales.BILL)).aggregate(**line_measures())
         return lines_counted(scope).aggregate(**MEASURES)
+
+    def work(self, scope: Scope) -> Work:
+        """A long period's distinct members per (segment, item) need every member-item pair of the
+        period (about 16 million over 12 months at a million members: decision 0012's addendum):
+        past ``REPORTS_SEGMENT_INLINE_SALES`` the worker computes it (``reports.deferred``)."""
+        return summary_work(scope)
+
+    def computed(self, scope: Scope) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        return grouped(scope), self.totals(scope)
+
+    def preload(self, scope: Scope, rows: list[dict[str, Any]], totals: dict[str, Any]) -> None:
+        scope.cache["purchases"], scope.cache["purchases-totals"] = rows, totals
 
     def finish(self, rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         chosen = scope.data.get("segment_by") or "member_type"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("statement/", views.statement_view, name="statement"),
     path("exports/<int:pk>/", views.export_status, name="export"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("results/<int:pk>/", views.result_status, name="result"),
     *builder_urlpatterns,
     path("cards/", cards_views.cards_view, name="cards"),
     path("cards/exports/<int:pk>/", cards_views.cards_export, name="cards_export"),

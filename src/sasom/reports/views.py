@@ -9,12 +9,14 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django_htmx.http import HttpResponseClientRefresh
 
 from sasom.core.permissions import require_perm, staff_has
 from sasom.members.models import MemberType
 from sasom.organizations.http import StaffRequest
 from sasom.reports import background, exports
 from sasom.reports.dashboard import CHART_DAYS, TREND_DAYS, dashboard_charts, dashboard_figures
+from sasom.reports.deferred import deferred_screen
 from sasom.reports.formatting import cell_text
 from sasom.reports.framework import (
     PER_PAGE,
@@ -27,7 +29,7 @@ from sasom.reports.framework import (
     scope_resolve,
     tiers_for,
 )
-from sasom.reports.models import ReportExport
+from sasom.reports.models import ReportExport, ReportResult
 from sasom.reports.replica import reads_reports
 from sasom.reports.statement import MAX_MEMBERS, StatementSpec, statement_accounts, statements_build
 
@@ -115,8 +117,15 @@ def report_view(request: StaffRequest, slug: str) -> HttpResponseBase:
     may_export = report.export_permission is None or staff_has(request.staff, report.export_permission)
     if fmt in exports.CONTENT_TYPES and not may_export:
         raise PermissionDenied("exporting this report needs " + str(report.export_permission))
+    # a big period of a report the worker computes: its stored result, or a run queued (``deferred``)
+    later = deferred_screen(report, scope, staff=request.staff, query=request.GET,
+                            export=fmt in exports.CONTENT_TYPES) if valid else None
     if valid and fmt in exports.CONTENT_TYPES:
         if fmt in background.BACKGROUND_FORMATS:
+            if later is not None and not later.current:  # counting it here is what the worker is for
+                export = background.report_export_start(staff=request.staff, report=report, fmt=fmt,
+                                                        query=request.GET, rows_total=later.rows_hint)
+                return redirect("reports:export", pk=export.pk)
             count = report.sorted_rows(scope, sort).count()
             if count > background.inline_rows(fmt):
                 export = background.report_export_start(staff=request.staff, report=report, fmt=fmt,
@@ -126,8 +135,10 @@ def report_view(request: StaffRequest, slug: str) -> HttpResponseBase:
     context: dict[str, Any] = {"report": report, "form": form, "valid": valid, "sort": sort or report.default_sort,
                                "may_export": may_export,
                                "base_query": _query_without(request, "sort", "page", "format"),
-                               "export_query": _query_without(request, "page", "format")}
-    if valid:
+                               "export_query": _query_without(request, "page", "format"), "later": later,
+                               "waiting": later is not None and not later.shown,
+                               "current": later is not None and later.current}
+    if valid and (later is None or later.shown):
         columns = report.columns_of(scope)
         page = Paginator(report.sorted_rows(scope, sort), PER_PAGE).get_page(request.GET.get("page"))
         rows = report.finish(list(page.object_list), scope)
@@ -142,6 +153,19 @@ def report_view(request: StaffRequest, slug: str) -> HttpResponseBase:
             "filters": filters_described(form, scope, report),
         })
     return render(request, "reports/report.html", context)
+
+
+@require_perm("reports.view")
+def result_status(request: StaffRequest, pk: int) -> HttpResponse:
+    """A report's background result, polled by its page every two seconds while it runs (HTMX): a
+    page that waits for its first result reloads itself when it is ready; a page showing older
+    figures offers the new ones. Its status only: the figures are read by the report's page, for
+    the staff member's own filters and branches."""
+    result = get_object_or_404(ReportResult, pk=pk, organization_id=request.organization.pk)
+    waiting = request.GET.get("waiting") == "1"
+    if waiting and result.status == ReportResult.Status.DONE and request.htmx:
+        return HttpResponseClientRefresh()
+    return render(request, "reports/_result_status.html", {"result": result, "waiting": waiting, "polled": True})
 
 
 def _export(report: Report, scope: Scope, sort: str, fmt: str, filters: list[tuple[str, str]]) -> HttpResponseBase:

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from sasom.organizations.models import Role
 from sasom.reports import background
-from sasom.reports.models import ReportExport
+from sasom.reports.models import ReportExport, ReportResult
 
 pytestmark = pytest.mark.django_db
 
@@ -90,16 +90,21 @@ def test_the_daily_job_purges_exports_older_than_the_setting(org, make_staff, wo
         made[name] = (export.pk, path)
     stuck = ReportExport.objects.create(organization_id=org.pk, staff=staff, slug="points-movement", format="xlsx")
     ReportExport.objects.filter(pk=stuck.pk).update(created_at=at(2026, 10, 1))  # never written: no file
+    # and two results the worker computed for big screens, one last asked for on 1 November
+    for key, queued in (("old", at(2026, 11, 1, 9)), ("new", at(2026, 11, 9))):
+        ReportResult.objects.create(organization_id=org.pk, staff=staff, slug="purchases-by-segment", key=key,
+                                    queued_at=queued)
     # when the job runs for 11 November (keeps what was asked from 4 November 00:00 on)
     run = jobs.job_run("report_exports_purge", on_date=dt.date(2026, 11, 11))
     # then the old rows and their files are gone, the others stay
-    assert run.counts == {"deleted_exports": 3, "deleted_files": 2}
+    assert run.counts == {"deleted_exports": 3, "deleted_files": 2, "deleted_results": 1}
     assert set(ReportExport.objects.values_list("pk", flat=True)) == {made["new"][0]}
+    assert list(ReportResult.objects.values_list("key", flat=True)) == ["new"]
     assert not made["old"][1].exists() and not made["edge"][1].exists() and made["new"][1].exists()
     # and running it again for the same date, or the next day, deletes nothing more
     assert jobs.job_run("report_exports_purge", on_date=dt.date(2026, 11, 11)).outcome == "skipped"
     again = background.report_exports_purge_job(on_date=dt.date(2026, 11, 12))
-    assert again == {"deleted_exports": 0, "deleted_files": 0} and made["new"][1].exists()
+    assert again == {"deleted_exports": 0, "deleted_files": 0, "deleted_results": 0} and made["new"][1].exists()
 
 
 def test_a_big_pdf_runs_in_the_background_up_to_its_own_limit(

@@ -11,16 +11,19 @@ raw sales' rows, totals and chart; the page builds at most ``REPORTS_SUMMARY_REQ
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from sasom.core.audit import Actor
 from sasom.ledger.models import Sale
 from sasom.ledger.services import sale_return, sale_void
 from sasom.organizations.models import Role, Terminal
+from sasom.reports.dashboard import dashboard_charts
 from sasom.reports.framework import REPORTS
 from sasom.reports.summary import BUILD_CHUNK_DAYS, _chunks, summary_refresh, summary_stale
 from sasom.reports.summary_catchup import STALE_AFTER, catch_up_queue, summary_catch_up_run
@@ -168,3 +171,55 @@ def test_a_long_build_commits_a_chunk_of_days_at_a_time():
     assert all((b - a).days < BUILD_CHUNK_DAYS for a, b in chunks)
     days = {a + dt.timedelta(days=i) for a, b in chunks for i in range((b - a).days + 1)}
     assert len(days) == 18 and sorted(chunks) == chunks  # every day once, in day order
+
+
+def _picture(chart: Any) -> str:
+    return re.sub(r"chart-[0-9a-f-]{36}", "", chart.svg)
+
+
+@pytest.mark.parametrize("request_days", [0, 2])
+def test_the_dashboard_rebuilds_the_capped_days_reads_the_others_raw_and_queues_the_rest_once(
+        mixed_autumn, make_staff, settings, django_capture_on_commit_callbacks, request_days):
+    # given a 90-day trend over days built, never built (all before October) and stale
+    settings.REPORTS_SUMMARY_REQUEST_DAYS = request_days
+    staff = [make_staff(Role.OWNER), make_staff(Role.BRANCH_MANAGER, branches=[mixed_autumn.b2])]
+    before = built_days(mixed_autumn.org)
+    # when the owner and a branch manager open the dashboard on the primary
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        for person in staff:
+            with CaptureQueriesContext(connection) as queries:
+                summary = dashboard_charts(person, days=90)
+            with override_settings(REPORTS_SALES_SUMMARY=False):
+                raw = dashboard_charts(person, days=90)
+            # then its sales charts are the raw sales' (the stale days read raw in the same query)
+            assert summary["branch_sales"] == raw["branch_sales"] and summary["branch_sales"]
+            assert _picture(summary["earning"]) == _picture(raw["earning"])
+            assert "UNION ALL" in " ".join(q["sql"] for q in queries.captured_queries)
+    # and the first view rebuilt only the newest days up to the cap, and queued the worker once
+    after = built_days(mixed_autumn.org)
+    first_view = {END - dt.timedelta(days=i) for i in range(request_days)}
+    assert first_view <= {d for d in after if d not in before} <= first_view | {
+        END - dt.timedelta(days=request_days + i) for i in range(request_days)}
+    assert len(queued) == 1
+    catch_up = SummaryCatchUp.objects.get(organization=mixed_autumn.org)
+    assert (catch_up.first_on, catch_up.finished_at) == (END - dt.timedelta(days=89), None)
+    # when the worker has caught up, the dashboard reads the summary alone, with the same figures
+    summary_catch_up_run(organization_id=mixed_autumn.org.pk)
+    with CaptureQueriesContext(connection) as queries:
+        summary = dashboard_charts(staff[0], days=90)
+    assert "UNION ALL" not in " ".join(q["sql"] for q in queries.captured_queries)
+    with override_settings(REPORTS_SALES_SUMMARY=False):
+        assert _picture(summary["earning"]) == _picture(dashboard_charts(staff[0], days=90)["earning"])
+
+
+def test_the_dashboards_query_count_with_stale_days_is_pinned(mixed_autumn, make_staff, settings):
+    settings.REPORTS_SUMMARY_REQUEST_DAYS = 0
+    owner = make_staff(Role.OWNER)
+    catch_up_queue(organization_id=mixed_autumn.org.pk, first_on=FORGOTTEN, last_on=END)  # queued before
+    for days in (14, 90):  # however many of its days are stale
+        with CaptureQueriesContext(connection) as queries:
+            dashboard_charts(owner, days=days)
+        # the entries per day (1), the check (5: the days, new sales, returns, voids and the voided
+        # sales' days), the pending catch-up not taken (1) but widened (1), the earning days and the
+        # top branches (2, the stale days raw in each), the active members by type (1)
+        assert len(queries) == 11, days
