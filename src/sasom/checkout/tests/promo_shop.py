@@ -100,9 +100,8 @@ def b2g1(shop):
 
 # a toman shop: chips at 400,000 rial (40,000 toman); 100,000 rial off once they reach 1,000,000
 @pytest.fixture
-def toman_shop(org, branch, terminal):
-    org.currency, org.amounts_in_toman = "IRR", True
-    org.save(update_fields=["currency", "amounts_in_toman"])
+def toman_shop(toman_org, branch, terminal):
+    org = toman_org
     Product.objects.create(organization=org, sku="CHIPS", name_th="چیپس", base_price=Decimal("400000"))
     price_tables.pricing_settings_save(organization_id=org.pk, actor=Actor.system("test"),
                                        data={"authority": "sasom", "open_lines": False})

@@ -6,18 +6,13 @@ once they reach 1,000,000 rial."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from sasom.catalog import price_tables
-from sasom.catalog.models import Product
 from sasom.checkout.promo_texts import reason_shown
-from sasom.checkout.tests.promo_shop import promotion
 from sasom.checkout.till import SESSION_KEY
-from sasom.core.audit import Actor
 from sasom.ledger.models import Sale
 from sasom.organizations.models import Role
 
@@ -27,17 +22,6 @@ HX = {"HTTP_HX_REQUEST": "true", "HTTP_ACCEPT_LANGUAGE": "en"}
 
 def has(number: str, text: str) -> bool:
     return re.search(rf"(?<![\d.,]){number}(?![\d.,])", text) is not None
-
-
-@pytest.fixture
-def toman_shop(toman_org, branch, terminal):
-    org = toman_org
-    Product.objects.create(organization=org, sku="CHIPS", name_th="چیپس", base_price=Decimal("400000"))
-    price_tables.pricing_settings_save(organization_id=org.pk, actor=Actor.system("test"),
-                                       data={"authority": "sasom", "open_lines": False})
-    promotion(org, "OFF", "value_discount", {"threshold": "1000000", "amount": "100000", "scope": "group"}, ["CHIPS"],
-              name="Chips deal")
-    return org
 
 
 def test_the_till_shows_the_hint_and_the_explanation_in_toman_and_the_sale_keeps_rial(staff_client, toman_shop):
