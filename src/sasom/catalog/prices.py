@@ -29,6 +29,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -278,17 +279,13 @@ def products_of_rows(rows: Iterable[tuple[Any, ...] | list[Any]], *, settings: S
 
 # A stored price as read (its text: PostgreSQL's numeric as text or a Decimal, SQLite's number)
 # -> ``money(str(it))``: a catalog's prices repeat across baskets, the Decimal is immutable.
-_PRICES: dict[str, Decimal] = {}
-
-
 def _price(value: Any) -> Decimal:
-    text = str(value)  # SQLite gives a decimal as a number
-    price = _PRICES.get(text)
-    if price is None:
-        if len(_PRICES) > 50_000:
-            _PRICES.clear()
-        price = _PRICES[text] = money(text)
-    return price
+    return _price_of_text(str(value))  # SQLite gives a decimal as a number
+
+
+@lru_cache(maxsize=50_000)
+def _price_of_text(text: str) -> Decimal:
+    return money(text)
 
 
 def _source(table_code: str, row_branch: int | None, branch_code: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Protocol
 
 from sasom.core.money import money
@@ -90,8 +91,6 @@ class Rate(Protocol):
 
 
 _RATES: dict[tuple[int, Decimal], Fraction] = {}
-_FRACTIONS: dict[Decimal, Fraction] = {}
-_LESS_ONE: dict[Decimal, Fraction] = {}
 
 
 def rate_of(rule: Rate) -> Fraction:
@@ -103,24 +102,16 @@ def rate_of(rule: Rate) -> Fraction:
     return rate
 
 
+@lru_cache(maxsize=10_000)
 def fraction_of(value: Decimal) -> Fraction:
     """``Fraction(value)``, remembered (rule constants repeat across baskets)."""
-    done = _FRACTIONS.get(value)
-    if done is None:
-        if len(_FRACTIONS) > 10_000:
-            _FRACTIONS.clear()
-        done = _FRACTIONS[value] = Fraction(value)
-    return done
+    return Fraction(value)
 
 
+@lru_cache(maxsize=10_000)
 def _less_one(value: Decimal) -> Fraction:
     """``Fraction(value) - 1``, remembered (a multiplier's award is base × (m − 1))."""
-    done = _LESS_ONE.get(value)
-    if done is None:
-        if len(_LESS_ONE) > 10_000:
-            _LESS_ONE.clear()
-        done = _LESS_ONE[value] = fraction_of(value) - 1
-    return done
+    return fraction_of(value) - 1
 
 
 @dataclass(frozen=True, slots=True)

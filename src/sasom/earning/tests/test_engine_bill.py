@@ -106,7 +106,7 @@ def test_a_rule_set_keeps_its_version():
 def test_rates_and_fractions_are_exact_the_first_time_and_the_next(monkeypatch):
     # given empty caches (other tests fill them in this process)
     monkeypatch.setattr(arithmetic, "_RATES", {})
-    monkeypatch.setattr(arithmetic, "_FRACTIONS", {})
+    arithmetic.fraction_of.cache_clear()
     rule = base("37.37", points=3)
     assert rate_of(rule) == Fraction(300, 3737) == rate_of(rule)
     assert fraction_of(Decimal("12.3457")) == Fraction(123457, 10000) == fraction_of(Decimal("12.3457"))
