@@ -43,10 +43,10 @@ def reason_shown(reason: str, reader: TextReader | None = None) -> str:
     written. ``reader``: one made for the answer's many reasons (its translations looked up once)."""
     if not reason or not reason.startswith(_STORED):
         return reason
-    made = _MADE.get(reason)
-    if made is not None:  # written by this process lately: the same text from what it was made of
-        return (reader or TextReader()).said(*made)
     try:
+        made = _MADE.get(reason)
+        if made is not None:  # written by this process lately: the same text from what it was made of
+            return (reader or TextReader()).said(*made)
         return (reader or TextReader()).text(json.loads(reason)["text"])
     except (ValueError, KeyError, TypeError, ArithmeticError):
         return reason
