@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sasom.promotions.engine.rounding import EXACT_BELOW, HALF, ONE, rounded
+from sasom.promotions.engine.rounding import rounded
 from sasom.promotions.engine.types import ZERO, ItemSet, Pool, Take, take
 from sasom.promotions.engine.units import HUNDRED, Basket, Takes, runs
 
@@ -59,11 +59,7 @@ def _percent_take(i: int, value: Decimal, free: Decimal, net: Decimal, percent: 
     n: Decimal | int = int(free) if whole_units else free
     if not n:
         return None
-    d = n * value * percent / HUNDRED
-    if ZERO <= d < EXACT_BELOW:  # ``rounded``, inlined (it runs on every line of a bill-wide percent)
-        d = ((d.scaleb(places) + HALF) // ONE).scaleb(-places)
-    else:
-        d = rounded(d, places)
+    d = rounded(n * value * percent / HUNDRED, places)
     if d < 0:
         d = ZERO
     elif d > net:
