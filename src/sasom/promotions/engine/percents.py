@@ -25,7 +25,7 @@ def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: 
         for line in pool.lines_in_order(items):
             i = line.index
             free = free_of.get(i, ZERO)
-            if free <= 0:
+            if free <= ZERO:
                 continue
             take = _percent_take(i, own[i], free, net_of.get(i, ZERO), percent, whole_units, places)
             if take is not None:
@@ -35,7 +35,7 @@ def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: 
     for line in pool.lines_in_order(items):
         i = line.index
         free = free_of.get(i, ZERO)
-        if free <= 0:
+        if free <= ZERO:
             continue
         net = net_of.get(i, ZERO)
         key = (percent, whole_units, places, i, free, net)
@@ -55,13 +55,19 @@ def _percent_take(i: int, value: Decimal, free: Decimal, net: Decimal, percent: 
     """One line of :func:`percent_takes`: ``runs``' unit value, ``percent_off``'s discount,
     ``build``'s rounding and cap."""
     if net < value * free:
-        value = net / free if net > 0 else ZERO
-    n: Decimal | int = int(free) if whole_units else free
-    if not n:
+        value = net / free if net > ZERO else ZERO
+    if whole_units:
+        whole = int(free)
+        if not whole:
+            return None
+        n = Decimal(whole)  # (an int times a Decimal is that Decimal times it: converted once here)
+    elif not free:
         return None
+    else:
+        n = free
     d = rounded(n * value * percent / HUNDRED, places)
-    if d < 0:
+    if d < ZERO:
         d = ZERO
     elif d > net:
-        d = net if net > 0 else ZERO
-    return take(i, n if isinstance(n, Decimal) else Decimal(n), d)
+        d = net if net > ZERO else ZERO
+    return take(i, n, d)

@@ -43,6 +43,8 @@ from sasom.promotions.engine.types import (
     PromotionSet,
     Result,
     Take,
+    make_applied,
+    take,
 )
 from sasom.promotions.engine.units import Basket, Call, Takes
 
@@ -89,8 +91,8 @@ def run(promotion: Promotion, pool: Pool, ctx: Context) -> Applied | None:
     draft = promotion.rule.apply(view, ctx, promotion.conditions.per_bill_limit)
     if draft is None or draft.times <= 0:
         return None
-    takes = _taken(view, draft.takes, consume=not stacks)
-    gifts = list(draft.gifts)
+    takes, ordered = _taken(view, draft.takes, consume=not stacks)
+    gifts = draft.gifts
     explanation = draft.explanation
     choice = draft.choice
     if choice is not None:
@@ -98,25 +100,16 @@ def run(promotion: Promotion, pool: Pool, ctx: Context) -> Applied | None:
         if chosen in choice.options:
             extra = Takes(view.places)
             gift, note = give(view, ctx, extra, chosen, int(choice.quantity), choice.unit_price)
-            takes += _taken(view, extra.build(view.net), consume=not stacks)
-            gifts += [gift] if gift is not None else []
+            takes += _taken(view, extra.build(view.net), consume=not stacks)[0]
+            ordered = False  # (merged below if two takes fell on one line)
+            gifts = (*gifts, gift) if gift is not None else tuple(gifts)
             explanation = chosen_text(explanation, chosen, note)
             choice = None
         else:
             choice = replace(choice, promotion=promotion.code)
-    return Applied(
-        promotion_id=promotion.id,
-        code=promotion.code,
-        name=promotion.name,
-        kind=promotion.kind,
-        times=draft.times,
-        takes=_merged(takes),
-        gifts=tuple(gifts),
-        choice=choice,
-        explanation=explanation,
-        message=promotion.message,
-        stacks=stacks,
-    )
+    return make_applied(promotion.id, promotion.code, promotion.name, promotion.kind, draft.times,
+                        tuple(takes) if ordered else _merged(takes), tuple(gifts), choice, explanation,
+                        promotion.message, stacks)
 
 
 def _replay(pool: Pool, applied: Applied) -> None:
@@ -139,30 +132,35 @@ def _every_unit(pool: Pool) -> Pool:
     return Pool(pool.lines, {ln.index: ln.quantity for ln in pool.lines}, pool.net)
 
 
-def _taken(pool: Pool, takes: Sequence[Take], *, consume: bool) -> list[Take]:
+def _taken(pool: Pool, takes: Sequence[Take], *, consume: bool) -> tuple[list[Take], bool]:
     """The takes as the pool allows them (units no more than are free, a discount never above
-    what the line still costs), taken from the pool."""
-    out = []
+    what the line still costs), taken from the pool; and whether they are one a line in line
+    order (the rules' usual answer: then they need no merging)."""
+    out: list[Take] = []
     free_of, net_of = pool.free, pool.net
     undo = pool.undo if isinstance(pool, Basket) else None
+    ordered, last = True, None
     for t in takes:
         i = t.index
         free = free_of.get(i, ZERO)
         net = net_of.get(i, ZERO)
         units, discount = t.units, t.discount
-        if units > free or discount > net or discount < 0:
+        if units > free or discount > net or discount < ZERO:
             units = min(units, free)
             discount = max(ZERO, min(discount, net))
-            t = Take(i, units, discount)
-        if units <= 0 and discount <= 0:
+            t = take(i, units, discount)
+        if units <= ZERO and discount <= ZERO:
             continue
+        if ordered and last is not None and i <= last:
+            ordered = False
+        last = i
         if undo is not None:
             undo.append((i, free_of.get(i), net_of.get(i)))
         if consume:
             free_of[i] = free - units
         net_of[i] = net - discount
         out.append(t)
-    return out
+    return out, ordered
 
 
 def _merged(takes: Sequence[Take]) -> tuple[Take, ...]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from operator import itemgetter
 from typing import cast
 
 from sasom.promotions.engine.trials import (  # noqa: F401  (the search's names, as before)
@@ -46,28 +47,32 @@ def order_key(promotion: Promotion) -> tuple[int, str, int]:
 
 def partition(promotions: Sequence[Promotion], pool: Pool,
               touched: dict[int, frozenset[int]] | None = None) -> list[list[Promotion]]:
-    """The promotions in groups that share no line (each group in priority order)."""
+    """The promotions in groups that share no line (each group in priority order, the groups in
+    the priority order of their first): each promotion in turn joins the groups whose lines it
+    touches, merging them (set operations on whole groups, not a union-find step a line)."""
     touched = touched if touched is not None else touched_lines(promotions, pool)
-    parent = list(range(len(promotions)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first_on: dict[int, int] = {}
+    groups: list[tuple[set[int], list[int]]] = []  # (the lines, the positions of the members)
     for i, promotion in enumerate(promotions):
-        for index in touched[id(promotion)]:
-            j = first_on.setdefault(index, i)
-            if j != i:
-                a, b = root(i), root(j)
-                if a != b:
-                    parent[a] = b
-    groups: dict[int, list[Promotion]] = {}
-    for i, promotion in enumerate(promotions):
-        groups.setdefault(root(i), []).append(promotion)
-    return sorted(groups.values(), key=lambda g: order_key(g[0]))
+        lines = touched[id(promotion)]
+        joined: tuple[set[int], list[int]] | None = None
+        kept = []
+        for group in groups:
+            if group[0].isdisjoint(lines):
+                kept.append(group)
+            elif joined is None:
+                joined = group
+                group[0].update(lines)
+                group[1].append(i)
+            else:
+                joined[0].update(group[0])
+                joined[1].extend(group[1])
+        if joined is None:
+            kept.append((set(lines), [i]))
+        else:
+            kept.append(joined)
+        groups = kept
+    ordered = sorted((sorted(positions) for _, positions in groups), key=itemgetter(0))
+    return sorted(([promotions[k] for k in positions] for positions in ordered), key=lambda g: order_key(g[0]))
 
 
 def exhaustive(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,

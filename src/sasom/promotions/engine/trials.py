@@ -122,7 +122,7 @@ class Trials:
         found = self.cache.get(key)
         if found is None:
             free = state.free
-            if not any(free.get(i, ZERO) > 0 for i in self.counted[id(promotion)]):
+            if not any(free.get(i, ZERO) > ZERO for i in self.counted[id(promotion)]):
                 found = (None, ZERO)
             else:
                 applied = self._run(promotion, state)

@@ -134,10 +134,10 @@ def unit_value(pool: Pool, line: Line) -> Decimal:
 
 
 def _now(own: Decimal, free: Decimal, net: Decimal) -> Decimal:
-    if free <= 0 or net >= own * free:
+    if free <= ZERO or net >= own * free:
         return own
     value = net / free
-    return value if value > 0 else ZERO
+    return value if value > ZERO else ZERO
 
 
 def runs(pool: Pool, items: ItemSet) -> list[Run]:
@@ -152,15 +152,15 @@ def runs(pool: Pool, items: ItemSet) -> list[Run]:
     free_of, net_of = pool.free, pool.net
     out: list[Run] = []
     append = out.append
-    for line in lines:
+    for line in lines:  # (Decimals compared with ZERO, not 0: an int is converted at every comparison)
         i = line.index
         free = free_of.get(i, ZERO)
-        if free <= 0:
+        if free <= ZERO:
             continue
         value = own[i]
         net = net_of.get(i, ZERO)
         if net < value * free:  # the line lost some of its amount to a stacking promotion (_now)
-            value = net / free if net > 0 else ZERO
+            value = net / free if net > ZERO else ZERO
         append(Run(i, line.sku, int(free), free, value))
     return out
 
@@ -180,11 +180,11 @@ def priced(pool: Pool, items: ItemSet) -> list[tuple[Decimal, Decimal]]:
     for line in lines:
         i = line.index
         free = free_of.get(i, ZERO)
-        if free > 0:  # _now, inlined (this runs on every line of a bill-wide promotion, again and again)
+        if free > ZERO:  # _now, inlined (this runs on every line of a bill-wide promotion, again and again)
             value = own[i]
             net = net_of.get(i, ZERO)
             if net < value * free:
-                value = net / free if net > 0 else ZERO
+                value = net / free if net > ZERO else ZERO
             append((free, value))
     return out
 
@@ -196,7 +196,7 @@ def whole_of(pool: Pool, items: ItemSet) -> int:
         count = 0
         for ln in pool.lines_of(items):
             free = free_of.get(ln.index, ZERO)
-            if free > 0:
+            if free > ZERO:
                 count += int(free)
         return count
     return whole(runs(pool, items))
@@ -343,12 +343,12 @@ class Takes:
         units, discount = self.units, self.discount
         for index in sorted(units):
             d = rounded(discount[index], self.places)
-            if d < 0:
+            if d < ZERO:
                 d = ZERO
             else:
                 left = net.get(index, ZERO)
                 if d > left:
-                    d = left if left > 0 else ZERO
+                    d = left if left > ZERO else ZERO
             out.append(take(index, units[index], d))
         return tuple(out)
 
