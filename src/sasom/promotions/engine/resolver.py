@@ -204,23 +204,28 @@ def _resolve(pset: PromotionSet, pool: Basket, ctx: Context, *, hints: bool) -> 
 
 def next_steps(promotions: Sequence[Promotion], applied: Sequence[Applied], pool: Pool, ctx: Context) -> tuple[Hint, ...]:
     """Each promotion's hint, seen with the units it took itself given back (on ``pool`` itself,
-    put back as it was after each hint: no copy of the pool per promotion)."""
+    put back as it was after each hint, the very units and amounts, from one copy of the two
+    dictionaries: no copy of the pool, nor a list of what each line had, per promotion)."""
     took = {a.promotion_id: a for a in applied}
     free, net = pool.free, pool.net
+    had_free, had_net = dict(free), dict(net)
     out = []
     for promotion in promotions:
         mine = took.get(promotion.id)
-        saved = [(t.index, free[t.index], net[t.index]) for t in mine.takes] if mine is not None else []
-        try:
-            if mine is not None:
-                for t in mine.takes:
-                    if not mine.stacks:
-                        free[t.index] += t.units
-                    net[t.index] += t.discount
+        if mine is None or not mine.takes:
             found = promotion.rule.hint(pool, ctx)
-        finally:
-            for index, units, amount in reversed(saved):
-                free[index], net[index] = units, amount
+        else:
+            stacks = mine.stacks
+            try:
+                for t in mine.takes:
+                    i = t.index
+                    if not stacks:
+                        free[i] += t.units
+                    net[i] += t.discount
+                found = promotion.rule.hint(pool, ctx)
+            finally:
+                free.update(had_free)
+                net.update(had_net)
         if found is not None:
             out.append(Hint(promotion.code, promotion.name, found.missing_units, found.missing_amount, found.reward))
     return tuple(out)

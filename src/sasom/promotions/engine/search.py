@@ -152,25 +152,9 @@ def greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
     trials = trials if trials is not None else Trials(group, pool, ctx, run)
     fresh: dict[int, Decimal | None] = {}
     chosen = _greedy(group, pool, trials, lazy=lazy, fresh=fresh)
-    beat = (chosen.value, [_fresh_bound(p, pool, trials, fresh) for p in group]) if lazy else None
+    beat = (chosen.value, [fresh.get(id(p)) for p in group]) if lazy else None
     priority = _in_order(group, pool, trials, beat)
     return chosen if priority is None or chosen.value >= priority.value else priority
-
-
-def _fresh_bound(promotion: Promotion, pool: Pool, trials: Trials, fresh: dict[int, Decimal | None]) -> Decimal | None:
-    """A bound on ``promotion``'s worth on any state made from ``pool`` by taking units: its
-    ``worth_at_most`` on ``pool`` (the greedy's first round took it), or for a shrinking rule
-    with no per-bill limit its worth on ``pool`` (cached by the greedy's first round) plus one
-    minor unit a line it reads; None: unknown (or not cached)."""
-    bound = fresh.get(id(promotion))
-    if bound is not None:
-        return bound
-    if promotion.conditions.per_bill_limit is not None or not _shrinks(promotion):
-        return None
-    found = trials.cache.get(trials.key(promotion, pool))
-    if found is None:
-        return None
-    return found[1] + Decimal(1).scaleb(-pool.places) * len(trials.read[id(promotion)])
 
 
 def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: bool = True,
@@ -186,7 +170,12 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: boo
     whose worth only shrinks as units are taken (``rule.shrinks``, no per-bill limit): its worth
     in the round it was last tried, plus one minor unit a line it reads (the rounding of each
     line may move by less than that either way). Both are exact: a promotion passed over could
-    not have been chosen."""
+    not have been chosen.
+
+    ``fresh`` (id -> bound) receives a bound on each promotion's worth on any state made from
+    ``pool`` by taking units, for the priority order it is compared with: its ``worth_at_most``
+    on ``pool``, or for a shrinking rule its worth on ``pool`` (the first round tries it there)
+    plus the rounding's slack; None: unknown."""
     state = pool
     rest = list(group)
     plan = Plan()
@@ -195,13 +184,15 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: boo
     was: dict[int, Decimal] = {}  # a shrinking promotion's worth when last tried, plus the rounding's slack
     shrinking = {id(p) for p in group if lazy and p.conditions.per_bill_limit is None and _shrinks(p)}
     ulp = Decimal(1).scaleb(-pool.places)
+    read, result, ctx = trials.read, trials.result, trials.ctx
 
-    def tried(promotion: Promotion) -> tuple[Applied | None, Decimal]:
-        found = known.get(id(promotion))
-        if found is None:
-            found = known[id(promotion)] = trials.result(promotion, state)
-            if id(promotion) in shrinking:
-                was[id(promotion)] = found[1] + ulp * len(trials.read[id(promotion)])
+    def tried(promotion: Promotion, pid: int) -> tuple[Applied | None, Decimal]:
+        """A trial on this round's state (not known yet)."""
+        found = known[pid] = result(promotion, state)
+        if pid in shrinking:
+            was[pid] = found[1] + ulp * len(read[pid])
+            if fresh is not None and state is pool and fresh.get(pid) is None:
+                fresh[pid] = was[pid]  # (tried on the search's pool: the first round)
         return found
 
     taken_in: dict[int, int] = {}  # the round each bound was taken in (not taken twice on one state)
@@ -212,32 +203,41 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: boo
         able: list[tuple[int, Promotion]] = []
         later: list[tuple[int, Promotion, Decimal, bool]] = []
         for position, promotion in enumerate(rest):
-            if id(promotion) not in bounds:
-                bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx) if lazy else None
-                taken_in[id(promotion)] = rounds
+            pid = id(promotion)
+            if pid in bounds:
+                bound = bounds[pid]
+            else:
+                bound = bounds[pid] = _worth_at_most(promotion, state, ctx) if lazy else None
+                taken_in[pid] = rounds
                 if fresh is not None and state is pool:  # the first round: on the search's pool
-                    fresh[id(promotion)] = bounds[id(promotion)]
-            bound = bounds[id(promotion)]
+                    fresh[pid] = bound
             if bound is not None:
                 later.append((position, promotion, bound, True))
                 continue
-            if id(promotion) not in known and id(promotion) in was:  # its lines changed since it was tried
-                later.append((position, promotion, was[id(promotion)], False))
-                continue
-            applied, gain = tried(promotion)
+            found = known.get(pid)
+            if found is None:
+                if pid in was:  # its lines changed since it was tried
+                    later.append((position, promotion, was[pid], False))
+                    continue
+                found = tried(promotion, pid)
+            applied, gain = found
             if applied is None:
                 continue
             able.append((position, promotion))
             if top is None or gain > top[3]:
                 top = (position, promotion, applied, gain)
-        for position, promotion, bound, cheap in sorted(later, key=lambda x: (-x[2], x[0])):
-            if cheap and taken_in[id(promotion)] != rounds and not _beaten(bound, position, top):
-                bound = bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx)
-                taken_in[id(promotion)] = rounds
+        if len(later) > 1:
+            later.sort(key=_later_order)
+        for position, promotion, bound, cheap in later:
+            pid = id(promotion)
+            if cheap and taken_in[pid] != rounds and not _beaten(bound, position, top):
+                bound = bounds[pid] = _worth_at_most(promotion, state, ctx)
+                taken_in[pid] = rounds
             if bound is not None and _beaten(bound, position, top):
                 able.append((position, promotion))  # not tried this round; still in the race
                 continue
-            applied, gain = tried(promotion)
+            found = known.get(pid)
+            applied, gain = found if found is not None else tried(promotion, pid)
             if applied is None:
                 continue
             able.append((position, promotion))
@@ -253,12 +253,20 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: boo
         # earlier state of the greedy is read again); a trial whose lines the chosen promotion
         # did not take from is answered as before (the trials' key would not change either)
         state = advance(state, applied) if state is pool else _advanced(state, applied)
-        lines = frozenset(t.index for t in applied.takes)
-        rest = [p for _, p in sorted(able, key=lambda x: x[0]) if p is not promotion]
+        lines = trials.lines_taken(applied)
+        able.sort(key=_position)
+        rest = [p for _, p in able if p is not promotion]
         for p in rest:
-            if not lines.isdisjoint(trials.read[id(p)]):
+            if not lines.isdisjoint(read[id(p)]):
                 known.pop(id(p), None)
     return plan
+
+
+_position = itemgetter(0)
+
+
+def _later_order(entry: tuple[int, Promotion, Decimal, bool]) -> tuple[Decimal, int]:
+    return (-entry[2], entry[0])
 
 
 def _shrinks(promotion: Promotion) -> bool:

@@ -73,30 +73,52 @@ class Basket(Pool):
         if found is None:
             named = len(items.skus) + len(items.categories) + len(items.brands)
             if not named:  # every line (but the excluded SKUs): the call's lines by SKU, sorted once
-                every = self.call.every
-                if every is None:
-                    every = self.call.every = tuple(sorted(self.lines, key=_by_sku))
+                every = self._every()
                 exclude = items.exclude_skus
                 found = tuple(ln for ln in every if ln.sku not in exclude) if exclude else every
                 self.matched[id(items)] = found
                 return found
             if named < len(self.lines):  # look the names up rather than scan the lines
                 keys = self.keys
-                hit = {ln.index: ln for sku in items.skus for ln in keys.get((0, sku), ())}
-                hit |= {ln.index: ln for c in items.categories for ln in keys.get((1, c), ())}
-                hit |= {ln.index: ln for b in items.brands for ln in keys.get((2, b), ())}
-                chosen = [ln for ln in hit.values() if ln.sku not in items.exclude_skus]
+                hit: dict[int, Line] = {}  # (plain loops: most of the three sets are empty)
+                for sku in items.skus:
+                    for ln in keys.get((0, sku), ()):
+                        hit[ln.index] = ln
+                for c in items.categories:
+                    for ln in keys.get((1, c), ()):
+                        hit[ln.index] = ln
+                for b in items.brands:
+                    for ln in keys.get((2, b), ()):
+                        hit[ln.index] = ln
+                exclude = items.exclude_skus
+                chosen = [ln for ln in hit.values() if ln.sku not in exclude] if exclude else list(hit.values())
             else:
                 chosen = [ln for ln in self.lines if items.matches(ln)]
-            found = tuple(sorted(chosen, key=_by_sku))
+            if len(chosen) == len(self.lines):  # every line (a department every product is in): sorted once a call
+                found = self._every()
+            else:
+                found = tuple(sorted(chosen, key=_by_sku))
             self.matched[id(items)] = found
         return found
+
+    def _every(self) -> tuple[Line, ...]:
+        every = self.call.every
+        if every is None:
+            every = self.call.every = tuple(sorted(self.lines, key=_by_sku))
+        return every
 
     def lines_in_order(self, items: ItemSet) -> tuple[Line, ...]:
         """:meth:`lines_of` in line order (the order of takes)."""
         found = self.call.in_order.get(id(items))
         if found is None:
-            found = self.call.in_order[id(items)] = tuple(sorted(self.lines_of(items), key=_by_index))
+            matched = self.lines_of(items)
+            if matched is self.call.every:  # every line: sorted by line once a call
+                found = self.call.in_order.get(0)
+                if found is None:
+                    found = self.call.in_order[0] = tuple(sorted(matched, key=_by_index))
+            else:
+                found = tuple(sorted(matched, key=_by_index))
+            self.call.in_order[id(items)] = found
         return found
 
     def copy(self, free: dict[int, Decimal] | None = None) -> Basket:
