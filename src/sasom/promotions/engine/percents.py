@@ -22,16 +22,32 @@ def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: 
     own, free_of, net_of, places = pool.own, pool.free, pool.net, pool.places
     out: list[Take] = []
     if pool.once:  # a stacking promotion's view, run once a call: no line of it is priced again
-        for line in pool.lines_in_order(items):
+        wholes = pool.call.wholes
+        append = out.append
+        for line in pool.lines_in_order(items):  # each line: ``runs``' unit value, ``percent_off``'s discount, ``build``'s rounding and cap
             i = line.index
             free = free_of.get(i, ZERO)
             if free <= ZERO:
                 continue
-            take = _percent_take(i, own[i], free, net_of.get(i, ZERO), percent, whole_units, places)
-            if take is not None:
-                out.append(take)
+            value, net = own[i], net_of.get(i, ZERO)
+            if net < value * free:
+                value = net / free if net > ZERO else ZERO
+            if whole_units:
+                n = wholes.get(free)
+                if n is None:
+                    n = wholes[free] = Decimal(int(free))
+                if not n:
+                    continue
+            else:
+                n = free
+            d = rounded(n * value * percent / HUNDRED, places)
+            if d < ZERO:
+                d = ZERO
+            elif d > net:
+                d = net if net > ZERO else ZERO
+            append(take(i, n, d))
         return tuple(out)
-    known = pool.call.percents
+    known, wholes = pool.call.percents, pool.call.wholes
     for line in pool.lines_in_order(items):
         i = line.index
         free = free_of.get(i, ZERO)
@@ -39,35 +55,29 @@ def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: 
             continue
         net = net_of.get(i, ZERO)
         key = (percent, whole_units, places, i, free, net)
-        take = known.get(key, _UNKNOWN)
-        if take is _UNKNOWN:
-            take = known[key] = _percent_take(i, own[i], free, net, percent, whole_units, places)
-        if take is not None:
-            out.append(take)
+        priced = known.get(key, _UNKNOWN)
+        if priced is _UNKNOWN:  # (as above)
+            priced = None
+            value = own[i]
+            if net < value * free:
+                value = net / free if net > ZERO else ZERO
+            if whole_units:
+                n = wholes.get(free)
+                if n is None:
+                    n = wholes[free] = Decimal(int(free))
+            else:
+                n = free
+            if n:
+                d = rounded(n * value * percent / HUNDRED, places)
+                if d < ZERO:
+                    d = ZERO
+                elif d > net:
+                    d = net if net > ZERO else ZERO
+                priced = take(i, n, d)
+            known[key] = priced
+        if priced is not None:
+            out.append(priced)
     return tuple(out)
 
 
 _UNKNOWN = Take(0, ZERO, ZERO)  # not priced yet (None is a line priced to nothing)
-
-
-def _percent_take(i: int, value: Decimal, free: Decimal, net: Decimal, percent: Decimal, whole_units: bool,
-                  places: int) -> Take | None:
-    """One line of :func:`percent_takes`: ``runs``' unit value, ``percent_off``'s discount,
-    ``build``'s rounding and cap."""
-    if net < value * free:
-        value = net / free if net > ZERO else ZERO
-    if whole_units:
-        whole = int(free)
-        if not whole:
-            return None
-        n = Decimal(whole)  # (an int times a Decimal is that Decimal times it: converted once here)
-    elif not free:
-        return None
-    else:
-        n = free
-    d = rounded(n * value * percent / HUNDRED, places)
-    if d < ZERO:
-        d = ZERO
-    elif d > net:
-        d = net if net > ZERO else ZERO
-    return take(i, n, d)

@@ -35,7 +35,7 @@ class Call:
     matches (by SKU then line, and in line order), each line's own unit price, the lines by SKU,
     category and brand, and the percent takes already priced (:func:`percent_takes`)."""
 
-    __slots__ = ("every", "every_unit", "in_order", "keys", "matched", "own", "percents")
+    __slots__ = ("every", "every_unit", "in_order", "keys", "matched", "own", "percents", "wholes")
 
     def __init__(self, lines: tuple[Line, ...], own: dict[int, Decimal] | None = None) -> None:
         self.matched: dict[int, tuple[Line, ...]] = {}
@@ -45,6 +45,7 @@ class Call:
         self.percents: dict[tuple[object, ...], Take | None] = {}
         self.every: tuple[Line, ...] | None = None  # every line, by SKU then line
         self.every_unit: dict[int, Decimal] | None = None  # line -> its quantity (a stacking view's units; read only)
+        self.wholes: dict[Decimal, Decimal] = {}  # units -> ``Decimal(int(units))`` (the whole units a percent counts)
 
 
 class Basket(Pool):
