@@ -164,7 +164,7 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: boo
     tried while the bound is below the best trial of the round: it cannot be the one chosen (ties
     go to the earlier in priority order, so an earlier one is tried at an equal bound). Bounds:
     with ``lazy``, a rule that can say cheaply how much it is worth at most
-    (``rule.worth_at_most``: the bill-wide discount 4e), taken
+    (``rule.worth_at_most``: the bill-wide discount 4e, the goods kinds 2a-2d, 3a-3d, 4a-4d), taken
     again only when it no longer rules the promotion out (units and amounts only go down as the
     order grows, so a bound taken in an earlier round still holds; not twice in one round); and a rule
     whose worth only shrinks as units are taken (``rule.shrinks``, no per-bill limit): its worth
