@@ -141,9 +141,12 @@ class Trials:
         found = self.cache.get(key)
         if found is None:
             free = state.free
-            if not any(free.get(i, ZERO) > ZERO for i in self.counted[id(promotion)]):
-                found = (None, ZERO)
+            for i in self.counted[id(promotion)]:  # (a loop, not ``any`` over a generator)
+                if free.get(i, ZERO) > ZERO:
+                    break
             else:
+                found = (None, ZERO)
+            if found is None:
                 applied = self._run(promotion, state)
                 found = (applied, ZERO if applied is None else worth(applied, self.ctx))
             self.cache[key] = found
