@@ -47,16 +47,23 @@ def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: 
                 d = net if net > ZERO else ZERO
             append(take(i, n, d))
         return tuple(out)
-    known, wholes = pool.call.percents, pool.call.wholes
+    # each line's last take at this percent, with the very units and amount it was priced on: a
+    # line whose units and amount are the same objects (a trial puts back what it took, and the
+    # greedy's later states change only what they take) is not priced again
+    known = pool.call.percents.get((percent, whole_units, places))
+    if known is None:
+        known = pool.call.percents[(percent, whole_units, places)] = {}
+    wholes = pool.call.wholes
     for line in pool.lines_in_order(items):
         i = line.index
         free = free_of.get(i, ZERO)
         if free <= ZERO:
             continue
         net = net_of.get(i, ZERO)
-        key = (percent, whole_units, places, i, free, net)
-        priced = known.get(key, _UNKNOWN)
-        if priced is _UNKNOWN:  # (as above)
+        last = known.get(i)
+        if last is not None and last[0] is free and last[1] is net:
+            priced = last[2]
+        else:  # (as above)
             priced = None
             value = own[i]
             if net < value * free:
@@ -74,10 +81,7 @@ def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: 
                 elif d > net:
                     d = net if net > ZERO else ZERO
                 priced = take(i, n, d)
-            known[key] = priced
+            known[i] = (free, net, priced)
         if priced is not None:
             out.append(priced)
     return tuple(out)
-
-
-_UNKNOWN = Take(0, ZERO, ZERO)  # not priced yet (None is a line priced to nothing)

@@ -35,17 +35,19 @@ class Call:
     matches (by SKU then line, and in line order), each line's own unit price, the lines by SKU,
     category and brand, and the percent takes already priced (:func:`percent_takes`)."""
 
-    __slots__ = ("every", "every_unit", "in_order", "keys", "matched", "own", "percents", "wholes")
+    __slots__ = ("every", "every_unit", "in_order", "ints", "keys", "matched", "own", "percents", "wholes")
 
     def __init__(self, lines: tuple[Line, ...], own: dict[int, Decimal] | None = None) -> None:
         self.matched: dict[int, tuple[Line, ...]] = {}
         self.in_order: dict[int, tuple[Line, ...]] = {}
         self.own = own if own is not None else {ln.index: own_value(ln) for ln in lines}
         self.keys = _keys(lines)
-        self.percents: dict[tuple[object, ...], Take | None] = {}
+        # (percent, whole units, places) -> line -> (units, amount, take) last priced (:func:`percent_takes`)
+        self.percents: dict[tuple[Decimal, bool, int], dict[int, tuple[Decimal, Decimal, Take | None]]] = {}
         self.every: tuple[Line, ...] | None = None  # every line, by SKU then line
         self.every_unit: dict[int, Decimal] | None = None  # line -> its quantity (a stacking view's units; read only)
         self.wholes: dict[Decimal, Decimal] = {}  # units -> ``Decimal(int(units))`` (the whole units a percent counts)
+        self.ints: dict[Decimal, int] = {}  # units -> ``int(units)`` (a few counts, converted again and again)
 
 
 class Basket(Pool):
@@ -169,9 +171,11 @@ def runs(pool: Pool, items: ItemSet) -> list[Run]:
     if isinstance(pool, Basket):
         lines = pool.lines_of(items)
         own = pool.own
+        ints = pool.call.ints
     else:
         lines = tuple(sorted((ln for ln in pool.lines if items.matches(ln)), key=_by_sku))
         own = {ln.index: own_value(ln) for ln in lines}
+        ints = {}
     free_of, net_of = pool.free, pool.net
     out: list[Run] = []
     append = out.append
@@ -184,7 +188,10 @@ def runs(pool: Pool, items: ItemSet) -> list[Run]:
         net = net_of.get(i, ZERO)
         if net < value * free:  # the line lost some of its amount to a stacking promotion (_now)
             value = net / free if net > ZERO else ZERO
-        append(Run(i, line.sku, int(free), free, value))
+        n = ints.get(free)
+        if n is None:
+            n = ints[free] = int(free)
+        append(Run(i, line.sku, n, free, value))
     return out
 
 
@@ -215,12 +222,15 @@ def priced(pool: Pool, items: ItemSet) -> list[tuple[Decimal, Decimal]]:
 def whole_of(pool: Pool, items: ItemSet) -> int:
     """``whole(runs(pool, items))``: the whole free units ``items`` counts."""
     if isinstance(pool, Basket):
-        free_of = pool.free
+        free_of, ints = pool.free, pool.call.ints
         count = 0
         for ln in pool.lines_of(items):
             free = free_of.get(ln.index, ZERO)
             if free > ZERO:
-                count += int(free)
+                n = ints.get(free)
+                if n is None:
+                    n = ints[free] = int(free)
+                count += n
         return count
     return whole(runs(pool, items))
 

@@ -115,6 +115,7 @@ def test_percent_takes_in_one_pass_are_the_runs_percent_off_and_build(
         takes.percent_off(runs(plain, scope), percent, whole_units=whole)
         expected = takes.build(plain.net)
         assert percent_takes(state, scope, percent, whole_units=whole) == expected
+        assert percent_takes(state, scope, percent, whole_units=whole) == expected  # (each line as kept)
         assert percent_takes(plain, scope, percent, whole_units=whole) == expected
         once = basket.copy(dict(free))  # a stacking promotion's view: priced once, not kept
         once.net.update(net)
