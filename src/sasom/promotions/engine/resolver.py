@@ -142,8 +142,9 @@ def _taken(pool: Pool, takes: Sequence[Take], *, consume: bool) -> tuple[list[Ta
     ordered, last = True, None
     for t in takes:
         i = t.index
-        free = free_of.get(i, ZERO)
-        net = net_of.get(i, ZERO)
+        had_free, had_net = free_of.get(i), net_of.get(i)  # (None: no such line; kept for ``undo``)
+        free = ZERO if had_free is None else had_free
+        net = ZERO if had_net is None else had_net
         units, discount = t.units, t.discount
         if units > free or discount > net or discount < ZERO:
             units = min(units, free)
@@ -155,7 +156,7 @@ def _taken(pool: Pool, takes: Sequence[Take], *, consume: bool) -> tuple[list[Ta
             ordered = False
         last = i
         if undo is not None:
-            undo.append((i, free_of.get(i), net_of.get(i)))
+            undo.append((i, had_free, had_net))
         if consume:
             free_of[i] = free - units
         net_of[i] = net - discount
