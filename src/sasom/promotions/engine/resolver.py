@@ -63,11 +63,11 @@ def fresh_pool(lines: Sequence[Line]) -> Basket:
         amount = quantity * ln.unit_price - ln.discount
         free[i] = ZERO if ZERO > quantity else quantity
         net[i] = ZERO if ZERO > amount else amount
-        if quantity <= 0:
+        if quantity <= ZERO:
             own[i] = ZERO
         else:
             value = amount / quantity
-            own[i] = value if value > 0 else ZERO
+            own[i] = value if value > ZERO else ZERO
     return Basket(ordered, free, net, Call(ordered, own))
 
 

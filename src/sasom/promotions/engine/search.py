@@ -196,9 +196,17 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: boo
         return found
 
     taken_in: dict[int, int] = {}  # the round each bound was taken in (not taken twice on one state)
+    counted = frozenset().union(*(trials.counted[id(p)] for p in group))
     rounds = 0
     while rest:
         rounds += 1
+        if rounds > 1:  # no unit left on any line the group counts (a bill-wide promotion took them
+            free = state.free  # all): no trial could apply (``Trials.result``), the order is complete
+            for i in counted:
+                if free.get(i, ZERO) > ZERO:
+                    break
+            else:
+                break
         top: tuple[int, Promotion, Applied, Decimal] | None = None
         able: list[tuple[int, Promotion]] = []
         later: list[tuple[int, Promotion, Decimal, bool]] = []
