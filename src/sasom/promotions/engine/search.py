@@ -148,7 +148,7 @@ def greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
            trials: Trials | None = None, lazy: bool = True) -> Plan:
     """The greedy order, or the priority order when that is worth more (greedy can lose).
     ``lazy=False`` tries every promotion whose lines changed again each round, with no bound
-    (the same choice, more rule runs: the tests compare the two)."""
+    and no early stop (the same choice, more rule runs: the tests compare the two)."""
     trials = trials if trials is not None else Trials(group, pool, ctx, run)
     fresh: dict[int, Decimal | None] = {}
     chosen = _greedy(group, pool, trials, lazy=lazy, fresh=fresh)
@@ -200,8 +200,8 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: boo
     rounds = 0
     while rest:
         rounds += 1
-        if rounds > 1:  # no unit left on any line the group counts (a bill-wide promotion took them
-            free = state.free  # all): no trial could apply (``Trials.result``), the order is complete
+        if lazy and rounds > 1:  # no unit left on any line the group counts (a bill-wide promotion
+            free = state.free  # took them all): no trial could apply (``Trials.result``), the order is complete
             for i in counted:
                 if free.get(i, ZERO) > ZERO:
                     break
