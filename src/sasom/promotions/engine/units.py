@@ -238,10 +238,31 @@ def whole_of(pool: Pool, items: ItemSet) -> int:
 def worth_of(pool: Pool, items: ItemSet) -> Decimal:
     """``worth(runs(pool, items))``: what the free units ``items`` counts cost now (the same sum, in
     the same order, so a threshold compares alike)."""
-    total = ZERO
-    for free, value in priced(pool, items):
-        total += free * value
-    return total
+    return worth_and_count(pool, items)[0]
+
+
+def worth_and_count(pool: Pool, items: ItemSet) -> tuple[Decimal, int]:
+    """:func:`worth_of`, and how many lines have free units (``len(priced(pool, items))``), in one
+    pass over the lines and with no pair made a line (a bill-wide promotion reads every line)."""
+    if not isinstance(pool, Basket):
+        total = ZERO
+        counted = priced(pool, items)
+        for free, value in counted:
+            total += free * value
+        return total, len(counted)
+    own, free_of, net_of = pool.own, pool.free, pool.net
+    total, count = ZERO, 0
+    for line in pool.lines_of(items):  # :func:`priced`, inlined
+        i = line.index
+        free = free_of.get(i, ZERO)
+        if free > ZERO:
+            value = own[i]
+            net = net_of.get(i, ZERO)
+            if net < value * free:
+                value = net / free if net > ZERO else ZERO
+            total += free * value
+            count += 1
+    return total, count
 
 
 _run_by_sku = attrgetter("sku", "index")

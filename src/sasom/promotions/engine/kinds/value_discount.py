@@ -36,7 +36,7 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.units import Basket, Takes, priced, runs, worth, worth_of
+from sasom.promotions.engine.units import Basket, Takes, runs, worth, worth_and_count, worth_of
 
 HUNDRED = Decimal("100")
 HALF_UNIT = Decimal("0.5")  # half the minor unit: scaled by the currency's places
@@ -77,19 +77,13 @@ class ValueDiscount(BaseRule):
         """At most what ``apply`` would give on ``pool``, cheaply (nothing is spread or rounded):
         0 below the threshold, else the percent (plus half a cent a line for the rounding of
         each line's share) or the amount of what the scope costs now."""
-        counted = priced(pool, self._items)
-        value = ZERO
-        for free, each in counted:  # ``worth_of``: the same sum in the same order
-            value += free * each
+        value, counted = worth_and_count(pool, self._items)
         if value <= 0 or value < self.threshold:
             return ZERO
         if self.scope == BILL and not _every_line(pool, self._items):
-            every = priced(pool, EVERY_LINE)
-            targets = len(every)
-            scope = sum((free * each for free, each in every), ZERO)
+            scope, targets = worth_and_count(pool, EVERY_LINE)
         else:  # the group, or a bill whose every line the group holds: the same lines, the same sum
-            targets = len(counted)
-            scope = value
+            scope, targets = value, counted
         if self.percent is not None:
             return scope * self.percent / HUNDRED + HALF_UNIT.scaleb(-pool.places) * targets
         return min(self.amount or ZERO, scope)
