@@ -216,17 +216,23 @@ def next_steps(promotions: Sequence[Promotion], applied: Sequence[Applied], pool
         if mine is None or not mine.takes:
             found = promotion.rule.hint(pool, ctx)
         else:
-            stacks = mine.stacks
+            stacks, takes = mine.stacks, mine.takes
             try:
-                for t in mine.takes:
+                for t in takes:
                     i = t.index
                     if not stacks:
                         free[i] += t.units
                     net[i] += t.discount
                 found = promotion.rule.hint(pool, ctx)
             finally:
-                free.update(had_free)
-                net.update(had_net)
+                if len(takes) > 8:  # (a stacking promotion gives back amounts only)
+                    if not stacks:
+                        free.update(had_free)
+                    net.update(had_net)
+                else:  # a few lines: those lines
+                    for t in takes:
+                        i = t.index
+                        free[i], net[i] = had_free[i], had_net[i]
         if found is not None:
             out.append(Hint(promotion.code, promotion.name, found.missing_units, found.missing_amount, found.reward))
     return tuple(out)
