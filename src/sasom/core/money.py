@@ -32,21 +32,20 @@ def _step(places: int) -> Decimal:
 
 
 def money(value: Decimal | Fraction | int | str, places: int = DEFAULT_PLACES) -> Decimal:
-    """The one money rounding rule: to ``places`` decimals (the currency's minor unit), half up."""
+    """The one money rounding rule: to ``places`` decimals (the currency's minor unit), half up.
+    A ``Decimal`` is rounded first, by its class alone: ``isinstance(value, Fraction)`` goes through
+    the numbers ABCs and cost more than the rounding (the hot paths round hundreds of amounts a
+    call: the promotions engine, B8; the pricing and the earning engine)."""
+    if type(value) is Decimal:
+        step = _STEPS.get(places)
+        if step is not None:
+            return value.quantize(step, ROUND_HALF_UP)
     if isinstance(value, Fraction):
         # integers only (the engine calls this per award): units = floor(|n| * 10^p / d + 1/2)
         n, d = value.numerator, value.denominator
         units = (abs(n) * 2 * 10**places + d) // (2 * d)
         return Decimal(-units if n < 0 else units).scaleb(-places)
     return Decimal(value).quantize(_step(places), rounding=ROUND_HALF_UP)
-
-
-def money_of_decimal(value: Decimal, places: int = DEFAULT_PLACES) -> Decimal:
-    """:func:`money` for a ``Decimal`` (the same rule, the same digits): without ``money``'s check
-    for a ``Fraction`` (an abstract-class check that costs more than the rounding itself), for
-    the hot paths that round hundreds of amounts a call (the promotions engine: B8)."""
-    step = _STEPS.get(places)
-    return value.quantize(_step(places) if step is None else step, ROUND_HALF_UP)
 
 
 def money_floor(value: Decimal | int | str, places: int = DEFAULT_PLACES) -> Decimal:

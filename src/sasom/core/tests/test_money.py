@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sasom.core.money import is_cents, money, money_floor, money_of_decimal
+from sasom.core.money import is_cents, money, money_floor
 
 
 @pytest.mark.parametrize(
@@ -32,9 +32,11 @@ def test_money_rounds_half_up(value, expected):
 @given(value=st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**20, max_value=10**20).filter(
            lambda d: len(d.as_tuple().digits) <= 26),  # (more digits than quantize keeps: an error in both)
        places=st.sampled_from([0, 2, 4]))
-def test_money_of_decimal_is_money(value, places):
-    # the hot paths' rounding of a Decimal: money's digits, exponent included ("5.00", not "5")
-    assert str(money_of_decimal(value, places)) == str(money(value, places))
+def test_money_of_a_decimal_is_money_of_the_same_fraction(value, places):
+    # money's quick branch for a Decimal (one quantize) against its integer arithmetic for the
+    # same exact value as a Fraction: the same amount, with the currency's exponent ("5.00", not "5")
+    quick, exact = money(value, places), money(Fraction(value), places)
+    assert quick == exact and quick.as_tuple().exponent == exact.as_tuple().exponent == -places
 
 
 def test_money_floor_never_gives_more():
