@@ -121,7 +121,7 @@ def test_a_sale_with_a_ladder_is_the_read_and_the_call(ladder, sell, org, member
     with CaptureQueriesContext(connection) as upgrade:
         sell(member, 400, when=at(2026, 3, 3))
     # then the plain one was two statements: the read (with the window's measure) and the call
-    assert [q["sql"].split()[1] for q in plain.captured_queries] == ["sasom_sale_read_by_code_v3",
+    assert [q["sql"].split()[1] for q in plain.captured_queries] == ["sasom_sale_read_by_code_" + basis + "_v3",
                                                                      "sasom_sale_post2_v1"]
     # and the upgrade counted nothing apart either (its transaction moves the tier with the measure read)
     assert not [q for q in upgrade.captured_queries if "sasom_tier_earned" in q["sql"]
