@@ -6,12 +6,15 @@ no statement more than one without, and decides exactly as the window counted ap
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sasom.checkout import services as checkout_services
 from sasom.checkout.pricing_read import sale_read
@@ -22,10 +25,11 @@ from sasom.ledger.services import sale_post, sale_return, sale_void
 from sasom.ledger.services.bulk import BulkSale, sales_post_bulk
 from sasom.ledger.services.tier_measures import measures
 from sasom.testing.factories import MemberFactory
+from sasom.testing.properties import db_property
 from sasom.tiers import engine as tier_engine
 from sasom.tiers.models import MemberTier, TierChange
 from sasom.tiers.selectors import ladder_for
-from sasom.tiers.services import TierIn, member_tier_set
+from sasom.tiers.services import TierIn, ladder_configure, member_tier_set
 
 from .conftest import BKK, at
 
@@ -218,3 +222,40 @@ def test_two_tills_that_read_the_window_before_each_other_still_upgrade(
     assert MemberTier.objects.get(member=member).tier.code == "GOLD"
     up = TierChange.objects.filter(member=member, to_code="GOLD")
     assert [(c.from_code, c.reason, c.measure) for c in up] == [("BASIC", "upgrade", 1100)]
+
+
+# Any history around the window's first instant (seconds before, at, after; days inside and out),
+# each sale kept, returned in part or whole, or voided: the measure read is the one counted apart.
+_moments = st.tuples(st.integers(min_value=-3, max_value=40), st.sampled_from([-1, 0, 1, 3600, 50_000]))
+_fates = st.sampled_from(["kept", "kept", "third", "whole", "void"])
+_events = st.lists(st.tuples(_moments, st.decimals(min_value=Decimal("1"), max_value=Decimal("2500"), places=2),
+                             _fates), min_size=1, max_size=6)
+_members = itertools.count(1)
+
+
+@pytest.mark.skipif(not PG, reason="the one read exists on PostgreSQL only")
+@pytest.mark.parametrize("basis", ["points", "spend"])
+@db_property(max_examples=12)
+@given(events=_events)
+def test_any_history_is_measured_as_the_window_counted_apart(org, branch, terminal, member_type, actor, basis, events):
+    if ladder_for(org.pk) is None:
+        ladder_configure(organization_id=org.pk, actor=actor, name="Tiers", tiers=HIGH, window_months=1, basis=basis)
+    when = at(2026, 3, 20, 15, 30)
+    start = tier_engine.local_midnight(dt.date(2026, 2, 20), BKK)
+    # given a fresh member's sales around the window's first instant, some returned or voided later
+    member = MemberFactory(organization=org, member_type=member_type, code=f"H{next(_members):05d}")
+    for n, ((days, seconds), amount, fate) in enumerate(events):
+        moment = start + dt.timedelta(days=days, seconds=seconds)
+        sale = sale_post(organization=org, branch=branch, terminal=terminal, receipt_id=f"{member.code}-{n}",
+                         basket=_basket(amount, moment), member=member, actor=actor, now=moment).sale
+        later = moment + dt.timedelta(hours=2)
+        if fate in ("third", "whole"):
+            sale_return(sale=sale, lines={1: Decimal("1") / 3 if fate == "third" else Decimal("1")}, actor=actor,
+                        return_id=f"RT-{n}", now=later)
+        elif fate == "void":
+            sale_void(sale=sale, reason="test", actor=actor, now=later)
+    # when the till reads the member for a sale at ``when``, then it measured what measures() counts
+    counted = measures(organization_id=org.pk, ladder=ladder_for(org.pk), member_ids=[member.pk], start=start,
+                       end=when, end_inclusive=True)[member.pk]
+    assert _read(org, branch, member, when).tier_window == tier_engine.WindowMeasure(
+        start=start, end=when, basis=basis, measure=counted)
