@@ -71,8 +71,8 @@ from sasom.tiers.selectors import TIER_CODE_READ
 _CALL = f"SELECT * FROM {WIRE_FUNCTION}($1)"
 
 # Points earned in a window by one account, net of what returns, voids and reversals took back of
-# them (``ledger.services.tiering.measures``, as one prepared statement): a member read without
-# its window's measure (the two reads: a card, several references, SQLite's path has no statement).
+# them (``ledger.services.tiering.measures``, as one prepared statement), for a member read without
+# its window's measure (``checkout.pricing_read``'s two reads: a card, several references).
 _EARNED = "SELECT " + earned_sql(organization="$1", account="$2", start="$3", end="$4")
 
 
