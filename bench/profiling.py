@@ -1,13 +1,15 @@
 """Profiles behind docs/performance.md's "Gaps" (pyinstrument, in-process, on the bench's data):
 
     SASOM_BENCH_FLOOR=1 DATABASE_URL=... BENCH_SETUP='<setup step JSON>' \\
-        python -m bench.profiling sales|floor|batch [--count N] [--promoted]
+        python -m bench.profiling sales|floor|batch [--count N] [--promoted] [--cpu [--pg-datadir DIR]]
 
 ``sales``: N sales posted through the whole API stack (Django's test client: the middleware,
 django-ninja, the checkout, the fast path), as B1 posts them; ``floor``: N requests with the same
 bodies to the framework's floor (``integrations/api_floor.py``); ``batch``: a day-end file of N
-documents staged and posted (B3). ``--promoted``: B1+'s pricing first (member discounts, 50
-active promotions: ``bench.promo_load``), ended again after the run. Prints cProfile's top frames
+documents staged and posted (B3). ``--cpu``: no profiler, the CPU per item only (the
+process's, and the cluster's with ``--pg-datadir``; a main / branch comparison alternates such
+runs, main's code by its ``src`` first on ``PYTHONPATH``). ``--promoted``: B1+'s pricing first
+(member discounts, 50 active promotions: ``bench.promo_load``), ended again after the run. Prints cProfile's top frames
 (own time, then cumulative); ``--out`` keeps the stats. Named ``profiling`` so as not to shadow
 the standard library's ``profile`` module.
 """
@@ -20,6 +22,7 @@ import json
 import os
 import random
 import sys
+from collections.abc import Callable
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sasom.settings")
 
@@ -49,12 +52,35 @@ def _promotions_on() -> None:
     step_promotions(True)
 
 
+def _cpu(run: Callable[[], None], count: int, datadir: str) -> None:
+    """``run`` without the profiler: this process's CPU per item and, given the cluster's folder,
+    the cluster's (``bench.load.pg_cpu_seconds``), in ms."""
+    import time
+    from pathlib import Path
+
+    from bench.load import pg_cpu_seconds
+
+    postmaster = int((Path(datadir) / "data" / "postmaster.pid").read_text().split()[0]) if datadir else 0
+    pg0 = pg_cpu_seconds(postmaster) if postmaster else 0.0
+    app0 = time.process_time()
+    run()
+    app1 = time.process_time()
+    pg1 = pg_cpu_seconds(postmaster) if postmaster else 0.0
+    line = f"app {1000 * (app1 - app0) / count:.3f} ms per item"
+    if postmaster:
+        line += f", PostgreSQL {1000 * (pg1 - pg0) / count:.3f} ms per item"
+    print(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench.profiling")
     parser.add_argument("what", choices=["sales", "floor", "batch"])
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--promoted", action="store_true", help="B1+'s member discounts and 50 promotions on")
     parser.add_argument("--out", default="", help="also save the cProfile stats here (pstats)")
+    parser.add_argument("--cpu", action="store_true",
+                        help="no profiler: print the process's CPU per item (and, with --pg-datadir, the cluster's)")
+    parser.add_argument("--pg-datadir", default="", help="the cluster's folder (PGDATA_DIR of scripts/pg-throwaway.sh)")
     args = parser.parse_args()
     import django
 
@@ -77,6 +103,13 @@ def main() -> None:
 
         def run() -> None:
             _posts(path, args.count, "run")
+    if args.cpu:
+        _cpu(run, args.count, args.pg_datadir)
+        if args.promoted:
+            from bench.promo_load import step_promotions
+
+            step_promotions(False)
+        return
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     run()

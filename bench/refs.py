@@ -25,7 +25,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -165,18 +165,23 @@ def _member_of(plan: str) -> int:
     return int(data["member"])
 
 
-def reads_script(reads: list[list[str]]) -> str:
-    """pgbench's lines for the recorded reads: each statement's body as the sale prepared it, its
-    parameters ``$k`` read from the recorded sale's row of ``bench_plans`` (one CTE, so each
-    statement keeps its own single execution and snapshot)."""
+def reads_script(reads: list[list[str]], nullable: Collection[str] = ()) -> str:
+    """pgbench's lines for the recorded reads, each statement as the sale prepared it: the recorded
+    sale's parameters fetched from its row of ``bench_plans`` into pgbench variables (``\\gset``),
+    then the statement's own body with ``$k`` as that variable cast to the statement's type. Under
+    ``-M prepared`` pgbench sends the variables as the parameters of one prepared statement, so
+    PostgreSQL chooses between custom and generic plans as it does for the app's. A parameter
+    some recorded sale gave as NULL (``nullable``) arrives as an empty string and is turned back
+    into NULL (``NULLIF``)."""
     out = []
     for j, (_name, types, body) in enumerate(reads):
-        n = len(types.split(","))
-        cte = f"p AS (SELECT * FROM {PLANS_TABLE} WHERE i = :i)"
-        for k in range(n, 0, -1):  # $10 before $1
-            body = re.sub(rf"\${k}(?!\d)", f"(SELECT r{j}_{k} FROM p)", body)
-        body = body.strip()
-        body = f"WITH {cte}, {body[5:]}" if body[:5].upper() == "WITH " else f"WITH {cte} {body}"
+        kinds = [t.strip() for t in types.split(",")]
+        names = [f"r{j}_{k}" for k in range(1, len(kinds) + 1)]
+        out.append(f"SELECT {', '.join(names)} FROM {PLANS_TABLE} WHERE i = :i \\gset\n")
+        for k in range(len(kinds), 0, -1):  # $10 before $1
+            name, kind = names[k - 1], kinds[k - 1]
+            value = f"NULLIF(:{name}, '')::{kind}" if name in nullable else f":{name}::{kind}"
+            body = re.sub(rf"\${k}(?!\d)", lambda _m, v=value: f"({v})", body)
         out.append(" ".join(body.split()) + ";\n")
     return "".join(out)
 
@@ -188,6 +193,12 @@ def pgbench_plans(bench: Any, count: int) -> dict[str, Any]:
 
     with psycopg.connect(bench.args.pg_url, autocommit=True) as conn:
         reads = [list(r) for r in conn.execute(f"SELECT name, types, body FROM {READS_TABLE} ORDER BY j")]
+        columns = [r[0] for r in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND column_name ~ '^r[0-9]+_'",
+            [PLANS_TABLE])]
+        counted = conn.execute(f"SELECT {', '.join(f'count(*) - count({c})' for c in columns) or '0'}"
+                               f" FROM {PLANS_TABLE}").fetchone() if columns else ()
+        nullable = {c for c, n in zip(columns, counted, strict=True) if n}
         function, receipt_path = conn.execute(f"SELECT function, receipt_path FROM {CALL_TABLE}").fetchone()
     text = SCRIPT.format(count=count, function=function, receipt_path=receipt_path)
     script = bench.work / "sale_post.pgbench"
@@ -195,7 +206,7 @@ def pgbench_plans(bench: Any, count: int) -> dict[str, Any]:
     out = _pgbench_script(bench, script)
     with_reads = bench.work / "sale_reads_post.pgbench"
     head, call = text.split("\n", 1)
-    with_reads.write_text(head + "\n" + reads_script(reads) + call)
+    with_reads.write_text(head + "\n" + reads_script(reads, nullable) + call)
     out["with_reads"] = {**_pgbench_script(bench, with_reads), "statements": [r[0] for r in reads]}
     return {**out, "plans": count}
 

@@ -35,6 +35,7 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from sasom.core.money import money
 
@@ -92,11 +93,60 @@ class Terms:
     places: int = 2  # the currency's minor unit (core.currency): every amount is rounded to it
 
 
-@dataclass(frozen=True, slots=True)
-class Adjustment:
+def gettext_noop(message: str) -> str:
+    """Marks ``message`` for translation (makemessages reads the name); the engine needs no settings."""
+    return message
+
+
+# Why a line got (or did not get) a price or a discount: message ids with ``%(name)s`` fields,
+# written in the reader's language when the sale is read (``checkout.promo_texts``)
+MEMBER_PRICE = gettext_noop("%(type)s price %(price)s (%(source)s)")
+PRICE_DIFFERS = gettext_noop("The POS sent %(sent)s; the table says %(price)s")
+MEMBER_DISCOUNT = gettext_noop("%(type)s %(percent)s%% of %(base)s")
+BIRTHDAY_DISCOUNT = gettext_noop("Birthday %(percent)s%% of %(base)s")
+NO_DISCOUNT_POS = gettext_noop("No member discount: priced by the POS")
+NO_DISCOUNT_CATEGORY = gettext_noop("No member discount: category %(category)s has no member discount")
+NO_DISCOUNT_DISCOUNTED = gettext_noop("No member discount: the line is already discounted")
+NO_DISCOUNT_MINIMUM = gettext_noop("No member discount: the bill %(bill)s is under the minimum %(minimum)s")
+NO_BENEFITS = {  # by ``Terms.benefits_reason`` (a member's status)
+    "": gettext_noop("No member benefits: the benefits are not active"),
+    "suspended": gettext_noop("No member benefits: the member is suspended"),
+    "closed": gettext_noop("No member benefits: the membership is closed"),
+    "anonymized": gettext_noop("No member benefits: the member is anonymized"),
+    "expired": gettext_noop("No member benefits: the membership has expired"),
+}
+NO_BENEFITS_OTHER = gettext_noop("No member benefits: %(reason)s")
+
+Values = tuple[tuple[str, str | Decimal], ...]
+
+
+class Adjustment(NamedTuple):
+    """One step of a line's price, or a note on the bill, with its reason.
+
+    The catalog's reasons are a message id (above) and its ``values``: a ``Decimal`` value is an
+    amount of the currency (``places`` decimals), written in the reader's display unit with the
+    unit named; a string is written as it is. The checkout stores them as data
+    (``checkout.promo_texts.said_stored``) and shows them in the reader's language. A promotion's
+    reason comes already stored (``values`` None). A named tuple: a sale makes one per step of
+    every line (a frozen dataclass of five fields costs three times as much to make)."""
+
     kind: str  # "member_price" | "price_differs" | "member_discount" | "birthday_discount" | "no_member_discount"
     amount: Decimal | None
-    reason: str  # an English sentence (the receipt and the explanation translate by ``kind``)
+    reason: str  # a message id with ``values``, or (``values`` None) a reason as stored
+    values: Values | None = None
+    places: int = 2  # the currency's minor unit, for the amounts among ``values``
+
+    @property
+    def text(self) -> str:
+        """The reason in English with bare amounts (tests, logs); a stored reason as it is."""
+        if self.values is None:
+            return self.reason
+        return self.reason % {k: v for k, v in self.values} if self.values else self.reason
+
+
+# the notes without values, made once (every line a POS prices gets one)
+_PRICED_BY_POS = Adjustment("no_member_discount", None, NO_DISCOUNT_POS, ())
+_ALREADY_DISCOUNTED = Adjustment("no_member_discount", None, NO_DISCOUNT_DISCOUNTED, ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,15 +252,16 @@ def basket_price(lines: tuple[LineIn, ...], products: Mapping[str, ProductPrices
     gross = sum((ln.before_member for ln in first), ZERO)
     notes: list[Adjustment] = []
     if terms.member_label and not terms.benefits_active:
-        notes.append(Adjustment("no_member_discount", None,
-                                f"No member benefits: {terms.benefits_reason or 'inactive'}"))
+        why = NO_BENEFITS.get(terms.benefits_reason)
+        notes.append(Adjustment("no_member_discount", None, why, ()) if why is not None else
+                     Adjustment("no_member_discount", None, NO_BENEFITS_OTHER, (("reason", terms.benefits_reason),)))
         return PricedBasket(lines=first, notes=tuple(notes))
     percent = terms.discount_percent + terms.birthday_percent
     if not terms.member_label or percent <= 0:
         return PricedBasket(lines=first, notes=())
     if gross < terms.min_bill:
-        notes.append(Adjustment("no_member_discount", None,
-                                f"No member discount: the bill {gross} is under the minimum {terms.min_bill}"))
+        notes.append(Adjustment("no_member_discount", None, NO_DISCOUNT_MINIMUM,
+                                (("bill", gross), ("minimum", terms.min_bill)), terms.places))
         return PricedBasket(lines=first, notes=tuple(notes))
     return PricedBasket(lines=tuple(_discounted(ln, terms) for ln in first), notes=())
 
@@ -247,13 +298,14 @@ def _line_price(index: int, ln: LineIn, product: ProductPrices | None, terms: Te
     adjustments: list[Adjustment] = []
     if member_price is not None and member_price != product.list_price:
         adjustments.append(Adjustment("member_price", money(member_price - product.list_price, terms.places),
-                                      f"{terms.member_label} price {member_price} ({product.member_source})"))
+                                      MEMBER_PRICE, (("type", terms.member_label), ("price", member_price),
+                                                     ("source", product.member_source)), terms.places))
     flag = ""
     sent = ln.unit_price
     if sent is not None and sent not in (sasom_price, product.list_price):
         flag = FLAG_DIFFERS
         adjustments.append(Adjustment("price_differs", money(sent - sasom_price, terms.places),
-                                      f"The POS sent {sent}; the table says {sasom_price}"))
+                                      PRICE_DIFFERS, (("sent", sent), ("price", sasom_price)), terms.places))
     if sent is None or terms.authority == AUTHORITY_SASOM:
         price, source = sasom_price, sasom_source
     else:
@@ -279,27 +331,26 @@ def _checked(line: PricedLine, where: str) -> PricedLine:
 
 def _discounted(ln: PricedLine, terms: Terms) -> PricedLine:
     """The member and birthday discounts on one line, or the reason it has none."""
-    why_not = ""
+    why_not: Adjustment | None = None
     if ln.price_source == "pos":
-        why_not = "priced by the POS"
+        why_not = _PRICED_BY_POS
     elif ln.categories & terms.excluded_categories:
-        why_not = f"category {ln.category} has no member discount"
+        why_not = Adjustment("no_member_discount", None, NO_DISCOUNT_CATEGORY, (("category", ln.category),))
     elif terms.skip_discounted_lines and (ln.pos_discount > 0 or ln.promotion_discount > 0):
-        why_not = "the line is already discounted"
+        why_not = _ALREADY_DISCOUNTED
     base = ln.before_member
-    if why_not or base <= 0:
-        if not why_not:
-            return ln
-        return _with(ln, Adjustment("no_member_discount", None, f"No member discount: {why_not}"))
+    if why_not is not None or base <= 0:
+        return ln if why_not is None else _with(ln, why_not)
     member = min(money(base * terms.discount_percent / 100, terms.places), base)
     birthday = min(money(base * terms.birthday_percent / 100, terms.places), base - member)  # never below zero together
     out = ln
     if member:
-        out = _with(out, Adjustment("member_discount", member,
-                                    f"{terms.member_label} {_pct(terms.discount_percent)}% of {base}"))
+        out = _with(out, Adjustment("member_discount", member, MEMBER_DISCOUNT,
+                                    (("type", terms.member_label), ("percent", _pct(terms.discount_percent)),
+                                     ("base", base)), terms.places))
     if birthday:
-        out = _with(out, Adjustment("birthday_discount", birthday,
-                                    f"Birthday {_pct(terms.birthday_percent)}% of {base}"))
+        out = _with(out, Adjustment("birthday_discount", birthday, BIRTHDAY_DISCOUNT,
+                                    (("percent", _pct(terms.birthday_percent)), ("base", base)), terms.places))
     return dataclasses.replace(out, member_discount=member, birthday_discount=birthday)
 
 

@@ -26,6 +26,7 @@ from typing import Any, cast
 
 from sasom.catalog import prices
 from sasom.catalog.pricing import (
+    Adjustment,
     LineIn,
     PricedBasket,
     PricingError,
@@ -37,6 +38,7 @@ from sasom.catalog.pricing import (
 from sasom.checkout import promo
 from sasom.checkout.checks import bill_discount_check, sale_time_check
 from sasom.checkout.errors import PROMOTION_CHOICE
+from sasom.checkout.promo_texts import said_stored
 from sasom.core import calendars
 from sasom.core.currency import places_of
 from sasom.core.errors import DomainError
@@ -232,10 +234,15 @@ def _priced_basket(basket: engine.Basket, priced: PricedBasket, sent: tuple[Line
         )
         for ln in priced.lines
     )
-    notes = [(0, n.kind, "", n.reason) for n in priced.notes]
-    notes += [(ln.line_no, a.kind, "" if a.amount is None else str(rounded(a.amount)), a.reason)
+    notes = [(0, n.kind, "", _reason(n)) for n in priced.notes]
+    notes += [(ln.line_no, a.kind, "" if a.amount is None else str(rounded(a.amount)), _reason(a))
               for ln in priced.lines for a in ln.adjustments]
     return dataclasses.replace(basket, lines=lines, sent_lines_hash=_sent_hash(sent, choices), pricing=tuple(notes))
+
+
+def _reason(a: Adjustment) -> str:
+    """A step's reason as the sale stores it: language- and unit-neutral data (``promo_texts``)."""
+    return a.reason if a.values is None else said_stored(a.reason, a.values, a.places)
 
 
 def _sent_hash(sent: tuple[LineIn, ...], choices: Mapping[str, str] | None = None) -> str:

@@ -23,7 +23,7 @@ from sasom.checkout.api_schemas import (
 )
 from sasom.checkout.pricing import campaign_discount
 from sasom.checkout.promo import GIFT_SOURCE
-from sasom.checkout.promo_texts import api_texts, reason_shown
+from sasom.checkout.promo_texts import TextReader, api_texts, reason_shown
 from sasom.core.currency import Currency, currency_of, places_of
 from sasom.core.money import money
 from sasom.earning import engine
@@ -39,9 +39,10 @@ from sasom.promotions.engine.types import Result
 
 
 def steps_out(rows: list[list[Any]] | tuple[tuple[int, str, str, str], ...], line_no: int) -> list[PriceStepOut]:
-    """A line's price steps; a promotion's reason in the active language, its amounts as the
+    """A line's price steps; a stored reason (a promotion's, the catalog's) in the active language, its amounts as the
     caller states them (``api_texts``: the shop's display unit, the unit named)."""
-    return [PriceStepOut(kind=kind, amount=Decimal(amount) if amount else None, reason=reason_shown(reason))
+    reader = TextReader()
+    return [PriceStepOut(kind=kind, amount=Decimal(amount) if amount else None, reason=reason_shown(reason, reader))
             for no, kind, amount, reason in rows if no == line_no and kind != SNAPSHOT]
 
 

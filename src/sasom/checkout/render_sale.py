@@ -25,7 +25,7 @@ from sasom.checkout.payments import CouponUsed
 from sasom.checkout.pricing import campaign_discount
 from sasom.checkout.promo import GIFT_SOURCE
 from sasom.checkout.promo_texts import _STORED as STORED
-from sasom.checkout.promo_texts import api_texts, reason_shown
+from sasom.checkout.promo_texts import TextReader, api_texts, reason_shown
 from sasom.checkout.render import quantity_out
 from sasom.core.currency import Currency, currency_of
 from sasom.core.money import money
@@ -46,27 +46,31 @@ from sasom.promotions.engine.kinds._common import (
 _ZERO = Decimal("0")
 
 
-_SHOWN: dict[tuple[str, str | None, Currency | None], str] = {}
+# per (language, display unit): its reader (translations looked up once) and the stored reasons
+# it showed lately (bounded)
+_SHOWN: dict[tuple[str | None, Currency | None], tuple[TextReader, dict[str, str]]] = {}
 
 
 def _steps(pricing: list[list[Any]] | tuple[tuple[int, str, str, str], ...]) -> dict[int, list[dict[str, Any]]]:
     """The price steps of each line (``render.steps_out`` as plain values), by line number. A
-    promotion's stored reason (``promo_texts.reason_shown``) is made once per process for the
-    language and display unit it is shown in (the same data reads the same there; bounded)."""
+    stored reason (``promo_texts.reason_shown``: a promotion's, the catalog's) is made once per
+    process for the language and display unit it is shown in (the same data reads the same
+    there; bounded)."""
     out: dict[int, list[dict[str, Any]]] = {}
-    where: tuple[str | None, Currency | None] | None = None
+    here: tuple[TextReader, dict[str, str]] | None = None
     for no, kind, amount, reason in pricing:
         if kind == SNAPSHOT:
             continue
         shown = reason
         if reason.startswith(STORED):
-            where = where or (get_language(), _SHOWN_IN.get())
-            key = (reason, *where)
-            shown = _SHOWN.get(key) or ""
+            if here is None:
+                where = (get_language(), _SHOWN_IN.get())
+                here = _SHOWN.get(where) or _SHOWN.setdefault(where, (TextReader(), {}))
+            shown = here[1].get(reason) or ""
             if not shown:
-                if len(_SHOWN) >= 4096:
-                    _SHOWN.clear()
-                shown = _SHOWN[key] = reason_shown(reason)
+                if len(here[1]) >= 4096:
+                    here[1].clear()
+                shown = here[1][reason] = reason_shown(reason, here[0])
         out.setdefault(no, []).append(
             {"kind": kind, "amount": str(Decimal(amount)) if amount else None, "reason": shown})
     return out

@@ -1,6 +1,7 @@
 """What the till screen shows of a quote or a posted sale: each line with its product's name, the
-source of its price and the steps that priced it, in the cashier's language (the engines' reasons
-are English sentences; the screen names each step by its kind and keeps the sentence as detail)."""
+source of its price and the steps that priced it, in the cashier's language (each step named by
+its kind, its reason as detail: ``render`` writes the stored reasons in the cashier's language and
+the shop's display unit)."""
 
 from __future__ import annotations
 

@@ -41,6 +41,14 @@ def money(value: Decimal | Fraction | int | str, places: int = DEFAULT_PLACES) -
     return Decimal(value).quantize(_step(places), rounding=ROUND_HALF_UP)
 
 
+def money_of_decimal(value: Decimal, places: int = DEFAULT_PLACES) -> Decimal:
+    """:func:`money` for a ``Decimal`` (the same rule, the same digits): without ``money``'s check
+    for a ``Fraction`` (an abstract-class check that costs more than the rounding itself), for
+    the hot paths that round hundreds of amounts a call (the promotions engine: B8)."""
+    step = _STEPS.get(places)
+    return value.quantize(_step(places) if step is None else step, ROUND_HALF_UP)
+
+
 def money_floor(value: Decimal | int | str, places: int = DEFAULT_PLACES) -> Decimal:
     """``value`` cut down to the minor unit (toward zero): the limit on money given for points or
     by a percent coupon, never more than they are worth."""

@@ -69,7 +69,7 @@ def test_an_excluded_category_covers_its_subcategories():
                   excluded_categories=frozenset({"ALCOHOL"}))
     rice, beer = basket_price((line("RICE"), line("BEER", no=2)), PRODUCTS, terms, open_lines=False).lines
     assert (rice.member_discount, beer.member_discount) == (D("9.00"), D("0"))
-    assert beer.adjustments[-1].kind == "no_member_discount" and "LAGER" in beer.adjustments[-1].reason
+    assert beer.adjustments[-1].kind == "no_member_discount" and "LAGER" in beer.adjustments[-1].text
 
 
 def test_discounted_lines_are_skipped_only_when_the_organization_says_so():
@@ -97,7 +97,7 @@ def test_inactive_benefits_give_the_list_price_and_say_why():
                   discount_percent=D("10"))
     priced = basket_price((line("RICE"),), PRODUCTS, terms, open_lines=False)
     assert (priced.lines[0].unit_price, priced.member_discount) == (D("100.00"), D("0"))
-    assert "expired" in priced.notes[0].reason
+    assert "expired" in priced.notes[0].text
 
 
 def test_the_pos_price_wins_under_pos_authority_and_takes_no_sasom_discount():

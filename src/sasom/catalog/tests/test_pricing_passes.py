@@ -44,7 +44,7 @@ def test_a_promoted_line_counts_as_already_discounted_when_the_shop_says_so():
     lines = (line("RICE", "3", no=1), line("BEER", "1", no=2))
     promoted, plain = basket_price(lines, PRODUCTS, terms, open_lines=False, promote=third_free).lines
     assert (promoted.member_discount, plain.member_discount) == (D("0"), D("6.00"))
-    assert promoted.adjustments[-1].reason == "No member discount: the line is already discounted"
+    assert promoted.adjustments[-1].text == "No member discount: the line is already discounted"
 
 
 def test_the_minimum_bill_is_read_after_the_promotions():
@@ -52,7 +52,7 @@ def test_the_minimum_bill_is_read_after_the_promotions():
     terms = dataclasses.replace(VIP, min_bill=D("200.00"))
     priced = basket_price((line("RICE", "3"),), PRODUCTS, terms, open_lines=False, promote=third_free)
     assert priced.member_discount == D("0")
-    assert "under the minimum 200.00" in priced.notes[0].reason
+    assert "under the minimum 200.00" in priced.notes[0].text
 
 
 @given(qty=st.integers(min_value=1, max_value=40), percent=st.sampled_from([D("0"), D("5"), D("10"), D("12.5")]))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sasom.core.money import is_cents, money, money_floor
+from sasom.core.money import is_cents, money, money_floor, money_of_decimal
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,14 @@ from sasom.core.money import is_cents, money, money_floor
 def test_money_rounds_half_up(value, expected):
     assert money(value) == expected
     assert str(money(value)) == str(expected)
+
+
+@given(value=st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**20, max_value=10**20).filter(
+           lambda d: len(d.as_tuple().digits) <= 26),  # (more digits than quantize keeps: an error in both)
+       places=st.sampled_from([0, 2, 4]))
+def test_money_of_decimal_is_money(value, places):
+    # the hot paths' rounding of a Decimal: money's digits, exponent included ("5.00", not "5")
+    assert str(money_of_decimal(value, places)) == str(money(value, places))
 
 
 def test_money_floor_never_gives_more():

@@ -24,6 +24,8 @@ from django.db import connection, transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sasom.catalog.pricing import MEMBER_DISCOUNT, NO_BENEFITS
+from sasom.checkout.promo_texts import said_stored
 from sasom.core.errors import DomainError
 from sasom.core.events import KINDS, SALE_POSTED, subscribe
 from sasom.core.models import OutboxEvent
@@ -41,6 +43,8 @@ from sasom.testing.factories import MemberFactory
 from sasom.testing.properties import db_property
 
 MONEY = st.decimals(min_value=Decimal("0.00"), max_value=Decimal("3000.00"), places=2)
+# member type labels as a reason keeps them: quotes, a backslash, Thai and Persian
+LABELS = st.sampled_from(["VIP", 'say "hi"', "a\\b", "วีไอพี", "طلایی", "100%"])
 QUANTITY = st.sampled_from([Decimal("1"), Decimal("2"), Decimal("0.5"), Decimal("3.25"), Decimal("12")])
 
 
@@ -76,9 +80,16 @@ def documents(draw: st.DrawFn) -> list[tuple[str, int | None, engine.Basket]]:
         )
         if sum(ln.quantity * ln.unit_price - ln.discount for ln in basket.lines) < basket.bill_discount:
             basket = engine.Basket(occurred_at=when, lines=basket.lines)
+        notes: list[tuple[int, str, str, str]] = []
+        if draw(st.booleans()):  # the catalog's steps, stored as data (checkout.promo_texts.said_stored)
+            line = basket.lines[-1]
+            notes.append((line.line_no, "member_discount", "1.00", said_stored(
+                MEMBER_DISCOUNT, (("type", draw(LABELS)), ("percent", "10"), ("base", line.unit_price)), 2)))
+            notes.append((0, "no_member_discount", "", said_stored(NO_BENEFITS["expired"], (), 2)))
+            basket = dataclasses.replace(basket, pricing=tuple(notes))
         if draw(st.booleans()):  # POS promotions on the first line (checkout.promo's pricing notes)
             first = basket.lines[0]
-            notes = [(first.line_no, "promotion:B2G1", str(first.discount), "Buy 2 get 1")]
+            notes = [*notes, (first.line_no, "promotion:B2G1", str(first.discount), "Buy 2 get 1")]
             uses = [["B2G1", draw(st.integers(min_value=1, max_value=3)), str(first.discount), "2"]]
             if draw(st.booleans()):
                 notes.append((first.line_no, "promotion:SET", "0", "A set"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sasom.promotions.engine.rounding import EXACT_BELOW, HALF, ONE, rounded
+from sasom.promotions.engine.rounding import rounded
 from sasom.promotions.engine.types import ZERO, ItemSet, Pool, Take, take
 from sasom.promotions.engine.units import HUNDRED, Basket, Takes, runs
 
@@ -22,50 +22,66 @@ def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: 
     own, free_of, net_of, places = pool.own, pool.free, pool.net, pool.places
     out: list[Take] = []
     if pool.once:  # a stacking promotion's view, run once a call: no line of it is priced again
-        for line in pool.lines_in_order(items):
+        wholes = pool.call.wholes
+        append = out.append
+        for line in pool.lines_in_order(items):  # each line: ``runs``' unit value, ``percent_off``'s discount, ``build``'s rounding and cap
             i = line.index
             free = free_of.get(i, ZERO)
-            if free <= 0:
+            if free <= ZERO:
                 continue
-            take = _percent_take(i, own[i], free, net_of.get(i, ZERO), percent, whole_units, places)
-            if take is not None:
-                out.append(take)
+            value, net = own[i], net_of.get(i, ZERO)
+            if net < value * free:
+                value = net / free if net > ZERO else ZERO
+            if whole_units:
+                n = wholes.get(free)
+                if n is None:
+                    n = wholes[free] = Decimal(int(free))
+                if not n:
+                    continue
+            else:
+                n = free
+            d = rounded(n * value * percent / HUNDRED, places)
+            if d < ZERO:
+                d = ZERO
+            elif d > net:
+                d = net if net > ZERO else ZERO
+            append(take(i, n, d))
         return tuple(out)
-    known = pool.call.percents
+    # each line's last take at this percent, with the very units and amount it was priced on: a
+    # line whose units and amount are the same objects (a trial puts back what it took, and the
+    # greedy's later states change only what they take) is not priced again
+    known = pool.call.percents.get((percent, whole_units, places))
+    if known is None:
+        known = pool.call.percents[(percent, whole_units, places)] = {}
+    wholes = pool.call.wholes
     for line in pool.lines_in_order(items):
         i = line.index
         free = free_of.get(i, ZERO)
-        if free <= 0:
+        if free <= ZERO:
             continue
         net = net_of.get(i, ZERO)
-        key = (percent, whole_units, places, i, free, net)
-        take = known.get(key, _UNKNOWN)
-        if take is _UNKNOWN:
-            take = known[key] = _percent_take(i, own[i], free, net, percent, whole_units, places)
-        if take is not None:
-            out.append(take)
+        last = known.get(i)
+        if last is not None and last[0] is free and last[1] is net:
+            priced = last[2]
+        else:  # (as above)
+            priced = None
+            value = own[i]
+            if net < value * free:
+                value = net / free if net > ZERO else ZERO
+            if whole_units:
+                n = wholes.get(free)
+                if n is None:
+                    n = wholes[free] = Decimal(int(free))
+            else:
+                n = free
+            if n:
+                d = rounded(n * value * percent / HUNDRED, places)
+                if d < ZERO:
+                    d = ZERO
+                elif d > net:
+                    d = net if net > ZERO else ZERO
+                priced = take(i, n, d)
+            known[i] = (free, net, priced)
+        if priced is not None:
+            out.append(priced)
     return tuple(out)
-
-
-_UNKNOWN = Take(0, ZERO, ZERO)  # not priced yet (None is a line priced to nothing)
-
-
-def _percent_take(i: int, value: Decimal, free: Decimal, net: Decimal, percent: Decimal, whole_units: bool,
-                  places: int) -> Take | None:
-    """One line of :func:`percent_takes`: ``runs``' unit value, ``percent_off``'s discount,
-    ``build``'s rounding and cap."""
-    if net < value * free:
-        value = net / free if net > 0 else ZERO
-    n: Decimal | int = int(free) if whole_units else free
-    if not n:
-        return None
-    d = n * value * percent / HUNDRED
-    if ZERO <= d < EXACT_BELOW:  # ``rounded``, inlined (it runs on every line of a bill-wide percent)
-        d = ((d.scaleb(places) + HALF) // ONE).scaleb(-places)
-    else:
-        d = rounded(d, places)
-    if d < 0:
-        d = ZERO
-    elif d > net:
-        d = net if net > 0 else ZERO
-    return take(i, n if isinstance(n, Decimal) else Decimal(n), d)

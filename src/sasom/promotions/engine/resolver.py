@@ -43,6 +43,8 @@ from sasom.promotions.engine.types import (
     PromotionSet,
     Result,
     Take,
+    make_applied,
+    take,
 )
 from sasom.promotions.engine.units import Basket, Call, Takes
 
@@ -61,11 +63,11 @@ def fresh_pool(lines: Sequence[Line]) -> Basket:
         amount = quantity * ln.unit_price - ln.discount
         free[i] = ZERO if ZERO > quantity else quantity
         net[i] = ZERO if ZERO > amount else amount
-        if quantity <= 0:
+        if quantity <= ZERO:
             own[i] = ZERO
         else:
             value = amount / quantity
-            own[i] = value if value > 0 else ZERO
+            own[i] = value if value > ZERO else ZERO
     return Basket(ordered, free, net, Call(ordered, own))
 
 
@@ -89,8 +91,8 @@ def run(promotion: Promotion, pool: Pool, ctx: Context) -> Applied | None:
     draft = promotion.rule.apply(view, ctx, promotion.conditions.per_bill_limit)
     if draft is None or draft.times <= 0:
         return None
-    takes = _taken(view, draft.takes, consume=not stacks)
-    gifts = list(draft.gifts)
+    takes, ordered = _taken(view, draft.takes, consume=not stacks)
+    gifts = draft.gifts
     explanation = draft.explanation
     choice = draft.choice
     if choice is not None:
@@ -98,25 +100,16 @@ def run(promotion: Promotion, pool: Pool, ctx: Context) -> Applied | None:
         if chosen in choice.options:
             extra = Takes(view.places)
             gift, note = give(view, ctx, extra, chosen, int(choice.quantity), choice.unit_price)
-            takes += _taken(view, extra.build(view.net), consume=not stacks)
-            gifts += [gift] if gift is not None else []
+            takes += _taken(view, extra.build(view.net), consume=not stacks)[0]
+            ordered = False  # (merged below if two takes fell on one line)
+            gifts = (*gifts, gift) if gift is not None else tuple(gifts)
             explanation = chosen_text(explanation, chosen, note)
             choice = None
         else:
             choice = replace(choice, promotion=promotion.code)
-    return Applied(
-        promotion_id=promotion.id,
-        code=promotion.code,
-        name=promotion.name,
-        kind=promotion.kind,
-        times=draft.times,
-        takes=_merged(takes),
-        gifts=tuple(gifts),
-        choice=choice,
-        explanation=explanation,
-        message=promotion.message,
-        stacks=stacks,
-    )
+    return make_applied(promotion.id, promotion.code, promotion.name, promotion.kind, draft.times,
+                        tuple(takes) if ordered else _merged(takes), tuple(gifts), choice, explanation,
+                        promotion.message, stacks)
 
 
 def _replay(pool: Pool, applied: Applied) -> None:
@@ -139,30 +132,36 @@ def _every_unit(pool: Pool) -> Pool:
     return Pool(pool.lines, {ln.index: ln.quantity for ln in pool.lines}, pool.net)
 
 
-def _taken(pool: Pool, takes: Sequence[Take], *, consume: bool) -> list[Take]:
+def _taken(pool: Pool, takes: Sequence[Take], *, consume: bool) -> tuple[list[Take], bool]:
     """The takes as the pool allows them (units no more than are free, a discount never above
-    what the line still costs), taken from the pool."""
-    out = []
+    what the line still costs), taken from the pool; and whether they are one a line in line
+    order (the rules' usual answer: then they need no merging)."""
+    out: list[Take] = []
     free_of, net_of = pool.free, pool.net
     undo = pool.undo if isinstance(pool, Basket) else None
+    ordered, last = True, None
     for t in takes:
         i = t.index
-        free = free_of.get(i, ZERO)
-        net = net_of.get(i, ZERO)
+        had_free, had_net = free_of.get(i), net_of.get(i)  # (None: no such line; kept for ``undo``)
+        free = ZERO if had_free is None else had_free
+        net = ZERO if had_net is None else had_net
         units, discount = t.units, t.discount
-        if units > free or discount > net or discount < 0:
+        if units > free or discount > net or discount < ZERO:
             units = min(units, free)
             discount = max(ZERO, min(discount, net))
-            t = Take(i, units, discount)
-        if units <= 0 and discount <= 0:
+            t = take(i, units, discount)
+        if units <= ZERO and discount <= ZERO:
             continue
+        if ordered and last is not None and i <= last:
+            ordered = False
+        last = i
         if undo is not None:
-            undo.append((i, free_of.get(i), net_of.get(i)))
+            undo.append((i, had_free, had_net))
         if consume:
             free_of[i] = free - units
         net_of[i] = net - discount
         out.append(t)
-    return out
+    return out, ordered
 
 
 def _merged(takes: Sequence[Take]) -> tuple[Take, ...]:
@@ -206,23 +205,34 @@ def _resolve(pset: PromotionSet, pool: Basket, ctx: Context, *, hints: bool) -> 
 
 def next_steps(promotions: Sequence[Promotion], applied: Sequence[Applied], pool: Pool, ctx: Context) -> tuple[Hint, ...]:
     """Each promotion's hint, seen with the units it took itself given back (on ``pool`` itself,
-    put back as it was after each hint: no copy of the pool per promotion)."""
+    put back as it was after each hint, the very units and amounts, from one copy of the two
+    dictionaries: no copy of the pool, nor a list of what each line had, per promotion)."""
     took = {a.promotion_id: a for a in applied}
     free, net = pool.free, pool.net
+    had_free, had_net = dict(free), dict(net)
     out = []
     for promotion in promotions:
         mine = took.get(promotion.id)
-        saved = [(t.index, free[t.index], net[t.index]) for t in mine.takes] if mine is not None else []
-        try:
-            if mine is not None:
-                for t in mine.takes:
-                    if not mine.stacks:
-                        free[t.index] += t.units
-                    net[t.index] += t.discount
+        if mine is None or not mine.takes:
             found = promotion.rule.hint(pool, ctx)
-        finally:
-            for index, units, amount in reversed(saved):
-                free[index], net[index] = units, amount
+        else:
+            stacks, takes = mine.stacks, mine.takes
+            try:
+                for t in takes:
+                    i = t.index
+                    if not stacks:
+                        free[i] += t.units
+                    net[i] += t.discount
+                found = promotion.rule.hint(pool, ctx)
+            finally:
+                if len(takes) > 8:  # (a stacking promotion gives back amounts only)
+                    if not stacks:
+                        free.update(had_free)
+                    net.update(had_net)
+                else:  # a few lines: those lines
+                    for t in takes:
+                        i = t.index
+                        free[i], net[i] = had_free[i], had_net[i]
         if found is not None:
             out.append(Hint(promotion.code, promotion.name, found.missing_units, found.missing_amount, found.reward))
     return tuple(out)

@@ -22,8 +22,9 @@ same states again and again). The search hands the resolver the results of the o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from operator import attrgetter, itemgetter
 from typing import cast
 
 from sasom.promotions.engine.trials import (  # noqa: F401  (the search's names, as before)
@@ -40,34 +41,38 @@ from sasom.promotions.engine.units import Basket
 EXHAUSTIVE = 6
 
 
-def order_key(promotion: Promotion) -> tuple[int, str, int]:
-    return (promotion.priority, promotion.code, promotion.id)
+# (priority, code, id): the priority order (a key made in C, not a call a promotion)
+order_key: Callable[[Promotion], tuple[int, str, int]] = attrgetter("priority", "code", "id")
 
 
 def partition(promotions: Sequence[Promotion], pool: Pool,
               touched: dict[int, frozenset[int]] | None = None) -> list[list[Promotion]]:
-    """The promotions in groups that share no line (each group in priority order)."""
+    """The promotions in groups that share no line (each group in priority order, the groups in
+    the priority order of their first): each promotion in turn joins the groups whose lines it
+    touches, merging them (set operations on whole groups, not a union-find step a line)."""
     touched = touched if touched is not None else touched_lines(promotions, pool)
-    parent = list(range(len(promotions)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first_on: dict[int, int] = {}
+    groups: list[tuple[set[int], list[int]]] = []  # (the lines, the positions of the members)
     for i, promotion in enumerate(promotions):
-        for index in touched[id(promotion)]:
-            j = first_on.setdefault(index, i)
-            if j != i:
-                a, b = root(i), root(j)
-                if a != b:
-                    parent[a] = b
-    groups: dict[int, list[Promotion]] = {}
-    for i, promotion in enumerate(promotions):
-        groups.setdefault(root(i), []).append(promotion)
-    return sorted(groups.values(), key=lambda g: order_key(g[0]))
+        lines = touched[id(promotion)]
+        joined: tuple[set[int], list[int]] | None = None
+        kept = []
+        for group in groups:
+            if group[0].isdisjoint(lines):
+                kept.append(group)
+            elif joined is None:
+                joined = group
+                group[0].update(lines)
+                group[1].append(i)
+            else:
+                joined[0].update(group[0])
+                joined[1].extend(group[1])
+        if joined is None:
+            kept.append((set(lines), [i]))
+        else:
+            kept.append(joined)
+        groups = kept
+    ordered = sorted((sorted(positions) for _, positions in groups), key=itemgetter(0))
+    return sorted(([promotions[k] for k in positions] for positions in ordered), key=lambda g: order_key(g[0]))
 
 
 def exhaustive(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
@@ -143,29 +148,13 @@ def greedy(group: Sequence[Promotion], pool: Pool, ctx: Context, run: Runner, *,
            trials: Trials | None = None, lazy: bool = True) -> Plan:
     """The greedy order, or the priority order when that is worth more (greedy can lose).
     ``lazy=False`` tries every promotion whose lines changed again each round, with no bound
-    (the same choice, more rule runs: the tests compare the two)."""
+    and no early stop (the same choice, more rule runs: the tests compare the two)."""
     trials = trials if trials is not None else Trials(group, pool, ctx, run)
     fresh: dict[int, Decimal | None] = {}
     chosen = _greedy(group, pool, trials, lazy=lazy, fresh=fresh)
-    beat = (chosen.value, [_fresh_bound(p, pool, trials, fresh) for p in group]) if lazy else None
+    beat = (chosen.value, [fresh.get(id(p)) for p in group]) if lazy else None
     priority = _in_order(group, pool, trials, beat)
     return chosen if priority is None or chosen.value >= priority.value else priority
-
-
-def _fresh_bound(promotion: Promotion, pool: Pool, trials: Trials, fresh: dict[int, Decimal | None]) -> Decimal | None:
-    """A bound on ``promotion``'s worth on any state made from ``pool`` by taking units: its
-    ``worth_at_most`` on ``pool`` (the greedy's first round took it), or for a shrinking rule
-    with no per-bill limit its worth on ``pool`` (cached by the greedy's first round) plus one
-    minor unit a line it reads; None: unknown (or not cached)."""
-    bound = fresh.get(id(promotion))
-    if bound is not None:
-        return bound
-    if promotion.conditions.per_bill_limit is not None or not _shrinks(promotion):
-        return None
-    found = trials.cache.get(trials.key(promotion, pool))
-    if found is None:
-        return None
-    return found[1] + Decimal(1).scaleb(-pool.places) * len(trials.read[id(promotion)])
 
 
 def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: bool = True,
@@ -175,13 +164,18 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: boo
     tried while the bound is below the best trial of the round: it cannot be the one chosen (ties
     go to the earlier in priority order, so an earlier one is tried at an equal bound). Bounds:
     with ``lazy``, a rule that can say cheaply how much it is worth at most
-    (``rule.worth_at_most``: the bill-wide discount 4e), taken
+    (``rule.worth_at_most``: the bill-wide discount 4e, the goods kinds 2a-2d, 3a-3d, 4a-4d), taken
     again only when it no longer rules the promotion out (units and amounts only go down as the
     order grows, so a bound taken in an earlier round still holds; not twice in one round); and a rule
     whose worth only shrinks as units are taken (``rule.shrinks``, no per-bill limit): its worth
     in the round it was last tried, plus one minor unit a line it reads (the rounding of each
     line may move by less than that either way). Both are exact: a promotion passed over could
-    not have been chosen."""
+    not have been chosen.
+
+    ``fresh`` (id -> bound) receives a bound on each promotion's worth on any state made from
+    ``pool`` by taking units, for the priority order it is compared with: its ``worth_at_most``
+    on ``pool``, or for a shrinking rule its worth on ``pool`` (the first round tries it there)
+    plus the rounding's slack; None: unknown."""
     state = pool
     rest = list(group)
     plan = Plan()
@@ -190,49 +184,68 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: boo
     was: dict[int, Decimal] = {}  # a shrinking promotion's worth when last tried, plus the rounding's slack
     shrinking = {id(p) for p in group if lazy and p.conditions.per_bill_limit is None and _shrinks(p)}
     ulp = Decimal(1).scaleb(-pool.places)
+    read, result, ctx = trials.read, trials.result, trials.ctx
 
-    def tried(promotion: Promotion) -> tuple[Applied | None, Decimal]:
-        found = known.get(id(promotion))
-        if found is None:
-            found = known[id(promotion)] = trials.result(promotion, state)
-            if id(promotion) in shrinking:
-                was[id(promotion)] = found[1] + ulp * len(trials.read[id(promotion)])
+    def tried(promotion: Promotion, pid: int) -> tuple[Applied | None, Decimal]:
+        """A trial on this round's state (not known yet)."""
+        found = known[pid] = result(promotion, state)
+        if pid in shrinking:
+            was[pid] = found[1] + ulp * len(read[pid])
+            if fresh is not None and state is pool and fresh.get(pid) is None:
+                fresh[pid] = was[pid]  # (tried on the search's pool: the first round)
         return found
 
     taken_in: dict[int, int] = {}  # the round each bound was taken in (not taken twice on one state)
+    counted = frozenset().union(*(trials.counted[id(p)] for p in group))
     rounds = 0
     while rest:
         rounds += 1
+        if lazy and rounds > 1:  # no unit left on any line the group counts (a bill-wide promotion
+            free = state.free  # took them all): no trial could apply (``Trials.result``), the order is complete
+            for i in counted:
+                if free.get(i, ZERO) > ZERO:
+                    break
+            else:
+                break
         top: tuple[int, Promotion, Applied, Decimal] | None = None
         able: list[tuple[int, Promotion]] = []
         later: list[tuple[int, Promotion, Decimal, bool]] = []
         for position, promotion in enumerate(rest):
-            if id(promotion) not in bounds:
-                bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx) if lazy else None
-                taken_in[id(promotion)] = rounds
+            pid = id(promotion)
+            if pid in bounds:
+                bound = bounds[pid]
+            else:
+                bound = bounds[pid] = _worth_at_most(promotion, state, ctx) if lazy else None
+                taken_in[pid] = rounds
                 if fresh is not None and state is pool:  # the first round: on the search's pool
-                    fresh[id(promotion)] = bounds[id(promotion)]
-            bound = bounds[id(promotion)]
+                    fresh[pid] = bound
             if bound is not None:
                 later.append((position, promotion, bound, True))
                 continue
-            if id(promotion) not in known and id(promotion) in was:  # its lines changed since it was tried
-                later.append((position, promotion, was[id(promotion)], False))
-                continue
-            applied, gain = tried(promotion)
+            found = known.get(pid)
+            if found is None:
+                if pid in was:  # its lines changed since it was tried
+                    later.append((position, promotion, was[pid], False))
+                    continue
+                found = tried(promotion, pid)
+            applied, gain = found
             if applied is None:
                 continue
             able.append((position, promotion))
             if top is None or gain > top[3]:
                 top = (position, promotion, applied, gain)
-        for position, promotion, bound, cheap in sorted(later, key=lambda x: (-x[2], x[0])):
-            if cheap and taken_in[id(promotion)] != rounds and not _beaten(bound, position, top):
-                bound = bounds[id(promotion)] = _worth_at_most(promotion, state, trials.ctx)
-                taken_in[id(promotion)] = rounds
+        if len(later) > 1:
+            later.sort(key=_later_order)
+        for position, promotion, bound, cheap in later:
+            pid = id(promotion)
+            if cheap and taken_in[pid] != rounds and not _beaten(bound, position, top):
+                bound = bounds[pid] = _worth_at_most(promotion, state, ctx)
+                taken_in[pid] = rounds
             if bound is not None and _beaten(bound, position, top):
                 able.append((position, promotion))  # not tried this round; still in the race
                 continue
-            applied, gain = tried(promotion)
+            found = known.get(pid)
+            applied, gain = found if found is not None else tried(promotion, pid)
             if applied is None:
                 continue
             able.append((position, promotion))
@@ -248,12 +261,20 @@ def _greedy(group: Sequence[Promotion], pool: Pool, trials: Trials, *, lazy: boo
         # earlier state of the greedy is read again); a trial whose lines the chosen promotion
         # did not take from is answered as before (the trials' key would not change either)
         state = advance(state, applied) if state is pool else _advanced(state, applied)
-        lines = frozenset(t.index for t in applied.takes)
-        rest = [p for _, p in sorted(able, key=lambda x: x[0]) if p is not promotion]
+        lines = trials.lines_taken(applied)
+        able.sort(key=_position)
+        rest = [p for _, p in able if p is not promotion]
         for p in rest:
-            if not lines.isdisjoint(trials.read[id(p)]):
+            if not lines.isdisjoint(read[id(p)]):
                 known.pop(id(p), None)
     return plan
+
+
+_position = itemgetter(0)
+
+
+def _later_order(entry: tuple[int, Promotion, Decimal, bool]) -> tuple[Decimal, int]:
+    return (-entry[2], entry[0])
 
 
 def _shrinks(promotion: Promotion) -> bool:

@@ -104,7 +104,7 @@ class Trials:
             for applied in trail[1:]:
                 lines = changed.get(id(applied))
                 if lines is None:
-                    lines = changed[id(applied)] = frozenset(t.index for t in cast(Applied, applied).takes)
+                    lines = self.lines_taken(cast(Applied, applied))
                 if not read.isdisjoint(lines):
                     names.append(id(applied))
             return (id(promotion), frozenset(names))
@@ -114,17 +114,39 @@ class Trials:
         free, net = state.free, state.net
         return (id(promotion), None, *[(free.get(i), net.get(i)) for i in reads])
 
+    def lines_taken(self, applied: Applied) -> frozenset[int]:
+        """The lines ``applied`` took from (kept for the call, by the application's identity)."""
+        lines = self.changed.get(id(applied))
+        if lines is None:
+            lines = self.changed[id(applied)] = frozenset(t.index for t in applied.takes)
+        return lines
+
     def result(self, promotion: Promotion, state: Pool) -> tuple[Applied | None, Decimal]:
         """What ``promotion`` does on ``state`` (not changed) and its worth. A (non-stacking)
         promotion none of whose counted lines has a unit left does not apply: every kind counts
         only free units (``test_no_kind_applies_without_a_free_unit_it_counts``)."""
-        key = self.key(promotion, state)
+        trail = state.trail if isinstance(state, Basket) else ()
+        if len(trail) > 1 and trail[0] is self.base:  # :meth:`key` on a state of the search's own, inlined
+            read, changed = self.read[id(promotion)], self.changed
+            names = []
+            for applied in trail[1:]:
+                lines = changed.get(id(applied))
+                if lines is None:
+                    lines = self.lines_taken(cast(Applied, applied))
+                if not read.isdisjoint(lines):
+                    names.append(id(applied))
+            key: tuple[object, ...] = (id(promotion), frozenset(names))
+        else:
+            key = self.key(promotion, state)
         found = self.cache.get(key)
         if found is None:
             free = state.free
-            if not any(free.get(i, ZERO) > 0 for i in self.counted[id(promotion)]):
-                found = (None, ZERO)
+            for i in self.counted[id(promotion)]:  # (a loop, not ``any`` over a generator)
+                if free.get(i, ZERO) > ZERO:
+                    break
             else:
+                found = (None, ZERO)
+            if found is None:
                 applied = self._run(promotion, state)
                 found = (applied, ZERO if applied is None else worth(applied, self.ctx))
             self.cache[key] = found

@@ -254,6 +254,32 @@ class Applied:
         return total
 
 
+_applied_fields = tuple(Applied.__dict__[name].__set__ for name in (
+    "promotion_id", "code", "name", "kind", "times", "takes", "gifts", "choice", "explanation", "message", "stacks"))
+
+
+def make_applied(promotion_id: int, code: str, name: str, kind: str, times: int, takes: tuple[Take, ...],
+                 gifts: tuple[Gift, ...], choice: Choice | None, explanation: str, message: str, stacks: bool) -> Applied:
+    """``Applied(...)``, the same frozen value, made without the dataclass's ``__init__`` (eleven
+    ``object.__setattr__`` calls, about 1.5 us against 0.6 us): the search makes one a trial, as
+    :func:`take` makes a ``Take``."""
+    made = _new(Applied)
+    (s_id, s_code, s_name, s_kind, s_times, s_takes, s_gifts, s_choice, s_explanation, s_message,
+     s_stacks) = _applied_fields
+    s_id(made, promotion_id)
+    s_code(made, code)
+    s_name(made, name)
+    s_kind(made, kind)
+    s_times(made, times)
+    s_takes(made, takes)
+    s_gifts(made, gifts)
+    s_choice(made, choice)
+    s_explanation(made, explanation)
+    s_message(made, message)
+    s_stacks(made, stacks)
+    return made
+
+
 @dataclass(frozen=True, slots=True)
 class Hint:
     """How far the basket is from a promotion's next step ("add 1 more for a free item")."""

@@ -35,16 +35,19 @@ class Call:
     matches (by SKU then line, and in line order), each line's own unit price, the lines by SKU,
     category and brand, and the percent takes already priced (:func:`percent_takes`)."""
 
-    __slots__ = ("every", "every_unit", "in_order", "keys", "matched", "own", "percents")
+    __slots__ = ("every", "every_unit", "in_order", "ints", "keys", "matched", "own", "percents", "wholes")
 
     def __init__(self, lines: tuple[Line, ...], own: dict[int, Decimal] | None = None) -> None:
         self.matched: dict[int, tuple[Line, ...]] = {}
         self.in_order: dict[int, tuple[Line, ...]] = {}
         self.own = own if own is not None else {ln.index: own_value(ln) for ln in lines}
         self.keys = _keys(lines)
-        self.percents: dict[tuple[object, ...], Take | None] = {}
+        # (percent, whole units, places) -> line -> (units, amount, take) last priced (:func:`percent_takes`)
+        self.percents: dict[tuple[Decimal, bool, int], dict[int, tuple[Decimal, Decimal, Take | None]]] = {}
         self.every: tuple[Line, ...] | None = None  # every line, by SKU then line
         self.every_unit: dict[int, Decimal] | None = None  # line -> its quantity (a stacking view's units; read only)
+        self.wholes: dict[Decimal, Decimal] = {}  # units -> ``Decimal(int(units))`` (the whole units a percent counts)
+        self.ints: dict[Decimal, int] = {}  # units -> ``int(units)`` (a few counts, converted again and again)
 
 
 class Basket(Pool):
@@ -73,30 +76,52 @@ class Basket(Pool):
         if found is None:
             named = len(items.skus) + len(items.categories) + len(items.brands)
             if not named:  # every line (but the excluded SKUs): the call's lines by SKU, sorted once
-                every = self.call.every
-                if every is None:
-                    every = self.call.every = tuple(sorted(self.lines, key=_by_sku))
+                every = self._every()
                 exclude = items.exclude_skus
                 found = tuple(ln for ln in every if ln.sku not in exclude) if exclude else every
                 self.matched[id(items)] = found
                 return found
             if named < len(self.lines):  # look the names up rather than scan the lines
                 keys = self.keys
-                hit = {ln.index: ln for sku in items.skus for ln in keys.get((0, sku), ())}
-                hit |= {ln.index: ln for c in items.categories for ln in keys.get((1, c), ())}
-                hit |= {ln.index: ln for b in items.brands for ln in keys.get((2, b), ())}
-                chosen = [ln for ln in hit.values() if ln.sku not in items.exclude_skus]
+                hit: dict[int, Line] = {}  # (plain loops: most of the three sets are empty)
+                for sku in items.skus:
+                    for ln in keys.get((0, sku), ()):
+                        hit[ln.index] = ln
+                for c in items.categories:
+                    for ln in keys.get((1, c), ()):
+                        hit[ln.index] = ln
+                for b in items.brands:
+                    for ln in keys.get((2, b), ()):
+                        hit[ln.index] = ln
+                exclude = items.exclude_skus
+                chosen = [ln for ln in hit.values() if ln.sku not in exclude] if exclude else list(hit.values())
             else:
                 chosen = [ln for ln in self.lines if items.matches(ln)]
-            found = tuple(sorted(chosen, key=_by_sku))
+            if len(chosen) == len(self.lines):  # every line (a department every product is in): sorted once a call
+                found = self._every()
+            else:
+                found = tuple(sorted(chosen, key=_by_sku))
             self.matched[id(items)] = found
         return found
+
+    def _every(self) -> tuple[Line, ...]:
+        every = self.call.every
+        if every is None:
+            every = self.call.every = tuple(sorted(self.lines, key=_by_sku))
+        return every
 
     def lines_in_order(self, items: ItemSet) -> tuple[Line, ...]:
         """:meth:`lines_of` in line order (the order of takes)."""
         found = self.call.in_order.get(id(items))
         if found is None:
-            found = self.call.in_order[id(items)] = tuple(sorted(self.lines_of(items), key=_by_index))
+            matched = self.lines_of(items)
+            if matched is self.call.every:  # every line: sorted by line once a call
+                found = self.call.in_order.get(0)
+                if found is None:
+                    found = self.call.in_order[0] = tuple(sorted(matched, key=_by_index))
+            else:
+                found = tuple(sorted(matched, key=_by_index))
+            self.call.in_order[id(items)] = found
         return found
 
     def copy(self, free: dict[int, Decimal] | None = None) -> Basket:
@@ -134,10 +159,10 @@ def unit_value(pool: Pool, line: Line) -> Decimal:
 
 
 def _now(own: Decimal, free: Decimal, net: Decimal) -> Decimal:
-    if free <= 0 or net >= own * free:
+    if free <= ZERO or net >= own * free:
         return own
     value = net / free
-    return value if value > 0 else ZERO
+    return value if value > ZERO else ZERO
 
 
 def runs(pool: Pool, items: ItemSet) -> list[Run]:
@@ -146,22 +171,27 @@ def runs(pool: Pool, items: ItemSet) -> list[Run]:
     if isinstance(pool, Basket):
         lines = pool.lines_of(items)
         own = pool.own
+        ints = pool.call.ints
     else:
         lines = tuple(sorted((ln for ln in pool.lines if items.matches(ln)), key=_by_sku))
         own = {ln.index: own_value(ln) for ln in lines}
+        ints = {}
     free_of, net_of = pool.free, pool.net
     out: list[Run] = []
     append = out.append
-    for line in lines:
+    for line in lines:  # (Decimals compared with ZERO, not 0: an int is converted at every comparison)
         i = line.index
         free = free_of.get(i, ZERO)
-        if free <= 0:
+        if free <= ZERO:
             continue
         value = own[i]
         net = net_of.get(i, ZERO)
         if net < value * free:  # the line lost some of its amount to a stacking promotion (_now)
-            value = net / free if net > 0 else ZERO
-        append(Run(i, line.sku, int(free), free, value))
+            value = net / free if net > ZERO else ZERO
+        n = ints.get(free)
+        if n is None:
+            n = ints[free] = int(free)
+        append(Run(i, line.sku, n, free, value))
     return out
 
 
@@ -180,11 +210,11 @@ def priced(pool: Pool, items: ItemSet) -> list[tuple[Decimal, Decimal]]:
     for line in lines:
         i = line.index
         free = free_of.get(i, ZERO)
-        if free > 0:  # _now, inlined (this runs on every line of a bill-wide promotion, again and again)
+        if free > ZERO:  # _now, inlined (this runs on every line of a bill-wide promotion, again and again)
             value = own[i]
             net = net_of.get(i, ZERO)
             if net < value * free:
-                value = net / free if net > 0 else ZERO
+                value = net / free if net > ZERO else ZERO
             append((free, value))
     return out
 
@@ -192,12 +222,15 @@ def priced(pool: Pool, items: ItemSet) -> list[tuple[Decimal, Decimal]]:
 def whole_of(pool: Pool, items: ItemSet) -> int:
     """``whole(runs(pool, items))``: the whole free units ``items`` counts."""
     if isinstance(pool, Basket):
-        free_of = pool.free
+        free_of, ints = pool.free, pool.call.ints
         count = 0
         for ln in pool.lines_of(items):
             free = free_of.get(ln.index, ZERO)
-            if free > 0:
-                count += int(free)
+            if free > ZERO:
+                n = ints.get(free)
+                if n is None:
+                    n = ints[free] = int(free)
+                count += n
         return count
     return whole(runs(pool, items))
 
@@ -205,10 +238,31 @@ def whole_of(pool: Pool, items: ItemSet) -> int:
 def worth_of(pool: Pool, items: ItemSet) -> Decimal:
     """``worth(runs(pool, items))``: what the free units ``items`` counts cost now (the same sum, in
     the same order, so a threshold compares alike)."""
-    total = ZERO
-    for free, value in priced(pool, items):
-        total += free * value
-    return total
+    return worth_and_count(pool, items)[0]
+
+
+def worth_and_count(pool: Pool, items: ItemSet) -> tuple[Decimal, int]:
+    """:func:`worth_of`, and how many lines have free units (``len(priced(pool, items))``), in one
+    pass over the lines and with no pair made a line (a bill-wide promotion reads every line)."""
+    if not isinstance(pool, Basket):
+        total = ZERO
+        counted = priced(pool, items)
+        for free, value in counted:
+            total += free * value
+        return total, len(counted)
+    own, free_of, net_of = pool.own, pool.free, pool.net
+    total, count = ZERO, 0
+    for line in pool.lines_of(items):  # :func:`priced`, inlined
+        i = line.index
+        free = free_of.get(i, ZERO)
+        if free > ZERO:
+            value = own[i]
+            net = net_of.get(i, ZERO)
+            if net < value * free:
+                value = net / free if net > ZERO else ZERO
+            total += free * value
+            count += 1
+    return total, count
 
 
 _run_by_sku = attrgetter("sku", "index")
@@ -343,12 +397,12 @@ class Takes:
         units, discount = self.units, self.discount
         for index in sorted(units):
             d = rounded(discount[index], self.places)
-            if d < 0:
+            if d < ZERO:
                 d = ZERO
             else:
                 left = net.get(index, ZERO)
                 if d > left:
-                    d = left if left > 0 else ZERO
+                    d = left if left > ZERO else ZERO
             out.append(take(index, units[index], d))
         return tuple(out)
 

@@ -3,7 +3,9 @@ counted in minor units is ``core.money.money``'s half up, digit for digit; the p
 one pass (kept per line for the call, or priced once for a stacking promotion) are ``runs`` +
 ``Takes.percent_off`` + ``Takes.build``; the search's trials keyed by the applications on the way
 choose what trials keyed by the lines' units and amounts choose; the orders of units sorted by
-keys made in C are the orders of the tuple keys; a take made without ``__init__`` is a ``Take``."""
+keys made in C are the orders of the tuple keys; a take (an application) made without ``__init__``
+is a ``Take`` (an ``Applied``); the partition by set operations is the union-find's; the bill-wide
+bound read in one pass is the bound read in two."""
 
 from __future__ import annotations
 
@@ -13,21 +15,47 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sasom.core.money import money
+from sasom.promotions.engine.kinds.value_discount import (
+    EVERY_LINE,
+    HALF_UNIT,
+    HUNDRED,
+    ValueDiscount,
+)
 from sasom.promotions.engine.percents import percent_takes
 from sasom.promotions.engine.resolver import fresh_pool, run
 from sasom.promotions.engine.rounding import rounded
-from sasom.promotions.engine.search import search
-from sasom.promotions.engine.types import ItemSet, Line, Pool, Promotion, Take, take
-from sasom.promotions.engine.units import Run, Takes, cheapest_first, dearest_first, runs
+from sasom.promotions.engine.search import order_key, partition, search
+from sasom.promotions.engine.types import (
+    ZERO,
+    Applied,
+    ItemSet,
+    Line,
+    Pool,
+    Promotion,
+    Take,
+    make_applied,
+    take,
+)
+from sasom.promotions.engine.units import (
+    Run,
+    Takes,
+    cheapest_first,
+    dearest_first,
+    priced,
+    runs,
+    worth_of,
+)
 from sasom.promotions.tests.test_engine_properties import (
     DRINKS,
+    SNACKS,
     X,
+    Y,
     baskets,
     context,
     promotion_lists,
 )
 from sasom.promotions.tests.test_engine_search import _plain
-from sasom.promotions.tests.test_engine_util import D
+from sasom.promotions.tests.test_engine_util import D, promo
 
 PLACES = st.sampled_from([0, 2])
 
@@ -87,6 +115,7 @@ def test_percent_takes_in_one_pass_are_the_runs_percent_off_and_build(
         takes.percent_off(runs(plain, scope), percent, whole_units=whole)
         expected = takes.build(plain.net)
         assert percent_takes(state, scope, percent, whole_units=whole) == expected
+        assert percent_takes(state, scope, percent, whole_units=whole) == expected  # (each line as kept)
         assert percent_takes(plain, scope, percent, whole_units=whole) == expected
         once = basket.copy(dict(free))  # a stacking promotion's view: priced once, not kept
         once.net.update(net)
@@ -124,3 +153,78 @@ def test_a_take_made_without_init_is_a_take() -> None:
     made, built = take(3, D("2"), D("1.50")), Take(3, D("2"), D("1.50"))
     assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
     assert type(made) is Take and (made.index, made.units, made.discount) == (3, D("2"), D("1.50"))
+
+
+def test_an_application_made_without_init_is_an_applied() -> None:
+    parts = dict(promotion_id=7, code="P7", name="seven", kind="qty_free", times=2,
+                 takes=(take(1, D("2"), D("1.50")),), gifts=(), choice=None, explanation="why", message="m",
+                 stacks=False)
+    made, built = make_applied(**parts), Applied(**parts)  # type: ignore[arg-type]
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    assert type(made) is Applied and made.discount == D("1.50")
+
+
+def _union_find(promotions: list[Promotion], touched: dict[int, frozenset[int]]) -> list[list[Promotion]]:
+    """The partition as it was computed before: a union-find step per line a promotion touches."""
+    parent = list(range(len(promotions)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    first_on: dict[int, int] = {}
+    for i, promotion in enumerate(promotions):
+        for index in touched[id(promotion)]:
+            a, b = root(i), root(first_on.setdefault(index, i))
+            if a != b:
+                parent[a] = b
+    groups: dict[int, list[Promotion]] = {}
+    for i, promotion in enumerate(promotions):
+        groups.setdefault(root(i), []).append(promotion)
+    return sorted(groups.values(), key=lambda g: order_key(g[0]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(parts=st.lists(st.tuples(st.frozensets(st.integers(1, 12), max_size=4), st.integers(0, 3)), max_size=14))
+def test_the_partition_is_the_union_find_of_the_lines_shared(parts: list[tuple[frozenset[int], int]]) -> None:
+    promotions = [promo("group_percent", {"quantity": 1, "percent": "5"}, code=f"P{n % 5}", pid=n + 1, priority=p)
+                  for n, (_lines, p) in enumerate(parts)]
+    touched = {id(p): lines for p, (lines, _) in zip(promotions, parts, strict=True)}
+    pool = Pool((), {}, {})
+    assert [[p.id for p in g] for g in partition(promotions, pool, touched)] == [
+        [p.id for p in g] for g in _union_find(promotions, touched)]
+
+
+def _two_passes(rule: ValueDiscount, pool: Pool) -> Decimal:
+    """``worth_at_most`` as it read the lines before: the group, then (a bill) every line again."""
+    value = worth_of(pool, rule.items())
+    if value <= 0 or value < rule.threshold:
+        return ZERO
+    if rule.scope != "bill":
+        targets, scope = len(priced(pool, rule.items())), value
+    else:
+        every = priced(pool, EVERY_LINE)
+        targets, scope = len(every), sum((free * each for free, each in every), ZERO)
+    if rule.percent is not None:
+        return scope * rule.percent / HUNDRED + HALF_UNIT.scaleb(-pool.places) * targets
+    return min(rule.amount or ZERO, scope)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=baskets(), items=st.sampled_from([ItemSet(), Y, SNACKS]), scope=st.sampled_from(["bill", "group"]),
+       off=st.sampled_from([{"percent": "15"}, {"amount": "12.34"}]), threshold=st.sampled_from(["0", "20", "80"]),
+       data=st.data())
+def test_the_bill_wide_bound_read_in_one_pass_is_the_bound_read_in_two(
+        lines: list[Line], items: ItemSet, scope: str, off: dict[str, str], threshold: str,
+        data: st.DataObject) -> None:
+    rule = promo("value_discount", {"threshold": threshold, "scope": scope, **off}, items).rule
+    assert isinstance(rule, ValueDiscount)
+    basket = fresh_pool(lines)
+    free, net = _state(lines, data)
+    state = basket.copy(free)  # the resolver's pool (a bill whose every line the group holds: one pass)
+    state.net.update(net)
+    plain = Pool(basket.lines, dict(free), dict(net))
+    expected = _two_passes(rule, plain)
+    assert str(rule.worth_at_most(state, context())) == str(expected)
+    assert str(rule.worth_at_most(plain, context())) == str(expected)

@@ -1,5 +1,6 @@
 """The cheap bound the best-for-customer greedy skips trials with (``rule.worth_at_most``: the
-bill-wide discount 4e; docs/promotions.md "Competing promotions"): on the pool it was taken on
+bill-wide discount 4e, the goods kinds 2a-2d, 3a-3d, 4a-4d; docs/promotions.md "Competing
+promotions"): on the pool it was taken on
 and on every state made from it by other promotions (units taken, amounts lowered), the
 promotion's application is worth no more than its bound. A bound that held less would make the
 greedy pass over the promotion worth most; ``test_engine_lazy_greedy.py`` compares the bounded
@@ -27,8 +28,9 @@ BOUNDED = [
 ]
 
 
-def test_the_bill_wide_discount_has_a_bound() -> None:
-    assert {kind for kind, _params, _items, _limit in BOUNDED} == {"value_discount"}
+def test_the_bill_wide_discount_and_the_goods_kinds_have_a_bound() -> None:
+    assert {kind for kind, _params, _items, _limit in BOUNDED} == {
+        "value_discount", "mix_gift", "mix_pwp", "group_gift", "group_pwp", "value_gift", "value_pwp"}
 
 
 @settings(max_examples=400, deadline=None)

@@ -71,6 +71,13 @@ def texts_shown_in(currency: Currency) -> Iterator[None]:
 
 def _money_text(amount: Decimal, places: int) -> str:
     shown = _SHOWN_IN.get()
+    return money_written(amount, places, shown, None if shown is None else unit_label(shown))
+
+
+def money_written(amount: Decimal, places: int, shown: Currency | None, unit: Any) -> str:
+    """An amount of a text as it is shown in ``shown`` (the screen's currency, None: bare), its
+    unit's name ``unit`` (``unit_label(shown)``, given by the caller so that a reader writing many
+    texts translates it once: ``_stored.TextReader``)."""
     if shown is None or shown.places != places:  # no screen, or a text of another currency
         return f"{money(amount, places):.{places}f}"
     if shown.toman:
@@ -78,7 +85,7 @@ def _money_text(amount: Decimal, places: int) -> str:
         number = f"{value:.0f}" if value == value.to_integral_value() else f"{value:.{TOMAN_PLACES}f}"
     else:
         number = f"{money(amount, places):.{places}f}"
-    return f"{number} {unit_label(shown)}"  # the unit named: rial and toman differ tenfold
+    return f"{number} {unit}"  # the unit named: rial and toman differ tenfold
 
 
 _money_lazy = lazy(_money_text, str)

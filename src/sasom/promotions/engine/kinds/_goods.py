@@ -42,7 +42,7 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.units import Takes
+from sasom.promotions.engine.units import Basket, Takes, own_value
 
 MIX = (ParamSpec("mix", "mix", _("Items of the set"), _("Each SKU and how many of it complete one set.")),)
 GROUP = (ParamSpec("quantity", "int", _("Units to buy"), _("Any units of the promotion's items.")),)
@@ -98,6 +98,33 @@ class GoodsRule(BaseRule):
         if each <= 0:
             return ZERO
         return each * self.quantity * self.trigger.times_at_most(pool)
+
+    def worth_at_most(self, pool: Pool, ctx: Context) -> Decimal:
+        """At most what the rule is worth on ``pool``, or on any pool with fewer free units and
+        lower amounts, cheaply (the best-for-customer greedy skips its trial while this is below
+        the round's best: docs/promotions.md "Competing promotions"): the times the trigger goes
+        off now x the units per time x the most one unit of an option can be worth (its list
+        price, or the dearest own price of its lines in the basket, less the offer price: a gift
+        taken in the basket is discounted from what its line costs now, never more than its own
+        price; a choice is worth its dearest option's list price), plus one minor unit a basket
+        line of an option (each line's discount is rounded)."""
+        times = self.trigger.times_at_most(pool)
+        if not times:
+            return ZERO
+        each, lines = ZERO, 0
+        price = self.price
+        for sku in self.options:
+            listed = ctx.gift_prices.get(sku)
+            if listed is not None and listed - price > each:
+                each = listed - price
+            mine = pool.keys.get((0, sku), ()) if isinstance(pool, Basket) else [
+                ln for ln in pool.lines if ln.sku == sku]
+            for line in mine:
+                lines += 1
+                own = pool.own[line.index] if isinstance(pool, Basket) else own_value(line)
+                if own - price > each:
+                    each = own - price
+        return each * self.quantity * times + Decimal(lines).scaleb(-pool.places)
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         times, parts = self.trigger.fire(pool, limit, frozenset(self.options))

@@ -10,19 +10,22 @@ that is not one of these texts (a promotion's name, a SKU, a number) is kept as 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 
+from sasom.core.currency import unit_label
 from sasom.promotions.engine.kinds._common import (
+    _SHOWN_IN,
     _joined,
     _money_text,
     _said,
     joined,
     money_in,
+    money_written,
     said,
 )
 
@@ -46,7 +49,8 @@ def text_data(text: Any) -> Any:
 
 
 def text_from(data: Any) -> str:
-    """The lazy text :func:`text_data` made ``data`` of (a string stays itself)."""
+    """The lazy text :func:`text_data` made ``data`` of (a string stays itself); ``str`` of it is
+    :func:`text_now`."""
     if isinstance(data, dict):
         if "said" in data:
             values = {k: text_from(v) for k, v in (data.get("with") or {}).items()}
@@ -56,3 +60,48 @@ def text_from(data: Any) -> str:
         if "money" in data:
             return money_in(Decimal(str(data["money"])), int(data.get("places", 2)))
     return "" if data is None else str(data)
+
+
+class TextReader:
+    """Writes stored texts (:func:`text_data`'s data) for one reader: the active language and the
+    display unit texts are shown in now (``texts_shown_in``). What ``str(text_from(data))``
+    writes, without the lazy texts in between, each message's translation and the unit's name
+    looked up once per reader: a sale's answer writes a stored reason for every line."""
+
+    __slots__ = ("_said", "_shown", "_unit")
+
+    def __init__(self) -> None:
+        self._said: dict[str, str] = {}
+        self._shown = _SHOWN_IN.get()
+        self._unit = None if self._shown is None else str(unit_label(self._shown))
+
+    def text(self, data: Any) -> str:
+        if isinstance(data, dict):
+            if "said" in data:
+                values = data.get("with")
+                text = self._translated(str(data["said"]))
+                return text % {k: self.text(v) for k, v in values.items()} if values else text
+            if "join" in data:
+                return self.text(data["join"]).join(self.text(p) for p in data.get("parts") or ())
+            if "money" in data:
+                return money_written(Decimal(str(data["money"])), int(data.get("places", 2)), self._shown, self._unit)
+        return "" if data is None else str(data)
+
+    def said(self, msgid: str, values: Iterable[tuple[str, Any]], places: int) -> str:
+        """:meth:`text` of ``{"said": msgid, "with": ...}`` given as its values: a ``Decimal`` an
+        amount of ``places`` decimals (``money_in``), anything else a text."""
+        text = self._translated(msgid)
+        shown, unit = self._shown, self._unit
+        params = {k: money_written(v, places, shown, unit) if isinstance(v, Decimal) else str(v) for k, v in values}
+        return text % params if params else text
+
+    def _translated(self, msgid: str) -> str:
+        text = self._said.get(msgid)
+        if text is None:
+            text = self._said[msgid] = gettext(msgid)
+        return text
+
+
+def text_now(data: Any) -> str:
+    """``str(text_from(data))``, written now (:class:`TextReader`)."""
+    return TextReader().text(data)

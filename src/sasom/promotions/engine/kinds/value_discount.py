@@ -36,7 +36,7 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.units import Takes, priced, runs, worth, worth_of
+from sasom.promotions.engine.units import Basket, Takes, runs, worth, worth_and_count, worth_of
 
 HUNDRED = Decimal("100")
 HALF_UNIT = Decimal("0.5")  # half the minor unit: scaled by the currency's places
@@ -77,16 +77,13 @@ class ValueDiscount(BaseRule):
         """At most what ``apply`` would give on ``pool``, cheaply (nothing is spread or rounded):
         0 below the threshold, else the percent (plus half a cent a line for the rounding of
         each line's share) or the amount of what the scope costs now."""
-        value = worth_of(pool, self._items)
+        value, counted = worth_and_count(pool, self._items)
         if value <= 0 or value < self.threshold:
             return ZERO
-        if self.scope != BILL:
-            targets = len(priced(pool, self._items))
-            scope = value
-        else:
-            every = priced(pool, EVERY_LINE)
-            targets = len(every)
-            scope = sum((free * each for free, each in every), ZERO)
+        if self.scope == BILL and not _every_line(pool, self._items):
+            scope, targets = worth_and_count(pool, EVERY_LINE)
+        else:  # the group, or a bill whose every line the group holds: the same lines, the same sum
+            scope, targets = value, counted
         if self.percent is not None:
             return scope * self.percent / HUNDRED + HALF_UNIT.scaleb(-pool.places) * targets
         return min(self.amount or ZERO, scope)
@@ -115,6 +112,13 @@ class ValueDiscount(BaseRule):
         missing = self.threshold - value
         return hint(None, missing, said(gettext_noop("spend %(amount)s more for %(reward)s"),
                                         {"amount": money_str(missing), "reward": self.reward()}))
+
+
+def _every_line(pool: Pool, items: ItemSet) -> bool:
+    """True when ``items`` counts every line of the resolver's pool (a bill-wide promotion on a
+    category every line carries), in the same order as :data:`EVERY_LINE` (both by SKU then line):
+    its bound then reads the lines once."""
+    return isinstance(pool, Basket) and pool.lines_of(items) == pool.lines_of(EVERY_LINE)
 
 
 def clean(raw: Params) -> dict[str, Any]:
