@@ -23,8 +23,20 @@ reads their version too (``PricingSettings.version``, in its own snapshot) and
 and the statement are read again (twice at most, then the two reads). So the sale path asks no
 query of its own for the settings, and never prices with settings older than its statement.
 
+With a tier ladder on points or spend (``tiers.selectors.ladder_for``, cached per process), the
+statement also measures the member's window for this sale (issue 19, B9): the statement of the
+ladder's basis (one per basis, and one without the window for an organization without a ladder,
+so no plan carries a part it never runs) takes the window's bounds and the top tier's code as
+parameters (a member at the top tier is not measured: no sale moves them), and the measure is
+the SQL of ``ledger.services.tier_measures`` (``earned_sql``, ``spent_sql``), read in the same
+snapshot as the account. It rides with the member (``MemberValues.tier_window``) to
+``ledger.services.tiering.tier_precheck``, which uses it for that window and basis only (a ladder
+changed in between is counted again, a query more, never another decision). So a sale with a
+ladder makes no statement more than one without; an upgrade still takes its transaction.
+
 A reference that is not one phone or one member code (a card, several parts), a member not
-found that way, and SQLite take the two reads as before (``fallback`` and ``basket_priced``).
+found that way, and SQLite take the two reads as before (``fallback`` and ``basket_priced``);
+the tier window is then counted apart, as before.
 """
 
 from __future__ import annotations
@@ -45,9 +57,12 @@ from sasom.ledger.models import LedgerSettings, PointAccount
 from sasom.ledger.plan_member import MemberValues
 from sasom.ledger.policy import local_date
 from sasom.ledger.services.fastpost import member_columns, member_values_of_row
+from sasom.ledger.services.tier_measures import earned_sql, spent_sql
+from sasom.ledger.services.tiering import window_to_read
 from sasom.members.models import Member, MemberType
 from sasom.members.validation import phone_e164
 from sasom.organizations.models import Branch, Organization
+from sasom.tiers.engine import WindowMeasure
 from sasom.tiers.models import MemberTier, Tier
 
 __all__ = ["sale_read"]
@@ -66,16 +81,30 @@ class Ref(Protocol):  # checkout.services.MemberRef (frozen), read only
 
 _TYPES = "bigint, text[], date, bigint, varchar, bigint, bigint[], bigint[]"
 # $1 organization, $2 the codes, $3 the day, $4 the branch, $5 the member's phone or code,
-# $6 the general table, $7 and $8 the member types and the table each uses (pricing settings).
+# $6 the general table, $7 and $8 the member types and the table each uses (pricing settings);
+# with a ladder, $9 and $10 the sale's tier window and $11 the top tier's code.
+_TIER_TYPES = ", timestamptz, timestamptz, varchar"
 _PRODUCTS = re.sub(r"\$5(?!\d)", "(SELECT table_id FROM tb)", prices.BASKET_PG)
 _N = 13  # the columns of a product's row (catalog.prices.products_of_rows)
 _NUMERIC = {8, 9, 11}  # base, member and general prices: as text, so the JSON keeps every digit
+# The member's measure in the tier window (ledger.services.tier_measures, as tiering.measures counts
+# it), none for a member at the top tier (no sale moves them): one statement per basis, and one
+# without the window for an organization without a ladder, so no statement carries a part it
+# never runs (PostgreSQL sets up every part of a plan at each execution).
+_WINDOWS = {
+    "": "NULL::bigint",
+    "points": "CASE WHEN tt.code = $11 THEN NULL ELSE "
+              + earned_sql(organization="$1", account="a.id", start="$9", end="$10") + " END",
+    "spend": "CASE WHEN tt.code = $11 THEN NULL ELSE "
+             + spent_sql(organization="$1", member="m.id", start="$9", end="$10") + " END",
+}
 _READ = (
     f"WITH mm AS (SELECT m0.id, m0.member_type_id FROM {Member._meta.db_table} m0"
     " WHERE m0.organization_id = $1 AND m0.{column} = $5 ORDER BY m0.id LIMIT 1),"
     " tb AS (SELECT x.table_id FROM mm JOIN unnest($7::bigint[], $8::bigint[]) AS x(member_type_id, table_id)"
     " ON x.member_type_id = mm.member_type_id)"
-    f" SELECT {{columns}}, (SELECT ps.version FROM {PricingSettings._meta.db_table} ps WHERE ps.organization_id = $1),"
+    " SELECT {columns}, {window},"
+    f" (SELECT ps.version FROM {PricingSettings._meta.db_table} ps WHERE ps.organization_id = $1),"
     " (SELECT table_id FROM tb), (SELECT json_agg(json_build_array("
     + ", ".join(f"q.c{i}::text" if i in _NUMERIC else f"q.c{i}" for i in range(_N))
     + ") ORDER BY q.c1 DESC) FROM (" + _PRODUCTS + ") AS q(" + ", ".join(f"c{i}" for i in range(_N)) + "))"
@@ -88,6 +117,8 @@ _READ = (
     f" LEFT JOIN {MemberTier._meta.db_table} mt ON mt.organization_id = m.organization_id AND mt.member_id = m.id"
     f" LEFT JOIN {Tier._meta.db_table} tt ON tt.id = mt.tier_id"
 )
+
+_BODIES: dict[str, str] = {}  # the statements' texts by name, made once
 
 Found = tuple[Member | None, PointAccount | None]
 
@@ -106,22 +137,32 @@ def sale_read(*, organization: Organization, branch: Branch, basket: engine.Bask
         return _two_reads(fallback, organization=organization, branch=branch, basket=basket, sent=sent,
                           choices=choices, batch=batch, hints=hints)
     by, value = key
+    window = window_to_read(organization.pk, basket.occurred_at)  # the ladder: cached per process
+    basis = window[2] if window is not None and window[2] in _WINDOWS else ""
+    name = f"sasom_sale_read_by_{by}{'_' + basis if basis else ''}_v3"
+    body = _BODIES.get(name)
+    if body is None:
+        body = _BODIES[name] = (_READ.replace("{column}", by).replace("{columns}", member_columns())
+                                .replace("{window}", _WINDOWS[basis]))
+    tiers: list[Any] = [window[0], window[1], window[3]] if window is not None and basis else []
     for _attempt in range(2):  # the settings this process keeps, confirmed by the statement's own read of their version
         settings = prices.pricing_settings_cached(organization.pk)
         codes = catalog_codes(organization=organization, basket=basket, sent=sent, batch=batch, settings=settings)
         wanted = sorted({c for c in codes or () if c})
         types = sorted(settings.member_tables)
-        row = prepared_row(f"sasom_sale_read_by_{by}_v2", _TYPES,
-                           _READ.replace("{column}", by).replace("{columns}", member_columns()),
+        row = prepared_row(name, _TYPES + (_TIER_TYPES if basis else ""), body,
                            [organization.pk, wanted, local_date(basket.occurred_at, organization.time_zone), branch.pk,
-                            value, settings.general_table_id, types, [settings.member_tables[t][0] for t in types]])
+                            value, settings.general_table_id, types, [settings.member_tables[t][0] for t in types],
+                            *tiers])
         assert row is not None  # one row, with or without a member
         if prices.pricing_confirmed(organization.pk, settings, row[-3]):
             break
     else:  # the settings moved under both reads: the two reads, with the settings read afresh
         return _two_reads(fallback, organization=organization, branch=branch, basket=basket, sent=sent,
                           choices=choices, batch=batch, hints=hints)
-    member, account = member_values_of_row(row)
+    measured = row[-4]
+    member, account = member_values_of_row(row, None if window is None or measured is None else WindowMeasure(
+        start=window[0], end=window[1], basis=window[2], measure=int(measured)))
     if member is None:
         return _two_reads(fallback, organization=organization, branch=branch, basket=basket, sent=sent,
                           choices=choices, batch=batch, hints=hints)

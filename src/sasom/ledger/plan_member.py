@@ -31,6 +31,7 @@ from django.db import connection
 from django.db.models import Model
 
 from sasom.ledger.models import LedgerSettings
+from sasom.tiers.engine import WindowMeasure
 from sasom.tiers.selectors import TIER_CODE_READ
 
 __all__ = ["MemberTypeValues", "MemberValues", "settings_of_values"]
@@ -56,7 +57,9 @@ class MemberTypeValues:
 @dataclass(frozen=True, slots=True)
 class MemberValues:
     """The fields of a ``Member`` that a sale on the fast path reads, its type's, its points
-    settings (``settings``, shared) and its tier's code as read with it ("" for none)."""
+    settings (``settings``, shared), its tier's code as read with it ("" for none) and, when the
+    statement measured it, the member's measure in the sale's tier window (``tier_window``:
+    ``ledger.services.tiering.tier_precheck`` then asks no query)."""
 
     id: int
     organization_id: int
@@ -70,6 +73,7 @@ class MemberValues:
     settings: LedgerSettings
     tier_code: str
     row: tuple[Any, ...]  # the statement's row, for the model instances of the slow path
+    tier_window: WindowMeasure | None = None
 
     @property
     def pk(self) -> int:

@@ -97,6 +97,18 @@ class Move:
 
 
 @dataclass(frozen=True)
+class WindowMeasure:
+    """A member's measure (points or whole baht, ``basis``) in the window ``[start, end]``, as a
+    statement read it with the member before a sale (``checkout.pricing_read``): a decision on
+    that sale may use it for the same window and basis only."""
+
+    start: dt.datetime
+    end: dt.datetime
+    basis: str
+    measure: int
+
+
+@dataclass(frozen=True)
 class Progress:
     current: TierDef | None
     next: TierDef | None

@@ -112,9 +112,9 @@ def test_the_one_read_prices_every_till_as_the_two_reads(org, branch, branch2, t
             # then the member, the account, every line's price, source and discount and the terms agree
             assert one == two, (name, at.code)
             assert one[0] == member.pk
-            if connection.vendor == "postgresql":  # and the one read was one statement, read again never
+            if connection.vendor == "postgresql":  # and the one read was one statement (the ladder's), read again never
                 executed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("EXECUTE")]
-                assert [s.split()[1] for s in executed] == [f"sasom_sale_read_by_{by}_v2"], executed
+                assert [s.split()[1] for s in executed] == [f"sasom_sale_read_by_{by}_points_v3"], executed
             seen += 1
     assert seen == 2 * len(till_shop)
 

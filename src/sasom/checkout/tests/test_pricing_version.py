@@ -161,7 +161,7 @@ def test_the_sale_sees_a_change_made_elsewhere_at_once_whatever_the_ttl(
     executed = [
         q["sql"].split()[1] for q in queries.captured_queries if q["sql"].startswith("EXECUTE")
     ]
-    assert executed == ["sasom_sale_read_by_phone_v2"] * 2
+    assert executed == ["sasom_sale_read_by_phone_v3"] * 2
     assert prices._CACHE[org.pk][1].version == _version(org)
 
 
@@ -180,7 +180,7 @@ def test_the_sale_asks_nothing_of_its_own_for_an_unchanged_copy_however_old(
     # then its one statement was its only query (the version rode with it), and the copy, kept,
     # counts as checked now: the next caller within the TTL asks nothing either
     assert [q["sql"].split()[1] for q in queries.captured_queries] == [
-        "sasom_sale_read_by_phone_v2"
+        "sasom_sale_read_by_phone_v3"
     ]
     with CaptureQueriesContext(connection) as queries:
         assert prices.pricing_settings(org.pk) is kept

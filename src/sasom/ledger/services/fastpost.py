@@ -35,7 +35,7 @@ from sasom.core.audit import Actor
 from sasom.core.events import POINTS_EARNED, SALE_POSTED, event_wanted
 from sasom.core.sql import prepared_row
 from sasom.earning import engine
-from sasom.ledger.models import Entry, LedgerSettings, PointAccount, Sale
+from sasom.ledger.models import LedgerSettings, PointAccount, Sale
 from sasom.ledger.plan import LineRow, SalePlan, body_hash
 from sasom.ledger.plan_member import (
     _MEMBER,
@@ -60,29 +60,26 @@ from sasom.ledger.services.sales import (
     sale_validate,
     stored_result,
 )
+from sasom.ledger.services.tier_measures import earned_sql
 from sasom.ledger.services.tiering import TierPre, tier_precheck
 from sasom.members.models import Member, MemberType
 from sasom.organizations.models import Organization
+from sasom.tiers.engine import WindowMeasure
 from sasom.tiers.models import MemberTier, Tier
 from sasom.tiers.selectors import TIER_CODE_READ
 
 _CALL = f"SELECT * FROM {WIRE_FUNCTION}($1)"
 
 # Points earned in a window by one account, net of what returns, voids and reversals took back of
-# them (``ledger.services.tiering.measures``, as one prepared statement).
-_EARNED = (
-    f"SELECT COALESCE(SUM(e.amount * e.sign), 0) FROM {Entry._meta.db_table} e"
-    f" LEFT JOIN {Entry._meta.db_table} r ON r.id = e.reverses_id"
-    " WHERE e.organization_id = $1 AND e.account_id = $2 AND ("
-    "(e.kind = 'earn' AND e.occurred_at >= $3 AND e.occurred_at <= $4)"
-    " OR (e.sign = -1 AND r.kind = 'earn' AND r.occurred_at >= $3 AND r.occurred_at <= $4))"
-)
+# them (``ledger.services.tiering.measures``, as one prepared statement), for a member read without
+# its window's measure (``checkout.pricing_read``'s two reads: a card, several references).
+_EARNED = "SELECT " + earned_sql(organization="$1", account="$2", start="$3", end="$4")
 
 
 def _earned(organization_id: int, account_id: int | None, start: dt.datetime, end: dt.datetime) -> int:
     if account_id is None:
         return 0  # no account yet: nothing earned
-    row = prepared_row("sasom_tier_earned_v1", "bigint, bigint, timestamptz, timestamptz", _EARNED,
+    row = prepared_row("sasom_tier_earned_v2", "bigint, bigint, timestamptz, timestamptz", _EARNED,
                             [organization_id, account_id, start, end])
     return int(row[0]) if row is not None else 0
 
@@ -138,11 +135,13 @@ def sale_post_fast(
     listening = (plan.earn is not None and event_wanted(organization.pk, POINTS_EARNED)) or event_wanted(
         organization.pk, SALE_POSTED)
     # A sale that raises the member's tier moves it in the posting's transaction (decided before
-    # the call: the window's points so far plus this sale's; ledger.services.tiering).
+    # the call: the window's measure so far plus this sale's; ledger.services.tiering), the measure
+    # as read with the member when it was (checkout.pricing_read), else one query.
     tier_pre = None
     if member is not None:
         account_id = account.pk if account is not None else None
-        tier_pre = tier_precheck(plan, earned_before=lambda start, end: _earned(organization.pk, account_id, start, end))
+        tier_pre = tier_precheck(plan, earned_before=lambda start, end: _earned(organization.pk, account_id, start, end),
+                                 read=member.tier_window if isinstance(member, MemberValues) else None)
     listening = listening or (tier_pre is not None and tier_pre.due)
     with transaction.atomic() if listening else nullcontext():
         row = prepared_row(f"{WIRE_FUNCTION}_v1", "jsonb", _CALL, [plan_json(plan)])
@@ -336,10 +335,12 @@ def _pickers() -> dict[str, Any]:
     return found
 
 
-def member_values_of_row(row: tuple[Any, ...] | list[Any]) -> tuple[MemberValues | None, PointAccount | None]:
+def member_values_of_row(row: tuple[Any, ...] | list[Any], tier_window: WindowMeasure | None = None
+                         ) -> tuple[MemberValues | None, PointAccount | None]:
     """(member, account) of the first columns of ``row`` (:func:`member_columns`): the member as
-    plain values (``ledger.plan_member``), its account as the one model instance; (None, None)
-    for a row without a member. :func:`member_of_row` of the same row builds the instances."""
+    plain values (``ledger.plan_member``; ``tier_window``, its measure in the sale's tier window
+    when the statement read it), its account as the one model instance; (None, None) for a row
+    without a member. :func:`member_of_row` of the same row builds the instances."""
     if row[0] is None:
         return None, None
     pick = _pickers()
@@ -353,6 +354,6 @@ def member_values_of_row(row: tuple[Any, ...] | list[Any]) -> tuple[MemberValues
     member = MemberValues(
         id=mid, organization_id=org_id, code=code, status=status, member_type_id=type_id, birth_on=birth_on,
         expires_on=expires_on, referred_by_id=referred_by_id, member_type=MemberTypeValues(*pick["type"].values(row)),
-        settings=settings, tier_code=row[pick["tier"]] or "", row=tuple(row),
+        settings=settings, tier_code=row[pick["tier"]] or "", row=tuple(row), tier_window=tier_window,
     )
     return member, account

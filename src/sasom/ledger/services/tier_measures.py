@@ -1,6 +1,7 @@
 """What a member earned (points) or spent (baht) in a window, net of returns and voids: the
 measure every tier decision reads (``tiering``: on a sale, at cut-offs and expiry, in a
-re-evaluation; ``tier_card``). Grouped queries, whatever the number of members."""
+re-evaluation; ``tier_card``). Grouped queries, whatever the number of members; and the same
+measure of one member as SQL a sale's statements embed (:func:`earned_sql`, :func:`spent_sql`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.db.models import Sum
 from sasom.ledger.models import Entry, Sale, SaleReturn
 from sasom.tiers import engine
 
-__all__ = ["measure_of", "measures"]
+__all__ = ["earned_sql", "measure_of", "measures", "spent_sql"]
 
 
 def measures(
@@ -65,3 +66,34 @@ def measure_of(*, organization_id: int, ladder: engine.Ladder, member_id: int, s
                end: dt.datetime, end_inclusive: bool = False) -> int:
     return measures(organization_id=organization_id, ladder=ladder, member_ids=[member_id], start=start, end=end,
                     end_inclusive=end_inclusive)[member_id]
+
+
+# ---------------------------------------------------------------- one member, in a sale's statement
+
+
+def earned_sql(*, organization: str, account: str, start: str, end: str) -> str:
+    """A scalar subquery: the points the account earned in ``[start, end]`` net of what its
+    returns, voids and reversals took back (:func:`measures` on points, ``end_inclusive``), 0 for
+    none or no account. The arguments are SQL expressions (parameters, outer columns); its own
+    aliases start with ``w``."""
+    e = Entry._meta.db_table
+    return (
+        f"(SELECT COALESCE(SUM(we.amount * we.sign), 0) FROM {e} we LEFT JOIN {e} wr ON wr.id = we.reverses_id"
+        f" WHERE we.organization_id = {organization} AND we.account_id = {account} AND ("
+        f"(we.kind = '{Entry.Kind.EARN.value}' AND we.occurred_at >= {start} AND we.occurred_at <= {end})"
+        f" OR (we.sign = -1 AND wr.kind = '{Entry.Kind.EARN.value}' AND wr.occurred_at >= {start}"
+        f" AND wr.occurred_at <= {end})))"
+    )
+
+
+def spent_sql(*, organization: str, member: str, start: str, end: str) -> str:
+    """A scalar subquery: the whole baht the member spent in ``[start, end]`` (:func:`measures` on
+    spend, ``end_inclusive``): the net of the sales not voided, truncated, minus what was returned
+    of them, truncated again (toward zero, as ``int()`` of the Decimals there)."""
+    s, x = Sale._meta.db_table, SaleReturn._meta.db_table
+    return (
+        f"(SELECT trunc(trunc(COALESCE(SUM(ws.net), 0)) - COALESCE(SUM((SELECT SUM(wx.returned_net) FROM {x} wx"
+        f" WHERE wx.sale_id = ws.id AND wx.organization_id = {organization})), 0))::bigint FROM {s} ws"
+        f" WHERE ws.organization_id = {organization} AND ws.member_id = {member} AND ws.occurred_at >= {start}"
+        f" AND ws.occurred_at <= {end} AND ws.status <> '{Sale.Status.VOIDED.value}')"
+    )

@@ -55,7 +55,8 @@ CHUNK = 2000
 
 __all__ = ["Decided", "TierPre", "measure_of", "measures", "member_tier_code", "outcome_of", "reevaluation_apply",
            "reevaluation_decide", "reevaluation_pages", "referrer_tier", "tier_after_sale", "tier_precheck",
-           "tiers_cutoff_job", "tiers_cutoff_run", "tiers_expiry_job", "tiers_expiry_run", "tiers_reevaluate"]
+           "tiers_cutoff_job", "tiers_cutoff_run", "tiers_expiry_job", "tiers_expiry_run", "tiers_reevaluate",
+           "window_to_read"]
 
 
 # ---------------------------------------------------------------- on a sale
@@ -81,11 +82,26 @@ def _current(plan: SalePlan) -> str | None:
 EarnedBefore = Callable[[dt.datetime, dt.datetime], int]
 
 
-def tier_precheck(plan: SalePlan, earned_before: EarnedBefore | None = None) -> TierPre | None:
+def window_to_read(organization_id: int, at: dt.datetime) -> tuple[dt.datetime, dt.datetime, str, str] | None:
+    """What a statement read before a sale at ``at`` needs to measure the member's window for
+    :func:`tier_precheck` (``checkout.pricing_read``): (start, end, basis, the top tier's code,
+    whose members need no measure); None when the organization has no ladder (cached per
+    process: no query)."""
+    ladder = ladder_for(organization_id)
+    if ladder is None:
+        return None
+    start, end = engine.earning_window(ladder, at, ladder.zone)
+    return start, end, ladder.basis, ladder.top.code
+
+
+def tier_precheck(plan: SalePlan, earned_before: EarnedBefore | None = None,
+                  read: engine.WindowMeasure | None = None) -> TierPre | None:
     """For a sale about to be written: None when there is nothing to evaluate (no member, no
-    ladder, nothing earned, already at the top); else the measure (one query) and the verdict.
-    ``earned_before(start, end)``: the member's points earned in the window so far, when the
-    caller has a faster way to count them (a points ladder only)."""
+    ladder, nothing earned, already at the top); else the measure and the verdict. The measure
+    so far is ``read`` when a statement read it with the member for this window and basis (no
+    query); else ``earned_before(start, end)``, the member's points earned in the window so far,
+    when the caller has a faster way to count them (a points ladder only, one query); else
+    ``measures`` (two)."""
     row = plan.sale
     ladder = ladder_for(row.organization_id)
     if row.member_id is None or ladder is None:
@@ -95,7 +111,9 @@ def tier_precheck(plan: SalePlan, earned_before: EarnedBefore | None = None) -> 
     if this <= 0 or ladder.rank(current) == len(ladder.tiers):
         return None
     window = engine.earning_window(ladder, row.occurred_at, ladder.zone)
-    if earned_before is not None and ladder.basis == "points":
+    if read is not None and (read.start, read.end, read.basis) == (window[0], window[1], ladder.basis):
+        before = read.measure
+    elif earned_before is not None and ladder.basis == "points":
         before = earned_before(window[0], window[1])
     else:
         before = measures(organization_id=row.organization_id, ladder=ladder, member_ids=[row.member_id],

@@ -57,8 +57,8 @@ def test_two_one_call_sales_that_read_the_window_before_each_other_still_upgrade
     both_read = threading.Barrier(2, timeout=20)
     original = fastpost.tier_precheck
 
-    def precheck_then_wait(plan, earned_before=None):
-        found = original(plan, earned_before)
+    def precheck_then_wait(plan, earned_before=None, read=None):
+        found = original(plan, earned_before, read)
         both_read.wait()
         return found
 
