@@ -25,6 +25,7 @@ from sasom.promotions.engine.percents import percent_takes
 from sasom.promotions.engine.resolver import fresh_pool, run
 from sasom.promotions.engine.rounding import rounded
 from sasom.promotions.engine.search import order_key, partition, search
+from sasom.promotions.engine.takes import Takes
 from sasom.promotions.engine.types import (
     ZERO,
     Applied,
@@ -36,15 +37,7 @@ from sasom.promotions.engine.types import (
     make_applied,
     take,
 )
-from sasom.promotions.engine.units import (
-    Run,
-    Takes,
-    cheapest_first,
-    dearest_first,
-    priced,
-    runs,
-    worth_of,
-)
+from sasom.promotions.engine.units import Run, cheapest_first, dearest_first, priced, runs, worth_of
 from sasom.promotions.tests.test_engine_properties import (
     DRINKS,
     SNACKS,
@@ -226,5 +219,8 @@ def test_the_bill_wide_bound_read_in_one_pass_is_the_bound_read_in_two(
     state.net.update(net)
     plain = Pool(basket.lines, dict(free), dict(net))
     expected = _two_passes(rule, plain)
-    assert str(rule.worth_at_most(state, context())) == str(expected)
-    assert str(rule.worth_at_most(plain, context())) == str(expected)
+    # the same sum of the same products, added in another order: equal but for Decimal's 28th
+    # significant digit (hypothesis found 18.032000000000000000000000 against ...00000001), far
+    # below any currency's minor unit, which is all a bound is compared with
+    for got in (rule.worth_at_most(state, context()), rule.worth_at_most(plain, context())):
+        assert abs(got - expected) <= Decimal("1e-20"), (got, expected)
