@@ -56,7 +56,7 @@ class _GiftRule:
             return Draft(takes=takes, times=1, explanation="a choice",
                          choice=Choice("", tuple(self.params["options"]), D("1"), price))
         from sasom.promotions.engine.goods import give  # the engine's own placing of a gift
-        from sasom.promotions.engine.units import Takes
+        from sasom.promotions.engine.takes import Takes
 
         extra = Takes()
         gift, note = give(pool, ctx, extra, self.params["gift"], 1, price)

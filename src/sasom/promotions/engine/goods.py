@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sasom.promotions.engine.takes import Takes
 from sasom.promotions.engine.types import ZERO, Context, Gift, Line, Pool
-from sasom.promotions.engine.units import Basket, Takes, unit_value
+from sasom.promotions.engine.units import Basket, unit_value
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sasom.promotions.engine.rounding import rounded
+from sasom.promotions.engine.takes import HUNDRED, Takes
 from sasom.promotions.engine.types import ZERO, ItemSet, Pool, Take, take
-from sasom.promotions.engine.units import HUNDRED, Basket, Takes, runs
+from sasom.promotions.engine.units import Basket, runs
 
 
 def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: bool) -> tuple[Take, ...]:

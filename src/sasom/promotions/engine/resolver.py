@@ -31,6 +31,7 @@ from sasom.promotions.engine.goods import give
 from sasom.promotions.engine.index import candidates
 from sasom.promotions.engine.kinds._goods import chosen_text
 from sasom.promotions.engine.search import order_key, search
+from sasom.promotions.engine.takes import Takes
 from sasom.promotions.engine.types import (
     MODE_BEST,
     ZERO,
@@ -46,7 +47,7 @@ from sasom.promotions.engine.types import (
     make_applied,
     take,
 )
-from sasom.promotions.engine.units import Basket, Call, Takes
+from sasom.promotions.engine.units import Basket, Call
 
 _by_index = attrgetter("index")
 

@@ -42,7 +42,7 @@ class Line:
     unit_price: Decimal  # the price charged per unit before promotions
     list_price: Decimal
     discount: Decimal = ZERO  # already on the line (the POS's own), money for the whole line
-    places: int = 2  # the currency's minor unit: discounts are rounded to it (``units.Takes.build``)
+    places: int = 2  # the currency's minor unit: discounts are rounded to it (``takes.Takes.build``)
 
     @property
     def amount(self) -> Decimal:

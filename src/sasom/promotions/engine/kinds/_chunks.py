@@ -9,15 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from sasom.promotions.engine.kinds._common import BaseRule, gettext_noop, hint, said
+from sasom.promotions.engine.takes import Takes
 from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, Pool
-from sasom.promotions.engine.units import (
-    Run,
-    Takes,
-    chunks,
-    dearest_first,
-    runs,
-    whole_of,
-)
+from sasom.promotions.engine.units import Run, chunks, dearest_first, runs, whole_of
 
 Chunk = list[tuple[Run, int]]
 

@@ -30,6 +30,7 @@ from sasom.promotions.engine.kinds._common import (
 )
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.kinds._triggers import GroupTrigger, MixTrigger, Trigger, ValueTrigger
+from sasom.promotions.engine.takes import Takes
 from sasom.promotions.engine.types import (
     ZERO,
     Choice,
@@ -42,7 +43,7 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.units import Basket, Takes, own_value
+from sasom.promotions.engine.units import Basket, own_value
 
 MIX = (ParamSpec("mix", "mix", _("Items of the set"), _("Each SKU and how many of it complete one set.")),)
 GROUP = (ParamSpec("quantity", "int", _("Units to buy"), _("Any units of the promotion's items.")),)

@@ -13,16 +13,9 @@ from decimal import Decimal
 
 from sasom.promotions.engine.kinds._common import BaseRule, gettext_noop, hint, money_str, said
 from sasom.promotions.engine.rounding import rounded
+from sasom.promotions.engine.takes import Takes
 from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, Pool
-from sasom.promotions.engine.units import (
-    Basket,
-    Run,
-    Takes,
-    chunks,
-    dearest_first,
-    own_value,
-    runs,
-)
+from sasom.promotions.engine.units import Basket, Run, chunks, dearest_first, own_value, runs
 
 
 class PackRule(BaseRule):

@@ -28,6 +28,7 @@ from sasom.promotions.engine.kinds._common import (
     steps_of,
 )
 from sasom.promotions.engine.kinds._params import clean_params
+from sasom.promotions.engine.takes import Takes
 from sasom.promotions.engine.types import (
     ZERO,
     Context,
@@ -38,7 +39,7 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.units import Run, Takes, grouped, whole
+from sasom.promotions.engine.units import Run, grouped, whole
 
 HUNDRED = Decimal("100")
 PERCENT = "percent"

@@ -11,8 +11,8 @@ from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._chunks import Chunk, ChunkRule
 from sasom.promotions.engine.kinds._common import Params
 from sasom.promotions.engine.kinds._params import clean_params
+from sasom.promotions.engine.takes import Takes
 from sasom.promotions.engine.types import ItemSet, ParamSpec, PromoKind
-from sasom.promotions.engine.units import Takes
 
 PARAMS = (ParamSpec("quantity", "int", _("Units to buy"), _("Any units of the promotion's items.")),)
 

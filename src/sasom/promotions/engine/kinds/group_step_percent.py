@@ -25,6 +25,7 @@ from sasom.promotions.engine.kinds._common import (
     steps_of,
 )
 from sasom.promotions.engine.kinds._params import clean_params
+from sasom.promotions.engine.takes import Takes
 from sasom.promotions.engine.types import (
     ZERO,
     Context,
@@ -35,7 +36,7 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.units import Takes, dearest_first, runs, whole, whole_of
+from sasom.promotions.engine.units import dearest_first, runs, whole, whole_of
 
 HUNDRED = Decimal("100")
 PARAMS = (

@@ -21,6 +21,7 @@ from sasom.promotions.engine.kinds._common import (
 )
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.kinds._triggers import MixTrigger
+from sasom.promotions.engine.takes import Takes
 from sasom.promotions.engine.types import (
     ZERO,
     Context,
@@ -31,7 +32,6 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.units import Takes
 
 PARAMS = (ParamSpec("mix", "mix", _("Items of the set"), _("Each SKU, how many of it complete one set, and its price in the set.")),)
 

@@ -30,6 +30,7 @@ from sasom.promotions.engine.kinds._common import (
     steps_of,
 )
 from sasom.promotions.engine.kinds._params import clean_params
+from sasom.promotions.engine.takes import Takes
 from sasom.promotions.engine.types import (
     ZERO,
     Context,
@@ -40,7 +41,7 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.units import Run, Takes, cheapest_first, dearest_first, grouped, whole
+from sasom.promotions.engine.units import Run, cheapest_first, dearest_first, grouped, whole
 
 PARAMS = (
     ParamSpec("bands", "bands", _("Steps"), _("Buy 'from' units, get 'value' units of the same item free.")),

@@ -24,6 +24,7 @@ from sasom.promotions.engine.kinds._common import (
 )
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.percents import percent_takes
+from sasom.promotions.engine.takes import Takes
 from sasom.promotions.engine.types import (
     ZERO,
     Context,
@@ -36,7 +37,7 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.units import Basket, Takes, runs, worth, worth_and_count, worth_of
+from sasom.promotions.engine.units import Basket, runs, worth, worth_and_count, worth_of
 
 HUNDRED = Decimal("100")
 HALF_UNIT = Decimal("0.5")  # half the minor unit: scaled by the currency's places
