@@ -111,19 +111,21 @@ def run_load(*, port: int, keys: list[str], phones: list[str], clients: int, sec
 
 
 class Server:
-    """gunicorn with gthread workers, as ``sasom serve`` runs it (no access log: the benchmark
-    measures the application, not log writing).
+    """gunicorn with gthread workers, as ``sasom serve`` runs it (its ``--config``, no access log:
+    the benchmark measures the application, not log writing).
 
     gunicorn (25.1 and later) opens a control socket at one fixed path per user unless told
     otherwise, so two servers at once (two benchmark runs side by side) would take each other's:
     each server gets its own, named by its port, beside its log in the run's temporary folder."""
 
     def __init__(self, *, port: int, workers: int, threads: int, env: dict[str, str], log: Path,
-                 app: str = "sasom.wsgi:application"):
+                 app: str = "sasom.wsgi:application", config: str | None = "python:sasom.gunicorn_conf"):
         self.port = port
         self.cmd = [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}",
                     "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
                     "--keep-alive", "30", "--backlog", "256"]
+        if config:
+            self.cmd += ["--config", config]
         self.control_socket: Path | None = None
         if _has_control_socket():
             self.control_socket = log.parent / f"gunicorn-{port}.ctl"

@@ -75,6 +75,7 @@ def serve(argv: list[str]) -> None:
         "--worker-class", "gthread",
         "--threads", str(args.threads),
         "--keep-alive", "30",
+        "--config", "python:sasom.gunicorn_conf",  # each worker's heap settled (sasom.core.heap)
         "--access-logfile", "-",
         "--access-logformat", ACCESS_LOG_FORMAT,
         # gunicorn's largest request line: a long lookup gets the API's own 422/404, not a bare 414

@@ -35,8 +35,10 @@ def test_two_benchmark_servers_at_once_keep_their_own_control_sockets(tmp_path):
     (tmp_path / "tiny_app.py").write_text(APP)
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     ports = [_free_port(), _free_port()]
-    with Server(port=ports[0], workers=1, threads=1, env=env, log=tmp_path / "a.log", app="tiny_app:application") as a, \
-            Server(port=ports[1], workers=1, threads=1, env=env, log=tmp_path / "b.log", app="tiny_app:application") as b:
+    with Server(port=ports[0], workers=1, threads=1, env=env, log=tmp_path / "a.log", app="tiny_app:application",
+                config=None) as a, \
+            Server(port=ports[1], workers=1, threads=1, env=env, log=tmp_path / "b.log", app="tiny_app:application",
+                config=None) as b:
         sockets = [a.control_socket, b.control_socket]
         deadline = time.monotonic() + 30
         while not all(p is not None and p.exists() for p in sockets) and time.monotonic() < deadline:
