@@ -4,13 +4,16 @@ one pass (kept per line for the call, or priced once for a stacking promotion) a
 ``Takes.percent_off`` + ``Takes.build``; the search's trials keyed by the applications on the way
 choose what trials keyed by the lines' units and amounts choose; the orders of units sorted by
 keys made in C are the orders of the tuple keys; a take (an application) made without ``__init__``
-is a ``Take`` (an ``Applied``); the partition by set operations is the union-find's; the bill-wide
-bound read in one pass is the bound read in two."""
+is a ``Take`` (an ``Applied``, a ``Draft``); the partition by set operations is the union-find's; the
+bill-wide bound read in one pass is the bound read in two; a percent's hundredth prices a line as
+the percent divided."""
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, fields, replace
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +32,7 @@ from sasom.promotions.engine.takes import Takes
 from sasom.promotions.engine.types import (
     ZERO,
     Applied,
+    Draft,
     ItemSet,
     Line,
     Pool,
@@ -189,6 +193,22 @@ def test_the_partition_is_the_union_find_of_the_lines_shared(parts: list[tuple[f
         [p.id for p in g] for g in _union_find(promotions, touched)]
 
 
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.tuples(st.frozensets(st.integers(1, 12), max_size=4), st.integers(0, 3)), max_size=10),
+       wide=st.integers(0, 10), priority=st.integers(0, 3))
+def test_the_partition_with_a_promotion_over_every_line_is_the_union_find(
+        parts: list[tuple[frozenset[int], int]], wide: int, priority: int) -> None:
+    # given one promotion touching every line the others touch (a bill-wide one), anywhere in the list
+    every = frozenset().union(*(lines for lines, _ in parts)) or frozenset({1})
+    parts.insert(min(wide, len(parts)), (every, priority))
+    promotions = [promo("group_percent", {"quantity": 1, "percent": "5"}, code=f"P{n % 5}", pid=n + 1, priority=p)
+                  for n, (_lines, p) in enumerate(parts)]
+    touched = {id(p): lines for p, (lines, _) in zip(promotions, parts, strict=True)}
+    # then the quick answer (one group, when no promotion touches nothing) is the union-find's
+    assert [[p.id for p in g] for g in partition(promotions, Pool((), {}, {}), touched)] == [
+        [p.id for p in g] for g in _union_find(promotions, touched)]
+
+
 def _two_passes(rule: ValueDiscount, pool: Pool) -> Decimal:
     """``worth_at_most`` as it read the lines before: the group, then (a bill) every line again."""
     value = worth_of(pool, rule.items())
@@ -224,3 +244,44 @@ def test_the_bill_wide_bound_read_in_one_pass_is_the_bound_read_in_two(
     # below any currency's minor unit, which is all a bound is compared with
     for got in (rule.worth_at_most(state, context()), rule.worth_at_most(plain, context())):
         assert abs(got - expected) <= Decimal("1e-20"), (got, expected)
+
+
+# percents as shops write them (whole, one or two decimals, a few odd ones) and one longer than the
+# context's 28 digits (its hundredth would round: ``percent_takes`` then takes the three steps)
+shop_percents = st.one_of(st.decimals(min_value="0.01", max_value="100", places=2),
+                          st.sampled_from([D("12.5"), D("33.333"), D("1E+1"), D("7.00")]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(units=st.integers(0, 50).map(Decimal), value=st.one_of(quotients, percents), percent=shop_percents,
+       places=PLACES)
+def test_a_percent_as_a_hundredth_prices_as_the_percent_divided(
+        units: Decimal, value: Decimal, percent: Decimal, places: int) -> None:
+    # the same digits once rounded (``percent_takes``: ``n * value * share``, ``share = percent / 100``)
+    share = percent / HUNDRED
+    assert share * HUNDRED == percent
+    assert str(rounded(units * value * share, places)) == str(rounded(units * value * percent / HUNDRED, places))
+
+
+def test_a_percent_longer_than_the_context_takes_the_three_steps() -> None:
+    lines = [Line(index=1, sku="A", categories=frozenset(), brand="", quantity=D("3"),
+                  unit_price=D("123.45"), list_price=D("123.45"))]
+    percent = D("12.34567890123456789012345678901")  # 31 digits: its hundredth rounds
+    assert percent / HUNDRED * HUNDRED != percent
+    plain = Pool(fresh_pool(lines).lines, {1: D("3")}, {1: D("370.35")})
+    takes = Takes(plain.places)
+    takes.percent_off(runs(plain, ItemSet()), percent, whole_units=True)
+    assert percent_takes(fresh_pool(lines), ItemSet(), percent, whole_units=True) == takes.build(plain.net)
+
+
+def test_a_draft_set_through_its_slots_is_the_dataclass() -> None:
+    # given the fields as a kind gives them (its three, then every one)
+    made = Draft(takes=(take(1, D("2"), D("1.50")),), times=2, explanation="why")
+    full = Draft((), 1, "x", gifts=(), choice=None, figures={"n": 1})
+    # then the dataclass's defaults, its equality and its frozen fields
+    assert (made.gifts, made.choice, dict(made.figures)) == ((), None, {})
+    assert made == Draft(takes=(take(1, D("2"), D("1.50")),), times=2, explanation="why", figures={})
+    assert [f.name for f in fields(Draft)] == ["takes", "times", "explanation", "gifts", "choice", "figures"]
+    assert full.figures == {"n": 1} and replace(made, times=3).times == 3
+    with pytest.raises(FrozenInstanceError):
+        made.times = 3  # type: ignore[misc]

@@ -174,7 +174,7 @@ class BaseRule:
             return frozenset(ln.index for ln in pool.lines if self.touches(ln))
         found = {ln.index for ln in pool.lines_of(self._items)}
         for sku in self.reward_skus():
-            found.update(ln.index for ln in pool.keys.get((0, sku), ()))
+            found.update(ln.index for ln in pool.by_sku.get(sku, ()))
         return frozenset(found)
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
