@@ -274,11 +274,11 @@ def worth_and_count(pool: Pool, items: ItemSet) -> tuple[Decimal, int]:
         i = line.index
         free = free_of.get(i, ZERO)
         if free > ZERO:
-            value = own[i]
+            full = own[i] * free  # (``free * value`` for a line at its own price: one product, not two)
             net = net_of.get(i, ZERO)
-            if net < value * free:
-                value = net / free if net > ZERO else ZERO
-            total += free * value
+            if net < full:
+                full = free * (net / free if net > ZERO else ZERO)
+            total += full
             count += 1
     return total, count
 

@@ -6,7 +6,7 @@ choose what trials keyed by the lines' units and amounts choose; the orders of u
 keys made in C are the orders of the tuple keys; a take (an application) made without ``__init__``
 is a ``Take`` (an ``Applied``, a ``Draft``); the partition by set operations is the union-find's; the
 bill-wide bound read in one pass is the bound read in two; a percent's hundredth prices a line as
-the percent divided."""
+the percent divided; a hint that says it reads no amounts reads none."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sasom.core.money import money
+from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.engine.kinds.value_discount import (
     EVERY_LINE,
     HALF_UNIT,
@@ -285,3 +286,23 @@ def test_a_draft_set_through_its_slots_is_the_dataclass() -> None:
     assert full.figures == {"n": 1} and replace(made, times=3).times == 3
     with pytest.raises(FrozenInstanceError):
         made.times = 3  # type: ignore[misc]
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=baskets(), scope=st.sampled_from([ItemSet(), DRINKS, X]), data=st.data())
+def test_a_hint_that_reads_no_amounts_is_the_same_whatever_the_lines_cost(
+        lines: list[Line], scope: ItemSet, data: st.DataObject) -> None:
+    # given every kind whose rule says its hint reads free units only (its example parameters)
+    quiet = [k for k in KINDS.values() if not k.build(k.clean(k.example), scope).hint_reads_amounts()]
+    assert [k.code for k in quiet] == ["group_percent"]
+    free, net = _state(lines, data)
+    basket = fresh_pool(lines)
+    cheaper = basket.copy(dict(free))
+    cheaper.net.update(net)
+    for kind in quiet:
+        rule = kind.build(kind.clean(kind.example), scope)
+        # then its hint is the same on the lines' own amounts and on what they cost after others
+        a, b = rule.hint(basket.copy(dict(free)), context()), rule.hint(cheaper, context())
+        assert (a is None) == (b is None)
+        if a is not None and b is not None:
+            assert (a.missing_units, a.missing_amount, str(a.reward)) == (b.missing_units, b.missing_amount, str(b.reward))

@@ -161,6 +161,12 @@ class BaseRule:
         gone, a set takes its cheapest units first."""
         return False
 
+    def hint_reads_amounts(self) -> bool:
+        """False when :meth:`hint` reads free units only, never what a line still costs: a
+        stacking promotion (which gives back amounts only) is then asked for its hint without
+        giving them back (``resolver.next_steps``). True unless a kind says so."""
+        return True
+
     def ceiling(self, pool: Pool, ctx: Context) -> Decimal | None:
         """The most the rule could give from ``pool`` on, or on any pool with fewer free units and
         lower amounts, beyond the discounts on the lines it touches (those never exceed what the
