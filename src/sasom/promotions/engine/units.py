@@ -40,10 +40,11 @@ class Call:
         self.matched: dict[int, tuple[Line, ...]] = {}
         self.in_order: dict[int, tuple[Line, ...]] = {}
         self.own = own if own is not None else {ln.index: own_value(ln) for ln in lines}
-        self.by_sku, self.by_category, self.by_brand = _keys(lines)
+        # every line by SKU then line (sorted once a call), and the lines of each name in that order
+        self.every: tuple[Line, ...] = tuple(sorted(lines, key=_by_sku))
+        self.by_sku, self.by_category, self.by_brand = _keys(self.every)
         # (percent, whole units, places) -> line -> (units, amount, take) last priced (:func:`percent_takes`)
         self.percents: dict[tuple[Decimal, bool, int], dict[int, tuple[Decimal, Decimal, Take | None]]] = {}
-        self.every: tuple[Line, ...] | None = None  # every line, by SKU then line
         self.every_unit: dict[int, Decimal] | None = None  # line -> its quantity (a stacking view's units; read only)
         self.wholes: dict[Decimal, Decimal] = {}  # units -> ``Decimal(int(units))`` (the whole units a percent counts)
         self.ints: dict[Decimal, int] = {}  # units -> ``int(units)`` (a few counts, converted again and again)
@@ -80,8 +81,15 @@ class Basket(Pool):
                 found = tuple(ln for ln in every if ln.sku not in exclude) if exclude else every
                 self.matched[id(items)] = found
                 return found
+            call = self.call
+            if named == 1 and not items.exclude_skus:  # one name: its lines, by SKU then line already
+                chosen = (call.by_sku.get(next(iter(items.skus)), []) if items.skus
+                          else call.by_category.get(next(iter(items.categories)), []) if items.categories
+                          else call.by_brand.get(next(iter(items.brands)), []))
+                found = call.every if len(chosen) == len(self.lines) else tuple(chosen)
+                self.matched[id(items)] = found
+                return found
             if named < len(self.lines):  # look the names up rather than scan the lines
-                call = self.call
                 hit: dict[int, Line] = {}  # (plain loops: most of the three sets are empty)
                 for sku in items.skus:
                     for ln in call.by_sku.get(sku, ()):
@@ -104,10 +112,7 @@ class Basket(Pool):
         return found
 
     def _every(self) -> tuple[Line, ...]:
-        every = self.call.every
-        if every is None:
-            every = self.call.every = tuple(sorted(self.lines, key=_by_sku))
-        return every
+        return self.call.every
 
     def lines_in_order(self, items: ItemSet) -> tuple[Line, ...]:
         """:meth:`lines_of` in line order (the order of takes)."""
@@ -131,7 +136,9 @@ Lines = dict[str, list[Line]]
 
 
 def _keys(lines: tuple[Line, ...]) -> tuple[Lines, Lines, Lines]:
-    """SKU / category / brand -> the lines that carry it, in line order: three dictionaries keyed
+    """SKU / category / brand -> the lines that carry it, in the order of ``lines`` (the call's
+    lines by SKU then line: a SKU's lines in line order, and an item set naming one name needs no
+    sort of its own): three dictionaries keyed
     by the names themselves (a string keeps its hash; a ``(kind, name)`` key was a tuple made and
     hashed a line and a name, and ``setdefault`` a new list each: about 30 us a call against 13)."""
     skus: Lines = {}

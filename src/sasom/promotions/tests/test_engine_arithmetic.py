@@ -6,7 +6,8 @@ choose what trials keyed by the lines' units and amounts choose; the orders of u
 keys made in C are the orders of the tuple keys; a take (an application) made without ``__init__``
 is a ``Take`` (an ``Applied``, a ``Draft``); the partition by set operations is the union-find's; the
 bill-wide bound read in one pass is the bound read in two; a percent's hundredth prices a line as
-the percent divided; a hint that says it reads no amounts reads none."""
+the percent divided; a hint that says it reads no amounts reads none; the lines of an item set read
+from the call's dictionaries are the lines scanned."""
 
 from __future__ import annotations
 
@@ -306,3 +307,26 @@ def test_a_hint_that_reads_no_amounts_is_the_same_whatever_the_lines_cost(
         assert (a is None) == (b is None)
         if a is not None and b is not None:
             assert (a.missing_units, a.missing_amount, str(a.reward)) == (b.missing_units, b.missing_amount, str(b.reward))
+
+
+item_sets = st.builds(
+    lambda skus, categories, brands, exclude: ItemSet(skus=frozenset(skus), categories=frozenset(categories),
+                                                      brands=frozenset(brands), exclude_skus=frozenset(exclude)),
+    st.sets(st.sampled_from(["A", "B", "C", "D", "Z"]), max_size=2), st.sets(st.sampled_from(["drinks", "snacks", "no"]),
+                                                                               max_size=2),
+    st.sets(st.sampled_from(["x", "y", "no"]), max_size=2), st.sets(st.sampled_from(["A", "C"]), max_size=1))
+
+
+@settings(max_examples=500, deadline=None)
+@given(lines=baskets(), items=item_sets)
+def test_the_lines_an_item_set_matches_are_the_lines_scanned(lines: list[Line], items: ItemSet) -> None:
+    # the lines of one name read from the call's dictionaries (by SKU then line), of several merged,
+    # of none every line: the lines ``matches`` accepts, by SKU then line
+    basket = fresh_pool(lines)
+    found = basket.lines_of(items)
+    assert [ln.index for ln in found] == [ln.index for ln in sorted(
+        (ln for ln in lines if items.matches(ln)), key=lambda ln: (ln.sku, ln.index))]
+    if len(found) == len(lines) and not items.exclude_skus:  # every line: the call's own, sorted once
+        assert found is basket.call.every
+    for sku, mine in basket.by_sku.items():
+        assert [ln.index for ln in mine] == sorted(ln.index for ln in lines if ln.sku == sku)

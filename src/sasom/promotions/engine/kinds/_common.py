@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, TypeAlias
 
 from django.utils.functional import lazy
@@ -21,6 +22,7 @@ from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, L
 from sasom.promotions.engine.units import Basket
 
 Params: TypeAlias = Mapping[str, Any]
+_index = attrgetter("index")
 Steps: TypeAlias = tuple[tuple[int, Decimal], ...]  # (from, value) ascending
 
 
@@ -178,10 +180,14 @@ class BaseRule:
         """The indexes of the pool's lines ``touches`` accepts (quicker on the resolver's pool)."""
         if not isinstance(pool, Basket):
             return frozenset(ln.index for ln in pool.lines if self.touches(ln))
-        found = {ln.index for ln in pool.lines_of(self._items)}
-        for sku in self.reward_skus():
-            found.update(ln.index for ln in pool.by_sku.get(sku, ()))
-        return frozenset(found)
+        found = frozenset(map(_index, pool.lines_of(self._items)))
+        rewards = self.reward_skus()
+        if not rewards:
+            return found
+        more = set(found)
+        for sku in rewards:
+            more.update(map(_index, pool.by_sku.get(sku, ())))
+        return frozenset(more)
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         raise NotImplementedError

@@ -8,6 +8,7 @@ amount spread over them in proportion (never more than they cost). Once per bill
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,7 @@ PARAMS = (
     ParamSpec("scope", "choice", _("Discount on"), _("group: the promotion's items; bill: every line."), options=(GROUP, BILL)),
 )
 EVERY_LINE = ItemSet()
+_index = attrgetter("index")
 
 
 class ValueDiscount(BaseRule):
@@ -66,7 +68,7 @@ class ValueDiscount(BaseRule):
         return self.scope == BILL or self._items.matches(line)
 
     def touched(self, pool: Pool) -> frozenset[int]:
-        return frozenset(ln.index for ln in pool.lines) if self.scope == BILL else super().touched(pool)
+        return frozenset(map(_index, pool.lines)) if self.scope == BILL else super().touched(pool)
 
     def reward(self) -> str:
         off = f"{fmt(self.percent)} %" if self.percent is not None else money_str(self.amount or ZERO)
