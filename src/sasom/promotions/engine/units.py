@@ -266,6 +266,30 @@ def worth_of(pool: Pool, items: ItemSet) -> Decimal:
     return worth_and_count(pool, items)[0]
 
 
+def worth_below(pool: Pool, items: ItemSet, threshold: Decimal) -> Decimal | None:
+    """:func:`worth_of` when it is below ``threshold``, else None, found as soon as the running
+    sum reaches it (every term is at least zero, and a sum rounded to the context's digits never
+    falls as such terms are added: the whole sum reaches it too). A hint of a threshold reached
+    reads a few lines of a bill, not all of them."""
+    if not isinstance(pool, Basket):
+        value = worth_of(pool, items)
+        return value if value < threshold else None
+    own, free_of, net_of = pool.own, pool.free, pool.net
+    total = ZERO
+    for line in pool.lines_of(items):  # (as :func:`worth_and_count`)
+        i = line.index
+        free = free_of.get(i, ZERO)
+        if free > ZERO:
+            full = own[i] * free
+            net = net_of.get(i, ZERO)
+            if net < full:
+                full = free * (net / free if net > ZERO else ZERO)
+            total += full
+            if total >= threshold:
+                return None
+    return total if total < threshold else None
+
+
 def worth_and_count(pool: Pool, items: ItemSet) -> tuple[Decimal, int]:
     """:func:`worth_of`, and how many lines have free units (``len(priced(pool, items))``), in one
     pass over the lines and with no pair made a line (a bill-wide promotion reads every line)."""

@@ -7,7 +7,7 @@ keys made in C are the orders of the tuple keys; a take (an application) made wi
 is a ``Take`` (an ``Applied``, a ``Draft``); the partition by set operations is the union-find's; the
 bill-wide bound read in one pass is the bound read in two; a percent's hundredth prices a line as
 the percent divided; a hint that says it reads no amounts reads none; the lines of an item set read
-from the call's dictionaries are the lines scanned."""
+from the call's dictionaries are the lines scanned; a worth read until a threshold is the worth."""
 
 from __future__ import annotations
 
@@ -43,7 +43,15 @@ from sasom.promotions.engine.types import (
     make_applied,
     take,
 )
-from sasom.promotions.engine.units import Run, cheapest_first, dearest_first, priced, runs, worth_of
+from sasom.promotions.engine.units import (
+    Run,
+    cheapest_first,
+    dearest_first,
+    priced,
+    runs,
+    worth_below,
+    worth_of,
+)
 from sasom.promotions.tests.test_engine_properties import (
     DRINKS,
     SNACKS,
@@ -330,3 +338,18 @@ def test_the_lines_an_item_set_matches_are_the_lines_scanned(lines: list[Line], 
         assert found is basket.call.every
     for sku, mine in basket.by_sku.items():
         assert [ln.index for ln in mine] == sorted(ln.index for ln in lines if ln.sku == sku)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=baskets(), items=st.sampled_from([ItemSet(), DRINKS, X]), shift=st.sampled_from(["-0.01", "0", "0.01"]),
+       scale=st.sampled_from(["0", "0.5", "1", "2"]), data=st.data())
+def test_a_worth_read_until_it_reaches_a_threshold_is_the_worth(
+        lines: list[Line], items: ItemSet, shift: str, scale: str, data: st.DataObject) -> None:
+    basket = fresh_pool(lines)
+    free, net = _state(lines, data)
+    state = basket.copy(free)
+    state.net.update(net)
+    for pool in (state, Pool(basket.lines, dict(free), dict(net))):
+        value = worth_of(pool, items)
+        threshold = value * Decimal(scale) + Decimal(shift)  # below, at and above the worth itself
+        assert worth_below(pool, items, threshold) == (value if value < threshold else None)

@@ -38,7 +38,14 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.units import Basket, runs, worth, worth_and_count, worth_of
+from sasom.promotions.engine.units import (
+    Basket,
+    runs,
+    worth,
+    worth_and_count,
+    worth_below,
+    worth_of,
+)
 
 HUNDRED = Decimal("100")
 HALF_UNIT = Decimal("0.5")  # half the minor unit: scaled by the currency's places
@@ -109,8 +116,8 @@ class ValueDiscount(BaseRule):
                                        "reward": self.reward()}))
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
-        value = worth_of(pool, self._items)
-        if value >= self.threshold:
+        value = worth_below(pool, self._items, self.threshold)
+        if value is None:  # reached
             return None
         missing = self.threshold - value
         return hint(None, missing, said(gettext_noop("spend %(amount)s more for %(reward)s"),
