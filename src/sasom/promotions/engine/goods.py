@@ -35,7 +35,7 @@ def give(pool: Pool, ctx: Context, takes: Takes, sku: str, quantity: int, price:
     rest as a gift. Returns the gift (or None) and what was done."""
     left = quantity
     if isinstance(pool, Basket):
-        mine: Sequence[Line] = pool.keys.get((0, sku), ())  # the lines of ``sku``, in line order
+        mine: Sequence[Line] = pool.by_sku.get(sku, ())  # the lines of ``sku``, in line order
     else:
         mine = sorted((ln for ln in pool.lines if ln.sku == sku), key=lambda ln: ln.index)
     for line in mine:

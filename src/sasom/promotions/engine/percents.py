@@ -15,8 +15,16 @@ def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: 
     """``Takes.percent_off(runs(pool, items), percent, whole_units=...)`` then ``build(pool.net)``,
     in one pass and with the same arithmetic. A line's take depends only on its own free units and
     amounts, so on the resolver's pool it is kept for the call: a line that a later trial did not
-    change is not priced again (the bill-wide percent, tried in several states by the search)."""
-    if not isinstance(pool, Basket):
+    change is not priced again (the bill-wide percent, tried in several states by the search).
+
+    A line's discount is ``n * value * share`` with ``share = percent / 100``: the same number as
+    ``n * value * percent / 100`` (the product rounded to the context's digits, then divided
+    exactly), one division a call rather than one a line. Rounding to significant digits does
+    not depend on the exponent, so ``(x * p) / 100`` and ``x * (p / 100)`` round alike whenever
+    ``p / 100`` is exact (a percent of at most the context's digits; a longer one takes the
+    three steps): ``test_a_percent_as_a_hundredth_prices_as_the_percent_divided``."""
+    share = percent / HUNDRED
+    if not isinstance(pool, Basket) or share * HUNDRED != percent:  # (a percent of more digits than the context's: rare)
         takes = Takes(pool.places)
         takes.percent_off(runs(pool, items), percent, whole_units=whole_units)
         return takes.build(pool.net)
@@ -41,7 +49,7 @@ def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: 
                     continue
             else:
                 n = free
-            d = rounded(n * value * percent / HUNDRED, places)
+            d = rounded(n * value * share, places)
             if d < ZERO:
                 d = ZERO
             elif d > net:
@@ -76,7 +84,7 @@ def percent_takes(pool: Pool, items: ItemSet, percent: Decimal, *, whole_units: 
             else:
                 n = free
             if n:
-                d = rounded(n * value * percent / HUNDRED, places)
+                d = rounded(n * value * share, places)
                 if d < ZERO:
                     d = ZERO
                 elif d > net:

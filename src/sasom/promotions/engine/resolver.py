@@ -214,8 +214,8 @@ def next_steps(promotions: Sequence[Promotion], applied: Sequence[Applied], pool
     out = []
     for promotion in promotions:
         mine = took.get(promotion.id)
-        if mine is None or not mine.takes:
-            found = promotion.rule.hint(pool, ctx)
+        if mine is None or not mine.takes or (mine.stacks and not _hint_reads_amounts(promotion)):
+            found = promotion.rule.hint(pool, ctx)  # (a stacking promotion gives back amounts only)
         else:
             stacks, takes = mine.stacks, mine.takes
             try:
@@ -237,3 +237,8 @@ def next_steps(promotions: Sequence[Promotion], applied: Sequence[Applied], pool
         if found is not None:
             out.append(Hint(promotion.code, promotion.name, found.missing_units, found.missing_amount, found.reward))
     return tuple(out)
+
+
+def _hint_reads_amounts(promotion: Promotion) -> bool:
+    reads = getattr(promotion.rule, "hint_reads_amounts", None)
+    return bool(reads()) if callable(reads) else True

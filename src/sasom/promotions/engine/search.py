@@ -51,6 +51,9 @@ def partition(promotions: Sequence[Promotion], pool: Pool,
     the priority order of their first): each promotion in turn joins the groups whose lines it
     touches, merging them (set operations on whole groups, not a union-find step a line)."""
     touched = touched if touched is not None else touched_lines(promotions, pool)
+    widest = max((touched[id(p)] for p in promotions), key=len, default=frozenset())
+    if promotions and all(touched[id(p)] and touched[id(p)] <= widest for p in promotions):
+        return [list(promotions)]  # one touches every line the others touch (a bill-wide promotion): one group
     groups: list[tuple[set[int], list[int]]] = []  # (the lines, the positions of the members)
     for i, promotion in enumerate(promotions):
         lines = touched[id(promotion)]

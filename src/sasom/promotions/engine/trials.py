@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from typing import cast
 
 from sasom.promotions.engine.types import ZERO, Applied, Context, Line, Pool, Promotion
 from sasom.promotions.engine.units import Basket
 
 Runner = Callable[[Promotion, Pool, Context], Applied | None]
+_index = attrgetter("index")
 
 
 def worth(applied: Applied, ctx: Context) -> Decimal:
@@ -88,8 +90,9 @@ class Trials:
             items = p.rule.items()
             matched = pool.lines_of(items) if isinstance(pool, Basket) else [
                 ln for ln in pool.lines if items.matches(ln)]
-            counted = self.counted[id(p)] = tuple(ln.index for ln in matched)
-            self.read[id(p)] = self.touched[id(p)].union(counted)
+            counted = self.counted[id(p)] = tuple(map(_index, matched))
+            mine = self.touched[id(p)]
+            self.read[id(p)] = mine if mine.issuperset(counted) else mine.union(counted)
         self.cache: dict[tuple[object, ...], tuple[Applied | None, Decimal]] = {}
 
     def key(self, promotion: Promotion, state: Pool) -> tuple[object, ...]:

@@ -33,16 +33,18 @@ class Call:
     matches (by SKU then line, and in line order), each line's own unit price, the lines by SKU,
     category and brand, and the percent takes already priced (:func:`percent_takes`)."""
 
-    __slots__ = ("every", "every_unit", "in_order", "ints", "keys", "matched", "own", "percents", "wholes")
+    __slots__ = ("by_brand", "by_category", "by_sku", "every", "every_unit", "in_order", "ints", "matched", "own",
+                 "percents", "wholes")
 
     def __init__(self, lines: tuple[Line, ...], own: dict[int, Decimal] | None = None) -> None:
         self.matched: dict[int, tuple[Line, ...]] = {}
         self.in_order: dict[int, tuple[Line, ...]] = {}
         self.own = own if own is not None else {ln.index: own_value(ln) for ln in lines}
-        self.keys = _keys(lines)
+        # every line by SKU then line (sorted once a call), and the lines of each name in that order
+        self.every: tuple[Line, ...] = tuple(sorted(lines, key=_by_sku))
+        self.by_sku, self.by_category, self.by_brand = _keys(self.every)
         # (percent, whole units, places) -> line -> (units, amount, take) last priced (:func:`percent_takes`)
         self.percents: dict[tuple[Decimal, bool, int], dict[int, tuple[Decimal, Decimal, Take | None]]] = {}
-        self.every: tuple[Line, ...] | None = None  # every line, by SKU then line
         self.every_unit: dict[int, Decimal] | None = None  # line -> its quantity (a stacking view's units; read only)
         self.wholes: dict[Decimal, Decimal] = {}  # units -> ``Decimal(int(units))`` (the whole units a percent counts)
         self.ints: dict[Decimal, int] = {}  # units -> ``int(units)`` (a few counts, converted again and again)
@@ -54,7 +56,7 @@ class Basket(Pool):
     rule run again and again (hints, the best-for-customer search) does not rescan the basket.
     Copies share them (:class:`Call`)."""
 
-    __slots__ = ("call", "keys", "matched", "once", "own", "trail", "undo")
+    __slots__ = ("by_sku", "call", "matched", "once", "own", "trail", "undo")
 
     def __init__(self, lines: tuple[Line, ...], free: dict[int, Decimal], net: dict[int, Decimal],
                  call: Call | None = None) -> None:
@@ -67,7 +69,7 @@ class Basket(Pool):
         self.call = call if call is not None else Call(lines)
         self.matched = self.call.matched
         self.own = self.call.own
-        self.keys = self.call.keys
+        self.by_sku = self.call.by_sku  # SKU -> its lines, in line order
 
     def lines_of(self, items: ItemSet) -> tuple[Line, ...]:
         found = self.matched.get(id(items))  # by identity: a rule's item set lives as long as the call
@@ -79,17 +81,24 @@ class Basket(Pool):
                 found = tuple(ln for ln in every if ln.sku not in exclude) if exclude else every
                 self.matched[id(items)] = found
                 return found
+            call = self.call
+            if named == 1 and not items.exclude_skus:  # one name: its lines, by SKU then line already
+                chosen = (call.by_sku.get(next(iter(items.skus)), []) if items.skus
+                          else call.by_category.get(next(iter(items.categories)), []) if items.categories
+                          else call.by_brand.get(next(iter(items.brands)), []))
+                found = call.every if len(chosen) == len(self.lines) else tuple(chosen)
+                self.matched[id(items)] = found
+                return found
             if named < len(self.lines):  # look the names up rather than scan the lines
-                keys = self.keys
                 hit: dict[int, Line] = {}  # (plain loops: most of the three sets are empty)
                 for sku in items.skus:
-                    for ln in keys.get((0, sku), ()):
+                    for ln in call.by_sku.get(sku, ()):
                         hit[ln.index] = ln
                 for c in items.categories:
-                    for ln in keys.get((1, c), ()):
+                    for ln in call.by_category.get(c, ()):
                         hit[ln.index] = ln
                 for b in items.brands:
-                    for ln in keys.get((2, b), ()):
+                    for ln in call.by_brand.get(b, ()):
                         hit[ln.index] = ln
                 exclude = items.exclude_skus
                 chosen = [ln for ln in hit.values() if ln.sku not in exclude] if exclude else list(hit.values())
@@ -103,10 +112,7 @@ class Basket(Pool):
         return found
 
     def _every(self) -> tuple[Line, ...]:
-        every = self.call.every
-        if every is None:
-            every = self.call.every = tuple(sorted(self.lines, key=_by_sku))
-        return every
+        return self.call.every
 
     def lines_in_order(self, items: ItemSet) -> tuple[Line, ...]:
         """:meth:`lines_of` in line order (the order of takes)."""
@@ -126,15 +132,36 @@ class Basket(Pool):
         return Basket(self.lines, dict(self.free) if free is None else free, dict(self.net), self.call)
 
 
-def _keys(lines: tuple[Line, ...]) -> dict[tuple[int, str], list[Line]]:
-    """(0, sku) / (1, category) / (2, brand) -> the lines that carry it."""
-    out: dict[tuple[int, str], list[Line]] = {}
+Lines = dict[str, list[Line]]
+
+
+def _keys(lines: tuple[Line, ...]) -> tuple[Lines, Lines, Lines]:
+    """SKU / category / brand -> the lines that carry it, in the order of ``lines`` (the call's
+    lines by SKU then line: a SKU's lines in line order, and an item set naming one name needs no
+    sort of its own): three dictionaries keyed
+    by the names themselves (a string keeps its hash; a ``(kind, name)`` key was a tuple made and
+    hashed a line and a name, and ``setdefault`` a new list each: about 30 us a call against 13)."""
+    skus: Lines = {}
+    categories: Lines = {}
+    brands: Lines = {}
     for ln in lines:
-        out.setdefault((0, ln.sku), []).append(ln)
-        out.setdefault((2, ln.brand), []).append(ln)
+        found = skus.get(ln.sku)
+        if found is None:
+            skus[ln.sku] = [ln]
+        else:
+            found.append(ln)
+        found = brands.get(ln.brand)
+        if found is None:
+            brands[ln.brand] = [ln]
+        else:
+            found.append(ln)
         for c in ln.categories:
-            out.setdefault((1, c), []).append(ln)
-    return out
+            found = categories.get(c)
+            if found is None:
+                categories[c] = [ln]
+            else:
+                found.append(ln)
+    return skus, categories, brands
 
 
 _by_sku = attrgetter("sku", "index")  # (sku, line): a key made in C, not a call a line
@@ -239,6 +266,30 @@ def worth_of(pool: Pool, items: ItemSet) -> Decimal:
     return worth_and_count(pool, items)[0]
 
 
+def worth_below(pool: Pool, items: ItemSet, threshold: Decimal) -> Decimal | None:
+    """:func:`worth_of` when it is below ``threshold``, else None, found as soon as the running
+    sum reaches it (every term is at least zero, and a sum rounded to the context's digits never
+    falls as such terms are added: the whole sum reaches it too). A hint of a threshold reached
+    reads a few lines of a bill, not all of them."""
+    if not isinstance(pool, Basket):
+        value = worth_of(pool, items)
+        return value if value < threshold else None
+    own, free_of, net_of = pool.own, pool.free, pool.net
+    total = ZERO
+    for line in pool.lines_of(items):  # (as :func:`worth_and_count`)
+        i = line.index
+        free = free_of.get(i, ZERO)
+        if free > ZERO:
+            full = own[i] * free
+            net = net_of.get(i, ZERO)
+            if net < full:
+                full = free * (net / free if net > ZERO else ZERO)
+            total += full
+            if total >= threshold:
+                return None
+    return total if total < threshold else None
+
+
 def worth_and_count(pool: Pool, items: ItemSet) -> tuple[Decimal, int]:
     """:func:`worth_of`, and how many lines have free units (``len(priced(pool, items))``), in one
     pass over the lines and with no pair made a line (a bill-wide promotion reads every line)."""
@@ -254,11 +305,11 @@ def worth_and_count(pool: Pool, items: ItemSet) -> tuple[Decimal, int]:
         i = line.index
         free = free_of.get(i, ZERO)
         if free > ZERO:
-            value = own[i]
+            full = own[i] * free  # (``free * value`` for a line at its own price: one product, not two)
             net = net_of.get(i, ZERO)
-            if net < value * free:
-                value = net / free if net > ZERO else ZERO
-            total += free * value
+            if net < full:
+                full = free * (net / free if net > ZERO else ZERO)
+            total += full
             count += 1
     return total, count
 

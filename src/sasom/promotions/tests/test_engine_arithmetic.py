@@ -4,17 +4,22 @@ one pass (kept per line for the call, or priced once for a stacking promotion) a
 ``Takes.percent_off`` + ``Takes.build``; the search's trials keyed by the applications on the way
 choose what trials keyed by the lines' units and amounts choose; the orders of units sorted by
 keys made in C are the orders of the tuple keys; a take (an application) made without ``__init__``
-is a ``Take`` (an ``Applied``); the partition by set operations is the union-find's; the bill-wide
-bound read in one pass is the bound read in two."""
+is a ``Take`` (an ``Applied``, a ``Draft``); the partition by set operations is the union-find's; the
+bill-wide bound read in one pass is the bound read in two; a percent's hundredth prices a line as
+the percent divided; a hint that says it reads no amounts reads none; the lines of an item set read
+from the call's dictionaries are the lines scanned; a worth read until a threshold is the worth."""
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, fields, replace
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sasom.core.money import money
+from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.engine.kinds.value_discount import (
     EVERY_LINE,
     HALF_UNIT,
@@ -29,6 +34,7 @@ from sasom.promotions.engine.takes import Takes
 from sasom.promotions.engine.types import (
     ZERO,
     Applied,
+    Draft,
     ItemSet,
     Line,
     Pool,
@@ -37,7 +43,15 @@ from sasom.promotions.engine.types import (
     make_applied,
     take,
 )
-from sasom.promotions.engine.units import Run, cheapest_first, dearest_first, priced, runs, worth_of
+from sasom.promotions.engine.units import (
+    Run,
+    cheapest_first,
+    dearest_first,
+    priced,
+    runs,
+    worth_below,
+    worth_of,
+)
 from sasom.promotions.tests.test_engine_properties import (
     DRINKS,
     SNACKS,
@@ -189,6 +203,22 @@ def test_the_partition_is_the_union_find_of_the_lines_shared(parts: list[tuple[f
         [p.id for p in g] for g in _union_find(promotions, touched)]
 
 
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.tuples(st.frozensets(st.integers(1, 12), max_size=4), st.integers(0, 3)), max_size=10),
+       wide=st.integers(0, 10), priority=st.integers(0, 3))
+def test_the_partition_with_a_promotion_over_every_line_is_the_union_find(
+        parts: list[tuple[frozenset[int], int]], wide: int, priority: int) -> None:
+    # given one promotion touching every line the others touch (a bill-wide one), anywhere in the list
+    every = frozenset().union(*(lines for lines, _ in parts)) or frozenset({1})
+    parts.insert(min(wide, len(parts)), (every, priority))
+    promotions = [promo("group_percent", {"quantity": 1, "percent": "5"}, code=f"P{n % 5}", pid=n + 1, priority=p)
+                  for n, (_lines, p) in enumerate(parts)]
+    touched = {id(p): lines for p, (lines, _) in zip(promotions, parts, strict=True)}
+    # then the quick answer (one group, when no promotion touches nothing) is the union-find's
+    assert [[p.id for p in g] for g in partition(promotions, Pool((), {}, {}), touched)] == [
+        [p.id for p in g] for g in _union_find(promotions, touched)]
+
+
 def _two_passes(rule: ValueDiscount, pool: Pool) -> Decimal:
     """``worth_at_most`` as it read the lines before: the group, then (a bill) every line again."""
     value = worth_of(pool, rule.items())
@@ -224,3 +254,102 @@ def test_the_bill_wide_bound_read_in_one_pass_is_the_bound_read_in_two(
     # below any currency's minor unit, which is all a bound is compared with
     for got in (rule.worth_at_most(state, context()), rule.worth_at_most(plain, context())):
         assert abs(got - expected) <= Decimal("1e-20"), (got, expected)
+
+
+# percents as shops write them (whole, one or two decimals, a few odd ones) and one longer than the
+# context's 28 digits (its hundredth would round: ``percent_takes`` then takes the three steps)
+shop_percents = st.one_of(st.decimals(min_value="0.01", max_value="100", places=2),
+                          st.sampled_from([D("12.5"), D("33.333"), D("1E+1"), D("7.00")]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(units=st.integers(0, 50).map(Decimal), value=st.one_of(quotients, percents), percent=shop_percents,
+       places=PLACES)
+def test_a_percent_as_a_hundredth_prices_as_the_percent_divided(
+        units: Decimal, value: Decimal, percent: Decimal, places: int) -> None:
+    # the same digits once rounded (``percent_takes``: ``n * value * share``, ``share = percent / 100``)
+    share = percent / HUNDRED
+    assert share * HUNDRED == percent
+    assert str(rounded(units * value * share, places)) == str(rounded(units * value * percent / HUNDRED, places))
+
+
+def test_a_percent_longer_than_the_context_takes_the_three_steps() -> None:
+    lines = [Line(index=1, sku="A", categories=frozenset(), brand="", quantity=D("3"),
+                  unit_price=D("123.45"), list_price=D("123.45"))]
+    percent = D("12.34567890123456789012345678901")  # 31 digits: its hundredth rounds
+    assert percent / HUNDRED * HUNDRED != percent
+    plain = Pool(fresh_pool(lines).lines, {1: D("3")}, {1: D("370.35")})
+    takes = Takes(plain.places)
+    takes.percent_off(runs(plain, ItemSet()), percent, whole_units=True)
+    assert percent_takes(fresh_pool(lines), ItemSet(), percent, whole_units=True) == takes.build(plain.net)
+
+
+def test_a_draft_set_through_its_slots_is_the_dataclass() -> None:
+    # given the fields as a kind gives them (its three, then every one)
+    made = Draft(takes=(take(1, D("2"), D("1.50")),), times=2, explanation="why")
+    full = Draft((), 1, "x", gifts=(), choice=None, figures={"n": 1})
+    # then the dataclass's defaults, its equality and its frozen fields
+    assert (made.gifts, made.choice, dict(made.figures)) == ((), None, {})
+    assert made == Draft(takes=(take(1, D("2"), D("1.50")),), times=2, explanation="why", figures={})
+    assert [f.name for f in fields(Draft)] == ["takes", "times", "explanation", "gifts", "choice", "figures"]
+    assert full.figures == {"n": 1} and replace(made, times=3).times == 3
+    with pytest.raises(FrozenInstanceError):
+        made.times = 3  # type: ignore[misc]
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=baskets(), scope=st.sampled_from([ItemSet(), DRINKS, X]), data=st.data())
+def test_a_hint_that_reads_no_amounts_is_the_same_whatever_the_lines_cost(
+        lines: list[Line], scope: ItemSet, data: st.DataObject) -> None:
+    # given every kind whose rule says its hint reads free units only (its example parameters)
+    quiet = [k for k in KINDS.values() if not k.build(k.clean(k.example), scope).hint_reads_amounts()]
+    assert [k.code for k in quiet] == ["group_percent"]
+    free, net = _state(lines, data)
+    basket = fresh_pool(lines)
+    cheaper = basket.copy(dict(free))
+    cheaper.net.update(net)
+    for kind in quiet:
+        rule = kind.build(kind.clean(kind.example), scope)
+        # then its hint is the same on the lines' own amounts and on what they cost after others
+        a, b = rule.hint(basket.copy(dict(free)), context()), rule.hint(cheaper, context())
+        assert (a is None) == (b is None)
+        if a is not None and b is not None:
+            assert (a.missing_units, a.missing_amount, str(a.reward)) == (b.missing_units, b.missing_amount, str(b.reward))
+
+
+item_sets = st.builds(
+    lambda skus, categories, brands, exclude: ItemSet(skus=frozenset(skus), categories=frozenset(categories),
+                                                      brands=frozenset(brands), exclude_skus=frozenset(exclude)),
+    st.sets(st.sampled_from(["A", "B", "C", "D", "Z"]), max_size=2), st.sets(st.sampled_from(["drinks", "snacks", "no"]),
+                                                                               max_size=2),
+    st.sets(st.sampled_from(["x", "y", "no"]), max_size=2), st.sets(st.sampled_from(["A", "C"]), max_size=1))
+
+
+@settings(max_examples=500, deadline=None)
+@given(lines=baskets(), items=item_sets)
+def test_the_lines_an_item_set_matches_are_the_lines_scanned(lines: list[Line], items: ItemSet) -> None:
+    # the lines of one name read from the call's dictionaries (by SKU then line), of several merged,
+    # of none every line: the lines ``matches`` accepts, by SKU then line
+    basket = fresh_pool(lines)
+    found = basket.lines_of(items)
+    assert [ln.index for ln in found] == [ln.index for ln in sorted(
+        (ln for ln in lines if items.matches(ln)), key=lambda ln: (ln.sku, ln.index))]
+    if len(found) == len(lines) and not items.exclude_skus:  # every line: the call's own, sorted once
+        assert found is basket.call.every
+    for sku, mine in basket.by_sku.items():
+        assert [ln.index for ln in mine] == sorted(ln.index for ln in lines if ln.sku == sku)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=baskets(), items=st.sampled_from([ItemSet(), DRINKS, X]), shift=st.sampled_from(["-0.01", "0", "0.01"]),
+       scale=st.sampled_from(["0", "0.5", "1", "2"]), data=st.data())
+def test_a_worth_read_until_it_reaches_a_threshold_is_the_worth(
+        lines: list[Line], items: ItemSet, shift: str, scale: str, data: st.DataObject) -> None:
+    basket = fresh_pool(lines)
+    free, net = _state(lines, data)
+    state = basket.copy(free)
+    state.net.update(net)
+    for pool in (state, Pool(basket.lines, dict(free), dict(net))):
+        value = worth_of(pool, items)
+        threshold = value * Decimal(scale) + Decimal(shift)  # below, at and above the worth itself
+        assert worth_below(pool, items, threshold) == (value if value < threshold else None)

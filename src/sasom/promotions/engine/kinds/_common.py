@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, TypeAlias
 
 from django.utils.functional import lazy
@@ -21,6 +22,7 @@ from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, L
 from sasom.promotions.engine.units import Basket
 
 Params: TypeAlias = Mapping[str, Any]
+_index = attrgetter("index")
 Steps: TypeAlias = tuple[tuple[int, Decimal], ...]  # (from, value) ascending
 
 
@@ -161,6 +163,12 @@ class BaseRule:
         gone, a set takes its cheapest units first."""
         return False
 
+    def hint_reads_amounts(self) -> bool:
+        """False when :meth:`hint` reads free units only, never what a line still costs: a
+        stacking promotion (which gives back amounts only) is then asked for its hint without
+        giving them back (``resolver.next_steps``). True unless a kind says so."""
+        return True
+
     def ceiling(self, pool: Pool, ctx: Context) -> Decimal | None:
         """The most the rule could give from ``pool`` on, or on any pool with fewer free units and
         lower amounts, beyond the discounts on the lines it touches (those never exceed what the
@@ -172,10 +180,14 @@ class BaseRule:
         """The indexes of the pool's lines ``touches`` accepts (quicker on the resolver's pool)."""
         if not isinstance(pool, Basket):
             return frozenset(ln.index for ln in pool.lines if self.touches(ln))
-        found = {ln.index for ln in pool.lines_of(self._items)}
-        for sku in self.reward_skus():
-            found.update(ln.index for ln in pool.keys.get((0, sku), ()))
-        return frozenset(found)
+        found = frozenset(map(_index, pool.lines_of(self._items)))
+        rewards = self.reward_skus()
+        if not rewards:
+            return found
+        more = set(found)
+        for sku in rewards:
+            more.update(map(_index, pool.by_sku.get(sku, ())))
+        return frozenset(more)
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         raise NotImplementedError

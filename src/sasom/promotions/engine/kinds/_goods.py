@@ -118,7 +118,7 @@ class GoodsRule(BaseRule):
             listed = ctx.gift_prices.get(sku)
             if listed is not None and listed - price > each:
                 each = listed - price
-            mine = pool.keys.get((0, sku), ()) if isinstance(pool, Basket) else [
+            mine = pool.by_sku.get(sku, ()) if isinstance(pool, Basket) else [
                 ln for ln in pool.lines if ln.sku == sku]
             for line in mine:
                 lines += 1

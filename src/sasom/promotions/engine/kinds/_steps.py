@@ -53,18 +53,22 @@ def band_text(mode: str, value: Decimal) -> str:
 
 
 class StepRule(BaseRule):
-    __slots__ = ("mode", "per_sku", "steps")
+    __slots__ = ("_shrinking", "mode", "per_sku", "steps")
 
     def __init__(self, items: ItemSet, steps: Steps, per_sku: bool, mode: str) -> None:
         super().__init__(items)
         self.steps = steps
         self.per_sku = per_sku
         self.mode = mode
+        self._shrinking = self._shrinks()  # (the search asks every best-mode call)
 
     def groups(self, pool: Pool) -> list[tuple[str, list[Run]]]:
         return grouped(pool, self._items, self.per_sku)
 
     def shrinks(self) -> bool:
+        return self._shrinking
+
+    def _shrinks(self) -> bool:
         """Fewer units reach a lower band: true when a lower band never gives more (percents that
         do not fall as the count grows, prices that do not rise)."""
         values = [value for _start, value in self.steps]

@@ -34,6 +34,9 @@ class GroupPercent(BaseRule):
     def shrinks(self) -> bool:
         return True  # the same percent of every unit, once the count is reached
 
+    def hint_reads_amounts(self) -> bool:
+        return False  # the whole units only (``whole_of``)
+
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         have = whole_of(pool, self._items)
         if have < self.count or limit == 0:

@@ -8,6 +8,7 @@ amount spread over them in proportion (never more than they cost). Once per bill
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +38,14 @@ from sasom.promotions.engine.types import (
     Pool,
     PromoKind,
 )
-from sasom.promotions.engine.units import Basket, runs, worth, worth_and_count, worth_of
+from sasom.promotions.engine.units import (
+    Basket,
+    runs,
+    worth,
+    worth_and_count,
+    worth_below,
+    worth_of,
+)
 
 HUNDRED = Decimal("100")
 HALF_UNIT = Decimal("0.5")  # half the minor unit: scaled by the currency's places
@@ -49,6 +57,7 @@ PARAMS = (
     ParamSpec("scope", "choice", _("Discount on"), _("group: the promotion's items; bill: every line."), options=(GROUP, BILL)),
 )
 EVERY_LINE = ItemSet()
+_index = attrgetter("index")
 
 
 class ValueDiscount(BaseRule):
@@ -66,7 +75,7 @@ class ValueDiscount(BaseRule):
         return self.scope == BILL or self._items.matches(line)
 
     def touched(self, pool: Pool) -> frozenset[int]:
-        return frozenset(ln.index for ln in pool.lines) if self.scope == BILL else super().touched(pool)
+        return frozenset(map(_index, pool.lines)) if self.scope == BILL else super().touched(pool)
 
     def reward(self) -> str:
         off = f"{fmt(self.percent)} %" if self.percent is not None else money_str(self.amount or ZERO)
@@ -107,8 +116,8 @@ class ValueDiscount(BaseRule):
                                        "reward": self.reward()}))
 
     def hint(self, pool: Pool, ctx: Context) -> Hint | None:
-        value = worth_of(pool, self._items)
-        if value >= self.threshold:
+        value = worth_below(pool, self._items, self.threshold)
+        if value is None:  # reached
             return None
         missing = self.threshold - value
         return hint(None, missing, said(gettext_noop("spend %(amount)s more for %(reward)s"),
