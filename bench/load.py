@@ -107,6 +107,35 @@ def run_load(*, port: int, keys: list[str], phones: list[str], clients: int, sec
     return result
 
 
+@dataclass
+class Measured:
+    """One load on a running server: the answers, and the CPU per answered request of the server
+    (its master and workers) and of PostgreSQL (None without a cluster)."""
+    result: LoadResult
+    app_cpu_ms: float
+    pg_cpu_ms: float | None
+    load_average: float
+
+
+def measured_load(server: Server, *, setup: dict, clients: int, seconds: float, postmaster: int | None,
+                  path: str = "/api/v1/sales") -> Measured:
+    """B1's measurement on ``server`` (started): 1.5 s of warm-up that is not counted, then
+    ``seconds`` of load with the CPU read from ``/proc`` before and after."""
+    assert server.proc is not None
+    run_load(port=server.port, keys=setup["keys"], phones=setup["phones"], clients=clients, seconds=1.0,
+             warmup=0.5, path=path)
+    pg0 = pg_cpu_seconds(postmaster) if postmaster is not None else 0.0
+    app0 = process_cpu_seconds(server.proc.pid)
+    load_average = os.getloadavg()[0]
+    res = run_load(port=server.port, keys=setup["keys"], phones=setup["phones"], clients=clients,
+                   seconds=seconds, warmup=0.0, path=path)
+    pg1 = pg_cpu_seconds(postmaster) if postmaster is not None else 0.0
+    app1 = process_cpu_seconds(server.proc.pid)
+    n = max(1, res.ok)
+    return Measured(res, 1000 * (app1 - app0) / n, 1000 * (pg1 - pg0) / n if postmaster is not None else None,
+                    load_average)
+
+
 # ------------------------------------------------------------------------------------ server
 
 

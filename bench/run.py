@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import Server, pg_cpu_seconds, process_cpu_seconds, run_load  # noqa: E402
+from bench.load import Server, measured_load  # noqa: E402
 from bench.refs import FLOOR_PATH, b1_rows, pgbench_plans, pgbench_tpcb  # noqa: E402
 from bench.rows import b2_rows, b3_rows, b4_rows  # noqa: E402
 
@@ -93,18 +93,13 @@ class Bench:
         self.servers = getattr(self, "servers", 0) + 1
         port = self.args.http_port + 2 * self.servers + (0 if db == "postgres" else 1)
         with Server(port=port, workers=workers, threads=threads, env=self.env(db), log=self.work / f"gunicorn-{db}.log") as srv:
-            run_load(port=port, keys=setup["keys"], phones=setup["phones"], clients=CLIENTS, seconds=1.0, warmup=0.5,
-                     path=path)
-            pg0 = pg_cpu_seconds(self.postmaster) if db == "postgres" else 0.0
-            app0 = process_cpu_seconds(srv.proc.pid)
-            res = run_load(port=port, keys=setup["keys"], phones=setup["phones"], clients=CLIENTS,
-                           seconds=self.size["b1_seconds"], warmup=0.0, path=path)
-            pg1 = pg_cpu_seconds(self.postmaster) if db == "postgres" else 0.0
-            app1 = process_cpu_seconds(srv.proc.pid)
+            m = measured_load(srv, setup=setup, clients=CLIENTS, seconds=self.size["b1_seconds"], path=path,
+                              postmaster=self.postmaster if db == "postgres" else None)
+        res = m.result
         out = {"sales": res.ok, "errors": res.errors, "rate": res.rate, "p50": res.pct(50), "p99": res.pct(99),
-               "error_samples": res.error_samples, "app_cpu_ms_per_sale": 1000 * (app1 - app0) / max(1, res.ok)}
-        if db == "postgres":
-            out["pg_cpu_ms_per_sale"] = 1000 * (pg1 - pg0) / max(1, res.ok)
+               "error_samples": res.error_samples, "app_cpu_ms_per_sale": m.app_cpu_ms}
+        if m.pg_cpu_ms is not None:
+            out["pg_cpu_ms_per_sale"] = m.pg_cpu_ms
         return out
 
     # -------------------------------------------------------------------------- the run

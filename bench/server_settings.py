@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import Server, pg_cpu_seconds, process_cpu_seconds, run_load  # noqa: E402
+from bench.load import Server, measured_load  # noqa: E402
 
 SETTINGS = "python:sasom.gunicorn_conf"
 
@@ -59,19 +59,14 @@ def main() -> None:
             port += 1
             with Server(port=port, workers=2, threads=4, env=env, log=work / "gunicorn.log",
                         config=SETTINGS if side == "settled" else None) as srv:
-                run_load(port=port, keys=setup["keys"], phones=setup["phones"], clients=8, seconds=1.0, warmup=0.5)
-                pg0, app0 = pg_cpu_seconds(postmaster), process_cpu_seconds(srv.proc.pid)
-                load = os.getloadavg()[0]
-                res = run_load(port=port, keys=setup["keys"], phones=setup["phones"], clients=8,
-                               seconds=args.seconds, warmup=0.0)
-                pg1, app1 = pg_cpu_seconds(postmaster), process_cpu_seconds(srv.proc.pid)
-            n = max(1, res.ok)
+                m = measured_load(srv, setup=setup, clients=8, seconds=args.seconds, postmaster=postmaster)
+            res = m.result
             print(json.dumps({
                 "round": round_no + 1, "side": side, "sales_per_s": round(res.rate, 1), "p50_ms": round(res.pct(50), 1),
                 "p90_ms": round(res.pct(90), 1), "p99_ms": round(res.pct(99), 1), "p999_ms": round(res.pct(99.9), 1),
                 "slowest_ms": round(max(res.latencies_ms, default=0.0), 1), "errors": res.errors,
-                "app_cpu_ms_per_sale": round(1000 * (app1 - app0) / n, 2),
-                "pg_cpu_ms_per_sale": round(1000 * (pg1 - pg0) / n, 2), "load_average": round(load, 2)}), flush=True)
+                "app_cpu_ms_per_sale": round(m.app_cpu_ms, 2), "pg_cpu_ms_per_sale": round(m.pg_cpu_ms or 0.0, 2),
+                "load_average": round(m.load_average, 2)}), flush=True)
 
 
 if __name__ == "__main__":
