@@ -207,15 +207,18 @@ def _resolve(pset: PromotionSet, pool: Basket, ctx: Context, *, hints: bool) -> 
 def next_steps(promotions: Sequence[Promotion], applied: Sequence[Applied], pool: Pool, ctx: Context) -> tuple[Hint, ...]:
     """Each promotion's hint, seen with the units it took itself given back (on ``pool`` itself,
     put back as it was after each hint, the very units and amounts, from one copy of the two
-    dictionaries: no copy of the pool, nor a list of what each line had, per promotion)."""
+    dictionaries: no copy of the pool, nor a list of what each line had, per promotion). A
+    stacking promotion is seen as it runs (:func:`run`): every unit of the basket, whoever took
+    it, on what each line still costs, its own discount given back."""
     took = {a.promotion_id: a for a in applied}
     free, net = pool.free, pool.net
     had_free, had_net = dict(free), dict(net)
     out = []
     for promotion in promotions:
         mine = took.get(promotion.id)
+        view = _every_unit(pool) if promotion.stacks else pool  # (shares ``net`` with ``pool``)
         if mine is None or not mine.takes or (mine.stacks and not _hint_reads_amounts(promotion)):
-            found = promotion.rule.hint(pool, ctx)  # (a stacking promotion gives back amounts only)
+            found = promotion.rule.hint(view, ctx)  # (a stacking promotion gives back amounts only)
         else:
             stacks, takes = mine.stacks, mine.takes
             try:
@@ -224,7 +227,7 @@ def next_steps(promotions: Sequence[Promotion], applied: Sequence[Applied], pool
                     if not stacks:
                         free[i] += t.units
                     net[i] += t.discount
-                found = promotion.rule.hint(pool, ctx)
+                found = promotion.rule.hint(view, ctx)
             finally:
                 if len(takes) > 8:  # (a stacking promotion gives back amounts only)
                     if not stacks:

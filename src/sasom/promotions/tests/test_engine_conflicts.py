@@ -68,6 +68,39 @@ def test_a_stacking_promotion_runs_after_the_others_whatever_its_priority() -> N
     assert [a.code for a in result.applied] == ["B2G1", "A-STACK"]
 
 
+def test_a_stacking_promotion_that_applied_hints_nothing_though_others_took_every_unit() -> None:
+    # B2G1 (priority) or 3 for 25 (best) consumes all three Cokes; the stacking "any 1 drink: 10 %"
+    # counts every unit, whoever took it, so it applied (10 % of the 30 or the 25 still due) and
+    # has no next step: it must not say "add 1 more"
+    lines = [drink(1, "COKE", 3, 15)]
+    member = promo("group_percent", {"quantity": 1, "percent": "10"}, DRINKS, code="MEMBER10", stacks=True)
+    for mode, off_ in ((MODE_PRIORITY, D("3.00")), (MODE_BEST, D("2.50"))):
+        result = price([*competing(), member], lines, mode=mode)
+        assert ("MEMBER10", off_) in [(a.code, a.discount) for a in result.applied]
+        assert "MEMBER10" not in [h.promotion for h in result.hints]
+
+
+def test_a_stacking_promotion_counts_every_unit_in_its_hint() -> None:
+    # "any 5 drinks: 10 %" stacking, 3 Cokes all taken by B2G1: 2 more reach it, not 5
+    lines = [drink(1, "COKE", 3, 15)]
+    five = promo("group_percent", {"quantity": 5, "percent": "10"}, DRINKS, code="FIVE10", stacks=True)
+    for mode in (MODE_PRIORITY, MODE_BEST):
+        result = price([*competing(), five], lines, mode=mode)
+        assert "FIVE10" not in [a.code for a in result.applied]
+        assert [(h.promotion, h.missing_units) for h in result.hints if h.promotion == "FIVE10"] == [("FIVE10", 2)]
+
+
+def test_a_stacking_bill_discount_hints_on_what_the_lines_cost_after_the_others() -> None:
+    # "spend 100: 5 % off" stacking, 6 Cokes (90) after B2G1 (once: 15 off, 75 still due): 25.00
+    # more (on the free units alone it said 55.00: the three left, 45)
+    lines = [drink(1, "COKE", 6, 15)]
+    bill5 = promo("value_discount", {"threshold": "100", "percent": "5", "scope": "group"}, DRINKS, code="BILL5",
+                  stacks=True)
+    result = price([competing()[0], bill5], lines, mode=MODE_PRIORITY)
+    assert [a.code for a in result.applied] == ["B2G1"]
+    assert [(h.promotion, h.missing_amount) for h in result.hints] == [("BILL5", D("25.00"))]
+
+
 def test_promotions_over_different_items_are_independent_and_need_no_search() -> None:
     coke = promo("qty_free", {"bands": [{"from": 2, "value": 1}]}, items("COKE"))
     chips = promo("group_fixed_total", {"quantity": 3, "total": "25"}, items("CHIPS"))
