@@ -63,7 +63,7 @@ class _GiftRule:
         return Draft(takes=takes + extra.build(pool.net), times=1, explanation=f"gift: {note}",
                      gifts=(gift,) if gift else ())
 
-    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+    def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
         return None
 
 

@@ -209,7 +209,8 @@ def next_steps(promotions: Sequence[Promotion], applied: Sequence[Applied], pool
     put back as it was after each hint, the very units and amounts, from one copy of the two
     dictionaries: no copy of the pool, nor a list of what each line had, per promotion). A
     stacking promotion is seen as it runs (:func:`run`): every unit of the basket, whoever took
-    it, on what each line still costs, its own discount given back."""
+    it, on what each line still costs, its own discount given back. The rule is told the per-bill
+    limit, as ``apply`` is: one time more than the bill allows is no next step."""
     took = {a.promotion_id: a for a in applied}
     free, net = pool.free, pool.net
     had_free, had_net = dict(free), dict(net)
@@ -217,8 +218,9 @@ def next_steps(promotions: Sequence[Promotion], applied: Sequence[Applied], pool
     for promotion in promotions:
         mine = took.get(promotion.id)
         view = _every_unit(pool) if promotion.stacks else pool  # (shares ``net`` with ``pool``)
+        limit = promotion.conditions.per_bill_limit
         if mine is None or not mine.takes or (mine.stacks and not _hint_reads_amounts(promotion)):
-            found = promotion.rule.hint(view, ctx)  # (a stacking promotion gives back amounts only)
+            found = promotion.rule.hint(view, ctx, limit)  # (a stacking promotion gives back amounts only)
         else:
             stacks, takes = mine.stacks, mine.takes
             try:
@@ -227,7 +229,7 @@ def next_steps(promotions: Sequence[Promotion], applied: Sequence[Applied], pool
                     if not stacks:
                         free[i] += t.units
                     net[i] += t.discount
-                found = promotion.rule.hint(view, ctx)
+                found = promotion.rule.hint(view, ctx, limit)
             finally:
                 if len(takes) > 8:  # (a stacking promotion gives back amounts only)
                     if not stacks:

@@ -111,13 +111,14 @@ class Conditions:
 class Rule(Protocol):
     """A kind's compiled rule. ``apply`` takes what it can from ``pool`` (at most ``limit`` times,
     None = as often as the units allow) and returns the application, or None when it does not
-    apply; ``hint`` says how far the pool is from the next application (or None)."""
+    apply; ``hint`` says how far the pool is from the next application (or None), with the same
+    ``limit``: a step that would be one time more than the bill allows is no next step."""
 
     def items(self) -> ItemSet: ...
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None: ...
 
-    def hint(self, pool: Pool, ctx: Context) -> Hint | None: ...
+    def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -341,13 +341,13 @@ def by_sku(rs: Iterable[Run]) -> dict[str, list[Run]]:
     return out
 
 
-def grouped(pool: Pool, items: ItemSet, per_sku: bool) -> list[tuple[str, list[Run]]]:
-    """The counted units in the groups a quantity step counts: one group per SKU, or the whole
-    bin of mixed SKUs as one."""
+def grouped(pool: Pool, items: ItemSet, per_sku: bool, bin_name: str) -> list[tuple[str, list[Run]]]:
+    """The counted units in the groups a quantity step counts: one group per SKU (named by it), or
+    the whole bin of mixed SKUs as one, named ``bin_name`` (a text of the kinds, translated)."""
     rs = runs(pool, items)
     if not rs:
         return []
-    return sorted(by_sku(rs).items()) if per_sku else [("the bin", rs)]
+    return sorted(by_sku(rs).items()) if per_sku else [(bin_name, rs)]
 
 
 def whole(rs: Iterable[Run]) -> int:

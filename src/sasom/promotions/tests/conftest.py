@@ -28,7 +28,7 @@ class PercentRule:
     def apply(self, pool: Any, ctx: Any, limit: int | None) -> None:
         return None
 
-    def hint(self, pool: Any, ctx: Any) -> None:
+    def hint(self, pool: Any, ctx: Any, limit: int | None = None) -> None:
         return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from sasom.promotions.engine.types import MODE_BEST, MODE_PRIORITY, Line
 from sasom.promotions.tests.test_engine_util import D, bill, items, line, off, price, promo
@@ -83,6 +84,19 @@ def test_5c_two_steps_mixed_prices_the_step_worth_most_wins() -> None:
     # and at one price the step freeing more units wins, as before: 8 at 90 = 2 free
     eight = [shirt(1, "TEE-RED-M", 8)]
     assert off(price([p], eight)) == {1: D("180.00")}
+
+
+@pytest.mark.parametrize(("language", "name"), [("en", "the bin"), ("th", "สินค้าคละ"), ("fa", "سبد تک‌قیمت")])
+def test_5a_5c_the_bin_is_named_in_the_language_of_the_screen(language: str, name: str) -> None:
+    # 3 for 80 each / 3 get 1 free on the whole bin: the explanation and the hint name the bin as a
+    # text of the screen's language (Thai read "เพิ่ม the bin อีก 1 ชิ้น")
+    three = [shirt(1, "TEE-RED-M", 1), shirt(2, "TEE-BLUE-L", 2)]
+    priced = price([promo("bin_qty_price", {"bands": [{"from": 3, "value": "80"}]}, BIN)], three)
+    freed = price([promo("bin_qty_free", {"bands": [{"from": 3, "value": 1}]}, BIN)], three)
+    with translation.override(language):
+        said = [str(priced.applied[0].explanation), str(freed.hints[0].reward)]
+    assert all(name in text for text in said), said
+    assert language == "en" or not any("the bin" in text for text in said)
 
 
 def test_5d_lowest_pack_price_5_plain_and_2_sweet_milk_cost_66() -> None:

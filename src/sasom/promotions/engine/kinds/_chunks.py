@@ -39,8 +39,10 @@ class ChunkRule(BaseRule):
                      explanation=said(gettext_noop("%(times)s x (%(count)s units: %(what)s)"),
                                       {"times": len(full), "count": self.count, "what": self.what}))
 
-    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+    def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
         have = whole_of(pool, self._items)
+        if limit is not None and have // self.count >= limit:
+            return None  # as many chunks as the bill allows: another one would not be given
         missing = self.count - have % self.count
         return hint(missing, None, said(gettext_noop("add %(n)s more for %(count)s units: %(what)s"),
                                         {"n": missing, "count": self.count, "what": self.what}))

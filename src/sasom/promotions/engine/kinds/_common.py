@@ -132,6 +132,10 @@ def _joined(sep: Any, parts: Sequence[Any]) -> str:
 
 joined = lazy(_joined, str)  # parts (lazy texts or not) joined when shown
 
+# The group a one-price bin's units form, as explanations and hints name it ("add 1 more of the
+# bin for a free item"; ``units.grouped``)
+THE_BIN = said(gettext_noop("the bin"))
+
 
 class BaseRule:
     """A compiled rule over an item set (see ``types.Rule``). Kinds override ``apply`` and
@@ -192,7 +196,7 @@ class BaseRule:
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         raise NotImplementedError
 
-    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+    def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
         return None
 
 

@@ -149,8 +149,8 @@ class GoodsRule(BaseRule):
             gifts=(gift,) if gift is not None else (),
         )
 
-    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
-        return _hint(self.trigger, pool, self.reward())
+    def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
+        return _hint(self.trigger, pool, self.reward(), limit)
 
 
 class MessageRule(BaseRule):
@@ -173,11 +173,13 @@ class MessageRule(BaseRule):
         return Draft(takes=(), times=times, explanation=said(gettext_noop("%(trigger)s: a message on the bill"),
                                                              {"trigger": self.trigger.text()}))
 
-    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
-        return _hint(self.trigger, pool, _("a message on the bill"))
+    def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
+        return _hint(self.trigger, pool, _("a message on the bill"), limit)
 
 
-def _hint(trigger: Trigger, pool: Pool, reward: Any) -> Hint | None:
+def _hint(trigger: Trigger, pool: Pool, reward: Any, limit: int | None) -> Hint | None:
+    if limit is not None and trigger.times_at_most(pool) >= limit:
+        return None  # the trigger goes off as often as the bill allows: once more gives nothing
     units, amount = trigger.missing(pool)
     if units:
         return hint(units, None, said(gettext_noop("add %(n)s more for %(reward)s"), {"n": units, "reward": reward}))

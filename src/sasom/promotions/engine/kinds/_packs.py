@@ -92,7 +92,7 @@ class PackRule(BaseRule):
                     saving += (r.value - min(r.value, loose)) * n
         return saving
 
-    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+    def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
         """The "add N more for a pack" hint, only when it is true: N more units, at the price of the bin's
         cheapest unit in the basket, make the bin form more packs than now *and* that costs less
         than the same units with today's packs. So a 5d bin that forms fewer packs on purpose (a
@@ -103,22 +103,22 @@ class PackRule(BaseRule):
         if cheapest is None:
             return None
         places = pool.places
-        missing = (self._missing(rs, cheapest, places) if self.loose_price is None
-                   else self.missing_tried(rs, cheapest, places))
+        missing = (self._missing(rs, cheapest, places) if self.loose_price is None and limit is None
+                   else self.missing_tried(rs, cheapest, places, limit))
         if missing is None:
             return None
         return hint(missing, None, said(gettext_noop("add %(n)s more for a pack of %(size)s at %(price)s"),
                                         {"n": missing, "size": self.size, "price": money_str(self.pack_price)}))
 
-    def missing_tried(self, rs: list[Run], cheapest: Decimal, places: int) -> int | None:
+    def missing_tried(self, rs: list[Run], cheapest: Decimal, places: int, limit: int | None = None) -> int | None:
         """The fewest units (at ``cheapest`` each) that make the bin form more packs and lower its
         total by at least a minor unit (rounded) against today's packs, each number of units tried
-        in turn; None: none within reach."""
-        packs = chunks(rs, self.size)
+        in turn, at most ``limit`` packs (the per-bill limit, as ``apply``); None: none within reach."""
+        packs = chunks(rs, self.size, limit)
         now = self._packs_used(rs, packs) if packs else 0
         for missing in range(1, self.size * PACK_HINT_REACH + 1):
             more = [*rs, Run(-1, "", missing, Decimal(missing), cheapest)]
-            more_packs = chunks(more, self.size)
+            more_packs = chunks(more, self.size, limit)
             if not more_packs:
                 continue
             formed = self._packs_used(more, more_packs)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import (
+    THE_BIN,
     BaseRule,
     Params,
     Steps,
@@ -63,7 +64,7 @@ class StepRule(BaseRule):
         self._shrinking = self._shrinks()  # (the search asks every best-mode call)
 
     def groups(self, pool: Pool) -> list[tuple[str, list[Run]]]:
-        return grouped(pool, self._items, self.per_sku)
+        return grouped(pool, self._items, self.per_sku, THE_BIN)
 
     def shrinks(self) -> bool:
         return self._shrinking
@@ -81,6 +82,11 @@ class StepRule(BaseRule):
         if self.mode == PERCENT:
             return r.value * r.whole * value / HUNDRED
         return max(ZERO, r.value - value) * r.whole
+
+    def _gives(self, rs: list[Run]) -> bool:
+        """Whether ``apply`` gives the group a discount (a band reached that takes something off)."""
+        step = step_at(self.steps, whole(rs))
+        return step is not None and sum((self.off(r, step[1]) for r in rs if r.whole > 0), ZERO) > 0
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         takes = Takes(pool.places)
@@ -103,9 +109,16 @@ class StepRule(BaseRule):
             return None
         return Draft(takes=takes.build(pool.net), times=times, explanation=joined("; ", tuple(told)))
 
-    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+    def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
         best: tuple[int, Any] | None = None
-        for name, rs in self.groups(pool):
+        groups = self.groups(pool)
+        if limit is not None and self.per_sku:  # (a bin is one group: one time at most)
+            # as many SKUs at a band as the bill allows: only they can reach a higher one, another
+            # SKU would be one time more (``apply`` prices the first ``limit`` of them, in this order)
+            priced = [g for g in groups if self._gives(g[1])]
+            if len(priced) >= limit:
+                groups = priced[:limit]
+        for name, rs in groups:
             count = whole(rs)
             step = next_step(self.steps, count)
             if step is not None and (best is None or step[0] - count < best[0]):

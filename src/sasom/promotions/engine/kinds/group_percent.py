@@ -54,7 +54,7 @@ class GroupPercent(BaseRule):
                      explanation=said(gettext_noop("any %(count)s of the group: %(n)s units %(percent)s %% off"),
                                       {"count": self.count, "n": have, "percent": fmt(self.percent)}))
 
-    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+    def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
         have = _whole_below(pool, self._items, self.count)
         if have is None:
             return None

@@ -80,10 +80,12 @@ class StepPercent(BaseRule):
         return Draft(takes=takes.build(pool.net), times=rounds, explanation=said(gettext_noop("%(n)s units: %(percents)s"),
                                                                                 {"n": todo, "percents": _text(self.percents)}))
 
-    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+    def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
         total = whole_of(pool, self._items)
         if total == 0 or (not self.repeat and total >= self.cycle):
             return None
+        if limit is not None and total // self.cycle + 1 > limit:
+            return None  # the next unit would start a round more than the bill allows
         position = total % self.cycle + 1
         percent = self.percents.get(position, ZERO)
         if percent <= 0:

@@ -54,7 +54,9 @@ class SetPrice(BaseRule):
         return Draft(takes=takes.build(pool.net), times=times, explanation=said(gettext_noop("%(times)s x set: %(prices)s"),
                                                                                {"times": times, "prices": _text(self.prices)}))
 
-    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+    def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
+        if limit is not None and self.trigger.times_at_most(pool) >= limit:
+            return None  # as many sets as the bill allows
         units, _amount = self.trigger.missing(pool)
         if not units:
             return None

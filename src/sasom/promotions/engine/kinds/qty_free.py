@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import (
+    THE_BIN,
     BaseRule,
     Params,
     Steps,
@@ -73,7 +74,7 @@ class QtyFree(BaseRule):
         return not self.per_sku
 
     def groups(self, pool: Pool) -> list[tuple[str, list[Run]]]:
-        return grouped(pool, self._items, self.per_sku)
+        return grouped(pool, self._items, self.per_sku, THE_BIN)
 
     def apply(self, pool: Pool, ctx: Context, limit: int | None) -> Draft | None:
         takes = Takes(pool.places)
@@ -113,9 +114,16 @@ class QtyFree(BaseRule):
                              {"steps": steps_said(self.steps), "given": joined("; ", tuple(given))}),
         )
 
-    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+    def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
         best: tuple[int, str] | None = None
-        for sku, rs in self.groups(pool):
+        groups = self.groups(pool)
+        if limit is not None and self.per_sku:  # (a bin is one group: one time at most)
+            # as many SKUs get free units as the bill allows: only they can step up, another SKU
+            # would be one time more (``apply`` gives the first ``limit`` of them, in this order)
+            giving = [g for g in groups if split_paid_free(self.steps, self.repeat, whole(g[1]))[1] > 0]
+            if len(giving) >= limit:
+                groups = giving[:limit]
+        for sku, rs in groups:
             more = more_for_next_free(self.steps, self.repeat, whole(rs))
             if more is not None and (best is None or more < best[0]):
                 best = (more, sku)

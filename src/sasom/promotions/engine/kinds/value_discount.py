@@ -115,7 +115,7 @@ class ValueDiscount(BaseRule):
                                       {"value": money_str(value), "threshold": money_str(self.threshold),
                                        "reward": self.reward()}))
 
-    def hint(self, pool: Pool, ctx: Context) -> Hint | None:
+    def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
         value = worth_below(pool, self._items, self.threshold)
         if value is None:  # reached
             return None
