@@ -66,3 +66,23 @@ def test_1c_unit_price_by_quantity_band() -> None:
 def test_1c_a_band_price_above_the_line_price_gives_nothing() -> None:
     p = promo("qty_price", {"bands": [{"from": 3, "value": "9"}]}, items("SOAP"))
     assert price([p], [line(1, "SOAP", 3, 8)]).applied == ()
+
+
+def test_1c_a_band_price_above_the_line_price_is_no_hint_either() -> None:
+    # 9 from 3 units on soap at 8: 3 units would get nothing, so 2 units get no "add 1 more for 9.00 each"
+    p = promo("qty_price", {"bands": [{"from": 3, "value": "9"}]}, items("SOAP"))
+    assert price([p], [line(1, "SOAP", 2, 8)]).hints == ()
+    # at 10 the same band takes 1.00 a unit off: the hint stands
+    assert [h.missing_units for h in price([p], [line(1, "SOAP", 2, 10)]).hints] == [1]
+
+
+def test_1b_1c_a_band_worth_less_than_the_one_reached_is_no_hint() -> None:
+    # bands need not improve with the count: 3-5 units 10 %, 6 5 %, from 8 20 %; at 4 units the
+    # next band worth more is 20 % at 8 (4 more), not 5 % at 6 (it said "add 2 more for 5 % off")
+    falling = promo("qty_percent", {"bands": [{"from": 3, "value": "10"}, {"from": 6, "value": "5"},
+                                              {"from": 8, "value": "20"}]}, items("SOAP"))
+    hint = price([falling], [line(1, "SOAP", 4, 10)]).hints[0]
+    assert hint.missing_units == 4 and "20 % off" in str(hint.reward)
+    # 9.00 from 3, 9.50 from 5: at 3 units no band is worth more, so no hint
+    rising = promo("qty_price", {"bands": [{"from": 3, "value": "9"}, {"from": 5, "value": "9.50"}]}, items("SOAP"))
+    assert price([rising], [line(1, "SOAP", 3, 10)]).hints == ()

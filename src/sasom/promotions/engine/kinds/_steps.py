@@ -23,7 +23,6 @@ from sasom.promotions.engine.kinds._common import (
     hint,
     joined,
     money_str,
-    next_step,
     said,
     step_at,
     steps_of,
@@ -83,6 +82,24 @@ class StepRule(BaseRule):
             return r.value * r.whole * value / HUNDRED
         return max(ZERO, r.value - value) * r.whole
 
+    def _next_better(self, rs: list[Run], count: int) -> tuple[int, Decimal] | None:
+        """The nearest band past ``count`` units that gives the group more than it gets now: a higher
+        percent, or a lower price that is below what some unit costs (bands need not improve as
+        the count grows, and a price band above the units' own price takes nothing off). Every
+        unit counted then gets at least as much off, one of them more, whatever the added units
+        cost: a hint never promises a band worth less or nothing."""
+        now = step_at(self.steps, count)
+        for start, value in self.steps:
+            if start <= count:
+                continue
+            if self.mode == PERCENT:
+                better = value > 0 and (now is None or value > now[1]) and any(r.value > 0 for r in rs)
+            else:
+                better = (now is None or value < now[1]) and any(r.value > value for r in rs)
+            if better:
+                return start, value
+        return None
+
     def _gives(self, rs: list[Run]) -> bool:
         """Whether ``apply`` gives the group a discount (a band reached that takes something off)."""
         step = step_at(self.steps, whole(rs))
@@ -120,7 +137,7 @@ class StepRule(BaseRule):
                 groups = priced[:limit]
         for name, rs in groups:
             count = whole(rs)
-            step = next_step(self.steps, count)
+            step = self._next_better(rs, count)
             if step is not None and (best is None or step[0] - count < best[0]):
                 best = (step[0] - count, said(gettext_noop("%(band)s on %(name)s"),
                                               {"band": band_text(self.mode, step[1]), "name": name}))
