@@ -1,12 +1,12 @@
 """A hint is true (docs/promotions.md, "Hints"): for one promotion over one SKU, "add N more" means
-N more units of that SKU make the promotion give more (another time, or more off or in goods),
+N more units of that SKU ("spend X more": units of it costing X) make the promotion give more (another time, or more off or in goods),
 whatever its parameters (bands need not improve as the count grows; a band price may be above
 what the item costs) and its per-bill limit. (Units of 5 THB at least: 1 % of a unit is then a
 minor unit or more, and no step is lost to the rounding.)"""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from hypothesis import assume, given, settings
@@ -53,8 +53,15 @@ KIND_PARAMS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     "bin_pack_lowest": st.fixed_dictionaries({"pack_size": st.integers(2, 6), "pack_price": money,
                                               "unit_price": money}),
     "bin_pack_progressive": st.fixed_dictionaries({"pack_size": st.integers(2, 6), "pack_price": money}),
+    "value_gift": st.fixed_dictionaries({"threshold": money, "repeat": st.booleans(), "gifts": st.just(["G"])}),
+    "value_pwp": st.fixed_dictionaries({"threshold": money, "repeat": st.booleans(), "offers": st.just(["G", "H"]),
+                                        "offer_price": st.just("1.00")}),
+    "value_message": st.fixed_dictionaries({"threshold": money, "repeat": st.booleans()}),
+    "value_discount": st.one_of(
+        st.fixed_dictionaries({"threshold": money, "percent": percent, "scope": st.sampled_from(["group", "bill"])}),
+        st.fixed_dictionaries({"threshold": money, "amount": money, "scope": st.sampled_from(["group", "bill"])})),
 }
-assert set(KIND_PARAMS) == {code for code, kind in KINDS.items() if kind.uses_items and kind.family != 4}
+assert set(KIND_PARAMS) == {code for code, kind in KINDS.items() if kind.uses_items}
 
 
 def basket(units: int, unit_price: Decimal) -> list[Line]:
@@ -89,8 +96,9 @@ def test_n_more_units_the_hint_asks_for_make_the_promotion_give_more(case: tuple
     unit_price = Decimal(cents) / 100
     now = price([p], basket(units, unit_price), CONTEXT, mode)
     for h in now.hints:
-        if h.missing_units is None:
-            continue
-        more = price([p], basket(units + int(h.missing_units), unit_price), CONTEXT, mode)
+        # "add N more": N units; "spend X more": the fewest units of A costing X at least
+        added = h.missing_units if h.missing_units is not None else (
+            (h.missing_amount or Decimal(0)) / unit_price).to_integral_value(ROUND_CEILING)
+        more = price([p], basket(units + int(added), unit_price), CONTEXT, mode)
         before, after = gets(now), gets(more)
         assert after[0] > before[0] or after[1] > before[1], (code, params, str(h.reward), before, after)
