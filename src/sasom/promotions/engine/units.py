@@ -244,8 +244,9 @@ def priced(pool: Pool, items: ItemSet) -> list[tuple[Decimal, Decimal]]:
     return out
 
 
-def whole_of(pool: Pool, items: ItemSet) -> int:
-    """``whole(runs(pool, items))``: the whole free units ``items`` counts."""
+def whole_of(pool: Pool, items: ItemSet, reach: int | None = None) -> int:
+    """``whole(runs(pool, items))``: the whole free units ``items`` counts; with ``reach``, a count
+    of at least ``reach`` as soon as the lines read reach it (a stacking "any 1" hints on a bill)."""
     if isinstance(pool, Basket):
         free_of, ints = pool.free, pool.call.ints
         count = 0
@@ -256,6 +257,8 @@ def whole_of(pool: Pool, items: ItemSet) -> int:
                 if n is None:
                     n = ints[free] = int(free)
                 count += n
+                if reach is not None and count >= reach:
+                    break
         return count
     return whole(runs(pool, items))
 

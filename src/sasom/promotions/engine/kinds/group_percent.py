@@ -13,17 +13,8 @@ from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import BaseRule, Params, fmt, gettext_noop, hint, said
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.percents import percent_takes
-from sasom.promotions.engine.types import (
-    ZERO,
-    Context,
-    Draft,
-    Hint,
-    ItemSet,
-    ParamSpec,
-    Pool,
-    PromoKind,
-)
-from sasom.promotions.engine.units import Basket, whole_of
+from sasom.promotions.engine.types import Context, Draft, Hint, ItemSet, ParamSpec, Pool, PromoKind
+from sasom.promotions.engine.units import whole_of
 
 HUNDRED = Decimal("100")
 PARAMS = (
@@ -55,32 +46,12 @@ class GroupPercent(BaseRule):
                                       {"count": self.count, "n": have, "percent": fmt(self.percent)}))
 
     def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
-        have = _whole_below(pool, self._items, self.count)
-        if have is None:
+        have = whole_of(pool, self._items, self.count)
+        if have >= self.count:
             return None
         missing = self.count - have
         return hint(missing, None, said(gettext_noop("add %(n)s more for %(percent)s %% off the group"),
                                         {"n": missing, "percent": fmt(self.percent)}))
-
-
-def _whole_below(pool: Pool, items: ItemSet, count: int) -> int | None:
-    """``whole_of(pool, items)`` when it is below ``count``, else None, found as soon as the
-    running count reaches it (a stacking "any 1 unit" hints on every line of the basket)."""
-    if not isinstance(pool, Basket):
-        have = whole_of(pool, items)
-        return have if have < count else None
-    free_of, ints = pool.free, pool.call.ints
-    have = 0
-    for ln in pool.lines_of(items):  # (as ``whole_of``)
-        free = free_of.get(ln.index, ZERO)
-        if free > ZERO:
-            n = ints.get(free)
-            if n is None:
-                n = ints[free] = int(free)
-            have += n
-            if have >= count:
-                return None
-    return have
 
 
 def clean(raw: Params) -> dict[str, Any]:
