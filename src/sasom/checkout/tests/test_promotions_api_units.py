@@ -33,7 +33,7 @@ def bill10(shop):
 
 
 @pytest.mark.parametrize(("language", "hint", "explanation"), [
-    ("th", "ซื้อเพิ่มอีก 40.00 บาท รับ ลด 10 % ทั้งบิล", "ยอดกลุ่ม 120.00 บาท ถึง 100.00 บาท: ลด 10 % ทั้งบิล"),
+    ("th", "ซื้อเพิ่มอีก 40.00 บาท รับ ส่วนลด 10% ทั้งบิล", "ยอดกลุ่ม 120.00 บาท ถึง 100.00 บาท: ส่วนลด 10% ทั้งบิล"),
     ("en", "spend 40.00 THB more for 10 % off the bill", "120.00 THB of the group reached 100.00 THB: 10 % off the bill"),
     ("fa", "با 40.00 بات خرید بیشتر: 10 % تخفیف روی کل فاکتور",
      "مبلغ گروه 120.00 بات به 100.00 بات رسید: 10 % تخفیف روی کل فاکتور"),
@@ -60,8 +60,8 @@ def toman_pos(toman_shop, pos):
 @pytest.mark.parametrize(("language", "hint", "explanation"), [
     ("en", "spend 60000 toman more for 10000 toman off the group",
      "120000 toman of the group reached 100000 toman: 10000 toman off the group"),
-    ("th", "ซื้อเพิ่มอีก 60000 โทมัน รับ ลด 10000 โทมัน ทั้งกลุ่ม",
-     "ยอดกลุ่ม 120000 โทมัน ถึง 100000 โทมัน: ลด 10000 โทมัน ทั้งกลุ่ม"),
+    ("th", "ซื้อเพิ่มอีก 60000 โทมัน รับ ส่วนลด 10000 โทมัน ทั้งกลุ่ม",
+     "ยอดกลุ่ม 120000 โทมัน ถึง 100000 โทมัน: ส่วนลด 10000 โทมัน ทั้งกลุ่ม"),
     ("fa", "با 60000 تومان خرید بیشتر: 10000 تومان تخفیف روی گروه",
      "مبلغ گروه 120000 تومان به 100000 تومان رسید: 10000 تومان تخفیف روی گروه"),
 ])
@@ -115,7 +115,7 @@ def test_a_thai_shop_s_line_reasons_name_baht_in_the_quote_the_sale_and_its_read
 
 @pytest.mark.parametrize(("language", "reason"), [
     ("en", "Chips deal: 120000 toman of the group reached 100000 toman: 10000 toman off the group (3 units)"),
-    ("th", "Chips deal: ยอดกลุ่ม 120000 โทมัน ถึง 100000 โทมัน: ลด 10000 โทมัน ทั้งกลุ่ม (3 ชิ้น)"),
+    ("th", "Chips deal: ยอดกลุ่ม 120000 โทมัน ถึง 100000 โทมัน: ส่วนลด 10000 โทมัน ทั้งกลุ่ม (3 ชิ้น)"),
     ("fa", "Chips deal: مبلغ گروه 120000 تومان به 100000 تومان رسید: 10000 تومان تخفیف روی گروه (3 عدد)"),
 ])
 def test_a_toman_shop_s_line_reasons_read_toman_and_the_sale_keeps_rial(toman_pos, language, reason):

@@ -73,4 +73,4 @@ def test_the_till_inquiry_shows_the_next_step_in_thai(shop, cashier):  # noqa: F
     promotion(shop, "PACK", "group_fixed_total", {"quantity": 3, "total": "50"}, ["CHIPS"], name="3 ถุง 50")
     scan(cashier, "8850001")
     page = cashier.get(reverse("checkout:till_inquiry"), {"code": "8850001"}).content.decode()
-    assert "เพิ่มอีก 2 ชิ้น รับ 3 ชิ้น: รวม 50.00 บาท" in page
+    assert "เพิ่มอีก 2 ชิ้น ครบ 3 ชิ้น: รวม 50.00 บาท" in page

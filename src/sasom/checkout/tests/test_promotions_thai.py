@@ -40,8 +40,8 @@ def test_a_gift_and_a_bill_wide_discount_are_explained_in_thai(shop, pos):
     two = quote(pos, ("BEER", "2"), language="th")
     # then the hint and the explanation are Thai
     # (the API names the shop's unit as the screens do: test_promotions_api_units.py)
-    assert [h["reward"] for h in one["hints"]] == ["ซื้อเพิ่มอีก 40.00 บาท รับ ลด 10 % ทั้งบิล"]
-    assert two["promotions"][0]["explanation"] == "ยอดกลุ่ม 120.00 บาท ถึง 100.00 บาท: ลด 10 % ทั้งบิล"
+    assert [h["reward"] for h in one["hints"]] == ["ซื้อเพิ่มอีก 40.00 บาท รับ ส่วนลด 10% ทั้งบิล"]
+    assert two["promotions"][0]["explanation"] == "ยอดกลุ่ม 120.00 บาท ถึง 100.00 บาท: ส่วนลด 10% ทั้งบิล"
 
 
 def test_a_refused_parameter_is_told_in_thai_with_the_same_code_and_field(shop, pos, org):

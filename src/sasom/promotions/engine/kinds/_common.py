@@ -47,10 +47,12 @@ def next_step(steps: Steps, count: int) -> tuple[int, Decimal] | None:
 
 
 def fmt(amount: Decimal) -> str:
-    """An amount or a quantity for an explanation: ``45.00``, ``3``, ``2.5``."""
+    """A percent or a quantity for a text, as the parameters give it: ``3``, ``2.5``, ``33.333``
+    (never ``2.50``, nor an exponent: the summary and the explanation write the same percent,
+    the one the discount is computed with)."""
     if amount == amount.to_integral_value():
         return str(int(amount))
-    return f"{amount:.2f}"
+    return format(amount.normalize(), "f")
 
 
 # How the texts made into strings now show money: the screen's currency (``texts_shown_in``), or
@@ -132,8 +134,20 @@ def _joined(sep: Any, parts: Sequence[Any]) -> str:
 
 joined = lazy(_joined, str)  # parts (lazy texts or not) joined when shown
 
-# The group a one-price bin's units form, as explanations and hints name it ("add 1 more of the
-# bin for a free item"; ``units.grouped``)
+# The separators of a text's lists ("buy 2 get 1, buy 20 get 6"; "1 x A in the basket; 1 x A
+# added"), translated as the rest: Persian writes "،" and "؛"
+COMMA = said(gettext_noop(", "))
+SEMICOLON = said(gettext_noop("; "))
+
+
+def units_of(quantity: Any, sku: str) -> str:
+    """``2 x SPRITE`` as the reader writes it (``SPRITE 2 ชิ้น``, ``2 عدد SPRITE``: a count between
+    two SKUs with no word of the reader's language would leave its SKU in a right-to-left line)."""
+    return said(gettext_noop("%(quantity)s x %(sku)s"), {"quantity": quantity, "sku": sku})
+
+# The group a one-price bin's units form, as hints name it ("add 2 more for 70.00 each on the
+# bin"; ``units.grouped``); a sentence that would read wrong with it in a SKU's place has its own
+# for the bin ("add 1 more of the bin for a free item", "4 of the bin: 80.00 each")
 THE_BIN = said(gettext_noop("the bin"))
 
 

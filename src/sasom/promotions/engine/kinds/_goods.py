@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from sasom.promotions.engine.goods import GiftNote, give
 from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import (
+    SEMICOLON,
     BaseRule,
     Params,
     gettext_noop,
@@ -199,7 +200,7 @@ def gift_note(note: GiftNote) -> str:
     elif note.left:
         parts.append(said(gettext_noop("%(n)s x %(sku)s skipped: its price is not known"),
                           {"n": note.left, "sku": note.sku}))
-    return joined("; ", tuple(parts))
+    return joined(SEMICOLON, tuple(parts))
 
 
 def goods_kind(code: str, family: int, trigger: str, pwp: bool, label: Any, description: Any,

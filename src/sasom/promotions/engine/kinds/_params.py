@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.core.currency import input_places
 from sasom.core.money import is_cents, money_text
-from sasom.promotions.engine.kinds._common import gettext_noop, said
+from sasom.promotions.engine.kinds._common import COMMA, gettext_noop, joined, said
 from sasom.promotions.engine.types import ParamsError, ParamSpec
 
 HUNDRED = Decimal("100")
@@ -183,7 +183,7 @@ def _clean_one(spec: ParamSpec, value: Any, band_value: str, priced_mix: bool) -
         return to_bool(value, name)
     if spec.type == "choice":
         if value not in spec.options:
-            raise ParamsError(name, said(gettext_noop("one of %(options)s"), {"options": ", ".join(spec.options)}))
+            raise ParamsError(name, said(gettext_noop("one of %(options)s"), {"options": joined(COMMA, spec.options)}))
         return value
     if not isinstance(value, str):
         raise ParamsError(name, _("text is required"))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import (
+    SEMICOLON,
     THE_BIN,
     BaseRule,
     Params,
@@ -120,11 +121,12 @@ class StepRule(BaseRule):
             times += 1
             for r, o in offs:
                 takes.add(r.index, r.whole, o)
-            told.append(said(gettext_noop("%(count)s x %(name)s: %(band)s"),
-                             {"count": count, "name": name, "band": band_text(self.mode, step[1])}))
+            band = band_text(self.mode, step[1])
+            told.append(said(gettext_noop("%(count)s x %(name)s: %(band)s"), {"count": count, "name": name, "band": band})
+                        if self.per_sku else said(gettext_noop("%(count)s of the bin: %(band)s"), {"count": count, "band": band}))
         if not times:
             return None
-        return Draft(takes=takes.build(pool.net), times=times, explanation=joined("; ", tuple(told)))
+        return Draft(takes=takes.build(pool.net), times=times, explanation=joined(SEMICOLON, tuple(told)))
 
     def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
         best: tuple[int, Any] | None = None

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sasom.promotions.engine.kinds._common import (
+    COMMA,
     Params,
     Steps,
     fmt,
@@ -22,6 +23,7 @@ from sasom.promotions.engine.kinds._common import (
     joined,
     money_str,
     said,
+    units_of,
 )
 
 
@@ -29,9 +31,14 @@ def _money(value: Any) -> str:
     return money_str(Decimal(str(value)))
 
 
+def _percent(value: Any) -> str:
+    """A stored percent as the explanations write it (``fmt``: ``12.5``, never ``1E+1``)."""
+    return fmt(Decimal(str(value)))
+
+
 def free_steps(steps: Steps) -> str:
     """``buy 2 get 1, buy 20 get 6``."""
-    return joined(", ", tuple(said(gettext_noop("buy %(start)s get %(free)s"), {"start": start, "free": fmt(value)})
+    return joined(COMMA, tuple(said(gettext_noop("buy %(start)s get %(free)s"), {"start": start, "free": fmt(value)})
                               for start, value in steps))
 
 
@@ -56,13 +63,13 @@ def bands(steps: Steps, percent: bool, per_sku: bool) -> str:
             else said(gettext_noop("%(price)s each"), {"price": money_str(value)})})
         for start, value in steps)
     if per_sku:
-        return said(gettext_noop("%(steps)s (each item)"), {"steps": joined(", ", parts)})
-    return said(gettext_noop("%(steps)s (the bin together)"), {"steps": joined(", ", parts)})
+        return said(gettext_noop("%(steps)s (each item)"), {"steps": joined(COMMA, parts)})
+    return said(gettext_noop("%(steps)s (the bin together)"), {"steps": joined(COMMA, parts)})
 
 
 def positions(percents: Mapping[int, Decimal], repeat: bool) -> str:
     """``item 1: 10 % off, item 2: 20 % off``, ``, again and again`` when it repeats."""
-    text = joined(", ", tuple(said(gettext_noop("item %(k)s: %(percent)s %% off"), {"k": k, "percent": fmt(v)})
+    text = joined(COMMA, tuple(said(gettext_noop("item %(k)s: %(percent)s %% off"), {"k": k, "percent": fmt(v)})
                               for k, v in sorted(percents.items())))
     return said(gettext_noop("%(steps)s, again and again"), {"steps": text}) if repeat else text
 
@@ -85,7 +92,7 @@ def any_cheapest_free(params: Params) -> str:
 
 def any_percent(params: Params) -> str:
     return said(gettext_noop("buy any %(count)s: %(percent)s %% off every one"),
-                {"count": params["quantity"], "percent": params["percent"]})
+                {"count": params["quantity"], "percent": _percent(params["percent"])})
 
 
 def packs(params: Params, rest_at_unit_price: bool) -> str:
@@ -98,7 +105,7 @@ def packs(params: Params, rest_at_unit_price: bool) -> str:
 
 def value_discount(params: Params) -> str:
     if params.get("percent"):
-        off = said(gettext_noop("%(percent)s %%"), {"percent": params["percent"]})
+        off = said(gettext_noop("%(percent)s %%"), {"percent": _percent(params["percent"])})
     else:
         off = _money(params.get("amount") or "0")
     if params.get("scope") == "bill":
@@ -112,7 +119,7 @@ def trigger(kind: str, params: Params) -> str:
     """What sets a goods or message kind off: ``buy 1 x COKE + 1 x SPRITE``, ``buy any 2``,
     ``spend 295.00`` (``(per threshold)`` when it repeats)."""
     if kind == "mix":
-        return said(gettext_noop("buy %(mix)s"), {"mix": " + ".join(f"{m['quantity']} x {m['sku']}" for m in params["mix"])})
+        return said(gettext_noop("buy %(mix)s"), {"mix": joined(" + ", tuple(units_of(m["quantity"], m["sku"]) for m in params["mix"]))})
     if kind == "group":
         return said(gettext_noop("buy any %(count)s"), {"count": params["quantity"]})
     if params.get("repeat"):

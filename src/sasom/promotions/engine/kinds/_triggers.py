@@ -16,7 +16,14 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, Decimal
 from typing import Protocol
 
-from sasom.promotions.engine.kinds._common import capped, gettext_noop, money_str, said
+from sasom.promotions.engine.kinds._common import (
+    capped,
+    gettext_noop,
+    joined,
+    money_str,
+    said,
+    units_of,
+)
 from sasom.promotions.engine.types import ZERO, ItemSet, Pool
 from sasom.promotions.engine.units import Run, by_sku, pick, runs, whole, whole_of, worth, worth_of
 
@@ -40,11 +47,13 @@ def _avoiding_last(rs: list[Run], avoid: frozenset[str]) -> list[Run]:
 
 
 class MixTrigger:
-    __slots__ = ("_items", "mix")
+    __slots__ = ("_items", "_text", "mix")
 
     def __init__(self, mix: tuple[tuple[str, int], ...]) -> None:
         self.mix = mix
         self._items = ItemSet(skus=frozenset(sku for sku, _ in mix))
+        # "1 x COKE + 2 x SPRITE" in the reader's words (a lazy text: made once, written when shown)
+        self._text = joined(" + ", tuple(units_of(q, sku) for sku, q in mix))
 
     def items(self) -> ItemSet:
         return self._items
@@ -73,7 +82,7 @@ class MixTrigger:
         return sum(max(0, goal * q - whole(have.get(sku, []))) for sku, q in self.mix), None
 
     def text(self) -> str:
-        return " + ".join(f"{q} x {sku}" for sku, q in self.mix)
+        return self._text
 
 
 class GroupTrigger:

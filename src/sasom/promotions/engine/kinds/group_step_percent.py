@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import (
+    COMMA,
     BaseRule,
     Params,
     Steps,
@@ -94,7 +95,7 @@ class StepPercent(BaseRule):
 
 
 def _text(percents: dict[int, Decimal]) -> str:
-    return joined(", ", tuple(said(gettext_noop("item %(k)s: %(percent)s %% off"), {"k": k, "percent": fmt(v)})
+    return joined(COMMA, tuple(said(gettext_noop("item %(k)s: %(percent)s %% off"), {"k": k, "percent": fmt(v)})
                               for k, v in sorted(percents.items())))
 
 

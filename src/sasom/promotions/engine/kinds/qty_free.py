@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sasom.promotions.engine.kinds import _summaries as summaries
 from sasom.promotions.engine.kinds._common import (
+    COMMA,
+    SEMICOLON,
     THE_BIN,
     BaseRule,
     Params,
@@ -52,7 +54,7 @@ PARAMS = (
 
 def steps_said(steps: Steps) -> str:
     """The steps in an explanation (translated when shown)."""
-    return joined(", ", tuple(said(gettext_noop("buy %(start)s get %(free)s"), {"start": start, "free": fmt(value)})
+    return joined(COMMA, tuple(said(gettext_noop("buy %(start)s get %(free)s"), {"start": start, "free": fmt(value)})
                               for start, value in steps))
 
 
@@ -104,14 +106,15 @@ class QtyFree(BaseRule):
                     takes.add(r.index, taken, r.value * freed)
             times += 1
             given.append(said(gettext_noop("%(free)s x %(sku)s free for %(paid)s bought"),
-                              {"free": free, "sku": sku, "paid": paid}))
+                              {"free": free, "sku": sku, "paid": paid}) if self.per_sku
+                         else said(gettext_noop("%(free)s of the bin free for %(paid)s bought"), {"free": free, "paid": paid}))
         if not times:
             return None
         return Draft(
             takes=takes.build(pool.net),
             times=times,
             explanation=said(gettext_noop("%(steps)s: %(given)s"),
-                             {"steps": steps_said(self.steps), "given": joined("; ", tuple(given))}),
+                             {"steps": steps_said(self.steps), "given": joined(SEMICOLON, tuple(given))}),
         )
 
     def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
@@ -129,6 +132,8 @@ class QtyFree(BaseRule):
                 best = (more, sku)
         if best is None:
             return None
+        if not self.per_sku:
+            return hint(best[0], None, said(gettext_noop("add %(n)s more of the bin for a free item"), {"n": best[0]}))
         return hint(best[0], None, said(gettext_noop("add %(n)s more %(sku)s for a free item"),
                                         {"n": best[0], "sku": best[1]}))
 

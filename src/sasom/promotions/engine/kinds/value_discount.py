@@ -61,7 +61,7 @@ _index = attrgetter("index")
 
 
 class ValueDiscount(BaseRule):
-    __slots__ = ("amount", "percent", "scope", "threshold")
+    __slots__ = ("_percent_said", "amount", "percent", "scope", "threshold")
 
     def __init__(self, items: ItemSet, threshold: Decimal, percent: Decimal | None, amount: Decimal | None,
                  scope: str) -> None:
@@ -70,6 +70,8 @@ class ValueDiscount(BaseRule):
         self.percent = percent
         self.amount = amount
         self.scope = scope
+        # "50 %" through its message, as the summary writes it (Thai "50%"); made once, shown lazily
+        self._percent_said = None if percent is None else said(gettext_noop("%(percent)s %%"), {"percent": fmt(percent)})
 
     def touches(self, line: Line) -> bool:
         return self.scope == BILL or self._items.matches(line)
@@ -78,7 +80,7 @@ class ValueDiscount(BaseRule):
         return frozenset(map(_index, pool.lines)) if self.scope == BILL else super().touched(pool)
 
     def reward(self) -> str:
-        off = f"{fmt(self.percent)} %" if self.percent is not None else money_str(self.amount or ZERO)
+        off = self._percent_said if self._percent_said is not None else money_str(self.amount or ZERO)
         if self.scope == BILL:
             return said(gettext_noop("%(off)s off the bill"), {"off": off})
         return said(gettext_noop("%(off)s off the group"), {"off": off})
