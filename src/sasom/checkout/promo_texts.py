@@ -92,11 +92,16 @@ def said_stored(msgid: str, values: Values, places: int) -> str:
 
 
 _TAKE = gettext_noop("%(name)s: %(explanation)s (%(units)s units)")
+_TAKE_ONE = gettext_noop("%(name)s: %(explanation)s (%(units)s unit)")  # English: "(1 unit)", not "(1 units)"
+
+
+def _take(units: str) -> str:
+    return _TAKE_ONE if units == "1" else _TAKE
 
 
 def take_reason(name: str, explanation: Any, units: str) -> str:
     """``B2G1: buy 2 get 1: 1 x CHIPS free for 2 bought (3 units)``."""
-    return reason_stored(said(_TAKE, {"name": name, "explanation": explanation, "units": units}))
+    return reason_stored(said(_take(units), {"name": name, "explanation": explanation, "units": units}))
 
 
 def take_reasons(name: str, explanation: Any) -> Callable[[str], str]:
@@ -105,7 +110,7 @@ def take_reasons(name: str, explanation: Any) -> Callable[[str], str]:
     data = text_data(explanation)
 
     def reason(units: str) -> str:
-        return json.dumps({"text": {"said": _TAKE, "with": {"name": text_data(name), "explanation": data,
+        return json.dumps({"text": {"said": _take(units), "with": {"name": text_data(name), "explanation": data,
                                                             "units": units}}},
                           ensure_ascii=False, separators=(",", ":"))
     return reason
