@@ -25,7 +25,7 @@ LOCALE_DIRS = sorted(po.parents[2] for po in SRC.rglob("locale/th/LC_MESSAGES/dj
 CATALOGS = [app / language / "LC_MESSAGES" / "django.po" for language in SHIPPED for app in LOCALE_DIRS]
 # One word per idea: a points word other than แต้ม reads as another thing (a score, a grade); Persian
 # is written with the Persian ی and ک, never the Arabic letters that look alike.
-NOT_OURS = {"th": {"คะแนน": "แต้ม"}, "fa": {"ي": "ی", "ك": "ک"}}
+NOT_OURS = {"th": {"คะแนน": "แต้ม", "โปรโมชัน": "โปรโมชั่น"}, "fa": {"ي": "ی", "ك": "ک"}}
 
 pytestmark = pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext's msgfmt is not installed")
 
