@@ -31,7 +31,7 @@ from sasom.ledger.plan import decimal_text
 from sasom.ledger.plan_promotions import PROMOTION_NOTE, SNAPSHOT
 from sasom.promotions.engine.index import candidates
 from sasom.promotions.engine.resolver import resolve
-from sasom.promotions.engine.types import Context, Line, PromotionSet, Result
+from sasom.promotions.engine.types import Applied, Context, Line, PromotionSet, Result
 from sasom.promotions.models import Promotion
 from sasom.promotions.uses import Counts, uses_read
 
@@ -196,11 +196,22 @@ def definitions(organization_id: int, pset: PromotionSet | None, ids: list[int])
     return [known[pk] for pk in ids if pk in known]
 
 
+def gave(a: Applied) -> bool:
+    """Whether an applied promotion gave the bill anything: a discount, a gift, or its message.
+    One whose choice is still open (the member took none of the free or purchase-with-purchase
+    items offered) or whose gift was skipped (its price not known) gave nothing."""
+    return a.discount > 0 or bool(a.gifts) or (a.choice is None and bool(a.message))
+
+
 def uses_of(result: Result) -> list[list[Any]]:
     """The promotions' uses the writers store with the sale (``ledger.plan_promotions``): per
-    promotion applied, [id, times, discount, units taken and given]."""
+    promotion applied, [id, times, discount, units taken and given]. A promotion that gave
+    nothing (:func:`gave`) counts no use: its budget and the member's limit stay for a bill
+    that takes what it offers."""
     out = []
     for a in result.applied:
+        if not gave(a):
+            continue
         units = sum((t.units for t in a.takes), ZERO) + sum((g.quantity for g in a.gifts), ZERO)
         out.append([a.promotion_id, a.times, str(money(a.discount)), decimal_text(units)])
     return out

@@ -127,14 +127,20 @@ def promotion_lines(sale: Any, width: int = 40, words: Words | None = None) -> l
         if kind.startswith(PROMOTION_NOTE) and amount:
             code = kind[len(PROMOTION_NOTE):]
             amounts[code] = amounts.get(code, Decimal("0")) + Decimal(amount)
+    rows = snapshot.get("promotions", [])
+    if "uses" in snapshot:  # a promotion that gave nothing (a choice not taken) counted no use: not printed
+        counted = {use[0] for use in snapshot["uses"]}
+        rows = [row for row in rows if row.get("pk") in counted]
+    if not rows and not snapshot.get("gifts"):
+        return []
     w = words or Words(None)
     out = [w(LABEL["promotions"])]
-    for row in snapshot.get("promotions", []):
+    for row in rows:
         off = f" -{w.money(amounts.get(row['code'], Decimal('0')))}"
         out.append(f"{row['name'][:width - len(off)]}{off}")
     for _no, sku, quantity in snapshot.get("gifts", []):
         out.append(f"  {w(LABEL['gift'])}: {quantity} x {sku}"[:width])
-    out.extend(f"  {row['message']}"[:width] for row in snapshot.get("promotions", []) if row.get("message"))
+    out.extend(f"  {row['message']}"[:width] for row in rows if row.get("message"))
     return out
 
 
