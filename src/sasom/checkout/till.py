@@ -114,6 +114,15 @@ class TillBasket:
     def chosen(self) -> dict[str, str]:
         return dict(self.choices)
 
+    def stale_choice(self, field: str | None) -> str | None:
+        """The promotion whose pick a refusal names (``choices.<code>``, ``promotion_choice_invalid``)
+        when this basket holds one for it: a running promotion that no longer offers the SKU picked."""
+        code = (field or "").removeprefix("choices.")
+        return code if field and field.startswith("choices.") and code in self.chosen() else None
+
+    def without_choice(self, promotion: str) -> TillBasket:
+        return dataclasses.replace(self, choices=tuple(c for c in self.choices if c[0] != promotion))
+
     def changed_from(self, other: TillBasket) -> bool:
         return (self.lines, self.member_id, self.coupons, self.points, self.bag_declined, self.choices) != (
             other.lines, other.member_id, other.coupons, other.points, other.bag_declined, other.choices)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from sasom.catalog.selectors import product_by_code
 from sasom.checkout import services, till_show
 from sasom.checkout.api_schemas import SaleQuoteOut
+from sasom.checkout.errors import PROMOTION_CHOICE
 from sasom.checkout.forms import (
     MAX_LINES,
     MAX_QUANTITY,
@@ -93,6 +94,21 @@ def _quote(request: StaffRequest, place: Place, basket: TillBasket) -> services.
         )
 
 
+def _quote_kept(request: StaffRequest, place: Place, basket: TillBasket, picked: str = ""
+                ) -> tuple[services.SaleQuote | None, TillBasket]:
+    """:func:`_quote`, less each pick the promotion no longer offers (edited since it was made; a
+    pick just made, ``picked``, is refused as it is): the bill is priced without it, the cashier told."""
+    while True:
+        try:
+            return _quote(request, place, basket), basket
+        except DomainError as err:
+            stale = basket.stale_choice(err.field) if err.code == PROMOTION_CHOICE else None
+            if stale is None or stale == picked:
+                raise
+            messages.warning(request, _("The choice for %(code)s was dropped: %(why)s") % {"code": stale, "why": err.message})
+            basket = basket.without_choice(stale).renewed()
+
+
 def _panel(request: StaffRequest, place: Place, basket: TillBasket,
            quoted: tuple[services.SaleQuote | None] | None = None) -> dict[str, Any]:
     """Quote ``basket`` at this moment (unless ``quoted`` already holds its quote, stamped), keep
@@ -106,7 +122,7 @@ def _panel(request: StaffRequest, place: Place, basket: TillBasket,
         basket = basket.stamped(timezone.now())
     try:
         if quoted is None:
-            q = _quote(request, place, basket)
+            q, basket = _quote_kept(request, place, basket)
     except DomainError as err:
         if basket.coupons or basket.points:
             messages.warning(request, _("Coupons and points were taken off the bill: %(why)s") % {"why": err.message})
@@ -155,13 +171,14 @@ def _answer(request: StaffRequest, place: Place, basket: TillBasket,
     return render(request, PANEL, {**_panel(request, place, basket, quoted), "partial": True})
 
 
-def _change(request: StaffRequest, place: Place, candidate: TillBasket, member: Member | None = None) -> HttpResponse:
+def _change(request: StaffRequest, place: Place, candidate: TillBasket, member: Member | None = None,
+            picked: str = "") -> HttpResponse:
     """Keep ``candidate`` (for ``member``, when another is found) if the checkout can price it,
     else keep the basket and the member as they were and say why."""
     candidate = candidate.stamped(timezone.now())
     new_place = place if member is None else dataclasses.replace(place, member=member)
     try:
-        q = _quote(request, new_place, candidate)
+        q, candidate = _quote_kept(request, new_place, candidate, picked)
     except DomainError as err:
         messages.error(request, err.message)
         return _answer(request, place, place.basket)
@@ -304,7 +321,8 @@ def till_choice(request: StaffRequest) -> HttpResponse:
     if not form.is_valid():
         _form_errors(request, form)
         return _answer(request, place, place.basket)
-    return _change(request, place, place.basket.with_choice(form.cleaned_data["promotion"], form.cleaned_data["sku"]))
+    code = form.cleaned_data["promotion"]
+    return _change(request, place, place.basket.with_choice(code, form.cleaned_data["sku"]), picked=code)
 
 
 @require_POST
