@@ -12,3 +12,4 @@ SALE_TOO_OLD = "sale_too_old"
 SALE_BEFORE_START = "sale_before_start"
 DISCOUNT_ABOVE_BILL = "discount_above_bill"
 PROMOTION_CHOICE = "promotion_choice_invalid"  # a choice naming a SKU the promotion does not offer
+PROMOTED_UNITS = "promoted_units_too_many"  # more units than the promotions may count on one bill

@@ -24,8 +24,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from sasom.catalog.pricing import Adjustment, PricedLine, ProductPrices, Terms
+from sasom.checkout.errors import PROMOTED_UNITS
 from sasom.checkout.promo_texts import gift_reason, take_reasons
+from sasom.core.errors import DomainError
 from sasom.core.money import money
 from sasom.ledger.plan import decimal_text
 from sasom.ledger.plan_promotions import PROMOTION_NOTE, SNAPSHOT
@@ -98,8 +102,33 @@ class Promoter:
         self.result = Result()
 
     def __call__(self, lines: tuple[PricedLine, ...]) -> tuple[PricedLine, ...]:
-        self.result = resolve(self.pset, engine_lines(lines), self.ctx, hints=self.hints)
+        seen = engine_lines(lines)
+        units_check(self.pset, seen)
+        self.result = resolve(self.pset, seen, self.ctx, hints=self.hints)
         return promoted_lines(lines, self.result, products=self.products, gifts_earn_points=self.gifts_earn_points)
+
+
+MAX_UNITS = Decimal("100000")  # the units of a bill the promotions may count (see units_check)
+
+
+def units_check(pset: PromotionSet, lines: tuple[Line, ...]) -> None:
+    """Refuse a bill whose lines the promotions can touch hold more than :data:`MAX_UNITS` units
+    (``promoted_units_too_many``, naming the quantity that passes it). Several kinds take a bin's
+    or a group's units one by one (packs, chunks of N, dearest first): their time and memory grow
+    with the units, about 2 s a 100,000 units for "4 for 30" and gigabytes for the 99,999,999
+    units a line may carry, so one slip of a quantity must not stall the server. A bill of a few
+    thousand units pays one sum; a larger one has its promotions' lines counted."""
+    if sum((ln.quantity for ln in lines), ZERO) <= MAX_UNITS:
+        return
+    items = [pset.promotions[position].rule.items() for position in candidates(pset, lines)]
+    counted = ZERO
+    for ln in lines:
+        if any(item_set.matches(ln) for item_set in items):
+            counted += ln.quantity
+            if counted > MAX_UNITS:
+                raise DomainError(PROMOTED_UNITS, _("A bill with promotions takes at most %(n)s units of the "
+                                                    "promoted items.") % {"n": f"{MAX_UNITS:,}"},
+                                  field=f"lines.{ln.index}.quantity")
 
 
 def limited_ids(pset: PromotionSet, lines: tuple[Line, ...]) -> tuple[list[int], list[int]]:
