@@ -19,7 +19,8 @@ committed before the terms were stored keeps the proportional share.
 A promotion the remainder no longer gets gives its use back (``promotions.uses.uses_reverse``
 for that promotion, under the same locks as a void): its per-member count and its budget count
 the sale no more. A promotion the remainder still gets keeps its use (its discount on the use row
-stays as at the sale: the refund is in the return).
+stays as at the sale: the refund is in the return), or counts it again when an earlier return gave
+it back.
 """
 
 from __future__ import annotations

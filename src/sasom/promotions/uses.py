@@ -92,15 +92,24 @@ def uses_of_plans(posted: Sequence[SaleUses]) -> None:
 def uses_reverse(*, organization_id: int, sale_id: int, keep: Iterable[int] = ()) -> int:
     """Mark the sale's uses reversed and give each promotion's count (its budget) back, once;
     the uses of the promotions in ``keep`` stay (a partial return whose remainder still gets
-    them). Returns how many uses were reversed."""
+    them), and one an earlier partial return gave back counts again when the remainder gets that
+    promotion again (a smaller remainder may: "4 for 50" no longer takes the units "buy 2 get 1"
+    then frees one of). Returns how many uses were reversed."""
     kept = set(keep)
-    ids = [pk for pk in PromotionUse.objects.filter(organization_id=organization_id, sale_id=sale_id,
-                                                    reversed=False).values_list("promotion_id", flat=True)
-           if pk not in kept]
+    rows = list(PromotionUse.objects.filter(organization_id=organization_id, sale_id=sale_id)
+                .values_list("promotion_id", "reversed"))
+    ids = [pk for pk, reversed_ in rows if not reversed_ and pk not in kept]
+    again = [pk for pk, reversed_ in rows if reversed_ and pk in kept]
+    if not ids and not again:
+        return 0
+    list(Promotion.objects.filter(organization_id=organization_id, pk__in=sorted({*ids, *again})).order_by("pk")
+         .select_for_update().values_list("pk", flat=True))
+    if again:
+        PromotionUse.objects.filter(organization_id=organization_id, sale_id=sale_id, reversed=True,
+                                    promotion_id__in=again).update(reversed=False)
+        Promotion.objects.filter(organization_id=organization_id, pk__in=again).update(uses=F("uses") + 1)
     if not ids:
         return 0
-    list(Promotion.objects.filter(organization_id=organization_id, pk__in=sorted(ids)).order_by("pk")
-         .select_for_update().values_list("pk", flat=True))
     PromotionUse.objects.filter(organization_id=organization_id, sale_id=sale_id, reversed=False,
                                 promotion_id__in=ids).update(reversed=True)
     Promotion.objects.filter(organization_id=organization_id, pk__in=ids, uses__gt=0).update(uses=F("uses") - 1)

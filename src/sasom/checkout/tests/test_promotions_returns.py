@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sasom.checkout.tests.promo_shop import promotion
 from sasom.checkout.tests.test_priced_basket import body, post
-from sasom.promotions.models import Promotion, PromotionUse
+from sasom.promotions.models import Promotion, PromotionSettings, PromotionUse
 
 D = Decimal
 
@@ -71,3 +71,23 @@ def test_a_return_reprices_with_the_promotion_as_it_was_at_the_sale(b2g1, pos):
     # then the remainder is priced with the sale's "buy 2 get 1": 2 bags cost 40.00, nothing back
     # (today's "buy 1 get 1" would have made them 20.00 and refunded 20.00)
     assert give_back(pos, "RT-1", 1, "1") == "0.00"
+
+
+def test_a_promotion_a_smaller_remainder_gets_again_counts_its_use_again(shop, pos):
+    # given, in priority order, "any 4 chips for 50" before "buy 2 get 1" (a budget of 5 bills)
+    PromotionSettings.objects.update_or_create(organization=shop, defaults={"mode": "priority"})
+    row = promotion(shop, "B2G1", "qty_free", {"bands": [{"from": 2, "value": 1}]}, ["CHIPS"], priority=2, budget=5)
+    promotion(shop, "FOUR", "group_fixed_total", {"quantity": 4, "total": "50"}, ["CHIPS"], priority=1)
+    # and 7 bags: 4 for 50.00, then 3 with one free (40.00): 90.00
+    assert post(pos, "/api/v1/sales", walk_in(("CHIPS", "7"))).json()["net"] == "90.00"
+    # when one bag comes back, 6 are 4 for 50 + 2 at 40: "buy 2 get 1" no longer applies, its use goes back
+    assert give_back(pos, "RT-1", 1, "1") == "0.00"
+    assert Promotion.objects.get(pk=row.pk).uses == 0
+    # when 3 more come back, the 3 kept are too few for "4 for 50" and get "buy 2 get 1" again (40.00)
+    assert give_back(pos, "RT-2", 1, "3") == "50.00"
+    # then "buy 2 get 1" counts this bill again (it gave the bill a free bag), "4 for 50" does not
+    assert dict(PromotionUse.objects.values_list("promotion__code", "reversed")) == {"B2G1": False, "FOUR": True}
+    assert Promotion.objects.get(pk=row.pk).uses == 1
+    # and the last 3 coming back give it back for good
+    assert give_back(pos, "RT-3", 1, "3") == "40.00"
+    assert Promotion.objects.get(pk=row.pk).uses == 0
