@@ -18,7 +18,9 @@ def test_the_screen_shows_the_promotion_on_the_line_and_in_the_totals(shop, cash
               message="ขอบคุณค่ะ")
     # when two bags are scanned, the screen says one more gives a free one
     two = scan(cashier, "8850001") and scan(cashier, "8850001")
-    assert "เพิ่มอีก 1 ชิ้น" in two.content.decode()  # the screen speaks Thai; the hint itself says why
+    # (in Thai, once: the hint's own sentence, not "add 1 more (add 1 more CHIPS for a free item)")
+    hints = two.content.decode().split('class="promotion-hints')[1].split("</ul>")[0]
+    assert hints.count("อีก 1 ชิ้น") == 1 and "CHIPS" in hints and "(" not in hints, hints
     # when the third is scanned
     panel = scan(cashier, "8850001").content.decode()
     # then the promotion, its discount and its message are on screen and the bill is 40.00

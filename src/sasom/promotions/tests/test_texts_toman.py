@@ -68,6 +68,9 @@ def test_the_preview_of_a_toman_shop_shows_toman():
         rials = render_to_string("promotions/_preview.html", {"preview": preview, "organization": RIAL_SHOP})
     # then the toman shop reads toman in the texts, the amounts and the hint's missing amount
     assert "120000 toman of the group reached 100000 toman: 10000.5 toman off the group" in toman
-    assert "120,000" in toman and "60,000 toman more" in toman and "1,200,000" not in toman
+    assert "120,000" in toman and "spend 60000 toman more for 10000.5 toman off the group" in toman
+    assert "1,200,000" not in toman
     assert "1200000 IRR of the group reached 1000000 IRR: 100005 IRR off the group" in rials
-    assert "600,000 IRR more" in rials
+    assert "spend 600000 IRR more for 100005 IRR off the group" in rials
+    # the hint once: its own sentence, no "60,000 toman more" before it
+    assert toman.count(" more") == 1 and rials.count(" more") == 1
