@@ -255,7 +255,8 @@ class PromotionKindOut(Schema):
 
 class PromotionBasketLineIn(StrictIn):
     sku: str = Field(..., min_length=1, max_length=64, pattern=NO_NUL, description="SKU or barcode")
-    quantity: Annotated[str, Field(pattern=QUANTITY, examples=["2"])] | StrictInt
+    quantity: Annotated[str, Field(pattern=QUANTITY, examples=["2"])] | StrictInt = Field(
+        ..., description="more than 0 and at most 100,000, with at most 3 decimals")
 
 
 class PromotionPreviewIn(StrictIn):

@@ -42,6 +42,7 @@ from sasom.promotions.validation import promotion_values
 from sasom.tiers.selectors import member_tier_code
 
 MAX_LINES = 200
+MAX_QUANTITY = 100_000
 DRAFT_ID = 0  # the draft's id in the engine (stored promotions have positive ids)
 
 
@@ -112,7 +113,9 @@ def _quantity(raw: Any, field: str) -> Decimal:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
         raise _refuse(field, _("a quantity is a number")) from None
-    if not value.is_finite() or value <= 0 or value > 100_000 or (value * 1000) % 1 != 0:
+    if value.is_finite() and value > MAX_QUANTITY:  # before the decimals: a huge one has no remainder
+        raise _refuse(field, _("a quantity is at most %(n)s") % {"n": f"{MAX_QUANTITY:,}"})
+    if not value.is_finite() or value <= 0 or (value * 1000) % 1 != 0:
         raise _refuse(field, _("a quantity is more than 0, with at most 3 decimals"))
     return value
 

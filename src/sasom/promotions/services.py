@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sasom.core.audit import Actor, audit_record, diff
@@ -23,6 +24,7 @@ from sasom.promotions.engine.kinds import KINDS
 from sasom.promotions.engine.types import ParamsError
 from sasom.promotions.errors import (
     PROMOTION_CODE_TAKEN,
+    PROMOTION_DATES_INVALID,
     PROMOTION_FIELD_INVALID,
     PROMOTION_PARAMS_INVALID,
     PROMOTION_STATE_INVALID,
@@ -132,6 +134,10 @@ def _move(promotion: Promotion, actor: Actor, action: str) -> Promotion:
         )
     if target == Status.ACTIVE:
         _compiles(promotion)
+        if promotion.ends_at is not None and promotion.ends_at <= timezone.now():
+            # on sale it would never apply again, yet the lists would call it active
+            raise DomainError(PROMOTION_DATES_INVALID, _("its end has passed: move the end, or copy it"),
+                              field="ends_at")
     before = promotion.status
     promotion.status = target
     promotion.save(update_fields=["status", "updated_at"])
@@ -189,8 +195,10 @@ def promotion_settings_update(*, organization_id: int, actor: Actor, **data: Any
     before = {f: getattr(row, f) for f in SETTINGS_FIELDS}
     row.mode = mode
     row.gifts_earn_points = bool(data.get("gifts_earn_points", row.gifts_earn_points))
-    row.save()
     after = {f: getattr(row, f) for f in SETTINGS_FIELDS}
+    if after == before:
+        return row  # nothing changed: no audit entry, and no process recompiles its promotions
+    row.save()
     audit_record(organization_id=organization_id, actor=actor, action="promotions.settings_update", obj=row,
                  changes=diff(before, after))
     promotions_bump(organization_id=organization_id)

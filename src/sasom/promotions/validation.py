@@ -54,10 +54,14 @@ def invalid(field: str, message: StrOrPromise, code: str = PROMOTION_FIELD_INVAL
     return DomainError(code, message, field=field)
 
 
-def codes(values: Iterable[Any] | str | None) -> list[str]:
-    """A list of codes from a list or a comma-separated text, trimmed, unique, sorted."""
+def codes(values: Iterable[Any] | str | None, field: str = "") -> list[str]:
+    """A list of codes from a list or a comma-separated text, trimmed, unique, sorted. In a text
+    (a form) an empty part between commas is nothing; in a list (the API) an empty code is refused:
+    dropped, ``item_skus: [""]`` would have become no item list, that is every line of the bill."""
     if isinstance(values, str):
         values = values.replace("\n", ",").split(",")
+    elif any(not str(v).strip() for v in values or []):
+        raise invalid(field, _("a code in the list is empty"))
     return sorted({str(v).strip() for v in (values or []) if str(v).strip()})
 
 
@@ -200,6 +204,8 @@ def promotion_values(organization_id: int, data: dict[str, Any]) -> dict[str, An
         raise invalid("code", _("at most 40 characters"))
     if code.lower() in RESERVED_CODES or "/" in code:
         raise invalid("code", _("this code is reserved; choose another"))
+    if not code.isprintable() or not code.strip("."):  # a tab, a zero-width space; "." and ".." are no path
+        raise invalid("code", _("letters, digits, spaces and punctuation only"))
     if not name:
         raise invalid("name", _("name is required"))
     if len(name) > 200:
@@ -231,7 +237,7 @@ def promotion_values(organization_id: int, data: dict[str, Any]) -> dict[str, An
     for field in ("per_bill_limit", "per_member_limit", "budget"):
         values[field] = _whole(data, field, 1, LIMIT_MAX, optional=True)
     for field in CODE_LISTS:
-        values[field] = codes(data.get(field))
+        values[field] = codes(data.get(field), field)
     if values["member_types"] or values["tiers"]:
         values["members_only"] = True  # a member type or tier condition cannot match a walk-in customer
     check_known(organization_id, values)

@@ -17,6 +17,13 @@ from sasom.promotions.engine.kinds._common import COMMA, gettext_noop, joined, s
 from sasom.promotions.engine.types import ParamsError, ParamSpec
 
 HUNDRED = Decimal("100")
+# A whole parameter (units, a band's start, a pack's size) counts units of a bill, and a bill's
+# quantities stay far below ten million (the earning rules take the same bound); an amount is at most
+# what a sale's total can hold (ledger: 14 digits, 2 of them places). Beyond these a parameter is
+# refused by name: a 40-digit count was stored and its draft hung the preview, "1e999999" cost half
+# a minute of a worker before a 500, and a 40-digit amount was refused without its field.
+WHOLE_MAX = 10_000_000
+MONEY_MAX = Decimal("999999999999.99")
 
 
 def to_decimal(value: Any, field: str) -> Decimal:
@@ -33,6 +40,8 @@ def to_decimal(value: Any, field: str) -> Decimal:
 
 def to_int(value: Any, field: str, minimum: int = 1) -> int:
     number = to_decimal(value, field)
+    if number > WHOLE_MAX:  # before int(): a huge exponent would take the worker minutes
+        raise ParamsError(field, said(gettext_noop("at most %(maximum)s"), {"maximum": f"{WHOLE_MAX:,}"}))
     if number != number.to_integral_value():
         raise ParamsError(field, _("a whole number is required"))
     if number < minimum:
@@ -43,6 +52,9 @@ def to_int(value: Any, field: str, minimum: int = 1) -> int:
 def to_money(value: Any, field: str) -> str:
     number = to_decimal(value, field)
     places = input_places()  # the organization's minor unit (the service sets it: core.currency.amounts_in)
+    if number > MONEY_MAX:
+        raise ParamsError(field, said(gettext_noop("at most %(maximum)s"),
+                                 {"maximum": f"{MONEY_MAX:,}" if places else f"{int(MONEY_MAX):,}"}))
     if number < 0 or not is_cents(number, places):
         raise ParamsError(field, _("an amount of at least 0 with two decimals at most is required") if places
                           else _("a whole amount of at least 0 is required"))
@@ -60,6 +72,8 @@ def to_positive(value: Any, field: str) -> str:
     number = to_decimal(value, field)
     if number <= 0:
         raise ParamsError(field, _("a number above 0 is required"))
+    if number > WHOLE_MAX:
+        raise ParamsError(field, said(gettext_noop("at most %(maximum)s"), {"maximum": f"{WHOLE_MAX:,}"}))
     return str(number)
 
 
