@@ -22,7 +22,6 @@ from sasom.promotions.models import Mode
 WEEKDAYS = [("0", _("Mon")), ("1", _("Tue")), ("2", _("Wed")), ("3", _("Thu")), ("4", _("Fri")), ("5", _("Sat")),
             ("6", _("Sun"))]
 EXTRA_ROWS = 2  # blank rows offered under the filled ones of a band or mix
-MAX_ROWS = 30
 ROW_KEYS = {"bands": ("from", "value"), "mix": ("sku", "quantity", "price")}
 # the cells of a kind's rows that are amounts of money, typed and shown in the shop's unit (toman):
 # a band's value is a price only where the kind's bands are prices (``_steps.step_kind`` with the
@@ -209,6 +208,17 @@ def param_fields(kind: str, values: dict[str, Any] | None = None, errors: dict[s
     return out
 
 
+def _row_numbers(post: QueryDict, name: str) -> list[int]:
+    """The numbers of the rows posted for a parameter, in order: every row the form drew (a
+    promotion made over the API may hold more than 30 bands; reading only the first 30 rows dropped
+    the others when the form was saved), bounded by what Django parses of a POST
+    (``DATA_UPLOAD_MAX_NUMBER_FIELDS``)."""
+    prefix = f"{name}-"
+    numbers = {int(number) for key in post for number, _sep, _cell in [key[len(prefix):].partition("-")]
+               if key.startswith(prefix) and number.isdigit() and len(number) < 6}
+    return sorted(numbers)
+
+
 def params_from_post(kind: str, post: QueryDict) -> dict[str, Any]:
     """The kind's parameters as posted: rows with every cell empty dropped, lists split on commas;
     the kind's ``clean`` (in the service) decides what they mean."""
@@ -221,7 +231,7 @@ def params_from_post(kind: str, post: QueryDict) -> dict[str, Any]:
         if p.type in ROW_KEYS:
             money = _money_cells(kind, p.name)
             rows = []
-            for i in range(MAX_ROWS):
+            for i in _row_numbers(post, name):
                 row = {k: post.get(f"{name}-{i}-{k}", "").strip() for k in ROW_KEYS[p.type]}
                 if any(row.values()):  # a cell left empty is not sent: the kind's default applies
                     rows.append({k: (_money_stored(v) if k in money else v) for k, v in row.items() if v != ""})
