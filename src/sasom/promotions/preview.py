@@ -218,6 +218,10 @@ def basket_preview(*, organization_id: int, lines: list[tuple[str, Any]], member
         ctx = _context(organization_id, at, branch, member, [p.id for p in promotions if p.id], choices or {})
         ctx = replace(ctx, gift_prices={s: products[s].list_price for s in gifts if s in products})
         result = resolve(pset, engine_lines, ctx)
+    for pending in result.choices:  # as the till's quote: a choice the promotion does not offer is refused
+        if choices and pending.promotion in choices:
+            raise _refuse(f"choices.{pending.promotion}", _("%(sku)s is not one of the choices: %(options)s")
+                          % {"sku": choices[pending.promotion], "options": ", ".join(pending.options)})
     discounts = result.line_discounts()
     gift_names = {s: p.name for s, p in products.items()}
     return Preview(

@@ -163,3 +163,21 @@ def test_a_preview_quantity_over_the_limit_says_the_limit(manager):
     r = _post(manager, "/promotions/preview", {"lines": [{"sku": "COKE", "quantity": "100001"}]})
     assert "100,000" in _error(r, 400, errors.PREVIEW_INVALID, "lines.0.quantity")["message"]
     assert _post(manager, "/promotions/preview", {"lines": [{"sku": "COKE", "quantity": "100000"}]}).status_code == 200
+
+
+def test_a_preview_choice_the_promotion_does_not_offer_is_refused_as_at_the_till(manager):
+    # given "any 2 cokes: a Sprite or a bag of Lay's free", on sale
+    pick = {"code": "PICK", "name": "เลือกของแถม", "kind": "group_gift", "item_skus": ["COKE"],
+            "params": {"quantity": 2, "gifts": ["SPRITE", "LAYS"]}}
+    assert _post(manager, "/promotions", pick).status_code == 201
+    assert _post(manager, "/promotions/PICK/activate").status_code == 200
+    basket = {"lines": [{"sku": "COKE", "quantity": 2}]}
+    # when marketing tries the basket choosing a shampoo, then it is refused on the choice (it was
+    # answered as if no choice had been made)
+    r = _post(manager, "/promotions/preview", basket | {"choices": {"PICK": "PAN-SH"}})
+    assert "SPRITE" in _error(r, 400, errors.PREVIEW_INVALID, "choices.PICK")["message"]
+    # and a choice it offers gives that gift
+    body = _post(manager, "/promotions/preview", basket | {"choices": {"PICK": "LAYS"}}).json()
+    assert body["choices"] == [] and [g["sku"] for g in body["gifts"]] == ["LAYS"]
+    # with no choice the options stay open, as before
+    assert _post(manager, "/promotions/preview", basket).json()["choices"][0]["options"] == ["SPRITE", "LAYS"]
