@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -20,6 +20,8 @@ from sasom.core.currency import TOMAN_PLACES, TOMAN_RIAL, Currency, input_places
 from sasom.core.money import money
 from sasom.promotions.engine.types import ZERO, Context, Draft, Hint, ItemSet, Line, Pool
 from sasom.promotions.engine.units import Basket
+
+G = TypeVar("G")  # a group of a by-SKU kind (:func:`within_limit`)
 
 Params: TypeAlias = Mapping[str, Any]
 _index = attrgetter("index")
@@ -212,6 +214,16 @@ class BaseRule:
 
     def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
         return None
+
+
+def within_limit(groups: list[G], limit: int | None, gives: Callable[[G], bool]) -> list[G]:
+    """The SKU groups a by-SKU kind (1a-1c) may still hint for under a per-bill limit (a time is a
+    SKU): once ``limit`` groups get their step (``apply`` gives the first of them, in this order)
+    only they can step up, another SKU would be one time more; below it, every group."""
+    if limit is None:
+        return groups
+    giving = [g for g in groups if gives(g)]
+    return giving[:limit] if len(giving) >= limit else groups
 
 
 def hint(units: Decimal | int | None, amount: Decimal | None, reward: str) -> Hint:

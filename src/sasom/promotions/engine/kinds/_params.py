@@ -38,10 +38,15 @@ def to_decimal(value: Any, field: str) -> Decimal:
     return number
 
 
+def _above(field: str, maximum: str) -> ParamsError:
+    """The refusal of a number above what a parameter may hold (:data:`WHOLE_MAX`, :data:`MONEY_MAX`)."""
+    return ParamsError(field, said(gettext_noop("at most %(maximum)s"), {"maximum": maximum}))
+
+
 def to_int(value: Any, field: str, minimum: int = 1) -> int:
     number = to_decimal(value, field)
     if number > WHOLE_MAX:  # before int(): a huge exponent would take the worker minutes
-        raise ParamsError(field, said(gettext_noop("at most %(maximum)s"), {"maximum": f"{WHOLE_MAX:,}"}))
+        raise _above(field, f"{WHOLE_MAX:,}")
     if number != number.to_integral_value():
         raise ParamsError(field, _("a whole number is required"))
     if number < minimum:
@@ -53,8 +58,7 @@ def to_money(value: Any, field: str) -> str:
     number = to_decimal(value, field)
     places = input_places()  # the organization's minor unit (the service sets it: core.currency.amounts_in)
     if number > MONEY_MAX:
-        raise ParamsError(field, said(gettext_noop("at most %(maximum)s"),
-                                 {"maximum": f"{MONEY_MAX:,}" if places else f"{int(MONEY_MAX):,}"}))
+        raise _above(field, f"{MONEY_MAX:,}" if places else f"{int(MONEY_MAX):,}")
     if number < 0 or not is_cents(number, places):
         raise ParamsError(field, _("an amount of at least 0 with two decimals at most is required") if places
                           else _("a whole amount of at least 0 is required"))
@@ -73,7 +77,7 @@ def to_positive(value: Any, field: str) -> str:
     if number <= 0:
         raise ParamsError(field, _("a number above 0 is required"))
     if number > WHOLE_MAX:
-        raise ParamsError(field, said(gettext_noop("at most %(maximum)s"), {"maximum": f"{WHOLE_MAX:,}"}))
+        raise _above(field, f"{WHOLE_MAX:,}")
     return str(number)
 
 

@@ -27,6 +27,7 @@ from sasom.promotions.engine.kinds._common import (
     said,
     step_at,
     steps_of,
+    within_limit,
 )
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.takes import Takes
@@ -131,12 +132,8 @@ class StepRule(BaseRule):
     def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
         best: tuple[int, Any] | None = None
         groups = self.groups(pool)
-        if limit is not None and self.per_sku:  # (a bin is one group: one time at most)
-            # as many SKUs at a band as the bill allows: only they can reach a higher one, another
-            # SKU would be one time more (``apply`` prices the first ``limit`` of them, in this order)
-            priced = [g for g in groups if self._gives(g[1])]
-            if len(priced) >= limit:
-                groups = priced[:limit]
+        if self.per_sku:  # (a bin is one group: one time at most)
+            groups = within_limit(groups, limit, lambda g: self._gives(g[1]))
         for name, rs in groups:
             count = whole(rs)
             step = self._next_better(rs, count)

@@ -31,6 +31,7 @@ from sasom.promotions.engine.kinds._common import (
     said,
     split_paid_free,
     steps_of,
+    within_limit,
 )
 from sasom.promotions.engine.kinds._params import clean_params
 from sasom.promotions.engine.takes import Takes
@@ -120,12 +121,8 @@ class QtyFree(BaseRule):
     def hint(self, pool: Pool, ctx: Context, limit: int | None = None) -> Hint | None:
         best: tuple[int, str] | None = None
         groups = self.groups(pool)
-        if limit is not None and self.per_sku:  # (a bin is one group: one time at most)
-            # as many SKUs get free units as the bill allows: only they can step up, another SKU
-            # would be one time more (``apply`` gives the first ``limit`` of them, in this order)
-            giving = [g for g in groups if split_paid_free(self.steps, self.repeat, whole(g[1]))[1] > 0]
-            if len(giving) >= limit:
-                groups = giving[:limit]
+        if self.per_sku:  # (a bin is one group: one time at most)
+            groups = within_limit(groups, limit, lambda g: split_paid_free(self.steps, self.repeat, whole(g[1]))[1] > 0)
         for sku, rs in groups:
             more = more_for_next_free(self.steps, self.repeat, whole(rs))
             if more is not None and (best is None or more < best[0]):
